@@ -1,0 +1,84 @@
+/**
+ * Stable error codes. A refusal is a reply carrying one of these codes, over the socket
+ * (`{"t":"error"}`) or as an HTTP JSON body (`{"error":{"code"}}`), never a dropped connection.
+ *
+ * @module
+ */
+
+/**
+ * Every error code with what it means. The keys are the codes.
+ *
+ * @example Usage
+ * ```ts
+ * import { ERROR_CODES } from "./errors.ts";
+ * console.assert("PEER_NOT_FOUND" in ERROR_CODES);
+ * ```
+ */
+export const ERROR_CODES = {
+  BAD_FRAME: "The frame could not be parsed: truncated header, bad peer id, bad JSON.",
+  FRAME_TOO_LARGE:
+    "The frame is larger than `MAX_FRAME_BYTES` (binary) or `MAX_CONTROL_FRAME_BYTES` (text).",
+  UNKNOWN_FRAME_TYPE:
+    "The frame's type byte, or a control message's `t`, is not defined by this version.",
+  PEER_NOT_FOUND: "The destination peer is not connected to the network.",
+  RATE_LIMITED: "The peer sent more than its rate limit; the frame was dropped.",
+  OVERLOADED: "A queue inside the network is full; the frame was dropped. Retry later.",
+  SHARD_UNAVAILABLE:
+    "The destination's home super-peer could not be reached; the frame was not delivered.",
+  INTERNAL: "An unexpected failure inside the network.",
+  HELLO_MALFORMED: "The hello is missing a field or a field is malformed (HTTP 400).",
+  HELLO_BAD_SIGNATURE: "The hello's signature does not verify against the peer id (HTTP 401).",
+  HELLO_STALE: "The hello's timestamp is outside the accepted window (HTTP 401).",
+  HELLO_WRONG_NETWORK: "The hello names another network (HTTP 401).",
+  HELLO_REPLAYED: "The hello's nonce was already used (HTTP 401).",
+  UPGRADE_REQUIRED: "The hello is valid but the request is not a WebSocket upgrade (HTTP 426).",
+  NOT_FOUND: "No such HTTP route (HTTP 404).",
+  METHOD_NOT_ALLOWED: "The route exists but not for this method (HTTP 405).",
+} as const;
+
+/** An error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * Close codes a super-peer uses. 1000 and 1001 keep their standard meaning.
+ *
+ * @example Usage
+ * ```ts
+ * import { CLOSE_CODES } from "./errors.ts";
+ * console.assert(CLOSE_CODES.SESSION_REPLACED === 4001);
+ * ```
+ */
+export const CLOSE_CODES = {
+  /** Normal closure, by either side. */
+  NORMAL: 1000,
+  /** The super-peer is going away (deploy, restart); reconnect. */
+  GOING_AWAY: 1001,
+  /** A newer session of the same peer connected; do not reconnect automatically. */
+  SESSION_REPLACED: 4001,
+} as const;
+
+/**
+ * An error the network reported, with its stable code.
+ *
+ * @example Usage
+ * ```ts
+ * import { ProtocolError } from "./errors.ts";
+ * const e = new ProtocolError("PEER_NOT_FOUND", "Peer \"x\" is not connected");
+ * console.assert(e.code === "PEER_NOT_FOUND");
+ * ```
+ */
+export class ProtocolError extends Error {
+  /** The stable code. */
+  readonly code: ErrorCode;
+
+  /**
+   * @param code The stable code.
+   * @param message What happened.
+   * @param options Standard error options.
+   */
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ProtocolError";
+    this.code = code;
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Binary frames: the hot path. A relayed payload is copied once, behind a new header, and
+ * never re-encoded.
+ *
+ * ```
+ * offset  size  field
+ * 0       1     type     0x01 SEND (peer → network), 0x02 DELIVER (network → peer)
+ * 1       1     flags    bit 0: payload is UTF-8 text; other bits 0
+ * 2       4     seq      sender's sequence number, uint32 big-endian
+ * 6       1     idLen    length of the peer id that follows, 1..48
+ * 7       idLen peer id  ASCII: SEND names the destination, DELIVER the sender
+ * 7+idLen rest  payload
+ * ```
+ *
+ * @module
+ */
+import type { ErrorCode } from "./errors.ts";
+import { MAX_PEER_ID_CHARS } from "../identity/peer_id.ts";
+
+/** Frame type byte of SEND. */
+export const FRAME_SEND = 0x01;
+/** Frame type byte of DELIVER. */
+export const FRAME_DELIVER = 0x02;
+/** Flag bit: the payload is UTF-8 text. */
+export const FLAG_TEXT = 0x01;
+/** Bytes before the peer id. */
+export const FRAME_HEADER_BYTES = 7;
+
+/** A decoded binary frame. */
+export interface Frame {
+  /** {@linkcode FRAME_SEND} or {@linkcode FRAME_DELIVER}. */
+  type: number;
+  /** Whether the payload is UTF-8 text. */
+  text: boolean;
+  /** The sender's sequence number. */
+  seq: number;
+  /** SEND: the destination; DELIVER: the sender. */
+  peer: string;
+  /** The payload bytes (a view into the frame). */
+  payload: Uint8Array;
+}
+
+/** The outcome of decoding: a frame, or a refusal with a code. */
+export type DecodeResult =
+  | { ok: true; frame: Frame }
+  | { ok: false; code: ErrorCode; message: string; seq?: number };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+// base58btc alphabet, as a lookup table, so a header is checked without decoding the id.
+const BASE58 = new Uint8Array(128);
+for (const c of "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") {
+  BASE58[c.charCodeAt(0)] = 1;
+}
+
+/**
+ * Encodes a frame.
+ *
+ * @param type {@linkcode FRAME_SEND} or {@linkcode FRAME_DELIVER}.
+ * @param peer The destination (SEND) or sender (DELIVER) peer id.
+ * @param seq The sequence number, a uint32.
+ * @param payload Bytes, or a string sent as UTF-8 text.
+ * @returns The frame.
+ * @throws {RangeError} If the peer id or sequence number is out of range.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeFrame, encodeFrame, FRAME_SEND } from "./frames.ts";
+ * const bytes = encodeFrame(FRAME_SEND, "z6Mk", 1, "hi");
+ * const result = decodeFrame(bytes);
+ * console.assert(result.ok && result.frame.text);
+ * ```
+ */
+export function encodeFrame(
+  type: number,
+  peer: string,
+  seq: number,
+  payload: Uint8Array | string,
+): Uint8Array {
+  if (peer.length < 1 || peer.length > MAX_PEER_ID_CHARS) {
+    throw new RangeError(`Cannot encode frame: peer id is ${peer.length} chars`);
+  }
+  if (!Number.isInteger(seq) || seq < 0 || seq > 0xffff_ffff) {
+    throw new RangeError(`Cannot encode frame: sequence number ${seq} is not a uint32`);
+  }
+  const text = typeof payload === "string";
+  const body = text ? encoder.encode(payload) : payload;
+  const out = new Uint8Array(FRAME_HEADER_BYTES + peer.length + body.length);
+  out[0] = type;
+  out[1] = text ? FLAG_TEXT : 0;
+  new DataView(out.buffer).setUint32(2, seq);
+  out[6] = peer.length;
+  for (let i = 0; i < peer.length; i++) out[FRAME_HEADER_BYTES + i] = peer.charCodeAt(i) & 0x7f;
+  out.set(body, FRAME_HEADER_BYTES + peer.length);
+  return out;
+}
+
+/**
+ * Decodes a frame without copying its payload. Never throws: a malformed frame is a refusal.
+ *
+ * @param bytes The frame.
+ * @returns The frame, or a refusal with a code.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeFrame } from "./frames.ts";
+ * const result = decodeFrame(new Uint8Array([1]));
+ * console.assert(!result.ok && result.code === "BAD_FRAME");
+ * ```
+ */
+export function decodeFrame(bytes: Uint8Array): DecodeResult {
+  if (bytes.length < FRAME_HEADER_BYTES) {
+    return {
+      ok: false,
+      code: "BAD_FRAME",
+      message: `Frame is ${bytes.length} bytes, shorter than its header`,
+    };
+  }
+  const seq = ((bytes[2] << 24) | (bytes[3] << 16) | (bytes[4] << 8) | bytes[5]) >>> 0;
+  const type = bytes[0];
+  if (type !== FRAME_SEND && type !== FRAME_DELIVER) {
+    return {
+      ok: false,
+      code: "UNKNOWN_FRAME_TYPE",
+      message: `Frame type 0x${type.toString(16)} is not defined`,
+      seq,
+    };
+  }
+  if ((bytes[1] & ~FLAG_TEXT) !== 0) {
+    return {
+      ok: false,
+      code: "BAD_FRAME",
+      message: `Frame flags 0x${bytes[1].toString(16)} are not defined`,
+      seq,
+    };
+  }
+  const idLen = bytes[6];
+  if (idLen < 1 || idLen > MAX_PEER_ID_CHARS || bytes.length < FRAME_HEADER_BYTES + idLen) {
+    return {
+      ok: false,
+      code: "BAD_FRAME",
+      message: `Frame peer id length ${idLen} is out of range`,
+      seq,
+    };
+  }
+  let peer = "";
+  for (let i = FRAME_HEADER_BYTES; i < FRAME_HEADER_BYTES + idLen; i++) {
+    const c = bytes[i];
+    if (c >= 128 || BASE58[c] === 0) {
+      return { ok: false, code: "BAD_FRAME", message: "Frame peer id is not base58btc", seq };
+    }
+    peer += String.fromCharCode(c);
+  }
+  return {
+    ok: true,
+    frame: {
+      type,
+      text: (bytes[1] & FLAG_TEXT) !== 0,
+      seq,
+      peer,
+      payload: bytes.subarray(FRAME_HEADER_BYTES + idLen),
+    },
+  };
+}
+
+/**
+ * Turns a decoded SEND into the DELIVER its destination receives: same flags, sequence
+ * number and payload bytes, with the sender's id in place of the destination's.
+ *
+ * @param frame A decoded SEND.
+ * @param from The sender's peer id.
+ * @returns The DELIVER frame.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeFrame, encodeFrame, FRAME_DELIVER, FRAME_SEND, relayFrame } from "./frames.ts";
+ * const send = decodeFrame(encodeFrame(FRAME_SEND, "B", 7, "hi"));
+ * if (send.ok) {
+ *   const out = decodeFrame(relayFrame(send.frame, "A"));
+ *   console.assert(out.ok && out.frame.type === FRAME_DELIVER && out.frame.peer === "A");
+ * }
+ * ```
+ */
+export function relayFrame(frame: Frame, from: string): Uint8Array {
+  const out = new Uint8Array(FRAME_HEADER_BYTES + from.length + frame.payload.length);
+  out[0] = FRAME_DELIVER;
+  out[1] = frame.text ? FLAG_TEXT : 0;
+  out[2] = frame.seq >>> 24;
+  out[3] = (frame.seq >>> 16) & 0xff;
+  out[4] = (frame.seq >>> 8) & 0xff;
+  out[5] = frame.seq & 0xff;
+  out[6] = from.length;
+  for (let i = 0; i < from.length; i++) out[FRAME_HEADER_BYTES + i] = from.charCodeAt(i);
+  out.set(frame.payload, FRAME_HEADER_BYTES + from.length);
+  return out;
+}
+
+/**
+ * Reads a frame's payload as the application sees it: a string for text frames, else bytes.
+ *
+ * @param frame A decoded frame.
+ * @returns The payload.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeFrame, encodeFrame, FRAME_DELIVER, payloadOf } from "./frames.ts";
+ * const r = decodeFrame(encodeFrame(FRAME_DELIVER, "A", 0, "hi"));
+ * console.assert(r.ok && payloadOf(r.frame) === "hi");
+ * ```
+ */
+export function payloadOf(frame: Frame): string | Uint8Array {
+  return frame.text ? decoder.decode(frame.payload) : frame.payload.slice();
+}

@@ -1,0 +1,206 @@
+/**
+ * Every limit of protocol v1 in one table. The same table is in `docs/PROTOCOL.md`, is
+ * served at `GET /v1/limits`, and is sent in every welcome. A network may override a value
+ * in its config (`LIMIT_OVERRIDES`); what it serves is always the value in force.
+ *
+ * @module
+ */
+
+/** The protocol version this code speaks. */
+export const PROTOCOL_VERSION = 1;
+
+/** One row of the limits table. */
+export interface LimitSpec {
+  /** The constant's name, as served and documented. */
+  readonly name: LimitName;
+  /** The default value. */
+  readonly value: number;
+  /** The unit of the value. */
+  readonly unit: "bytes" | "ms" | "frames" | "frames/s" | "bytes/s" | "peers" | "chars";
+  /** What the limit bounds, and what happens past it. */
+  readonly description: string;
+}
+
+/** Largest binary frame a peer may send or receive, header included. */
+export const MAX_FRAME_BYTES = 65_536;
+/** Largest text (JSON control) frame a peer may send. */
+export const MAX_CONTROL_FRAME_BYTES = 4_096;
+/** How old a hello's timestamp may be when the edge checks it. */
+export const HELLO_MAX_AGE_MS = 60_000;
+/** How far ahead of the edge's clock a hello's timestamp may be. */
+export const MAX_CLOCK_SKEW_MS = 30_000;
+/** Interval at which a client sends the keepalive `ping`. */
+export const KEEPALIVE_INTERVAL_MS = 15_000;
+/** A connection with no inbound traffic for this long is considered dead by the client. */
+export const KEEPALIVE_TIMEOUT_MS = 45_000;
+/** Frames a super-peer queues for one other shard before refusing more with `OVERLOADED`. */
+export const MAX_SHARD_QUEUE_FRAMES = 8_192;
+/** Most frames a super-peer hands to another shard in one call. */
+export const MAX_RELAY_BATCH_FRAMES = 512;
+/** Frames a client queues while it is not connected, by default. */
+export const DEFAULT_SEND_QUEUE_FRAMES = 1_024;
+/** Sustained frames per second one peer may send before `RATE_LIMITED`. */
+export const RATE_LIMIT_FRAMES_PER_SECOND = 2_000;
+/** Frames one peer may send in a burst above the sustained rate. */
+export const RATE_LIMIT_BURST_FRAMES = 4_000;
+/** Sustained bytes per second one peer may send before `RATE_LIMITED`. */
+export const RATE_LIMIT_BYTES_PER_SECOND = 8_388_608;
+/** Bytes one peer may send in a burst above the sustained rate. */
+export const RATE_LIMIT_BURST_BYTES = 16_777_216;
+
+/** The names of all limits. */
+export type LimitName =
+  | "MAX_FRAME_BYTES"
+  | "MAX_CONTROL_FRAME_BYTES"
+  | "HELLO_MAX_AGE_MS"
+  | "MAX_CLOCK_SKEW_MS"
+  | "KEEPALIVE_INTERVAL_MS"
+  | "KEEPALIVE_TIMEOUT_MS"
+  | "MAX_SHARD_QUEUE_FRAMES"
+  | "MAX_RELAY_BATCH_FRAMES"
+  | "DEFAULT_SEND_QUEUE_FRAMES"
+  | "RATE_LIMIT_FRAMES_PER_SECOND"
+  | "RATE_LIMIT_BURST_FRAMES"
+  | "RATE_LIMIT_BYTES_PER_SECOND"
+  | "RATE_LIMIT_BURST_BYTES";
+
+/** The values in force, by name. */
+export type Limits = Readonly<Record<LimitName, number>>;
+
+/**
+ * The limits table with descriptions, in documentation order.
+ *
+ * @example Usage
+ * ```ts
+ * import { LIMIT_SPECS } from "./limits.ts";
+ * console.assert(LIMIT_SPECS.some((l) => l.name === "MAX_FRAME_BYTES"));
+ * ```
+ */
+export const LIMIT_SPECS: readonly LimitSpec[] = [
+  {
+    name: "MAX_FRAME_BYTES",
+    value: MAX_FRAME_BYTES,
+    unit: "bytes",
+    description: "Largest binary frame, header included. Larger: `FRAME_TOO_LARGE`, frame dropped.",
+  },
+  {
+    name: "MAX_CONTROL_FRAME_BYTES",
+    value: MAX_CONTROL_FRAME_BYTES,
+    unit: "bytes",
+    description: "Largest text (JSON control) frame. Larger: `FRAME_TOO_LARGE`, frame dropped.",
+  },
+  {
+    name: "HELLO_MAX_AGE_MS",
+    value: HELLO_MAX_AGE_MS,
+    unit: "ms",
+    description: "How old a hello's timestamp may be. Older: HTTP 401 `HELLO_STALE`.",
+  },
+  {
+    name: "MAX_CLOCK_SKEW_MS",
+    value: MAX_CLOCK_SKEW_MS,
+    unit: "ms",
+    description:
+      "How far in the future a hello's timestamp may be. Further: HTTP 401 `HELLO_STALE`.",
+  },
+  {
+    name: "KEEPALIVE_INTERVAL_MS",
+    value: KEEPALIVE_INTERVAL_MS,
+    unit: "ms",
+    description:
+      "How often a client sends the text frame `ping` (answered `pong` without waking the super-peer).",
+  },
+  {
+    name: "KEEPALIVE_TIMEOUT_MS",
+    value: KEEPALIVE_TIMEOUT_MS,
+    unit: "ms",
+    description: "Silence after which a client drops the connection and reconnects.",
+  },
+  {
+    name: "MAX_SHARD_QUEUE_FRAMES",
+    value: MAX_SHARD_QUEUE_FRAMES,
+    unit: "frames",
+    description:
+      "Frames a super-peer holds for one other shard. More: `OVERLOADED`, frame dropped.",
+  },
+  {
+    name: "MAX_RELAY_BATCH_FRAMES",
+    value: MAX_RELAY_BATCH_FRAMES,
+    unit: "frames",
+    description: "Most frames a super-peer passes to another shard in one call.",
+  },
+  {
+    name: "DEFAULT_SEND_QUEUE_FRAMES",
+    value: DEFAULT_SEND_QUEUE_FRAMES,
+    unit: "frames",
+    description: 'Frames a client queues while disconnected. More: `send()` returns `"dropped"`.',
+  },
+  {
+    name: "RATE_LIMIT_FRAMES_PER_SECOND",
+    value: RATE_LIMIT_FRAMES_PER_SECOND,
+    unit: "frames/s",
+    description: "Sustained frames per second per peer. More: `RATE_LIMITED`, frame dropped.",
+  },
+  {
+    name: "RATE_LIMIT_BURST_FRAMES",
+    value: RATE_LIMIT_BURST_FRAMES,
+    unit: "frames",
+    description: "Burst of frames per peer above the sustained rate.",
+  },
+  {
+    name: "RATE_LIMIT_BYTES_PER_SECOND",
+    value: RATE_LIMIT_BYTES_PER_SECOND,
+    unit: "bytes/s",
+    description: "Sustained bytes per second per peer. More: `RATE_LIMITED`, frame dropped.",
+  },
+  {
+    name: "RATE_LIMIT_BURST_BYTES",
+    value: RATE_LIMIT_BURST_BYTES,
+    unit: "bytes",
+    description: "Burst of bytes per peer above the sustained rate.",
+  },
+];
+
+/**
+ * The default value of every limit, by name.
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_LIMITS } from "./limits.ts";
+ * console.assert(DEFAULT_LIMITS.MAX_FRAME_BYTES === 65536);
+ * ```
+ */
+export const DEFAULT_LIMITS: Limits = Object.freeze(
+  Object.fromEntries(LIMIT_SPECS.map((l) => [l.name, l.value])) as Record<LimitName, number>,
+);
+
+/**
+ * Applies a network's overrides to the defaults.
+ *
+ * @param overrides Values by limit name; each a positive whole number.
+ * @returns The limits in force.
+ * @throws {RangeError} For an unknown name or a value that is not a positive whole number.
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveLimits } from "./limits.ts";
+ * const limits = resolveLimits({ RATE_LIMIT_FRAMES_PER_SECOND: 100 });
+ * console.assert(limits.RATE_LIMIT_FRAMES_PER_SECOND === 100);
+ * ```
+ */
+export function resolveLimits(overrides: Readonly<Record<string, unknown>> = {}): Limits {
+  const limits: Record<string, number> = { ...DEFAULT_LIMITS };
+  for (const [name, value] of Object.entries(overrides)) {
+    if (!(name in DEFAULT_LIMITS)) {
+      throw new RangeError(`Cannot override limit "${name}": no such limit`);
+    }
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+      throw new RangeError(
+        `Cannot override limit "${name}": value is ${
+          JSON.stringify(value)
+        }, expected a positive whole number`,
+      );
+    }
+    limits[name] = value;
+  }
+  return Object.freeze(limits) as Limits;
+}

@@ -1,0 +1,112 @@
+/**
+ * Control messages: JSON text frames, validated by schema where they cross a boundary.
+ * Payloads never travel as JSON; they use the binary frames of `frames.ts`.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { ErrorCode } from "./errors.ts";
+import type { Limits } from "./limits.ts";
+
+/** The keepalive text frame a client sends; answered without waking the super-peer. */
+export const KEEPALIVE_PING = "ping";
+/** The answer to {@linkcode KEEPALIVE_PING}. */
+export const KEEPALIVE_PONG = "pong";
+
+/**
+ * Schema of the welcome a super-peer sends first on every connection.
+ *
+ * @example Usage
+ * ```ts
+ * import { WelcomeSchema } from "./messages.ts";
+ * console.assert(!WelcomeSchema.safeParse({ t: "welcome" }).success);
+ * ```
+ */
+export const WelcomeSchema = z.object({
+  t: z.literal("welcome"),
+  protocol: z.number().int(),
+  network: z.string(),
+  peer: z.string(),
+  session: z.string(),
+  shard: z.number().int().nonnegative(),
+  shards: z.number().int().positive(),
+  limits: z.record(z.string(), z.number()),
+});
+
+/**
+ * Schema of an error reply.
+ *
+ * @example Usage
+ * ```ts
+ * import { ErrorMessageSchema } from "./messages.ts";
+ * console.assert(ErrorMessageSchema.safeParse({ t: "error", code: "BAD_FRAME", message: "x" }).success);
+ * ```
+ */
+export const ErrorMessageSchema = z.object({
+  t: z.literal("error"),
+  code: z.string(),
+  message: z.string(),
+  seq: z.number().int().nonnegative().optional(),
+  peer: z.string().optional(),
+});
+
+/**
+ * Schema of any message a super-peer sends as text.
+ *
+ * @example Usage
+ * ```ts
+ * import { ServerMessageSchema } from "./messages.ts";
+ * console.assert(!ServerMessageSchema.safeParse({ t: "nope" }).success);
+ * ```
+ */
+export const ServerMessageSchema = z.discriminatedUnion("t", [WelcomeSchema, ErrorMessageSchema]);
+
+/** The welcome, with its limits typed. */
+export type Welcome = Omit<z.infer<typeof WelcomeSchema>, "limits"> & { limits: Limits };
+/** An error reply. */
+export type ErrorMessage = Omit<z.infer<typeof ErrorMessageSchema>, "code"> & { code: ErrorCode };
+/** Any text message from a super-peer. */
+export type ServerMessage = Welcome | ErrorMessage;
+
+/**
+ * Builds the JSON text of an error reply.
+ *
+ * @param code The stable code.
+ * @param message What happened, for people.
+ * @param seq The sequence number of the frame refused, when known.
+ * @param peer The peer the refused frame was addressed to, when known.
+ * @returns The text frame.
+ *
+ * @example Usage
+ * ```ts
+ * import { errorReply } from "./messages.ts";
+ * console.assert(JSON.parse(errorReply("BAD_FRAME", "no")).t === "error");
+ * ```
+ */
+export function errorReply(code: ErrorCode, message: string, seq?: number, peer?: string): string {
+  return JSON.stringify({ t: "error", code, message, seq, peer });
+}
+
+/**
+ * Parses a text frame from a super-peer. Returns `undefined` for anything not in the schema,
+ * so that a newer network's extra messages do not break an older client.
+ *
+ * @param text The text frame.
+ * @returns The message, or `undefined`.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseServerMessage } from "./messages.ts";
+ * console.assert(parseServerMessage("{}") === undefined);
+ * ```
+ */
+export function parseServerMessage(text: string): ServerMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const result = ServerMessageSchema.safeParse(value);
+  return result.success ? result.data as ServerMessage : undefined;
+}

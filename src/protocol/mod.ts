@@ -1,0 +1,17 @@
+/**
+ * Protocol v1: the one place that knows the bytes on the wire. See `docs/PROTOCOL.md`.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeFrame, encodeFrame, FRAME_SEND } from "./mod.ts";
+ * console.assert(decodeFrame(encodeFrame(FRAME_SEND, "abc", 1, "hi")).ok);
+ * ```
+ *
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./frames.ts";
+export * from "./hello.ts";
+export * from "./limits.ts";
+export * from "./messages.ts";
+export * from "./token_bucket.ts";

@@ -1,0 +1,74 @@
+/**
+ * Placement: which shard is the home of a peer, account, topic or content root.
+ *
+ * The home of a key is the first four bytes of its SHA-256 digest, read as a big-endian
+ * unsigned integer, modulo the network's shard count. SHA-256 runs synchronously here
+ * (WebCrypto's digest is asynchronous), because the relay asks for it on every frame.
+ *
+ * @module
+ */
+import { sha256 } from "@noble/hashes/sha2.js";
+
+/** The most shards a network may have. */
+export const MAX_SHARDS = 1024;
+
+const encoder = new TextEncoder();
+
+/**
+ * Returns the home shard of a key.
+ *
+ * @param key A peer id, account id, topic name or content root.
+ * @param shardCount The network's shard count, 1 to {@linkcode MAX_SHARDS}.
+ * @returns A shard index in `[0, shardCount)`.
+ * @throws {RangeError} If the shard count is out of range.
+ *
+ * @example Usage
+ * ```ts
+ * import { shardOf } from "./shard.ts";
+ * const k = shardOf("some-topic", 8);
+ * console.assert(k >= 0 && k < 8);
+ * ```
+ */
+export function shardOf(key: string | Uint8Array, shardCount: number): number {
+  assertShardCount(shardCount);
+  const digest = sha256(typeof key === "string" ? encoder.encode(key) : key);
+  const head = ((digest[0] << 24) | (digest[1] << 16) | (digest[2] << 8) | digest[3]) >>> 0;
+  return head % shardCount;
+}
+
+/**
+ * Returns the name of a shard's super-peer object: `network/shard-k`.
+ *
+ * @param network The network id.
+ * @param shard The shard index.
+ * @returns The object name.
+ *
+ * @example Usage
+ * ```ts
+ * import { shardName } from "./shard.ts";
+ * console.assert(shardName("dev", 3) === "dev/shard-3");
+ * ```
+ */
+export function shardName(network: string, shard: number): string {
+  return `${network}/shard-${shard}`;
+}
+
+/**
+ * Throws unless a shard count is a whole number from 1 to {@linkcode MAX_SHARDS}.
+ *
+ * @param shardCount The value to check.
+ * @throws {RangeError} If it is not.
+ *
+ * @example Usage
+ * ```ts
+ * import { assertShardCount } from "./shard.ts";
+ * assertShardCount(16);
+ * ```
+ */
+export function assertShardCount(shardCount: number): void {
+  if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > MAX_SHARDS) {
+    throw new RangeError(
+      `Cannot place a key: shard count is ${shardCount}, expected a whole number from 1 to ${MAX_SHARDS}`,
+    );
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * A local superpeer network on real workerd, driven by Miniflare: the Worker bundled by
+ * esbuild the way wrangler bundles it (ES module, `cloudflare:*` left to the runtime),
+ * SQLite-backed Durable Objects persisted in a directory, and a fixed loopback port so that
+ * a restart on the same state keeps client URLs valid.
+ *
+ * @module
+ */
+import { Miniflare } from "miniflare";
+import * as esbuild from "esbuild";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** The compatibility date of `wrangler.toml`, read so the two never drift apart. */
+const COMPATIBILITY_DATE = /compatibility_date\s*=\s*"([^"]+)"/.exec(
+  Deno.readTextFileSync(`${ROOT}wrangler.toml`),
+)![1];
+
+let built: Promise<string> | undefined;
+
+/**
+ * Bundles `workers/edge.ts` once per process.
+ *
+ * @returns The path of the bundled module.
+ */
+export function buildWorker(): Promise<string> {
+  built ??= (async () => {
+    const outfile = `${ROOT}.build/test/worker.js`;
+    await esbuild.build({
+      entryPoints: [`${ROOT}workers/edge.ts`],
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      conditions: ["workerd", "worker", "browser"],
+      external: ["cloudflare:*", "node:*"],
+      outfile,
+      logLevel: "error",
+    });
+    await esbuild.stop();
+    return outfile;
+  })();
+  return built;
+}
+
+/** Options of {@linkcode startNetwork}. */
+export interface NetworkOptions {
+  /** Shard count. @default 4 */
+  shards?: number;
+  /** Network id. @default "test" */
+  network?: string;
+  /** Limit overrides, by name. */
+  limits?: Record<string, number>;
+  /** Directory of persisted state. @default a new temporary directory */
+  persistDir?: string;
+}
+
+/** A running local network. */
+export interface LocalNetwork {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  /** The network id. */
+  readonly network: string;
+  /** Where its state is persisted. */
+  readonly persistDir: string;
+  /** Stops workerd and starts it again on the same port and the same state. */
+  restart(): Promise<void>;
+  /** Stops workerd and removes the state it created. */
+  dispose(): Promise<void>;
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/**
+ * Starts a local network on real workerd.
+ *
+ * @param options Shards, network id, limits, state directory.
+ * @returns The running network.
+ */
+export async function startNetwork(options: NetworkOptions = {}): Promise<LocalNetwork> {
+  const scriptPath = await buildWorker();
+  const network = options.network ?? "test";
+  const ownDir = options.persistDir === undefined;
+  const persistDir = options.persistDir ?? await Deno.makeTempDir({ prefix: "superpeer-test-" });
+  const port = freePort();
+  const make = () =>
+    new Miniflare({
+      host: "127.0.0.1",
+      port,
+      modules: true,
+      scriptPath,
+      compatibilityDate: COMPATIBILITY_DATE,
+      bindings: {
+        NETWORK_ID: network,
+        SHARD_COUNT: String(options.shards ?? 4),
+        ...(options.limits ? { LIMIT_OVERRIDES: JSON.stringify(options.limits) } : {}),
+      },
+      durableObjects: { SUPER_PEER: { className: "SuperPeer", useSQLite: true } },
+      durableObjectsPersist: persistDir,
+    });
+  let mf = make();
+  await mf.ready;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    network,
+    persistDir,
+    async restart() {
+      await mf.dispose();
+      mf = make();
+      await mf.ready;
+    },
+    async dispose() {
+      await mf.dispose();
+      if (ownDir) await Deno.remove(persistDir, { recursive: true }).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,386 @@
+/**
+ * The SuperPeer Durable Object: the home of one shard. It holds the hibernating sockets of
+ * the peers homed here and relays their frames, to a local socket directly or to another
+ * shard's object by RPC. The runtime entry points are thin: each restores what it needs
+ * and calls one named handler.
+ *
+ * @module
+ */
+import { DurableObject, type DurableObjectState, type DurableObjectStub } from "cloudflare:workers";
+import { base64urlnopad } from "@scure/base";
+import {
+  CLOSE_CODES,
+  decodeFrame,
+  type ErrorCode,
+  errorReply,
+  FRAME_SEND,
+  KEEPALIVE_PING,
+  KEEPALIVE_PONG,
+  PROTOCOL_VERSION,
+  RateLimiter,
+  relayFrame,
+  type Welcome,
+} from "../src/protocol/mod.ts";
+import { shardName, shardOf, ShardQueue } from "../src/routing/mod.ts";
+import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "./config.ts";
+import { jsonError } from "./http_error.ts";
+
+/** What each socket carries through hibernation. */
+interface Attachment {
+  peer: string;
+  session: string;
+  since: number;
+}
+
+/** What a socket needs in memory; rebuilt lazily after a wake. */
+interface SocketState extends Attachment {
+  limiter: RateLimiter;
+}
+
+/** A frame on its way to another shard. */
+interface Outgoing {
+  from: string;
+  seq: number;
+  to: string;
+  frame: Uint8Array;
+}
+
+/** Counters of one super-peer since it last started. */
+export interface RelayStats {
+  /** Frames received from peers. */
+  framesIn: number;
+  /** Frames delivered to a socket on this shard (from here or another shard). */
+  delivered: number;
+  /** Frames handed to another shard. */
+  forwarded: number;
+  /** Frames refused with an error reply. */
+  refused: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS hello_nonce (nonce TEXT PRIMARY KEY, expires INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS hello_nonce_expires ON hello_nonce (expires);
+`;
+
+/** Close codes a socket reports when no close frame can be sent back. */
+const NO_CLOSE_FRAME = new Set([1005, 1006, 1015]);
+
+/**
+ * One shard's super-peer.
+ *
+ * @example Binding (wrangler.toml)
+ * ```toml
+ * [[durable_objects.bindings]]
+ * name = "SUPER_PEER"
+ * class_name = "SuperPeer"
+ * ```
+ */
+export class SuperPeer extends DurableObject<Env> {
+  readonly #config: NetworkConfig;
+  #shard: number;
+  readonly #sockets = new Map<string, WebSocket>();
+  readonly #state = new WeakMap<WebSocket, SocketState>();
+  readonly #stubs = new Map<number, DurableObjectStub<SuperPeer>>();
+  readonly #homes = new Map<string, number>();
+  readonly #outbound: ShardQueue<Outgoing>;
+  readonly #stats: RelayStats = { framesIn: 0, delivered: 0, forwarded: 0, refused: 0 };
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#config = networkConfig(env);
+    ctx.storage.sql.exec(SCHEMA);
+    const row = ctx.storage.sql.exec<{ value: string }>(
+      "SELECT value FROM meta WHERE key = 'shard'",
+    ).toArray()[0];
+    this.#shard = row ? Number(row.value) : -1;
+    // The keepalive is answered by the runtime, so an idle peer never wakes this object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(KEEPALIVE_PING, KEEPALIVE_PONG));
+    for (const ws of ctx.getWebSockets()) {
+      const a = ws.deserializeAttachment() as Attachment | null;
+      const current = a && this.#sockets.get(a.peer);
+      if (a && (!current || this.#attachment(current).since < a.since)) {
+        this.#sockets.set(a.peer, ws);
+      }
+    }
+    this.#outbound = new ShardQueue<Outgoing>({
+      deliver: (shard, items) => this.#forward(shard, items),
+      onUndelivered: (item, reason) => this.#undelivered(item, reason),
+      maxQueued: this.#config.limits.MAX_SHARD_QUEUE_FRAMES,
+      maxBatch: this.#config.limits.MAX_RELAY_BATCH_FRAMES,
+    });
+  }
+
+  /** Accepts a peer's WebSocket, already authenticated by the edge. */
+  override fetch(request: Request): Response {
+    const url = new URL(request.url);
+    if (url.pathname !== "/connect" || request.headers.get("upgrade") !== "websocket") {
+      return jsonError(404, "NOT_FOUND", "A super-peer only accepts connections from the edge");
+    }
+    const h = request.headers;
+    return this.#accept(
+      h.get(INTERNAL_HEADERS.peer) ?? "",
+      Number(h.get(INTERNAL_HEADERS.shard)),
+      h.get(INTERNAL_HEADERS.nonce) ?? "",
+      Number(h.get(INTERNAL_HEADERS.ts)),
+    );
+  }
+
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    const state = this.#socketState(ws);
+    this.#stats.framesIn++;
+    if (typeof message === "string") this.#onText(ws, message);
+    else this.#onFrame(ws, state, new Uint8Array(message));
+  }
+
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    this.#forget(ws);
+    // A peer that vanished (1006) or sent no status (1005) gets no close frame back.
+    if (!NO_CLOSE_FRAME.has(code)) {
+      try {
+        ws.close(code, reason);
+      } catch {
+        // Already closed by the runtime.
+      }
+    }
+  }
+
+  override webSocketError(ws: WebSocket): void {
+    this.#forget(ws);
+  }
+
+  /**
+   * Delivers frames relayed from another shard to sockets on this one.
+   *
+   * @param to The destination peer of each frame.
+   * @param frames The DELIVER frames, ready to send.
+   * @returns The indices of the frames whose destination is not connected here.
+   */
+  deliver(to: string[], frames: Uint8Array[]): number[] {
+    const missing: number[] = [];
+    for (let i = 0; i < frames.length; i++) {
+      if (!this.#sendTo(to[i], frames[i])) missing.push(i);
+    }
+    return missing;
+  }
+
+  /**
+   * Counters since this object last started, and the peers connected now.
+   *
+   * @returns The counters.
+   */
+  stats(): RelayStats & { shard: number; peers: number } {
+    return { ...this.#stats, shard: this.#shard, peers: this.#sockets.size };
+  }
+
+  #accept(peer: string, shard: number, nonce: string, ts: number): Response {
+    const { limits } = this.#config;
+    if (this.#shard !== shard) {
+      this.#shard = shard;
+      this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta VALUES ('shard', ?)", String(shard));
+    }
+    // The edge is stateless, so replays are caught here, at the peer's single home.
+    const now = Date.now();
+    const sql = this.ctx.storage.sql;
+    sql.exec("DELETE FROM hello_nonce WHERE expires < ?", now);
+    const claimed = sql.exec(
+      "INSERT OR IGNORE INTO hello_nonce VALUES (?, ?)",
+      nonce,
+      ts + limits.HELLO_MAX_AGE_MS + limits.MAX_CLOCK_SKEW_MS,
+    ).rowsWritten;
+    if (claimed === 0) return jsonError(401, "HELLO_REPLAYED", "This hello was already used");
+
+    for (const old of this.ctx.getWebSockets(peer)) {
+      this.#forget(old);
+      try {
+        old.close(CLOSE_CODES.SESSION_REPLACED, "Replaced by a newer session");
+      } catch {
+        // Already closing.
+      }
+    }
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, [peer]);
+    const attachment: Attachment = {
+      peer,
+      session: base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(12))),
+      since: now,
+    };
+    server.serializeAttachment(attachment);
+    this.#sockets.set(peer, server);
+    const welcome: Welcome = {
+      t: "welcome",
+      protocol: PROTOCOL_VERSION,
+      network: this.#config.network,
+      peer,
+      session: attachment.session,
+      shard,
+      shards: this.#config.shards,
+      limits,
+    };
+    server.send(JSON.stringify(welcome));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  #onText(ws: WebSocket, text: string): void {
+    const { limits } = this.#config;
+    if (text.length > limits.MAX_CONTROL_FRAME_BYTES) {
+      return this.#refuse(
+        ws,
+        "FRAME_TOO_LARGE",
+        `Text frame is over ${limits.MAX_CONTROL_FRAME_BYTES} bytes`,
+      );
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return this.#refuse(ws, "BAD_FRAME", "Text frame is not JSON");
+    }
+    const t = (value as { t?: unknown } | null)?.t;
+    if (typeof t === "string") {
+      return this.#refuse(
+        ws,
+        "UNKNOWN_FRAME_TYPE",
+        `Control message "${t.slice(0, 32)}" is not defined`,
+      );
+    }
+    this.#refuse(ws, "BAD_FRAME", "Control message has no type");
+  }
+
+  #onFrame(ws: WebSocket, state: SocketState, bytes: Uint8Array): void {
+    const { limits } = this.#config;
+    const seq = bytes.length >= 6
+      ? ((bytes[2] << 24) | (bytes[3] << 16) | (bytes[4] << 8) | bytes[5]) >>> 0
+      : undefined;
+    if (bytes.length > limits.MAX_FRAME_BYTES) {
+      return this.#refuse(
+        ws,
+        "FRAME_TOO_LARGE",
+        `Frame is ${bytes.length} bytes, limit is ${limits.MAX_FRAME_BYTES}`,
+        seq,
+      );
+    }
+    if (!state.limiter.admit(bytes.length)) {
+      return this.#refuse(ws, "RATE_LIMITED", "Rate limit exceeded; frame dropped", seq);
+    }
+    const decoded = decodeFrame(bytes);
+    if (!decoded.ok) return this.#refuse(ws, decoded.code, decoded.message, decoded.seq);
+    const frame = decoded.frame;
+    if (frame.type !== FRAME_SEND) {
+      return this.#refuse(ws, "UNKNOWN_FRAME_TYPE", "Peers send SEND frames only", frame.seq);
+    }
+    const out = relayFrame(frame, state.peer);
+    const home = this.#homeOf(frame.peer);
+    if (home === this.#shard) {
+      if (!this.#sendTo(frame.peer, out)) {
+        this.#refuse(
+          ws,
+          "PEER_NOT_FOUND",
+          `Peer "${frame.peer}" is not connected`,
+          frame.seq,
+          frame.peer,
+        );
+      }
+      return;
+    }
+    const queued = this.#outbound.push(home, {
+      from: state.peer,
+      seq: frame.seq,
+      to: frame.peer,
+      frame: out,
+    });
+    if (queued) this.#stats.forwarded++;
+    else this.#refuse(ws, "OVERLOADED", `Queue to shard ${home} is full`, frame.seq, frame.peer);
+  }
+
+  #forward(shard: number, items: Outgoing[]): Promise<number[]> {
+    let stub = this.#stubs.get(shard);
+    if (!stub) {
+      const ns = this.env.SUPER_PEER;
+      stub = ns.get(ns.idFromName(shardName(this.#config.network, shard)));
+      this.#stubs.set(shard, stub);
+    }
+    return stub.deliver(items.map((i) => i.to), items.map((i) => i.frame)).catch((error) => {
+      // A stub that saw an exception may stay broken; the next batch gets a fresh one.
+      this.#stubs.delete(shard);
+      throw error;
+    });
+  }
+
+  #undelivered(item: Outgoing, reason: "not_found" | "unreachable"): void {
+    const ws = this.#sockets.get(item.from);
+    if (!ws) return;
+    if (reason === "not_found") {
+      this.#refuse(ws, "PEER_NOT_FOUND", `Peer "${item.to}" is not connected`, item.seq, item.to);
+    } else {
+      this.#refuse(
+        ws,
+        "SHARD_UNAVAILABLE",
+        `Home of peer "${item.to}" is unreachable`,
+        item.seq,
+        item.to,
+      );
+    }
+  }
+
+  #sendTo(peer: string, frame: Uint8Array): boolean {
+    const ws = this.#sockets.get(peer);
+    if (!ws) return false;
+    try {
+      ws.send(frame);
+    } catch {
+      this.#forget(ws);
+      return false;
+    }
+    this.#stats.delivered++;
+    return true;
+  }
+
+  #refuse(ws: WebSocket, code: ErrorCode, message: string, seq?: number, peer?: string): void {
+    this.#stats.refused++;
+    try {
+      ws.send(errorReply(code, message, seq, peer));
+    } catch {
+      // The sender is gone; nobody to tell.
+    }
+  }
+
+  #homeOf(peer: string): number {
+    let home = this.#homes.get(peer);
+    if (home === undefined) {
+      home = shardOf(peer, this.#config.shards);
+      // Bounded: a flood of made-up ids must not grow memory without end.
+      if (this.#homes.size >= 65_536) this.#homes.clear();
+      this.#homes.set(peer, home);
+    }
+    return home;
+  }
+
+  #attachment(ws: WebSocket): Attachment {
+    return this.#state.get(ws) ?? ws.deserializeAttachment() as Attachment;
+  }
+
+  #socketState(ws: WebSocket): SocketState {
+    let state = this.#state.get(ws);
+    if (!state) {
+      const { limits } = this.#config;
+      state = {
+        ...(ws.deserializeAttachment() as Attachment),
+        limiter: new RateLimiter({
+          framesPerSecond: limits.RATE_LIMIT_FRAMES_PER_SECOND,
+          burstFrames: limits.RATE_LIMIT_BURST_FRAMES,
+          bytesPerSecond: limits.RATE_LIMIT_BYTES_PER_SECOND,
+          burstBytes: limits.RATE_LIMIT_BURST_BYTES,
+        }),
+      };
+      this.#state.set(ws, state);
+    }
+    return state;
+  }
+
+  #forget(ws: WebSocket): void {
+    const peer = this.#attachment(ws)?.peer;
+    if (peer !== undefined && this.#sockets.get(peer) === ws) this.#sockets.delete(peer);
+  }
+}
