@@ -13,16 +13,8 @@ export const KEEPALIVE_PING = "ping";
 /** The answer to {@linkcode KEEPALIVE_PING}. */
 export const KEEPALIVE_PONG = "pong";
 
-/**
- * Schema of the welcome a super-peer sends first on every connection.
- *
- * @example Usage
- * ```ts
- * import { WelcomeSchema } from "./messages.ts";
- * console.assert(!WelcomeSchema.safeParse({ t: "welcome" }).success);
- * ```
- */
-export const WelcomeSchema = z.object({
+// The welcome a super-peer sends first on every connection.
+const WelcomeSchema = z.object({
   t: z.literal("welcome"),
   protocol: z.number().int(),
   network: z.string(),
@@ -33,16 +25,8 @@ export const WelcomeSchema = z.object({
   limits: z.record(z.string(), z.number()),
 });
 
-/**
- * Schema of an error reply.
- *
- * @example Usage
- * ```ts
- * import { ErrorMessageSchema } from "./messages.ts";
- * console.assert(ErrorMessageSchema.safeParse({ t: "error", code: "BAD_FRAME", message: "x" }).success);
- * ```
- */
-export const ErrorMessageSchema = z.object({
+// An error reply.
+const ErrorMessageSchema = z.object({
   t: z.literal("error"),
   code: z.string(),
   message: z.string(),
@@ -50,21 +34,43 @@ export const ErrorMessageSchema = z.object({
   peer: z.string().optional(),
 });
 
-/**
- * Schema of any message a super-peer sends as text.
- *
- * @example Usage
- * ```ts
- * import { ServerMessageSchema } from "./messages.ts";
- * console.assert(!ServerMessageSchema.safeParse({ t: "nope" }).success);
- * ```
- */
-export const ServerMessageSchema = z.discriminatedUnion("t", [WelcomeSchema, ErrorMessageSchema]);
+// Any text message a super-peer sends.
+const ServerMessageSchema = z.discriminatedUnion("t", [WelcomeSchema, ErrorMessageSchema]);
 
-/** The welcome, with its limits typed. */
-export type Welcome = Omit<z.infer<typeof WelcomeSchema>, "limits"> & { limits: Limits };
-/** An error reply. */
-export type ErrorMessage = Omit<z.infer<typeof ErrorMessageSchema>, "code"> & { code: ErrorCode };
+/** The first message on every connection. */
+export interface Welcome {
+  /** Always `"welcome"`. */
+  t: "welcome";
+  /** The protocol version the super-peer speaks. */
+  protocol: number;
+  /** The network id. */
+  network: string;
+  /** The connected peer's id. */
+  peer: string;
+  /** An id of this connection. */
+  session: string;
+  /** The peer's home shard. */
+  shard: number;
+  /** The network's shard count. */
+  shards: number;
+  /** The limits in force. */
+  limits: Limits;
+}
+
+/** An error reply: a frame or request was refused. */
+export interface ErrorMessage {
+  /** Always `"error"`. */
+  t: "error";
+  /** The stable code. */
+  code: ErrorCode;
+  /** What happened, for people. */
+  message: string;
+  /** The sequence number of the refused frame, when known. */
+  seq?: number;
+  /** The destination of the refused frame, when known. */
+  peer?: string;
+}
+
 /** Any text message from a super-peer. */
 export type ServerMessage = Welcome | ErrorMessage;
 
