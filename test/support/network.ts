@@ -9,6 +9,7 @@
 import { Miniflare } from "miniflare";
 import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
+import { dirname } from "node:path";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The compatibility date of `wrangler.toml`, read so the two never drift apart. */
@@ -53,6 +54,8 @@ export interface NetworkOptions {
   limits?: Record<string, number>;
   /** Directory of persisted state. @default a new temporary directory */
   persistDir?: string;
+  /** A bundled Worker to run. @default the bundle of {@linkcode buildWorker} */
+  scriptPath?: string;
 }
 
 /** A running local network. */
@@ -83,7 +86,7 @@ function freePort(): number {
  * @returns The running network.
  */
 export async function startNetwork(options: NetworkOptions = {}): Promise<LocalNetwork> {
-  const scriptPath = await buildWorker();
+  const scriptPath = options.scriptPath ?? await buildWorker();
   const network = options.network ?? "test";
   const ownDir = options.persistDir === undefined;
   const persistDir = options.persistDir ?? await Deno.makeTempDir({ prefix: "superpeer-test-" });
@@ -93,6 +96,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       host: "127.0.0.1",
       port,
       modules: true,
+      modulesRoot: dirname(scriptPath),
       scriptPath,
       compatibilityDate: COMPATIBILITY_DATE,
       bindings: {

@@ -1,0 +1,130 @@
+/**
+ * The superpeer command line.
+ *
+ * ```
+ * deno task peer id                      create (first run) or show this peer's identity
+ * deno task peer listen                  print every message delivered to this peer
+ * deno task peer send <peer-id> <text>   send a text message
+ * ```
+ *
+ * Options: `--url` (default `$SUPERPEER_URL` or `ws://127.0.0.1:8787`), `--identity FILE`
+ * (default `$SUPERPEER_IDENTITY` or `~/.superpeer/identity.json`; created with mode 0600).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { type ErrorMessage, Identity, type PeerMessage } from "../mod.ts";
+import { Peer } from "../src/client/mod.ts";
+
+/** How long `send` waits for a refusal before it reports the frame as sent. */
+const SEND_SETTLE_MS = 1_000;
+
+const { values, positionals } = parseArgs({
+  args: Deno.args,
+  allowPositionals: true,
+  options: {
+    url: { type: "string" },
+    identity: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+
+const url = values.url ?? Deno.env.get("SUPERPEER_URL") ?? "ws://127.0.0.1:8787";
+const identityPath = values.identity ?? Deno.env.get("SUPERPEER_IDENTITY") ??
+  `${Deno.env.get("HOME") ?? "."}/.superpeer/identity.json`;
+
+async function loadOrCreateIdentity(): Promise<{ identity: Identity; created: boolean }> {
+  try {
+    return {
+      identity: await Identity.fromJSON(await Deno.readTextFile(identityPath)),
+      created: false,
+    };
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  const identity = await Identity.generate();
+  const dir = identityPath.replace(/\/[^/]*$/, "");
+  if (dir && dir !== identityPath) await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(identityPath, JSON.stringify(await identity.toJSON(), null, 2) + "\n", {
+    mode: 0o600,
+    createNew: true,
+  });
+  return { identity, created: true };
+}
+
+function usage(code: number): never {
+  console.log(`usage: deno task peer [--url URL] [--identity FILE] <command>
+
+commands:
+  id                      create (first run) or show this peer's identity
+  listen                  print every message delivered to this peer
+  send <peer-id> <text>   send a text message`);
+  Deno.exit(code);
+}
+
+async function connect(identity: Identity): Promise<Peer> {
+  const peer = new Peer({ url, identity });
+  peer.addEventListener("reconnecting", (e) => {
+    const { attempt, delayMs } = (e as CustomEvent).detail;
+    console.error(`connection lost; reconnecting (attempt ${attempt + 1}) in ${delayMs} ms`);
+  });
+  try {
+    const welcome = await peer.connect();
+    console.error(
+      `connected to ${welcome.network} as ${identity.peerId} (shard ${welcome.shard} of ${welcome.shards})`,
+    );
+  } catch (error) {
+    console.error(`cannot connect to ${url}: ${error instanceof Error ? error.message : error}`);
+    Deno.exit(1);
+  }
+  return peer;
+}
+
+if (values.help) usage(0);
+const [command, ...rest] = positionals;
+switch (command) {
+  case "id": {
+    const { identity, created } = await loadOrCreateIdentity();
+    console.error(created ? `created ${identityPath}` : `loaded ${identityPath}`);
+    console.log(identity.peerId);
+    break;
+  }
+  case "listen": {
+    const { identity } = await loadOrCreateIdentity();
+    const peer = await connect(identity);
+    Deno.addSignalListener("SIGINT", () => {
+      peer.close();
+      Deno.exit(0);
+    });
+    for await (const m of peer.messages() as AsyncIterable<PeerMessage>) {
+      const data = typeof m.data === "string" ? m.data : `<${m.data.length} bytes>`;
+      console.log(`${m.from} ${m.seq} ${data}`);
+    }
+    break;
+  }
+  case "send": {
+    const [to, ...words] = rest;
+    if (!to || words.length === 0) usage(2);
+    const { identity } = await loadOrCreateIdentity();
+    const peer = await connect(identity);
+    let refused: ErrorMessage | undefined;
+    peer.addEventListener("error", (e) => refused = (e as CustomEvent<ErrorMessage>).detail);
+    try {
+      peer.send(to, words.join(" "));
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : error);
+      Deno.exit(2);
+    }
+    // The relay answers only refusals; a short wait tells them apart from success.
+    await new Promise((r) => setTimeout(r, SEND_SETTLE_MS));
+    peer.close();
+    if (refused) {
+      console.error(`refused: ${refused.code}: ${refused.message}`);
+      Deno.exit(1);
+    }
+    console.log("sent");
+    break;
+  }
+  default:
+    usage(command ? 2 : 0);
+}

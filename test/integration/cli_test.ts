@@ -1,0 +1,61 @@
+// The command line against a local network: id, listen, send.
+import { Identity } from "../../mod.ts";
+import { startNetwork } from "../support/network.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const SCRIPT = new URL("../../scripts/peer.ts", import.meta.url).pathname;
+
+function cli(args: string[], stdout: "piped" | "null" = "piped") {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", SCRIPT, ...args],
+    stdout,
+    stderr: "piped",
+  });
+}
+
+Deno.test(
+  "cli: id keeps one identity; listen prints what send sends; refusals exit 1",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 4 });
+    const dir = await Deno.makeTempDir({ prefix: "superpeer-cli-" });
+    try {
+      const a = ["--url", net.url, "--identity", `${dir}/a.json`];
+      const b = ["--url", net.url, "--identity", `${dir}/b.json`];
+      const first = await cli([...a, "id"]).output();
+      const second = await cli([...a, "id"]).output();
+      const idA = new TextDecoder().decode(first.stdout).trim();
+      assertEquals(first.code, 0);
+      assertEquals(new TextDecoder().decode(second.stdout).trim(), idA, "same id across runs");
+      assertEquals((await Deno.stat(`${dir}/a.json`)).mode! & 0o777, 0o600);
+
+      const listener = cli([...a, "listen"]).spawn();
+      const lines = listener.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      const stderr = listener.stderr.pipeThrough(new TextDecoderStream()).getReader();
+      // Wait for "connected" before sending.
+      let err = "";
+      while (!err.includes("connected")) err += (await stderr.read()).value ?? "";
+
+      const sent = await cli([...b, "send", idA, "hello", "from", "b"]).output();
+      assertEquals(new TextDecoder().decode(sent.stdout).trim(), "sent");
+      let out = "";
+      while (!out.includes("\n")) out += (await lines.read()).value ?? "";
+      const idB = new TextDecoder().decode((await cli([...b, "id"]).output()).stdout).trim();
+      assertEquals(out.trim(), `${idB} 0 hello from b`);
+
+      const nobody = (await Identity.generate()).peerId;
+      const refused = await cli([...b, "send", nobody, "anyone?"]).output();
+      assertEquals(refused.code, 1);
+      assert(new TextDecoder().decode(refused.stderr).includes("PEER_NOT_FOUND"));
+
+      listener.kill("SIGINT");
+      await listener.status;
+      await lines.cancel();
+      await stderr.cancel();
+    } finally {
+      await net.dispose();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

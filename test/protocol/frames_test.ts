@@ -1,0 +1,87 @@
+import {
+  decodeFrame,
+  encodeFrame,
+  FRAME_DELIVER,
+  FRAME_SEND,
+  payloadOf,
+  relayFrame,
+} from "../../src/protocol/mod.ts";
+import { Identity } from "../../src/identity/mod.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+import fc from "fast-check";
+
+const me = await Identity.generate();
+const you = await Identity.generate();
+
+Deno.test("encodeFrame() and decodeFrame() round-trip text and bytes", () => {
+  fc.assert(fc.property(
+    fc.oneof(fc.string(), fc.uint8Array({ maxLength: 512 })),
+    fc.nat({ max: 0xffff_ffff }),
+    (payload, seq) => {
+      const r = decodeFrame(encodeFrame(FRAME_SEND, you.peerId, seq, payload));
+      assert(r.ok);
+      assertEquals(r.frame.type, FRAME_SEND);
+      assertEquals(r.frame.seq, seq);
+      assertEquals(r.frame.peer, you.peerId);
+      assertEquals(payloadOf(r.frame), payload);
+    },
+  ));
+});
+
+Deno.test("relayFrame() swaps the destination for the sender and keeps the payload", () => {
+  fc.assert(fc.property(fc.oneof(fc.string(), fc.uint8Array()), fc.nat(), (payload, seq) => {
+    const send = decodeFrame(encodeFrame(FRAME_SEND, you.peerId, seq, payload));
+    assert(send.ok);
+    const out = decodeFrame(relayFrame(send.frame, me.peerId));
+    assert(out.ok);
+    assertEquals(out.frame.type, FRAME_DELIVER);
+    assertEquals(out.frame.peer, me.peerId);
+    assertEquals(out.frame.seq, seq);
+    assertEquals(payloadOf(out.frame), payload);
+  }));
+});
+
+Deno.test("decodeFrame() never throws, and refuses junk with a code", () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
+      const r = decodeFrame(bytes);
+      if (!r.ok) assert(["BAD_FRAME", "UNKNOWN_FRAME_TYPE"].includes(r.code));
+    }),
+    { numRuns: 5_000 },
+  );
+});
+
+Deno.test("decodeFrame() refuses each malformed header with its code", () => {
+  const good = encodeFrame(FRAME_SEND, you.peerId, 5, "x");
+  const cases: [string, Uint8Array, string][] = [
+    ["short", good.slice(0, 6), "BAD_FRAME"],
+    ["type", Uint8Array.of(7, ...good.slice(1)), "UNKNOWN_FRAME_TYPE"],
+    ["flags", Uint8Array.of(1, 0x80, ...good.slice(2)), "BAD_FRAME"],
+    ["id length 0", Uint8Array.of(...good.slice(0, 6), 0), "BAD_FRAME"],
+    ["id past the end", Uint8Array.of(...good.slice(0, 6), 40, 65), "BAD_FRAME"],
+    ["id not base58", Uint8Array.of(...good.slice(0, 7), 48, ...good.slice(8)), "BAD_FRAME"],
+  ];
+  for (const [name, bytes, code] of cases) {
+    const r = decodeFrame(bytes);
+    assert(!r.ok, name);
+    assertEquals(r.code, code, name);
+  }
+  const typed = decodeFrame(Uint8Array.of(7, ...good.slice(1)));
+  assert(!typed.ok && typed.seq === 5, "the sequence number is reported when readable");
+});
+
+Deno.test("encodeFrame() refuses a bad sequence number or peer id", () => {
+  for (
+    const [peer, seq] of [["", 0], ["a".repeat(49), 0], ["a", -1], ["a", 2 ** 32], [
+      "a",
+      1.5,
+    ]] as const
+  ) {
+    try {
+      encodeFrame(FRAME_SEND, peer, seq, "");
+      assert.fail(`expected RangeError for ${peer}/${seq}`);
+    } catch (e) {
+      assert(e instanceof RangeError);
+    }
+  }
+});
