@@ -124,3 +124,25 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     },
   };
 }
+
+/**
+ * Bundles the client library (`mod.ts`) for a browser or Node, as the code a page or app
+ * would ship.
+ *
+ * @param format `"iife"` (global `superpeer`) for a page, `"esm"` for Node.
+ * @returns The bundle's source.
+ */
+export async function bundleClient(format: "iife" | "esm"): Promise<string> {
+  const result = await esbuild.build({
+    entryPoints: [`${ROOT}mod.ts`],
+    bundle: true,
+    format,
+    globalName: format === "iife" ? "superpeer" : undefined,
+    platform: format === "iife" ? "browser" : "node",
+    target: "es2022",
+    write: false,
+    logLevel: "error",
+  });
+  await esbuild.stop();
+  return result.outputFiles[0].text;
+}
