@@ -270,7 +270,8 @@ export class SuperPeer extends DurableObject<Env> {
     if (frame.type !== FRAME_SEND) {
       return this.#refuse(ws, "UNKNOWN_FRAME_TYPE", "Peers send SEND frames only", frame.seq);
     }
-    const out = relayFrame(frame, state.peer);
+    // The SEND's buffer becomes the DELIVER: the payload is neither copied nor re-encoded.
+    const out = relayFrame(frame, state.peer, bytes);
     const home = this.#homeOf(frame.peer);
     if (home === this.#shard) {
       if (!this.#sendTo(frame.peer, out)) {

@@ -144,14 +144,14 @@ export function decodeFrame(bytes: Uint8Array): DecodeResult {
       seq,
     };
   }
-  let peer = "";
-  for (let i = FRAME_HEADER_BYTES; i < FRAME_HEADER_BYTES + idLen; i++) {
-    const c = bytes[i];
+  const id = bytes.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + idLen);
+  for (let i = 0; i < idLen; i++) {
+    const c = id[i];
     if (c >= 128 || BASE58[c] === 0) {
       return { ok: false, code: "BAD_FRAME", message: "Frame peer id is not base58btc", seq };
     }
-    peer += String.fromCharCode(c);
   }
+  const peer = String.fromCharCode.apply(null, id as unknown as number[]);
   return {
     ok: true,
     frame: {
@@ -168,22 +168,31 @@ export function decodeFrame(bytes: Uint8Array): DecodeResult {
  * Turns a decoded SEND into the DELIVER its destination receives: same flags, sequence
  * number and payload bytes, with the sender's id in place of the destination's.
  *
+ * When `reuse` (the SEND's own bytes) is given and the two ids have the same length (always
+ * so for Ed25519 peer ids), the DELIVER is written over it in place: no allocation and no
+ * copy of the payload on the relay's hot path. The caller must not use `reuse` afterwards.
+ *
  * @param frame A decoded SEND.
  * @param from The sender's peer id.
+ * @param reuse The bytes `frame` was decoded from, to rewrite in place.
  * @returns The DELIVER frame.
  *
  * @example Usage
  * ```ts
  * import { decodeFrame, encodeFrame, FRAME_DELIVER, FRAME_SEND, relayFrame } from "./frames.ts";
- * const send = decodeFrame(encodeFrame(FRAME_SEND, "B", 7, "hi"));
+ * const bytes = encodeFrame(FRAME_SEND, "B", 7, "hi");
+ * const send = decodeFrame(bytes);
  * if (send.ok) {
- *   const out = decodeFrame(relayFrame(send.frame, "A"));
+ *   const out = decodeFrame(relayFrame(send.frame, "A", bytes));
  *   console.assert(out.ok && out.frame.type === FRAME_DELIVER && out.frame.peer === "A");
  * }
  * ```
  */
-export function relayFrame(frame: Frame, from: string): Uint8Array {
-  const out = new Uint8Array(FRAME_HEADER_BYTES + from.length + frame.payload.length);
+export function relayFrame(frame: Frame, from: string, reuse?: Uint8Array): Uint8Array {
+  const size = FRAME_HEADER_BYTES + from.length + frame.payload.length;
+  const inPlace = reuse !== undefined && from.length === frame.peer.length &&
+    reuse.length === size;
+  const out = inPlace ? reuse : new Uint8Array(size);
   out[0] = FRAME_DELIVER;
   out[1] = frame.text ? FLAG_TEXT : 0;
   out[2] = frame.seq >>> 24;
@@ -192,7 +201,7 @@ export function relayFrame(frame: Frame, from: string): Uint8Array {
   out[5] = frame.seq & 0xff;
   out[6] = from.length;
   for (let i = 0; i < from.length; i++) out[FRAME_HEADER_BYTES + i] = from.charCodeAt(i);
-  out.set(frame.payload, FRAME_HEADER_BYTES + from.length);
+  if (!inPlace) out.set(frame.payload, FRAME_HEADER_BYTES + from.length);
   return out;
 }
 

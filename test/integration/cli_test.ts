@@ -1,6 +1,6 @@
 // The command line against a local network: id, listen, send.
 import { Identity } from "../../mod.ts";
-import { startNetwork } from "../support/network.ts";
+import { startNetwork } from "../../scripts/local_network.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };

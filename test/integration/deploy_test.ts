@@ -1,5 +1,5 @@
 // `wrangler deploy --dry-run` bundles the Worker, and that very bundle runs on workerd.
-import { startNetwork } from "../support/network.ts";
+import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, take } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 

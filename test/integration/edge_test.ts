@@ -2,7 +2,7 @@
 import { base64urlnopad } from "@scure/base";
 import { Identity, Peer, PROTOCOL_VERSION, ProtocolError } from "../../mod.ts";
 import { connectUrl, type Hello, LIMIT_SPECS, signHello } from "../../src/protocol/mod.ts";
-import { startNetwork } from "../support/network.ts";
+import { startNetwork } from "../../scripts/local_network.ts";
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };

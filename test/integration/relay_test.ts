@@ -8,7 +8,7 @@ import {
   type PeerMessage,
   shardOf,
 } from "../../mod.ts";
-import { startNetwork } from "../support/network.ts";
+import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, identityOnShard, nextEvent, take } from "../support/peers.ts";
 import { connectUrl, signHello } from "../../src/protocol/mod.ts";
 

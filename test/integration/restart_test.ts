@@ -8,7 +8,7 @@ import {
   type Welcome,
 } from "../../mod.ts";
 import { connectUrl, signHello } from "../../src/protocol/mod.ts";
-import { startNetwork } from "../support/network.ts";
+import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, identityOnShard, nextEvent, take } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 

@@ -1,7 +1,7 @@
 // The same client library in a browser (headless Chromium) and in Node, talking to a Deno
 // peer through a local network on workerd.
 import { chromium } from "playwright-core";
-import { bundleClient, startNetwork } from "../support/network.ts";
+import { bundleClient, startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, take } from "../support/peers.ts";
 import { assertEquals } from "../support/assert.ts";
 

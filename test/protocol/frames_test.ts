@@ -85,3 +85,22 @@ Deno.test("encodeFrame() refuses a bad sequence number or peer id", () => {
     }
   }
 });
+
+Deno.test("relayFrame() rewrites the SEND in place when the ids have the same length", () => {
+  const bytes = encodeFrame(FRAME_SEND, you.peerId, 9, new Uint8Array([1, 2, 3]));
+  const send = decodeFrame(bytes);
+  assert(send.ok);
+  const out = relayFrame(send.frame, me.peerId, bytes);
+  assert(out === bytes, "no new buffer");
+  const back = decodeFrame(out);
+  assert(back.ok);
+  assertEquals([back.frame.type, back.frame.peer, back.frame.seq], [FRAME_DELIVER, me.peerId, 9]);
+  assertEquals(back.frame.payload, new Uint8Array([1, 2, 3]));
+  // Ids of different lengths: a new buffer, the original untouched.
+  const short = encodeFrame(FRAME_SEND, "abc", 1, "x");
+  const decoded = decodeFrame(short);
+  assert(decoded.ok);
+  const copy = relayFrame(decoded.frame, me.peerId, short);
+  assert(copy !== short);
+  assertEquals(short[0], FRAME_SEND);
+});

@@ -5,7 +5,7 @@
  */
 import { Identity, type PeerMessage, shardOf } from "../../mod.ts";
 import { Peer, type PeerOptions } from "../../src/client/mod.ts";
-import type { LocalNetwork } from "./network.ts";
+import type { LocalNetwork } from "../../scripts/local_network.ts";
 
 /**
  * Makes an identity whose home is the given shard.

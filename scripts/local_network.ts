@@ -11,9 +11,9 @@ import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** The compatibility date of `wrangler.toml`, read so the two never drift apart. */
-const COMPATIBILITY_DATE = /compatibility_date\s*=\s*"([^"]+)"/.exec(
+export const COMPATIBILITY_DATE = /compatibility_date\s*=\s*"([^"]+)"/.exec(
   Deno.readTextFileSync(`${ROOT}wrangler.toml`),
 )![1];
 
