@@ -17,7 +17,7 @@ const app = new Hono<{ Bindings: Env }>();
 app.get("/", (c) =>
   c.json({
     name: "superpeer",
-    endpoints: ["/v1/connect", "/v1/health", "/v1/network", "/v1/limits"],
+    endpoints: ["/v1/connect", "/v1/health", "/v1/network", "/v1/limits", "/v1/shards/:k/stats"],
   }));
 
 app.get("/v1/health", (c) => c.json({ ok: true, network: networkConfig(c.env).network }));
@@ -33,6 +33,18 @@ app.get("/v1/limits", (c) => {
     protocol: PROTOCOL_VERSION,
     limits: LIMIT_SPECS.map((spec) => ({ ...spec, value: limits[spec.name] })),
   });
+});
+
+// One shard's relay counters. One call touches one shard: no route here fans out to all.
+app.get("/v1/shards/:k/stats", async (c) => {
+  const { network, shards } = networkConfig(c.env);
+  const text = c.req.param("k");
+  const k = Number(text);
+  if (!/^[0-9]{1,4}$/.test(text) || k >= shards) {
+    return jsonError(404, "NOT_FOUND", `No shard "${text}" in a network of ${shards}`);
+  }
+  const stub = c.env.SUPER_PEER.get(c.env.SUPER_PEER.idFromName(shardName(network, k)));
+  return c.json({ ...(await stub.stats()), shard: k });
 });
 
 app.get("/v1/connect", async (c) => {

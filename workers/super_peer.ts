@@ -63,6 +63,8 @@ CREATE TABLE IF NOT EXISTS hello_nonce (nonce TEXT PRIMARY KEY, expires INTEGER 
 CREATE INDEX IF NOT EXISTS hello_nonce_expires ON hello_nonce (expires);
 `;
 
+const utf8 = new TextEncoder();
+
 /** Close codes a socket reports when no close frame can be sent back. */
 const NO_CLOSE_FRAME = new Set([1005, 1006, 1015]);
 
@@ -169,8 +171,8 @@ export class SuperPeer extends DurableObject<Env> {
    *
    * @returns The counters.
    */
-  stats(): RelayStats & { shard: number; peers: number } {
-    return { ...this.#stats, shard: this.#shard, peers: this.#sockets.size };
+  stats(): RelayStats & { peers: number } {
+    return { ...this.#stats, peers: this.#sockets.size };
   }
 
   #accept(peer: string, shard: number, nonce: string, ts: number): Response {
@@ -224,11 +226,13 @@ export class SuperPeer extends DurableObject<Env> {
 
   #onText(ws: WebSocket, text: string): void {
     const { limits } = this.#config;
-    if (text.length > limits.MAX_CONTROL_FRAME_BYTES) {
+    const max = limits.MAX_CONTROL_FRAME_BYTES;
+    // A UTF-16 length is a lower bound of the UTF-8 size, 3 times it an upper bound.
+    if (text.length > max || (text.length * 3 > max && utf8.encode(text).length > max)) {
       return this.#refuse(
         ws,
         "FRAME_TOO_LARGE",
-        `Text frame is over ${limits.MAX_CONTROL_FRAME_BYTES} bytes`,
+        `Text frame is over ${max} bytes`,
       );
     }
     let value: unknown;

@@ -19,6 +19,7 @@ import {
   FRAME_SEND,
   KEEPALIVE_INTERVAL_MS,
   KEEPALIVE_PING,
+  KEEPALIVE_PONG,
   KEEPALIVE_TIMEOUT_MS,
   type Limits,
   parseServerMessage,
@@ -327,7 +328,7 @@ export class Peer extends EventTarget {
   #onMessage(data: unknown): void {
     this.#lastInbound = Date.now();
     if (typeof data === "string") {
-      if (data === "pong") return;
+      if (data === KEEPALIVE_PONG) return;
       const message = parseServerMessage(data);
       if (message?.t === "welcome") this.#onWelcome(message);
       else if (message?.t === "error") {
@@ -348,7 +349,8 @@ export class Peer extends EventTarget {
 
   #onWelcome(welcome: Welcome): void {
     clearTimeout(this.#connectTimer);
-    this.#welcome = welcome;
+    // A limit the network does not name keeps its default.
+    this.#welcome = { ...welcome, limits: { ...DEFAULT_LIMITS, ...welcome.limits } };
     this.#state = "open";
     this.#attempt = 0;
     const ws = this.#ws!;
@@ -360,8 +362,8 @@ export class Peer extends EventTarget {
       if (Date.now() - this.#lastInbound > timeout) this.#drop(ws, 4000, "keepalive timeout");
       else ws.send(KEEPALIVE_PING);
     }, interval);
-    this.#ready.resolve(welcome);
-    this.dispatchEvent(new CustomEvent<Welcome>("open", { detail: welcome }));
+    this.#ready.resolve(this.#welcome);
+    this.dispatchEvent(new CustomEvent<Welcome>("open", { detail: this.#welcome }));
   }
 
   /** Drops a connection the peer gave up on, and goes on as if the network had dropped it. */
