@@ -3,6 +3,7 @@ import { base64urlnopad } from "@scure/base";
 import { Identity, Peer, PROTOCOL_VERSION, ProtocolError } from "../../mod.ts";
 import { connectUrl, type Hello, LIMIT_SPECS, signHello } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
+import { UPGRADE_HEADERS } from "../support/peers.ts";
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -98,14 +99,7 @@ Deno.test("edge: a replayed hello gets HELLO_REPLAYED from the peer's home", opt
   const net = await startNetwork({ shards: 2 });
   try {
     const hello = await signHello(await Identity.generate(), net.network);
-    const upgrade = {
-      headers: {
-        upgrade: "websocket",
-        connection: "upgrade",
-        "sec-websocket-version": "13",
-        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-      },
-    };
+    const upgrade = { headers: UPGRADE_HEADERS };
     const url = connectUrl(net.url, hello).replace(/^ws/, "http");
     const first = await fetch(url, upgrade);
     assertEquals(first.status, 101);

@@ -2,7 +2,7 @@
 import { type ErrorMessage, Identity, type PeerMessage, shardOf } from "../../mod.ts";
 import { connectUrl, signHello } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
-import { connectPeer, identityOnShard } from "../support/peers.ts";
+import { connectPeer, identityOnShard, waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -25,19 +25,14 @@ Deno.test(
       ws.onmessage = (e) => texts.push(e.data);
       await new Promise((r) => ws.onopen = r);
       for (let i = 0; i < 10; i++) ws.send("ping");
-      const deadline = Date.now() + 5_000;
-      while (texts.length < 11 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitUntil(() => texts.length >= 11);
       assertEquals(texts.slice(1), Array(10).fill("pong"));
       const before = await stats(net.url, 1);
       assertEquals([before.framesIn, before.peers], [0, 1], "pings never reached webSocketMessage");
       // A text frame that is not the keepalive does reach it, and is refused by size or type.
       ws.send("x".repeat(5_000));
       ws.send("é".repeat(1_500)); // 1,500 characters, 3,000 bytes: within the limit
-      while (texts.length < 13 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitUntil(() => texts.length >= 13);
       assertEquals(texts.slice(11).map((t) => JSON.parse(t).code), [
         "FRAME_TOO_LARGE",
         "BAD_FRAME",
@@ -71,10 +66,7 @@ Deno.test(
         (e) => delivered.push((e as CustomEvent<PeerMessage>).detail),
       );
       for (let i = 0; i < 20; i++) alice.send(bob.peerId, `m${i}`);
-      const deadline = Date.now() + 5_000;
-      while (refused.length + delivered.length < 20 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitUntil(() => refused.length + delivered.length >= 20);
       assertEquals(refused.length + delivered.length, 20, "every frame delivered or refused");
       assert(delivered.length >= 5 && delivered.length <= 7, `delivered ${delivered.length}`);
       assert(refused.every((r) => r.code === "RATE_LIMITED"));
@@ -89,9 +81,7 @@ Deno.test(
       carol.send(bob.peerId, "carol");
       await new Promise((r) => setTimeout(r, 1_000));
       alice.send(bob.peerId, "after a pause");
-      while (delivered.length < before + 2 && Date.now() < deadline + 5_000) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitUntil(() => delivered.length >= before + 2);
       assertEquals(delivered.slice(before).map((m) => m.data).sort(), ["after a pause", "carol"]);
       for (const p of [alice, bob, carol]) p.close();
     } finally {

@@ -9,7 +9,7 @@ import {
   shardOf,
 } from "../../mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
-import { connectPeer, identityOnShard, nextEvent, take } from "../support/peers.ts";
+import { connectPeer, identityOnShard, nextEvent, take, waitUntil } from "../support/peers.ts";
 import { connectUrl, signHello } from "../../src/protocol/mod.ts";
 
 const SHARDS = 4;
@@ -90,9 +90,8 @@ Deno.test(
           if (shardOf(p.peerId, SHARDS) !== shardOf(to, SHARDS)) crossShard++;
         }
       }
-      const deadline = Date.now() + 30_000;
       const total = () => [...received.values()].reduce((n, l) => n + l.length, 0);
-      while (total() < 2000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await waitUntil(() => total() >= 2000, 30_000);
       // A little longer, so that a duplicate would have time to show up.
       await new Promise((r) => setTimeout(r, 300));
       assertEquals(errors, []);
@@ -137,12 +136,7 @@ Deno.test("relay: refusals come back as codes and the connection keeps working",
       if (typeof e.data === "string" && e.data.startsWith("{")) replies.push(JSON.parse(e.data));
     };
     await new Promise((r) => ws.onopen = r);
-    const waitFor = async (n: number) => {
-      const deadline = Date.now() + 5_000;
-      while (replies.length < n && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
+    const waitFor = (n: number) => waitUntil(() => replies.length >= n);
     await waitFor(1);
     assertEquals(replies[0].t, "welcome");
 

@@ -9,7 +9,14 @@ import {
 } from "../../mod.ts";
 import { connectUrl, signHello } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
-import { connectPeer, identityOnShard, nextEvent, take } from "../support/peers.ts";
+import {
+  connectPeer,
+  identityOnShard,
+  nextEvent,
+  take,
+  UPGRADE_HEADERS,
+  waitUntil,
+} from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -53,12 +60,7 @@ Deno.test("restart: peers reconnect by themselves and carry on", opts, async () 
     assertEquals((await take(carolInbox, 10)).map((m) => m.data).at(-1), "y9");
 
     const replay = await fetch(connectUrl(net.url, used).replace(/^ws/, "http"), {
-      headers: {
-        upgrade: "websocket",
-        connection: "upgrade",
-        "sec-websocket-version": "13",
-        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-      },
+      headers: UPGRADE_HEADERS,
     });
     assertEquals(replay.status, 401, "the nonce table was persisted across the restart");
     await replay.body?.cancel();
@@ -94,10 +96,7 @@ Deno.test("restart: frames sent while the network is down wait in the queue", op
     await restarting;
     await bobBack;
     if (alice.state !== "open") await nextEvent(alice, "open", 20_000);
-    const deadline = Date.now() + 10_000;
-    while (refused.length + delivered.length < 5 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitUntil(() => refused.length + delivered.length >= 5, 10_000);
     assertEquals([...refused, ...delivered.map((m) => m.seq)].sort(), [0, 1, 2, 3, 4]);
     assertEquals(delivered.map((m) => m.data), delivered.map((m) => `q${m.seq}`));
     // And once both are back, a new frame goes through.

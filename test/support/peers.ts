@@ -97,3 +97,22 @@ export function nextEvent<T>(target: EventTarget, type: string, timeoutMs = 10_0
     target.addEventListener(type, on);
   });
 }
+
+/**
+ * Polls until a condition holds or the time is up; the caller asserts on what it then sees.
+ *
+ * @param condition What to wait for.
+ * @param timeoutMs How long to wait at most.
+ */
+export async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** Headers that make a plain `fetch` a WebSocket upgrade, to read the upgrade's status. */
+export const UPGRADE_HEADERS: HeadersInit = {
+  upgrade: "websocket",
+  connection: "upgrade",
+  "sec-websocket-version": "13",
+  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+};
