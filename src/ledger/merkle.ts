@@ -1,0 +1,173 @@
+/**
+ * Merkle trees as in RFC 6962 (section 2.1): leaf and node hashes are domain-separated, an
+ * odd node is promoted rather than duplicated, and a tree of n leaves splits at the largest
+ * power of two below n. Inclusion proofs are the RFC's audit paths, verified with the
+ * algorithm of RFC 9162 section 2.1.3.2.
+ *
+ * @module
+ */
+import { sha256 } from "@noble/hashes/sha2.js";
+
+/** Bytes of a SHA-256 hash. */
+export const HASH_BYTES = 32;
+
+/**
+ * Hashes a leaf: `SHA-256(0x00 || data)`.
+ *
+ * @param data The leaf's bytes.
+ * @returns The leaf hash.
+ *
+ * @example Usage
+ * ```ts
+ * import { leafHash } from "./merkle.ts";
+ * console.assert(leafHash(new Uint8Array()).length === 32);
+ * ```
+ */
+export function leafHash(data: Uint8Array): Uint8Array {
+  const buf = new Uint8Array(1 + data.length);
+  buf[0] = 0x00;
+  buf.set(data, 1);
+  return sha256(buf);
+}
+
+/**
+ * Hashes two children: `SHA-256(0x01 || left || right)`.
+ *
+ * @param left The left child's hash.
+ * @param right The right child's hash.
+ * @returns The node hash.
+ *
+ * @example Usage
+ * ```ts
+ * import { leafHash, nodeHash } from "./merkle.ts";
+ * const l = leafHash(new Uint8Array([1]));
+ * console.assert(nodeHash(l, l).length === 32);
+ * ```
+ */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  const buf = new Uint8Array(1 + 2 * HASH_BYTES);
+  buf[0] = 0x01;
+  buf.set(left, 1);
+  buf.set(right, 1 + HASH_BYTES);
+  return sha256(buf);
+}
+
+/** The largest power of two strictly below n (n ≥ 2). */
+function split(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/**
+ * The Merkle tree hash of a list of leaf hashes; the empty tree's is `SHA-256("")`.
+ *
+ * @param leaves Leaf hashes, in order.
+ * @returns The root hash.
+ *
+ * @example Usage
+ * ```ts
+ * import { leafHash, merkleRoot } from "./merkle.ts";
+ * const one = leafHash(new Uint8Array());
+ * console.assert(merkleRoot([one]).every((b, i) => b === one[i]));
+ * ```
+ */
+export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
+  if (leaves.length === 0) return sha256(new Uint8Array());
+  // Bottom-up, promoting the last node of an odd level: the same tree as the RFC's
+  // recursive definition, without recursion.
+  let level = leaves.slice();
+  while (level.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(nodeHash(level[i], level[i + 1]));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]);
+    level = next;
+  }
+  return level[0];
+}
+
+/**
+ * The audit path of leaf `index`: the sibling hashes from the leaf up to the root.
+ *
+ * @param leaves Leaf hashes, in order.
+ * @param index The leaf's index.
+ * @returns The proof.
+ * @throws {RangeError} If the index is out of range.
+ *
+ * @example Usage
+ * ```ts
+ * import { inclusionProof, leafHash, merkleRoot, verifyInclusion } from "./merkle.ts";
+ * const leaves = [1, 2, 3].map((b) => leafHash(new Uint8Array([b])));
+ * const proof = inclusionProof(leaves, 2);
+ * console.assert(verifyInclusion(leaves[2], 2, 3, proof, merkleRoot(leaves)));
+ * ```
+ */
+export function inclusionProof(leaves: readonly Uint8Array[], index: number): Uint8Array[] {
+  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) {
+    throw new RangeError(`Cannot prove leaf ${index} of a tree of ${leaves.length}`);
+  }
+  const path: Uint8Array[] = [];
+  let lo = 0;
+  let hi = leaves.length;
+  const stack: Uint8Array[] = [];
+  // Walk down from the root (RFC 6962 PATH), collecting the sibling subtree of each split.
+  while (hi - lo > 1) {
+    const k = split(hi - lo);
+    if (index < lo + k) {
+      stack.push(merkleRoot(leaves.slice(lo + k, hi)));
+      hi = lo + k;
+    } else {
+      stack.push(merkleRoot(leaves.slice(lo, lo + k)));
+      lo = lo + k;
+    }
+  }
+  while (stack.length > 0) path.push(stack.pop()!);
+  return path;
+}
+
+/**
+ * Checks an inclusion proof (RFC 9162, section 2.1.3.2).
+ *
+ * @param leaf The leaf hash.
+ * @param index The leaf's index.
+ * @param size The tree's size.
+ * @param proof The audit path.
+ * @param root The expected root.
+ * @returns Whether the proof shows the leaf at that index in a tree with that root.
+ *
+ * @example Usage
+ * ```ts
+ * import { leafHash, verifyInclusion } from "./merkle.ts";
+ * const leaf = leafHash(new Uint8Array([1]));
+ * console.assert(verifyInclusion(leaf, 0, 1, [], leaf));
+ * ```
+ */
+export function verifyInclusion(
+  leaf: Uint8Array,
+  index: number,
+  size: number,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
+  if (!Number.isInteger(index) || !Number.isInteger(size) || index < 0 || index >= size) return false;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (p.length !== HASH_BYTES || sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && r.length === root.length && r.every((b, i) => b === root[i]);
+}

@@ -1,0 +1,87 @@
+import { hex } from "@scure/base";
+import fc from "fast-check";
+import {
+  inclusionProof,
+  leafHash,
+  merkleRoot,
+  nodeHash,
+  verifyInclusion,
+} from "../../src/ledger/merkle.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+
+// The Certificate Transparency reference leaves and tree heads for RFC 6962.
+const LEAVES = [
+  "",
+  "00",
+  "10",
+  "2021",
+  "3031",
+  "40414243",
+  "5051525354555657",
+  "606162636465666768696a6b6c6d6e6f",
+].map((h) => leafHash(hex.decode(h)));
+const ROOTS = [
+  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+  "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+  "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+  "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+  "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+  "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+  "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+  "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+  "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+];
+const PROOFS: [number, string[]][] = [
+  [0, [
+    "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+    "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+  ]],
+  [5, [
+    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+    "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+  ]],
+];
+
+Deno.test("merkleRoot() matches the RFC 6962 reference roots for 0 to 8 leaves", () => {
+  for (let n = 0; n <= 8; n++) assertEquals(hex.encode(merkleRoot(LEAVES.slice(0, n))), ROOTS[n]);
+});
+
+Deno.test("inclusionProof() matches the reference audit paths, which verify", () => {
+  const root = merkleRoot(LEAVES);
+  for (const [index, path] of PROOFS) {
+    assertEquals(inclusionProof(LEAVES, index).map((h) => hex.encode(h)), path);
+    assert(verifyInclusion(LEAVES[index], index, 8, path.map((h) => hex.decode(h)), root));
+  }
+});
+
+Deno.test("every inclusion proof verifies in trees of 1 to 40 leaves, and tampering fails", () => {
+  const many = Array.from({ length: 40 }, (_, i) => leafHash(new Uint8Array([i, i * 3])));
+  for (let n = 1; n <= many.length; n++) {
+    const tree = many.slice(0, n);
+    const root = merkleRoot(tree);
+    for (let i = 0; i < n; i++) {
+      const proof = inclusionProof(tree, i);
+      assert(verifyInclusion(tree[i], i, n, proof, root), `n=${n} i=${i}`);
+      if (n > 1) {
+        assert(!verifyInclusion(tree[i], (i + 1) % n, n, proof, root), "wrong index");
+        assert(!verifyInclusion(tree[(i + 1) % n], i, n, proof, root), "wrong leaf");
+      }
+    }
+  }
+});
+
+Deno.test("verifyInclusion() never accepts a random proof", () => {
+  fc.assert(fc.property(
+    fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 6 }),
+    fc.nat({ max: 50 }),
+    fc.nat({ max: 50 }),
+    (proof, index, size) => {
+      const leaf = leafHash(new Uint8Array([7]));
+      const root = merkleRoot(LEAVES);
+      assert(!verifyInclusion(leaf, index, size, proof, root));
+    },
+  ));
+  assertEquals(nodeHash(LEAVES[0], LEAVES[1]), merkleRoot(LEAVES.slice(0, 2)));
+});
