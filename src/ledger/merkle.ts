@@ -149,7 +149,9 @@ export function verifyInclusion(
   proof: readonly Uint8Array[],
   root: Uint8Array,
 ): boolean {
-  if (!Number.isInteger(index) || !Number.isInteger(size) || index < 0 || index >= size) return false;
+  if (!Number.isInteger(index) || !Number.isInteger(size) || index < 0 || index >= size) {
+    return false;
+  }
   let fn = index;
   let sn = size - 1;
   let r = leaf;

@@ -16,7 +16,18 @@ export interface LimitSpec {
   /** The default value. */
   readonly value: number;
   /** The unit of the value. */
-  readonly unit: "bytes" | "ms" | "frames" | "frames/s" | "bytes/s" | "peers" | "chars";
+  readonly unit:
+    | "bytes"
+    | "ms"
+    | "frames"
+    | "frames/s"
+    | "bytes/s"
+    | "peers"
+    | "chars"
+    | "units"
+    | "entries"
+    | "transfers"
+    | "receipts";
   /** What the limit bounds, and what happens past it. */
   readonly description: string;
 }
@@ -48,6 +59,23 @@ export const RATE_LIMIT_BYTES_PER_SECOND = 8_388_608;
 /** Bytes one peer may send in a burst above the sustained rate. */
 export const RATE_LIMIT_BURST_BYTES = 16_777_216;
 
+/** Largest amount one transfer may move. */
+export const MAX_TRANSFER_AMOUNT = 1_000_000_000_000_000;
+/** How often a shard seals its pending ledger entries into a block. */
+export const BLOCK_INTERVAL_MS = 1_000;
+/** Most entries (transfers and credits) in one block. */
+export const MAX_BLOCK_ENTRIES = 1_024;
+/** Most transfers in one submission (one frame or one `POST /v1/tx`). */
+export const MAX_TX_BATCH = 256;
+/** How long a shard waits before pushing unacknowledged cross-shard receipts again. */
+export const RECEIPT_RETRY_MS = 1_000;
+/** Most receipts pushed to another shard in one call. */
+export const MAX_RECEIPT_BATCH = 256;
+/** What one faucet request pays, on a network that enables the faucet. */
+export const FAUCET_AMOUNT = 1_000;
+/** How often one account may use the faucet. */
+export const FAUCET_INTERVAL_MS = 60_000;
+
 /** The names of all limits. */
 export type LimitName =
   | "MAX_FRAME_BYTES"
@@ -62,7 +90,15 @@ export type LimitName =
   | "RATE_LIMIT_FRAMES_PER_SECOND"
   | "RATE_LIMIT_BURST_FRAMES"
   | "RATE_LIMIT_BYTES_PER_SECOND"
-  | "RATE_LIMIT_BURST_BYTES";
+  | "RATE_LIMIT_BURST_BYTES"
+  | "MAX_TRANSFER_AMOUNT"
+  | "BLOCK_INTERVAL_MS"
+  | "MAX_BLOCK_ENTRIES"
+  | "MAX_TX_BATCH"
+  | "RECEIPT_RETRY_MS"
+  | "MAX_RECEIPT_BATCH"
+  | "FAUCET_AMOUNT"
+  | "FAUCET_INTERVAL_MS";
 
 /** The values in force, by name. */
 export type Limits = Readonly<Record<LimitName, number>>;
@@ -157,6 +193,55 @@ export const LIMIT_SPECS: readonly LimitSpec[] = [
     value: RATE_LIMIT_BURST_BYTES,
     unit: "bytes",
     description: "Burst of bytes per peer above the sustained rate.",
+  },
+  {
+    name: "MAX_TRANSFER_AMOUNT",
+    value: MAX_TRANSFER_AMOUNT,
+    unit: "units",
+    description:
+      "Largest amount of one transfer. More (or zero, negative, fractional): `TX_BAD_AMOUNT`.",
+  },
+  {
+    name: "BLOCK_INTERVAL_MS",
+    value: BLOCK_INTERVAL_MS,
+    unit: "ms",
+    description: "How often a shard seals pending entries into a signed block.",
+  },
+  {
+    name: "MAX_BLOCK_ENTRIES",
+    value: MAX_BLOCK_ENTRIES,
+    unit: "entries",
+    description: "Most entries in one block; the rest wait for the next.",
+  },
+  {
+    name: "MAX_TX_BATCH",
+    value: MAX_TX_BATCH,
+    unit: "transfers",
+    description: "Most transfers in one submission. More: `TX_BATCH_TOO_LARGE`, nothing applied.",
+  },
+  {
+    name: "RECEIPT_RETRY_MS",
+    value: RECEIPT_RETRY_MS,
+    unit: "ms",
+    description: "Delay before a shard pushes unacknowledged cross-shard receipts again.",
+  },
+  {
+    name: "MAX_RECEIPT_BATCH",
+    value: MAX_RECEIPT_BATCH,
+    unit: "receipts",
+    description: "Most receipts pushed to another shard in one call.",
+  },
+  {
+    name: "FAUCET_AMOUNT",
+    value: FAUCET_AMOUNT,
+    unit: "units",
+    description: "What one faucet request pays (faucet networks only).",
+  },
+  {
+    name: "FAUCET_INTERVAL_MS",
+    value: FAUCET_INTERVAL_MS,
+    unit: "ms",
+    description: "How often one account may use the faucet. Sooner: `RATE_LIMITED`.",
   },
 ];
 

@@ -1,0 +1,116 @@
+/**
+ * Blocks: a shard seals its pending entries into a block whose header commits to them by
+ * Merkle roots and is signed by the shard's key.
+ *
+ * Entries are the shard's state changes in order: a transfer paid from an account here
+ * (leaf bytes `0x00 || transfer bytes || signature`) or a credit from another shard's
+ * receipt (leaf bytes `0x01 || receipt bytes`). `txRoot` is the RFC 6962 root over the
+ * entries' leaves; `receiptsRoot` the root over the receipts this block's transfers sent to
+ * other shards (leaf bytes: the receipt bytes).
+ *
+ * Header bytes: the tag `superpeer-block-v1`, network (1-byte length, ASCII), shard
+ * (uint16), height (uint64), previous header hash (32 bytes, zeros for height 1), txRoot,
+ * receiptsRoot (32 bytes each), entries and receipts (uint32 each), timestamp (uint64 ms).
+ * The block hash is the SHA-256 of these bytes, in hex.
+ *
+ * @module
+ */
+import { base64urlnopad, hex } from "@scure/base";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { ByteWriter } from "./codec.ts";
+import { transferBytes, transferFromJson, type TransferJson } from "./transfer.ts";
+import { type Receipt, receiptBytes } from "./receipt.ts";
+
+/** Domain tag of a block header. */
+export const BLOCK_TAG = "superpeer-block-v1";
+/** The previous hash of the first block. */
+export const ZERO_HASH = "0".repeat(64);
+
+/** A block header and its signature. */
+export interface BlockHeader {
+  network: string;
+  shard: number;
+  height: number;
+  /** Hex hash of the previous header. */
+  prev: string;
+  /** Hex RFC 6962 root over the entries. */
+  txRoot: string;
+  /** Hex RFC 6962 root over the receipts sent. */
+  receiptsRoot: string;
+  /** Number of entries. */
+  entries: number;
+  /** Number of receipts sent. */
+  receipts: number;
+  /** When it was sealed, ms since the epoch. */
+  timestamp: number;
+}
+
+/** A header with the shard's signature over its bytes (base64url). */
+export interface SignedBlockHeader extends BlockHeader {
+  sig: string;
+}
+
+/** One state change of a shard. */
+export type Entry =
+  | { kind: "transfer"; tx: TransferJson }
+  | { kind: "credit"; receipt: Receipt };
+
+/**
+ * The canonical bytes of a block header.
+ *
+ * @param h The header.
+ * @returns The bytes.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const hash = blockHash(header);
+ * ```
+ */
+export function headerBytes(h: BlockHeader): Uint8Array {
+  return new ByteWriter().tag(BLOCK_TAG).shortString(h.network).u16(h.shard).u64(h.height)
+    .bytes(hex.decode(h.prev)).bytes(hex.decode(h.txRoot)).bytes(hex.decode(h.receiptsRoot))
+    .u32(h.entries).u32(h.receipts).u64(h.timestamp).finish();
+}
+
+/**
+ * A block's hash: hex SHA-256 of its header bytes.
+ *
+ * @param h The header.
+ * @returns 64 hex characters.
+ *
+ * @example Usage
+ * ```ts ignore
+ * next.prev = blockHash(head);
+ * ```
+ */
+export function blockHash(h: BlockHeader): string {
+  return hex.encode(sha256(headerBytes(h)));
+}
+
+/**
+ * The leaf bytes of an entry in its block's `txRoot` tree.
+ *
+ * @param e The entry.
+ * @returns The leaf bytes.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const leaf = leafHash(entryLeaf({ kind: "transfer", tx }));
+ * ```
+ */
+export function entryLeaf(e: Entry): Uint8Array {
+  if (e.kind === "transfer") {
+    const body = transferBytes(transferFromJson(e.tx));
+    const sig = base64urlnopad.decode(e.tx.sig);
+    const out = new Uint8Array(1 + body.length + sig.length);
+    out[0] = 0x00;
+    out.set(body, 1);
+    out.set(sig, 1 + body.length);
+    return out;
+  }
+  const body = receiptBytes(e.receipt);
+  const out = new Uint8Array(1 + body.length);
+  out[0] = 0x01;
+  out.set(body, 1);
+  return out;
+}

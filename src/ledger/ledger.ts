@@ -1,0 +1,370 @@
+/**
+ * One shard of the ledger as a state machine over a {@linkcode LedgerStorage}: it validates
+ * and applies transfers, emits and applies cross-shard receipts exactly once, seals blocks
+ * and answers with proofs. No I/O of its own; the caller decides when to seal and whom to
+ * push receipts to.
+ *
+ * @module
+ */
+import { hex } from "@scure/base";
+import type { Identity } from "../identity/identity.ts";
+import type { ErrorCode } from "../protocol/errors.ts";
+import { base64urlnopad } from "@scure/base";
+import { shardOf } from "../routing/shard.ts";
+import {
+  blockHash,
+  type BlockHeader,
+  type Entry,
+  entryLeaf,
+  headerBytes,
+  type SignedBlockHeader,
+  ZERO_HASH,
+} from "./block.ts";
+import { inclusionProof, leafHash, merkleRoot } from "./merkle.ts";
+import { type Receipt, receiptBytes } from "./receipt.ts";
+import type { Account, LedgerStorage, TxRecord } from "./storage.ts";
+import {
+  parseTransfer,
+  type Transfer,
+  transferHash,
+  transferToJson,
+  verifyTransfer,
+} from "./transfer.ts";
+import type { TxProof } from "./proof.ts";
+
+/** How a shard is set up. */
+export interface LedgerOptions {
+  /** The network id. */
+  network: string;
+  /** This shard. */
+  shard: number;
+  /** The network's shard count. */
+  shards: number;
+  /** Largest amount of one transfer. */
+  maxAmount: number;
+  /** Most entries in one block. */
+  maxBlockEntries: number;
+  /** Genesis balances, by account, for the whole network; each shard takes its own. */
+  genesis?: Readonly<Record<string, string | number>>;
+}
+
+/** The outcome of one submitted transfer. */
+export type TxOutcome =
+  | { ok: true; hash: string; status: "pending" | "credited"; shard: number }
+  | { ok: false; code: ErrorCode; message: string; hash?: string };
+
+/** An account as the API reports it. */
+export interface AccountView {
+  id: string;
+  balance: string;
+  nonce: number;
+  shard: number;
+}
+
+/**
+ * A ledger shard.
+ *
+ * @example Usage
+ * ```ts
+ * import { LedgerShard } from "./ledger.ts";
+ * import { MemoryLedgerStorage } from "./storage.ts";
+ * const shard = new LedgerShard(new MemoryLedgerStorage(), {
+ *   network: "dev", shard: 0, shards: 1, maxAmount: 1000, maxBlockEntries: 100,
+ * });
+ * console.assert(shard.account("x").balance === "0");
+ * ```
+ */
+export class LedgerShard {
+  readonly #s: LedgerStorage;
+  readonly #o: LedgerOptions;
+  #sealing = false;
+
+  /**
+   * @param storage Where the shard's state lives.
+   * @param options The network and this shard.
+   */
+  constructor(storage: LedgerStorage, options: LedgerOptions) {
+    this.#s = storage;
+    this.#o = options;
+    this.#genesis();
+  }
+
+  /** Credits this shard's genesis allocations, once in the shard's life. */
+  #genesis(): void {
+    if (this.#s.getMeta("genesis") !== undefined) return;
+    this.#s.transaction(() => {
+      for (const [id, amount] of Object.entries(this.#o.genesis ?? {})) {
+        if (shardOf(id, this.#o.shards) !== this.#o.shard) continue;
+        const a = this.#account(id);
+        this.#s.putAccount(id, { ...a, balance: a.balance + BigInt(amount) });
+      }
+      this.#s.setMeta("genesis", "1");
+    });
+  }
+
+  /**
+   * Checks and applies one transfer in its JSON form. Refusals change nothing.
+   *
+   * @param value The transfer, parsed JSON.
+   * @returns The outcome.
+   */
+  async submit(value: unknown): Promise<TxOutcome> {
+    const parsed = parseTransfer(value, this.#o.maxAmount);
+    if (!parsed.ok) return parsed;
+    const t = parsed.transfer;
+    const hash = transferHash(t);
+    if (t.network !== this.#o.network) {
+      return {
+        ok: false,
+        code: "TX_WRONG_NETWORK",
+        message: `Transfer is for network "${t.network}"`,
+        hash,
+      };
+    }
+    const home = shardOf(t.from, this.#o.shards);
+    if (home !== this.#o.shard) {
+      return {
+        ok: false,
+        code: "TX_WRONG_SHARD",
+        message: `Account's home is shard ${home}`,
+        hash,
+      };
+    }
+    if (!await verifyTransfer(t)) {
+      return {
+        ok: false,
+        code: "TX_BAD_SIGNATURE",
+        message: "Transfer signature does not verify",
+        hash,
+      };
+    }
+    return this.applyVerified(t, hash);
+  }
+
+  /**
+   * Applies a transfer whose shape, network, shard and signature were checked: nonce and
+   * balance are checked and the whole change is written in one storage transaction.
+   *
+   * @param t The transfer.
+   * @param hash Its hash.
+   * @returns The outcome.
+   */
+  applyVerified(t: Transfer, hash: string = transferHash(t)): TxOutcome {
+    return this.#s.transaction((): TxOutcome => {
+      const from = this.#account(t.from);
+      if (t.nonce <= from.nonce) {
+        return {
+          ok: false,
+          code: "TX_NONCE_REPLAYED",
+          message: `Nonce ${t.nonce} was already used`,
+          hash,
+        };
+      }
+      if (t.nonce !== from.nonce + 1) {
+        return {
+          ok: false,
+          code: "TX_NONCE_GAP",
+          message: `Next nonce is ${from.nonce + 1}, not ${t.nonce}`,
+          hash,
+        };
+      }
+      if (from.balance < t.amount) {
+        return {
+          ok: false,
+          code: "TX_INSUFFICIENT_FUNDS",
+          message: `Balance ${from.balance} is below ${t.amount}`,
+          hash,
+        };
+      }
+      this.#s.putAccount(t.from, { balance: from.balance - t.amount, nonce: t.nonce });
+      const dest = shardOf(t.to, this.#o.shards);
+      const json = transferToJson(t);
+      const entry: Entry = { kind: "transfer", tx: json };
+      let receipt: Receipt | undefined;
+      if (dest === this.#o.shard) {
+        const to = this.#account(t.to);
+        this.#s.putAccount(t.to, { ...to, balance: to.balance + t.amount });
+      } else {
+        // The debit and the receipt that pays it out are one write: neither exists alone.
+        const seq = Number(this.#s.getMeta(`outseq:${dest}`) ?? "0") + 1;
+        this.#s.setMeta(`outseq:${dest}`, String(seq));
+        receipt = {
+          network: this.#o.network,
+          source: this.#o.shard,
+          dest,
+          seq,
+          tx: hash,
+          to: t.to,
+          amount: String(t.amount),
+        };
+        this.#s.putOutbox(receipt);
+      }
+      this.#s.appendPending({ entry, leaf: hex.encode(leafHash(entryLeaf(entry))), receipt });
+      const status = receipt ? "pending" : "credited";
+      this.#s.putTx({ hash, tx: json, status, dest, block: null, index: null });
+      return { ok: true, hash, status, shard: this.#o.shard };
+    });
+  }
+
+  /**
+   * Applies receipts pushed by another shard, in order and each once.
+   *
+   * @param source The paying shard.
+   * @param receipts Its receipts for this shard, any order, repeats allowed.
+   * @returns The highest sequence number from `source` applied so far (the acknowledgement).
+   */
+  receive(source: number, receipts: readonly Receipt[]): number {
+    return this.#s.transaction(() => {
+      let last = Number(this.#s.getMeta(`inseq:${source}`) ?? "0");
+      for (const r of [...receipts].sort((a, b) => a.seq - b.seq)) {
+        if (r.seq <= last) continue; // already applied: acknowledge again, credit nothing
+        if (r.seq !== last + 1) break; // a gap: wait for the missing one
+        if (r.source !== source || r.dest !== this.#o.shard || r.network !== this.#o.network) break;
+        const to = this.#account(r.to);
+        this.#s.putAccount(r.to, { ...to, balance: to.balance + BigInt(r.amount) });
+        const entry: Entry = { kind: "credit", receipt: r };
+        this.#s.appendPending({ entry, leaf: hex.encode(leafHash(entryLeaf(entry))) });
+        last = r.seq;
+      }
+      this.#s.setMeta(`inseq:${source}`, String(last));
+      return last;
+    });
+  }
+
+  /**
+   * Records a receiving shard's acknowledgement: its receipts up to `upTo` are dropped and
+   * their transfers marked credited.
+   *
+   * @param dest The receiving shard.
+   * @param upTo The highest sequence number it applied.
+   */
+  acknowledge(dest: number, upTo: number): void {
+    this.#s.transaction(() => {
+      for (const r of this.#s.deleteOutbox(dest, upTo)) {
+        const record = this.#s.getTx(r.tx);
+        if (record) this.#s.putTx({ ...record, status: "credited" });
+      }
+    });
+  }
+
+  /**
+   * Receipts still owed to other shards, per shard, oldest first.
+   *
+   * @param limit Most receipts per shard.
+   * @returns The batches to push.
+   */
+  outbound(limit: number): { dest: number; receipts: Receipt[] }[] {
+    return this.#s.outboxShards().map((dest) => ({ dest, receipts: this.#s.outbox(dest, limit) }));
+  }
+
+  /**
+   * Seals pending entries into the next block, signed by the shard's key.
+   *
+   * @param signer The shard's key.
+   * @param now The block's timestamp.
+   * @returns The new header, or `undefined` if nothing was pending.
+   */
+  async seal(signer: Identity, now: number = Date.now()): Promise<SignedBlockHeader | undefined> {
+    if (this.#sealing) return undefined;
+    this.#sealing = true;
+    try {
+      const entries = this.#s.pending(this.#o.maxBlockEntries);
+      if (entries.length === 0) return undefined;
+      const head = this.#s.head()?.header;
+      const leaves = entries.map((e) => e.leaf);
+      const receipts = entries.flatMap((e) => e.receipt ? [leafHash(receiptBytes(e.receipt))] : []);
+      const header: BlockHeader = {
+        network: this.#o.network,
+        shard: this.#o.shard,
+        height: (head?.height ?? 0) + 1,
+        prev: head ? blockHash(head) : ZERO_HASH,
+        txRoot: hex.encode(merkleRoot(leaves.map((l) => hex.decode(l)))),
+        receiptsRoot: hex.encode(merkleRoot(receipts)),
+        entries: entries.length,
+        receipts: receipts.length,
+        timestamp: now,
+      };
+      const sig = base64urlnopad.encode(await signer.sign(headerBytes(header)));
+      const signed: SignedBlockHeader = { ...header, sig };
+      // Entries appended while signing come after these, so the first n are still ours.
+      this.#s.transaction(() => {
+        this.#s.putBlock({ header: signed, leaves });
+        this.#s.dropPending(entries.length);
+        for (const [index, e] of entries.entries()) {
+          if (e.entry.kind !== "transfer") continue;
+          const hash = transferHash({ ...e.entry.tx, amount: BigInt(e.entry.tx.amount) });
+          const record = this.#s.getTx(hash);
+          if (record) this.#s.putTx({ ...record, block: header.height, index });
+        }
+      });
+      return signed;
+    } finally {
+      this.#sealing = false;
+    }
+  }
+
+  /**
+   * An account's state; an account never paid to has balance 0 and nonce 0.
+   *
+   * @param id The account id.
+   * @returns Its view.
+   */
+  account(id: string): AccountView {
+    const a = this.#account(id);
+    return { id, balance: String(a.balance), nonce: a.nonce, shard: shardOf(id, this.#o.shards) };
+  }
+
+  /**
+   * A transfer paid from this shard.
+   *
+   * @param hash Its hash.
+   * @returns Its record, or `undefined`.
+   */
+  transaction(hash: string): TxRecord | undefined {
+    return this.#s.getTx(hash);
+  }
+
+  /**
+   * The inclusion proof of a sealed transfer.
+   *
+   * @param hash Its hash.
+   * @returns The proof, or `undefined` if unknown or not yet sealed.
+   */
+  proof(hash: string): TxProof | undefined {
+    const record = this.#s.getTx(hash);
+    if (!record || record.block === null || record.index === null) return undefined;
+    const block = this.#s.getBlock(record.block);
+    if (!block) return undefined;
+    const leaves = block.leaves.map((l) => hex.decode(l));
+    return {
+      tx: record.tx,
+      index: record.index,
+      header: block.header,
+      proof: inclusionProof(leaves, record.index).map((h) => hex.encode(h)),
+    };
+  }
+
+  /**
+   * A block's signed header.
+   *
+   * @param height The height, from 1.
+   * @returns The header, or `undefined`.
+   */
+  block(height: number): SignedBlockHeader | undefined {
+    return this.#s.getBlock(height)?.header;
+  }
+
+  /** The highest block's signed header, if any. */
+  head(): SignedBlockHeader | undefined {
+    return this.#s.head()?.header;
+  }
+
+  /** Entries applied but not yet sealed. */
+  pendingCount(): number {
+    return this.#s.pending(Number.MAX_SAFE_INTEGER).length;
+  }
+
+  #account(id: string): Account {
+    return this.#s.getAccount(id) ?? { balance: 0n, nonce: 0 };
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The ledger as a pure state machine: signed transfers, blocks with Merkle roots and signed
+ * headers, cross-shard receipts applied exactly once, and proofs a light client checks
+ * offline. No I/O: it runs on a {@linkcode LedgerStorage}. See `docs/LEDGER.md`.
+ *
+ * @example Usage
+ * ```ts
+ * import { LedgerShard, MemoryLedgerStorage } from "./mod.ts";
+ * const shard = new LedgerShard(new MemoryLedgerStorage(), {
+ *   network: "dev", shard: 0, shards: 1, maxAmount: 1000, maxBlockEntries: 100,
+ * });
+ * console.assert(shard.head() === undefined);
+ * ```
+ *
+ * @module
+ */
+export * from "./block.ts";
+export * from "./codec.ts";
+export * from "./ledger.ts";
+export * from "./merkle.ts";
+export * from "./proof.ts";
+export * from "./receipt.ts";
+export * from "./shard_keys.ts";
+export * from "./storage.ts";
+export * from "./sql_storage.ts";
+export * from "./transfer.ts";

@@ -1,0 +1,75 @@
+/**
+ * Proofs a light client checks offline: a transfer, the signed header of the block that
+ * holds it, and the Merkle path from the transfer's leaf to the header's `txRoot`. All it
+ * needs besides is the network's id, shard count and shard public keys (`GET /v1/network`).
+ *
+ * @module
+ */
+import { base64urlnopad, hex } from "@scure/base";
+import { verifySignature } from "../identity/identity.ts";
+import { shardOf } from "../routing/shard.ts";
+import { entryLeaf, headerBytes, type SignedBlockHeader } from "./block.ts";
+import { leafHash, verifyInclusion } from "./merkle.ts";
+import { transferFromJson, type TransferJson, verifyTransfer } from "./transfer.ts";
+
+/** The inclusion proof of a transfer. */
+export interface TxProof {
+  /** The transfer. */
+  tx: TransferJson;
+  /** Its index among the block's entries. */
+  index: number;
+  /** The block's signed header. */
+  header: SignedBlockHeader;
+  /** The audit path, leaf to root, hex. */
+  proof: string[];
+}
+
+/** What a light client knows of a network. */
+export interface NetworkKeys {
+  /** The network id. */
+  network: string;
+  /** Public key id of each shard's signing key, by shard index. */
+  shardKeys: readonly string[];
+}
+
+/**
+ * Checks a transfer's proof with nothing but the network's public facts.
+ *
+ * @param p The proof.
+ * @param keys The network id and shard keys.
+ * @returns `{ ok: true }`, or the first check that failed.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const { ok } = await verifyTxProof(await peer.ledger.proof(hash), network);
+ * ```
+ */
+export async function verifyTxProof(
+  p: TxProof,
+  keys: NetworkKeys,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const t = transferFromJson(p.tx);
+  if (t.network !== keys.network || p.header.network !== keys.network) {
+    return { ok: false, reason: "wrong network" };
+  }
+  const shard = shardOf(t.from, keys.shardKeys.length);
+  if (p.header.shard !== shard) {
+    return { ok: false, reason: "block is not from the payer's home shard" };
+  }
+  let sig: Uint8Array;
+  try {
+    sig = base64urlnopad.decode(p.header.sig);
+  } catch {
+    return { ok: false, reason: "malformed block signature" };
+  }
+  if (!await verifySignature(keys.shardKeys[shard], sig, headerBytes(p.header))) {
+    return { ok: false, reason: "block signature does not verify against the shard key" };
+  }
+  if (!await verifyTransfer(t)) return { ok: false, reason: "transfer signature does not verify" };
+  const leaf = leafHash(entryLeaf({ kind: "transfer", tx: p.tx }));
+  const path = p.proof.map((h) => hex.decode(h));
+  if (!verifyInclusion(leaf, p.index, p.header.entries, path, hex.decode(p.header.txRoot))) {
+    return { ok: false, reason: "transfer is not in the block" };
+  }
+  return { ok: true };
+}

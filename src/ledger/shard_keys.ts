@@ -1,0 +1,90 @@
+/**
+ * Shard signing keys, derived from one network secret, so that a shard's key survives
+ * restarts and moves without being stored anywhere: HKDF-SHA-256 (salt
+ * `superpeer-shard-key-v1`, info `<network>/shard-<k>`) gives a 32-byte Ed25519 seed.
+ * A shard's public key is written like a peer id, and served at `GET /v1/network`.
+ *
+ * @module
+ */
+import { base64urlnopad } from "@scure/base";
+import { Identity } from "../identity/identity.ts";
+import { peerIdFromPublicKey } from "../identity/peer_id.ts";
+
+/** The salt of the derivation; changing it changes every shard key. */
+export const SHARD_KEY_SALT = "superpeer-shard-key-v1";
+
+/**
+ * The local-development network secret. Anyone can sign blocks for a network that uses it:
+ * set the Worker secret `NETWORK_SECRET` for any network that matters.
+ */
+export const DEVELOPMENT_NETWORK_SECRET = "superpeer-development-secret-not-for-production";
+
+// PKCS #8 wrapping of a raw Ed25519 seed (RFC 8410), so WebCrypto can import it.
+const PKCS8_ED25519_PREFIX = [
+  0x30,
+  0x2e,
+  0x02,
+  0x01,
+  0x00,
+  0x30,
+  0x05,
+  0x06,
+  0x03,
+  0x2b,
+  0x65,
+  0x70,
+  0x04,
+  0x22,
+  0x04,
+  0x20,
+];
+
+const utf8 = new TextEncoder();
+
+/**
+ * Derives the signing key of one shard.
+ *
+ * @param secret The network secret.
+ * @param network The network id.
+ * @param shard The shard index.
+ * @returns The shard's identity; its `peerId` is the shard's public key id.
+ *
+ * @example Usage
+ * ```ts
+ * import { deriveShardKey } from "./shard_keys.ts";
+ * const a = await deriveShardKey("s", "dev", 0);
+ * const b = await deriveShardKey("s", "dev", 0);
+ * console.assert(a.peerId === b.peerId);
+ * ```
+ */
+export async function deriveShardKey(
+  secret: string,
+  network: string,
+  shard: number,
+): Promise<Identity> {
+  const ikm = await crypto.subtle.importKey("raw", utf8.encode(secret), "HKDF", false, [
+    "deriveBits",
+  ]);
+  const seed = new Uint8Array(
+    await crypto.subtle.deriveBits(
+      {
+        name: "HKDF",
+        hash: "SHA-256",
+        salt: utf8.encode(SHARD_KEY_SALT),
+        info: utf8.encode(`${network}/shard-${shard}`),
+      },
+      ikm,
+      256,
+    ),
+  );
+  const pkcs8 = new Uint8Array(PKCS8_ED25519_PREFIX.length + 32);
+  pkcs8.set(PKCS8_ED25519_PREFIX);
+  pkcs8.set(seed, PKCS8_ED25519_PREFIX.length);
+  const key = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, true, ["sign"]);
+  const jwk = await crypto.subtle.exportKey("jwk", key);
+  return await Identity.fromJSON({
+    version: 1,
+    peerId: peerIdFromPublicKey(base64urlnopad.decode(jwk.x!)),
+    privateKey: { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d },
+  });
+}

@@ -1,0 +1,207 @@
+/**
+ * What a ledger shard keeps, behind one small synchronous interface with two
+ * implementations: in memory (tests) and SQLite (`sql_storage.ts`, in the Durable Object).
+ * Synchronous, so that a whole state change runs inside one storage transaction with no
+ * await in between. Every implementation runs the same contract suite.
+ *
+ * @module
+ */
+import type { Entry, SignedBlockHeader } from "./block.ts";
+import type { Receipt } from "./receipt.ts";
+import type { TransferJson } from "./transfer.ts";
+
+/** An account's state. */
+export interface Account {
+  /** The balance. */
+  balance: bigint;
+  /** The nonce of its last transfer (0 before the first). */
+  nonce: number;
+}
+
+/** Where a transfer paid from this shard stands. */
+export interface TxRecord {
+  /** The transfer's hash. */
+  hash: string;
+  /** The transfer. */
+  tx: TransferJson;
+  /** `pending` until the recipient's balance holds it, then `credited`. */
+  status: "pending" | "credited";
+  /** The recipient's home shard. */
+  dest: number;
+  /** The block that holds it, once sealed. */
+  block: number | null;
+  /** Its index among that block's entries, once sealed. */
+  index: number | null;
+}
+
+/** An applied state change waiting to be sealed into a block. */
+export interface PendingEntry {
+  /** The entry. */
+  entry: Entry;
+  /** Its leaf hash, hex. */
+  leaf: string;
+  /** The receipt a cross-shard transfer sent, if any. */
+  receipt?: Receipt;
+}
+
+/** A sealed block: its signed header and its entries' leaf hashes. */
+export interface StoredBlock {
+  /** The signed header. */
+  header: SignedBlockHeader;
+  /** Leaf hashes (hex) of its entries, in order. */
+  leaves: string[];
+}
+
+/** The storage a ledger shard runs on. */
+export interface LedgerStorage {
+  /** Runs `fn` atomically: all of its writes happen, or (if it throws) none. */
+  transaction<T>(fn: () => T): T;
+  /** An account, if it exists. */
+  getAccount(id: string): Account | undefined;
+  /** Creates or replaces an account. */
+  putAccount(id: string, account: Account): void;
+  /** A transfer record, if known. */
+  getTx(hash: string): TxRecord | undefined;
+  /** Creates or replaces a transfer record. */
+  putTx(record: TxRecord): void;
+  /** Appends an entry to the pending list. */
+  appendPending(entry: PendingEntry): void;
+  /** The oldest pending entries, at most `limit`. */
+  pending(limit: number): PendingEntry[];
+  /** Removes the oldest `count` pending entries. */
+  dropPending(count: number): void;
+  /** Stores a block. */
+  putBlock(block: StoredBlock): void;
+  /** A block by height. */
+  getBlock(height: number): StoredBlock | undefined;
+  /** The highest block, if any. */
+  head(): StoredBlock | undefined;
+  /** Stores an outgoing receipt until it is acknowledged. */
+  putOutbox(receipt: Receipt): void;
+  /** Unacknowledged receipts for a shard, lowest sequence first, at most `limit`. */
+  outbox(dest: number, limit: number): Receipt[];
+  /** Shards that have unacknowledged receipts. */
+  outboxShards(): number[];
+  /** Removes a shard's receipts up to a sequence number; returns those removed. */
+  deleteOutbox(dest: number, upTo: number): Receipt[];
+  /** A small named value. */
+  getMeta(key: string): string | undefined;
+  /** Sets a small named value. */
+  setMeta(key: string, value: string): void;
+}
+
+/**
+ * The in-memory storage, for tests and tools. Transactions keep an undo log.
+ *
+ * @example Usage
+ * ```ts
+ * import { MemoryLedgerStorage } from "./storage.ts";
+ * const s = new MemoryLedgerStorage();
+ * s.putAccount("a", { balance: 5n, nonce: 0 });
+ * console.assert(s.getAccount("a")?.balance === 5n);
+ * ```
+ */
+export class MemoryLedgerStorage implements LedgerStorage {
+  readonly #accounts = new Map<string, Account>();
+  readonly #txs = new Map<string, TxRecord>();
+  #pending: PendingEntry[] = [];
+  readonly #blocks = new Map<number, StoredBlock>();
+  readonly #outbox = new Map<number, Map<number, Receipt>>();
+  readonly #meta = new Map<string, string>();
+  #undo: (() => void)[] | undefined;
+
+  transaction<T>(fn: () => T): T {
+    if (this.#undo) return fn(); // nested: part of the outer transaction
+    this.#undo = [];
+    try {
+      const result = fn();
+      this.#undo = undefined;
+      return result;
+    } catch (error) {
+      const undo = this.#undo!;
+      this.#undo = undefined;
+      for (let i = undo.length - 1; i >= 0; i--) undo[i]();
+      throw error;
+    }
+  }
+
+  #set<K, V>(map: Map<K, V>, key: K, value: V): void {
+    if (this.#undo) {
+      const had = map.has(key);
+      const old = map.get(key);
+      this.#undo.push(() => had ? map.set(key, old as V) : map.delete(key));
+    }
+    map.set(key, structuredClone(value));
+  }
+
+  getAccount(id: string): Account | undefined {
+    const a = this.#accounts.get(id);
+    return a && { ...a };
+  }
+  putAccount(id: string, account: Account): void {
+    this.#set(this.#accounts, id, account);
+  }
+  getTx(hash: string): TxRecord | undefined {
+    return structuredClone(this.#txs.get(hash));
+  }
+  putTx(record: TxRecord): void {
+    this.#set(this.#txs, record.hash, record);
+  }
+  appendPending(entry: PendingEntry): void {
+    const before = this.#pending;
+    this.#undo?.push(() => this.#pending = before);
+    this.#pending = [...before, structuredClone(entry)];
+  }
+  pending(limit: number): PendingEntry[] {
+    return structuredClone(this.#pending.slice(0, limit));
+  }
+  dropPending(count: number): void {
+    const before = this.#pending;
+    this.#undo?.push(() => this.#pending = before);
+    this.#pending = before.slice(count);
+  }
+  putBlock(block: StoredBlock): void {
+    this.#set(this.#blocks, block.header.height, block);
+  }
+  getBlock(height: number): StoredBlock | undefined {
+    return structuredClone(this.#blocks.get(height));
+  }
+  head(): StoredBlock | undefined {
+    return this.getBlock(this.#blocks.size);
+  }
+  putOutbox(receipt: Receipt): void {
+    let queue = this.#outbox.get(receipt.dest);
+    if (!queue) {
+      queue = new Map();
+      this.#set(this.#outbox, receipt.dest, queue);
+      queue = this.#outbox.get(receipt.dest)!;
+    }
+    this.#set(queue, receipt.seq, receipt);
+  }
+  outbox(dest: number, limit: number): Receipt[] {
+    const queue = this.#outbox.get(dest);
+    if (!queue) return [];
+    return [...queue.values()].sort((a, b) => a.seq - b.seq).slice(0, limit).map((r) => ({ ...r }));
+  }
+  outboxShards(): number[] {
+    return [...this.#outbox.entries()].filter(([, q]) => q.size > 0).map(([k]) => k).sort((a, b) =>
+      a - b
+    );
+  }
+  deleteOutbox(dest: number, upTo: number): Receipt[] {
+    const queue = this.#outbox.get(dest);
+    if (!queue) return [];
+    const removed = [...queue.values()].filter((r) => r.seq <= upTo).sort((a, b) => a.seq - b.seq);
+    for (const r of removed) {
+      this.#undo?.push(() => queue.set(r.seq, r));
+      queue.delete(r.seq);
+    }
+    return removed;
+  }
+  getMeta(key: string): string | undefined {
+    return this.#meta.get(key);
+  }
+  setMeta(key: string, value: string): void {
+    this.#set(this.#meta, key, value);
+  }
+}
