@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { DurableObjectNamespace } from "cloudflare:workers";
 import { type Limits, NETWORK_ID_PATTERN, resolveLimits } from "../src/protocol/mod.ts";
 import { assertShardCount } from "../src/routing/mod.ts";
+import { DEVELOPMENT_NETWORK_SECRET } from "../src/ledger/shard_keys.ts";
 import type { SuperPeer } from "./super_peer.ts";
 
 /** The Worker's bindings and vars (see `wrangler.toml`). */
@@ -19,6 +20,12 @@ export interface Env {
   SHARD_COUNT: string;
   /** Optional JSON object of limit overrides, e.g. `{"RATE_LIMIT_FRAMES_PER_SECOND":5000}`. */
   LIMIT_OVERRIDES?: string;
+  /** The network secret shard signing keys derive from (a Worker secret). */
+  NETWORK_SECRET?: string;
+  /** Genesis balances: a JSON object of account id → amount. */
+  GENESIS?: string;
+  /** `"on"` to enable `POST /v1/faucet` (development networks only). */
+  FAUCET?: string;
 }
 
 /** The parsed config. */
@@ -29,13 +36,29 @@ export interface NetworkConfig {
   readonly shards: number;
   /** The limits in force. */
   readonly limits: Limits;
+  /** The network secret; the development default when none is set. */
+  readonly secret: string;
+  /** Whether `NETWORK_SECRET` was left unset (a development network). */
+  readonly developmentSecret: boolean;
+  /** Genesis balances. */
+  readonly genesis: Readonly<Record<string, string>>;
+  /** Whether the faucet is on. */
+  readonly faucet: boolean;
 }
 
 const VarsSchema = z.object({
   NETWORK_ID: z.string().regex(NETWORK_ID_PATTERN),
   SHARD_COUNT: z.string().regex(/^[0-9]+$/),
   LIMIT_OVERRIDES: z.string().optional(),
+  NETWORK_SECRET: z.string().min(16).optional(),
+  GENESIS: z.string().optional(),
+  FAUCET: z.enum(["on", "off"]).optional(),
 });
+
+const GenesisSchema = z.record(
+  z.string(),
+  z.union([z.string().regex(/^[0-9]{1,30}$/), z.number().int().nonnegative()]),
+);
 
 let cached: { key: string; config: NetworkConfig } | undefined;
 
@@ -52,7 +75,15 @@ let cached: { key: string; config: NetworkConfig } | undefined;
  * ```
  */
 export function networkConfig(env: Env): NetworkConfig {
-  const key = `${env.NETWORK_ID}|${env.SHARD_COUNT}|${env.LIMIT_OVERRIDES ?? ""}`;
+  const key = [
+    env.NETWORK_ID,
+    env.SHARD_COUNT,
+    env.LIMIT_OVERRIDES,
+    env.NETWORK_SECRET,
+    env.GENESIS,
+    env.FAUCET,
+  ]
+    .join("|");
   if (cached?.key === key) return cached.config;
   const parsed = VarsSchema.safeParse(env);
   if (!parsed.success) {
@@ -61,7 +92,16 @@ export function networkConfig(env: Env): NetworkConfig {
   const shards = Number(parsed.data.SHARD_COUNT);
   assertShardCount(shards);
   const overrides = parsed.data.LIMIT_OVERRIDES ? JSON.parse(parsed.data.LIMIT_OVERRIDES) : {};
-  const config = { network: parsed.data.NETWORK_ID, shards, limits: resolveLimits(overrides) };
+  const genesis = GenesisSchema.parse(parsed.data.GENESIS ? JSON.parse(parsed.data.GENESIS) : {});
+  const config: NetworkConfig = {
+    network: parsed.data.NETWORK_ID,
+    shards,
+    limits: resolveLimits(overrides),
+    secret: parsed.data.NETWORK_SECRET ?? DEVELOPMENT_NETWORK_SECRET,
+    developmentSecret: parsed.data.NETWORK_SECRET === undefined,
+    genesis: Object.fromEntries(Object.entries(genesis).map(([k, v]) => [k, String(v)])),
+    faucet: parsed.data.FAUCET === "on",
+  };
   cached = { key, config };
   return config;
 }

@@ -24,6 +24,18 @@ import {
 import { shardName, shardOf, ShardQueue } from "../src/routing/mod.ts";
 import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "./config.ts";
 import { jsonError } from "./http_error.ts";
+import { submitByHome } from "./ledger_routing.ts";
+import { z } from "zod";
+import { isAccountId } from "../src/ledger/mod.ts";
+import { LedgerHost } from "./ledger_host.ts";
+import type {
+  AccountView,
+  Receipt,
+  SignedBlockHeader,
+  TxOutcome,
+  TxProof,
+  TxRecord,
+} from "../src/ledger/mod.ts";
 
 /** What each socket carries through hibernation. */
 interface Attachment {
@@ -65,6 +77,17 @@ CREATE INDEX IF NOT EXISTS hello_nonce_expires ON hello_nonce (expires);
 
 const utf8 = new TextEncoder();
 
+// Control messages a peer may send (besides the keepalive), validated at the boundary.
+const ControlSchema = z.discriminatedUnion("t", [
+  z.object({ t: z.literal("tx"), id: z.number().int().nonnegative(), txs: z.array(z.unknown()) }),
+  z.object({
+    t: z.literal("account"),
+    id: z.number().int().nonnegative(),
+    account: z.string().refine(isAccountId, "not a peer id"),
+  }),
+]);
+const CONTROL_TYPES = new Set(["tx", "account"]);
+
 /** Close codes a socket reports when no close frame can be sent back. */
 const NO_CLOSE_FRAME = new Set([1005, 1006, 1015]);
 
@@ -87,6 +110,7 @@ export class SuperPeer extends DurableObject<Env> {
   readonly #homes = new Map<string, number>();
   readonly #outbound: ShardQueue<Outgoing>;
   readonly #stats: RelayStats = { framesIn: 0, delivered: 0, forwarded: 0, refused: 0 };
+  #ledgerHost: LedgerHost | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -128,11 +152,11 @@ export class SuperPeer extends DurableObject<Env> {
     );
   }
 
-  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> | void {
     const state = this.#socketState(ws);
     this.#stats.framesIn++;
-    if (typeof message === "string") this.#onText(ws, message);
-    else this.#onFrame(ws, state, new Uint8Array(message));
+    if (typeof message === "string") return this.#onText(ws, message);
+    this.#onFrame(ws, state, new Uint8Array(message));
   }
 
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
@@ -175,12 +199,98 @@ export class SuperPeer extends DurableObject<Env> {
     return { ...this.#stats, peers: this.#sockets.size };
   }
 
+  /**
+   * Checks and applies transfers whose payer is homed on this shard.
+   *
+   * @param shard This object's shard (named by the caller, which placed it).
+   * @param txs Transfers in JSON form, at most `MAX_TX_BATCH`.
+   * @returns One outcome each, committed before this returns.
+   */
+  ledgerSubmit(shard: number, txs: unknown[]): Promise<TxOutcome[]> {
+    return this.#ledger(shard).submit(txs.slice(0, this.#config.limits.MAX_TX_BATCH));
+  }
+
+  /**
+   * An account homed on this shard.
+   *
+   * @param shard This object's shard.
+   * @param id The account id.
+   * @returns Its balance, nonce and shard.
+   */
+  ledgerAccount(shard: number, id: string): AccountView {
+    return this.#ledger(shard).ledger.account(id);
+  }
+
+  /**
+   * A transfer paid from this shard, with its proof once sealed.
+   *
+   * @param shard This object's shard.
+   * @param hash The transfer's hash.
+   * @returns Its record and proof, or `null`.
+   */
+  ledgerTx(shard: number, hash: string): { record: TxRecord; proof: TxProof | null } | null {
+    const ledger = this.#ledger(shard).ledger;
+    const record = ledger.transaction(hash);
+    return record ? { record, proof: ledger.proof(hash) ?? null } : null;
+  }
+
+  /**
+   * A block header of this shard.
+   *
+   * @param shard This object's shard.
+   * @param height A height, or `"head"`.
+   * @returns The signed header, or `null`.
+   */
+  ledgerBlock(shard: number, height: number | "head"): SignedBlockHeader | null {
+    const ledger = this.#ledger(shard).ledger;
+    return (height === "head" ? ledger.head() : ledger.block(height)) ?? null;
+  }
+
+  /**
+   * Applies receipts another shard owes this one.
+   *
+   * @param shard This object's shard.
+   * @param source The paying shard.
+   * @param receipts The receipts.
+   * @returns The highest sequence number from `source` applied.
+   */
+  ledgerReceive(shard: number, source: number, receipts: Receipt[]): Promise<number> {
+    return this.#ledger(shard).receive(source, receipts);
+  }
+
+  /**
+   * Pays the faucet amount into an account homed here.
+   *
+   * @param shard This object's shard.
+   * @param account The account.
+   * @returns The outcome.
+   */
+  ledgerFaucet(shard: number, account: string): Promise<TxOutcome> {
+    return this.#ledger(shard).faucet(account);
+  }
+
+  override async alarm(): Promise<void> {
+    if (this.#shard >= 0) await this.#ledger(this.#shard).alarm();
+  }
+
+  #ledger(shard: number): LedgerHost {
+    this.#rememberShard(shard);
+    this.#ledgerHost ??= new LedgerHost(this.ctx, this.env, this.#config, shard);
+    return this.#ledgerHost;
+  }
+
+  #rememberShard(shard: number): void {
+    if (this.#shard === shard) return;
+    if (this.#shard >= 0) {
+      throw new RangeError(`Super-peer of shard ${this.#shard} asked to act as ${shard}`);
+    }
+    this.#shard = shard;
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta VALUES ('shard', ?)", String(shard));
+  }
+
   #accept(peer: string, shard: number, nonce: string, ts: number): Response {
     const { limits } = this.#config;
-    if (this.#shard !== shard) {
-      this.#shard = shard;
-      this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta VALUES ('shard', ?)", String(shard));
-    }
+    this.#rememberShard(shard);
     // The edge is stateless, so replays are caught here, at the peer's single home.
     const now = Date.now();
     const sql = this.ctx.storage.sql;
@@ -224,16 +334,12 @@ export class SuperPeer extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  #onText(ws: WebSocket, text: string): void {
+  async #onText(ws: WebSocket, text: string): Promise<void> {
     const { limits } = this.#config;
     const max = limits.MAX_CONTROL_FRAME_BYTES;
     // A UTF-16 length is a lower bound of the UTF-8 size, 3 times it an upper bound.
     if (text.length > max || (text.length * 3 > max && utf8.encode(text).length > max)) {
-      return this.#refuse(
-        ws,
-        "FRAME_TOO_LARGE",
-        `Text frame is over ${max} bytes`,
-      );
+      return this.#refuse(ws, "FRAME_TOO_LARGE", `Text frame is over ${max} bytes`);
     }
     let value: unknown;
     try {
@@ -241,15 +347,53 @@ export class SuperPeer extends DurableObject<Env> {
     } catch {
       return this.#refuse(ws, "BAD_FRAME", "Text frame is not JSON");
     }
-    const t = (value as { t?: unknown } | null)?.t;
-    if (typeof t === "string") {
+    const message = ControlSchema.safeParse(value);
+    if (!message.success) {
+      const t = (value as { t?: unknown } | null)?.t;
+      if (typeof t === "string" && !CONTROL_TYPES.has(t)) {
+        return this.#refuse(
+          ws,
+          "UNKNOWN_FRAME_TYPE",
+          `Control message "${t.slice(0, 32)}" is not defined`,
+        );
+      }
       return this.#refuse(
         ws,
-        "UNKNOWN_FRAME_TYPE",
-        `Control message "${t.slice(0, 32)}" is not defined`,
+        "BAD_FRAME",
+        `Control message is malformed: ${message.error.issues[0]?.message}`,
       );
     }
-    this.#refuse(ws, "BAD_FRAME", "Control message has no type");
+    const m = message.data;
+    if (m.t === "tx") {
+      if (m.txs.length > limits.MAX_TX_BATCH) {
+        return this.#refuse(
+          ws,
+          "TX_BATCH_TOO_LARGE",
+          `A batch holds at most ${limits.MAX_TX_BATCH} transfers`,
+        );
+      }
+      const results = await submitByHome(
+        m.txs,
+        this.#config.shards,
+        (k, txs) =>
+          k === this.#shard ? this.ledgerSubmit(k, txs) : this.#stub(k).ledgerSubmit(k, txs),
+      );
+      this.#reply(ws, { t: "tx.result", id: m.id, results });
+    } else {
+      const k = shardOf(m.account, this.#config.shards);
+      const account = k === this.#shard
+        ? this.ledgerAccount(k, m.account)
+        : await this.#stub(k).ledgerAccount(k, m.account);
+      this.#reply(ws, { t: "account.result", id: m.id, account });
+    }
+  }
+
+  #reply(ws: WebSocket, message: unknown): void {
+    try {
+      ws.send(JSON.stringify(message));
+    } catch {
+      // The peer left before its answer was ready.
+    }
   }
 
   #onFrame(ws: WebSocket, state: SocketState, bytes: Uint8Array): void {
@@ -299,18 +443,24 @@ export class SuperPeer extends DurableObject<Env> {
     else this.#refuse(ws, "OVERLOADED", `Queue to shard ${home} is full`, frame.seq, frame.peer);
   }
 
-  #forward(shard: number, items: Outgoing[]): Promise<number[]> {
+  #stub(shard: number): DurableObjectStub<SuperPeer> {
     let stub = this.#stubs.get(shard);
     if (!stub) {
       const ns = this.env.SUPER_PEER;
       stub = ns.get(ns.idFromName(shardName(this.#config.network, shard)));
       this.#stubs.set(shard, stub);
     }
-    return stub.deliver(items.map((i) => i.to), items.map((i) => i.frame)).catch((error) => {
-      // A stub that saw an exception may stay broken; the next batch gets a fresh one.
-      this.#stubs.delete(shard);
-      throw error;
-    });
+    return stub;
+  }
+
+  #forward(shard: number, items: Outgoing[]): Promise<number[]> {
+    return this.#stub(shard).deliver(items.map((i) => i.to), items.map((i) => i.frame)).catch(
+      (error) => {
+        // A stub that saw an exception may stay broken; the next batch gets a fresh one.
+        this.#stubs.delete(shard);
+        throw error;
+      },
+    );
   }
 
   #undelivered(item: Outgoing, reason: "not_found" | "unreachable"): void {

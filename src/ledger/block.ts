@@ -4,7 +4,8 @@
  *
  * Entries are the shard's state changes in order: a transfer paid from an account here
  * (leaf bytes `0x00 || transfer bytes || signature`) or a credit from another shard's
- * receipt (leaf bytes `0x01 || receipt bytes`). `txRoot` is the RFC 6962 root over the
+ * receipt (leaf bytes `0x01 || receipt bytes`), or, on a faucet network, a mint (leaf bytes
+ * `0x02 || tag superpeer-mint-v1, network, to, amount uint64, at uint64`). `txRoot` is the RFC 6962 root over the
  * entries' leaves; `receiptsRoot` the root over the receipts this block's transfers sent to
  * other shards (leaf bytes: the receipt bytes).
  *
@@ -50,10 +51,23 @@ export interface SignedBlockHeader extends BlockHeader {
   sig: string;
 }
 
+/** Domain tag of a faucet mint's bytes. */
+export const MINT_TAG = "superpeer-mint-v1";
+
+/** New units a faucet network paid into an account. */
+export interface Mint {
+  network: string;
+  to: string;
+  amount: string;
+  /** When, ms since the epoch. */
+  at: number;
+}
+
 /** One state change of a shard. */
 export type Entry =
   | { kind: "transfer"; tx: TransferJson }
-  | { kind: "credit"; receipt: Receipt };
+  | { kind: "credit"; receipt: Receipt }
+  | { kind: "mint"; mint: Mint };
 
 /**
  * The canonical bytes of a block header.
@@ -108,9 +122,10 @@ export function entryLeaf(e: Entry): Uint8Array {
     out.set(sig, 1 + body.length);
     return out;
   }
-  const body = receiptBytes(e.receipt);
+  const body = e.kind === "credit" ? receiptBytes(e.receipt) : new ByteWriter().tag(MINT_TAG)
+    .shortString(e.mint.network).peer(e.mint.to).u64(BigInt(e.mint.amount)).u64(e.mint.at).finish();
   const out = new Uint8Array(1 + body.length);
-  out[0] = 0x01;
+  out[0] = e.kind === "credit" ? 0x01 : 0x02;
   out.set(body, 1);
   return out;
 }

@@ -207,6 +207,41 @@ export class LedgerShard {
   }
 
   /**
+   * Pays new units into an account homed here (a faucet). Once per `intervalMs` per account.
+   *
+   * @param to The account.
+   * @param amount The amount.
+   * @param intervalMs How often one account may be paid.
+   * @param now The clock.
+   * @returns The outcome; `RATE_LIMITED` if the account was paid too recently.
+   */
+  mint(to: string, amount: number, intervalMs: number, now: number = Date.now()): TxOutcome {
+    if (shardOf(to, this.#o.shards) !== this.#o.shard) {
+      return { ok: false, code: "TX_WRONG_SHARD", message: "Account is not homed on this shard" };
+    }
+    return this.#s.transaction((): TxOutcome => {
+      const last = Number(this.#s.getMeta(`faucet:${to}`) ?? "-Infinity");
+      if (now - last < intervalMs) {
+        return {
+          ok: false,
+          code: "RATE_LIMITED",
+          message: `Faucet paid this account ${now - last} ms ago`,
+        };
+      }
+      this.#s.setMeta(`faucet:${to}`, String(now));
+      const a = this.#account(to);
+      this.#s.putAccount(to, { ...a, balance: a.balance + BigInt(amount) });
+      const entry: Entry = {
+        kind: "mint",
+        mint: { network: this.#o.network, to, amount: String(amount), at: now },
+      };
+      const leaf = hex.encode(leafHash(entryLeaf(entry)));
+      this.#s.appendPending({ entry, leaf });
+      return { ok: true, hash: leaf, status: "credited", shard: this.#o.shard };
+    });
+  }
+
+  /**
    * Applies receipts pushed by another shard, in order and each once.
    *
    * @param source The paying shard.
@@ -362,6 +397,11 @@ export class LedgerShard {
   /** Entries applied but not yet sealed. */
   pendingCount(): number {
     return this.#s.pending(Number.MAX_SAFE_INTEGER).length;
+  }
+
+  /** Whether any entry waits to be sealed. */
+  hasPending(): boolean {
+    return this.#s.pending(1).length > 0;
   }
 
   #account(id: string): Account {

@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   TX_NOT_FOUND: "No transfer with that hash is known to that shard (HTTP 404).",
   BLOCK_NOT_FOUND: "No block at that height (HTTP 404).",
   FAUCET_DISABLED: "This network has no faucet (HTTP 404).",
+  BAD_REQUEST: "The request is malformed: bad JSON, a bad account id or shard (HTTP 400).",
   NOT_FOUND: "No such HTTP route (HTTP 404).",
   METHOD_NOT_ALLOWED: "The route exists but not for this method (HTTP 405).",
 } as const;

@@ -35,7 +35,7 @@ export interface LimitSpec {
 /** Largest binary frame a peer may send or receive, header included. */
 export const MAX_FRAME_BYTES = 65_536;
 /** Largest text (JSON control) frame a peer may send. */
-export const MAX_CONTROL_FRAME_BYTES = 4_096;
+export const MAX_CONTROL_FRAME_BYTES = 131_072;
 /** How old a hello's timestamp may be when the edge checks it. */
 export const HELLO_MAX_AGE_MS = 60_000;
 /** How far ahead of the edge's clock a hello's timestamp may be. */

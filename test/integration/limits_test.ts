@@ -30,8 +30,8 @@ Deno.test(
       const before = await stats(net.url, 1);
       assertEquals([before.framesIn, before.peers], [0, 1], "pings never reached webSocketMessage");
       // A text frame that is not the keepalive does reach it, and is refused by size or type.
-      ws.send("x".repeat(5_000));
-      ws.send("é".repeat(1_500)); // 1,500 characters, 3,000 bytes: within the limit
+      ws.send("x".repeat(140_000));
+      ws.send("é".repeat(50_000)); // 50,000 characters, 100,000 bytes: within the limit
       await waitUntil(() => texts.length >= 13);
       assertEquals(texts.slice(11).map((t) => JSON.parse(t).code), [
         "FRAME_TOO_LARGE",

@@ -4,7 +4,6 @@ import {
   deriveShardKey,
   LedgerShard,
   MemoryLedgerStorage,
-  type Receipt,
   signTransfer,
   transferToJson,
   verifyTxProof,
