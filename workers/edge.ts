@@ -151,7 +151,7 @@ app.post("/v1/faucet", async (c) => {
   return c.json(result);
 });
 
-// One shard's relay counters. One call touches one shard: no route here fans out to all.
+// One shard's relay counters.
 app.get("/v1/shards/:k/stats", async (c) => {
   const k = shardParam(c.env, c.req.param("k"));
   if (k instanceof Response) return k;

@@ -137,11 +137,10 @@ Deno.test("edge: the HTTP API serves health, network, limits, and JSON errors", 
       return [res.status, await res.json()];
     };
     assertEquals(await get("/v1/health"), [200, { ok: true, network: "test" }]);
-    assertEquals(await get("/v1/network"), [200, {
-      network: "test",
-      shards: 4,
-      protocol: PROTOCOL_VERSION,
-    }]);
+    const [ns, nb] = await get("/v1/network");
+    assertEquals([ns, nb.network, nb.shards, nb.protocol], [200, "test", 4, PROTOCOL_VERSION]);
+    assertEquals(nb.shardKeys.length, 4);
+    assertEquals([nb.developmentSecret, nb.faucet], [true, false]);
     const [status, body] = await get("/v1/limits");
     assertEquals(status, 200);
     assertEquals(body.limits.map((l: { name: string }) => l.name), LIMIT_SPECS.map((l) => l.name));
