@@ -17,5 +17,6 @@
  */
 export * from "./src/client/mod.ts";
 export * from "./src/identity/mod.ts";
+export * from "./src/ledger/mod.ts";
 export * from "./src/protocol/mod.ts";
 export * from "./src/routing/mod.ts";

@@ -56,6 +56,8 @@ export interface NetworkOptions {
   persistDir?: string;
   /** A bundled Worker to run. @default the bundle of {@linkcode buildWorker} */
   scriptPath?: string;
+  /** More vars, e.g. `GENESIS`, `FAUCET`, `NETWORK_SECRET`. */
+  vars?: Record<string, string>;
 }
 
 /** A running local network. */
@@ -103,6 +105,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
         NETWORK_ID: network,
         SHARD_COUNT: String(options.shards ?? 4),
         ...(options.limits ? { LIMIT_OVERRIDES: JSON.stringify(options.limits) } : {}),
+        ...options.vars,
       },
       durableObjects: { SUPER_PEER: { className: "SuperPeer", useSQLite: true } },
       durableObjectsPersist: persistDir,

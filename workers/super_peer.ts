@@ -492,10 +492,17 @@ export class SuperPeer extends DurableObject<Env> {
     return true;
   }
 
-  #refuse(ws: WebSocket, code: ErrorCode, message: string, seq?: number, peer?: string): void {
+  #refuse(
+    ws: WebSocket,
+    code: ErrorCode,
+    message: string,
+    seq?: number,
+    peer?: string,
+    id?: number,
+  ): void {
     this.#stats.refused++;
     try {
-      ws.send(errorReply(code, message, seq, peer));
+      ws.send(errorReply(code, message, seq, peer, id));
     } catch {
       // The sender is gone; nobody to tell.
     }

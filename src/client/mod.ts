@@ -12,5 +12,6 @@
  * @module
  */
 export * from "./backoff.ts";
+export * from "./ledger.ts";
 export * from "./message_stream.ts";
 export * from "./peer.ts";

@@ -25,9 +25,11 @@ import {
   parseServerMessage,
   payloadOf,
   ProtocolError,
+  type Reply,
   signHello,
   type Welcome,
 } from "../protocol/mod.ts";
+import { PeerLedger } from "./ledger.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import { MessageStream } from "./message_stream.ts";
 
@@ -132,6 +134,12 @@ export class Peer extends EventTarget {
   #retry: ReturnType<typeof setTimeout> | undefined;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #ready: { resolve: (w: Welcome) => void; reject: (e: Error) => void; promise: Promise<Welcome> };
+  #nextRequest = 1;
+  readonly #requests = new Map<
+    number,
+    { resolve: (r: Reply) => void; reject: (e: Error) => void }
+  >();
+  #ledger: PeerLedger | undefined;
 
   /** @param options URL, identity and connection behaviour. */
   constructor(options: PeerOptions) {
@@ -163,6 +171,51 @@ export class Peer extends EventTarget {
   /** The limits in force: from the last welcome, else the defaults. */
   get limits(): Limits {
     return this.#welcome?.limits ?? DEFAULT_LIMITS;
+  }
+
+  /** The ledger, through this peer's connection and the network's HTTP API. */
+  get ledger(): PeerLedger {
+    this.#ledger ??= new PeerLedger(this, {
+      url: httpUrl(this.#options.url),
+      fetch: this.#fetch,
+      identity: this.#options.identity,
+    });
+    return this.#ledger;
+  }
+
+  /**
+   * Sends a control request over the open connection and resolves with its answer.
+   *
+   * @param message The request; an `id` is added.
+   * @param timeoutMs How long to wait for the answer.
+   * @returns The answer.
+   * @throws {ProtocolError} If not connected, refused, or unanswered in time.
+   */
+  request(message: { t: string; [key: string]: unknown }, timeoutMs = 30_000): Promise<Reply> {
+    const ws = this.#ws;
+    if (this.#state !== "open" || !ws) {
+      return Promise.reject(
+        new ProtocolError("OVERLOADED", "Cannot send a request: not connected"),
+      );
+    }
+    const id = this.#nextRequest++;
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#requests.delete(id);
+        reject(new ProtocolError("INTERNAL", `No answer to request ${id} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#requests.set(id, {
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      ws.send(JSON.stringify({ ...message, id }));
+    });
   }
 
   /** Frames waiting to be sent. */
@@ -332,7 +385,15 @@ export class Peer extends EventTarget {
       const message = parseServerMessage(data);
       if (message?.t === "welcome") this.#onWelcome(message);
       else if (message?.t === "error") {
-        this.dispatchEvent(new CustomEvent<ErrorMessage>("error", { detail: message }));
+        const pending = message.id === undefined ? undefined : this.#requests.get(message.id);
+        if (pending) {
+          this.#requests.delete(message.id!);
+          pending.reject(new ProtocolError(message.code, message.message));
+        } else this.dispatchEvent(new CustomEvent<ErrorMessage>("error", { detail: message }));
+      } else if (message?.t === "tx.result" || message?.t === "account.result") {
+        const pending = this.#requests.get(message.id);
+        this.#requests.delete(message.id);
+        pending?.resolve(message);
       }
       return;
     }
@@ -378,6 +439,7 @@ export class Peer extends EventTarget {
 
   #lost(code: number, reason: string): void {
     this.#ws = undefined;
+    this.#failRequests(`Connection lost (${code})`);
     if (this.#state === "closed") return;
     if (code === CLOSE_CODES.SESSION_REPLACED) {
       this.#finish({ code, reason });
@@ -408,7 +470,16 @@ export class Peer extends EventTarget {
     this.#retry = setTimeout(() => void this.#open(), delayMs);
   }
 
+  #failRequests(why: string): void {
+    // The answer may never come; the caller finds out what happened by asking again.
+    for (const { reject } of this.#requests.values()) {
+      reject(new ProtocolError("SHARD_UNAVAILABLE", why));
+    }
+    this.#requests.clear();
+  }
+
   #finish(detail: CloseDetail): void {
+    this.#failRequests(`Peer closed: ${detail.reason}`);
     this.#state = "closed";
     this.#ws = undefined;
     this.#clearTimers();

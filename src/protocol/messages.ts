@@ -32,10 +32,28 @@ const ErrorMessageSchema = z.object({
   message: z.string(),
   seq: z.number().int().nonnegative().optional(),
   peer: z.string().optional(),
+  id: z.number().int().nonnegative().optional(),
 });
 
 // Any text message a super-peer sends.
-const ServerMessageSchema = z.discriminatedUnion("t", [WelcomeSchema, ErrorMessageSchema]);
+// Answers to a peer's requests, matched by the id it chose.
+const TxResultSchema = z.object({
+  t: z.literal("tx.result"),
+  id: z.number().int().nonnegative(),
+  results: z.array(z.record(z.string(), z.unknown())),
+});
+const AccountResultSchema = z.object({
+  t: z.literal("account.result"),
+  id: z.number().int().nonnegative(),
+  account: z.object({ id: z.string(), balance: z.string(), nonce: z.number(), shard: z.number() }),
+});
+
+const ServerMessageSchema = z.discriminatedUnion("t", [
+  WelcomeSchema,
+  ErrorMessageSchema,
+  TxResultSchema,
+  AccountResultSchema,
+]);
 
 /** The first message on every connection. */
 export interface Welcome {
@@ -69,10 +87,21 @@ export interface ErrorMessage {
   seq?: number;
   /** The destination of the refused frame, when known. */
   peer?: string;
+  /** The id of the refused request, when it was one. */
+  id?: number;
 }
 
 /** Any text message from a super-peer. */
-export type ServerMessage = Welcome | ErrorMessage;
+export type ServerMessage = Welcome | ErrorMessage | Reply;
+
+/** An answer to a request a peer sent with an `id`. */
+export type Reply =
+  | { t: "tx.result"; id: number; results: Record<string, unknown>[] }
+  | {
+    t: "account.result";
+    id: number;
+    account: { id: string; balance: string; nonce: number; shard: number };
+  };
 
 /**
  * Builds the JSON text of an error reply.
@@ -81,6 +110,7 @@ export type ServerMessage = Welcome | ErrorMessage;
  * @param message What happened, for people.
  * @param seq The sequence number of the frame refused, when known.
  * @param peer The peer the refused frame was addressed to, when known.
+ * @param id The id of the refused request, when it was one.
  * @returns The text frame.
  *
  * @example Usage
@@ -89,8 +119,14 @@ export type ServerMessage = Welcome | ErrorMessage;
  * console.assert(JSON.parse(errorReply("BAD_FRAME", "no")).t === "error");
  * ```
  */
-export function errorReply(code: ErrorCode, message: string, seq?: number, peer?: string): string {
-  return JSON.stringify({ t: "error", code, message, seq, peer });
+export function errorReply(
+  code: ErrorCode,
+  message: string,
+  seq?: number,
+  peer?: string,
+  id?: number,
+): string {
+  return JSON.stringify({ t: "error", code, message, seq, peer, id });
 }
 
 /**

@@ -1,0 +1,216 @@
+/**
+ * `peer.ledger`: transfers, balances, statuses and proofs. Submissions go over the peer's
+ * socket when it is open (one frame may carry a batch), else over `POST /v1/tx`; queries
+ * use the HTTP API; proofs are checked offline against the network's shard keys.
+ *
+ * @module
+ */
+import type { Identity } from "../identity/identity.ts";
+import {
+  type AccountView,
+  signTransfer,
+  type TransferJson,
+  transferToJson,
+  type TxOutcome,
+  type TxProof,
+  verifyTxProof,
+} from "../ledger/mod.ts";
+import { ProtocolError } from "../protocol/errors.ts";
+import type { Peer } from "./peer.ts";
+
+/** The network's public facts a light client needs. */
+export interface NetworkInfo {
+  network: string;
+  shards: number;
+  protocol: number;
+  shardKeys: string[];
+  developmentSecret: boolean;
+  faucet: boolean;
+}
+
+/** Where a transfer stands, as `GET /v1/tx/:hash` reports it. */
+export interface TxStatus {
+  hash: string;
+  status: "pending" | "credited";
+  block: number | null;
+  index: number | null;
+  tx: TransferJson;
+  proof: TxProof | null;
+}
+
+/** Options of a {@linkcode PeerLedger}. */
+export interface PeerLedgerOptions {
+  /** The network's HTTP URL. */
+  url: string;
+  /** The fetch function. */
+  fetch: typeof fetch;
+  /** The identity transfers are signed with. */
+  identity: Identity;
+}
+
+/**
+ * The ledger seen from one peer.
+ *
+ * @example Pay and check
+ * ```ts ignore
+ * const result = await peer.ledger.transfer(bob, 10n);
+ * const status = await peer.ledger.waitForBlock(result.hash);
+ * console.log((await peer.ledger.verify(status.proof!)).ok);
+ * ```
+ */
+export class PeerLedger {
+  readonly #peer: Peer;
+  readonly #o: PeerLedgerOptions;
+  #nonce: number | undefined;
+  #network: Promise<NetworkInfo> | undefined;
+
+  /**
+   * @param peer The peer whose socket carries submissions.
+   * @param options URL, fetch and identity.
+   */
+  constructor(peer: Peer, options: PeerLedgerOptions) {
+    this.#peer = peer;
+    this.#o = options;
+  }
+
+  /** The network's id, shard count and shard keys (fetched once). */
+  network(): Promise<NetworkInfo> {
+    this.#network ??= this.#get<NetworkInfo>("/v1/network");
+    return this.#network;
+  }
+
+  /**
+   * An account's balance and nonce.
+   *
+   * @param id The account; this peer's by default.
+   * @returns The account.
+   */
+  balance(id: string = this.#o.identity.peerId): Promise<AccountView> {
+    return this.#get(`/v1/accounts/${id}`);
+  }
+
+  /**
+   * Signs transfers from this peer's account with consecutive nonces, without sending them.
+   *
+   * @param transfers Recipients and amounts.
+   * @returns The signed transfers, ready for {@linkcode PeerLedger.submit}.
+   */
+  async sign(
+    transfers: readonly { to: string; amount: bigint | number }[],
+  ): Promise<TransferJson[]> {
+    const { network } = await this.network();
+    this.#nonce ??= (await this.balance()).nonce;
+    const out: TransferJson[] = [];
+    for (const { to, amount } of transfers) {
+      this.#nonce++;
+      out.push(transferToJson(
+        await signTransfer(this.#o.identity, {
+          network,
+          to,
+          amount: BigInt(amount),
+          nonce: this.#nonce,
+        }),
+      ));
+    }
+    return out;
+  }
+
+  /**
+   * Pays an amount from this peer's account.
+   *
+   * @param to The recipient.
+   * @param amount The amount.
+   * @returns The outcome: the transfer's hash, or a refusal with its code.
+   */
+  async transfer(to: string, amount: bigint | number): Promise<TxOutcome> {
+    return (await this.submit(await this.sign([{ to, amount }])))[0];
+  }
+
+  /**
+   * Submits signed transfers, any accounts, as one batch.
+   *
+   * @param txs Signed transfers, at most `MAX_TX_BATCH`.
+   * @returns One outcome each, in order.
+   */
+  async submit(txs: readonly TransferJson[]): Promise<TxOutcome[]> {
+    let results: TxOutcome[];
+    if (this.#peer.state === "open") {
+      const reply = await this.#peer.request({ t: "tx", txs });
+      if (reply.t !== "tx.result") {
+        throw new ProtocolError("INTERNAL", "Unexpected answer to a transfer");
+      }
+      results = reply.results as unknown as TxOutcome[];
+    } else {
+      results = (await this.#post<{ results: TxOutcome[] }>("/v1/tx", txs)).results;
+    }
+    // A refused nonce is not used: the next signature must reuse it, so ask again.
+    if (results.some((r) => !r.ok)) this.#nonce = undefined;
+    return results;
+  }
+
+  /**
+   * Where a transfer stands.
+   *
+   * @param hash The transfer's hash.
+   * @param from Its payer, if known (one shard is asked instead of all).
+   * @returns The status, with the proof once sealed.
+   */
+  status(hash: string, from: string = this.#o.identity.peerId): Promise<TxStatus> {
+    return this.#get(`/v1/tx/${hash}?from=${encodeURIComponent(from)}`);
+  }
+
+  /**
+   * Waits until a transfer is sealed into a block.
+   *
+   * @param hash The transfer's hash.
+   * @param from Its payer.
+   * @param timeoutMs How long to wait.
+   * @returns Its status, with a proof.
+   */
+  async waitForBlock(hash: string, from?: string, timeoutMs = 30_000): Promise<TxStatus> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await this.status(hash, from);
+      if (status.proof) return status;
+      if (Date.now() > deadline) {
+        throw new ProtocolError("INTERNAL", `Transfer ${hash} is not in a block yet`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /**
+   * Checks a proof offline against the network's shard keys.
+   *
+   * @param proof The proof.
+   * @returns `{ ok: true }` or the reason it fails.
+   */
+  async verify(proof: TxProof): Promise<{ ok: true } | { ok: false; reason: string }> {
+    return verifyTxProof(proof, await this.network());
+  }
+
+  async #get<T>(path: string): Promise<T> {
+    const res = await this.#o.fetch(new URL(path, this.#o.url));
+    return await this.#read<T>(res);
+  }
+
+  async #post<T>(path: string, body: unknown): Promise<T> {
+    const res = await this.#o.fetch(new URL(path, this.#o.url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return await this.#read<T>(res);
+  }
+
+  async #read<T>(res: Response): Promise<T> {
+    const body = await res.json();
+    if (!res.ok) {
+      throw new ProtocolError(
+        body?.error?.code ?? "INTERNAL",
+        body?.error?.message ?? `HTTP ${res.status}`,
+      );
+    }
+    return body as T;
+  }
+}
