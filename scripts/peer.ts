@@ -5,6 +5,9 @@
  * deno task peer id                      create (first run) or show this peer's identity
  * deno task peer listen                  print every message delivered to this peer
  * deno task peer send <peer-id> <text>   send a text message
+ * deno task peer balance [account]       an account's balance and nonce (yours by default)
+ * deno task peer transfer <to> <amount>  pay from your account; waits for its block
+ * deno task peer verify <tx-hash>        fetch a transfer's proof and check it offline
  * ```
  *
  * Options: `--url` (default `$SUPERPEER_URL` or `ws://127.0.0.1:8787`), `--identity FILE`
@@ -25,6 +28,7 @@ const { values, positionals } = parseArgs({
   options: {
     url: { type: "string" },
     identity: { type: "string" },
+    from: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -52,13 +56,21 @@ async function loadOrCreateIdentity(): Promise<{ identity: Identity; created: bo
   return { identity, created: true };
 }
 
+function fail(error: unknown): never {
+  console.error(error instanceof Error ? error.message : String(error));
+  Deno.exit(1);
+}
+
 function usage(code: number): never {
   console.log(`usage: deno task peer [--url URL] [--identity FILE] <command>
 
 commands:
   id                      create (first run) or show this peer's identity
   listen                  print every message delivered to this peer
-  send <peer-id> <text>   send a text message`);
+  send <peer-id> <text>   send a text message
+  balance [account]       an account's balance and nonce (yours by default)
+  transfer <to> <amount>  pay from your account; waits for its block
+  verify <tx-hash>        fetch a transfer's proof and check it offline (--from payer)`);
   Deno.exit(code);
 }
 
@@ -123,6 +135,50 @@ switch (command) {
       Deno.exit(1);
     }
     console.log("sent");
+    break;
+  }
+  case "balance": {
+    const { identity } = await loadOrCreateIdentity();
+    const ledger = new Peer({ url, identity }).ledger;
+    const account = await ledger.balance(rest[0] ?? identity.peerId).catch(fail);
+    console.log(
+      `${account.id} balance ${account.balance} nonce ${account.nonce} shard ${account.shard}`,
+    );
+    break;
+  }
+  case "transfer": {
+    const [to, amountText] = rest;
+    if (!to || !/^[0-9]+$/.test(amountText ?? "")) usage(2);
+    const { identity } = await loadOrCreateIdentity();
+    const ledger = new Peer({ url, identity }).ledger;
+    const result = await ledger.transfer(to, BigInt(amountText)).catch(fail);
+    if (!result.ok) {
+      console.error(`refused: ${result.code}: ${result.message}`);
+      Deno.exit(1);
+    }
+    console.log(`${result.hash} ${result.status}`);
+    const status = await ledger.waitForBlock(result.hash).catch(fail);
+    console.log(`in block ${status.block} of shard ${status.proof?.header.shard}`);
+    break;
+  }
+  case "verify": {
+    const [hash] = rest;
+    if (!hash) usage(2);
+    const { identity } = await loadOrCreateIdentity();
+    const ledger = new Peer({ url, identity }).ledger;
+    const status = await ledger.waitForBlock(hash, values.from ?? identity.peerId, 15_000).catch(
+      fail,
+    );
+    const check = await ledger.verify(status.proof!);
+    if (!check.ok) {
+      console.error(`NOT verified: ${check.reason}`);
+      Deno.exit(1);
+    }
+    const h = status.proof!.header;
+    console.log(
+      `verified: ${status.tx.amount} from ${status.tx.from} to ${status.tx.to}, ` +
+        `entry ${status.index} of block ${h.height} of shard ${h.shard}, ${status.status}`,
+    );
     break;
   }
   default:

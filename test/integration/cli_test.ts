@@ -59,3 +59,43 @@ Deno.test(
     }
   },
 );
+
+Deno.test("cli: balance, transfer and verify against a ledger", opts, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "superpeer-cli-" });
+  const payer = await Identity.generate();
+  await Deno.writeTextFile(`${dir}/payer.json`, JSON.stringify(await payer.toJSON()));
+  const payee = await Identity.generate();
+  const net = await startNetwork({
+    shards: 4,
+    vars: { GENESIS: JSON.stringify({ [payer.peerId]: 500 }) },
+    limits: { BLOCK_INTERVAL_MS: 200 },
+  });
+  try {
+    const me = ["--url", net.url, "--identity", `${dir}/payer.json`];
+    const text = async (args: string[]) => {
+      const out = await cli(args).output();
+      return [
+        out.code,
+        new TextDecoder().decode(out.stdout).trim(),
+        new TextDecoder().decode(out.stderr),
+      ] as const;
+    };
+    const [, balance] = await text([...me, "balance"]);
+    assert(balance.startsWith(`${payer.peerId} balance 500 nonce 0`), balance);
+    const [code, out] = await text([...me, "transfer", payee.peerId, "120"]);
+    assertEquals(code, 0, out);
+    const hash = out.split(/\s/)[0];
+    assert(out.includes("in block 1"), out);
+    const [vcode, verified] = await text([...me, "verify", hash]);
+    assertEquals(vcode, 0);
+    assert(verified.startsWith(`verified: 120 from ${payer.peerId} to ${payee.peerId}`), verified);
+    const [, after] = await text([...me, "balance", payee.peerId]);
+    assert(after.includes("balance 120 nonce 0"), after);
+    const [rcode, , rerr] = await text([...me, "transfer", payee.peerId, "100000"]);
+    assertEquals(rcode, 1);
+    assert(rerr.includes("TX_INSUFFICIENT_FUNDS"), rerr);
+  } finally {
+    await net.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
