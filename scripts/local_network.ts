@@ -11,7 +11,8 @@ import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
+/** The repository root, with a trailing slash. */
+export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** The compatibility date of `wrangler.toml`, read so the two never drift apart. */
 export const COMPATIBILITY_DATE = /compatibility_date\s*=\s*"([^"]+)"/.exec(
   Deno.readTextFileSync(`${ROOT}wrangler.toml`),
@@ -25,23 +26,31 @@ let built: Promise<string> | undefined;
  * @returns The path of the bundled module.
  */
 export function buildWorker(): Promise<string> {
-  built ??= (async () => {
-    const outfile = `${ROOT}.build/test/worker.js`;
-    await esbuild.build({
-      entryPoints: [`${ROOT}workers/edge.ts`],
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      conditions: ["workerd", "worker", "browser"],
-      external: ["cloudflare:*", "node:*"],
-      outfile,
-      logLevel: "error",
-    });
-    await esbuild.stop();
-    return outfile;
-  })();
+  built ??= bundleWorker(`${ROOT}workers/edge.ts`, `${ROOT}.build/test/worker.js`);
   return built;
+}
+
+/**
+ * Bundles a Worker module for workerd, the way wrangler does.
+ *
+ * @param entry The entry module's path.
+ * @param outfile Where to write the bundle.
+ * @returns `outfile`.
+ */
+export async function bundleWorker(entry: string, outfile: string): Promise<string> {
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:*", "node:*"],
+    outfile,
+    logLevel: "error",
+  });
+  await esbuild.stop();
+  return outfile;
 }
 
 /** Options of {@linkcode startNetwork}. */

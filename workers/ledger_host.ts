@@ -68,9 +68,7 @@ export class LedgerHost {
    * @returns One outcome each.
    */
   async submit(txs: readonly unknown[]): Promise<TxOutcome[]> {
-    const results: TxOutcome[] = [];
-    // One at a time: the nonce check of one must see the write of the one before.
-    for (const tx of txs) results.push(await this.ledger.submit(tx));
+    const results = await this.ledger.submitBatch(txs);
     if (results.some((r) => r.ok)) await this.#afterWrite();
     return results;
   }

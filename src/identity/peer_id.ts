@@ -45,6 +45,47 @@ export function peerIdFromPublicKey(publicKey: Uint8Array): string {
   return base58.encode(bytes);
 }
 
+// Decoded ids, kept because the same accounts recur on every hot path (base58 decoding is
+// quadratic in the id's length). Bounded: cleared when full.
+const decoded = new Map<string, Uint8Array>();
+const DECODED_CACHE_MAX = 16_384;
+
+/**
+ * The 34 bytes a peer id encodes (multicodec tag and key). Do not modify the result.
+ *
+ * @param peerId A peer id.
+ * @returns Its bytes.
+ * @throws {SyntaxError} If it is not a valid peer id.
+ *
+ * @example Usage
+ * ```ts
+ * import { peerIdBytes, peerIdFromPublicKey } from "./peer_id.ts";
+ * console.assert(peerIdBytes(peerIdFromPublicKey(new Uint8Array(32))).length === 34);
+ * ```
+ */
+export function peerIdBytes(peerId: string): Uint8Array {
+  const hit = decoded.get(peerId);
+  if (hit) return hit;
+  if (typeof peerId !== "string" || peerId.length === 0 || peerId.length > MAX_PEER_ID_CHARS) {
+    throw new SyntaxError(`Cannot parse peer id "${String(peerId).slice(0, 64)}": bad length`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = base58.decode(peerId);
+  } catch {
+    throw new SyntaxError(`Cannot parse peer id "${peerId}": not base58btc`);
+  }
+  if (
+    bytes.length !== ED25519_TAG.length + ED25519_PUBLIC_KEY_BYTES ||
+    bytes[0] !== ED25519_TAG[0] || bytes[1] !== ED25519_TAG[1]
+  ) {
+    throw new SyntaxError(`Cannot parse peer id "${peerId}": not an Ed25519 key id`);
+  }
+  if (decoded.size >= DECODED_CACHE_MAX) decoded.clear();
+  decoded.set(peerId, bytes);
+  return bytes;
+}
+
 /**
  * Recovers the raw Ed25519 public key from a peer id.
  *
@@ -61,22 +102,7 @@ export function peerIdFromPublicKey(publicKey: Uint8Array): string {
  * ```
  */
 export function publicKeyFromPeerId(peerId: string): Uint8Array {
-  if (typeof peerId !== "string" || peerId.length === 0 || peerId.length > MAX_PEER_ID_CHARS) {
-    throw new SyntaxError(`Cannot parse peer id "${String(peerId).slice(0, 64)}": bad length`);
-  }
-  let bytes: Uint8Array;
-  try {
-    bytes = base58.decode(peerId);
-  } catch {
-    throw new SyntaxError(`Cannot parse peer id "${peerId}": not base58btc`);
-  }
-  if (
-    bytes.length !== ED25519_TAG.length + ED25519_PUBLIC_KEY_BYTES ||
-    bytes[0] !== ED25519_TAG[0] || bytes[1] !== ED25519_TAG[1]
-  ) {
-    throw new SyntaxError(`Cannot parse peer id "${peerId}": not an Ed25519 key id`);
-  }
-  return bytes.slice(ED25519_TAG.length);
+  return peerIdBytes(peerId).slice(ED25519_TAG.length);
 }
 
 /**

@@ -102,6 +102,27 @@ export function blockHash(h: BlockHeader): string {
 }
 
 /**
+ * The leaf bytes of a transfer entry: `0x00 || transfer bytes || signature`.
+ *
+ * @param body The transfer's canonical bytes.
+ * @param sig Its 64-byte signature.
+ * @returns The leaf bytes.
+ *
+ * @example Usage
+ * ```ts
+ * import { transferLeaf } from "./block.ts";
+ * console.assert(transferLeaf(new Uint8Array(2), new Uint8Array(64)).length === 67);
+ * ```
+ */
+export function transferLeaf(body: Uint8Array, sig: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + body.length + sig.length);
+  out[0] = 0x00;
+  out.set(body, 1);
+  out.set(sig, 1 + body.length);
+  return out;
+}
+
+/**
  * The leaf bytes of an entry in its block's `txRoot` tree.
  *
  * @param e The entry.
@@ -114,13 +135,7 @@ export function blockHash(h: BlockHeader): string {
  */
 export function entryLeaf(e: Entry): Uint8Array {
   if (e.kind === "transfer") {
-    const body = transferBytes(transferFromJson(e.tx));
-    const sig = base64urlnopad.decode(e.tx.sig);
-    const out = new Uint8Array(1 + body.length + sig.length);
-    out[0] = 0x00;
-    out.set(body, 1);
-    out.set(sig, 1 + body.length);
-    return out;
+    return transferLeaf(transferBytes(transferFromJson(e.tx)), base64urlnopad.decode(e.tx.sig));
   }
   const body = e.kind === "credit" ? receiptBytes(e.receipt) : new ByteWriter().tag(MINT_TAG)
     .shortString(e.mint.network).peer(e.mint.to).u64(BigInt(e.mint.amount)).u64(e.mint.at).finish();

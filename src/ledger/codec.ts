@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { publicKeyFromPeerId } from "../identity/peer_id.ts";
-import { base58 } from "@scure/base";
+import { peerIdBytes, publicKeyFromPeerId } from "../identity/peer_id.ts";
 
 /**
  * Appends fixed-width fields to a growing buffer.
@@ -18,11 +17,22 @@ import { base58 } from "@scure/base";
  * ```
  */
 export class ByteWriter {
-  #parts: number[] = [];
+  #buf = new Uint8Array(256);
+  #view = new DataView(this.#buf.buffer);
+  #at = 0;
+
+  #room(n: number): void {
+    if (this.#at + n <= this.#buf.length) return;
+    const next = new Uint8Array(Math.max(this.#buf.length * 2, this.#at + n));
+    next.set(this.#buf);
+    this.#buf = next;
+    this.#view = new DataView(next.buffer);
+  }
 
   /** Appends an ASCII domain tag or short ASCII string, unprefixed. */
   tag(text: string): this {
-    for (let i = 0; i < text.length; i++) this.#parts.push(text.charCodeAt(i) & 0x7f);
+    this.#room(text.length);
+    for (let i = 0; i < text.length; i++) this.#buf[this.#at++] = text.charCodeAt(i) & 0x7f;
     return this;
   }
 
@@ -31,49 +41,53 @@ export class ByteWriter {
     if (text.length > 255) {
       throw new RangeError(`Cannot encode "${text.slice(0, 16)}…": over 255 chars`);
     }
-    this.#parts.push(text.length);
+    this.#room(1);
+    this.#buf[this.#at++] = text.length;
     return this.tag(text);
   }
 
   /** Appends raw bytes. */
   bytes(data: Uint8Array): this {
-    for (const b of data) this.#parts.push(b);
+    this.#room(data.length);
+    this.#buf.set(data, this.#at);
+    this.#at += data.length;
     return this;
   }
 
   /** Appends a peer id as its 34 decoded bytes (multicodec tag and key). */
   peer(peerId: string): this {
-    return this.bytes(base58.decode(peerId));
+    return this.bytes(peerIdBytes(peerId));
   }
 
   /** Appends a uint16. */
   u16(n: number): this {
-    this.#parts.push((n >>> 8) & 0xff, n & 0xff);
+    this.#room(2);
+    this.#view.setUint16(this.#at, n);
+    this.#at += 2;
     return this;
   }
 
   /** Appends a uint32. */
   u32(n: number): this {
-    this.#parts.push((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+    this.#room(4);
+    this.#view.setUint32(this.#at, n);
+    this.#at += 4;
     return this;
   }
 
   /** Appends a uint64 given as a bigint or a safe integer. */
   u64(value: bigint | number): this {
-    let n = BigInt(value);
+    const n = BigInt(value);
     if (n < 0n || n > 0xffff_ffff_ffff_ffffn) throw new RangeError(`Cannot encode ${n} as uint64`);
-    const out = new Array<number>(8);
-    for (let i = 7; i >= 0; i--) {
-      out[i] = Number(n & 0xffn);
-      n >>= 8n;
-    }
-    this.#parts.push(...out);
+    this.#room(8);
+    this.#view.setBigUint64(this.#at, n);
+    this.#at += 8;
     return this;
   }
 
   /** The bytes written. */
   finish(): Uint8Array {
-    return Uint8Array.from(this.#parts);
+    return this.#buf.slice(0, this.#at);
   }
 }
 

@@ -19,12 +19,15 @@ export interface SqlDatabase {
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS ledger_account (id TEXT PRIMARY KEY, balance TEXT NOT NULL, nonce INTEGER NOT NULL)",
-  "CREATE TABLE IF NOT EXISTS ledger_tx (hash TEXT PRIMARY KEY, record TEXT NOT NULL)",
+  "CREATE TABLE IF NOT EXISTS ledger_tx (hash TEXT PRIMARY KEY, record TEXT NOT NULL, block INTEGER, idx INTEGER)",
   "CREATE TABLE IF NOT EXISTS ledger_pending (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)",
   "CREATE TABLE IF NOT EXISTS ledger_block (height INTEGER PRIMARY KEY, block TEXT NOT NULL)",
   "CREATE TABLE IF NOT EXISTS ledger_outbox (dest INTEGER NOT NULL, seq INTEGER NOT NULL, receipt TEXT NOT NULL, PRIMARY KEY (dest, seq))",
   "CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ];
+
+/** Most accounts kept in memory; the cache is emptied when full. */
+const ACCOUNT_CACHE_MAX = 65_536;
 
 /**
  * Ledger storage on SQLite.
@@ -39,6 +42,9 @@ const SCHEMA = [
  */
 export class SqlLedgerStorage implements LedgerStorage {
   readonly #db: SqlDatabase;
+  // This object is the only writer of its database, so a write-through cache of accounts
+  // stays true; it saves two reads per transfer.
+  readonly #accounts = new Map<string, Account>();
 
   /** @param db The connection; the tables are created if missing. */
   constructor(db: SqlDatabase) {
@@ -47,12 +53,23 @@ export class SqlLedgerStorage implements LedgerStorage {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn);
+    try {
+      return this.#db.transaction(fn);
+    } catch (error) {
+      // The rollback may have undone cached writes: start the cache afresh.
+      this.#accounts.clear();
+      throw error;
+    }
   }
 
   getAccount(id: string): Account | undefined {
+    const hit = this.#accounts.get(id);
+    if (hit) return { ...hit };
     const row = this.#db.exec("SELECT balance, nonce FROM ledger_account WHERE id = ?", id)[0];
-    return row && { balance: BigInt(row.balance as string), nonce: Number(row.nonce) };
+    if (!row) return undefined;
+    const account = { balance: BigInt(row.balance as string), nonce: Number(row.nonce) };
+    this.#remember(id, account);
+    return { ...account };
   }
 
   putAccount(id: string, account: Account): void {
@@ -62,19 +79,38 @@ export class SqlLedgerStorage implements LedgerStorage {
       String(account.balance),
       account.nonce,
     );
+    this.#remember(id, { ...account });
+  }
+
+  #remember(id: string, account: Account): void {
+    if (this.#accounts.size >= ACCOUNT_CACHE_MAX) this.#accounts.clear();
+    this.#accounts.set(id, account);
   }
 
   getTx(hash: string): TxRecord | undefined {
-    const row = this.#db.exec("SELECT record FROM ledger_tx WHERE hash = ?", hash)[0];
-    return row && JSON.parse(row.record as string);
+    const row = this.#db.exec("SELECT record, block, idx FROM ledger_tx WHERE hash = ?", hash)[0];
+    if (!row) return undefined;
+    const record = JSON.parse(row.record as string) as TxRecord;
+    // The place has columns of its own, so sealing updates two integers, not the record.
+    return {
+      ...record,
+      block: row.block === null ? null : Number(row.block),
+      index: row.idx === null ? null : Number(row.idx),
+    };
   }
 
   putTx(record: TxRecord): void {
     this.#db.exec(
-      "INSERT OR REPLACE INTO ledger_tx (hash, record) VALUES (?, ?)",
+      "INSERT OR REPLACE INTO ledger_tx (hash, record, block, idx) VALUES (?, ?, ?, ?)",
       record.hash,
-      JSON.stringify(record),
+      JSON.stringify({ ...record, block: null, index: null }),
+      record.block,
+      record.index,
     );
+  }
+
+  setTxPlace(hash: string, block: number, index: number): void {
+    this.#db.exec("UPDATE ledger_tx SET block = ?, idx = ? WHERE hash = ?", block, index, hash);
   }
 
   appendPending(entry: PendingEntry): void {

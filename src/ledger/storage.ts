@@ -42,6 +42,8 @@ export interface PendingEntry {
   leaf: string;
   /** The receipt a cross-shard transfer sent, if any. */
   receipt?: Receipt;
+  /** The transfer's hash, for a transfer entry. */
+  hash?: string;
 }
 
 /** A sealed block: its signed header and its entries' leaf hashes. */
@@ -64,6 +66,8 @@ export interface LedgerStorage {
   getTx(hash: string): TxRecord | undefined;
   /** Creates or replaces a transfer record. */
   putTx(record: TxRecord): void;
+  /** Records the block and index of a transfer once it is sealed. */
+  setTxPlace(hash: string, block: number, index: number): void;
   /** Appends an entry to the pending list. */
   appendPending(entry: PendingEntry): void;
   /** The oldest pending entries, at most `limit`. */
@@ -147,10 +151,13 @@ export class MemoryLedgerStorage implements LedgerStorage {
   putTx(record: TxRecord): void {
     this.#set(this.#txs, record.hash, record);
   }
+  setTxPlace(hash: string, block: number, index: number): void {
+    const record = this.#txs.get(hash);
+    if (record) this.#set(this.#txs, hash, { ...record, block, index });
+  }
   appendPending(entry: PendingEntry): void {
-    const before = this.#pending;
-    this.#undo?.push(() => this.#pending = before);
-    this.#pending = [...before, structuredClone(entry)];
+    this.#pending.push(structuredClone(entry));
+    this.#undo?.push(() => this.#pending.pop());
   }
   pending(limit: number): PendingEntry[] {
     return structuredClone(this.#pending.slice(0, limit));

@@ -109,6 +109,11 @@ export function storageContract(name: string, make: () => LedgerStorage): void {
     s.putTx({ hash: "h", tx, status: "pending", dest: 1, block: null, index: null });
     s.putTx({ hash: "h", tx, status: "credited", dest: 1, block: 4, index: 2 });
     assertEquals(s.getTx("h"), { hash: "h", tx, status: "credited", dest: 1, block: 4, index: 2 });
+    s.putTx({ hash: "g", tx, status: "pending", dest: 1, block: null, index: null });
+    s.setTxPlace("g", 7, 3);
+    assertEquals(s.getTx("g"), { hash: "g", tx, status: "pending", dest: 1, block: 7, index: 3 });
+    s.setTxPlace("unknown", 7, 3);
+    assert(s.getTx("unknown") === undefined);
     assert(s.getTx("nope") === undefined);
     s.setMeta("x", "1");
     s.setMeta("x", "2");

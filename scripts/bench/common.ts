@@ -1,0 +1,54 @@
+/**
+ * What every benchmark section shares: its result shape and small helpers.
+ *
+ * @module
+ */
+import { Identity } from "../../src/identity/mod.ts";
+import { shardOf } from "../../src/routing/mod.ts";
+
+/** One entry of `docs/benchmarks.json`; `ratio` is `value / baseline_value`. */
+export interface Entry {
+  name: string;
+  unit: string;
+  value: number;
+  baseline: string | null;
+  baseline_value: number | null;
+  ratio: number | null;
+  target?: string;
+}
+
+/** A section's results: samples per entry (one per round) and how to report them. */
+export interface SectionResult {
+  /** Heading and method, Markdown. */
+  title: string;
+  method: string;
+  /** Per-round samples, by entry name. */
+  samples: Record<string, number[]>;
+  /** Entry definitions, in report order. */
+  entries: { name: string; unit: string; what: string; baseline: string | null; target?: string }[];
+}
+
+/**
+ * The median of some numbers.
+ *
+ * @param xs The numbers.
+ * @returns The median (the upper one for an even count).
+ */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/**
+ * Makes an identity homed on a shard.
+ *
+ * @param shard The shard.
+ * @param shards The shard count.
+ * @returns The identity.
+ */
+export async function identityOn(shard: number, shards: number): Promise<Identity> {
+  for (;;) {
+    const id = await Identity.generate();
+    if (shardOf(id.peerId, shards) === shard) return id;
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Relay benchmarks: frames per second 1→1 through superpeer on one shard and across shards,
+ * beside a bare Durable Object relay and a plain WebSocket relay, in interleaved rounds.
+ *
+ * @module
+ */
+import { Miniflare } from "miniflare";
+import type { Identity } from "../../src/identity/mod.ts";
+import { connectUrl, encodeFrame, FRAME_SEND, signHello } from "../../src/protocol/mod.ts";
+import { COMPATIBILITY_DATE, startNetwork } from "../local_network.ts";
+import { identityOn, type SectionResult } from "./common.ts";
+
+/** Payload bytes per frame. */
+const PAYLOAD_BYTES = 64;
+/** Frames a sender lets be in flight (sent, not yet received), as a windowed client would. */
+const WINDOW = 1_024;
+const SHARDS = 8;
+
+interface Pair {
+  sender: WebSocket;
+  receiver: WebSocket;
+  frame: Uint8Array;
+}
+
+function open(url: string, waitForText: boolean): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.binaryType = "arraybuffer";
+    ws.onerror = () => reject(new Error(`Cannot open ${url.slice(0, 80)}`));
+    if (waitForText) ws.onmessage = () => resolve(ws); // the welcome
+    else ws.onopen = () => resolve(ws);
+  });
+}
+
+/** Sends `frames` frames through a pair with at most `WINDOW` in flight; returns frames/s. */
+async function pump({ sender, receiver, frame }: Pair, frames: number): Promise<number> {
+  let received = 0;
+  let refused = 0;
+  let wake: (() => void) | undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`Timed out: ${received} of ${frames} received, ${refused} refused`)),
+      120_000,
+    );
+    receiver.onmessage = (event) => {
+      if (typeof event.data === "string") return;
+      received++;
+      wake?.();
+      if (received === frames) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+  });
+  sender.onmessage = (event) => {
+    if (typeof event.data === "string" && event.data.startsWith("{")) refused++;
+  };
+  const start = performance.now();
+  let sent = 0;
+  while (sent < frames) {
+    while (sent < frames && sent - received < WINDOW) {
+      sender.send(frame);
+      sent++;
+    }
+    if (sent < frames) await new Promise<void>((r) => wake = r);
+  }
+  await done;
+  const seconds = (performance.now() - start) / 1000;
+  if (refused > 0) throw new Error(`${refused} frames were refused`);
+  sender.close();
+  receiver.close();
+  return frames / seconds;
+}
+
+/**
+ * Runs the relay section.
+ *
+ * @param frames Frames per round.
+ * @param rounds Rounds after the warm-up.
+ * @returns The samples.
+ */
+export async function relayBench(frames: number, rounds: number): Promise<SectionResult> {
+  const net = await startNetwork({
+    shards: SHARDS,
+    network: "bench",
+    // The default per-peer rate limit (2,000 frames/s) would cap the figure at the limit.
+    limits: {
+      RATE_LIMIT_FRAMES_PER_SECOND: 1_000_000,
+      RATE_LIMIT_BURST_FRAMES: 1_000_000,
+      RATE_LIMIT_BYTES_PER_SECOND: 1_000_000_000,
+      RATE_LIMIT_BURST_BYTES: 1_000_000_000,
+    },
+  });
+  const bare = new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    modules: true,
+    scriptPath: new URL("./bare_relay.js", import.meta.url).pathname,
+    compatibilityDate: COMPATIBILITY_DATE,
+    durableObjects: { BARE: { className: "BareRelay", useSQLite: true } },
+  });
+  const bareUrl = (await bare.ready).toString().replace(/^http/, "ws").replace(/\/$/, "");
+  const wsRelay = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./ws_relay.ts", import.meta.url).pathname],
+    stdout: "piped",
+  }).spawn();
+  const wsPort = (await wsRelay.stdout.pipeThrough(new TextDecoderStream()).getReader().read())
+    .value!
+    .trim();
+  const wsUrl = `ws://127.0.0.1:${wsPort}`;
+
+  const home = [
+    await identityOn(0, SHARDS),
+    await identityOn(0, SHARDS),
+    await identityOn(1, SHARDS),
+  ];
+  const payload = new Uint8Array(PAYLOAD_BYTES).fill(7);
+
+  async function superpeerPair(from: Identity, to: Identity): Promise<Pair> {
+    const receiver = await open(connectUrl(net.url, await signHello(to, net.network)), true);
+    const sender = await open(connectUrl(net.url, await signHello(from, net.network)), true);
+    return { sender, receiver, frame: encodeFrame(FRAME_SEND, to.peerId, 0, payload) };
+  }
+
+  async function plainPair(base: string): Promise<Pair> {
+    const receiver = await open(`${base}/?role=b`, false);
+    const sender = await open(`${base}/?role=a`, false);
+    // The same bytes as a superpeer SEND frame, so every relay moves the same frame size.
+    return { sender, receiver, frame: encodeFrame(FRAME_SEND, home[1].peerId, 0, payload) };
+  }
+
+  const variants: Record<string, () => Promise<Pair>> = {
+    "relay.same_shard": () => superpeerPair(home[0], home[1]),
+    "relay.bare_do": () => plainPair(bareUrl),
+    "relay.ws": () => plainPair(wsUrl),
+    "relay.cross_shard": () => superpeerPair(home[0], home[2]),
+  };
+
+  const samples: Record<string, number[]> = Object.fromEntries(
+    Object.keys(variants).map((k) => [k, []]),
+  );
+  try {
+    // One warm-up pass, then interleaved rounds.
+    for (const make of Object.values(variants)) await pump(await make(), frames);
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, make] of Object.entries(variants)) {
+        const rate = await pump(await make(), frames);
+        samples[name].push(rate);
+        console.log(`round ${round + 1}: ${name} ${Math.round(rate)} frames/s`);
+      }
+    }
+  } finally {
+    await net.dispose();
+    await bare.dispose();
+    wsRelay.kill();
+    await wsRelay.status;
+  }
+  const wire = encodeFrame(FRAME_SEND, home[1].peerId, 0, payload).length;
+  return {
+    title: "Relay",
+    method:
+      `A round sends ${frames} frames of ${PAYLOAD_BYTES} payload bytes (${wire} bytes on the ` +
+      `wire) from one sender to one receiver, at most ${WINDOW} in flight; the rate is frames ` +
+      "received per second. The superpeer network runs with its per-peer rate limits raised " +
+      "(the default, 2,000 frames/s, would cap the figure at the limit); everything else is as deployed.",
+    samples,
+    entries: [
+      {
+        name: "relay.same_shard",
+        unit: "frames/s",
+        what: "superpeer, 1→1, both peers on one shard",
+        baseline: "relay.bare_do",
+        target: ">= 0.9",
+      },
+      {
+        name: "relay.bare_do",
+        unit: "frames/s",
+        what: "bare Durable Object relay (two sockets, forward unparsed)",
+        baseline: null,
+      },
+      {
+        name: "relay.ws",
+        unit: "frames/s",
+        what: "plain Deno WebSocket relay, one process",
+        baseline: "relay.same_shard",
+      },
+      {
+        name: "relay.cross_shard",
+        unit: "frames/s",
+        what: "superpeer, 1→1, peers on two shards (RPC between super-peers)",
+        baseline: "relay.same_shard",
+        target: ">= 0.5",
+      },
+    ],
+  };
+}
