@@ -11,6 +11,7 @@ import {
   deriveShardKey,
   LedgerShard,
   type Receipt,
+  type SignedBlockHeader,
   SqlLedgerStorage,
   type TxOutcome,
 } from "../src/ledger/mod.ts";
@@ -37,7 +38,23 @@ export class LedgerHost {
   readonly #signer: Promise<Identity>;
   readonly #pushing = new Set<number>();
 
-  constructor(ctx: DurableObjectState, env: Env, config: NetworkConfig, shard: number) {
+  readonly #onBlock: (header: SignedBlockHeader) => void;
+
+  /**
+   * @param ctx The object's state.
+   * @param env The Worker's env.
+   * @param config The network's config.
+   * @param shard This shard.
+   * @param onBlock Told of every block this shard seals.
+   */
+  constructor(
+    ctx: DurableObjectState,
+    env: Env,
+    config: NetworkConfig,
+    shard: number,
+    onBlock: (header: SignedBlockHeader) => void,
+  ) {
+    this.#onBlock = onBlock;
     this.#ctx = ctx;
     this.#env = env;
     this.#config = config;
@@ -101,7 +118,8 @@ export class LedgerHost {
 
   /** Seals a block if anything is pending, pushes owed receipts, and keeps the alarm set. */
   async alarm(): Promise<void> {
-    await this.ledger.seal(await this.#signer);
+    const header = await this.ledger.seal(await this.#signer);
+    if (header) this.#onBlock(header);
     await this.pushReceipts();
     await this.#schedule();
   }

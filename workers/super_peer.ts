@@ -42,6 +42,8 @@ interface Attachment {
   peer: string;
   session: string;
   since: number;
+  /** Shards whose new blocks this peer asked to hear of. */
+  blocks?: number[];
 }
 
 /** What a socket needs in memory; rebuilt lazily after a wake. */
@@ -73,6 +75,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS hello_nonce (nonce TEXT PRIMARY KEY, expires INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS hello_nonce_expires ON hello_nonce (expires);
+CREATE TABLE IF NOT EXISTS block_listener (shard INTEGER PRIMARY KEY);
 `;
 
 const utf8 = new TextEncoder();
@@ -81,12 +84,17 @@ const utf8 = new TextEncoder();
 const ControlSchema = z.discriminatedUnion("t", [
   z.object({ t: z.literal("tx"), id: z.number().int().nonnegative(), txs: z.array(z.unknown()) }),
   z.object({
+    t: z.literal("blocks"),
+    id: z.number().int().nonnegative(),
+    shard: z.number().int().nonnegative(),
+  }),
+  z.object({
     t: z.literal("account"),
     id: z.number().int().nonnegative(),
     account: z.string().refine(isAccountId, "not a peer id"),
   }),
 ]);
-const CONTROL_TYPES = new Set(["tx", "account"]);
+const CONTROL_TYPES = new Set(["tx", "account", "blocks"]);
 
 /** Close codes a socket reports when no close frame can be sent back. */
 const NO_CLOSE_FRAME = new Set([1005, 1006, 1015]);
@@ -269,13 +277,61 @@ export class SuperPeer extends DurableObject<Env> {
     return this.#ledger(shard).faucet(account);
   }
 
+  /**
+   * Registers another shard as a listener of this shard's blocks.
+   *
+   * @param shard This object's shard.
+   * @param listener The shard to send new block headers to.
+   * @returns This shard's head, if any.
+   */
+  ledgerWatch(shard: number, listener: number): SignedBlockHeader | null {
+    this.#rememberShard(shard);
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO block_listener VALUES (?)", listener);
+    return this.ledgerBlock(shard, "head");
+  }
+
+  /**
+   * Passes a new block header of some shard to the peers here that asked for it.
+   *
+   * @param header The signed header.
+   */
+  blockAnnounce(header: SignedBlockHeader): void {
+    const text = JSON.stringify({ t: "block", header });
+    for (const ws of this.#sockets.values()) {
+      if (!this.#socketState(ws).blocks?.includes(header.shard)) continue;
+      try {
+        ws.send(text);
+      } catch {
+        // Gone; its close is on its way.
+      }
+    }
+  }
+
+  #announce(header: SignedBlockHeader): void {
+    this.blockAnnounce(header);
+    const listeners = this.ctx.storage.sql.exec<{ shard: number }>(
+      "SELECT shard FROM block_listener",
+    )
+      .toArray();
+    for (const { shard } of listeners) {
+      if (shard === this.#shard) continue;
+      this.ctx.waitUntil(this.#stub(shard).blockAnnounce(header).catch(() => {}));
+    }
+  }
+
   override async alarm(): Promise<void> {
     if (this.#shard >= 0) await this.#ledger(this.#shard).alarm();
   }
 
   #ledger(shard: number): LedgerHost {
     this.#rememberShard(shard);
-    this.#ledgerHost ??= new LedgerHost(this.ctx, this.env, this.#config, shard);
+    this.#ledgerHost ??= new LedgerHost(
+      this.ctx,
+      this.env,
+      this.#config,
+      shard,
+      (h) => this.#announce(h),
+    );
     return this.#ledgerHost;
   }
 
@@ -379,6 +435,25 @@ export class SuperPeer extends DurableObject<Env> {
           k === this.#shard ? this.ledgerSubmit(k, txs) : this.#stub(k).ledgerSubmit(k, txs),
       );
       this.#reply(ws, { t: "tx.result", id: m.id, results });
+    } else if (m.t === "blocks") {
+      if (m.shard >= this.#config.shards) {
+        return this.#refuse(ws, "BAD_REQUEST", `No shard ${m.shard}`, undefined, undefined, m.id);
+      }
+      const a = this.#socketState(ws);
+      if (!a.blocks?.includes(m.shard)) {
+        a.blocks = [...(a.blocks ?? []), m.shard];
+        ws.serializeAttachment({
+          peer: a.peer,
+          session: a.session,
+          since: a.since,
+          blocks: a.blocks,
+        });
+      }
+      // Another shard's blocks reach this one once it knows to send them here.
+      const head = m.shard === this.#shard
+        ? this.ledgerBlock(m.shard, "head")
+        : await this.#stub(m.shard).ledgerWatch(m.shard, this.#shard);
+      this.#reply(ws, { t: "blocks.result", id: m.id, shard: m.shard, head });
     } else {
       const k = shardOf(m.account, this.#config.shards);
       const account = k === this.#shard

@@ -8,11 +8,13 @@
 import type { Identity } from "../identity/identity.ts";
 import {
   type AccountView,
+  type SignedBlockHeader,
   signTransfer,
   type TransferJson,
   transferToJson,
   type TxOutcome,
   type TxProof,
+  verifyBlockHeader,
   verifyTxProof,
 } from "../ledger/mod.ts";
 import { ProtocolError } from "../protocol/errors.ts";
@@ -63,6 +65,7 @@ export class PeerLedger {
   readonly #o: PeerLedgerOptions;
   #nonce: number | undefined;
   #network: Promise<NetworkInfo> | undefined;
+  readonly #watched = new Set<number>();
 
   /**
    * @param peer The peer whose socket carries submissions.
@@ -71,6 +74,26 @@ export class PeerLedger {
   constructor(peer: Peer, options: PeerLedgerOptions) {
     this.#peer = peer;
     this.#o = options;
+    // A new session knows nothing of the last one's watches: ask again.
+    peer.addEventListener("open", () => {
+      for (const shard of this.#watched) this.#peer.request({ t: "blocks", shard }).catch(() => {});
+    });
+  }
+
+  /**
+   * Asks to hear of every new block of a shard, as `block` events on the peer (also after a
+   * reconnect). Check a header with {@linkcode verifyBlockHeader}.
+   *
+   * @param shard The shard.
+   * @returns The shard's current head, if any.
+   */
+  async watchBlocks(shard: number): Promise<SignedBlockHeader | null> {
+    this.#watched.add(shard);
+    const reply = await this.#peer.request({ t: "blocks", shard });
+    if (reply.t !== "blocks.result") {
+      throw new ProtocolError("INTERNAL", "Unexpected answer to a watch");
+    }
+    return reply.head;
   }
 
   /** The network's id, shard count and shard keys (fetched once). */

@@ -8,6 +8,7 @@
 import type { Identity } from "../identity/identity.ts";
 import { isPeerId } from "../identity/peer_id.ts";
 import {
+  type BlockHeaderJson,
   CLOSE_CODES,
   connectUrl,
   decodeFrame,
@@ -106,7 +107,8 @@ export interface CloseDetail {
  * Events: `open` (detail: {@linkcode Welcome}, after every (re)connect), `message`
  * (detail: {@linkcode PeerMessage}), `error` (detail: an error reply with its code),
  * `reconnecting` (detail: {@linkcode ReconnectingDetail}), `close` (detail:
- * {@linkcode CloseDetail}, once, when the peer stops for good).
+ * {@linkcode CloseDetail}, once, when the peer stops for good), `block` (detail: a new
+ * signed block header of a shard watched with `peer.ledger.watchBlocks()`).
  *
  * @example Two peers
  * ```ts ignore
@@ -390,7 +392,9 @@ export class Peer extends EventTarget {
           this.#requests.delete(message.id!);
           pending.reject(new ProtocolError(message.code, message.message));
         } else this.dispatchEvent(new CustomEvent<ErrorMessage>("error", { detail: message }));
-      } else if (message?.t === "tx.result" || message?.t === "account.result") {
+      } else if (message?.t === "block") {
+        this.dispatchEvent(new CustomEvent<BlockHeaderJson>("block", { detail: message.header }));
+      } else if (message) {
         const pending = this.#requests.get(message.id);
         this.#requests.delete(message.id);
         pending?.resolve(message);

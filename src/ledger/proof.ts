@@ -73,3 +73,29 @@ export async function verifyTxProof(
   }
   return { ok: true };
 }
+
+/**
+ * Checks a block header's signature against its shard's key.
+ *
+ * @param header The signed header.
+ * @param keys The network id and shard keys.
+ * @returns Whether the shard signed it, for this network.
+ *
+ * @example Usage
+ * ```ts ignore
+ * peer.addEventListener("block", async (e) => console.log(await verifyBlockHeader(e.detail, network)));
+ * ```
+ */
+export async function verifyBlockHeader(
+  header: SignedBlockHeader,
+  keys: NetworkKeys,
+): Promise<boolean> {
+  if (header.network !== keys.network || !(header.shard in keys.shardKeys)) return false;
+  let sig: Uint8Array;
+  try {
+    sig = base64urlnopad.decode(header.sig);
+  } catch {
+    return false;
+  }
+  return await verifySignature(keys.shardKeys[header.shard], sig, headerBytes(header));
+}

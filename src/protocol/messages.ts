@@ -48,11 +48,33 @@ const AccountResultSchema = z.object({
   account: z.object({ id: z.string(), balance: z.string(), nonce: z.number(), shard: z.number() }),
 });
 
+const HeaderSchema = z.object({
+  network: z.string(),
+  shard: z.number().int().nonnegative(),
+  height: z.number().int().positive(),
+  prev: z.string(),
+  txRoot: z.string(),
+  receiptsRoot: z.string(),
+  entries: z.number().int().nonnegative(),
+  receipts: z.number().int().nonnegative(),
+  timestamp: z.number().int(),
+  sig: z.string(),
+});
+const BlocksResultSchema = z.object({
+  t: z.literal("blocks.result"),
+  id: z.number().int().nonnegative(),
+  shard: z.number().int().nonnegative(),
+  head: HeaderSchema.nullable(),
+});
+const BlockSchema = z.object({ t: z.literal("block"), header: HeaderSchema });
+
 const ServerMessageSchema = z.discriminatedUnion("t", [
   WelcomeSchema,
   ErrorMessageSchema,
   TxResultSchema,
   AccountResultSchema,
+  BlocksResultSchema,
+  BlockSchema,
 ]);
 
 /** The first message on every connection. */
@@ -92,7 +114,27 @@ export interface ErrorMessage {
 }
 
 /** Any text message from a super-peer. */
-export type ServerMessage = Welcome | ErrorMessage | Reply;
+export type ServerMessage = Welcome | ErrorMessage | Reply | BlockMessage;
+
+/** A new block header of a shard the peer watches (see `docs/LEDGER.md` for the fields). */
+export interface BlockMessage {
+  t: "block";
+  header: BlockHeaderJson;
+}
+
+/** A signed block header as it travels. */
+export interface BlockHeaderJson {
+  network: string;
+  shard: number;
+  height: number;
+  prev: string;
+  txRoot: string;
+  receiptsRoot: string;
+  entries: number;
+  receipts: number;
+  timestamp: number;
+  sig: string;
+}
 
 /** An answer to a request a peer sent with an `id`. */
 export type Reply =
@@ -101,7 +143,8 @@ export type Reply =
     t: "account.result";
     id: number;
     account: { id: string; balance: string; nonce: number; shard: number };
-  };
+  }
+  | { t: "blocks.result"; id: number; shard: number; head: BlockHeaderJson | null };
 
 /**
  * Builds the JSON text of an error reply.

@@ -1,6 +1,7 @@
 // The sharded ledger on real workerd: transfers over the socket and over HTTP, blocks and
 // proofs checked offline, and random traffic across 8 shards while super-peers restart.
 import {
+  type BlockHeaderJson,
   Identity,
   type NetworkInfo,
   shardOf,
@@ -8,6 +9,7 @@ import {
   type TransferJson,
   transferToJson,
   type TxOutcome,
+  verifyBlockHeader,
   verifyTxProof,
 } from "../../mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
@@ -246,6 +248,48 @@ Deno.test(
         );
       }
       assertEquals(total, 50_000n);
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "ledger: a peer watching shards hears of their new blocks, signed by their keys",
+  opts,
+  async () => {
+    const watcher = await identityOnShard(0, 4);
+    const payer = await identityOnShard(2, 4);
+    const local = await identityOnShard(0, 4);
+    const net = await startNetwork({
+      shards: 4,
+      vars: { GENESIS: JSON.stringify({ [payer.peerId]: 100, [local.peerId]: 100 }) },
+      limits: { BLOCK_INTERVAL_MS: 200 },
+    });
+    try {
+      const peer = await connectPeer(net, { identity: watcher });
+      assertEquals(await peer.ledger.watchBlocks(2), null, "no block yet");
+      assertEquals(await peer.ledger.watchBlocks(0), null);
+      const heard: BlockHeaderJson[] = [];
+      peer.addEventListener("block", (e) => heard.push((e as CustomEvent<BlockHeaderJson>).detail));
+      const payerPeer = await connectPeer(net, { identity: payer });
+      const localPeer = await connectPeer(net, { identity: local });
+      assert((await payerPeer.ledger.transfer(watcher.peerId, 5)).ok);
+      assert((await localPeer.ledger.transfer(watcher.peerId, 7)).ok);
+      const deadline = Date.now() + 10_000;
+      while (heard.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      // Shard 2 sealed the transfer, shard 0 the credit it received and the local transfer.
+      const network: NetworkInfo = await (await fetch(`${net.url}/v1/network`)).json();
+      const shards = heard.map((h) => h.shard).sort();
+      assert(shards.includes(0) && shards.includes(2), `heard ${JSON.stringify(shards)}`);
+      for (const h of heard) {
+        assert(
+          await verifyBlockHeader(h, network),
+          `block ${h.shard}/${h.height}`,
+        );
+      }
+      assert(!await verifyBlockHeader({ ...heard[0], entries: heard[0].entries + 1 }, network));
+      for (const p of [peer, payerPeer, localPeer]) p.close();
     } finally {
       await net.dispose();
     }
