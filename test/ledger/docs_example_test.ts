@@ -1,0 +1,24 @@
+// The worked example of docs/LEDGER.md verifies, and breaks when a byte of it changes.
+import {
+  transferFromJson,
+  transferHash,
+  type TxProof,
+  verifyTxProof,
+} from "../../src/ledger/mod.ts";
+import { assertEquals } from "../support/assert.ts";
+
+const doc = await Deno.readTextFile(new URL("../../docs/LEDGER.md", import.meta.url));
+const proof: TxProof = JSON.parse(/```json\n(\{\n  "tx"[\s\S]*?)\n```/.exec(doc)![1]);
+const keys = { network: "dev", shardKeys: ["6MkqfJ94i48GeuCDDDMsZVRKpnN2W7qJRWykyJ6BeCMGTui"] };
+
+Deno.test("docs/LEDGER.md: the worked example's proof verifies offline", async () => {
+  assertEquals(await verifyTxProof(proof, keys), { ok: true });
+  assertEquals(
+    transferHash(transferFromJson(proof.tx)),
+    "c30c28a89e55daf3d95e68bb33276c1e9a983039327679ce01bc32d38f0b92e8",
+  );
+  assertEquals(
+    (await verifyTxProof({ ...proof, tx: { ...proof.tx, amount: "26" } }, keys)).ok,
+    false,
+  );
+});
