@@ -142,16 +142,15 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
   }
   return {
     title: "Ledger",
-    method:
-      `A round submits ${
-        SENDERS * BATCHES
-      } pre-signed transfers from ${SENDERS} accounts homed on one ` +
-      `shard, in ${BATCHES} batches of ${SENDERS} over \`POST /v1/tx\`, one batch after another. ` +
-      "`ledger.transfers` pays accounts on the same shard; the rate is transfers applied (verified, " +
-      "checked, written in one SQLite transaction, answered) per second. `ledger.verify_ceiling` " +
-      "posts the same batches to a Worker on the same workerd that only verifies their signatures. " +
-      "`ledger.cross_shard` pays accounts on the 7 other shards and counts until every credit has " +
-      "landed on the receiving shards (receipts pushed by RPC, applied once, acknowledged).",
+    method: [
+      `A round submits ${SENDERS * BATCHES} pre-signed transfers from ${SENDERS} accounts homed on`,
+      `one shard, in ${BATCHES} batches of ${SENDERS} over \`POST /v1/tx\`, one batch after another.`,
+      "`ledger.transfers` pays accounts on the same shard; the rate is transfers applied (verified,",
+      "checked, written to SQLite, answered) per second. `ledger.verify_ceiling` posts the same",
+      "batches, alternating batch by batch, to a Worker on the same workerd that only verifies their",
+      "signatures. `ledger.cross_shard` pays accounts on the 7 other shards and counts until every",
+      "credit has landed on the receiving shards (receipts pushed by RPC, applied once, acknowledged).",
+    ].join(" "),
     samples,
     entries: [
       {
