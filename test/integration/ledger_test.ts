@@ -296,3 +296,45 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "ledger: a faucet network pays once per interval, and the mint is sealed in a block",
+  opts,
+  async () => {
+    const net = await startNetwork({
+      shards: 2,
+      vars: { FAUCET: "on" },
+      limits: { BLOCK_INTERVAL_MS: 200 },
+    });
+    try {
+      const me = await Identity.generate();
+      const ask = () =>
+        fetch(`${net.url}/v1/faucet`, {
+          method: "POST",
+          body: JSON.stringify({ account: me.peerId }),
+        });
+      const first = await ask();
+      assertEquals(first.status, 200);
+      assertEquals((await first.json()).ok, true);
+      const second = await ask();
+      assertEquals([second.status, (await second.json()).error.code], [429, "RATE_LIMITED"]);
+      const account = await (await fetch(`${net.url}/v1/accounts/${me.peerId}`)).json();
+      assertEquals(account.balance, "1000");
+      const shard = shardOf(me.peerId, 2);
+      const deadline = Date.now() + 5_000;
+      let head: { entries: number } | null = null;
+      while (!head && Date.now() < deadline) {
+        head = (await (await fetch(`${net.url}/v1/shards/${shard}/head`)).json()).head;
+        if (!head) await new Promise((r) => setTimeout(r, 50));
+      }
+      assertEquals(head?.entries, 1);
+      const bad = await fetch(`${net.url}/v1/faucet`, {
+        method: "POST",
+        body: JSON.stringify({ account: "x" }),
+      });
+      assertEquals([bad.status, (await bad.json()).error.code], [400, "BAD_REQUEST"]);
+    } finally {
+      await net.dispose();
+    }
+  },
+);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { LedgerStorage } from "../../src/ledger/mod.ts";
-import { assert, assertEquals } from "../support/assert.ts";
+import { check, same } from "../support/plain_assert.ts";
 
 const receipt = (dest: number, seq: number) => ({
   network: "dev",
@@ -17,6 +17,18 @@ const receipt = (dest: number, seq: number) => ({
   amount: String(seq * 10),
 });
 
+/** One clause of the contract: it runs on a fresh, empty storage and throws if broken. */
+export interface ContractCase {
+  name: string;
+  run(s: LedgerStorage): void;
+}
+
+/** The contract's clauses. */
+export const STORAGE_CONTRACT: ContractCase[] = [];
+function clause(name: string, run: (s: LedgerStorage) => void): void {
+  STORAGE_CONTRACT.push({ name, run });
+}
+
 /**
  * Registers the contract tests for one implementation.
  *
@@ -24,99 +36,95 @@ const receipt = (dest: number, seq: number) => ({
  * @param make A fresh, empty storage.
  */
 export function storageContract(name: string, make: () => LedgerStorage): void {
-  Deno.test(`${name}: accounts keep bigint balances and nonces`, () => {
-    const s = make();
-    assertEquals(s.getAccount("a"), undefined);
-    s.putAccount("a", { balance: 2n ** 70n, nonce: 3 });
-    assertEquals(s.getAccount("a"), { balance: 2n ** 70n, nonce: 3 });
-    s.putAccount("a", { balance: 1n, nonce: 4 });
-    assertEquals(s.getAccount("a"), { balance: 1n, nonce: 4 });
-  });
-
-  Deno.test(`${name}: a transaction that throws leaves nothing behind`, () => {
-    const s = make();
-    s.putAccount("a", { balance: 10n, nonce: 0 });
-    try {
-      s.transaction(() => {
-        s.putAccount("a", { balance: 0n, nonce: 1 });
-        s.putAccount("b", { balance: 10n, nonce: 0 });
-        s.setMeta("k", "v");
-        s.putOutbox(receipt(1, 1));
-        s.appendPending({ entry: { kind: "credit", receipt: receipt(1, 1) }, leaf: "00" });
-        throw new Error("abort");
-      });
-    } catch {
-      // expected
-    }
-    assertEquals(s.getAccount("a"), { balance: 10n, nonce: 0 });
-    assertEquals(s.getAccount("b"), undefined);
-    assertEquals(s.getMeta("k"), undefined);
-    assertEquals(s.outboxShards(), []);
-    assertEquals(s.pending(10), []);
-    assertEquals(s.transaction(() => 42), 42);
-  });
-
-  Deno.test(`${name}: pending entries are a FIFO`, () => {
-    const s = make();
-    for (let i = 0; i < 5; i++) {
-      s.appendPending({ entry: { kind: "credit", receipt: receipt(1, i + 1) }, leaf: String(i) });
-    }
-    assertEquals(s.pending(2).map((e) => e.leaf), ["0", "1"]);
-    s.dropPending(3);
-    assertEquals(s.pending(10).map((e) => e.leaf), ["3", "4"]);
-  });
-
-  Deno.test(`${name}: blocks by height, and the head`, () => {
-    const s = make();
-    assertEquals(s.head(), undefined);
-    for (let h = 1; h <= 3; h++) {
-      const header = {
-        network: "dev",
-        shard: 0,
-        height: h,
-        prev: "0".repeat(64),
-        txRoot: "1".repeat(64),
-        receiptsRoot: "2".repeat(64),
-        entries: h,
-        receipts: 0,
-        timestamp: h,
-        sig: "s",
-      };
-      s.putBlock({ header, leaves: Array(h).fill("aa") });
-    }
-    assertEquals(s.head()?.header.height, 3);
-    assertEquals(s.getBlock(2)?.leaves, ["aa", "aa"]);
-    assertEquals(s.getBlock(9), undefined);
-  });
-
-  Deno.test(`${name}: the outbox orders by sequence and deletes up to an acknowledgement`, () => {
-    const s = make();
-    for (const seq of [3, 1, 2]) s.putOutbox(receipt(5, seq));
-    s.putOutbox(receipt(2, 1));
-    assertEquals(s.outboxShards(), [2, 5]);
-    assertEquals(s.outbox(5, 10).map((r) => r.seq), [1, 2, 3]);
-    assertEquals(s.outbox(5, 2).map((r) => r.seq), [1, 2]);
-    assertEquals(s.deleteOutbox(5, 2).map((r) => r.seq), [1, 2]);
-    assertEquals(s.deleteOutbox(5, 2), []);
-    assertEquals(s.outbox(5, 10).map((r) => r.seq), [3]);
-    s.deleteOutbox(2, 1);
-    assertEquals(s.outboxShards(), [5]);
-  });
-
-  Deno.test(`${name}: transfer records and meta values`, () => {
-    const s = make();
-    const tx = { network: "dev", from: "a", to: "b", amount: "5", nonce: 1, sig: "s" };
-    s.putTx({ hash: "h", tx, status: "pending", dest: 1, block: null, index: null });
-    s.putTx({ hash: "h", tx, status: "credited", dest: 1, block: 4, index: 2 });
-    assertEquals(s.getTx("h"), { hash: "h", tx, status: "credited", dest: 1, block: 4, index: 2 });
-    s.putTx({ hash: "g", tx, status: "pending", dest: 1, block: null, index: null });
-    s.setTxPlace("g", 7, 3);
-    assertEquals(s.getTx("g"), { hash: "g", tx, status: "pending", dest: 1, block: 7, index: 3 });
-    s.setTxPlace("unknown", 7, 3);
-    assert(s.getTx("unknown") === undefined);
-    assert(s.getTx("nope") === undefined);
-    s.setMeta("x", "1");
-    s.setMeta("x", "2");
-    assertEquals(s.getMeta("x"), "2");
-  });
+  for (const c of STORAGE_CONTRACT) Deno.test(`${name}: ${c.name}`, () => c.run(make()));
 }
+
+clause("accounts keep bigint balances and nonces", (s) => {
+  same(s.getAccount("a"), undefined);
+  s.putAccount("a", { balance: 2n ** 70n, nonce: 3 });
+  same(s.getAccount("a"), { balance: 2n ** 70n, nonce: 3 });
+  s.putAccount("a", { balance: 1n, nonce: 4 });
+  same(s.getAccount("a"), { balance: 1n, nonce: 4 });
+});
+
+clause("a transaction that throws leaves nothing behind", (s) => {
+  s.putAccount("a", { balance: 10n, nonce: 0 });
+  try {
+    s.transaction(() => {
+      s.putAccount("a", { balance: 0n, nonce: 1 });
+      s.putAccount("b", { balance: 10n, nonce: 0 });
+      s.setMeta("k", "v");
+      s.putOutbox(receipt(1, 1));
+      s.appendPending({ entry: { kind: "credit", receipt: receipt(1, 1) }, leaf: "00" });
+      throw new Error("abort");
+    });
+  } catch {
+    // expected
+  }
+  same(s.getAccount("a"), { balance: 10n, nonce: 0 });
+  same(s.getAccount("b"), undefined);
+  same(s.getMeta("k"), undefined);
+  same(s.outboxShards(), []);
+  same(s.pending(10), []);
+  same(s.transaction(() => 42), 42);
+});
+
+clause("pending entries are a FIFO", (s) => {
+  for (let i = 0; i < 5; i++) {
+    s.appendPending({ entry: { kind: "credit", receipt: receipt(1, i + 1) }, leaf: String(i) });
+  }
+  same(s.pending(2).map((e) => e.leaf), ["0", "1"]);
+  s.dropPending(3);
+  same(s.pending(10).map((e) => e.leaf), ["3", "4"]);
+});
+
+clause("blocks by height, and the head", (s) => {
+  same(s.head(), undefined);
+  for (let h = 1; h <= 3; h++) {
+    const header = {
+      network: "dev",
+      shard: 0,
+      height: h,
+      prev: "0".repeat(64),
+      txRoot: "1".repeat(64),
+      receiptsRoot: "2".repeat(64),
+      entries: h,
+      receipts: 0,
+      timestamp: h,
+      sig: "s",
+    };
+    s.putBlock({ header, leaves: Array(h).fill("aa") });
+  }
+  same(s.head()?.header.height, 3);
+  same(s.getBlock(2)?.leaves, ["aa", "aa"]);
+  same(s.getBlock(9), undefined);
+});
+
+clause("the outbox orders by sequence and deletes up to an acknowledgement", (s) => {
+  for (const seq of [3, 1, 2]) s.putOutbox(receipt(5, seq));
+  s.putOutbox(receipt(2, 1));
+  same(s.outboxShards(), [2, 5]);
+  same(s.outbox(5, 10).map((r) => r.seq), [1, 2, 3]);
+  same(s.outbox(5, 2).map((r) => r.seq), [1, 2]);
+  same(s.deleteOutbox(5, 2).map((r) => r.seq), [1, 2]);
+  same(s.deleteOutbox(5, 2), []);
+  same(s.outbox(5, 10).map((r) => r.seq), [3]);
+  s.deleteOutbox(2, 1);
+  same(s.outboxShards(), [5]);
+});
+
+clause("transfer records and meta values", (s) => {
+  const tx = { network: "dev", from: "a", to: "b", amount: "5", nonce: 1, sig: "s" };
+  s.putTx({ hash: "h", tx, status: "pending", dest: 1, block: null, index: null });
+  s.putTx({ hash: "h", tx, status: "credited", dest: 1, block: 4, index: 2 });
+  same(s.getTx("h"), { hash: "h", tx, status: "credited", dest: 1, block: 4, index: 2 });
+  s.putTx({ hash: "g", tx, status: "pending", dest: 1, block: null, index: null });
+  s.setTxPlace("g", 7, 3);
+  same(s.getTx("g"), { hash: "g", tx, status: "pending", dest: 1, block: 7, index: 3 });
+  s.setTxPlace("unknown", 7, 3);
+  check(s.getTx("unknown") === undefined);
+  check(s.getTx("nope") === undefined);
+  s.setMeta("x", "1");
+  s.setMeta("x", "2");
+  same(s.getMeta("x"), "2");
+});
