@@ -37,6 +37,8 @@ export class LedgerHost {
   readonly #shard: number;
   readonly #signer: Promise<Identity>;
   readonly #pushing = new Set<number>();
+  /** When the alarm is set for, as far as this object knows. */
+  #alarmAt: number | undefined;
 
   readonly #onBlock: (header: SignedBlockHeader) => void;
 
@@ -86,7 +88,9 @@ export class LedgerHost {
    */
   async submit(txs: readonly unknown[]): Promise<TxOutcome[]> {
     const results = await this.ledger.submitBatch(txs);
-    if (results.some((r) => r.ok)) await this.#afterWrite();
+    if (results.some((r) => r.ok)) {
+      await this.#afterWrite(results.some((r) => r.ok && r.status === "pending"));
+    }
     return results;
   }
 
@@ -99,7 +103,7 @@ export class LedgerHost {
   async faucet(account: string): Promise<TxOutcome> {
     const { limits } = this.#config;
     const r = this.ledger.mint(account, limits.FAUCET_AMOUNT, limits.FAUCET_INTERVAL_MS);
-    if (r.ok) await this.#afterWrite();
+    if (r.ok) await this.#afterWrite(false);
     return r;
   }
 
@@ -112,12 +116,13 @@ export class LedgerHost {
    */
   async receive(source: number, receipts: Receipt[]): Promise<number> {
     const ack = this.ledger.receive(source, receipts);
-    await this.#afterWrite();
+    await this.#afterWrite(false);
     return ack;
   }
 
   /** Seals a block if anything is pending, pushes owed receipts, and keeps the alarm set. */
   async alarm(): Promise<void> {
+    this.#alarmAt = undefined;
     const header = await this.ledger.seal(await this.#signer);
     if (header) this.#onBlock(header);
     await this.pushReceipts();
@@ -149,19 +154,25 @@ export class LedgerHost {
     }));
   }
 
-  async #afterWrite(): Promise<void> {
+  async #afterWrite(receiptsOwed: boolean): Promise<void> {
     await this.#schedule();
     // Receipts leave now rather than at the next alarm; the alarm is the retry.
-    this.#ctx.waitUntil(this.pushReceipts());
+    if (receiptsOwed) this.#ctx.waitUntil(this.pushReceipts());
   }
 
   async #schedule(): Promise<void> {
+    // An alarm already set fires soon enough for anything written since.
+    if (this.#alarmAt !== undefined) return;
     const { limits } = this.#config;
     const pending = this.ledger.hasPending();
     if (!pending && this.ledger.outbound(1).length === 0) return;
-    if (await this.#ctx.storage.getAlarm() !== null) return;
-    const delay = pending ? limits.BLOCK_INTERVAL_MS : limits.RECEIPT_RETRY_MS;
-    await this.#ctx.storage.setAlarm(Date.now() + delay);
+    const existing = await this.#ctx.storage.getAlarm();
+    if (existing !== null) {
+      this.#alarmAt = existing;
+      return;
+    }
+    this.#alarmAt = Date.now() + (pending ? limits.BLOCK_INTERVAL_MS : limits.RECEIPT_RETRY_MS);
+    await this.#ctx.storage.setAlarm(this.#alarmAt);
   }
 
   #stub(shard: number): DurableObjectStub<SuperPeer> {

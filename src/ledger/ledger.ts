@@ -192,7 +192,7 @@ export class LedgerShard {
         };
       }
       this.#s.putAccount(t.from, { balance: from.balance - t.amount, nonce: t.nonce });
-      const dest = shardOf(t.to, this.#o.shards);
+      const dest = this.#homeOf(t.to);
       const json = transferToJson(t);
       const entry: Entry = { kind: "transfer", tx: json };
       let receipt: Receipt | undefined;
@@ -215,7 +215,7 @@ export class LedgerShard {
         this.#s.putOutbox(receipt);
       }
       const leaf = bytes ? transferLeaf(bytes, base64urlnopad.decode(t.sig)) : entryLeaf(entry);
-      this.#s.appendPending({ entry, leaf: hex.encode(leafHash(leaf)), receipt, hash });
+      this.#s.appendPending({ leaf: hex.encode(leafHash(leaf)), receipt, hash });
       const status = receipt ? "pending" : "credited";
       this.#s.putTx({ hash, tx: json, status, dest, block: null, index: null });
       return { ok: true, hash, status, shard: this.#o.shard };
@@ -415,6 +415,18 @@ export class LedgerShard {
   /** Whether any entry waits to be sealed. */
   hasPending(): boolean {
     return this.#s.pending(1).length > 0;
+  }
+
+  // Placement hashes the id; the same accounts recur, so remember (bounded).
+  readonly #homes = new Map<string, number>();
+  #homeOf(id: string): number {
+    let home = this.#homes.get(id);
+    if (home === undefined) {
+      home = shardOf(id, this.#o.shards);
+      if (this.#homes.size >= 65_536) this.#homes.clear();
+      this.#homes.set(id, home);
+    }
+    return home;
   }
 
   #account(id: string): Account {

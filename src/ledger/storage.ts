@@ -36,8 +36,11 @@ export interface TxRecord {
 
 /** An applied state change waiting to be sealed into a block. */
 export interface PendingEntry {
-  /** The entry. */
-  entry: Entry;
+  /**
+   * The entry's body, for credits and mints; a transfer's body is its {@linkcode TxRecord}
+   * (sealing needs only the leaf).
+   */
+  entry?: Entry;
   /** Its leaf hash, hex. */
   leaf: string;
   /** The receipt a cross-shard transfer sent, if any. */
