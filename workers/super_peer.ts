@@ -49,6 +49,8 @@ interface Attachment {
 /** What a socket needs in memory; rebuilt lazily after a wake. */
 interface SocketState extends Attachment {
   limiter: RateLimiter;
+  /** The peer id as ASCII bytes, written into every frame this peer sends. */
+  peerBytes: Uint8Array;
 }
 
 /** A frame on its way to another shard. */
@@ -494,7 +496,7 @@ export class SuperPeer extends DurableObject<Env> {
       return this.#refuse(ws, "UNKNOWN_FRAME_TYPE", "Peers send SEND frames only", frame.seq);
     }
     // The SEND's buffer becomes the DELIVER: the payload is neither copied nor re-encoded.
-    const out = relayFrame(frame, state.peer, bytes);
+    const out = relayFrame(frame, state.peer, bytes, state.peerBytes);
     const home = this.#homeOf(frame.peer);
     if (home === this.#shard) {
       if (!this.#sendTo(frame.peer, out)) {
@@ -602,8 +604,10 @@ export class SuperPeer extends DurableObject<Env> {
     let state = this.#state.get(ws);
     if (!state) {
       const { limits } = this.#config;
+      const attachment = ws.deserializeAttachment() as Attachment;
       state = {
-        ...(ws.deserializeAttachment() as Attachment),
+        ...attachment,
+        peerBytes: new TextEncoder().encode(attachment.peer),
         limiter: new RateLimiter({
           framesPerSecond: limits.RATE_LIMIT_FRAMES_PER_SECOND,
           burstFrames: limits.RATE_LIMIT_BURST_FRAMES,

@@ -175,6 +175,7 @@ export function decodeFrame(bytes: Uint8Array): DecodeResult {
  * @param frame A decoded SEND.
  * @param from The sender's peer id.
  * @param reuse The bytes `frame` was decoded from, to rewrite in place.
+ * @param fromBytes `from` as ASCII bytes, if the caller keeps them (saves encoding per frame).
  * @returns The DELIVER frame.
  *
  * @example Usage
@@ -188,7 +189,12 @@ export function decodeFrame(bytes: Uint8Array): DecodeResult {
  * }
  * ```
  */
-export function relayFrame(frame: Frame, from: string, reuse?: Uint8Array): Uint8Array {
+export function relayFrame(
+  frame: Frame,
+  from: string,
+  reuse?: Uint8Array,
+  fromBytes?: Uint8Array,
+): Uint8Array {
   const size = FRAME_HEADER_BYTES + from.length + frame.payload.length;
   const inPlace = reuse !== undefined && from.length === frame.peer.length &&
     reuse.length === size;
@@ -200,7 +206,8 @@ export function relayFrame(frame: Frame, from: string, reuse?: Uint8Array): Uint
   out[4] = (frame.seq >>> 8) & 0xff;
   out[5] = frame.seq & 0xff;
   out[6] = from.length;
-  for (let i = 0; i < from.length; i++) out[FRAME_HEADER_BYTES + i] = from.charCodeAt(i);
+  if (fromBytes) out.set(fromBytes, FRAME_HEADER_BYTES);
+  else for (let i = 0; i < from.length; i++) out[FRAME_HEADER_BYTES + i] = from.charCodeAt(i);
   if (!inPlace) out.set(frame.payload, FRAME_HEADER_BYTES + from.length);
   return out;
 }
