@@ -11,14 +11,16 @@ import { base64urlnopad } from "@scure/base";
 import {
   CLOSE_CODES,
   decodeFrame,
+  deliverInPlace,
   type ErrorCode,
   errorReply,
+  FRAME_HEADER_BYTES,
   FRAME_SEND,
+  isSendTo,
   KEEPALIVE_PING,
   KEEPALIVE_PONG,
   PROTOCOL_VERSION,
   RateLimiter,
-  relayFrame,
   type Welcome,
 } from "../src/protocol/mod.ts";
 import { shardName, shardOf, ShardQueue } from "../src/routing/mod.ts";
@@ -51,6 +53,8 @@ interface SocketState extends Attachment {
   limiter: RateLimiter;
   /** The peer id as ASCII bytes, written into every frame this peer sends. */
   peerBytes: Uint8Array;
+  /** The destination of this peer's last frame. */
+  lastTo?: { id: string; bytes: Uint8Array; home: number };
 }
 
 /** A frame on its way to another shard. */
@@ -489,35 +493,44 @@ export class SuperPeer extends DurableObject<Env> {
     if (!state.limiter.admit(bytes.length)) {
       return this.#refuse(ws, "RATE_LIMITED", "Rate limit exceeded; frame dropped", seq);
     }
-    const decoded = decodeFrame(bytes);
-    if (!decoded.ok) return this.#refuse(ws, decoded.code, decoded.message, decoded.seq);
-    const frame = decoded.frame;
-    if (frame.type !== FRAME_SEND) {
-      return this.#refuse(ws, "UNKNOWN_FRAME_TYPE", "Peers send SEND frames only", frame.seq);
+    // A peer mostly writes to the one it wrote to last: then the header is checked against
+    // the last destination's bytes, and no id string is made.
+    let to = state.lastTo;
+    if (!to || !isSendTo(bytes, to.bytes)) {
+      const decoded = decodeFrame(bytes);
+      if (!decoded.ok) return this.#refuse(ws, decoded.code, decoded.message, decoded.seq);
+      if (decoded.frame.type !== FRAME_SEND) {
+        return this.#refuse(
+          ws,
+          "UNKNOWN_FRAME_TYPE",
+          "Peers send SEND frames only",
+          decoded.frame.seq,
+        );
+      }
+      const id = decoded.frame.peer;
+      to = {
+        id,
+        bytes: bytes.slice(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + id.length),
+        home: this.#homeOf(id),
+      };
+      state.lastTo = to;
     }
     // The SEND's buffer becomes the DELIVER: the payload is neither copied nor re-encoded.
-    const out = relayFrame(frame, state.peer, bytes, state.peerBytes);
-    const home = this.#homeOf(frame.peer);
-    if (home === this.#shard) {
-      if (!this.#sendTo(frame.peer, out)) {
-        this.#refuse(
-          ws,
-          "PEER_NOT_FOUND",
-          `Peer "${frame.peer}" is not connected`,
-          frame.seq,
-          frame.peer,
-        );
+    const out = deliverInPlace(bytes, state.peerBytes);
+    if (to.home === this.#shard) {
+      if (!this.#sendTo(to.id, out)) {
+        this.#refuse(ws, "PEER_NOT_FOUND", `Peer "${to.id}" is not connected`, seq, to.id);
       }
       return;
     }
-    const queued = this.#outbound.push(home, {
+    const queued = this.#outbound.push(to.home, {
       from: state.peer,
-      seq: frame.seq,
-      to: frame.peer,
+      seq: seq!,
+      to: to.id,
       frame: out,
     });
     if (queued) this.#stats.forwarded++;
-    else this.#refuse(ws, "OVERLOADED", `Queue to shard ${home} is full`, frame.seq, frame.peer);
+    else this.#refuse(ws, "OVERLOADED", `Queue to shard ${to.home} is full`, seq, to.id);
   }
 
   #stub(shard: number): DurableObjectStub<SuperPeer> {

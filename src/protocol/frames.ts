@@ -228,3 +228,60 @@ export function relayFrame(
 export function payloadOf(frame: Frame): string | Uint8Array {
   return frame.text ? decoder.decode(frame.payload) : frame.payload.slice();
 }
+
+/**
+ * Tells whether a frame is a well-formed SEND to the peer whose ASCII id bytes are given,
+ * without decoding it: the relay's check for "same destination as last time".
+ *
+ * @param bytes The frame.
+ * @param id The destination's id, as ASCII bytes.
+ * @returns Whether it is a SEND, with defined flags, to exactly that id.
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeFrame, FRAME_SEND, isSendTo } from "./frames.ts";
+ * const id = new TextEncoder().encode("abc");
+ * console.assert(isSendTo(encodeFrame(FRAME_SEND, "abc", 1, "x"), id));
+ * ```
+ */
+export function isSendTo(bytes: Uint8Array, id: Uint8Array): boolean {
+  if (
+    bytes.length < FRAME_HEADER_BYTES + id.length || bytes[0] !== FRAME_SEND ||
+    (bytes[1] & ~FLAG_TEXT) !== 0 || bytes[6] !== id.length
+  ) return false;
+  for (let i = 0; i < id.length; i++) if (bytes[FRAME_HEADER_BYTES + i] !== id[i]) return false;
+  return true;
+}
+
+/**
+ * Turns a SEND (already checked) into the DELIVER its destination receives, in place when the
+ * sender's id is as long as the destination's (always so for Ed25519 peer ids): flags,
+ * sequence number and payload stay where they are.
+ *
+ * @param bytes The SEND; the caller must not use it afterwards.
+ * @param from The sender's id, as ASCII bytes.
+ * @returns The DELIVER (the same buffer, or a new one).
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeFrame, deliverInPlace, encodeFrame, FRAME_DELIVER, FRAME_SEND } from "./frames.ts";
+ * const out = deliverInPlace(encodeFrame(FRAME_SEND, "B", 7, "hi"), new TextEncoder().encode("A"));
+ * const r = decodeFrame(out);
+ * console.assert(r.ok && r.frame.type === FRAME_DELIVER && r.frame.peer === "A");
+ * ```
+ */
+export function deliverInPlace(bytes: Uint8Array, from: Uint8Array): Uint8Array {
+  const idLen = bytes[6];
+  if (idLen === from.length) {
+    bytes[0] = FRAME_DELIVER;
+    bytes.set(from, FRAME_HEADER_BYTES);
+    return bytes;
+  }
+  const out = new Uint8Array(bytes.length - idLen + from.length);
+  out.set(bytes.subarray(0, 6));
+  out[0] = FRAME_DELIVER;
+  out[6] = from.length;
+  out.set(from, FRAME_HEADER_BYTES);
+  out.set(bytes.subarray(FRAME_HEADER_BYTES + idLen), FRAME_HEADER_BYTES + from.length);
+  return out;
+}

@@ -1,8 +1,10 @@
 import {
   decodeFrame,
+  deliverInPlace,
   encodeFrame,
   FRAME_DELIVER,
   FRAME_SEND,
+  isSendTo,
   payloadOf,
   relayFrame,
 } from "../../src/protocol/mod.ts";
@@ -103,4 +105,30 @@ Deno.test("relayFrame() rewrites the SEND in place when the ids have the same le
   const copy = relayFrame(decoded.frame, me.peerId, short);
   assert(copy !== short);
   assertEquals(short[0], FRAME_SEND);
+});
+
+Deno.test("deliverInPlace() gives the same bytes as relayFrame(), for ids of any length", () => {
+  fc.assert(fc.property(
+    fc.oneof(fc.string(), fc.uint8Array({ maxLength: 64 })),
+    fc.nat({ max: 0xffff_ffff }),
+    fc.stringMatching(/^[1-9A-HJ-NP-Za-km-z]{1,48}$/),
+    fc.stringMatching(/^[1-9A-HJ-NP-Za-km-z]{1,48}$/),
+    (payload, seq, to, from) => {
+      const send = encodeFrame(FRAME_SEND, to, seq, payload);
+      const decoded = decodeFrame(send);
+      assert(decoded.ok);
+      const expected = relayFrame(decoded.frame, from);
+      assertEquals(deliverInPlace(send.slice(), new TextEncoder().encode(from)), expected);
+    },
+  ));
+});
+
+Deno.test("isSendTo() matches only a SEND with defined flags to exactly that id", () => {
+  const id = new TextEncoder().encode(you.peerId);
+  const send = encodeFrame(FRAME_SEND, you.peerId, 3, "x");
+  assert(isSendTo(send, id));
+  assert(!isSendTo(encodeFrame(FRAME_SEND, me.peerId, 3, "x"), id));
+  assert(!isSendTo(encodeFrame(FRAME_DELIVER, you.peerId, 3, "x"), id));
+  assert(!isSendTo(Uint8Array.of(1, 0x80, ...send.slice(2)), id));
+  assert(!isSendTo(send.slice(0, 20), id));
 });
