@@ -85,5 +85,9 @@ if (!values.only) {
     `${values.out}/benchmarks.json`,
     JSON.stringify(entries, null, 2) + "\n",
   );
+  // Written as the formatter would, so that `deno fmt --check` stays clean.
+  await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "-q", `${values.out}/BENCHMARKS.md`, `${values.out}/benchmarks.json`],
+  }).output();
 }
 console.log(md);
