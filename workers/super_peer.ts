@@ -23,7 +23,7 @@ import {
   RateLimiter,
   type Welcome,
 } from "../src/protocol/mod.ts";
-import { shardName, shardOf, ShardQueue } from "../src/routing/mod.ts";
+import { HomeCache, shardName, shardOf, ShardQueue } from "../src/routing/mod.ts";
 import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "./config.ts";
 import { jsonError } from "./http_error.ts";
 import { submitByHome } from "./ledger_routing.ts";
@@ -121,7 +121,7 @@ export class SuperPeer extends DurableObject<Env> {
   readonly #sockets = new Map<string, WebSocket>();
   readonly #state = new WeakMap<WebSocket, SocketState>();
   readonly #stubs = new Map<number, DurableObjectStub<SuperPeer>>();
-  readonly #homes = new Map<string, number>();
+  readonly #homes: HomeCache;
   readonly #outbound: ShardQueue<Outgoing>;
   readonly #stats: RelayStats = { framesIn: 0, delivered: 0, forwarded: 0, refused: 0 };
   #ledgerHost: LedgerHost | undefined;
@@ -129,6 +129,7 @@ export class SuperPeer extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#config = networkConfig(env);
+    this.#homes = new HomeCache(this.#config.shards);
     ctx.storage.sql.exec(SCHEMA);
     const row = ctx.storage.sql.exec<{ value: string }>(
       "SELECT value FROM meta WHERE key = 'shard'",
@@ -511,7 +512,7 @@ export class SuperPeer extends DurableObject<Env> {
       to = {
         id,
         bytes: bytes.slice(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + id.length),
-        home: this.#homeOf(id),
+        home: this.#homes.of(id),
       };
       state.lastTo = to;
     }
@@ -596,17 +597,6 @@ export class SuperPeer extends DurableObject<Env> {
     } catch {
       // The sender is gone; nobody to tell.
     }
-  }
-
-  #homeOf(peer: string): number {
-    let home = this.#homes.get(peer);
-    if (home === undefined) {
-      home = shardOf(peer, this.#config.shards);
-      // Bounded: a flood of made-up ids must not grow memory without end.
-      if (this.#homes.size >= 65_536) this.#homes.clear();
-      this.#homes.set(peer, home);
-    }
-    return home;
   }
 
   #attachment(ws: WebSocket): Attachment {

@@ -19,6 +19,7 @@
 import { base64urlnopad, hex } from "@scure/base";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { ByteWriter } from "./codec.ts";
+import type { BlockHeaderJson } from "../protocol/messages.ts";
 import { transferBytes, transferFromJson, type TransferJson } from "./transfer.ts";
 import { type Receipt, receiptBytes } from "./receipt.ts";
 
@@ -27,29 +28,11 @@ export const BLOCK_TAG = "superpeer-block-v1";
 /** The previous hash of the first block. */
 export const ZERO_HASH = "0".repeat(64);
 
-/** A block header and its signature. */
-export interface BlockHeader {
-  network: string;
-  shard: number;
-  height: number;
-  /** Hex hash of the previous header. */
-  prev: string;
-  /** Hex RFC 6962 root over the entries. */
-  txRoot: string;
-  /** Hex RFC 6962 root over the receipts sent. */
-  receiptsRoot: string;
-  /** Number of entries. */
-  entries: number;
-  /** Number of receipts sent. */
-  receipts: number;
-  /** When it was sealed, ms since the epoch. */
-  timestamp: number;
-}
+/** A block header without its signature (the fields are documented in `docs/LEDGER.md`). */
+export type BlockHeader = Omit<BlockHeaderJson, "sig">;
 
-/** A header with the shard's signature over its bytes (base64url). */
-export interface SignedBlockHeader extends BlockHeader {
-  sig: string;
-}
+/** A header with the shard's signature over its bytes (base64url): the form on the wire. */
+export type SignedBlockHeader = BlockHeaderJson;
 
 /** Domain tag of a faucet mint's bytes. */
 export const MINT_TAG = "superpeer-mint-v1";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { peerIdBytes, publicKeyFromPeerId } from "../identity/peer_id.ts";
+import { isPeerId, peerIdBytes } from "../identity/peer_id.ts";
 
 /**
  * Appends fixed-width fields to a growing buffer.
@@ -92,10 +92,7 @@ export class ByteWriter {
 }
 
 /**
- * Checks that a string is a peer id whose key can be decoded (for account ids).
- *
- * @param id The string.
- * @returns Whether it is one.
+ * Checks that a value is an account id: a peer id (an account's key is a peer's key).
  *
  * @example Usage
  * ```ts
@@ -103,12 +100,4 @@ export class ByteWriter {
  * console.assert(!isAccountId("x"));
  * ```
  */
-export function isAccountId(id: unknown): id is string {
-  if (typeof id !== "string") return false;
-  try {
-    publicKeyFromPeerId(id);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const isAccountId: (id: unknown) => id is string = isPeerId;

@@ -9,7 +9,7 @@
 import type { Identity } from "../identity/identity.ts";
 import type { ErrorCode } from "../protocol/errors.ts";
 import { base64urlnopad, hex } from "@scure/base";
-import { shardOf } from "../routing/shard.ts";
+import { HomeCache, shardOf } from "../routing/shard.ts";
 import {
   blockHash,
   type BlockHeader,
@@ -80,6 +80,7 @@ export class LedgerShard {
   readonly #s: LedgerStorage;
   readonly #o: LedgerOptions;
   #sealing = false;
+  readonly #homes: HomeCache;
 
   /**
    * @param storage Where the shard's state lives.
@@ -88,6 +89,7 @@ export class LedgerShard {
   constructor(storage: LedgerStorage, options: LedgerOptions) {
     this.#s = storage;
     this.#o = options;
+    this.#homes = new HomeCache(options.shards);
     this.#genesis();
   }
 
@@ -192,7 +194,7 @@ export class LedgerShard {
         };
       }
       this.#s.putAccount(t.from, { balance: from.balance - t.amount, nonce: t.nonce });
-      const dest = this.#homeOf(t.to);
+      const dest = this.#homes.of(t.to);
       const json = transferToJson(t);
       const entry: Entry = { kind: "transfer", tx: json };
       let receipt: Receipt | undefined;
@@ -415,18 +417,6 @@ export class LedgerShard {
   /** Whether any entry waits to be sealed. */
   hasPending(): boolean {
     return this.#s.pending(1).length > 0;
-  }
-
-  // Placement hashes the id; the same accounts recur, so remember (bounded).
-  readonly #homes = new Map<string, number>();
-  #homeOf(id: string): number {
-    let home = this.#homes.get(id);
-    if (home === undefined) {
-      home = shardOf(id, this.#o.shards);
-      if (this.#homes.size >= 65_536) this.#homes.clear();
-      this.#homes.set(id, home);
-    }
-    return home;
   }
 
   #account(id: string): Account {

@@ -122,17 +122,24 @@ export interface BlockMessage {
   header: BlockHeaderJson;
 }
 
-/** A signed block header as it travels. */
+/** A signed block header as it travels (the ledger's `SignedBlockHeader`). */
 export interface BlockHeaderJson {
   network: string;
   shard: number;
   height: number;
+  /** Hex hash of the previous header; zeros for height 1. */
   prev: string;
+  /** Hex RFC 6962 root over the block's entries. */
   txRoot: string;
+  /** Hex RFC 6962 root over the receipts the block's transfers sent. */
   receiptsRoot: string;
+  /** Number of entries. */
   entries: number;
+  /** Number of receipts sent. */
   receipts: number;
+  /** When it was sealed, ms since the epoch. */
   timestamp: number;
+  /** The shard key's Ed25519 signature of the header bytes, base64url. */
   sig: string;
 }
 

@@ -72,3 +72,46 @@ export function assertShardCount(shardCount: number): void {
     );
   }
 }
+
+/**
+ * Remembers the home shards of keys that recur (accounts, peers), so the hot paths hash each
+ * once. Bounded: emptied when full.
+ *
+ * @example Usage
+ * ```ts
+ * import { HomeCache, shardOf } from "./shard.ts";
+ * const homes = new HomeCache(8);
+ * console.assert(homes.of("peer") === shardOf("peer", 8));
+ * ```
+ */
+export class HomeCache {
+  readonly #shards: number;
+  readonly #max: number;
+  readonly #homes = new Map<string, number>();
+
+  /**
+   * @param shards The network's shard count.
+   * @param max Most keys remembered. @default 65536
+   */
+  constructor(shards: number, max = 65_536) {
+    assertShardCount(shards);
+    this.#shards = shards;
+    this.#max = max;
+  }
+
+  /**
+   * The home shard of a key.
+   *
+   * @param key The key.
+   * @returns `shardOf(key, shards)`.
+   */
+  of(key: string): number {
+    let home = this.#homes.get(key);
+    if (home === undefined) {
+      home = shardOf(key, this.#shards);
+      if (this.#homes.size >= this.#max) this.#homes.clear();
+      this.#homes.set(key, home);
+    }
+    return home;
+  }
+}
