@@ -108,7 +108,8 @@ export interface CloseDetail {
  * (detail: {@linkcode PeerMessage}), `error` (detail: an error reply with its code),
  * `reconnecting` (detail: {@linkcode ReconnectingDetail}), `close` (detail:
  * {@linkcode CloseDetail}, once, when the peer stops for good), `block` (detail: a new
- * signed block header of a shard watched with `peer.ledger.watchBlocks()`).
+ * signed block header of a shard watched with `peer.ledger.watchBlocks()`), `signal`
+ * (detail: `{from, data}`, direct-channel signaling sent with `sendSignal()`).
  *
  * @example Two peers
  * ```ts ignore
@@ -252,12 +253,28 @@ export class Peer extends EventTarget {
    * @throws {RangeError} If the frame is larger than `MAX_FRAME_BYTES`.
    */
   send(to: string, data: string | Uint8Array): SendResult {
+    return this.#sendFrame(to, data, false);
+  }
+
+  /**
+   * Sends direct-channel signaling to a peer through the relay (a frame with the signal
+   * flag): it reaches the other peer's `signal` event, never its application messages.
+   *
+   * @param to The destination peer id.
+   * @param data The signaling message, as text.
+   * @returns As {@linkcode Peer.send}.
+   */
+  sendSignal(to: string, data: string): SendResult {
+    return this.#sendFrame(to, data, true);
+  }
+
+  #sendFrame(to: string, data: string | Uint8Array, signal: boolean): SendResult {
     if (!isPeerId(to)) {
       throw new TypeError(`Cannot send: "${String(to).slice(0, 64)}" is not a peer id`);
     }
     if (this.#state === "closed") return "dropped";
     const seq = this.#seq;
-    const frame = encodeFrame(FRAME_SEND, to, seq, data);
+    const frame = encodeFrame(FRAME_SEND, to, seq, data, { signal });
     const max = this.limits.MAX_FRAME_BYTES;
     if (frame.length > max) {
       throw new RangeError(
@@ -403,6 +420,13 @@ export class Peer extends EventTarget {
     }
     const decoded = decodeFrame(new Uint8Array(data as ArrayBuffer));
     if (!decoded.ok || decoded.frame.type !== FRAME_DELIVER) return;
+    if (decoded.frame.signal) {
+      const detail = { from: decoded.frame.peer, data: payloadOf(decoded.frame) };
+      this.dispatchEvent(
+        new CustomEvent<{ from: string; data: string | Uint8Array }>("signal", { detail }),
+      );
+      return;
+    }
     const message: PeerMessage = {
       from: decoded.frame.peer,
       seq: decoded.frame.seq,

@@ -5,7 +5,8 @@
  * ```
  * offset  size  field
  * 0       1     type     0x01 SEND (peer → network), 0x02 DELIVER (network → peer)
- * 1       1     flags    bit 0: payload is UTF-8 text; other bits 0
+ * 1       1     flags    bit 0: payload is UTF-8 text; bit 1: payload is signaling for a
+ *                        direct channel (not for the application); other bits 0
  * 2       4     seq      sender's sequence number, uint32 big-endian
  * 6       1     idLen    length of the peer id that follows, 1..48
  * 7       idLen peer id  ASCII: SEND names the destination, DELIVER the sender
@@ -23,6 +24,10 @@ export const FRAME_SEND = 0x01;
 export const FRAME_DELIVER = 0x02;
 /** Flag bit: the payload is UTF-8 text. */
 export const FLAG_TEXT = 0x01;
+/** Flag bit: the payload is signaling between the two peers' direct-channel code. */
+export const FLAG_SIGNAL = 0x02;
+/** Every flag bit this version defines. */
+const KNOWN_FLAGS = FLAG_TEXT | FLAG_SIGNAL;
 /** Bytes before the peer id. */
 export const FRAME_HEADER_BYTES = 7;
 
@@ -32,6 +37,8 @@ export interface Frame {
   type: number;
   /** Whether the payload is UTF-8 text. */
   text: boolean;
+  /** Whether the payload is direct-channel signaling. */
+  signal?: boolean;
   /** The sender's sequence number. */
   seq: number;
   /** SEND: the destination; DELIVER: the sender. */
@@ -61,6 +68,7 @@ for (const c of "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") {
  * @param peer The destination (SEND) or sender (DELIVER) peer id.
  * @param seq The sequence number, a uint32.
  * @param payload Bytes, or a string sent as UTF-8 text.
+ * @param options `signal: true` marks direct-channel signaling.
  * @returns The frame.
  * @throws {RangeError} If the peer id or sequence number is out of range.
  *
@@ -77,6 +85,7 @@ export function encodeFrame(
   peer: string,
   seq: number,
   payload: Uint8Array | string,
+  options: { signal?: boolean } = {},
 ): Uint8Array {
   if (peer.length < 1 || peer.length > MAX_PEER_ID_CHARS) {
     throw new RangeError(`Cannot encode frame: peer id is ${peer.length} chars`);
@@ -88,7 +97,7 @@ export function encodeFrame(
   const body = text ? encoder.encode(payload) : payload;
   const out = new Uint8Array(FRAME_HEADER_BYTES + peer.length + body.length);
   out[0] = type;
-  out[1] = text ? FLAG_TEXT : 0;
+  out[1] = (text ? FLAG_TEXT : 0) | (options.signal ? FLAG_SIGNAL : 0);
   new DataView(out.buffer).setUint32(2, seq);
   out[6] = peer.length;
   for (let i = 0; i < peer.length; i++) out[FRAME_HEADER_BYTES + i] = peer.charCodeAt(i) & 0x7f;
@@ -127,7 +136,7 @@ export function decodeFrame(bytes: Uint8Array): DecodeResult {
       seq,
     };
   }
-  if ((bytes[1] & ~FLAG_TEXT) !== 0) {
+  if ((bytes[1] & ~KNOWN_FLAGS) !== 0) {
     return {
       ok: false,
       code: "BAD_FRAME",
@@ -157,6 +166,7 @@ export function decodeFrame(bytes: Uint8Array): DecodeResult {
     frame: {
       type,
       text: (bytes[1] & FLAG_TEXT) !== 0,
+      signal: (bytes[1] & FLAG_SIGNAL) !== 0,
       seq,
       peer,
       payload: bytes.subarray(FRAME_HEADER_BYTES + idLen),
@@ -200,7 +210,7 @@ export function relayFrame(
     reuse.length === size;
   const out = inPlace ? reuse : new Uint8Array(size);
   out[0] = FRAME_DELIVER;
-  out[1] = frame.text ? FLAG_TEXT : 0;
+  out[1] = (frame.text ? FLAG_TEXT : 0) | (frame.signal ? FLAG_SIGNAL : 0);
   out[2] = frame.seq >>> 24;
   out[3] = (frame.seq >>> 16) & 0xff;
   out[4] = (frame.seq >>> 8) & 0xff;
@@ -247,7 +257,7 @@ export function payloadOf(frame: Frame): string | Uint8Array {
 export function isSendTo(bytes: Uint8Array, id: Uint8Array): boolean {
   if (
     bytes.length < FRAME_HEADER_BYTES + id.length || bytes[0] !== FRAME_SEND ||
-    (bytes[1] & ~FLAG_TEXT) !== 0 || bytes[6] !== id.length
+    (bytes[1] & ~KNOWN_FLAGS) !== 0 || bytes[6] !== id.length
   ) return false;
   for (let i = 0; i < id.length; i++) if (bytes[FRAME_HEADER_BYTES + i] !== id[i]) return false;
   return true;

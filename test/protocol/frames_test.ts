@@ -132,3 +132,13 @@ Deno.test("isSendTo() matches only a SEND with defined flags to exactly that id"
   assert(!isSendTo(Uint8Array.of(1, 0x80, ...send.slice(2)), id));
   assert(!isSendTo(send.slice(0, 20), id));
 });
+
+Deno.test("the signal flag survives encoding and relaying", () => {
+  const send = encodeFrame(FRAME_SEND, you.peerId, 4, "offer", { signal: true });
+  const decoded = decodeFrame(send);
+  assert(decoded.ok && decoded.frame.signal && decoded.frame.text);
+  const out = decodeFrame(deliverInPlace(send, new TextEncoder().encode(me.peerId)));
+  assert(out.ok && out.frame.signal && out.frame.type === FRAME_DELIVER);
+  const plain = decodeFrame(encodeFrame(FRAME_SEND, you.peerId, 4, "hi"));
+  assert(plain.ok && !plain.frame.signal);
+});
