@@ -119,7 +119,7 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
       const cross = await signRound((i) => remote[i % remote.length]);
       const before = await credited();
       const start = performance.now();
-      for (const [i, batch] of cross.entries()) {
+      for (const batch of cross) {
         allApplied(await ledger(batch));
       }
       const want = before + BigInt(total);

@@ -14,7 +14,6 @@ import {
   transferToJson,
   type TxOutcome,
   type TxProof,
-  verifyBlockHeader,
   verifyTxProof,
 } from "../ledger/mod.ts";
 import { ProtocolError } from "../protocol/errors.ts";
@@ -82,7 +81,7 @@ export class PeerLedger {
 
   /**
    * Asks to hear of every new block of a shard, as `block` events on the peer (also after a
-   * reconnect). Check a header with {@linkcode verifyBlockHeader}.
+   * reconnect). Check a header with `verifyBlockHeader()`.
    *
    * @param shard The shard.
    * @returns The shard's current head, if any.

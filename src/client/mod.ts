@@ -12,6 +12,7 @@
  * @module
  */
 export * from "./backoff.ts";
+export * from "./direct/mod.ts";
 export * from "./ledger.ts";
 export * from "./message_stream.ts";
 export * from "./peer.ts";

@@ -26,7 +26,7 @@ import { type Receipt, receiptBytes } from "./receipt.ts";
 /** Domain tag of a block header. */
 export const BLOCK_TAG = "superpeer-block-v1";
 /** The previous hash of the first block. */
-export const ZERO_HASH = "0".repeat(64);
+export const ZERO_HASH: string = "0".repeat(64);
 
 /** A block header without its signature (the fields are documented in `docs/LEDGER.md`). */
 export type BlockHeader = Omit<BlockHeaderJson, "sig">;

@@ -26,6 +26,10 @@ export const ERROR_CODES = {
   SHARD_UNAVAILABLE:
     "The destination's home super-peer could not be reached; the frame was not delivered.",
   INTERNAL: "An unexpected failure inside the network.",
+  DIRECT_AUTH_FAILED:
+    "A direct channel's peer did not prove its key over the fingerprints this side saw; the channel was closed.",
+  DIRECT_FAILED:
+    "A direct channel could not be set up in time, or closed; traffic stays on the relay.",
   HELLO_MALFORMED: "The hello is missing a field or a field is malformed (HTTP 400).",
   HELLO_BAD_SIGNATURE: "The hello's signature does not verify against the peer id (HTTP 401).",
   HELLO_STALE: "The hello's timestamp is outside the accepted window (HTTP 401).",

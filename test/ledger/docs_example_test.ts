@@ -8,7 +8,7 @@ import {
 import { assertEquals } from "../support/assert.ts";
 
 const doc = await Deno.readTextFile(new URL("../../docs/LEDGER.md", import.meta.url));
-const proof: TxProof = JSON.parse(/```json\n(\{\n  "tx"[\s\S]*?)\n```/.exec(doc)![1]);
+const proof: TxProof = JSON.parse(/```json\n(\{\n {2}"tx"[\s\S]*?)\n```/.exec(doc)![1]);
 const keys = { network: "dev", shardKeys: ["6MkqfJ94i48GeuCDDDMsZVRKpnN2W7qJRWykyJ6BeCMGTui"] };
 
 Deno.test("docs/LEDGER.md: the worked example's proof verifies offline", async () => {

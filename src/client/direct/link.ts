@@ -1,0 +1,236 @@
+/**
+ * A direct, authenticated channel between two peers: signaling through the relay (frames
+ * with the signal flag), then a WebRTC data channel on which each side proves its identity
+ * key, bound to the DTLS fingerprints it saw. A relay that rewrote the SDP to sit in the
+ * middle is detected: the two sides' views differ, the proof fails, the channel is closed.
+ *
+ * @module
+ */
+import { base64urlnopad } from "@scure/base";
+import type { Identity } from "../../identity/identity.ts";
+import { verifySignature } from "../../identity/identity.ts";
+import { ProtocolError } from "../../protocol/errors.ts";
+import type { Peer } from "../peer.ts";
+import { type DirectTransport, sdpFingerprint } from "./transport.ts";
+
+/** The first line of the signed channel binding. */
+export const DIRECT_CONTEXT = "superpeer-direct-v1";
+/** Default time allowed to set up and authenticate a direct channel, in ms. */
+export const DEFAULT_DIRECT_TIMEOUT_MS = 15_000;
+
+/** A signaling message, as JSON text in a signal frame. */
+export type SignalMessage = { t: "offer"; sdp: string } | { t: "answer"; sdp: string } | {
+  t: "close";
+};
+
+/** Options of a {@linkcode DirectLink}. */
+export interface DirectLinkOptions {
+  /** This side's peer, whose relay connection carries the signaling. */
+  peer: Peer;
+  /** This side's identity (the peer's). */
+  identity: Identity;
+  /** The other peer's id. */
+  remote: string;
+  /** `offerer` starts; `answerer` waits for the offer. */
+  role: "offerer" | "answerer";
+  /** The data channel implementation. */
+  transport: DirectTransport;
+  /** Time allowed to open and authenticate. @default DEFAULT_DIRECT_TIMEOUT_MS */
+  timeoutMs?: number;
+}
+
+/**
+ * The bytes both sides sign: the context line, both fingerprints and both peer ids, offerer
+ * first, joined by `\n`.
+ *
+ * @param offerFingerprint The offer's fingerprint, as this side saw it.
+ * @param answerFingerprint The answer's fingerprint, as this side saw it.
+ * @param offerer The offerer's peer id.
+ * @param answerer The answerer's peer id.
+ * @returns The bytes.
+ *
+ * @example Usage
+ * ```ts
+ * import { channelBinding } from "./link.ts";
+ * console.assert(channelBinding("a", "b", "c", "d").length > 20);
+ * ```
+ */
+export function channelBinding(
+  offerFingerprint: string,
+  answerFingerprint: string,
+  offerer: string,
+  answerer: string,
+): Uint8Array {
+  return new TextEncoder().encode(
+    [DIRECT_CONTEXT, offerFingerprint, answerFingerprint, offerer, answerer].join("\n"),
+  );
+}
+
+/**
+ * A direct channel to one peer.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const link = new DirectLink({ peer, identity, remote, role: "offerer", transport });
+ * peer.addEventListener("signal", (e) => link.handleSignal(e.detail));
+ * await link.open();
+ * link.send("over the direct channel");
+ * ```
+ */
+export class DirectLink extends EventTarget {
+  readonly #o: DirectLinkOptions;
+  #offerSdp: string | undefined;
+  #answerSdp: string | undefined;
+  #answered: ((sdp: string) => void) | undefined;
+  #offered: ((sdp: string) => void) | undefined;
+  #remoteAuth: ((sig: string) => void) | undefined;
+  #authenticated = false;
+  #closed = false;
+
+  /** @param options Peer, identity, remote, role and transport. */
+  constructor(options: DirectLinkOptions) {
+    super();
+    this.#o = options;
+    options.transport.onmessage = (data) => this.#onChannelMessage(data);
+    options.transport.onclose = () => this.close();
+  }
+
+  /** Whether the channel is open and the other side proved its key. */
+  get open(): boolean {
+    return this.#authenticated && !this.#closed;
+  }
+
+  /**
+   * Sets the channel up and authenticates it.
+   *
+   * @returns Resolves once both sides are proven.
+   * @throws {ProtocolError} `DIRECT_AUTH_FAILED` if the proof fails, `DIRECT_FAILED` on timeout
+   *   or close.
+   */
+  async connect(): Promise<void> {
+    const { transport, peer, remote, role } = this.#o;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new ProtocolError("DIRECT_FAILED", `No direct channel to "${remote}" in time`)),
+        this.#o.timeoutMs ?? DEFAULT_DIRECT_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([
+        timeout,
+        (async () => {
+          if (role === "offerer") {
+            this.#offerSdp = await transport.createOffer();
+            const answer = new Promise<string>((r) => this.#answered = r);
+            peer.sendSignal(remote, JSON.stringify({ t: "offer", sdp: this.#offerSdp }));
+            this.#answerSdp = await answer;
+            await transport.acceptAnswer(this.#answerSdp);
+          } else {
+            this.#offerSdp = await new Promise<string>((r) => this.#offered = r);
+            this.#answerSdp = await transport.acceptOffer(this.#offerSdp);
+            peer.sendSignal(remote, JSON.stringify({ t: "answer", sdp: this.#answerSdp }));
+          }
+          await transport.opened.catch(() => {
+            throw new ProtocolError(
+              "DIRECT_FAILED",
+              `Direct channel to "${remote}" closed while opening`,
+            );
+          });
+          await this.#authenticate();
+        })(),
+      ]);
+    } catch (error) {
+      this.close();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.dispatchEvent(new Event("open"));
+  }
+
+  /**
+   * Takes a signaling message that came through the relay from the remote peer.
+   *
+   * @param detail The `signal` event's detail.
+   */
+  handleSignal(detail: { from: string; data: string | Uint8Array }): void {
+    if (detail.from !== this.#o.remote || typeof detail.data !== "string") return;
+    let m: SignalMessage;
+    try {
+      m = JSON.parse(detail.data);
+    } catch {
+      return;
+    }
+    if (m.t === "offer" && this.#o.role === "answerer") this.#offered?.(m.sdp);
+    else if (m.t === "answer" && this.#o.role === "offerer") this.#answered?.(m.sdp);
+    else if (m.t === "close") this.close();
+  }
+
+  /**
+   * Sends on the authenticated channel.
+   *
+   * @param data Text or bytes.
+   * @throws {TypeError} If the channel is not open.
+   */
+  send(data: string | Uint8Array): void {
+    if (!this.open) throw new TypeError("Direct channel is not open");
+    // Text frames on the channel are this module's; application text is tagged.
+    this.#o.transport.send(typeof data === "string" ? `m${data}` : data);
+  }
+
+  /** Closes the channel. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#o.transport.close();
+    this.dispatchEvent(new Event("close"));
+  }
+
+  async #authenticate(): Promise<void> {
+    const { identity, remote, role, transport } = this.#o;
+    const offerFp = sdpFingerprint(this.#offerSdp!) ?? "";
+    const answerFp = sdpFingerprint(this.#answerSdp!) ?? "";
+    const [offerer, answerer] = role === "offerer"
+      ? [identity.peerId, remote]
+      : [remote, identity.peerId];
+    const binding = channelBinding(offerFp, answerFp, offerer, answerer);
+    const theirs = new Promise<string>((r) => this.#remoteAuth = r);
+    transport.send(
+      `a${JSON.stringify({ t: "auth", sig: base64urlnopad.encode(await identity.sign(binding)) })}`,
+    );
+    const sig = await theirs;
+    let bytes: Uint8Array;
+    try {
+      bytes = base64urlnopad.decode(sig);
+    } catch {
+      bytes = new Uint8Array();
+    }
+    if (!await verifySignature(remote, bytes, binding)) {
+      throw new ProtocolError(
+        "DIRECT_AUTH_FAILED",
+        `Peer "${remote}" did not prove its key over the fingerprints seen here`,
+      );
+    }
+    this.#authenticated = true;
+  }
+
+  #onChannelMessage(data: string | Uint8Array): void {
+    if (typeof data === "string") {
+      if (data.startsWith("a")) {
+        try {
+          const m = JSON.parse(data.slice(1));
+          if (m?.t === "auth" && typeof m.sig === "string") this.#remoteAuth?.(m.sig);
+        } catch {
+          // Not ours: ignore.
+        }
+        return;
+      }
+      if (!this.open || !data.startsWith("m")) return;
+      this.dispatchEvent(new CustomEvent("message", { detail: data.slice(1) }));
+      return;
+    }
+    if (this.open) this.dispatchEvent(new CustomEvent("message", { detail: data }));
+  }
+}

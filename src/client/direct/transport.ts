@@ -1,0 +1,165 @@
+/**
+ * One interface for a WebRTC data channel, with an implementation per runtime: the browser's
+ * `RTCPeerConnection` here, `werift` for Deno and Node in `werift_transport.ts` (kept out of
+ * the main entry so that browser bundles do not pull in Node modules).
+ *
+ * @module
+ */
+
+/** An ICE server, as in the network's config (`GET /v1/network`). */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** Options every transport takes. */
+export interface DirectTransportOptions {
+  /** STUN/TURN servers; none are needed on one machine. */
+  iceServers?: IceServer[];
+}
+
+/**
+ * A data channel being set up or open. The offerer calls `createOffer()` then
+ * `acceptAnswer()`; the answerer calls `acceptOffer()`. SDP carries its gathered candidates
+ * (no trickle), so one message each way sets the channel up.
+ */
+export interface DirectTransport {
+  /** Makes the offer: local SDP with its candidates. */
+  createOffer(): Promise<string>;
+  /** Answers an offer with local SDP. */
+  acceptOffer(sdp: string): Promise<string>;
+  /** Takes the answer to our offer. */
+  acceptAnswer(sdp: string): Promise<void>;
+  /** Resolves when the data channel is open; rejects if it closes first. */
+  readonly opened: Promise<void>;
+  /** Sends on the open channel. */
+  send(data: string | Uint8Array): void;
+  /** Called with each message received. */
+  onmessage: ((data: string | Uint8Array) => void) | undefined;
+  /** Called once when the channel or the connection closes. */
+  onclose: (() => void) | undefined;
+  /** Closes the channel and the connection. */
+  close(): void;
+}
+
+/** Makes transports. */
+export type DirectTransportFactory = (options: DirectTransportOptions) => DirectTransport;
+
+/**
+ * Reads the DTLS fingerprint from an SDP: the value of its first `a=fingerprint:` line.
+ *
+ * @param sdp The SDP.
+ * @returns The fingerprint (`sha-256 AB:CD:…`), or `undefined`.
+ *
+ * @example Usage
+ * ```ts
+ * import { sdpFingerprint } from "./transport.ts";
+ * console.assert(sdpFingerprint("v=0\r\na=fingerprint:sha-256 AB:CD\r\n") === "sha-256 AB:CD");
+ * ```
+ */
+export function sdpFingerprint(sdp: string): string | undefined {
+  return /^a=fingerprint:(.+?)\s*$/m.exec(sdp)?.[1];
+}
+
+/**
+ * A transport on the runtime's own `RTCPeerConnection` (browsers), if there is one.
+ *
+ * @returns The factory, or `undefined` where the runtime has no WebRTC.
+ *
+ * @example Usage
+ * ```ts
+ * import { browserTransport } from "./transport.ts";
+ * const factory = browserTransport(); // undefined in Deno
+ * console.assert(factory === undefined || typeof factory === "function");
+ * ```
+ */
+export function browserTransport(): DirectTransportFactory | undefined {
+  const PC = (globalThis as { RTCPeerConnection?: typeof RTCPeerConnection }).RTCPeerConnection;
+  if (!PC) return undefined;
+  return (options) => new BrowserTransport(new PC({ iceServers: options.iceServers ?? [] }));
+}
+
+class BrowserTransport implements DirectTransport {
+  readonly #pc: RTCPeerConnection;
+  #channel: RTCDataChannel | undefined;
+  readonly opened: Promise<void>;
+  #open!: () => void;
+  #fail!: (e: Error) => void;
+  #closed = false;
+  onmessage: ((data: string | Uint8Array) => void) | undefined;
+  onclose: (() => void) | undefined;
+
+  constructor(pc: RTCPeerConnection) {
+    this.#pc = pc;
+    this.opened = new Promise((resolve, reject) => {
+      this.#open = resolve;
+      this.#fail = reject;
+    });
+    this.opened.catch(() => {});
+    pc.ondatachannel = (event) => this.#adopt(event.channel);
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === "failed" || pc.connectionState === "closed") this.#end();
+    };
+  }
+
+  async createOffer(): Promise<string> {
+    this.#adopt(this.#pc.createDataChannel("superpeer", { ordered: true }));
+    await this.#pc.setLocalDescription(await this.#pc.createOffer());
+    return await this.#gathered();
+  }
+
+  async acceptOffer(sdp: string): Promise<string> {
+    await this.#pc.setRemoteDescription({ type: "offer", sdp });
+    await this.#pc.setLocalDescription(await this.#pc.createAnswer());
+    return await this.#gathered();
+  }
+
+  async acceptAnswer(sdp: string): Promise<void> {
+    await this.#pc.setRemoteDescription({ type: "answer", sdp });
+  }
+
+  send(data: string | Uint8Array): void {
+    if (!this.#channel || this.#channel.readyState !== "open") {
+      throw new TypeError("Channel is not open");
+    }
+    if (typeof data === "string") this.#channel.send(data);
+    else this.#channel.send(data as Uint8Array<ArrayBuffer>);
+  }
+
+  close(): void {
+    this.#channel?.close();
+    this.#pc.close();
+    this.#end();
+  }
+
+  #adopt(channel: RTCDataChannel): void {
+    this.#channel = channel;
+    channel.binaryType = "arraybuffer";
+    channel.onopen = () => this.#open();
+    channel.onclose = () => this.#end();
+    channel.onmessage = (event) =>
+      this.onmessage?.(typeof event.data === "string" ? event.data : new Uint8Array(event.data));
+  }
+
+  #end(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#fail(new Error("Direct channel closed"));
+    this.onclose?.();
+  }
+
+  async #gathered(): Promise<string> {
+    const pc = this.#pc;
+    if (pc.iceGatheringState !== "complete") {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          if (pc.iceGatheringState === "complete") resolve();
+        };
+        pc.addEventListener("icegatheringstatechange", done);
+        setTimeout(resolve, 5_000); // whatever was gathered by then
+      });
+    }
+    return pc.localDescription!.sdp;
+  }
+}
