@@ -81,9 +81,14 @@ export class DirectLink extends EventTarget {
   readonly #o: DirectLinkOptions;
   #offerSdp: string | undefined;
   #answerSdp: string | undefined;
-  #answered: ((sdp: string) => void) | undefined;
-  #offered: ((sdp: string) => void) | undefined;
-  #remoteAuth: ((sig: string) => void) | undefined;
+  // Created up front, like the proof below: a signal may arrive before connect() runs.
+  #answered!: (sdp: string) => void;
+  #offered!: (sdp: string) => void;
+  readonly #answer = new Promise<string>((resolve) => this.#answered = resolve);
+  readonly #offer = new Promise<string>((resolve) => this.#offered = resolve);
+  #remoteAuth!: (sig: string) => void;
+  // Created up front: the other side's proof may arrive before this side is ready for it.
+  readonly #theirAuth = new Promise<string>((resolve) => this.#remoteAuth = resolve);
   #authenticated = false;
   #closed = false;
 
@@ -128,7 +133,7 @@ export class DirectLink extends EventTarget {
             this.#answerSdp = await answer;
             await transport.acceptAnswer(this.#answerSdp);
           } else {
-            this.#offerSdp = await new Promise<string>((r) => this.#offered = r);
+            this.#offerSdp = await this.#offer;
             this.#answerSdp = await transport.acceptOffer(this.#offerSdp);
             peer.sendSignal(remote, JSON.stringify({ t: "answer", sdp: this.#answerSdp }));
           }
@@ -163,8 +168,8 @@ export class DirectLink extends EventTarget {
     } catch {
       return;
     }
-    if (m.t === "offer" && this.#o.role === "answerer") this.#offered?.(m.sdp);
-    else if (m.t === "answer" && this.#o.role === "offerer") this.#answered?.(m.sdp);
+    if (m.t === "offer" && this.#o.role === "answerer") this.#offered(m.sdp);
+    else if (m.t === "answer" && this.#o.role === "offerer") this.#answered(m.sdp);
     else if (m.t === "close") this.close();
   }
 
@@ -196,11 +201,10 @@ export class DirectLink extends EventTarget {
       ? [identity.peerId, remote]
       : [remote, identity.peerId];
     const binding = channelBinding(offerFp, answerFp, offerer, answerer);
-    const theirs = new Promise<string>((r) => this.#remoteAuth = r);
     transport.send(
       `a${JSON.stringify({ t: "auth", sig: base64urlnopad.encode(await identity.sign(binding)) })}`,
     );
-    const sig = await theirs;
+    const sig = await this.#theirAuth;
     let bytes: Uint8Array;
     try {
       bytes = base64urlnopad.decode(sig);
@@ -221,7 +225,7 @@ export class DirectLink extends EventTarget {
       if (data.startsWith("a")) {
         try {
           const m = JSON.parse(data.slice(1));
-          if (m?.t === "auth" && typeof m.sig === "string") this.#remoteAuth?.(m.sig);
+          if (m?.t === "auth" && typeof m.sig === "string") this.#remoteAuth(m.sig);
         } catch {
           // Not ours: ignore.
         }
