@@ -8,6 +8,7 @@ import type { DurableObjectNamespace } from "cloudflare:workers";
 import { type Limits, NETWORK_ID_PATTERN, resolveLimits } from "../src/protocol/mod.ts";
 import { assertShardCount } from "../src/routing/mod.ts";
 import { DEVELOPMENT_NETWORK_SECRET } from "../src/ledger/shard_keys.ts";
+import type { IceServer } from "../src/client/direct/transport.ts";
 import type { SuperPeer } from "./super_peer.ts";
 
 /** The Worker's bindings and vars (see `wrangler.toml`). */
@@ -26,6 +27,8 @@ export interface Env {
   GENESIS?: string;
   /** `"on"` to enable `POST /v1/faucet` (development networks only). */
   FAUCET?: string;
+  /** STUN/TURN servers for direct channels: a JSON array of `{urls, username?, credential?}`. */
+  ICE_SERVERS?: string;
 }
 
 /** The parsed config. */
@@ -44,6 +47,8 @@ export interface NetworkConfig {
   readonly genesis: Readonly<Record<string, string>>;
   /** Whether the faucet is on. */
   readonly faucet: boolean;
+  /** STUN/TURN servers peers use for direct channels, served at `/v1/network`. */
+  readonly iceServers: readonly IceServer[];
 }
 
 const VarsSchema = z.object({
@@ -53,7 +58,17 @@ const VarsSchema = z.object({
   NETWORK_SECRET: z.string().min(16).optional(),
   GENESIS: z.string().optional(),
   FAUCET: z.enum(["on", "off"]).optional(),
+  ICE_SERVERS: z.string().optional(),
 });
+
+const IceServersSchema = z.array(z.object({
+  urls: z.union([
+    z.string().regex(/^(stun|stuns|turn|turns):/),
+    z.array(z.string().regex(/^(stun|stuns|turn|turns):/)),
+  ]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+})).max(8);
 
 const GenesisSchema = z.record(
   z.string(),
@@ -82,8 +97,8 @@ export function networkConfig(env: Env): NetworkConfig {
     env.NETWORK_SECRET,
     env.GENESIS,
     env.FAUCET,
-  ]
-    .join("|");
+    env.ICE_SERVERS,
+  ].join("|");
   if (cached?.key === key) return cached.config;
   const parsed = VarsSchema.safeParse(env);
   if (!parsed.success) {
@@ -101,6 +116,9 @@ export function networkConfig(env: Env): NetworkConfig {
     developmentSecret: parsed.data.NETWORK_SECRET === undefined,
     genesis: Object.fromEntries(Object.entries(genesis).map(([k, v]) => [k, String(v)])),
     faucet: parsed.data.FAUCET === "on",
+    iceServers: IceServersSchema.parse(
+      parsed.data.ICE_SERVERS ? JSON.parse(parsed.data.ICE_SERVERS) : [],
+    ),
   };
   cached = { key, config };
   return config;

@@ -48,6 +48,7 @@ app.get("/v1/network", async (c) => {
     // Anyone can sign blocks of a network on the development secret.
     developmentSecret: config.developmentSecret,
     faucet: config.faucet,
+    iceServers: config.iceServers,
   });
 });
 

@@ -14,6 +14,7 @@ import {
   deliverInPlace,
   type ErrorCode,
   errorReply,
+  FLAG_SIGNAL,
   FRAME_HEADER_BYTES,
   FRAME_SEND,
   isSendTo,
@@ -53,6 +54,9 @@ interface SocketState extends Attachment {
   limiter: RateLimiter;
   /** The peer id as ASCII bytes, written into every frame this peer sends. */
   peerBytes: Uint8Array;
+  /** Start of the current relay quota window, and payload bytes relayed in it. */
+  quotaStart: number;
+  quotaBytes: number;
   /** The destination of this peer's last frame. */
   lastTo?: { id: string; bytes: Uint8Array; home: number };
 }
@@ -494,6 +498,14 @@ export class SuperPeer extends DurableObject<Env> {
     if (!state.limiter.admit(bytes.length)) {
       return this.#refuse(ws, "RATE_LIMITED", "Rate limit exceeded; frame dropped", seq);
     }
+    if (!this.#withinQuota(state, bytes)) {
+      return this.#refuse(
+        ws,
+        "RESOURCE_LIMIT_EXCEEDED",
+        `Relay quota of ${limits.RELAY_QUOTA_BYTES} bytes per ${limits.RELAY_QUOTA_WINDOW_MS} ms used up`,
+        seq,
+      );
+    }
     // A peer mostly writes to the one it wrote to last: then the header is checked against
     // the last destination's bytes, and no id string is made.
     let to = state.lastTo;
@@ -542,6 +554,21 @@ export class SuperPeer extends DurableObject<Env> {
       this.#stubs.set(shard, stub);
     }
     return stub;
+  }
+
+  // Payload is counted against the relay quota; signaling (flag bit 1) is not, so that two
+  // peers over quota can still set up the direct channel that relieves the relay.
+  #withinQuota(state: SocketState, bytes: Uint8Array): boolean {
+    if (bytes.length > 1 && (bytes[1] & FLAG_SIGNAL) !== 0) return true;
+    const { limits } = this.#config;
+    const now = Date.now();
+    if (now - state.quotaStart >= limits.RELAY_QUOTA_WINDOW_MS) {
+      state.quotaStart = now;
+      state.quotaBytes = 0;
+    }
+    if (state.quotaBytes + bytes.length > limits.RELAY_QUOTA_BYTES) return false;
+    state.quotaBytes += bytes.length;
+    return true;
   }
 
   #forward(shard: number, items: Outgoing[]): Promise<number[]> {
@@ -611,6 +638,8 @@ export class SuperPeer extends DurableObject<Env> {
       state = {
         ...attachment,
         peerBytes: new TextEncoder().encode(attachment.peer),
+        quotaStart: Date.now(),
+        quotaBytes: 0,
         limiter: new RateLimiter({
           framesPerSecond: limits.RATE_LIMIT_FRAMES_PER_SECOND,
           burstFrames: limits.RATE_LIMIT_BURST_FRAMES,

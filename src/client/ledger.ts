@@ -27,6 +27,8 @@ export interface NetworkInfo {
   shardKeys: string[];
   developmentSecret: boolean;
   faucet: boolean;
+  /** STUN/TURN servers for direct channels (none on one machine). */
+  iceServers: { urls: string | string[]; username?: string; credential?: string }[];
 }
 
 /** Where a transfer stands, as `GET /v1/tx/:hash` reports it. */

@@ -22,6 +22,8 @@ export const ERROR_CODES = {
     "The frame's type byte, or a control message's `t`, is not defined by this version.",
   PEER_NOT_FOUND: "The destination peer is not connected to the network.",
   RATE_LIMITED: "The peer sent more than its rate limit; the frame was dropped.",
+  RESOURCE_LIMIT_EXCEEDED:
+    "The peer used up its relay quota (`RELAY_QUOTA_BYTES` per `RELAY_QUOTA_WINDOW_MS`); the frame was dropped. Go direct, or wait.",
   OVERLOADED: "A queue inside the network is full; the frame was dropped. Retry later.",
   SHARD_UNAVAILABLE:
     "The destination's home super-peer could not be reached; the frame was not delivered.",

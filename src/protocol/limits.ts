@@ -76,6 +76,11 @@ export const FAUCET_AMOUNT = 1_000;
 /** How often one account may use the faucet. */
 export const FAUCET_INTERVAL_MS = 60_000;
 
+/** Payload bytes one peer may have relayed per quota window; past it, go direct. */
+export const RELAY_QUOTA_BYTES = 67_108_864;
+/** The window of {@linkcode RELAY_QUOTA_BYTES}. */
+export const RELAY_QUOTA_WINDOW_MS = 60_000;
+
 /** The names of all limits. */
 export type LimitName =
   | "MAX_FRAME_BYTES"
@@ -98,7 +103,9 @@ export type LimitName =
   | "RECEIPT_RETRY_MS"
   | "MAX_RECEIPT_BATCH"
   | "FAUCET_AMOUNT"
-  | "FAUCET_INTERVAL_MS";
+  | "FAUCET_INTERVAL_MS"
+  | "RELAY_QUOTA_BYTES"
+  | "RELAY_QUOTA_WINDOW_MS";
 
 /** The values in force, by name. */
 export type Limits = Readonly<Record<LimitName, number>>;
@@ -242,6 +249,19 @@ export const LIMIT_SPECS: readonly LimitSpec[] = [
     value: FAUCET_INTERVAL_MS,
     unit: "ms",
     description: "How often one account may use the faucet. Sooner: `RATE_LIMITED`.",
+  },
+  {
+    name: "RELAY_QUOTA_BYTES",
+    value: RELAY_QUOTA_BYTES,
+    unit: "bytes",
+    description:
+      "Payload bytes one peer may have relayed per window (signaling not counted). More: `RESOURCE_LIMIT_EXCEEDED`; peers should move to a direct channel.",
+  },
+  {
+    name: "RELAY_QUOTA_WINDOW_MS",
+    value: RELAY_QUOTA_WINDOW_MS,
+    unit: "ms",
+    description: "The window of `RELAY_QUOTA_BYTES`; the count starts again when it ends.",
   },
 ];
 

@@ -130,7 +130,12 @@ Deno.test("edge: a client refused at the edge rejects connect() with the code", 
 });
 
 Deno.test("edge: the HTTP API serves health, network, limits, and JSON errors", opts, async () => {
-  const net = await startNetwork({ shards: 4, limits: { RATE_LIMIT_FRAMES_PER_SECOND: 777 } });
+  const iceServers = [{ urls: "stun:stun.example.net:3478" }];
+  const net = await startNetwork({
+    shards: 4,
+    limits: { RATE_LIMIT_FRAMES_PER_SECOND: 777 },
+    vars: { ICE_SERVERS: JSON.stringify(iceServers) },
+  });
   try {
     const get = async (path: string, init?: RequestInit) => {
       const res = await fetch(`${net.url}${path}`, init);
@@ -141,6 +146,7 @@ Deno.test("edge: the HTTP API serves health, network, limits, and JSON errors", 
     assertEquals([ns, nb.network, nb.shards, nb.protocol], [200, "test", 4, PROTOCOL_VERSION]);
     assertEquals(nb.shardKeys.length, 4);
     assertEquals([nb.developmentSecret, nb.faucet], [true, false]);
+    assertEquals(nb.iceServers, iceServers, "ICE servers for direct channels come from the config");
     const [status, body] = await get("/v1/limits");
     assertEquals(status, 200);
     assertEquals(body.limits.map((l: { name: string }) => l.name), LIMIT_SPECS.map((l) => l.name));

@@ -120,3 +120,38 @@ Deno.test("limits: stats count relayed and refused frames per shard", opts, asyn
     await net.dispose();
   }
 });
+
+Deno.test(
+  "limits: past its relay quota a peer gets RESOURCE_LIMIT_EXCEEDED, signaling still passes",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 2, limits: { RELAY_QUOTA_BYTES: 1_000 } });
+    try {
+      const alice = await connectPeer(net);
+      const bob = await connectPeer(net);
+      const refused: ErrorMessage[] = [];
+      const delivered: PeerMessage[] = [];
+      const signals: unknown[] = [];
+      alice.addEventListener("error", (e) => refused.push((e as CustomEvent<ErrorMessage>).detail));
+      bob.addEventListener(
+        "message",
+        (e) => delivered.push((e as CustomEvent<PeerMessage>).detail),
+      );
+      bob.addEventListener("signal", (e) => signals.push((e as CustomEvent).detail.data));
+      // Each frame: 7 header bytes + 47 id bytes + 150 payload bytes = 204 bytes.
+      for (let i = 0; i < 6; i++) alice.send(bob.peerId, "x".repeat(150));
+      alice.sendSignal(bob.peerId, JSON.stringify({ t: "offer", sdp: "…" }));
+      await waitUntil(() => delivered.length + refused.length >= 6 && signals.length === 1);
+      assertEquals(delivered.length, 4);
+      assertEquals(refused.map((r) => [r.code, r.seq]), [["RESOURCE_LIMIT_EXCEEDED", 4], [
+        "RESOURCE_LIMIT_EXCEEDED",
+        5,
+      ]]);
+      assertEquals(signals.length, 1, "signaling is not counted against the quota");
+      alice.close();
+      bob.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
