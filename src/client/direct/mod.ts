@@ -11,4 +11,5 @@
  * @module
  */
 export * from "./link.ts";
+export * from "./pair.ts";
 export * from "./transport.ts";
