@@ -31,6 +31,7 @@ import {
   type Welcome,
 } from "../protocol/mod.ts";
 import { PeerLedger } from "./ledger.ts";
+import { DirectManager, type DirectOptions } from "./direct/manager.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import { MessageStream } from "./message_stream.ts";
 
@@ -43,10 +44,12 @@ export const DEFAULT_RECEIVE_BUFFER = 4_096;
 export interface PeerMessage {
   /** The sender's peer id. */
   from: string;
-  /** The sender's sequence number for this frame. */
+  /** The sender's sequence number: per frame on the relay, per pair once sequenced. */
   seq: number;
   /** The payload: a string if it was sent as text, else bytes. */
   data: string | Uint8Array;
+  /** The path it came by. */
+  via: "relay" | "direct";
 }
 
 /** What {@linkcode Peer.send} did with a frame. */
@@ -79,6 +82,12 @@ export interface PeerOptions {
   WebSocket?: typeof WebSocket;
   /** The fetch function. @default globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * Direct channels: with a transport, the peer moves a pair's traffic onto an authenticated
+   * WebRTC data channel after `threshold` messages (or on `upgrade()`), and back to the relay
+   * if it fails, every message delivered once and in order. @default relay only
+   */
+  direct?: DirectOptions;
 }
 
 /** Detail of the `reconnecting` event. */
@@ -143,6 +152,7 @@ export class Peer extends EventTarget {
     { resolve: (r: Reply) => void; reject: (e: Error) => void }
   >();
   #ledger: PeerLedger | undefined;
+  readonly #direct: DirectManager;
 
   /** @param options URL, identity and connection behaviour. */
   constructor(options: PeerOptions) {
@@ -154,6 +164,43 @@ export class Peer extends EventTarget {
     this.#WebSocket = ws;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#ready = deferred<Welcome>();
+    this.#direct = new DirectManager({
+      identity: options.identity,
+      sendRelay: (to, payload, text) => this.#sendFrame(to, payload, { sequenced: true, text }),
+      sendSignal: (to, data) => void this.sendSignal(to, data),
+      deliver: (m) => this.#deliver(m),
+      changed: (remote, open) =>
+        this.dispatchEvent(new CustomEvent("direct", { detail: { peer: remote, open } })),
+    }, options.direct ?? {});
+  }
+
+  /**
+   * Asks for a direct channel to a peer now (needs `options.direct.transport`).
+   *
+   * @param to The peer.
+   */
+  upgrade(to: string): void {
+    this.#direct.upgrade(to);
+  }
+
+  /**
+   * Whether traffic to a peer goes over a direct channel now.
+   *
+   * @param to The peer.
+   * @returns Whether it does.
+   */
+  isDirect(to: string): boolean {
+    return this.#direct.isDirect(to);
+  }
+
+  /**
+   * Closes the direct channel to a peer, as a failure would: its traffic falls back to the
+   * relay, nothing lost, and an upgrade is tried again later.
+   *
+   * @param to The peer.
+   */
+  dropDirect(to: string): void {
+    this.#direct.closeLink(to);
   }
 
   /** This peer's id. */
@@ -253,7 +300,17 @@ export class Peer extends EventTarget {
    * @throws {RangeError} If the frame is larger than `MAX_FRAME_BYTES`.
    */
   send(to: string, data: string | Uint8Array): SendResult {
-    return this.#sendFrame(to, data, false);
+    if (!this.#options.direct?.transport) return this.#sendFrame(to, data, {});
+    if (!isPeerId(to)) {
+      throw new TypeError(`Cannot send: "${String(to).slice(0, 64)}" is not a peer id`);
+    }
+    const size = typeof data === "string" ? data.length * 3 : data.length;
+    const max = this.limits.MAX_FRAME_BYTES - 64;
+    if (size > max && (typeof data !== "string" || new TextEncoder().encode(data).length > max)) {
+      throw new RangeError(`Cannot send to "${to}": payload is over ${max} bytes`);
+    }
+    if (this.#state === "closed") return "dropped";
+    return this.#direct.send(to, data);
   }
 
   /**
@@ -265,16 +322,20 @@ export class Peer extends EventTarget {
    * @returns As {@linkcode Peer.send}.
    */
   sendSignal(to: string, data: string): SendResult {
-    return this.#sendFrame(to, data, true);
+    return this.#sendFrame(to, data, { signal: true });
   }
 
-  #sendFrame(to: string, data: string | Uint8Array, signal: boolean): SendResult {
+  #sendFrame(
+    to: string,
+    data: string | Uint8Array,
+    flags: { signal?: boolean; sequenced?: boolean; text?: boolean },
+  ): SendResult {
     if (!isPeerId(to)) {
       throw new TypeError(`Cannot send: "${String(to).slice(0, 64)}" is not a peer id`);
     }
     if (this.#state === "closed") return "dropped";
     const seq = this.#seq;
-    const frame = encodeFrame(FRAME_SEND, to, seq, data, { signal });
+    const frame = encodeFrame(FRAME_SEND, to, seq, data, flags);
     const max = this.limits.MAX_FRAME_BYTES;
     if (frame.length > max) {
       throw new RangeError(
@@ -420,18 +481,23 @@ export class Peer extends EventTarget {
     }
     const decoded = decodeFrame(new Uint8Array(data as ArrayBuffer));
     if (!decoded.ok || decoded.frame.type !== FRAME_DELIVER) return;
-    if (decoded.frame.signal) {
-      const detail = { from: decoded.frame.peer, data: payloadOf(decoded.frame) };
+    const frame = decoded.frame;
+    if (frame.signal) {
+      const detail = { from: frame.peer, data: payloadOf(frame) };
+      this.#direct.fromSignal(detail.from, detail.data);
       this.dispatchEvent(
         new CustomEvent<{ from: string; data: string | Uint8Array }>("signal", { detail }),
       );
       return;
     }
-    const message: PeerMessage = {
-      from: decoded.frame.peer,
-      seq: decoded.frame.seq,
-      data: payloadOf(decoded.frame),
-    };
+    if (frame.sequenced) {
+      this.#direct.fromRelay(frame.peer, frame.payload, frame.text);
+      return;
+    }
+    this.#deliver({ from: frame.peer, seq: frame.seq, data: payloadOf(frame), via: "relay" });
+  }
+
+  #deliver(message: PeerMessage): void {
     for (const stream of this.#streams) stream.push(message);
     this.dispatchEvent(new CustomEvent<PeerMessage>("message", { detail: message }));
   }
@@ -508,6 +574,7 @@ export class Peer extends EventTarget {
 
   #finish(detail: CloseDetail): void {
     this.#failRequests(`Peer closed: ${detail.reason}`);
+    this.#direct.close();
     this.#state = "closed";
     this.#ws = undefined;
     this.#clearTimers();

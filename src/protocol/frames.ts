@@ -6,7 +6,8 @@
  * offset  size  field
  * 0       1     type     0x01 SEND (peer → network), 0x02 DELIVER (network → peer)
  * 1       1     flags    bit 0: payload is UTF-8 text; bit 1: payload is signaling for a
- *                        direct channel (not for the application); other bits 0
+ *                        direct channel (not for the application); bit 2: payload starts
+ *                        with a 4-byte per-pair sequence number; other bits 0
  * 2       4     seq      sender's sequence number, uint32 big-endian
  * 6       1     idLen    length of the peer id that follows, 1..48
  * 7       idLen peer id  ASCII: SEND names the destination, DELIVER the sender
@@ -26,8 +27,13 @@ export const FRAME_DELIVER = 0x02;
 export const FLAG_TEXT = 0x01;
 /** Flag bit: the payload is signaling between the two peers' direct-channel code. */
 export const FLAG_SIGNAL = 0x02;
+/**
+ * Flag bit: the payload starts with a 4-byte per-pair sequence number (big-endian), for
+ * exactly-once delivery across the relay and a direct channel.
+ */
+export const FLAG_SEQUENCED = 0x04;
 /** Every flag bit this version defines. */
-const KNOWN_FLAGS = FLAG_TEXT | FLAG_SIGNAL;
+const KNOWN_FLAGS = FLAG_TEXT | FLAG_SIGNAL | FLAG_SEQUENCED;
 /** Bytes before the peer id. */
 export const FRAME_HEADER_BYTES = 7;
 
@@ -39,6 +45,8 @@ export interface Frame {
   text: boolean;
   /** Whether the payload is direct-channel signaling. */
   signal?: boolean;
+  /** Whether the payload starts with a per-pair sequence number. */
+  sequenced?: boolean;
   /** The sender's sequence number. */
   seq: number;
   /** SEND: the destination; DELIVER: the sender. */
@@ -68,7 +76,8 @@ for (const c of "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") {
  * @param peer The destination (SEND) or sender (DELIVER) peer id.
  * @param seq The sequence number, a uint32.
  * @param payload Bytes, or a string sent as UTF-8 text.
- * @param options `signal: true` marks direct-channel signaling.
+ * @param options `signal: true` marks direct-channel signaling; `sequenced: true` says the
+ *   payload starts with a per-pair sequence number; `text: true` flags a byte payload as text.
  * @returns The frame.
  * @throws {RangeError} If the peer id or sequence number is out of range.
  *
@@ -85,7 +94,7 @@ export function encodeFrame(
   peer: string,
   seq: number,
   payload: Uint8Array | string,
-  options: { signal?: boolean } = {},
+  options: { signal?: boolean; sequenced?: boolean; text?: boolean } = {},
 ): Uint8Array {
   if (peer.length < 1 || peer.length > MAX_PEER_ID_CHARS) {
     throw new RangeError(`Cannot encode frame: peer id is ${peer.length} chars`);
@@ -93,11 +102,12 @@ export function encodeFrame(
   if (!Number.isInteger(seq) || seq < 0 || seq > 0xffff_ffff) {
     throw new RangeError(`Cannot encode frame: sequence number ${seq} is not a uint32`);
   }
-  const text = typeof payload === "string";
-  const body = text ? encoder.encode(payload) : payload;
+  const text = typeof payload === "string" || options.text === true;
+  const body = typeof payload === "string" ? encoder.encode(payload) : payload;
   const out = new Uint8Array(FRAME_HEADER_BYTES + peer.length + body.length);
   out[0] = type;
-  out[1] = (text ? FLAG_TEXT : 0) | (options.signal ? FLAG_SIGNAL : 0);
+  out[1] = (text ? FLAG_TEXT : 0) | (options.signal ? FLAG_SIGNAL : 0) |
+    (options.sequenced ? FLAG_SEQUENCED : 0);
   new DataView(out.buffer).setUint32(2, seq);
   out[6] = peer.length;
   for (let i = 0; i < peer.length; i++) out[FRAME_HEADER_BYTES + i] = peer.charCodeAt(i) & 0x7f;
@@ -167,6 +177,7 @@ export function decodeFrame(bytes: Uint8Array): DecodeResult {
       type,
       text: (bytes[1] & FLAG_TEXT) !== 0,
       signal: (bytes[1] & FLAG_SIGNAL) !== 0,
+      sequenced: (bytes[1] & FLAG_SEQUENCED) !== 0,
       seq,
       peer,
       payload: bytes.subarray(FRAME_HEADER_BYTES + idLen),
@@ -210,7 +221,8 @@ export function relayFrame(
     reuse.length === size;
   const out = inPlace ? reuse : new Uint8Array(size);
   out[0] = FRAME_DELIVER;
-  out[1] = (frame.text ? FLAG_TEXT : 0) | (frame.signal ? FLAG_SIGNAL : 0);
+  out[1] = (frame.text ? FLAG_TEXT : 0) | (frame.signal ? FLAG_SIGNAL : 0) |
+    (frame.sequenced ? FLAG_SEQUENCED : 0);
   out[2] = frame.seq >>> 24;
   out[3] = (frame.seq >>> 16) & 0xff;
   out[4] = (frame.seq >>> 8) & 0xff;

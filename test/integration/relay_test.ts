@@ -26,8 +26,13 @@ Deno.test("relay: two peers on one shard exchange text and bytes", opts, async (
     assertEquals(alice.send(bob.peerId, "hello bob"), "sent");
     assertEquals(alice.send(bob.peerId, new Uint8Array([0, 1, 2, 255])), "sent");
     const [text, bytes] = await take(inbox, 2);
-    assertEquals(text, { from: alice.peerId, seq: 0, data: "hello bob" });
-    assertEquals(bytes, { from: alice.peerId, seq: 1, data: new Uint8Array([0, 1, 2, 255]) });
+    assertEquals(text, { from: alice.peerId, seq: 0, data: "hello bob", via: "relay" });
+    assertEquals(bytes, {
+      from: alice.peerId,
+      seq: 1,
+      data: new Uint8Array([0, 1, 2, 255]),
+      via: "relay",
+    });
     const back = alice.messages();
     bob.send(alice.peerId, "hi alice");
     assertEquals((await take(back, 1))[0].data, "hi alice");
@@ -164,7 +169,12 @@ Deno.test("relay: refusals come back as codes and the connection keeps working",
       ["PEER_NOT_FOUND", 11],
     ]);
     assertEquals(replies[6].peer, nobody.peerId);
-    assertEquals((await take(bobInbox, 1))[0], { from: raw.peerId, seq: 12, data: "still here" });
+    assertEquals((await take(bobInbox, 1))[0], {
+      from: raw.peerId,
+      seq: 12,
+      data: "still here",
+      via: "relay",
+    });
 
     // The client library reports the same refusal as an event.
     const refused = nextEvent<ErrorMessage>(alice, "error");

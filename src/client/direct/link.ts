@@ -15,6 +15,8 @@ import { type DirectTransport, sdpFingerprint } from "./transport.ts";
 
 /** The first line of the signed channel binding. */
 export const DIRECT_CONTEXT = "superpeer-direct-v1";
+/** Most messages kept while this side checks the other's proof. */
+const EARLY_MAX = 4_096;
 /** Default time allowed to set up and authenticate a direct channel, in ms. */
 export const DEFAULT_DIRECT_TIMEOUT_MS = 15_000;
 
@@ -90,6 +92,8 @@ export class DirectLink extends EventTarget {
   // Created up front: the other side's proof may arrive before this side is ready for it.
   readonly #theirAuth = new Promise<string>((resolve) => this.#remoteAuth = resolve);
   #authenticated = false;
+  /** Messages that arrived before this side finished checking the other's proof. */
+  readonly #early: (string | Uint8Array)[] = [];
   #closed = false;
 
   /** @param options Peer, identity, remote, role and transport. */
@@ -153,6 +157,8 @@ export class DirectLink extends EventTarget {
       clearTimeout(timer);
     }
     this.dispatchEvent(new Event("open"));
+    // What the other side sent once it had checked our proof, while we still checked theirs.
+    for (const data of this.#early.splice(0)) this.#onChannelMessage(data);
   }
 
   /**
@@ -221,20 +227,27 @@ export class DirectLink extends EventTarget {
   }
 
   #onChannelMessage(data: string | Uint8Array): void {
-    if (typeof data === "string") {
-      if (data.startsWith("a")) {
-        try {
-          const m = JSON.parse(data.slice(1));
-          if (m?.t === "auth" && typeof m.sig === "string") this.#remoteAuth(m.sig);
-        } catch {
-          // Not ours: ignore.
-        }
-        return;
+    if (typeof data === "string" && data.startsWith("a")) {
+      try {
+        const m = JSON.parse(data.slice(1));
+        if (m?.t === "auth" && typeof m.sig === "string") this.#remoteAuth(m.sig);
+      } catch {
+        // Not ours: ignore.
       }
-      if (!this.open || !data.startsWith("m")) return;
-      this.dispatchEvent(new CustomEvent("message", { detail: data.slice(1) }));
       return;
     }
-    if (this.open) this.dispatchEvent(new CustomEvent("message", { detail: data }));
+    if (this.#closed) return;
+    if (!this.#authenticated) {
+      // Kept, bounded, until this side's check ends: delivered if it passes, dropped if not.
+      if (this.#early.length < EARLY_MAX) this.#early.push(data);
+      return;
+    }
+    if (typeof data === "string") {
+      if (data.startsWith("m")) {
+        this.dispatchEvent(new CustomEvent("message", { detail: data.slice(1) }));
+      }
+      return;
+    }
+    this.dispatchEvent(new CustomEvent("message", { detail: data }));
   }
 }

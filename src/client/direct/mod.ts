@@ -11,5 +11,6 @@
  * @module
  */
 export * from "./link.ts";
+export * from "./manager.ts";
 export * from "./pair.ts";
 export * from "./transport.ts";
