@@ -102,3 +102,33 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "upgrade: sequenced messages the relay refused are sent again, each delivered once in order",
+  opts,
+  async () => {
+    const net = await startNetwork({
+      shards: 2,
+      limits: { RATE_LIMIT_FRAMES_PER_SECOND: 10, RATE_LIMIT_BURST_FRAMES: 10 },
+    });
+    try {
+      // Direct never happens here (threshold 0, no request): the relay is the only path.
+      const relayOnly = { ...direct, threshold: 0 };
+      const alice = await connectPeer(net, { direct: relayOnly });
+      const bob = await connectPeer(net, { direct: relayOnly });
+      const got = collect(bob);
+      const refused: string[] = [];
+      alice.addEventListener("error", (e) => refused.push((e as CustomEvent).detail.code));
+      for (let i = 0; i < 30; i++) alice.send(bob.peerId, `m${i}`);
+      await waitUntil(() => got.length === 30, 20_000);
+      assert(refused.includes("RATE_LIMITED"), "the relay refused some at first");
+      await new Promise((r) => setTimeout(r, 1_500)); // a needless resend would show up as a repeat
+      assertEquals(got.map((m) => m.data), Array.from({ length: 30 }, (_, i) => `m${i}`));
+      assert(got.every((m) => m.via === "relay"));
+      alice.close();
+      bob.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);

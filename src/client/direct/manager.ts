@@ -19,6 +19,10 @@ import type { DirectTransportFactory, IceServer } from "./transport.ts";
 export const DEFAULT_DIRECT_THRESHOLD = 16;
 /** Default wait after a failed or lost direct channel before trying again, in ms. */
 export const DEFAULT_DIRECT_RETRY_MS = 2_000;
+/** First wait before sending unacknowledged messages again, in ms (doubles, up to the max). */
+export const DEFAULT_RESEND_MS = 1_000;
+/** Longest wait between two resends, in ms. */
+export const MAX_RESEND_MS = 10_000;
 /** Acknowledge after this many messages delivered from one peer. */
 const ACK_EVERY = 32;
 /** ...or after this long, whichever comes first. */
@@ -68,6 +72,10 @@ interface Pair {
   retryAt: number;
   lastAcked: number;
   ackTimer?: ReturnType<typeof setTimeout>;
+  /** A repeat arrived: the sender did not hear our acknowledgement; say it again. */
+  reAck: boolean;
+  resendTimer?: ReturnType<typeof setTimeout>;
+  resendMs: number;
 }
 
 const encoder = new TextEncoder();
@@ -121,11 +129,38 @@ export class DirectManager {
     pair.sent++;
     const threshold = this.#o.threshold ?? DEFAULT_DIRECT_THRESHOLD;
     if (threshold > 0 && pair.sent >= threshold) this.upgrade(to);
+    this.#armResend(to, pair);
     if (pair.link?.open) {
       pair.link.send(dataMessage(seq, bytes, text));
       return "sent";
     }
     return this.#host.sendRelay(to, withSeq(seq, bytes), text);
+  }
+
+  // A message the relay refused (rate limit, quota, peer offline) or that a path lost is
+  // never acknowledged: after a while, everything unacknowledged goes again on the current
+  // path, and the receiver drops what it already has.
+  #armResend(to: string, pair: Pair): void {
+    if (pair.resendTimer) return;
+    const ackedThen = pair.out.acknowledged;
+    pair.resendTimer = setTimeout(() => {
+      pair.resendTimer = undefined;
+      const waiting = pair.out.unacknowledged();
+      if (waiting.length === 0) {
+        pair.resendMs = DEFAULT_RESEND_MS;
+        return;
+      }
+      if (pair.out.acknowledged === ackedThen) {
+        for (const m of waiting) this.#transmit(to, pair, m.seq, m.data.data, m.data.text);
+        pair.resendMs = Math.min(pair.resendMs * 2, MAX_RESEND_MS);
+      } else pair.resendMs = DEFAULT_RESEND_MS;
+      this.#armResend(to, pair);
+    }, pair.resendMs);
+  }
+
+  #transmit(to: string, pair: Pair, seq: number, data: Uint8Array, text: boolean): void {
+    if (pair.link?.open) pair.link.send(dataMessage(seq, data, text));
+    else this.#host.sendRelay(to, withSeq(seq, data), text);
   }
 
   /**
@@ -188,6 +223,7 @@ export class DirectManager {
   close(): void {
     for (const [remote, pair] of this.#pairs) {
       clearTimeout(pair.ackTimer);
+      clearTimeout(pair.resendTimer);
       if (pair.link) this.#drop(remote, pair);
     }
   }
@@ -255,6 +291,7 @@ export class DirectManager {
     via: "direct" | "relay",
   ): void {
     const pair = this.#pair(from);
+    if (seq <= pair.inbox.delivered) pair.reAck = true;
     for (const m of pair.inbox.accept(seq, { seq, data, text, via })) {
       this.#host.deliver({
         from,
@@ -269,7 +306,7 @@ export class DirectManager {
   #scheduleAck(from: string, pair: Pair): void {
     const upTo = pair.inbox.delivered;
     if (upTo - pair.lastAcked >= ACK_EVERY) this.#ack(from, pair);
-    else if (!pair.ackTimer && upTo > pair.lastAcked) {
+    else if (!pair.ackTimer && (upTo > pair.lastAcked || pair.reAck)) {
       pair.ackTimer = setTimeout(() => this.#ack(from, pair), ACK_DELAY_MS);
     }
   }
@@ -279,6 +316,7 @@ export class DirectManager {
     pair.ackTimer = undefined;
     const upTo = pair.inbox.delivered;
     pair.lastAcked = upTo;
+    pair.reAck = false;
     // Over the direct channel while it lives, so the relay carries nothing for this pair.
     if (pair.link?.open) {
       const ack = new Uint8Array(5);
@@ -297,6 +335,8 @@ export class DirectManager {
         sent: 0,
         retryAt: 0,
         lastAcked: 0,
+        reAck: false,
+        resendMs: DEFAULT_RESEND_MS,
       };
       this.#pairs.set(remote, pair);
     }
