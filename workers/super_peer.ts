@@ -73,6 +73,8 @@ interface Outgoing {
 export interface RelayStats {
   /** Frames received from peers. */
   framesIn: number;
+  /** Payload bytes of application frames received from peers (signaling not counted). */
+  payloadBytesIn: number;
   /** Frames delivered to a socket on this shard (from here or another shard). */
   delivered: number;
   /** Frames handed to another shard. */
@@ -127,7 +129,13 @@ export class SuperPeer extends DurableObject<Env> {
   readonly #stubs = new Map<number, DurableObjectStub<SuperPeer>>();
   readonly #homes: HomeCache;
   readonly #outbound: ShardQueue<Outgoing>;
-  readonly #stats: RelayStats = { framesIn: 0, delivered: 0, forwarded: 0, refused: 0 };
+  readonly #stats: RelayStats = {
+    framesIn: 0,
+    payloadBytesIn: 0,
+    delivered: 0,
+    forwarded: 0,
+    refused: 0,
+  };
   #ledgerHost: LedgerHost | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -527,6 +535,9 @@ export class SuperPeer extends DurableObject<Env> {
         home: this.#homes.of(id),
       };
       state.lastTo = to;
+    }
+    if ((bytes[1] & FLAG_SIGNAL) === 0) {
+      this.#stats.payloadBytesIn += bytes.length - FRAME_HEADER_BYTES - bytes[6];
     }
     // The SEND's buffer becomes the DELIVER: the payload is neither copied nor re-encoded.
     const out = deliverInPlace(bytes, state.peerBytes);

@@ -32,6 +32,7 @@ import {
 } from "../protocol/mod.ts";
 import { PeerLedger } from "./ledger.ts";
 import { DirectManager, type DirectOptions } from "./direct/manager.ts";
+import { browserTransport } from "./direct/transport.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import { MessageStream } from "./message_stream.ts";
 
@@ -171,11 +172,18 @@ export class Peer extends EventTarget {
       deliver: (m) => this.#deliver(m),
       changed: (remote, open) =>
         this.dispatchEvent(new CustomEvent("direct", { detail: { peer: remote, open } })),
-    }, options.direct ?? {});
+    }, { ...options.direct, transport: this.#directTransport() });
+  }
+
+  // The best transport available: the one given, else the runtime's own WebRTC if direct
+  // channels were asked for.
+  #directTransport() {
+    const direct = this.#options.direct;
+    return direct?.transport ?? (direct ? browserTransport() : undefined);
   }
 
   /**
-   * Asks for a direct channel to a peer now (needs `options.direct.transport`).
+   * Asks for a direct channel to a peer now (needs `options.direct`).
    *
    * @param to The peer.
    */
@@ -300,7 +308,7 @@ export class Peer extends EventTarget {
    * @throws {RangeError} If the frame is larger than `MAX_FRAME_BYTES`.
    */
   send(to: string, data: string | Uint8Array): SendResult {
-    if (!this.#options.direct?.transport) return this.#sendFrame(to, data, {});
+    if (!this.#directTransport()) return this.#sendFrame(to, data, {});
     if (!isPeerId(to)) {
       throw new TypeError(`Cannot send: "${String(to).slice(0, 64)}" is not a peer id`);
     }
@@ -469,7 +477,11 @@ export class Peer extends EventTarget {
         if (pending) {
           this.#requests.delete(message.id!);
           pending.reject(new ProtocolError(message.code, message.message));
-        } else this.dispatchEvent(new CustomEvent<ErrorMessage>("error", { detail: message }));
+        } else {
+          // Over quota on the relay: whoever can go direct should, now.
+          if (message.code === "RESOURCE_LIMIT_EXCEEDED") this.#direct.upgradeAll();
+          this.dispatchEvent(new CustomEvent<ErrorMessage>("error", { detail: message }));
+        }
       } else if (message?.t === "block") {
         this.dispatchEvent(new CustomEvent<BlockHeaderJson>("block", { detail: message.header }));
       } else if (message) {

@@ -107,13 +107,22 @@ Deno.test("limits: stats count relayed and refused frames per shard", opts, asyn
     const viaShard1 = shardOf(nobody, 2) === 1 ? 2 : 1;
     assertEquals(s0, {
       framesIn: 2,
+      payloadBytesIn: "one".length + "nobody".length,
       delivered: 0,
       forwarded: viaShard1,
       refused: 1,
       peers: 1,
       shard: 0,
     });
-    assertEquals(s1, { framesIn: 0, delivered: 1, forwarded: 0, refused: 0, peers: 1, shard: 1 });
+    assertEquals(s1, {
+      framesIn: 0,
+      payloadBytesIn: 0,
+      delivered: 1,
+      forwarded: 0,
+      refused: 0,
+      peers: 1,
+      shard: 1,
+    });
     alice.close();
     bob.close();
   } finally {

@@ -179,6 +179,11 @@ export class DirectManager {
     }
   }
 
+  /** Asks for a direct channel to every peer this one has sent to. */
+  upgradeAll(): void {
+    for (const remote of this.#pairs.keys()) this.upgrade(remote);
+  }
+
   /**
    * Takes a sequenced relay frame's payload.
    *
