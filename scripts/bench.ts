@@ -3,7 +3,7 @@
  * and `docs/benchmarks.json`. The machine is shared and noisy, so every figure is compared
  * with its baseline measured in the same run, in interleaved rounds, and the median kept.
  *
- * Usage: `deno task bench [--frames 20000] [--rounds 5] [--only relay|ledger]`
+ * Usage: `deno task bench [--frames 20000] [--rounds 5] [--only relay|ledger|direct]`
  *
  * @module
  */
@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { type Entry, median, type SectionResult } from "./bench/common.ts";
 import { ledgerBench } from "./bench/ledger.ts";
 import { relayBench } from "./bench/relay.ts";
+import { directBench } from "./bench/direct.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -27,6 +28,7 @@ if (!values.only || values.only === "relay") {
   sections.push(await relayBench(Number(values.frames), rounds));
 }
 if (!values.only || values.only === "ledger") sections.push(await ledgerBench(rounds));
+if (!values.only || values.only === "direct") sections.push(await directBench(rounds));
 
 const entries: Entry[] = [];
 const tables: string[] = [];
