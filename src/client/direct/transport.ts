@@ -80,9 +80,33 @@ export function browserTransport(): DirectTransportFactory | undefined {
   return (options) => new BrowserTransport(new PC({ iceServers: options.iceServers ?? [] }));
 }
 
-class BrowserTransport implements DirectTransport {
-  readonly #pc: RTCPeerConnection;
-  #channel: RTCDataChannel | undefined;
+/** The part of an `RTCPeerConnection` the negotiation needs; browsers and werift share it. */
+export interface PeerConnectionLike {
+  createOffer(): Promise<{ type: string; sdp?: string }>;
+  createAnswer(): Promise<{ type: string; sdp?: string }>;
+  // deno-lint-ignore no-explicit-any
+  setLocalDescription(description: any): Promise<unknown>;
+  setRemoteDescription(description: { type: "offer" | "answer"; sdp: string }): Promise<unknown>;
+  readonly localDescription: { sdp: string } | null | undefined;
+  readonly iceGatheringState: string;
+}
+
+/**
+ * What every transport shares: the offer/answer exchange (SDP with gathered candidates), the
+ * `opened` promise and the one-time close. A subclass wires its runtime's channel events to
+ * {@linkcode ChannelTransport.opening}, {@linkcode ChannelTransport.receive} and
+ * {@linkcode ChannelTransport.ended}.
+ *
+ * @example A subclass
+ * ```ts ignore
+ * class MyTransport extends ChannelTransport {
+ *   protected createChannel() { ... }
+ *   send(data) { ... }
+ *   protected closeConnection() { ... }
+ * }
+ * ```
+ */
+export abstract class ChannelTransport implements DirectTransport {
   readonly opened: Promise<void>;
   #open!: () => void;
   #fail!: (e: Error) => void;
@@ -90,33 +114,84 @@ class BrowserTransport implements DirectTransport {
   onmessage: ((data: string | Uint8Array) => void) | undefined;
   onclose: (() => void) | undefined;
 
-  constructor(pc: RTCPeerConnection) {
-    this.#pc = pc;
+  /** @param pc The peer connection the subclass made. */
+  constructor(protected readonly pc: PeerConnectionLike) {
     this.opened = new Promise((resolve, reject) => {
       this.#open = resolve;
       this.#fail = reject;
     });
     this.opened.catch(() => {});
-    pc.ondatachannel = (event) => this.#adopt(event.channel);
-    pc.onconnectionstatechange = () => {
-      if (pc.connectionState === "failed" || pc.connectionState === "closed") this.#end();
-    };
   }
 
+  /** The offerer makes the data channel (the answerer receives it). */
+  protected abstract createChannel(): void;
+  /** Closes the channel and the connection. */
+  protected abstract closeConnection(): void;
+  abstract send(data: string | Uint8Array): void;
+
   async createOffer(): Promise<string> {
-    this.#adopt(this.#pc.createDataChannel("superpeer", { ordered: true }));
-    await this.#pc.setLocalDescription(await this.#pc.createOffer());
+    this.createChannel();
+    await this.pc.setLocalDescription(await this.pc.createOffer());
     return await this.#gathered();
   }
 
   async acceptOffer(sdp: string): Promise<string> {
-    await this.#pc.setRemoteDescription({ type: "offer", sdp });
-    await this.#pc.setLocalDescription(await this.#pc.createAnswer());
+    await this.pc.setRemoteDescription({ type: "offer", sdp });
+    await this.pc.setLocalDescription(await this.pc.createAnswer());
     return await this.#gathered();
   }
 
   async acceptAnswer(sdp: string): Promise<void> {
-    await this.#pc.setRemoteDescription({ type: "answer", sdp });
+    await this.pc.setRemoteDescription({ type: "answer", sdp });
+  }
+
+  close(): void {
+    this.closeConnection();
+    this.ended();
+  }
+
+  /** The subclass's channel opened. */
+  protected opening(): void {
+    this.#open();
+  }
+
+  /** A message arrived on the subclass's channel. */
+  protected receive(data: string | Uint8Array): void {
+    this.onmessage?.(data);
+  }
+
+  /** The channel or the connection ended; tells once. */
+  protected ended(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#fail(new Error("Direct channel closed"));
+    this.onclose?.();
+  }
+
+  // Candidates travel inside the SDP, so wait for gathering (whatever is gathered by 5 s).
+  async #gathered(): Promise<string> {
+    const deadline = Date.now() + 5_000;
+    while (this.pc.iceGatheringState !== "complete" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return this.pc.localDescription!.sdp;
+  }
+}
+
+class BrowserTransport extends ChannelTransport {
+  #channel: RTCDataChannel | undefined;
+
+  constructor(private readonly connection: RTCPeerConnection) {
+    super(connection);
+    connection.ondatachannel = (event) => this.#adopt(event.channel);
+    connection.onconnectionstatechange = () => {
+      const state = connection.connectionState;
+      if (state === "failed" || state === "closed") this.ended();
+    };
+  }
+
+  protected createChannel(): void {
+    this.#adopt(this.connection.createDataChannel("superpeer", { ordered: true }));
   }
 
   send(data: string | Uint8Array): void {
@@ -127,39 +202,17 @@ class BrowserTransport implements DirectTransport {
     else this.#channel.send(data as Uint8Array<ArrayBuffer>);
   }
 
-  close(): void {
+  protected closeConnection(): void {
     this.#channel?.close();
-    this.#pc.close();
-    this.#end();
+    this.connection.close();
   }
 
   #adopt(channel: RTCDataChannel): void {
     this.#channel = channel;
     channel.binaryType = "arraybuffer";
-    channel.onopen = () => this.#open();
-    channel.onclose = () => this.#end();
+    channel.onopen = () => this.opening();
+    channel.onclose = () => this.ended();
     channel.onmessage = (event) =>
-      this.onmessage?.(typeof event.data === "string" ? event.data : new Uint8Array(event.data));
-  }
-
-  #end(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#fail(new Error("Direct channel closed"));
-    this.onclose?.();
-  }
-
-  async #gathered(): Promise<string> {
-    const pc = this.#pc;
-    if (pc.iceGatheringState !== "complete") {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          if (pc.iceGatheringState === "complete") resolve();
-        };
-        pc.addEventListener("icegatheringstatechange", done);
-        setTimeout(resolve, 5_000); // whatever was gathered by then
-      });
-    }
-    return pc.localDescription!.sdp;
+      this.receive(typeof event.data === "string" ? event.data : new Uint8Array(event.data));
   }
 }

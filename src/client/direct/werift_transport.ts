@@ -12,10 +12,11 @@
  */
 import { Buffer } from "node:buffer";
 import { type RTCDataChannel, RTCPeerConnection } from "werift";
-import type {
-  DirectTransport,
-  DirectTransportFactory,
-  DirectTransportOptions,
+import {
+  ChannelTransport,
+  type DirectTransportFactory,
+  type DirectTransportOptions,
+  type PeerConnectionLike,
 } from "./transport.ts";
 
 /** Options of {@linkcode weriftTransport}. */
@@ -37,19 +38,13 @@ export function weriftTransport(options: WeriftOptions = {}): DirectTransportFac
   return (transportOptions) => new WeriftTransport(transportOptions, options);
 }
 
-class WeriftTransport implements DirectTransport {
-  readonly #pc: RTCPeerConnection;
+class WeriftTransport extends ChannelTransport {
   #channel: RTCDataChannel | undefined;
-  readonly opened: Promise<void>;
-  #open!: () => void;
-  #fail!: (e: Error) => void;
-  #closed = false;
-  onmessage: ((data: string | Uint8Array) => void) | undefined;
-  onclose: (() => void) | undefined;
+  readonly #connection: RTCPeerConnection;
 
   constructor(options: DirectTransportOptions, werift: WeriftOptions) {
     const only = werift.hostAddresses;
-    this.#pc = new RTCPeerConnection({
+    const connection = new RTCPeerConnection({
       iceServers: options.iceServers ?? [],
       ...(only
         ? {
@@ -61,31 +56,16 @@ class WeriftTransport implements DirectTransport {
         }
         : {}),
     });
-    this.opened = new Promise((resolve, reject) => {
-      this.#open = resolve;
-      this.#fail = reject;
-    });
-    this.opened.catch(() => {});
-    this.#pc.onDataChannel.subscribe((channel) => this.#adopt(channel));
-    this.#pc.connectionStateChange.subscribe((state) => {
-      if (state === "failed" || state === "closed") this.#end();
+    super(connection as unknown as PeerConnectionLike);
+    this.#connection = connection;
+    connection.onDataChannel.subscribe((channel) => this.#adopt(channel));
+    connection.connectionStateChange.subscribe((state) => {
+      if (state === "failed" || state === "closed") this.ended();
     });
   }
 
-  async createOffer(): Promise<string> {
-    this.#adopt(this.#pc.createDataChannel("superpeer", { ordered: true }));
-    await this.#pc.setLocalDescription(await this.#pc.createOffer());
-    return await this.#gathered();
-  }
-
-  async acceptOffer(sdp: string): Promise<string> {
-    await this.#pc.setRemoteDescription({ type: "offer", sdp });
-    await this.#pc.setLocalDescription(await this.#pc.createAnswer());
-    return await this.#gathered();
-  }
-
-  async acceptAnswer(sdp: string): Promise<void> {
-    await this.#pc.setRemoteDescription({ type: "answer", sdp });
+  protected createChannel(): void {
+    this.#adopt(this.#connection.createDataChannel("superpeer", { ordered: true }));
   }
 
   send(data: string | Uint8Array): void {
@@ -96,36 +76,20 @@ class WeriftTransport implements DirectTransport {
     this.#channel.send(typeof data === "string" ? data : Buffer.from(data));
   }
 
-  close(): void {
+  protected closeConnection(): void {
     this.#channel?.close();
-    this.#pc.close().catch(() => {});
-    this.#end();
+    this.#connection.close().catch(() => {});
   }
 
   #adopt(channel: RTCDataChannel): void {
     this.#channel = channel;
     channel.stateChanged.subscribe((state) => {
-      if (state === "open") this.#open();
-      if (state === "closed") this.#end();
+      if (state === "open") this.opening();
+      if (state === "closed") this.ended();
     });
-    if (channel.readyState === "open") this.#open();
+    if (channel.readyState === "open") this.opening();
     channel.onMessage.subscribe((data) =>
-      this.onmessage?.(typeof data === "string" ? data : new Uint8Array(data))
+      this.receive(typeof data === "string" ? data : new Uint8Array(data))
     );
-  }
-
-  #end(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#fail(new Error("Direct channel closed"));
-    this.onclose?.();
-  }
-
-  async #gathered(): Promise<string> {
-    const deadline = Date.now() + 5_000;
-    while (this.#pc.iceGatheringState !== "complete" && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return this.#pc.localDescription!.sdp;
   }
 }
