@@ -35,7 +35,7 @@ Deno.test(
       const bob = await connectPeer(net, { direct });
       const got = collect(bob);
       for (let i = 0; i < 20; i++) alice.send(bob.peerId, `m${i}`);
-      await waitUntil(() => alice.isDirect(bob.peerId) && bob.isDirect(alice.peerId), 10_000);
+      await waitUntil(() => alice.isDirect(bob.peerId) && bob.isDirect(alice.peerId), 20_000);
       assert(alice.isDirect(bob.peerId), "alice went direct");
       await waitUntil(() => got.length === 20);
       const before = await framesIn(net.url);
@@ -45,7 +45,7 @@ Deno.test(
           i % 2 ? `m${i}` : new TextEncoder().encode(`m${i}`),
         );
       }
-      await waitUntil(() => got.length === 70, 10_000);
+      await waitUntil(() => got.length === 70, 20_000);
       await new Promise((r) => setTimeout(r, 300)); // acknowledgements, if any went by relay
       assertEquals(await framesIn(net.url), before, "after the upgrade no frame reached the relay");
       assertEquals(
@@ -72,7 +72,7 @@ Deno.test(
       const bob = await connectPeer(net, { direct });
       const got = collect(bob);
       for (let i = 0; i < 10; i++) alice.send(bob.peerId, `m${i}`);
-      await waitUntil(() => alice.isDirect(bob.peerId), 10_000);
+      await waitUntil(() => alice.isDirect(bob.peerId), 20_000);
       let sent = 10;
       for (; sent < 300; sent++) {
         alice.send(bob.peerId, `m${sent}`);
@@ -86,10 +86,10 @@ Deno.test(
       // And later the pair goes direct again.
       await new Promise((r) => setTimeout(r, 400));
       for (let i = 0; i < 10; i++) alice.send(bob.peerId, `n${i}`);
-      await waitUntil(() => alice.isDirect(bob.peerId), 10_000);
+      await waitUntil(() => alice.isDirect(bob.peerId), 20_000);
       assert(alice.isDirect(bob.peerId), "re-upgraded");
       for (let i = 10; i < 20; i++) alice.send(bob.peerId, `n${i}`);
-      await waitUntil(() => got.length === 320, 10_000);
+      await waitUntil(() => got.length === 320, 20_000);
       assertEquals(
         got.slice(300).map((m) => m.data),
         Array.from({ length: 20 }, (_, i) => `n${i}`),
