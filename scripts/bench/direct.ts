@@ -9,7 +9,7 @@ import { Identity } from "../../src/identity/mod.ts";
 import { Peer, type PeerMessage } from "../../src/client/mod.ts";
 import { weriftTransport } from "../../src/client/direct/werift_transport.ts";
 import { startNetwork } from "../local_network.ts";
-import type { SectionResult } from "./common.ts";
+import { type SectionResult, UNTHROTTLED } from "./common.ts";
 
 const TOTAL_BYTES = 8 * 1024 * 1024;
 const CHUNK_BYTES = 60_000;
@@ -32,13 +32,7 @@ export async function directBench(rounds: number): Promise<SectionResult> {
   const net = await startNetwork({
     shards: 2,
     network: "bench",
-    limits: {
-      RATE_LIMIT_FRAMES_PER_SECOND: 1_000_000,
-      RATE_LIMIT_BURST_FRAMES: 1_000_000,
-      RATE_LIMIT_BYTES_PER_SECOND: 1_000_000_000,
-      RATE_LIMIT_BURST_BYTES: 1_000_000_000,
-      RELAY_QUOTA_BYTES: 1_000_000_000,
-    },
+    limits: UNTHROTTLED,
   });
   const url = net.url.replace("http:", "ws:");
   const transport = weriftTransport({ hostAddresses: ["127.0.0.1"] });

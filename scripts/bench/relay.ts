@@ -8,7 +8,7 @@ import { Miniflare } from "miniflare";
 import type { Identity } from "../../src/identity/mod.ts";
 import { connectUrl, encodeFrame, FRAME_SEND, signHello } from "../../src/protocol/mod.ts";
 import { COMPATIBILITY_DATE, startNetwork } from "../local_network.ts";
-import { identityOn, type SectionResult } from "./common.ts";
+import { identityOn, type SectionResult, UNTHROTTLED } from "./common.ts";
 
 /** Payload bytes per frame. */
 const PAYLOAD_BYTES = 64;
@@ -83,13 +83,7 @@ export async function relayBench(frames: number, rounds: number): Promise<Sectio
   const net = await startNetwork({
     shards: SHARDS,
     network: "bench",
-    // The default per-peer rate limit (2,000 frames/s) would cap the figure at the limit.
-    limits: {
-      RATE_LIMIT_FRAMES_PER_SECOND: 1_000_000,
-      RATE_LIMIT_BURST_FRAMES: 1_000_000,
-      RATE_LIMIT_BYTES_PER_SECOND: 1_000_000_000,
-      RATE_LIMIT_BURST_BYTES: 1_000_000_000,
-    },
+    limits: UNTHROTTLED,
   });
   const bare = new Miniflare({
     host: "127.0.0.1",

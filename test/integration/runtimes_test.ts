@@ -1,25 +1,15 @@
 // The same client library in a browser (headless Chromium) and in Node, talking to a Deno
 // peer through a local network on workerd.
-import { chromium } from "playwright-core";
+import { launchChromium } from "../support/chromium.ts";
 import { bundleClient, startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, take } from "../support/peers.ts";
 import { assertEquals } from "../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 Deno.test("runtimes: a browser peer and a Deno peer exchange messages", opts, async () => {
   const net = await startNetwork({ shards: 4 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const browser = await launchChromium();
   try {
     const deno = await connectPeer(net);
     const inbox = deno.messages();

@@ -2,7 +2,7 @@
 // when it dies: every message once, in order. Werift on loopback, relay on real workerd.
 import type { PeerMessage } from "../../mod.ts";
 import { weriftTransport } from "../../src/client/direct/werift_transport.ts";
-import { startNetwork } from "../../scripts/local_network.ts";
+import { type LocalNetwork, startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
@@ -19,6 +19,13 @@ async function framesIn(url: string): Promise<number> {
   return n;
 }
 
+/** Two peers that may go direct, and what the second receives. */
+async function directPair(net: LocalNetwork, options = direct) {
+  const alice = await connectPeer(net, { direct: options });
+  const bob = await connectPeer(net, { direct: options });
+  return { alice, bob, got: collect(bob) };
+}
+
 function collect(peer: EventTarget): PeerMessage[] {
   const got: PeerMessage[] = [];
   peer.addEventListener("message", (e) => got.push((e as CustomEvent<PeerMessage>).detail));
@@ -31,9 +38,7 @@ Deno.test(
   async () => {
     const net = await startNetwork({ shards: 2 });
     try {
-      const alice = await connectPeer(net, { direct });
-      const bob = await connectPeer(net, { direct });
-      const got = collect(bob);
+      const { alice, bob, got } = await directPair(net);
       for (let i = 0; i < 20; i++) alice.send(bob.peerId, `m${i}`);
       await waitUntil(() => alice.isDirect(bob.peerId) && bob.isDirect(alice.peerId), 20_000);
       assert(alice.isDirect(bob.peerId), "alice went direct");
@@ -68,9 +73,7 @@ Deno.test(
   async () => {
     const net = await startNetwork({ shards: 2 });
     try {
-      const alice = await connectPeer(net, { direct });
-      const bob = await connectPeer(net, { direct });
-      const got = collect(bob);
+      const { alice, bob, got } = await directPair(net);
       for (let i = 0; i < 10; i++) alice.send(bob.peerId, `m${i}`);
       await waitUntil(() => alice.isDirect(bob.peerId), 20_000);
       let sent = 10;
@@ -114,9 +117,7 @@ Deno.test(
     try {
       // Direct never happens here (threshold 0, no request): the relay is the only path.
       const relayOnly = { ...direct, threshold: 0 };
-      const alice = await connectPeer(net, { direct: relayOnly });
-      const bob = await connectPeer(net, { direct: relayOnly });
-      const got = collect(bob);
+      const { alice, bob, got } = await directPair(net, relayOnly);
       const refused: string[] = [];
       alice.addEventListener("error", (e) => refused.push((e as CustomEvent).detail.code));
       for (let i = 0; i < 30; i++) alice.send(bob.peerId, `m${i}`);

@@ -5,27 +5,17 @@
  *
  * @module
  */
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.ts";
 import { Identity, Peer, type PeerMessage } from "../../mod.ts";
 import { weriftTransport } from "../../src/client/direct/werift_transport.ts";
 import { bundleClient, startNetwork } from "../../scripts/local_network.ts";
 
 const net = await startNetwork({ shards: 2 });
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    // Loopback is all this namespace has; let WebRTC use it, and show addresses plainly.
-    "--allow-loopback-in-peer-connection",
-    "--disable-features=WebRtcHideLocalIpsWithMdns",
-  ],
-});
+// Loopback is all this namespace has; let WebRTC use it, and show addresses plainly.
+const browser = await launchChromium([
+  "--allow-loopback-in-peer-connection",
+  "--disable-features=WebRtcHideLocalIpsWithMdns",
+]);
 try {
   const deno = new Peer({
     url: net.url,
