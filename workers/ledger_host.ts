@@ -166,13 +166,15 @@ export class LedgerHost {
     const { limits } = this.#config;
     const pending = this.ledger.hasPending();
     if (!pending && this.ledger.outbound(1).length === 0) return;
+    const at = Date.now() + (pending ? limits.BLOCK_INTERVAL_MS : limits.RECEIPT_RETRY_MS);
+    // The alarm is shared with the network services: keep one that fires sooner.
     const existing = await this.#ctx.storage.getAlarm();
-    if (existing !== null) {
+    if (existing !== null && existing <= at) {
       this.#alarmAt = existing;
       return;
     }
-    this.#alarmAt = Date.now() + (pending ? limits.BLOCK_INTERVAL_MS : limits.RECEIPT_RETRY_MS);
-    await this.#ctx.storage.setAlarm(this.#alarmAt);
+    this.#alarmAt = at;
+    await this.#ctx.storage.setAlarm(at);
   }
 
   #stub(shard: number): DurableObjectStub<SuperPeer> {

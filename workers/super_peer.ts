@@ -20,8 +20,12 @@ import {
   isSendTo,
   KEEPALIVE_PING,
   KEEPALIVE_PONG,
+  type MailNotice,
+  parseServiceRequest,
+  type PeerInfo,
   PROTOCOL_VERSION,
   RateLimiter,
+  SERVICE_REQUEST_TYPES,
   type Welcome,
 } from "../src/protocol/mod.ts";
 import { HomeCache, shardName, shardOf, ShardQueue } from "../src/routing/mod.ts";
@@ -31,6 +35,10 @@ import { submitByHome } from "./ledger_routing.ts";
 import { z } from "zod";
 import { isAccountId } from "../src/ledger/mod.ts";
 import { LedgerHost } from "./ledger_host.ts";
+import { type ServiceAnswer, Services } from "./services.ts";
+import type { Publish, PublishOutcome } from "./pubsub.ts";
+import type { PutOutcome } from "./mailbox.ts";
+import type { PresenceView } from "./presence.ts";
 import type {
   AccountView,
   Receipt,
@@ -59,6 +67,8 @@ interface SocketState extends Attachment {
   quotaBytes: number;
   /** The destination of this peer's last frame. */
   lastTo?: { id: string; bytes: Uint8Array; home: number };
+  /** When this peer last sent a frame (keepalives are timed by the runtime). */
+  lastFrame: number;
 }
 
 /** A frame on its way to another shard. */
@@ -137,6 +147,7 @@ export class SuperPeer extends DurableObject<Env> {
     refused: 0,
   };
   #ledgerHost: LedgerHost | undefined;
+  readonly #services: Services;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -156,6 +167,26 @@ export class SuperPeer extends DurableObject<Env> {
         this.#sockets.set(a.peer, ws);
       }
     }
+    this.#services = new Services({
+      ctx,
+      config: this.#config,
+      shard: () => this.#shard,
+      stub: (k) => this.#stub(k),
+      sendText: (peer, text) => {
+        const ws = this.#sockets.get(peer);
+        if (!ws) return false;
+        try {
+          ws.send(text);
+          return true;
+        } catch {
+          this.#forget(ws);
+          return false;
+        }
+      },
+      isOnline: (peer) => this.#sockets.has(peer),
+      online: () => this.#sockets.keys(),
+      wakeBy: (at) => this.#wakeBy(at),
+    });
     this.#outbound = new ShardQueue<Outgoing>({
       deliver: (shard, items) => this.#forward(shard, items),
       onUndelivered: (item, reason) => this.#undelivered(item, reason),
@@ -181,13 +212,14 @@ export class SuperPeer extends DurableObject<Env> {
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> | void {
     const state = this.#socketState(ws);
+    state.lastFrame = Date.now();
     this.#stats.framesIn++;
     if (typeof message === "string") return this.#onText(ws, message);
     this.#onFrame(ws, state, new Uint8Array(message));
   }
 
-  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
-    this.#forget(ws);
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    const gone = this.#forget(ws);
     // A peer that vanished (1006) or sent no status (1005) gets no close frame back.
     if (!NO_CLOSE_FRAME.has(code)) {
       try {
@@ -196,10 +228,12 @@ export class SuperPeer extends DurableObject<Env> {
         // Already closed by the runtime.
       }
     }
+    if (gone) await this.#services.disconnected(gone);
   }
 
-  override webSocketError(ws: WebSocket): void {
-    this.#forget(ws);
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    const gone = this.#forget(ws);
+    if (gone) await this.#services.disconnected(gone);
   }
 
   /**
@@ -340,6 +374,135 @@ export class SuperPeer extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     if (this.#shard >= 0) await this.#ledger(this.#shard).alarm();
+    await this.#services.sweep(
+      (ws) => this.#state.get(ws)?.lastFrame ?? this.#attachment(ws).since,
+      (ws) => {
+        const peer = this.#forget(ws);
+        try {
+          ws.close(CLOSE_CODES.PRESENCE_TIMEOUT, "No keepalive within the presence timeout");
+        } catch {
+          // Already closing.
+        }
+        return peer;
+      },
+    );
+  }
+
+  // One alarm serves the ledger and the services: it fires at the earliest time either needs.
+  async #wakeBy(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /**
+   * At a topic's home: a shard now has subscribers of the topic.
+   *
+   * @param shard This object's shard.
+   * @param topic The topic.
+   * @param subscriber The shard with subscribers.
+   */
+  topicJoin(shard: number, topic: string, subscriber: number): void {
+    this.#rememberShard(shard);
+    this.#services.pubsub.join(topic, subscriber);
+  }
+
+  /**
+   * At a topic's home: a shard no longer has subscribers of the topic.
+   *
+   * @param shard This object's shard.
+   * @param topic The topic.
+   * @param subscriber The shard.
+   */
+  topicLeave(shard: number, topic: string, subscriber: number): void {
+    this.#rememberShard(shard);
+    this.#services.pubsub.leave(topic, subscriber);
+  }
+
+  /**
+   * At a topic's home: the shards with subscribers.
+   *
+   * @param shard This object's shard.
+   * @param topic The topic.
+   * @returns The shards.
+   */
+  topicShards(shard: number, topic: string): number[] {
+    this.#rememberShard(shard);
+    return this.#services.pubsub.shardsOf(topic);
+  }
+
+  /**
+   * At the topics' home: publishes from another shard's peers, in their order.
+   *
+   * @param shard This object's shard.
+   * @param items The publishes.
+   * @returns One outcome each.
+   */
+  topicPublish(shard: number, items: Publish[]): Promise<PublishOutcome[]> {
+    this.#rememberShard(shard);
+    return this.#services.pubsub.atHome(items);
+  }
+
+  /**
+   * Hands topic messages from a topic's home to the subscribers here.
+   *
+   * @param topics The topic of each message.
+   * @param texts The messages.
+   * @returns The indices of messages with no subscriber here.
+   */
+  topicDeliver(topics: string[], texts: string[]): number[] {
+    return this.#services.pubsub.deliver(topics, texts);
+  }
+
+  /**
+   * Up to `count` peers connected here, at random.
+   *
+   * @param shard This object's shard.
+   * @param count How many.
+   * @param topic Only subscribers of this topic.
+   * @returns The sample.
+   */
+  samplePeers(shard: number, count: number, topic?: string): PeerInfo[] {
+    this.#rememberShard(shard);
+    return this.#services.sample(count, topic);
+  }
+
+  /**
+   * A peer homed here: online, or when it left.
+   *
+   * @param shard This object's shard.
+   * @param peer The peer.
+   * @returns Its presence.
+   */
+  lookupPeer(shard: number, peer: string): PresenceView {
+    this.#rememberShard(shard);
+    return this.#services.presence.lookup(peer);
+  }
+
+  /**
+   * Stores a message for a peer homed here.
+   *
+   * @param shard This object's shard.
+   * @param mail The message.
+   * @returns Its id and status, or `MAILBOX_FULL`.
+   */
+  mailPut(
+    shard: number,
+    mail: { to: string; from: string; data: string; bin?: boolean; notify?: boolean },
+  ): Promise<PutOutcome> {
+    this.#rememberShard(shard);
+    return this.#services.mailbox.put(mail);
+  }
+
+  /**
+   * Stores a notice for a sender homed here.
+   *
+   * @param shard This object's shard.
+   * @param sender The sender.
+   * @param notice What became of its message.
+   */
+  mailNotice(shard: number, sender: string, notice: Omit<MailNotice, "t" | "mid">): Promise<void> {
+    this.#rememberShard(shard);
+    return this.#services.mailbox.notice(notice, sender);
   }
 
   #ledger(shard: number): LedgerHost {
@@ -406,6 +569,10 @@ export class SuperPeer extends DurableObject<Env> {
       limits,
     };
     server.send(JSON.stringify(welcome));
+    this.#services.connected(peer);
+    this.ctx.waitUntil(
+      this.#wakeBy(now + Math.max(1_000, Math.floor(limits.PRESENCE_TIMEOUT_MS / 3))),
+    );
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -422,9 +589,15 @@ export class SuperPeer extends DurableObject<Env> {
     } catch {
       return this.#refuse(ws, "BAD_FRAME", "Text frame is not JSON");
     }
+    const t = (value as { t?: unknown } | null)?.t;
+    if (typeof t === "string" && SERVICE_REQUEST_TYPES.has(t)) {
+      const parsed = parseServiceRequest(value);
+      if (!parsed.ok) return this.#malformed(ws, value, parsed.message);
+      const answer = await this.#services.handle(this.#socketState(ws).peer, parsed.request);
+      return this.#answer(ws, answer, parsed.request as { id?: number });
+    }
     const message = ControlSchema.safeParse(value);
     if (!message.success) {
-      const t = (value as { t?: unknown } | null)?.t;
       if (typeof t === "string" && !CONTROL_TYPES.has(t)) {
         return this.#refuse(
           ws,
@@ -432,11 +605,7 @@ export class SuperPeer extends DurableObject<Env> {
           `Control message "${t.slice(0, 32)}" is not defined`,
         );
       }
-      return this.#refuse(
-        ws,
-        "BAD_FRAME",
-        `Control message is malformed: ${message.error.issues[0]?.message}`,
-      );
+      return this.#malformed(ws, value, message.error.issues[0]?.message);
     }
     const m = message.data;
     if (m.t === "tx") {
@@ -473,13 +642,34 @@ export class SuperPeer extends DurableObject<Env> {
         ? this.ledgerBlock(m.shard, "head")
         : await this.#stub(m.shard).ledgerWatch(m.shard, this.#shard);
       this.#reply(ws, { t: "blocks.result", id: m.id, shard: m.shard, head });
-    } else {
+    } else if (m.t === "account") {
       const k = shardOf(m.account, this.#config.shards);
       const account = k === this.#shard
         ? this.ledgerAccount(k, m.account)
         : await this.#stub(k).ledgerAccount(k, m.account);
       this.#reply(ws, { t: "account.result", id: m.id, account });
     }
+  }
+
+  // A request that can be matched to its id gets its refusal matched too.
+  #malformed(ws: WebSocket, value: unknown, why: string | undefined): void {
+    const id = (value as { id?: unknown } | null)?.id;
+    this.#refuse(
+      ws,
+      "BAD_FRAME",
+      `Control message is malformed: ${why}`,
+      undefined,
+      undefined,
+      typeof id === "number" && Number.isSafeInteger(id) && id >= 0 ? id : undefined,
+    );
+  }
+
+  #answer(ws: WebSocket, answer: ServiceAnswer, m: { id?: number }): void {
+    if (answer === null) return;
+    if ("error" in answer) {
+      return this.#refuse(ws, answer.error, answer.message, undefined, undefined, m.id);
+    }
+    this.#reply(ws, answer);
   }
 
   #reply(ws: WebSocket, message: unknown): void {
@@ -651,6 +841,7 @@ export class SuperPeer extends DurableObject<Env> {
         peerBytes: new TextEncoder().encode(attachment.peer),
         quotaStart: Date.now(),
         quotaBytes: 0,
+        lastFrame: Date.now(),
         limiter: new RateLimiter({
           framesPerSecond: limits.RATE_LIMIT_FRAMES_PER_SECOND,
           burstFrames: limits.RATE_LIMIT_BURST_FRAMES,
@@ -663,8 +854,11 @@ export class SuperPeer extends DurableObject<Env> {
     return state;
   }
 
-  #forget(ws: WebSocket): void {
+  /** Drops a socket; returns its peer if it was that peer's current socket. */
+  #forget(ws: WebSocket): string | undefined {
     const peer = this.#attachment(ws)?.peer;
-    if (peer !== undefined && this.#sockets.get(peer) === ws) this.#sockets.delete(peer);
+    if (peer === undefined || this.#sockets.get(peer) !== ws) return undefined;
+    this.#sockets.delete(peer);
+    return peer;
   }
 }

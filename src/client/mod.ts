@@ -14,5 +14,6 @@
 export * from "./backoff.ts";
 export * from "./direct/mod.ts";
 export * from "./ledger.ts";
+export * from "./services.ts";
 export * from "./message_stream.ts";
 export * from "./peer.ts";

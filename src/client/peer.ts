@@ -25,12 +25,14 @@ import {
   type Limits,
   parseServerMessage,
   payloadOf,
+  type PeerInfo,
   ProtocolError,
   type Reply,
   signHello,
   type Welcome,
 } from "../protocol/mod.ts";
 import { PeerLedger } from "./ledger.ts";
+import { type LookupResult, PeerServices } from "./services.ts";
 import { DirectManager, type DirectOptions } from "./direct/manager.ts";
 import { browserTransport } from "./direct/transport.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
@@ -154,6 +156,7 @@ export class Peer extends EventTarget {
   >();
   #ledger: PeerLedger | undefined;
   readonly #direct: DirectManager;
+  readonly #services: PeerServices;
 
   /** @param options URL, identity and connection behaviour. */
   constructor(options: PeerOptions) {
@@ -165,6 +168,20 @@ export class Peer extends EventTarget {
     this.#WebSocket = ws;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#ready = deferred<Welcome>();
+    // deno-lint-ignore no-this-alias
+    const peer = this;
+    this.#services = new PeerServices({
+      request: (m, timeoutMs) => this.request(m, timeoutMs),
+      sendControl: (m) => {
+        if (!this.#ws || this.#state !== "open") return false;
+        this.#ws.send(JSON.stringify(m));
+        return true;
+      },
+      get connected() {
+        return peer.#state === "open" && peer.#ws !== undefined;
+      },
+      dispatchEvent: (e) => this.dispatchEvent(e),
+    });
     this.#direct = new DirectManager({
       identity: options.identity,
       sendRelay: (to, payload, text) => this.#sendFrame(to, payload, { sequenced: true, text }),
@@ -239,6 +256,77 @@ export class Peer extends EventTarget {
       identity: this.#options.identity,
     });
     return this.#ledger;
+  }
+
+  /** The network services: topics, presence, discovery, mailbox. */
+  get services(): PeerServices {
+    return this.#services;
+  }
+
+  /**
+   * Subscribes to a topic; `topic` events carry its messages (`$presence`: `presence`
+   * events). Kept across reconnects.
+   *
+   * @param topic The topic.
+   */
+  subscribe(topic: string): Promise<void> {
+    return this.#services.subscribe(topic);
+  }
+
+  /**
+   * Ends a subscription.
+   *
+   * @param topic The topic.
+   */
+  unsubscribe(topic: string): Promise<void> {
+    return this.#services.unsubscribe(topic);
+  }
+
+  /**
+   * Publishes on a topic; resolves once the topic's home took it.
+   *
+   * @param topic The topic.
+   * @param data Text, or bytes.
+   * @returns The publisher's number given to it.
+   */
+  publish(topic: string, data: string | Uint8Array): Promise<number> {
+    return this.#services.publish(topic, data);
+  }
+
+  /**
+   * Up to `count` online peers at random (optionally subscribers of a topic).
+   *
+   * @param options `count`, `topic`.
+   * @returns The peers and their home shards.
+   */
+  findPeers(options: { count?: number; topic?: string } = {}): Promise<PeerInfo[]> {
+    return this.#services.findPeers(options);
+  }
+
+  /**
+   * Whether a peer is online, and its home shard.
+   *
+   * @param peer The peer id.
+   * @returns Its presence.
+   */
+  lookup(peer: string): Promise<LookupResult> {
+    return this.#services.lookup(peer);
+  }
+
+  /**
+   * Leaves a message in a peer's mailbox (handed over now if it is online).
+   *
+   * @param to The recipient.
+   * @param data Text, or bytes.
+   * @param options `notify`: a `mail.notice` event tells of delivery.
+   * @returns The message's id and status.
+   */
+  sendMail(
+    to: string,
+    data: string | Uint8Array,
+    options: { notify?: boolean } = {},
+  ): Promise<{ mid: string; status: "delivered" | "stored" }> {
+    return this.#services.sendMail(to, data, options);
   }
 
   /**
@@ -484,6 +572,11 @@ export class Peer extends EventTarget {
         }
       } else if (message?.t === "block") {
         this.dispatchEvent(new CustomEvent<BlockHeaderJson>("block", { detail: message.header }));
+      } else if (
+        message?.t === "topic" || message?.t === "presence" || message?.t === "mail" ||
+        message?.t === "mail.notice"
+      ) {
+        this.#services.receive(message);
       } else if (message) {
         const pending = this.#requests.get(message.id);
         this.#requests.delete(message.id);
@@ -523,6 +616,7 @@ export class Peer extends EventTarget {
     const ws = this.#ws!;
     // Queued frames leave before anything sent from now on, so order is kept.
     for (const frame of this.#queue.splice(0)) ws.send(frame);
+    this.#services.resume();
     const interval = this.#options.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS;
     const timeout = this.#options.keepaliveTimeoutMs ?? KEEPALIVE_TIMEOUT_MS;
     this.#keepalive = setInterval(() => {
@@ -587,6 +681,7 @@ export class Peer extends EventTarget {
   #finish(detail: CloseDetail): void {
     this.#failRequests(`Peer closed: ${detail.reason}`);
     this.#direct.close();
+    this.#services.close();
     this.#state = "closed";
     this.#ws = undefined;
     this.#clearTimers();

@@ -51,6 +51,9 @@ export const ERROR_CODES = {
   TX_NOT_FOUND: "No transfer with that hash is known to that shard (HTTP 404).",
   BLOCK_NOT_FOUND: "No block at that height (HTTP 404).",
   FAUCET_DISABLED: "This network has no faucet (HTTP 404).",
+  MAILBOX_FULL: "The recipient's mailbox holds `MAILBOX_MAX_MESSAGES` already; not stored.",
+  RESERVED_TOPIC:
+    "Topics starting with `$` are the network's own; peers may subscribe, not publish.",
   BAD_REQUEST: "The request is malformed: bad JSON, a bad account id or shard (HTTP 400).",
   NOT_FOUND: "No such HTTP route (HTTP 404).",
   METHOD_NOT_ALLOWED: "The route exists but not for this method (HTTP 405).",
@@ -75,6 +78,8 @@ export const CLOSE_CODES = {
   GOING_AWAY: 1001,
   /** A newer session of the same peer connected; do not reconnect automatically. */
   SESSION_REPLACED: 4001,
+  /** Nothing came from the peer, not even a keepalive, for `PRESENCE_TIMEOUT_MS`. */
+  PRESENCE_TIMEOUT: 4002,
 } as const;
 
 /**

@@ -27,7 +27,10 @@ export interface LimitSpec {
     | "units"
     | "entries"
     | "transfers"
-    | "receipts";
+    | "receipts"
+    | "topics"
+    | "messages"
+    | "shards";
   /** What the limit bounds, and what happens past it. */
   readonly description: string;
 }
@@ -81,6 +84,25 @@ export const RELAY_QUOTA_BYTES = 67_108_864;
 /** The window of {@linkcode RELAY_QUOTA_BYTES}. */
 export const RELAY_QUOTA_WINDOW_MS = 60_000;
 
+/** Longest topic name, in UTF-8 bytes. */
+export const MAX_TOPIC_BYTES = 128;
+/** Most topics one peer may be subscribed to at once. */
+export const MAX_SUBSCRIPTIONS_PER_PEER = 64;
+/** Largest payload of one publish, in UTF-8 bytes of its `data` field. */
+export const MAX_PUBLISH_BYTES = 16_384;
+/** Silence (no frame, no keepalive) after which a super-peer closes a socket as dead. */
+export const PRESENCE_TIMEOUT_MS = 60_000;
+/** Most peers one discovery request returns. */
+export const MAX_DISCOVERY_PEERS = 64;
+/** Most shards one discovery request asks, whatever the shard count. */
+export const DISCOVERY_SHARDS_PER_QUERY = 3;
+/** How long a message waits in a mailbox for its recipient. */
+export const MAILBOX_TTL_MS = 604_800_000;
+/** Most messages waiting in one recipient's mailbox. */
+export const MAILBOX_MAX_MESSAGES = 256;
+/** Largest mailbox message, in UTF-8 bytes of its `data` field. */
+export const MAX_MAIL_BYTES = 32_768;
+
 /** The names of all limits. */
 export type LimitName =
   | "MAX_FRAME_BYTES"
@@ -105,7 +127,16 @@ export type LimitName =
   | "FAUCET_AMOUNT"
   | "FAUCET_INTERVAL_MS"
   | "RELAY_QUOTA_BYTES"
-  | "RELAY_QUOTA_WINDOW_MS";
+  | "RELAY_QUOTA_WINDOW_MS"
+  | "MAX_TOPIC_BYTES"
+  | "MAX_SUBSCRIPTIONS_PER_PEER"
+  | "MAX_PUBLISH_BYTES"
+  | "PRESENCE_TIMEOUT_MS"
+  | "MAX_DISCOVERY_PEERS"
+  | "DISCOVERY_SHARDS_PER_QUERY"
+  | "MAILBOX_TTL_MS"
+  | "MAILBOX_MAX_MESSAGES"
+  | "MAX_MAIL_BYTES";
 
 /** The values in force, by name. */
 export type Limits = Readonly<Record<LimitName, number>>;
@@ -262,6 +293,66 @@ export const LIMIT_SPECS: readonly LimitSpec[] = [
     value: RELAY_QUOTA_WINDOW_MS,
     unit: "ms",
     description: "The window of `RELAY_QUOTA_BYTES`; the count starts again when it ends.",
+  },
+  {
+    name: "MAX_TOPIC_BYTES",
+    value: MAX_TOPIC_BYTES,
+    unit: "bytes",
+    description:
+      "Longest topic name (UTF-8; not empty, no control characters; names starting with `$` are the network's). Longer: `BAD_REQUEST`.",
+  },
+  {
+    name: "MAX_SUBSCRIPTIONS_PER_PEER",
+    value: MAX_SUBSCRIPTIONS_PER_PEER,
+    unit: "topics",
+    description:
+      "Topics one peer may be subscribed to at once. More: `RESOURCE_LIMIT_EXCEEDED`, not subscribed.",
+  },
+  {
+    name: "MAX_PUBLISH_BYTES",
+    value: MAX_PUBLISH_BYTES,
+    unit: "bytes",
+    description:
+      "Largest `data` of one publish (UTF-8, or the base64url text of bytes). Larger: `FRAME_TOO_LARGE`, not published.",
+  },
+  {
+    name: "PRESENCE_TIMEOUT_MS",
+    value: PRESENCE_TIMEOUT_MS,
+    unit: "ms",
+    description:
+      "Silence (no frame and no `ping`) after which a super-peer closes a socket as dead and announces the peer's leave; also how long it keeps a gone peer's subscriptions and last-seen time for a resume. Past it nothing of the peer is kept but its mailbox.",
+  },
+  {
+    name: "MAX_DISCOVERY_PEERS",
+    value: MAX_DISCOVERY_PEERS,
+    unit: "peers",
+    description: "Most peers one `peers` request returns; a larger `count` is cut to it.",
+  },
+  {
+    name: "DISCOVERY_SHARDS_PER_QUERY",
+    value: DISCOVERY_SHARDS_PER_QUERY,
+    unit: "shards",
+    description:
+      "Most shards one `peers` request samples, chosen at random, so that no request touches every shard.",
+  },
+  {
+    name: "MAILBOX_TTL_MS",
+    value: MAILBOX_TTL_MS,
+    unit: "ms",
+    description:
+      "How long a message waits for an offline recipient. Then it is deleted and its sender gets a `mail.notice` with status `expired`.",
+  },
+  {
+    name: "MAILBOX_MAX_MESSAGES",
+    value: MAILBOX_MAX_MESSAGES,
+    unit: "messages",
+    description: "Messages waiting for one recipient. More: `MAILBOX_FULL`, not stored.",
+  },
+  {
+    name: "MAX_MAIL_BYTES",
+    value: MAX_MAIL_BYTES,
+    unit: "bytes",
+    description: "Largest `data` of one mailbox message. Larger: `FRAME_TOO_LARGE`, not stored.",
   },
 ];
 

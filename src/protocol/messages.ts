@@ -7,6 +7,14 @@
 import { z } from "zod";
 import type { ErrorCode } from "./errors.ts";
 import type { Limits } from "./limits.ts";
+import {
+  type MailMessage,
+  type MailNotice,
+  type PresenceMessage,
+  SERVICE_MESSAGE_SCHEMAS,
+  type ServiceReply,
+  type TopicMessage,
+} from "./services.ts";
 
 /** The keepalive text frame a client sends; answered without waking the super-peer. */
 export const KEEPALIVE_PING = "ping";
@@ -75,6 +83,7 @@ const ServerMessageSchema = z.discriminatedUnion("t", [
   AccountResultSchema,
   BlocksResultSchema,
   BlockSchema,
+  ...SERVICE_MESSAGE_SCHEMAS,
 ]);
 
 /** The first message on every connection. */
@@ -114,7 +123,15 @@ export interface ErrorMessage {
 }
 
 /** Any text message from a super-peer. */
-export type ServerMessage = Welcome | ErrorMessage | Reply | BlockMessage;
+export type ServerMessage =
+  | Welcome
+  | ErrorMessage
+  | Reply
+  | BlockMessage
+  | TopicMessage
+  | PresenceMessage
+  | MailMessage
+  | MailNotice;
 
 /** A new block header of a shard the peer watches (see `docs/LEDGER.md` for the fields). */
 export interface BlockMessage {
@@ -151,7 +168,8 @@ export type Reply =
     id: number;
     account: { id: string; balance: string; nonce: number; shard: number };
   }
-  | { t: "blocks.result"; id: number; shard: number; head: BlockHeaderJson | null };
+  | { t: "blocks.result"; id: number; shard: number; head: BlockHeaderJson | null }
+  | ServiceReply;
 
 /**
  * Builds the JSON text of an error reply.

@@ -14,4 +14,5 @@ export * from "./frames.ts";
 export * from "./hello.ts";
 export * from "./limits.ts";
 export * from "./messages.ts";
+export * from "./services.ts";
 export * from "./token_bucket.ts";

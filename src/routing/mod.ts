@@ -11,3 +11,4 @@
  */
 export * from "./shard.ts";
 export * from "./shard_queue.ts";
+export * from "./sample.ts";

@@ -1,0 +1,275 @@
+/**
+ * The network services as a peer uses them: topics (subscribe, publish), presence events,
+ * discovery (`findPeers`, `lookup`) and the mailbox. It also makes a reconnect a resume:
+ * subscriptions are made again, publishes the network has not acknowledged are sent again
+ * (the topic's home drops repeats by the publisher's number), and nothing reaches the
+ * application twice.
+ *
+ * @module
+ */
+import { base64urlnopad } from "@scure/base";
+import type {
+  MailMessage,
+  MailNotice,
+  PeerInfo,
+  PresenceMessage,
+  Reply,
+  TopicMessage,
+} from "../protocol/mod.ts";
+
+/** A topic message as the application sees it. */
+export interface TopicEvent {
+  topic: string;
+  from: string;
+  /** The publisher's number; rises with each of its publishes. */
+  n: number;
+  data: string | Uint8Array;
+}
+
+/** A mailbox message as the application sees it. */
+export interface MailEvent {
+  mid: string;
+  from: string;
+  /** When the network took it, ms since the epoch. */
+  ts: number;
+  data: string | Uint8Array;
+}
+
+/** A peer's presence, as `lookup` answers it. */
+export interface LookupResult {
+  peer: string;
+  shard: number;
+  online: boolean;
+  /** When it left, if less than `PRESENCE_TIMEOUT_MS` ago. */
+  lastSeen: number | null;
+}
+
+/** What the services need of the peer. */
+export interface ServicesHost {
+  request(message: { t: string; [key: string]: unknown }, timeoutMs?: number): Promise<Reply>;
+  /** Sends a control message that needs no answer; `false` if not connected. */
+  sendControl(message: unknown): boolean;
+  /** Whether the connection is open. */
+  readonly connected: boolean;
+  dispatchEvent(event: Event): boolean;
+}
+
+const SEEN_MAIL_KEPT = 4_096;
+
+function encode(data: string | Uint8Array): { data: string; bin?: boolean } {
+  return typeof data === "string" ? { data } : { data: base64urlnopad.encode(data), bin: true };
+}
+
+function decode(m: { data: string; bin?: boolean }): string | Uint8Array {
+  return m.bin ? base64urlnopad.decode(m.data) : m.data;
+}
+
+/**
+ * A peer's services. Reached as `peer.services`; the common calls are also methods of
+ * `Peer` itself.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await peer.subscribe("news");
+ * peer.addEventListener("topic", (e) => console.log((e as CustomEvent).detail.data));
+ * await peer.publish("news", "hello");
+ * ```
+ */
+export class PeerServices {
+  readonly #host: ServicesHost;
+  readonly #topics = new Set<string>();
+  /** Publishes not yet acknowledged by the topic's home, by number, in order. */
+  readonly #unacked = new Map<number, { topic: string; data: string; bin?: boolean }>();
+  readonly #waiters = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  /** The last number delivered per topic and publisher. */
+  readonly #lastN = new Map<string, number>();
+  readonly #seenMail = new Set<string>();
+  #acks: string[] = [];
+  // Numbers start at the clock, so that a publisher that restarts keeps rising.
+  #n = Date.now() * 1_000;
+
+  /** @param host The peer. */
+  constructor(host: ServicesHost) {
+    this.#host = host;
+  }
+
+  /** The topics subscribed to. */
+  get topics(): string[] {
+    return [...this.#topics];
+  }
+
+  /** Publishes waiting for the network's acknowledgement. */
+  get unacknowledged(): number {
+    return this.#unacked.size;
+  }
+
+  /**
+   * Subscribes to a topic; kept across reconnects until `unsubscribe`.
+   *
+   * @param topic The topic (`$presence` for joins and leaves).
+   */
+  async subscribe(topic: string): Promise<void> {
+    this.#topics.add(topic);
+    if (!this.#host.connected) return;
+    try {
+      await this.#host.request({ t: "sub", topic });
+    } catch (error) {
+      // Refused (a bad name, too many topics): not kept. Lost with the connection: kept, and
+      // made again on the next one.
+      if ((error as { code?: string }).code !== "SHARD_UNAVAILABLE") this.#topics.delete(topic);
+      throw error;
+    }
+  }
+
+  /**
+   * Ends a subscription.
+   *
+   * @param topic The topic.
+   */
+  async unsubscribe(topic: string): Promise<void> {
+    this.#topics.delete(topic);
+    if (this.#host.connected) await this.#host.request({ t: "unsub", topic });
+  }
+
+  /**
+   * Publishes on a topic. Resolves once the topic's home took it; while disconnected it waits
+   * and goes on the next connection.
+   *
+   * @param topic The topic.
+   * @param data Text, or bytes.
+   * @returns The publisher's number given to it.
+   */
+  publish(topic: string, data: string | Uint8Array): Promise<number> {
+    const n = ++this.#n;
+    this.#unacked.set(n, { topic, ...encode(data) });
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    this.#waiters.set(n, { resolve, reject });
+    if (this.#host.connected) this.#send(n);
+    return promise.then(() => n);
+  }
+
+  /**
+   * Up to `count` online peers, at random, from a few shards.
+   *
+   * @param options `count` (default 16), and `topic` to draw from its subscribers only.
+   * @returns The peers.
+   */
+  async findPeers(options: { count?: number; topic?: string } = {}): Promise<PeerInfo[]> {
+    const reply = await this.#host.request({
+      t: "peers",
+      count: options.count ?? 16,
+      ...(options.topic === undefined ? {} : { topic: options.topic }),
+    });
+    return reply.t === "peers.result" ? reply.peers : [];
+  }
+
+  /**
+   * Whether a peer is online, and its home shard; one call to that shard.
+   *
+   * @param peer The peer id.
+   * @returns Its presence.
+   */
+  async lookup(peer: string): Promise<LookupResult> {
+    const reply = await this.#host.request({ t: "lookup", peer });
+    if (reply.t !== "lookup.result") throw new TypeError(`Unexpected answer ${reply.t}`);
+    return { peer: reply.peer, shard: reply.shard, online: reply.online, lastSeen: reply.lastSeen };
+  }
+
+  /**
+   * Leaves a message in a peer's mailbox; it is handed over now if the peer is online, else
+   * when it connects. With `notify`, a `mail.notice` event tells of its delivery; one that
+   * expires unread is always told.
+   *
+   * @param to The recipient.
+   * @param data Text, or bytes.
+   * @param options `notify`: be told of delivery.
+   * @returns The message's id, and whether it was handed over at once.
+   */
+  async sendMail(
+    to: string,
+    data: string | Uint8Array,
+    options: { notify?: boolean } = {},
+  ): Promise<{ mid: string; status: "delivered" | "stored" }> {
+    const reply = await this.#host.request({
+      t: "mail",
+      to,
+      ...encode(data),
+      ...(options.notify ? { notify: true } : {}),
+    });
+    if (reply.t !== "mail.result") throw new TypeError(`Unexpected answer ${reply.t}`);
+    return { mid: reply.mid, status: reply.status };
+  }
+
+  /**
+   * Takes a message the network pushed (topic, presence, mail, notice).
+   *
+   * @param m The message.
+   */
+  receive(m: TopicMessage | PresenceMessage | MailMessage | MailNotice): void {
+    if (m.t === "topic") {
+      // Repeats (a replayed publish, a resumed session) and stale ones stop here.
+      const key = `${m.topic}\n${m.from}`;
+      if (m.n <= (this.#lastN.get(key) ?? 0)) return;
+      this.#lastN.set(key, m.n);
+      const detail: TopicEvent = { topic: m.topic, from: m.from, n: m.n, data: decode(m) };
+      this.#host.dispatchEvent(new CustomEvent<TopicEvent>("topic", { detail }));
+    } else if (m.t === "presence") {
+      this.#host.dispatchEvent(new CustomEvent<PresenceMessage>("presence", { detail: m }));
+    } else {
+      this.#acknowledge(m.mid);
+      if (this.#seenMail.has(m.mid)) return;
+      this.#seenMail.add(m.mid);
+      if (this.#seenMail.size > SEEN_MAIL_KEPT) {
+        this.#seenMail.delete(this.#seenMail.values().next().value!);
+      }
+      if (m.t === "mail") {
+        const detail: MailEvent = { mid: m.mid, from: m.from, ts: m.ts, data: decode(m) };
+        this.#host.dispatchEvent(new CustomEvent<MailEvent>("mail", { detail }));
+      } else {
+        this.#host.dispatchEvent(new CustomEvent<MailNotice>("mail.notice", { detail: m }));
+      }
+    }
+  }
+
+  /** The connection is open (again): subscribe again, send what was not acknowledged. */
+  resume(): void {
+    for (const topic of this.#topics) {
+      this.#host.request({ t: "sub", topic }).catch(() => {});
+    }
+    for (const n of [...this.#unacked.keys()].sort((a, b) => a - b)) this.#send(n);
+  }
+
+  /** The peer closed for good: what waits fails. */
+  close(): void {
+    for (const w of this.#waiters.values()) w.reject(new Error("Peer closed"));
+    this.#waiters.clear();
+    this.#unacked.clear();
+  }
+
+  #send(n: number): void {
+    const m = this.#unacked.get(n);
+    if (!m) return;
+    this.#host.request({ t: "pub", n, ...m }).then(() => {
+      this.#unacked.delete(n);
+      this.#waiters.get(n)?.resolve();
+      this.#waiters.delete(n);
+    }, (error: Error & { code?: string }) => {
+      // A lost connection keeps it for the next one; a refusal is final.
+      if (error.code === "SHARD_UNAVAILABLE" && !this.#host.connected) return;
+      this.#unacked.delete(n);
+      this.#waiters.get(n)?.reject(error);
+      this.#waiters.delete(n);
+    });
+  }
+
+  #acknowledge(mid: string): void {
+    this.#acks.push(mid);
+    if (this.#acks.length > 1) return;
+    // Acknowledgements of one burst leave together.
+    queueMicrotask(() => {
+      const mids = this.#acks;
+      this.#acks = [];
+      this.#host.sendControl({ t: "mail.ack", mids });
+    });
+  }
+}

@@ -1,0 +1,305 @@
+// Pub/sub, presence and discovery on real workerd: topics fan out once per subscribing
+// shard, in per-publisher order, and survive a super-peer restart.
+import type { MailEvent, Peer, PresenceMessage, TopicEvent } from "../../mod.ts";
+import { Identity, shardOf } from "../../mod.ts";
+import { connectUrl, signHello } from "../../src/protocol/mod.ts";
+import { startNetwork } from "../../scripts/local_network.ts";
+import { connectPeer, identityOnShard, nextEvent, waitUntil } from "../support/peers.ts";
+import { assert, assertEquals, assertRejects } from "../support/assert.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const SHARDS = 4;
+
+function collect(peer: Peer, type = "topic"): TopicEvent[] {
+  const got: TopicEvent[] = [];
+  peer.addEventListener(type, (e) => got.push((e as CustomEvent<TopicEvent>).detail));
+  return got;
+}
+
+Deno.test(
+  "pubsub: every subscriber on every shard gets each message once, in order",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: SHARDS });
+    try {
+      const subs = await Promise.all(
+        [0, 1, 2, 3, 0, 1].map(async (k) =>
+          connectPeer(net, { identity: await identityOnShard(k, SHARDS) })
+        ),
+      );
+      const inboxes = subs.map((p) => collect(p));
+      await Promise.all(subs.map((p) => p.subscribe("news")));
+      const [a, b] = await Promise.all(
+        [2, 3].map(async (k) => connectPeer(net, { identity: await identityOnShard(k, SHARDS) })),
+      );
+      const sent = Array.from({ length: 50 }, (_, i) => i);
+      await Promise.all(
+        sent.flatMap((i) => [a.publish("news", `a${i}`), b.publish("news", `b${i}`)]),
+      );
+      await waitUntil(() => inboxes.every((box) => box.length === 100), 10_000);
+      for (const box of inboxes) {
+        assertEquals(
+          box.filter((m) => m.from === a.peerId).map((m) => m.data),
+          sent.map((i) => `a${i}`),
+        );
+        assertEquals(
+          box.filter((m) => m.from === b.peerId).map((m) => m.data),
+          sent.map((i) => `b${i}`),
+        );
+      }
+      // Bytes travel too, and an unsubscribed peer hears no more.
+      await subs[5].unsubscribe("news");
+      await a.publish("news", new Uint8Array([1, 2, 3]));
+      await waitUntil(() => inboxes[0].length === 101);
+      assertEquals(inboxes[0][100].data, new Uint8Array([1, 2, 3]));
+      await new Promise((r) => setTimeout(r, 200));
+      assertEquals(inboxes[5].length, 100);
+      assertEquals(
+        ((await assertRejects(a.publish("$presence", "forged"))) as { code: string }).code,
+        "RESERVED_TOPIC",
+      );
+      assertEquals(
+        ((await assertRejects(a.subscribe("\u0000"))) as { code: string }).code,
+        "BAD_REQUEST",
+      );
+      for (const p of [...subs, a, b]) p.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "pubsub: a publish sent again after a lost answer is dropped at the topic's home",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: SHARDS });
+    try {
+      const sub = await connectPeer(net);
+      const pub = await connectPeer(net);
+      const got = collect(sub);
+      await sub.subscribe("t");
+      const first = await pub.request({ t: "pub", topic: "t", n: 7, data: "once" });
+      const again = await pub.request({ t: "pub", topic: "t", n: 7, data: "once" });
+      const older = await pub.request({ t: "pub", topic: "t", n: 5, data: "late" });
+      assertEquals([first, again, older].map((r) => (r as { duplicate: boolean }).duplicate), [
+        false,
+        true,
+        true,
+      ]);
+      await new Promise((r) => setTimeout(r, 200));
+      assertEquals(got.map((m) => m.data), ["once"]);
+      sub.close();
+      pub.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "pubsub: subscriptions survive a super-peer restart in the middle of traffic",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: SHARDS });
+    try {
+      const subs = await Promise.all(
+        [0, 1, 2, 3].map(async (k) =>
+          connectPeer(net, { identity: await identityOnShard(k, SHARDS) })
+        ),
+      );
+      const inboxes = subs.map((p) => collect(p));
+      await Promise.all(subs.map((p) => p.subscribe("live")));
+      // A bare client that subscribes once and, after the restart, connects again without
+      // subscribing: what it hears then comes from the subscription the super-peer kept.
+      const bare = await Identity.generate();
+      const heard: string[] = [];
+      const open = async () => {
+        const ws = new WebSocket(connectUrl(net.url, await signHello(bare, net.network)));
+        ws.onmessage = (e) => typeof e.data === "string" && heard.push(e.data);
+        await new Promise((r) => ws.onopen = r);
+        return ws;
+      };
+      const first = await open();
+      first.send(JSON.stringify({ t: "sub", id: 1, topic: "live" }));
+      await waitUntil(() => heard.some((h) => h.includes("sub.result")));
+      const pub = await connectPeer(net);
+      let i = 0;
+      let stop = false;
+      const publishing = (async () => {
+        while (!stop) {
+          await pub.publish("live", `m${i++}`).catch(() => {});
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      await waitUntil(() => inboxes.every((box) => box.length > 10), 10_000);
+      const reopened = [...subs, pub].map((p) => nextEvent(p, "open", 20_000));
+      await net.restart();
+      await Promise.all(reopened);
+      const second = await open();
+      const mark = i;
+      await waitUntil(
+        () => inboxes.every((box) => box.some((m) => Number(String(m.data).slice(1)) > mark + 20)),
+        20_000,
+      );
+      stop = true;
+      await publishing;
+      assert(
+        heard.slice(heard.findLastIndex((h) => h.includes("welcome"))).some((h) =>
+          h.includes('"t":"topic"')
+        ),
+        "the kept subscription delivered after the restart",
+      );
+      first.close();
+      second.close();
+      for (const box of inboxes) {
+        const ns = box.map((m) => m.n);
+        assertEquals(ns, [...ns].sort((x, y) => x - y), "per-publisher order kept");
+        assertEquals(new Set(ns).size, ns.length, "nothing twice");
+      }
+      for (const p of [...subs, pub]) p.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test("presence and discovery: joins, leaves, samples, lookups", opts, async () => {
+  const net = await startNetwork({ shards: SHARDS, limits: { PRESENCE_TIMEOUT_MS: 1_500 } });
+  try {
+    const watcher = await connectPeer(net);
+    const events: PresenceMessage[] = [];
+    watcher.addEventListener("presence", (e) => events.push((e as CustomEvent).detail));
+    await watcher.subscribe("$presence");
+    const others = await Promise.all(Array.from({ length: 8 }, () => connectPeer(net)));
+    await waitUntil(() =>
+      others.every((o) => events.some((e) => e.peer === o.peerId && e.event === "join"))
+    );
+
+    const found = await watcher.findPeers({ count: 64 });
+    assert(found.length > 0, "some peers found");
+    for (const f of found) {
+      assert(others.some((o) => o.peerId === f.peer), "only online peers");
+      assertEquals(f.shard, shardOf(f.peer, SHARDS));
+    }
+    const gone = others.pop()!;
+    gone.close();
+    await waitUntil(() => events.some((e) => e.peer === gone.peerId && e.event === "leave"));
+    const view = await watcher.lookup(gone.peerId);
+    assertEquals([view.online, view.shard], [false, shardOf(gone.peerId, SHARDS)]);
+    assert(view.lastSeen !== null);
+    assertEquals((await watcher.lookup(others[0].peerId)).online, true);
+    for (let round = 0; round < 10; round++) {
+      assert((await watcher.findPeers({ count: 64 })).every((p) => p.peer !== gone.peerId));
+    }
+    // Past the presence timeout nothing of it is kept.
+    await new Promise((r) => setTimeout(r, 3_000));
+    assertEquals((await watcher.lookup(gone.peerId)).lastSeen, null);
+
+    // Within a topic: only its subscribers.
+    await others[0].subscribe("room");
+    await others[1].subscribe("room");
+    const inRoom = await watcher.findPeers({ topic: "room" });
+    assertEquals(inRoom.map((p) => p.peer).sort(), [others[0].peerId, others[1].peerId].sort());
+    for (const p of [watcher, ...others]) p.close();
+  } finally {
+    await net.dispose();
+  }
+});
+
+Deno.test(
+  "presence: a connection that stops its keepalive is closed within the timeout",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 2, limits: { PRESENCE_TIMEOUT_MS: 1_500 } });
+    try {
+      const watcher = await connectPeer(net);
+      await watcher.subscribe("$presence");
+      const silent = await connectPeer(net, { keepaliveIntervalMs: 60_000, reconnect: false });
+      const left = new Promise<number>((resolve) =>
+        watcher.addEventListener("presence", (e) => {
+          const d = (e as CustomEvent<PresenceMessage>).detail;
+          if (d.peer === silent.peerId && d.event === "leave") resolve(Date.now());
+        })
+      );
+      const closed = nextEvent<{ code: number }>(silent, "close", 10_000);
+      const start = Date.now();
+      assertEquals((await closed).code, 4002);
+      assert((await left) - start < 1_500 * 2 + 1_000, "noticed within the timeout and a sweep");
+      watcher.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test("mailbox: waits for an offline peer, arrives once, then is gone", opts, async () => {
+  const net = await startNetwork({ shards: SHARDS });
+  try {
+    const sender = await connectPeer(net, { identity: await identityOnShard(0, SHARDS) });
+    const recipientId = await identityOnShard(1, SHARDS);
+    const notices: { status: string; ref: string }[] = [];
+    sender.addEventListener("mail.notice", (e) => notices.push((e as CustomEvent).detail));
+    const mids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await sender.sendMail(recipientId.peerId, `m${i}`, { notify: true });
+      assertEquals(r.status, "stored");
+      mids.push(r.mid);
+    }
+    const got: MailEvent[] = [];
+    const recipient = new (await import("../../mod.ts")).Peer({
+      url: net.url,
+      identity: recipientId,
+      network: net.network,
+    });
+    recipient.addEventListener("mail", (e) => got.push((e as CustomEvent<MailEvent>).detail));
+    await recipient.connect();
+    await waitUntil(() => got.length === 5);
+    assertEquals(got.map((m) => m.data), ["m0", "m1", "m2", "m3", "m4"]);
+    await waitUntil(() => notices.length === 5);
+    assertEquals(notices.map((n) => n.status), Array(5).fill("delivered"));
+    assertEquals(notices.map((n) => n.ref).sort(), [...mids].sort());
+    // Acknowledged: a new connection gets nothing again.
+    recipient.close();
+    const again = await connectPeer(net, { identity: recipientId });
+    const more: MailEvent[] = [];
+    again.addEventListener("mail", (e) => more.push((e as CustomEvent<MailEvent>).detail));
+    await new Promise((r) => setTimeout(r, 500));
+    assertEquals(more.length, 0);
+    // Online: handed over at once.
+    assertEquals((await sender.sendMail(again.peerId, "now")).status, "delivered");
+    await waitUntil(() => more.length === 1);
+    for (const p of [sender, again]) p.close();
+  } finally {
+    await net.dispose();
+  }
+});
+
+Deno.test(
+  "mailbox: past the cap the sender gets a code; past the TTL it is told",
+  opts,
+  async () => {
+    const net = await startNetwork({
+      shards: 2,
+      limits: { MAILBOX_MAX_MESSAGES: 3, MAILBOX_TTL_MS: 1_000 },
+    });
+    try {
+      const sender = await connectPeer(net);
+      const offline = (await identityOnShard(1, 2)).peerId;
+      const notices: { status: string; to: string }[] = [];
+      sender.addEventListener("mail.notice", (e) => notices.push((e as CustomEvent).detail));
+      for (let i = 0; i < 3; i++) await sender.sendMail(offline, `m${i}`);
+      assertEquals(
+        ((await assertRejects(sender.sendMail(offline, "one too many"))) as { code: string }).code,
+        "MAILBOX_FULL",
+      );
+      await waitUntil(() => notices.length === 3, 10_000);
+      assertEquals(notices.map((n) => [n.status, n.to]), Array(3).fill(["expired", offline]));
+      // Gone: room again, and nothing for the recipient when it comes.
+      assertEquals((await sender.sendMail(offline, "fresh")).status, "stored");
+      sender.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);

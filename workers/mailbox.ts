@@ -1,0 +1,231 @@
+/**
+ * The mailbox of a super-peer: messages for the peers homed here that wait until the
+ * recipient connects, are handed over, and are deleted once it acknowledges them. A sender
+ * may ask to hear of delivery; it always hears of a message that expired unread. The
+ * mailbox also holds, for a subscriber that dropped and may resume, the topic messages it
+ * missed (deleted once handed over, or when the presence timeout ends).
+ *
+ * @module
+ */
+import { base64urlnopad } from "@scure/base";
+import type { MailMessage, MailNotice } from "../src/protocol/mod.ts";
+import { shardOf } from "../src/routing/mod.ts";
+import type { ServiceHost } from "./service_host.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS mailbox (
+  mid TEXT PRIMARY KEY,
+  recipient TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  body TEXT NOT NULL,
+  sender TEXT NOT NULL,
+  notify INTEGER NOT NULL,
+  expires INTEGER NOT NULL,
+  sent INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS mailbox_recipient ON mailbox (recipient);
+CREATE INDEX IF NOT EXISTS mailbox_expires ON mailbox (expires);
+`;
+
+/** What the recipient's home made of a message. */
+export type PutOutcome =
+  | { mid: string; status: "delivered" | "stored" }
+  | { error: "MAILBOX_FULL"; message: string };
+
+function newMid(): string {
+  return base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(12)));
+}
+
+/**
+ * One shard's mailboxes.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const mailbox = new Mailbox(host);
+ * mailbox.put({ to, from, data: "hello", notify: true });
+ * ```
+ */
+export class Mailbox {
+  readonly #host: ServiceHost;
+
+  /** @param host The super-peer. */
+  constructor(host: ServiceHost) {
+    this.#host = host;
+    host.ctx.storage.sql.exec(SCHEMA);
+  }
+
+  /**
+   * Stores a message for a peer homed here, and hands it over at once if it is connected.
+   *
+   * @param m The message.
+   * @returns Its id and whether it was handed over, or `MAILBOX_FULL`.
+   */
+  async put(
+    m: { to: string; from: string; data: string; bin?: boolean; notify?: boolean },
+  ): Promise<PutOutcome> {
+    const { limits } = this.#host.config;
+    const sql = this.#host.ctx.storage.sql;
+    const waiting = sql.exec<{ n: number }>(
+      "SELECT count(*) AS n FROM mailbox WHERE recipient = ? AND kind = 'mail'",
+      m.to,
+    ).one().n;
+    if (waiting >= limits.MAILBOX_MAX_MESSAGES) {
+      return {
+        error: "MAILBOX_FULL",
+        message: `Mailbox of "${m.to}" holds ${limits.MAILBOX_MAX_MESSAGES} messages`,
+      };
+    }
+    const now = Date.now();
+    const mail: MailMessage = {
+      t: "mail",
+      mid: newMid(),
+      from: m.from,
+      ts: now,
+      data: m.data,
+      ...(m.bin ? { bin: true } : {}),
+    };
+    const body = JSON.stringify(mail);
+    sql.exec(
+      "INSERT INTO mailbox (mid, recipient, kind, body, sender, notify, expires) VALUES (?, ?, 'mail', ?, ?, ?, ?)",
+      mail.mid,
+      m.to,
+      body,
+      m.from,
+      m.notify ? 1 : 0,
+      now + limits.MAILBOX_TTL_MS,
+    );
+    await this.#host.wakeBy(now + limits.MAILBOX_TTL_MS);
+    const delivered = this.#host.sendText(m.to, body);
+    return { mid: mail.mid, status: delivered ? "delivered" : "stored" };
+  }
+
+  /**
+   * Stores a notice for a sender homed here.
+   *
+   * @param notice The notice (its `mid` is set here).
+   */
+  async notice(notice: Omit<MailNotice, "t" | "mid">, sender: string): Promise<void> {
+    const { limits } = this.#host.config;
+    const full: MailNotice = { t: "mail.notice", mid: newMid(), ...notice };
+    const body = JSON.stringify(full);
+    const expires = Date.now() + limits.MAILBOX_TTL_MS;
+    this.#host.ctx.storage.sql.exec(
+      "INSERT INTO mailbox (mid, recipient, kind, body, sender, notify, expires) VALUES (?, ?, 'notice', ?, '', 0, ?)",
+      full.mid,
+      sender,
+      body,
+      expires,
+    );
+    await this.#host.wakeBy(expires);
+    this.#host.sendText(sender, body);
+  }
+
+  /**
+   * Keeps a topic message for a subscriber that dropped, until it resumes or is gone.
+   *
+   * @param peer The subscriber.
+   * @param text The topic message.
+   */
+  buffer(peer: string, text: string): void {
+    const { limits } = this.#host.config;
+    const sql = this.#host.ctx.storage.sql;
+    const held = sql.exec<{ n: number }>(
+      "SELECT count(*) AS n FROM mailbox WHERE recipient = ? AND kind = 'topic'",
+      peer,
+    ).one().n;
+    // Past the cap a resuming subscriber misses messages, as one that was away too long does.
+    if (held >= limits.MAILBOX_MAX_MESSAGES) return;
+    sql.exec(
+      "INSERT INTO mailbox (mid, recipient, kind, body, sender, notify, expires) VALUES (?, ?, 'topic', ?, '', 0, ?)",
+      newMid(),
+      peer,
+      text,
+      Date.now() + limits.PRESENCE_TIMEOUT_MS,
+    );
+  }
+
+  /**
+   * Hands everything waiting to a peer that just connected, in the order it arrived. Topic
+   * messages are deleted once handed over; mail and notices wait for `mail.ack`.
+   *
+   * @param peer The peer.
+   */
+  handOver(peer: string): void {
+    const sql = this.#host.ctx.storage.sql;
+    const rows = sql.exec<{ body: string }>(
+      "SELECT body FROM mailbox WHERE recipient = ? ORDER BY rowid",
+      peer,
+    ).toArray();
+    for (const { body } of rows) {
+      if (!this.#host.sendText(peer, body)) return;
+    }
+    sql.exec("DELETE FROM mailbox WHERE recipient = ? AND kind = 'topic'", peer);
+  }
+
+  /**
+   * Deletes what a peer acknowledged, and tells the senders who asked.
+   *
+   * @param peer The recipient.
+   * @param mids The ids acknowledged.
+   */
+  async acknowledge(peer: string, mids: string[]): Promise<void> {
+    const sql = this.#host.ctx.storage.sql;
+    const notices: { sender: string; mid: string }[] = [];
+    for (const mid of mids) {
+      const row = sql.exec<{ sender: string; notify: number; kind: string }>(
+        "DELETE FROM mailbox WHERE mid = ? AND recipient = ? RETURNING sender, notify, kind",
+        mid,
+        peer,
+      ).toArray()[0];
+      if (row?.kind === "mail" && row.notify) notices.push({ sender: row.sender, mid });
+    }
+    for (const n of notices) await this.#tell(n.sender, n.mid, peer, "delivered");
+  }
+
+  /**
+   * Deletes what is past its time: mail (its sender is told), notices, held topic messages.
+   *
+   * @returns When the next message expires, if any.
+   */
+  async expire(): Promise<number | undefined> {
+    const sql = this.#host.ctx.storage.sql;
+    const now = Date.now();
+    const gone = sql.exec<{ mid: string; recipient: string; sender: string; kind: string }>(
+      "DELETE FROM mailbox WHERE expires <= ? RETURNING mid, recipient, sender, kind",
+      now,
+    ).toArray();
+    for (const g of gone) {
+      if (g.kind === "mail") {
+        await this.#tell(g.sender, g.mid, g.recipient, "expired").catch((e) =>
+          console.warn("expiry notice not sent", String(e))
+        );
+      }
+    }
+    return sql.exec<{ at: number | null }>("SELECT min(expires) AS at FROM mailbox").one().at ??
+      undefined;
+  }
+
+  /**
+   * Deletes topic messages held for a peer gone past the presence timeout.
+   *
+   * @param peer The peer.
+   */
+  forget(peer: string): void {
+    this.#host.ctx.storage.sql.exec(
+      "DELETE FROM mailbox WHERE recipient = ? AND kind = 'topic'",
+      peer,
+    );
+  }
+
+  async #tell(
+    sender: string,
+    ref: string,
+    to: string,
+    status: MailNotice["status"],
+  ): Promise<void> {
+    const notice = { ref, to, status, ts: Date.now() };
+    const home = shardOf(sender, this.#host.config.shards);
+    if (home === this.#host.shard()) await this.notice(notice, sender);
+    else await this.#host.stub(home).mailNotice(home, sender, notice);
+  }
+}

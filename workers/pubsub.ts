@@ -1,0 +1,361 @@
+/**
+ * Pub/sub in a super-peer. Each shard keeps which of its peers subscribe to which topics;
+ * a topic's home shard (`shardOf(topic)`) keeps which shards have subscribers. A publish
+ * goes from the publisher's home to the topic's home, in order (one batch in flight per
+ * shard), where a repeat of a publisher's number is dropped; the home then sends it once to
+ * each subscribing shard, which hands it to its local subscribers. Everything a restart must
+ * keep is in SQLite.
+ *
+ * @module
+ */
+import {
+  type ErrorCode,
+  PRESENCE_TOPIC,
+  type PresenceMessage,
+  type TopicMessage,
+} from "../src/protocol/mod.ts";
+import { shardOf, ShardQueue } from "../src/routing/mod.ts";
+import type { ServiceHost } from "./service_host.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS subscription (topic TEXT NOT NULL, peer TEXT NOT NULL,
+  PRIMARY KEY (topic, peer));
+CREATE INDEX IF NOT EXISTS subscription_peer ON subscription (peer);
+CREATE TABLE IF NOT EXISTS topic_shard (topic TEXT NOT NULL, shard INTEGER NOT NULL,
+  PRIMARY KEY (topic, shard));
+CREATE TABLE IF NOT EXISTS topic_last (topic TEXT NOT NULL, publisher TEXT NOT NULL,
+  n INTEGER NOT NULL, PRIMARY KEY (topic, publisher));
+`;
+
+/** A publish on its way to its topic's home. */
+export interface Publish {
+  topic: string;
+  from: string;
+  /** The publisher's number; 0 for the network's own announcements (never deduplicated). */
+  n: number;
+  data: string;
+  bin?: boolean;
+}
+
+/** What a topic's home made of a publish. */
+export interface PublishOutcome {
+  duplicate: boolean;
+}
+
+interface Pending {
+  publish: Publish;
+  done?: (outcome: PublishOutcome | { error: ErrorCode; message: string }) => void;
+}
+
+interface Fanout {
+  shard: number;
+  topic: string;
+  text: string;
+}
+
+/**
+ * The pub/sub part of one super-peer.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const pubsub = new PubSub(host, (peer, text) => mailbox.buffer(peer, text));
+ * await pubsub.subscribe(peerId, "news");
+ * ```
+ */
+export class PubSub {
+  readonly #host: ServiceHost;
+  /** Local subscribers by topic, as stored. */
+  readonly #local = new Map<string, Set<string>>();
+  /** Subscribing shards by topic, for topics homed here; read from storage on first use. */
+  readonly #shards = new Map<string, Set<number>>();
+  readonly #toHome: ShardQueue<Pending>;
+  readonly #fanout: ShardQueue<Fanout>;
+  readonly #offline: (peer: string, text: string) => void;
+
+  /**
+   * @param host The super-peer.
+   * @param offline Told of a topic message for a subscriber that is not connected now (it
+   *   left less than `PRESENCE_TIMEOUT_MS` ago and may resume).
+   */
+  constructor(host: ServiceHost, offline: (peer: string, text: string) => void) {
+    this.#host = host;
+    this.#offline = offline;
+    const sql = host.ctx.storage.sql;
+    sql.exec(SCHEMA);
+    for (
+      const { topic, peer } of sql.exec<{ topic: string; peer: string }>(
+        "SELECT topic, peer FROM subscription",
+      )
+    ) {
+      this.#localOf(topic).add(peer);
+    }
+    const { limits } = host.config;
+    this.#toHome = new ShardQueue<Pending>({
+      deliver: (shard, items) => this.#sendHome(shard, items),
+      onUndelivered: (item, _reason, error) =>
+        item.done?.({ error: "SHARD_UNAVAILABLE", message: `Topic home unreachable: ${error}` }),
+      maxQueued: limits.MAX_SHARD_QUEUE_FRAMES,
+      maxBatch: limits.MAX_RELAY_BATCH_FRAMES,
+    });
+    this.#fanout = new ShardQueue<Fanout>({
+      deliver: (shard, items) =>
+        this.#host.stub(shard).topicDeliver(items.map((i) => i.topic), items.map((i) => i.text)),
+      onUndelivered: (item, reason) => {
+        // The shard has no subscriber left: stop sending it this topic.
+        if (reason === "not_found") this.leave(item.topic, item.shard);
+      },
+      maxQueued: limits.MAX_SHARD_QUEUE_FRAMES,
+      maxBatch: limits.MAX_RELAY_BATCH_FRAMES,
+    });
+  }
+
+  /**
+   * Subscribes a peer connected here to a topic.
+   *
+   * @param peer The peer.
+   * @param topic The topic, already checked.
+   * @returns `null`, or the code of the refusal.
+   */
+  async subscribe(peer: string, topic: string): Promise<ErrorCode | null> {
+    const sql = this.#host.ctx.storage.sql;
+    const subs = this.#localOf(topic);
+    if (subs.has(peer)) return null;
+    const count = sql.exec<{ n: number }>(
+      "SELECT count(*) AS n FROM subscription WHERE peer = ?",
+      peer,
+    ).one().n;
+    if (count >= this.#host.config.limits.MAX_SUBSCRIPTIONS_PER_PEER) {
+      return "RESOURCE_LIMIT_EXCEEDED";
+    }
+    sql.exec("INSERT OR IGNORE INTO subscription VALUES (?, ?)", topic, peer);
+    subs.add(peer);
+    // The first subscriber here registers this shard at the topic's home, before the answer,
+    // so that a publish made after the answer reaches it.
+    if (subs.size === 1) await this.#register(topic, true);
+    return null;
+  }
+
+  /**
+   * Ends a peer's subscription.
+   *
+   * @param peer The peer.
+   * @param topic The topic.
+   */
+  async unsubscribe(peer: string, topic: string): Promise<void> {
+    const subs = this.#local.get(topic);
+    if (!subs?.delete(peer)) return;
+    this.#host.ctx.storage.sql.exec(
+      "DELETE FROM subscription WHERE topic = ? AND peer = ?",
+      topic,
+      peer,
+    );
+    if (subs.size === 0) {
+      this.#local.delete(topic);
+      await this.#register(topic, false).catch(() => {});
+    }
+  }
+
+  /**
+   * Ends every subscription of a peer gone past the presence timeout.
+   *
+   * @param peer The peer.
+   */
+  async forget(peer: string): Promise<void> {
+    const topics = this.#host.ctx.storage.sql.exec<{ topic: string }>(
+      "SELECT topic FROM subscription WHERE peer = ?",
+      peer,
+    ).toArray();
+    for (const { topic } of topics) await this.unsubscribe(peer, topic);
+  }
+
+  /**
+   * The topics a peer is subscribed to here.
+   *
+   * @param peer The peer.
+   * @returns The topics.
+   */
+  topicsOf(peer: string): string[] {
+    return this.#host.ctx.storage.sql.exec<{ topic: string }>(
+      "SELECT topic FROM subscription WHERE peer = ?",
+      peer,
+    ).toArray().map((r) => r.topic);
+  }
+
+  /**
+   * Subscribers of a topic connected here now.
+   *
+   * @param topic The topic.
+   * @returns Their ids.
+   */
+  onlineSubscribers(topic: string): string[] {
+    return [...this.#local.get(topic) ?? []].filter((p) => this.#host.isOnline(p));
+  }
+
+  /**
+   * Sends a publish towards its topic's home, after those sent before it.
+   *
+   * @param publish The publish, already checked.
+   * @param done Told what the home made of it.
+   * @returns `false` if the queue to the home is full.
+   */
+  publish(publish: Publish, done?: Pending["done"]): boolean {
+    return this.#toHome.push(shardOf(publish.topic, this.#host.config.shards), { publish, done });
+  }
+
+  /**
+   * At a topic's home: takes publishes, drops repeats, fans out the rest.
+   *
+   * @param items Publishes whose topics are homed here.
+   * @returns One outcome each.
+   */
+  async atHome(items: Publish[]): Promise<PublishOutcome[]> {
+    const sql = this.#host.ctx.storage.sql;
+    const outcomes: PublishOutcome[] = [];
+    for (const p of items) {
+      if (p.n > 0) {
+        // A publisher's numbers only rise: anything not above the last one was seen.
+        const last = sql.exec<{ n: number }>(
+          "SELECT n FROM topic_last WHERE topic = ? AND publisher = ?",
+          p.topic,
+          p.from,
+        ).toArray()[0]?.n ?? 0;
+        if (p.n <= last) {
+          outcomes.push({ duplicate: true });
+          continue;
+        }
+        sql.exec("INSERT OR REPLACE INTO topic_last VALUES (?, ?, ?)", p.topic, p.from, p.n);
+      }
+      outcomes.push({ duplicate: false });
+      const text = JSON.stringify(this.#message(p));
+      for (const shard of this.#subscribingShards(p.topic)) {
+        if (shard === this.#host.shard()) this.deliver([p.topic], [text]);
+        else if (!this.#fanout.push(shard, { shard, topic: p.topic, text })) {
+          console.warn(`fan-out queue to shard ${shard} full; message dropped for it`);
+        }
+      }
+    }
+    await Promise.resolve();
+    return outcomes;
+  }
+
+  /**
+   * Hands topic messages to the subscribers here.
+   *
+   * @param topics The topic of each message.
+   * @param texts The messages, ready to send.
+   * @returns The indices of messages whose topic has no subscriber here.
+   */
+  deliver(topics: string[], texts: string[]): number[] {
+    const none: number[] = [];
+    for (let i = 0; i < texts.length; i++) {
+      const subs = this.#local.get(topics[i]);
+      if (!subs || subs.size === 0) {
+        none.push(i);
+        continue;
+      }
+      for (const peer of subs) {
+        if (!this.#host.sendText(peer, texts[i])) this.#offline(peer, texts[i]);
+      }
+    }
+    return none;
+  }
+
+  /**
+   * At a topic's home: a shard has (or no longer has) subscribers.
+   *
+   * @param topic The topic.
+   * @param shard The shard.
+   * @param join Whether it joins or leaves.
+   */
+  join(topic: string, shard: number, join = true): void {
+    const shards = this.#subscribingShards(topic);
+    const sql = this.#host.ctx.storage.sql;
+    if (join) {
+      if (shards.has(shard)) return;
+      shards.add(shard);
+      sql.exec("INSERT OR IGNORE INTO topic_shard VALUES (?, ?)", topic, shard);
+    } else if (shards.delete(shard)) {
+      sql.exec("DELETE FROM topic_shard WHERE topic = ? AND shard = ?", topic, shard);
+    }
+  }
+
+  /**
+   * At a topic's home: a shard no longer has subscribers.
+   *
+   * @param topic The topic.
+   * @param shard The shard.
+   */
+  leave(topic: string, shard: number): void {
+    this.join(topic, shard, false);
+  }
+
+  /**
+   * At a topic's home: the shards with subscribers.
+   *
+   * @param topic The topic.
+   * @returns The shards.
+   */
+  shardsOf(topic: string): number[] {
+    return [...this.#subscribingShards(topic)];
+  }
+
+  #message(p: Publish): TopicMessage | PresenceMessage {
+    if (p.topic === PRESENCE_TOPIC) {
+      return {
+        t: "presence",
+        peer: p.from,
+        event: p.data === "leave" ? "leave" : "join",
+        shard: shardOf(p.from, this.#host.config.shards),
+        ts: Date.now(),
+      };
+    }
+    return {
+      t: "topic",
+      topic: p.topic,
+      from: p.from,
+      n: p.n,
+      data: p.data,
+      ...(p.bin ? { bin: true } : {}),
+    };
+  }
+
+  async #register(topic: string, join: boolean): Promise<void> {
+    const home = shardOf(topic, this.#host.config.shards);
+    const me = this.#host.shard();
+    if (home === me) this.join(topic, me, join);
+    else if (join) await this.#host.stub(home).topicJoin(home, topic, me);
+    else await this.#host.stub(home).topicLeave(home, topic, me);
+  }
+
+  async #sendHome(shard: number, items: Pending[]): Promise<number[]> {
+    const publishes = items.map((i) => i.publish);
+    const outcomes = shard === this.#host.shard()
+      ? await this.atHome(publishes)
+      : await this.#host.stub(shard).topicPublish(shard, publishes);
+    items.forEach((item, i) => item.done?.(outcomes[i]));
+    return [];
+  }
+
+  #subscribingShards(topic: string): Set<number> {
+    let shards = this.#shards.get(topic);
+    if (!shards) {
+      shards = new Set(
+        this.#host.ctx.storage.sql.exec<{ shard: number }>(
+          "SELECT shard FROM topic_shard WHERE topic = ?",
+          topic,
+        ).toArray().map((r) => r.shard),
+      );
+      this.#shards.set(topic, shards);
+    }
+    return shards;
+  }
+
+  #localOf(topic: string): Set<string> {
+    let subs = this.#local.get(topic);
+    if (!subs) {
+      subs = new Set();
+      this.#local.set(topic, subs);
+    }
+    return subs;
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The network services of one super-peer, behind one door: the requests peers send
+ * (`sub`, `unsub`, `pub`, `peers`, `lookup`, `mail`, `mail.ack`), what happens when a peer
+ * connects and leaves, and the sweep the alarm runs.
+ *
+ * @module
+ */
+import {
+  type ErrorCode,
+  isReservedTopic,
+  isTopic,
+  type PeerInfo,
+  PRESENCE_TOPIC,
+  type ServiceReply,
+  type ServiceRequest,
+} from "../src/protocol/mod.ts";
+import { isPeerId } from "../src/identity/mod.ts";
+import { sampleOf, shardOf } from "../src/routing/mod.ts";
+import { Mailbox } from "./mailbox.ts";
+import { Presence } from "./presence.ts";
+import { PubSub } from "./pubsub.ts";
+import type { ServiceHost } from "./service_host.ts";
+
+/** An answer to a request, or a refusal with a code. */
+export type ServiceAnswer = ServiceReply | { error: ErrorCode; message: string } | null;
+
+const utf8 = new TextEncoder();
+
+/**
+ * The services of one super-peer.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const services = new Services(host);
+ * const answer = await services.handle(peerId, { t: "sub", id: 1, topic: "news" });
+ * ```
+ */
+export class Services {
+  readonly host: ServiceHost;
+  readonly pubsub: PubSub;
+  readonly mailbox: Mailbox;
+  readonly presence: Presence;
+
+  /** @param host The super-peer. */
+  constructor(host: ServiceHost) {
+    this.host = host;
+    this.mailbox = new Mailbox(host);
+    this.presence = new Presence(host);
+    this.pubsub = new PubSub(host, (peer, text) => this.mailbox.buffer(peer, text));
+  }
+
+  /**
+   * Answers one request of a peer connected here.
+   *
+   * @param peer The peer.
+   * @param m The request, schema-checked.
+   * @returns The answer, a refusal, or `null` when none is due.
+   */
+  async handle(peer: string, m: ServiceRequest): Promise<ServiceAnswer> {
+    const { limits } = this.host.config;
+    switch (m.t) {
+      case "sub":
+      case "unsub": {
+        if (!isTopic(m.topic, limits.MAX_TOPIC_BYTES)) return badTopic(limits.MAX_TOPIC_BYTES);
+        if (m.t === "unsub") {
+          await this.pubsub.unsubscribe(peer, m.topic);
+          return { t: "unsub.result", id: m.id, topic: m.topic };
+        }
+        const refused = await this.pubsub.subscribe(peer, m.topic);
+        if (refused) {
+          return {
+            error: refused,
+            message: `A peer may hold ${limits.MAX_SUBSCRIPTIONS_PER_PEER} subscriptions`,
+          };
+        }
+        return { t: "sub.result", id: m.id, topic: m.topic };
+      }
+      case "pub": {
+        if (!isTopic(m.topic, limits.MAX_TOPIC_BYTES)) return badTopic(limits.MAX_TOPIC_BYTES);
+        if (isReservedTopic(m.topic)) {
+          return { error: "RESERVED_TOPIC", message: `Topic "${m.topic}" is the network's own` };
+        }
+        if (tooLarge(m.data, limits.MAX_PUBLISH_BYTES)) {
+          return {
+            error: "FRAME_TOO_LARGE",
+            message: `A publish carries at most ${limits.MAX_PUBLISH_BYTES} bytes`,
+          };
+        }
+        const { promise, resolve } = Promise.withResolvers<ServiceAnswer>();
+        const queued = this.pubsub.publish(
+          { topic: m.topic, from: peer, n: m.n, data: m.data, bin: m.bin },
+          (outcome) =>
+            resolve(
+              "error" in outcome ? outcome : {
+                t: "pub.result",
+                id: m.id,
+                topic: m.topic,
+                n: m.n,
+                duplicate: outcome.duplicate,
+              },
+            ),
+        );
+        if (!queued) {
+          return { error: "OVERLOADED", message: "The queue to the topic's home is full" };
+        }
+        return await promise;
+      }
+      case "peers":
+        return { t: "peers.result", id: m.id, peers: await this.#discover(peer, m) };
+      case "lookup": {
+        if (!isPeerId(m.peer)) return { error: "BAD_REQUEST", message: "Not a peer id" };
+        const home = shardOf(m.peer, this.host.config.shards);
+        const view = home === this.host.shard()
+          ? this.presence.lookup(m.peer)
+          : await this.host.stub(home).lookupPeer(home, m.peer);
+        return { t: "lookup.result", id: m.id, ...view };
+      }
+      case "mail": {
+        if (!isPeerId(m.to)) return { error: "BAD_REQUEST", message: "Not a peer id" };
+        if (tooLarge(m.data, limits.MAX_MAIL_BYTES)) {
+          return {
+            error: "FRAME_TOO_LARGE",
+            message: `A mailbox message carries at most ${limits.MAX_MAIL_BYTES} bytes`,
+          };
+        }
+        const home = shardOf(m.to, this.host.config.shards);
+        const mail = { to: m.to, from: peer, data: m.data, bin: m.bin, notify: m.notify };
+        const outcome = home === this.host.shard()
+          ? await this.mailbox.put(mail)
+          : await this.host.stub(home).mailPut(home, mail);
+        if ("error" in outcome) return outcome;
+        return { t: "mail.result", id: m.id, mid: outcome.mid, status: outcome.status };
+      }
+      case "mail.ack":
+        await this.mailbox.acknowledge(peer, m.mids);
+        return null;
+    }
+  }
+
+  /**
+   * A peer connected here: announce it, hand over its mailbox.
+   *
+   * @param peer The peer.
+   */
+  connected(peer: string): void {
+    this.presence.joined(peer);
+    this.pubsub.publish({ topic: PRESENCE_TOPIC, from: peer, n: 0, data: "join" });
+    this.mailbox.handOver(peer);
+  }
+
+  /**
+   * A peer's socket closed (or was found dead): announce it; its subscriptions wait out the
+   * presence timeout for a resume.
+   *
+   * @param peer The peer.
+   */
+  async disconnected(peer: string): Promise<void> {
+    this.presence.left(peer);
+    this.pubsub.publish({ topic: PRESENCE_TOPIC, from: peer, n: 0, data: "leave" });
+    await this.host.wakeBy(Date.now() + this.#sweepEvery());
+  }
+
+  /**
+   * The alarm's work: close silent sockets, forget peers gone past the timeout, expire mail.
+   *
+   * @param lastFrame When a socket last sent a frame, as far as this object remembers.
+   * @param close Closes a dead socket and returns its peer, if that was its current socket.
+   */
+  async sweep(
+    lastFrame: (ws: WebSocket) => number,
+    close: (ws: WebSocket) => string | undefined,
+  ): Promise<void> {
+    for (const ws of this.presence.silent(lastFrame)) {
+      const peer = close(ws);
+      if (peer) await this.disconnected(peer);
+    }
+    for (const peer of this.presence.expired()) {
+      if (this.host.isOnline(peer)) continue;
+      await this.pubsub.forget(peer);
+      this.mailbox.forget(peer);
+    }
+    const nextExpiry = await this.mailbox.expire();
+    const busy = this.host.ctx.getWebSockets().length > 0 || this.presence.pending;
+    const next = Math.min(
+      busy ? Date.now() + this.#sweepEvery() : Infinity,
+      nextExpiry ?? Infinity,
+    );
+    if (next < Infinity) await this.host.wakeBy(next);
+  }
+
+  /**
+   * Up to `count` online peers of this shard, at random.
+   *
+   * @param count How many.
+   * @param topic Only subscribers of this topic.
+   * @returns The sample.
+   */
+  sample(count: number, topic?: string): PeerInfo[] {
+    const candidates = topic === undefined
+      ? [...this.host.online()]
+      : this.pubsub.onlineSubscribers(topic);
+    return this.presence.sample(candidates, count);
+  }
+
+  // The sweep runs a few times per timeout, so a dead socket is closed within about 1.34×.
+  #sweepEvery(): number {
+    return Math.max(1_000, Math.floor(this.host.config.limits.PRESENCE_TIMEOUT_MS / 3));
+  }
+
+  async #discover(peer: string, m: { count: number; topic?: string }): Promise<PeerInfo[]> {
+    const { limits, shards } = this.host.config;
+    const count = Math.min(m.count, limits.MAX_DISCOVERY_PEERS);
+    if (m.topic !== undefined && !isTopic(m.topic, limits.MAX_TOPIC_BYTES)) return [];
+    const me = this.host.shard();
+    let candidates: number[];
+    if (m.topic === undefined) candidates = Array.from({ length: shards }, (_, k) => k);
+    else {
+      const home = shardOf(m.topic, shards);
+      candidates = home === me
+        ? this.pubsub.shardsOf(m.topic)
+        : await this.host.stub(home).topicShards(home, m.topic);
+    }
+    // A few shards at random, never all of a large network: the cost stays fixed.
+    const chosen = sampleOf(candidates, limits.DISCOVERY_SHARDS_PER_QUERY);
+    const found = await Promise.all(
+      chosen.map((k) =>
+        k === me
+          ? this.sample(count + 1, m.topic)
+          : this.host.stub(k).samplePeers(k, count + 1, m.topic).catch(() => [] as PeerInfo[])
+      ),
+    );
+    return sampleOf(found.flat().filter((p) => p.peer !== peer), count);
+  }
+}
+
+function badTopic(max: number): { error: ErrorCode; message: string } {
+  return {
+    error: "BAD_REQUEST",
+    message: `A topic is 1 to ${max} bytes of UTF-8 without control characters`,
+  };
+}
+
+function tooLarge(data: string, max: number): boolean {
+  return data.length > max || (data.length * 3 > max && utf8.encode(data).length > max);
+}
