@@ -8,6 +8,11 @@
  * deno task peer balance [account]       an account's balance and nonce (yours by default)
  * deno task peer transfer <to> <amount>  pay from your account; waits for its block
  * deno task peer verify <tx-hash>        fetch a transfer's proof and check it offline
+ * deno task peer peers [--topic T]       online peers at random (of a topic's subscribers)
+ * deno task peer lookup <peer-id>        whether a peer is online, and its home shard
+ * deno task peer sub <topic>...          print every message on topics (`$presence`: joins, leaves)
+ * deno task peer pub <topic> <text>      publish a text message on a topic
+ * deno task peer mail <peer-id> <text>   leave a message in a peer's mailbox
  * ```
  *
  * Options: `--url` (default `$SUPERPEER_URL` or `ws://127.0.0.1:8787`), `--identity FILE`
@@ -16,7 +21,14 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { type ErrorMessage, Identity, type PeerMessage } from "../mod.ts";
+import {
+  type ErrorMessage,
+  Identity,
+  type MailEvent,
+  type PeerMessage,
+  type PresenceMessage,
+  type TopicEvent,
+} from "../mod.ts";
 import { Peer } from "../src/client/mod.ts";
 
 /** How long `send` waits for a refusal before it reports the frame as sent. */
@@ -29,6 +41,8 @@ const { values, positionals } = parseArgs({
     url: { type: "string" },
     identity: { type: "string" },
     from: { type: "string" },
+    topic: { type: "string" },
+    count: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -70,7 +84,14 @@ commands:
   send <peer-id> <text>   send a text message
   balance [account]       an account's balance and nonce (yours by default)
   transfer <to> <amount>  pay from your account; waits for its block
-  verify <tx-hash>        fetch a transfer's proof and check it offline (--from payer)`);
+  verify <tx-hash>        fetch a transfer's proof and check it offline (--from payer)
+  peers [--topic T] [--count N]
+                          online peers at random (of a topic's subscribers)
+  lookup <peer-id>        whether a peer is online, and its home shard
+  sub <topic>...          print every message on the topics ($presence: joins, leaves),
+                          and the mail that arrives
+  pub <topic> <text>      publish a text message on a topic
+  mail <peer-id> <text>   leave a message in a peer's mailbox`);
   Deno.exit(code);
 }
 
@@ -179,6 +200,75 @@ switch (command) {
       `verified: ${status.tx.amount} from ${status.tx.from} to ${status.tx.to}, ` +
         `entry ${status.index} of block ${h.height} of shard ${h.shard}, ${status.status}`,
     );
+    break;
+  }
+  case "peers": {
+    const { identity } = await loadOrCreateIdentity();
+    const peer = await connect(identity);
+    const count = Number(values.count ?? 16);
+    const found = await peer.findPeers({ count, topic: values.topic }).catch(fail);
+    for (const p of found) console.log(`${p.peer} shard ${p.shard}`);
+    peer.close();
+    break;
+  }
+  case "lookup": {
+    const [who] = rest;
+    if (!who) usage(2);
+    const { identity } = await loadOrCreateIdentity();
+    const peer = await connect(identity);
+    const view = await peer.lookup(who).catch(fail);
+    const seen = view.lastSeen === null
+      ? ""
+      : ` last seen ${new Date(view.lastSeen).toISOString()}`;
+    console.log(`${view.peer} ${view.online ? "online" : "offline"} shard ${view.shard}${seen}`);
+    peer.close();
+    break;
+  }
+  case "sub": {
+    if (rest.length === 0) usage(2);
+    const { identity } = await loadOrCreateIdentity();
+    const peer = await connect(identity);
+    peer.addEventListener("topic", (e) => {
+      const m = (e as CustomEvent<TopicEvent>).detail;
+      const data = typeof m.data === "string" ? m.data : `<${m.data.length} bytes>`;
+      console.log(`${m.topic} ${m.from} ${data}`);
+    });
+    peer.addEventListener("presence", (e) => {
+      const m = (e as CustomEvent<PresenceMessage>).detail;
+      console.log(`$presence ${m.peer} ${m.event} shard ${m.shard}`);
+    });
+    peer.addEventListener("mail", (e) => {
+      const m = (e as CustomEvent<MailEvent>).detail;
+      const data = typeof m.data === "string" ? m.data : `<${m.data.length} bytes>`;
+      console.log(`mail ${m.from} ${data}`);
+    });
+    for (const topic of rest) await peer.subscribe(topic).catch(fail);
+    console.error(`subscribed to ${rest.join(", ")}`);
+    Deno.addSignalListener("SIGINT", () => {
+      peer.close();
+      Deno.exit(0);
+    });
+    await new Promise(() => {});
+    break;
+  }
+  case "pub": {
+    const [topic, ...words] = rest;
+    if (!topic || words.length === 0) usage(2);
+    const { identity } = await loadOrCreateIdentity();
+    const peer = await connect(identity);
+    const n = await peer.publish(topic, words.join(" ")).catch(fail);
+    console.log(`published ${n}`);
+    peer.close();
+    break;
+  }
+  case "mail": {
+    const [to, ...words] = rest;
+    if (!to || words.length === 0) usage(2);
+    const { identity } = await loadOrCreateIdentity();
+    const peer = await connect(identity);
+    const result = await peer.sendMail(to, words.join(" ")).catch(fail);
+    console.log(`${result.status} ${result.mid}`);
+    peer.close();
     break;
   }
   default:

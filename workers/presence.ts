@@ -99,14 +99,15 @@ export class Presence {
   }
 
   /**
-   * Sockets silent for longer than `PRESENCE_TIMEOUT_MS`: no frame and no keepalive.
+   * Sockets silent (no frame, no keepalive) for three quarters of `PRESENCE_TIMEOUT_MS`:
+   * closed by this sweep, they are closed within the timeout (the sweep runs every quarter).
    *
    * @param lastFrame When each socket last sent a frame, as far as this object remembers.
    * @returns The dead sockets.
    */
   silent(lastFrame: (ws: WebSocket) => number): WebSocket[] {
     const ctx: DurableObjectState = this.#host.ctx;
-    const cutoff = Date.now() - this.#host.config.limits.PRESENCE_TIMEOUT_MS;
+    const cutoff = Date.now() - (this.#host.config.limits.PRESENCE_TIMEOUT_MS * 3) / 4;
     return ctx.getWebSockets().filter((ws) => {
       const ping = ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
       return Math.max(ping, lastFrame(ws)) < cutoff;

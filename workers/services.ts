@@ -157,7 +157,7 @@ export class Services {
   async disconnected(peer: string): Promise<void> {
     this.presence.left(peer);
     this.pubsub.publish({ topic: PRESENCE_TOPIC, from: peer, n: 0, data: "leave" });
-    await this.host.wakeBy(Date.now() + this.#sweepEvery());
+    await this.host.wakeBy(Date.now() + this.sweepEvery());
   }
 
   /**
@@ -182,7 +182,7 @@ export class Services {
     const nextExpiry = await this.mailbox.expire();
     const busy = this.host.ctx.getWebSockets().length > 0 || this.presence.pending;
     const next = Math.min(
-      busy ? Date.now() + this.#sweepEvery() : Infinity,
+      busy ? Date.now() + this.sweepEvery() : Infinity,
       nextExpiry ?? Infinity,
     );
     if (next < Infinity) await this.host.wakeBy(next);
@@ -202,9 +202,9 @@ export class Services {
     return this.presence.sample(candidates, count);
   }
 
-  // The sweep runs a few times per timeout, so a dead socket is closed within about 1.34×.
-  #sweepEvery(): number {
-    return Math.max(1_000, Math.floor(this.host.config.limits.PRESENCE_TIMEOUT_MS / 3));
+  /** How often the sweep runs while anything is connected or within its timeout. */
+  sweepEvery(): number {
+    return sweepInterval(this.host.config.limits.PRESENCE_TIMEOUT_MS);
   }
 
   async #discover(peer: string, m: { count: number; topic?: string }): Promise<PeerInfo[]> {
@@ -231,6 +231,22 @@ export class Services {
     );
     return sampleOf(found.flat().filter((p) => p.peer !== peer), count);
   }
+}
+
+/**
+ * The sweep interval for a presence timeout: a quarter of it. A socket silent for three
+ * quarters of the timeout is dead at the next sweep, so it is closed within the timeout.
+ *
+ * @example Usage
+ * ```ts ignore
+ * console.assert(sweepInterval(60_000) === 15_000);
+ * ```
+ *
+ * @param timeoutMs `PRESENCE_TIMEOUT_MS`.
+ * @returns The interval.
+ */
+export function sweepInterval(timeoutMs: number): number {
+  return Math.max(250, Math.floor(timeoutMs / 4));
 }
 
 function badTopic(max: number): { error: ErrorCode; message: string } {

@@ -571,7 +571,7 @@ export class SuperPeer extends DurableObject<Env> {
     server.send(JSON.stringify(welcome));
     this.#services.connected(peer);
     this.ctx.waitUntil(
-      this.#wakeBy(now + Math.max(1_000, Math.floor(limits.PRESENCE_TIMEOUT_MS / 3))),
+      this.#wakeBy(now + this.#services.sweepEvery()),
     );
     return new Response(null, { status: 101, webSocket: client });
   }

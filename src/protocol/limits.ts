@@ -90,7 +90,7 @@ export const MAX_TOPIC_BYTES = 128;
 export const MAX_SUBSCRIPTIONS_PER_PEER = 64;
 /** Largest payload of one publish, in UTF-8 bytes of its `data` field. */
 export const MAX_PUBLISH_BYTES = 16_384;
-/** Silence (no frame, no keepalive) after which a super-peer closes a socket as dead. */
+/** Within this time of its last frame or keepalive, a super-peer closes a silent socket. */
 export const PRESENCE_TIMEOUT_MS = 60_000;
 /** Most peers one discovery request returns. */
 export const MAX_DISCOVERY_PEERS = 64;
@@ -320,7 +320,7 @@ export const LIMIT_SPECS: readonly LimitSpec[] = [
     value: PRESENCE_TIMEOUT_MS,
     unit: "ms",
     description:
-      "Silence (no frame and no `ping`) after which a super-peer closes a socket as dead and announces the peer's leave; also how long it keeps a gone peer's subscriptions and last-seen time for a resume. Past it nothing of the peer is kept but its mailbox.",
+      "A socket silent (no frame, no `ping`) is closed as dead, code 4002, and the peer announced as left, within this time (the sweep closes what was silent for 3/4 of it). Also how long a gone peer's subscriptions and last-seen time are kept for a resume; past it nothing of the peer is kept but its mailbox.",
   },
   {
     name: "MAX_DISCOVERY_PEERS",

@@ -99,3 +99,52 @@ Deno.test("cli: balance, transfer and verify against a ledger", opts, async () =
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test(
+  "cli: sub prints what pub publishes; peers and lookup find the subscriber",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 4 });
+    const dir = await Deno.makeTempDir({ prefix: "superpeer-cli-" });
+    try {
+      const a = ["--url", net.url, "--identity", `${dir}/a.json`];
+      const b = ["--url", net.url, "--identity", `${dir}/b.json`];
+      const idA = new TextDecoder().decode((await cli([...a, "id"]).output()).stdout).trim();
+      const idB = new TextDecoder().decode((await cli([...b, "id"]).output()).stdout).trim();
+      const sub = cli([...a, "sub", "news", "$presence"]).spawn();
+      const lines = sub.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      const stderr = sub.stderr.pipeThrough(new TextDecoderStream()).getReader();
+      let err = "";
+      while (!err.includes("subscribed")) err += (await stderr.read()).value ?? "";
+
+      const published = await cli([...b, "pub", "news", "hello", "topic"]).output();
+      assertEquals(published.code, 0);
+      assert(new TextDecoder().decode(published.stdout).startsWith("published "));
+      let out = "";
+      while (!out.includes("news ")) out += (await lines.read()).value ?? "";
+      assert(out.includes(`news ${idB} hello topic`), out);
+      assert(out.includes(`$presence ${idB} join`), out);
+
+      const peers = new TextDecoder().decode(
+        (await cli([...b, "peers", "--topic", "news"]).output()).stdout,
+      );
+      assertEquals(peers.trim().split(" ")[0], idA);
+      const lookup = new TextDecoder().decode((await cli([...b, "lookup", idA]).output()).stdout);
+      assert(lookup.startsWith(`${idA} online shard `), lookup);
+
+      sub.kill("SIGINT");
+      await sub.status;
+      await lines.cancel();
+      await stderr.cancel();
+      const after = new TextDecoder().decode((await cli([...b, "lookup", idA]).output()).stdout);
+      assert(after.includes("offline") && after.includes("last seen"), after);
+      const mail = new TextDecoder().decode(
+        (await cli([...b, "mail", idA, "while", "away"]).output()).stdout,
+      );
+      assert(mail.startsWith("stored "), mail);
+    } finally {
+      await net.dispose();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
