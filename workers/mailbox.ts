@@ -226,6 +226,6 @@ export class Mailbox {
     const notice = { ref, to, status, ts: Date.now() };
     const home = shardOf(sender, this.#host.config.shards);
     if (home === this.#host.shard()) await this.notice(notice, sender);
-    else await this.#host.stub(home).mailNotice(home, sender, notice);
+    else await this.#host.call(home, (s) => s.mailNotice(home, sender, notice));
   }
 }

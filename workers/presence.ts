@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { DurableObjectState } from "cloudflare:workers";
 import type { PeerInfo } from "../src/protocol/mod.ts";
 import { sampleOf, shardOf } from "../src/routing/mod.ts";
 import type { ServiceHost } from "./service_host.ts";
@@ -15,6 +14,38 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS peer_seen (peer TEXT PRIMARY KEY, last_seen INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS peer_seen_last ON peer_seen (last_seen);
 `;
+
+/**
+ * How long a socket may stay silent before it counts as dead: three fifths of the presence
+ * timeout. The sweep runs every fifth, so a dead socket is closed within four fifths, and the
+ * last fifth absorbs a late alarm.
+ *
+ * @example Usage
+ * ```ts ignore
+ * console.assert(silentAfter(60_000) === 36_000);
+ * ```
+ *
+ * @param timeoutMs `PRESENCE_TIMEOUT_MS`.
+ * @returns The silence allowed, in ms.
+ */
+export function silentAfter(timeoutMs: number): number {
+  return Math.floor((timeoutMs * 3) / 5);
+}
+
+/**
+ * How often the sweep runs: a fifth of the presence timeout.
+ *
+ * @example Usage
+ * ```ts ignore
+ * console.assert(sweepInterval(60_000) === 12_000);
+ * ```
+ *
+ * @param timeoutMs `PRESENCE_TIMEOUT_MS`.
+ * @returns The interval, in ms.
+ */
+export function sweepInterval(timeoutMs: number): number {
+  return Math.max(200, Math.floor(timeoutMs / 5));
+}
 
 /** A peer's presence as a lookup answers it. */
 export interface PresenceView {
@@ -99,19 +130,14 @@ export class Presence {
   }
 
   /**
-   * Sockets silent (no frame, no keepalive) for three quarters of `PRESENCE_TIMEOUT_MS`:
-   * closed by this sweep, they are closed within the timeout (the sweep runs every quarter).
+   * Sockets silent (no frame, no keepalive) for {@linkcode silentAfter} of the timeout.
    *
-   * @param lastFrame When each socket last sent a frame, as far as this object remembers.
+   * @param lastHeard When a socket last sent anything.
    * @returns The dead sockets.
    */
-  silent(lastFrame: (ws: WebSocket) => number): WebSocket[] {
-    const ctx: DurableObjectState = this.#host.ctx;
-    const cutoff = Date.now() - (this.#host.config.limits.PRESENCE_TIMEOUT_MS * 3) / 4;
-    return ctx.getWebSockets().filter((ws) => {
-      const ping = ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
-      return Math.max(ping, lastFrame(ws)) < cutoff;
-    });
+  silent(lastHeard: (ws: WebSocket) => number): WebSocket[] {
+    const cutoff = Date.now() - silentAfter(this.#host.config.limits.PRESENCE_TIMEOUT_MS);
+    return this.#host.ctx.getWebSockets().filter((ws) => lastHeard(ws) < cutoff);
   }
 
   /**

@@ -42,6 +42,9 @@ export interface PublishOutcome {
   duplicate: boolean;
 }
 
+/** Tries of a call to another shard whose repeat is harmless. */
+const RETRIES = 4;
+
 interface Pending {
   publish: Publish;
   done?: (outcome: PublishOutcome | { error: ErrorCode; message: string }) => void;
@@ -99,10 +102,16 @@ export class PubSub {
     });
     this.#fanout = new ShardQueue<Fanout>({
       deliver: (shard, items) =>
-        this.#host.stub(shard).topicDeliver(items.map((i) => i.topic), items.map((i) => i.text)),
-      onUndelivered: (item, reason) => {
+        // A repeat is harmless: subscribers drop what they already have.
+        this.#host.call(
+          shard,
+          (s) => s.topicDeliver(items.map((i) => i.topic), items.map((i) => i.text)),
+          RETRIES,
+        ),
+      onUndelivered: (item, reason, error) => {
         // The shard has no subscriber left: stop sending it this topic.
         if (reason === "not_found") this.leave(item.topic, item.shard);
+        else console.warn(`topic message for shard ${item.shard} lost:`, String(error));
       },
       maxQueued: limits.MAX_SHARD_QUEUE_FRAMES,
       maxBatch: limits.MAX_RELAY_BATCH_FRAMES,
@@ -323,15 +332,16 @@ export class PubSub {
     const home = shardOf(topic, this.#host.config.shards);
     const me = this.#host.shard();
     if (home === me) this.join(topic, me, join);
-    else if (join) await this.#host.stub(home).topicJoin(home, topic, me);
-    else await this.#host.stub(home).topicLeave(home, topic, me);
+    else if (join) await this.#host.call(home, (s) => s.topicJoin(home, topic, me), RETRIES);
+    else await this.#host.call(home, (s) => s.topicLeave(home, topic, me), RETRIES);
   }
 
   async #sendHome(shard: number, items: Pending[]): Promise<number[]> {
     const publishes = items.map((i) => i.publish);
     const outcomes = shard === this.#host.shard()
       ? await this.atHome(publishes)
-      : await this.#host.stub(shard).topicPublish(shard, publishes);
+      // A repeat is harmless: the home drops numbers it has seen.
+      : await this.#host.call(shard, (s) => s.topicPublish(shard, publishes), RETRIES);
     items.forEach((item, i) => item.done?.(outcomes[i]));
     return [];
   }

@@ -17,7 +17,7 @@ import {
 import { isPeerId } from "../src/identity/mod.ts";
 import { sampleOf, shardOf } from "../src/routing/mod.ts";
 import { Mailbox } from "./mailbox.ts";
-import { Presence } from "./presence.ts";
+import { Presence, silentAfter, sweepInterval } from "./presence.ts";
 import { PubSub } from "./pubsub.ts";
 import type { ServiceHost } from "./service_host.ts";
 
@@ -112,7 +112,7 @@ export class Services {
         const home = shardOf(m.peer, this.host.config.shards);
         const view = home === this.host.shard()
           ? this.presence.lookup(m.peer)
-          : await this.host.stub(home).lookupPeer(home, m.peer);
+          : await this.host.call(home, (s) => s.lookupPeer(home, m.peer), 2);
         return { t: "lookup.result", id: m.id, ...view };
       }
       case "mail": {
@@ -127,7 +127,7 @@ export class Services {
         const mail = { to: m.to, from: peer, data: m.data, bin: m.bin, notify: m.notify };
         const outcome = home === this.host.shard()
           ? await this.mailbox.put(mail)
-          : await this.host.stub(home).mailPut(home, mail);
+          : await this.host.call(home, (s) => s.mailPut(home, mail));
         if ("error" in outcome) return outcome;
         return { t: "mail.result", id: m.id, mid: outcome.mid, status: outcome.status };
       }
@@ -157,20 +157,20 @@ export class Services {
   async disconnected(peer: string): Promise<void> {
     this.presence.left(peer);
     this.pubsub.publish({ topic: PRESENCE_TOPIC, from: peer, n: 0, data: "leave" });
-    await this.host.wakeBy(Date.now() + this.sweepEvery());
+    await this.#wakeBy(Date.now() + this.sweepEvery());
   }
 
   /**
    * The alarm's work: close silent sockets, forget peers gone past the timeout, expire mail.
    *
-   * @param lastFrame When a socket last sent a frame, as far as this object remembers.
+   * @param lastHeard When a socket last sent anything (a frame, or a keepalive).
    * @param close Closes a dead socket and returns its peer, if that was its current socket.
    */
   async sweep(
-    lastFrame: (ws: WebSocket) => number,
+    lastHeard: (ws: WebSocket) => number,
     close: (ws: WebSocket) => string | undefined,
   ): Promise<void> {
-    for (const ws of this.presence.silent(lastFrame)) {
+    for (const ws of this.presence.silent(lastHeard)) {
       const peer = close(ws);
       if (peer) await this.disconnected(peer);
     }
@@ -185,7 +185,7 @@ export class Services {
       busy ? Date.now() + this.sweepEvery() : Infinity,
       nextExpiry ?? Infinity,
     );
-    if (next < Infinity) await this.host.wakeBy(next);
+    if (next < Infinity) await this.#wakeBy(next);
   }
 
   /**
@@ -199,7 +199,20 @@ export class Services {
     const candidates = topic === undefined
       ? [...this.host.online()]
       : this.pubsub.onlineSubscribers(topic);
-    return this.presence.sample(candidates, count);
+    // A peer silent long enough to be closed at the next sweep is not offered meanwhile.
+    const since = Date.now() - silentAfter(this.host.config.limits.PRESENCE_TIMEOUT_MS);
+    return this.presence.sample(candidates.filter((p) => this.host.lastHeard(p) >= since), count);
+  }
+
+  #wakeBy(at: number): Promise<void> {
+    return this.host.wakeBy(at);
+  }
+
+  /**
+   * Asks for the sweep within one interval (a peer connected).
+   */
+  async scheduleSweep(): Promise<void> {
+    await this.#wakeBy(Date.now() + this.sweepEvery());
   }
 
   /** How often the sweep runs while anything is connected or within its timeout. */
@@ -218,7 +231,7 @@ export class Services {
       const home = shardOf(m.topic, shards);
       candidates = home === me
         ? this.pubsub.shardsOf(m.topic)
-        : await this.host.stub(home).topicShards(home, m.topic);
+        : await this.host.call(home, (s) => s.topicShards(home, m.topic!), 2);
     }
     // A few shards at random, never all of a large network: the cost stays fixed.
     const chosen = sampleOf(candidates, limits.DISCOVERY_SHARDS_PER_QUERY);
@@ -226,27 +239,13 @@ export class Services {
       chosen.map((k) =>
         k === me
           ? this.sample(count + 1, m.topic)
-          : this.host.stub(k).samplePeers(k, count + 1, m.topic).catch(() => [] as PeerInfo[])
+          : this.host.call(k, (s) => s.samplePeers(k, count + 1, m.topic)).catch(() =>
+            [] as PeerInfo[]
+          )
       ),
     );
     return sampleOf(found.flat().filter((p) => p.peer !== peer), count);
   }
-}
-
-/**
- * The sweep interval for a presence timeout: a quarter of it. A socket silent for three
- * quarters of the timeout is dead at the next sweep, so it is closed within the timeout.
- *
- * @example Usage
- * ```ts ignore
- * console.assert(sweepInterval(60_000) === 15_000);
- * ```
- *
- * @param timeoutMs `PRESENCE_TIMEOUT_MS`.
- * @returns The interval.
- */
-export function sweepInterval(timeoutMs: number): number {
-  return Math.max(250, Math.floor(timeoutMs / 4));
 }
 
 function badTopic(max: number): { error: ErrorCode; message: string } {

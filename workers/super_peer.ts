@@ -171,7 +171,7 @@ export class SuperPeer extends DurableObject<Env> {
       ctx,
       config: this.#config,
       shard: () => this.#shard,
-      stub: (k) => this.#stub(k),
+      call: (k, fn, attempts) => this.#call(k, fn, attempts),
       sendText: (peer, text) => {
         const ws = this.#sockets.get(peer);
         if (!ws) return false;
@@ -184,6 +184,10 @@ export class SuperPeer extends DurableObject<Env> {
         }
       },
       isOnline: (peer) => this.#sockets.has(peer),
+      lastHeard: (peer) => {
+        const ws = this.#sockets.get(peer);
+        return ws ? this.#lastHeard(ws) : 0;
+      },
       online: () => this.#sockets.keys(),
       wakeBy: (at) => this.#wakeBy(at),
     });
@@ -375,7 +379,7 @@ export class SuperPeer extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     if (this.#shard >= 0) await this.#ledger(this.#shard).alarm();
     await this.#services.sweep(
-      (ws) => this.#state.get(ws)?.lastFrame ?? this.#attachment(ws).since,
+      (ws) => this.#lastHeard(ws),
       (ws) => {
         const peer = this.#forget(ws);
         try {
@@ -386,6 +390,12 @@ export class SuperPeer extends DurableObject<Env> {
         return peer;
       },
     );
+  }
+
+  // Keepalives are answered by the runtime, which keeps the time of the last one.
+  #lastHeard(ws: WebSocket): number {
+    const ping = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+    return Math.max(ping, this.#state.get(ws)?.lastFrame ?? this.#attachment(ws).since);
   }
 
   // One alarm serves the ledger and the services: it fires at the earliest time either needs.
@@ -571,7 +581,7 @@ export class SuperPeer extends DurableObject<Env> {
     server.send(JSON.stringify(welcome));
     this.#services.connected(peer);
     this.ctx.waitUntil(
-      this.#wakeBy(now + this.#services.sweepEvery()),
+      this.#services.scheduleSweep(),
     );
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -745,6 +755,23 @@ export class SuperPeer extends DurableObject<Env> {
     });
     if (queued) this.#stats.forwarded++;
     else this.#refuse(ws, "OVERLOADED", `Queue to shard ${to.home} is full`, seq, to.id);
+  }
+
+  async #call<T>(
+    shard: number,
+    fn: (stub: DurableObjectStub<SuperPeer>) => Promise<T>,
+    attempts = 1,
+  ): Promise<T> {
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await fn(this.#stub(shard));
+      } catch (error) {
+        // A stub that saw an exception may stay broken; the next try gets a fresh one.
+        this.#stubs.delete(shard);
+        if (attempt >= attempts) throw error;
+        await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+      }
+    }
   }
 
   #stub(shard: number): DurableObjectStub<SuperPeer> {

@@ -320,7 +320,7 @@ export const LIMIT_SPECS: readonly LimitSpec[] = [
     value: PRESENCE_TIMEOUT_MS,
     unit: "ms",
     description:
-      "A socket silent (no frame, no `ping`) is closed as dead, code 4002, and the peer announced as left, within this time (the sweep closes what was silent for 3/4 of it). Also how long a gone peer's subscriptions and last-seen time are kept for a resume; past it nothing of the peer is kept but its mailbox.",
+      "A socket silent (no frame, no `ping`) is closed as dead, code 4002, and the peer announced as left, within this time (a sweep every fifth of it closes what was silent for three fifths). Also how long a gone peer's subscriptions and last-seen time are kept for a resume; past it nothing of the peer is kept but its mailbox.",
   },
   {
     name: "MAX_DISCOVERY_PEERS",
