@@ -1,0 +1,32 @@
+// The baseline of pubsub.fanout and scale.sockets: the least a Durable Object broadcast can
+// do. One object holds every socket (hibernating); a text message from any socket is sent,
+// unparsed, to every other socket.
+import { DurableObject } from "cloudflare:workers";
+
+export class BareBroadcast extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    // Kept in memory between messages, rebuilt after a wake: the loop itself does no lookups.
+    this.sockets = ctx.getWebSockets();
+  }
+
+  fetch() {
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    this.sockets.push(pair[1]);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  webSocketMessage(from, message) {
+    for (const ws of this.sockets) {
+      if (ws !== from) ws.send(message);
+    }
+  }
+}
+
+export default {
+  fetch(request, env) {
+    return env.BARE.get(env.BARE.idFromName("bare")).fetch(request);
+  },
+};

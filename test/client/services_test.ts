@@ -1,0 +1,88 @@
+// The client half of the services, against a scripted host: what it sends, when it sends it
+// again, and what reaches the application once.
+import { PeerServices, type ServicesHost } from "../../src/client/mod.ts";
+import { ProtocolError, type Reply } from "../../src/protocol/mod.ts";
+import { assertEquals } from "../support/assert.ts";
+
+class Host extends EventTarget implements ServicesHost {
+  connected = true;
+  sent: { t: string; [k: string]: unknown }[] = [];
+  controls: unknown[] = [];
+  answer: (m: { t: string; [k: string]: unknown }) => Promise<Reply> = (m) =>
+    Promise.resolve({ t: "sub.result", id: 0, topic: String(m.topic) });
+  request(m: { t: string; [k: string]: unknown }): Promise<Reply> {
+    this.sent.push(m);
+    return this.answer(m);
+  }
+  sendControl(m: unknown): boolean {
+    this.controls.push(m);
+    return this.connected;
+  }
+}
+
+Deno.test("services: a topic message reaches the application once, per publisher in order", () => {
+  const host = new Host();
+  const services = new PeerServices(host);
+  const got: unknown[] = [];
+  host.addEventListener("topic", (e) => got.push((e as CustomEvent).detail.data));
+  const m = (from: string, n: number, data: string) =>
+    services.receive({ t: "topic", topic: "a", from, n, data });
+  m("p", 1, "p1");
+  m("q", 5, "q5");
+  m("p", 1, "again");
+  m("p", 2, "p2");
+  m("q", 4, "stale");
+  services.receive({ t: "topic", topic: "b", from: "p", n: 1, data: "other topic" });
+  services.receive({ t: "topic", topic: "a", from: "p", n: 3, data: "AQID", bin: true });
+  assertEquals(got, ["p1", "q5", "p2", "other topic", new Uint8Array([1, 2, 3])]);
+});
+
+Deno.test("services: a lost connection keeps subscriptions and unacknowledged publishes for the next", async () => {
+  const host = new Host();
+  const services = new PeerServices(host);
+  await services.subscribe("a");
+  // The first publish is answered; the next two are lost with the connection.
+  host.answer = (m) =>
+    Promise.resolve({ t: "pub.result", id: 0, topic: "a", n: m.n as number, duplicate: false });
+  const first = await services.publish("a", "one");
+  host.answer = () => Promise.reject(new ProtocolError("SHARD_UNAVAILABLE", "lost"));
+  host.connected = false;
+  const two = services.publish("a", "two");
+  const three = services.publish("a", "three");
+  await Promise.resolve();
+  assertEquals(services.unacknowledged, 2);
+  host.connected = true;
+  host.sent = [];
+  host.answer = (m) =>
+    Promise.resolve(
+      m.t === "pub"
+        ? { t: "pub.result", id: 0, topic: "a", n: m.n as number, duplicate: false }
+        : { t: "sub.result", id: 0, topic: "a" },
+    );
+  services.resume();
+  assertEquals(host.sent.map((m) => [m.t, m.topic, m.data ?? null]), [
+    ["sub", "a", null],
+    ["pub", "a", "two"],
+    ["pub", "a", "three"],
+  ]);
+  const [n2, n3] = await Promise.all([two, three]);
+  assertEquals(n2 > first && n3 > n2, true, "numbers keep rising");
+  assertEquals(services.unacknowledged, 0);
+});
+
+Deno.test("services: a refused subscription is not kept; mail is acknowledged and delivered once", async () => {
+  const host = new Host();
+  const services = new PeerServices(host);
+  host.answer = () => Promise.reject(new ProtocolError("BAD_REQUEST", "bad topic"));
+  await services.subscribe("\u0000").catch(() => {});
+  assertEquals(services.topics, []);
+
+  const mail: unknown[] = [];
+  host.addEventListener("mail", (e) => mail.push((e as CustomEvent).detail.data));
+  const one = { t: "mail" as const, mid: "m1", from: "p", ts: 1, data: "hi" };
+  services.receive(one);
+  services.receive(one); // handed over again on a reconnect before the ack was seen
+  await Promise.resolve();
+  assertEquals(mail, ["hi"]);
+  assertEquals(host.controls, [{ t: "mail.ack", mids: ["m1", "m1"] }]);
+});
