@@ -1,6 +1,7 @@
 // The baseline of pubsub.fanout and scale.sockets: the least a Durable Object broadcast can
 // do. One object holds every socket (hibernating); a text message from any socket is sent,
-// unparsed, to every other socket.
+// unparsed, to every other socket. At /floor, the Worker itself accepts the socket and no
+// object is involved: what the runtime alone spends on a connected WebSocket.
 import { DurableObject } from "cloudflare:workers";
 
 export class BareBroadcast extends DurableObject {
@@ -27,6 +28,11 @@ export class BareBroadcast extends DurableObject {
 
 export default {
   fetch(request, env) {
+    if (new URL(request.url).pathname === "/floor") {
+      const pair = new WebSocketPair();
+      pair[1].accept();
+      return new Response(null, { status: 101, webSocket: pair[0] });
+    }
     return env.BARE.get(env.BARE.idFromName("bare")).fetch(request);
   },
 };

@@ -1,6 +1,7 @@
 /**
  * The direct-channel transfer between two pages of headless Chromium, each page its own
- * site (so its own renderer process), beside the same transfer through the relay. Run by
+ * site (so its own renderer process), beside the same transfer through the relay and over a
+ * bare data channel between the same pages (no code of ours: what the browser itself can do). Run by
  * `direct.ts` inside an isolated network namespace (see `../isolated_namespace.ts`); prints
  * one JSON line of per-round samples.
  *
@@ -80,7 +81,95 @@ async function transfer(a: Page, b: Page, name: string, to: string): Promise<num
   return total / ((end - start) / 1000);
 }
 
-const samples = { direct: [] as number[], relayed: [] as number[], carried: [] as number[] };
+/** The page's globals, as the functions below (run inside the pages) use them. */
+// deno-lint-ignore no-explicit-any
+type PageGlobals = any;
+
+/**
+ * A bare data channel between the two pages, signaled by this script: the browser's own
+ * ceiling, with no sequencing, acknowledgement or framing of ours.
+ */
+async function bareChannel(a: Page, b: Page): Promise<void> {
+  const setup = (offerer: boolean) => {
+    const g: PageGlobals = globalThis;
+    g.pc = new RTCPeerConnection();
+    g.candidates = [];
+    g.pc.onicecandidate = (e: RTCPeerConnectionIceEvent) =>
+      e.candidate && g.candidates.push(e.candidate.toJSON());
+    const adopt = (channel: RTCDataChannel) => {
+      channel.binaryType = "arraybuffer";
+      g.bare = channel;
+    };
+    if (offerer) adopt(g.pc.createDataChannel("bare", { ordered: true }));
+    else g.pc.ondatachannel = (e: RTCDataChannelEvent) => adopt(e.channel);
+  };
+  await a.evaluate(setup, true);
+  await b.evaluate(setup, false);
+  const offer = await a.evaluate(async () => {
+    const g: PageGlobals = globalThis;
+    await g.pc.setLocalDescription(await g.pc.createOffer());
+    return g.pc.localDescription.toJSON();
+  });
+  const answer = await b.evaluate(async (offer) => {
+    const g: PageGlobals = globalThis;
+    await g.pc.setRemoteDescription(offer);
+    await g.pc.setLocalDescription(await g.pc.createAnswer());
+    return g.pc.localDescription.toJSON();
+  }, offer);
+  await a.evaluate((answer) => (globalThis as PageGlobals).pc.setRemoteDescription(answer), answer);
+  // Candidates are traded until both ends are open; trickled ones may come late.
+  const deadline = Date.now() + 15_000;
+  const traded = [new Set<string>(), new Set<string>()];
+  while (Date.now() < deadline) {
+    for (const [i, [from, to]] of [[a, b], [b, a]].entries()) {
+      const all: RTCIceCandidateInit[] = await from.evaluate(() =>
+        (globalThis as PageGlobals).candidates
+      );
+      const fresh = all.filter((c) => !traded[i].has(JSON.stringify(c)));
+      for (const c of fresh) traded[i].add(JSON.stringify(c));
+      await to.evaluate(async (cs) => {
+        for (const c of cs) await (globalThis as PageGlobals).pc.addIceCandidate(c);
+      }, fresh);
+    }
+    const open = (page: Page) =>
+      page.evaluate(() => (globalThis as PageGlobals).bare?.readyState === "open");
+    if (await open(a) && await open(b)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("The bare data channel did not open");
+}
+
+/** Bytes per second of one transfer over the bare channel, from `a` to `b`. */
+async function bareTransfer(a: Page, b: Page): Promise<number> {
+  await b.evaluate((total) => {
+    const g: PageGlobals = globalThis;
+    g.done = new Promise<number>((resolve) => {
+      let n = 0;
+      g.bare.onmessage = (e: MessageEvent<ArrayBuffer>) => {
+        n += e.data.byteLength;
+        if (n >= total) resolve(performance.timeOrigin + performance.now());
+      };
+    });
+  }, total);
+  const start = await a.evaluate(({ total, chunk }) => {
+    const g: PageGlobals = globalThis;
+    const bytes = new Uint8Array(chunk).fill(9);
+    const t = performance.timeOrigin + performance.now();
+    for (let sent = 0; sent < total; sent += chunk) {
+      g.bare.send(bytes.subarray(0, Math.min(chunk, total - sent)));
+    }
+    return t;
+  }, { total, chunk });
+  const end = await b.evaluate(() => (globalThis as PageGlobals).done as Promise<number>);
+  return total / ((end - start) / 1000);
+}
+
+const samples = {
+  direct: [] as number[],
+  relayed: [] as number[],
+  carried: [] as number[],
+  bare: [] as number[],
+};
 try {
   const a = await open("127.0.0.1");
   const b = await open("localhost");
@@ -96,16 +185,19 @@ try {
     while (!peer.isDirect(to) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     if (!peer.isDirect(to)) throw new Error("The browser pair did not go direct");
   }, directTo);
+  await bareChannel(a, b);
   for (let round = -1; round < rounds; round++) {
     const relayed = await transfer(a, b, "relay", relayTo);
     const before = await payloadBytesIn(net.url);
     const direct = await transfer(a, b, "direct", directTo);
     await new Promise((r) => setTimeout(r, 200)); // acknowledgements settle
     const carried = await payloadBytesIn(net.url) - before;
+    const bare = await bareTransfer(a, b);
     if (round < 0) continue; // the warm-up: SCTP's congestion window opens
     samples.relayed.push(relayed);
     samples.direct.push(direct);
     samples.carried.push(carried);
+    samples.bare.push(bare);
   }
 } finally {
   await browser.close();

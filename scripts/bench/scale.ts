@@ -73,7 +73,7 @@ async function measure(
   url: () => Promise<string>,
   subscribe: ((ws: WebSocket) => void) | undefined,
   ready: ((text: string) => boolean) | undefined,
-  message: string,
+  message: string | undefined,
 ): Promise<{ perSocket: number; broadcast: number }> {
   const warm = await openSockets(WARM, url, subscribe, ready);
   await sleep(2_000);
@@ -82,7 +82,9 @@ async function measure(
   await sleep(IDLE_MS);
   const after = await rssBytes(pid);
   const [sender] = await openSockets(1, url);
-  const broadcast = await broadcastMs(sender, [...warm, ...sockets], message);
+  const broadcast = message === undefined
+    ? NaN
+    : await broadcastMs(sender, [...warm, ...sockets], message);
   for (const ws of [...warm, ...sockets, sender]) ws.close();
   return { perSocket: (after - before) / SOCKETS, broadcast };
 }
@@ -98,6 +100,7 @@ export async function scaleBench(): Promise<SectionResult> {
     "scale.sockets_bare_do": [],
     "scale.broadcast_ms": [],
     "scale.broadcast_bare_do_ms": [],
+    "scale.sockets_floor": [],
   };
   let pids = await workerdPids();
   const net = await startNetwork({
@@ -127,14 +130,15 @@ export async function scaleBench(): Promise<SectionResult> {
     await net.dispose();
   }
   pids = await workerdPids();
-  const bare = new Miniflare({
+  const bareOptions = {
     host: "127.0.0.1",
     port: 0,
     modules: true,
     scriptPath: new URL("./bare_broadcast.js", import.meta.url).pathname,
     compatibilityDate: COMPATIBILITY_DATE,
     durableObjects: { BARE: { className: "BareBroadcast", useSQLite: true } },
-  });
+  };
+  const bare = new Miniflare(bareOptions);
   try {
     const bareUrl = (await bare.ready).toString().replace(/^http/, "ws");
     const pid = await startedPid(pids);
@@ -155,6 +159,24 @@ export async function scaleBench(): Promise<SectionResult> {
   } finally {
     await bare.dispose();
   }
+  // The floor in a fresh process of its own, so the bare object's sockets are not in it.
+  pids = await workerdPids();
+  const floor = new Miniflare(bareOptions);
+  try {
+    const floorUrl = new URL("/floor", await floor.ready).toString().replace(/^http/, "ws");
+    const pid = await startedPid(pids);
+    const { perSocket } = await measure(
+      pid,
+      () => Promise.resolve(floorUrl),
+      undefined,
+      undefined,
+      undefined,
+    );
+    samples["scale.sockets_floor"].push(perSocket);
+    console.log(`floor: ${Math.round(perSocket)} bytes/socket`);
+  } finally {
+    await floor.dispose();
+  }
   return {
     title: "Sockets at scale",
     method: [
@@ -164,10 +186,12 @@ export async function scaleBench(): Promise<SectionResult> {
       `${WARM} peers were connected, divided by ${SOCKETS}, is the cost of a socket (everything: the`,
       "runtime's socket, the hibernatable WebSocket, the subscription). Then one publish on the",
       "topic: the time until every socket has it. The same is measured for a bare Durable Object",
-      "that accepts hibernatable sockets and sends each message to all of them. One round: the",
-      "figures are single measurements. The peers send no keepalive meanwhile, so the presence",
-      "timeout is raised for this run. Target for bytes per socket: at most 12,800 (what Node's",
-      "`ws` is reported to use), aiming at 3,200.",
+      "that accepts hibernatable sockets and sends each message to all of them, and, as the",
+      "floor, for a Worker that accepts the sockets itself with no object at all: what the local",
+      "runtime spends on a connected WebSocket before any code of ours or any object runs. One",
+      "round: the figures are single measurements. The peers send no keepalive meanwhile, so",
+      "the presence timeout is raised for this run. Target for bytes per socket: at most 12,800",
+      "(what Node's `ws` is reported to use), aiming at 3,200.",
     ].join(" "),
     samples,
     entries: [
@@ -194,6 +218,12 @@ export async function scaleBench(): Promise<SectionResult> {
         name: "scale.broadcast_bare_do_ms",
         unit: "ms",
         what: `one message until all ${SOCKETS + WARM} sockets of a bare object have it`,
+        baseline: null,
+      },
+      {
+        name: "scale.sockets_floor",
+        unit: "bytes/socket",
+        what: `resident memory per socket accepted by a Worker, no object (${SOCKETS} sockets)`,
         baseline: null,
       },
     ],
