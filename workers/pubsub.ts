@@ -4,11 +4,15 @@
  * goes from the publisher's home to the topic's home, in order (one batch in flight per
  * shard), where a repeat of a publisher's number is dropped; the home then sends it once to
  * each subscribing shard, which hands it to its local subscribers. Everything a restart must
- * keep is in SQLite.
+ * keep is in SQLite. The network's own topics travel the same way: `$presence` (joins and
+ * leaves) and `$blocks/<k>` (shard k's new block headers).
  *
  * @module
  */
 import {
+  type BlockHeaderJson,
+  type BlockMessage,
+  BLOCKS_TOPIC_PREFIX,
   type ErrorCode,
   PRESENCE_TOPIC,
   type PresenceMessage,
@@ -308,7 +312,11 @@ export class PubSub {
     return [...this.#subscribingShards(topic)];
   }
 
-  #message(p: Publish): TopicMessage | PresenceMessage {
+  #message(p: Publish): TopicMessage | PresenceMessage | BlockMessage {
+    if (p.topic.startsWith(BLOCKS_TOPIC_PREFIX)) {
+      // Published by the shard itself, never by a peer (the topic is reserved).
+      return { t: "block", header: JSON.parse(p.data) as BlockHeaderJson };
+    }
     if (p.topic === PRESENCE_TOPIC) {
       return {
         t: "presence",

@@ -9,6 +9,7 @@
 import { DurableObject, type DurableObjectState, type DurableObjectStub } from "cloudflare:workers";
 import { base64urlnopad } from "@scure/base";
 import {
+  blocksTopic,
   CLOSE_CODES,
   decodeFrame,
   deliverInPlace,
@@ -53,8 +54,6 @@ interface Attachment {
   peer: string;
   session: string;
   since: number;
-  /** Shards whose new blocks this peer asked to hear of. */
-  blocks?: number[];
 }
 
 /** What a socket needs in memory; rebuilt lazily after a wake. */
@@ -97,7 +96,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS hello_nonce (nonce TEXT PRIMARY KEY, expires INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS hello_nonce_expires ON hello_nonce (expires);
-CREATE TABLE IF NOT EXISTS block_listener (shard INTEGER PRIMARY KEY);
+DROP TABLE IF EXISTS block_listener;
 `;
 
 const utf8 = new TextEncoder();
@@ -334,46 +333,15 @@ export class SuperPeer extends DurableObject<Env> {
     return this.#ledger(shard).faucet(account);
   }
 
-  /**
-   * Registers another shard as a listener of this shard's blocks.
-   *
-   * @param shard This object's shard.
-   * @param listener The shard to send new block headers to.
-   * @returns This shard's head, if any.
-   */
-  ledgerWatch(shard: number, listener: number): SignedBlockHeader | null {
-    this.#rememberShard(shard);
-    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO block_listener VALUES (?)", listener);
-    return this.ledgerBlock(shard, "head");
-  }
-
-  /**
-   * Passes a new block header of some shard to the peers here that asked for it.
-   *
-   * @param header The signed header.
-   */
-  blockAnnounce(header: SignedBlockHeader): void {
-    const text = JSON.stringify({ t: "block", header });
-    for (const ws of this.#sockets.values()) {
-      if (!this.#socketState(ws).blocks?.includes(header.shard)) continue;
-      try {
-        ws.send(text);
-      } catch {
-        // Gone; its close is on its way.
-      }
-    }
-  }
-
+  // A sealed block goes out on the shard's block topic, like any publish: to the topic's home,
+  // then once to each shard with watchers. The height (from 1) numbers it: a repeat is dropped.
   #announce(header: SignedBlockHeader): void {
-    this.blockAnnounce(header);
-    const listeners = this.ctx.storage.sql.exec<{ shard: number }>(
-      "SELECT shard FROM block_listener",
-    )
-      .toArray();
-    for (const { shard } of listeners) {
-      if (shard === this.#shard) continue;
-      this.ctx.waitUntil(this.#stub(shard).blockAnnounce(header).catch(() => {}));
-    }
+    this.#services.pubsub.publish({
+      topic: blocksTopic(header.shard),
+      from: `shard/${header.shard}`,
+      n: header.height,
+      data: JSON.stringify(header),
+    });
   }
 
   override async alarm(): Promise<void> {
@@ -637,20 +605,25 @@ export class SuperPeer extends DurableObject<Env> {
       if (m.shard >= this.#config.shards) {
         return this.#refuse(ws, "BAD_REQUEST", `No shard ${m.shard}`, undefined, undefined, m.id);
       }
-      const a = this.#socketState(ws);
-      if (!a.blocks?.includes(m.shard)) {
-        a.blocks = [...(a.blocks ?? []), m.shard];
-        ws.serializeAttachment({
-          peer: a.peer,
-          session: a.session,
-          since: a.since,
-          blocks: a.blocks,
-        });
+      // Watching is subscribing to the shard's block topic: kept in storage, resumed with the
+      // peer's other subscriptions, and counted among them.
+      const refused = await this.#services.pubsub.subscribe(
+        this.#socketState(ws).peer,
+        blocksTopic(m.shard),
+      );
+      if (refused) {
+        return this.#refuse(
+          ws,
+          refused,
+          `A peer may hold ${this.#config.limits.MAX_SUBSCRIPTIONS_PER_PEER} subscriptions`,
+          undefined,
+          undefined,
+          m.id,
+        );
       }
-      // Another shard's blocks reach this one once it knows to send them here.
       const head = m.shard === this.#shard
         ? this.ledgerBlock(m.shard, "head")
-        : await this.#stub(m.shard).ledgerWatch(m.shard, this.#shard);
+        : await this.#stub(m.shard).ledgerBlock(m.shard, "head");
       this.#reply(ws, { t: "blocks.result", id: m.id, shard: m.shard, head });
     } else if (m.t === "account") {
       const k = shardOf(m.account, this.#config.shards);

@@ -157,6 +157,8 @@ export class Peer extends EventTarget {
   #ledger: PeerLedger | undefined;
   readonly #direct: DirectManager;
   readonly #services: PeerServices;
+  /** The highest block height heard of per shard. */
+  readonly #blockHeights = new Map<number, number>();
 
   /** @param options URL, identity and connection behaviour. */
   constructor(options: PeerOptions) {
@@ -571,6 +573,10 @@ export class Peer extends EventTarget {
           this.dispatchEvent(new CustomEvent<ErrorMessage>("error", { detail: message }));
         }
       } else if (message?.t === "block") {
+        // A block can come twice (live and from the mailbox after a resume): heights only rise.
+        const { shard, height } = message.header;
+        if (height <= (this.#blockHeights.get(shard) ?? 0)) return;
+        this.#blockHeights.set(shard, height);
         this.dispatchEvent(new CustomEvent<BlockHeaderJson>("block", { detail: message.header }));
       } else if (
         message?.t === "topic" || message?.t === "presence" || message?.t === "mail" ||

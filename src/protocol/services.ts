@@ -9,6 +9,25 @@ import { z } from "zod";
 /** The topic on which every shard announces its peers' joins and leaves. */
 export const PRESENCE_TOPIC = "$presence";
 
+/** The start of each shard's block topic: `$blocks/<shard>`. */
+export const BLOCKS_TOPIC_PREFIX = "$blocks/";
+
+/**
+ * The topic on which a shard announces each block it seals, as `{"t":"block","header":…}`.
+ *
+ * @example Usage
+ * ```ts
+ * import { blocksTopic } from "./services.ts";
+ * console.assert(blocksTopic(3) === "$blocks/3");
+ * ```
+ *
+ * @param shard The shard.
+ * @returns Its block topic.
+ */
+export function blocksTopic(shard: number): string {
+  return `${BLOCKS_TOPIC_PREFIX}${shard}`;
+}
+
 const utf8 = new TextEncoder();
 
 /**

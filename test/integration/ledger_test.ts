@@ -12,8 +12,9 @@ import {
   verifyBlockHeader,
   verifyTxProof,
 } from "../../mod.ts";
+import { blocksTopic, connectUrl, signHello } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
-import { connectPeer, identityOnShard } from "../support/peers.ts";
+import { connectPeer, identityOnShard, nextEvent, waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -290,7 +291,65 @@ Deno.test(
         );
       }
       assert(!await verifyBlockHeader({ ...heard[0], entries: heard[0].entries + 1 }, network));
+      for (const k of [0, 2]) {
+        const heights = heard.filter((h) => h.shard === k).map((h) => h.height);
+        assertEquals(heights, [...new Set(heights)].sort((x, y) => x - y), "once each, in order");
+      }
       for (const p of [peer, payerPeer, localPeer]) p.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "ledger: a watch is a subscription to the shard's block topic, kept across a restart",
+  opts,
+  async () => {
+    const payer = await identityOnShard(1, 4);
+    const net = await startNetwork({
+      shards: 4,
+      vars: { GENESIS: JSON.stringify({ [payer.peerId]: 100 }) },
+      limits: { BLOCK_INTERVAL_MS: 200 },
+    });
+    try {
+      // A bare socket subscribes to `$blocks/1` with a plain `sub`; after the restart it
+      // connects again and asks nothing: what it hears then comes from the kept subscription.
+      const bare = await Identity.generate();
+      const heard: string[] = [];
+      const open = async () => {
+        const ws = new WebSocket(connectUrl(net.url, await signHello(bare, net.network)));
+        ws.onmessage = (e) => typeof e.data === "string" && heard.push(e.data);
+        await new Promise((r) => ws.onopen = r);
+        return ws;
+      };
+      const first = await open();
+      first.send(JSON.stringify({ t: "sub", id: 1, topic: blocksTopic(1) }));
+      first.send(JSON.stringify({ t: "pub", id: 2, topic: blocksTopic(1), n: 1, data: "x" }));
+      await waitUntil(() => heard.some((h) => h.includes("RESERVED_TOPIC")));
+      assert(heard.some((h) => h.includes("sub.result")), "subscribed");
+      const payerPeer = await connectPeer(net, { identity: payer });
+      const blocks = () =>
+        heard.map((h) => JSON.parse(h)).filter((m) => m.t === "block").map((m) => m.header);
+      assert((await payerPeer.ledger.transfer(bare.peerId, 1)).ok);
+      await waitUntil(() => blocks().length >= 1, 10_000);
+      const reopened = nextEvent(payerPeer, "open", 20_000);
+      await net.restart();
+      await reopened;
+      const second = await open();
+      const before = blocks().length;
+      assert((await payerPeer.ledger.transfer(bare.peerId, 2)).ok);
+      await waitUntil(() => blocks().length > before, 10_000);
+      const network: NetworkInfo = await (await fetch(`${net.url}/v1/network`)).json();
+      for (const h of blocks()) {
+        assertEquals(h.shard, 1);
+        assert(await verifyBlockHeader(h, network), `block 1/${h.height}`);
+      }
+      const heights = blocks().map((h) => h.height);
+      assertEquals(heights, [...new Set(heights)].sort((x, y) => x - y), "once each, in order");
+      first.close();
+      second.close();
+      payerPeer.close();
     } finally {
       await net.dispose();
     }
