@@ -43,6 +43,7 @@ const { values, positionals } = parseArgs({
     from: { type: "string" },
     topic: { type: "string" },
     count: { type: "string" },
+    mailbox: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -81,7 +82,7 @@ function usage(code: number): never {
 commands:
   id                      create (first run) or show this peer's identity
   listen                  print every message delivered to this peer
-  send <peer-id> <text>   send a text message
+  send <peer-id> <text>   send a text message (--mailbox: mailed if the peer is offline)
   balance [account]       an account's balance and nonce (yours by default)
   transfer <to> <amount>  pay from your account; waits for its block
   verify <tx-hash>        fetch a transfer's proof and check it offline (--from payer)
@@ -143,7 +144,7 @@ switch (command) {
     let refused: ErrorMessage | undefined;
     peer.addEventListener("error", (e) => refused = (e as CustomEvent<ErrorMessage>).detail);
     try {
-      peer.send(to, words.join(" "));
+      peer.send(to, words.join(" "), { mailbox: values.mailbox === true });
     } catch (error) {
       console.error(error instanceof Error ? error.message : error);
       Deno.exit(2);

@@ -16,6 +16,7 @@ import {
   type ErrorCode,
   errorReply,
   FLAG_SIGNAL,
+  FLAG_TEXT,
   FRAME_HEADER_BYTES,
   FRAME_SEND,
   isSendTo,
@@ -27,6 +28,7 @@ import {
   PROTOCOL_VERSION,
   RateLimiter,
   SERVICE_REQUEST_TYPES,
+  wantsMailbox,
   type Welcome,
 } from "../src/protocol/mod.ts";
 import { HomeCache, shardName, shardOf, ShardQueue } from "../src/routing/mod.ts";
@@ -100,6 +102,22 @@ DROP TABLE IF EXISTS block_listener;
 `;
 
 const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/** A frame of a relayed batch that the destination's home refused, and why. */
+interface Refused {
+  index: number;
+  code: ErrorCode;
+  message: string;
+}
+
+/** What became of a batch of relayed frames at their destinations' home. */
+export interface DeliverOutcome {
+  /** Frames whose destination is not connected here (and asked for no mailbox). */
+  missing: number[];
+  /** Frames for an offline destination that its mailbox could not keep. */
+  refused: Refused[];
+}
 
 // Control messages a peer may send (besides the keepalive), validated at the boundary.
 const ControlSchema = z.discriminatedUnion("t", [
@@ -240,18 +258,33 @@ export class SuperPeer extends DurableObject<Env> {
   }
 
   /**
-   * Delivers frames relayed from another shard to sockets on this one.
+   * Delivers frames relayed from another shard to sockets on this one. A frame for an offline
+   * peer that asks for the mailbox is kept there instead.
    *
    * @param to The destination peer of each frame.
    * @param frames The DELIVER frames, ready to send.
-   * @returns The indices of the frames whose destination is not connected here.
+   * @returns The frames whose destination is not connected here, and those its mailbox
+   *   refused.
    */
-  deliver(to: string[], frames: Uint8Array[]): number[] {
+  deliver(to: string[], frames: Uint8Array[]): DeliverOutcome | Promise<DeliverOutcome> {
     const missing: number[] = [];
+    let mailed: Promise<Refused | null>[] | undefined;
     for (let i = 0; i < frames.length; i++) {
-      if (!this.#sendTo(to[i], frames[i])) missing.push(i);
+      if (this.#sendTo(to[i], frames[i])) continue;
+      if (wantsMailbox(frames[i])) {
+        (mailed ??= []).push(
+          this.#toMailbox(to[i], frames[i]).then((r) =>
+            "error" in r ? { index: i, code: r.error, message: r.message } : null
+          ),
+        );
+      } else missing.push(i);
     }
-    return missing;
+    // The usual batch has no mailbox frame: answered at once, with no promise in between.
+    if (!mailed) return { missing, refused: [] };
+    return Promise.all(mailed).then((r) => ({
+      missing,
+      refused: r.filter((x): x is Refused => x !== null),
+    }));
   }
 
   /**
@@ -715,9 +748,16 @@ export class SuperPeer extends DurableObject<Env> {
     // The SEND's buffer becomes the DELIVER: the payload is neither copied nor re-encoded.
     const out = deliverInPlace(bytes, state.peerBytes);
     if (to.home === this.#shard) {
-      if (!this.#sendTo(to.id, out)) {
-        this.#refuse(ws, "PEER_NOT_FOUND", `Peer "${to.id}" is not connected`, seq, to.id);
+      if (this.#sendTo(to.id, out)) return;
+      if (!wantsMailbox(out)) {
+        return this.#refuse(ws, "PEER_NOT_FOUND", `Peer "${to.id}" is not connected`, seq, to.id);
       }
+      const dest = to.id;
+      this.ctx.waitUntil(
+        this.#toMailbox(dest, out).then((r) => {
+          if ("error" in r) this.#refuse(ws, r.error, r.message, seq, dest);
+        }),
+      );
       return;
     }
     const queued = this.#outbound.push(to.home, {
@@ -773,13 +813,42 @@ export class SuperPeer extends DurableObject<Env> {
   }
 
   #forward(shard: number, items: Outgoing[]): Promise<number[]> {
-    return this.#stub(shard).deliver(items.map((i) => i.to), items.map((i) => i.frame)).catch(
+    return this.#stub(shard).deliver(items.map((i) => i.to), items.map((i) => i.frame)).then(
+      ({ missing, refused }) => {
+        for (const { index, code, message } of refused) {
+          const item = items[index];
+          const ws = this.#sockets.get(item.from);
+          if (ws) this.#refuse(ws, code, message, item.seq, item.to);
+        }
+        return missing;
+      },
       (error) => {
         // A stub that saw an exception may stay broken; the next batch gets a fresh one.
         this.#stubs.delete(shard);
         throw error;
       },
     );
+  }
+
+  // At the destination's home: a DELIVER for an offline peer becomes a mailbox message from
+  // its sender, who hears of its delivery (or expiry) by a notice, as with `mail`.
+  async #toMailbox(
+    to: string,
+    frame: Uint8Array,
+  ): Promise<PutOutcome | { error: ErrorCode; message: string }> {
+    const decoded = decodeFrame(frame);
+    if (!decoded.ok) return { error: decoded.code, message: decoded.message };
+    const { peer: from, payload } = decoded.frame;
+    const text = (frame[1] & FLAG_TEXT) !== 0;
+    const data = text ? utf8Decoder.decode(payload) : base64urlnopad.encode(payload);
+    const max = this.#config.limits.MAX_MAIL_BYTES;
+    if (data.length > max) {
+      return {
+        error: "FRAME_TOO_LARGE",
+        message: `Peer "${to}" is offline, and its mailbox keeps at most ${max} bytes a message`,
+      };
+    }
+    return await this.#services.mailbox.put({ to, from, data, bin: !text, notify: true });
   }
 
   #undelivered(item: Outgoing, reason: "not_found" | "unreachable"): void {

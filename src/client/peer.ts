@@ -391,13 +391,20 @@ export class Peer extends EventTarget {
    * Sends a payload to a peer. While connected the frame goes out at once; while connecting
    * or reconnecting it waits in a bounded queue and leaves, in order, on the next welcome.
    *
+   * With `mailbox: true` the frame goes through the relay (never a direct channel), and if
+   * the destination is offline its home keeps it in its mailbox: the destination gets it as a
+   * `mail` event when it connects, and this peer a `mail.notice` (`delivered` or `expired`).
+   * Without it, an offline destination is a `PEER_NOT_FOUND` refusal.
+   *
    * @param to The destination peer id.
    * @param data Bytes, or a string sent as UTF-8 text.
+   * @param options `mailbox: true` to leave it in the mailbox of an offline destination.
    * @returns `"sent"`, `"queued"`, or `"dropped"` (queue full, or the peer is closed).
    * @throws {TypeError} If `to` is not a peer id.
    * @throws {RangeError} If the frame is larger than `MAX_FRAME_BYTES`.
    */
-  send(to: string, data: string | Uint8Array): SendResult {
+  send(to: string, data: string | Uint8Array, options: { mailbox?: boolean } = {}): SendResult {
+    if (options.mailbox) return this.#sendFrame(to, data, { mailbox: true });
     if (!this.#directTransport()) return this.#sendFrame(to, data, {});
     if (!isPeerId(to)) {
       throw new TypeError(`Cannot send: "${String(to).slice(0, 64)}" is not a peer id`);
@@ -426,7 +433,7 @@ export class Peer extends EventTarget {
   #sendFrame(
     to: string,
     data: string | Uint8Array,
-    flags: { signal?: boolean; sequenced?: boolean; text?: boolean },
+    flags: { signal?: boolean; sequenced?: boolean; text?: boolean; mailbox?: boolean },
   ): SendResult {
     if (!isPeerId(to)) {
       throw new TypeError(`Cannot send: "${String(to).slice(0, 64)}" is not a peer id`);

@@ -7,7 +7,8 @@
  * 0       1     type     0x01 SEND (peer → network), 0x02 DELIVER (network → peer)
  * 1       1     flags    bit 0: payload is UTF-8 text; bit 1: payload is signaling for a
  *                        direct channel (not for the application); bit 2: payload starts
- *                        with a 4-byte per-pair sequence number; other bits 0
+ *                        with a 4-byte per-pair sequence number; bit 3: if the destination
+ *                        is offline, leave it in its mailbox; other bits 0
  * 2       4     seq      sender's sequence number, uint32 big-endian
  * 6       1     idLen    length of the peer id that follows, 1..48
  * 7       idLen peer id  ASCII: SEND names the destination, DELIVER the sender
@@ -32,8 +33,14 @@ export const FLAG_SIGNAL = 0x02;
  * exactly-once delivery across the relay and a direct channel.
  */
 export const FLAG_SEQUENCED = 0x04;
+/**
+ * Flag bit: if the destination is not connected, its home keeps the payload in its mailbox
+ * (and the sender hears of its delivery). Honoured on plain payload only, not with
+ * {@linkcode FLAG_SIGNAL} or {@linkcode FLAG_SEQUENCED}.
+ */
+export const FLAG_MAILBOX = 0x08;
 /** Every flag bit this version defines. */
-const KNOWN_FLAGS = FLAG_TEXT | FLAG_SIGNAL | FLAG_SEQUENCED;
+const KNOWN_FLAGS = FLAG_TEXT | FLAG_SIGNAL | FLAG_SEQUENCED | FLAG_MAILBOX;
 /** Bytes before the peer id. */
 export const FRAME_HEADER_BYTES = 7;
 
@@ -47,6 +54,8 @@ export interface Frame {
   signal?: boolean;
   /** Whether the payload starts with a per-pair sequence number. */
   sequenced?: boolean;
+  /** Whether the payload goes to the destination's mailbox if it is offline. */
+  mailbox?: boolean;
   /** The sender's sequence number. */
   seq: number;
   /** SEND: the destination; DELIVER: the sender. */
@@ -77,7 +86,8 @@ for (const c of "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") {
  * @param seq The sequence number, a uint32.
  * @param payload Bytes, or a string sent as UTF-8 text.
  * @param options `signal: true` marks direct-channel signaling; `sequenced: true` says the
- *   payload starts with a per-pair sequence number; `text: true` flags a byte payload as text.
+ *   payload starts with a per-pair sequence number; `text: true` flags a byte payload as text;
+ *   `mailbox: true` asks for the mailbox if the destination is offline.
  * @returns The frame.
  * @throws {RangeError} If the peer id or sequence number is out of range.
  *
@@ -94,7 +104,7 @@ export function encodeFrame(
   peer: string,
   seq: number,
   payload: Uint8Array | string,
-  options: { signal?: boolean; sequenced?: boolean; text?: boolean } = {},
+  options: { signal?: boolean; sequenced?: boolean; text?: boolean; mailbox?: boolean } = {},
 ): Uint8Array {
   if (peer.length < 1 || peer.length > MAX_PEER_ID_CHARS) {
     throw new RangeError(`Cannot encode frame: peer id is ${peer.length} chars`);
@@ -107,7 +117,7 @@ export function encodeFrame(
   const out = new Uint8Array(FRAME_HEADER_BYTES + peer.length + body.length);
   out[0] = type;
   out[1] = (text ? FLAG_TEXT : 0) | (options.signal ? FLAG_SIGNAL : 0) |
-    (options.sequenced ? FLAG_SEQUENCED : 0);
+    (options.sequenced ? FLAG_SEQUENCED : 0) | (options.mailbox ? FLAG_MAILBOX : 0);
   new DataView(out.buffer).setUint32(2, seq);
   out[6] = peer.length;
   for (let i = 0; i < peer.length; i++) out[FRAME_HEADER_BYTES + i] = peer.charCodeAt(i) & 0x7f;
@@ -178,6 +188,7 @@ export function decodeFrame(bytes: Uint8Array): DecodeResult {
       text: (bytes[1] & FLAG_TEXT) !== 0,
       signal: (bytes[1] & FLAG_SIGNAL) !== 0,
       sequenced: (bytes[1] & FLAG_SEQUENCED) !== 0,
+      mailbox: (bytes[1] & FLAG_MAILBOX) !== 0,
       seq,
       peer,
       payload: bytes.subarray(FRAME_HEADER_BYTES + idLen),
@@ -222,7 +233,7 @@ export function relayFrame(
   const out = inPlace ? reuse : new Uint8Array(size);
   out[0] = FRAME_DELIVER;
   out[1] = (frame.text ? FLAG_TEXT : 0) | (frame.signal ? FLAG_SIGNAL : 0) |
-    (frame.sequenced ? FLAG_SEQUENCED : 0);
+    (frame.sequenced ? FLAG_SEQUENCED : 0) | (frame.mailbox ? FLAG_MAILBOX : 0);
   out[2] = frame.seq >>> 24;
   out[3] = (frame.seq >>> 16) & 0xff;
   out[4] = (frame.seq >>> 8) & 0xff;
@@ -306,4 +317,23 @@ export function deliverInPlace(bytes: Uint8Array, from: Uint8Array): Uint8Array 
   out.set(from, FRAME_HEADER_BYTES);
   out.set(bytes.subarray(FRAME_HEADER_BYTES + idLen), FRAME_HEADER_BYTES + from.length);
   return out;
+}
+
+/**
+ * Whether a frame asks for the mailbox when its destination is offline: the mailbox flag on
+ * plain payload (signaling and sequenced payload never go to a mailbox).
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeFrame, FRAME_SEND, wantsMailbox } from "./frames.ts";
+ * console.assert(wantsMailbox(encodeFrame(FRAME_SEND, "B", 1, "hi", { mailbox: true })));
+ * console.assert(!wantsMailbox(encodeFrame(FRAME_SEND, "B", 1, "hi")));
+ * ```
+ *
+ * @param bytes A SEND or DELIVER frame.
+ * @returns Whether the destination's home should keep it for an offline destination.
+ */
+export function wantsMailbox(bytes: Uint8Array): boolean {
+  return bytes.length > 1 &&
+    (bytes[1] & (FLAG_MAILBOX | FLAG_SIGNAL | FLAG_SEQUENCED)) === FLAG_MAILBOX;
 }

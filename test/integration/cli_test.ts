@@ -142,6 +142,12 @@ Deno.test(
         (await cli([...b, "mail", idA, "while", "away"]).output()).stdout,
       );
       assert(mail.startsWith("stored "), mail);
+      // A send to the offline peer is refused, unless it asks for the mailbox.
+      const plain = await cli([...b, "send", idA, "now?"]).output();
+      assertEquals(plain.code, 1);
+      assert(new TextDecoder().decode(plain.stderr).includes("PEER_NOT_FOUND"));
+      const mailed = await cli([...b, "send", "--mailbox", idA, "later"]).output();
+      assertEquals([mailed.code, new TextDecoder().decode(mailed.stdout).trim()], [0, "sent"]);
     } finally {
       await net.dispose();
       await Deno.remove(dir, { recursive: true });

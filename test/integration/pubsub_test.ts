@@ -306,3 +306,55 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "mailbox: a relayed frame that asks for it waits for an offline peer, on its shard or another",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 2, limits: { MAILBOX_MAX_MESSAGES: 3 } });
+    try {
+      const sender = await connectPeer(net, { identity: await identityOnShard(0, 2) });
+      const near = await identityOnShard(0, 2); // the sender's own shard
+      const far = await identityOnShard(1, 2); // across shards
+      const errors: { code: string; peer?: string; seq?: number }[] = [];
+      sender.addEventListener("error", (e) => errors.push((e as CustomEvent).detail));
+      const notices: { status: string; to: string }[] = [];
+      sender.addEventListener("mail.notice", (e) => notices.push((e as CustomEvent).detail));
+      sender.send(near.peerId, "n0", { mailbox: true });
+      sender.send(near.peerId, new Uint8Array([1, 2, 3]), { mailbox: true });
+      for (const text of ["f0", "f1", "f2", "f3"]) sender.send(far.peerId, text, { mailbox: true });
+      sender.send(far.peerId, "no mailbox asked");
+      await waitUntil(() => errors.length === 2, 10_000);
+      assertEquals(
+        errors.map((e) => [e.code, e.peer, e.seq]).sort(),
+        [["MAILBOX_FULL", far.peerId, 5], ["PEER_NOT_FOUND", far.peerId, 6]],
+      );
+      const { Peer } = await import("../../mod.ts");
+      const arrive = async (identity: Identity, count: number) => {
+        const got: MailEvent[] = [];
+        const peer = new Peer({ url: net.url, identity, network: net.network });
+        peer.addEventListener("mail", (e) => got.push((e as CustomEvent<MailEvent>).detail));
+        const messages: unknown[] = [];
+        peer.addEventListener("message", (e) => messages.push((e as CustomEvent).detail));
+        await peer.connect();
+        await waitUntil(() => got.length === count, 10_000);
+        await new Promise((r) => setTimeout(r, 300));
+        assertEquals(got.length, count, "each once");
+        assertEquals(messages.length, 0, "as mail, not as live messages");
+        assert(got.every((m) => m.from === sender.peerId));
+        peer.close();
+        return got.map((m) => m.data);
+      };
+      assertEquals(await arrive(near, 2), ["n0", new Uint8Array([1, 2, 3])]);
+      assertEquals(await arrive(far, 3), ["f0", "f1", "f2"]);
+      await waitUntil(() => notices.length === 5, 10_000);
+      assertEquals(
+        notices.map((n) => n.status + " " + (n.to === near.peerId ? "near" : "far")).sort(),
+        [...Array(3).fill("delivered far"), ...Array(2).fill("delivered near")],
+      );
+      sender.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);

@@ -7,6 +7,7 @@ import {
   isSendTo,
   payloadOf,
   relayFrame,
+  wantsMailbox,
 } from "../../src/protocol/mod.ts";
 import { Identity } from "../../src/identity/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
@@ -141,4 +142,19 @@ Deno.test("the signal flag survives encoding and relaying", () => {
   assert(out.ok && out.frame.signal && out.frame.type === FRAME_DELIVER);
   const plain = decodeFrame(encodeFrame(FRAME_SEND, you.peerId, 4, "hi"));
   assert(plain.ok && !plain.frame.signal);
+});
+
+Deno.test("frames: the mailbox flag travels through decode and relay, on plain payload only", () => {
+  const send = encodeFrame(FRAME_SEND, "B", 3, "later", { mailbox: true });
+  const decoded = decodeFrame(send);
+  assert(decoded.ok && decoded.frame.mailbox === true);
+  assert(wantsMailbox(send));
+  const out = relayFrame(decoded.frame, "A");
+  assert(wantsMailbox(out));
+  const back = decodeFrame(out);
+  assert(back.ok && back.frame.mailbox === true && back.frame.type === FRAME_DELIVER);
+  assert(!wantsMailbox(encodeFrame(FRAME_SEND, "B", 3, "now")));
+  // Signaling and sequenced payload never go to a mailbox, even with the bit.
+  assert(!wantsMailbox(encodeFrame(FRAME_SEND, "B", 3, "x", { mailbox: true, signal: true })));
+  assert(!wantsMailbox(encodeFrame(FRAME_SEND, "B", 3, "x", { mailbox: true, sequenced: true })));
 });
