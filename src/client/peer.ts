@@ -91,6 +91,13 @@ export interface PeerOptions {
    * if it fails, every message delivered once and in order. @default relay only
    */
   direct?: DirectOptions;
+  /**
+   * Every message to a peer is stamped, acknowledged and sent again until acknowledged, so it
+   * is delivered once and in order across reconnects, refusals (rate limit, peer offline for
+   * a moment) and restarts of either side. Always so when a direct transport is in use; the
+   * receiver needs nothing set. @default false
+   */
+  reliable?: boolean;
 }
 
 /** Detail of the `reconnecting` event. */
@@ -405,7 +412,7 @@ export class Peer extends EventTarget {
    */
   send(to: string, data: string | Uint8Array, options: { mailbox?: boolean } = {}): SendResult {
     if (options.mailbox) return this.#sendFrame(to, data, { mailbox: true });
-    if (!this.#directTransport()) return this.#sendFrame(to, data, {});
+    if (!this.#directTransport() && !this.#options.reliable) return this.#sendFrame(to, data, {});
     if (!isPeerId(to)) {
       throw new TypeError(`Cannot send: "${String(to).slice(0, 64)}" is not a peer id`);
     }

@@ -7,8 +7,8 @@
  * 0       1     type     0x01 SEND (peer → network), 0x02 DELIVER (network → peer)
  * 1       1     flags    bit 0: payload is UTF-8 text; bit 1: payload is signaling for a
  *                        direct channel (not for the application); bit 2: payload starts
- *                        with a 4-byte per-pair sequence number; bit 3: if the destination
- *                        is offline, leave it in its mailbox; other bits 0
+ *                        with a 12-byte per-pair stamp (epoch, number, floor); bit 3: if
+ *                        the destination is offline, leave it in its mailbox; other bits 0
  * 2       4     seq      sender's sequence number, uint32 big-endian
  * 6       1     idLen    length of the peer id that follows, 1..48
  * 7       idLen peer id  ASCII: SEND names the destination, DELIVER the sender
@@ -29,8 +29,8 @@ export const FLAG_TEXT = 0x01;
 /** Flag bit: the payload is signaling between the two peers' direct-channel code. */
 export const FLAG_SIGNAL = 0x02;
 /**
- * Flag bit: the payload starts with a 4-byte per-pair sequence number (big-endian), for
- * exactly-once delivery across the relay and a direct channel.
+ * Flag bit: the payload starts with a 12-byte per-pair stamp (epoch, sequence number, floor;
+ * uint32 big-endian each), for exactly-once delivery across the relay and a direct channel.
  */
 export const FLAG_SEQUENCED = 0x04;
 /**
@@ -52,7 +52,7 @@ export interface Frame {
   text: boolean;
   /** Whether the payload is direct-channel signaling. */
   signal?: boolean;
-  /** Whether the payload starts with a per-pair sequence number. */
+  /** Whether the payload starts with a per-pair stamp (see `docs/PROTOCOL.md` section 10). */
   sequenced?: boolean;
   /** Whether the payload goes to the destination's mailbox if it is offline. */
   mailbox?: boolean;
@@ -86,7 +86,7 @@ for (const c of "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") {
  * @param seq The sequence number, a uint32.
  * @param payload Bytes, or a string sent as UTF-8 text.
  * @param options `signal: true` marks direct-channel signaling; `sequenced: true` says the
- *   payload starts with a per-pair sequence number; `text: true` flags a byte payload as text;
+ *   payload starts with a per-pair stamp; `text: true` flags a byte payload as text;
  *   `mailbox: true` asks for the mailbox if the destination is offline.
  * @returns The frame.
  * @throws {RangeError} If the peer id or sequence number is out of range.

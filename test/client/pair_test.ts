@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { InboundPair, OutboundPair } from "../../src/client/direct/pair.ts";
-import { assertEquals } from "../support/assert.ts";
+import { assert, assertEquals } from "../support/assert.ts";
 
 Deno.test("OutboundPair and InboundPair deliver exactly once, in order, across path switches", () => {
   // A schedule of events: send a message, the direct path loses what it holds and the sender
@@ -70,4 +70,25 @@ Deno.test("OutboundPair refuses past its window until acknowledged", () => {
   assertEquals(out.unacknowledged().map((m) => m.seq), [2, 3]);
   out.acknowledge(99);
   assertEquals([out.acknowledged, out.unacknowledged().length], [3, 0]);
+});
+
+Deno.test("InboundPair starts at the sender's floor: a restarted receiver does not stall", () => {
+  const inbox = new InboundPair<number>();
+  // Numbers 1 to 7 were acknowledged by an earlier life of this receiver.
+  assertEquals(inbox.accept(10, 10, 7), []);
+  assertEquals(inbox.accept(8, 8, 7), [8]);
+  assertEquals(inbox.accept(9, 9, 7), [9, 10]);
+  assertEquals(inbox.delivered, 10);
+  // A floor below what was delivered changes nothing; a repeat is dropped.
+  assertEquals(inbox.accept(10, 10, 3), []);
+  // A floor above skips what it covers and releases what waited beyond it.
+  assertEquals(inbox.accept(14, 14, 10), []);
+  assertEquals(inbox.accept(15, 15, 13), [14, 15]);
+});
+
+Deno.test("OutboundPair has a random non-zero epoch of its own", () => {
+  const epochs = new Set(Array.from({ length: 50 }, () => new OutboundPair().epoch));
+  assert(epochs.size > 45);
+  assert(![...epochs].includes(0));
+  assertEquals(new OutboundPair(8, 42).epoch, 42);
 });

@@ -5,8 +5,10 @@
  * not acknowledged. Every message is stamped with a per-pair sequence number, on either path,
  * so the receiver delivers each once and in order.
  *
- * Direct-channel messages are binary: `0x01`, sequence (uint32), text flag (1 byte), payload;
- * or `0x02`, the highest sequence delivered (uint32), an acknowledgement.
+ * Every message carries a stamp of three uint32s (big-endian): the sender's epoch, the
+ * sequence number, the sender's floor (see `pair.ts`). On the relay the stamp starts the
+ * payload of a sequenced frame. Direct-channel messages are binary: `0x01`, text flag (1 byte),
+ * stamp, payload; or `0x02`, epoch, the highest sequence delivered, an acknowledgement.
  *
  * @module
  */
@@ -27,6 +29,10 @@ export const MAX_RESEND_MS = 10_000;
 const ACK_EVERY = 32;
 /** ...or after this long, whichever comes first. */
 const ACK_DELAY_MS = 100;
+/** Bytes of a stamp: epoch, sequence number, floor. */
+export const STAMP_BYTES = 12;
+/** Earlier epochs of a sender remembered, so that their late messages are not taken. */
+const RETIRED_EPOCHS = 16;
 
 /** Options of direct upgrades, given to `Peer` as `direct`. */
 export interface DirectOptions {
@@ -67,6 +73,9 @@ export interface DirectHost {
 interface Pair {
   out: OutboundPair<{ data: Uint8Array; text: boolean }>;
   inbox: InboundPair<{ seq: number; data: Uint8Array; text: boolean; via: "direct" | "relay" }>;
+  /** The remote sender's epoch that `inbox` follows; earlier ones, retired. */
+  inEpoch?: number;
+  retired: number[];
   sent: number;
   link?: DirectLink;
   retryAt: number;
@@ -131,10 +140,10 @@ export class DirectManager {
     if (threshold > 0 && pair.sent >= threshold) this.upgrade(to);
     this.#armResend(to, pair);
     if (pair.link?.open) {
-      pair.link.send(dataMessage(seq, bytes, text));
+      pair.link.send(dataMessage(stampOf(pair, seq), bytes, text));
       return "sent";
     }
-    return this.#host.sendRelay(to, withSeq(seq, bytes), text);
+    return this.#host.sendRelay(to, stamped(stampOf(pair, seq), bytes), text);
   }
 
   // A message the relay refused (rate limit, quota, peer offline) or that a path lost is
@@ -159,8 +168,8 @@ export class DirectManager {
   }
 
   #transmit(to: string, pair: Pair, seq: number, data: Uint8Array, text: boolean): void {
-    if (pair.link?.open) pair.link.send(dataMessage(seq, data, text));
-    else this.#host.sendRelay(to, withSeq(seq, data), text);
+    if (pair.link?.open) pair.link.send(dataMessage(stampOf(pair, seq), data, text));
+    else this.#host.sendRelay(to, stamped(stampOf(pair, seq), data), text);
   }
 
   /**
@@ -188,13 +197,12 @@ export class DirectManager {
    * Takes a sequenced relay frame's payload.
    *
    * @param from The sender.
-   * @param payload The payload, starting with its sequence number.
+   * @param payload The payload, starting with its stamp.
    * @param text Whether the message is text.
    */
   fromRelay(from: string, payload: Uint8Array, text: boolean): void {
-    if (payload.length < 4) return;
-    const seq = new DataView(payload.buffer, payload.byteOffset).getUint32(0);
-    this.#accept(from, seq, payload.slice(4), text, "relay");
+    if (payload.length < STAMP_BYTES) return;
+    this.#accept(from, readStamp(payload, 0), payload.slice(STAMP_BYTES), text, "relay");
   }
 
   /**
@@ -205,15 +213,17 @@ export class DirectManager {
    */
   fromSignal(from: string, data: string | Uint8Array): void {
     if (typeof data !== "string") return;
-    let m: SignalMessage | { t: "ack"; upTo: number } | { t: "upgrade" };
+    let m: SignalMessage | { t: "ack"; epoch: number; upTo: number } | { t: "upgrade" };
     try {
       m = JSON.parse(data);
     } catch {
       return;
     }
     const pair = this.#pair(from);
-    if (m.t === "ack" && typeof m.upTo === "number") pair.out.acknowledge(m.upTo);
-    else if (!this.#o.transport) return;
+    if (m.t === "ack") {
+      // An acknowledgement of an earlier life of this side says nothing of this one.
+      if (m.epoch === pair.out.epoch && typeof m.upTo === "number") pair.out.acknowledge(m.upTo);
+    } else if (!this.#o.transport) return;
     else if (m.t === "upgrade") {
       if (!pair.link && this.#host.identity.peerId < from) this.#startLink(from, pair, "offerer");
     } else if (m.t === "offer") {
@@ -273,31 +283,45 @@ export class DirectManager {
     pair.sent = 0;
     link?.close();
     for (const m of pair.out.unacknowledged()) {
-      this.#host.sendRelay(remote, withSeq(m.seq, m.data.data), m.data.text);
+      this.#host.sendRelay(remote, stamped(stampOf(pair, m.seq), m.data.data), m.data.text);
     }
     if (wasOpen) this.#host.changed(remote, false);
   }
 
   #fromDirect(from: string, data: string | Uint8Array): void {
-    if (typeof data === "string" || data.length < 5) return;
+    if (typeof data === "string") return;
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    if (data[0] === 0x02) {
-      this.#pair(from).out.acknowledge(view.getUint32(1));
-    } else if (data[0] === 0x01 && data.length >= 6) {
-      this.#accept(from, view.getUint32(1), data.slice(6), data[5] === 1, "direct");
+    if (data[0] === 0x02 && data.length >= 9) {
+      const out = this.#pair(from).out;
+      if (view.getUint32(1) === out.epoch) out.acknowledge(view.getUint32(5));
+    } else if (data[0] === 0x01 && data.length >= 2 + STAMP_BYTES) {
+      const stamp = readStamp(data, 2);
+      this.#accept(from, stamp, data.slice(2 + STAMP_BYTES), data[1] === 1, "direct");
     }
   }
 
   #accept(
     from: string,
-    seq: number,
+    { epoch, seq, floor }: Stamp,
     data: Uint8Array,
     text: boolean,
     via: "direct" | "relay",
   ): void {
     const pair = this.#pair(from);
+    if (pair.inEpoch !== epoch) {
+      // A late message from an earlier life of the sender: that life is over.
+      if (pair.retired.includes(epoch)) return;
+      // The sender started over (or this side did): so does the receiving half.
+      if (pair.inEpoch !== undefined) {
+        pair.retired.push(pair.inEpoch);
+        if (pair.retired.length > RETIRED_EPOCHS) pair.retired.shift();
+      }
+      pair.inEpoch = epoch;
+      pair.inbox = new InboundPair();
+      pair.lastAcked = 0;
+    }
     if (seq <= pair.inbox.delivered) pair.reAck = true;
-    for (const m of pair.inbox.accept(seq, { seq, data, text, via })) {
+    for (const m of pair.inbox.accept(seq, { seq, data, text, via }, floor)) {
       this.#host.deliver({
         from,
         seq: m.seq,
@@ -320,15 +344,19 @@ export class DirectManager {
     clearTimeout(pair.ackTimer);
     pair.ackTimer = undefined;
     const upTo = pair.inbox.delivered;
+    const epoch = pair.inEpoch;
+    if (epoch === undefined) return;
     pair.lastAcked = upTo;
     pair.reAck = false;
     // Over the direct channel while it lives, so the relay carries nothing for this pair.
     if (pair.link?.open) {
-      const ack = new Uint8Array(5);
+      const ack = new Uint8Array(9);
+      const view = new DataView(ack.buffer);
       ack[0] = 0x02;
-      new DataView(ack.buffer).setUint32(1, upTo);
+      view.setUint32(1, epoch);
+      view.setUint32(5, upTo);
       pair.link.send(ack);
-    } else this.#host.sendSignal(from, JSON.stringify({ t: "ack", upTo }));
+    } else this.#host.sendSignal(from, JSON.stringify({ t: "ack", epoch, upTo }));
   }
 
   #pair(remote: string): Pair {
@@ -342,6 +370,7 @@ export class DirectManager {
         lastAcked: 0,
         reAck: false,
         resendMs: DEFAULT_RESEND_MS,
+        retired: [],
       };
       this.#pairs.set(remote, pair);
     }
@@ -349,18 +378,42 @@ export class DirectManager {
   }
 }
 
-function withSeq(seq: number, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + data.length);
-  new DataView(out.buffer).setUint32(0, seq);
-  out.set(data, 4);
+/** What travels with every sequenced message. */
+interface Stamp {
+  epoch: number;
+  seq: number;
+  floor: number;
+}
+
+// The floor is read when the message leaves (or leaves again): it only rises.
+function stampOf(pair: Pair, seq: number): Stamp {
+  return { epoch: pair.out.epoch, seq, floor: pair.out.acknowledged };
+}
+
+function writeStamp(out: Uint8Array, at: number, { epoch, seq, floor }: Stamp): void {
+  const view = new DataView(out.buffer, out.byteOffset + at, STAMP_BYTES);
+  view.setUint32(0, epoch);
+  view.setUint32(4, seq);
+  view.setUint32(8, floor);
+}
+
+function readStamp(bytes: Uint8Array, at: number): Stamp {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at, STAMP_BYTES);
+  return { epoch: view.getUint32(0), seq: view.getUint32(4), floor: view.getUint32(8) };
+}
+
+function stamped(stamp: Stamp, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(STAMP_BYTES + data.length);
+  writeStamp(out, 0, stamp);
+  out.set(data, STAMP_BYTES);
   return out;
 }
 
-function dataMessage(seq: number, data: Uint8Array, text: boolean): Uint8Array {
-  const out = new Uint8Array(6 + data.length);
+function dataMessage(stamp: Stamp, data: Uint8Array, text: boolean): Uint8Array {
+  const out = new Uint8Array(2 + STAMP_BYTES + data.length);
   out[0] = 0x01;
-  new DataView(out.buffer).setUint32(1, seq);
-  out[5] = text ? 1 : 0;
-  out.set(data, 6);
+  out[1] = text ? 1 : 0;
+  writeStamp(out, 2, stamp);
+  out.set(data, 2 + STAMP_BYTES);
   return out;
 }

@@ -5,6 +5,12 @@
  * it has seen; the sender keeps what is not yet acknowledged and replays it on the other path
  * when a path fails. Pure: the Peer decides what travels where.
  *
+ * Either side may restart and lose its half. A sender's half has an epoch, a random number
+ * chosen when it is made, which travels with each message: a new epoch tells the receiver to
+ * start over. Each message also carries the sender's floor, the highest number acknowledged
+ * to it: a receiver that restarted (and so knows nothing of the numbers below) starts there,
+ * since everything up to the floor was delivered by its earlier life.
+ *
  * @module
  */
 
@@ -31,14 +37,20 @@ export interface Stamped<T> {
  * ```
  */
 export class OutboundPair<T> {
+  /** This sending half's epoch: a random non-zero uint32. */
+  readonly epoch: number;
   readonly #window: number;
   #next = 1;
   #acked = 0;
   readonly #unacked = new Map<number, T>();
 
-  /** @param window Most unacknowledged messages kept. */
-  constructor(window: number = DEFAULT_PAIR_WINDOW) {
+  /**
+   * @param window Most unacknowledged messages kept.
+   * @param epoch The epoch; a random one by default.
+   */
+  constructor(window: number = DEFAULT_PAIR_WINDOW, epoch?: number) {
     this.#window = window;
+    this.epoch = epoch ?? (crypto.getRandomValues(new Uint32Array(1))[0] || 1);
   }
 
   /** Whether the window is full: stamp no more until an acknowledgement. */
@@ -123,15 +135,20 @@ export class InboundPair<T> {
    *
    * @param seq Its sequence number.
    * @param data The message.
+   * @param floor The sender's floor: everything up to it was acknowledged, by this half or by
+   *   an earlier life of it, and will not come again.
    * @returns The messages now deliverable, in order (none for a repeat, or one that arrived
    *   early and waits; one past the window is dropped, to come again by replay).
    */
-  accept(seq: number, data: T): T[] {
-    if (!Number.isInteger(seq) || seq <= this.#delivered || seq > this.#delivered + this.#window) {
-      return [];
+  accept(seq: number, data: T, floor = 0): T[] {
+    if (Number.isInteger(floor) && floor > this.#delivered) {
+      for (const s of this.#early.keys()) if (s <= floor) this.#early.delete(s);
+      this.#delivered = floor;
     }
-    this.#early.set(seq, data);
     const out: T[] = [];
+    if (Number.isInteger(seq) && seq > this.#delivered && seq <= this.#delivered + this.#window) {
+      this.#early.set(seq, data);
+    }
     for (let next = this.#delivered + 1; this.#early.has(next); next++) {
       out.push(this.#early.get(next)!);
       this.#early.delete(next);
