@@ -12,9 +12,15 @@ import {
   verifyBlockHeader,
   verifyTxProof,
 } from "../../mod.ts";
-import { blocksTopic, connectUrl, signHello } from "../../src/protocol/mod.ts";
+import { blocksTopic } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
-import { connectPeer, identityOnShard, nextEvent, waitUntil } from "../support/peers.ts";
+import {
+  connectPeer,
+  identityOnShard,
+  nextEvent,
+  openBareSocket,
+  waitUntil,
+} from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -317,12 +323,7 @@ Deno.test(
       // connects again and asks nothing: what it hears then comes from the kept subscription.
       const bare = await Identity.generate();
       const heard: string[] = [];
-      const open = async () => {
-        const ws = new WebSocket(connectUrl(net.url, await signHello(bare, net.network)));
-        ws.onmessage = (e) => typeof e.data === "string" && heard.push(e.data);
-        await new Promise((r) => ws.onopen = r);
-        return ws;
-      };
+      const open = () => openBareSocket(net, bare, heard);
       const first = await open();
       first.send(JSON.stringify({ t: "sub", id: 1, topic: blocksTopic(1) }));
       first.send(JSON.stringify({ t: "pub", id: 2, topic: blocksTopic(1), n: 1, data: "x" }));

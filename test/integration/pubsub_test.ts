@@ -2,9 +2,14 @@
 // shard, in per-publisher order, and survive a super-peer restart.
 import type { MailEvent, Peer, PresenceMessage, TopicEvent } from "../../mod.ts";
 import { Identity, shardOf } from "../../mod.ts";
-import { connectUrl, signHello } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
-import { connectPeer, identityOnShard, nextEvent, waitUntil } from "../support/peers.ts";
+import {
+  connectPeer,
+  identityOnShard,
+  nextEvent,
+  openBareSocket,
+  waitUntil,
+} from "../support/peers.ts";
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -114,12 +119,7 @@ Deno.test(
       // subscribing: what it hears then comes from the subscription the super-peer kept.
       const bare = await Identity.generate();
       const heard: string[] = [];
-      const open = async () => {
-        const ws = new WebSocket(connectUrl(net.url, await signHello(bare, net.network)));
-        ws.onmessage = (e) => typeof e.data === "string" && heard.push(e.data);
-        await new Promise((r) => ws.onopen = r);
-        return ws;
-      };
+      const open = () => openBareSocket(net, bare, heard);
       const first = await open();
       first.send(JSON.stringify({ t: "sub", id: 1, topic: "live" }));
       await waitUntil(() => heard.some((h) => h.includes("sub.result")));

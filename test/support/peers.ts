@@ -5,6 +5,7 @@
  */
 import { Identity, type PeerMessage, shardOf } from "../../mod.ts";
 import { Peer, type PeerOptions } from "../../src/client/mod.ts";
+import { connectUrl, signHello } from "../../src/protocol/mod.ts";
 import type { LocalNetwork } from "../../scripts/local_network.ts";
 
 /**
@@ -116,3 +117,23 @@ export const UPGRADE_HEADERS: HeadersInit = {
   "sec-websocket-version": "13",
   "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
 };
+
+/**
+ * Opens a bare WebSocket with a fresh signed hello, no client library: what it hears comes
+ * from the network alone (a subscription it made on an earlier connection, say).
+ *
+ * @param net The network.
+ * @param identity Whose hello.
+ * @param heard Where each text message it receives is pushed.
+ * @returns The open socket.
+ */
+export async function openBareSocket(
+  net: LocalNetwork,
+  identity: Identity,
+  heard: string[],
+): Promise<WebSocket> {
+  const ws = new WebSocket(connectUrl(net.url, await signHello(identity, net.network)));
+  ws.onmessage = (e) => typeof e.data === "string" && heard.push(e.data);
+  await new Promise((r) => ws.onopen = r);
+  return ws;
+}
