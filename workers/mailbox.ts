@@ -8,7 +8,7 @@
  * @module
  */
 import { base64urlnopad } from "@scure/base";
-import type { MailMessage, MailNotice } from "../src/protocol/mod.ts";
+import { type MailMessage, type MailNotice, overUtf8Bytes } from "../src/protocol/mod.ts";
 import { shardOf } from "../src/routing/mod.ts";
 import type { ServiceHost } from "./service_host.ts";
 
@@ -30,7 +30,7 @@ CREATE INDEX IF NOT EXISTS mailbox_expires ON mailbox (expires);
 /** What the recipient's home made of a message. */
 export type PutOutcome =
   | { mid: string; status: "delivered" | "stored" }
-  | { error: "MAILBOX_FULL"; message: string };
+  | { error: "MAILBOX_FULL" | "FRAME_TOO_LARGE"; message: string };
 
 function newMid(): string {
   return base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(12)));
@@ -64,6 +64,13 @@ export class Mailbox {
     m: { to: string; from: string; data: string; bin?: boolean; notify?: boolean },
   ): Promise<PutOutcome> {
     const { limits } = this.#host.config;
+    // Checked here, at the recipient's home, for a `mail` and a relayed frame alike.
+    if (overUtf8Bytes(m.data, limits.MAX_MAIL_BYTES)) {
+      return {
+        error: "FRAME_TOO_LARGE",
+        message: `A mailbox message carries at most ${limits.MAX_MAIL_BYTES} bytes`,
+      };
+    }
     const sql = this.#host.ctx.storage.sql;
     const waiting = sql.exec<{ n: number }>(
       "SELECT count(*) AS n FROM mailbox WHERE recipient = ? AND kind = 'mail'",

@@ -9,6 +9,7 @@ import {
   type ErrorCode,
   isReservedTopic,
   isTopic,
+  overUtf8Bytes,
   type PeerInfo,
   PRESENCE_TOPIC,
   type ServiceReply,
@@ -23,8 +24,6 @@ import type { ServiceHost } from "./service_host.ts";
 
 /** An answer to a request, or a refusal with a code. */
 export type ServiceAnswer = ServiceReply | { error: ErrorCode; message: string } | null;
-
-const utf8 = new TextEncoder();
 
 /**
  * The services of one super-peer.
@@ -50,6 +49,23 @@ export class Services {
   }
 
   /**
+   * Subscribes a peer connected here to a topic (a `sub`, or a watch of a shard's blocks).
+   *
+   * @param peer The peer.
+   * @param topic The topic, already checked.
+   * @returns `null`, or the refusal.
+   */
+  async subscribe(
+    peer: string,
+    topic: string,
+  ): Promise<{ error: ErrorCode; message: string } | null> {
+    const refused = await this.pubsub.subscribe(peer, topic);
+    if (!refused) return null;
+    const max = this.host.config.limits.MAX_SUBSCRIPTIONS_PER_PEER;
+    return { error: refused, message: `A peer may hold ${max} subscriptions` };
+  }
+
+  /**
    * Answers one request of a peer connected here.
    *
    * @param peer The peer.
@@ -66,21 +82,15 @@ export class Services {
           await this.pubsub.unsubscribe(peer, m.topic);
           return { t: "unsub.result", id: m.id, topic: m.topic };
         }
-        const refused = await this.pubsub.subscribe(peer, m.topic);
-        if (refused) {
-          return {
-            error: refused,
-            message: `A peer may hold ${limits.MAX_SUBSCRIPTIONS_PER_PEER} subscriptions`,
-          };
-        }
-        return { t: "sub.result", id: m.id, topic: m.topic };
+        return await this.subscribe(peer, m.topic) ??
+          { t: "sub.result", id: m.id, topic: m.topic };
       }
       case "pub": {
         if (!isTopic(m.topic, limits.MAX_TOPIC_BYTES)) return badTopic(limits.MAX_TOPIC_BYTES);
         if (isReservedTopic(m.topic)) {
           return { error: "RESERVED_TOPIC", message: `Topic "${m.topic}" is the network's own` };
         }
-        if (tooLarge(m.data, limits.MAX_PUBLISH_BYTES)) {
+        if (overUtf8Bytes(m.data, limits.MAX_PUBLISH_BYTES)) {
           return {
             error: "FRAME_TOO_LARGE",
             message: `A publish carries at most ${limits.MAX_PUBLISH_BYTES} bytes`,
@@ -117,12 +127,6 @@ export class Services {
       }
       case "mail": {
         if (!isPeerId(m.to)) return { error: "BAD_REQUEST", message: "Not a peer id" };
-        if (tooLarge(m.data, limits.MAX_MAIL_BYTES)) {
-          return {
-            error: "FRAME_TOO_LARGE",
-            message: `A mailbox message carries at most ${limits.MAX_MAIL_BYTES} bytes`,
-          };
-        }
         const home = shardOf(m.to, this.host.config.shards);
         const mail = { to: m.to, from: peer, data: m.data, bin: m.bin, notify: m.notify };
         const outcome = home === this.host.shard()
@@ -253,8 +257,4 @@ function badTopic(max: number): { error: ErrorCode; message: string } {
     error: "BAD_REQUEST",
     message: `A topic is 1 to ${max} bytes of UTF-8 without control characters`,
   };
-}
-
-function tooLarge(data: string, max: number): boolean {
-  return data.length > max || (data.length * 3 > max && utf8.encode(data).length > max);
 }

@@ -16,13 +16,13 @@ import {
   type ErrorCode,
   errorReply,
   FLAG_SIGNAL,
-  FLAG_TEXT,
   FRAME_HEADER_BYTES,
   FRAME_SEND,
   isSendTo,
   KEEPALIVE_PING,
   KEEPALIVE_PONG,
   type MailNotice,
+  overUtf8Bytes,
   parseServiceRequest,
   type PeerInfo,
   PROTOCOL_VERSION,
@@ -101,7 +101,6 @@ CREATE INDEX IF NOT EXISTS hello_nonce_expires ON hello_nonce (expires);
 DROP TABLE IF EXISTS block_listener;
 `;
 
-const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
 /** A frame of a relayed batch that the destination's home refused, and why. */
@@ -590,8 +589,7 @@ export class SuperPeer extends DurableObject<Env> {
   async #onText(ws: WebSocket, text: string): Promise<void> {
     const { limits } = this.#config;
     const max = limits.MAX_CONTROL_FRAME_BYTES;
-    // A UTF-16 length is a lower bound of the UTF-8 size, 3 times it an upper bound.
-    if (text.length > max || (text.length * 3 > max && utf8.encode(text).length > max)) {
+    if (overUtf8Bytes(text, max)) {
       return this.#refuse(ws, "FRAME_TOO_LARGE", `Text frame is over ${max} bytes`);
     }
     let value: unknown;
@@ -640,19 +638,12 @@ export class SuperPeer extends DurableObject<Env> {
       }
       // Watching is subscribing to the shard's block topic: kept in storage, resumed with the
       // peer's other subscriptions, and counted among them.
-      const refused = await this.#services.pubsub.subscribe(
+      const refused = await this.#services.subscribe(
         this.#socketState(ws).peer,
         blocksTopic(m.shard),
       );
       if (refused) {
-        return this.#refuse(
-          ws,
-          refused,
-          `A peer may hold ${this.#config.limits.MAX_SUBSCRIPTIONS_PER_PEER} subscriptions`,
-          undefined,
-          undefined,
-          m.id,
-        );
+        return this.#refuse(ws, refused.error, refused.message, undefined, undefined, m.id);
       }
       const head = m.shard === this.#shard
         ? this.ledgerBlock(m.shard, "head")
@@ -838,16 +829,8 @@ export class SuperPeer extends DurableObject<Env> {
   ): Promise<PutOutcome | { error: ErrorCode; message: string }> {
     const decoded = decodeFrame(frame);
     if (!decoded.ok) return { error: decoded.code, message: decoded.message };
-    const { peer: from, payload } = decoded.frame;
-    const text = (frame[1] & FLAG_TEXT) !== 0;
+    const { peer: from, payload, text } = decoded.frame;
     const data = text ? utf8Decoder.decode(payload) : base64urlnopad.encode(payload);
-    const max = this.#config.limits.MAX_MAIL_BYTES;
-    if (data.length > max) {
-      return {
-        error: "FRAME_TOO_LARGE",
-        message: `Peer "${to}" is offline, and its mailbox keeps at most ${max} bytes a message`,
-      };
-    }
     return await this.#services.mailbox.put({ to, from, data, bin: !text, notify: true });
   }
 

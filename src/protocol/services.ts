@@ -31,6 +31,25 @@ export function blocksTopic(shard: number): string {
 const utf8 = new TextEncoder();
 
 /**
+ * Whether a string is over `max` bytes as UTF-8, without encoding it when its length alone
+ * decides (a UTF-16 length is a lower bound of the UTF-8 size, three times it an upper bound).
+ *
+ * @example Usage
+ * ```ts
+ * import { overUtf8Bytes } from "./services.ts";
+ * console.assert(!overUtf8Bytes("héllo", 6));
+ * console.assert(overUtf8Bytes("héllo", 5));
+ * ```
+ *
+ * @param text The string.
+ * @param max The most bytes allowed.
+ * @returns Whether it is larger.
+ */
+export function overUtf8Bytes(text: string, max: number): boolean {
+  return text.length > max || (text.length * 3 > max && utf8.encode(text).length > max);
+}
+
+/**
  * Whether a string is a valid topic name: not empty, at most `maxBytes` UTF-8 bytes, no
  * control characters. Names starting with `$` are the network's own.
  *

@@ -311,7 +311,10 @@ Deno.test(
   "mailbox: a relayed frame that asks for it waits for an offline peer, on its shard or another",
   opts,
   async () => {
-    const net = await startNetwork({ shards: 2, limits: { MAILBOX_MAX_MESSAGES: 3 } });
+    const net = await startNetwork({
+      shards: 2,
+      limits: { MAILBOX_MAX_MESSAGES: 3, MAX_MAIL_BYTES: 64 },
+    });
     try {
       const sender = await connectPeer(net, { identity: await identityOnShard(0, 2) });
       const near = await identityOnShard(0, 2); // the sender's own shard
@@ -324,11 +327,21 @@ Deno.test(
       sender.send(near.peerId, new Uint8Array([1, 2, 3]), { mailbox: true });
       for (const text of ["f0", "f1", "f2", "f3"]) sender.send(far.peerId, text, { mailbox: true });
       sender.send(far.peerId, "no mailbox asked");
-      await waitUntil(() => errors.length === 2, 10_000);
+      sender.send(near.peerId, "x".repeat(65), { mailbox: true });
+      await waitUntil(() => errors.length === 3, 10_000);
       assertEquals(
         errors.map((e) => [e.code, e.peer, e.seq]).sort(),
-        [["MAILBOX_FULL", far.peerId, 5], ["PEER_NOT_FOUND", far.peerId, 6]],
+        [
+          ["FRAME_TOO_LARGE", near.peerId, 7],
+          ["MAILBOX_FULL", far.peerId, 5],
+          ["PEER_NOT_FOUND", far.peerId, 6],
+        ],
       );
+      // The same bound holds for a `mail`, checked at the recipient's home.
+      const big = (await assertRejects(sender.sendMail(far.peerId, "y".repeat(65)))) as {
+        code: string;
+      };
+      assertEquals(big.code, "FRAME_TOO_LARGE");
       const { Peer } = await import("../../mod.ts");
       const arrive = async (identity: Identity, count: number) => {
         const got: MailEvent[] = [];
