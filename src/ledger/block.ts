@@ -19,8 +19,9 @@
 import { base64urlnopad, hex } from "@scure/base";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { ByteWriter } from "./codec.ts";
-import type { BlockHeaderJson } from "../protocol/messages.ts";
-import { transferBytes, transferFromJson, type TransferJson } from "./transfer.ts";
+import type { BlockHeaderJson } from "../protocol/ledger_wire.ts";
+import type { TransferJson } from "../protocol/ledger_wire.ts";
+import { transferBytes, transferFromJson } from "./transfer.ts";
 import { type Receipt, receiptBytes } from "./receipt.ts";
 
 /** Domain tag of a block header. */

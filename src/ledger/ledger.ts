@@ -8,6 +8,7 @@
  */
 import type { Identity } from "../identity/identity.ts";
 import type { ErrorCode } from "../protocol/errors.ts";
+import type { AccountView, TxOutcome, TxProof } from "../protocol/ledger_wire.ts";
 import { base64urlnopad, hex } from "@scure/base";
 import { HomeCache, shardOf } from "../routing/shard.ts";
 import {
@@ -32,7 +33,6 @@ import {
 } from "./transfer.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { verifySignature } from "../identity/identity.ts";
-import type { TxProof } from "./proof.ts";
 
 /** How a shard is set up. */
 export interface LedgerOptions {
@@ -48,19 +48,6 @@ export interface LedgerOptions {
   maxBlockEntries: number;
   /** Genesis balances, by account, for the whole network; each shard takes its own. */
   genesis?: Readonly<Record<string, string | number>>;
-}
-
-/** The outcome of one submitted transfer. */
-export type TxOutcome =
-  | { ok: true; hash: string; status: "pending" | "credited"; shard: number }
-  | { ok: false; code: ErrorCode; message: string; hash?: string };
-
-/** An account as the API reports it. */
-export interface AccountView {
-  id: string;
-  balance: string;
-  nonce: number;
-  shard: number;
 }
 
 /**

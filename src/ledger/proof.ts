@@ -10,19 +10,11 @@ import { verifySignature } from "../identity/identity.ts";
 import { shardOf } from "../routing/shard.ts";
 import { entryLeaf, headerBytes, type SignedBlockHeader } from "./block.ts";
 import { leafHash, verifyInclusion } from "./merkle.ts";
-import { transferFromJson, type TransferJson, verifyTransfer } from "./transfer.ts";
+import { transferFromJson, verifyTransfer } from "./transfer.ts";
+import type { TxProof } from "../protocol/ledger_wire.ts";
+import { type Refusal, refusal } from "../protocol/refusal.ts";
 
-/** The inclusion proof of a transfer. */
-export interface TxProof {
-  /** The transfer. */
-  tx: TransferJson;
-  /** Its index among the block's entries. */
-  index: number;
-  /** The block's signed header. */
-  header: SignedBlockHeader;
-  /** The audit path, leaf to root, hex. */
-  proof: string[];
-}
+const invalid = (why: string): Refusal => refusal("PROOF_INVALID", `Proof does not check: ${why}`);
 
 /** What a light client knows of a network. */
 export interface NetworkKeys {
@@ -37,7 +29,7 @@ export interface NetworkKeys {
  *
  * @param p The proof.
  * @param keys The network id and shard keys.
- * @returns `{ ok: true }`, or the first check that failed.
+ * @returns `{ ok: true }`, or a `PROOF_INVALID` refusal naming the first check that failed.
  *
  * @example Usage
  * ```ts ignore
@@ -47,29 +39,29 @@ export interface NetworkKeys {
 export async function verifyTxProof(
   p: TxProof,
   keys: NetworkKeys,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
+): Promise<{ ok: true } | Refusal> {
   const t = transferFromJson(p.tx);
   if (t.network !== keys.network || p.header.network !== keys.network) {
-    return { ok: false, reason: "wrong network" };
+    return invalid("wrong network");
   }
   const shard = shardOf(t.from, keys.shardKeys.length);
   if (p.header.shard !== shard) {
-    return { ok: false, reason: "block is not from the payer's home shard" };
+    return invalid("block is not from the payer's home shard");
   }
   let sig: Uint8Array;
   try {
     sig = base64urlnopad.decode(p.header.sig);
   } catch {
-    return { ok: false, reason: "malformed block signature" };
+    return invalid("malformed block signature");
   }
   if (!await verifySignature(keys.shardKeys[shard], sig, headerBytes(p.header))) {
-    return { ok: false, reason: "block signature does not verify against the shard key" };
+    return invalid("block signature does not verify against the shard key");
   }
-  if (!await verifyTransfer(t)) return { ok: false, reason: "transfer signature does not verify" };
+  if (!await verifyTransfer(t)) return invalid("transfer signature does not verify");
   const leaf = leafHash(entryLeaf({ kind: "transfer", tx: p.tx }));
   const path = p.proof.map((h) => hex.decode(h));
   if (!verifyInclusion(leaf, p.index, p.header.entries, path, hex.decode(p.header.txRoot))) {
-    return { ok: false, reason: "transfer is not in the block" };
+    return invalid("transfer is not in the block");
   }
   return { ok: true };
 }

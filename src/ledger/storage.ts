@@ -8,7 +8,7 @@
  */
 import type { Entry, SignedBlockHeader } from "./block.ts";
 import type { Receipt } from "./receipt.ts";
-import type { TransferJson } from "./transfer.ts";
+import type { TransferJson } from "../protocol/ledger_wire.ts";
 
 /** An account's state. */
 export interface Account {

@@ -12,7 +12,9 @@ import { base64urlnopad, hex } from "@scure/base";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { type Identity, verifySignature } from "../identity/identity.ts";
 import type { ErrorCode } from "../protocol/errors.ts";
-import { MAX_TRANSFER_AMOUNT } from "../protocol/limits.ts";
+import type { TransferJson } from "../protocol/ledger_wire.ts";
+import type { Refusal } from "../protocol/refusal.ts";
+import { DEFAULT_LIMITS } from "../protocol/limits.ts";
 import { NETWORK_ID_PATTERN } from "../protocol/hello.ts";
 import { ByteWriter, isAccountId } from "./codec.ts";
 
@@ -37,23 +39,6 @@ export interface TransferFields {
 export interface Transfer extends TransferFields {
   /** Ed25519 signature of the canonical bytes by `from`, base64url without padding. */
   sig: string;
-}
-
-/** The JSON form of a transfer: the amount as a decimal string. */
-export interface TransferJson {
-  network: string;
-  from: string;
-  to: string;
-  amount: string;
-  nonce: number;
-  sig: string;
-}
-
-/** A refusal with a stable code. */
-export interface Refusal {
-  ok: false;
-  code: ErrorCode;
-  message: string;
 }
 
 /**
@@ -187,7 +172,7 @@ export function transferFromJson(j: TransferJson): Transfer {
  */
 export function parseTransfer(
   value: unknown,
-  maxAmount: number = MAX_TRANSFER_AMOUNT,
+  maxAmount: number = DEFAULT_LIMITS.MAX_TRANSFER_AMOUNT,
 ): { ok: true; transfer: Transfer } | Refusal {
   const bad = (code: ErrorCode, message: string): Refusal => ({ ok: false, code, message });
   if (typeof value !== "object" || value === null) {

@@ -48,6 +48,8 @@ export const ERROR_CODES = {
   TX_NONCE_GAP: "A transfer's nonce skips ahead of its account's next nonce.",
   TX_INSUFFICIENT_FUNDS: "A transfer's amount is more than its account's balance.",
   TX_BATCH_TOO_LARGE: "A submission holds more than `MAX_TX_BATCH` transfers.",
+  PROOF_INVALID:
+    "A transfer's proof does not check against the network's shard keys (found by the client, offline).",
   TX_NOT_FOUND: "No transfer with that hash is known to that shard (HTTP 404).",
   BLOCK_NOT_FOUND: "No block at that height (HTTP 404).",
   FAUCET_DISABLED: "This network has no faucet (HTTP 404).",
@@ -80,7 +82,17 @@ export const CLOSE_CODES = {
   SESSION_REPLACED: 4001,
   /** Nothing came from the peer, not even a keepalive, for `PRESENCE_TIMEOUT_MS`. */
   PRESENCE_TIMEOUT: 4002,
+  /**
+   * Local to a client, never on the wire: it gave up on a connection (no welcome within the
+   * connect timeout, or silence past the keepalive timeout) and reconnects.
+   */
+  GAVE_UP: 4000,
+  /** Local to a client, never on the wire: the network refused its hello; it stops. */
+  HELLO_REFUSED: 4401,
 } as const;
+
+/** A close code of {@linkcode CLOSE_CODES}. */
+export type CloseCode = typeof CLOSE_CODES[keyof typeof CLOSE_CODES];
 
 /**
  * An error the network reported, with its stable code.

@@ -146,7 +146,7 @@ export function decodeFrame(bytes: Uint8Array): DecodeResult {
       message: `Frame is ${bytes.length} bytes, shorter than its header`,
     };
   }
-  const seq = ((bytes[2] << 24) | (bytes[3] << 16) | (bytes[4] << 8) | bytes[5]) >>> 0;
+  const seq = frameSeq(bytes)!;
   const type = bytes[0];
   if (type !== FRAME_SEND && type !== FRAME_DELIVER) {
     return {
@@ -336,4 +336,83 @@ export function deliverInPlace(bytes: Uint8Array, from: Uint8Array): Uint8Array 
 export function wantsMailbox(bytes: Uint8Array): boolean {
   return bytes.length > 1 &&
     (bytes[1] & (FLAG_MAILBOX | FLAG_SIGNAL | FLAG_SEQUENCED)) === FLAG_MAILBOX;
+}
+
+/**
+ * A frame's sequence number, read from its header without decoding it: what a refusal of the
+ * frame names. `undefined` when the frame is too short to hold one.
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeFrame, frameSeq, FRAME_SEND } from "./frames.ts";
+ * console.assert(frameSeq(encodeFrame(FRAME_SEND, "B", 7, "hi")) === 7);
+ * console.assert(frameSeq(new Uint8Array(3)) === undefined);
+ * ```
+ *
+ * @param bytes A frame.
+ * @returns The sequence number, or `undefined`.
+ */
+export function frameSeq(bytes: Uint8Array): number | undefined {
+  return bytes.length >= 6
+    ? ((bytes[2] << 24) | (bytes[3] << 16) | (bytes[4] << 8) | bytes[5]) >>> 0
+    : undefined;
+}
+
+/**
+ * A frame's peer id (the destination of a SEND), read from a header that parses far enough,
+ * even when the frame as a whole is refused (too large, say): what a refusal names.
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeFrame, framePeer, FRAME_SEND } from "./frames.ts";
+ * console.assert(framePeer(encodeFrame(FRAME_SEND, "B", 7, "hi")) === "B");
+ * console.assert(framePeer(new Uint8Array(3)) === undefined);
+ * ```
+ *
+ * @param bytes A frame.
+ * @returns The peer id, or `undefined` when the header does not hold a well-formed one.
+ */
+export function framePeer(bytes: Uint8Array): string | undefined {
+  if (bytes.length < FRAME_HEADER_BYTES) return undefined;
+  const idLen = bytes[6];
+  if (idLen < 1 || idLen > MAX_PEER_ID_CHARS || bytes.length < FRAME_HEADER_BYTES + idLen) {
+    return undefined;
+  }
+  const id = bytes.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + idLen);
+  for (const c of id) if (c >= 128 || BASE58[c] === 0) return undefined;
+  return String.fromCharCode.apply(null, id as unknown as number[]);
+}
+
+/**
+ * Whether a frame carries direct-channel signaling (flag bit 1), read from its header.
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeFrame, FRAME_SEND, isSignalFrame } from "./frames.ts";
+ * console.assert(isSignalFrame(encodeFrame(FRAME_SEND, "B", 1, "{}", { signal: true })));
+ * console.assert(!isSignalFrame(encodeFrame(FRAME_SEND, "B", 1, "hi")));
+ * ```
+ *
+ * @param bytes A frame.
+ * @returns Whether its signal flag is set.
+ */
+export function isSignalFrame(bytes: Uint8Array): boolean {
+  return bytes.length > 1 && (bytes[1] & FLAG_SIGNAL) !== 0;
+}
+
+/**
+ * How many payload bytes a frame whose header parsed carries (the frame less its header and
+ * peer id): what the relay counts.
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeFrame, FRAME_SEND, framePayloadBytes } from "./frames.ts";
+ * console.assert(framePayloadBytes(encodeFrame(FRAME_SEND, "B", 1, "hi")) === 2);
+ * ```
+ *
+ * @param bytes A frame whose header was checked.
+ * @returns The payload's length.
+ */
+export function framePayloadBytes(bytes: Uint8Array): number {
+  return bytes.length - FRAME_HEADER_BYTES - bytes[6];
 }

@@ -13,7 +13,7 @@ import { base64urlnopad } from "@scure/base";
 import { type Identity, verifySignature } from "../identity/identity.ts";
 import { isPeerId } from "../identity/peer_id.ts";
 import type { ErrorCode } from "./errors.ts";
-import { HELLO_MAX_AGE_MS, MAX_CLOCK_SKEW_MS } from "./limits.ts";
+import { DEFAULT_LIMITS } from "./limits.ts";
 
 /** The first line of the signed bytes; binds the signature to this purpose and version. */
 export const HELLO_CONTEXT = "superpeer-hello-v1";
@@ -171,7 +171,8 @@ export async function checkHello(
   const ts = Number(tsText);
   const age = expect.now - ts;
   if (
-    age > (expect.maxAgeMs ?? HELLO_MAX_AGE_MS) || -age > (expect.maxSkewMs ?? MAX_CLOCK_SKEW_MS)
+    age > (expect.maxAgeMs ?? DEFAULT_LIMITS.HELLO_MAX_AGE_MS) ||
+    -age > (expect.maxSkewMs ?? DEFAULT_LIMITS.MAX_CLOCK_SKEW_MS)
   ) {
     return {
       ok: false,

@@ -5,14 +5,15 @@
  * @module
  */
 import { z } from "zod";
-import type { ErrorCode } from "./errors.ts";
+import type { Reply } from "./control.ts";
+import type { BlockHeaderJson } from "./ledger_wire.ts";
 import type { Limits } from "./limits.ts";
+import type { Refusal } from "./refusal.ts";
 import {
   type MailMessage,
   type MailNotice,
   type PresenceMessage,
   SERVICE_MESSAGE_SCHEMAS,
-  type ServiceReply,
   type TopicMessage,
 } from "./services.ts";
 
@@ -36,6 +37,7 @@ const WelcomeSchema = z.object({
 // An error reply.
 const ErrorMessageSchema = z.object({
   t: z.literal("error"),
+  ok: z.literal(false).optional(),
   code: z.string(),
   message: z.string(),
   seq: z.number().int().nonnegative().optional(),
@@ -48,7 +50,7 @@ const ErrorMessageSchema = z.object({
 const TxResultSchema = z.object({
   t: z.literal("tx.result"),
   id: z.number().int().nonnegative(),
-  results: z.array(z.record(z.string(), z.unknown())),
+  results: z.array(z.looseObject({ ok: z.boolean() })),
 });
 const AccountResultSchema = z.object({
   t: z.literal("account.result"),
@@ -106,19 +108,28 @@ export interface Welcome {
   limits: Limits;
 }
 
-/** An error reply: a frame or request was refused. */
-export interface ErrorMessage {
+/**
+ * An error reply: a frame or request was refused. It is a {@linkcode Refusal} with `t`, and
+ * names what it refuses when that is known.
+ */
+export interface ErrorMessage extends Refusal {
   /** Always `"error"`. */
   t: "error";
-  /** The stable code. */
-  code: ErrorCode;
-  /** What happened, for people. */
-  message: string;
   /** The sequence number of the refused frame, when known. */
   seq?: number;
   /** The destination of the refused frame, when known. */
   peer?: string;
   /** The id of the refused request, when it was one. */
+  id?: number;
+}
+
+/** What a refusal is about: a frame (its `seq` and destination) or a request (its `id`). */
+export interface RefusalAbout {
+  /** The sequence number of the refused frame. */
+  seq?: number;
+  /** The destination of the refused frame. */
+  peer?: string;
+  /** The id of the refused request. */
   id?: number;
 }
 
@@ -135,66 +146,30 @@ export type ServerMessage =
 
 /** A new block header of a shard the peer watches (see `docs/LEDGER.md` for the fields). */
 export interface BlockMessage {
+  /** Always `"block"`. */
   t: "block";
+  /** The signed header. */
   header: BlockHeaderJson;
 }
-
-/** A signed block header as it travels (the ledger's `SignedBlockHeader`). */
-export interface BlockHeaderJson {
-  network: string;
-  shard: number;
-  height: number;
-  /** Hex hash of the previous header; zeros for height 1. */
-  prev: string;
-  /** Hex RFC 6962 root over the block's entries. */
-  txRoot: string;
-  /** Hex RFC 6962 root over the receipts the block's transfers sent. */
-  receiptsRoot: string;
-  /** Number of entries. */
-  entries: number;
-  /** Number of receipts sent. */
-  receipts: number;
-  /** When it was sealed, ms since the epoch. */
-  timestamp: number;
-  /** The shard key's Ed25519 signature of the header bytes, base64url. */
-  sig: string;
-}
-
-/** An answer to a request a peer sent with an `id`. */
-export type Reply =
-  | { t: "tx.result"; id: number; results: Record<string, unknown>[] }
-  | {
-    t: "account.result";
-    id: number;
-    account: { id: string; balance: string; nonce: number; shard: number };
-  }
-  | { t: "blocks.result"; id: number; shard: number; head: BlockHeaderJson | null }
-  | ServiceReply;
 
 /**
  * Builds the JSON text of an error reply.
  *
- * @param code The stable code.
- * @param message What happened, for people.
- * @param seq The sequence number of the frame refused, when known.
- * @param peer The peer the refused frame was addressed to, when known.
- * @param id The id of the refused request, when it was one.
+ * @param refused The refusal.
+ * @param about The refused frame's `seq` and destination, or the refused request's `id`.
  * @returns The text frame.
  *
  * @example Usage
  * ```ts
  * import { errorReply } from "./messages.ts";
- * console.assert(JSON.parse(errorReply("BAD_FRAME", "no")).t === "error");
+ * import { refusal } from "./refusal.ts";
+ * const m = JSON.parse(errorReply(refusal("BAD_FRAME", "no"), { id: 3 }));
+ * console.assert(m.t === "error" && m.ok === false && m.id === 3);
  * ```
  */
-export function errorReply(
-  code: ErrorCode,
-  message: string,
-  seq?: number,
-  peer?: string,
-  id?: number,
-): string {
-  return JSON.stringify({ t: "error", code, message, seq, peer, id });
+export function errorReply(refused: Refusal, about: RefusalAbout = {}): string {
+  const { code, message } = refused;
+  return JSON.stringify({ t: "error", ok: false, code, message, ...about });
 }
 
 /**

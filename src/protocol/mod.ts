@@ -1,5 +1,6 @@
 /**
- * Protocol v1: the one place that knows the bytes on the wire. See `docs/PROTOCOL.md`.
+ * Protocol v1: the one place that knows the bytes and shapes on the wire. See
+ * `docs/PROTOCOL.md`.
  *
  * @example Usage
  * ```ts
@@ -9,10 +10,15 @@
  *
  * @module
  */
+export * from "./control.ts";
+export * from "./direct.ts";
 export * from "./errors.ts";
 export * from "./frames.ts";
 export * from "./hello.ts";
+export * from "./http.ts";
+export * from "./ledger_wire.ts";
 export * from "./limits.ts";
 export * from "./messages.ts";
+export * from "./refusal.ts";
 export * from "./services.ts";
 export * from "./token_bucket.ts";

@@ -1,6 +1,7 @@
 /**
- * The network services' control messages: pub/sub, presence, discovery and the mailbox.
- * JSON text frames, validated by schema on both sides (see `docs/PROTOCOL.md` section 11).
+ * The network services' messages that a super-peer pushes (topic messages, presence, mail,
+ * notices), and the rules for topic names. Requests and their answers are in `control.ts`.
+ * See `docs/PROTOCOL.md` section 11.
  *
  * @module
  */
@@ -87,80 +88,25 @@ export function isReservedTopic(topic: string): boolean {
 }
 
 const id = z.number().int().nonnegative();
-const peerId = z.string().min(1).max(64);
-// Topic names are checked by the super-peer (`isTopic`), which answers `BAD_REQUEST`.
-const topic = z.string().max(1_024);
-
-const ServiceRequestSchema = z.discriminatedUnion("t", [
-  z.object({ t: z.literal("sub"), id, topic }),
-  z.object({ t: z.literal("unsub"), id, topic }),
-  z.object({
-    t: z.literal("pub"),
-    id,
-    topic,
-    n: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-    data: z.string(),
-    bin: z.boolean().optional(),
-  }),
-  z.object({
-    t: z.literal("peers"),
-    id,
-    count: z.number().int().positive(),
-    topic: topic.optional(),
-  }),
-  z.object({ t: z.literal("lookup"), id, peer: peerId }),
-  z.object({
-    t: z.literal("mail"),
-    id,
-    to: peerId,
-    data: z.string(),
-    bin: z.boolean().optional(),
-    notify: z.boolean().optional(),
-  }),
-  z.object({ t: z.literal("mail.ack"), mids: z.array(z.string().max(64)).max(1_024) }),
-]);
-
-/** A service request a peer sends. */
-export type ServiceRequest =
-  | { t: "sub"; id: number; topic: string }
-  | { t: "unsub"; id: number; topic: string }
-  | { t: "pub"; id: number; topic: string; n: number; data: string; bin?: boolean }
-  | { t: "peers"; id: number; count: number; topic?: string }
-  | { t: "lookup"; id: number; peer: string }
-  | { t: "mail"; id: number; to: string; data: string; bin?: boolean; notify?: boolean }
-  | { t: "mail.ack"; mids: string[] };
-
-/** The `t` of every service request. */
-export const SERVICE_REQUEST_TYPES: ReadonlySet<string> = new Set(
-  ["sub", "unsub", "pub", "peers", "lookup", "mail", "mail.ack"],
-);
-
-/**
- * Checks a service request against its schema.
- *
- * @example Usage
- * ```ts
- * import { parseServiceRequest } from "./services.ts";
- * console.assert(parseServiceRequest({ t: "sub", id: 1, topic: "news" }).ok);
- * console.assert(!parseServiceRequest({ t: "sub" }).ok);
- * ```
- *
- * @param value The parsed JSON.
- * @returns The request, or why it is malformed.
- */
-export function parseServiceRequest(
-  value: unknown,
-): { ok: true; request: ServiceRequest } | { ok: false; message: string } {
-  const result = ServiceRequestSchema.safeParse(value);
-  return result.success
-    ? { ok: true, request: result.data }
-    : { ok: false, message: result.error.issues[0]?.message ?? "malformed" };
-}
 
 /** One peer of a discovery answer. */
 export interface PeerInfo {
+  /** The peer id. */
   peer: string;
+  /** Its home shard. */
   shard: number;
+}
+
+/** A peer's presence, as a `lookup` answers it. */
+export interface PeerPresence {
+  /** The peer id. */
+  peer: string;
+  /** Its home shard. */
+  shard: number;
+  /** Whether it is connected now. */
+  online: boolean;
+  /** When it left, if it did less than `PRESENCE_TIMEOUT_MS` ago; else `null`. */
+  lastSeen: number | null;
 }
 
 /** A message published on a topic, as subscribers receive it. */
@@ -205,22 +151,6 @@ export interface MailNotice {
   status: "delivered" | "expired";
   ts: number;
 }
-
-/** Answers to service requests. */
-export type ServiceReply =
-  | { t: "sub.result"; id: number; topic: string }
-  | { t: "unsub.result"; id: number; topic: string }
-  | { t: "pub.result"; id: number; topic: string; n: number; duplicate: boolean }
-  | { t: "peers.result"; id: number; peers: PeerInfo[] }
-  | {
-    t: "lookup.result";
-    id: number;
-    peer: string;
-    shard: number;
-    online: boolean;
-    lastSeen: number | null;
-  }
-  | { t: "mail.result"; id: number; mid: string; status: "delivered" | "stored" };
 
 const PeerInfoSchema = z.object({ peer: z.string(), shard: z.number().int().nonnegative() });
 

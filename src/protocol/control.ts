@@ -1,0 +1,181 @@
+/**
+ * Every control request a peer may send, with the reply it gets: one typed map for the
+ * ledger and the network services alike. The super-peer checks each request here and
+ * dispatches it by its `t`; the client types each answer by the request it sent. Adding a
+ * request means adding it here (and a handler), nowhere else. See `docs/PROTOCOL.md`
+ * sections 4 and 11.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { isPeerId } from "../identity/peer_id.ts";
+import type { AccountView, BlockHeaderJson, TxOutcome } from "./ledger_wire.ts";
+import type { Refusal } from "./refusal.ts";
+import type { PeerInfo, PeerPresence } from "./services.ts";
+
+const id = z.number().int().nonnegative();
+const peerId = z.string().min(1).max(64);
+// Topic names are checked by the super-peer (`isTopic`), which answers `BAD_REQUEST`.
+const topic = z.string().max(1_024);
+
+// One schema per request type; the keys are the `t` a peer sends.
+const REQUEST_SCHEMAS = {
+  tx: z.object({ t: z.literal("tx"), id, txs: z.array(z.unknown()) }),
+  account: z.object({
+    t: z.literal("account"),
+    id,
+    account: z.string().refine(isPeerId, "not a peer id"),
+  }),
+  blocks: z.object({ t: z.literal("blocks"), id, shard: z.number().int().nonnegative() }),
+  sub: z.object({ t: z.literal("sub"), id, topic }),
+  unsub: z.object({ t: z.literal("unsub"), id, topic }),
+  pub: z.object({
+    t: z.literal("pub"),
+    id,
+    topic,
+    n: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    data: z.string(),
+    bin: z.boolean().optional(),
+  }),
+  peers: z.object({
+    t: z.literal("peers"),
+    id,
+    count: z.number().int().positive(),
+    topic: topic.optional(),
+  }),
+  lookup: z.object({ t: z.literal("lookup"), id, peer: peerId }),
+  mail: z.object({
+    t: z.literal("mail"),
+    id,
+    to: peerId,
+    data: z.string(),
+    bin: z.boolean().optional(),
+    notify: z.boolean().optional(),
+  }),
+  "mail.ack": z.object({ t: z.literal("mail.ack"), mids: z.array(z.string().max(64)).max(1_024) }),
+} as const;
+
+/** Every control request, by its `t`. */
+export interface ControlRequests {
+  /** Submit transfers, at most `MAX_TX_BATCH`. */
+  tx: { t: "tx"; id: number; txs: unknown[] };
+  /** An account's balance and nonce. */
+  account: { t: "account"; id: number; account: string };
+  /** Watch a shard's blocks (subscribe to `$blocks/<shard>`). */
+  blocks: { t: "blocks"; id: number; shard: number };
+  /** Subscribe to a topic. */
+  sub: { t: "sub"; id: number; topic: string };
+  /** End a subscription. */
+  unsub: { t: "unsub"; id: number; topic: string };
+  /** Publish on a topic; `n` rises with each publish of one publisher. */
+  pub: { t: "pub"; id: number; topic: string; n: number; data: string; bin?: boolean };
+  /** Online peers at random. */
+  peers: { t: "peers"; id: number; count: number; topic?: string };
+  /** A peer's presence. */
+  lookup: { t: "lookup"; id: number; peer: string };
+  /** Leave a message in a peer's mailbox. */
+  mail: { t: "mail"; id: number; to: string; data: string; bin?: boolean; notify?: boolean };
+  /** Delete mailbox messages and notices; no answer. */
+  "mail.ack": { t: "mail.ack"; mids: string[] };
+}
+
+/** The answer to each control request, by the request's `t` (`never`: none is sent). */
+export interface ControlReplies {
+  /** One outcome per transfer, in order. */
+  tx: { t: "tx.result"; id: number; results: TxOutcome[] };
+  /** The account. */
+  account: { t: "account.result"; id: number; account: AccountView };
+  /** The shard's head at the time of the watch. */
+  blocks: { t: "blocks.result"; id: number; shard: number; head: BlockHeaderJson | null };
+  /** Subscribed, once the topic's home knows this shard has a subscriber. */
+  sub: { t: "sub.result"; id: number; topic: string };
+  /** Unsubscribed. */
+  unsub: { t: "unsub.result"; id: number; topic: string };
+  /** The topic's home took it (or had it already: `duplicate`). */
+  pub: { t: "pub.result"; id: number; topic: string; n: number; duplicate: boolean };
+  /** The sample. */
+  peers: { t: "peers.result"; id: number; peers: PeerInfo[] };
+  /** The presence. */
+  lookup: { t: "lookup.result"; id: number } & PeerPresence;
+  /** Stored (or handed over at once: `delivered`). */
+  mail: { t: "mail.result"; id: number; mid: string; status: "delivered" | "stored" };
+  /** No answer. */
+  "mail.ack": never;
+}
+
+/** The `t` of a control request. */
+export type ControlType = keyof ControlRequests;
+
+/** Any control request. */
+export type ControlRequest = ControlRequests[ControlType];
+
+/** Any answer to a control request. */
+export type Reply = ControlReplies[ControlType];
+
+/** A request as a client hands it over: the `id` is added when it is sent. */
+export type RequestBody<T extends ControlType> = T extends ControlType
+  ? Omit<ControlRequests[T], "id">
+  : never;
+
+/** A refusal of a request, with the request's `id` when it could be read. */
+export type RequestRefusal = Refusal & { id?: number };
+
+/**
+ * The `t` of every control request.
+ *
+ * @example Usage
+ * ```ts
+ * import { CONTROL_TYPES } from "./control.ts";
+ * console.assert(CONTROL_TYPES.has("tx") && CONTROL_TYPES.has("sub"));
+ * ```
+ */
+export const CONTROL_TYPES: ReadonlySet<string> = new Set(Object.keys(REQUEST_SCHEMAS));
+
+/**
+ * Checks a control request (already parsed from JSON) against its schema. Never throws.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseControlRequest } from "./control.ts";
+ * console.assert(parseControlRequest({ t: "sub", id: 1, topic: "news" }).ok);
+ * const r = parseControlRequest({ t: "nope", id: 4 });
+ * console.assert(!r.ok && r.code === "UNKNOWN_FRAME_TYPE" && r.id === 4);
+ * ```
+ *
+ * @param value The parsed JSON.
+ * @returns The request, or a refusal (`UNKNOWN_FRAME_TYPE` for an unknown `t`, else
+ *   `BAD_FRAME`) carrying the request's `id` when it has a usable one.
+ */
+export function parseControlRequest(
+  value: unknown,
+): { ok: true; request: ControlRequest } | RequestRefusal {
+  const v = value as { t?: unknown; id?: unknown } | null;
+  const t = typeof v === "object" && v !== null ? v.t : undefined;
+  const rawId = typeof v === "object" && v !== null ? v.id : undefined;
+  const requestId = typeof rawId === "number" && Number.isSafeInteger(rawId) && rawId >= 0
+    ? rawId
+    : undefined;
+  if (typeof t !== "string" || !Object.hasOwn(REQUEST_SCHEMAS, t)) {
+    return typeof t === "string"
+      ? {
+        ok: false,
+        code: "UNKNOWN_FRAME_TYPE",
+        message: `Control message "${t.slice(0, 32)}" is not defined`,
+        id: requestId,
+      }
+      : {
+        ok: false,
+        code: "BAD_FRAME",
+        message: "Control message is malformed: it has no string field t",
+        id: requestId,
+      };
+  }
+  const result = REQUEST_SCHEMAS[t as ControlType].safeParse(value);
+  if (result.success) return { ok: true, request: result.data as ControlRequest };
+  return {
+    ok: false,
+    code: "BAD_FRAME",
+    message: `Control message is malformed: ${result.error.issues[0]?.message ?? "malformed"}`,
+    id: requestId,
+  };
+}

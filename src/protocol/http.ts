@@ -1,0 +1,121 @@
+/**
+ * The answers of the HTTP API (`docs/PROTOCOL.md` section 8, `docs/LEDGER.md`), shared by the
+ * edge that builds them and the client that reads them. Every refusal is a
+ * {@linkcode Refusal} body with an HTTP status.
+ *
+ * @module
+ */
+import type {
+  AccountView,
+  BlockHeaderJson,
+  TransferJson,
+  TxOutcome,
+  TxProof,
+} from "./ledger_wire.ts";
+import type { LimitSpec } from "./limits.ts";
+import type { Refusal } from "./refusal.ts";
+
+/** `GET /v1/health`. */
+export interface HealthAnswer {
+  /** Always `true`. */
+  ok: true;
+  /** The network id. */
+  network: string;
+}
+
+/** An ICE server, as in the network's config. */
+export interface IceServer {
+  /** `stun:`, `stuns:`, `turn:` or `turns:` URLs. */
+  urls: string | string[];
+  /** A TURN user name. */
+  username?: string;
+  /** A TURN credential. */
+  credential?: string;
+}
+
+/** `GET /v1/network`: the network's public facts, all a light client needs. */
+export interface NetworkInfo {
+  /** The network id. */
+  network: string;
+  /** The fixed shard count. */
+  shards: number;
+  /** The protocol version. */
+  protocol: number;
+  /** Each shard's block-signing key, as a peer id, by shard. */
+  shardKeys: string[];
+  /** Whether the network runs on the development secret (anyone can sign its blocks). */
+  developmentSecret: boolean;
+  /** Whether `POST /v1/faucet` pays out. */
+  faucet: boolean;
+  /** STUN/TURN servers for direct channels (none on one machine). */
+  iceServers: IceServer[];
+}
+
+/** `GET /v1/limits`. */
+export interface LimitsAnswer {
+  /** The protocol version. */
+  protocol: number;
+  /** Every limit with the value in force. */
+  limits: LimitSpec[];
+}
+
+/** `POST /v1/tx`: one outcome per transfer, in order. */
+export interface TxSubmitAnswer {
+  /** The outcomes. */
+  results: TxOutcome[];
+}
+
+/** `GET /v1/tx/:hash`: where a transfer stands. */
+export interface TxStatus {
+  /** The transfer's hash. */
+  hash: string;
+  /** `pending` until the payee's balance holds it, then `credited`. */
+  status: "pending" | "credited";
+  /** The block that holds it, once sealed. */
+  block: number | null;
+  /** Its index among the block's entries, once sealed. */
+  index: number | null;
+  /** The transfer. */
+  tx: TransferJson;
+  /** The proof, once sealed. */
+  proof: TxProof | null;
+}
+
+/** `GET /v1/shards/:k/head`. */
+export interface HeadAnswer {
+  /** The shard. */
+  shard: number;
+  /** Its latest signed header, or `null` before its first block. */
+  head: BlockHeaderJson | null;
+}
+
+/** `GET /v1/accounts/:id`. */
+export type AccountAnswer = AccountView;
+
+/** `POST /v1/faucet`: applied (a hash to look up like any transfer's) or refused. */
+export type FaucetAnswer = TxOutcome;
+
+/** Counters of one super-peer since it last started. */
+export interface RelayStats {
+  /** Frames received from peers. */
+  framesIn: number;
+  /** Payload bytes of application frames received from peers (signaling not counted). */
+  payloadBytesIn: number;
+  /** Frames delivered to a socket on this shard (from here or another shard). */
+  delivered: number;
+  /** Frames handed to another shard. */
+  forwarded: number;
+  /** Frames refused with an error reply. */
+  refused: number;
+}
+
+/** `GET /v1/shards/:k/stats`. */
+export interface StatsAnswer extends RelayStats {
+  /** The shard. */
+  shard: number;
+  /** Peers connected now. */
+  peers: number;
+}
+
+/** Every HTTP refusal's body. */
+export type HttpRefusal = Refusal;
