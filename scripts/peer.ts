@@ -193,7 +193,7 @@ switch (command) {
     );
     const check = await ledger.verify(status.proof!);
     if (!check.ok) {
-      console.error(`NOT verified: ${check.reason}`);
+      console.error(`NOT verified: ${check.message}`);
       Deno.exit(1);
     }
     const h = status.proof!.header;

@@ -8,7 +8,7 @@ import type { DurableObjectNamespace } from "cloudflare:workers";
 import { type Limits, NETWORK_ID_PATTERN, resolveLimits } from "../src/protocol/mod.ts";
 import { assertShardCount } from "../src/routing/mod.ts";
 import { DEVELOPMENT_NETWORK_SECRET } from "../src/ledger/shard_keys.ts";
-import type { IceServer } from "../src/client/direct/transport.ts";
+import type { IceServer } from "../src/protocol/mod.ts";
 import type { SuperPeer } from "./super_peer.ts";
 
 /** The Worker's bindings and vars (see `wrangler.toml`). */
@@ -127,7 +127,6 @@ export function networkConfig(env: Env): NetworkConfig {
 /** Headers by which the edge tells a super-peer who connects; the edge overwrites them. */
 export const INTERNAL_HEADERS = {
   peer: "x-superpeer-peer",
-  shard: "x-superpeer-shard",
   nonce: "x-superpeer-nonce",
   ts: "x-superpeer-ts",
 } as const;

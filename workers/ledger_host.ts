@@ -5,26 +5,27 @@
  *
  * @module
  */
-import type { DurableObjectState, DurableObjectStub } from "cloudflare:workers";
+import type { DurableObjectState } from "cloudflare:workers";
 import type { Identity } from "../src/identity/mod.ts";
+import type { AccountView, TxOutcome, TxProof } from "../src/protocol/mod.ts";
 import {
   deriveShardKey,
   LedgerShard,
   type Receipt,
   type SignedBlockHeader,
   SqlLedgerStorage,
-  type TxOutcome,
+  type TxRecord,
 } from "../src/ledger/mod.ts";
-import { shardName } from "../src/routing/mod.ts";
-import type { Env, NetworkConfig } from "./config.ts";
-import type { SuperPeer } from "./super_peer.ts";
+import type { AlarmScheduler } from "./alarm.ts";
+import type { NetworkConfig } from "./config.ts";
+import type { Shards } from "./shards.ts";
 
 /**
  * One shard's ledger, hosted by its SuperPeer.
  *
  * @example Usage
  * ```ts ignore
- * const host = new LedgerHost(ctx, env, config, shard);
+ * const host = new LedgerHost({ ctx, config, shard, shards, alarm, onBlock });
  * const results = await host.submit(txs);
  * ```
  */
@@ -32,35 +33,31 @@ export class LedgerHost {
   /** The state machine. */
   readonly ledger: LedgerShard;
   readonly #ctx: DurableObjectState;
-  readonly #env: Env;
   readonly #config: NetworkConfig;
   readonly #shard: number;
+  readonly #shards: Shards;
+  readonly #alarm: AlarmScheduler;
   readonly #signer: Promise<Identity>;
   readonly #pushing = new Set<number>();
-  /** When the alarm is set for, as far as this object knows. */
-  #alarmAt: number | undefined;
-
   readonly #onBlock: (header: SignedBlockHeader) => void;
 
-  /**
-   * @param ctx The object's state.
-   * @param env The Worker's env.
-   * @param config The network's config.
-   * @param shard This shard.
-   * @param onBlock Told of every block this shard seals.
-   */
-  constructor(
-    ctx: DurableObjectState,
-    env: Env,
-    config: NetworkConfig,
-    shard: number,
-    onBlock: (header: SignedBlockHeader) => void,
-  ) {
-    this.#onBlock = onBlock;
+  /** @param o The object's state, the network's config, this shard, the other shards, the
+   *   alarm, and who is told of every block this shard seals. */
+  constructor(o: {
+    ctx: DurableObjectState;
+    config: NetworkConfig;
+    shard: number;
+    shards: Shards;
+    alarm: AlarmScheduler;
+    onBlock: (header: SignedBlockHeader) => void;
+  }) {
+    const { ctx, config, shard } = o;
+    this.#onBlock = o.onBlock;
     this.#ctx = ctx;
-    this.#env = env;
     this.#config = config;
     this.#shard = shard;
+    this.#shards = o.shards;
+    this.#alarm = o.alarm;
     const sql = ctx.storage.sql;
     this.ledger = new LedgerShard(
       new SqlLedgerStorage({
@@ -120,9 +117,39 @@ export class LedgerHost {
     return ack;
   }
 
+  /**
+   * An account homed on this shard.
+   *
+   * @param id The account id.
+   * @returns Its balance, nonce and shard.
+   */
+  account(id: string): AccountView {
+    return this.ledger.account(id);
+  }
+
+  /**
+   * A transfer paid from this shard, with its proof once sealed.
+   *
+   * @param hash The transfer's hash.
+   * @returns Its record and proof, or `null`.
+   */
+  transaction(hash: string): { record: TxRecord; proof: TxProof | null } | null {
+    const record = this.ledger.transaction(hash);
+    return record ? { record, proof: this.ledger.proof(hash) ?? null } : null;
+  }
+
+  /**
+   * A block header of this shard.
+   *
+   * @param height A height, or `"head"`.
+   * @returns The signed header, or `null`.
+   */
+  block(height: number | "head"): SignedBlockHeader | null {
+    return (height === "head" ? this.ledger.head() : this.ledger.block(height)) ?? null;
+  }
+
   /** Seals a block if anything is pending, pushes owed receipts, and keeps the alarm set. */
   async alarm(): Promise<void> {
-    this.#alarmAt = undefined;
     const header = await this.ledger.seal(await this.#signer);
     if (header) this.#onBlock(header);
     await this.pushReceipts();
@@ -144,7 +171,7 @@ export class LedgerHost {
       if (this.#pushing.has(dest)) return;
       this.#pushing.add(dest);
       try {
-        const ack = await this.#stub(dest).ledgerReceive(dest, this.#shard, receipts);
+        const ack = await this.#shards.call(dest, (s) => s.ledgerReceive(this.#shard, receipts));
         this.ledger.acknowledge(dest, ack);
       } catch (error) {
         console.warn(`receipts to shard ${dest} not acknowledged yet`, String(error));
@@ -155,30 +182,19 @@ export class LedgerHost {
   }
 
   async #afterWrite(receiptsOwed: boolean): Promise<void> {
-    await this.#schedule();
+    // A write left an entry to seal: the next block is due within the interval (a cheap call
+    // when the alarm is already set that soon, as it is under load).
+    await this.#alarm.wakeBy(Date.now() + this.#config.limits.BLOCK_INTERVAL_MS);
     // Receipts leave now rather than at the next alarm; the alarm is the retry.
     if (receiptsOwed) this.#ctx.waitUntil(this.pushReceipts());
   }
 
   async #schedule(): Promise<void> {
-    // An alarm already set fires soon enough for anything written since.
-    if (this.#alarmAt !== undefined) return;
     const { limits } = this.#config;
     const pending = this.ledger.hasPending();
     if (!pending && this.ledger.outbound(1).length === 0) return;
-    const at = Date.now() + (pending ? limits.BLOCK_INTERVAL_MS : limits.RECEIPT_RETRY_MS);
-    // The alarm is shared with the network services: keep one that fires sooner.
-    const existing = await this.#ctx.storage.getAlarm();
-    if (existing !== null && existing <= at) {
-      this.#alarmAt = existing;
-      return;
-    }
-    this.#alarmAt = at;
-    await this.#ctx.storage.setAlarm(at);
-  }
-
-  #stub(shard: number): DurableObjectStub<SuperPeer> {
-    const ns = this.#env.SUPER_PEER;
-    return ns.get(ns.idFromName(shardName(this.#config.network, shard)));
+    await this.#alarm.wakeBy(
+      Date.now() + (pending ? limits.BLOCK_INTERVAL_MS : limits.RECEIPT_RETRY_MS),
+    );
   }
 }

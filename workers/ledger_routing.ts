@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { isAccountId, type TxOutcome } from "../src/ledger/mod.ts";
+import { isAccountId } from "../src/ledger/mod.ts";
+import type { TxOutcome } from "../src/protocol/mod.ts";
 import { shardOf } from "../src/routing/mod.ts";
 
 /**
@@ -18,7 +19,7 @@ import { shardOf } from "../src/routing/mod.ts";
  *
  * @example Usage
  * ```ts ignore
- * const results = await submitByHome(txs, 8, (k, batch) => stubOf(k).ledgerSubmit(k, batch));
+ * const results = await submitByHome(txs, 8, (k, batch) => stubOf(k).ledgerSubmit(batch));
  * ```
  */
 export async function submitByHome(

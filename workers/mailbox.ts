@@ -8,7 +8,12 @@
  * @module
  */
 import { base64urlnopad } from "@scure/base";
-import { type MailMessage, type MailNotice, overUtf8Bytes } from "../src/protocol/mod.ts";
+import {
+  type MailMessage,
+  type MailNotice,
+  overUtf8Bytes,
+  type Refusal,
+} from "../src/protocol/mod.ts";
 import { shardOf } from "../src/routing/mod.ts";
 import type { ServiceHost } from "./service_host.ts";
 
@@ -29,8 +34,8 @@ CREATE INDEX IF NOT EXISTS mailbox_expires ON mailbox (expires);
 
 /** What the recipient's home made of a message. */
 export type PutOutcome =
-  | { mid: string; status: "delivered" | "stored" }
-  | { error: "MAILBOX_FULL" | "FRAME_TOO_LARGE"; message: string };
+  | { ok: true; mid: string; status: "delivered" | "stored" }
+  | Refusal;
 
 function newMid(): string {
   return base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(12)));
@@ -67,7 +72,8 @@ export class Mailbox {
     // Checked here, at the recipient's home, for a `mail` and a relayed frame alike.
     if (overUtf8Bytes(m.data, limits.MAX_MAIL_BYTES)) {
       return {
-        error: "FRAME_TOO_LARGE",
+        ok: false,
+        code: "FRAME_TOO_LARGE",
         message: `A mailbox message carries at most ${limits.MAX_MAIL_BYTES} bytes`,
       };
     }
@@ -78,7 +84,8 @@ export class Mailbox {
     ).one().n;
     if (waiting >= limits.MAILBOX_MAX_MESSAGES) {
       return {
-        error: "MAILBOX_FULL",
+        ok: false,
+        code: "MAILBOX_FULL",
         message: `Mailbox of "${m.to}" holds ${limits.MAILBOX_MAX_MESSAGES} messages`,
       };
     }
@@ -103,7 +110,7 @@ export class Mailbox {
     );
     await this.#host.wakeBy(now + limits.MAILBOX_TTL_MS);
     const delivered = this.#host.sendText(m.to, body);
-    return { mid: mail.mid, status: delivered ? "delivered" : "stored" };
+    return { ok: true, mid: mail.mid, status: delivered ? "delivered" : "stored" };
   }
 
   /**
@@ -233,6 +240,6 @@ export class Mailbox {
     const notice = { ref, to, status, ts: Date.now() };
     const home = shardOf(sender, this.#host.config.shards);
     if (home === this.#host.shard()) await this.notice(notice, sender);
-    else await this.#host.call(home, (s) => s.mailNotice(home, sender, notice));
+    else await this.#host.call(home, (s) => s.mailNotice(sender, notice));
   }
 }

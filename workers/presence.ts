@@ -8,6 +8,7 @@
  */
 import type { PeerInfo } from "../src/protocol/mod.ts";
 import { sampleOf, shardOf } from "../src/routing/mod.ts";
+import type { PeerPresence } from "../src/protocol/mod.ts";
 import type { ServiceHost } from "./service_host.ts";
 
 const SCHEMA = `
@@ -45,15 +46,6 @@ export function silentAfter(timeoutMs: number): number {
  */
 export function sweepInterval(timeoutMs: number): number {
   return Math.max(200, Math.floor(timeoutMs / 5));
-}
-
-/** A peer's presence as a lookup answers it. */
-export interface PresenceView {
-  peer: string;
-  shard: number;
-  online: boolean;
-  /** When it left, if it did less than `PRESENCE_TIMEOUT_MS` ago; else `null`. */
-  lastSeen: number | null;
 }
 
 /**
@@ -102,7 +94,7 @@ export class Presence {
    * @param peer The peer.
    * @returns Its presence.
    */
-  lookup(peer: string): PresenceView {
+  lookup(peer: string): PeerPresence {
     const online = this.#host.isOnline(peer);
     const row = online ? undefined : this.#host.ctx.storage.sql.exec<{ last_seen: number }>(
       "SELECT last_seen FROM peer_seen WHERE peer = ? AND last_seen > ?",

@@ -13,9 +13,9 @@ import {
   type BlockHeaderJson,
   type BlockMessage,
   BLOCKS_TOPIC_PREFIX,
-  type ErrorCode,
   PRESENCE_TOPIC,
   type PresenceMessage,
+  type Refusal,
   type TopicMessage,
 } from "../src/protocol/mod.ts";
 import { shardOf, ShardQueue } from "../src/routing/mod.ts";
@@ -51,7 +51,7 @@ const RETRIES = 4;
 
 interface Pending {
   publish: Publish;
-  done?: (outcome: PublishOutcome | { error: ErrorCode; message: string }) => void;
+  done?: (outcome: PublishOutcome | Refusal) => void;
 }
 
 interface Fanout {
@@ -100,7 +100,11 @@ export class PubSub {
     this.#toHome = new ShardQueue<Pending>({
       deliver: (shard, items) => this.#sendHome(shard, items),
       onUndelivered: (item, _reason, error) =>
-        item.done?.({ error: "SHARD_UNAVAILABLE", message: `Topic home unreachable: ${error}` }),
+        item.done?.({
+          ok: false,
+          code: "SHARD_UNAVAILABLE",
+          message: `Topic home unreachable: ${error}`,
+        }),
       maxQueued: limits.MAX_SHARD_QUEUE_FRAMES,
       maxBatch: limits.MAX_RELAY_BATCH_FRAMES,
     });
@@ -127,9 +131,9 @@ export class PubSub {
    *
    * @param peer The peer.
    * @param topic The topic, already checked.
-   * @returns `null`, or the code of the refusal.
+   * @returns `null`, or the refusal.
    */
-  async subscribe(peer: string, topic: string): Promise<ErrorCode | null> {
+  async subscribe(peer: string, topic: string): Promise<Refusal | null> {
     const sql = this.#host.ctx.storage.sql;
     const subs = this.#localOf(topic);
     if (subs.has(peer)) return null;
@@ -137,8 +141,13 @@ export class PubSub {
       "SELECT count(*) AS n FROM subscription WHERE peer = ?",
       peer,
     ).one().n;
-    if (count >= this.#host.config.limits.MAX_SUBSCRIPTIONS_PER_PEER) {
-      return "RESOURCE_LIMIT_EXCEEDED";
+    const max = this.#host.config.limits.MAX_SUBSCRIPTIONS_PER_PEER;
+    if (count >= max) {
+      return {
+        ok: false,
+        code: "RESOURCE_LIMIT_EXCEEDED",
+        message: `A peer may hold ${max} subscriptions`,
+      };
     }
     sql.exec("INSERT OR IGNORE INTO subscription VALUES (?, ?)", topic, peer);
     subs.add(peer);
@@ -340,8 +349,8 @@ export class PubSub {
     const home = shardOf(topic, this.#host.config.shards);
     const me = this.#host.shard();
     if (home === me) this.join(topic, me, join);
-    else if (join) await this.#host.call(home, (s) => s.topicJoin(home, topic, me), RETRIES);
-    else await this.#host.call(home, (s) => s.topicLeave(home, topic, me), RETRIES);
+    else if (join) await this.#host.call(home, (s) => s.topicJoin(topic, me), RETRIES);
+    else await this.#host.call(home, (s) => s.topicLeave(topic, me), RETRIES);
   }
 
   async #sendHome(shard: number, items: Pending[]): Promise<number[]> {
@@ -349,7 +358,7 @@ export class PubSub {
     const outcomes = shard === this.#host.shard()
       ? await this.atHome(publishes)
       // A repeat is harmless: the home drops numbers it has seen.
-      : await this.#host.call(shard, (s) => s.topicPublish(shard, publishes), RETRIES);
+      : await this.#host.call(shard, (s) => s.topicPublish(publishes), RETRIES);
     items.forEach((item, i) => item.done?.(outcomes[i]));
     return [];
   }

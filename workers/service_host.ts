@@ -5,19 +5,23 @@
  * @module
  */
 import type { DurableObjectState, DurableObjectStub } from "cloudflare:workers";
+import type { AlarmScheduler } from "./alarm.ts";
 import type { NetworkConfig } from "./config.ts";
+import type { Sessions } from "./sessions.ts";
+import type { Shards } from "./shards.ts";
 import type { SuperPeer } from "./super_peer.ts";
 
 /** The super-peer, as the services see it. */
 export interface ServiceHost {
+  /** The object's state (its SQLite storage). */
   readonly ctx: DurableObjectState;
+  /** The network's config. */
   readonly config: NetworkConfig;
   /** This object's shard. */
   shard(): number;
   /**
-   * Calls another shard's object. A failed call gets a fresh stub (one that saw an exception
-   * may stay broken) and is tried again, up to `attempts` times in all, with backoff: only
-   * for calls whose repeat does no harm.
+   * Calls another shard's object, up to `attempts` times with backoff (only for calls whose
+   * repeat does no harm).
    */
   call<T>(
     shard: number,
@@ -30,8 +34,41 @@ export interface ServiceHost {
   isOnline(peer: string): boolean;
   /** When a peer connected here last sent anything (a frame, or a keepalive); 0 if not here. */
   lastHeard(peer: string): number;
-  /** The peers connected here now. */
+  /** The peers connected now. */
   online(): Iterable<string>;
   /** Makes sure the alarm fires by `at` (ms since the epoch). */
   wakeBy(at: number): Promise<void>;
+}
+
+/**
+ * The services' view of a super-peer, from its rooms.
+ *
+ * @param o The object's state, config, shard, shards, sessions and alarm.
+ * @returns The host.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const services = new Services(serviceHost({ ctx, config, shard, shards, sessions, alarm }));
+ * ```
+ */
+export function serviceHost(o: {
+  ctx: DurableObjectState;
+  config: NetworkConfig;
+  shard: number;
+  shards: Shards;
+  sessions: Sessions;
+  alarm: AlarmScheduler;
+}): ServiceHost {
+  const { sessions } = o;
+  return {
+    ctx: o.ctx,
+    config: o.config,
+    shard: () => o.shard,
+    call: (k, fn, attempts) => o.shards.call(k, fn, attempts),
+    sendText: (peer, text) => sessions.send(peer, text),
+    isOnline: (peer) => sessions.has(peer),
+    lastHeard: (peer) => sessions.lastHeardOf(peer),
+    online: () => sessions.peers(),
+    wakeBy: (at) => o.alarm.wakeBy(at),
+  };
 }

@@ -6,14 +6,14 @@
  * @module
  */
 import {
-  type ErrorCode,
+  type ControlReplies,
+  type ControlRequests,
   isReservedTopic,
   isTopic,
   overUtf8Bytes,
   type PeerInfo,
   PRESENCE_TOPIC,
-  type ServiceReply,
-  type ServiceRequest,
+  type Refusal,
 } from "../src/protocol/mod.ts";
 import { isPeerId } from "../src/identity/mod.ts";
 import { sampleOf, shardOf } from "../src/routing/mod.ts";
@@ -22,8 +22,11 @@ import { Presence, silentAfter, sweepInterval } from "./presence.ts";
 import { PubSub } from "./pubsub.ts";
 import type { ServiceHost } from "./service_host.ts";
 
-/** An answer to a request, or a refusal with a code. */
-export type ServiceAnswer = ServiceReply | { error: ErrorCode; message: string } | null;
+/** The requests the services answer. */
+export type ServiceType = "sub" | "unsub" | "pub" | "peers" | "lookup" | "mail" | "mail.ack";
+
+/** An answer to a service request, a refusal, or `null` when none is due. */
+export type ServiceAnswer = ControlReplies[ServiceType] | Refusal | null;
 
 /**
  * The services of one super-peer.
@@ -58,11 +61,8 @@ export class Services {
   async subscribe(
     peer: string,
     topic: string,
-  ): Promise<{ error: ErrorCode; message: string } | null> {
-    const refused = await this.pubsub.subscribe(peer, topic);
-    if (!refused) return null;
-    const max = this.host.config.limits.MAX_SUBSCRIPTIONS_PER_PEER;
-    return { error: refused, message: `A peer may hold ${max} subscriptions` };
+  ): Promise<Refusal | null> {
+    return await this.pubsub.subscribe(peer, topic);
   }
 
   /**
@@ -72,7 +72,7 @@ export class Services {
    * @param m The request, schema-checked.
    * @returns The answer, a refusal, or `null` when none is due.
    */
-  async handle(peer: string, m: ServiceRequest): Promise<ServiceAnswer> {
+  async handle(peer: string, m: ControlRequests[ServiceType]): Promise<ServiceAnswer> {
     const { limits } = this.host.config;
     switch (m.t) {
       case "sub":
@@ -88,11 +88,16 @@ export class Services {
       case "pub": {
         if (!isTopic(m.topic, limits.MAX_TOPIC_BYTES)) return badTopic(limits.MAX_TOPIC_BYTES);
         if (isReservedTopic(m.topic)) {
-          return { error: "RESERVED_TOPIC", message: `Topic "${m.topic}" is the network's own` };
+          return {
+            ok: false,
+            code: "RESERVED_TOPIC",
+            message: `Topic "${m.topic}" is the network's own`,
+          };
         }
         if (overUtf8Bytes(m.data, limits.MAX_PUBLISH_BYTES)) {
           return {
-            error: "FRAME_TOO_LARGE",
+            ok: false,
+            code: "FRAME_TOO_LARGE",
             message: `A publish carries at most ${limits.MAX_PUBLISH_BYTES} bytes`,
           };
         }
@@ -101,7 +106,7 @@ export class Services {
           { topic: m.topic, from: peer, n: m.n, data: m.data, bin: m.bin },
           (outcome) =>
             resolve(
-              "error" in outcome ? outcome : {
+              "code" in outcome ? outcome : {
                 t: "pub.result",
                 id: m.id,
                 topic: m.topic,
@@ -111,28 +116,32 @@ export class Services {
             ),
         );
         if (!queued) {
-          return { error: "OVERLOADED", message: "The queue to the topic's home is full" };
+          return {
+            ok: false,
+            code: "OVERLOADED",
+            message: "The queue to the topic's home is full",
+          };
         }
         return await promise;
       }
       case "peers":
         return { t: "peers.result", id: m.id, peers: await this.#discover(peer, m) };
       case "lookup": {
-        if (!isPeerId(m.peer)) return { error: "BAD_REQUEST", message: "Not a peer id" };
+        if (!isPeerId(m.peer)) return notPeerId();
         const home = shardOf(m.peer, this.host.config.shards);
         const view = home === this.host.shard()
           ? this.presence.lookup(m.peer)
-          : await this.host.call(home, (s) => s.lookupPeer(home, m.peer), 2);
+          : await this.host.call(home, (s) => s.lookupPeer(m.peer), 2);
         return { t: "lookup.result", id: m.id, ...view };
       }
       case "mail": {
-        if (!isPeerId(m.to)) return { error: "BAD_REQUEST", message: "Not a peer id" };
+        if (!isPeerId(m.to)) return notPeerId();
         const home = shardOf(m.to, this.host.config.shards);
         const mail = { to: m.to, from: peer, data: m.data, bin: m.bin, notify: m.notify };
         const outcome = home === this.host.shard()
           ? await this.mailbox.put(mail)
-          : await this.host.call(home, (s) => s.mailPut(home, mail));
-        if ("error" in outcome) return outcome;
+          : await this.host.call(home, (s) => s.mailPut(mail));
+        if (!outcome.ok) return outcome;
         return { t: "mail.result", id: m.id, mid: outcome.mid, status: outcome.status };
       }
       case "mail.ack":
@@ -235,7 +244,7 @@ export class Services {
       const home = shardOf(m.topic, shards);
       candidates = home === me
         ? this.pubsub.shardsOf(m.topic)
-        : await this.host.call(home, (s) => s.topicShards(home, m.topic!), 2);
+        : await this.host.call(home, (s) => s.topicShards(m.topic!), 2);
     }
     // A few shards at random, never all of a large network: the cost stays fixed.
     const chosen = sampleOf(candidates, limits.DISCOVERY_SHARDS_PER_QUERY);
@@ -243,7 +252,7 @@ export class Services {
       chosen.map((k) =>
         k === me
           ? this.sample(count + 1, m.topic)
-          : this.host.call(k, (s) => s.samplePeers(k, count + 1, m.topic)).catch(() =>
+          : this.host.call(k, (s) => s.samplePeers(count + 1, m.topic)).catch(() =>
             [] as PeerInfo[]
           )
       ),
@@ -252,9 +261,14 @@ export class Services {
   }
 }
 
-function badTopic(max: number): { error: ErrorCode; message: string } {
+function notPeerId(): Refusal {
+  return { ok: false, code: "BAD_REQUEST", message: "Not a peer id" };
+}
+
+function badTopic(max: number): Refusal {
   return {
-    error: "BAD_REQUEST",
+    ok: false,
+    code: "BAD_REQUEST",
     message: `A topic is 1 to ${max} bytes of UTF-8 without control characters`,
   };
 }

@@ -7,7 +7,8 @@
  */
 import { Miniflare } from "miniflare";
 import type { Identity } from "../../src/identity/mod.ts";
-import { signTransfer, type TransferJson, transferToJson } from "../../src/ledger/mod.ts";
+import { signTransfer, transferToJson } from "../../src/ledger/mod.ts";
+import type { TransferJson } from "../../src/protocol/mod.ts";
 import { bundleWorker, COMPATIBILITY_DATE, ROOT, startNetwork } from "../local_network.ts";
 import { identityOn, type SectionResult } from "./common.ts";
 

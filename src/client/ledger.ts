@@ -7,39 +7,24 @@
  */
 import type { Identity } from "../identity/identity.ts";
 import {
-  type AccountView,
   type SignedBlockHeader,
   signTransfer,
-  type TransferJson,
   transferToJson,
-  type TxOutcome,
-  type TxProof,
   verifyTxProof,
 } from "../ledger/mod.ts";
+import type {
+  AccountView,
+  NetworkInfo,
+  Refusal,
+  TransferJson,
+  TxOutcome,
+  TxProof,
+  TxStatus,
+  TxSubmitAnswer,
+} from "../protocol/mod.ts";
 import { ProtocolError } from "../protocol/errors.ts";
-import type { Peer } from "./peer.ts";
-
-/** The network's public facts a light client needs. */
-export interface NetworkInfo {
-  network: string;
-  shards: number;
-  protocol: number;
-  shardKeys: string[];
-  developmentSecret: boolean;
-  faucet: boolean;
-  /** STUN/TURN servers for direct channels (none on one machine). */
-  iceServers: { urls: string | string[]; username?: string; credential?: string }[];
-}
-
-/** Where a transfer stands, as `GET /v1/tx/:hash` reports it. */
-export interface TxStatus {
-  hash: string;
-  status: "pending" | "credited";
-  block: number | null;
-  index: number | null;
-  tx: TransferJson;
-  proof: TxProof | null;
-}
+import type { RequestMessage } from "./requests.ts";
+import type { ControlReplies } from "../protocol/mod.ts";
 
 /** Options of a {@linkcode PeerLedger}. */
 export interface PeerLedgerOptions {
@@ -49,6 +34,12 @@ export interface PeerLedgerOptions {
   fetch: typeof fetch;
   /** The identity transfers are signed with. */
   identity: Identity;
+  /** Sends a control request on the peer's connection. */
+  request<T extends "tx" | "blocks">(message: RequestMessage<T>): Promise<ControlReplies[T]>;
+  /** Whether the peer's connection is open (submissions then go over it). */
+  isOpen(): boolean;
+  /** Calls `listener` on every (re)connect. */
+  onOpen(listener: () => void): void;
 }
 
 /**
@@ -62,22 +53,17 @@ export interface PeerLedgerOptions {
  * ```
  */
 export class PeerLedger {
-  readonly #peer: Peer;
   readonly #o: PeerLedgerOptions;
   #nonce: number | undefined;
   #network: Promise<NetworkInfo> | undefined;
   readonly #watched = new Set<number>();
 
-  /**
-   * @param peer The peer whose socket carries submissions.
-   * @param options URL, fetch and identity.
-   */
-  constructor(peer: Peer, options: PeerLedgerOptions) {
-    this.#peer = peer;
+  /** @param options URL, fetch, identity, and the peer's connection as three functions. */
+  constructor(options: PeerLedgerOptions) {
     this.#o = options;
     // A new session knows nothing of the last one's watches: ask again.
-    peer.addEventListener("open", () => {
-      for (const shard of this.#watched) this.#peer.request({ t: "blocks", shard }).catch(() => {});
+    options.onOpen(() => {
+      for (const shard of this.#watched) options.request({ t: "blocks", shard }).catch(() => {});
     });
   }
 
@@ -90,11 +76,7 @@ export class PeerLedger {
    */
   async watchBlocks(shard: number): Promise<SignedBlockHeader | null> {
     this.#watched.add(shard);
-    const reply = await this.#peer.request({ t: "blocks", shard });
-    if (reply.t !== "blocks.result") {
-      throw new ProtocolError("INTERNAL", "Unexpected answer to a watch");
-    }
-    return reply.head;
+    return (await this.#o.request({ t: "blocks", shard })).head;
   }
 
   /** The network's id, shard count and shard keys (fetched once). */
@@ -158,14 +140,10 @@ export class PeerLedger {
    */
   async submit(txs: readonly TransferJson[]): Promise<TxOutcome[]> {
     let results: TxOutcome[];
-    if (this.#peer.state === "open") {
-      const reply = await this.#peer.request({ t: "tx", txs });
-      if (reply.t !== "tx.result") {
-        throw new ProtocolError("INTERNAL", "Unexpected answer to a transfer");
-      }
-      results = reply.results as unknown as TxOutcome[];
+    if (this.#o.isOpen()) {
+      results = (await this.#o.request({ t: "tx", txs: [...txs] })).results;
     } else {
-      results = (await this.#post<{ results: TxOutcome[] }>("/v1/tx", txs)).results;
+      results = (await this.#post<TxSubmitAnswer>("/v1/tx", txs)).results;
     }
     // A refused nonce is not used: the next signature must reuse it, so ask again.
     if (results.some((r) => !r.ok)) this.#nonce = undefined;
@@ -207,9 +185,9 @@ export class PeerLedger {
    * Checks a proof offline against the network's shard keys.
    *
    * @param proof The proof.
-   * @returns `{ ok: true }` or the reason it fails.
+   * @returns `{ ok: true }`, or a `PROOF_INVALID` refusal saying which check failed.
    */
-  async verify(proof: TxProof): Promise<{ ok: true } | { ok: false; reason: string }> {
+  async verify(proof: TxProof): Promise<{ ok: true } | Refusal> {
     return verifyTxProof(proof, await this.network());
   }
 
@@ -231,8 +209,8 @@ export class PeerLedger {
     const body = await res.json();
     if (!res.ok) {
       throw new ProtocolError(
-        body?.error?.code ?? "INTERNAL",
-        body?.error?.message ?? `HTTP ${res.status}`,
+        body?.code ?? "INTERNAL",
+        body?.message ?? `HTTP ${res.status}`,
       );
     }
     return body as T;

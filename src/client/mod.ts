@@ -1,5 +1,6 @@
 /**
- * The client: `Peer`, with its reconnect and queueing behaviour.
+ * The client: `Peer`, composed of a reconnecting connection, request/reply matching, the
+ * exactly-once layer, direct upgrades, the network services and the ledger.
  *
  * @example Usage
  * ```ts ignore
@@ -12,8 +13,18 @@
  * @module
  */
 export * from "./backoff.ts";
+export {
+  type CloseDetail,
+  type ConnectionOptions,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  type PeerState,
+  type ReconnectingDetail,
+  type SendResult,
+} from "./connection.ts";
 export * from "./direct/mod.ts";
+export { DEFAULT_RESEND_MS, type Delivery, MAX_RESEND_MS } from "./exactly_once.ts";
 export * from "./ledger.ts";
 export * from "./services.ts";
 export * from "./message_stream.ts";
 export * from "./peer.ts";
+export { DEFAULT_REQUEST_TIMEOUT_MS, type RequestMessage } from "./requests.ts";

@@ -9,13 +9,16 @@
  */
 import { base64urlnopad } from "@scure/base";
 import type {
+  ControlReplies,
+  ControlType,
   MailMessage,
   MailNotice,
   PeerInfo,
+  PeerPresence,
   PresenceMessage,
-  Reply,
   TopicMessage,
 } from "../protocol/mod.ts";
+import type { RequestMessage } from "./requests.ts";
 
 /** A topic message as the application sees it. */
 export interface TopicEvent {
@@ -35,18 +38,13 @@ export interface MailEvent {
   data: string | Uint8Array;
 }
 
-/** A peer's presence, as `lookup` answers it. */
-export interface LookupResult {
-  peer: string;
-  shard: number;
-  online: boolean;
-  /** When it left, if less than `PRESENCE_TIMEOUT_MS` ago. */
-  lastSeen: number | null;
-}
-
 /** What the services need of the peer. */
 export interface ServicesHost {
-  request(message: { t: string; [key: string]: unknown }, timeoutMs?: number): Promise<Reply>;
+  /** Sends a control request and resolves with its answer. */
+  request<T extends ControlType>(
+    message: RequestMessage<T>,
+    timeoutMs?: number,
+  ): Promise<ControlReplies[T]>;
   /** Sends a control message that needs no answer; `false` if not connected. */
   sendControl(message: unknown): boolean;
   /** Whether the connection is open. */
@@ -160,7 +158,7 @@ export class PeerServices {
       count: options.count ?? 16,
       ...(options.topic === undefined ? {} : { topic: options.topic }),
     });
-    return reply.t === "peers.result" ? reply.peers : [];
+    return reply.peers;
   }
 
   /**
@@ -169,9 +167,8 @@ export class PeerServices {
    * @param peer The peer id.
    * @returns Its presence.
    */
-  async lookup(peer: string): Promise<LookupResult> {
+  async lookup(peer: string): Promise<PeerPresence> {
     const reply = await this.#host.request({ t: "lookup", peer });
-    if (reply.t !== "lookup.result") throw new TypeError(`Unexpected answer ${reply.t}`);
     return { peer: reply.peer, shard: reply.shard, online: reply.online, lastSeen: reply.lastSeen };
   }
 
@@ -196,7 +193,6 @@ export class PeerServices {
       ...encode(data),
       ...(options.notify ? { notify: true } : {}),
     });
-    if (reply.t !== "mail.result") throw new TypeError(`Unexpected answer ${reply.t}`);
     return { mid: reply.mid, status: reply.status };
   }
 

@@ -54,6 +54,24 @@ export function shardName(network: string, shard: number): string {
 }
 
 /**
+ * Reads the shard out of a super-peer object's name: how an object knows which shard it is.
+ *
+ * @param name The object's name, `network/shard-k`.
+ * @returns The shard, or `undefined` if the name is not a shard's.
+ *
+ * @example Usage
+ * ```ts
+ * import { shardFromName } from "./shard.ts";
+ * console.assert(shardFromName("dev/shard-3") === 3);
+ * console.assert(shardFromName("dev") === undefined);
+ * ```
+ */
+export function shardFromName(name: string | undefined): number | undefined {
+  const m = name ? /\/shard-([0-9]{1,5})$/.exec(name) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
  * Throws unless a shard count is a whole number from 1 to {@linkcode MAX_SHARDS}.
  *
  * @param shardCount The value to check.

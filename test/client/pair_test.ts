@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { InboundPair, OutboundPair } from "../../src/client/direct/pair.ts";
+import { InboundPair, OutboundPair } from "../../src/client/pair.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 Deno.test("OutboundPair and InboundPair deliver exactly once, in order, across path switches", () => {

@@ -1,7 +1,12 @@
 // The client half of the services, against a scripted host: what it sends, when it sends it
 // again, and what reaches the application once.
-import { PeerServices, type ServicesHost } from "../../src/client/mod.ts";
-import { ProtocolError, type Reply } from "../../src/protocol/mod.ts";
+import { PeerServices, type RequestMessage, type ServicesHost } from "../../src/client/mod.ts";
+import {
+  type ControlReplies,
+  type ControlType,
+  ProtocolError,
+  type Reply,
+} from "../../src/protocol/mod.ts";
 import { assertEquals } from "../support/assert.ts";
 
 class Host extends EventTarget implements ServicesHost {
@@ -10,9 +15,10 @@ class Host extends EventTarget implements ServicesHost {
   controls: unknown[] = [];
   answer: (m: { t: string; [k: string]: unknown }) => Promise<Reply> = (m) =>
     Promise.resolve({ t: "sub.result", id: 0, topic: String(m.topic) });
-  request(m: { t: string; [k: string]: unknown }): Promise<Reply> {
-    this.sent.push(m);
-    return this.answer(m);
+  request<T extends ControlType>(m: RequestMessage<T>): Promise<ControlReplies[T]> {
+    const sent = m as unknown as { t: string; [k: string]: unknown };
+    this.sent.push(sent);
+    return this.answer(sent) as Promise<ControlReplies[T]>;
   }
   sendControl(m: unknown): boolean {
     this.controls.push(m);

@@ -14,7 +14,7 @@ const loopback = weriftTransport({ hostAddresses: ["127.0.0.1"] });
 
 function link(peer: Peer, identity: Identity, remote: string, role: "offerer" | "answerer") {
   return new DirectLink({
-    peer,
+    sendSignal: (to, data) => peer.sendSignal(to, data),
     identity,
     remote,
     role,

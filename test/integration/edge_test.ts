@@ -22,7 +22,7 @@ async function sqliteFiles(dir: string): Promise<string[]> {
 async function refusal(url: string): Promise<[number, string]> {
   const res = await fetch(url.replace(/^ws/, "http"));
   const body = await res.json();
-  return [res.status, body.error?.code];
+  return [res.status, body.code];
 }
 
 function wsFails(url: string): Promise<boolean> {
@@ -88,8 +88,8 @@ Deno.test(
       // Its home, and the home of the presence topic its join is announced on.
       const woken = (await sqliteFiles(net.persistDir)).length;
       assert(woken === 1 || woken === 2, `${woken} super-peers woken`);
-      // Used once, a hello cannot be used again.
-      assertEquals(await refusal(connectUrl(net.url, good)), [426, "UPGRADE_REQUIRED"]);
+      // Used once, a hello cannot be used again, and the plain GET says why.
+      assertEquals(await refusal(connectUrl(net.url, good)), [401, "HELLO_REPLAYED"]);
       assert(await wsFails(connectUrl(net.url, good)), "a replayed hello must fail");
     } finally {
       await net.dispose();
@@ -108,7 +108,7 @@ Deno.test("edge: a replayed hello gets HELLO_REPLAYED from the peer's home", opt
     await first.body?.cancel();
     const second = await fetch(url, upgrade);
     assertEquals(second.status, 401);
-    assertEquals((await second.json()).error.code, "HELLO_REPLAYED");
+    assertEquals((await second.json()).code, "HELLO_REPLAYED");
   } finally {
     await net.dispose();
   }
@@ -157,9 +157,9 @@ Deno.test("edge: the HTTP API serves health, network, limits, and JSON errors", 
     );
     assertEquals(rate.value, 777, "the value in force is served");
     const [s404, b404] = await get("/v1/nope");
-    assertEquals([s404, b404.error.code], [404, "NOT_FOUND"]);
+    assertEquals([s404, b404.code], [404, "NOT_FOUND"]);
     const [s405, b405] = await get("/v1/limits", { method: "POST" });
-    assertEquals([s405, b405.error.code], [405, "METHOD_NOT_ALLOWED"]);
+    assertEquals([s405, b405.code], [405, "METHOD_NOT_ALLOWED"]);
     // A peer is told the same limits in its welcome.
     const peer = new Peer({ url: net.url, identity: await Identity.generate() });
     const welcome = await peer.connect();

@@ -64,7 +64,7 @@ Deno.test(
       const block = await (await fetch(`${net.url}/v1/shards/0/blocks/1`)).json();
       assertEquals(block.txRoot, status.proof!.header.txRoot);
       const none = await fetch(`${net.url}/v1/shards/0/blocks/9`);
-      assertEquals([none.status, (await none.json()).error.code], [404, "BLOCK_NOT_FOUND"]);
+      assertEquals([none.status, (await none.json()).code], [404, "BLOCK_NOT_FOUND"]);
       // Batched submission: many transfers in one frame.
       const batch = await peer.ledger.sign(
         Array.from({ length: 20 }, () => ({ to: bob.peerId, amount: 1 })),
@@ -140,12 +140,12 @@ Deno.test(
         method: "POST",
         body: JSON.stringify(Array(300).fill({})),
       });
-      assertEquals([big.status, (await big.json()).error.code], [413, "TX_BATCH_TOO_LARGE"]);
+      assertEquals([big.status, (await big.json()).code], [413, "TX_BATCH_TOO_LARGE"]);
       const faucet = await fetch(`${net.url}/v1/faucet`, {
         method: "POST",
         body: JSON.stringify({ account: bob.peerId }),
       });
-      assertEquals([faucet.status, (await faucet.json()).error.code], [404, "FAUCET_DISABLED"]);
+      assertEquals([faucet.status, (await faucet.json()).code], [404, "FAUCET_DISABLED"]);
     } finally {
       await net.dispose();
     }
@@ -377,7 +377,7 @@ Deno.test(
       assertEquals(first.status, 200);
       assertEquals((await first.json()).ok, true);
       const second = await ask();
-      assertEquals([second.status, (await second.json()).error.code], [429, "RATE_LIMITED"]);
+      assertEquals([second.status, (await second.json()).code], [429, "RATE_LIMITED"]);
       const account = await (await fetch(`${net.url}/v1/accounts/${me.peerId}`)).json();
       assertEquals(account.balance, "1000");
       const shard = shardOf(me.peerId, 2);
@@ -392,7 +392,7 @@ Deno.test(
         method: "POST",
         body: JSON.stringify({ account: "x" }),
       });
-      assertEquals([bad.status, (await bad.json()).error.code], [400, "BAD_REQUEST"]);
+      assertEquals([bad.status, (await bad.json()).code], [400, "BAD_REQUEST"]);
     } finally {
       await net.dispose();
     }

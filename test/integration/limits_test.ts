@@ -40,7 +40,7 @@ Deno.test(
       assertEquals((await stats(net.url, 1)).framesIn, 2);
       ws.close();
       const missing = await fetch(`${net.url}/v1/shards/2/stats`);
-      assertEquals([missing.status, (await missing.json()).error.code], [404, "NOT_FOUND"]);
+      assertEquals([missing.status, (await missing.json()).code], [404, "NOT_FOUND"]);
     } finally {
       await net.dispose();
     }

@@ -1,10 +1,6 @@
 // The worked example of docs/LEDGER.md verifies, and breaks when a byte of it changes.
-import {
-  transferFromJson,
-  transferHash,
-  type TxProof,
-  verifyTxProof,
-} from "../../src/ledger/mod.ts";
+import { transferFromJson, transferHash, verifyTxProof } from "../../src/ledger/mod.ts";
+import type { TxProof } from "../../src/protocol/mod.ts";
 import { assertEquals } from "../support/assert.ts";
 
 const doc = await Deno.readTextFile(new URL("../../docs/LEDGER.md", import.meta.url));

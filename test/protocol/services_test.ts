@@ -1,8 +1,8 @@
 import {
   isReservedTopic,
   isTopic,
+  parseControlRequest,
   parseServerMessage,
-  parseServiceRequest,
   PRESENCE_TOPIC,
 } from "../../src/protocol/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
@@ -18,7 +18,7 @@ Deno.test("isTopic() takes 1 to max UTF-8 bytes without control characters", () 
   assert(isReservedTopic(PRESENCE_TOPIC) && !isReservedTopic("news"));
 });
 
-Deno.test("parseServiceRequest() takes each request and refuses anything else", () => {
+Deno.test("parseControlRequest() takes each service request and refuses anything else", () => {
   const good = [
     { t: "sub", id: 1, topic: "a" },
     { t: "unsub", id: 2, topic: "a" },
@@ -28,7 +28,7 @@ Deno.test("parseServiceRequest() takes each request and refuses anything else", 
     { t: "mail", id: 6, to: "6Mk", data: "x", notify: true },
     { t: "mail.ack", mids: ["a"] },
   ];
-  for (const m of good) assertEquals(parseServiceRequest(m), { ok: true, request: m as never });
+  for (const m of good) assertEquals(parseControlRequest(m), { ok: true, request: m as never });
   for (
     const bad of [
       { t: "sub", id: -1, topic: "a" },
@@ -39,11 +39,11 @@ Deno.test("parseServiceRequest() takes each request and refuses anything else", 
       { t: "nope" },
     ]
   ) {
-    assertEquals(parseServiceRequest(bad).ok, false, JSON.stringify(bad));
+    assertEquals(parseControlRequest(bad).ok, false, JSON.stringify(bad));
   }
   fc.assert(fc.property(fc.anything(), (v) => {
     // Never throws, whatever arrives.
-    parseServiceRequest(v);
+    parseControlRequest(v);
   }));
 });
 

@@ -9,26 +9,24 @@
 import { base64urlnopad } from "@scure/base";
 import type { Identity } from "../../identity/identity.ts";
 import { verifySignature } from "../../identity/identity.ts";
-import { ProtocolError } from "../../protocol/errors.ts";
-import type { Peer } from "../peer.ts";
+import {
+  channelBinding,
+  channelText,
+  parseChannelText,
+  parseSignal,
+  ProtocolError,
+} from "../../protocol/mod.ts";
 import { type DirectTransport, sdpFingerprint } from "./transport.ts";
 
-/** The first line of the signed channel binding. */
-export const DIRECT_CONTEXT = "superpeer-direct-v1";
 /** Most messages kept while this side checks the other's proof. */
 const EARLY_MAX = 4_096;
 /** Default time allowed to set up and authenticate a direct channel, in ms. */
 export const DEFAULT_DIRECT_TIMEOUT_MS = 15_000;
 
-/** A signaling message, as JSON text in a signal frame. */
-export type SignalMessage = { t: "offer"; sdp: string } | { t: "answer"; sdp: string } | {
-  t: "close";
-};
-
 /** Options of a {@linkcode DirectLink}. */
 export interface DirectLinkOptions {
-  /** This side's peer, whose relay connection carries the signaling. */
-  peer: Peer;
+  /** Sends a signal to the remote peer through the relay. */
+  sendSignal(to: string, data: string): void;
   /** This side's identity (the peer's). */
   identity: Identity;
   /** The other peer's id. */
@@ -42,38 +40,11 @@ export interface DirectLinkOptions {
 }
 
 /**
- * The bytes both sides sign: the context line, both fingerprints and both peer ids, offerer
- * first, joined by `\n`.
- *
- * @param offerFingerprint The offer's fingerprint, as this side saw it.
- * @param answerFingerprint The answer's fingerprint, as this side saw it.
- * @param offerer The offerer's peer id.
- * @param answerer The answerer's peer id.
- * @returns The bytes.
- *
- * @example Usage
- * ```ts
- * import { channelBinding } from "./link.ts";
- * console.assert(channelBinding("a", "b", "c", "d").length > 20);
- * ```
- */
-export function channelBinding(
-  offerFingerprint: string,
-  answerFingerprint: string,
-  offerer: string,
-  answerer: string,
-): Uint8Array {
-  return new TextEncoder().encode(
-    [DIRECT_CONTEXT, offerFingerprint, answerFingerprint, offerer, answerer].join("\n"),
-  );
-}
-
-/**
  * A direct channel to one peer.
  *
  * @example Usage
  * ```ts ignore
- * const link = new DirectLink({ peer, identity, remote, role: "offerer", transport });
+ * const link = new DirectLink({ sendSignal, identity, remote, role: "offerer", transport });
  * peer.addEventListener("signal", (e) => link.handleSignal(e.detail));
  * await link.open();
  * link.send("over the direct channel");
@@ -117,7 +88,7 @@ export class DirectLink extends EventTarget {
    *   or close.
    */
   async connect(): Promise<void> {
-    const { transport, peer, remote, role } = this.#o;
+    const { transport, sendSignal, remote, role } = this.#o;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -133,13 +104,13 @@ export class DirectLink extends EventTarget {
           if (role === "offerer") {
             this.#offerSdp = await transport.createOffer();
             const answer = new Promise<string>((r) => this.#answered = r);
-            peer.sendSignal(remote, JSON.stringify({ t: "offer", sdp: this.#offerSdp }));
+            sendSignal(remote, JSON.stringify({ t: "offer", sdp: this.#offerSdp }));
             this.#answerSdp = await answer;
             await transport.acceptAnswer(this.#answerSdp);
           } else {
             this.#offerSdp = await this.#offer;
             this.#answerSdp = await transport.acceptOffer(this.#offerSdp);
-            peer.sendSignal(remote, JSON.stringify({ t: "answer", sdp: this.#answerSdp }));
+            sendSignal(remote, JSON.stringify({ t: "answer", sdp: this.#answerSdp }));
           }
           await transport.opened.catch(() => {
             throw new ProtocolError(
@@ -167,16 +138,11 @@ export class DirectLink extends EventTarget {
    * @param detail The `signal` event's detail.
    */
   handleSignal(detail: { from: string; data: string | Uint8Array }): void {
-    if (detail.from !== this.#o.remote || typeof detail.data !== "string") return;
-    let m: SignalMessage;
-    try {
-      m = JSON.parse(detail.data);
-    } catch {
-      return;
-    }
-    if (m.t === "offer" && this.#o.role === "answerer") this.#offered(m.sdp);
-    else if (m.t === "answer" && this.#o.role === "offerer") this.#answered(m.sdp);
-    else if (m.t === "close") this.close();
+    if (detail.from !== this.#o.remote) return;
+    const m = parseSignal(detail.data);
+    if (m?.t === "offer" && this.#o.role === "answerer") this.#offered(m.sdp);
+    else if (m?.t === "answer" && this.#o.role === "offerer") this.#answered(m.sdp);
+    else if (m?.t === "close") this.close();
   }
 
   /**
@@ -188,7 +154,7 @@ export class DirectLink extends EventTarget {
   send(data: string | Uint8Array): void {
     if (!this.open) throw new TypeError("Direct channel is not open");
     // Text frames on the channel are this module's; application text is tagged.
-    this.#o.transport.send(typeof data === "string" ? `m${data}` : data);
+    this.#o.transport.send(typeof data === "string" ? channelText(data) : data);
   }
 
   /** Closes the channel. */
@@ -208,7 +174,7 @@ export class DirectLink extends EventTarget {
       : [remote, identity.peerId];
     const binding = channelBinding(offerFp, answerFp, offerer, answerer);
     transport.send(
-      `a${JSON.stringify({ t: "auth", sig: base64urlnopad.encode(await identity.sign(binding)) })}`,
+      channelText({ t: "auth", sig: base64urlnopad.encode(await identity.sign(binding)) }),
     );
     const sig = await this.#theirAuth;
     let bytes: Uint8Array;
@@ -227,15 +193,8 @@ export class DirectLink extends EventTarget {
   }
 
   #onChannelMessage(data: string | Uint8Array): void {
-    if (typeof data === "string" && data.startsWith("a")) {
-      try {
-        const m = JSON.parse(data.slice(1));
-        if (m?.t === "auth" && typeof m.sig === "string") this.#remoteAuth(m.sig);
-      } catch {
-        // Not ours: ignore.
-      }
-      return;
-    }
+    const text = typeof data === "string" ? parseChannelText(data) : undefined;
+    if (text?.t === "auth") return this.#remoteAuth(text.sig);
     if (this.#closed) return;
     if (!this.#authenticated) {
       // Kept, bounded, until this side's check ends: delivered if it passes, dropped if not.
@@ -243,8 +202,8 @@ export class DirectLink extends EventTarget {
       return;
     }
     if (typeof data === "string") {
-      if (data.startsWith("m")) {
-        this.dispatchEvent(new CustomEvent("message", { detail: data.slice(1) }));
+      if (text?.t === "text") {
+        this.dispatchEvent(new CustomEvent("message", { detail: text.text }));
       }
       return;
     }

@@ -1,6 +1,7 @@
 /**
- * Direct channels between peers: the transport interface, the browser transport, and the
- * authenticated link. The Deno/Node transport is in `werift_transport.ts`, imported apart.
+ * Direct channels between peers: the transport interface, the browser transport, the
+ * authenticated link and the upgrade policy. The Deno/Node transport is in
+ * `werift_transport.ts`, imported apart.
  *
  * @example Usage
  * ```ts
@@ -11,6 +12,9 @@
  * @module
  */
 export * from "./link.ts";
-export * from "./manager.ts";
-export * from "./pair.ts";
 export * from "./transport.ts";
+export {
+  DEFAULT_DIRECT_RETRY_MS,
+  DEFAULT_DIRECT_THRESHOLD,
+  type DirectOptions,
+} from "./upgrades.ts";

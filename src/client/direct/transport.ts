@@ -5,13 +5,7 @@
  *
  * @module
  */
-
-/** An ICE server, as in the network's config (`GET /v1/network`). */
-export interface IceServer {
-  urls: string | string[];
-  username?: string;
-  credential?: string;
-}
+import type { IceServer } from "../../protocol/mod.ts";
 
 /** Options every transport takes. */
 export interface DirectTransportOptions {

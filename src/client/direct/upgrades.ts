@@ -1,0 +1,203 @@
+/**
+ * The direct upgrade policy of a peer: when to open an authenticated direct channel to
+ * another peer (after `threshold` messages, on request, or when the relay quota runs out),
+ * who offers (the smaller peer id; the other asks with an `upgrade` signal), and what to do
+ * when a channel opens or dies (tell the peer, which moves the pair's traffic; wait before
+ * trying again). It carries no messages itself.
+ *
+ * @module
+ */
+import type { Identity } from "../../identity/identity.ts";
+import type { IceServer, LinkSignal } from "../../protocol/mod.ts";
+import { DirectLink } from "./link.ts";
+import type { DirectTransportFactory } from "./transport.ts";
+
+/** Default messages sent to one peer before an upgrade is tried. */
+export const DEFAULT_DIRECT_THRESHOLD = 16;
+/** Default wait after a failed or lost direct channel before trying again, in ms. */
+export const DEFAULT_DIRECT_RETRY_MS = 2_000;
+
+/** Options of direct upgrades, given to `Peer` as `direct`. */
+export interface DirectOptions {
+  /**
+   * The data channel implementation (`browserTransport()`, `weriftTransport()`). Without one
+   * the peer still receives sequenced messages, but neither offers nor answers a channel.
+   */
+  transport?: DirectTransportFactory;
+  /** Messages sent to one peer before an upgrade is tried; 0 for on request only. @default 16 */
+  threshold?: number;
+  /** STUN/TURN servers. @default none */
+  iceServers?: IceServer[];
+  /** Wait before trying again after a failure, in ms. @default 2000 */
+  retryMs?: number;
+}
+
+/** What the policy is given by its peer. */
+export interface UpgradesHost {
+  /** This peer's identity. */
+  identity: Identity;
+  /** Sends a signal to a peer through the relay. */
+  sendSignal(to: string, data: string): void;
+  /** A channel to a peer opened (`true`) or closed after being open (`false`). */
+  changed(remote: string, open: boolean): void;
+  /** A channel to a peer was dropped, open or not: what it carried goes by relay now. */
+  lost(remote: string): void;
+  /** A message came over a channel. */
+  message(from: string, data: string | Uint8Array): void;
+}
+
+interface State {
+  sent: number;
+  link?: DirectLink;
+  retryAt: number;
+}
+
+/**
+ * The direct upgrades of one peer.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const upgrades = new DirectUpgrades(host, { transport: weriftTransport() });
+ * upgrades.counted(remote); // after each message sent to it
+ * ```
+ */
+export class DirectUpgrades {
+  readonly #host: UpgradesHost;
+  readonly #o: DirectOptions;
+  readonly #pairs = new Map<string, State>();
+
+  /**
+   * @param host The peer's side.
+   * @param options Transport, threshold, ICE servers.
+   */
+  constructor(host: UpgradesHost, options: DirectOptions) {
+    this.#host = host;
+    this.#o = options;
+  }
+
+  /**
+   * The open, authenticated channel to a peer, if there is one.
+   *
+   * @param remote The peer.
+   * @returns The channel, or `undefined`.
+   */
+  open(remote: string): DirectLink | undefined {
+    const link = this.#pairs.get(remote)?.link;
+    return link?.open ? link : undefined;
+  }
+
+  /**
+   * Counts a message sent to a peer; past the threshold, asks for a channel.
+   *
+   * @param to The peer.
+   */
+  counted(to: string): void {
+    const state = this.#state(to);
+    state.sent++;
+    const threshold = this.#o.threshold ?? DEFAULT_DIRECT_THRESHOLD;
+    if (threshold > 0 && state.sent >= threshold) this.upgrade(to);
+  }
+
+  /**
+   * Asks for a direct channel to a peer now. The peer with the smaller id makes the offer; the
+   * other asks it to.
+   *
+   * @param to The peer.
+   */
+  upgrade(to: string): void {
+    const state = this.#state(to);
+    if (!this.#o.transport || state.link || Date.now() < state.retryAt) return;
+    if (this.#host.identity.peerId < to) this.#start(to, state, "offerer");
+    else {
+      state.retryAt = Date.now() + (this.#o.retryMs ?? DEFAULT_DIRECT_RETRY_MS);
+      this.#host.sendSignal(to, JSON.stringify({ t: "upgrade" }));
+    }
+  }
+
+  /**
+   * Asks for a direct channel to every given peer (the relay quota ran out).
+   *
+   * @param peers The peers.
+   */
+  upgradeAll(peers: Iterable<string>): void {
+    for (const remote of peers) this.upgrade(remote);
+  }
+
+  /**
+   * Takes a signal about channels from a peer.
+   *
+   * @param from The peer.
+   * @param signal The signal.
+   * @param raw Its text, handed to the link.
+   */
+  signal(from: string, signal: LinkSignal | { t: "upgrade" }, raw: string): void {
+    if (!this.#o.transport) return;
+    const state = this.#state(from);
+    if (signal.t === "upgrade") {
+      if (!state.link && this.#host.identity.peerId < from) this.#start(from, state, "offerer");
+      return;
+    }
+    if (signal.t === "offer") {
+      // A new offer replaces whatever half-open link there was.
+      if (state.link && !state.link.open) this.#drop(from, state);
+      if (!state.link) this.#start(from, state, "answerer");
+    }
+    state.link?.handleSignal({ from, data: raw });
+  }
+
+  /**
+   * Closes the channel to a peer, as if it had failed.
+   *
+   * @param remote The peer.
+   */
+  closeLink(remote: string): void {
+    this.#pairs.get(remote)?.link?.close();
+  }
+
+  /** Closes every channel. */
+  close(): void {
+    for (const [remote, state] of this.#pairs) if (state.link) this.#drop(remote, state);
+  }
+
+  #start(remote: string, state: State, role: "offerer" | "answerer"): void {
+    const link = new DirectLink({
+      sendSignal: (to, data) => this.#host.sendSignal(to, data),
+      identity: this.#host.identity,
+      remote,
+      role,
+      transport: this.#o.transport!({ iceServers: this.#o.iceServers }),
+    });
+    state.link = link;
+    link.addEventListener("message", (e) => this.#host.message(remote, (e as CustomEvent).detail));
+    link.addEventListener("close", () => {
+      if (state.link === link) this.#drop(remote, state);
+    });
+    link.connect().then(
+      () => this.#host.changed(remote, true),
+      () => {
+        if (state.link === link) this.#drop(remote, state);
+      },
+    );
+  }
+
+  /** Forgets a link; the peer sends what it carried and was not acknowledged by relay. */
+  #drop(remote: string, state: State): void {
+    const link = state.link;
+    const wasOpen = link?.open ?? false;
+    state.link = undefined;
+    state.retryAt = Date.now() + (this.#o.retryMs ?? DEFAULT_DIRECT_RETRY_MS);
+    state.sent = 0;
+    link?.close();
+    this.#host.lost(remote);
+    if (wasOpen) this.#host.changed(remote, false);
+  }
+
+  #state(remote: string): State {
+    let state = this.#pairs.get(remote);
+    if (!state) {
+      state = { sent: 0, retryAt: 0 };
+      this.#pairs.set(remote, state);
+    }
+    return state;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Request/reply matching on a peer's connection: each control request gets an `id`, and its
+ * answer (or refusal) is matched back to it by that `id`, typed by the request's `t` from the
+ * protocol's control map.
+ *
+ * @module
+ */
+import {
+  type ControlReplies,
+  type ControlRequests,
+  type ControlType,
+  type ErrorMessage,
+  ProtocolError,
+  type Reply,
+} from "../protocol/mod.ts";
+
+/** Default time a request waits for its answer, in ms. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** A request as handed over: the `id` is added when it is sent. */
+export type RequestMessage<T extends ControlType> = Omit<ControlRequests[T], "id"> & { t: T };
+
+interface Waiting {
+  resolve: (r: Reply) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * The requests waiting for their answers on one peer's connection.
+ *
+ * @example Usage
+ * ```ts
+ * import { Requests } from "./requests.ts";
+ * const sent: string[] = [];
+ * const requests = new Requests((text) => (sent.push(text), true));
+ * const answer = requests.request({ t: "sub", topic: "news" });
+ * requests.answer({ t: "sub.result", id: JSON.parse(sent[0]).id, topic: "news" });
+ * console.assert((await answer).topic === "news");
+ * ```
+ */
+export class Requests {
+  readonly #send: (text: string) => boolean;
+  readonly #waiting = new Map<number, Waiting>();
+  #next = 1;
+
+  /** @param send Sends a text frame on the open connection; `false` when there is none. */
+  constructor(send: (text: string) => boolean) {
+    this.#send = send;
+  }
+
+  /**
+   * Sends a request and resolves with its answer.
+   *
+   * @param message The request, without `id`.
+   * @param timeoutMs How long to wait.
+   * @returns The answer.
+   * @throws {ProtocolError} If not connected, refused (with the refusal's code), or unanswered
+   *   in time.
+   */
+  request<T extends ControlType>(
+    message: RequestMessage<T>,
+    timeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS,
+  ): Promise<ControlReplies[T]> {
+    const id = this.#next++;
+    return new Promise<ControlReplies[T]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiting.delete(id);
+        reject(new ProtocolError("INTERNAL", `No answer to request ${id} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      if (!this.#send(JSON.stringify({ ...message, id }))) {
+        clearTimeout(timer);
+        reject(new ProtocolError("OVERLOADED", "Cannot send a request: not connected"));
+        return;
+      }
+      this.#waiting.set(id, {
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r as ControlReplies[T]);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+    });
+  }
+
+  /**
+   * Takes an answer from the network.
+   *
+   * @param reply The answer.
+   */
+  answer(reply: Reply): void {
+    const waiting = this.#waiting.get(reply.id);
+    this.#waiting.delete(reply.id);
+    waiting?.resolve(reply);
+  }
+
+  /**
+   * Takes a refusal from the network.
+   *
+   * @param error The error reply.
+   * @returns Whether it refused a waiting request (else it is about a frame).
+   */
+  refuse(error: ErrorMessage): boolean {
+    const waiting = error.id === undefined ? undefined : this.#waiting.get(error.id);
+    if (!waiting) return false;
+    this.#waiting.delete(error.id!);
+    waiting.reject(new ProtocolError(error.code, error.message));
+    return true;
+  }
+
+  /**
+   * Fails every waiting request: the connection is gone, and the answer may never come; the
+   * caller finds out what happened by asking again.
+   *
+   * @param why What happened.
+   */
+  failAll(why: string): void {
+    for (const { reject } of this.#waiting.values()) {
+      reject(new ProtocolError("SHARD_UNAVAILABLE", why));
+    }
+    this.#waiting.clear();
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Control dispatch: a peer's text frames. Each is bounded, parsed and checked against the
+ * protocol's control map (`src/protocol/control.ts`), then handed to the handler of its
+ * type: the ledger's here, the network services' in `services.ts`. Every refusal is a reply
+ * that carries the request's `id`.
+ *
+ * @module
+ */
+import {
+  blocksTopic,
+  type ControlReplies,
+  type ControlRequest,
+  overUtf8Bytes,
+  parseControlRequest,
+  type Refusal,
+} from "../src/protocol/mod.ts";
+import { shardOf } from "../src/routing/mod.ts";
+import type { NetworkConfig } from "./config.ts";
+import type { LedgerHost } from "./ledger_host.ts";
+import { submitByHome } from "./ledger_routing.ts";
+import type { ServiceAnswer, Services } from "./services.ts";
+import type { Sessions } from "./sessions.ts";
+import type { Shards } from "./shards.ts";
+
+type LedgerType = "tx" | "account" | "blocks";
+
+/**
+ * The control dispatch of one super-peer.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const control = new Control({ config, shard, sessions, shards, services, ledger });
+ * await control.onText(ws, peer, text);
+ * ```
+ */
+export class Control {
+  readonly #config: NetworkConfig;
+  readonly #shard: number;
+  readonly #sessions: Sessions;
+  readonly #shards: Shards;
+  readonly #services: Services;
+  readonly #ledger: () => LedgerHost;
+
+  /** @param o What the dispatch works with; `ledger` makes this shard's ledger on first use. */
+  constructor(o: {
+    config: NetworkConfig;
+    shard: number;
+    sessions: Sessions;
+    shards: Shards;
+    services: Services;
+    ledger: () => LedgerHost;
+  }) {
+    this.#config = o.config;
+    this.#shard = o.shard;
+    this.#sessions = o.sessions;
+    this.#shards = o.shards;
+    this.#services = o.services;
+    this.#ledger = o.ledger;
+  }
+
+  /**
+   * Answers one text frame of a peer.
+   *
+   * @param ws The peer's socket.
+   * @param peer The peer.
+   * @param text The frame.
+   */
+  async onText(ws: WebSocket, peer: string, text: string): Promise<void> {
+    const max = this.#config.limits.MAX_CONTROL_FRAME_BYTES;
+    if (overUtf8Bytes(text, max)) {
+      return this.#sessions.refuse(ws, {
+        ok: false,
+        code: "FRAME_TOO_LARGE",
+        message: `Text frame is over ${max} bytes`,
+      });
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return this.#sessions.refuse(ws, {
+        ok: false,
+        code: "BAD_FRAME",
+        message: "Text frame is not JSON",
+      });
+    }
+    const parsed = parseControlRequest(value);
+    if (!parsed.ok) {
+      const { id, ...refused } = parsed;
+      return this.#sessions.refuse(ws, refused, { id });
+    }
+    const m = parsed.request;
+    const answer = await this.#answer(peer, m);
+    if (answer === null) return;
+    if (!answer.ok) {
+      return this.#sessions.refuse(ws, answer, { id: "id" in m ? m.id : undefined });
+    }
+    try {
+      ws.send(JSON.stringify(answer.reply));
+    } catch {
+      // The peer left before its answer was ready.
+    }
+  }
+
+  async #answer(
+    peer: string,
+    m: ControlRequest,
+  ): Promise<{ ok: true; reply: unknown } | Refusal | null> {
+    switch (m.t) {
+      case "tx":
+      case "account":
+      case "blocks": {
+        const reply = await this.#ledgerRequest(peer, m);
+        return "code" in reply ? reply : { ok: true, reply };
+      }
+      default: {
+        const answer: ServiceAnswer = await this.#services.handle(peer, m);
+        if (answer === null) return null;
+        return "code" in answer ? answer : { ok: true, reply: answer };
+      }
+    }
+  }
+
+  async #ledgerRequest(
+    peer: string,
+    m: Extract<ControlRequest, { t: LedgerType }>,
+  ): Promise<ControlReplies[LedgerType] | Refusal> {
+    const { limits, shards } = this.#config;
+    switch (m.t) {
+      case "tx": {
+        if (m.txs.length > limits.MAX_TX_BATCH) {
+          return {
+            ok: false,
+            code: "TX_BATCH_TOO_LARGE",
+            message: `A batch holds at most ${limits.MAX_TX_BATCH} transfers`,
+          };
+        }
+        const results = await submitByHome(
+          m.txs,
+          shards,
+          (k, txs) =>
+            k === this.#shard ? this.#ledger().submit(txs) : this.#shards.stub(k).ledgerSubmit(txs),
+        );
+        return { t: "tx.result", id: m.id, results };
+      }
+      case "blocks": {
+        if (m.shard >= shards) {
+          return { ok: false, code: "BAD_REQUEST", message: `No shard ${m.shard}` };
+        }
+        // Watching is subscribing to the shard's block topic: kept in storage, resumed with
+        // the peer's other subscriptions, and counted among them.
+        const refused = await this.#services.subscribe(peer, blocksTopic(m.shard));
+        if (refused) return refused;
+        const head = m.shard === this.#shard
+          ? this.#ledger().block("head")
+          : await this.#shards.stub(m.shard).ledgerBlock("head");
+        return { t: "blocks.result", id: m.id, shard: m.shard, head };
+      }
+      case "account": {
+        const k = shardOf(m.account, shards);
+        const account = k === this.#shard
+          ? this.#ledger().account(m.account)
+          : await this.#shards.stub(k).ledgerAccount(m.account);
+        return { t: "account.result", id: m.id, account };
+      }
+    }
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * The relay: the binary hot path. A peer's SEND is admitted (size, rate, quota), checked,
+ * turned into a DELIVER in place, and handed to a socket here or queued for the
+ * destination's home shard; at the destination's home, frames from other shards go to their
+ * sockets, or to the mailbox of an offline peer that asked for it.
+ *
+ * @module
+ */
+import { base64urlnopad } from "@scure/base";
+import {
+  decodeFrame,
+  deliverInPlace,
+  FRAME_HEADER_BYTES,
+  FRAME_SEND,
+  framePayloadBytes,
+  framePeer,
+  frameSeq,
+  isSendTo,
+  isSignalFrame,
+  type Refusal,
+  type RelayStats,
+  wantsMailbox,
+} from "../src/protocol/mod.ts";
+import { HomeCache, ShardQueue } from "../src/routing/mod.ts";
+import type { NetworkConfig } from "./config.ts";
+import type { Mailbox, PutOutcome } from "./mailbox.ts";
+import type { Session, Sessions } from "./sessions.ts";
+import type { Shards } from "./shards.ts";
+
+/** A frame on its way to another shard. */
+interface Outgoing {
+  from: string;
+  seq: number;
+  to: string;
+  frame: Uint8Array;
+}
+
+/** A frame of a relayed batch that the destination's home refused, and why. */
+export type RefusedFrame = Refusal & {
+  /** The frame's index in the batch. */
+  index: number;
+};
+
+/** What became of a batch of relayed frames at their destinations' home. */
+export interface DeliverOutcome {
+  /** Frames whose destination is not connected here (and asked for no mailbox). */
+  missing: number[];
+  /** Frames for an offline destination that its mailbox could not keep. */
+  refused: RefusedFrame[];
+}
+
+const utf8Decoder = new TextDecoder();
+
+/**
+ * The relay of one super-peer.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const relay = new Relay({ config, shard, sessions, shards, mailbox, stats, waitUntil });
+ * relay.onFrame(ws, sessions.of(ws), bytes);
+ * ```
+ */
+export class Relay {
+  readonly #config: NetworkConfig;
+  readonly #shard: number;
+  readonly #sessions: Sessions;
+  readonly #shards: Shards;
+  readonly #mailbox: Mailbox;
+  readonly #stats: RelayStats;
+  readonly #waitUntil: (p: Promise<unknown>) => void;
+  readonly #homes: HomeCache;
+  readonly #outbound: ShardQueue<Outgoing>;
+
+  /** @param o What the relay works with. */
+  constructor(o: {
+    config: NetworkConfig;
+    shard: number;
+    sessions: Sessions;
+    shards: Shards;
+    mailbox: Mailbox;
+    stats: RelayStats;
+    waitUntil: (p: Promise<unknown>) => void;
+  }) {
+    this.#config = o.config;
+    this.#shard = o.shard;
+    this.#sessions = o.sessions;
+    this.#shards = o.shards;
+    this.#mailbox = o.mailbox;
+    this.#stats = o.stats;
+    this.#waitUntil = o.waitUntil;
+    this.#homes = new HomeCache(o.config.shards);
+    this.#outbound = new ShardQueue<Outgoing>({
+      deliver: (shard, items) => this.#forward(shard, items),
+      onUndelivered: (item, reason) => this.#undelivered(item, reason),
+      maxQueued: o.config.limits.MAX_SHARD_QUEUE_FRAMES,
+      maxBatch: o.config.limits.MAX_RELAY_BATCH_FRAMES,
+    });
+  }
+
+  /**
+   * Relays one binary frame a peer sent.
+   *
+   * @param ws The sender's socket.
+   * @param session The sender's session.
+   * @param bytes The frame; it becomes the DELIVER, so the caller must not use it afterwards.
+   */
+  onFrame(ws: WebSocket, session: Session, bytes: Uint8Array): void {
+    const { limits } = this.#config;
+    const seq = frameSeq(bytes);
+    const refuse = (r: Refusal, peer?: string) => this.#sessions.refuse(ws, r, { seq, peer });
+    if (bytes.length > limits.MAX_FRAME_BYTES) {
+      return refuse({
+        ok: false,
+        code: "FRAME_TOO_LARGE",
+        message: `Frame is ${bytes.length} bytes, limit is ${limits.MAX_FRAME_BYTES}`,
+      }, framePeer(bytes));
+    }
+    if (!session.limiter.admit(bytes.length)) {
+      return refuse(
+        { ok: false, code: "RATE_LIMITED", message: "Rate limit exceeded; frame dropped" },
+        framePeer(bytes),
+      );
+    }
+    if (!this.#withinQuota(session, bytes)) {
+      return refuse({
+        ok: false,
+        code: "RESOURCE_LIMIT_EXCEEDED",
+        message:
+          `Relay quota of ${limits.RELAY_QUOTA_BYTES} bytes per ${limits.RELAY_QUOTA_WINDOW_MS} ms used up`,
+      }, framePeer(bytes));
+    }
+    // A peer mostly writes to the one it wrote to last: then the header is checked against
+    // the last destination's bytes, and no id string is made.
+    let to = session.lastTo;
+    if (!to || !isSendTo(bytes, to.bytes)) {
+      const decoded = decodeFrame(bytes);
+      if (!decoded.ok) return refuse(decoded, framePeer(bytes));
+      if (decoded.frame.type !== FRAME_SEND) {
+        return refuse(
+          { ok: false, code: "UNKNOWN_FRAME_TYPE", message: "Peers send SEND frames only" },
+          decoded.frame.peer,
+        );
+      }
+      const id = decoded.frame.peer;
+      to = {
+        id,
+        bytes: bytes.slice(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + id.length),
+        home: this.#homes.of(id),
+      };
+      session.lastTo = to;
+    }
+    if (!isSignalFrame(bytes)) this.#stats.payloadBytesIn += framePayloadBytes(bytes);
+    // The SEND's buffer becomes the DELIVER: the payload is neither copied nor re-encoded.
+    const out = deliverInPlace(bytes, session.peerBytes);
+    const dest = to.id;
+    if (to.home === this.#shard) {
+      if (this.#deliverHere(dest, out)) return;
+      if (!wantsMailbox(out)) return refuse(notConnected(dest), dest);
+      this.#waitUntil(
+        this.#toMailbox(dest, out).then((r) => {
+          if (!r.ok) refuse(r, dest);
+        }),
+      );
+      return;
+    }
+    const queued = this.#outbound.push(to.home, {
+      from: session.peer,
+      seq: seq!,
+      to: dest,
+      frame: out,
+    });
+    if (queued) this.#stats.forwarded++;
+    else {
+      refuse({ ok: false, code: "OVERLOADED", message: `Queue to shard ${to.home} is full` }, dest);
+    }
+  }
+
+  /**
+   * At the destinations' home: delivers frames relayed from another shard. A frame for an
+   * offline peer that asks for the mailbox is kept there instead.
+   *
+   * @param to The destination peer of each frame.
+   * @param frames The DELIVER frames, ready to send.
+   * @returns The frames whose destination is not connected here, and those its mailbox
+   *   refused.
+   */
+  deliver(to: string[], frames: Uint8Array[]): DeliverOutcome | Promise<DeliverOutcome> {
+    const missing: number[] = [];
+    let mailed: Promise<RefusedFrame | null>[] | undefined;
+    for (let i = 0; i < frames.length; i++) {
+      if (this.#deliverHere(to[i], frames[i])) continue;
+      if (wantsMailbox(frames[i])) {
+        (mailed ??= []).push(
+          this.#toMailbox(to[i], frames[i]).then((r) => r.ok ? null : { ...r, index: i }),
+        );
+      } else missing.push(i);
+    }
+    // The usual batch has no mailbox frame: answered at once, with no promise in between.
+    if (!mailed) return { missing, refused: [] };
+    return Promise.all(mailed).then((r) => ({
+      missing,
+      refused: r.filter((x): x is RefusedFrame => x !== null),
+    }));
+  }
+
+  #deliverHere(peer: string, frame: Uint8Array): boolean {
+    if (!this.#sessions.send(peer, frame)) return false;
+    this.#stats.delivered++;
+    return true;
+  }
+
+  // Payload is counted against the relay quota; signaling (flag bit 1) is not, so that two
+  // peers over quota can still set up the direct channel that relieves the relay.
+  #withinQuota(session: Session, bytes: Uint8Array): boolean {
+    if (isSignalFrame(bytes)) return true;
+    const { limits } = this.#config;
+    const now = Date.now();
+    if (now - session.quotaStart >= limits.RELAY_QUOTA_WINDOW_MS) {
+      session.quotaStart = now;
+      session.quotaBytes = 0;
+    }
+    if (session.quotaBytes + bytes.length > limits.RELAY_QUOTA_BYTES) return false;
+    session.quotaBytes += bytes.length;
+    return true;
+  }
+
+  #forward(shard: number, items: Outgoing[]): Promise<number[]> {
+    return this.#shards.stub(shard).deliver(items.map((i) => i.to), items.map((i) => i.frame))
+      .then(
+        ({ missing, refused }) => {
+          for (const { index, ...r } of refused) {
+            const item = items[index];
+            this.#sessions.refusePeer(item.from, r, { seq: item.seq, peer: item.to });
+          }
+          return missing;
+        },
+        (error) => {
+          this.#shards.broken(shard);
+          throw error;
+        },
+      );
+  }
+
+  // At the destination's home: a DELIVER for an offline peer becomes a mailbox message from
+  // its sender, who hears of its delivery (or expiry) by a notice, as with `mail`.
+  async #toMailbox(to: string, frame: Uint8Array): Promise<PutOutcome> {
+    const decoded = decodeFrame(frame);
+    if (!decoded.ok) return decoded;
+    const { peer: from, payload, text } = decoded.frame;
+    const data = text ? utf8Decoder.decode(payload) : base64urlnopad.encode(payload);
+    return await this.#mailbox.put({ to, from, data, bin: !text, notify: true });
+  }
+
+  #undelivered(item: Outgoing, reason: "not_found" | "unreachable"): void {
+    const r: Refusal = reason === "not_found" ? notConnected(item.to) : {
+      ok: false,
+      code: "SHARD_UNAVAILABLE",
+      message: `Home of peer "${item.to}" is unreachable`,
+    };
+    this.#sessions.refusePeer(item.from, r, { seq: item.seq, peer: item.to });
+  }
+}
+
+function notConnected(peer: string): Refusal {
+  return { ok: false, code: "PEER_NOT_FOUND", message: `Peer "${peer}" is not connected` };
+}

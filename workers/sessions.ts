@@ -1,0 +1,311 @@
+/**
+ * The sessions of one super-peer: the hibernating sockets of the peers homed here, each
+ * tagged with its peer id and carrying its attachment through hibernation; nonce replay; one
+ * session per peer (a newer one replaces the older); and sending to a peer by id.
+ *
+ * @module
+ */
+import type { DurableObjectState } from "cloudflare:workers";
+import { base64urlnopad } from "@scure/base";
+import {
+  CLOSE_CODES,
+  errorReply,
+  PROTOCOL_VERSION,
+  RateLimiter,
+  type Refusal,
+  type RefusalAbout,
+  type RelayStats,
+  type Welcome,
+} from "../src/protocol/mod.ts";
+import type { NetworkConfig } from "./config.ts";
+
+/** What each socket carries through hibernation. */
+interface Attachment {
+  peer: string;
+  session: string;
+  since: number;
+}
+
+/** A peer's session as the relay and the control dispatch use it; rebuilt lazily after a wake. */
+export interface Session extends Attachment {
+  /** The peer's rate limits. */
+  limiter: RateLimiter;
+  /** The peer id as ASCII bytes, written into every frame this peer sends. */
+  peerBytes: Uint8Array;
+  /** Start of the current relay quota window, and payload bytes relayed in it. */
+  quotaStart: number;
+  quotaBytes: number;
+  /** The destination of this peer's last frame. */
+  lastTo?: { id: string; bytes: Uint8Array; home: number };
+  /** When this peer last sent a frame (keepalives are timed by the runtime). */
+  lastFrame: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS hello_nonce (nonce TEXT PRIMARY KEY, expires INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS hello_nonce_expires ON hello_nonce (expires);
+`;
+
+/**
+ * The sessions of one super-peer.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const sessions = new Sessions(ctx, config, shard, stats);
+ * const answer = sessions.accept(peer, nonce, ts);
+ * ```
+ */
+export class Sessions {
+  readonly #ctx: DurableObjectState;
+  readonly #config: NetworkConfig;
+  readonly #shard: number;
+  readonly #stats: RelayStats;
+  readonly #sockets = new Map<string, WebSocket>();
+  readonly #state = new WeakMap<WebSocket, Session>();
+
+  /**
+   * @param ctx The object's state.
+   * @param config The network's config.
+   * @param shard This object's shard.
+   * @param stats The counters refusals are counted in.
+   */
+  constructor(ctx: DurableObjectState, config: NetworkConfig, shard: number, stats: RelayStats) {
+    this.#ctx = ctx;
+    this.#config = config;
+    this.#shard = shard;
+    this.#stats = stats;
+    ctx.storage.sql.exec(SCHEMA);
+    // After a wake, each peer's newest socket is its session.
+    for (const ws of ctx.getWebSockets()) {
+      const a = ws.deserializeAttachment() as Attachment | null;
+      const current = a && this.#sockets.get(a.peer);
+      if (a && (!current || this.#attachment(current).since < a.since)) {
+        this.#sockets.set(a.peer, ws);
+      }
+    }
+  }
+
+  /** How many peers are connected. */
+  get size(): number {
+    return this.#sockets.size;
+  }
+
+  /** The peers connected now. */
+  peers(): Iterable<string> {
+    return this.#sockets.keys();
+  }
+
+  /**
+   * Whether a peer is connected here now.
+   *
+   * @param peer The peer.
+   * @returns Whether it is.
+   */
+  has(peer: string): boolean {
+    return this.#sockets.has(peer);
+  }
+
+  /**
+   * Whether a hello's nonce was used already (for a client asking why its upgrade failed).
+   *
+   * @param nonce The nonce.
+   * @returns Whether it was.
+   */
+  nonceUsed(nonce: string): boolean {
+    return this.#ctx.storage.sql.exec(
+      "SELECT 1 FROM hello_nonce WHERE nonce = ? AND expires >= ?",
+      nonce,
+      Date.now(),
+    ).toArray().length > 0;
+  }
+
+  /**
+   * Accepts a peer's socket, already authenticated by the edge: the nonce is claimed, an older
+   * session of the same peer closed, the welcome sent.
+   *
+   * @param peer The peer.
+   * @param nonce The hello's nonce.
+   * @param ts The hello's timestamp.
+   * @returns The upgrade answer, or a refusal (`HELLO_REPLAYED`).
+   */
+  accept(peer: string, nonce: string, ts: number): Response | Refusal {
+    const { limits } = this.#config;
+    // The edge is stateless, so replays are caught here, at the peer's single home.
+    const now = Date.now();
+    const sql = this.#ctx.storage.sql;
+    sql.exec("DELETE FROM hello_nonce WHERE expires < ?", now);
+    const claimed = sql.exec(
+      "INSERT OR IGNORE INTO hello_nonce VALUES (?, ?)",
+      nonce,
+      ts + limits.HELLO_MAX_AGE_MS + limits.MAX_CLOCK_SKEW_MS,
+    ).rowsWritten;
+    if (claimed === 0) {
+      return { ok: false, code: "HELLO_REPLAYED", message: "This hello was already used" };
+    }
+
+    for (const old of this.#ctx.getWebSockets(peer)) {
+      this.forget(old);
+      close(old, CLOSE_CODES.SESSION_REPLACED, "Replaced by a newer session");
+    }
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.#ctx.acceptWebSocket(server, [peer]);
+    const attachment: Attachment = {
+      peer,
+      session: base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(12))),
+      since: now,
+    };
+    server.serializeAttachment(attachment);
+    this.#sockets.set(peer, server);
+    const welcome: Welcome = {
+      t: "welcome",
+      protocol: PROTOCOL_VERSION,
+      network: this.#config.network,
+      peer,
+      session: attachment.session,
+      shard: this.#shard,
+      shards: this.#config.shards,
+      limits,
+    };
+    server.send(JSON.stringify(welcome));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /**
+   * A socket's session, rebuilt from its attachment after a wake.
+   *
+   * @param ws The socket.
+   * @returns Its session.
+   */
+  of(ws: WebSocket): Session {
+    let state = this.#state.get(ws);
+    if (!state) {
+      const { limits } = this.#config;
+      const attachment = ws.deserializeAttachment() as Attachment;
+      state = {
+        ...attachment,
+        peerBytes: new TextEncoder().encode(attachment.peer),
+        quotaStart: Date.now(),
+        quotaBytes: 0,
+        lastFrame: Date.now(),
+        limiter: new RateLimiter({
+          framesPerSecond: limits.RATE_LIMIT_FRAMES_PER_SECOND,
+          burstFrames: limits.RATE_LIMIT_BURST_FRAMES,
+          bytesPerSecond: limits.RATE_LIMIT_BYTES_PER_SECOND,
+          burstBytes: limits.RATE_LIMIT_BURST_BYTES,
+        }),
+      };
+      this.#state.set(ws, state);
+    }
+    return state;
+  }
+
+  /**
+   * When a socket last sent anything: a frame, or a keepalive (answered by the runtime, which
+   * keeps the time of the last one).
+   *
+   * @param ws The socket.
+   * @returns Milliseconds since the epoch.
+   */
+  lastHeard(ws: WebSocket): number {
+    const ping = this.#ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+    return Math.max(ping, this.#state.get(ws)?.lastFrame ?? this.#attachment(ws).since);
+  }
+
+  /**
+   * When a peer connected here last sent anything; 0 if it is not here.
+   *
+   * @param peer The peer.
+   * @returns Milliseconds since the epoch.
+   */
+  lastHeardOf(peer: string): number {
+    const ws = this.#sockets.get(peer);
+    return ws ? this.lastHeard(ws) : 0;
+  }
+
+  /**
+   * Sends a frame or a text to a peer connected here.
+   *
+   * @param peer The peer.
+   * @param data The frame or text.
+   * @returns Whether it went out (`false`: not connected, or its socket just died).
+   */
+  send(peer: string, data: string | Uint8Array): boolean {
+    const ws = this.#sockets.get(peer);
+    if (!ws) return false;
+    try {
+      ws.send(data);
+      return true;
+    } catch {
+      this.forget(ws);
+      return false;
+    }
+  }
+
+  /**
+   * Sends a refusal to a socket, naming what it refuses.
+   *
+   * @param ws The socket.
+   * @param refused The refusal.
+   * @param about The refused frame or request.
+   */
+  refuse(ws: WebSocket, refused: Refusal, about?: RefusalAbout): void {
+    this.#stats.refused++;
+    try {
+      ws.send(errorReply(refused, about));
+    } catch {
+      // The sender is gone; nobody to tell.
+    }
+  }
+
+  /**
+   * Sends a refusal to a peer connected here, if it still is.
+   *
+   * @param peer The peer.
+   * @param refused The refusal.
+   * @param about The refused frame or request.
+   */
+  refusePeer(peer: string, refused: Refusal, about?: RefusalAbout): void {
+    const ws = this.#sockets.get(peer);
+    if (ws) this.refuse(ws, refused, about);
+  }
+
+  /**
+   * Drops a socket.
+   *
+   * @param ws The socket.
+   * @returns Its peer, if it was that peer's current socket.
+   */
+  forget(ws: WebSocket): string | undefined {
+    const peer = this.#attachment(ws)?.peer;
+    if (peer === undefined || this.#sockets.get(peer) !== ws) return undefined;
+    this.#sockets.delete(peer);
+    return peer;
+  }
+
+  /**
+   * Closes a socket the super-peer gave up on, and drops it.
+   *
+   * @param ws The socket.
+   * @param code The close code.
+   * @param reason The reason.
+   * @returns Its peer, if it was that peer's current socket.
+   */
+  close(ws: WebSocket, code: number, reason: string): string | undefined {
+    const peer = this.forget(ws);
+    close(ws, code, reason);
+    return peer;
+  }
+
+  #attachment(ws: WebSocket): Attachment {
+    return this.#state.get(ws) ?? ws.deserializeAttachment() as Attachment;
+  }
+}
+
+function close(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Already closing.
+  }
+}
