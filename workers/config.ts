@@ -9,12 +9,12 @@ import { type Limits, NETWORK_ID_PATTERN, resolveLimits } from "../src/protocol/
 import { assertShardCount } from "../src/routing/mod.ts";
 import { DEVELOPMENT_NETWORK_SECRET } from "../src/ledger/shard_keys.ts";
 import type { IceServer } from "../src/protocol/mod.ts";
-import type { SuperPeer } from "./super_peer.ts";
+import type { SuperPeerRpc } from "./rpc.ts";
 
 /** The Worker's bindings and vars (see `wrangler.toml`). */
 export interface Env {
   /** The super-peer Durable Object namespace. */
-  SUPER_PEER: DurableObjectNamespace<SuperPeer>;
+  SUPER_PEER: DurableObjectNamespace<SuperPeerRpc>;
   /** The network id, e.g. `dev`. */
   NETWORK_ID: string;
   /** The fixed shard count of the network, as text. */

@@ -8,14 +8,12 @@
  * @module
  */
 import { base64urlnopad } from "@scure/base";
-import {
-  type MailMessage,
-  type MailNotice,
-  overUtf8Bytes,
-  type Refusal,
-} from "../src/protocol/mod.ts";
+import { type MailMessage, type MailNotice, overUtf8Bytes } from "../src/protocol/mod.ts";
 import { shardOf } from "../src/routing/mod.ts";
+import type { MailPut, PutOutcome } from "./rpc.ts";
 import type { ServiceHost } from "./service_host.ts";
+
+export type { PutOutcome };
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS mailbox (
@@ -31,11 +29,6 @@ CREATE TABLE IF NOT EXISTS mailbox (
 CREATE INDEX IF NOT EXISTS mailbox_recipient ON mailbox (recipient);
 CREATE INDEX IF NOT EXISTS mailbox_expires ON mailbox (expires);
 `;
-
-/** What the recipient's home made of a message. */
-export type PutOutcome =
-  | { ok: true; mid: string; status: "delivered" | "stored" }
-  | Refusal;
 
 function newMid(): string {
   return base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(12)));
@@ -66,7 +59,7 @@ export class Mailbox {
    * @returns Its id and whether it was handed over, or `MAILBOX_FULL`.
    */
   async put(
-    m: { to: string; from: string; data: string; bin?: boolean; notify?: boolean },
+    m: MailPut,
   ): Promise<PutOutcome> {
     const { limits } = this.#host.config;
     // Checked here, at the recipient's home, for a `mail` and a relayed frame alike.

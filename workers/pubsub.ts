@@ -19,7 +19,10 @@ import {
   type TopicMessage,
 } from "../src/protocol/mod.ts";
 import { shardOf, ShardQueue } from "../src/routing/mod.ts";
+import type { Publish, PublishOutcome } from "./rpc.ts";
 import type { ServiceHost } from "./service_host.ts";
+
+export type { Publish, PublishOutcome };
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS subscription (topic TEXT NOT NULL, peer TEXT NOT NULL,
@@ -30,21 +33,6 @@ CREATE TABLE IF NOT EXISTS topic_shard (topic TEXT NOT NULL, shard INTEGER NOT N
 CREATE TABLE IF NOT EXISTS topic_last (topic TEXT NOT NULL, publisher TEXT NOT NULL,
   n INTEGER NOT NULL, PRIMARY KEY (topic, publisher));
 `;
-
-/** A publish on its way to its topic's home. */
-export interface Publish {
-  topic: string;
-  from: string;
-  /** The publisher's number; 0 for the network's own announcements (never deduplicated). */
-  n: number;
-  data: string;
-  bin?: boolean;
-}
-
-/** What a topic's home made of a publish. */
-export interface PublishOutcome {
-  duplicate: boolean;
-}
 
 /** Tries of a call to another shard whose repeat is harmless. */
 const RETRIES = 4;

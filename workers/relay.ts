@@ -23,7 +23,8 @@ import {
 } from "../src/protocol/mod.ts";
 import { HomeCache, ShardQueue } from "../src/routing/mod.ts";
 import type { NetworkConfig } from "./config.ts";
-import type { Mailbox, PutOutcome } from "./mailbox.ts";
+import type { Mailbox } from "./mailbox.ts";
+import type { DeliverOutcome, PutOutcome, RefusedFrame } from "./rpc.ts";
 import type { Session, Sessions } from "./sessions.ts";
 import type { Shards } from "./shards.ts";
 
@@ -33,20 +34,6 @@ interface Outgoing {
   seq: number;
   to: string;
   frame: Uint8Array;
-}
-
-/** A frame of a relayed batch that the destination's home refused, and why. */
-export type RefusedFrame = Refusal & {
-  /** The frame's index in the batch. */
-  index: number;
-};
-
-/** What became of a batch of relayed frames at their destinations' home. */
-export interface DeliverOutcome {
-  /** Frames whose destination is not connected here (and asked for no mailbox). */
-  missing: number[];
-  /** Frames for an offline destination that its mailbox could not keep. */
-  refused: RefusedFrame[];
 }
 
 const utf8Decoder = new TextDecoder();

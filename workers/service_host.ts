@@ -9,7 +9,7 @@ import type { AlarmScheduler } from "./alarm.ts";
 import type { NetworkConfig } from "./config.ts";
 import type { Sessions } from "./sessions.ts";
 import type { Shards } from "./shards.ts";
-import type { SuperPeer } from "./super_peer.ts";
+import type { SuperPeerRpc } from "./rpc.ts";
 
 /** The super-peer, as the services see it. */
 export interface ServiceHost {
@@ -25,7 +25,7 @@ export interface ServiceHost {
    */
   call<T>(
     shard: number,
-    fn: (stub: DurableObjectStub<SuperPeer>) => Promise<T>,
+    fn: (stub: DurableObjectStub<SuperPeerRpc>) => Promise<T>,
     attempts?: number,
   ): Promise<T>;
   /** Sends a text frame to a peer connected here; `false` if it is not. */

@@ -8,7 +8,7 @@
 import type { DurableObjectStub } from "cloudflare:workers";
 import { shardName } from "../src/routing/mod.ts";
 import type { Env, NetworkConfig } from "./config.ts";
-import type { SuperPeer } from "./super_peer.ts";
+import type { SuperPeerRpc } from "./rpc.ts";
 
 /** First wait before a call is tried again, in ms; it doubles with each attempt. */
 const RETRY_BASE_MS = 25;
@@ -25,7 +25,7 @@ const RETRY_BASE_MS = 25;
 export class Shards {
   readonly #env: Env;
   readonly #network: string;
-  readonly #stubs = new Map<number, DurableObjectStub<SuperPeer>>();
+  readonly #stubs = new Map<number, DurableObjectStub<SuperPeerRpc>>();
 
   /**
    * @param env The Worker's env (the namespace binding).
@@ -42,7 +42,7 @@ export class Shards {
    * @param shard The shard.
    * @returns Its super-peer's stub.
    */
-  stub(shard: number): DurableObjectStub<SuperPeer> {
+  stub(shard: number): DurableObjectStub<SuperPeerRpc> {
     let stub = this.#stubs.get(shard);
     if (!stub) {
       const ns = this.#env.SUPER_PEER;
@@ -74,7 +74,7 @@ export class Shards {
    */
   async call<T>(
     shard: number,
-    fn: (stub: DurableObjectStub<SuperPeer>) => Promise<T>,
+    fn: (stub: DurableObjectStub<SuperPeerRpc>) => Promise<T>,
     attempts = 1,
   ): Promise<T> {
     for (let attempt = 1;; attempt++) {

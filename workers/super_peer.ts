@@ -27,15 +27,21 @@ import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from ".
 import { Control } from "./control.ts";
 import { jsonError } from "./http_error.ts";
 import { LedgerHost } from "./ledger_host.ts";
-import type { PutOutcome } from "./mailbox.ts";
-import type { Publish, PublishOutcome } from "./pubsub.ts";
-import { type DeliverOutcome, Relay } from "./relay.ts";
+import { Relay } from "./relay.ts";
+import type {
+  DeliverOutcome,
+  MailPut,
+  Publish,
+  PublishOutcome,
+  PutOutcome,
+  SuperPeerRpc,
+} from "./rpc.ts";
 import { serviceHost } from "./service_host.ts";
 import { Services } from "./services.ts";
 import { Sessions } from "./sessions.ts";
 import { Shards } from "./shards.ts";
 
-export type { DeliverOutcome } from "./relay.ts";
+export type { DeliverOutcome } from "./rpc.ts";
 
 /** Close codes a socket reports when no close frame can be sent back. */
 const NO_CLOSE_FRAME = new Set([1005, 1006, 1015]);
@@ -50,7 +56,7 @@ const NO_CLOSE_FRAME = new Set([1005, 1006, 1015]);
  * class_name = "SuperPeer"
  * ```
  */
-export class SuperPeer extends DurableObject<Env> {
+export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
   readonly #config: NetworkConfig;
   /** This object's shard, read from its name (`network/shard-k`). */
   readonly #shard: number;
@@ -240,9 +246,7 @@ export class SuperPeer extends DurableObject<Env> {
   }
 
   /** Stores a message for a peer homed here. */
-  mailPut(
-    mail: { to: string; from: string; data: string; bin?: boolean; notify?: boolean },
-  ): Promise<PutOutcome> {
+  mailPut(mail: MailPut): Promise<PutOutcome> {
     return this.#services.mailbox.put(mail);
   }
 

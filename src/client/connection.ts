@@ -22,6 +22,7 @@ import {
   type Welcome,
 } from "../protocol/mod.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
+import { deferred, httpUrl } from "./_util.ts";
 
 /** Default time allowed for one connection attempt to reach its welcome, in ms. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -90,25 +91,6 @@ export interface ConnectionEvents {
   reconnecting(detail: ReconnectingDetail): void;
   /** The connection stopped for good. */
   closed(detail: CloseDetail): void;
-}
-
-/**
- * The network URL over HTTP, for the HTTP API and for diagnosing a failed upgrade.
- *
- * @param url A `ws(s):` or `http(s):` URL.
- * @returns The same URL as `http(s):`.
- *
- * @example Usage
- * ```ts
- * import { httpUrl } from "./connection.ts";
- * console.assert(httpUrl("wss://example.org/") === "https://example.org/");
- * ```
- */
-export function httpUrl(url: string): string {
-  const u = new URL(url);
-  if (u.protocol === "ws:") u.protocol = "http:";
-  else if (u.protocol === "wss:") u.protocol = "https:";
-  return u.toString();
 }
 
 /**
@@ -400,16 +382,4 @@ export class Connection {
     clearTimeout(this.#connectTimer);
     this.#keepalive = this.#retry = this.#connectTimer = undefined;
   }
-}
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A peer closed before anyone called connect() must not raise an unhandled rejection.
-  promise.catch(() => {});
-  return { promise, resolve, reject };
 }

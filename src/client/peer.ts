@@ -7,47 +7,36 @@
  *
  * @module
  */
-import { isPeerId } from "../identity/peer_id.ts";
 import {
   type BlockHeaderJson,
   CLOSE_CODES,
   type ControlReplies,
   type ControlType,
-  decodeFrame,
-  directAck,
-  directData,
-  encodeFrame,
   type ErrorMessage,
-  FRAME_DELIVER,
-  FRAME_SEND,
   type Limits,
-  parseDirectMessage,
-  parseSignal,
-  payloadOf,
   type PeerInfo,
   type PeerPresence,
-  readStamped,
   type ServerMessage,
-  type Stamp,
-  stamped,
   type Welcome,
 } from "../protocol/mod.ts";
 import {
   type CloseDetail,
   Connection,
   type ConnectionOptions,
-  httpUrl,
   type PeerState,
   type ReconnectingDetail,
   type SendResult,
 } from "./connection.ts";
 import { browserTransport } from "./direct/transport.ts";
-import { type DirectOptions, DirectUpgrades } from "./direct/upgrades.ts";
-import { type Delivery, ExactlyOnce } from "./exactly_once.ts";
+import type { DirectOptions } from "./direct/upgrades.ts";
+import { PairPaths } from "./pair_paths.ts";
+import type { Delivery } from "./exactly_once.ts";
 import { PeerLedger } from "./ledger.ts";
 import { MessageStream } from "./message_stream.ts";
 import { type RequestMessage, Requests } from "./requests.ts";
 import { PeerServices } from "./services.ts";
+import { assertPeerId, RelayPath } from "./relay_path.ts";
+import { httpUrl } from "./_util.ts";
 
 export type { CloseDetail, PeerState, ReconnectingDetail, SendResult };
 
@@ -99,14 +88,13 @@ export interface PeerOptions extends ConnectionOptions {
 export class Peer extends EventTarget {
   readonly #options: PeerOptions;
   readonly #connection: Connection;
+  readonly #relay: RelayPath;
   readonly #requests: Requests;
-  readonly #exactlyOnce: ExactlyOnce;
-  readonly #upgrades: DirectUpgrades;
+  readonly #pairs: PairPaths;
   readonly #services: PeerServices;
   readonly #streams = new Set<MessageStream<PeerMessage>>();
   readonly #direct: boolean;
   #ledger: PeerLedger | undefined;
-  #seq = 0;
   /** The highest block height heard of per shard. */
   readonly #blockHeights = new Map<number, number>();
 
@@ -120,11 +108,16 @@ export class Peer extends EventTarget {
         this.dispatchEvent(new CustomEvent<Welcome>("open", { detail: w }));
       },
       text: (m) => this.#onText(m),
-      binary: (bytes) => this.#onFrame(bytes),
+      binary: (bytes) => this.#relay.receive(bytes),
       lost: (why) => this.#requests.failAll(why),
       reconnecting: (detail) =>
         this.dispatchEvent(new CustomEvent<ReconnectingDetail>("reconnecting", { detail })),
       closed: (detail) => this.#closed(detail),
+    });
+    this.#relay = new RelayPath(this.#connection, {
+      signal: (from, data) => this.#onSignal(from, data),
+      sequenced: (from, stamp, data, text) => this.#pairs.fromRelay(from, stamp, data, text),
+      plain: (m) => this.#deliver(m),
     });
     const sendText = (text: string) => this.#connection.sendText(text);
     this.#requests = new Requests(sendText);
@@ -142,24 +135,14 @@ export class Peer extends EventTarget {
     const transport = options.direct?.transport ??
       (options.direct ? browserTransport() : undefined);
     this.#direct = transport !== undefined;
-    this.#exactlyOnce = new ExactlyOnce({
-      transmit: (to, stamp, data, text) => this.#transmit(to, stamp, data, text),
-      acknowledge: (from, epoch, upTo) => {
-        // Over the direct channel while it lives, so the relay carries nothing for this pair.
-        const link = this.#upgrades.open(from);
-        if (link) link.send(directAck(epoch, upTo));
-        else this.sendSignal(from, JSON.stringify({ t: "ack", epoch, upTo }));
-      },
-      deliver: (m) => this.#deliver(m),
-    });
-    this.#upgrades = new DirectUpgrades({
+    this.#pairs = new PairPaths({
       identity: options.identity,
-      sendSignal: (to, data) => void this.sendSignal(to, data),
+      relay: this.#relay,
+      direct: { ...options.direct, transport },
+      deliver: (m) => this.#deliver(m),
       changed: (remote, open) =>
         this.dispatchEvent(new CustomEvent("direct", { detail: { peer: remote, open } })),
-      lost: (remote) => this.#exactlyOnce.replay(remote),
-      message: (from, data) => this.#onDirect(from, data),
-    }, { ...options.direct, transport });
+    });
   }
 
   /** This peer's id. */
@@ -247,8 +230,8 @@ export class Peer extends EventTarget {
    * @throws {RangeError} If the frame is larger than `MAX_FRAME_BYTES`.
    */
   send(to: string, data: string | Uint8Array, options: { mailbox?: boolean } = {}): SendResult {
-    if (options.mailbox) return this.#sendFrame(to, data, { mailbox: true });
-    if (!this.#direct && !this.#options.reliable) return this.#sendFrame(to, data, {});
+    if (options.mailbox) return this.#relay.send(to, data, { mailbox: true });
+    if (!this.#direct && !this.#options.reliable) return this.#relay.send(to, data, {});
     assertPeerId(to);
     const size = typeof data === "string" ? data.length * 3 : data.length;
     const max = this.limits.MAX_FRAME_BYTES - 64;
@@ -256,9 +239,7 @@ export class Peer extends EventTarget {
       throw new RangeError(`Cannot send to "${to}": payload is over ${max} bytes`);
     }
     if (this.state === "closed") return "dropped";
-    const result = this.#exactlyOnce.send(to, data);
-    if (result !== "dropped") this.#upgrades.counted(to);
-    return result;
+    return this.#pairs.send(to, data);
   }
 
   /**
@@ -270,96 +251,50 @@ export class Peer extends EventTarget {
    * @returns As {@linkcode Peer.send}.
    */
   sendSignal(to: string, data: string): SendResult {
-    return this.#sendFrame(to, data, { signal: true });
+    return this.#relay.send(to, data, { signal: true });
   }
 
-  /**
-   * Asks for a direct channel to a peer now (needs `options.direct`).
-   *
-   * @param to The peer.
-   */
+  /** Asks for a direct channel to a peer now (needs `options.direct`). */
   upgrade(to: string): void {
-    this.#upgrades.upgrade(to);
+    this.#pairs.upgrades.upgrade(to);
   }
 
-  /**
-   * Whether traffic to a peer goes over a direct channel now.
-   *
-   * @param to The peer.
-   * @returns Whether it does.
-   */
+  /** Whether traffic to a peer goes over a direct channel now. */
   isDirect(to: string): boolean {
-    return this.#upgrades.open(to) !== undefined;
+    return this.#pairs.upgrades.open(to) !== undefined;
   }
 
-  /**
-   * Closes the direct channel to a peer, as a failure would: its traffic falls back to the
-   * relay, nothing lost, and an upgrade is tried again later.
-   *
-   * @param to The peer.
-   */
+  /** Closes the direct channel to a peer as a failure would: traffic falls back to the relay, nothing lost, and an upgrade is tried again later. */
   dropDirect(to: string): void {
-    this.#upgrades.closeLink(to);
+    this.#pairs.upgrades.closeLink(to);
   }
 
-  /**
-   * Subscribes to a topic; `topic` events carry its messages (`$presence`: `presence`
-   * events). Kept across reconnects.
-   *
-   * @param topic The topic.
-   */
+  /** Subscribes to a topic, kept across reconnects: see {@linkcode PeerServices.subscribe}. */
   subscribe(topic: string): Promise<void> {
     return this.#services.subscribe(topic);
   }
 
-  /**
-   * Ends a subscription.
-   *
-   * @param topic The topic.
-   */
+  /** Ends a subscription: see {@linkcode PeerServices.unsubscribe}. */
   unsubscribe(topic: string): Promise<void> {
     return this.#services.unsubscribe(topic);
   }
 
-  /**
-   * Publishes on a topic; resolves once the topic's home took it.
-   *
-   * @param topic The topic.
-   * @param data Text, or bytes.
-   * @returns The publisher's number given to it.
-   */
+  /** Publishes on a topic; resolves with its number once the topic's home took it: see {@linkcode PeerServices.publish}. */
   publish(topic: string, data: string | Uint8Array): Promise<number> {
     return this.#services.publish(topic, data);
   }
 
-  /**
-   * Up to `count` online peers at random (optionally subscribers of a topic).
-   *
-   * @param options `count`, `topic`.
-   * @returns The peers and their home shards.
-   */
+  /** Up to `count` online peers at random (of a topic, if given): see {@linkcode PeerServices.findPeers}. */
   findPeers(options: { count?: number; topic?: string } = {}): Promise<PeerInfo[]> {
     return this.#services.findPeers(options);
   }
 
-  /**
-   * Whether a peer is online, and its home shard.
-   *
-   * @param peer The peer id.
-   * @returns Its presence.
-   */
+  /** Whether a peer is online, and its home shard: see {@linkcode PeerServices.lookup}. */
   lookup(peer: string): Promise<PeerPresence> {
     return this.#services.lookup(peer);
   }
 
-  /**
-   * Leaves a message in a peer's mailbox (handed over now if it is online).
-   *
-   * @param to The recipient.
-   * @param data Text, or bytes.
-   * @param options `notify`: a `mail.notice` event tells of delivery.
-   * @returns The message's id and status.
-   */
+  /** Leaves a message in a peer's mailbox: see {@linkcode PeerServices.sendMail}. */
   sendMail(
     to: string,
     data: string | Uint8Array,
@@ -398,41 +333,13 @@ export class Peer extends EventTarget {
     this.#connection.close(code, reason);
   }
 
-  // A stamped message goes on the pair's direct channel while one is open, else by relay.
-  #transmit(to: string, stamp: Stamp, data: Uint8Array, text: boolean): SendResult {
-    const link = this.#upgrades.open(to);
-    if (link) {
-      link.send(directData(stamp, data, text));
-      return "sent";
-    }
-    return this.#sendFrame(to, stamped(stamp, data), { sequenced: true, text });
-  }
-
-  #sendFrame(
-    to: string,
-    data: string | Uint8Array,
-    flags: { signal?: boolean; sequenced?: boolean; text?: boolean; mailbox?: boolean },
-  ): SendResult {
-    assertPeerId(to);
-    if (this.state === "closed") return "dropped";
-    const frame = encodeFrame(FRAME_SEND, to, this.#seq, data, flags);
-    const max = this.limits.MAX_FRAME_BYTES;
-    if (frame.length > max) {
-      throw new RangeError(
-        `Cannot send to "${to}": frame is ${frame.length} bytes, limit is ${max}`,
-      );
-    }
-    this.#seq = (this.#seq + 1) >>> 0;
-    return this.#connection.sendFrame(frame);
-  }
-
   #onText(message: ServerMessage): void {
     switch (message.t) {
       case "error":
         if (this.#requests.refuse(message)) return;
         // Over quota on the relay: whoever can go direct should, now.
         if (message.code === "RESOURCE_LIMIT_EXCEEDED") {
-          this.#upgrades.upgradeAll(this.#exactlyOnce.peers());
+          this.#pairs.upgradeAll();
         }
         this.dispatchEvent(new CustomEvent<ErrorMessage>("error", { detail: message }));
         return;
@@ -456,34 +363,12 @@ export class Peer extends EventTarget {
     }
   }
 
-  #onFrame(bytes: Uint8Array): void {
-    const decoded = decodeFrame(bytes);
-    if (!decoded.ok || decoded.frame.type !== FRAME_DELIVER) return;
-    const frame = decoded.frame;
-    if (frame.signal) {
-      const detail = { from: frame.peer, data: payloadOf(frame) };
-      const signal = parseSignal(detail.data);
-      if (signal?.t === "ack") {
-        this.#exactlyOnce.acknowledged(frame.peer, signal.epoch, signal.upTo);
-      } else if (signal) this.#upgrades.signal(frame.peer, signal, detail.data as string);
-      this.dispatchEvent(
-        new CustomEvent<{ from: string; data: string | Uint8Array }>("signal", { detail }),
-      );
-      return;
-    }
-    if (frame.sequenced) {
-      const m = readStamped(frame.payload);
-      if (m) this.#exactlyOnce.receive(frame.peer, m.stamp, m.data, frame.text, "relay");
-      return;
-    }
-    this.#deliver({ from: frame.peer, seq: frame.seq, data: payloadOf(frame), via: "relay" });
-  }
-
-  #onDirect(from: string, data: string | Uint8Array): void {
-    if (typeof data === "string") return;
-    const m = parseDirectMessage(data);
-    if (m?.t === "ack") this.#exactlyOnce.acknowledged(from, m.epoch, m.upTo);
-    else if (m) this.#exactlyOnce.receive(from, m.stamp, m.data, m.text, "direct");
+  #onSignal(from: string, data: string | Uint8Array): void {
+    this.#pairs.signal(from, data);
+    const detail = { from, data };
+    this.dispatchEvent(
+      new CustomEvent<{ from: string; data: string | Uint8Array }>("signal", { detail }),
+    );
   }
 
   #deliver(message: PeerMessage): void {
@@ -493,17 +378,10 @@ export class Peer extends EventTarget {
 
   #closed(detail: CloseDetail): void {
     this.#requests.failAll(`Peer closed: ${detail.reason}`);
-    this.#upgrades.close();
-    this.#exactlyOnce.close();
+    this.#pairs.close();
     this.#services.close();
     for (const stream of this.#streams) stream.end();
     this.#streams.clear();
     this.dispatchEvent(new CustomEvent<CloseDetail>("close", { detail }));
-  }
-}
-
-function assertPeerId(to: string): void {
-  if (!isPeerId(to)) {
-    throw new TypeError(`Cannot send: "${String(to).slice(0, 64)}" is not a peer id`);
   }
 }

@@ -21,7 +21,8 @@ import {
   transferLeaf,
   ZERO_HASH,
 } from "./block.ts";
-import { inclusionProof, leafHash, merkleRoot } from "./merkle.ts";
+import { leafHash, merkleRoot } from "./merkle.ts";
+import { buildTxProof } from "./proof.ts";
 import { type Receipt, receiptBytes } from "./receipt.ts";
 import type { Account, LedgerStorage, TxRecord } from "./storage.ts";
 import {
@@ -368,25 +369,10 @@ export class LedgerShard {
    * @returns The proof, or `undefined` if unknown or not yet sealed.
    */
   proof(hash: string): TxProof | undefined {
-    const record = this.#s.getTx(hash);
-    if (!record || record.block === null || record.index === null) return undefined;
-    const block = this.#s.getBlock(record.block);
-    if (!block) return undefined;
-    const leaves = block.leaves.map((l) => hex.decode(l));
-    return {
-      tx: record.tx,
-      index: record.index,
-      header: block.header,
-      proof: inclusionProof(leaves, record.index).map((h) => hex.encode(h)),
-    };
+    return buildTxProof(this.#s, hash);
   }
 
-  /**
-   * A block's signed header.
-   *
-   * @param height The height, from 1.
-   * @returns The header, or `undefined`.
-   */
+  /** A block's signed header, by height (from 1), or `undefined`. @param height The height. */
   block(height: number): SignedBlockHeader | undefined {
     return this.#s.getBlock(height)?.header;
   }

@@ -9,7 +9,8 @@ import { base64urlnopad, hex } from "@scure/base";
 import { verifySignature } from "../identity/identity.ts";
 import { shardOf } from "../routing/shard.ts";
 import { entryLeaf, headerBytes, type SignedBlockHeader } from "./block.ts";
-import { leafHash, verifyInclusion } from "./merkle.ts";
+import { inclusionProof, leafHash, verifyInclusion } from "./merkle.ts";
+import type { LedgerStorage } from "./storage.ts";
 import { transferFromJson, verifyTransfer } from "./transfer.ts";
 import type { TxProof } from "../protocol/ledger_wire.ts";
 import { type Refusal, refusal } from "../protocol/refusal.ts";
@@ -90,4 +91,32 @@ export async function verifyBlockHeader(
     return false;
   }
   return await verifySignature(keys.shardKeys[header.shard], sig, headerBytes(header));
+}
+
+/**
+ * Builds the inclusion proof of a sealed transfer from a shard's storage.
+ *
+ * @param storage The shard's storage.
+ * @param hash The transfer's hash.
+ * @returns The proof, or `undefined` if unknown or not yet sealed.
+ *
+ * @example Usage
+ * ```ts
+ * import { buildTxProof } from "./proof.ts";
+ * import { MemoryLedgerStorage } from "./storage.ts";
+ * console.assert(buildTxProof(new MemoryLedgerStorage(), "00") === undefined);
+ * ```
+ */
+export function buildTxProof(storage: LedgerStorage, hash: string): TxProof | undefined {
+  const record = storage.getTx(hash);
+  if (!record || record.block === null || record.index === null) return undefined;
+  const block = storage.getBlock(record.block);
+  if (!block) return undefined;
+  const leaves = block.leaves.map((l) => hex.decode(l));
+  return {
+    tx: record.tx,
+    index: record.index,
+    header: block.header,
+    proof: inclusionProof(leaves, record.index).map((h) => hex.encode(h)),
+  };
 }

@@ -1,6 +1,8 @@
 /**
- * Stable error codes. A refusal is a reply carrying one of these codes, over the socket
- * (`{"t":"error"}`) or as an HTTP JSON body (`{"error":{"code"}}`), never a dropped connection.
+ * Stable error codes. A refusal is a reply carrying one of these codes in the one
+ * refusal shape (`refusal.ts`) `{"ok":false,"code","message"}`: over the socket inside
+ * `{"t":"error",…}`, as an HTTP JSON body, or returned by a function; never a dropped
+ * connection.
  *
  * @module
  */
@@ -56,8 +58,10 @@ export const ERROR_CODES = {
   MAILBOX_FULL: "The recipient's mailbox holds `MAILBOX_MAX_MESSAGES` already; not stored.",
   RESERVED_TOPIC:
     "Topics starting with `$` are the network's own; peers may subscribe, not publish.",
-  BAD_REQUEST: "The request is malformed: bad JSON, a bad account id or shard (HTTP 400).",
-  NOT_FOUND: "No such HTTP route (HTTP 404).",
+  BAD_REQUEST:
+    "The request is malformed: bad JSON, a bad account id, hash or height (HTTP 400), or a shard the network does not have in a socket request.",
+  NOT_FOUND:
+    "No such HTTP route, or a shard the network does not have in an HTTP path (HTTP 404).",
   METHOD_NOT_ALLOWED: "The route exists but not for this method (HTTP 405).",
 } as const;
 

@@ -19,6 +19,7 @@
  */
 import type { ErrorCode } from "./errors.ts";
 import { MAX_PEER_ID_CHARS } from "../identity/peer_id.ts";
+import { isBase58 } from "./_base58.ts";
 
 /** Frame type byte of SEND. */
 export const FRAME_SEND = 0x01;
@@ -40,7 +41,7 @@ export const FLAG_SEQUENCED = 0x04;
  */
 export const FLAG_MAILBOX = 0x08;
 /** Every flag bit this version defines. */
-const KNOWN_FLAGS = FLAG_TEXT | FLAG_SIGNAL | FLAG_SEQUENCED | FLAG_MAILBOX;
+export const KNOWN_FLAGS = FLAG_TEXT | FLAG_SIGNAL | FLAG_SEQUENCED | FLAG_MAILBOX;
 /** Bytes before the peer id. */
 export const FRAME_HEADER_BYTES = 7;
 
@@ -71,12 +72,6 @@ export type DecodeResult =
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-// base58btc alphabet, as a lookup table, so a header is checked without decoding the id.
-const BASE58 = new Uint8Array(128);
-for (const c of "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") {
-  BASE58[c.charCodeAt(0)] = 1;
-}
 
 /**
  * Encodes a frame.
@@ -146,7 +141,7 @@ export function decodeFrame(bytes: Uint8Array): DecodeResult {
       message: `Frame is ${bytes.length} bytes, shorter than its header`,
     };
   }
-  const seq = frameSeq(bytes)!;
+  const seq = new DataView(bytes.buffer, bytes.byteOffset).getUint32(2);
   const type = bytes[0];
   if (type !== FRAME_SEND && type !== FRAME_DELIVER) {
     return {
@@ -174,11 +169,8 @@ export function decodeFrame(bytes: Uint8Array): DecodeResult {
     };
   }
   const id = bytes.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + idLen);
-  for (let i = 0; i < idLen; i++) {
-    const c = id[i];
-    if (c >= 128 || BASE58[c] === 0) {
-      return { ok: false, code: "BAD_FRAME", message: "Frame peer id is not base58btc", seq };
-    }
+  if (!isBase58(id)) {
+    return { ok: false, code: "BAD_FRAME", message: "Frame peer id is not base58btc", seq };
   }
   const peer = String.fromCharCode.apply(null, id as unknown as number[]);
   return {
@@ -260,159 +252,4 @@ export function relayFrame(
  */
 export function payloadOf(frame: Frame): string | Uint8Array {
   return frame.text ? decoder.decode(frame.payload) : frame.payload.slice();
-}
-
-/**
- * Tells whether a frame is a well-formed SEND to the peer whose ASCII id bytes are given,
- * without decoding it: the relay's check for "same destination as last time".
- *
- * @param bytes The frame.
- * @param id The destination's id, as ASCII bytes.
- * @returns Whether it is a SEND, with defined flags, to exactly that id.
- *
- * @example Usage
- * ```ts
- * import { encodeFrame, FRAME_SEND, isSendTo } from "./frames.ts";
- * const id = new TextEncoder().encode("abc");
- * console.assert(isSendTo(encodeFrame(FRAME_SEND, "abc", 1, "x"), id));
- * ```
- */
-export function isSendTo(bytes: Uint8Array, id: Uint8Array): boolean {
-  if (
-    bytes.length < FRAME_HEADER_BYTES + id.length || bytes[0] !== FRAME_SEND ||
-    (bytes[1] & ~KNOWN_FLAGS) !== 0 || bytes[6] !== id.length
-  ) return false;
-  for (let i = 0; i < id.length; i++) if (bytes[FRAME_HEADER_BYTES + i] !== id[i]) return false;
-  return true;
-}
-
-/**
- * Turns a SEND (already checked) into the DELIVER its destination receives, in place when the
- * sender's id is as long as the destination's (always so for Ed25519 peer ids): flags,
- * sequence number and payload stay where they are.
- *
- * @param bytes The SEND; the caller must not use it afterwards.
- * @param from The sender's id, as ASCII bytes.
- * @returns The DELIVER (the same buffer, or a new one).
- *
- * @example Usage
- * ```ts
- * import { decodeFrame, deliverInPlace, encodeFrame, FRAME_DELIVER, FRAME_SEND } from "./frames.ts";
- * const out = deliverInPlace(encodeFrame(FRAME_SEND, "B", 7, "hi"), new TextEncoder().encode("A"));
- * const r = decodeFrame(out);
- * console.assert(r.ok && r.frame.type === FRAME_DELIVER && r.frame.peer === "A");
- * ```
- */
-export function deliverInPlace(bytes: Uint8Array, from: Uint8Array): Uint8Array {
-  const idLen = bytes[6];
-  if (idLen === from.length) {
-    bytes[0] = FRAME_DELIVER;
-    bytes.set(from, FRAME_HEADER_BYTES);
-    return bytes;
-  }
-  const out = new Uint8Array(bytes.length - idLen + from.length);
-  out.set(bytes.subarray(0, 6));
-  out[0] = FRAME_DELIVER;
-  out[6] = from.length;
-  out.set(from, FRAME_HEADER_BYTES);
-  out.set(bytes.subarray(FRAME_HEADER_BYTES + idLen), FRAME_HEADER_BYTES + from.length);
-  return out;
-}
-
-/**
- * Whether a frame asks for the mailbox when its destination is offline: the mailbox flag on
- * plain payload (signaling and sequenced payload never go to a mailbox).
- *
- * @example Usage
- * ```ts
- * import { encodeFrame, FRAME_SEND, wantsMailbox } from "./frames.ts";
- * console.assert(wantsMailbox(encodeFrame(FRAME_SEND, "B", 1, "hi", { mailbox: true })));
- * console.assert(!wantsMailbox(encodeFrame(FRAME_SEND, "B", 1, "hi")));
- * ```
- *
- * @param bytes A SEND or DELIVER frame.
- * @returns Whether the destination's home should keep it for an offline destination.
- */
-export function wantsMailbox(bytes: Uint8Array): boolean {
-  return bytes.length > 1 &&
-    (bytes[1] & (FLAG_MAILBOX | FLAG_SIGNAL | FLAG_SEQUENCED)) === FLAG_MAILBOX;
-}
-
-/**
- * A frame's sequence number, read from its header without decoding it: what a refusal of the
- * frame names. `undefined` when the frame is too short to hold one.
- *
- * @example Usage
- * ```ts
- * import { encodeFrame, frameSeq, FRAME_SEND } from "./frames.ts";
- * console.assert(frameSeq(encodeFrame(FRAME_SEND, "B", 7, "hi")) === 7);
- * console.assert(frameSeq(new Uint8Array(3)) === undefined);
- * ```
- *
- * @param bytes A frame.
- * @returns The sequence number, or `undefined`.
- */
-export function frameSeq(bytes: Uint8Array): number | undefined {
-  return bytes.length >= 6
-    ? ((bytes[2] << 24) | (bytes[3] << 16) | (bytes[4] << 8) | bytes[5]) >>> 0
-    : undefined;
-}
-
-/**
- * A frame's peer id (the destination of a SEND), read from a header that parses far enough,
- * even when the frame as a whole is refused (too large, say): what a refusal names.
- *
- * @example Usage
- * ```ts
- * import { encodeFrame, framePeer, FRAME_SEND } from "./frames.ts";
- * console.assert(framePeer(encodeFrame(FRAME_SEND, "B", 7, "hi")) === "B");
- * console.assert(framePeer(new Uint8Array(3)) === undefined);
- * ```
- *
- * @param bytes A frame.
- * @returns The peer id, or `undefined` when the header does not hold a well-formed one.
- */
-export function framePeer(bytes: Uint8Array): string | undefined {
-  if (bytes.length < FRAME_HEADER_BYTES) return undefined;
-  const idLen = bytes[6];
-  if (idLen < 1 || idLen > MAX_PEER_ID_CHARS || bytes.length < FRAME_HEADER_BYTES + idLen) {
-    return undefined;
-  }
-  const id = bytes.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + idLen);
-  for (const c of id) if (c >= 128 || BASE58[c] === 0) return undefined;
-  return String.fromCharCode.apply(null, id as unknown as number[]);
-}
-
-/**
- * Whether a frame carries direct-channel signaling (flag bit 1), read from its header.
- *
- * @example Usage
- * ```ts
- * import { encodeFrame, FRAME_SEND, isSignalFrame } from "./frames.ts";
- * console.assert(isSignalFrame(encodeFrame(FRAME_SEND, "B", 1, "{}", { signal: true })));
- * console.assert(!isSignalFrame(encodeFrame(FRAME_SEND, "B", 1, "hi")));
- * ```
- *
- * @param bytes A frame.
- * @returns Whether its signal flag is set.
- */
-export function isSignalFrame(bytes: Uint8Array): boolean {
-  return bytes.length > 1 && (bytes[1] & FLAG_SIGNAL) !== 0;
-}
-
-/**
- * How many payload bytes a frame whose header parsed carries (the frame less its header and
- * peer id): what the relay counts.
- *
- * @example Usage
- * ```ts
- * import { encodeFrame, FRAME_SEND, framePayloadBytes } from "./frames.ts";
- * console.assert(framePayloadBytes(encodeFrame(FRAME_SEND, "B", 1, "hi")) === 2);
- * ```
- *
- * @param bytes A frame whose header was checked.
- * @returns The payload's length.
- */
-export function framePayloadBytes(bytes: Uint8Array): number {
-  return bytes.length - FRAME_HEADER_BYTES - bytes[6];
 }

@@ -13,6 +13,7 @@
 export * from "./control.ts";
 export * from "./direct.ts";
 export * from "./errors.ts";
+export * from "./frame_header.ts";
 export * from "./frames.ts";
 export * from "./hello.ts";
 export * from "./http.ts";

@@ -1,0 +1,39 @@
+/**
+ * Private helpers of the client, not exported from the package.
+ *
+ * @module
+ */
+
+/**
+ * The network URL over HTTP, for the HTTP API and for diagnosing a failed upgrade.
+ *
+ * @param url A `ws(s):` or `http(s):` URL.
+ * @returns The same URL as `http(s):`.
+ */
+export function httpUrl(url: string): string {
+  const u = new URL(url);
+  if (u.protocol === "ws:") u.protocol = "http:";
+  else if (u.protocol === "wss:") u.protocol = "https:";
+  return u.toString();
+}
+
+/**
+ * A promise with its resolve and reject, whose rejection is never unhandled (a peer closed
+ * before anyone waited on it must not raise one).
+ *
+ * @returns The promise and its two functions.
+ */
+export function deferred<T>(): {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: Error) => void;
+} {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}

@@ -1,0 +1,144 @@
+/**
+ * A peer's messages to and from each other peer, over two paths: the exactly-once layer
+ * stamps them and the direct upgrade policy opens channels; this room joins the two. A
+ * stamped message, or an acknowledgement, goes on the pair's direct channel while one is
+ * open, else by relay; what arrives on either path goes back to the exactly-once layer; a
+ * lost channel's unacknowledged messages go again by relay.
+ *
+ * @module
+ */
+import type { Identity } from "../identity/identity.ts";
+import {
+  directAck,
+  directData,
+  parseDirectMessage,
+  parseSignal,
+  type Stamp,
+  stamped,
+} from "../protocol/mod.ts";
+import type { SendResult } from "./connection.ts";
+import type { DirectTransportFactory } from "./direct/transport.ts";
+import { type DirectOptions, DirectUpgrades } from "./direct/upgrades.ts";
+import { type Delivery, ExactlyOnce } from "./exactly_once.ts";
+import type { RelayPath } from "./relay_path.ts";
+
+/** What the pairs are given by their peer. */
+export interface PairPathsOptions {
+  /** The peer's identity. */
+  identity: Identity;
+  /** The relay path. */
+  relay: RelayPath;
+  /** The direct options, with the transport in use (none: relay only). */
+  direct: DirectOptions & { transport?: DirectTransportFactory };
+  /** Hands a message to the application. */
+  deliver(message: Delivery): void;
+  /** A direct channel opened or closed. */
+  changed(remote: string, open: boolean): void;
+}
+
+/**
+ * The pairs of one peer.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const pairs = new PairPaths({ identity, relay, direct: {}, deliver, changed });
+ * pairs.send(to, "hi");
+ * ```
+ */
+export class PairPaths {
+  readonly #relay: RelayPath;
+  readonly #exactlyOnce: ExactlyOnce;
+  readonly #upgrades: DirectUpgrades;
+
+  /** @param o The identity, the relay path, the direct options and the callbacks. */
+  constructor(o: PairPathsOptions) {
+    this.#relay = o.relay;
+    const signal = (to: string, data: string) => o.relay.send(to, data, { signal: true });
+    this.#exactlyOnce = new ExactlyOnce({
+      transmit: (to, stamp, data, text) => this.#transmit(to, stamp, data, text),
+      acknowledge: (from, epoch, upTo) => {
+        // Over the direct channel while it lives, so the relay carries nothing for this pair.
+        const link = this.#upgrades.open(from);
+        if (link) link.send(directAck(epoch, upTo));
+        else signal(from, JSON.stringify({ t: "ack", epoch, upTo }));
+      },
+      deliver: o.deliver,
+    });
+    this.#upgrades = new DirectUpgrades({
+      identity: o.identity,
+      sendSignal: (to, data) => void signal(to, data),
+      changed: o.changed,
+      lost: (remote) => this.#exactlyOnce.replay(remote),
+      message: (from, data) => this.#fromDirect(from, data),
+    }, o.direct);
+  }
+
+  /**
+   * Sends a message to a peer exactly once, and counts it towards an upgrade.
+   *
+   * @param to The peer.
+   * @param data Text, or bytes.
+   * @returns What became of it.
+   */
+  send(to: string, data: string | Uint8Array): SendResult {
+    const result = this.#exactlyOnce.send(to, data);
+    if (result !== "dropped") this.#upgrades.counted(to);
+    return result;
+  }
+
+  /**
+   * Takes a stamped message that came by relay.
+   *
+   * @param from The sender.
+   * @param stamp Its stamp.
+   * @param data The message.
+   * @param text Whether it is text.
+   */
+  fromRelay(from: string, stamp: Stamp, data: Uint8Array, text: boolean): void {
+    this.#exactlyOnce.receive(from, stamp, data, text, "relay");
+  }
+
+  /**
+   * Takes a signal that came by relay: an acknowledgement, or one about channels.
+   *
+   * @param from The sender.
+   * @param data The signal.
+   */
+  signal(from: string, data: string | Uint8Array): void {
+    const signal = parseSignal(data);
+    if (signal?.t === "ack") this.#exactlyOnce.acknowledged(from, signal.epoch, signal.upTo);
+    else if (signal) this.#upgrades.signal(from, signal, data as string);
+  }
+
+  /** @returns The direct upgrade policy (upgrade, open, closeLink). */
+  get upgrades(): DirectUpgrades {
+    return this.#upgrades;
+  }
+
+  /** Asks for a direct channel to every peer of a pair (the relay quota ran out). */
+  upgradeAll(): void {
+    this.#upgrades.upgradeAll(this.#exactlyOnce.peers());
+  }
+
+  /** Closes every channel and stops every timer. */
+  close(): void {
+    this.#upgrades.close();
+    this.#exactlyOnce.close();
+  }
+
+  #transmit(to: string, stamp: Stamp, data: Uint8Array, text: boolean): SendResult {
+    const link = this.#upgrades.open(to);
+    if (link) {
+      link.send(directData(stamp, data, text));
+      return "sent";
+    }
+    return this.#relay.send(to, stamped(stamp, data), { sequenced: true, text });
+  }
+
+  #fromDirect(from: string, data: string | Uint8Array): void {
+    if (typeof data === "string") return;
+    const m = parseDirectMessage(data);
+    if (m?.t === "ack") this.#exactlyOnce.acknowledged(from, m.epoch, m.upTo);
+    else if (m) this.#exactlyOnce.receive(from, m.stamp, m.data, m.text, "direct");
+  }
+}

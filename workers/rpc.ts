@@ -1,0 +1,101 @@
+/**
+ * The RPC surface of a shard's super-peer, as the edge and other shards call it, with the
+ * shapes that cross it. `SuperPeer` implements it; everything that calls a shard types its
+ * stub by it, so no room depends on the class itself.
+ *
+ * @module
+ */
+import type {
+  AccountView,
+  MailNotice,
+  PeerInfo,
+  PeerPresence,
+  Refusal,
+  RelayStats,
+  TxOutcome,
+  TxProof,
+} from "../src/protocol/mod.ts";
+import type { Receipt, SignedBlockHeader, TxRecord } from "../src/ledger/mod.ts";
+
+/** A frame of a relayed batch that the destination's home refused, and why. */
+export type RefusedFrame = Refusal & {
+  /** The frame's index in the batch. */
+  index: number;
+};
+
+/** What became of a batch of relayed frames at their destinations' home. */
+export interface DeliverOutcome {
+  /** Frames whose destination is not connected here (and asked for no mailbox). */
+  missing: number[];
+  /** Frames for an offline destination that its mailbox could not keep. */
+  refused: RefusedFrame[];
+}
+
+/** What the recipient's home made of a mailbox message. */
+export type PutOutcome =
+  | { ok: true; mid: string; status: "delivered" | "stored" }
+  | Refusal;
+
+/** A mailbox message on its way to its recipient's home. */
+export interface MailPut {
+  to: string;
+  from: string;
+  data: string;
+  bin?: boolean;
+  notify?: boolean;
+}
+
+/** A publish on its way to its topic's home. */
+export interface Publish {
+  topic: string;
+  from: string;
+  /** The publisher's number; 0 for the network's own announcements (never deduplicated). */
+  n: number;
+  data: string;
+  bin?: boolean;
+}
+
+/** What a topic's home made of a publish. */
+export interface PublishOutcome {
+  duplicate: boolean;
+}
+
+/** The methods a shard's super-peer answers over RPC. */
+export interface SuperPeerRpc {
+  /** Delivers frames relayed from another shard to sockets on this one. */
+  deliver(to: string[], frames: Uint8Array[]): DeliverOutcome | Promise<DeliverOutcome>;
+  /** Counters since the object last started, and the peers connected now. */
+  stats(): RelayStats & { peers: number };
+  /** Whether a hello's nonce was used already. */
+  nonceUsed(nonce: string): boolean;
+  /** Applies transfers whose payer is homed here. */
+  ledgerSubmit(txs: unknown[]): Promise<TxOutcome[]>;
+  /** An account homed here. */
+  ledgerAccount(id: string): AccountView;
+  /** A transfer paid from this shard, with its proof once sealed. */
+  ledgerTx(hash: string): { record: TxRecord; proof: TxProof | null } | null;
+  /** A block header of this shard. */
+  ledgerBlock(height: number | "head"): SignedBlockHeader | null;
+  /** Applies receipts another shard owes this one; returns the acknowledgement. */
+  ledgerReceive(source: number, receipts: Receipt[]): Promise<number>;
+  /** Pays the faucet amount into an account homed here. */
+  ledgerFaucet(account: string): Promise<TxOutcome>;
+  /** At a topic's home: a shard has subscribers now. */
+  topicJoin(topic: string, subscriber: number): void;
+  /** At a topic's home: a shard has no more subscribers. */
+  topicLeave(topic: string, subscriber: number): void;
+  /** At a topic's home: the shards with subscribers. */
+  topicShards(topic: string): number[];
+  /** At the topics' home: publishes from another shard's peers. */
+  topicPublish(items: Publish[]): Promise<PublishOutcome[]>;
+  /** Hands topic messages to the subscribers here. */
+  topicDeliver(topics: string[], texts: string[]): number[];
+  /** Up to `count` peers connected here, at random. */
+  samplePeers(count: number, topic?: string): PeerInfo[];
+  /** A peer homed here: online, or when it left. */
+  lookupPeer(peer: string): PeerPresence;
+  /** Stores a message for a peer homed here. */
+  mailPut(mail: MailPut): Promise<PutOutcome>;
+  /** Stores a notice for a sender homed here. */
+  mailNotice(sender: string, notice: Omit<MailNotice, "t" | "mid">): Promise<void>;
+}
