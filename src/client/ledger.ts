@@ -58,7 +58,11 @@ export class PeerLedger {
   #network: Promise<NetworkInfo> | undefined;
   readonly #watched = new Set<number>();
 
-  /** @param options URL, fetch, identity, and the peer's connection as three functions. */
+  /**
+   * Makes the ledger client of one peer.
+   *
+   * @param options URL, fetch, identity, and the peer's connection as three functions.
+   */
   constructor(options: PeerLedgerOptions) {
     this.#o = options;
     // A new session knows nothing of the last one's watches: ask again.

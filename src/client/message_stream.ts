@@ -27,7 +27,11 @@ export class MessageStream<T> implements AsyncIterableIterator<T> {
   /** Items dropped because the buffer was full. */
   dropped = 0;
 
-  /** @param cap The most items buffered while nobody reads. */
+  /**
+   * Makes an empty stream.
+   *
+   * @param cap The most items buffered while nobody reads.
+   */
   constructor(cap: number) {
     this.#cap = cap;
   }
@@ -75,6 +79,7 @@ export class MessageStream<T> implements AsyncIterableIterator<T> {
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** The stream itself: it is its own iterator. */
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
     return this;
   }

@@ -98,7 +98,11 @@ export class Peer extends EventTarget {
   /** The highest block height heard of per shard. */
   readonly #blockHeights = new Map<number, number>();
 
-  /** @param options URL, identity and connection behaviour. */
+  /**
+   * Makes a peer; it connects on {@linkcode Peer.connect}.
+   *
+   * @param options URL, identity and connection behaviour.
+   */
   constructor(options: PeerOptions) {
     super();
     this.#options = options;

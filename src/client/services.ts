@@ -22,19 +22,25 @@ import type { RequestMessage } from "./requests.ts";
 
 /** A topic message as the application sees it. */
 export interface TopicEvent {
+  /** The topic. */
   topic: string;
+  /** The publisher. */
   from: string;
   /** The publisher's number; rises with each of its publishes. */
   n: number;
+  /** Text, or bytes. */
   data: string | Uint8Array;
 }
 
 /** A mailbox message as the application sees it. */
 export interface MailEvent {
+  /** The message's id. */
   mid: string;
+  /** Its sender. */
   from: string;
   /** When the network took it, ms since the epoch. */
   ts: number;
+  /** Text, or bytes. */
   data: string | Uint8Array;
 }
 
@@ -49,6 +55,7 @@ export interface ServicesHost {
   sendControl(message: unknown): boolean;
   /** Whether the connection is open. */
   readonly connected: boolean;
+  /** Raises an event on the peer. */
   dispatchEvent(event: Event): boolean;
 }
 
@@ -86,7 +93,11 @@ export class PeerServices {
   // Numbers start at the clock, so that a publisher that restarts keeps rising.
   #n = Date.now() * 1_000;
 
-  /** @param host The peer. */
+  /**
+   * Makes the services of one peer.
+   *
+   * @param host The peer.
+   */
   constructor(host: ServicesHost) {
     this.#host = host;
   }

@@ -40,8 +40,11 @@ export const MINT_TAG = "superpeer-mint-v1";
 
 /** New units a faucet network paid into an account. */
 export interface Mint {
+  /** The network id. */
   network: string;
+  /** The account paid. */
   to: string;
+  /** The amount, a decimal string. */
   amount: string;
   /** When, ms since the epoch. */
   at: number;

@@ -71,6 +71,8 @@ export class LedgerShard {
   readonly #homes: HomeCache;
 
   /**
+   * Opens a shard over its storage, writing the genesis balances the first time.
+   *
    * @param storage Where the shard's state lives.
    * @param options The network and this shard.
    */

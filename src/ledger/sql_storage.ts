@@ -46,7 +46,11 @@ export class SqlLedgerStorage implements LedgerStorage {
   // stays true; it saves two reads per transfer.
   readonly #accounts = new Map<string, Account>();
 
-  /** @param db The connection; the tables are created if missing. */
+  /**
+   * Opens the storage over a SQLite connection.
+   *
+   * @param db The connection; the tables are created if missing.
+   */
   constructor(db: SqlDatabase) {
     this.#db = db;
     for (const statement of SCHEMA) db.exec(statement);

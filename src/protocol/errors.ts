@@ -60,8 +60,7 @@ export const ERROR_CODES = {
     "Topics starting with `$` are the network's own; peers may subscribe, not publish.",
   BAD_REQUEST:
     "The request is malformed: bad JSON, a bad account id, hash or height (HTTP 400), or a shard the network does not have in a socket request.",
-  NOT_FOUND:
-    "No such HTTP route, or a shard the network does not have in an HTTP path (HTTP 404).",
+  NOT_FOUND: "No such HTTP route, or a shard the network does not have in an HTTP path (HTTP 404).",
   METHOD_NOT_ALLOWED: "The route exists but not for this method (HTTP 405).",
 } as const;
 
@@ -113,6 +112,8 @@ export class ProtocolError extends Error {
   readonly code: ErrorCode;
 
   /**
+   * Makes an error with its code.
+   *
    * @param code The stable code.
    * @param message What happened.
    * @param options Standard error options.

@@ -26,7 +26,8 @@ import {
  *
  * @example Usage
  * ```ts
- * import { encodeFrame, FRAME_SEND, isSendTo } from "./frame_header.ts";
+ * import { encodeFrame, FRAME_SEND } from "./frames.ts";
+ * import { isSendTo } from "./frame_header.ts";
  * const id = new TextEncoder().encode("abc");
  * console.assert(isSendTo(encodeFrame(FRAME_SEND, "abc", 1, "x"), id));
  * ```
@@ -51,7 +52,8 @@ export function isSendTo(bytes: Uint8Array, id: Uint8Array): boolean {
  *
  * @example Usage
  * ```ts
- * import { decodeFrame, deliverInPlace, encodeFrame, FRAME_DELIVER, FRAME_SEND } from "./frame_header.ts";
+ * import { decodeFrame, encodeFrame, FRAME_DELIVER, FRAME_SEND } from "./frames.ts";
+ * import { deliverInPlace } from "./frame_header.ts";
  * const out = deliverInPlace(encodeFrame(FRAME_SEND, "B", 7, "hi"), new TextEncoder().encode("A"));
  * const r = decodeFrame(out);
  * console.assert(r.ok && r.frame.type === FRAME_DELIVER && r.frame.peer === "A");
@@ -79,7 +81,8 @@ export function deliverInPlace(bytes: Uint8Array, from: Uint8Array): Uint8Array 
  *
  * @example Usage
  * ```ts
- * import { encodeFrame, FRAME_SEND, wantsMailbox } from "./frame_header.ts";
+ * import { encodeFrame, FRAME_SEND } from "./frames.ts";
+ * import { wantsMailbox } from "./frame_header.ts";
  * console.assert(wantsMailbox(encodeFrame(FRAME_SEND, "B", 1, "hi", { mailbox: true })));
  * console.assert(!wantsMailbox(encodeFrame(FRAME_SEND, "B", 1, "hi")));
  * ```
@@ -98,7 +101,8 @@ export function wantsMailbox(bytes: Uint8Array): boolean {
  *
  * @example Usage
  * ```ts
- * import { encodeFrame, frameSeq, FRAME_SEND } from "./frame_header.ts";
+ * import { encodeFrame, FRAME_SEND } from "./frames.ts";
+ * import { frameSeq } from "./frame_header.ts";
  * console.assert(frameSeq(encodeFrame(FRAME_SEND, "B", 7, "hi")) === 7);
  * console.assert(frameSeq(new Uint8Array(3)) === undefined);
  * ```
@@ -118,7 +122,8 @@ export function frameSeq(bytes: Uint8Array): number | undefined {
  *
  * @example Usage
  * ```ts
- * import { encodeFrame, framePeer, FRAME_SEND } from "./frame_header.ts";
+ * import { encodeFrame, FRAME_SEND } from "./frames.ts";
+ * import { framePeer } from "./frame_header.ts";
  * console.assert(framePeer(encodeFrame(FRAME_SEND, "B", 7, "hi")) === "B");
  * console.assert(framePeer(new Uint8Array(3)) === undefined);
  * ```
@@ -142,7 +147,8 @@ export function framePeer(bytes: Uint8Array): string | undefined {
  *
  * @example Usage
  * ```ts
- * import { encodeFrame, FRAME_SEND, isSignalFrame } from "./frame_header.ts";
+ * import { encodeFrame, FRAME_SEND } from "./frames.ts";
+ * import { isSignalFrame } from "./frame_header.ts";
  * console.assert(isSignalFrame(encodeFrame(FRAME_SEND, "B", 1, "{}", { signal: true })));
  * console.assert(!isSignalFrame(encodeFrame(FRAME_SEND, "B", 1, "hi")));
  * ```
@@ -160,7 +166,8 @@ export function isSignalFrame(bytes: Uint8Array): boolean {
  *
  * @example Usage
  * ```ts
- * import { encodeFrame, FRAME_SEND, framePayloadBytes } from "./frame_header.ts";
+ * import { encodeFrame, FRAME_SEND } from "./frames.ts";
+ * import { framePayloadBytes } from "./frame_header.ts";
  * console.assert(framePayloadBytes(encodeFrame(FRAME_SEND, "B", 1, "hi")) === 2);
  * ```
  *

@@ -43,7 +43,7 @@ export type LimitUnit =
  * {@linkcode LIMIT_SPECS} (the served and documented table) and {@linkcode DEFAULT_LIMITS} (the
  * constants code reads) are all derived from it.
  */
-const LIMIT_TABLE = {
+export const LIMIT_TABLE = {
   /** Largest binary frame a peer may send or receive, header included. */
   MAX_FRAME_BYTES: {
     value: 65_536,

@@ -9,13 +9,7 @@ import type { Reply } from "./control.ts";
 import type { BlockHeaderJson } from "./ledger_wire.ts";
 import type { Limits } from "./limits.ts";
 import type { Refusal } from "./refusal.ts";
-import {
-  type MailMessage,
-  type MailNotice,
-  type PresenceMessage,
-  SERVICE_MESSAGE_SCHEMAS,
-  type TopicMessage,
-} from "./services.ts";
+import type { MailMessage, MailNotice, PresenceMessage, TopicMessage } from "./services.ts";
 
 /** The keepalive text frame a client sends; answered without waking the super-peer. */
 export const KEEPALIVE_PING = "ping";
@@ -77,6 +71,68 @@ const BlocksResultSchema = z.object({
   head: HeaderSchema.nullable(),
 });
 const BlockSchema = z.object({ t: z.literal("block"), header: HeaderSchema });
+
+const id = z.number().int().nonnegative();
+const PeerInfoSchema = z.object({ peer: z.string(), shard: z.number().int().nonnegative() });
+
+// Service messages a super-peer sends.
+const SERVICE_MESSAGE_SCHEMAS = [
+  z.object({ t: z.literal("sub.result"), id, topic: z.string() }),
+  z.object({ t: z.literal("unsub.result"), id, topic: z.string() }),
+  z.object({
+    t: z.literal("pub.result"),
+    id,
+    topic: z.string(),
+    n: z.number(),
+    duplicate: z.boolean(),
+  }),
+  z.object({ t: z.literal("peers.result"), id, peers: z.array(PeerInfoSchema) }),
+  z.object({
+    t: z.literal("lookup.result"),
+    id,
+    peer: z.string(),
+    shard: z.number().int().nonnegative(),
+    online: z.boolean(),
+    lastSeen: z.number().nullable(),
+  }),
+  z.object({
+    t: z.literal("mail.result"),
+    id,
+    mid: z.string(),
+    status: z.enum(["delivered", "stored"]),
+  }),
+  z.object({
+    t: z.literal("topic"),
+    topic: z.string(),
+    from: z.string(),
+    n: z.number(),
+    data: z.string(),
+    bin: z.boolean().optional(),
+  }),
+  z.object({
+    t: z.literal("presence"),
+    peer: z.string(),
+    event: z.enum(["join", "leave"]),
+    shard: z.number().int().nonnegative(),
+    ts: z.number(),
+  }),
+  z.object({
+    t: z.literal("mail"),
+    mid: z.string(),
+    from: z.string(),
+    ts: z.number(),
+    data: z.string(),
+    bin: z.boolean().optional(),
+  }),
+  z.object({
+    t: z.literal("mail.notice"),
+    mid: z.string(),
+    ref: z.string(),
+    to: z.string(),
+    status: z.enum(["delivered", "expired"]),
+    ts: z.number(),
+  }),
+] as const;
 
 const ServerMessageSchema = z.discriminatedUnion("t", [
   WelcomeSchema,

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { z } from "zod";
 
 /** The topic on which every shard announces its peers' joins and leaves. */
 export const PRESENCE_TOPIC = "$presence";
@@ -87,8 +86,6 @@ export function isReservedTopic(topic: string): boolean {
   return topic.startsWith("$");
 }
 
-const id = z.number().int().nonnegative();
-
 /** One peer of a discovery answer. */
 export interface PeerInfo {
   /** The peer id. */
@@ -111,7 +108,9 @@ export interface PeerPresence {
 
 /** A message published on a topic, as subscribers receive it. */
 export interface TopicMessage {
+  /** Always `"topic"`. */
   t: "topic";
+  /** The topic. */
   topic: string;
   /** The publisher. */
   from: string;
@@ -119,96 +118,52 @@ export interface TopicMessage {
   n: number;
   /** Text, or base64url of bytes when `bin`. */
   data: string;
+  /** Present and `true` when it was published as bytes. */
   bin?: boolean;
 }
 
 /** A peer came or went (on {@linkcode PRESENCE_TOPIC}). */
 export interface PresenceMessage {
+  /** Always `"presence"`. */
   t: "presence";
+  /** The peer that came or went. */
   peer: string;
+  /** Which. */
   event: "join" | "leave";
+  /** Its home shard. */
   shard: number;
+  /** When, ms since the epoch. */
   ts: number;
 }
 
 /** A message from a mailbox; acknowledge its `mid` with `mail.ack`. */
 export interface MailMessage {
+  /** Always `"mail"`. */
   t: "mail";
+  /** The message's id. */
   mid: string;
+  /** Its sender. */
   from: string;
+  /** When the network took it, ms since the epoch. */
   ts: number;
+  /** Text, or base64url of bytes when `bin`. */
   data: string;
+  /** Present and `true` when it was left as bytes. */
   bin?: boolean;
 }
 
 /** What became of a mailbox message this peer sent; acknowledge its `mid` with `mail.ack`. */
 export interface MailNotice {
+  /** Always `"mail.notice"`. */
   t: "mail.notice";
+  /** The notice's own id. */
   mid: string;
   /** The `mid` of the message it is about. */
   ref: string;
+  /** That message's recipient. */
   to: string;
+  /** Read and acknowledged, or deleted unread after `MAILBOX_TTL_MS`. */
   status: "delivered" | "expired";
+  /** When, ms since the epoch. */
   ts: number;
 }
-
-const PeerInfoSchema = z.object({ peer: z.string(), shard: z.number().int().nonnegative() });
-
-/** Service messages a super-peer sends, for the client's parser. */
-export const SERVICE_MESSAGE_SCHEMAS: readonly z.ZodObject[] = [
-  z.object({ t: z.literal("sub.result"), id, topic: z.string() }),
-  z.object({ t: z.literal("unsub.result"), id, topic: z.string() }),
-  z.object({
-    t: z.literal("pub.result"),
-    id,
-    topic: z.string(),
-    n: z.number(),
-    duplicate: z.boolean(),
-  }),
-  z.object({ t: z.literal("peers.result"), id, peers: z.array(PeerInfoSchema) }),
-  z.object({
-    t: z.literal("lookup.result"),
-    id,
-    peer: z.string(),
-    shard: z.number().int().nonnegative(),
-    online: z.boolean(),
-    lastSeen: z.number().nullable(),
-  }),
-  z.object({
-    t: z.literal("mail.result"),
-    id,
-    mid: z.string(),
-    status: z.enum(["delivered", "stored"]),
-  }),
-  z.object({
-    t: z.literal("topic"),
-    topic: z.string(),
-    from: z.string(),
-    n: z.number(),
-    data: z.string(),
-    bin: z.boolean().optional(),
-  }),
-  z.object({
-    t: z.literal("presence"),
-    peer: z.string(),
-    event: z.enum(["join", "leave"]),
-    shard: z.number().int().nonnegative(),
-    ts: z.number(),
-  }),
-  z.object({
-    t: z.literal("mail"),
-    mid: z.string(),
-    from: z.string(),
-    ts: z.number(),
-    data: z.string(),
-    bin: z.boolean().optional(),
-  }),
-  z.object({
-    t: z.literal("mail.notice"),
-    mid: z.string(),
-    ref: z.string(),
-    to: z.string(),
-    status: z.enum(["delivered", "expired"]),
-    ts: z.number(),
-  }),
-];

@@ -35,6 +35,8 @@ export class RateLimiter {
   #at: number;
 
   /**
+   * Makes a limiter whose buckets start full.
+   *
    * @param options Rates and bursts.
    * @param now The clock, in ms.
    */

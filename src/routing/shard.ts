@@ -108,6 +108,8 @@ export class HomeCache {
   readonly #homes = new Map<string, number>();
 
   /**
+   * Makes an empty cache.
+   *
    * @param shards The network's shard count.
    * @param max Most keys remembered. @default 65536
    */

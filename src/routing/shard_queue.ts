@@ -56,7 +56,11 @@ export class ShardQueue<T> {
   readonly #queues = new Map<number, T[]>();
   readonly #flights = new Map<number, Promise<void>>();
 
-  /** @param options How to deliver, and the bounds. */
+  /**
+   * Makes an empty queue.
+   *
+   * @param options How to deliver, and the bounds.
+   */
   constructor(options: ShardQueueOptions<T>) {
     this.#options = options;
   }

@@ -67,7 +67,11 @@ export class DirectLink extends EventTarget {
   readonly #early: (string | Uint8Array)[] = [];
   #closed = false;
 
-  /** @param options Peer, identity, remote, role and transport. */
+  /**
+   * Makes a link; nothing happens until {@linkcode DirectLink.connect}.
+   *
+   * @param options Peer, identity, remote, role and transport.
+   */
   constructor(options: DirectLinkOptions) {
     super();
     this.#o = options;

@@ -76,12 +76,18 @@ export function browserTransport(): DirectTransportFactory | undefined {
 
 /** The part of an `RTCPeerConnection` the negotiation needs; browsers and werift share it. */
 export interface PeerConnectionLike {
+  /** Makes an offer. */
   createOffer(): Promise<{ type: string; sdp?: string }>;
+  /** Makes an answer. */
   createAnswer(): Promise<{ type: string; sdp?: string }>;
+  /** Sets the local description. */
   // deno-lint-ignore no-explicit-any
   setLocalDescription(description: any): Promise<unknown>;
+  /** Sets the remote description. */
   setRemoteDescription(description: { type: "offer" | "answer"; sdp: string }): Promise<unknown>;
+  /** The local description, with its candidates once gathered. */
   readonly localDescription: { sdp: string } | null | undefined;
+  /** `complete` once every candidate is gathered. */
   readonly iceGatheringState: string;
 }
 
@@ -101,14 +107,21 @@ export interface PeerConnectionLike {
  * ```
  */
 export abstract class ChannelTransport implements DirectTransport {
+  /** Resolves when the data channel is open; rejects if it closes first. */
   readonly opened: Promise<void>;
   #open!: () => void;
   #fail!: (e: Error) => void;
   #closed = false;
+  /** Called with each message received. */
   onmessage: ((data: string | Uint8Array) => void) | undefined;
+  /** Called once when the channel or the connection closes. */
   onclose: (() => void) | undefined;
 
-  /** @param pc The peer connection the subclass made. */
+  /**
+   * Wires the negotiation to a peer connection.
+   *
+   * @param pc The peer connection the subclass made.
+   */
   constructor(protected readonly pc: PeerConnectionLike) {
     this.opened = new Promise((resolve, reject) => {
       this.#open = resolve;
