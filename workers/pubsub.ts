@@ -18,7 +18,8 @@ import {
   type Refusal,
   type TopicMessage,
 } from "../src/protocol/mod.ts";
-import { shardOf, ShardQueue } from "../src/routing/mod.ts";
+import { shardOf } from "../src/routing/mod.ts";
+import { ShardQueue } from "../src/routing/_shard_queue.ts";
 import type { Publish, PublishOutcome } from "./rpc.ts";
 import type { ServiceHost } from "./service_host.ts";
 

@@ -21,7 +21,8 @@ import {
   type RelayStats,
   wantsMailbox,
 } from "../src/protocol/mod.ts";
-import { HomeCache, ShardQueue } from "../src/routing/mod.ts";
+import { HomeCache } from "../src/routing/mod.ts";
+import { ShardQueue } from "../src/routing/_shard_queue.ts";
 import type { NetworkConfig } from "./config.ts";
 import type { Mailbox } from "./mailbox.ts";
 import type { DeliverOutcome, PutOutcome, RefusedFrame } from "./rpc.ts";

@@ -18,7 +18,7 @@
  */
 import { base64urlnopad, hex } from "@scure/base";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { ByteWriter } from "./codec.ts";
+import { ByteWriter } from "./_codec.ts";
 import type { BlockHeaderJson } from "../protocol/ledger_wire.ts";
 import type { TransferJson } from "../protocol/ledger_wire.ts";
 import { transferBytes, transferFromJson } from "./transfer.ts";

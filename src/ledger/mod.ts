@@ -15,7 +15,7 @@
  * @module
  */
 export * from "./block.ts";
-export * from "./codec.ts";
+export { isAccountId } from "./_codec.ts";
 export * from "./ledger.ts";
 export * from "./merkle.ts";
 export * from "./proof.ts";

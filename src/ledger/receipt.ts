@@ -11,7 +11,7 @@
  * @module
  */
 import { hex } from "@scure/base";
-import { ByteWriter } from "./codec.ts";
+import { ByteWriter } from "./_codec.ts";
 
 /** Domain tag of a receipt's bytes. */
 export const RECEIPT_TAG = "superpeer-receipt-v1";

@@ -16,7 +16,7 @@ import type { TransferJson } from "../protocol/ledger_wire.ts";
 import type { Refusal } from "../protocol/refusal.ts";
 import { DEFAULT_LIMITS } from "../protocol/limits.ts";
 import { NETWORK_ID_PATTERN } from "../protocol/hello.ts";
-import { ByteWriter, isAccountId } from "./codec.ts";
+import { ByteWriter, isAccountId } from "./_codec.ts";
 
 /** Domain tag of a transfer's signed bytes. */
 export const TRANSFER_TAG = "superpeer-tx-v1";

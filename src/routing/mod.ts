@@ -10,5 +10,5 @@
  * @module
  */
 export * from "./shard.ts";
-export * from "./shard_queue.ts";
+
 export * from "./sample.ts";

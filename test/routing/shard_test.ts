@@ -1,4 +1,5 @@
-import { assertShardCount, shardName, shardOf, ShardQueue } from "../../src/routing/mod.ts";
+import { assertShardCount, shardName, shardOf } from "../../src/routing/mod.ts";
+import { ShardQueue } from "../../src/routing/_shard_queue.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import fc from "fast-check";
 

@@ -11,7 +11,7 @@ import { isPeerId, peerIdBytes } from "../identity/peer_id.ts";
  *
  * @example Usage
  * ```ts
- * import { ByteWriter } from "./codec.ts";
+ * import { ByteWriter } from "./_codec.ts";
  * const bytes = new ByteWriter().tag("x").u16(1).finish();
  * console.assert(bytes.length === 3);
  * ```
@@ -96,7 +96,7 @@ export class ByteWriter {
  *
  * @example Usage
  * ```ts
- * import { isAccountId } from "./codec.ts";
+ * import { isAccountId } from "./_codec.ts";
  * console.assert(!isAccountId("x"));
  * ```
  */
