@@ -197,9 +197,11 @@ switch (command) {
       Deno.exit(1);
     }
     const h = status.proof!.header;
+    const what = status.mint
+      ? `faucet paid ${status.mint.amount} to ${status.mint.to}`
+      : `${status.tx.amount} from ${status.tx.from} to ${status.tx.to}`;
     console.log(
-      `verified: ${status.tx.amount} from ${status.tx.from} to ${status.tx.to}, ` +
-        `entry ${status.index} of block ${h.height} of shard ${h.shard}, ${status.status}`,
+      `verified: ${what}, entry ${status.index} of block ${h.height} of shard ${h.shard}, ${status.status}`,
     );
     break;
   }

@@ -14,10 +14,9 @@ import {
   parseControlRequest,
   type Refusal,
 } from "../src/protocol/mod.ts";
-import { shardOf } from "../src/routing/mod.ts";
 import type { NetworkConfig } from "./config.ts";
-import type { LedgerHost } from "./ledger_host.ts";
-import { submitByHome } from "./ledger_routing.ts";
+import type { LedgerApi } from "./ledger_routing.ts";
+import { LedgerRouter } from "./ledger_routing.ts";
 import type { ServiceAnswer, Services } from "./services.ts";
 import type { Sessions } from "./sessions.ts";
 import type { Shards } from "./shards.ts";
@@ -29,33 +28,29 @@ type LedgerType = "tx" | "account" | "blocks";
  *
  * @example Usage
  * ```ts ignore
- * const control = new Control({ config, shard, sessions, shards, services, ledger });
+ * const control = new Control({ config, shard, sessions, shards, services, ledger: superPeer });
  * await control.onText(ws, peer, text);
  * ```
  */
 export class Control {
   readonly #config: NetworkConfig;
-  readonly #shard: number;
   readonly #sessions: Sessions;
-  readonly #shards: Shards;
   readonly #services: Services;
-  readonly #ledger: () => LedgerHost;
+  readonly #router: LedgerRouter;
 
-  /** @param o What the dispatch works with; `ledger` makes this shard's ledger on first use. */
+  /** @param o What the dispatch works with; `ledger` is this shard's own ledger calls. */
   constructor(o: {
     config: NetworkConfig;
     shard: number;
     sessions: Sessions;
     shards: Shards;
     services: Services;
-    ledger: () => LedgerHost;
+    ledger: LedgerApi;
   }) {
     this.#config = o.config;
-    this.#shard = o.shard;
     this.#sessions = o.sessions;
-    this.#shards = o.shards;
     this.#services = o.services;
-    this.#ledger = o.ledger;
+    this.#router = new LedgerRouter(o.shards, o.config.shards, { shard: o.shard, api: o.ledger });
   }
 
   /**
@@ -135,12 +130,7 @@ export class Control {
             message: `A batch holds at most ${limits.MAX_TX_BATCH} transfers`,
           };
         }
-        const results = await submitByHome(
-          m.txs,
-          shards,
-          (k, txs) =>
-            k === this.#shard ? this.#ledger().submit(txs) : this.#shards.stub(k).ledgerSubmit(txs),
-        );
+        const results = await this.#router.submit(m.txs);
         return { t: "tx.result", id: m.id, results };
       }
       case "blocks": {
@@ -151,16 +141,11 @@ export class Control {
         // the peer's other subscriptions, and counted among them.
         const refused = await this.#services.subscribe(peer, blocksTopic(m.shard));
         if (refused) return refused;
-        const head = m.shard === this.#shard
-          ? this.#ledger().block("head")
-          : await this.#shards.stub(m.shard).ledgerBlock("head");
+        const head = await this.#router.block(m.shard, "head");
         return { t: "blocks.result", id: m.id, shard: m.shard, head };
       }
       case "account": {
-        const k = shardOf(m.account, shards);
-        const account = k === this.#shard
-          ? this.#ledger().account(m.account)
-          : await this.#shards.stub(k).ledgerAccount(m.account);
+        const account = await this.#router.account(m.account);
         return { t: "account.result", id: m.id, account };
       }
     }

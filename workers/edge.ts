@@ -23,12 +23,15 @@ import { shardOf } from "../src/routing/mod.ts";
 import { deriveShardKey, isAccountId } from "../src/ledger/mod.ts";
 import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "./config.ts";
 import { HttpError, jsonError } from "./http_error.ts";
-import { submitByHome } from "./ledger_routing.ts";
+import { LedgerRouter } from "./ledger_routing.ts";
 import { Shards } from "./shards.ts";
 
 export { SuperPeer } from "./super_peer.ts";
 
-type Ctx = { Bindings: Env; Variables: { config: NetworkConfig; shards: Shards } };
+type Ctx = {
+  Bindings: Env;
+  Variables: { config: NetworkConfig; shards: Shards; ledger: LedgerRouter };
+};
 
 const app = new Hono<Ctx>();
 
@@ -50,7 +53,9 @@ const ROUTES = [
 app.use(async (c, next) => {
   const config = networkConfig(c.env);
   c.set("config", config);
-  c.set("shards", new Shards(c.env, config));
+  const shards = new Shards(c.env, config);
+  c.set("shards", shards);
+  c.set("ledger", new LedgerRouter(shards, config.shards));
   await next();
 });
 
@@ -81,7 +86,7 @@ app.get("/v1/limits", (c) => {
 });
 
 app.post("/v1/tx", async (c) => {
-  const { limits, shards } = c.var.config;
+  const { limits } = c.var.config;
   const body = await readJson(c.req.raw, limits.MAX_CONTROL_FRAME_BYTES);
   const txs = Array.isArray(body) ? body : [body];
   if (txs.length > limits.MAX_TX_BATCH) {
@@ -91,12 +96,7 @@ app.post("/v1/tx", async (c) => {
       `A batch holds at most ${limits.MAX_TX_BATCH} transfers`,
     );
   }
-  const results = await submitByHome(
-    txs,
-    shards,
-    (k, batch) => c.var.shards.stub(k).ledgerSubmit(batch),
-  );
-  return c.json<TxSubmitAnswer>({ results });
+  return c.json<TxSubmitAnswer>({ results: await c.var.ledger.submit(txs) });
 });
 
 app.get("/v1/accounts/:id", async (c) => {
@@ -104,12 +104,10 @@ app.get("/v1/accounts/:id", async (c) => {
   if (!isAccountId(id)) {
     throw new HttpError(400, "BAD_REQUEST", `"${String(id).slice(0, 64)}" is not an account id`);
   }
-  const k = shardOf(id, c.var.config.shards);
-  return c.json(await c.var.shards.stub(k).ledgerAccount(id));
+  return c.json(await c.var.ledger.account(id));
 });
 
 app.get("/v1/tx/:hash", async (c) => {
-  const { shards } = c.var.config;
   const hash = c.req.param("hash");
   if (!/^[0-9a-f]{64}$/.test(hash)) {
     throw new HttpError(400, "BAD_REQUEST", "A transfer hash is 64 hex characters");
@@ -119,26 +117,18 @@ app.get("/v1/tx/:hash", async (c) => {
     throw new HttpError(400, "BAD_REQUEST", '"from" is not an account id');
   }
   // The payer's home holds the record; without a hint every shard is asked.
-  const candidates = from !== undefined
-    ? [shardOf(from, shards)]
-    : Array.from({ length: shards }, (_, k) => k);
-  const found = (await Promise.all(candidates.map((k) => c.var.shards.stub(k).ledgerTx(hash))))
-    .find((r) => r);
+  const found = await c.var.ledger.transaction(hash, from);
   if (!found) throw new HttpError(404, "TX_NOT_FOUND", `No transfer "${hash}"`);
   const { record, proof } = found;
-  return c.json<TxStatus>({
-    hash,
-    status: record.status,
-    block: record.block,
-    index: record.index,
-    tx: record.tx,
-    proof,
-  });
+  const place = { hash, status: record.status, block: record.block, index: record.index, proof };
+  return c.json<TxStatus>(
+    record.mint ? { ...place, mint: record.mint } : { ...place, tx: record.tx },
+  );
 });
 
 app.get("/v1/shards/:k/head", async (c) => {
   const k = shardParam(c.var.config, c.req.param("k"));
-  const head = await c.var.shards.stub(k).ledgerBlock("head");
+  const head = await c.var.ledger.block(k, "head");
   return c.json<HeadAnswer>({ shard: k, head });
 });
 
@@ -148,7 +138,7 @@ app.get("/v1/shards/:k/blocks/:height", async (c) => {
   if (!Number.isSafeInteger(height) || height < 1) {
     throw new HttpError(400, "BAD_REQUEST", "A height is a whole number from 1");
   }
-  const block = await c.var.shards.stub(k).ledgerBlock(height);
+  const block = await c.var.ledger.block(k, height);
   if (!block) throw new HttpError(404, "BLOCK_NOT_FOUND", `Shard ${k} has no block ${height}`);
   return c.json(block);
 });
@@ -161,8 +151,7 @@ app.post("/v1/faucet", async (c) => {
   if (!isAccountId(account)) {
     throw new HttpError(400, "BAD_REQUEST", '"account" is not an account id');
   }
-  const k = shardOf(account, config.shards);
-  const result = await c.var.shards.stub(k).ledgerFaucet(account);
+  const result = await c.var.ledger.faucet(account);
   if (!result.ok && result.code === "RATE_LIMITED") {
     throw new HttpError(429, "RATE_LIMITED", result.message);
   }

@@ -1,12 +1,121 @@
 /**
- * Routing of transfers to their payers' home shards, shared by the edge (`POST /v1/tx`) and
- * by a super-peer (a peer's `tx` message over its socket).
+ * The one home of ledger routing: each request goes to the shard that holds what it asks
+ * for (a transfer to its payer's home, an account or a faucet payment to its own, a block to
+ * its shard), shared by the edge (the HTTP API) and by a super-peer (a peer's control
+ * requests), which answers what is its own without a call.
  *
  * @module
  */
-import { isAccountId } from "../src/ledger/mod.ts";
-import type { TxOutcome } from "../src/protocol/mod.ts";
+import { isAccountId, type SignedBlockHeader, type TxRecord } from "../src/ledger/mod.ts";
+import type { AccountView, TxOutcome, TxProof } from "../src/protocol/mod.ts";
 import { shardOf } from "../src/routing/mod.ts";
+import type { SuperPeerRpc } from "./rpc.ts";
+import type { Shards } from "./shards.ts";
+
+/**
+ * The ledger calls a shard answers: through its stub (a promise), or the local object's own
+ * (answered in place).
+ */
+export type LedgerApi = {
+  [K in "ledgerSubmit" | "ledgerAccount" | "ledgerTx" | "ledgerBlock" | "ledgerFaucet"]:
+    SuperPeerRpc[K] extends (...args: infer A) => infer R
+      ? (...args: A) => Promise<Awaited<R>> | Awaited<R>
+      : never;
+};
+
+/**
+ * Routes ledger requests to their shards.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const router = new LedgerRouter(shards, config.shards);
+ * const account = await router.account(id);
+ * ```
+ */
+export class LedgerRouter {
+  readonly #shards: Shards;
+  readonly #count: number;
+  readonly #local?: { shard: number; api: LedgerApi };
+
+  /**
+   * @param shards The shards' stubs.
+   * @param count The network's shard count.
+   * @param local The calling super-peer's shard and its own ledger calls, answered in place.
+   */
+  constructor(shards: Shards, count: number, local?: { shard: number; api: LedgerApi }) {
+    this.#shards = shards;
+    this.#count = count;
+    this.#local = local;
+  }
+
+  /**
+   * Submits transfers to their payers' homes (see {@linkcode submitByHome}).
+   *
+   * @param txs Transfers in JSON form.
+   * @returns One outcome each, in order.
+   */
+  submit(txs: readonly unknown[]): Promise<TxOutcome[]> {
+    return submitByHome(
+      txs,
+      this.#count,
+      async (k, batch) => await this.#at(k).ledgerSubmit(batch),
+    );
+  }
+
+  /**
+   * An account, from its home.
+   *
+   * @param id The account id.
+   * @returns The account.
+   */
+  async account(id: string): Promise<AccountView> {
+    return await this.#at(shardOf(id, this.#count)).ledgerAccount(id);
+  }
+
+  /**
+   * A block header of a shard.
+   *
+   * @param shard The shard.
+   * @param height A height, or `"head"`.
+   * @returns The signed header, or `null`.
+   */
+  async block(shard: number, height: number | "head"): Promise<SignedBlockHeader | null> {
+    return await this.#at(shard).ledgerBlock(height);
+  }
+
+  /**
+   * A transfer (or faucet payment) and its proof: asked of its home when `home` names the
+   * payer (or payee), else of every shard.
+   *
+   * @param hash The hash.
+   * @param home The account whose home holds it, if known.
+   * @returns The record and proof, or `null`.
+   */
+  async transaction(
+    hash: string,
+    home?: string,
+  ): Promise<{ record: TxRecord; proof: TxProof | null } | null> {
+    const candidates = home !== undefined
+      ? [shardOf(home, this.#count)]
+      : Array.from({ length: this.#count }, (_, k) => k);
+    const found = await Promise.all(candidates.map((k) => this.#at(k).ledgerTx(hash)));
+    return found.find((r) => r) ?? null;
+  }
+
+  /**
+   * Pays the faucet amount into an account, at its home.
+   *
+   * @param account The account.
+   * @returns The outcome.
+   */
+  async faucet(account: string): Promise<TxOutcome> {
+    return await this.#at(shardOf(account, this.#count)).ledgerFaucet(account);
+  }
+
+  #at(shard: number): LedgerApi {
+    return shard === this.#local?.shard ? this.#local.api : this.#shards.stub(shard);
+  }
+}
 
 /**
  * Submits transfers, each to the home shard of its `from` account, a batch per shard and
@@ -19,7 +128,7 @@ import { shardOf } from "../src/routing/mod.ts";
  *
  * @example Usage
  * ```ts ignore
- * const results = await submitByHome(txs, 8, (k, batch) => stubOf(k).ledgerSubmit(batch));
+ * const results = await submitByHome(txs, 8, (k, batch) => shards.stub(k).ledgerSubmit(batch));
  * ```
  */
 export async function submitByHome(

@@ -102,14 +102,15 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
       stats,
       waitUntil,
     });
-    this.#control = new Control({
-      config,
-      shard,
-      sessions,
-      shards,
-      services,
-      ledger: () => this.#ledger(),
-    });
+    // The ledger requests of this shard's own peers are answered here, without a call.
+    const ledger = {
+      ledgerSubmit: (txs: unknown[]) => this.ledgerSubmit(txs),
+      ledgerAccount: (id: string) => this.ledgerAccount(id),
+      ledgerTx: (hash: string) => this.ledgerTx(hash),
+      ledgerBlock: (height: number | "head") => this.ledgerBlock(height),
+      ledgerFaucet: (account: string) => this.ledgerFaucet(account),
+    };
+    this.#control = new Control({ config, shard, sessions, shards, services, ledger });
   }
 
   /** Accepts a peer's WebSocket, already authenticated by the edge. */

@@ -158,7 +158,7 @@ export class PeerLedger {
    * Where a transfer stands.
    *
    * @param hash The transfer's hash.
-   * @param from Its payer, if known (one shard is asked instead of all).
+   * @param from Its payer (a faucet payment's payee), if known: one shard is asked, not all.
    * @returns The status, with the proof once sealed.
    */
   status(hash: string, from: string = this.#o.identity.peerId): Promise<TxStatus> {

@@ -20,7 +20,7 @@ import { base64urlnopad, hex } from "@scure/base";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { ByteWriter } from "./_codec.ts";
 import type { BlockHeaderJson } from "../protocol/ledger_wire.ts";
-import type { TransferJson } from "../protocol/ledger_wire.ts";
+import type { MintJson, TransferJson } from "../protocol/ledger_wire.ts";
 import { transferBytes, transferFromJson } from "./transfer.ts";
 import { type Receipt, receiptBytes } from "./receipt.ts";
 
@@ -38,17 +38,8 @@ export type SignedBlockHeader = BlockHeaderJson;
 /** Domain tag of a faucet mint's bytes. */
 export const MINT_TAG = "superpeer-mint-v1";
 
-/** New units a faucet network paid into an account. */
-export interface Mint {
-  /** The network id. */
-  network: string;
-  /** The account paid. */
-  to: string;
-  /** The amount, a decimal string. */
-  amount: string;
-  /** When, ms since the epoch. */
-  at: number;
-}
+/** New units a faucet network paid into an account (its wire form). */
+export type Mint = MintJson;
 
 /** One state change of a shard. */
 export type Entry =

@@ -244,7 +244,16 @@ export class LedgerShard {
         mint: { network: this.#o.network, to, amount: String(amount), at: now },
       };
       const leaf = hex.encode(leafHash(entryLeaf(entry)));
-      this.#s.appendPending({ entry, leaf });
+      // Kept like a transfer's record, so that its hash finds it and its proof once sealed.
+      this.#s.appendPending({ entry, leaf, hash: leaf });
+      this.#s.putTx({
+        hash: leaf,
+        mint: entry.mint,
+        status: "credited",
+        dest: this.#o.shard,
+        block: null,
+        index: null,
+      });
       return { ok: true, hash: leaf, status: "credited", shard: this.#o.shard };
     });
   }

@@ -26,7 +26,8 @@ export interface NetworkKeys {
 }
 
 /**
- * Checks a transfer's proof with nothing but the network's public facts.
+ * Checks a transfer's (or a faucet payment's) proof with nothing but the network's public
+ * facts.
  *
  * @param p The proof.
  * @param keys The network id and shard keys.
@@ -41,13 +42,15 @@ export async function verifyTxProof(
   p: TxProof,
   keys: NetworkKeys,
 ): Promise<{ ok: true } | Refusal> {
-  const t = transferFromJson(p.tx);
-  if (t.network !== keys.network || p.header.network !== keys.network) {
+  // A transfer sits at its payer's home; a faucet payment at its payee's.
+  const t = p.mint ? undefined : transferFromJson(p.tx);
+  const network = t?.network ?? p.mint?.network;
+  if (network !== keys.network || p.header.network !== keys.network) {
     return invalid("wrong network");
   }
-  const shard = shardOf(t.from, keys.shardKeys.length);
+  const shard = shardOf(t ? t.from : p.mint!.to, keys.shardKeys.length);
   if (p.header.shard !== shard) {
-    return invalid("block is not from the payer's home shard");
+    return invalid(`block is not from the ${t ? "payer" : "payee"}'s home shard`);
   }
   let sig: Uint8Array;
   try {
@@ -58,11 +61,13 @@ export async function verifyTxProof(
   if (!await verifySignature(keys.shardKeys[shard], sig, headerBytes(p.header))) {
     return invalid("block signature does not verify against the shard key");
   }
-  if (!await verifyTransfer(t)) return invalid("transfer signature does not verify");
-  const leaf = leafHash(entryLeaf({ kind: "transfer", tx: p.tx }));
+  if (t && !await verifyTransfer(t)) return invalid("transfer signature does not verify");
+  const leaf = leafHash(
+    entryLeaf(p.mint ? { kind: "mint", mint: p.mint } : { kind: "transfer", tx: p.tx }),
+  );
   const path = p.proof.map((h) => hex.decode(h));
   if (!verifyInclusion(leaf, p.index, p.header.entries, path, hex.decode(p.header.txRoot))) {
-    return invalid("transfer is not in the block");
+    return invalid(`${t ? "transfer" : "faucet payment"} is not in the block`);
   }
   return { ok: true };
 }
@@ -113,10 +118,10 @@ export function buildTxProof(storage: LedgerStorage, hash: string): TxProof | un
   const block = storage.getBlock(record.block);
   if (!block) return undefined;
   const leaves = block.leaves.map((l) => hex.decode(l));
-  return {
-    tx: record.tx,
+  const path = {
     index: record.index,
     header: block.header,
     proof: inclusionProof(leaves, record.index).map((h) => hex.encode(h)),
   };
+  return record.mint ? { mint: record.mint, ...path } : { tx: record.tx, ...path };
 }

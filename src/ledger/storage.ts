@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Entry, SignedBlockHeader } from "./block.ts";
+import type { Entry, Mint, SignedBlockHeader } from "./block.ts";
 import type { Receipt } from "./receipt.ts";
 import type { TransferJson } from "../protocol/ledger_wire.ts";
 
@@ -18,12 +18,28 @@ export interface Account {
   nonce: number;
 }
 
-/** Where a transfer paid from this shard stands. */
-export interface TxRecord {
-  /** The transfer's hash. */
+/** Where a transfer paid from this shard, or a faucet payment into it, stands. */
+export type TxRecord =
+  & TxPlace
+  & (
+    | {
+      /** The transfer. */
+      tx: TransferJson;
+      /** Absent for a transfer. */
+      mint?: undefined;
+    }
+    | {
+      /** The faucet payment. */
+      mint: Mint;
+      /** Absent for a faucet payment. */
+      tx?: undefined;
+    }
+  );
+
+/** What every record holds, transfer or faucet payment. */
+export interface TxPlace {
+  /** The transfer's hash, or the faucet payment's leaf hash. */
   hash: string;
-  /** The transfer. */
-  tx: TransferJson;
   /** `pending` until the recipient's balance holds it, then `credited`. */
   status: "pending" | "credited";
   /** The recipient's home shard. */
@@ -45,7 +61,7 @@ export interface PendingEntry {
   leaf: string;
   /** The receipt a cross-shard transfer sent, if any. */
   receipt?: Receipt;
-  /** The transfer's hash, for a transfer entry. */
+  /** The hash of its record, for a transfer or a faucet payment. */
   hash?: string;
 }
 

@@ -8,6 +8,7 @@
 import type {
   AccountView,
   BlockHeaderJson,
+  MintJson,
   TransferJson,
   TxOutcome,
   TxProof,
@@ -65,21 +66,34 @@ export interface TxSubmitAnswer {
   results: TxOutcome[];
 }
 
-/** `GET /v1/tx/:hash`: where a transfer stands. */
-export interface TxStatus {
-  /** The transfer's hash. */
-  hash: string;
-  /** `pending` until the payee's balance holds it, then `credited`. */
-  status: "pending" | "credited";
-  /** The block that holds it, once sealed. */
-  block: number | null;
-  /** Its index among the block's entries, once sealed. */
-  index: number | null;
-  /** The transfer. */
-  tx: TransferJson;
-  /** The proof, once sealed. */
-  proof: TxProof | null;
-}
+/** `GET /v1/tx/:hash`: where a transfer, or a faucet payment, stands. */
+export type TxStatus =
+  & {
+    /** The transfer's hash (a faucet payment's: its entry's leaf hash). */
+    hash: string;
+    /** `pending` until the payee's balance holds it, then `credited`. */
+    status: "pending" | "credited";
+    /** The block that holds it, once sealed. */
+    block: number | null;
+    /** Its index among the block's entries, once sealed. */
+    index: number | null;
+    /** The proof, once sealed. */
+    proof: TxProof | null;
+  }
+  & (
+    | {
+      /** The transfer. */
+      tx: TransferJson;
+      /** Absent for a transfer. */
+      mint?: undefined;
+    }
+    | {
+      /** The faucet payment. */
+      mint: MintJson;
+      /** Absent for a faucet payment. */
+      tx?: undefined;
+    }
+  );
 
 /** `GET /v1/shards/:k/head`. */
 export interface HeadAnswer {

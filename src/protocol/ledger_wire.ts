@@ -76,14 +76,43 @@ export interface BlockHeaderJson {
   sig: string;
 }
 
-/** The inclusion proof of a transfer, which a light client checks offline. */
-export interface TxProof {
-  /** The transfer. */
-  tx: TransferJson;
-  /** Its index among the block's entries. */
+/** New units a faucet network paid into an account: a block entry of its own. */
+export interface MintJson {
+  /** The network id. */
+  network: string;
+  /** The account paid. */
+  to: string;
+  /** The amount, a decimal string. */
+  amount: string;
+  /** When, ms since the epoch. */
+  at: number;
+}
+
+/** Where an entry sits in a block: what every inclusion proof carries. */
+export interface ProofPath {
+  /** The entry's index among the block's entries. */
   index: number;
   /** The block's signed header. */
   header: BlockHeaderJson;
   /** The audit path, leaf to root, hex. */
   proof: string[];
 }
+
+/** The inclusion proof of a transfer, which a light client checks offline. */
+export interface TransferProof extends ProofPath {
+  /** The transfer. */
+  tx: TransferJson;
+  /** Absent: a transfer's proof. */
+  mint?: undefined;
+}
+
+/** The inclusion proof of a faucet payment. */
+export interface MintProof extends ProofPath {
+  /** The payment. */
+  mint: MintJson;
+  /** Absent: a mint's proof. */
+  tx?: undefined;
+}
+
+/** The inclusion proof of a transfer or of a faucet payment, found by its hash alike. */
+export type TxProof = TransferProof | MintProof;

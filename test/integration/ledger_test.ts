@@ -4,6 +4,7 @@ import {
   type BlockHeaderJson,
   Identity,
   type NetworkInfo,
+  Peer,
   shardOf,
   signTransfer,
   type TransferJson,
@@ -12,7 +13,7 @@ import {
   verifyBlockHeader,
   verifyTxProof,
 } from "../../mod.ts";
-import { blocksTopic } from "../../src/protocol/mod.ts";
+import { blocksTopic, type MintProof } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import {
   connectPeer,
@@ -393,6 +394,44 @@ Deno.test(
         body: JSON.stringify({ account: "x" }),
       });
       assertEquals([bad.status, (await bad.json()).code], [400, "BAD_REQUEST"]);
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "ledger: a faucet payment's hash is looked up like a transfer's, and its proof checks offline",
+  opts,
+  async () => {
+    const net = await startNetwork({
+      shards: 4,
+      vars: { FAUCET: "on" },
+      limits: { BLOCK_INTERVAL_MS: 200 },
+    });
+    try {
+      const me = await Identity.generate();
+      const paid = await (await fetch(`${net.url}/v1/faucet`, {
+        method: "POST",
+        body: JSON.stringify({ account: me.peerId }),
+      })).json();
+      assertEquals([paid.ok, paid.status, paid.shard], [true, "credited", shardOf(me.peerId, 4)]);
+      // Found by its hash alone (every shard asked), and through the client by its payee.
+      const peer = new Peer({ url: net.url, identity: me });
+      const status = await peer.ledger.waitForBlock(paid.hash);
+      assertEquals([status.hash, status.mint?.to, status.mint?.amount], [
+        paid.hash,
+        me.peerId,
+        "1000",
+      ]);
+      const anywhere = await (await fetch(`${net.url}/v1/tx/${paid.hash}`)).json();
+      assertEquals(anywhere.mint, status.mint);
+      const network = await peer.ledger.network();
+      assertEquals(await verifyTxProof(status.proof!, network), { ok: true });
+      const proof = status.proof as MintProof;
+      const forged: MintProof = { ...proof, mint: { ...proof.mint, amount: "1000000" } };
+      assertEquals((await verifyTxProof(forged, network)).ok, false);
+      peer.close();
     } finally {
       await net.dispose();
     }

@@ -1,10 +1,10 @@
 // The worked example of docs/LEDGER.md verifies, and breaks when a byte of it changes.
 import { transferFromJson, transferHash, verifyTxProof } from "../../src/ledger/mod.ts";
-import type { TxProof } from "../../src/protocol/mod.ts";
+import type { TransferProof } from "../../src/protocol/mod.ts";
 import { assertEquals } from "../support/assert.ts";
 
 const doc = await Deno.readTextFile(new URL("../../docs/LEDGER.md", import.meta.url));
-const proof: TxProof = JSON.parse(/```json\n(\{\n {2}"tx"[\s\S]*?)\n```/.exec(doc)![1]);
+const proof: TransferProof = JSON.parse(/```json\n(\{\n {2}"tx"[\s\S]*?)\n```/.exec(doc)![1]);
 const keys = { network: "dev", shardKeys: ["6MkqfJ94i48GeuCDDDMsZVRKpnN2W7qJRWykyJ6BeCMGTui"] };
 
 Deno.test("docs/LEDGER.md: the worked example's proof verifies offline", async () => {

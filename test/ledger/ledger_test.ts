@@ -9,6 +9,7 @@ import {
   verifyTxProof,
 } from "../../src/ledger/mod.ts";
 import { shardOf } from "../../src/routing/mod.ts";
+import type { TransferProof } from "../../src/protocol/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 const NETWORK = "dev";
@@ -128,11 +129,11 @@ Deno.test("LedgerShard seals blocks whose proofs verify offline, and forged ones
   assertEquals(second?.height, 2);
   const keys = { network: NETWORK, shardKeys: [key.peerId] };
   for (const h of hashes) {
-    const proof = shard.proof(h)!;
+    const proof = shard.proof(h) as TransferProof;
     assertEquals(proof.header.height, 1);
     assertEquals(await verifyTxProof(proof, keys), { ok: true });
   }
-  const proof = shard.proof(hashes[2])!;
+  const proof = shard.proof(hashes[2]) as TransferProof;
   const other = await deriveShardKey("other secret", NETWORK, 0);
   assertEquals((await verifyTxProof(proof, { ...keys, shardKeys: [other.peerId] })).ok, false);
   assertEquals((await verifyTxProof({ ...proof, index: 3 }, keys)).ok, false);
