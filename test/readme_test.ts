@@ -1,4 +1,5 @@
-// The README's TypeScript examples type-check against the library as it is.
+// The README's TypeScript examples type-check against the library as it is. They are checked,
+// not run (they talk to a running network), so deno.json keeps README.md out of `deno test`.
 import { assertEquals } from "./support/assert.ts";
 
 Deno.test("README.md: every TypeScript example type-checks", async () => {

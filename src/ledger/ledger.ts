@@ -8,6 +8,7 @@
  */
 import type { Identity } from "../identity/identity.ts";
 import type { ErrorCode } from "../protocol/errors.ts";
+import { refusal } from "../protocol/refusal.ts";
 import type { AccountView, TxOutcome, TxProof } from "../protocol/ledger_wire.ts";
 import { base64urlnopad, hex } from "@scure/base";
 import { HomeCache, shardOf } from "../routing/shard.ts";
@@ -225,36 +226,23 @@ export class LedgerShard {
    */
   mint(to: string, amount: number, intervalMs: number, now: number = Date.now()): TxOutcome {
     if (shardOf(to, this.#o.shards) !== this.#o.shard) {
-      return { ok: false, code: "TX_WRONG_SHARD", message: "Account is not homed on this shard" };
+      return refusal("TX_WRONG_SHARD", "Account is not homed on this shard");
     }
     return this.#s.transaction((): TxOutcome => {
       const last = Number(this.#s.getMeta(`faucet:${to}`) ?? "-Infinity");
       if (now - last < intervalMs) {
-        return {
-          ok: false,
-          code: "RATE_LIMITED",
-          message: `Faucet paid this account ${now - last} ms ago`,
-        };
+        return refusal("RATE_LIMITED", `Faucet paid this account ${now - last} ms ago`);
       }
       this.#s.setMeta(`faucet:${to}`, String(now));
       const a = this.#account(to);
       this.#s.putAccount(to, { ...a, balance: a.balance + BigInt(amount) });
-      const entry: Entry = {
-        kind: "mint",
-        mint: { network: this.#o.network, to, amount: String(amount), at: now },
-      };
-      const leaf = hex.encode(leafHash(entryLeaf(entry)));
+      const mint = { network: this.#o.network, to, amount: String(amount), at: now };
+      const hash = hex.encode(leafHash(entryLeaf({ kind: "mint", mint })));
       // Kept like a transfer's record, so that its hash finds it and its proof once sealed.
-      this.#s.appendPending({ entry, leaf, hash: leaf });
-      this.#s.putTx({
-        hash: leaf,
-        mint: entry.mint,
-        status: "credited",
-        dest: this.#o.shard,
-        block: null,
-        index: null,
-      });
-      return { ok: true, hash: leaf, status: "credited", shard: this.#o.shard };
+      this.#s.appendPending({ entry: { kind: "mint", mint }, leaf: hash, hash });
+      const shard = this.#o.shard;
+      this.#s.putTx({ hash, mint, status: "credited", dest: shard, block: null, index: null });
+      return { ok: true, hash, status: "credited", shard };
     });
   }
 
