@@ -44,7 +44,11 @@ import { Shards } from "./shards.ts";
 export type { DeliverOutcome } from "./rpc.ts";
 
 /** Close codes a socket reports when no close frame can be sent back. */
-const NO_CLOSE_FRAME = new Set([1005, 1006, 1015]);
+const NO_CLOSE_FRAME: ReadonlySet<number> = new Set([
+  CLOSE_CODES.NO_STATUS,
+  CLOSE_CODES.ABNORMAL,
+  CLOSE_CODES.TLS_FAILED,
+]);
 
 /**
  * One shard's super-peer.

@@ -229,7 +229,7 @@ export class Connection {
       this.#network ??= await this.#fetchNetwork();
       url = connectUrl(this.#o.url, await signHello(this.#o.identity, this.#network));
     } catch (error) {
-      return this.#failed(1006, error);
+      return this.#failed(CLOSE_CODES.ABNORMAL, error);
     }
     if (this.#state === "closed") return;
     const ws = new this.#WebSocket(url);

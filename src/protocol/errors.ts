@@ -92,6 +92,12 @@ export const CLOSE_CODES = {
   GAVE_UP: 4000,
   /** Local to a client, never on the wire: the network refused its hello; it stops. */
   HELLO_REFUSED: 4401,
+  /** Reported by a runtime, never sent: the close frame carried no status. */
+  NO_STATUS: 1005,
+  /** Reported by a runtime, never sent: the connection dropped with no close frame. */
+  ABNORMAL: 1006,
+  /** Reported by a runtime, never sent: the TLS handshake failed. */
+  TLS_FAILED: 1015,
 } as const;
 
 /** A close code of {@linkcode CLOSE_CODES}. */
