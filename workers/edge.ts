@@ -134,9 +134,11 @@ app.get("/v1/shards/:k/head", async (c) => {
 
 app.get("/v1/shards/:k/blocks/:height", async (c) => {
   const k = shardParam(c.var.config, c.req.param("k"));
-  const height = Number(c.req.param("height"));
-  if (!Number.isSafeInteger(height) || height < 1) {
-    throw new HttpError(400, "BAD_REQUEST", "A height is a whole number from 1");
+  const text = c.req.param("height");
+  // Decimal digits only: "0x10", "1e3" or " 7" are no height.
+  const height = /^[1-9][0-9]{0,15}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(height)) {
+    throw new HttpError(400, "BAD_REQUEST", "A height is a whole number from 1, in decimal");
   }
   const block = await c.var.ledger.block(k, height);
   if (!block) throw new HttpError(404, "BLOCK_NOT_FOUND", `Shard ${k} has no block ${height}`);
@@ -201,17 +203,16 @@ app.get("/v1/connect", async (c) => {
   );
 });
 
-app.on(
-  ["POST", "PUT", "PATCH", "DELETE"],
-  ["/v1/connect", "/v1/health", "/v1/network", "/v1/limits", "/v1/accounts/:id", "/v1/tx/:hash"],
-  (c) => {
+// Registered after every route: a listed path with a method it does not answer is a 405.
+for (const path of ["/", ...ROUTES]) {
+  app.all(path, (c) => {
     throw new HttpError(
       405,
       "METHOD_NOT_ALLOWED",
       `${c.req.method} is not allowed on ${c.req.path}`,
     );
-  },
-);
+  });
+}
 
 app.notFound((c) => jsonError(404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
 

@@ -21,6 +21,7 @@ import {
   type RelayStats,
   wantsMailbox,
 } from "../src/protocol/mod.ts";
+import { isPeerId } from "../src/identity/mod.ts";
 import { HomeCache } from "../src/routing/mod.ts";
 import { ShardQueue } from "../src/routing/_shard_queue.ts";
 import type { NetworkConfig } from "./config.ts";
@@ -130,6 +131,14 @@ export class Relay {
         );
       }
       const id = decoded.frame.peer;
+      // A destination is checked once (the cache holds only peer ids): nothing is relayed, or
+      // mailed, to what can never connect.
+      if (this.#homes.known(id) === undefined && !isPeerId(id)) {
+        return refuse(
+          { ok: false, code: "BAD_FRAME", message: `Destination "${id}" is not a peer id` },
+          id,
+        );
+      }
       to = {
         id,
         bytes: bytes.slice(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + id.length),

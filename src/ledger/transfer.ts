@@ -187,12 +187,14 @@ export function parseTransfer(
   if (typeof v.nonce !== "number" || !Number.isSafeInteger(v.nonce) || v.nonce < 1) {
     return bad("TX_MALFORMED", 'Transfer field "nonce" is not a whole number from 1');
   }
-  if (typeof v.sig !== "string" || !/^[A-Za-z0-9_-]{86}$/.test(v.sig)) {
-    return bad("TX_MALFORMED", 'Transfer field "sig" is not 64 base64url bytes');
+  if (typeof v.sig !== "string" || !canonicalSig(v.sig)) {
+    return bad("TX_MALFORMED", 'Transfer field "sig" is not 64 bytes in canonical base64url');
   }
   let amount: bigint;
-  if (typeof v.amount === "string" && /^-?[0-9]{1,30}$/.test(v.amount)) amount = BigInt(v.amount);
-  else if (typeof v.amount === "number" && Number.isSafeInteger(v.amount)) {
+  // One decimal form per amount: no leading zeros, so that one transfer has one JSON form.
+  if (typeof v.amount === "string" && /^(0|-?[1-9][0-9]{0,29})$/.test(v.amount)) {
+    amount = BigInt(v.amount);
+  } else if (typeof v.amount === "number" && Number.isSafeInteger(v.amount)) {
     amount = BigInt(v.amount);
   } else {return bad(
       "TX_BAD_AMOUNT",
@@ -205,4 +207,16 @@ export function parseTransfer(
     ok: true,
     transfer: { network: v.network, from: v.from, to: v.to, amount, nonce: v.nonce, sig: v.sig },
   };
+}
+
+// 86 base64url characters hold 516 bits for 512: the last one's 4 spare bits must be 0, so that
+// one signature has one spelling (and decoding never throws later).
+function canonicalSig(sig: string): boolean {
+  if (!/^[A-Za-z0-9_-]{86}$/.test(sig)) return false;
+  try {
+    base64urlnopad.decode(sig);
+    return true;
+  } catch {
+    return false;
+  }
 }

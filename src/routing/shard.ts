@@ -120,6 +120,16 @@ export class HomeCache {
   }
 
   /**
+   * The home shard of a key, if it is remembered.
+   *
+   * @param key The key.
+   * @returns Its home, or `undefined` when the key was not seen (or was forgotten).
+   */
+  known(key: string): number | undefined {
+    return this.#homes.get(key);
+  }
+
+  /**
    * The home shard of a key.
    *
    * @param key The key.

@@ -1,0 +1,117 @@
+// What docs/PROTOCOL.md and docs/LEDGER.md promise for input at the edges, on real workerd:
+// methods, numbers in paths, one form per amount and per signature, destinations that are
+// peer ids.
+import {
+  encodeFrame,
+  FRAME_SEND,
+  Identity,
+  signTransfer,
+  type TransferJson,
+  transferToJson,
+} from "../../mod.ts";
+import { startNetwork } from "../../scripts/local_network.ts";
+import { openBareSocket, waitUntil } from "../support/peers.ts";
+import { assertEquals } from "../support/assert.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+Deno.test("conformance: a listed path with another method is 405, never 404", opts, async () => {
+  const net = await startNetwork({ shards: 2 });
+  try {
+    const cases: [string, string][] = [
+      ["GET", "/v1/tx"],
+      ["PUT", "/v1/faucet"],
+      ["GET", "/v1/faucet"],
+      ["POST", "/v1/shards/1/head"],
+      ["DELETE", "/v1/shards/1/stats"],
+      ["PATCH", "/v1/shards/1/blocks/1"],
+      ["OPTIONS", "/v1/connect"],
+      ["POST", "/v1/health"],
+      ["PUT", "/v1/accounts/x"],
+      ["DELETE", "/"],
+    ];
+    for (const [method, path] of cases) {
+      const res = await fetch(`${net.url}${path}`, { method });
+      const body = await res.json();
+      assertEquals(
+        [res.status, body.ok, body.code],
+        [405, false, "METHOD_NOT_ALLOWED"],
+        method + path,
+      );
+    }
+    const nope = await fetch(`${net.url}/v1/nope`, { method: "PUT" });
+    assertEquals([nope.status, (await nope.json()).code], [404, "NOT_FOUND"]);
+    for (const height of ["0x10", "1e1", "016", "0", "-1", "1.5"]) {
+      const res = await fetch(`${net.url}/v1/shards/0/blocks/${height}`);
+      assertEquals([res.status, (await res.json()).code], [400, "BAD_REQUEST"], height);
+    }
+  } finally {
+    await net.dispose();
+  }
+});
+
+Deno.test(
+  "conformance: one form per amount and per signature; a bad one refused, the rest applied",
+  opts,
+  async () => {
+    const alice = await Identity.generate();
+    const bob = await Identity.generate();
+    const net = await startNetwork({
+      shards: 1,
+      vars: { GENESIS: JSON.stringify({ [alice.peerId]: 100 }) },
+    });
+    try {
+      const sign = async (nonce: number) =>
+        transferToJson(
+          await signTransfer(alice, { network: net.network, to: bob.peerId, amount: 1n, nonce }),
+        );
+      const good = await sign(1);
+      // The last of 86 characters holds 4 spare bits: set one, and the bytes are the same.
+      const last = good.sig.at(-1)!;
+      const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      const padded: TransferJson = {
+        ...good,
+        sig: good.sig.slice(0, -1) + alphabet[alphabet.indexOf(last) | 1],
+      };
+      const zeros: TransferJson = { ...good, amount: "00001" };
+      const res = await fetch(`${net.url}/v1/tx`, {
+        method: "POST",
+        body: JSON.stringify([padded, zeros, good]),
+      });
+      const { results } = await res.json();
+      assertEquals(
+        results.map((r: { ok: boolean; code?: string }) => r.ok ? "ok" : r.code),
+        ["TX_MALFORMED", "TX_BAD_AMOUNT", "ok"],
+      );
+      const account = await (await fetch(`${net.url}/v1/accounts/${alice.peerId}`)).json();
+      assertEquals([account.balance, account.nonce], ["99", 1]);
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "conformance: a frame to something that is not a peer id is refused, never mailed",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 1 });
+    try {
+      const heard: string[] = [];
+      const ws = await openBareSocket(net, await Identity.generate(), heard);
+      await waitUntil(() => heard.length >= 1);
+      // Base58 characters, so the header parses, but no Ed25519 peer id.
+      const fake = "6Mk" + "1".repeat(44);
+      ws.send(encodeFrame(FRAME_SEND, fake, 3, "for later", { mailbox: true }));
+      ws.send(encodeFrame(FRAME_SEND, fake, 4, "now"));
+      await waitUntil(() => heard.length >= 3);
+      assertEquals(
+        heard.slice(1).map((t) => JSON.parse(t)).map((e) => [e.code, e.seq, e.peer]),
+        [["BAD_FRAME", 3, fake], ["BAD_FRAME", 4, fake]],
+      );
+      ws.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
