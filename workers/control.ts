@@ -15,6 +15,7 @@ import {
   type Refusal,
 } from "../src/protocol/mod.ts";
 import type { NetworkConfig } from "./config.ts";
+import type { Admission } from "./admission.ts";
 import type { LedgerApi } from "./ledger_routing.ts";
 import { LedgerRouter } from "./ledger_routing.ts";
 import type { ServiceAnswer, Services } from "./services.ts";
@@ -37,6 +38,7 @@ export class Control {
   readonly #sessions: Sessions;
   readonly #services: Services;
   readonly #router: LedgerRouter;
+  readonly #admission: Admission;
 
   /** @param o What the dispatch works with; `ledger` is this shard's own ledger calls. */
   constructor(o: {
@@ -46,7 +48,9 @@ export class Control {
     shards: Shards;
     services: Services;
     ledger: LedgerApi;
+    admission: Admission;
   }) {
+    this.#admission = o.admission;
     this.#config = o.config;
     this.#sessions = o.sessions;
     this.#services = o.services;
@@ -61,7 +65,11 @@ export class Control {
    * @param text The frame.
    */
   async onText(ws: WebSocket, peer: string, text: string): Promise<void> {
-    const max = this.#config.limits.MAX_CONTROL_FRAME_BYTES;
+    const { limits } = this.#config;
+    const max = limits.MAX_CONTROL_FRAME_BYTES;
+    // Admission first: any text costs COST_REQUEST, before it is even parsed.
+    const over = this.#admission.charge(peer, limits.COST_REQUEST, text.length);
+    if (over) return this.#sessions.refuse(ws, over);
     if (overUtf8Bytes(text, max)) {
       return this.#sessions.refuse(ws, {
         ok: false,
@@ -85,6 +93,10 @@ export class Control {
       return this.#sessions.refuse(ws, refused, { id });
     }
     const m = parsed.request;
+    // The dear requests pay the rest of their cost before any work is done for them.
+    const extra = this.#extraCost(m);
+    const refused = extra > 0 ? this.#admission.charge(peer, extra, 0) : null;
+    if (refused) return this.#sessions.refuse(ws, refused, { id: "id" in m ? m.id : undefined });
     const answer = await this.#answer(peer, m);
     if (answer === null) return;
     if (!answer.ok) {
@@ -94,6 +106,20 @@ export class Control {
       ws.send(JSON.stringify(answer.reply));
     } catch {
       // The peer left before its answer was ready.
+    }
+  }
+
+  #extraCost(m: ControlRequest): number {
+    const { limits } = this.#config;
+    switch (m.t) {
+      case "tx":
+        return Math.min(m.txs.length, limits.MAX_TX_BATCH) * limits.COST_PER_TRANSFER;
+      case "peers":
+        return limits.COST_PEERS_REQUEST - limits.COST_REQUEST;
+      case "mail":
+        return limits.COST_MAIL - limits.COST_REQUEST;
+      default:
+        return 0;
     }
   }
 

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS mailbox (
 );
 CREATE INDEX IF NOT EXISTS mailbox_recipient ON mailbox (recipient);
 CREATE INDEX IF NOT EXISTS mailbox_expires ON mailbox (expires);
+CREATE INDEX IF NOT EXISTS mailbox_sender ON mailbox (sender, recipient);
 `;
 
 function newMid(): string {
@@ -70,18 +71,9 @@ export class Mailbox {
         message: `A mailbox message carries at most ${limits.MAX_MAIL_BYTES} bytes`,
       };
     }
+    const full = this.#full(m.from, m.to);
+    if (full) return { ok: false, code: "MAILBOX_FULL", message: full };
     const sql = this.#host.ctx.storage.sql;
-    const waiting = sql.exec<{ n: number }>(
-      "SELECT count(*) AS n FROM mailbox WHERE recipient = ? AND kind = 'mail'",
-      m.to,
-    ).one().n;
-    if (waiting >= limits.MAILBOX_MAX_MESSAGES) {
-      return {
-        ok: false,
-        code: "MAILBOX_FULL",
-        message: `Mailbox of "${m.to}" holds ${limits.MAILBOX_MAX_MESSAGES} messages`,
-      };
-    }
     const now = Date.now();
     const mail: MailMessage = {
       t: "mail",
@@ -104,6 +96,32 @@ export class Mailbox {
     await this.#host.wakeBy(now + limits.MAILBOX_TTL_MS);
     const delivered = this.#host.sendText(m.to, body);
     return { ok: true, mid: mail.mid, status: delivered ? "delivered" : "stored" };
+  }
+
+  // Each bound counts the mail already waiting; a new one is refused, nothing stored is
+  // dropped for it, and one sender's mail never takes another's place.
+  #full(from: string, to: string): string | undefined {
+    const { limits } = this.#host.config;
+    const sql = this.#host.ctx.storage.sql;
+    const count = (where: string, ...args: string[]) =>
+      sql.exec<{ n: number }>(
+        `SELECT count(*) AS n FROM mailbox WHERE kind = 'mail'${where}`,
+        ...args,
+      )
+        .one().n;
+    if (count(" AND recipient = ?", to) >= limits.MAILBOX_MAX_MESSAGES) {
+      return `Mailbox of "${to}" holds ${limits.MAILBOX_MAX_MESSAGES} messages`;
+    }
+    if (count(" AND sender = ? AND recipient = ?", from, to) >= limits.MAILBOX_MAX_FROM_SENDER) {
+      return `Mailbox of "${to}" holds ${limits.MAILBOX_MAX_FROM_SENDER} messages from this sender`;
+    }
+    if (count(" AND sender = ?", from) >= limits.MAIL_MAX_PER_SENDER) {
+      return `This shard holds ${limits.MAIL_MAX_PER_SENDER} messages from this sender`;
+    }
+    if (count("") >= limits.MAIL_MAX_PER_SHARD) {
+      return `This shard holds ${limits.MAIL_MAX_PER_SHARD} messages, its most`;
+    }
+    return undefined;
   }
 
   /**

@@ -25,6 +25,7 @@ import { isPeerId } from "../src/identity/mod.ts";
 import { HomeCache } from "../src/routing/mod.ts";
 import { ShardQueue } from "../src/routing/_shard_queue.ts";
 import type { NetworkConfig } from "./config.ts";
+import type { Admission } from "./admission.ts";
 import type { Mailbox } from "./mailbox.ts";
 import type { DeliverOutcome, PutOutcome, RefusedFrame } from "./rpc.ts";
 import type { Session, Sessions } from "./sessions.ts";
@@ -55,6 +56,7 @@ export class Relay {
   readonly #sessions: Sessions;
   readonly #shards: Shards;
   readonly #mailbox: Mailbox;
+  readonly #admission: Admission;
   readonly #stats: RelayStats;
   readonly #waitUntil: (p: Promise<unknown>) => void;
   readonly #homes: HomeCache;
@@ -67,6 +69,7 @@ export class Relay {
     sessions: Sessions;
     shards: Shards;
     mailbox: Mailbox;
+    admission: Admission;
     stats: RelayStats;
     waitUntil: (p: Promise<unknown>) => void;
   }) {
@@ -75,6 +78,7 @@ export class Relay {
     this.#sessions = o.sessions;
     this.#shards = o.shards;
     this.#mailbox = o.mailbox;
+    this.#admission = o.admission;
     this.#stats = o.stats;
     this.#waitUntil = o.waitUntil;
     this.#homes = new HomeCache(o.config.shards);
@@ -104,20 +108,12 @@ export class Relay {
         message: `Frame is ${bytes.length} bytes, limit is ${limits.MAX_FRAME_BYTES}`,
       }, framePeer(bytes));
     }
-    if (!session.limiter.admit(bytes.length)) {
-      return refuse(
-        { ok: false, code: "RATE_LIMITED", message: "Rate limit exceeded; frame dropped" },
-        framePeer(bytes),
-      );
-    }
-    if (!this.#withinQuota(session, bytes)) {
-      return refuse({
-        ok: false,
-        code: "RESOURCE_LIMIT_EXCEEDED",
-        message:
-          `Relay quota of ${limits.RELAY_QUOTA_BYTES} bytes per ${limits.RELAY_QUOTA_WINDOW_MS} ms used up`,
-      }, framePeer(bytes));
-    }
+    // Admission: the frame's cost, then (payload only: signaling is never metered, so that two
+    // peers over quota can still set up the channel that relieves the relay) the relay quota.
+    const cost = wantsMailbox(bytes) ? limits.COST_MAIL : limits.COST_RELAY_FRAME;
+    const over = this.#admission.charge(session.peer, cost, bytes.length) ??
+      (isSignalFrame(bytes) ? null : this.#admission.relay(session.peer, bytes.length));
+    if (over) return refuse(over, framePeer(bytes));
     // A peer mostly writes to the one it wrote to last: then the header is checked against
     // the last destination's bytes, and no id string is made.
     let to = session.lastTo;
@@ -203,21 +199,6 @@ export class Relay {
   #deliverHere(peer: string, frame: Uint8Array): boolean {
     if (!this.#sessions.send(peer, frame)) return false;
     this.#stats.delivered++;
-    return true;
-  }
-
-  // Payload is counted against the relay quota; signaling (flag bit 1) is not, so that two
-  // peers over quota can still set up the direct channel that relieves the relay.
-  #withinQuota(session: Session, bytes: Uint8Array): boolean {
-    if (isSignalFrame(bytes)) return true;
-    const { limits } = this.#config;
-    const now = Date.now();
-    if (now - session.quotaStart >= limits.RELAY_QUOTA_WINDOW_MS) {
-      session.quotaStart = now;
-      session.quotaBytes = 0;
-    }
-    if (session.quotaBytes + bytes.length > limits.RELAY_QUOTA_BYTES) return false;
-    session.quotaBytes += bytes.length;
     return true;
   }
 

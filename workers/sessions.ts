@@ -11,7 +11,6 @@ import {
   CLOSE_CODES,
   errorReply,
   PROTOCOL_VERSION,
-  RateLimiter,
   type Refusal,
   type RefusalAbout,
   type RelayStats,
@@ -26,15 +25,13 @@ interface Attachment {
   since: number;
 }
 
-/** A peer's session as the relay and the control dispatch use it; rebuilt lazily after a wake. */
+/**
+ * A peer's session as the relay and the control dispatch use it; rebuilt lazily after a wake.
+ * Its limits are not here: they belong to the peer (`admission.ts`).
+ */
 export interface Session extends Attachment {
-  /** The peer's rate limits. */
-  limiter: RateLimiter;
   /** The peer id as ASCII bytes, written into every frame this peer sends. */
   peerBytes: Uint8Array;
-  /** Start of the current relay quota window, and payload bytes relayed in it. */
-  quotaStart: number;
-  quotaBytes: number;
   /** The destination of this peer's last frame. */
   lastTo?: { id: string; bytes: Uint8Array; home: number };
   /** When this peer last sent a frame (keepalives are timed by the runtime). */
@@ -180,20 +177,11 @@ export class Sessions {
   of(ws: WebSocket): Session {
     let state = this.#state.get(ws);
     if (!state) {
-      const { limits } = this.#config;
       const attachment = ws.deserializeAttachment() as Attachment;
       state = {
         ...attachment,
         peerBytes: new TextEncoder().encode(attachment.peer),
-        quotaStart: Date.now(),
-        quotaBytes: 0,
         lastFrame: Date.now(),
-        limiter: new RateLimiter({
-          framesPerSecond: limits.RATE_LIMIT_FRAMES_PER_SECOND,
-          burstFrames: limits.RATE_LIMIT_BURST_FRAMES,
-          bytesPerSecond: limits.RATE_LIMIT_BYTES_PER_SECOND,
-          burstBytes: limits.RATE_LIMIT_BURST_BYTES,
-        }),
       };
       this.#state.set(ws, state);
     }

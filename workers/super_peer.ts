@@ -22,6 +22,7 @@ import {
 } from "../src/protocol/mod.ts";
 import type { Receipt, SignedBlockHeader, TxRecord } from "../src/ledger/mod.ts";
 import { shardFromName } from "../src/routing/mod.ts";
+import { Admission } from "./admission.ts";
 import { AlarmScheduler } from "./alarm.ts";
 import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "./config.ts";
 import { Control } from "./control.ts";
@@ -76,6 +77,7 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
   readonly #sessions: Sessions;
   readonly #services: Services;
   readonly #relay: Relay;
+  readonly #admission: Admission;
   readonly #control: Control;
   #ledgerHost: LedgerHost | undefined;
 
@@ -97,12 +99,14 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
     );
     const stats = this.#stats;
     const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
+    const admission = this.#admission = new Admission(ctx, config);
     this.#relay = new Relay({
       config,
       shard,
       sessions,
       shards,
       mailbox: services.mailbox,
+      admission,
       stats,
       waitUntil,
     });
@@ -114,7 +118,7 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
       ledgerBlock: (height: number | "head") => this.ledgerBlock(height),
       ledgerFaucet: (account: string) => this.ledgerFaucet(account),
     };
-    this.#control = new Control({ config, shard, sessions, shards, services, ledger });
+    this.#control = new Control({ config, shard, sessions, shards, services, ledger, admission });
   }
 
   /** Accepts a peer's WebSocket, already authenticated by the edge. */
@@ -145,15 +149,13 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     // A peer that vanished (1006) or sent no status (1005) gets no close frame back.
-    const gone = NO_CLOSE_FRAME.has(code)
-      ? this.#sessions.forget(ws)
-      : this.#sessions.close(ws, code, reason);
-    if (gone) await this.#services.disconnected(gone);
+    await this.#gone(
+      NO_CLOSE_FRAME.has(code) ? this.#sessions.forget(ws) : this.#sessions.close(ws, code, reason),
+    );
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    const gone = this.#sessions.forget(ws);
-    if (gone) await this.#services.disconnected(gone);
+    await this.#gone(this.#sessions.forget(ws));
   }
 
   override async alarm(): Promise<void> {
@@ -161,13 +163,21 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
     await this.#ledger().alarm();
     await this.#services.sweep(
       (ws) => this.#sessions.lastHeard(ws),
-      (ws) =>
-        this.#sessions.close(
-          ws,
-          CLOSE_CODES.PRESENCE_TIMEOUT,
-          "No keepalive within the presence timeout",
-        ),
+      (ws) => {
+        const why = "No keepalive within the presence timeout";
+        const peer = this.#sessions.close(ws, CLOSE_CODES.PRESENCE_TIMEOUT, why);
+        if (peer) this.#admission.left(peer);
+        return peer;
+      },
     );
+    this.#admission.sweep();
+  }
+
+  // A peer's current socket closed: its budget is written down, its leave announced.
+  async #gone(peer: string | undefined): Promise<void> {
+    if (!peer) return;
+    this.#admission.left(peer);
+    await this.#services.disconnected(peer);
   }
 
   /** Delivers frames relayed from another shard to sockets on this one (see `Relay.deliver`). */

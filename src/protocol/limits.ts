@@ -36,7 +36,8 @@ export type LimitUnit =
   | "receipts"
   | "topics"
   | "messages"
-  | "shards";
+  | "shards"
+  | "units/s";
 
 /**
  * Every limit, once: its default value, unit and meaning, in documentation order. The names,
@@ -104,8 +105,9 @@ export const LIMIT_TABLE = {
   /** Sustained frames per second one peer may send before `RATE_LIMITED`. */
   RATE_LIMIT_FRAMES_PER_SECOND: {
     value: 2_000,
-    unit: "frames/s",
-    description: "Sustained frames per second per peer. More: `RATE_LIMITED`, frame dropped.",
+    unit: "units/s",
+    description:
+      "Sustained cost per second per peer, every frame text or binary: a relayed frame costs `COST_RELAY_FRAME`, a request its `COST_*`. More: `RATE_LIMITED` with `retryAfter`, dropped; a refused frame still takes half its cost, down to a quarter burst of debt (a penalty that decays). Kept per peer at its home, across reconnects and restarts.",
   },
   /** Frames one peer may send in a burst above the sustained rate. */
   RATE_LIMIT_BURST_FRAMES: {
@@ -124,6 +126,38 @@ export const LIMIT_TABLE = {
     value: 16_777_216,
     unit: "bytes",
     description: "Burst of bytes per peer above the sustained rate.",
+  },
+  /** What a relayed binary frame costs its sender. */
+  COST_RELAY_FRAME: {
+    value: 1,
+    unit: "units",
+    description: "Cost of one relayed binary frame (signaling included).",
+  },
+  /** What a control request (or any text frame) costs its sender. */
+  COST_REQUEST: {
+    value: 4,
+    unit: "units",
+    description:
+      "Cost of a text frame: every control request, and any text that is not one (charged before it is parsed).",
+  },
+  /** What a discovery request costs: it asks several shards. */
+  COST_PEERS_REQUEST: {
+    value: 32,
+    unit: "units",
+    description: "Cost of a `peers` request, which asks up to `DISCOVERY_SHARDS_PER_QUERY` shards.",
+  },
+  /** What a mailbox message costs: it is stored. */
+  COST_MAIL: {
+    value: 16,
+    unit: "units",
+    description: "Cost of a `mail` request, or of a relayed frame that goes to a mailbox.",
+  },
+  /** What each transfer of a `tx` request costs, charged before any signature is checked. */
+  COST_PER_TRANSFER: {
+    value: 8,
+    unit: "units",
+    description:
+      "Cost of each transfer in a `tx` request, on top of `COST_REQUEST`, charged before any signature is checked.",
   },
   /** Largest amount one transfer may move. */
   MAX_TRANSFER_AMOUNT: {
@@ -240,6 +274,27 @@ export const LIMIT_TABLE = {
     value: 256,
     unit: "messages",
     description: "Messages waiting for one recipient. More: `MAILBOX_FULL`, not stored.",
+  },
+  /** Most messages from one sender waiting for one recipient. */
+  MAILBOX_MAX_FROM_SENDER: {
+    value: 32,
+    unit: "messages",
+    description:
+      "Messages from one sender waiting for one recipient, so that no sender fills another peer's mailbox. More: `MAILBOX_FULL` for that sender only.",
+  },
+  /** Most messages from one sender waiting on one shard, whatever their recipients. */
+  MAIL_MAX_PER_SENDER: {
+    value: 1_024,
+    unit: "messages",
+    description:
+      "Messages from one sender waiting at one shard, for all its recipients there. More: `MAILBOX_FULL` for that sender only.",
+  },
+  /** Most messages waiting on one shard in all. */
+  MAIL_MAX_PER_SHARD: {
+    value: 65_536,
+    unit: "messages",
+    description:
+      "Messages waiting at one shard in all (its storage bound). More: `MAILBOX_FULL`; nothing already stored is dropped for it.",
   },
   /** Largest mailbox message, in UTF-8 bytes of its `data` field. */
   MAX_MAIL_BYTES: {

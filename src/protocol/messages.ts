@@ -37,6 +37,7 @@ const ErrorMessageSchema = z.object({
   seq: z.number().int().nonnegative().optional(),
   peer: z.string().optional(),
   id: z.number().int().nonnegative().optional(),
+  retryAfter: z.number().nonnegative().optional(),
 });
 
 // Any text message a super-peer sends.
@@ -224,8 +225,8 @@ export interface BlockMessage {
  * ```
  */
 export function errorReply(refused: Refusal, about: RefusalAbout = {}): string {
-  const { code, message } = refused;
-  return JSON.stringify({ t: "error", ok: false, code, message, ...about });
+  const { code, message, retryAfter } = refused;
+  return JSON.stringify({ t: "error", ok: false, code, message, retryAfter, ...about });
 }
 
 /**

@@ -15,6 +15,8 @@ export interface Refusal {
   code: ErrorCode;
   /** What happened, for people. */
   message: string;
+  /** For a refusal over a limit: how long to wait, in ms, before the same would pass. */
+  retryAfter?: number;
 }
 
 /**

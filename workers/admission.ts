@@ -1,0 +1,200 @@
+/**
+ * Admission: the one metering step in front of every handler. Each frame a peer sends, text
+ * or binary, is charged by its cost (`COST_*` limits) against that peer's buckets before it is
+ * handled; relayed payload also against its relay quota. The buckets belong to the peer, not
+ * to a connection: they live at the peer's home, are kept in SQLite, and so survive
+ * reconnects, hibernation and restarts. A row whose buckets are full again holds nothing and
+ * is deleted by the sweep, so the table holds only peers that spent recently.
+ *
+ * @module
+ */
+import type { DurableObjectState } from "cloudflare:workers";
+import { RateLimiter, type RateLimiterState, type Refusal } from "../src/protocol/mod.ts";
+import type { NetworkConfig } from "./config.ts";
+
+/** How long a peer's spending may wait in memory before it is written down, in ms. */
+export const BUDGET_FLUSH_MS = 200;
+
+/** A peer's budget: its buckets and its relay quota window. */
+interface Budget {
+  limiter: RateLimiter;
+  quotaStart: number;
+  quotaBytes: number;
+}
+
+interface Kept extends RateLimiterState {
+  quotaStart: number;
+  quotaBytes: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS peer_budget (peer TEXT PRIMARY KEY, state TEXT NOT NULL);
+`;
+
+/**
+ * The admission step of one super-peer.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const admission = new Admission(ctx, config);
+ * const refused = admission.charge(peer, limits.COST_REQUEST, text.length);
+ * ```
+ */
+export class Admission {
+  readonly #ctx: DurableObjectState;
+  readonly #config: NetworkConfig;
+  readonly #budgets = new Map<string, Budget>();
+  readonly #dirty = new Set<string>();
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * @param ctx The object's state (its SQLite storage).
+   * @param config The network's config.
+   */
+  constructor(ctx: DurableObjectState, config: NetworkConfig) {
+    this.#ctx = ctx;
+    this.#config = config;
+    ctx.storage.sql.exec(SCHEMA);
+  }
+
+  /**
+   * Charges a peer for a frame.
+   *
+   * @param peer The peer.
+   * @param cost Its cost units.
+   * @param bytes Its size.
+   * @returns `null` if admitted, else a `RATE_LIMITED` refusal with `retryAfter`.
+   */
+  charge(peer: string, cost: number, bytes: number): Refusal | null {
+    const budget = this.#budget(peer);
+    const wait = budget.limiter.charge(cost, bytes);
+    this.#touched(peer);
+    if (wait === 0) return null;
+    return {
+      ok: false,
+      code: "RATE_LIMITED",
+      message: `Rate limit exceeded; retry in ${wait} ms`,
+      retryAfter: wait,
+    };
+  }
+
+  /**
+   * Counts relayed payload against a peer's relay quota.
+   *
+   * @param peer The peer.
+   * @param bytes The frame's size.
+   * @returns `null` if within the quota, else `RESOURCE_LIMIT_EXCEEDED` with `retryAfter`.
+   */
+  relay(peer: string, bytes: number): Refusal | null {
+    const { limits } = this.#config;
+    const budget = this.#budget(peer);
+    const now = Date.now();
+    if (now - budget.quotaStart >= limits.RELAY_QUOTA_WINDOW_MS) {
+      budget.quotaStart = now;
+      budget.quotaBytes = 0;
+    }
+    this.#touched(peer);
+    if (budget.quotaBytes + bytes <= limits.RELAY_QUOTA_BYTES) {
+      budget.quotaBytes += bytes;
+      return null;
+    }
+    return {
+      ok: false,
+      code: "RESOURCE_LIMIT_EXCEEDED",
+      message:
+        `Relay quota of ${limits.RELAY_QUOTA_BYTES} bytes per ${limits.RELAY_QUOTA_WINDOW_MS} ms used up`,
+      retryAfter: budget.quotaStart + limits.RELAY_QUOTA_WINDOW_MS - now,
+    };
+  }
+
+  /**
+   * A peer left: its budget is written down and dropped from memory.
+   *
+   * @param peer The peer.
+   */
+  left(peer: string): void {
+    if (this.#dirty.has(peer)) this.#write(peer);
+    this.#budgets.delete(peer);
+  }
+
+  /** Writes down every budget spent since the last flush (the sweep and the alarm call it). */
+  flush(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    for (const peer of this.#dirty) this.#write(peer);
+  }
+
+  /** Deletes the rows of peers whose buckets are full again and whose quota window ended. */
+  sweep(): void {
+    this.flush();
+    const now = Date.now();
+    const rows = this.#ctx.storage.sql.exec<{ peer: string; state: string }>(
+      "SELECT peer, state FROM peer_budget",
+    ).toArray();
+    for (const { peer, state } of rows) {
+      if (this.#budgets.has(peer)) continue;
+      if (this.#idle(this.#restore(JSON.parse(state) as Kept), now)) {
+        this.#ctx.storage.sql.exec("DELETE FROM peer_budget WHERE peer = ?", peer);
+      }
+    }
+  }
+
+  #idle(budget: Budget, now: number): boolean {
+    return budget.limiter.full(now) &&
+      now - budget.quotaStart >= this.#config.limits.RELAY_QUOTA_WINDOW_MS;
+  }
+
+  #budget(peer: string): Budget {
+    let budget = this.#budgets.get(peer);
+    if (!budget) {
+      const row = this.#ctx.storage.sql.exec<{ state: string }>(
+        "SELECT state FROM peer_budget WHERE peer = ?",
+        peer,
+      ).toArray()[0];
+      budget = this.#restore(row ? JSON.parse(row.state) as Kept : undefined);
+      this.#budgets.set(peer, budget);
+    }
+    return budget;
+  }
+
+  #restore(kept: Kept | undefined): Budget {
+    const { limits } = this.#config;
+    return {
+      limiter: new RateLimiter(
+        {
+          framesPerSecond: limits.RATE_LIMIT_FRAMES_PER_SECOND,
+          burstFrames: limits.RATE_LIMIT_BURST_FRAMES,
+          bytesPerSecond: limits.RATE_LIMIT_BYTES_PER_SECOND,
+          burstBytes: limits.RATE_LIMIT_BURST_BYTES,
+        },
+        Date.now(),
+        kept,
+      ),
+      quotaStart: kept?.quotaStart ?? Date.now(),
+      quotaBytes: kept?.quotaBytes ?? 0,
+    };
+  }
+
+  // Spending is written down within BUDGET_FLUSH_MS, not per frame: the hot path stays off
+  // SQLite, and a restart forgets at most that much of a peer's spending.
+  #touched(peer: string): void {
+    this.#dirty.add(peer);
+    this.#flushTimer ??= setTimeout(() => this.flush(), BUDGET_FLUSH_MS);
+  }
+
+  #write(peer: string): void {
+    this.#dirty.delete(peer);
+    const budget = this.#budgets.get(peer);
+    if (!budget) return;
+    const kept: Kept = {
+      ...budget.limiter.state(),
+      quotaStart: budget.quotaStart,
+      quotaBytes: budget.quotaBytes,
+    };
+    this.#ctx.storage.sql.exec(
+      "INSERT OR REPLACE INTO peer_budget VALUES (?, ?)",
+      peer,
+      JSON.stringify(kept),
+    );
+  }
+}
