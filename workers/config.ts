@@ -129,4 +129,5 @@ export const INTERNAL_HEADERS = {
   peer: "x-superpeer-peer",
   nonce: "x-superpeer-nonce",
   ts: "x-superpeer-ts",
+  address: "x-superpeer-address",
 } as const;

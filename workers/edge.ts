@@ -22,6 +22,7 @@ import {
 import { shardOf } from "../src/routing/mod.ts";
 import { deriveShardKey, isAccountId } from "../src/ledger/mod.ts";
 import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "./config.ts";
+import { addressHome } from "./address_gate.ts";
 import { HttpError, jsonError } from "./http_error.ts";
 import { LedgerRouter } from "./ledger_routing.ts";
 import { Shards } from "./shards.ts";
@@ -153,6 +154,10 @@ app.post("/v1/faucet", async (c) => {
   if (!isAccountId(account)) {
     throw new HttpError(400, "BAD_REQUEST", '"account" is not an account id');
   }
+  const address = clientAddress(c.req.raw);
+  const gate = c.var.shards.stub(addressHome(address, config.shards));
+  const refused = await gate.addressFaucet(address);
+  if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
   const result = await c.var.ledger.faucet(account);
   if (!result.ok && result.code === "RATE_LIMITED") {
     throw new HttpError(429, "RATE_LIMITED", result.message);
@@ -176,9 +181,15 @@ app.get("/v1/connect", async (c) => {
   });
   if (!check.ok) throw new HttpError(check.status, check.code, check.message);
   const { peer, nonce, ts } = check.hello;
-  const shard = shardOf(peer, shards);
-  const home = c.var.shards.stub(shard);
-  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+  // Per client address: a bucket of hellos and a cap on open connections, at the address's
+  // home, before the peer's home is woken.
+  const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
+  const address = clientAddress(c.req.raw);
+  const gate = c.var.shards.stub(addressHome(address, shards));
+  const refused = await gate.addressAdmit(address, peer, upgrade);
+  if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
+  const home = c.var.shards.stub(shardOf(peer, shards));
+  if (!upgrade) {
     // A client whose upgrade failed asks again over plain HTTP to learn why: the home, which
     // alone knows used nonces, says whether this hello was a replay.
     if (await home.nonceUsed(nonce)) {
@@ -198,6 +209,7 @@ app.get("/v1/connect", async (c) => {
         [INTERNAL_HEADERS.peer]: peer,
         [INTERNAL_HEADERS.nonce]: nonce,
         [INTERNAL_HEADERS.ts]: String(ts),
+        [INTERNAL_HEADERS.address]: address,
       },
     }),
   );
@@ -221,6 +233,12 @@ app.onError((error) => {
   console.error("edge error", error);
   return jsonError(500, "INTERNAL", "Internal error");
 });
+
+// The runtime writes the client's address into this header (Cloudflare overwrites any the
+// client sent); a request without one (a local tool) counts as one address.
+function clientAddress(request: Request): string {
+  return request.headers.get("cf-connecting-ip") ?? "unknown";
+}
 
 // A shard that is not a whole number below the shard count is no resource of this network.
 function shardParam(config: NetworkConfig, text: string): number {

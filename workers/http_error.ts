@@ -13,6 +13,7 @@ import type { ErrorCode, Refusal } from "../src/protocol/mod.ts";
  * @param status The HTTP status.
  * @param code The stable code.
  * @param message What happened.
+ * @param retryAfter For a refusal over a limit: the wait, in ms (also `Retry-After`, in s).
  * @returns The response.
  *
  * @example Usage
@@ -21,12 +22,17 @@ import type { ErrorCode, Refusal } from "../src/protocol/mod.ts";
  * console.assert(jsonError(404, "NOT_FOUND", "No route").status === 404);
  * ```
  */
-export function jsonError(status: number, code: ErrorCode, message: string): Response {
-  const body: Refusal = { ok: false, code, message };
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8" },
-  });
+export function jsonError(
+  status: number,
+  code: ErrorCode,
+  message: string,
+  retryAfter?: number,
+): Response {
+  const body: Refusal = { ok: false, code, message, retryAfter };
+  const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8" };
+  // The standard header is in whole seconds; the body keeps the milliseconds.
+  if (retryAfter !== undefined) headers["retry-after"] = String(Math.ceil(retryAfter / 1000));
+  return new Response(JSON.stringify(body), { status, headers });
 }
 
 /**
@@ -44,17 +50,21 @@ export class HttpError extends Error {
   readonly status: number;
   /** The stable code. */
   readonly code: ErrorCode;
+  /** For a refusal over a limit: the wait, in ms. */
+  readonly retryAfter: number | undefined;
 
   /**
    * @param status The HTTP status.
    * @param code The stable code.
    * @param message What happened.
+   * @param retryAfter For a refusal over a limit: the wait, in ms.
    */
-  constructor(status: number, code: ErrorCode, message: string) {
+  constructor(status: number, code: ErrorCode, message: string, retryAfter?: number) {
     super(message);
     this.name = "HttpError";
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 
   /**
@@ -63,6 +73,6 @@ export class HttpError extends Error {
    * @returns The refusal's response.
    */
   response(): Response {
-    return jsonError(this.status, this.code, this.message);
+    return jsonError(this.status, this.code, this.message, this.retryAfter);
   }
 }

@@ -10,6 +10,7 @@ import { isAccountId, type SignedBlockHeader, type TxRecord } from "../src/ledge
 import type { AccountView, TxOutcome, TxProof } from "../src/protocol/mod.ts";
 import { shardOf } from "../src/routing/mod.ts";
 import type { SuperPeerRpc } from "./rpc.ts";
+import type { LedgerHost } from "./ledger_host.ts";
 import type { Shards } from "./shards.ts";
 
 /**
@@ -22,6 +23,38 @@ export type LedgerApi = {
       ? (...args: A) => Promise<Awaited<R>> | Awaited<R>
       : never;
 };
+
+/**
+ * A super-peer's own ledger calls, answered in place by its ledger host (and its alarm's work).
+ *
+ * @param host This shard's ledger host, made on first use.
+ * @param maxBatch `MAX_TX_BATCH`: transfers past it are ignored.
+ * @returns The calls.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const local = localLedger(() => this.#ledger(), config.limits.MAX_TX_BATCH);
+ * ```
+ */
+export function localLedger(
+  host: () => LedgerHost,
+  maxBatch: number,
+):
+  & Pick<
+    SuperPeerRpc,
+    "ledgerSubmit" | "ledgerAccount" | "ledgerTx" | "ledgerBlock" | "ledgerFaucet" | "ledgerReceive"
+  >
+  & { alarm(): Promise<void> } {
+  return {
+    alarm: () => host().alarm(),
+    ledgerSubmit: (txs) => host().submit(txs.slice(0, maxBatch)),
+    ledgerAccount: (id) => host().account(id),
+    ledgerTx: (hash) => host().transaction(hash),
+    ledgerBlock: (height) => host().block(height),
+    ledgerFaucet: (account) => host().faucet(account),
+    ledgerReceive: (source, receipts) => host().receive(source, receipts),
+  };
+}
 
 /**
  * Routes ledger requests to their shards.

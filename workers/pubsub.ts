@@ -22,6 +22,7 @@ import { shardOf } from "../src/routing/mod.ts";
 import { ShardQueue } from "../src/routing/_shard_queue.ts";
 import type { Publish, PublishOutcome } from "./rpc.ts";
 import type { ServiceHost } from "./service_host.ts";
+import { TopicMemory } from "./topic_memory.ts";
 
 export type { Publish, PublishOutcome };
 
@@ -31,9 +32,10 @@ CREATE TABLE IF NOT EXISTS subscription (topic TEXT NOT NULL, peer TEXT NOT NULL
 CREATE INDEX IF NOT EXISTS subscription_peer ON subscription (peer);
 CREATE TABLE IF NOT EXISTS topic_shard (topic TEXT NOT NULL, shard INTEGER NOT NULL,
   PRIMARY KEY (topic, shard));
-CREATE TABLE IF NOT EXISTS topic_last (topic TEXT NOT NULL, publisher TEXT NOT NULL,
-  n INTEGER NOT NULL, PRIMARY KEY (topic, publisher));
 `;
+
+/** Topics whose subscribing shards are kept in memory at once (the rest are read again). */
+const TOPICS_CACHED = 4_096;
 
 /** Tries of a call to another shard whose repeat is harmless. */
 const RETRIES = 4;
@@ -64,6 +66,8 @@ export class PubSub {
   readonly #local = new Map<string, Set<string>>();
   /** Subscribing shards by topic, for topics homed here; read from storage on first use. */
   readonly #shards = new Map<string, Set<number>>();
+  /** Publishers' last numbers, to drop repeats. */
+  readonly #memory: TopicMemory;
   readonly #toHome: ShardQueue<Pending>;
   readonly #fanout: ShardQueue<Fanout>;
   readonly #offline: (peer: string, text: string) => void;
@@ -78,6 +82,7 @@ export class PubSub {
     this.#offline = offline;
     const sql = host.ctx.storage.sql;
     sql.exec(SCHEMA);
+    this.#memory = new TopicMemory(host.ctx, host.config);
     for (
       const { topic, peer } of sql.exec<{ topic: string; peer: string }>(
         "SELECT topic, peer FROM subscription",
@@ -220,21 +225,13 @@ export class PubSub {
    * @returns One outcome each.
    */
   async atHome(items: Publish[]): Promise<PublishOutcome[]> {
-    const sql = this.#host.ctx.storage.sql;
     const outcomes: PublishOutcome[] = [];
     for (const p of items) {
       if (p.n > 0) {
-        // A publisher's numbers only rise: anything not above the last one was seen.
-        const last = sql.exec<{ n: number }>(
-          "SELECT n FROM topic_last WHERE topic = ? AND publisher = ?",
-          p.topic,
-          p.from,
-        ).toArray()[0]?.n ?? 0;
-        if (p.n <= last) {
+        if (this.#memory.repeat(p.topic, p.from, p.n)) {
           outcomes.push({ duplicate: true });
           continue;
         }
-        sql.exec("INSERT OR REPLACE INTO topic_last VALUES (?, ?, ?)", p.topic, p.from, p.n);
       }
       outcomes.push({ duplicate: false });
       const text = JSON.stringify(this.#message(p));
@@ -352,9 +349,15 @@ export class PubSub {
     return [];
   }
 
+  /** Forgets publishers' numbers on topics idle for `TOPIC_MEMORY_MS` (the sweep calls it). */
+  forgetIdle(): void {
+    this.#memory.forgetIdle();
+  }
+
   #subscribingShards(topic: string): Set<number> {
     let shards = this.#shards.get(topic);
     if (!shards) {
+      if (this.#shards.size >= TOPICS_CACHED) this.#shards.clear();
       shards = new Set(
         this.#host.ctx.storage.sql.exec<{ shard: number }>(
           "SELECT shard FROM topic_shard WHERE topic = ?",

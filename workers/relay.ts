@@ -42,6 +42,21 @@ interface Outgoing {
 const utf8Decoder = new TextDecoder();
 
 /**
+ * Counters that start at zero, for a super-peer that just started.
+ *
+ * @returns The counters.
+ *
+ * @example Usage
+ * ```ts
+ * import { emptyStats } from "./relay.ts";
+ * console.assert(emptyStats().framesIn === 0);
+ * ```
+ */
+export function emptyStats(): RelayStats {
+  return { framesIn: 0, payloadBytesIn: 0, delivered: 0, forwarded: 0, refused: 0 };
+}
+
+/**
  * The relay of one super-peer.
  *
  * @example Usage

@@ -68,6 +68,12 @@ export interface SuperPeerRpc {
   stats(): RelayStats & { peers: number };
   /** Whether a hello's nonce was used already. */
   nonceUsed(nonce: string): boolean;
+  /** At an address's home: admits a hello from it; `null`, or the refusal. */
+  addressAdmit(address: string, peer: string, connect?: boolean): Promise<Refusal | null>;
+  /** At an address's home: a connection from it closed. */
+  addressLeft(address: string, peer: string): void;
+  /** At an address's home: admits a faucet payment asked from it. */
+  addressFaucet(address: string): Refusal | null;
   /** Applies transfers whose payer is homed here. */
   ledgerSubmit(txs: unknown[]): Promise<TxOutcome[]>;
   /** An account homed here. */

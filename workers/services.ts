@@ -6,6 +6,8 @@
  * @module
  */
 import {
+  type BlockHeaderJson,
+  blocksTopic,
   type ControlReplies,
   type ControlRequests,
   isReservedTopic,
@@ -151,6 +153,21 @@ export class Services {
   }
 
   /**
+   * Announces a block this shard sealed on its block topic, like any publish; its height (from
+   * 1) numbers it, so a repeat is dropped.
+   *
+   * @param header The signed header.
+   */
+  announceBlock(header: BlockHeaderJson): void {
+    this.pubsub.publish({
+      topic: blocksTopic(header.shard),
+      from: `shard/${header.shard}`,
+      n: header.height,
+      data: JSON.stringify(header),
+    });
+  }
+
+  /**
    * A peer connected here: announce it, hand over its mailbox.
    *
    * @param peer The peer.
@@ -192,6 +209,7 @@ export class Services {
       await this.pubsub.forget(peer);
       this.mailbox.forget(peer);
     }
+    this.pubsub.forgetIdle();
     const nextExpiry = await this.mailbox.expire();
     const busy = this.host.ctx.getWebSockets().length > 0 || this.presence.pending;
     const next = Math.min(

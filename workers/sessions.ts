@@ -23,6 +23,8 @@ interface Attachment {
   peer: string;
   session: string;
   since: number;
+  /** The client address it connected from, whose gate counts it. */
+  address: string;
 }
 
 /**
@@ -123,9 +125,10 @@ export class Sessions {
    * @param peer The peer.
    * @param nonce The hello's nonce.
    * @param ts The hello's timestamp.
+   * @param address The client's address.
    * @returns The upgrade answer, or a refusal (`HELLO_REPLAYED`).
    */
-  accept(peer: string, nonce: string, ts: number): Response | Refusal {
+  accept(peer: string, nonce: string, ts: number, address: string): Response | Refusal {
     const { limits } = this.#config;
     // The edge is stateless, so replays are caught here, at the peer's single home.
     const now = Date.now();
@@ -151,6 +154,7 @@ export class Sessions {
       peer,
       session: base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(12))),
       since: now,
+      address,
     };
     server.serializeAttachment(attachment);
     this.#sockets.set(peer, server);
@@ -265,10 +269,20 @@ export class Sessions {
    * @returns Its peer, if it was that peer's current socket.
    */
   forget(ws: WebSocket): string | undefined {
-    const peer = this.#attachment(ws)?.peer;
-    if (peer === undefined || this.#sockets.get(peer) !== ws) return undefined;
-    this.#sockets.delete(peer);
-    return peer;
+    return this.forgetSession(ws)?.peer;
+  }
+
+  /**
+   * Drops a socket, and says whose it was and where it came from.
+   *
+   * @param ws The socket.
+   * @returns Its peer and address, if it was that peer's current socket.
+   */
+  forgetSession(ws: WebSocket): { peer: string; address: string } | undefined {
+    const a = this.#attachment(ws);
+    if (a?.peer === undefined || this.#sockets.get(a.peer) !== ws) return undefined;
+    this.#sockets.delete(a.peer);
+    return { peer: a.peer, address: a.address ?? "" };
   }
 
   /**
@@ -277,12 +291,16 @@ export class Sessions {
    * @param ws The socket.
    * @param code The close code.
    * @param reason The reason.
-   * @returns Its peer, if it was that peer's current socket.
+   * @returns Its peer and address, if it was that peer's current socket.
    */
-  close(ws: WebSocket, code: number, reason: string): string | undefined {
-    const peer = this.forget(ws);
+  close(
+    ws: WebSocket,
+    code: number,
+    reason: string,
+  ): { peer: string; address: string } | undefined {
+    const gone = this.forgetSession(ws);
     close(ws, code, reason);
-    return peer;
+    return gone;
   }
 
   #attachment(ws: WebSocket): Attachment {

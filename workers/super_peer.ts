@@ -1,34 +1,37 @@
 /**
  * The SuperPeer Durable Object: the home of one shard. This class is a list of doors: the
  * runtime's entry points and the RPC surface other shards and the edge call, each a line or
- * two that hands over to a named room beside it: sessions, relay, control dispatch, ledger
- * host, services, one alarm scheduler and one place that calls other shards.
+ * two that hands over to a named room beside it: sessions, admission, relay, control dispatch,
+ * ledger host, services, the address gate, one alarm scheduler and one place that calls
+ * other shards.
  *
  * @module
  */
 import { DurableObject, type DurableObjectState } from "cloudflare:workers";
 import {
   type AccountView,
-  blocksTopic,
   CLOSE_CODES,
   KEEPALIVE_PING,
   KEEPALIVE_PONG,
   type MailNotice,
   type PeerInfo,
   type PeerPresence,
+  type Refusal,
   type RelayStats,
   type TxOutcome,
   type TxProof,
 } from "../src/protocol/mod.ts";
 import type { Receipt, SignedBlockHeader, TxRecord } from "../src/ledger/mod.ts";
 import { shardFromName } from "../src/routing/mod.ts";
+import { AddressGate, addressHome } from "./address_gate.ts";
 import { Admission } from "./admission.ts";
 import { AlarmScheduler } from "./alarm.ts";
 import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "./config.ts";
 import { Control } from "./control.ts";
 import { jsonError } from "./http_error.ts";
 import { LedgerHost } from "./ledger_host.ts";
-import { Relay } from "./relay.ts";
+import { localLedger } from "./ledger_routing.ts";
+import { emptyStats, Relay } from "./relay.ts";
 import type {
   DeliverOutcome,
   MailPut,
@@ -63,62 +66,62 @@ const NO_CLOSE_FRAME: ReadonlySet<number> = new Set([
  */
 export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
   readonly #config: NetworkConfig;
-  /** This object's shard, read from its name (`network/shard-k`). */
-  readonly #shard: number;
-  readonly #stats: RelayStats = {
-    framesIn: 0,
-    payloadBytesIn: 0,
-    delivered: 0,
-    forwarded: 0,
-    refused: 0,
-  };
+  readonly #stats: RelayStats = emptyStats();
   readonly #alarm: AlarmScheduler;
   readonly #shards: Shards;
   readonly #sessions: Sessions;
   readonly #services: Services;
-  readonly #relay: Relay;
   readonly #admission: Admission;
+  readonly #relay: Relay;
   readonly #control: Control;
+  readonly #gate: AddressGate;
+  readonly #ledger: ReturnType<typeof localLedger>;
   #ledgerHost: LedgerHost | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const config = this.#config = networkConfig(env);
+    // This object's shard, read from its name (`network/shard-k`).
     const shard = shardFromName(ctx.id.name);
     if (shard === undefined || shard >= config.shards) {
       throw new RangeError(`Cannot start a super-peer named "${ctx.id.name}": not a shard's name`);
     }
-    this.#shard = shard;
     // The keepalive is answered by the runtime, so an idle peer never wakes this object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(KEEPALIVE_PING, KEEPALIVE_PONG));
     const alarm = this.#alarm = new AlarmScheduler(ctx.storage);
     const shards = this.#shards = new Shards(env, config);
-    const sessions = this.#sessions = new Sessions(ctx, config, shard, this.#stats);
+    const stats = this.#stats;
+    const sessions = this.#sessions = new Sessions(ctx, config, shard, stats);
     const services = this.#services = new Services(
       serviceHost({ ctx, config, shard, shards, sessions, alarm }),
     );
-    const stats = this.#stats;
-    const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
     const admission = this.#admission = new Admission(ctx, config);
+    const mailbox = services.mailbox;
+    const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
     this.#relay = new Relay({
       config,
       shard,
       sessions,
       shards,
-      mailbox: services.mailbox,
+      mailbox,
       admission,
       stats,
       waitUntil,
     });
-    // The ledger requests of this shard's own peers are answered here, without a call.
-    const ledger = {
-      ledgerSubmit: (txs: unknown[]) => this.ledgerSubmit(txs),
-      ledgerAccount: (id: string) => this.ledgerAccount(id),
-      ledgerTx: (hash: string) => this.ledgerTx(hash),
-      ledgerBlock: (height: number | "head") => this.ledgerBlock(height),
-      ledgerFaucet: (account: string) => this.ledgerFaucet(account),
-    };
+    // Made on first use: most wakes of a shard (relay, services) never touch its ledger.
+    const host = () =>
+      this.#ledgerHost ??= new LedgerHost({
+        ctx,
+        config,
+        shard,
+        shards,
+        alarm,
+        onBlock: (header) => services.announceBlock(header),
+      });
+    // This shard's own ledger calls: for its RPC surface, and answered in place for its peers.
+    const ledger = this.#ledger = localLedger(host, config.limits.MAX_TX_BATCH);
     this.#control = new Control({ config, shard, sessions, shards, services, ledger, admission });
+    this.#gate = new AddressGate(ctx, config, shards);
   }
 
   /** Accepts a peer's WebSocket, already authenticated by the edge. */
@@ -128,10 +131,13 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
       return jsonError(404, "NOT_FOUND", "A super-peer only accepts connections from the edge");
     }
     const peer = h.get(INTERNAL_HEADERS.peer) ?? "";
+    const nonce = h.get(INTERNAL_HEADERS.nonce) ?? "";
+    const address = h.get(INTERNAL_HEADERS.address) ?? "";
     const accepted = this.#sessions.accept(
       peer,
-      h.get(INTERNAL_HEADERS.nonce) ?? "",
+      nonce,
       Number(h.get(INTERNAL_HEADERS.ts)),
+      address,
     );
     if (!(accepted instanceof Response)) return jsonError(401, accepted.code, accepted.message);
     this.#services.connected(peer);
@@ -149,35 +155,41 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     // A peer that vanished (1006) or sent no status (1005) gets no close frame back.
+    const sessions = this.#sessions;
     await this.#gone(
-      NO_CLOSE_FRAME.has(code) ? this.#sessions.forget(ws) : this.#sessions.close(ws, code, reason),
+      NO_CLOSE_FRAME.has(code) ? sessions.forgetSession(ws) : sessions.close(ws, code, reason),
     );
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.#gone(this.#sessions.forget(ws));
+    await this.#gone(this.#sessions.forgetSession(ws));
   }
 
   override async alarm(): Promise<void> {
     this.#alarm.fired();
-    await this.#ledger().alarm();
-    await this.#services.sweep(
-      (ws) => this.#sessions.lastHeard(ws),
-      (ws) => {
-        const why = "No keepalive within the presence timeout";
-        const peer = this.#sessions.close(ws, CLOSE_CODES.PRESENCE_TIMEOUT, why);
-        if (peer) this.#admission.left(peer);
-        return peer;
-      },
-    );
+    await this.#ledger.alarm();
+    await this.#services.sweep((ws) => this.#sessions.lastHeard(ws), (ws) => {
+      const gone = this.#sessions.close(ws, CLOSE_CODES.PRESENCE_TIMEOUT, "No keepalive in time");
+      this.#left(gone);
+      return gone?.peer;
+    });
     this.#admission.sweep();
+    this.#gate.sweep();
   }
 
-  // A peer's current socket closed: its budget is written down, its leave announced.
-  async #gone(peer: string | undefined): Promise<void> {
-    if (!peer) return;
-    this.#admission.left(peer);
-    await this.#services.disconnected(peer);
+  // A peer's current socket closed: its budget is written down, its address's gate told, its
+  // leave announced.
+  async #gone(gone: { peer: string; address: string } | undefined): Promise<void> {
+    this.#left(gone);
+    if (gone) await this.#services.disconnected(gone.peer);
+  }
+
+  #left(gone: { peer: string; address: string } | undefined): void {
+    if (!gone) return;
+    this.#admission.left(gone.peer);
+    const { address, peer } = gone;
+    const home = addressHome(address, this.#config.shards);
+    this.ctx.waitUntil(this.#shards.call(home, (s) => s.addressLeft(address, peer), 3));
   }
 
   /** Delivers frames relayed from another shard to sockets on this one (see `Relay.deliver`). */
@@ -195,34 +207,49 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
     return this.#sessions.nonceUsed(nonce);
   }
 
+  /** At an address's home: admits a hello from it (its hello bucket, its connections). */
+  addressAdmit(address: string, peer: string, connect?: boolean): Promise<Refusal | null> {
+    return this.#gate.admit(address, peer, connect);
+  }
+
+  /** At an address's home: a connection from it closed. */
+  addressLeft(address: string, peer: string): void {
+    this.#gate.left(address, peer);
+  }
+
+  /** At an address's home: admits a faucet payment asked from it. */
+  addressFaucet(address: string): Refusal | null {
+    return this.#gate.faucet(address);
+  }
+
   /** Applies transfers whose payer is homed here, each committed before this returns. */
   ledgerSubmit(txs: unknown[]): Promise<TxOutcome[]> {
-    return this.#ledger().submit(txs.slice(0, this.#config.limits.MAX_TX_BATCH));
+    return this.#ledger.ledgerSubmit(txs);
   }
 
   /** An account homed here. */
   ledgerAccount(id: string): AccountView {
-    return this.#ledger().account(id);
+    return this.#ledger.ledgerAccount(id);
   }
 
-  /** A transfer paid from this shard, with its proof once sealed. */
+  /** A transfer paid from this shard (or a faucet payment into it), with its proof once sealed. */
   ledgerTx(hash: string): { record: TxRecord; proof: TxProof | null } | null {
-    return this.#ledger().transaction(hash);
+    return this.#ledger.ledgerTx(hash);
   }
 
   /** A block header of this shard. */
   ledgerBlock(height: number | "head"): SignedBlockHeader | null {
-    return this.#ledger().block(height);
+    return this.#ledger.ledgerBlock(height);
   }
 
   /** Applies receipts another shard owes this one. */
   ledgerReceive(source: number, receipts: Receipt[]): Promise<number> {
-    return this.#ledger().receive(source, receipts);
+    return this.#ledger.ledgerReceive(source, receipts);
   }
 
   /** Pays the faucet amount into an account homed here. */
   ledgerFaucet(account: string): Promise<TxOutcome> {
-    return this.#ledger().faucet(account);
+    return this.#ledger.ledgerFaucet(account);
   }
 
   /** At a topic's home: a shard has subscribers of the topic now. */
@@ -268,25 +295,5 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
   /** Stores a notice for a sender homed here. */
   mailNotice(sender: string, notice: Omit<MailNotice, "t" | "mid">): Promise<void> {
     return this.#services.mailbox.notice(notice, sender);
-  }
-
-  // Made on first use: most wakes of a shard (relay, services) never touch its ledger.
-  #ledger(): LedgerHost {
-    return this.#ledgerHost ??= new LedgerHost({
-      ctx: this.ctx,
-      config: this.#config,
-      shard: this.#shard,
-      shards: this.#shards,
-      alarm: this.#alarm,
-      // A sealed block goes out on the shard's block topic, like any publish; its height (from
-      // 1) numbers it, so a repeat is dropped.
-      onBlock: (header) =>
-        this.#services.pubsub.publish({
-          topic: blocksTopic(header.shard),
-          from: `shard/${header.shard}`,
-          n: header.height,
-          data: JSON.stringify(header),
-        }),
-    });
   }
 }

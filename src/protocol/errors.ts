@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   HELLO_STALE: "The hello's timestamp is outside the accepted window (HTTP 401).",
   HELLO_WRONG_NETWORK: "The hello names another network (HTTP 401).",
   HELLO_REPLAYED: "The hello's nonce was already used (HTTP 401).",
+  TOO_MANY_CONNECTIONS:
+    "The client's address has `MAX_CONNECTIONS_PER_ADDRESS` connections open already (HTTP 429).",
   UPGRADE_REQUIRED: "The hello is valid but the request is not a WebSocket upgrade (HTTP 426).",
   TX_MALFORMED: "A transfer is missing a field or a field is malformed.",
   TX_BAD_SIGNATURE: "A transfer's signature does not verify against its `from` account.",

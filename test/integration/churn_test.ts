@@ -25,7 +25,13 @@ Deno.test(
   async () => {
     const net = await startNetwork({
       shards: SHARDS,
-      limits: { PRESENCE_TIMEOUT_MS, RATE_LIMIT_FRAMES_PER_SECOND: 20_000 },
+      // Every churning peer comes from one address, as no real crowd would.
+      limits: {
+        PRESENCE_TIMEOUT_MS,
+        RATE_LIMIT_FRAMES_PER_SECOND: 20_000,
+        ADDRESS_HELLOS_PER_MINUTE: 100_000,
+        ADDRESS_HELLO_BURST: 100_000,
+      },
     });
     const url = net.url.replace("http:", "ws:");
     try {

@@ -1,0 +1,344 @@
+/**
+ * The data of every limit, written once: default, unit and meaning. `limits.ts` derives the
+ * names, the served table and the constants from it.
+ *
+ * @module
+ */
+
+/** One row of the table: a limit's default, unit and meaning. */
+export interface LimitRow {
+  /** The default value. */
+  readonly value: number;
+  /** The unit of the value. */
+  readonly unit: LimitUnit;
+  /** What the limit bounds, and what happens past it. */
+  readonly description: string;
+}
+
+/** The unit of a limit's value. */
+export type LimitUnit =
+  | "bytes"
+  | "ms"
+  | "frames"
+  | "frames/s"
+  | "bytes/s"
+  | "peers"
+  | "chars"
+  | "units"
+  | "entries"
+  | "transfers"
+  | "receipts"
+  | "topics"
+  | "messages"
+  | "shards"
+  | "units/s"
+  | "connections"
+  | "hellos"
+  | "hellos/min"
+  | "accounts";
+
+/**
+ * Every limit, once: its default value, unit and meaning, in documentation order. The names,
+ * {@linkcode LIMIT_SPECS} (the served and documented table) and {@linkcode DEFAULT_LIMITS} (the
+ * constants code reads) are all derived from it.
+ */
+export const LIMIT_TABLE = {
+  /** Largest binary frame a peer may send or receive, header included. */
+  MAX_FRAME_BYTES: {
+    value: 65_536,
+    unit: "bytes",
+    description: "Largest binary frame, header included. Larger: `FRAME_TOO_LARGE`, frame dropped.",
+  },
+  /** Largest text (JSON control) frame a peer may send. */
+  MAX_CONTROL_FRAME_BYTES: {
+    value: 131_072,
+    unit: "bytes",
+    description: "Largest text (JSON control) frame. Larger: `FRAME_TOO_LARGE`, frame dropped.",
+  },
+  /** Most connections open at once from one client address. */
+  MAX_CONNECTIONS_PER_ADDRESS: {
+    value: 1_024,
+    unit: "connections",
+    description:
+      "Connections open at once from one client address, over all shards. More: HTTP 429 `TOO_MANY_CONNECTIONS`.",
+  },
+  /** Sustained hellos per minute from one client address. */
+  ADDRESS_HELLOS_PER_MINUTE: {
+    value: 600,
+    unit: "hellos/min",
+    description:
+      "Sustained connection attempts (valid hellos) per minute from one client address. More: HTTP 429 `RATE_LIMITED` with `retryAfter`.",
+  },
+  /** Hellos one client address may send in a burst. */
+  ADDRESS_HELLO_BURST: {
+    value: 1_200,
+    unit: "hellos",
+    description: "Burst of connection attempts from one client address above the sustained rate.",
+  },
+  /** How old a hello's timestamp may be when the edge checks it. */
+  HELLO_MAX_AGE_MS: {
+    value: 60_000,
+    unit: "ms",
+    description: "How old a hello's timestamp may be. Older: HTTP 401 `HELLO_STALE`.",
+  },
+  /** How far ahead of the edge's clock a hello's timestamp may be. */
+  MAX_CLOCK_SKEW_MS: {
+    value: 30_000,
+    unit: "ms",
+    description:
+      "How far in the future a hello's timestamp may be. Further: HTTP 401 `HELLO_STALE`.",
+  },
+  /** Interval at which a client sends the keepalive `ping`. */
+  KEEPALIVE_INTERVAL_MS: {
+    value: 15_000,
+    unit: "ms",
+    description:
+      "How often a client sends the text frame `ping` (answered `pong` without waking the super-peer).",
+  },
+  /** A connection with no inbound traffic for this long is considered dead by the client. */
+  KEEPALIVE_TIMEOUT_MS: {
+    value: 45_000,
+    unit: "ms",
+    description: "Silence after which a client drops the connection and reconnects.",
+  },
+  /** Frames a super-peer queues for one other shard before refusing more with `OVERLOADED`. */
+  MAX_SHARD_QUEUE_FRAMES: {
+    value: 8_192,
+    unit: "frames",
+    description:
+      "Frames a super-peer holds for one other shard. More: `OVERLOADED`, frame dropped.",
+  },
+  /** Most frames a super-peer hands to another shard in one call. */
+  MAX_RELAY_BATCH_FRAMES: {
+    value: 512,
+    unit: "frames",
+    description: "Most frames a super-peer passes to another shard in one call.",
+  },
+  /** Frames a client queues while it is not connected, by default. */
+  DEFAULT_SEND_QUEUE_FRAMES: {
+    value: 1_024,
+    unit: "frames",
+    description: 'Frames a client queues while disconnected. More: `send()` returns `"dropped"`.',
+  },
+  /** Sustained frames per second one peer may send before `RATE_LIMITED`. */
+  RATE_LIMIT_FRAMES_PER_SECOND: {
+    value: 2_000,
+    unit: "units/s",
+    description:
+      "Sustained cost per second per peer, every frame text or binary: a relayed frame costs `COST_RELAY_FRAME`, a request its `COST_*`. More: `RATE_LIMITED` with `retryAfter`, dropped; a refused frame still takes half its cost, down to a quarter burst of debt (a penalty that decays). Kept per peer at its home, across reconnects and restarts.",
+  },
+  /** Frames one peer may send in a burst above the sustained rate. */
+  RATE_LIMIT_BURST_FRAMES: {
+    value: 4_000,
+    unit: "frames",
+    description: "Burst of frames per peer above the sustained rate.",
+  },
+  /** Sustained bytes per second one peer may send before `RATE_LIMITED`. */
+  RATE_LIMIT_BYTES_PER_SECOND: {
+    value: 8_388_608,
+    unit: "bytes/s",
+    description: "Sustained bytes per second per peer. More: `RATE_LIMITED`, frame dropped.",
+  },
+  /** Bytes one peer may send in a burst above the sustained rate. */
+  RATE_LIMIT_BURST_BYTES: {
+    value: 16_777_216,
+    unit: "bytes",
+    description: "Burst of bytes per peer above the sustained rate.",
+  },
+  /** What a relayed binary frame costs its sender. */
+  COST_RELAY_FRAME: {
+    value: 1,
+    unit: "units",
+    description: "Cost of one relayed binary frame (signaling included).",
+  },
+  /** What a control request (or any text frame) costs its sender. */
+  COST_REQUEST: {
+    value: 4,
+    unit: "units",
+    description:
+      "Cost of a text frame: every control request, and any text that is not one (charged before it is parsed).",
+  },
+  /** What a discovery request costs: it asks several shards. */
+  COST_PEERS_REQUEST: {
+    value: 32,
+    unit: "units",
+    description: "Cost of a `peers` request, which asks up to `DISCOVERY_SHARDS_PER_QUERY` shards.",
+  },
+  /** What a mailbox message costs: it is stored. */
+  COST_MAIL: {
+    value: 16,
+    unit: "units",
+    description: "Cost of a `mail` request, or of a relayed frame that goes to a mailbox.",
+  },
+  /** What each transfer of a `tx` request costs, charged before any signature is checked. */
+  COST_PER_TRANSFER: {
+    value: 8,
+    unit: "units",
+    description:
+      "Cost of each transfer in a `tx` request, on top of `COST_REQUEST`, charged before any signature is checked.",
+  },
+  /** Largest amount one transfer may move. */
+  MAX_TRANSFER_AMOUNT: {
+    value: 1_000_000_000_000_000,
+    unit: "units",
+    description:
+      "Largest amount of one transfer. More (or zero, negative, fractional): `TX_BAD_AMOUNT`.",
+  },
+  /** How often a shard seals its pending ledger entries into a block. */
+  BLOCK_INTERVAL_MS: {
+    value: 1_000,
+    unit: "ms",
+    description: "How often a shard seals pending entries into a signed block.",
+  },
+  /** Most entries (transfers and credits) in one block. */
+  MAX_BLOCK_ENTRIES: {
+    value: 1_024,
+    unit: "entries",
+    description: "Most entries in one block; the rest wait for the next.",
+  },
+  /** Most transfers in one submission (one frame or one `POST /v1/tx`). */
+  MAX_TX_BATCH: {
+    value: 256,
+    unit: "transfers",
+    description: "Most transfers in one submission. More: `TX_BATCH_TOO_LARGE`, nothing applied.",
+  },
+  /** How long a shard waits before pushing unacknowledged cross-shard receipts again. */
+  RECEIPT_RETRY_MS: {
+    value: 1_000,
+    unit: "ms",
+    description: "Delay before a shard pushes unacknowledged cross-shard receipts again.",
+  },
+  /** Most receipts pushed to another shard in one call. */
+  MAX_RECEIPT_BATCH: {
+    value: 256,
+    unit: "receipts",
+    description: "Most receipts pushed to another shard in one call.",
+  },
+  /** What one faucet request pays, on a network that enables the faucet. */
+  FAUCET_AMOUNT: {
+    value: 1_000,
+    unit: "units",
+    description: "What one faucet request pays (faucet networks only).",
+  },
+  /** How often one account may use the faucet. */
+  FAUCET_INTERVAL_MS: {
+    value: 60_000,
+    unit: "ms",
+    description: "How often one account may use the faucet. Sooner: `RATE_LIMITED`.",
+  },
+  /** Accounts the faucet pays from one client address per `FAUCET_INTERVAL_MS`. */
+  FAUCET_ACCOUNTS_PER_ADDRESS: {
+    value: 8,
+    unit: "accounts",
+    description:
+      "Accounts the faucet pays from one client address per `FAUCET_INTERVAL_MS` (each account once). More: HTTP 429 `RATE_LIMITED` with `retryAfter`.",
+  },
+  /** Payload bytes one peer may have relayed per quota window; past it, go direct. */
+  RELAY_QUOTA_BYTES: {
+    value: 67_108_864,
+    unit: "bytes",
+    description:
+      "Payload bytes one peer may have relayed per window (signaling not counted). More: `RESOURCE_LIMIT_EXCEEDED`; peers should move to a direct channel.",
+  },
+  /** The window of {@linkcode RELAY_QUOTA_BYTES}. */
+  RELAY_QUOTA_WINDOW_MS: {
+    value: 60_000,
+    unit: "ms",
+    description: "The window of `RELAY_QUOTA_BYTES`; the count starts again when it ends.",
+  },
+  /** Longest topic name, in UTF-8 bytes. */
+  MAX_TOPIC_BYTES: {
+    value: 128,
+    unit: "bytes",
+    description:
+      "Longest topic name (UTF-8; not empty, no control characters; names starting with `$` are the network's). Longer: `BAD_REQUEST`.",
+  },
+  /** How long a topic's home remembers a publisher's last number after its last publish. */
+  TOPIC_MEMORY_MS: {
+    value: 3_600_000,
+    unit: "ms",
+    description:
+      "How long a topic's home keeps a publisher's last number (for dropping repeats) after its last publish on that topic; then it is forgotten.",
+  },
+  /** Most (topic, publisher) numbers one shard remembers. */
+  MAX_TOPIC_PUBLISHERS_PER_SHARD: {
+    value: 65_536,
+    unit: "entries",
+    description:
+      "Most (topic, publisher) last numbers one shard keeps, whatever the topics; past it the least recently used go first.",
+  },
+  /** Most topics one peer may be subscribed to at once. */
+  MAX_SUBSCRIPTIONS_PER_PEER: {
+    value: 64,
+    unit: "topics",
+    description:
+      "Topics one peer may be subscribed to at once. More: `RESOURCE_LIMIT_EXCEEDED`, not subscribed.",
+  },
+  /** Largest payload of one publish, in UTF-8 bytes of its `data` field. */
+  MAX_PUBLISH_BYTES: {
+    value: 16_384,
+    unit: "bytes",
+    description:
+      "Largest `data` of one publish (UTF-8, or the base64url text of bytes). Larger: `FRAME_TOO_LARGE`, not published.",
+  },
+  /** Within this time of its last frame or keepalive, a super-peer closes a silent socket. */
+  PRESENCE_TIMEOUT_MS: {
+    value: 60_000,
+    unit: "ms",
+    description:
+      "A socket silent (no frame, no `ping`) is closed as dead, code 4002, and the peer announced as left, within this time (a sweep every fifth of it closes what was silent for three fifths). Also how long a gone peer's subscriptions and last-seen time are kept for a resume; past it nothing of the peer is kept but its mailbox.",
+  },
+  /** Most peers one discovery request returns. */
+  MAX_DISCOVERY_PEERS: {
+    value: 64,
+    unit: "peers",
+    description: "Most peers one `peers` request returns; a larger `count` is cut to it.",
+  },
+  /** Most shards one discovery request asks, whatever the shard count. */
+  DISCOVERY_SHARDS_PER_QUERY: {
+    value: 3,
+    unit: "shards",
+    description:
+      "Most shards one `peers` request samples, chosen at random, so that no request touches every shard.",
+  },
+  /** How long a message waits in a mailbox for its recipient. */
+  MAILBOX_TTL_MS: {
+    value: 604_800_000,
+    unit: "ms",
+    description:
+      "How long a message waits for an offline recipient. Then it is deleted and its sender gets a `mail.notice` with status `expired`.",
+  },
+  /** Most messages waiting in one recipient's mailbox. */
+  MAILBOX_MAX_MESSAGES: {
+    value: 256,
+    unit: "messages",
+    description: "Messages waiting for one recipient. More: `MAILBOX_FULL`, not stored.",
+  },
+  /** Most messages from one sender waiting for one recipient. */
+  MAILBOX_MAX_FROM_SENDER: {
+    value: 32,
+    unit: "messages",
+    description:
+      "Messages from one sender waiting for one recipient, so that no sender fills another peer's mailbox. More: `MAILBOX_FULL` for that sender only.",
+  },
+  /** Most messages from one sender waiting on one shard, whatever their recipients. */
+  MAIL_MAX_PER_SENDER: {
+    value: 1_024,
+    unit: "messages",
+    description:
+      "Messages from one sender waiting at one shard, for all its recipients there. More: `MAILBOX_FULL` for that sender only.",
+  },
+  /** Most messages waiting on one shard in all. */
+  MAIL_MAX_PER_SHARD: {
+    value: 65_536,
+    unit: "messages",
+    description:
+      "Messages waiting at one shard in all (its storage bound). More: `MAILBOX_FULL`; nothing already stored is dropped for it.",
+  },
+  /** Largest mailbox message, in UTF-8 bytes of its `data` field. */
+  MAX_MAIL_BYTES: {
+    value: 32_768,
+    unit: "bytes",
+    description: "Largest `data` of one mailbox message. Larger: `FRAME_TOO_LARGE`, not stored.",
+  },
+} as const satisfies Record<string, LimitRow>;

@@ -1,0 +1,91 @@
+// Tables that grow with input stay within their bounds, read straight from the super-peers'
+// SQLite files on disk after real traffic on workerd.
+import { DatabaseSync } from "node:sqlite";
+import { Identity } from "../../mod.ts";
+import { startNetwork } from "../../scripts/local_network.ts";
+import { connectPeer, openBareSocket, waitUntil } from "../support/peers.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+async function count(dir: string, table: string): Promise<number> {
+  let total = 0;
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) total += await count(path, table);
+    else if (entry.name.endsWith(".sqlite") && entry.name !== "metadata.sqlite") {
+      const db = new DatabaseSync(path, { readOnly: true });
+      try {
+        const row = db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number };
+        total += row.n;
+      } catch {
+        // This object never made the table.
+      } finally {
+        db.close();
+      }
+    }
+  }
+  return total;
+}
+
+Deno.test(
+  "storage bounds: publishers' numbers on new topics stay within the shard's bound",
+  opts,
+  async () => {
+    const persistDir = await Deno.makeTempDir({ prefix: "superpeer-bounds-" });
+    const net = await startNetwork({
+      shards: 1,
+      persistDir,
+      limits: { MAX_TOPIC_PUBLISHERS_PER_SHARD: 10 },
+    });
+    try {
+      const peer = await connectPeer(net);
+      for (let i = 0; i < 30; i++) await peer.publish(`topic-${i}`, "x");
+      peer.close();
+    } finally {
+      await net.dispose();
+    }
+    try {
+      assertEquals(await count(persistDir, "topic_seen"), 10);
+    } finally {
+      await Deno.remove(persistDir, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "storage bounds: a peer's budget row goes once its buckets are full again",
+  opts,
+  async () => {
+    const persistDir = await Deno.makeTempDir({ prefix: "superpeer-bounds-" });
+    const net = await startNetwork({
+      shards: 1,
+      persistDir,
+      // A quick sweep, and buckets that refill at once.
+      limits: { PRESENCE_TIMEOUT_MS: 1_000, RELAY_QUOTA_WINDOW_MS: 200 },
+    });
+    let during = 0;
+    try {
+      const heard: string[] = [];
+      const ws = await openBareSocket(net, await Identity.generate(), heard);
+      await waitUntil(() => heard.length >= 1);
+      ws.send(JSON.stringify({ t: "peers", id: 1, count: 1 }));
+      await waitUntil(() => heard.length >= 2);
+      ws.close();
+      await new Promise((r) => setTimeout(r, 300));
+      during = await count(persistDir, "peer_budget");
+      // A new peer keeps the sweep going until the spent row is found full and deleted.
+      const keep = await connectPeer(net);
+      await new Promise((r) => setTimeout(r, 1_500));
+      keep.close();
+    } finally {
+      await net.dispose();
+    }
+    try {
+      assert(during >= 1, "the spending was written down");
+      assertEquals(await count(persistDir, "peer_budget"), 0);
+    } finally {
+      await Deno.remove(persistDir, { recursive: true });
+    }
+  },
+);

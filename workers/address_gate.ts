@@ -1,0 +1,202 @@
+/**
+ * The address gate: limits per client address, kept at the address's home shard
+ * (`shardOf("address:" + ip)`). The edge asks it before routing a hello (a bucket of hellos,
+ * and the connections open from the address over all shards) and before a faucet payment
+ * (`FAUCET_ACCOUNTS_PER_ADDRESS` per `FAUCET_INTERVAL_MS`); a peer's home tells it when a connection closes.
+ * A home that restarted tells nothing, so at the cap the gate asks each peer's home whether
+ * its peer is still online and forgets those that are not: stale rows cost nothing until then.
+ *
+ * @module
+ */
+import type { DurableObjectState } from "cloudflare:workers";
+import { RateLimiter, type RateLimiterState, type Refusal } from "../src/protocol/mod.ts";
+import { shardOf } from "../src/routing/mod.ts";
+import type { NetworkConfig } from "./config.ts";
+import type { Shards } from "./shards.ts";
+
+/** How often, at most, the gate asks peers' homes which of an address's peers are online. */
+export const PRUNE_EVERY_MS = 10_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS address_peer (address TEXT NOT NULL, peer TEXT NOT NULL,
+  PRIMARY KEY (address, peer));
+CREATE TABLE IF NOT EXISTS address_budget (key TEXT PRIMARY KEY, state TEXT NOT NULL);
+`;
+
+/**
+ * The home shard of a client address's limits.
+ *
+ * @param address The address.
+ * @param shards The network's shard count.
+ * @returns The shard.
+ *
+ * @example Usage
+ * ```ts
+ * import { addressHome } from "./address_gate.ts";
+ * console.assert(addressHome("203.0.113.9", 8) < 8);
+ * ```
+ */
+export function addressHome(address: string, shards: number): number {
+  return shardOf(`address:${address}`, shards);
+}
+
+/**
+ * The limits of the client addresses homed on one shard.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const gate = new AddressGate(ctx, config, shards);
+ * const refused = await gate.admit("203.0.113.9", peerId);
+ * ```
+ */
+export class AddressGate {
+  readonly #ctx: DurableObjectState;
+  readonly #config: NetworkConfig;
+  readonly #shards: Shards;
+  /** When each address was last pruned: at most once per `PRUNE_EVERY_MS`. */
+  readonly #pruned = new Map<string, number>();
+
+  /**
+   * @param ctx The object's state (its SQLite storage).
+   * @param config The network's config.
+   * @param shards The shards, to ask a peer's home whether it is online.
+   */
+  constructor(ctx: DurableObjectState, config: NetworkConfig, shards: Shards) {
+    this.#ctx = ctx;
+    this.#config = config;
+    this.#shards = shards;
+    ctx.storage.sql.exec(SCHEMA);
+  }
+
+  /**
+   * Admits a hello from an address: within its hello bucket and its connection cap.
+   *
+   * @param address The client's address.
+   * @param peer The peer that says hello.
+   * @param connect Whether it opens a connection (else it is a plain GET: a hello only).
+   * @returns `null` if admitted (its connection now counts), else the refusal.
+   */
+  async admit(address: string, peer: string, connect = true): Promise<Refusal | null> {
+    const { limits } = this.#config;
+    const wait = this.#charge(`hello/${address}`, {
+      framesPerSecond: limits.ADDRESS_HELLOS_PER_MINUTE / 60,
+      burstFrames: limits.ADDRESS_HELLO_BURST,
+    });
+    if (wait > 0) {
+      return {
+        ok: false,
+        code: "RATE_LIMITED",
+        message: `Too many hellos from this address; retry in ${wait} ms`,
+        retryAfter: wait,
+      };
+    }
+    if (!connect) return null;
+    const sql = this.#ctx.storage.sql;
+    const others = () =>
+      sql.exec<{ peer: string }>(
+        "SELECT peer FROM address_peer WHERE address = ? AND peer != ?",
+        address,
+        peer,
+      ).toArray().map((r) => r.peer);
+    let open = others();
+    const last = this.#pruned.get(address) ?? 0;
+    if (open.length >= limits.MAX_CONNECTIONS_PER_ADDRESS && Date.now() - last >= PRUNE_EVERY_MS) {
+      this.#pruned.set(address, Date.now());
+      if (this.#pruned.size > 4_096) this.#pruned.clear();
+      await this.#prune(address, open);
+      open = others();
+    }
+    if (open.length >= limits.MAX_CONNECTIONS_PER_ADDRESS) {
+      return {
+        ok: false,
+        code: "TOO_MANY_CONNECTIONS",
+        message: `This address has ${limits.MAX_CONNECTIONS_PER_ADDRESS} connections open`,
+      };
+    }
+    sql.exec("INSERT OR IGNORE INTO address_peer VALUES (?, ?)", address, peer);
+    return null;
+  }
+
+  /**
+   * A connection from an address closed.
+   *
+   * @param address The address.
+   * @param peer The peer.
+   */
+  left(address: string, peer: string): void {
+    this.#ctx.storage.sql.exec(
+      "DELETE FROM address_peer WHERE address = ? AND peer = ?",
+      address,
+      peer,
+    );
+  }
+
+  /**
+   * Admits a faucet payment asked from an address: `FAUCET_ACCOUNTS_PER_ADDRESS` per
+   * `FAUCET_INTERVAL_MS`.
+   *
+   * @param address The client's address.
+   * @returns `null` if admitted, else `RATE_LIMITED` with `retryAfter`.
+   */
+  faucet(address: string): Refusal | null {
+    const { FAUCET_INTERVAL_MS: interval, FAUCET_ACCOUNTS_PER_ADDRESS: accounts } =
+      this.#config.limits;
+    const wait = this.#charge(`faucet/${address}`, {
+      framesPerSecond: accounts * 1000 / interval,
+      burstFrames: accounts,
+    });
+    if (wait === 0) return null;
+    return {
+      ok: false,
+      code: "RATE_LIMITED",
+      message: `The faucet paid ${accounts} accounts from this address within ${interval} ms`,
+      retryAfter: wait,
+    };
+  }
+
+  /** Deletes the buckets that are full again: they hold nothing. */
+  sweep(): void {
+    const sql = this.#ctx.storage.sql;
+    for (
+      const { key, state } of sql.exec<{ key: string; state: string }>(
+        "SELECT key, state FROM address_budget",
+      ).toArray()
+    ) {
+      const kept = JSON.parse(state) as RateLimiterState & { rate: number; burst: number };
+      const limiter = new RateLimiter(this.#options(kept.rate, kept.burst), Date.now(), kept);
+      if (limiter.full()) sql.exec("DELETE FROM address_budget WHERE key = ?", key);
+    }
+  }
+
+  // A connection attempt is rare next to a frame: its bucket is written at once.
+  #charge(key: string, o: { framesPerSecond: number; burstFrames: number }): number {
+    const sql = this.#ctx.storage.sql;
+    const row = sql.exec<{ state: string }>("SELECT state FROM address_budget WHERE key = ?", key)
+      .toArray()[0];
+    const options = this.#options(o.framesPerSecond, o.burstFrames);
+    const limiter = new RateLimiter(options, Date.now(), row ? JSON.parse(row.state) : undefined);
+    const wait = limiter.charge(1, 0);
+    const kept = { ...limiter.state(), rate: o.framesPerSecond, burst: o.burstFrames };
+    sql.exec("INSERT OR REPLACE INTO address_budget VALUES (?, ?)", key, JSON.stringify(kept));
+    return wait;
+  }
+
+  #options(rate: number, burst: number) {
+    return { framesPerSecond: rate, burstFrames: burst, bytesPerSecond: 1, burstBytes: 1 };
+  }
+
+  // At the cap: rows of peers whose home says they are not online are stale (a home that
+  // restarted said nothing of its closed sockets), and go.
+  async #prune(address: string, peers: string[]): Promise<void> {
+    const { shards } = this.#config;
+    const online = await Promise.all(
+      peers.map((peer) =>
+        this.#shards.call(shardOf(peer, shards), (s) => s.lookupPeer(peer))
+          .then((p) => p.online, () => true)
+      ),
+    );
+    peers.forEach((peer, i) => {
+      if (!online[i]) this.left(address, peer);
+    });
+  }
+}
