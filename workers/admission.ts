@@ -18,6 +18,8 @@ export const BUDGET_FLUSH_MS = 200;
 /** A peer's budget: its buckets and its relay quota window. */
 interface Budget {
   limiter: RateLimiter;
+  /** `RATE_LIMITED` refusals since the last frame admitted. */
+  refusedInRow: number;
   quotaStart: number;
   quotaBytes: number;
 }
@@ -45,15 +47,18 @@ export class Admission {
   readonly #config: NetworkConfig;
   readonly #budgets = new Map<string, Budget>();
   readonly #dirty = new Set<string>();
+  readonly #onFlood: (peer: string) => void;
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * @param ctx The object's state (its SQLite storage).
    * @param config The network's config.
+   * @param onFlood Closes a peer's socket that kept sending past its limit.
    */
-  constructor(ctx: DurableObjectState, config: NetworkConfig) {
+  constructor(ctx: DurableObjectState, config: NetworkConfig, onFlood: (peer: string) => void) {
     this.#ctx = ctx;
     this.#config = config;
+    this.#onFlood = onFlood;
     ctx.storage.sql.exec(SCHEMA);
   }
 
@@ -69,7 +74,14 @@ export class Admission {
     const budget = this.#budget(peer);
     const wait = budget.limiter.charge(cost, bytes);
     this.#touched(peer);
-    if (wait === 0) return null;
+    if (wait === 0) {
+      budget.refusedInRow = 0;
+      return null;
+    }
+    // A flood is not read and answered frame by frame: past a run of refusals, the socket goes.
+    if (++budget.refusedInRow === this.#config.limits.MAX_REFUSALS_BEFORE_CLOSE) {
+      this.#onFlood(peer);
+    }
     return {
       ok: false,
       code: "RATE_LIMITED",
@@ -170,6 +182,7 @@ export class Admission {
         Date.now(),
         kept,
       ),
+      refusedInRow: 0,
       quotaStart: kept?.quotaStart ?? Date.now(),
       quotaBytes: kept?.quotaBytes ?? 0,
     };

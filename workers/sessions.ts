@@ -286,6 +286,23 @@ export class Sessions {
   }
 
   /**
+   * Closes a peer's current socket, if it has one.
+   *
+   * @param peer The peer.
+   * @param code The close code.
+   * @param reason The reason.
+   * @returns Its peer and address, if it had a socket.
+   */
+  closePeer(
+    peer: string,
+    code: number,
+    reason: string,
+  ): { peer: string; address: string } | undefined {
+    const ws = this.#sockets.get(peer);
+    return ws ? this.close(ws, code, reason) : undefined;
+  }
+
+  /**
    * Closes a socket the super-peer gave up on, and drops it.
    *
    * @param ws The socket.

@@ -48,11 +48,8 @@ import { Shards } from "./shards.ts";
 export type { DeliverOutcome } from "./rpc.ts";
 
 /** Close codes a socket reports when no close frame can be sent back. */
-const NO_CLOSE_FRAME: ReadonlySet<number> = new Set([
-  CLOSE_CODES.NO_STATUS,
-  CLOSE_CODES.ABNORMAL,
-  CLOSE_CODES.TLS_FAILED,
-]);
+const { NO_STATUS, ABNORMAL, TLS_FAILED } = CLOSE_CODES;
+const NO_CLOSE_FRAME: ReadonlySet<number> = new Set([NO_STATUS, ABNORMAL, TLS_FAILED]);
 
 /**
  * One shard's super-peer.
@@ -95,7 +92,10 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
     const services = this.#services = new Services(
       serviceHost({ ctx, config, shard, shards, sessions, alarm }),
     );
-    const admission = this.#admission = new Admission(ctx, config);
+    const admission = this.#admission = new Admission(ctx, config, (peer) => {
+      const gone = sessions.closePeer(peer, CLOSE_CODES.FLOODING, "Past the rate limit, again");
+      ctx.waitUntil(this.#gone(gone));
+    });
     const mailbox = services.mailbox;
     const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
     this.#relay = new Relay({

@@ -88,6 +88,11 @@ export const CLOSE_CODES = {
   /** Nothing came from the peer, not even a keepalive, for `PRESENCE_TIMEOUT_MS`. */
   PRESENCE_TIMEOUT: 4002,
   /**
+   * The peer kept sending past its rate limit (`MAX_REFUSALS_BEFORE_CLOSE` refusals in a row);
+   * reconnect with backoff: its limits are kept.
+   */
+  FLOODING: 4003,
+  /**
    * Local to a client, never on the wire: it gave up on a connection (no welcome within the
    * connect timeout, or silence past the keepalive timeout) and reconnects.
    */

@@ -145,6 +145,13 @@ export const LIMIT_TABLE = {
     unit: "bytes",
     description: "Burst of bytes per peer above the sustained rate.",
   },
+  /** Refusals in a row, for being over its rate limit, after which a peer's socket is closed. */
+  MAX_REFUSALS_BEFORE_CLOSE: {
+    value: 256,
+    unit: "frames",
+    description:
+      "`RATE_LIMITED` refusals in a row after which the super-peer closes the peer's socket (close code 4003 `FLOODING`): a flood is not read and answered frame by frame. The peer's limits are kept across the reconnect.",
+  },
   /** What a relayed binary frame costs its sender. */
   COST_RELAY_FRAME: {
     value: 1,

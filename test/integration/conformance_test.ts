@@ -115,3 +115,41 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "conformance: frames at the limit pass, at the limit + 1 and 10× are refused",
+  opts,
+  async () => {
+    const net = await startNetwork({
+      shards: 1,
+      limits: { MAX_FRAME_BYTES: 8_192, MAX_CONTROL_FRAME_BYTES: 16_384 },
+    });
+    try {
+      const heard: string[] = [];
+      const ws = await openBareSocket(net, await Identity.generate(), heard);
+      await waitUntil(() => heard.length >= 1);
+      const nobody = (await Identity.generate()).peerId;
+      const header = encodeFrame(FRAME_SEND, nobody, 0, new Uint8Array()).length;
+      for (const [seq, size] of [[1, 8_192], [2, 8_193], [3, 81_920]]) {
+        ws.send(encodeFrame(FRAME_SEND, nobody, seq, new Uint8Array(size - header)));
+      }
+      const text = (size: number, id: number) => {
+        const bare = JSON.stringify({ t: "nope", id, pad: "" });
+        return JSON.stringify({ t: "nope", id, pad: "x".repeat(size - bare.length) });
+      };
+      for (const [id, size] of [[4, 16_384], [5, 16_385], [6, 163_840]]) ws.send(text(size, id));
+      await waitUntil(() => heard.length >= 7);
+      assertEquals(heard.slice(1).map((t) => JSON.parse(t).code), [
+        "PEER_NOT_FOUND",
+        "FRAME_TOO_LARGE",
+        "FRAME_TOO_LARGE",
+        "UNKNOWN_FRAME_TYPE",
+        "FRAME_TOO_LARGE",
+        "FRAME_TOO_LARGE",
+      ]);
+      ws.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);

@@ -1,8 +1,8 @@
 // The mailbox's storage bounds on real workerd: per sender and recipient, per sender, per
 // shard. One sender cannot take another's place, and nothing stored is dropped for new mail.
-import { Identity, ProtocolError } from "../../mod.ts";
+import { Identity, Peer, ProtocolError } from "../../mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
-import { connectPeer } from "../support/peers.ts";
+import { connectPeer, waitUntil } from "../support/peers.ts";
 import { assertEquals } from "../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -44,9 +44,12 @@ Deno.test("mail bounds: per sender and recipient, per sender, per shard", opts, 
       "MAILBOX_FULL",
     ]);
     const inbox: string[] = [];
-    const bob = await connectPeer(net, { identity: b });
+    // Listening before connecting: the mail is handed over right after the welcome.
+    const bob = new Peer({ url: net.url, identity: b });
     bob.addEventListener("mail", (ev) => inbox.push((ev as CustomEvent).detail.from));
-    await new Promise((r) => setTimeout(r, 500));
+    await bob.connect();
+    await waitUntil(() => inbox.length >= 4, 10_000);
+    await new Promise((r) => setTimeout(r, 200)); // and no more
     assertEquals(inbox.sort(), [a.peerId, a.peerId, c.peerId, c.peerId].sort());
     for (const p of [a, c, f, bob]) p.close();
   } finally {
