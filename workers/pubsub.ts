@@ -22,6 +22,7 @@ import { shardOf } from "../src/routing/mod.ts";
 import { ShardQueue } from "../src/routing/_shard_queue.ts";
 import type { Publish, PublishOutcome } from "./rpc.ts";
 import type { ServiceHost } from "./service_host.ts";
+import { Fanout } from "./fanout.ts";
 import { TopicMemory } from "./topic_memory.ts";
 
 export type { Publish, PublishOutcome };
@@ -42,13 +43,7 @@ const RETRIES = 4;
 
 interface Pending {
   publish: Publish;
-  done?: (outcome: PublishOutcome | Refusal) => void;
-}
-
-interface Fanout {
-  shard: number;
-  topic: string;
-  text: string;
+  done?: (outcome: PublishOutcome) => void;
 }
 
 /**
@@ -69,7 +64,7 @@ export class PubSub {
   /** Publishers' last numbers, to drop repeats. */
   readonly #memory: TopicMemory;
   readonly #toHome: ShardQueue<Pending>;
-  readonly #fanout: ShardQueue<Fanout>;
+  readonly #fanout: Fanout;
   readonly #offline: (peer: string, text: string) => void;
 
   /**
@@ -102,22 +97,7 @@ export class PubSub {
       maxQueued: limits.MAX_SHARD_QUEUE_FRAMES,
       maxBatch: limits.MAX_RELAY_BATCH_FRAMES,
     });
-    this.#fanout = new ShardQueue<Fanout>({
-      deliver: (shard, items) =>
-        // A repeat is harmless: subscribers drop what they already have.
-        this.#host.call(
-          shard,
-          (s) => s.topicDeliver(items.map((i) => i.topic), items.map((i) => i.text)),
-          RETRIES,
-        ),
-      onUndelivered: (item, reason, error) => {
-        // The shard has no subscriber left: stop sending it this topic.
-        if (reason === "not_found") this.leave(item.topic, item.shard);
-        else console.warn(`topic message for shard ${item.shard} lost:`, String(error));
-      },
-      maxQueued: limits.MAX_SHARD_QUEUE_FRAMES,
-      maxBatch: limits.MAX_RELAY_BATCH_FRAMES,
-    });
+    this.#fanout = new Fanout(host, (topic, shard) => this.leave(topic, shard));
   }
 
   /**
@@ -233,13 +213,20 @@ export class PubSub {
           continue;
         }
       }
-      outcomes.push({ duplicate: false });
       const text = JSON.stringify(this.#message(p));
-      for (const shard of this.#subscribingShards(p.topic)) {
+      const shards = this.#subscribingShards(p.topic);
+      if (this.#fanout.full() && [...shards].some((k) => k !== this.#host.shard())) {
+        outcomes.push({
+          ok: false,
+          code: "OVERLOADED",
+          message: "The topic's home holds too many messages on their way to subscribers",
+        });
+        continue;
+      }
+      outcomes.push({ duplicate: false });
+      for (const shard of shards) {
         if (shard === this.#host.shard()) this.deliver([p.topic], [text]);
-        else if (!this.#fanout.push(shard, { shard, topic: p.topic, text })) {
-          console.warn(`fan-out queue to shard ${shard} full; message dropped for it`);
-        }
+        else this.#fanout.send(shard, p.topic, text);
       }
     }
     await Promise.resolve();
@@ -349,9 +336,15 @@ export class PubSub {
     return [];
   }
 
-  /** Forgets publishers' numbers on topics idle for `TOPIC_MEMORY_MS` (the sweep calls it). */
-  forgetIdle(): void {
+  /**
+   * The sweep's work: forgets publishers' numbers on idle topics, sends again what a failed
+   * call or a restart left in the fan-out.
+   *
+   * @returns Whether fan-out is still waiting (the alarm then comes back).
+   */
+  sweep(): boolean {
     this.#memory.forgetIdle();
+    return this.#fanout.retry();
   }
 
   #subscribingShards(topic: string): Set<number> {

@@ -55,10 +55,8 @@ export interface Publish {
   bin?: boolean;
 }
 
-/** What a topic's home made of a publish. */
-export interface PublishOutcome {
-  duplicate: boolean;
-}
+/** What a topic's home made of a publish: taken (or a repeat), or refused. */
+export type PublishOutcome = { duplicate: boolean } | Refusal;
 
 /** The methods a shard's super-peer answers over RPC. */
 export interface SuperPeerRpc {

@@ -209,9 +209,10 @@ export class Services {
       await this.pubsub.forget(peer);
       this.mailbox.forget(peer);
     }
-    this.pubsub.forgetIdle();
+    const fanoutWaiting = this.pubsub.sweep();
     const nextExpiry = await this.mailbox.expire();
-    const busy = this.host.ctx.getWebSockets().length > 0 || this.presence.pending;
+    const busy = this.host.ctx.getWebSockets().length > 0 || this.presence.pending ||
+      fanoutWaiting;
     const next = Math.min(
       busy ? Date.now() + this.sweepEvery() : Infinity,
       nextExpiry ?? Infinity,

@@ -24,6 +24,14 @@ import {
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import { deferred, httpUrl } from "./_util.ts";
 
+/** Refusals of a hello that a fresh attempt would meet again: the peer stops on them. */
+const FINAL_HELLO_CODES: ReadonlySet<string> = new Set([
+  "HELLO_MALFORMED",
+  "HELLO_BAD_SIGNATURE",
+  "HELLO_WRONG_NETWORK",
+  "HELLO_STALE",
+]);
+
 /** Default time allowed for one connection attempt to reach its welcome, in ms. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
@@ -272,14 +280,15 @@ export class Connection {
     let refusal: ProtocolError | undefined;
     try {
       const res = await this.#fetch(httpUrl(url));
-      if (res.status >= 400 && res.status < 500 && res.status !== 429) {
-        const body = await res.json() as { code?: string; message?: string };
+      const body = await res.json().catch(() => ({})) as { code?: string; message?: string };
+      // Only a hello that no fresh attempt would fix is final. A used nonce was this attempt's,
+      // claimed by a home that then dropped the socket; 426 says the hello is fine and the
+      // upgrade failed on the way (a restart); 429 asks for a wait.
+      if (FINAL_HELLO_CODES.has(body.code ?? "")) {
         refusal = new ProtocolError(
-          (body.code ?? "INTERNAL") as ErrorCode,
+          body.code as ErrorCode,
           body.message ?? `Connect refused with HTTP ${res.status}`,
         );
-      } else {
-        await res.body?.cancel();
       }
     } catch {
       // Unreachable: try again later.

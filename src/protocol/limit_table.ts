@@ -274,6 +274,13 @@ export const LIMIT_TABLE = {
     description:
       "Most (topic, publisher) last numbers one shard keeps, whatever the topics; past it the least recently used go first.",
   },
+  /** Most topic messages a topic's home holds on their way to subscribing shards. */
+  MAX_FANOUT_PENDING: {
+    value: 65_536,
+    unit: "messages",
+    description:
+      "Messages a topic's home has taken and not yet handed to every subscribing shard (kept until each has it, through restarts). More: `pub` refused with `OVERLOADED`.",
+  },
   /** Most topics one peer may be subscribed to at once. */
   MAX_SUBSCRIPTIONS_PER_PEER: {
     value: 64,
