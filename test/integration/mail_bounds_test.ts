@@ -1,6 +1,6 @@
 // The mailbox's storage bounds on real workerd: per sender and recipient, per sender, per
 // shard. One sender cannot take another's place, and nothing stored is dropped for new mail.
-import { Identity, Peer, ProtocolError } from "../../mod.ts";
+import { Identity, Peer, type ProtocolError } from "../../mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, waitUntil } from "../support/peers.ts";
 import { assertEquals } from "../support/assert.ts";
