@@ -20,6 +20,8 @@ interface Budget {
   limiter: RateLimiter;
   /** `RATE_LIMITED` refusals since the last frame admitted. */
   refusedInRow: number;
+  /** Spent since it was last written down. */
+  dirty: boolean;
   quotaStart: number;
   quotaBytes: number;
 }
@@ -48,6 +50,7 @@ export class Admission {
   readonly #budgets = new Map<string, Budget>();
   readonly #dirty = new Set<string>();
   readonly #onFlood: (peer: string) => void;
+  #last: { peer: string; budget: Budget } | undefined;
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
@@ -63,49 +66,42 @@ export class Admission {
   }
 
   /**
-   * Charges a peer for a frame.
+   * Charges a peer for a frame (its cost and size) and, for relayed payload, counts it against
+   * the peer's relay quota.
    *
    * @param peer The peer.
    * @param cost Its cost units.
    * @param bytes Its size.
-   * @returns `null` if admitted, else a `RATE_LIMITED` refusal with `retryAfter`.
+   * @param payload Whether it is relayed payload (signaling and requests are not).
+   * @returns `null` if admitted, else `RATE_LIMITED` or `RESOURCE_LIMIT_EXCEEDED` with
+   *   `retryAfter`.
    */
-  charge(peer: string, cost: number, bytes: number): Refusal | null {
-    const budget = this.#budget(peer);
-    const wait = budget.limiter.charge(cost, bytes);
-    this.#touched(peer);
-    if (wait === 0) {
-      budget.refusedInRow = 0;
-      return null;
-    }
-    // A flood is not read and answered frame by frame: past a run of refusals, the socket goes.
-    if (++budget.refusedInRow === this.#config.limits.MAX_REFUSALS_BEFORE_CLOSE) {
-      this.#onFlood(peer);
-    }
-    return {
-      ok: false,
-      code: "RATE_LIMITED",
-      message: `Rate limit exceeded; retry in ${wait} ms`,
-      retryAfter: wait,
-    };
-  }
-
-  /**
-   * Counts relayed payload against a peer's relay quota.
-   *
-   * @param peer The peer.
-   * @param bytes The frame's size.
-   * @returns `null` if within the quota, else `RESOURCE_LIMIT_EXCEEDED` with `retryAfter`.
-   */
-  relay(peer: string, bytes: number): Refusal | null {
+  charge(peer: string, cost: number, bytes: number, payload = false): Refusal | null {
     const { limits } = this.#config;
     const budget = this.#budget(peer);
     const now = Date.now();
+    if (!budget.dirty) {
+      budget.dirty = true;
+      this.#dirty.add(peer);
+      this.#flushTimer ??= setTimeout(() => this.flush(), BUDGET_FLUSH_MS);
+    }
+    const wait = budget.limiter.charge(cost, bytes, now);
+    if (wait > 0) {
+      // A flood is not read and answered frame by frame: past a run of refusals, it goes.
+      if (++budget.refusedInRow === limits.MAX_REFUSALS_BEFORE_CLOSE) this.#onFlood(peer);
+      return {
+        ok: false,
+        code: "RATE_LIMITED",
+        message: `Rate limit exceeded; retry in ${wait} ms`,
+        retryAfter: wait,
+      };
+    }
+    budget.refusedInRow = 0;
+    if (!payload) return null;
     if (now - budget.quotaStart >= limits.RELAY_QUOTA_WINDOW_MS) {
       budget.quotaStart = now;
       budget.quotaBytes = 0;
     }
-    this.#touched(peer);
     if (budget.quotaBytes + bytes <= limits.RELAY_QUOTA_BYTES) {
       budget.quotaBytes += bytes;
       return null;
@@ -127,6 +123,7 @@ export class Admission {
   left(peer: string): void {
     if (this.#dirty.has(peer)) this.#write(peer);
     this.#budgets.delete(peer);
+    if (this.#last?.peer === peer) this.#last = undefined;
   }
 
   /** Writes down every budget spent since the last flush (the sweep and the alarm call it). */
@@ -157,6 +154,8 @@ export class Admission {
   }
 
   #budget(peer: string): Budget {
+    // A peer mostly sends many frames in a row: its budget is at hand without a lookup.
+    if (this.#last?.peer === peer) return this.#last.budget;
     let budget = this.#budgets.get(peer);
     if (!budget) {
       const row = this.#ctx.storage.sql.exec<{ state: string }>(
@@ -166,6 +165,7 @@ export class Admission {
       budget = this.#restore(row ? JSON.parse(row.state) as Kept : undefined);
       this.#budgets.set(peer, budget);
     }
+    this.#last = { peer, budget };
     return budget;
   }
 
@@ -183,22 +183,19 @@ export class Admission {
         kept,
       ),
       refusedInRow: 0,
+      dirty: false,
       quotaStart: kept?.quotaStart ?? Date.now(),
       quotaBytes: kept?.quotaBytes ?? 0,
     };
   }
 
-  // Spending is written down within BUDGET_FLUSH_MS, not per frame: the hot path stays off
-  // SQLite, and a restart forgets at most that much of a peer's spending.
-  #touched(peer: string): void {
-    this.#dirty.add(peer);
-    this.#flushTimer ??= setTimeout(() => this.flush(), BUDGET_FLUSH_MS);
-  }
-
+  // Spending is written down within BUDGET_FLUSH_MS, not per frame (see `charge`): the hot path
+  // stays off SQLite, and a restart forgets at most that much of a peer's spending.
   #write(peer: string): void {
     this.#dirty.delete(peer);
     const budget = this.#budgets.get(peer);
     if (!budget) return;
+    budget.dirty = false;
     const kept: Kept = {
       ...budget.limiter.state(),
       quotaStart: budget.quotaStart,

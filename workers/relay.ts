@@ -10,6 +10,9 @@ import { base64urlnopad } from "@scure/base";
 import {
   decodeFrame,
   deliverInPlace,
+  FLAG_MAILBOX,
+  FLAG_SEQUENCED,
+  FLAG_SIGNAL,
   FRAME_HEADER_BYTES,
   FRAME_SEND,
   framePayloadBytes,
@@ -125,9 +128,16 @@ export class Relay {
     }
     // Admission: the frame's cost, then (payload only: signaling is never metered, so that two
     // peers over quota can still set up the channel that relieves the relay) the relay quota.
-    const cost = wantsMailbox(bytes) ? limits.COST_MAIL : limits.COST_RELAY_FRAME;
-    const over = this.#admission.charge(session.peer, cost, bytes.length) ??
-      (isSignalFrame(bytes) ? null : this.#admission.relay(session.peer, bytes.length));
+    const flags = bytes[1];
+    // As `wantsMailbox`, read from the flags already at hand: the hot path stays short.
+    const mailed = (flags & (FLAG_MAILBOX | FLAG_SIGNAL | FLAG_SEQUENCED)) === FLAG_MAILBOX;
+    const cost = mailed ? limits.COST_MAIL : limits.COST_RELAY_FRAME;
+    const over = this.#admission.charge(
+      session.peer,
+      cost,
+      bytes.length,
+      (flags & FLAG_SIGNAL) === 0,
+    );
     if (over) return refuse(over, framePeer(bytes));
     // A peer mostly writes to the one it wrote to last: then the header is checked against
     // the last destination's bytes, and no id string is made.
