@@ -9,11 +9,6 @@ import { assertEquals } from "../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
-async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!await condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-}
-
 Deno.test(
   "replay: one transfer sent 1,000 times over 10 connections applies once",
   opts,
@@ -48,7 +43,7 @@ Deno.test(
       assertEquals(outcomes.filter((o) => o.code === "TX_NONCE_REPLAYED").length, 999);
       const get = async (id: string) => await (await fetch(`${net.url}/v1/accounts/${id}`)).json();
       assertEquals([(await get(alice.peerId)).balance, (await get(alice.peerId)).nonce], ["93", 1]);
-      await until(async () => (await get(bob.peerId)).balance === "7", 10_000);
+      await waitUntil(async () => (await get(bob.peerId)).balance === "7", 10_000);
       assertEquals((await get(bob.peerId)).balance, "7");
       for (const { ws } of sockets) ws.close();
     } finally {
@@ -88,7 +83,7 @@ Deno.test(
         await net.restart();
       }
       assertEquals(shardOf(payee.peerId, 2), 1);
-      await until(async () => (await get(payee.peerId)).balance === "15", 15_000);
+      await waitUntil(async () => (await get(payee.peerId)).balance === "15", 15_000);
       // Retries go on; the credit does not grow.
       await new Promise((r) => setTimeout(r, 1_000));
       assertEquals([(await get(payee.peerId)).balance, (await get(payer.peerId)).balance], [

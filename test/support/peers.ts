@@ -102,12 +102,15 @@ export function nextEvent<T>(target: EventTarget, type: string, timeoutMs = 10_0
 /**
  * Polls until a condition holds or the time is up; the caller asserts on what it then sees.
  *
- * @param condition What to wait for.
+ * @param condition What to wait for (it may ask over the network).
  * @param timeoutMs How long to wait at most.
  */
-export async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (!await condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** Headers that make a plain `fetch` a WebSocket upgrade, to read the upgrade's status. */
