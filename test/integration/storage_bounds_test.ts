@@ -2,7 +2,7 @@
 // SQLite files on disk after real traffic on workerd.
 import { DatabaseSync } from "node:sqlite";
 import { Identity } from "../../mod.ts";
-import { startNetwork } from "../../scripts/local_network.ts";
+import { type LocalNetwork, startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, openBareSocket, waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
@@ -28,28 +28,43 @@ async function count(dir: string, table: string): Promise<number> {
   return total;
 }
 
+/**
+ * Runs traffic on a one-shard network whose state is kept on disk, then counts a table's rows
+ * in the files it left.
+ */
+async function rowsAfter(
+  table: string,
+  limits: Record<string, number>,
+  traffic: (net: LocalNetwork) => Promise<void>,
+): Promise<number> {
+  const persistDir = await Deno.makeTempDir({ prefix: "superpeer-bounds-" });
+  try {
+    const net = await startNetwork({ shards: 1, persistDir, limits });
+    try {
+      await traffic(net);
+    } finally {
+      await net.dispose();
+    }
+    return await count(persistDir, table);
+  } finally {
+    await Deno.remove(persistDir, { recursive: true });
+  }
+}
+
 Deno.test(
   "storage bounds: publishers' numbers on new topics stay within the shard's bound",
   opts,
   async () => {
-    const persistDir = await Deno.makeTempDir({ prefix: "superpeer-bounds-" });
-    const net = await startNetwork({
-      shards: 1,
-      persistDir,
-      limits: { MAX_TOPIC_PUBLISHERS_PER_SHARD: 10 },
-    });
-    try {
-      const peer = await connectPeer(net);
-      for (let i = 0; i < 30; i++) await peer.publish(`topic-${i}`, "x");
-      peer.close();
-    } finally {
-      await net.dispose();
-    }
-    try {
-      assertEquals(await count(persistDir, "topic_seen"), 10);
-    } finally {
-      await Deno.remove(persistDir, { recursive: true });
-    }
+    const rows = await rowsAfter(
+      "topic_seen",
+      { MAX_TOPIC_PUBLISHERS_PER_SHARD: 10 },
+      async (net) => {
+        const peer = await connectPeer(net);
+        for (let i = 0; i < 30; i++) await peer.publish(`topic-${i}`, "x");
+        peer.close();
+      },
+    );
+    assertEquals(rows, 10);
   },
 );
 
@@ -57,21 +72,16 @@ Deno.test(
   "storage bounds: a peer's budget row goes once its buckets are full again",
   opts,
   async () => {
-    const persistDir = await Deno.makeTempDir({ prefix: "superpeer-bounds-" });
-    const net = await startNetwork({
-      shards: 1,
-      persistDir,
-      // A sweep every 1.2 s while the gone peer is within its timeout; buckets that take 1.6 s
-      // to refill what a `peers` request costs.
-      limits: {
-        PRESENCE_TIMEOUT_MS: 6_000,
-        RATE_LIMIT_FRAMES_PER_SECOND: 20,
-        RATE_LIMIT_BURST_FRAMES: 40,
-        RELAY_QUOTA_WINDOW_MS: 200,
-      },
-    });
     let during = 0;
-    try {
+    // A sweep every 1.2 s while the gone peer is within its timeout; buckets that take 1.6 s
+    // to refill what a `peers` request costs.
+    const limits = {
+      PRESENCE_TIMEOUT_MS: 6_000,
+      RATE_LIMIT_FRAMES_PER_SECOND: 20,
+      RATE_LIMIT_BURST_FRAMES: 40,
+      RELAY_QUOTA_WINDOW_MS: 200,
+    };
+    const rows = await rowsAfter("peer_budget", limits, async (net) => {
       const heard: string[] = [];
       const ws = await openBareSocket(net, await Identity.generate(), heard);
       await waitUntil(() => heard.length >= 1);
@@ -79,17 +89,11 @@ Deno.test(
       await waitUntil(() => heard.length >= 2);
       ws.close();
       await new Promise((r) => setTimeout(r, 300));
-      during = await count(persistDir, "peer_budget");
+      during = await count(net.persistDir, "peer_budget");
       // Full again after 1.6 s; the next sweep deletes the row.
       await new Promise((r) => setTimeout(r, 3_500));
-    } finally {
-      await net.dispose();
-    }
-    try {
-      assert(during >= 1, "the spending was written down");
-      assertEquals(await count(persistDir, "peer_budget"), 0);
-    } finally {
-      await Deno.remove(persistDir, { recursive: true });
-    }
+    });
+    assert(during >= 1, "the spending was written down");
+    assertEquals(rows, 0);
   },
 );
