@@ -1,9 +1,8 @@
 /**
  * The mailbox of a super-peer: messages for the peers homed here that wait until the
  * recipient connects, are handed over, and are deleted once it acknowledges them. A sender
- * may ask to hear of delivery; it always hears of a message that expired unread. The
- * mailbox also holds, for a subscriber that dropped and may resume, the topic messages it
- * missed (deleted once handed over, or when the presence timeout ends).
+ * may ask to hear of delivery; it always hears of a message that expired unread. (Topic
+ * messages a subscriber missed wait in `subscribers.ts`, not here.)
  *
  * @module
  */
@@ -29,6 +28,7 @@ CREATE TABLE IF NOT EXISTS mailbox (
 CREATE INDEX IF NOT EXISTS mailbox_recipient ON mailbox (recipient);
 CREATE INDEX IF NOT EXISTS mailbox_expires ON mailbox (expires);
 CREATE INDEX IF NOT EXISTS mailbox_sender ON mailbox (sender, recipient);
+DELETE FROM mailbox WHERE kind = 'topic';
 `;
 
 function newMid(): string {
@@ -146,32 +146,8 @@ export class Mailbox {
   }
 
   /**
-   * Keeps a topic message for a subscriber that dropped, until it resumes or is gone.
-   *
-   * @param peer The subscriber.
-   * @param text The topic message.
-   */
-  buffer(peer: string, text: string): void {
-    const { limits } = this.#host.config;
-    const sql = this.#host.ctx.storage.sql;
-    const held = sql.exec<{ n: number }>(
-      "SELECT count(*) AS n FROM mailbox WHERE recipient = ? AND kind = 'topic'",
-      peer,
-    ).one().n;
-    // Past the cap a resuming subscriber misses messages, as one that was away too long does.
-    if (held >= limits.MAILBOX_MAX_MESSAGES) return;
-    sql.exec(
-      "INSERT INTO mailbox (mid, recipient, kind, body, sender, notify, expires) VALUES (?, ?, 'topic', ?, '', 0, ?)",
-      newMid(),
-      peer,
-      text,
-      Date.now() + limits.PRESENCE_TIMEOUT_MS,
-    );
-  }
-
-  /**
-   * Hands everything waiting to a peer that just connected, in the order it arrived. Topic
-   * messages are deleted once handed over; mail and notices wait for `mail.ack`.
+   * Hands everything waiting to a peer that just connected, in the order it arrived; it
+   * waits for `mail.ack`.
    *
    * @param peer The peer.
    */
@@ -184,7 +160,6 @@ export class Mailbox {
     for (const { body } of rows) {
       if (!this.#host.sendText(peer, body)) return;
     }
-    sql.exec("DELETE FROM mailbox WHERE recipient = ? AND kind = 'topic'", peer);
   }
 
   /**
@@ -208,7 +183,7 @@ export class Mailbox {
   }
 
   /**
-   * Deletes what is past its time: mail (its sender is told), notices, held topic messages.
+   * Deletes what is past its time: mail (its sender is told), notices.
    *
    * @returns When the next message expires, if any.
    */
@@ -228,18 +203,6 @@ export class Mailbox {
     }
     return sql.exec<{ at: number | null }>("SELECT min(expires) AS at FROM mailbox").one().at ??
       undefined;
-  }
-
-  /**
-   * Deletes topic messages held for a peer gone past the presence timeout.
-   *
-   * @param peer The peer.
-   */
-  forget(peer: string): void {
-    this.#host.ctx.storage.sql.exec(
-      "DELETE FROM mailbox WHERE recipient = ? AND kind = 'topic'",
-      peer,
-    );
   }
 
   async #tell(

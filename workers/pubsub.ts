@@ -3,8 +3,8 @@
  * a topic's home shard (`shardOf(topic)`) keeps which shards have subscribers. A publish
  * goes from the publisher's home to the topic's home, in order (one batch in flight per
  * shard), where a repeat of a publisher's number is dropped; the home then sends it once to
- * each subscribing shard, which hands it to its local subscribers. Everything a restart must
- * keep is in SQLite. The network's own topics travel the same way: `$presence` (joins and
+ * each subscribing shard, which keeps it until its local subscribers acknowledge it
+ * (`subscribers.ts`). Everything a restart must keep is in SQLite. The network's own topics travel the same way: `$presence` (joins and
  * leaves) and `$blocks/<k>` (shard k's new block headers).
  *
  * @module
@@ -24,13 +24,11 @@ import type { Publish, PublishOutcome } from "./rpc.ts";
 import type { ServiceHost } from "./service_host.ts";
 import { Fanout } from "./fanout.ts";
 import { TopicMemory } from "./topic_memory.ts";
+import { Subscribers } from "./subscribers.ts";
 
 export type { Publish, PublishOutcome };
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS subscription (topic TEXT NOT NULL, peer TEXT NOT NULL,
-  PRIMARY KEY (topic, peer));
-CREATE INDEX IF NOT EXISTS subscription_peer ON subscription (peer);
 CREATE TABLE IF NOT EXISTS topic_shard (topic TEXT NOT NULL, shard INTEGER NOT NULL,
   PRIMARY KEY (topic, shard));
 `;
@@ -51,40 +49,27 @@ interface Pending {
  *
  * @example Usage
  * ```ts ignore
- * const pubsub = new PubSub(host, (peer, text) => mailbox.buffer(peer, text));
+ * const pubsub = new PubSub(host);
  * await pubsub.subscribe(peerId, "news");
  * ```
  */
 export class PubSub {
   readonly #host: ServiceHost;
-  /** Local subscribers by topic, as stored. */
-  readonly #local = new Map<string, Set<string>>();
+  /** The subscribers here, and what they were sent. */
+  readonly subscribers: Subscribers;
   /** Subscribing shards by topic, for topics homed here; read from storage on first use. */
   readonly #shards = new Map<string, Set<number>>();
   /** Publishers' last numbers, to drop repeats. */
   readonly #memory: TopicMemory;
   readonly #toHome: ShardQueue<Pending>;
   readonly #fanout: Fanout;
-  readonly #offline: (peer: string, text: string) => void;
 
-  /**
-   * @param host The super-peer.
-   * @param offline Told of a topic message for a subscriber that is not connected now (it
-   *   left less than `PRESENCE_TIMEOUT_MS` ago and may resume).
-   */
-  constructor(host: ServiceHost, offline: (peer: string, text: string) => void) {
+  /** @param host The super-peer. */
+  constructor(host: ServiceHost) {
     this.#host = host;
-    this.#offline = offline;
-    const sql = host.ctx.storage.sql;
-    sql.exec(SCHEMA);
+    host.ctx.storage.sql.exec(SCHEMA);
+    this.subscribers = new Subscribers(host);
     this.#memory = new TopicMemory(host.ctx, host.config);
-    for (
-      const { topic, peer } of sql.exec<{ topic: string; peer: string }>(
-        "SELECT topic, peer FROM subscription",
-      )
-    ) {
-      this.#localOf(topic).add(peer);
-    }
     const { limits } = host.config;
     this.#toHome = new ShardQueue<Pending>({
       deliver: (shard, items) => this.#sendHome(shard, items),
@@ -108,13 +93,8 @@ export class PubSub {
    * @returns `null`, or the refusal.
    */
   async subscribe(peer: string, topic: string): Promise<Refusal | null> {
-    const sql = this.#host.ctx.storage.sql;
-    const subs = this.#localOf(topic);
-    if (subs.has(peer)) return null;
-    const count = sql.exec<{ n: number }>(
-      "SELECT count(*) AS n FROM subscription WHERE peer = ?",
-      peer,
-    ).one().n;
+    if (this.subscribers.has(topic, peer)) return null;
+    const count = this.subscribers.topicsOf(peer).length;
     const max = this.#host.config.limits.MAX_SUBSCRIPTIONS_PER_PEER;
     if (count >= max) {
       return {
@@ -123,11 +103,9 @@ export class PubSub {
         message: `A peer may hold ${max} subscriptions`,
       };
     }
-    sql.exec("INSERT OR IGNORE INTO subscription VALUES (?, ?)", topic, peer);
-    subs.add(peer);
     // The first subscriber here registers this shard at the topic's home, before the answer,
     // so that a publish made after the answer reaches it.
-    if (subs.size === 1) await this.#register(topic, true);
+    if (this.subscribers.add(topic, peer)) await this.#register(topic, true);
     return null;
   }
 
@@ -138,15 +116,7 @@ export class PubSub {
    * @param topic The topic.
    */
   async unsubscribe(peer: string, topic: string): Promise<void> {
-    const subs = this.#local.get(topic);
-    if (!subs?.delete(peer)) return;
-    this.#host.ctx.storage.sql.exec(
-      "DELETE FROM subscription WHERE topic = ? AND peer = ?",
-      topic,
-      peer,
-    );
-    if (subs.size === 0) {
-      this.#local.delete(topic);
+    if (this.subscribers.remove(topic, peer)) {
       await this.#register(topic, false).catch(() => {});
     }
   }
@@ -157,11 +127,8 @@ export class PubSub {
    * @param peer The peer.
    */
   async forget(peer: string): Promise<void> {
-    const topics = this.#host.ctx.storage.sql.exec<{ topic: string }>(
-      "SELECT topic FROM subscription WHERE peer = ?",
-      peer,
-    ).toArray();
-    for (const { topic } of topics) await this.unsubscribe(peer, topic);
+    for (const topic of this.subscribers.topicsOf(peer)) await this.unsubscribe(peer, topic);
+    this.subscribers.forget(peer);
   }
 
   /**
@@ -171,10 +138,7 @@ export class PubSub {
    * @returns The topics.
    */
   topicsOf(peer: string): string[] {
-    return this.#host.ctx.storage.sql.exec<{ topic: string }>(
-      "SELECT topic FROM subscription WHERE peer = ?",
-      peer,
-    ).toArray().map((r) => r.topic);
+    return this.subscribers.topicsOf(peer);
   }
 
   /**
@@ -184,7 +148,7 @@ export class PubSub {
    * @returns Their ids.
    */
   onlineSubscribers(topic: string): string[] {
-    return [...this.#local.get(topic) ?? []].filter((p) => this.#host.isOnline(p));
+    return [...this.subscribers.of(topic)].filter((p) => this.#host.isOnline(p));
   }
 
   /**
@@ -234,25 +198,14 @@ export class PubSub {
   }
 
   /**
-   * Hands topic messages to the subscribers here.
+   * Hands topic messages to the subscribers here, kept until they acknowledge them.
    *
    * @param topics The topic of each message.
    * @param texts The messages, ready to send.
    * @returns The indices of messages whose topic has no subscriber here.
    */
   deliver(topics: string[], texts: string[]): number[] {
-    const none: number[] = [];
-    for (let i = 0; i < texts.length; i++) {
-      const subs = this.#local.get(topics[i]);
-      if (!subs || subs.size === 0) {
-        none.push(i);
-        continue;
-      }
-      for (const peer of subs) {
-        if (!this.#host.sendText(peer, texts[i])) this.#offline(peer, texts[i]);
-      }
-    }
-    return none;
+    return this.subscribers.deliver(topics, texts);
   }
 
   /**
@@ -337,13 +290,14 @@ export class PubSub {
   }
 
   /**
-   * The sweep's work: forgets publishers' numbers on idle topics, sends again what a failed
-   * call or a restart left in the fan-out.
+   * The sweep's work: forgets publishers' numbers on idle topics, trims what subscribers
+   * took, sends again what a failed call or a restart left in the fan-out.
    *
    * @returns Whether fan-out is still waiting (the alarm then comes back).
    */
   sweep(): boolean {
     this.#memory.forgetIdle();
+    this.subscribers.trim();
     return this.#fanout.retry();
   }
 
@@ -360,14 +314,5 @@ export class PubSub {
       this.#shards.set(topic, shards);
     }
     return shards;
-  }
-
-  #localOf(topic: string): Set<string> {
-    let subs = this.#local.get(topic);
-    if (!subs) {
-      subs = new Set();
-      this.#local.set(topic, subs);
-    }
-    return subs;
   }
 }

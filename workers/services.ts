@@ -1,6 +1,6 @@
 /**
  * The network services of one super-peer, behind one door: the requests peers send
- * (`sub`, `unsub`, `pub`, `peers`, `lookup`, `mail`, `mail.ack`), what happens when a peer
+ * (`sub`, `unsub`, `pub`, `topic.ack`, `peers`, `lookup`, `mail`, `mail.ack`), what happens when a peer
  * connects and leaves, and the sweep the alarm runs.
  *
  * @module
@@ -25,7 +25,15 @@ import { PubSub } from "./pubsub.ts";
 import type { ServiceHost } from "./service_host.ts";
 
 /** The requests the services answer. */
-export type ServiceType = "sub" | "unsub" | "pub" | "peers" | "lookup" | "mail" | "mail.ack";
+export type ServiceType =
+  | "sub"
+  | "unsub"
+  | "pub"
+  | "topic.ack"
+  | "peers"
+  | "lookup"
+  | "mail"
+  | "mail.ack";
 
 /** An answer to a service request, a refusal, or `null` when none is due. */
 export type ServiceAnswer = ControlReplies[ServiceType] | Refusal | null;
@@ -50,7 +58,7 @@ export class Services {
     this.host = host;
     this.mailbox = new Mailbox(host);
     this.presence = new Presence(host);
-    this.pubsub = new PubSub(host, (peer, text) => this.mailbox.buffer(peer, text));
+    this.pubsub = new PubSub(host);
   }
 
   /**
@@ -149,6 +157,9 @@ export class Services {
       case "mail.ack":
         await this.mailbox.acknowledge(peer, m.mids);
         return null;
+      case "topic.ack":
+        this.pubsub.subscribers.acknowledge(peer, m.seq);
+        return null;
     }
   }
 
@@ -168,7 +179,8 @@ export class Services {
   }
 
   /**
-   * A peer connected here: announce it, hand over its mailbox.
+   * A peer connected here: announce it, hand over its mailbox and the topic messages it has
+   * not acknowledged.
    *
    * @param peer The peer.
    */
@@ -176,6 +188,7 @@ export class Services {
     this.presence.joined(peer);
     this.pubsub.publish({ topic: PRESENCE_TOPIC, from: peer, n: 0, data: "join" });
     this.mailbox.handOver(peer);
+    this.pubsub.subscribers.resend(peer);
   }
 
   /**
@@ -207,7 +220,6 @@ export class Services {
     for (const peer of this.presence.expired()) {
       if (this.host.isOnline(peer)) continue;
       await this.pubsub.forget(peer);
-      this.mailbox.forget(peer);
     }
     const fanoutWaiting = this.pubsub.sweep();
     const nextExpiry = await this.mailbox.expire();

@@ -47,9 +47,9 @@ import { Shards } from "./shards.ts";
 
 export type { DeliverOutcome } from "./rpc.ts";
 
-/** Close codes a socket reports when no close frame can be sent back. */
-const { NO_STATUS, ABNORMAL, TLS_FAILED } = CLOSE_CODES;
-const NO_CLOSE_FRAME: ReadonlySet<number> = new Set([NO_STATUS, ABNORMAL, TLS_FAILED]);
+/** Close codes a socket reports when no close frame came, so none can be sent back. */
+const { NO_STATUS, ABNORMAL, TLS_FAILED, NORMAL } = CLOSE_CODES;
+const NO_CLOSE_FRAME: ReadonlySet<number> = new Set([ABNORMAL, TLS_FAILED]);
 
 /**
  * One shard's super-peer.
@@ -154,11 +154,11 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    // A peer that vanished (1006) or sent no status (1005) gets no close frame back.
+    // A peer that vanished (1006) gets no close frame back; one that sent no status (1005,
+    // which cannot be sent) gets 1000, else it waits out its own close timeout.
     const sessions = this.#sessions;
-    await this.#gone(
-      NO_CLOSE_FRAME.has(code) ? sessions.forgetSession(ws) : sessions.close(ws, code, reason),
-    );
+    if (NO_CLOSE_FRAME.has(code)) return await this.#gone(sessions.forgetSession(ws));
+    await this.#gone(sessions.close(ws, code === NO_STATUS ? NORMAL : code, reason));
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {

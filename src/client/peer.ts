@@ -338,6 +338,13 @@ export class Peer extends EventTarget {
   }
 
   #onText(message: ServerMessage): void {
+    // Numbered by the home: acknowledged once taken, repeats included.
+    if (
+      (message.t === "topic" || message.t === "presence" || message.t === "block") &&
+      message.seq !== undefined
+    ) {
+      this.#services.took(message.seq);
+    }
     switch (message.t) {
       case "error":
         if (this.#requests.refuse(message)) return;

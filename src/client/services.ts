@@ -61,6 +61,12 @@ export interface ServicesHost {
 
 const SEEN_MAIL_KEPT = 4_096;
 
+/** Topic messages taken before their acknowledgement leaves at once. */
+const TOPIC_ACK_EVERY = 64;
+
+/** Longest wait before the topic messages taken are acknowledged. */
+const TOPIC_ACK_DELAY_MS = 100;
+
 function encode(data: string | Uint8Array): { data: string; bin?: boolean } {
   return typeof data === "string" ? { data } : { data: base64urlnopad.encode(data), bin: true };
 }
@@ -90,6 +96,11 @@ export class PeerServices {
   readonly #lastN = new Map<string, number>();
   readonly #seenMail = new Set<string>();
   #acks: string[] = [];
+  /** The highest topic `seq` taken on this connection, and the highest acknowledged. */
+  #topicSeq = 0;
+  #topicAcked = 0;
+  #topicTaken = 0;
+  #topicTimer: ReturnType<typeof setTimeout> | undefined;
   // Numbers start at the clock, so that a publisher that restarts keeps rising.
   #n = Date.now() * 1_000;
 
@@ -238,8 +249,36 @@ export class PeerServices {
     }
   }
 
+  /**
+   * A topic, presence or block message numbered `seq` by the peer's home was taken: it is
+   * acknowledged (`topic.ack`) within `TOPIC_ACK_DELAY_MS` or after `TOPIC_ACK_EVERY`
+   * messages, so that the home sends again only what a dropped socket lost.
+   *
+   * @param seq The message's number.
+   */
+  took(seq: number): void {
+    if (seq <= this.#topicSeq) return;
+    this.#topicSeq = seq;
+    if (++this.#topicTaken >= TOPIC_ACK_EVERY) return this.#acknowledgeTopics();
+    this.#topicTimer ??= setTimeout(() => this.#acknowledgeTopics(), TOPIC_ACK_DELAY_MS);
+  }
+
+  #acknowledgeTopics(): void {
+    clearTimeout(this.#topicTimer);
+    this.#topicTimer = undefined;
+    this.#topicTaken = 0;
+    if (this.#topicSeq <= this.#topicAcked) return;
+    if (this.#host.sendControl({ t: "topic.ack", seq: this.#topicSeq })) {
+      this.#topicAcked = this.#topicSeq;
+    }
+  }
+
   /** The connection is open (again): subscribe again, send what was not acknowledged. */
   resume(): void {
+    // What the last connection took and did not acknowledge yet; then numbers start again
+    // (the home may have lost its backlog, and numbers only matter within a connection).
+    this.#acknowledgeTopics();
+    this.#topicSeq = this.#topicAcked = 0;
     for (const topic of this.#topics) {
       this.#host.request({ t: "sub", topic }).catch(() => {});
     }
@@ -248,6 +287,8 @@ export class PeerServices {
 
   /** The peer closed for good: what waits fails. */
   close(): void {
+    clearTimeout(this.#topicTimer);
+    this.#topicTimer = undefined;
     for (const w of this.#waiters.values()) w.reject(new Error("Peer closed"));
     this.#waiters.clear();
     this.#unacked.clear();

@@ -37,6 +37,10 @@ const REQUEST_SCHEMAS = {
     data: z.string(),
     bin: z.boolean().optional(),
   }),
+  "topic.ack": z.object({
+    t: z.literal("topic.ack"),
+    seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  }),
   peers: z.object({
     t: z.literal("peers"),
     id,
@@ -69,6 +73,8 @@ export interface ControlRequests {
   unsub: { t: "unsub"; id: number; topic: string };
   /** Publish on a topic; `n` rises with each publish of one publisher. */
   pub: { t: "pub"; id: number; topic: string; n: number; data: string; bin?: boolean };
+  /** Every topic message up to this `seq` was taken (cumulative); no answer. */
+  "topic.ack": { t: "topic.ack"; seq: number };
   /** Online peers at random. */
   peers: { t: "peers"; id: number; count: number; topic?: string };
   /** A peer's presence. */
@@ -93,6 +99,8 @@ export interface ControlReplies {
   unsub: { t: "unsub.result"; id: number; topic: string };
   /** The topic's home took it (or had it already: `duplicate`). */
   pub: { t: "pub.result"; id: number; topic: string; n: number; duplicate: boolean };
+  /** No answer. */
+  "topic.ack": never;
   /** The sample. */
   peers: { t: "peers.result"; id: number; peers: PeerInfo[] };
   /** The presence. */

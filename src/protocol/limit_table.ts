@@ -281,6 +281,20 @@ export const LIMIT_TABLE = {
     description:
       "Messages a topic's home has taken and not yet handed to every subscribing shard (kept until each has it, through restarts). More: `pub` refused with `OVERLOADED`.",
   },
+  /** Most topic messages a shard keeps for its subscribers until they acknowledge them. */
+  TOPIC_BACKLOG_MESSAGES: {
+    value: 16_384,
+    unit: "messages",
+    description:
+      "Topic messages one shard keeps for its subscribers until each acknowledged them (`topic.ack`), to send again to one that reconnects; also kept at most `PRESENCE_TIMEOUT_MS`. More: the oldest go first, and a subscriber away that long misses them.",
+  },
+  /** Most bytes of topic messages a shard keeps for its subscribers. */
+  TOPIC_BACKLOG_BYTES: {
+    value: 16_777_216,
+    unit: "bytes",
+    description:
+      "Bytes of the topic messages one shard keeps for its subscribers until they acknowledge them. More: the oldest go first.",
+  },
   /** Most topics one peer may be subscribed to at once. */
   MAX_SUBSCRIPTIONS_PER_PEER: {
     value: 64,

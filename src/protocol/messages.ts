@@ -71,7 +71,9 @@ const BlocksResultSchema = z.object({
   shard: z.number().int().nonnegative(),
   head: HeaderSchema.nullable(),
 });
-const BlockSchema = z.object({ t: z.literal("block"), header: HeaderSchema });
+// The number a subscriber's home gives each topic message, acknowledged with `topic.ack`.
+const topicSeq = z.number().int().nonnegative().optional();
+const BlockSchema = z.object({ t: z.literal("block"), header: HeaderSchema, seq: topicSeq });
 
 const id = z.number().int().nonnegative();
 const PeerInfoSchema = z.object({ peer: z.string(), shard: z.number().int().nonnegative() });
@@ -109,6 +111,7 @@ const SERVICE_MESSAGE_SCHEMAS = [
     n: z.number(),
     data: z.string(),
     bin: z.boolean().optional(),
+    seq: topicSeq,
   }),
   z.object({
     t: z.literal("presence"),
@@ -116,6 +119,7 @@ const SERVICE_MESSAGE_SCHEMAS = [
     event: z.enum(["join", "leave"]),
     shard: z.number().int().nonnegative(),
     ts: z.number(),
+    seq: topicSeq,
   }),
   z.object({
     t: z.literal("mail"),
@@ -207,6 +211,8 @@ export interface BlockMessage {
   t: "block";
   /** The signed header. */
   header: BlockHeaderJson;
+  /** The subscriber's home's number for it; acknowledge with `topic.ack`. */
+  seq?: number;
 }
 
 /**

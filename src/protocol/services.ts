@@ -120,6 +120,8 @@ export interface TopicMessage {
   data: string;
   /** Present and `true` when it was published as bytes. */
   bin?: boolean;
+  /** The subscriber's home's number for it; acknowledge with `topic.ack`. */
+  seq?: number;
 }
 
 /** A peer came or went (on {@linkcode PRESENCE_TOPIC}). */
@@ -134,6 +136,8 @@ export interface PresenceMessage {
   shard: number;
   /** When, ms since the epoch. */
   ts: number;
+  /** The subscriber's home's number for it; acknowledge with `topic.ack`. */
+  seq?: number;
 }
 
 /** A message from a mailbox; acknowledge its `mid` with `mail.ack`. */

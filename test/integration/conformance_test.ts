@@ -153,3 +153,20 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "conformance: a socket closed with no status gets a close frame back (1000), not a wait",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 1 });
+    try {
+      const ws = await openBareSocket(net, await Identity.generate(), []);
+      const closed = new Promise<CloseEvent>((r) => ws.onclose = r);
+      ws.close();
+      const event = await closed;
+      assertEquals([event.code, event.wasClean], [1000, true]);
+    } finally {
+      await net.dispose();
+    }
+  },
+);

@@ -335,6 +335,12 @@ Deno.test(
         heard.map((h) => JSON.parse(h)).filter((m) => m.t === "block").map((m) => m.header);
       assert((await payerPeer.ledger.transfer(bare.peerId, 1)).ok);
       await waitUntil(() => blocks().length >= 1, 10_000);
+      // Acknowledged as a client does (PROTOCOL section 11), else it would come again; the
+      // answer to a later request says the acknowledgement was taken.
+      const seq = Math.max(...heard.map((h) => JSON.parse(h)).map((m) => m.seq ?? 0));
+      first.send(JSON.stringify({ t: "topic.ack", seq }));
+      first.send(JSON.stringify({ t: "sub", id: 3, topic: blocksTopic(1) }));
+      await waitUntil(() => heard.some((h) => h.includes('"id":3')));
       const reopened = nextEvent(payerPeer, "open", 20_000);
       await net.restart();
       await reopened;

@@ -97,3 +97,31 @@ Deno.test(
     assertEquals(rows, 0);
   },
 );
+
+Deno.test(
+  "storage bounds: topic messages every subscriber acknowledged leave the backlog at the next sweep",
+  opts,
+  async () => {
+    let during = 0;
+    // A sweep every second while a socket is open.
+    const limits = { PRESENCE_TIMEOUT_MS: 5_000 };
+    const rows = await rowsAfter("topic_backlog", limits, async (net) => {
+      const heard: string[] = [];
+      const ws = await openBareSocket(net, await Identity.generate(), heard);
+      ws.send(JSON.stringify({ t: "sub", id: 1, topic: "t" }));
+      await waitUntil(() => heard.some((h) => h.includes("sub.result")));
+      const publisher = await connectPeer(net);
+      for (let i = 0; i < 20; i++) await publisher.publish("t", `m${i}`);
+      const seqs = () =>
+        heard.map((h) => JSON.parse(h)).filter((m) => m.t === "topic").map((m) => m.seq);
+      await waitUntil(() => seqs().length >= 20);
+      during = await count(net.persistDir, "topic_backlog");
+      ws.send(JSON.stringify({ t: "topic.ack", seq: Math.max(...seqs()) }));
+      await waitUntil(async () => await count(net.persistDir, "topic_backlog") === 0, 4_000);
+      ws.close();
+      publisher.close();
+    });
+    assertEquals(during, 20, "kept until acknowledged");
+    assertEquals(rows, 0);
+  },
+);

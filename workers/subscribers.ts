@@ -1,0 +1,288 @@
+/**
+ * The subscriber side of pub/sub in a super-peer: which of its peers subscribe to which
+ * topics, and the messages handed to them, kept until each subscriber acknowledges them.
+ *
+ * Every topic message (and `$presence`, `$blocks/<k>`) that reaches a shard with
+ * subscribers is written once to a backlog under the next number of the shard's sequence,
+ * then sent to each subscriber connected here with that number as `seq`. A subscriber
+ * acknowledges the highest `seq` it took (`topic.ack`, cumulative: a socket keeps order);
+ * when it connects again, everything after its acknowledgement on its topics is sent again
+ * first, so a socket that a restart or a drop killed loses nothing. A subscription starts
+ * after the sequence's number at the time (`since`): nothing older is ever sent for it.
+ * Bounded per shard by count and bytes (oldest first) and by age (`PRESENCE_TIMEOUT_MS`,
+ * past which a gone subscriber is forgotten anyway); rows every subscriber acknowledged go
+ * at the next sweep.
+ *
+ * @module
+ */
+import type { ServiceHost } from "./service_host.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS topic_sub (topic TEXT NOT NULL, peer TEXT NOT NULL,
+  since INTEGER NOT NULL, PRIMARY KEY (topic, peer));
+CREATE INDEX IF NOT EXISTS topic_sub_peer ON topic_sub (peer);
+CREATE TABLE IF NOT EXISTS subscription (topic TEXT NOT NULL, peer TEXT NOT NULL);
+INSERT OR IGNORE INTO topic_sub SELECT topic, peer, 0 FROM subscription;
+DROP TABLE subscription;
+CREATE TABLE IF NOT EXISTS topic_backlog (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  topic TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS topic_backlog_topic ON topic_backlog (topic, seq);
+CREATE TABLE IF NOT EXISTS topic_cursor (peer TEXT PRIMARY KEY, acked INTEGER NOT NULL);
+`;
+
+// A row goes once every subscriber of its topic acknowledged it (or subscribed after it).
+const TRIM = `
+WITH floor AS MATERIALIZED (
+  SELECT s.topic AS topic, min(max(s.since, coalesce(c.acked, 0))) AS f
+  FROM topic_sub s LEFT JOIN topic_cursor c ON c.peer = s.peer GROUP BY s.topic)
+DELETE FROM topic_backlog WHERE at < ? OR seq <= coalesce(
+  (SELECT f FROM floor WHERE floor.topic = topic_backlog.topic), 9007199254740991)
+`;
+
+/**
+ * Adds the shard's sequence number to a message's JSON text.
+ *
+ * @param text A JSON object's text.
+ * @param seq The number.
+ * @returns The text with `seq`.
+ */
+function stamped(text: string, seq: number): string {
+  return `${text.slice(0, -1)},"seq":${seq}}`;
+}
+
+/**
+ * The subscribers of one shard and what they were sent.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const subscribers = new Subscribers(host);
+ * subscribers.add("news", peer);
+ * subscribers.deliver(["news"], ['{"t":"topic","topic":"news","from":"…","n":1,"data":"hi"}']);
+ * subscribers.acknowledge(peer, 1);
+ * ```
+ */
+export class Subscribers {
+  readonly #host: ServiceHost;
+  /** Subscribers by topic, as stored. */
+  readonly #byTopic = new Map<string, Set<string>>();
+  /** The backlog's size (undefined: count again). */
+  #size: { rows: number; bytes: number } | undefined;
+  /** The last number given, as far as this object knows (0: none since it started). */
+  #last = 0;
+
+  /** @param host The super-peer. */
+  constructor(host: ServiceHost) {
+    this.#host = host;
+    const sql = host.ctx.storage.sql;
+    sql.exec(SCHEMA);
+    for (
+      const { topic, peer } of sql.exec<{ topic: string; peer: string }>(
+        "SELECT topic, peer FROM topic_sub",
+      )
+    ) {
+      this.#of(topic).add(peer);
+    }
+    this.#last = sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM topic_backlog")
+      .one().seq ?? 0;
+  }
+
+  /**
+   * Whether a peer subscribes to a topic here.
+   *
+   * @param topic The topic.
+   * @param peer The peer.
+   * @returns Whether it does.
+   */
+  has(topic: string, peer: string): boolean {
+    return this.#byTopic.get(topic)?.has(peer) ?? false;
+  }
+
+  /**
+   * The topics a peer subscribes to here.
+   *
+   * @param peer The peer.
+   * @returns The topics.
+   */
+  topicsOf(peer: string): string[] {
+    return this.#host.ctx.storage.sql.exec<{ topic: string }>(
+      "SELECT topic FROM topic_sub WHERE peer = ?",
+      peer,
+    ).toArray().map((r) => r.topic);
+  }
+
+  /**
+   * The subscribers of a topic here, online or not.
+   *
+   * @param topic The topic.
+   * @returns Their ids.
+   */
+  of(topic: string): ReadonlySet<string> {
+    return this.#byTopic.get(topic) ?? new Set();
+  }
+
+  /**
+   * Adds a subscription, starting after everything sent so far.
+   *
+   * @param topic The topic.
+   * @param peer The peer.
+   * @returns Whether it is the topic's first subscriber here.
+   */
+  add(topic: string, peer: string): boolean {
+    const subs = this.#of(topic);
+    this.#host.ctx.storage.sql.exec(
+      "INSERT OR IGNORE INTO topic_sub VALUES (?, ?, ?)",
+      topic,
+      peer,
+      this.#last,
+    );
+    subs.add(peer);
+    return subs.size === 1;
+  }
+
+  /**
+   * Ends a subscription.
+   *
+   * @param topic The topic.
+   * @param peer The peer.
+   * @returns Whether it was the topic's last subscriber here.
+   */
+  remove(topic: string, peer: string): boolean {
+    const subs = this.#byTopic.get(topic);
+    if (!subs?.delete(peer)) return false;
+    this.#host.ctx.storage.sql.exec(
+      "DELETE FROM topic_sub WHERE topic = ? AND peer = ?",
+      topic,
+      peer,
+    );
+    if (subs.size > 0) return false;
+    this.#byTopic.delete(topic);
+    return true;
+  }
+
+  /**
+   * Keeps topic messages and hands them to the subscribers connected here.
+   *
+   * @param topics The topic of each message.
+   * @param texts The messages' JSON text.
+   * @returns The indices of messages whose topic has no subscriber here.
+   */
+  deliver(topics: string[], texts: string[]): number[] {
+    const none: number[] = [];
+    const sql = this.#host.ctx.storage.sql;
+    const now = Date.now();
+    for (let i = 0; i < texts.length; i++) {
+      const subs = this.#byTopic.get(topics[i]);
+      if (!subs || subs.size === 0) {
+        none.push(i);
+        continue;
+      }
+      const seq = sql.exec<{ seq: number }>(
+        "INSERT INTO topic_backlog (topic, text, at) VALUES (?, ?, ?) RETURNING seq",
+        topics[i],
+        texts[i],
+        now,
+      ).one().seq;
+      this.#last = seq;
+      this.#grew(texts[i].length);
+      const text = stamped(texts[i], seq);
+      // One that is not connected gets it when it comes back.
+      for (const peer of subs) this.#host.sendText(peer, text);
+    }
+    return none;
+  }
+
+  /**
+   * Sends a peer that just connected everything after its acknowledgement on its topics, in
+   * order, before anything new.
+   *
+   * @param peer The peer.
+   * @returns How many were sent.
+   */
+  resend(peer: string): number {
+    const rows = this.#host.ctx.storage.sql.exec<{ seq: number; text: string }>(
+      `SELECT b.seq AS seq, b.text AS text FROM topic_sub s
+        JOIN topic_backlog b ON b.topic = s.topic AND b.seq > s.since
+        WHERE s.peer = ? AND b.seq > coalesce(
+          (SELECT acked FROM topic_cursor WHERE peer = ?), 0)
+        ORDER BY b.seq`,
+      peer,
+      peer,
+    ).toArray();
+    for (const { seq, text } of rows) {
+      if (!this.#host.sendText(peer, stamped(text, seq))) return 0;
+    }
+    return rows.length;
+  }
+
+  /**
+   * A subscriber took everything up to `seq`.
+   *
+   * @param peer The subscriber.
+   * @param seq The highest number it took.
+   */
+  acknowledge(peer: string, seq: number): void {
+    // Never past what was given: an acknowledgement from the future would skip messages.
+    if (seq > this.#last) return;
+    this.#host.ctx.storage.sql.exec(
+      `INSERT INTO topic_cursor VALUES (?, ?)
+        ON CONFLICT (peer) DO UPDATE SET acked = max(acked, excluded.acked)`,
+      peer,
+      seq,
+    );
+  }
+
+  /**
+   * Forgets a peer gone past the presence timeout: its acknowledgement (its subscriptions
+   * are ended by the caller, which tells the topics' homes).
+   *
+   * @param peer The peer.
+   */
+  forget(peer: string): void {
+    this.#host.ctx.storage.sql.exec("DELETE FROM topic_cursor WHERE peer = ?", peer);
+  }
+
+  /** Deletes what every subscriber took, and what is older than the presence timeout. */
+  trim(): void {
+    const cutoff = Date.now() - this.#host.config.limits.PRESENCE_TIMEOUT_MS;
+    this.#host.ctx.storage.sql.exec(TRIM, cutoff);
+    this.#size = undefined;
+  }
+
+  /** The backlog's size now. */
+  get size(): { rows: number; bytes: number } {
+    this.#size ??= this.#host.ctx.storage.sql.exec<{ rows: number; bytes: number | null }>(
+      "SELECT count(*) AS rows, sum(length(text)) AS bytes FROM topic_backlog",
+    ).toArray().map((r) => ({ rows: r.rows, bytes: r.bytes ?? 0 }))[0];
+    return { ...this.#size };
+  }
+
+  #grew(bytes: number): void {
+    const size = this.size;
+    size.rows++;
+    size.bytes += bytes;
+    this.#size = size;
+    const { TOPIC_BACKLOG_MESSAGES: maxRows, TOPIC_BACKLOG_BYTES: maxBytes } =
+      this.#host.config.limits;
+    if (size.rows <= maxRows && size.bytes <= maxBytes) return;
+    // Over a bound: first what was taken by all, then the oldest, down to seven eighths.
+    this.trim();
+    const sql = this.#host.ctx.storage.sql;
+    while (this.size.rows > (maxRows * 7) / 8 || this.size.bytes > (maxBytes * 7) / 8) {
+      const drop = Math.max(1, Math.ceil(this.size.rows / 8));
+      sql.exec(
+        "DELETE FROM topic_backlog WHERE seq IN (SELECT seq FROM topic_backlog ORDER BY seq LIMIT ?)",
+        drop,
+      );
+      this.#size = undefined;
+    }
+  }
+
+  #of(topic: string): Set<string> {
+    let subs = this.#byTopic.get(topic);
+    if (!subs) {
+      subs = new Set();
+      this.#byTopic.set(topic, subs);
+    }
+    return subs;
+  }
+}
