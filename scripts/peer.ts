@@ -64,7 +64,7 @@ async function loadOrCreateIdentity(): Promise<{ identity: Identity; created: bo
   const identity = await Identity.generate();
   const dir = identityPath.replace(/\/[^/]*$/, "");
   if (dir && dir !== identityPath) await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(identityPath, JSON.stringify(await identity.toJSON(), null, 2) + "\n", {
+  await Deno.writeTextFile(identityPath, JSON.stringify(identity, null, 2) + "\n", {
     mode: 0o600,
     createNew: true,
   });

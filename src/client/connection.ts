@@ -6,100 +6,32 @@
  *
  * @module
  */
-import type { Identity } from "../identity/identity.ts";
 import {
   CLOSE_CODES,
   connectUrl,
   DEFAULT_LIMITS,
-  type ErrorCode,
   KEEPALIVE_PING,
   KEEPALIVE_PONG,
   type Limits,
   parseServerMessage,
   ProtocolError,
-  type ServerMessage,
   signHello,
   type Welcome,
 } from "../protocol/mod.ts";
-import { backoffDelay, type BackoffOptions } from "./backoff.ts";
-import { deferred, httpUrl } from "./_util.ts";
+import { backoffDelay } from "./backoff.ts";
+import { checkNetworkUrl, deferred } from "./_util.ts";
+import {
+  type CloseDetail,
+  type ConnectionEvents,
+  type ConnectionOptions,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_FIRST_CONNECT_TIMEOUT_MS,
+  type PeerState,
+  type SendResult,
+} from "./connection_options.ts";
+import { diagnoseUpgrade, fetchNetworkId } from "./dial.ts";
 
-/** Refusals of a hello that a fresh attempt would meet again: the peer stops on them. */
-const FINAL_HELLO_CODES: ReadonlySet<string> = new Set([
-  "HELLO_MALFORMED",
-  "HELLO_BAD_SIGNATURE",
-  "HELLO_WRONG_NETWORK",
-  "HELLO_STALE",
-]);
-
-/** Default time allowed for one connection attempt to reach its welcome, in ms. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-
-/** What became of a frame handed to the connection. */
-export type SendResult = "sent" | "queued" | "dropped";
-
-/** Connection state. */
-export type PeerState = "idle" | "connecting" | "open" | "closed";
-
-/** Detail of the `reconnecting` event. */
-export interface ReconnectingDetail {
-  /** Attempt number, from 0. */
-  attempt: number;
-  /** Delay before the attempt, in ms. */
-  delayMs: number;
-  /** Close code of the connection that dropped. */
-  code: number;
-}
-
-/** Detail of the `close` event. */
-export interface CloseDetail {
-  /** The close code. */
-  code: number;
-  /** The reason. */
-  reason: string;
-  /** Why the peer gave up, when it was not asked to close. */
-  error?: ProtocolError;
-}
-
-/** How a connection behaves. */
-export interface ConnectionOptions {
-  /** The network's URL: `ws(s)://host` or `http(s)://host`. */
-  url: string;
-  /** The identity the hello is signed with. */
-  identity: Identity;
-  /** The network id; fetched from `GET /v1/network` when absent. */
-  network?: string;
-  /** Reconnect after a drop; `false` to stay closed. @default {} (on, default backoff) */
-  reconnect?: BackoffOptions | false;
-  /** Time allowed for one attempt to reach its welcome, in ms. @default 10000 */
-  connectTimeoutMs?: number;
-  /** Frames kept while disconnected. @default DEFAULT_LIMITS.DEFAULT_SEND_QUEUE_FRAMES */
-  sendQueueFrames?: number;
-  /** Keepalive interval, in ms. @default DEFAULT_LIMITS.KEEPALIVE_INTERVAL_MS */
-  keepaliveIntervalMs?: number;
-  /** Silence after which the connection counts as dead, in ms. @default DEFAULT_LIMITS.KEEPALIVE_TIMEOUT_MS */
-  keepaliveTimeoutMs?: number;
-  /** The WebSocket class, for runtimes without a global one. @default globalThis.WebSocket */
-  WebSocket?: typeof WebSocket;
-  /** The fetch function. @default globalThis.fetch */
-  fetch?: typeof fetch;
-}
-
-/** What the connection tells its owner. */
-export interface ConnectionEvents {
-  /** A connection was welcomed (after every (re)connect); queued frames have left. */
-  welcome(welcome: Welcome): void;
-  /** A text message from the network, parsed (the welcome and `pong` aside). */
-  text(message: ServerMessage): void;
-  /** A binary frame from the network. */
-  binary(bytes: Uint8Array): void;
-  /** A connection dropped (answers in flight will not come). */
-  lost(why: string): void;
-  /** A reconnect is scheduled. */
-  reconnecting(detail: ReconnectingDetail): void;
-  /** The connection stopped for good. */
-  closed(detail: CloseDetail): void;
-}
+export * from "./connection_options.ts";
 
 /**
  * A reconnecting connection.
@@ -126,14 +58,19 @@ export class Connection {
   #keepalive: ReturnType<typeof setInterval> | undefined;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #firstDeadline: ReturnType<typeof setTimeout> | undefined;
+  /** Why the last attempt failed, for the message of a first connection that never came. */
+  #lastFailure = "";
   readonly #ready = deferred<Welcome>();
 
   /**
    * @param options URL, identity and behaviour.
    * @param events What to tell the owner.
-   * @throws {TypeError} If the runtime has no WebSocket and none is given.
+   * @throws {TypeError} If the URL is not a `ws(s)`/`http(s)` URL, or the runtime has no
+   *   WebSocket and none is given.
    */
   constructor(options: ConnectionOptions, events: ConnectionEvents) {
+    checkNetworkUrl(options.url);
     this.#o = options;
     this.#events = events;
     this.#network = options.network;
@@ -176,6 +113,10 @@ export class Connection {
   connect(): Promise<Welcome> {
     if (this.#state === "idle") {
       this.#state = "connecting";
+      const limit = this.#o.firstConnectTimeoutMs ?? DEFAULT_FIRST_CONNECT_TIMEOUT_MS;
+      if (Number.isFinite(limit)) {
+        this.#firstDeadline = setTimeout(() => this.#unreachable(limit), limit);
+      }
       this.#open();
     } else if (this.#state === "closed") {
       return Promise.reject(new TypeError("Cannot connect: peer is closed"));
@@ -234,7 +175,7 @@ export class Connection {
     this.#clearTimers();
     let url: string;
     try {
-      this.#network ??= await this.#fetchNetwork();
+      this.#network ??= await fetchNetworkId(this.#fetch, this.#o.url);
       url = connectUrl(this.#o.url, await signHello(this.#o.identity, this.#network));
     } catch (error) {
       return this.#failed(CLOSE_CODES.ABNORMAL, error);
@@ -264,41 +205,32 @@ export class Connection {
     };
   }
 
-  async #fetchNetwork(): Promise<string> {
-    const res = await this.#fetch(new URL("/v1/network", httpUrl(this.#o.url)));
-    if (!res.ok) throw new Error(`GET /v1/network answered ${res.status}`);
-    const body = await res.json() as { network?: unknown };
-    if (typeof body.network !== "string") throw new Error("GET /v1/network has no network id");
-    return body.network;
+  /** The first connection did not come in time: stop, and say where it tried. */
+  #unreachable(limit: number): void {
+    if (this.#state === "open" || this.#state === "closed") return;
+    const why = this.#lastFailure ? ` (last: ${this.#lastFailure})` : "";
+    const message = `Cannot reach ${this.#o.url} within ${limit} ms${why}`;
+    const ws = this.#ws;
+    this.#finish({
+      code: CLOSE_CODES.GAVE_UP,
+      reason: message,
+      error: new ProtocolError("UNREACHABLE", message),
+    });
+    try {
+      ws?.close();
+    } catch {
+      // Never opened.
+    }
   }
 
-  /**
-   * The browser hides why an upgrade failed, so ask the same URL over plain HTTP: a hello the
-   * network refuses (4xx with a code) is final; anything else is worth another attempt.
-   */
   async #diagnose(url: string, code: number): Promise<void> {
-    let refusal: ProtocolError | undefined;
-    try {
-      const res = await this.#fetch(httpUrl(url));
-      const body = await res.json().catch(() => ({})) as { code?: string; message?: string };
-      // Only a hello that no fresh attempt would fix is final. A used nonce was this attempt's,
-      // claimed by a home that then dropped the socket; 426 says the hello is fine and the
-      // upgrade failed on the way (a restart); 429 asks for a wait.
-      if (FINAL_HELLO_CODES.has(body.code ?? "")) {
-        refusal = new ProtocolError(
-          body.code as ErrorCode,
-          body.message ?? `Connect refused with HTTP ${res.status}`,
-        );
-      }
-    } catch {
-      // Unreachable: try again later.
-    }
+    const { refusal, why } = await diagnoseUpgrade(this.#fetch, url);
     if (this.#state === "closed") return;
     if (refusal) {
       this.#finish({ code: CLOSE_CODES.HELLO_REFUSED, reason: refusal.message, error: refusal });
       return;
     }
-    this.#failed(code, new Error("Connection attempt failed"));
+    this.#failed(code, new Error(why));
   }
 
   #onMessage(data: unknown): void {
@@ -315,6 +247,7 @@ export class Connection {
 
   #onWelcome(welcome: Welcome): void {
     clearTimeout(this.#connectTimer);
+    clearTimeout(this.#firstDeadline);
     // A limit the network does not name keeps its default.
     this.#welcome = { ...welcome, limits: { ...DEFAULT_LIMITS, ...welcome.limits } };
     this.#state = "open";
@@ -355,6 +288,7 @@ export class Connection {
   }
 
   #failed(code: number, error: unknown): void {
+    this.#lastFailure = error instanceof Error ? error.message : String(error);
     this.#ws = undefined;
     this.#clearTimers();
     if (this.#state === "closed") return;
@@ -390,5 +324,6 @@ export class Connection {
     clearTimeout(this.#retry);
     clearTimeout(this.#connectTimer);
     this.#keepalive = this.#retry = this.#connectTimer = undefined;
+    if (this.#state === "closed") clearTimeout(this.#firstDeadline);
   }
 }

@@ -23,6 +23,7 @@ import type {
   TxSubmitAnswer,
 } from "../protocol/mod.ts";
 import { ProtocolError } from "../protocol/errors.ts";
+import { fetchFrom } from "./_util.ts";
 import type { RequestMessage } from "./requests.ts";
 import type { ControlReplies } from "../protocol/mod.ts";
 
@@ -196,21 +197,28 @@ export class PeerLedger {
   }
 
   async #get<T>(path: string): Promise<T> {
-    const res = await this.#o.fetch(new URL(path, this.#o.url));
-    return await this.#read<T>(res);
+    const url = new URL(path, this.#o.url);
+    return await this.#read<T>(url, await fetchFrom(this.#o.fetch, url));
   }
 
   async #post<T>(path: string, body: unknown): Promise<T> {
-    const res = await this.#o.fetch(new URL(path, this.#o.url), {
+    const url = new URL(path, this.#o.url);
+    const res = await fetchFrom(this.#o.fetch, url, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     });
-    return await this.#read<T>(res);
+    return await this.#read<T>(url, res);
   }
 
-  async #read<T>(res: Response): Promise<T> {
-    const body = await res.json();
+  async #read<T>(url: URL, res: Response): Promise<T> {
+    // Something else answering at that URL (not a superpeer network) says so plainly.
+    const body = await res.json().catch(() => {
+      throw new ProtocolError(
+        "UNREACHABLE",
+        `${url} answered HTTP ${res.status} without JSON: is it a superpeer network?`,
+      );
+    });
     if (!res.ok) {
       throw new ProtocolError(
         body?.code ?? "INTERNAL",

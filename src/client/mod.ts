@@ -17,6 +17,7 @@ export {
   type CloseDetail,
   type ConnectionOptions,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_FIRST_CONNECT_TIMEOUT_MS,
   type PeerState,
   type ReconnectingDetail,
   type SendResult,
@@ -24,6 +25,7 @@ export {
 export * from "./direct/mod.ts";
 export { DEFAULT_RESEND_MS, type Delivery, MAX_RESEND_MS } from "./exactly_once.ts";
 export * from "./ledger.ts";
+export * from "./listened_target.ts";
 export * from "./services.ts";
 export * from "./message_stream.ts";
 export * from "./peer.ts";

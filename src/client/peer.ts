@@ -22,48 +22,23 @@ import {
 import {
   type CloseDetail,
   Connection,
-  type ConnectionOptions,
   type PeerState,
   type ReconnectingDetail,
   type SendResult,
 } from "./connection.ts";
 import { browserTransport } from "./direct/transport.ts";
-import type { DirectOptions } from "./direct/upgrades.ts";
 import { PairPaths } from "./pair_paths.ts";
-import type { Delivery } from "./exactly_once.ts";
 import { PeerLedger } from "./ledger.ts";
 import { MessageStream } from "./message_stream.ts";
 import { type RequestMessage, Requests } from "./requests.ts";
 import { PeerServices } from "./services.ts";
+import { ListenedTarget } from "./listened_target.ts";
 import { assertPeerId, RelayPath } from "./relay_path.ts";
 import { httpUrl } from "./_util.ts";
+import { DEFAULT_RECEIVE_BUFFER, type PeerMessage, type PeerOptions } from "./peer_options.ts";
 
 export type { CloseDetail, PeerState, ReconnectingDetail, SendResult };
-
-/** Default number of received messages buffered for {@linkcode Peer.messages}. */
-export const DEFAULT_RECEIVE_BUFFER = 4_096;
-
-/** A message delivered to this peer. */
-export type PeerMessage = Delivery;
-
-/** Options of a {@linkcode Peer}: its connection's, and these. */
-export interface PeerOptions extends ConnectionOptions {
-  /** Messages buffered for `messages()`. @default 4096 */
-  receiveBuffer?: number;
-  /**
-   * Direct channels: with a transport, the peer moves a pair's traffic onto an authenticated
-   * WebRTC data channel after `threshold` messages (or on `upgrade()`), and back to the relay
-   * if it fails, every message delivered once and in order. @default relay only
-   */
-  direct?: DirectOptions;
-  /**
-   * Every message to a peer is stamped, acknowledged and sent again until acknowledged, so it
-   * is delivered once and in order across reconnects, refusals (rate limit, peer offline for
-   * a moment) and restarts of either side. Always so when a direct transport is in use; the
-   * receiver needs nothing set. @default false
-   */
-  reliable?: boolean;
-}
+export { DEFAULT_RECEIVE_BUFFER, type PeerMessage, type PeerOptions };
 
 /**
  * A peer of the network.
@@ -74,7 +49,8 @@ export interface PeerOptions extends ConnectionOptions {
  * {@linkcode CloseDetail}, once, when the peer stops for good), `block` (detail: a new
  * signed block header of a shard watched with `peer.ledger.watchBlocks()`), `signal`
  * (detail: `{from, data}`, direct-channel signaling sent with `sendSignal()`), `direct`
- * (detail: `{peer, open}`), and the services' `topic`, `presence`, `mail`, `mail.notice`.
+ * (detail: `{peer, open}`), and the services' `topic`, `presence`, `mail`, `mail.notice`. A
+ * mail is acknowledged only once a `mail` listener took it; until one is added it waits.
  *
  * @example Two peers
  * ```ts ignore
@@ -85,7 +61,7 @@ export interface PeerOptions extends ConnectionOptions {
  * for await (const m of alice.messages()) console.log(m.from, m.data);
  * ```
  */
-export class Peer extends EventTarget {
+export class Peer extends ListenedTarget {
   readonly #options: PeerOptions;
   readonly #connection: Connection;
   readonly #relay: RelayPath;
@@ -133,7 +109,9 @@ export class Peer extends EventTarget {
         return peer.state === "open";
       },
       dispatchEvent: (e) => this.dispatchEvent(e),
+      listening: (type) => this.listening(type),
     });
+    this.onListen = (type) => this.#services.release(type);
     // The best transport available: the one given, else the runtime's own WebRTC if direct
     // channels were asked for.
     const transport = options.direct?.transport ??

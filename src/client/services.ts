@@ -57,9 +57,14 @@ export interface ServicesHost {
   readonly connected: boolean;
   /** Raises an event on the peer. */
   dispatchEvent(event: Event): boolean;
+  /** Whether the peer has a listener for an event type. */
+  listening(type: string): boolean;
 }
 
 const SEEN_MAIL_KEPT = 4_096;
+
+/** Mail held, unacknowledged, until a listener is added; more comes again on a connect. */
+const HELD_MAIL_KEPT = 1_024;
 
 /** Topic messages taken before their acknowledgement leaves at once. */
 const TOPIC_ACK_EVERY = 64;
@@ -95,6 +100,8 @@ export class PeerServices {
   /** The last number delivered per topic and publisher. */
   readonly #lastN = new Map<string, number>();
   readonly #seenMail = new Set<string>();
+  /** Mail and notices that came with no listener for them, by `mid`. */
+  readonly #held = new Map<string, MailMessage | MailNotice>();
   #acks: string[] = [];
   /** The highest topic `seq` taken on this connection, and the highest acknowledged. */
   #topicSeq = 0;
@@ -234,6 +241,12 @@ export class PeerServices {
     } else if (m.t === "presence") {
       this.#host.dispatchEvent(new CustomEvent<PresenceMessage>("presence", { detail: m }));
     } else {
+      // Acknowledged only once a listener took it: with none, it waits (and, unacknowledged,
+      // comes again on the next connect).
+      if (!this.#host.listening(m.t)) {
+        if (this.#held.size < HELD_MAIL_KEPT) this.#held.set(m.mid, m);
+        return;
+      }
       this.#acknowledge(m.mid);
       if (this.#seenMail.has(m.mid)) return;
       this.#seenMail.add(m.mid);
@@ -270,6 +283,19 @@ export class PeerServices {
     if (this.#topicSeq <= this.#topicAcked) return;
     if (this.#host.sendControl({ t: "topic.ack", seq: this.#topicSeq })) {
       this.#topicAcked = this.#topicSeq;
+    }
+  }
+
+  /**
+   * A listener for `type` was added: hand it the mail or notices that waited for one.
+   *
+   * @param type The event type.
+   */
+  release(type: string): void {
+    for (const [mid, m] of this.#held) {
+      if (m.t !== type || !this.#host.listening(type)) continue;
+      this.#held.delete(mid);
+      this.receive(m);
     }
   }
 

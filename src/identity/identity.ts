@@ -19,7 +19,9 @@ export interface IdentityJson {
 }
 
 /**
- * A peer's key pair and the peer id derived from it.
+ * A peer's key pair and the peer id derived from it. Saving is `JSON.stringify(identity)`
+ * (the text holds the private key: keep it secret); loading is
+ * `await Identity.fromJSON(text)`.
  *
  * @example Create, sign and verify
  * ```ts
@@ -36,11 +38,14 @@ export class Identity {
   /** The 32 raw bytes of the public key. */
   readonly publicKey: Uint8Array;
   readonly #privateKey: CryptoKey;
+  /** The private key's `d`, kept so that saving needs no await (and cannot be forgotten). */
+  readonly #d: string;
 
-  private constructor(publicKey: Uint8Array, privateKey: CryptoKey) {
+  private constructor(publicKey: Uint8Array, privateKey: CryptoKey, d: string) {
     this.publicKey = publicKey;
     this.peerId = peerIdFromPublicKey(publicKey);
     this.#privateKey = privateKey;
+    this.#d = d;
   }
 
   /**
@@ -61,26 +66,33 @@ export class Identity {
       "verify",
     ]) as CryptoKeyPair;
     const raw = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
-    return new Identity(raw, pair.privateKey);
+    const { d } = await crypto.subtle.exportKey("jwk", pair.privateKey);
+    return new Identity(raw, pair.privateKey, d!);
   }
 
   /**
-   * Loads an identity saved by {@linkcode Identity.toJSON}.
+   * Loads a saved identity: the text of `JSON.stringify(identity)`, or its parsed object.
    *
    * @param json The saved form (an object or its JSON text).
    * @returns The identity.
-   * @throws {SyntaxError} If the saved form is malformed or its peer id does not match its key.
+   * @throws {SyntaxError} If the saved form is not JSON, is malformed, or its peer id does not
+   *   match its key.
    *
-   * @example Usage
+   * @example Save and load
    * ```ts
    * import { Identity } from "./identity.ts";
    * const me = await Identity.generate();
-   * const again = await Identity.fromJSON(JSON.stringify(await me.toJSON()));
+   * const again = await Identity.fromJSON(JSON.stringify(me));
    * console.assert(again.peerId === me.peerId);
    * ```
    */
   static async fromJSON(json: IdentityJson | string): Promise<Identity> {
-    const value = typeof json === "string" ? JSON.parse(json) as IdentityJson : json;
+    let value: IdentityJson;
+    try {
+      value = typeof json === "string" ? JSON.parse(json) as IdentityJson : json;
+    } catch {
+      throw new SyntaxError("Cannot load identity: not JSON");
+    }
     const jwk = value?.privateKey;
     if (
       value?.version !== 1 || typeof jwk !== "object" || jwk === null || jwk.kty !== "OKP" ||
@@ -88,15 +100,21 @@ export class Identity {
     ) {
       throw new SyntaxError("Cannot load identity: not a version 1 Ed25519 identity");
     }
-    const privateKey = await crypto.subtle.importKey(
-      "jwk",
-      { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d },
-      ED25519,
-      true,
-      ["sign"],
-    );
-    const publicKey = base64urlnopad.decode(jwk.x);
-    const identity = new Identity(publicKey, privateKey);
+    let privateKey: CryptoKey;
+    let publicKey: Uint8Array;
+    try {
+      privateKey = await crypto.subtle.importKey(
+        "jwk",
+        { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d },
+        ED25519,
+        true,
+        ["sign"],
+      );
+      publicKey = base64urlnopad.decode(jwk.x);
+    } catch (error) {
+      throw new SyntaxError(`Cannot load identity: its key is malformed (${error})`);
+    }
+    const identity = new Identity(publicKey, privateKey, jwk.d);
     if (identity.peerId !== value.peerId) {
       throw new SyntaxError(
         `Cannot load identity: peer id "${value.peerId}" does not match its key ("${identity.peerId}")`,
@@ -130,23 +148,29 @@ export class Identity {
   }
 
   /**
-   * Exports the identity for saving. The result holds the private key.
+   * The saved form, so that `JSON.stringify(identity)` is how an identity is saved. It holds
+   * the private key.
    *
    * @returns The saved form.
    *
    * @example Usage
    * ```ts
    * import { Identity } from "./identity.ts";
-   * const saved = await (await Identity.generate()).toJSON();
-   * console.assert(saved.version === 1);
+   * const me = await Identity.generate();
+   * const saved = JSON.parse(JSON.stringify(me));
+   * console.assert(saved.version === 1 && saved.peerId === me.peerId);
    * ```
    */
-  async toJSON(): Promise<IdentityJson> {
-    const jwk = await crypto.subtle.exportKey("jwk", this.#privateKey);
+  toJSON(): IdentityJson {
     return {
       version: 1,
       peerId: this.peerId,
-      privateKey: { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d },
+      privateKey: {
+        kty: "OKP",
+        crv: "Ed25519",
+        x: base64urlnopad.encode(this.publicKey),
+        d: this.#d,
+      },
     };
   }
 }

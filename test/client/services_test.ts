@@ -7,9 +7,10 @@ import {
   ProtocolError,
   type Reply,
 } from "../../src/protocol/mod.ts";
+import { ListenedTarget } from "../../src/client/listened_target.ts";
 import { assertEquals } from "../support/assert.ts";
 
-class Host extends EventTarget implements ServicesHost {
+class Host extends ListenedTarget implements ServicesHost {
   connected = true;
   sent: { t: string; [k: string]: unknown }[] = [];
   controls: unknown[] = [];
@@ -91,4 +92,38 @@ Deno.test("services: a refused subscription is not kept; mail is acknowledged an
   await Promise.resolve();
   assertEquals(mail, ["hi"]);
   assertEquals(host.controls, [{ t: "mail.ack", mids: ["m1", "m1"] }]);
+});
+
+Deno.test("services: topic messages are acknowledged by their highest seq, after 64 or 100 ms", async () => {
+  const host = new Host();
+  const services = new PeerServices(host);
+  for (let seq = 1; seq <= 64; seq++) services.took(seq);
+  assertEquals(host.controls, [{ t: "topic.ack", seq: 64 }], "64 taken: at once");
+  services.took(70);
+  services.took(65); // an older number changes nothing
+  assertEquals(host.controls.length, 1);
+  await new Promise((r) => setTimeout(r, 150));
+  assertEquals(host.controls.at(-1), { t: "topic.ack", seq: 70 }, "the rest within 100 ms");
+  // A new connection: what was left goes first, then numbers start again.
+  services.took(71);
+  services.resume();
+  assertEquals(host.controls.at(-1), { t: "topic.ack", seq: 71 });
+  services.took(3);
+  services.close();
+  await new Promise((r) => setTimeout(r, 150));
+  assertEquals(host.controls.length, 3, "nothing after close");
+});
+
+Deno.test("services: mail with no listener is held, unacknowledged, until one is added", () => {
+  const host = new Host();
+  const services = new PeerServices(host);
+  services.receive({ t: "mail", mid: "m1", from: "p", ts: 1, data: "hi" });
+  assertEquals(host.controls, [], "not acknowledged");
+  const got: unknown[] = [];
+  host.addEventListener("mail", (e) => got.push((e as CustomEvent).detail.data), { once: true });
+  // The ListenedTarget tells its owner of a new listener; the peer wires it to release().
+  services.release("mail");
+  assertEquals(got, ["hi"]);
+  services.receive({ t: "mail", mid: "m2", from: "p", ts: 2, data: "again" });
+  assertEquals(got, ["hi"], "the once listener is gone: held again");
 });

@@ -49,9 +49,9 @@ Deno.test("Identity signs, and verifySignature() accepts only its own signatures
   assert(!await verifySignature(me.peerId, sig.slice(1), data));
 });
 
-Deno.test("Identity.toJSON() and fromJSON() keep the same peer id", async () => {
+Deno.test("JSON.stringify(identity) saves it whole; fromJSON() loads it", async () => {
   const me = await Identity.generate();
-  const saved = JSON.stringify(await me.toJSON());
+  const saved = JSON.stringify(me);
   const again = await Identity.fromJSON(saved);
   assertEquals(again.peerId, me.peerId);
   const data = new Uint8Array([1, 2, 3]);
@@ -61,16 +61,19 @@ Deno.test("Identity.toJSON() and fromJSON() keep the same peer id", async () => 
 Deno.test("Identity.fromJSON() refuses a malformed or mismatched identity", async () => {
   const me = await Identity.generate();
   const other = await Identity.generate();
-  const saved = await me.toJSON();
-  const theirs = await other.toJSON();
+  const saved = me.toJSON();
+  const theirs = other.toJSON();
   for (
     const bad of [
       "{}",
+      "not json",
+      '{"version":1,"peerId":"x","privateKey":{"kty":"OKP","crv":"Ed25519","x":"!","d":"!"}}',
       JSON.stringify({ ...saved, version: 2 }),
       JSON.stringify({ ...saved, peerId: other.peerId }),
       JSON.stringify({ ...saved, privateKey: { ...saved.privateKey, x: theirs.privateKey.x } }),
     ]
   ) {
-    assert(await assertRejects(Identity.fromJSON(bad)) instanceof Error);
+    const error = await assertRejects(Identity.fromJSON(bad));
+    assert(error instanceof SyntaxError && error.message.startsWith("Cannot load identity"));
   }
 });

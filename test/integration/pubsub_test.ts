@@ -279,6 +279,50 @@ Deno.test("mailbox: waits for an offline peer, arrives once, then is gone", opts
 });
 
 Deno.test(
+  "mailbox: mail that comes with no listener waits, unacknowledged, until one is added",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: SHARDS });
+    try {
+      const sender = await connectPeer(net, { identity: await identityOnShard(0, SHARDS) });
+      const recipientId = await identityOnShard(1, SHARDS);
+      await sender.sendMail(recipientId.peerId, "first");
+      // Connected with no `mail` listener: handed over, but not taken, so not acknowledged.
+      const unready = await connectPeer(net, { identity: recipientId });
+      await sender.sendMail(recipientId.peerId, "second");
+      await new Promise((r) => setTimeout(r, 300));
+      unready.close();
+      // The next connection gets both again; a listener added after the connect takes them.
+      const recipient = await connectPeer(net, { identity: recipientId });
+      await new Promise((r) => setTimeout(r, 300));
+      const got: string[] = [];
+      recipient.addEventListener(
+        "mail",
+        (e) => got.push(String((e as CustomEvent<MailEvent>).detail.data)),
+      );
+      assertEquals(got, ["first", "second"], "handed to the listener as it was added");
+      // A request answered after the acknowledgement left says it was taken.
+      await recipient.lookup(sender.peerId);
+      recipient.close();
+      // Taken, so acknowledged: nothing comes again.
+      const later = await connectPeer(net, { identity: recipientId });
+      const more: string[] = [];
+      later.addEventListener(
+        "mail",
+        (e) => more.push(String((e as CustomEvent<MailEvent>).detail.data)),
+      );
+      const probe = await sender.sendMail(recipientId.peerId, "third");
+      assertEquals(probe.status, "delivered");
+      await waitUntil(() => more.length >= 1);
+      assertEquals(more, ["third"]);
+      for (const p of [sender, later]) p.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
   "mailbox: past the cap the sender gets a code; past the TTL it is told",
   opts,
   async () => {

@@ -1,0 +1,91 @@
+/**
+ * An `EventTarget` that knows whether anyone listens for an event type. The peer uses it so
+ * that a mail is acknowledged only once a `mail` listener took it: mail that arrives with no
+ * listener waits, unacknowledged, until one is added (or comes again on the next connect).
+ *
+ * @module
+ */
+
+/**
+ * An event target that counts its listeners by type.
+ *
+ * @example Usage
+ * ```ts
+ * import { ListenedTarget } from "./listened_target.ts";
+ * const target = new ListenedTarget();
+ * console.assert(!target.listening("mail"));
+ * target.addEventListener("mail", () => {}, { once: true });
+ * console.assert(target.listening("mail"));
+ * target.dispatchEvent(new Event("mail"));
+ * console.assert(!target.listening("mail"));
+ * ```
+ */
+export class ListenedTarget extends EventTarget {
+  /** Listeners by type; `true` for those that fire once. */
+  readonly #listeners = new Map<string, Map<EventListenerOrEventListenerObject, boolean>>();
+  /** Told when a listener is added for a type. */
+  protected onListen: (type: string) => void = () => {};
+
+  /**
+   * Whether a listener for the type is registered now.
+   *
+   * @param type The event type.
+   * @returns Whether one is.
+   */
+  listening(type: string): boolean {
+    return (this.#listeners.get(type)?.size ?? 0) > 0;
+  }
+
+  /**
+   * Adds a listener, as `EventTarget` does, and counts it.
+   *
+   * @param type The event type.
+   * @param listener The listener.
+   * @param options As for `EventTarget`; `once` and `signal` are followed.
+   */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener, options);
+    if (!listener) return;
+    const o = typeof options === "object" ? options : {};
+    if (o.signal?.aborted) return;
+    let of = this.#listeners.get(type);
+    if (!of) this.#listeners.set(type, of = new Map());
+    of.set(listener, o.once === true);
+    o.signal?.addEventListener("abort", () => of.delete(listener), { once: true });
+    this.onListen(type);
+  }
+
+  /**
+   * Removes a listener, as `EventTarget` does, and stops counting it.
+   *
+   * @param type The event type.
+   * @param listener The listener.
+   * @param options As for `EventTarget`.
+   */
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener, options);
+    if (listener) this.#listeners.get(type)?.delete(listener);
+  }
+
+  /**
+   * Dispatches an event, as `EventTarget` does; its `once` listeners stop being counted.
+   *
+   * @param event The event.
+   * @returns As for `EventTarget`.
+   */
+  override dispatchEvent(event: Event): boolean {
+    const delivered = super.dispatchEvent(event);
+    // Those registered with `once` are gone now.
+    const of = this.#listeners.get(event.type);
+    if (of) { for (const [listener, once] of of) if (once) of.delete(listener); }
+    return delivered;
+  }
+}
