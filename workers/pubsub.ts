@@ -105,7 +105,7 @@ export class PubSub {
     }
     // The first subscriber here registers this shard at the topic's home, before the answer,
     // so that a publish made after the answer reaches it.
-    if (this.subscribers.add(topic, peer)) await this.#register(topic, true);
+    if (this.subscribers.add(topic, peer)) await this.register(topic, true);
     return null;
   }
 
@@ -117,7 +117,7 @@ export class PubSub {
    */
   async unsubscribe(peer: string, topic: string): Promise<void> {
     if (this.subscribers.remove(topic, peer)) {
-      await this.#register(topic, false).catch(() => {});
+      await this.register(topic, false).catch(() => {});
     }
   }
 
@@ -271,7 +271,13 @@ export class PubSub {
     };
   }
 
-  async #register(topic: string, join: boolean): Promise<void> {
+  /**
+   * Tells a topic's home that this shard has (or no longer has) subscribers of it.
+   *
+   * @param topic The topic (or another key kept the same way, as the occupied shards are).
+   * @param join Whether this shard joins or leaves.
+   */
+  async register(topic: string, join: boolean): Promise<void> {
     const home = shardOf(topic, this.#host.config.shards);
     const me = this.#host.shard();
     if (home === me) this.join(topic, me, join);

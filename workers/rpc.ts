@@ -11,7 +11,7 @@ import type {
   PeerInfo,
   PeerPresence,
   Refusal,
-  RelayStats,
+  StatsAnswer,
   TxOutcome,
   TxProof,
 } from "../src/protocol/mod.ts";
@@ -63,7 +63,7 @@ export interface SuperPeerRpc {
   /** Delivers frames relayed from another shard to sockets on this one. */
   deliver(to: string[], frames: Uint8Array[]): DeliverOutcome | Promise<DeliverOutcome>;
   /** Counters since the object last started, and the peers connected now. */
-  stats(): RelayStats & { peers: number };
+  stats(): Omit<StatsAnswer, "shard">;
   /** Whether a hello's nonce was used already. */
   nonceUsed(nonce: string): boolean;
   /** At an address's home: admits a hello from it; `null`, or the refusal. */

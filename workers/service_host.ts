@@ -36,6 +36,8 @@ export interface ServiceHost {
   lastHeard(peer: string): number;
   /** The peers connected now. */
   online(): Iterable<string>;
+  /** How many peers are connected now. */
+  onlineCount(): number;
   /** Makes sure the alarm fires by `at` (ms since the epoch). */
   wakeBy(at: number): Promise<void>;
 }
@@ -69,6 +71,7 @@ export function serviceHost(o: {
     isOnline: (peer) => sessions.has(peer),
     lastHeard: (peer) => sessions.lastHeardOf(peer),
     online: () => sessions.peers(),
+    onlineCount: () => sessions.size,
     wakeBy: (at) => o.alarm.wakeBy(at),
   };
 }

@@ -20,6 +20,7 @@ import {
 import { isPeerId } from "../src/identity/mod.ts";
 import { sampleOf, shardOf } from "../src/routing/mod.ts";
 import { Mailbox } from "./mailbox.ts";
+import { Occupancy } from "./occupancy.ts";
 import { Presence, silentAfter, sweepInterval } from "./presence.ts";
 import { PubSub } from "./pubsub.ts";
 import type { ServiceHost } from "./service_host.ts";
@@ -52,6 +53,7 @@ export class Services {
   readonly pubsub: PubSub;
   readonly mailbox: Mailbox;
   readonly presence: Presence;
+  readonly occupancy: Occupancy;
 
   /** @param host The super-peer. */
   constructor(host: ServiceHost) {
@@ -59,6 +61,7 @@ export class Services {
     this.mailbox = new Mailbox(host);
     this.presence = new Presence(host);
     this.pubsub = new PubSub(host);
+    this.occupancy = new Occupancy(host, this.pubsub);
   }
 
   /**
@@ -179,6 +182,15 @@ export class Services {
   }
 
   /**
+   * Whether this shard is listed as having peers online.
+   *
+   * @returns What the list's home was last told.
+   */
+  listed(): boolean {
+    return this.occupancy.listed;
+  }
+
+  /**
    * A peer connected here: announce it, hand over its mailbox and the topic messages it has
    * not acknowledged.
    *
@@ -189,6 +201,7 @@ export class Services {
     this.pubsub.publish({ topic: PRESENCE_TOPIC, from: peer, n: 0, data: "join" });
     this.mailbox.handOver(peer);
     this.pubsub.subscribers.resend(peer);
+    this.occupancy.changed();
   }
 
   /**
@@ -200,6 +213,7 @@ export class Services {
   async disconnected(peer: string): Promise<void> {
     this.presence.left(peer);
     this.pubsub.publish({ topic: PRESENCE_TOPIC, from: peer, n: 0, data: "leave" });
+    this.occupancy.changed();
     await this.#wakeBy(Date.now() + this.sweepEvery());
   }
 
@@ -221,6 +235,8 @@ export class Services {
       if (this.host.isOnline(peer)) continue;
       await this.pubsub.forget(peer);
     }
+    // A failed update of the occupied shards is tried again here.
+    this.occupancy.changed();
     const fanoutWaiting = this.pubsub.sweep();
     const nextExpiry = await this.mailbox.expire();
     const busy = this.host.ctx.getWebSockets().length > 0 || this.presence.pending ||
@@ -269,15 +285,18 @@ export class Services {
     const count = Math.min(m.count, limits.MAX_DISCOVERY_PEERS);
     if (m.topic !== undefined && !isTopic(m.topic, limits.MAX_TOPIC_BYTES)) return [];
     const me = this.host.shard();
+    // Only shards with peers online (with subscribers, for a topic) are worth asking.
     let candidates: number[];
-    if (m.topic === undefined) candidates = Array.from({ length: shards }, (_, k) => k);
+    if (m.topic === undefined) candidates = await this.occupancy.shards();
     else {
       const home = shardOf(m.topic, shards);
       candidates = home === me
         ? this.pubsub.shardsOf(m.topic)
         : await this.host.call(home, (s) => s.topicShards(m.topic!), 2);
     }
-    // A few shards at random, never all of a large network: the cost stays fixed.
+    // The asker's own shard is worth asking only if someone else is there.
+    if (this.host.onlineCount() <= 1) candidates = candidates.filter((k) => k !== me);
+    // Every such shard of a small network; a bounded sample of a large one.
     const chosen = sampleOf(candidates, limits.DISCOVERY_SHARDS_PER_QUERY);
     const found = await Promise.all(
       chosen.map((k) =>

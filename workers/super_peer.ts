@@ -18,6 +18,7 @@ import {
   type PeerPresence,
   type Refusal,
   type RelayStats,
+  type StatsAnswer,
   type TxOutcome,
   type TxProof,
 } from "../src/protocol/mod.ts";
@@ -198,8 +199,8 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
   }
 
   /** Counters since this object last started, and the peers connected now. */
-  stats(): RelayStats & { peers: number } {
-    return { ...this.#stats, peers: this.#sessions.size };
+  stats(): Omit<StatsAnswer, "shard"> {
+    return { ...this.#stats, peers: this.#sessions.size, occupied: this.#services.listed() };
   }
 
   /** Whether a hello's nonce was used already here (the edge explains a failed upgrade). */

@@ -129,6 +129,8 @@ export interface StatsAnswer extends RelayStats {
   shard: number;
   /** Peers connected now. */
   peers: number;
+  /** Whether this shard is listed as having peers online (discovery asks only those). */
+  occupied: boolean;
 }
 
 /** Every HTTP refusal's body. */

@@ -324,10 +324,10 @@ export const LIMIT_TABLE = {
   },
   /** Most shards one discovery request asks, whatever the shard count. */
   DISCOVERY_SHARDS_PER_QUERY: {
-    value: 3,
+    value: 8,
     unit: "shards",
     description:
-      "Most shards one `peers` request samples, chosen at random, so that no request touches every shard.",
+      "Most shards one `peers` request asks, chosen at random among those with peers online (with subscribers, for a topic): all of them on a network with this many or fewer, a bounded sample on a larger one.",
   },
   /** How long a message waits in a mailbox for its recipient. */
   MAILBOX_TTL_MS: {
