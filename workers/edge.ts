@@ -117,7 +117,7 @@ app.get("/v1/tx/:hash", async (c) => {
   if (from !== undefined && !isAccountId(from)) {
     throw new HttpError(400, "BAD_REQUEST", '"from" is not an account id');
   }
-  // The payer's home holds the record; without a hint every shard is asked.
+  // The payer's home holds the record; without a hint the hash's home says which shard.
   const found = await c.var.ledger.transaction(hash, from);
   if (!found) throw new HttpError(404, "TX_NOT_FOUND", `No transfer "${hash}"`);
   const { record, proof } = found;

@@ -7,18 +7,19 @@
  */
 import type { DurableObjectState } from "cloudflare:workers";
 import type { Identity } from "../src/identity/mod.ts";
-import type { AccountView, TxOutcome, TxProof } from "../src/protocol/mod.ts";
+import type { AccountView, TxOutcome } from "../src/protocol/mod.ts";
 import {
   deriveShardKey,
   LedgerShard,
   type Receipt,
   type SignedBlockHeader,
   SqlLedgerStorage,
-  type TxRecord,
 } from "../src/ledger/mod.ts";
 import type { AlarmScheduler } from "./alarm.ts";
 import type { NetworkConfig } from "./config.ts";
 import type { Shards } from "./shards.ts";
+import { TxIndex } from "./tx_index.ts";
+import type { TxLookup } from "./rpc.ts";
 
 /**
  * One shard's ledger, hosted by its SuperPeer.
@@ -40,6 +41,7 @@ export class LedgerHost {
   readonly #signer: Promise<Identity>;
   readonly #pushing = new Set<number>();
   readonly #onBlock: (header: SignedBlockHeader) => void;
+  readonly #index: TxIndex;
 
   /** @param o The object's state, the network's config, this shard, the other shards, the
    *   alarm, and who is told of every block this shard seals. */
@@ -74,6 +76,7 @@ export class LedgerHost {
       },
     );
     this.#signer = deriveShardKey(config.secret, config.network, shard);
+    this.#index = new TxIndex(ctx, config, shard, o.shards);
   }
 
   /**
@@ -85,7 +88,9 @@ export class LedgerHost {
    */
   async submit(txs: readonly unknown[]): Promise<TxOutcome[]> {
     const results = await this.ledger.submitBatch(txs);
-    if (results.some((r) => r.ok)) {
+    const applied = results.flatMap((r) => r.ok ? [r.hash] : []);
+    if (applied.length > 0) {
+      this.#index.note(applied);
       await this.#afterWrite(results.some((r) => r.ok && r.status === "pending"));
     }
     return results;
@@ -100,7 +105,10 @@ export class LedgerHost {
   async faucet(account: string): Promise<TxOutcome> {
     const { limits } = this.#config;
     const r = this.ledger.mint(account, limits.FAUCET_AMOUNT, limits.FAUCET_INTERVAL_MS);
-    if (r.ok) await this.#afterWrite(false);
+    if (r.ok) {
+      this.#index.note([r.hash]);
+      await this.#afterWrite(false);
+    }
     return r;
   }
 
@@ -128,14 +136,27 @@ export class LedgerHost {
   }
 
   /**
-   * A transfer paid from this shard, with its proof once sealed.
+   * A transfer paid from this shard (or a faucet payment into it), with its proof once
+   * sealed; else, at the hash's home, the shard that has it.
    *
    * @param hash The transfer's hash.
-   * @returns Its record and proof, or `null`.
+   * @returns Its record and proof, where it is, or `null`.
    */
-  transaction(hash: string): { record: TxRecord; proof: TxProof | null } | null {
+  transaction(hash: string): TxLookup {
     const record = this.ledger.transaction(hash);
-    return record ? { record, proof: this.ledger.proof(hash) ?? null } : null;
+    if (record) return { record, proof: this.ledger.proof(hash) ?? null };
+    const at = this.#index.where(hash);
+    return at === undefined ? null : { at };
+  }
+
+  /**
+   * At the hashes' home: another shard applied these transfers.
+   *
+   * @param shard That shard.
+   * @param hashes Their hashes.
+   */
+  index(shard: number, hashes: string[]): void {
+    this.#index.record(shard, hashes);
   }
 
   /**
@@ -152,7 +173,7 @@ export class LedgerHost {
   async alarm(): Promise<void> {
     const header = await this.ledger.seal(await this.#signer);
     if (header) this.#onBlock(header);
-    await this.pushReceipts();
+    await Promise.all([this.pushReceipts(), this.#index.push()]);
     await this.#schedule();
   }
 
@@ -185,14 +206,16 @@ export class LedgerHost {
     // A write left an entry to seal: the next block is due within the interval (a cheap call
     // when the alarm is already set that soon, as it is under load).
     await this.#alarm.wakeBy(Date.now() + this.#config.limits.BLOCK_INTERVAL_MS);
-    // Receipts leave now rather than at the next alarm; the alarm is the retry.
+    // Receipts and index entries leave now rather than at the next alarm; the alarm is the
+    // retry.
     if (receiptsOwed) this.#ctx.waitUntil(this.pushReceipts());
+    this.#ctx.waitUntil(this.#index.push());
   }
 
   async #schedule(): Promise<void> {
     const { limits } = this.#config;
     const pending = this.ledger.hasPending();
-    if (!pending && this.ledger.outbound(1).length === 0) return;
+    if (!pending && this.ledger.outbound(1).length === 0 && !this.#index.pending()) return;
     await this.#alarm.wakeBy(
       Date.now() + (pending ? limits.BLOCK_INTERVAL_MS : limits.RECEIPT_RETRY_MS),
     );

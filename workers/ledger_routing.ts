@@ -42,7 +42,13 @@ export function localLedger(
 ):
   & Pick<
     SuperPeerRpc,
-    "ledgerSubmit" | "ledgerAccount" | "ledgerTx" | "ledgerBlock" | "ledgerFaucet" | "ledgerReceive"
+    | "ledgerSubmit"
+    | "ledgerAccount"
+    | "ledgerTx"
+    | "ledgerIndex"
+    | "ledgerBlock"
+    | "ledgerFaucet"
+    | "ledgerReceive"
   >
   & { alarm(): Promise<void> } {
   return {
@@ -50,6 +56,7 @@ export function localLedger(
     ledgerSubmit: (txs) => host().submit(txs.slice(0, maxBatch)),
     ledgerAccount: (id) => host().account(id),
     ledgerTx: (hash) => host().transaction(hash),
+    ledgerIndex: (shard, hashes) => host().index(shard, hashes),
     ledgerBlock: (height) => host().block(height),
     ledgerFaucet: (account) => host().faucet(account),
     ledgerReceive: (source, receipts) => host().receive(source, receipts),
@@ -118,7 +125,7 @@ export class LedgerRouter {
 
   /**
    * A transfer (or faucet payment) and its proof: asked of its home when `home` names the
-   * payer (or payee), else of every shard.
+   * payer (or payee), else found by its hash alone through the hash's home.
    *
    * @param hash The hash.
    * @param home The account whose home holds it, if known.
@@ -128,11 +135,12 @@ export class LedgerRouter {
     hash: string,
     home?: string,
   ): Promise<{ record: TxRecord; proof: TxProof | null } | null> {
-    const candidates = home !== undefined
-      ? [shardOf(home, this.#count)]
-      : Array.from({ length: this.#count }, (_, k) => k);
-    const found = await Promise.all(candidates.map((k) => this.#at(k).ledgerTx(hash)));
-    return found.find((r) => r) ?? null;
+    // With its payer (a faucet payment's payee): that account's home. Else the hash's own
+    // home, which has it or knows the shard that has it: two calls at most.
+    const first = await this.#at(shardOf(home ?? hash, this.#count)).ledgerTx(hash);
+    if (first === null || "record" in first) return first;
+    const found = await this.#at(first.at).ledgerTx(hash);
+    return found !== null && "record" in found ? found : null;
   }
 
   /**

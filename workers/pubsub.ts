@@ -282,7 +282,7 @@ export class PubSub {
     const me = this.#host.shard();
     if (home === me) this.join(topic, me, join);
     else if (join) await this.#host.call(home, (s) => s.topicJoin(topic, me), RETRIES);
-    else await this.#host.call(home, (s) => s.topicLeave(topic, me), RETRIES);
+    else await this.#host.call(home, (s) => s.topicJoin(topic, me, false), RETRIES);
   }
 
   async #sendHome(shard: number, items: Pending[]): Promise<number[]> {

@@ -17,6 +17,9 @@ import type {
 } from "../src/protocol/mod.ts";
 import type { Receipt, SignedBlockHeader, TxRecord } from "../src/ledger/mod.ts";
 
+/** A transfer found by its hash: here, or the shard that has it (at the hash's home). */
+export type TxLookup = { record: TxRecord; proof: TxProof | null } | { at: number } | null;
+
 /** A frame of a relayed batch that the destination's home refused, and why. */
 export type RefusedFrame = Refusal & {
   /** The frame's index in the batch. */
@@ -76,18 +79,21 @@ export interface SuperPeerRpc {
   ledgerSubmit(txs: unknown[]): Promise<TxOutcome[]>;
   /** An account homed here. */
   ledgerAccount(id: string): AccountView;
-  /** A transfer paid from this shard, with its proof once sealed. */
-  ledgerTx(hash: string): { record: TxRecord; proof: TxProof | null } | null;
+  /**
+   * A transfer paid from this shard (or a faucet payment into it), with its proof once
+   * sealed; else, at the hash's home, the shard that has it.
+   */
+  ledgerTx(hash: string): TxLookup;
+  /** At the hashes' home: another shard applied these transfers. */
+  ledgerIndex(shard: number, hashes: string[]): void;
   /** A block header of this shard. */
   ledgerBlock(height: number | "head"): SignedBlockHeader | null;
   /** Applies receipts another shard owes this one; returns the acknowledgement. */
   ledgerReceive(source: number, receipts: Receipt[]): Promise<number>;
   /** Pays the faucet amount into an account homed here. */
   ledgerFaucet(account: string): Promise<TxOutcome>;
-  /** At a topic's home: a shard has subscribers now. */
-  topicJoin(topic: string, subscriber: number): void;
-  /** At a topic's home: a shard has no more subscribers. */
-  topicLeave(topic: string, subscriber: number): void;
+  /** At a topic's home: a shard has subscribers now (or, with `join` false, none left). */
+  topicJoin(topic: string, subscriber: number, join?: boolean): void;
   /** At a topic's home: the shards with subscribers. */
   topicShards(topic: string): number[];
   /** At the topics' home: publishes from another shard's peers. */

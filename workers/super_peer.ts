@@ -20,9 +20,8 @@ import {
   type RelayStats,
   type StatsAnswer,
   type TxOutcome,
-  type TxProof,
 } from "../src/protocol/mod.ts";
-import type { Receipt, SignedBlockHeader, TxRecord } from "../src/ledger/mod.ts";
+import type { Receipt, SignedBlockHeader } from "../src/ledger/mod.ts";
 import { shardFromName } from "../src/routing/mod.ts";
 import { AddressGate, addressHome } from "./address_gate.ts";
 import { Admission } from "./admission.ts";
@@ -40,6 +39,7 @@ import type {
   PublishOutcome,
   PutOutcome,
   SuperPeerRpc,
+  TxLookup,
 } from "./rpc.ts";
 import { serviceHost } from "./service_host.ts";
 import { Services } from "./services.ts";
@@ -233,9 +233,14 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
     return this.#ledger.ledgerAccount(id);
   }
 
-  /** A transfer paid from this shard (or a faucet payment into it), with its proof once sealed. */
-  ledgerTx(hash: string): { record: TxRecord; proof: TxProof | null } | null {
+  /** A transfer applied here, with its proof once sealed; else, at its home, where it is. */
+  ledgerTx(hash: string): TxLookup {
     return this.#ledger.ledgerTx(hash);
+  }
+
+  /** At the hashes' home: another shard applied these transfers. */
+  ledgerIndex(shard: number, hashes: string[]): void {
+    this.#ledger.ledgerIndex(shard, hashes);
   }
 
   /** A block header of this shard. */
@@ -253,14 +258,9 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
     return this.#ledger.ledgerFaucet(account);
   }
 
-  /** At a topic's home: a shard has subscribers of the topic now. */
-  topicJoin(topic: string, subscriber: number): void {
-    this.#services.pubsub.join(topic, subscriber);
-  }
-
-  /** At a topic's home: a shard has no more subscribers of the topic. */
-  topicLeave(topic: string, subscriber: number): void {
-    this.#services.pubsub.leave(topic, subscriber);
+  /** At a topic's home: a shard has subscribers of the topic now (or none left). */
+  topicJoin(topic: string, subscriber: number, join = true): void {
+    this.#services.pubsub.join(topic, subscriber, join);
   }
 
   /** At a topic's home: the shards with subscribers. */

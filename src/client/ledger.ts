@@ -158,27 +158,37 @@ export class PeerLedger {
   /**
    * Where a transfer stands.
    *
-   * @param hash The transfer's hash.
-   * @param from Its payer (a faucet payment's payee), if known: one shard is asked, not all.
+   * @param hash The transfer's hash: enough alone, whoever paid it.
+   * @param from Its payer (a faucet payment's payee), if known: its home is asked directly.
    * @returns The status, with the proof once sealed.
    */
-  status(hash: string, from: string = this.#o.identity.peerId): Promise<TxStatus> {
-    return this.#get(`/v1/tx/${hash}?from=${encodeURIComponent(from)}`);
+  status(hash: string, from?: string): Promise<TxStatus> {
+    const hint = from === undefined ? "" : `?from=${encodeURIComponent(from)}`;
+    return this.#get(`/v1/tx/${hash}${hint}`);
   }
 
   /**
    * Waits until a transfer is sealed into a block.
    *
    * @param hash The transfer's hash.
-   * @param from Its payer.
+   * @param from Its payer, if known.
    * @param timeoutMs How long to wait.
    * @returns Its status, with a proof.
+   * @throws {ProtocolError} `TX_NOT_FOUND` if the network never heard of it, `INTERNAL` if it
+   *   is still not in a block when the time is up.
    */
   async waitForBlock(hash: string, from?: string, timeoutMs = 30_000): Promise<TxStatus> {
-    const deadline = Date.now() + timeoutMs;
+    const start = Date.now();
+    const deadline = start + timeoutMs;
     for (;;) {
-      const status = await this.status(hash, from);
-      if (status.proof) return status;
+      // Found by its hash alone a moment after it is applied (the index is written then).
+      const status = await this.status(hash, from).catch((error) => {
+        if (error?.code === "TX_NOT_FOUND" && Date.now() < Math.min(deadline, start + 5_000)) {
+          return undefined;
+        }
+        throw error;
+      });
+      if (status?.proof) return status;
       if (Date.now() > deadline) {
         throw new ProtocolError("INTERNAL", `Transfer ${hash} is not in a block yet`);
       }

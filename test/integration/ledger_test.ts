@@ -443,3 +443,61 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "ledger: every transfer and faucet payment is found by its hash alone, from any peer, through restarts",
+  opts,
+  async () => {
+    const shards = 8;
+    const payers = await Promise.all(
+      Array.from({ length: 4 }, (_, k) => identityOnShard(2 * k, shards)),
+    );
+    const net = await startNetwork({
+      shards,
+      vars: {
+        GENESIS: JSON.stringify(Object.fromEntries(payers.map((p) => [p.peerId, 1000]))),
+        FAUCET: "on",
+      },
+      limits: { BLOCK_INTERVAL_MS: 200 },
+    });
+    try {
+      const hashes: string[] = [];
+      for (const payer of payers) {
+        const peer = await connectPeer(net, { identity: payer });
+        for (let i = 0; i < 4; i++) {
+          const r = await peer.ledger.transfer((await Identity.generate()).peerId, 1 + i);
+          assert(r.ok, JSON.stringify(r));
+          hashes.push(r.hash);
+        }
+        peer.close();
+      }
+      const paid = await (await fetch(`${net.url}/v1/faucet`, {
+        method: "POST",
+        body: JSON.stringify({ account: (await Identity.generate()).peerId }),
+      })).json();
+      hashes.push(paid.hash);
+      // A stranger, who paid none of them, asks by hash alone.
+      const stranger = new Peer({ url: net.url, identity: await Identity.generate() });
+      const network = await stranger.ledger.network();
+      const lookUp = async () => {
+        for (const hash of hashes) {
+          const status = await stranger.ledger.waitForBlock(hash);
+          assertEquals(status.hash, hash);
+          assertEquals(await verifyTxProof(status.proof!, network), { ok: true });
+        }
+      };
+      await lookUp();
+      const homes = new Set(hashes.map((h) => shardOf(h, shards)));
+      console.log(
+        `ledger: ${hashes.length} hashes, homed on ${homes.size} shards, found alone and verified`,
+      );
+      await net.restart();
+      await lookUp();
+      const unknown = await fetch(`${net.url}/v1/tx/${"ab".repeat(32)}`);
+      assertEquals([unknown.status, (await unknown.json()).code], [404, "TX_NOT_FOUND"]);
+      stranger.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);

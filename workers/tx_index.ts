@@ -1,0 +1,133 @@
+/**
+ * Where each transfer is: its hash alone finds it. A transfer (or a faucet payment) is kept by
+ * the shard that applied it; that shard also writes `hash → shard` at the hash's own home
+ * (`shardOf(hash)`), through a durable outbox written in the same turn as the transfer and
+ * sent in batches, one call in flight per home, retried by the alarm until the home has it. A
+ * lookup by hash asks the hash's home, which answers with the transfer if it is its own, else
+ * with the shard that has it: two calls at most, whatever the size of the network.
+ *
+ * @module
+ */
+import type { DurableObjectState } from "cloudflare:workers";
+import { shardOf } from "../src/routing/mod.ts";
+import type { NetworkConfig } from "./config.ts";
+import type { Shards } from "./shards.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS tx_index (hash TEXT PRIMARY KEY, shard INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tx_index_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  home INTEGER NOT NULL, hash TEXT NOT NULL);
+`;
+
+/** Entries sent to one home in one call. */
+const BATCH = 512;
+
+/**
+ * One shard's part of the transfer index: what it tells other shards, and what it was told.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const index = new TxIndex(ctx, config, shard, shards);
+ * index.note([hash]);         // after applying a transfer
+ * await index.push();         // now, and again at the alarm
+ * index.where(hash);          // at the hash's home
+ * ```
+ */
+export class TxIndex {
+  readonly #ctx: DurableObjectState;
+  readonly #config: NetworkConfig;
+  readonly #shard: number;
+  readonly #shards: Shards;
+  /** Homes with a call in flight. */
+  readonly #pushing = new Set<number>();
+
+  /**
+   * @param ctx The object's state (its SQLite storage).
+   * @param config The network's config.
+   * @param shard This shard.
+   * @param shards The other shards.
+   */
+  constructor(ctx: DurableObjectState, config: NetworkConfig, shard: number, shards: Shards) {
+    this.#ctx = ctx;
+    this.#config = config;
+    this.#shard = shard;
+    this.#shards = shards;
+    ctx.storage.sql.exec(SCHEMA);
+  }
+
+  /**
+   * Writes down, for each hash, that this shard has it: here if this is its home, else in
+   * the outbox to its home.
+   *
+   * @param hashes Transfers (or faucet payments) this shard just applied.
+   */
+  note(hashes: readonly string[]): void {
+    const sql = this.#ctx.storage.sql;
+    for (const hash of hashes) {
+      const home = shardOf(hash, this.#config.shards);
+      if (home === this.#shard) continue; // The home finds its own transfers without an entry.
+      sql.exec("INSERT INTO tx_index_outbox (home, hash) VALUES (?, ?)", home, hash);
+    }
+  }
+
+  /** Whether entries wait to be sent (the alarm then comes back). */
+  pending(): boolean {
+    return this.#ctx.storage.sql.exec("SELECT 1 FROM tx_index_outbox LIMIT 1").toArray().length >
+      0;
+  }
+
+  /** Sends what waits, one batch per home with no call in flight; failures wait for the alarm. */
+  async push(): Promise<void> {
+    const sql = this.#ctx.storage.sql;
+    const homes = sql.exec<{ home: number }>("SELECT DISTINCT home FROM tx_index_outbox")
+      .toArray().map((r) => r.home).filter((h) => !this.#pushing.has(h));
+    await Promise.all(homes.map(async (home) => {
+      this.#pushing.add(home);
+      try {
+        const rows = sql.exec<{ seq: number; hash: string }>(
+          "SELECT seq, hash FROM tx_index_outbox WHERE home = ? ORDER BY seq LIMIT ?",
+          home,
+          BATCH,
+        ).toArray();
+        if (rows.length === 0) return;
+        const from = this.#shard;
+        await this.#shards.call(home, (s) => s.ledgerIndex(from, rows.map((r) => r.hash)));
+        sql.exec(
+          "DELETE FROM tx_index_outbox WHERE home = ? AND seq <= ?",
+          home,
+          rows.at(-1)!.seq,
+        );
+      } catch (error) {
+        console.warn(`transfer index to shard ${home} not sent yet`, String(error));
+      } finally {
+        this.#pushing.delete(home);
+      }
+    }));
+  }
+
+  /**
+   * At the hashes' home: another shard has these transfers.
+   *
+   * @param shard The shard that has them.
+   * @param hashes Their hashes.
+   */
+  record(shard: number, hashes: readonly string[]): void {
+    const sql = this.#ctx.storage.sql;
+    for (const hash of hashes) {
+      sql.exec("INSERT OR IGNORE INTO tx_index VALUES (?, ?)", hash, shard);
+    }
+  }
+
+  /**
+   * At a hash's home: which shard has the transfer.
+   *
+   * @param hash The hash.
+   * @returns The shard, if one said so.
+   */
+  where(hash: string): number | undefined {
+    return this.#ctx.storage.sql.exec<{ shard: number }>(
+      "SELECT shard FROM tx_index WHERE hash = ?",
+      hash,
+    ).toArray()[0]?.shard;
+  }
+}
