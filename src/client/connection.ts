@@ -19,7 +19,8 @@ import {
   type Welcome,
 } from "../protocol/mod.ts";
 import { backoffDelay } from "./backoff.ts";
-import { checkNetworkUrl, deferred } from "./_util.ts";
+import { deferred } from "./_util.ts";
+import { checkNetworkUrl } from "./network_url.ts";
 import {
   type CloseDetail,
   type ConnectionEvents,

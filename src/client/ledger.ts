@@ -134,6 +134,10 @@ export class PeerLedger {
    * @returns The outcome: the transfer's hash, or a refusal with its code.
    */
   async transfer(to: string, amount: bigint | number): Promise<TxOutcome> {
+    // Refused here as the network would, before a nonce is taken for it.
+    if (to === this.#o.identity.peerId) {
+      return { ok: false, code: "TX_TO_SELF", message: "A transfer pays another account" };
+    }
     return (await this.submit(await this.sign([{ to, amount }])))[0];
   }
 

@@ -28,5 +28,6 @@ export * from "./ledger.ts";
 export * from "./listened_target.ts";
 export * from "./services.ts";
 export * from "./message_stream.ts";
+export * from "./network_url.ts";
 export * from "./peer.ts";
 export { DEFAULT_REQUEST_TIMEOUT_MS, type RequestMessage } from "./requests.ts";

@@ -184,6 +184,8 @@ export function parseTransfer(
   }
   if (!isAccountId(v.from)) return bad("TX_MALFORMED", 'Transfer field "from" is not a peer id');
   if (!isAccountId(v.to)) return bad("TX_MALFORMED", 'Transfer field "to" is not a peer id');
+  // Paying oneself moves nothing and would only use up a nonce.
+  if (v.to === v.from) return bad("TX_TO_SELF", "A transfer pays another account, not its payer");
   if (typeof v.nonce !== "number" || !Number.isSafeInteger(v.nonce) || v.nonce < 1) {
     return bad("TX_MALFORMED", 'Transfer field "nonce" is not a whole number from 1');
   }

@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   TX_BAD_SIGNATURE: "A transfer's signature does not verify against its `from` account.",
   TX_WRONG_NETWORK: "A transfer was signed for another network.",
   TX_WRONG_SHARD: "A transfer was sent to a shard that is not the home of its `from` account.",
+  TX_TO_SELF: "A transfer's payee is its payer; nothing is applied and no nonce is used.",
   TX_BAD_AMOUNT: "A transfer's amount is zero, negative, fractional or over `MAX_TRANSFER_AMOUNT`.",
   TX_NONCE_REPLAYED:
     "A transfer's nonce was already used by its account (a replay, or a lost race).",

@@ -112,6 +112,7 @@ Deno.test("limits: stats count relayed and refused frames per shard", opts, asyn
       forwarded: viaShard1,
       refused: 1,
       peers: 1,
+      occupied: true,
       shard: 0,
     });
     assertEquals(s1, {
@@ -121,6 +122,7 @@ Deno.test("limits: stats count relayed and refused frames per shard", opts, asyn
       forwarded: 0,
       refused: 0,
       peers: 1,
+      occupied: true,
       shard: 1,
     });
     alice.close();

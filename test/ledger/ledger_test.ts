@@ -72,6 +72,7 @@ Deno.test("LedgerShard applies a transfer and refuses each bad one with its code
     ["huge", { ...good, amount: "1".repeat(40) }, "TX_BAD_AMOUNT"],
     ["no nonce", { ...good, nonce: undefined }, "TX_MALFORMED"],
     ["bad to", { ...good, to: "nobody" }, "TX_MALFORMED"],
+    ["to itself", { ...good, to: good.from }, "TX_TO_SELF"],
     ["not an object", "tx", "TX_MALFORMED"],
   ];
   for (const [name, value, code] of refusals) {
@@ -201,7 +202,7 @@ Deno.test("LedgerShards keep total supply and credit exactly once under random d
           if (r.ok) {
             nonces.set(from.peerId, nonce);
             applied++;
-          } else assertEquals(r.code, "TX_INSUFFICIENT_FUNDS");
+          } else assertEquals(r.code, f === t ? "TX_TO_SELF" : "TX_INSUFFICIENT_FUNDS");
           if (schedule[i] !== undefined) deliver(schedule[i]);
         }
         // Drain.

@@ -1,0 +1,158 @@
+/**
+ * What every command gets: where the network is, whose identity, how to print, and a checked
+ * reading of its arguments.
+ *
+ * @module
+ */
+import {
+  checkNetworkUrl,
+  DEFAULT_LIMITS,
+  type Identity,
+  isPeerId,
+  isTopic,
+  Peer,
+} from "../../mod.ts";
+import { UsageError } from "./args.ts";
+import { loadOrCreateIdentity } from "./identity_file.ts";
+import { clock, Output } from "./output.ts";
+
+/** How long the command line waits for a network that does not answer, by default. */
+export const CLI_CONNECT_TIMEOUT_MS = 10_000;
+
+/** A command's setting. */
+export class Context {
+  readonly out: Output;
+
+  /**
+   * @param url The network's URL.
+   * @param identityPath The identity file.
+   * @param json Whether to print JSON lines.
+   * @param connectTimeoutMs How long the first connection may take.
+   */
+  constructor(
+    readonly url: string,
+    readonly identityPath: string,
+    json: boolean,
+    readonly connectTimeoutMs: number,
+  ) {
+    this.out = new Output(json);
+    checkNetworkUrl(url);
+  }
+
+  /** The identity, made on first use. */
+  async identity(): Promise<{ identity: Identity; created: boolean }> {
+    return await loadOrCreateIdentity(this.identityPath);
+  }
+
+  /**
+   * A peer of this identity, not connected yet (listeners go on before `connect`).
+   *
+   * @returns The peer.
+   */
+  async peer(): Promise<Peer> {
+    const { identity } = await this.identity();
+    return new Peer({ url: this.url, identity, firstConnectTimeoutMs: this.connectTimeoutMs });
+  }
+
+  /**
+   * Connects, saying so, and says when a lost connection is back.
+   *
+   * @param peer The peer.
+   */
+  async connect(peer: Peer): Promise<void> {
+    let lost = false;
+    peer.addEventListener("reconnecting", (e) => {
+      const { delayMs, code } = (e as CustomEvent).detail;
+      if (peer.welcome === undefined && !lost) return;
+      lost = true;
+      this.out.note(
+        `${clock(Date.now())} connection lost (${code}); reconnecting in ${delayMs} ms`,
+      );
+    });
+    peer.addEventListener("open", () => {
+      if (lost) this.out.note(`${clock(Date.now())} reconnected`);
+      lost = false;
+    });
+    const welcome = await peer.connect();
+    this.out.note(
+      `connected to ${this.url} (network ${welcome.network}) as ${peer.peerId}, ` +
+        `home shard ${welcome.shard} of ${welcome.shards}`,
+    );
+  }
+}
+
+/**
+ * Checks a peer id argument.
+ *
+ * @example Usage
+ * ```ts
+ * import { peerIdArg } from "./context.ts";
+ * try {
+ *   peerIdArg("send", "bob");
+ * } catch (e) {
+ *   console.assert((e as Error).message.includes("not a peer id"));
+ * }
+ * ```
+ *
+ * @param command The command, for the message.
+ * @param value The argument.
+ * @returns It, checked.
+ * @throws {UsageError} If it is not a peer id.
+ */
+export function peerIdArg(command: string, value: string): string {
+  if (!isPeerId(value)) {
+    throw new UsageError(
+      `${command}: "${value}" is not a peer id (a peer id is about 46 base58 characters; ` +
+        "`deno task peer id` shows yours)",
+    );
+  }
+  return value;
+}
+
+/**
+ * Checks a topic argument.
+ *
+ * @example Usage
+ * ```ts
+ * import { topicArg } from "./context.ts";
+ * console.assert(topicArg("pub", "news") === "news");
+ * ```
+ *
+ * @param command The command, for the message.
+ * @param value The argument.
+ * @returns It, checked.
+ * @throws {UsageError} If it is not a topic name.
+ */
+export function topicArg(command: string, value: string): string {
+  const max = DEFAULT_LIMITS.MAX_TOPIC_BYTES;
+  if (!isTopic(value, max)) {
+    throw new UsageError(
+      `${command}: "${value}" is not a topic (1 to ${max} bytes, no control characters)`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Checks a whole-number argument against its range.
+ *
+ * @example Usage
+ * ```ts
+ * import { wholeArg } from "./context.ts";
+ * console.assert(wholeArg("--count", "3", 1, 64) === 3);
+ * ```
+ *
+ * @param what The argument's name, for the message.
+ * @param value The argument.
+ * @param min The least allowed.
+ * @param max The most allowed.
+ * @returns The number.
+ * @throws {UsageError} If it is not a whole number in range.
+ */
+export function wholeArg(what: string, value: string, min: number, max: number): number {
+  const n = /^[0-9]{1,16}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${what} must be a whole number from ${min} to ${max}, got "${value}"`);
+  }
+  return n;
+}

@@ -1,0 +1,236 @@
+/**
+ * The command line's network commands: who you are, what reaches you, and what you send.
+ *
+ * @module
+ */
+import {
+  type BlockHeaderJson,
+  DEFAULT_LIMITS,
+  type ErrorMessage,
+  type MailEvent,
+  type MailNotice,
+  type Peer,
+  type PeerMessage,
+  type PresenceMessage,
+  type TopicEvent,
+} from "../../mod.ts";
+import { type Context, peerIdArg, topicArg, wholeArg } from "./context.ts";
+import { clock, Refused, shown } from "./output.ts";
+
+/** How long `send` waits for a refusal before it reports the message as sent. */
+const SEND_SETTLE_MS = 1_000;
+
+/**
+ * `id`: makes the identity on first use, prints the peer id.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await id(context);
+ * ```
+ *
+ * @param c The context.
+ */
+export async function id(c: Context): Promise<void> {
+  const { identity, created } = await c.identity();
+  c.out.note(`${created ? "created" : "loaded"} ${c.identityPath}`);
+  c.out.result(identity.peerId, { peerId: identity.peerId, identity: c.identityPath, created });
+}
+
+/**
+ * `listen` and `sub`: prints everything addressed to this peer until Ctrl-C: direct messages,
+ * mail (acknowledged once printed), topic messages, presence, blocks.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await listen(context, ["news"]);
+ * ```
+ *
+ * @param c The context.
+ * @param topics Topics to subscribe to first.
+ */
+export async function listen(c: Context, topics: string[]): Promise<void> {
+  for (const t of topics) topicArg("sub", t);
+  const peer = await c.peer();
+  // Before connecting: mail is handed over right after the welcome, and acknowledged only once
+  // a listener took it.
+  peer.addEventListener("mail", (e) => {
+    const m = (e as CustomEvent<MailEvent>).detail;
+    const text = `${clock(Date.now())} mail from ${m.from} (left ${clock(m.ts)}): ${shown(m.data)}`;
+    c.out.result(text, {
+      t: "mail",
+      at: Date.now(),
+      mid: m.mid,
+      from: m.from,
+      ts: m.ts,
+      data: m.data,
+    });
+  });
+  peer.addEventListener("mail.notice", (e) => {
+    const m = (e as CustomEvent<MailNotice>).detail;
+    c.out.result(`${clock(Date.now())} your mail ${m.ref} to ${m.to} was ${m.status}`, { ...m });
+  });
+  peer.addEventListener("topic", (e) => {
+    const m = (e as CustomEvent<TopicEvent>).detail;
+    const text = `${clock(Date.now())} topic ${m.topic}, from ${m.from}: ${shown(m.data)}`;
+    c.out.result(text, { t: "topic", at: Date.now(), topic: m.topic, from: m.from, data: m.data });
+  });
+  peer.addEventListener("presence", (e) => {
+    const m = (e as CustomEvent<PresenceMessage>).detail;
+    const what = m.event === "join" ? "joined" : "left";
+    c.out.result(`${clock(m.ts)} ${m.peer} ${what} (shard ${m.shard})`, { ...m });
+  });
+  peer.addEventListener("block", (e) => {
+    const h = (e as CustomEvent<BlockHeaderJson>).detail;
+    const text = `${
+      clock(h.timestamp)
+    } block ${h.height} of shard ${h.shard}: ${h.entries} entries`;
+    c.out.result(text, { t: "block", header: h });
+  });
+  await c.connect(peer);
+  for (const topic of topics) await peer.subscribe(topic);
+  if (topics.length > 0) c.out.note(`subscribed to ${topics.join(", ")}`);
+  c.out.note("listening; Ctrl-C to stop");
+  Deno.addSignalListener("SIGINT", () => {
+    peer.close();
+    Deno.exit(0);
+  });
+  for await (const m of peer.messages() as AsyncIterable<PeerMessage>) {
+    const text = `${clock(Date.now())} message from ${m.from}: ${shown(m.data)}`;
+    c.out.result(text, { t: "message", at: Date.now(), from: m.from, data: m.data });
+  }
+}
+
+/**
+ * `send`: one message, relayed (or mailed with `--mailbox` if the peer is offline).
+ *
+ * @example Usage
+ * ```ts ignore
+ * await send(context, [peerId, "hello"], false);
+ * ```
+ *
+ * @param c The context.
+ * @param args The peer id, then the words of the text.
+ * @param mailbox Whether to mail it if the peer is offline.
+ */
+export async function send(c: Context, args: string[], mailbox: boolean): Promise<void> {
+  const to = peerIdArg("send", args[0]);
+  const text = args.slice(1).join(" ");
+  const peer = await c.peer();
+  await c.connect(peer);
+  let refused: ErrorMessage | undefined;
+  peer.addEventListener("error", (e) => refused = (e as CustomEvent<ErrorMessage>).detail);
+  peer.send(to, text, { mailbox });
+  // The relay answers only refusals; a short wait tells them apart from success.
+  await new Promise((r) => setTimeout(r, SEND_SETTLE_MS));
+  peer.close();
+  if (refused) throw new Refused(refused.code, refused.message);
+  const how = mailbox ? " (mailed if offline)" : "";
+  c.out.result(`sent to ${to}${how}`, {
+    ok: true,
+    to,
+    bytes: new TextEncoder().encode(text).length,
+  });
+}
+
+/**
+ * `mail`: leaves a message in a peer's mailbox.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await mail(context, [peerId, "while you were away"]);
+ * ```
+ *
+ * @param c The context.
+ * @param args The peer id, then the words of the text.
+ */
+export async function mail(c: Context, args: string[]): Promise<void> {
+  const to = peerIdArg("mail", args[0]);
+  const peer = await c.peer();
+  await c.connect(peer);
+  try {
+    const r = await peer.sendMail(to, args.slice(1).join(" "));
+    const what = r.status === "delivered"
+      ? "handed over now (the peer is online)"
+      : "stored until the peer connects";
+    c.out.result(`mail ${r.mid} for ${to}: ${what}`, { ok: true, to, ...r });
+  } finally {
+    peer.close();
+  }
+}
+
+/**
+ * `pub`: publishes a message on a topic.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await pub(context, ["news", "hello"]);
+ * ```
+ *
+ * @param c The context.
+ * @param args The topic, then the words of the text.
+ */
+export async function pub(c: Context, args: string[]): Promise<void> {
+  const topic = topicArg("pub", args[0]);
+  const peer = await c.peer();
+  await c.connect(peer);
+  try {
+    const n = await peer.publish(topic, args.slice(1).join(" "));
+    c.out.result(`published on ${topic} (message number ${n})`, { ok: true, topic, n });
+  } finally {
+    peer.close();
+  }
+}
+
+/**
+ * `peers`: online peers at random, or a topic's subscribers.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await peers(context, { count: "5" });
+ * ```
+ *
+ * @param c The context.
+ * @param o `topic`, `count`.
+ */
+export async function peers(c: Context, o: { topic?: string; count?: string }): Promise<void> {
+  const max = DEFAULT_LIMITS.MAX_DISCOVERY_PEERS;
+  const count = o.count === undefined ? 16 : wholeArg("peers: --count", o.count, 1, max);
+  const topic = o.topic === undefined ? undefined : topicArg("peers", o.topic);
+  const peer = await c.peer();
+  await c.connect(peer);
+  try {
+    const found = await peer.findPeers({ count, topic });
+    const none = topic === undefined ? "no peers online" : `no subscribers of ${topic} online`;
+    const text = found.length === 0
+      ? none
+      : found.map((p) => `${p.peer} (shard ${p.shard})`).join("\n");
+    c.out.result(text, { peers: found });
+  } finally {
+    peer.close();
+  }
+}
+
+/**
+ * `lookup`: whether a peer is online, its home shard, when it was last seen.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await lookup(context, peerId);
+ * ```
+ *
+ * @param c The context.
+ * @param who The peer id.
+ */
+export async function lookup(c: Context, who: string): Promise<void> {
+  peerIdArg("lookup", who);
+  const peer: Peer = await c.peer();
+  await c.connect(peer);
+  try {
+    const v = await peer.lookup(who);
+    const seen = v.lastSeen === null ? "" : `, last seen ${clock(v.lastSeen)}`;
+    const state = v.online ? "online" : `offline${seen}`;
+    c.out.result(`${v.peer} is ${state} (home shard ${v.shard})`, { ...v });
+  } finally {
+    peer.close();
+  }
+}

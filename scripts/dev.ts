@@ -1,0 +1,99 @@
+/**
+ * The local network: `wrangler dev` (workerd, state kept in `.state/`, faucet on) on
+ * `HOST:PORT` (default 127.0.0.1:8787; `--port` and `--ip` also work), and, once it answers,
+ * what to do next. Ctrl-C stops it.
+ *
+ * Usage: `deno task dev [--port N] [--ip HOST] [other wrangler dev options]`
+ *
+ * @module
+ */
+
+const args = [...Deno.args];
+
+/** Takes `--name value` or `--name=value` out of the arguments. */
+function take(name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === `--${name}`) return args.splice(i, 2)[1];
+    if (args[i].startsWith(`--${name}=`)) return args.splice(i, 1)[0].slice(name.length + 3);
+  }
+  return undefined;
+}
+
+function fail(message: string): never {
+  console.error(message);
+  Deno.exit(2);
+}
+
+const host = take("ip") ?? Deno.env.get("HOST") ?? "127.0.0.1";
+const portText = take("port") ?? Deno.env.get("PORT") ?? "8787";
+const port = /^[0-9]{1,5}$/.test(portText) ? Number(portText) : NaN;
+if (!(port >= 1 && port <= 65535)) fail(`PORT must be a number from 1 to 65535, got "${portText}"`);
+try {
+  Deno.listen({ hostname: host, port }).close();
+} catch (error) {
+  fail(
+    error instanceof Deno.errors.AddrInUse
+      ? `port ${port} on ${host} is in use (another network?); choose another: PORT=8791 deno task dev`
+      : `cannot listen on ${host}:${port}: ${(error as Error).message}`,
+  );
+}
+
+const child = new Deno.Command(Deno.execPath(), {
+  args: [
+    "run",
+    "-A",
+    "npm:wrangler",
+    "dev",
+    "--ip",
+    host,
+    "--port",
+    String(port),
+    "--persist-to",
+    ".state",
+    "--var",
+    "FAUCET:on",
+    ...args,
+  ],
+  env: { WRANGLER_SEND_METRICS: "false" },
+}).spawn();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => child.kill(signal));
+}
+
+// Once the network answers, say where it is and what to try.
+const base = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+const started = Date.now();
+(async () => {
+  while (Date.now() - started < 120_000) {
+    try {
+      const res = await fetch(`${base}/v1/network`);
+      if (res.ok) {
+        const info = await res.json() as { network: string; shards: number };
+        const ws = base.replace("http:", "ws:");
+        const env = port === 8787 && host === "127.0.0.1" ? "" : `SUPERPEER_URL=${ws} `;
+        console.log(
+          [
+            "",
+            `superpeer network "${info.network}" is up at ${base} (${info.shards} shards, faucet on, state in .state/)`,
+            "",
+            "  next, in another terminal:",
+            `    ${env}deno task peer id                    # your peer id (made on first use)`,
+            `    curl -X POST ${base}/v1/faucet -d '{"account":"<your peer id>"}'`,
+            `    ${env}deno task peer listen                # everything sent to you`,
+            `    ${env}deno task peer send <peer-id> hello  # from a second identity: --identity b.json`,
+            `    ${env}deno task peer --help`,
+            "",
+            "  Ctrl-C stops the network.",
+            "",
+          ].join("\n"),
+        );
+        return;
+      }
+    } catch {
+      // Not up yet.
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+})();
+
+Deno.exit((await child.status).code);
