@@ -3,7 +3,7 @@
  * `HOST:PORT` (default 127.0.0.1:8787; `--port` and `--ip` also work), and, once it answers,
  * what to do next. Ctrl-C stops it.
  *
- * Usage: `deno task dev [--port N] [--ip HOST] [other wrangler dev options]`
+ * Usage: `deno task dev [--port N] [--ip HOST] [--persist-to DIR] [other wrangler dev options]`
  *
  * @module
  */
@@ -24,6 +24,7 @@ function fail(message: string): never {
   Deno.exit(2);
 }
 
+const state = take("persist-to") ?? ".state";
 const host = take("ip") ?? Deno.env.get("HOST") ?? "127.0.0.1";
 const portText = take("port") ?? Deno.env.get("PORT") ?? "8787";
 const port = /^[0-9]{1,5}$/.test(portText) ? Number(portText) : NaN;
@@ -49,12 +50,13 @@ const child = new Deno.Command(Deno.execPath(), {
     "--port",
     String(port),
     "--persist-to",
-    ".state",
+    state,
     "--var",
     "FAUCET:on",
     ...args,
   ],
-  env: { WRANGLER_SEND_METRICS: "false" },
+  // No request to Cloudflare for `Request.cf` (a local network needs none).
+  env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
 }).spawn();
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => child.kill(signal));
@@ -74,7 +76,7 @@ const started = Date.now();
         console.log(
           [
             "",
-            `superpeer network "${info.network}" is up at ${base} (${info.shards} shards, faucet on, state in .state/)`,
+            `superpeer network "${info.network}" is up at ${base} (${info.shards} shards, faucet on, state in ${state}/)`,
             "",
             "  next, in another terminal:",
             `    ${env}deno task peer id                    # your peer id (made on first use)`,

@@ -3,8 +3,9 @@
  * itself at the home of one key (`shardOf(OCCUPIED_KEY)`) when its first peer connects and
  * leaves when its last one goes, kept there like the shards of a topic; a shard that
  * restarted with no sockets takes itself off on its first wake. Discovery reads the list
- * (cached for `OCCUPIED_CACHE_MS` per asking shard, so the key's home takes at most one read
- * per shard per interval) and samples `DISCOVERY_SHARDS_PER_QUERY` of them: on a small
+ * (a list longer than `DISCOVERY_SHARDS_PER_QUERY` is cached for `OCCUPIED_CACHE_MS` per
+ * asking shard, so the key's home of a large network takes at most one read per shard per
+ * interval; a short one is read each time, so a newcomer is found at once) and samples `DISCOVERY_SHARDS_PER_QUERY` of them: on a small
  * network every occupied shard, on a large one a bounded number, each with a peer.
  *
  * @module
@@ -93,7 +94,10 @@ export class Occupancy {
     const shards = home === this.#host.shard()
       ? this.#pubsub.shardsOf(OCCUPIED_KEY)
       : await this.#host.call(home, (s) => s.topicShards(OCCUPIED_KEY), 2);
-    this.#cache = { at: now, shards };
+    // A short list is read again each time: a peer that just came is then found at once, and
+    // reading it costs as little as the few shards asked. A long one is kept a while.
+    const cacheable = shards.length > this.#host.config.limits.DISCOVERY_SHARDS_PER_QUERY;
+    this.#cache = cacheable ? { at: now, shards } : undefined;
     return shards;
   }
 }

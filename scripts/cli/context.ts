@@ -55,25 +55,34 @@ export class Context {
   }
 
   /**
-   * Connects, saying so, and says when a lost connection is back.
+   * Connects, and says when a lost connection is back.
    *
    * @param peer The peer.
+   * @param announce Whether to say where it connected (for a command that stays).
    */
-  async connect(peer: Peer): Promise<void> {
+  async connect(peer: Peer, announce = false): Promise<void> {
+    let connected = false;
     let lost = false;
     peer.addEventListener("reconnecting", (e) => {
-      const { delayMs, code } = (e as CustomEvent).detail;
-      if (peer.welcome === undefined && !lost) return;
+      const { attempt, delayMs, code } = (e as CustomEvent).detail;
+      // Before the first welcome, `connect` reports; after, every loss is said once, and the
+      // attempts now and then.
+      if (!connected || (lost && (attempt & (attempt - 1)) !== 0)) return;
+      const what = lost
+        ? `still reconnecting (attempt ${attempt + 1})`
+        : code === 0 || code === 1006
+        ? "connection lost"
+        : `connection closed (${code})`;
       lost = true;
-      this.out.note(
-        `${clock(Date.now())} connection lost (${code}); reconnecting in ${delayMs} ms`,
-      );
+      this.out.note(`${clock(Date.now())} ${what}; next try in ${delayMs} ms`);
     });
     peer.addEventListener("open", () => {
       if (lost) this.out.note(`${clock(Date.now())} reconnected`);
+      connected = true;
       lost = false;
     });
     const welcome = await peer.connect();
+    if (!announce) return;
     this.out.note(
       `connected to ${this.url} (network ${welcome.network}) as ${peer.peerId}, ` +
         `home shard ${welcome.shard} of ${welcome.shards}`,

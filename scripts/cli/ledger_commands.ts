@@ -59,17 +59,23 @@ export async function transfer(c: Context, args: string[], noWait: boolean): Pro
   }
   const r = await peer.ledger.transfer(to, amount);
   if (!r.ok) throw new Refused(r.code, r.message);
-  c.out.note(`paid ${amount} to ${to}: transfer ${r.hash}, ${r.status}`);
+  const paid = `paid ${amount} to ${to}\ntransfer ${r.hash}`;
   if (noWait) {
-    c.out.result(r.hash, { ok: true, hash: r.hash, to, amount: text, status: r.status });
+    c.out.result(`${paid}, ${r.status} (not in a block yet)`, {
+      ok: true,
+      hash: r.hash,
+      to,
+      amount: text,
+      status: r.status,
+    });
     return;
   }
   const s = await peer.ledger.waitForBlock(r.hash, peer.peerId);
   const left = await peer.ledger.balance(peer.peerId);
   const h = s.proof!.header;
   c.out.result(
-    `${r.hash}\nin block ${s.block} of shard ${h.shard} at ${clock(h.timestamp)}; ` +
-      `${s.status}; your balance is ${left.balance}`,
+    `${paid}\nin block ${s.block} of shard ${h.shard} at ${clock(h.timestamp)}, ${s.status}; ` +
+      `your balance is ${left.balance}`,
     {
       ok: true,
       hash: r.hash,

@@ -32,10 +32,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const timeout = options["connect-timeout"];
     const c = new Context(
-      String(options.url ?? Deno.env.get("SUPERPEER_URL") ?? "ws://127.0.0.1:8787"),
+      String(options.url ?? (Deno.env.get("SUPERPEER_URL") || "ws://127.0.0.1:8787")),
       String(
-        options.identity ?? Deno.env.get("SUPERPEER_IDENTITY") ??
-          `${Deno.env.get("HOME") ?? "."}/.superpeer/identity.json`,
+        options.identity ?? (Deno.env.get("SUPERPEER_IDENTITY") ||
+          `${Deno.env.get("HOME") ?? "."}/.superpeer/identity.json`),
       ),
       json,
       typeof timeout === "string"

@@ -86,7 +86,7 @@ export async function listen(c: Context, topics: string[]): Promise<void> {
     } block ${h.height} of shard ${h.shard}: ${h.entries} entries`;
     c.out.result(text, { t: "block", header: h });
   });
-  await c.connect(peer);
+  await c.connect(peer, true);
   for (const topic of topics) await peer.subscribe(topic);
   if (topics.length > 0) c.out.note(`subscribed to ${topics.join(", ")}`);
   c.out.note("listening; Ctrl-C to stop");
@@ -175,7 +175,7 @@ export async function pub(c: Context, args: string[]): Promise<void> {
   await c.connect(peer);
   try {
     const n = await peer.publish(topic, args.slice(1).join(" "));
-    c.out.result(`published on ${topic} (message number ${n})`, { ok: true, topic, n });
+    c.out.result(`published on ${topic}`, { ok: true, topic, n });
   } finally {
     peer.close();
   }

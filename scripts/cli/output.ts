@@ -110,7 +110,8 @@ export class Output {
     if (this.json) {
       console.error(JSON.stringify({ ok: false, code: networkCode ?? errorKind(code), message }));
     } else {
-      const prefix = code === EXIT.USAGE ? "" : networkCode ? `refused: ${networkCode}: ` : "";
+      const refused = code === EXIT.REFUSED && networkCode !== undefined;
+      const prefix = refused ? `refused: ${networkCode}: ` : "";
       console.error(`${prefix}${message}`.replace(/\s*\n\s*/g, " "));
     }
     return code;

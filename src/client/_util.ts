@@ -23,7 +23,10 @@ export async function fetchFrom(
   try {
     return await fetchFn(url, init);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    // The runtime's own words are in the cause ("Connection refused"), not in "fetch failed".
+    const cause = (error as { cause?: { message?: string } })?.cause?.message;
+    const last = cause?.match(/[^:]*\(os error \d+\)|[^:]*$/)?.[0]?.trim();
+    const why = last || (error instanceof Error ? error.message : String(error));
     throw new ProtocolError("UNREACHABLE", `Cannot reach ${url}: ${why}`, { cause: error });
   }
 }
