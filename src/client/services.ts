@@ -169,7 +169,10 @@ export class PeerServices {
   publish(topic: string, data: string | Uint8Array): Promise<number> {
     const n = ++this.#n;
     this.#unacked.set(n, { topic, ...encode(data) });
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    // Not Promise.withResolvers: Node 20 has none.
+    let resolve!: () => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<void>((res, rej) => [resolve, reject] = [res, rej]);
     this.#waiters.set(n, { resolve, reject });
     if (this.#host.connected) this.#send(n);
     return promise.then(() => n);

@@ -1,0 +1,158 @@
+/**
+ * Builds the client as an npm package in `dist/npm/` and packs it: ESM JavaScript (`index.js`,
+ * and `node.js`, which takes `WebSocket` from the `ws` package where the runtime has none), type
+ * declarations made by `tsc` from the same sources, and a `package.json` that declares the
+ * dependencies pinned in `deno.json`.
+ *
+ * Usage: `deno task pack` → `dist/npm/superpeer-<version>.tgz`
+ *
+ * @module
+ */
+import * as esbuild from "esbuild";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const OUT = `${ROOT}dist/npm`;
+
+/** The npm dependencies of the client, at the versions `deno.json` pins. */
+function dependencies(imports: Record<string, string>): Record<string, string> {
+  const version = (name: string) => {
+    const spec = Object.values(imports).find((v) =>
+      v.includes(`npm:${name}@`) || v.includes(`npm:/${name}@`)
+    );
+    const m = spec?.match(/@([0-9][^/]*)\/?$/);
+    if (!m) throw new Error(`deno.json pins no version of ${name}`);
+    return m[1];
+  };
+  return {
+    "@noble/hashes": version("@noble/hashes"),
+    "@scure/base": version("@scure/base"),
+    zod: version("zod"),
+    ws: "^8.18.0",
+  };
+}
+
+async function run(cmd: string, args: string[], cwd = ROOT): Promise<string> {
+  const o = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" }).output();
+  const text = new TextDecoder().decode(o.stdout);
+  if (o.code !== 0) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed:\n${text}${new TextDecoder().decode(o.stderr)}`,
+    );
+  }
+  return text;
+}
+
+/** Rewrites `./x.ts` to `./x.js` in every declaration file, as a consumer's TypeScript expects. */
+async function rewriteSpecifiers(dir: string): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) await rewriteSpecifiers(path);
+    else if (entry.name.endsWith(".d.ts")) {
+      const text = await Deno.readTextFile(path);
+      await Deno.writeTextFile(path, text.replace(/(from\s+"\.{1,2}\/[^"]*)\.ts"/g, '$1.js"'));
+    }
+  }
+}
+
+/**
+ * Builds and packs the package.
+ *
+ * @returns The tarball's path.
+ */
+export async function pack(): Promise<string> {
+  const deno = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  await Deno.remove(OUT, { recursive: true }).catch(() => {});
+  await Deno.mkdir(OUT, { recursive: true });
+  const deps = dependencies(deno.imports);
+  await esbuild.build({
+    entryPoints: [`${ROOT}mod.ts`],
+    outfile: `${OUT}/index.js`,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    external: ["@noble/hashes", "@noble/hashes/*", "@scure/base", "zod"],
+    logLevel: "error",
+  });
+  await esbuild.stop();
+  await run(Deno.execPath(), [
+    "run",
+    "-A",
+    "npm:typescript/tsc",
+    "--declaration",
+    "--emitDeclarationOnly",
+    "--allowImportingTsExtensions",
+    "--moduleResolution",
+    "bundler",
+    "--module",
+    "esnext",
+    "--target",
+    "es2022",
+    "--lib",
+    "es2022,dom,dom.iterable",
+    "--strict",
+    "--skipLibCheck",
+    "--outDir",
+    `${OUT}/types`,
+    "mod.ts",
+  ]);
+  await rewriteSpecifiers(`${OUT}/types`);
+  await Deno.writeTextFile(
+    `${OUT}/node.js`,
+    `// Node before 22 has no global WebSocket: the peer takes the one of the \`ws\` package.
+if (typeof globalThis.WebSocket === "undefined") {
+  const { WebSocket } = await import("ws");
+  globalThis.WebSocket = WebSocket;
+}
+export * from "./index.js";
+`,
+  );
+  const pkg = {
+    name: "superpeer",
+    version: deno.version,
+    description:
+      "Client of a superpeer network: peers, relay, direct WebRTC channels, pub/sub, mailbox and a sharded ledger with proofs checked offline.",
+    type: "module",
+    main: "./index.js",
+    types: "./types/mod.d.ts",
+    exports: {
+      ".": { types: "./types/mod.d.ts", node: "./node.js", default: "./index.js" },
+    },
+    files: ["index.js", "node.js", "types", "README.md"],
+    engines: { node: ">=20" },
+    dependencies: deps,
+    sideEffects: ["./node.js"],
+  };
+  await Deno.writeTextFile(`${OUT}/package.json`, JSON.stringify(pkg, null, 2) + "\n");
+  await Deno.writeTextFile(
+    `${OUT}/README.md`,
+    `# superpeer
+
+The client of a superpeer network, for Node (20 or later), bundlers and browsers.
+
+\`\`\`js
+import { Identity, Peer } from "superpeer";
+const peer = new Peer({ url: "ws://127.0.0.1:8787", identity: await Identity.generate() });
+await peer.connect();
+peer.send("<peer id>", "hello");
+for await (const m of peer.messages()) console.log(m.from, m.data);
+\`\`\`
+
+In Node before 22, \`WebSocket\` comes from the \`ws\` package. Save an identity with
+\`JSON.stringify(identity)\` and load it with \`await Identity.fromJSON(text)\`. The protocol and
+the API are described in the project's \`docs/\`.
+`,
+  );
+  const name = (await run("npm", ["pack", "--silent"], OUT)).trim().split("\n").at(-1)!;
+  return `${OUT}/${name}`;
+}
+
+if (import.meta.main) {
+  try {
+    console.log(await pack());
+  } catch (error) {
+    const missing = error instanceof Deno.errors.NotFound;
+    console.error(missing ? "npm is needed to pack: install Node.js (20 or later)" : String(error));
+    Deno.exit(1);
+  }
+}
