@@ -26,7 +26,10 @@ let built: Promise<string> | undefined;
  * @returns The path of the bundled module.
  */
 export function buildWorker(): Promise<string> {
-  built ??= bundleWorker(`${ROOT}workers/edge.ts`, `${ROOT}.build/test/worker.js`);
+  built ??= (async () =>
+    bundleWorker(`${ROOT}workers/edge.ts`, `${ROOT}.build/test/worker.js`, {
+      __SUPERPEER_CLIENT__: JSON.stringify(await bundleClient("esm-browser")),
+    }))();
   return built;
 }
 
@@ -35,9 +38,14 @@ export function buildWorker(): Promise<string> {
  *
  * @param entry The entry module's path.
  * @param outfile Where to write the bundle.
+ * @param define Constants to replace, as esbuild's `define` (the client module's source).
  * @returns `outfile`.
  */
-export async function bundleWorker(entry: string, outfile: string): Promise<string> {
+export async function bundleWorker(
+  entry: string,
+  outfile: string,
+  define: Record<string, string> = {},
+): Promise<string> {
   await esbuild.build({
     entryPoints: [entry],
     bundle: true,
@@ -46,6 +54,7 @@ export async function bundleWorker(entry: string, outfile: string): Promise<stri
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
     external: ["cloudflare:*", "node:*"],
+    define,
     outfile,
     logLevel: "error",
   });
@@ -141,17 +150,21 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
  * Bundles the client library (`mod.ts`) for a browser or Node, as the code a page or app
  * would ship.
  *
- * @param format `"iife"` (global `superpeer`) for a page, `"esm"` for Node.
+ * @param format `"iife"` (global `superpeer`) for a page, `"esm"` for Node, `"esm-browser"`
+ *   for a page's `import` (minified: the module the Worker serves at `/v1/client.js`).
  * @returns The bundle's source.
  */
-export async function bundleClient(format: "iife" | "esm"): Promise<string> {
+export async function bundleClient(format: "iife" | "esm" | "esm-browser"): Promise<string> {
+  const browser = format !== "esm";
   const result = await esbuild.build({
     entryPoints: [`${ROOT}mod.ts`],
     bundle: true,
-    format,
+    format: format === "iife" ? "iife" : "esm",
     globalName: format === "iife" ? "superpeer" : undefined,
-    platform: format === "iife" ? "browser" : "node",
+    platform: browser ? "browser" : "node",
     target: "es2022",
+    minify: format === "esm-browser",
+    legalComments: "none",
     write: false,
     logLevel: "error",
   });

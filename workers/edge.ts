@@ -23,6 +23,8 @@ import { shardOf } from "../src/routing/mod.ts";
 import { deriveShardKey, isAccountId } from "../src/ledger/mod.ts";
 import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "./config.ts";
 import { addressHome } from "./address_gate.ts";
+import { clientModule } from "./client_module.ts";
+import { cors } from "./cors.ts";
 import { HttpError, jsonError } from "./http_error.ts";
 import { LedgerRouter } from "./ledger_routing.ts";
 import { Shards } from "./shards.ts";
@@ -48,7 +50,10 @@ const ROUTES = [
   "/v1/shards/:k/head",
   "/v1/shards/:k/blocks/:height",
   "/v1/shards/:k/stats",
+  "/v1/client.js",
 ];
+
+app.use(cors);
 
 // The config and the shards, once per request, for every route.
 app.use(async (c, next) => {
@@ -76,6 +81,12 @@ app.get("/v1/network", async (c) => {
     faucet: config.faucet,
     iceServers: [...config.iceServers],
   });
+});
+
+app.get("/v1/client.js", async (c) => {
+  const answer = await clientModule(c.req.raw);
+  if (!answer) throw new HttpError(404, "NOT_FOUND", "This Worker was bundled without the client");
+  return answer;
 });
 
 app.get("/v1/limits", (c) => {

@@ -170,3 +170,35 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "conformance: the HTTP API answers any origin, refusals included; a preflight gets 204",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 1 });
+    try {
+      for (const path of ["/v1/network", "/v1/limits", "/v1/tx/zz", "/v1/nothing"]) {
+        const res = await fetch(`${net.url}${path}`, { headers: { origin: "http://elsewhere" } });
+        await res.body?.cancel();
+        assertEquals(res.headers.get("access-control-allow-origin"), "*", path);
+      }
+      const preflight = await fetch(`${net.url}/v1/tx`, {
+        method: "OPTIONS",
+        headers: {
+          origin: "http://elsewhere",
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type",
+        },
+      });
+      await preflight.body?.cancel();
+      assertEquals(preflight.status, 204);
+      assertEquals(preflight.headers.get("access-control-allow-headers"), "content-type");
+      // Not a preflight: the usual answer to a method the route does not take.
+      const plain = await fetch(`${net.url}/v1/connect`, { method: "OPTIONS" });
+      await plain.body?.cancel();
+      assertEquals(plain.status, 405);
+    } finally {
+      await net.dispose();
+    }
+  },
+);

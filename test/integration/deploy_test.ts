@@ -27,6 +27,7 @@ Deno.test(
       const bundle = `${outdir}/edge.js`;
       const source = await Deno.readTextFile(bundle);
       assert(/export\s*\{[^}]*SuperPeer/.test(source), "the bundle exports the SuperPeer class");
+      assert(source.includes("__SUPERPEER_CLIENT__") === false, "the client module is built in");
 
       const net = await startNetwork({ shards: 8, scriptPath: bundle });
       try {
@@ -35,6 +36,9 @@ Deno.test(
         const inbox = bob.messages();
         alice.send(bob.peerId, "from the deployed bundle");
         assertEquals((await take(inbox, 1))[0].data, "from the deployed bundle");
+        const client = await fetch(`${net.url}/v1/client.js`);
+        assertEquals(client.status, 200);
+        assert((await client.text()).includes("Peer"), "the client module is served");
         alice.close();
         bob.close();
       } finally {
