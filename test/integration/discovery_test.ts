@@ -44,7 +44,8 @@ Deno.test(
     const net = await startNetwork({ shards });
     try {
       const alice = await connectPeer(net, { identity: await identityOnShard(2, shards) });
-      const bob = await connectPeer(net, {
+      // Bob, on shard 9, does not come back after the restart.
+      await connectPeer(net, {
         identity: await identityOnShard(9, shards),
         reconnect: false,
       });

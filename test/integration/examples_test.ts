@@ -1,0 +1,88 @@
+// The examples, run as their READMEs say: the chat page in two Chromium tabs (a room and a
+// direct message), and the Node echo bot answering a Deno peer.
+import { launchChromium } from "../support/chromium.ts";
+import { startNetwork } from "../../scripts/local_network.ts";
+import { serveChat } from "../../scripts/example_chat.ts";
+import { connectPeer, take } from "../support/peers.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+Deno.test("examples: two chat tabs talk in a room and directly", opts, async () => {
+  const net = await startNetwork({ shards: 4 });
+  const browser = await launchChromium();
+  const server = serveChat(0);
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}/?network=${encodeURIComponent(net.url)}`;
+    const errors: string[] = [];
+    const open = async () => {
+      const tab = await browser.newPage();
+      tab.on("pageerror", (e) => errors.push(String(e)));
+      tab.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+      await tab.goto(url);
+      await tab.waitForSelector("body[data-ready]", { timeout: 15_000 });
+      return tab;
+    };
+    const alice = await open();
+    const bob = await open();
+    const idOf = (tab: typeof alice) => tab.textContent("#me");
+    const log = (tab: typeof alice) => tab.textContent("#log");
+    // Alice writes in the room, with the keyboard.
+    await alice.focus("#text");
+    await alice.keyboard.type("hello room");
+    await alice.keyboard.press("Enter");
+    await bob.waitForFunction(() =>
+      document.querySelector("#log")!.textContent!.includes("hello room")
+    );
+    // Bob answers Alice directly.
+    await bob.fill("#to", (await idOf(alice))!);
+    await bob.fill("#text", "just you");
+    await bob.click("button[type=submit]");
+    await alice.waitForFunction(() =>
+      document.querySelector("#log")!.textContent!.includes("just you")
+    );
+    assert((await log(alice))!.includes(`direct from ${await idOf(bob)}: just you`));
+    await alice.screenshot({ path: `${ROOT}.build/chat.png` });
+    assertEquals(errors, []);
+  } finally {
+    await server.shutdown();
+    await browser.close();
+    await net.dispose();
+  }
+});
+
+Deno.test("examples: the Node echo bot answers a Deno peer", opts, async () => {
+  const net = await startNetwork({ shards: 4 });
+  const bot = new Deno.Command(Deno.execPath(), {
+    args: ["task", "example:node"],
+    cwd: ROOT,
+    env: { SUPERPEER_URL: net.url.replace("http:", "ws:") },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  const decoder = new TextDecoder();
+  const reading = (async () => {
+    for await (const chunk of bot.stdout) out += decoder.decode(chunk, { stream: true });
+  })();
+  try {
+    const end = Date.now() + 60_000;
+    while (!/echo bot (\S+) on/.test(out) && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const botId = /echo bot (\S+) on/.exec(out)?.[1];
+    assert(botId, `the bot says who it is: ${out}`);
+    const me = await connectPeer(net);
+    const inbox = me.messages();
+    me.send(botId, "ping");
+    assertEquals((await take(inbox, 1, 15_000))[0].data, "echo: ping");
+    me.close();
+  } finally {
+    bot.kill("SIGINT");
+    await bot.status;
+    await reading;
+    await bot.stderr.cancel().catch(() => {});
+    await net.dispose();
+  }
+});
