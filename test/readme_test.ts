@@ -1,5 +1,5 @@
-// The README's TypeScript examples type-check against the library as it is. They are checked,
-// not run (they talk to a running network), so deno.json keeps README.md out of `deno test`.
+// The README's TypeScript examples type-check against the library as it is; readme_run_test.ts
+// runs them against a local network. deno.json keeps README.md out of `deno test --doc`.
 import { assertEquals } from "./support/assert.ts";
 
 Deno.test("README.md: every TypeScript example type-checks", async () => {
