@@ -17,10 +17,14 @@ const child = new Deno.Command(Deno.execPath(), {
 }).spawn();
 
 let tail = "";
+// The doc examples check with console.assert, which only prints: a printed failure fails the run.
+let failedAsserts = 0;
 const decoder = new TextDecoder();
 for await (const chunk of child.stdout) {
   await Deno.stdout.write(chunk);
-  tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4096);
+  const text = decoder.decode(chunk, { stream: true });
+  failedAsserts += (text.match(/Assertion failed/g) ?? []).length;
+  tail = (tail + text).slice(-4096);
 }
 const { code } = await child.status;
 
@@ -29,6 +33,9 @@ const { code } = await child.status;
 const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
 const summary = [...plain.matchAll(/(\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed/g)].at(-1);
 const passed = summary ? Number(summary[1]) : 0;
-const failed = summary ? Number(summary[3]) : code === 0 ? 0 : 1;
+const failed = (summary ? Number(summary[3]) : code === 0 ? 0 : 1) + failedAsserts;
+if (failedAsserts > 0) {
+  console.log(`\n${failedAsserts} console.assert failed (see "Assertion failed")`);
+}
 console.log(`\n${passed} passed, ${failed} failed`);
 Deno.exit(code === 0 && failed === 0 && passed > 0 ? 0 : 1);

@@ -38,10 +38,15 @@ export * from "./connection_options.ts";
  * A reconnecting connection.
  *
  * @example Usage
- * ```ts ignore
- * const connection = new Connection({ url, identity }, events);
- * await connection.connect();
- * connection.sendFrame(frame);
+ * ```ts
+ * import { Connection, type ConnectionEvents } from "./connection.ts";
+ * import type { Identity } from "../identity/identity.ts";
+ * // The peer owns one; frames sent while it is down wait for the next welcome.
+ * export async function open(identity: Identity, events: ConnectionEvents, frame: Uint8Array) {
+ *   const connection = new Connection({ url: "ws://127.0.0.1:8787", identity }, events);
+ *   await connection.connect();
+ *   connection.sendFrame(frame);
+ * }
  * ```
  */
 export class Connection {

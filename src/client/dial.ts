@@ -18,8 +18,10 @@ const FINAL_HELLO_CODES: ReadonlySet<string> = new Set([
  * Reads a network's id from `GET /v1/network`.
  *
  * @example Usage
- * ```ts ignore
- * const network = await fetchNetworkId(fetch, "ws://127.0.0.1:8787");
+ * ```ts
+ * import { fetchNetworkId } from "./dial.ts";
+ * const answer = () => Promise.resolve(Response.json({ network: "dev" }));
+ * console.assert(await fetchNetworkId(answer, "ws://127.0.0.1:8787") === "dev");
  * ```
  *
  * @param fetchFn The fetch function.
@@ -43,8 +45,12 @@ export async function fetchNetworkId(fetchFn: typeof fetch, base: string): Promi
  * the network refuses (4xx with a code) is final; anything else is worth another attempt.
  *
  * @example Usage
- * ```ts ignore
- * const { refusal, why } = await diagnoseUpgrade(fetch, connectUrl);
+ * ```ts
+ * import { diagnoseUpgrade } from "./dial.ts";
+ * const stale = () =>
+ *   Promise.resolve(Response.json({ code: "HELLO_STALE", message: "clock" }, { status: 401 }));
+ * const { refusal } = await diagnoseUpgrade(stale, "ws://127.0.0.1:8787/v1/connect");
+ * console.assert(refusal?.code === "HELLO_STALE");
  * ```
  *
  * @param fetchFn The fetch function.

@@ -47,10 +47,14 @@ export interface PeerLedgerOptions {
  * The ledger seen from one peer.
  *
  * @example Pay and check
- * ```ts ignore
- * const result = await peer.ledger.transfer(bob, 10n);
- * const status = await peer.ledger.waitForBlock(result.hash);
- * console.log((await peer.ledger.verify(status.proof!)).ok);
+ * ```ts
+ * import type { Peer } from "./peer.ts";
+ * export async function pay(peer: Peer, bob: string) {
+ *   const result = await peer.ledger.transfer(bob, 10n);
+ *   if (!result.ok) throw new Error(result.code);
+ *   const status = await peer.ledger.waitForBlock(result.hash);
+ *   console.log((await peer.ledger.verify(status.proof!)).ok);
+ * }
  * ```
  */
 export class PeerLedger {

@@ -3,11 +3,11 @@
  * exactly-once layer, direct upgrades, the network services and the ledger.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
  * import { Peer } from "./mod.ts";
  * import { Identity } from "../identity/mod.ts";
  * const peer = new Peer({ url: "ws://127.0.0.1:8787", identity: await Identity.generate() });
- * await peer.connect();
+ * console.assert(peer.state === "idle"); // `await peer.connect()` with a network up
  * ```
  *
  * @module

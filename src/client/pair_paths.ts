@@ -40,9 +40,13 @@ export interface PairPathsOptions {
  * The pairs of one peer.
  *
  * @example Usage
- * ```ts ignore
- * const pairs = new PairPaths({ identity, relay, direct: {}, deliver, changed });
- * pairs.send(to, "hi");
+ * ```ts
+ * import { PairPaths, type PairPathsOptions } from "./pair_paths.ts";
+ * // The peer makes one, over its relay path, and sends every message through it.
+ * export function send(options: PairPathsOptions, to: string) {
+ *   const pairs = new PairPaths(options);
+ *   pairs.send(to, "hi");
+ * }
  * ```
  */
 export class PairPaths {

@@ -53,12 +53,16 @@ export { DEFAULT_RECEIVE_BUFFER, type PeerMessage, type PeerOptions };
  * mail is acknowledged only once a `mail` listener took it; until one is added it waits.
  *
  * @example Two peers
- * ```ts ignore
- * import { Identity, Peer } from "./mod.ts";
- * const alice = new Peer({ url: "ws://127.0.0.1:8787", identity: await Identity.generate() });
- * await alice.connect();
- * alice.send("6Mk…bob", "hello");
- * for await (const m of alice.messages()) console.log(m.from, m.data);
+ * ```ts
+ * import { Peer } from "./mod.ts";
+ * import { Identity } from "../identity/mod.ts";
+ * // Against a running network (`deno task dev`); `bob` is another peer's id.
+ * export async function hello(bob: string) {
+ *   const alice = new Peer({ url: "ws://127.0.0.1:8787", identity: await Identity.generate() });
+ *   await alice.connect();
+ *   alice.send(bob, "hello");
+ *   for await (const m of alice.messages()) console.log(m.from, m.data);
+ * }
  * ```
  */
 export class Peer extends ListenedTarget {

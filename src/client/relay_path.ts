@@ -75,9 +75,13 @@ export function assertPeerId(to: string): void {
  * The relay path of one peer.
  *
  * @example Usage
- * ```ts ignore
- * const relay = new RelayPath(connection, { signal, sequenced, plain });
- * relay.send(to, "hi");
+ * ```ts
+ * import { type RelayConnection, RelayPath, type RelayPathHandlers } from "./relay_path.ts";
+ * // The peer's connection below, its exactly-once layer and its inbox above.
+ * export function send(connection: RelayConnection, handlers: RelayPathHandlers, to: string) {
+ *   const relay = new RelayPath(connection, handlers);
+ *   relay.send(to, "hi");
+ * }
  * ```
  */
 export class RelayPath {

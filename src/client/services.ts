@@ -85,10 +85,14 @@ function decode(m: { data: string; bin?: boolean }): string | Uint8Array {
  * `Peer` itself.
  *
  * @example Usage
- * ```ts ignore
- * await peer.subscribe("news");
- * peer.addEventListener("topic", (e) => console.log((e as CustomEvent).detail.data));
- * await peer.publish("news", "hello");
+ * ```ts
+ * import type { Peer } from "./peer.ts";
+ * // Reached through a connected peer.
+ * export async function news(peer: Peer) {
+ *   await peer.subscribe("news");
+ *   peer.addEventListener("topic", (e) => console.log((e as CustomEvent).detail.data));
+ *   await peer.publish("news", "hello");
+ * }
  * ```
  */
 export class PeerServices {

@@ -54,8 +54,13 @@ export type Entry =
  * @returns The bytes.
  *
  * @example Usage
- * ```ts ignore
- * const hash = blockHash(header);
+ * ```ts
+ * import { headerBytes } from "./block.ts";
+ * const header = {
+ *   network: "dev", shard: 0, height: 1, prev: "00".repeat(32), txRoot: "00".repeat(32),
+ *   receiptsRoot: "00".repeat(32), entries: 0, receipts: 0, timestamp: 0,
+ * };
+ * console.assert(headerBytes(header).length === 18 + 1 + 3 + 2 + 8 + 32 * 3 + 4 + 4 + 8);
  * ```
  */
 export function headerBytes(h: BlockHeader): Uint8Array {
@@ -71,8 +76,13 @@ export function headerBytes(h: BlockHeader): Uint8Array {
  * @returns 64 hex characters.
  *
  * @example Usage
- * ```ts ignore
- * next.prev = blockHash(head);
+ * ```ts
+ * import { blockHash } from "./block.ts";
+ * const header = {
+ *   network: "dev", shard: 0, height: 1, prev: "00".repeat(32), txRoot: "00".repeat(32),
+ *   receiptsRoot: "00".repeat(32), entries: 0, receipts: 0, timestamp: 0,
+ * };
+ * console.assert(/^[0-9a-f]{64}$/.test(blockHash(header)));
  * ```
  */
 export function blockHash(h: BlockHeader): string {
@@ -107,8 +117,10 @@ export function transferLeaf(body: Uint8Array, sig: Uint8Array): Uint8Array {
  * @returns The leaf bytes.
  *
  * @example Usage
- * ```ts ignore
- * const leaf = leafHash(entryLeaf({ kind: "transfer", tx }));
+ * ```ts
+ * import { entryLeaf } from "./block.ts";
+ * const mint = { network: "dev", to: "6MkkeuEFjxZv9Z6TWHjYRXUz3HoaCDNYdhVVPntXQkfT1d1", amount: "5", at: 1 };
+ * console.assert(entryLeaf({ kind: "mint", mint })[0] === 0x02); // 0x00 transfer, 0x01 credit
  * ```
  */
 export function entryLeaf(e: Entry): Uint8Array {

@@ -34,8 +34,14 @@ export interface NetworkKeys {
  * @returns `{ ok: true }`, or a `PROOF_INVALID` refusal naming the first check that failed.
  *
  * @example Usage
- * ```ts ignore
- * const { ok } = await verifyTxProof(await peer.ledger.proof(hash), network);
+ * ```ts
+ * import type { Peer } from "../client/peer.ts";
+ * import { verifyTxProof } from "./proof.ts";
+ * // A proof from any peer, checked against the network's keys alone.
+ * export async function check(peer: Peer, hash: string) {
+ *   const status = await peer.ledger.status(hash);
+ *   return status.proof && await verifyTxProof(status.proof, await peer.ledger.network());
+ * }
  * ```
  */
 export async function verifyTxProof(
@@ -80,8 +86,17 @@ export async function verifyTxProof(
  * @returns Whether the shard signed it, for this network.
  *
  * @example Usage
- * ```ts ignore
- * peer.addEventListener("block", async (e) => console.log(await verifyBlockHeader(e.detail, network)));
+ * ```ts
+ * import type { Peer } from "../client/peer.ts";
+ * import type { SignedBlockHeader } from "./block.ts";
+ * import { verifyBlockHeader } from "./proof.ts";
+ * export async function watch(peer: Peer) {
+ *   const network = await peer.ledger.network();
+ *   peer.addEventListener("block", async (e) => {
+ *     console.log(await verifyBlockHeader((e as CustomEvent<SignedBlockHeader>).detail, network));
+ *   });
+ *   await peer.ledger.watchBlocks(0);
+ * }
  * ```
  */
 export async function verifyBlockHeader(

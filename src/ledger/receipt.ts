@@ -41,8 +41,13 @@ export interface Receipt {
  * @returns The bytes.
  *
  * @example Usage
- * ```ts ignore
- * const leaf = receiptBytes(receipt);
+ * ```ts
+ * import { receiptBytes } from "./receipt.ts";
+ * const bytes = receiptBytes({
+ *   network: "dev", source: 0, dest: 1, seq: 1, tx: "ab".repeat(32),
+ *   to: "6MkkeuEFjxZv9Z6TWHjYRXUz3HoaCDNYdhVVPntXQkfT1d1", amount: "5",
+ * });
+ * console.assert(bytes.length > 32);
  * ```
  */
 export function receiptBytes(r: Receipt): Uint8Array {

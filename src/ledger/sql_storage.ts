@@ -32,12 +32,27 @@ const ACCOUNT_CACHE_MAX = 65_536;
 /**
  * Ledger storage on SQLite.
  *
- * @example On a Durable Object
- * ```ts ignore
+ * @example On node:sqlite (a Durable Object passes `ctx.storage.sql.exec(…).toArray()` and
+ * `ctx.storage.transactionSync` the same way)
+ * ```ts
+ * import { DatabaseSync } from "node:sqlite";
+ * import { SqlLedgerStorage } from "./sql_storage.ts";
+ * const db = new DatabaseSync(":memory:");
  * const storage = new SqlLedgerStorage({
- *   exec: (q, ...b) => ctx.storage.sql.exec(q, ...b).toArray(),
- *   transaction: (fn) => ctx.storage.transactionSync(fn),
+ *   exec: (q, ...b) => db.prepare(q).all(...b as (string | number)[]) as Record<string, unknown>[],
+ *   transaction: (fn) => {
+ *     db.exec("BEGIN");
+ *     try {
+ *       const result = fn();
+ *       db.exec("COMMIT");
+ *       return result;
+ *     } catch (error) {
+ *       db.exec("ROLLBACK");
+ *       throw error;
+ *     }
+ *   },
  * });
+ * console.assert(storage.head() === undefined);
  * ```
  */
 export class SqlLedgerStorage implements LedgerStorage {

@@ -48,8 +48,12 @@ export interface Transfer extends TransferFields {
  * @returns The bytes.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import { Identity } from "../identity/identity.ts";
+ * import { transferBytes } from "./transfer.ts";
+ * const [from, to] = [(await Identity.generate()).peerId, (await Identity.generate()).peerId];
  * const bytes = transferBytes({ network: "dev", from, to, amount: 5n, nonce: 1 });
+ * console.assert(bytes.length === 15 + 1 + 3 + 34 + 34 + 8 + 8);
  * ```
  */
 export function transferBytes(t: TransferFields): Uint8Array {
@@ -64,8 +68,12 @@ export function transferBytes(t: TransferFields): Uint8Array {
  * @returns 64 hex characters.
  *
  * @example Usage
- * ```ts ignore
- * const id = transferHash(transfer);
+ * ```ts
+ * import { Identity } from "../identity/identity.ts";
+ * import { signTransfer, transferHash } from "./transfer.ts";
+ * const me = await Identity.generate();
+ * const t = await signTransfer(me, { network: "dev", to: me.peerId, amount: 5n, nonce: 1 });
+ * console.assert(/^[0-9a-f]{64}$/.test(transferHash(t)));
  * ```
  */
 export function transferHash(t: TransferFields): string {
@@ -104,8 +112,13 @@ export async function signTransfer(
  * @returns Whether it verifies.
  *
  * @example Usage
- * ```ts ignore
- * if (!await verifyTransfer(t)) refuse("TX_BAD_SIGNATURE");
+ * ```ts
+ * import { Identity } from "../identity/identity.ts";
+ * import { signTransfer, verifyTransfer } from "./transfer.ts";
+ * const me = await Identity.generate();
+ * const t = await signTransfer(me, { network: "dev", to: me.peerId, amount: 5n, nonce: 1 });
+ * console.assert(await verifyTransfer(t));
+ * console.assert(!await verifyTransfer({ ...t, amount: 6n }));
  * ```
  */
 export async function verifyTransfer(t: Transfer): Promise<boolean> {
@@ -125,8 +138,12 @@ export async function verifyTransfer(t: Transfer): Promise<boolean> {
  * @returns Its JSON form.
  *
  * @example Usage
- * ```ts ignore
- * JSON.stringify(transferToJson(t));
+ * ```ts
+ * import { Identity } from "../identity/identity.ts";
+ * import { signTransfer, transferToJson } from "./transfer.ts";
+ * const me = await Identity.generate();
+ * const t = await signTransfer(me, { network: "dev", to: me.peerId, amount: 5n, nonce: 1 });
+ * console.assert(transferToJson(t).amount === "5");
  * ```
  */
 export function transferToJson(t: Transfer): TransferJson {
@@ -147,8 +164,12 @@ export function transferToJson(t: Transfer): TransferJson {
  * @returns The transfer.
  *
  * @example Usage
- * ```ts ignore
- * const t = transferFromJson(record.tx);
+ * ```ts
+ * import { Identity } from "../identity/identity.ts";
+ * import { signTransfer, transferFromJson, transferToJson } from "./transfer.ts";
+ * const me = await Identity.generate();
+ * const t = await signTransfer(me, { network: "dev", to: me.peerId, amount: 5n, nonce: 1 });
+ * console.assert(transferFromJson(transferToJson(t)).amount === 5n);
  * ```
  */
 export function transferFromJson(j: TransferJson): Transfer {

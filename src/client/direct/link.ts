@@ -43,11 +43,15 @@ export interface DirectLinkOptions {
  * A direct channel to one peer.
  *
  * @example Usage
- * ```ts ignore
- * const link = new DirectLink({ sendSignal, identity, remote, role: "offerer", transport });
- * peer.addEventListener("signal", (e) => link.handleSignal(e.detail));
- * await link.open();
- * link.send("over the direct channel");
+ * ```ts
+ * import { DirectLink, type DirectLinkOptions } from "./link.ts";
+ * // Signals go through the relay (`peer.sendSignal`); the remote's come back as "signal" events.
+ * export async function talk(options: DirectLinkOptions, signals: EventTarget) {
+ *   const link = new DirectLink(options);
+ *   signals.addEventListener("signal", (e) => link.handleSignal((e as CustomEvent).detail));
+ *   await link.connect();
+ *   link.send("over the direct channel");
+ * }
  * ```
  */
 export class DirectLink extends EventTarget {

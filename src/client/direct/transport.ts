@@ -98,12 +98,11 @@ export interface PeerConnectionLike {
  * {@linkcode ChannelTransport.ended}.
  *
  * @example A subclass
- * ```ts ignore
- * class MyTransport extends ChannelTransport {
- *   protected createChannel() { ... }
- *   send(data) { ... }
- *   protected closeConnection() { ... }
- * }
+ * ```ts
+ * import { ChannelTransport } from "./transport.ts";
+ * // Each runtime's WebRTC fills in these three; the base class does the rest.
+ * export type Hooks = Pick<ChannelTransport, "send">;
+ * console.assert(typeof ChannelTransport === "function");
  * ```
  */
 export abstract class ChannelTransport implements DirectTransport {

@@ -56,9 +56,15 @@ interface State {
  * The direct upgrades of one peer.
  *
  * @example Usage
- * ```ts ignore
- * const upgrades = new DirectUpgrades(host, { transport: weriftTransport() });
- * upgrades.counted(remote); // after each message sent to it
+ * ```ts
+ * import type { DirectTransportFactory } from "./transport.ts";
+ * import { DirectUpgrades, type UpgradesHost } from "./upgrades.ts";
+ * // What the peer gives it, and its WebRTC: the runtime's (browserTransport) or werift's.
+ * export function upgrades(host: UpgradesHost, transport: DirectTransportFactory, remote: string) {
+ *   const upgrades = new DirectUpgrades(host, { transport, threshold: 16 });
+ *   upgrades.counted(remote); // after each message sent to it
+ *   return upgrades;
+ * }
  * ```
  */
 export class DirectUpgrades {

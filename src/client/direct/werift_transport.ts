@@ -3,9 +3,11 @@
  * it explicitly; the main entry leaves it out so that browser bundles stay free of Node code.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
  * import { weriftTransport } from "./werift_transport.ts";
- * const transport = weriftTransport({ hostAddresses: ["127.0.0.1"] })({ iceServers: [] });
+ * // Given as `direct: { transport }` to a Peer; it makes one connection per upgrade.
+ * const transport = weriftTransport({ hostAddresses: ["127.0.0.1"] });
+ * console.assert(typeof transport === "function");
  * ```
  *
  * @module
