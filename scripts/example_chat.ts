@@ -15,8 +15,12 @@ const PAGE = new URL("../examples/chat.html", import.meta.url);
  * Serves the chat page.
  *
  * @example Usage
- * ```ts ignore
- * const server = serveChat(8788);
+ * ```ts
+ * import { serveChat } from "./example_chat.ts";
+ * const server = serveChat(0);
+ * const page = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+ * console.assert((await page.text()).includes("superpeer chat"));
+ * await server.shutdown();
  * ```
  *
  * @param port The port (0: any free one).

@@ -25,10 +25,10 @@ export interface NamespaceRun {
  * Runs a script in a new network namespace.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
  * import { runIsolated } from "./isolated_namespace.ts";
- * const run = await runIsolated("test/support/browser_direct_check.ts");
- * console.log(run.stdout);
+ * // As root, with unshare: the script sees only loopback.
+ * export const check = () => runIsolated("test/support/browser_direct_check.ts");
  * ```
  *
  * @param script Path of the script.

@@ -44,9 +44,16 @@ export function addressHome(address: string, shards: number): number {
  * The limits of the client addresses homed on one shard.
  *
  * @example Usage
- * ```ts ignore
- * const gate = new AddressGate(ctx, config, shards);
- * const refused = await gate.admit("203.0.113.9", peerId);
+ * ```ts
+ * import type { DurableObjectState } from "cloudflare:workers";
+ * import type { NetworkConfig } from "./config.ts";
+ * import type { Shards } from "./shards.ts";
+ * import { AddressGate } from "./address_gate.ts";
+ * // At an address's home super-peer.
+ * export async function admit(ctx: DurableObjectState, config: NetworkConfig, shards: Shards, peerId: string) {
+ *   const gate = new AddressGate(ctx, config, shards);
+ *   return await gate.admit("203.0.113.9", peerId); // null, or a refusal with its code
+ * }
  * ```
  */
 export class AddressGate {

@@ -39,9 +39,14 @@ CREATE TABLE IF NOT EXISTS peer_budget (peer TEXT PRIMARY KEY, state TEXT NOT NU
  * The admission step of one super-peer.
  *
  * @example Usage
- * ```ts ignore
- * const admission = new Admission(ctx, config);
- * const refused = admission.charge(peer, limits.COST_REQUEST, text.length);
+ * ```ts
+ * import type { DurableObjectState } from "cloudflare:workers";
+ * import type { NetworkConfig } from "./config.ts";
+ * import { Admission } from "./admission.ts";
+ * export function charge(ctx: DurableObjectState, config: NetworkConfig, peer: string, text: string) {
+ *   const admission = new Admission(ctx, config, (flooder) => console.warn("closing", flooder));
+ *   return admission.charge(peer, config.limits.COST_REQUEST, text.length); // null, or RATE_LIMITED
+ * }
  * ```
  */
 export class Admission {

@@ -11,9 +11,13 @@ import type { DurableObjectStorage } from "cloudflare:workers";
  * The alarm of one super-peer.
  *
  * @example Usage
- * ```ts ignore
- * const alarm = new AlarmScheduler(ctx.storage);
- * await alarm.wakeBy(Date.now() + 1_000);
+ * ```ts
+ * import type { DurableObjectState } from "cloudflare:workers";
+ * import { AlarmScheduler } from "./alarm.ts";
+ * export async function soon(ctx: DurableObjectState) {
+ *   const alarm = new AlarmScheduler(ctx.storage);
+ *   await alarm.wakeBy(Date.now() + 1_000);
+ * }
  * ```
  */
 export class AlarmScheduler {

@@ -27,8 +27,10 @@ async function tagOf(source: string): Promise<string> {
  * `304` when the browser has it, or `404` in a Worker bundled without it.
  *
  * @example Usage
- * ```ts ignore
- * app.get("/v1/client.js", (c) => clientModule(c.req.raw));
+ * ```ts
+ * import { clientModule } from "./client_module.ts";
+ * // In a Worker bundled without the client it answers nothing (the route then says 404).
+ * console.assert(await clientModule(new Request("http://x/v1/client.js")) === undefined);
  * ```
  *
  * @param request The request.

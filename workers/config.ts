@@ -85,8 +85,11 @@ let cached: { key: string; config: NetworkConfig } | undefined;
  * @throws {RangeError} If a var is malformed; the message names it.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import { type Env, networkConfig } from "./config.ts";
+ * const env = { NETWORK_ID: "dev", SHARD_COUNT: "8" } as unknown as Env;
  * const { network, shards } = networkConfig(env);
+ * console.assert(network === "dev" && shards === 8);
  * ```
  */
 export function networkConfig(env: Env): NetworkConfig {

@@ -28,9 +28,17 @@ type LedgerType = "tx" | "account" | "blocks";
  * The control dispatch of one super-peer.
  *
  * @example Usage
- * ```ts ignore
- * const control = new Control({ config, shard, sessions, shards, services, ledger: superPeer });
- * await control.onText(ws, peer, text);
+ * ```ts
+ * import { Control } from "./control.ts";
+ * export async function onText(
+ *   o: ConstructorParameters<typeof Control>[0],
+ *   ws: WebSocket,
+ *   peer: string,
+ *   text: string,
+ * ) {
+ *   const control = new Control(o);
+ *   await control.onText(ws, peer, text); // answered on the socket: a reply, or a refusal
+ * }
  * ```
  */
 export class Control {

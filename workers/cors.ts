@@ -15,8 +15,12 @@ const PREFLIGHT_MAX_AGE_S = 86_400;
  * The CORS middleware of the edge.
  *
  * @example Usage
- * ```ts ignore
- * app.use(cors);
+ * ```ts
+ * import { Hono } from "hono";
+ * import { cors } from "./cors.ts";
+ * const app = new Hono().use(cors).get("/", (c) => c.text("hi"));
+ * const res = await app.request("/");
+ * console.assert(res.headers.get("access-control-allow-origin") === "*");
  * ```
  *
  * @param c The request's context.

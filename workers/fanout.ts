@@ -29,9 +29,16 @@ interface Item {
  * The durable fan-out of one super-peer.
  *
  * @example Usage
- * ```ts ignore
- * const fanout = new Fanout(host, (topic, shard) => pubsub.leave(topic, shard));
- * if (fanout.full()) refuse(); else fanout.send(3, "news", text);
+ * ```ts
+ * import type { ServiceHost } from "./service_host.ts";
+ * import { Fanout } from "./fanout.ts";
+ * // At a topic's home: a message for shard 3, which has subscribers of "news".
+ * export function send(host: ServiceHost, text: string): boolean {
+ *   const fanout = new Fanout(host, (topic, shard) => console.log(`${shard} left ${topic}`));
+ *   if (fanout.full()) return false; // the publish is refused with OVERLOADED
+ *   fanout.send(3, "news", text);
+ *   return true;
+ * }
  * ```
  */
 export class Fanout {

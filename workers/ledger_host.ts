@@ -25,9 +25,12 @@ import type { TxLookup } from "./rpc.ts";
  * One shard's ledger, hosted by its SuperPeer.
  *
  * @example Usage
- * ```ts ignore
- * const host = new LedgerHost({ ctx, config, shard, shards, alarm, onBlock });
- * const results = await host.submit(txs);
+ * ```ts
+ * import { LedgerHost } from "./ledger_host.ts";
+ * export async function submit(o: ConstructorParameters<typeof LedgerHost>[0], txs: unknown[]) {
+ *   const host = new LedgerHost(o);
+ *   return await host.submit(txs); // one outcome each, committed before it is returned
+ * }
  * ```
  */
 export class LedgerHost {

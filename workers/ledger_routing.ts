@@ -32,8 +32,13 @@ export type LedgerApi = {
  * @returns The calls.
  *
  * @example Usage
- * ```ts ignore
- * const local = localLedger(() => this.#ledger(), config.limits.MAX_TX_BATCH);
+ * ```ts
+ * import type { LedgerHost } from "./ledger_host.ts";
+ * import { localLedger } from "./ledger_routing.ts";
+ * // Made on first use, as a super-peer does.
+ * export function calls(host: () => LedgerHost) {
+ *   return localLedger(host, 256);
+ * }
  * ```
  */
 export function localLedger(
@@ -67,9 +72,13 @@ export function localLedger(
  * Routes ledger requests to their shards.
  *
  * @example Usage
- * ```ts ignore
- * const router = new LedgerRouter(shards, config.shards);
- * const account = await router.account(id);
+ * ```ts
+ * import type { Shards } from "./shards.ts";
+ * import { LedgerRouter } from "./ledger_routing.ts";
+ * export async function balance(shards: Shards, id: string) {
+ *   const router = new LedgerRouter(shards, 8);
+ *   return (await router.account(id)).balance; // asked of the account's home
+ * }
  * ```
  */
 export class LedgerRouter {
@@ -168,8 +177,11 @@ export class LedgerRouter {
  * @returns One outcome per transfer.
  *
  * @example Usage
- * ```ts ignore
- * const results = await submitByHome(txs, 8, (k, batch) => shards.stub(k).ledgerSubmit(batch));
+ * ```ts
+ * import { submitByHome } from "./ledger_routing.ts";
+ * // Junk is refused where it stands; each home gets its own batch, the answers come back in order.
+ * const results = await submitByHome([{}, "x"], 8, () => Promise.resolve([]));
+ * console.assert(results.length === 2 && results.every((r) => !r.ok));
  * ```
  */
 export async function submitByHome(

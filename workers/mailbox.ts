@@ -39,9 +39,13 @@ function newMid(): string {
  * One shard's mailboxes.
  *
  * @example Usage
- * ```ts ignore
- * const mailbox = new Mailbox(host);
- * mailbox.put({ to, from, data: "hello", notify: true });
+ * ```ts
+ * import type { ServiceHost } from "./service_host.ts";
+ * import { Mailbox } from "./mailbox.ts";
+ * export async function leave(host: ServiceHost, to: string, from: string) {
+ *   const mailbox = new Mailbox(host);
+ *   return await mailbox.put({ to, from, data: "hello", notify: true }); // its mid, or MAILBOX_FULL
+ * }
  * ```
  */
 export class Mailbox {

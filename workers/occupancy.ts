@@ -29,10 +29,15 @@ CREATE TABLE IF NOT EXISTS occupancy (k INTEGER PRIMARY KEY CHECK (k = 0),
  * This shard's entry in the list of occupied shards, and its view of that list.
  *
  * @example Usage
- * ```ts ignore
- * const occupancy = new Occupancy(host, pubsub);
- * occupancy.changed(); // after a connect or a leave
- * const shards = await occupancy.shards();
+ * ```ts
+ * import type { ServiceHost } from "./service_host.ts";
+ * import { Occupancy } from "./occupancy.ts";
+ * import { PubSub } from "./pubsub.ts";
+ * export async function occupied(host: ServiceHost) {
+ *   const occupancy = new Occupancy(host, new PubSub(host));
+ *   occupancy.changed(); // after a connect or a leave
+ *   return await occupancy.shards();
+ * }
  * ```
  */
 export class Occupancy {

@@ -22,7 +22,8 @@ CREATE INDEX IF NOT EXISTS peer_seen_last ON peer_seen (last_seen);
  * last fifth absorbs a late alarm.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import { silentAfter } from "./presence.ts";
  * console.assert(silentAfter(60_000) === 36_000);
  * ```
  *
@@ -37,7 +38,8 @@ export function silentAfter(timeoutMs: number): number {
  * How often the sweep runs: a fifth of the presence timeout.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import { sweepInterval } from "./presence.ts";
  * console.assert(sweepInterval(60_000) === 12_000);
  * ```
  *
@@ -52,9 +54,14 @@ export function sweepInterval(timeoutMs: number): number {
  * One shard's presence.
  *
  * @example Usage
- * ```ts ignore
- * const presence = new Presence(host);
- * presence.left(peerId);
+ * ```ts
+ * import type { ServiceHost } from "./service_host.ts";
+ * import { Presence } from "./presence.ts";
+ * export function left(host: ServiceHost, peerId: string) {
+ *   const presence = new Presence(host);
+ *   presence.left(peerId);
+ *   return presence.lookup(peerId); // offline, with the time it left
+ * }
  * ```
  */
 export class Presence {

@@ -48,9 +48,13 @@ interface Pending {
  * The pub/sub part of one super-peer.
  *
  * @example Usage
- * ```ts ignore
- * const pubsub = new PubSub(host);
- * await pubsub.subscribe(peerId, "news");
+ * ```ts
+ * import type { ServiceHost } from "./service_host.ts";
+ * import { PubSub } from "./pubsub.ts";
+ * export async function subscribe(host: ServiceHost, peerId: string) {
+ *   const pubsub = new PubSub(host);
+ *   return await pubsub.subscribe(peerId, "news"); // null, or RESOURCE_LIMIT_EXCEEDED
+ * }
  * ```
  */
 export class PubSub {

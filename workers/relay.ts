@@ -63,9 +63,17 @@ export function emptyStats(): RelayStats {
  * The relay of one super-peer.
  *
  * @example Usage
- * ```ts ignore
- * const relay = new Relay({ config, shard, sessions, shards, mailbox, stats, waitUntil });
- * relay.onFrame(ws, sessions.of(ws), bytes);
+ * ```ts
+ * import { Relay } from "./relay.ts";
+ * import type { Sessions } from "./sessions.ts";
+ * export function frame(
+ *   o: ConstructorParameters<typeof Relay>[0] & { sessions: Sessions },
+ *   ws: WebSocket,
+ *   bytes: Uint8Array,
+ * ) {
+ *   const relay = new Relay(o);
+ *   relay.onFrame(ws, o.sessions.of(ws), bytes);
+ * }
  * ```
  */
 export class Relay {

@@ -49,8 +49,12 @@ export interface ServiceHost {
  * @returns The host.
  *
  * @example Usage
- * ```ts ignore
- * const services = new Services(serviceHost({ ctx, config, shard, shards, sessions, alarm }));
+ * ```ts
+ * import { serviceHost } from "./service_host.ts";
+ * import { Services } from "./services.ts";
+ * export function services(o: Parameters<typeof serviceHost>[0]) {
+ *   return new Services(serviceHost(o));
+ * }
  * ```
  */
 export function serviceHost(o: {

@@ -43,9 +43,13 @@ export type ServiceAnswer = ControlReplies[ServiceType] | Refusal | null;
  * The services of one super-peer.
  *
  * @example Usage
- * ```ts ignore
- * const services = new Services(host);
- * const answer = await services.handle(peerId, { t: "sub", id: 1, topic: "news" });
+ * ```ts
+ * import type { ServiceHost } from "./service_host.ts";
+ * import { Services } from "./services.ts";
+ * export async function sub(host: ServiceHost, peerId: string) {
+ *   const services = new Services(host);
+ *   return await services.handle(peerId, { t: "sub", id: 1, topic: "news" });
+ * }
  * ```
  */
 export class Services {

@@ -49,9 +49,15 @@ CREATE INDEX IF NOT EXISTS hello_nonce_expires ON hello_nonce (expires);
  * The sessions of one super-peer.
  *
  * @example Usage
- * ```ts ignore
- * const sessions = new Sessions(ctx, config, shard, stats);
- * const answer = sessions.accept(peer, nonce, ts);
+ * ```ts
+ * import type { DurableObjectState } from "cloudflare:workers";
+ * import type { NetworkConfig } from "./config.ts";
+ * import { emptyStats } from "./relay.ts";
+ * import { Sessions } from "./sessions.ts";
+ * export function accept(ctx: DurableObjectState, config: NetworkConfig, peer: string, nonce: string) {
+ *   const sessions = new Sessions(ctx, config, 0, emptyStats());
+ *   return sessions.accept(peer, nonce, Date.now(), "203.0.113.9"); // the 101, or a refusal
+ * }
  * ```
  */
 export class Sessions {

@@ -17,9 +17,13 @@ const RETRY_BASE_MS = 25;
  * The shards of a network, as stubs.
  *
  * @example Usage
- * ```ts ignore
- * const shards = new Shards(env, networkConfig(env));
- * const account = await shards.call(3, (s) => s.ledgerAccount(id));
+ * ```ts
+ * import { type Env, networkConfig } from "./config.ts";
+ * import { Shards } from "./shards.ts";
+ * export async function account(env: Env, id: string) {
+ *   const shards = new Shards(env, networkConfig(env));
+ *   return await shards.call(3, (s) => s.ledgerAccount(id)); // retried with backoff
+ * }
  * ```
  */
 export class Shards {

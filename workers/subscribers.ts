@@ -54,11 +54,15 @@ function stamped(text: string, seq: number): string {
  * The subscribers of one shard and what they were sent.
  *
  * @example Usage
- * ```ts ignore
- * const subscribers = new Subscribers(host);
- * subscribers.add("news", peer);
- * subscribers.deliver(["news"], ['{"t":"topic","topic":"news","from":"…","n":1,"data":"hi"}']);
- * subscribers.acknowledge(peer, 1);
+ * ```ts
+ * import type { ServiceHost } from "./service_host.ts";
+ * import { Subscribers } from "./subscribers.ts";
+ * export function deliver(host: ServiceHost, peer: string) {
+ *   const subscribers = new Subscribers(host);
+ *   subscribers.add("news", peer);
+ *   subscribers.deliver(["news"], ['{"t":"topic","topic":"news","from":"…","n":1,"data":"hi"}']);
+ *   subscribers.acknowledge(peer, 1); // what the peer sends as {"t":"topic.ack","seq":1}
+ * }
  * ```
  */
 export class Subscribers {

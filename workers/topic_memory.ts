@@ -20,9 +20,14 @@ CREATE INDEX IF NOT EXISTS topic_seen_at ON topic_seen (at);
  * Publishers' last numbers at one shard.
  *
  * @example Usage
- * ```ts ignore
- * const memory = new TopicMemory(ctx, config);
- * if (!memory.repeat("news", publisher, n)) fanOut();
+ * ```ts
+ * import type { DurableObjectState } from "cloudflare:workers";
+ * import type { NetworkConfig } from "./config.ts";
+ * import { TopicMemory } from "./topic_memory.ts";
+ * export function isNew(ctx: DurableObjectState, config: NetworkConfig, publisher: string, n: number) {
+ *   const memory = new TopicMemory(ctx, config);
+ *   return !memory.repeat("news", publisher, n); // then it fans out
+ * }
  * ```
  */
 export class TopicMemory {

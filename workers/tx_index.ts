@@ -26,11 +26,22 @@ const BATCH = 512;
  * One shard's part of the transfer index: what it tells other shards, and what it was told.
  *
  * @example Usage
- * ```ts ignore
- * const index = new TxIndex(ctx, config, shard, shards);
- * index.note([hash]);         // after applying a transfer
- * await index.push();         // now, and again at the alarm
- * index.where(hash);          // at the hash's home
+ * ```ts
+ * import type { DurableObjectState } from "cloudflare:workers";
+ * import type { NetworkConfig } from "./config.ts";
+ * import type { Shards } from "./shards.ts";
+ * import { TxIndex } from "./tx_index.ts";
+ * export async function index(
+ *   ctx: DurableObjectState,
+ *   config: NetworkConfig,
+ *   shards: Shards,
+ *   hash: string,
+ * ) {
+ *   const index = new TxIndex(ctx, config, 0, shards);
+ *   index.note([hash]); // after applying a transfer
+ *   await index.push(); // now, and again at the alarm
+ *   return index.where(hash); // at the hash's home
+ * }
  * ```
  */
 export class TxIndex {

@@ -8,8 +8,10 @@
  * The payload bytes the relay has carried so far, summed over a two-shard network.
  *
  * @example Usage
- * ```ts ignore
- * const before = await payloadBytesIn("http://127.0.0.1:8787");
+ * ```ts
+ * import { payloadBytesIn } from "./direct_common.ts";
+ * // Against a running network: the relay's payload counters, summed over its shards.
+ * export const relayed = () => payloadBytesIn("http://127.0.0.1:8787");
  * ```
  *
  * @param url The network's HTTP address.

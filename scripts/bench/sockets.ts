@@ -11,8 +11,10 @@ const CONCURRENCY = 200;
  * Opens `count` WebSockets.
  *
  * @example Usage
- * ```ts ignore
- * const sockets = await openSockets(10, () => Promise.resolve("ws://127.0.0.1:8787"));
+ * ```ts
+ * import { openSockets } from "./sockets.ts";
+ * // Against a running network: ten open sockets, each with its own hello.
+ * export const ten = () => openSockets(10, () => Promise.resolve("ws://127.0.0.1:8787"));
  * ```
  *
  * @param count How many.

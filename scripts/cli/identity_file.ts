@@ -11,8 +11,14 @@ import { UsageError } from "./args.ts";
  * Loads the identity at `path`, or makes and saves a new one if there is no file.
  *
  * @example Usage
- * ```ts ignore
- * const { identity, created } = await loadOrCreateIdentity("./me.json");
+ * ```ts
+ * import { loadOrCreateIdentity } from "./identity_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * const first = await loadOrCreateIdentity(`${dir}/me.json`);
+ * const again = await loadOrCreateIdentity(`${dir}/me.json`);
+ * console.assert(first.created && !again.created);
+ * console.assert(first.identity.peerId === again.identity.peerId);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @param path The file.

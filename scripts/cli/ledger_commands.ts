@@ -12,8 +12,10 @@ import { clock, Refused } from "./output.ts";
  * `balance`: an account's balance and nonce (yours by default).
  *
  * @example Usage
- * ```ts ignore
- * await balance(context);
+ * ```ts
+ * import type { Context } from "./context.ts";
+ * import { balance } from "./ledger_commands.ts";
+ * export const mine = (context: Context) => balance(context); // prints the balance and nonce
  * ```
  *
  * @param c The context.
@@ -35,8 +37,10 @@ export async function balance(c: Context, account?: string): Promise<void> {
  * `transfer`: pays an amount, then waits for its block and shows the balance left.
  *
  * @example Usage
- * ```ts ignore
- * await transfer(context, [payee, "5"], false);
+ * ```ts
+ * import type { Context } from "./context.ts";
+ * import { transfer } from "./ledger_commands.ts";
+ * export const pay = (context: Context, payee: string) => transfer(context, [payee, "5"], false);
  * ```
  *
  * @param c The context.
@@ -94,8 +98,10 @@ export async function transfer(c: Context, args: string[], noWait: boolean): Pro
  * offline against the network's shard keys.
  *
  * @example Usage
- * ```ts ignore
- * await verify(context, hash);
+ * ```ts
+ * import type { Context } from "./context.ts";
+ * import { verify } from "./ledger_commands.ts";
+ * export const check = (context: Context, hash: string) => verify(context, hash);
  * ```
  *
  * @param c The context.

@@ -15,8 +15,10 @@ import { EXIT, Output } from "./output.ts";
  * Runs one command line.
  *
  * @example Usage
- * ```ts ignore
- * Deno.exit(await main(["balance"]));
+ * ```ts
+ * import { main } from "./main.ts";
+ * // Wrong input: one line on stderr, exit code 2.
+ * console.assert(await main(["frobnicate"]) === 2);
  * ```
  *
  * @param argv The arguments.

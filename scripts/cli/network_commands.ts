@@ -24,8 +24,10 @@ const SEND_SETTLE_MS = 1_000;
  * `id`: makes the identity on first use, prints the peer id.
  *
  * @example Usage
- * ```ts ignore
- * await id(context);
+ * ```ts
+ * import type { Context } from "./context.ts";
+ * import { id } from "./network_commands.ts";
+ * export const whoAmI = (context: Context) => id(context); // prints the peer id
  * ```
  *
  * @param c The context.
@@ -41,8 +43,10 @@ export async function id(c: Context): Promise<void> {
  * mail (acknowledged once printed), topic messages, presence, blocks.
  *
  * @example Usage
- * ```ts ignore
- * await listen(context, ["news"]);
+ * ```ts
+ * import type { Context } from "./context.ts";
+ * import { listen } from "./network_commands.ts";
+ * export const news = (context: Context) => listen(context, ["news"]); // until Ctrl-C
  * ```
  *
  * @param c The context.
@@ -104,8 +108,10 @@ export async function listen(c: Context, topics: string[]): Promise<void> {
  * `send`: one message, relayed (or mailed with `--mailbox` if the peer is offline).
  *
  * @example Usage
- * ```ts ignore
- * await send(context, [peerId, "hello"], false);
+ * ```ts
+ * import type { Context } from "./context.ts";
+ * import { send } from "./network_commands.ts";
+ * export const hello = (context: Context, peerId: string) => send(context, [peerId, "hello"], false);
  * ```
  *
  * @param c The context.
@@ -136,8 +142,10 @@ export async function send(c: Context, args: string[], mailbox: boolean): Promis
  * `mail`: leaves a message in a peer's mailbox.
  *
  * @example Usage
- * ```ts ignore
- * await mail(context, [peerId, "while you were away"]);
+ * ```ts
+ * import type { Context } from "./context.ts";
+ * import { mail } from "./network_commands.ts";
+ * export const away = (context: Context, peerId: string) => mail(context, [peerId, "while away"]);
  * ```
  *
  * @param c The context.
@@ -162,8 +170,10 @@ export async function mail(c: Context, args: string[]): Promise<void> {
  * `pub`: publishes a message on a topic.
  *
  * @example Usage
- * ```ts ignore
- * await pub(context, ["news", "hello"]);
+ * ```ts
+ * import type { Context } from "./context.ts";
+ * import { pub } from "./network_commands.ts";
+ * export const hello = (context: Context) => pub(context, ["news", "hello"]);
  * ```
  *
  * @param c The context.
@@ -185,8 +195,10 @@ export async function pub(c: Context, args: string[]): Promise<void> {
  * `peers`: online peers at random, or a topic's subscribers.
  *
  * @example Usage
- * ```ts ignore
- * await peers(context, { count: "5" });
+ * ```ts
+ * import type { Context } from "./context.ts";
+ * import { peers } from "./network_commands.ts";
+ * export const five = (context: Context) => peers(context, { count: "5" });
  * ```
  *
  * @param c The context.
@@ -214,8 +226,10 @@ export async function peers(c: Context, o: { topic?: string; count?: string }): 
  * `lookup`: whether a peer is online, its home shard, when it was last seen.
  *
  * @example Usage
- * ```ts ignore
- * await lookup(context, peerId);
+ * ```ts
+ * import type { Context } from "./context.ts";
+ * import { lookup } from "./network_commands.ts";
+ * export const where = (context: Context, peerId: string) => lookup(context, peerId);
  * ```
  *
  * @param c The context.
