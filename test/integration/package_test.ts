@@ -67,6 +67,16 @@ bob.close();
       );
       console.log(`package: ran in Node ${result.node} from ${tarball.split("/").at(-1)}`);
 
+      // Deno, from the same node_modules (a package.json makes Deno read them).
+      const deno = await run(Deno.execPath(), [
+        "run",
+        "-A",
+        "main.mjs",
+        net.url.replace("http:", "ws:"),
+      ], dir);
+      assertEquals(deno.code, 0, deno.err);
+      assertEquals(JSON.parse(deno.out).got, "hello from node");
+
       // TypeScript sees the declarations: a right use checks, a wrong one is caught.
       await Deno.writeTextFile(
         `${dir}/tsconfig.json`,
