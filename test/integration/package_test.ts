@@ -67,6 +67,21 @@ bob.close();
       );
       console.log(`package: ran in Node ${result.node} from ${tarball.split("/").at(-1)}`);
 
+      // Node 22, which has a WebSocket of its own (fetched from npm as the \`node\` package).
+      const node22 = await run("npx", [
+        "-y",
+        "node@22",
+        "main.mjs",
+        net.url.replace("http:", "ws:"),
+      ], dir);
+      assertEquals(node22.code, 0, node22.err);
+      const result22 = JSON.parse(node22.out);
+      assertEquals([result22.got, result22.verified, result22.node.split(".")[0]], [
+        "hello from node",
+        true,
+        "22",
+      ]);
+
       // Deno, from the same node_modules (a package.json makes Deno read them).
       const deno = await run(Deno.execPath(), [
         "run",
