@@ -65,6 +65,10 @@ export const ERROR_CODES = {
     "The request is malformed: bad JSON, a bad account id, hash or height (HTTP 400), or a shard the network does not have in a socket request.",
   NOT_FOUND: "No such HTTP route, or a shard the network does not have in an HTTP path (HTTP 404).",
   METHOD_NOT_ALLOWED: "The route exists but not for this method (HTTP 405).",
+  CONTENT_ID_MALFORMED:
+    "A content id is not `<64 hex root>.<size>` with a size from 0 to `MAX_CONTENT_BYTES`.",
+  PIECE_INVALID:
+    "A piece does not check against its content id's root (wrong bytes, length, index or proof): dropped, and counted against who sent it.",
   UNREACHABLE:
     "Local to a client, never on the wire: the network's URL could not be reached (an HTTP call failed, or no welcome came within the first connect's deadline); the message names the URL.",
 } as const;

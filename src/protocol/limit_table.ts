@@ -369,4 +369,18 @@ export const LIMIT_TABLE = {
     unit: "bytes",
     description: "Largest `data` of one mailbox message. Larger: `FRAME_TOO_LARGE`, not stored.",
   },
+  /** Bytes of a piece of shared content (the last one may be shorter). */
+  SWARM_PIECE_BYTES: {
+    value: 16_384,
+    unit: "bytes",
+    description:
+      "Bytes of each piece of shared content, the last one shorter; a piece and its proof fit one relay frame or data-channel message. Fixed by the protocol version: a content id names the pieces of this size.",
+  },
+  /** Largest content a content id may name. */
+  MAX_CONTENT_BYTES: {
+    value: 4_294_967_296,
+    unit: "bytes",
+    description:
+      "Largest content one content id may name (4 GiB: 262,144 pieces). Larger: the id is malformed (`CONTENT_ID_MALFORMED`).",
+  },
 } as const satisfies Record<string, LimitRow>;

@@ -1,0 +1,133 @@
+/**
+ * The Merkle tree of a content's pieces, kept whole by whoever serves it so that each piece's
+ * audit path comes in O(log n), and the check a downloader makes of every piece it gets: its
+ * length, its leaf hash and its path against the content id's root (RFC 9162 2.1.3.2).
+ *
+ * @module
+ */
+import { leafHash, merkleRoot, nodeHash, verifyInclusion } from "../ledger/merkle.ts";
+import { type ContentId, contentId, PIECE_BYTES, pieceCount, pieceLength } from "./content_id.ts";
+
+/**
+ * The tree over a content's pieces, every level kept.
+ *
+ * @example Usage
+ * ```ts
+ * import { PieceTree, verifyPiece } from "./piece_tree.ts";
+ * const bytes = new Uint8Array(40_000).map((_, i) => i % 251);
+ * const tree = PieceTree.of(bytes);
+ * const piece = bytes.subarray(16_384, 32_768);
+ * console.assert(verifyPiece(tree.id, 1, piece, tree.proof(1)));
+ * console.assert(!verifyPiece(tree.id, 0, piece, tree.proof(1)));
+ * ```
+ */
+export class PieceTree {
+  /** The content's id. */
+  readonly id: ContentId;
+  /** Level 0 is the leaf hashes; the last level is the root alone. */
+  readonly #levels: Uint8Array[][];
+
+  private constructor(levels: Uint8Array[][], size: number) {
+    this.#levels = levels;
+    const top = levels.at(-1)!;
+    this.id = contentId(top.length === 1 ? top[0] : merkleRoot([]), size);
+  }
+
+  /**
+   * The tree of content held in memory.
+   *
+   * @param bytes The content.
+   * @returns The tree.
+   */
+  static of(bytes: Uint8Array): PieceTree {
+    const leaves: Uint8Array[] = [];
+    for (let i = 0; i < pieceCount(bytes.length); i++) {
+      leaves.push(leafHash(bytes.subarray(i * PIECE_BYTES, (i + 1) * PIECE_BYTES)));
+    }
+    return PieceTree.fromLeaves(leaves, bytes.length);
+  }
+
+  /**
+   * The tree of a content's leaf hashes (from a stream read piece by piece, say).
+   *
+   * @param leaves Each piece's leaf hash, in order.
+   * @param size The content's size.
+   * @returns The tree.
+   * @throws {RangeError} If the number of leaves does not fit the size.
+   */
+  static fromLeaves(leaves: Uint8Array[], size: number): PieceTree {
+    if (leaves.length !== pieceCount(size)) {
+      throw new RangeError(`${leaves.length} pieces do not make ${size} bytes`);
+    }
+    // Bottom-up, the last node of an odd level promoted: the RFC 6962 tree.
+    const levels = [leaves];
+    while (levels.at(-1)!.length > 1) {
+      const level = levels.at(-1)!;
+      const next: Uint8Array[] = [];
+      for (let i = 0; i + 1 < level.length; i += 2) next.push(nodeHash(level[i], level[i + 1]));
+      if (level.length % 2 === 1) next.push(level[level.length - 1]);
+      levels.push(next);
+    }
+    return new PieceTree(levels, size);
+  }
+
+  /**
+   * The audit path of a piece.
+   *
+   * @param index The piece.
+   * @returns The sibling hashes from the leaf up; a promoted node has none at its level.
+   * @throws {RangeError} If there is no such piece.
+   */
+  proof(index: number): Uint8Array[] {
+    if (!Number.isInteger(index) || index < 0 || index >= this.id.pieces) {
+      throw new RangeError(`No piece ${index} of ${this.id.pieces}`);
+    }
+    const path: Uint8Array[] = [];
+    let i = index;
+    for (const level of this.#levels.slice(0, -1)) {
+      const sibling = i ^ 1;
+      if (sibling < level.length) path.push(level[sibling]);
+      i >>= 1;
+    }
+    return path;
+  }
+
+  /**
+   * The leaf hash of a piece.
+   *
+   * @param index The piece.
+   * @returns Its leaf hash.
+   */
+  leaf(index: number): Uint8Array {
+    return this.#levels[0][index];
+  }
+}
+
+/**
+ * Checks a piece against a content id: its length for its index, and its audit path to the
+ * root. Never throws.
+ *
+ * @example Usage
+ * ```ts
+ * import { PieceTree, verifyPiece } from "./piece_tree.ts";
+ * const tree = PieceTree.of(new Uint8Array(10));
+ * console.assert(verifyPiece(tree.id, 0, new Uint8Array(10), tree.proof(0)));
+ * console.assert(!verifyPiece(tree.id, 0, new Uint8Array(9), tree.proof(0)));
+ * ```
+ *
+ * @param id The content id.
+ * @param index The piece's index.
+ * @param piece Its bytes.
+ * @param proof Its audit path.
+ * @returns Whether it is that piece of that content.
+ */
+export function verifyPiece(
+  id: ContentId,
+  index: number,
+  piece: Uint8Array,
+  proof: readonly Uint8Array[],
+): boolean {
+  if (!Number.isInteger(index) || index < 0 || index >= id.pieces) return false;
+  if (piece.length !== pieceLength(id.size, index)) return false;
+  return verifyInclusion(leafHash(piece), index, id.pieces, proof, id.root);
+}
