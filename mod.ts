@@ -20,3 +20,4 @@ export * from "./src/identity/mod.ts";
 export * from "./src/ledger/mod.ts";
 export * from "./src/protocol/mod.ts";
 export * from "./src/routing/mod.ts";
+export * from "./src/swarm/mod.ts";

@@ -106,10 +106,9 @@ export function parseContentId(
     return {
       ok: false,
       code: "CONTENT_ID_MALFORMED",
-      message:
-        `A content id is <64 lowercase hex>.<size in bytes, at most ${maxBytes}>, not ${
-          JSON.stringify(typeof text === "string" ? text.slice(0, 100) : text)
-        }`,
+      message: `A content id is <64 lowercase hex>.<size in bytes, at most ${maxBytes}>, not ${
+        JSON.stringify(typeof text === "string" ? text.slice(0, 100) : text)
+      }`,
     };
   }
   return { ok: true, id: contentId(hex.decode(m[1]), size) };

@@ -1,0 +1,17 @@
+/**
+ * File sharing: content ids and their piece trees, the check of a piece against an id,
+ * which pieces a peer has, and the state of one download.
+ *
+ * @example Usage
+ * ```ts
+ * import { PieceTree, verifyPiece } from "./mod.ts";
+ * const tree = PieceTree.of(new TextEncoder().encode("hello"));
+ * console.assert(verifyPiece(tree.id, 0, new TextEncoder().encode("hello"), tree.proof(0)));
+ * ```
+ *
+ * @module
+ */
+export * from "./bitfield.ts";
+export * from "./content_id.ts";
+export * from "./picker.ts";
+export * from "./piece_tree.ts";
