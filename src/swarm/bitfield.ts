@@ -26,6 +26,8 @@ export class Bitfield {
   #count = 0;
 
   /**
+   * Makes an empty (or full) bitfield.
+   *
    * @param size The number of pieces.
    * @param all Whether every piece is in it.
    */

@@ -73,7 +73,11 @@ export class Picker {
   readonly #providers = new Map<string, Provider>();
   readonly #dropped = new Set<string>();
 
-  /** @param o What is wanted and held, and how hard to be on providers. */
+  /**
+   * Starts a download's state.
+   *
+   * @param o What is wanted and held, and how hard to be on providers.
+   */
   constructor(o: PickerOptions) {
     this.#o = {
       pieces: o.pieces,
