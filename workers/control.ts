@@ -126,6 +126,10 @@ export class Control {
         return limits.COST_PEERS_REQUEST - limits.COST_REQUEST;
       case "mail":
         return limits.COST_MAIL - limits.COST_REQUEST;
+      case "provide":
+      case "unprovide":
+      case "providers":
+        return limits.COST_SWARM_REQUEST - limits.COST_REQUEST;
       default:
         return 0;
     }
@@ -141,6 +145,12 @@ export class Control {
       case "blocks": {
         const reply = await this.#ledgerRequest(peer, m);
         return "code" in reply ? reply : { ok: true, reply };
+      }
+      case "provide":
+      case "unprovide":
+      case "providers": {
+        const answer = await this.#services.providers.handle(peer, m);
+        return "code" in answer ? answer : { ok: true, reply: answer };
       }
       default: {
         const answer: ServiceAnswer = await this.#services.handle(peer, m);

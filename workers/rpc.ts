@@ -16,6 +16,9 @@ import type {
   TxProof,
 } from "../src/protocol/mod.ts";
 import type { Receipt, SignedBlockHeader, TxRecord } from "../src/ledger/mod.ts";
+import type { ProviderAnswer, ProviderOp } from "./providers.ts";
+
+export type { ProviderAnswer, ProviderOp };
 
 /** A transfer found by its hash: here, or the shard that has it (at the hash's home). */
 export type TxLookup = { record: TxRecord; proof: TxProof | null } | { at: number } | null;
@@ -100,6 +103,8 @@ export interface SuperPeerRpc {
   topicPublish(items: Publish[]): Promise<PublishOutcome[]>;
   /** Hands topic messages to the subscribers here. */
   topicDeliver(topics: string[], texts: string[]): number[];
+  /** At a content's home: records, drops or samples its providers. */
+  swarmHome(o: ProviderOp): ProviderAnswer;
   /** Up to `count` peers connected here, at random. */
   samplePeers(count: number, topic?: string): PeerInfo[];
   /** A peer homed here: online, or when it left. */

@@ -22,6 +22,7 @@ import { sampleOf, shardOf } from "../src/routing/mod.ts";
 import { Mailbox } from "./mailbox.ts";
 import { Occupancy } from "./occupancy.ts";
 import { Presence, silentAfter, sweepInterval } from "./presence.ts";
+import { Providers } from "./providers.ts";
 import { PubSub } from "./pubsub.ts";
 import type { ServiceHost } from "./service_host.ts";
 
@@ -58,6 +59,7 @@ export class Services {
   readonly mailbox: Mailbox;
   readonly presence: Presence;
   readonly occupancy: Occupancy;
+  readonly providers: Providers;
 
   /** @param host The super-peer. */
   constructor(host: ServiceHost) {
@@ -66,6 +68,7 @@ export class Services {
     this.presence = new Presence(host);
     this.pubsub = new PubSub(host);
     this.occupancy = new Occupancy(host, this.pubsub);
+    this.providers = new Providers(host);
   }
 
   /**
@@ -238,9 +241,11 @@ export class Services {
     for (const peer of this.presence.expired()) {
       if (this.host.isOnline(peer)) continue;
       await this.pubsub.forget(peer);
+      await this.providers.forget(peer);
     }
     // A failed update of the occupied shards is tried again here.
     this.occupancy.changed();
+    this.providers.sweep();
     const fanoutWaiting = this.pubsub.sweep();
     const nextExpiry = await this.mailbox.expire();
     const busy = this.host.ctx.getWebSockets().length > 0 || this.presence.pending ||

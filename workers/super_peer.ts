@@ -32,15 +32,7 @@ import { jsonError } from "./http_error.ts";
 import { LedgerHost } from "./ledger_host.ts";
 import { localLedger } from "./ledger_routing.ts";
 import { emptyStats, Relay } from "./relay.ts";
-import type {
-  DeliverOutcome,
-  MailPut,
-  Publish,
-  PublishOutcome,
-  PutOutcome,
-  SuperPeerRpc,
-  TxLookup,
-} from "./rpc.ts";
+import type * as Rpc from "./rpc.ts";
 import { serviceHost } from "./service_host.ts";
 import { Services } from "./services.ts";
 import { Sessions } from "./sessions.ts";
@@ -62,7 +54,7 @@ const NO_CLOSE_FRAME: ReadonlySet<number> = new Set([ABNORMAL, TLS_FAILED]);
  * class_name = "SuperPeer"
  * ```
  */
-export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
+export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   readonly #config: NetworkConfig;
   readonly #stats: RelayStats = emptyStats();
   readonly #alarm: AlarmScheduler;
@@ -194,7 +186,7 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
   }
 
   /** Delivers frames relayed from another shard to sockets on this one (see `Relay.deliver`). */
-  deliver(to: string[], frames: Uint8Array[]): DeliverOutcome | Promise<DeliverOutcome> {
+  deliver(to: string[], frames: Uint8Array[]): Rpc.DeliverOutcome | Promise<Rpc.DeliverOutcome> {
     return this.#relay.deliver(to, frames);
   }
 
@@ -234,7 +226,7 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
   }
 
   /** A transfer applied here, with its proof once sealed; else, at its home, where it is. */
-  ledgerTx(hash: string): TxLookup {
+  ledgerTx(hash: string): Rpc.TxLookup {
     return this.#ledger.ledgerTx(hash);
   }
 
@@ -269,13 +261,18 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
   }
 
   /** At the topics' home: publishes from another shard's peers, in their order. */
-  topicPublish(items: Publish[]): Promise<PublishOutcome[]> {
+  topicPublish(items: Rpc.Publish[]): Promise<Rpc.PublishOutcome[]> {
     return this.#services.pubsub.atHome(items);
   }
 
   /** Hands topic messages from a topic's home to the subscribers here. */
   topicDeliver(topics: string[], texts: string[]): number[] {
     return this.#services.pubsub.deliver(topics, texts);
+  }
+
+  /** At a content's home: records, drops or samples its providers. */
+  swarmHome(o: Rpc.ProviderOp): Rpc.ProviderAnswer {
+    return this.#services.providers.atHome(o);
   }
 
   /** Up to `count` peers connected here, at random. */
@@ -289,7 +286,7 @@ export class SuperPeer extends DurableObject<Env> implements SuperPeerRpc {
   }
 
   /** Stores a message for a peer homed here. */
-  mailPut(mail: MailPut): Promise<PutOutcome> {
+  mailPut(mail: Rpc.MailPut): Promise<Rpc.PutOutcome> {
     return this.#services.mailbox.put(mail);
   }
 

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { isPeerId } from "../identity/peer_id.ts";
 import type { AccountView, BlockHeaderJson, TxOutcome } from "./ledger_wire.ts";
 import type { Refusal } from "./refusal.ts";
-import type { PeerInfo, PeerPresence } from "./services.ts";
+import type { PeerInfo, PeerPresence, ProviderInfo } from "./services.ts";
 
 const id = z.number().int().nonnegative();
 const peerId = z.string().min(1).max(64);
@@ -57,6 +57,20 @@ const REQUEST_SCHEMAS = {
     notify: z.boolean().optional(),
   }),
   "mail.ack": z.object({ t: z.literal("mail.ack"), mids: z.array(z.string().max(64)).max(1_024) }),
+  // Content ids and bitfields are checked by the super-peer, which answers with their codes.
+  provide: z.object({
+    t: z.literal("provide"),
+    id,
+    root: z.string().max(100),
+    have: z.string().max(45_000).optional(),
+  }),
+  unprovide: z.object({ t: z.literal("unprovide"), id, root: z.string().max(100) }),
+  providers: z.object({
+    t: z.literal("providers"),
+    id,
+    root: z.string().max(100),
+    count: z.number().int().positive(),
+  }),
 } as const;
 
 /** Every control request, by its `t`. */
@@ -83,6 +97,12 @@ export interface ControlRequests {
   mail: { t: "mail"; id: number; to: string; data: string; bin?: boolean; notify?: boolean };
   /** Delete mailbox messages and notices; no answer. */
   "mail.ack": { t: "mail.ack"; mids: string[] };
+  /** Say this peer serves pieces of content (`have`: a bitfield; absent: all of them). */
+  provide: { t: "provide"; id: number; root: string; have?: string };
+  /** Stop serving content. */
+  unprovide: { t: "unprovide"; id: number; root: string };
+  /** Peers that serve content, at random. */
+  providers: { t: "providers"; id: number; root: string; count: number };
 }
 
 /** The answer to each control request, by the request's `t` (`never`: none is sent). */
@@ -109,6 +129,12 @@ export interface ControlReplies {
   mail: { t: "mail.result"; id: number; mid: string; status: "delivered" | "stored" };
   /** No answer. */
   "mail.ack": never;
+  /** Recorded at the content's home, until `expires`. */
+  provide: { t: "provide.result"; id: number; root: string; expires: number };
+  /** Removed. */
+  unprovide: { t: "unprovide.result"; id: number; root: string };
+  /** The sample: each provider, its home shard and how many pieces it has. */
+  providers: { t: "providers.result"; id: number; root: string; providers: ProviderInfo[] };
 }
 
 /** The `t` of a control request. */

@@ -90,6 +90,20 @@ const SERVICE_MESSAGE_SCHEMAS = [
     duplicate: z.boolean(),
   }),
   z.object({ t: z.literal("peers.result"), id, peers: z.array(PeerInfoSchema) }),
+  z.object({ t: z.literal("provide.result"), id, root: z.string(), expires: z.number() }),
+  z.object({ t: z.literal("unprovide.result"), id, root: z.string() }),
+  z.object({
+    t: z.literal("providers.result"),
+    id,
+    root: z.string(),
+    providers: z.array(
+      z.object({
+        peer: z.string(),
+        shard: z.number().int().nonnegative(),
+        pieces: z.number().int().nonnegative(),
+      }),
+    ),
+  }),
   z.object({
     t: z.literal("lookup.result"),
     id,

@@ -94,6 +94,16 @@ export interface PeerInfo {
   shard: number;
 }
 
+/** A peer that serves pieces of some content. */
+export interface ProviderInfo {
+  /** The peer. */
+  peer: string;
+  /** Its home shard. */
+  shard: number;
+  /** How many pieces it has (all of them, for a seeder). */
+  pieces: number;
+}
+
 /** A peer's presence, as a `lookup` answers it. */
 export interface PeerPresence {
   /** The peer id. */

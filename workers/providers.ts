@@ -1,0 +1,218 @@
+/**
+ * Who serves which content. A content's home (`shardOf(root)`, the root in hex) keeps one
+ * record per providing peer: how many pieces it has and until when the record holds
+ * (`PROVIDER_TTL_MS`, renewed by every `provide`). A peer's own home keeps which contents it
+ * provides, bounded by `MAX_PROVIDES_PER_PEER`, and drops them all at their homes when the
+ * peer is gone past the presence timeout. A `providers` query answers a random sample of the
+ * live records. Bounded per root and per shard; expired records go at the sweep.
+ *
+ * @module
+ */
+import { isPeerId } from "../src/identity/mod.ts";
+import type { ControlReplies, ControlRequests, Refusal } from "../src/protocol/mod.ts";
+import { shardOf } from "../src/routing/mod.ts";
+import { Bitfield, parseContentId } from "../src/swarm/mod.ts";
+import type { ServiceHost } from "./service_host.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS provider (root TEXT NOT NULL, peer TEXT NOT NULL,
+  pieces INTEGER NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (root, peer));
+CREATE INDEX IF NOT EXISTS provider_expires ON provider (expires);
+CREATE TABLE IF NOT EXISTS providing (peer TEXT NOT NULL, root TEXT NOT NULL,
+  expires INTEGER NOT NULL, PRIMARY KEY (peer, root));
+`;
+
+/** The swarm requests a peer sends. */
+export type SwarmType = "provide" | "unprovide" | "providers";
+
+/** What a content's home is asked. */
+export type ProviderOp =
+  | { op: "provide"; root: string; peer: string; pieces: number }
+  | { op: "unprovide"; root: string; peer: string }
+  | { op: "sample"; root: string; count: number; asker: string };
+
+/** What a content's home answers. */
+export type ProviderAnswer =
+  | { ok: true; expires: number }
+  | { ok: true; providers: { peer: string; pieces: number }[] }
+  | Refusal;
+
+/**
+ * The provider records of one super-peer: at contents' homes, and for its own peers.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ServiceHost } from "./service_host.ts";
+ * import { Providers } from "./providers.ts";
+ * export async function provide(host: ServiceHost, peer: string, root: string) {
+ *   const providers = new Providers(host);
+ *   return await providers.handle(peer, { t: "provide", id: 1, root });
+ * }
+ * ```
+ */
+export class Providers {
+  readonly #host: ServiceHost;
+
+  /** @param host The super-peer. */
+  constructor(host: ServiceHost) {
+    this.#host = host;
+    host.ctx.storage.sql.exec(SCHEMA);
+  }
+
+  /**
+   * Answers a peer's swarm request, at the peer's home.
+   *
+   * @param peer The peer.
+   * @param m The request.
+   * @returns The answer, or a refusal.
+   */
+  async handle(
+    peer: string,
+    m: ControlRequests[SwarmType],
+  ): Promise<ControlReplies[SwarmType] | Refusal> {
+    const { limits } = this.#host.config;
+    const parsed = parseContentId(m.root, limits.MAX_CONTENT_BYTES);
+    if (!parsed.ok) return parsed;
+    const root = parsed.id.text;
+    const sql = this.#host.ctx.storage.sql;
+    switch (m.t) {
+      case "provide": {
+        const have = m.have === undefined
+          ? new Bitfield(parsed.id.pieces, true)
+          : Bitfield.decode(m.have, parsed.id.pieces);
+        if (!have) {
+          return {
+            ok: false,
+            code: "BAD_REQUEST",
+            message: `"have" is not a bitfield of ${parsed.id.pieces} pieces in base64url`,
+          };
+        }
+        // Records that lapsed (not said again in time) no longer count.
+        sql.exec("DELETE FROM providing WHERE peer = ? AND expires <= ?", peer, Date.now());
+        const known = sql.exec("SELECT 1 FROM providing WHERE peer = ? AND root = ?", peer, root)
+          .toArray().length > 0;
+        const count = sql.exec<{ n: number }>(
+          "SELECT count(*) AS n FROM providing WHERE peer = ?",
+          peer,
+        ).one().n;
+        if (!known && count >= limits.MAX_PROVIDES_PER_PEER) {
+          return {
+            ok: false,
+            code: "RESOURCE_LIMIT_EXCEEDED",
+            message: `A peer provides at most ${limits.MAX_PROVIDES_PER_PEER} contents at once`,
+          };
+        }
+        const answer = await this.#atHome({ op: "provide", root, peer, pieces: have.count });
+        if (!answer.ok) return answer;
+        const { expires } = answer as { expires: number };
+        sql.exec("INSERT OR REPLACE INTO providing VALUES (?, ?, ?)", peer, root, expires);
+        return { t: "provide.result", id: m.id, root, expires };
+      }
+      case "unprovide": {
+        sql.exec("DELETE FROM providing WHERE peer = ? AND root = ?", peer, root);
+        await this.#atHome({ op: "unprovide", root, peer });
+        return { t: "unprovide.result", id: m.id, root };
+      }
+      case "providers": {
+        const count = Math.min(m.count, limits.MAX_PROVIDERS_PER_QUERY);
+        const answer = await this.#atHome({ op: "sample", root, count, asker: peer });
+        if (!answer.ok) return answer;
+        const shards = this.#host.config.shards;
+        const providers = (answer as { providers: { peer: string; pieces: number }[] }).providers
+          .map((p) => ({ ...p, shard: shardOf(p.peer, shards) }));
+        return { t: "providers.result", id: m.id, root, providers };
+      }
+    }
+  }
+
+  /**
+   * At a content's home: records, drops or samples providers.
+   *
+   * @param o What is asked.
+   * @returns The answer.
+   */
+  atHome(o: ProviderOp): ProviderAnswer {
+    const { limits } = this.#host.config;
+    const sql = this.#host.ctx.storage.sql;
+    const now = Date.now();
+    switch (o.op) {
+      case "provide": {
+        if (!isPeerId(o.peer)) return { ok: false, code: "BAD_REQUEST", message: "Not a peer id" };
+        const expires = now + limits.PROVIDER_TTL_MS;
+        const renewed = sql.exec(
+          "UPDATE provider SET pieces = ?, expires = ? WHERE root = ? AND peer = ? RETURNING 1",
+          o.pieces,
+          expires,
+          o.root,
+          o.peer,
+        ).toArray().length > 0;
+        if (renewed) return { ok: true, expires };
+        // A new record: room is made from expired ones first, never from live ones.
+        sql.exec("DELETE FROM provider WHERE root = ? AND expires <= ?", o.root, now);
+        const count = (where: string, ...args: string[]) =>
+          sql.exec<{ n: number }>(`SELECT count(*) AS n FROM provider${where}`, ...args).one().n;
+        if (count(" WHERE root = ?", o.root) >= limits.MAX_PROVIDERS_PER_ROOT) {
+          return {
+            ok: false,
+            code: "RESOURCE_LIMIT_EXCEEDED",
+            message: `This content has ${limits.MAX_PROVIDERS_PER_ROOT} providers already`,
+          };
+        }
+        if (count("") >= limits.MAX_PROVIDER_RECORDS_PER_SHARD) {
+          this.sweep();
+          if (count("") >= limits.MAX_PROVIDER_RECORDS_PER_SHARD) {
+            return {
+              ok: false,
+              code: "RESOURCE_LIMIT_EXCEEDED",
+              message: `This shard holds ${limits.MAX_PROVIDER_RECORDS_PER_SHARD} provider records`,
+            };
+          }
+        }
+        sql.exec("INSERT INTO provider VALUES (?, ?, ?, ?)", o.root, o.peer, o.pieces, expires);
+        return { ok: true, expires };
+      }
+      case "unprovide":
+        sql.exec("DELETE FROM provider WHERE root = ? AND peer = ?", o.root, o.peer);
+        return { ok: true, expires: now };
+      case "sample": {
+        const providers = sql.exec<{ peer: string; pieces: number }>(
+          `SELECT peer, pieces FROM provider WHERE root = ? AND expires > ? AND peer != ?
+            ORDER BY random() LIMIT ?`,
+          o.root,
+          now,
+          o.asker,
+          o.count,
+        ).toArray();
+        return { ok: true, providers };
+      }
+    }
+  }
+
+  /**
+   * A peer is gone past the presence timeout: its records go at their contents' homes.
+   *
+   * @param peer The peer.
+   */
+  async forget(peer: string): Promise<void> {
+    const sql = this.#host.ctx.storage.sql;
+    const roots = sql.exec<{ root: string }>("SELECT root FROM providing WHERE peer = ?", peer)
+      .toArray().map((r) => r.root);
+    sql.exec("DELETE FROM providing WHERE peer = ?", peer);
+    for (const root of roots) {
+      await this.#atHome({ op: "unprovide", root, peer }).catch(() => {});
+    }
+  }
+
+  /** Deletes expired records. */
+  sweep(): void {
+    const sql = this.#host.ctx.storage.sql;
+    sql.exec("DELETE FROM provider WHERE expires <= ?", Date.now());
+    sql.exec("DELETE FROM providing WHERE expires <= ?", Date.now());
+  }
+
+  async #atHome(o: ProviderOp): Promise<ProviderAnswer> {
+    const home = shardOf(o.root.slice(0, 64), this.#host.config.shards);
+    if (home === this.#host.shard()) return this.atHome(o);
+    return await this.#host.call(home, (s) => s.swarmHome(o), 2);
+  }
+}
