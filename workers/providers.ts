@@ -12,7 +12,10 @@ import { isPeerId } from "../src/identity/mod.ts";
 import type { ControlReplies, ControlRequests, Refusal } from "../src/protocol/mod.ts";
 import { shardOf } from "../src/routing/mod.ts";
 import { Bitfield, parseContentId } from "../src/swarm/mod.ts";
+import type { ProviderAnswer, ProviderOp } from "./rpc.ts";
 import type { ServiceHost } from "./service_host.ts";
+
+export type { ProviderAnswer, ProviderOp };
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS provider (root TEXT NOT NULL, peer TEXT NOT NULL,
@@ -25,24 +28,15 @@ CREATE TABLE IF NOT EXISTS providing (peer TEXT NOT NULL, root TEXT NOT NULL,
 /** The swarm requests a peer sends. */
 export type SwarmType = "provide" | "unprovide" | "providers";
 
-/** What a content's home is asked. */
-export type ProviderOp =
-  | { op: "provide"; root: string; peer: string; pieces: number }
-  | { op: "unprovide"; root: string; peer: string }
-  | { op: "sample"; root: string; count: number; asker: string };
-
-/** What a content's home answers. */
-export type ProviderAnswer =
-  | { ok: true; expires: number }
-  | { ok: true; providers: { peer: string; pieces: number }[] }
-  | Refusal;
-
 /**
  * The provider records of one super-peer: at contents' homes, and for its own peers.
  *
  * @example Usage
  * ```ts
- * import type { ServiceHost } from "./service_host.ts";
+ * import type { ProviderAnswer, ProviderOp } from "./rpc.ts";
+import type { ServiceHost } from "./service_host.ts";
+
+export type { ProviderAnswer, ProviderOp };
  * import { Providers } from "./providers.ts";
  * export async function provide(host: ServiceHost, peer: string, root: string) {
  *   const providers = new Providers(host);

@@ -16,9 +16,18 @@ import type {
   TxProof,
 } from "../src/protocol/mod.ts";
 import type { Receipt, SignedBlockHeader, TxRecord } from "../src/ledger/mod.ts";
-import type { ProviderAnswer, ProviderOp } from "./providers.ts";
 
-export type { ProviderAnswer, ProviderOp };
+/** What a content's home is asked. */
+export type ProviderOp =
+  | { op: "provide"; root: string; peer: string; pieces: number }
+  | { op: "unprovide"; root: string; peer: string }
+  | { op: "sample"; root: string; count: number; asker: string };
+
+/** What a content's home answers. */
+export type ProviderAnswer =
+  | { ok: true; expires: number }
+  | { ok: true; providers: { peer: string; pieces: number }[] }
+  | Refusal;
 
 /** A transfer found by its hash: here, or the shard that has it (at the hash's home). */
 export type TxLookup = { record: TxRecord; proof: TxProof | null } | { at: number } | null;
