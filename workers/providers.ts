@@ -33,10 +33,7 @@ export type SwarmType = "provide" | "unprovide" | "providers";
  *
  * @example Usage
  * ```ts
- * import type { ProviderAnswer, ProviderOp } from "./rpc.ts";
-import type { ServiceHost } from "./service_host.ts";
-
-export type { ProviderAnswer, ProviderOp };
+ * import type { ServiceHost } from "./service_host.ts";
  * import { Providers } from "./providers.ts";
  * export async function provide(host: ServiceHost, peer: string, root: string) {
  *   const providers = new Providers(host);
