@@ -101,7 +101,8 @@ export class ExactlyOnce {
    *
    * @param to The peer.
    * @param data Text, or bytes.
-   * @returns What the transmit did, or `"dropped"` when too many await acknowledgement.
+   * @returns What the transmit did (`"queued"` when the path could not take it now: it is kept
+   *   and sent again), or `"dropped"` when too many await acknowledgement.
    */
   send(to: string, data: string | Uint8Array): SendResult {
     const pair = this.#pair(to);
@@ -110,7 +111,10 @@ export class ExactlyOnce {
     const bytes = text ? encoder.encode(data) : data;
     const { seq } = pair.out.stamp({ data: bytes, text });
     this.#armResend(to, pair);
-    return this.#host.transmit(to, stampOf(pair, seq), bytes, text);
+    // Kept until acknowledged: one the path could not take now goes at the next resend, so it
+    // is queued, not dropped.
+    const result = this.#host.transmit(to, stampOf(pair, seq), bytes, text);
+    return result === "dropped" ? "queued" : result;
   }
 
   /**

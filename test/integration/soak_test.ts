@@ -66,7 +66,7 @@ Deno.test(
         const nonces = payers.map(() => 0);
         for (let i = 0; running; i++) {
           const text = `m${i}`;
-          // A send the client could not take (its window or queue full) is not counted.
+          // A send the client could not take (its window of unacknowledged ones full) is not counted.
           if (alice.send(bob.peerId, text) !== "dropped") sent.push(text);
           alice.publish("soak", `p${i}`).then((n) => published.push(n), () => {});
           if (i % 5 === 0) {
