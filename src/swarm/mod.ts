@@ -13,5 +13,8 @@
  */
 export * from "./bitfield.ts";
 export * from "./content_id.ts";
+export * from "./download.ts";
 export * from "./picker.ts";
 export * from "./piece_tree.ts";
+export * from "./seeder.ts";
+export * from "./wire.ts";

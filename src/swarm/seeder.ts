@@ -1,0 +1,173 @@
+/**
+ * Serving pieces: whoever has pieces of a content (all of them, or those a download already
+ * verified) answers REQUESTs with PIECEs and their paths, within an upload rate and a number
+ * of requests served at once; past either it answers REJECT busy, and the asker goes to
+ * someone else or comes back. Pure: the caller gives it a way to send and a clock.
+ *
+ * @module
+ */
+import { Bitfield } from "./bitfield.ts";
+import { type ContentId, pieceLength } from "./content_id.ts";
+import type { PieceTree } from "./piece_tree.ts";
+import { encodeSwarm, REJECT_CODES, SWARM, type SwarmMessage } from "./wire.ts";
+
+/** Default upload rate of one sharing peer, in bytes per second. */
+export const DEFAULT_UPLOAD_BYTES_PER_SECOND = 4 * 1024 * 1024;
+
+/** Default requests served at once by one sharing peer. */
+export const DEFAULT_MAX_SERVING = 16;
+
+/** Content that can be served: which pieces, and each with its path. */
+export interface ContentSource {
+  /** The content. */
+  id: ContentId;
+  /** The pieces held (grows as a download goes on). */
+  has: Bitfield;
+  /** Reads a held piece and its audit path. */
+  read(index: number): Promise<{ piece: Uint8Array; proof: Uint8Array[] }>;
+}
+
+/**
+ * A source for content held whole, with its tree.
+ *
+ * @example Usage
+ * ```ts
+ * import { PieceTree } from "./piece_tree.ts";
+ * import { wholeSource } from "./seeder.ts";
+ * const bytes = new Uint8Array(20_000);
+ * const source = wholeSource(PieceTree.of(bytes), (i) => bytes.subarray(i * 16_384, (i + 1) * 16_384));
+ * console.assert(source.has.complete);
+ * ```
+ *
+ * @param tree The content's tree.
+ * @param piece Reads a piece's bytes.
+ * @returns The source.
+ */
+export function wholeSource(
+  tree: PieceTree,
+  piece: (index: number) => Uint8Array | Promise<Uint8Array>,
+): ContentSource {
+  return {
+    id: tree.id,
+    has: new Bitfield(tree.id.pieces, true),
+    read: async (index) => ({ piece: await piece(index), proof: tree.proof(index) }),
+  };
+}
+
+/** How a seeder behaves. */
+export interface SeederOptions {
+  /** Upload rate, bytes per second. @default 4 MiB/s */
+  uploadBytesPerSecond?: number;
+  /** Requests served at once. @default 16 */
+  maxServing?: number;
+  /** The clock, in ms. @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * Serves the contents a peer shares.
+ *
+ * @example Usage
+ * ```ts
+ * import { PieceTree } from "./piece_tree.ts";
+ * import { Seeder, wholeSource } from "./seeder.ts";
+ * import { decodeSwarm, SWARM } from "./wire.ts";
+ * const bytes = new Uint8Array(100);
+ * const tree = PieceTree.of(bytes);
+ * const sent: Uint8Array[] = [];
+ * const seeder = new Seeder((_to, b) => sent.push(b));
+ * seeder.share(wholeSource(tree, () => bytes));
+ * await seeder.handle("asker", { type: SWARM.REQUEST, id: tree.id, index: 0 });
+ * console.assert(decodeSwarm(sent[0])?.type === SWARM.PIECE && seeder.uploaded === 100);
+ * ```
+ */
+export class Seeder {
+  readonly #send: (to: string, bytes: Uint8Array) => void;
+  readonly #o: Required<SeederOptions>;
+  readonly #sources = new Map<string, ContentSource>();
+  #tokens: number;
+  #at: number;
+  #serving = 0;
+  /** Piece bytes sent so far. */
+  uploaded = 0;
+
+  /**
+   * Makes a seeder.
+   *
+   * @param send Sends bytes to a peer (relay or direct).
+   * @param o Rate, concurrency and clock.
+   */
+  constructor(send: (to: string, bytes: Uint8Array) => void, o: SeederOptions = {}) {
+    this.#send = send;
+    this.#o = {
+      uploadBytesPerSecond: o.uploadBytesPerSecond ?? DEFAULT_UPLOAD_BYTES_PER_SECOND,
+      maxServing: o.maxServing ?? DEFAULT_MAX_SERVING,
+      now: o.now ?? Date.now,
+    };
+    this.#tokens = this.#o.uploadBytesPerSecond;
+    this.#at = this.#o.now();
+  }
+
+  /**
+   * Starts serving a content.
+   *
+   * @param source What is held of it.
+   */
+  share(source: ContentSource): void {
+    this.#sources.set(source.id.text, source);
+  }
+
+  /**
+   * Stops serving a content.
+   *
+   * @param id The content id's text.
+   */
+  unshare(id: string): void {
+    this.#sources.delete(id);
+  }
+
+  /** The contents served now, by id. */
+  get shared(): ReadonlyMap<string, ContentSource> {
+    return this.#sources;
+  }
+
+  /**
+   * Answers a swarm message addressed to the serving side (a REQUEST); others are ignored.
+   *
+   * @param from The asker.
+   * @param m The message.
+   */
+  async handle(from: string, m: SwarmMessage): Promise<void> {
+    if (m.type !== SWARM.REQUEST) return;
+    const source = this.#sources.get(m.id.text);
+    const reject = (code: number) =>
+      this.#send(from, encodeSwarm({ type: SWARM.REJECT, id: m.id, index: m.index, code }));
+    if (!source || m.index >= m.id.pieces) {
+      return reject(source ? REJECT_CODES.OUT_OF_RANGE : REJECT_CODES.NOT_HELD);
+    }
+    if (!source.has.has(m.index)) return reject(REJECT_CODES.NOT_HELD);
+    const bytes = pieceLength(m.id.size, m.index);
+    if (this.#serving >= this.#o.maxServing || !this.#take(bytes)) {
+      return reject(REJECT_CODES.BUSY);
+    }
+    this.#serving++;
+    try {
+      const { piece, proof } = await source.read(m.index);
+      this.#send(from, encodeSwarm({ type: SWARM.PIECE, id: m.id, index: m.index, proof, piece }));
+      this.uploaded += piece.length;
+    } finally {
+      this.#serving--;
+    }
+  }
+
+  // A bucket of one second's bytes, refilled with the clock.
+  #take(bytes: number): boolean {
+    const now = this.#o.now();
+    const rate = this.#o.uploadBytesPerSecond;
+    this.#tokens = Math.min(rate, this.#tokens + ((now - this.#at) / 1_000) * rate);
+    this.#at = now;
+    if (this.#tokens < bytes) return false;
+    this.#tokens -= bytes;
+    return true;
+  }
+}
