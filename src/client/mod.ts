@@ -27,6 +27,7 @@ export { DEFAULT_RESEND_MS, type Delivery, MAX_RESEND_MS } from "./exactly_once.
 export * from "./ledger.ts";
 export * from "./listened_target.ts";
 export * from "./services.ts";
+export * from "./swarm.ts";
 export * from "./message_stream.ts";
 export * from "./network_url.ts";
 export * from "./peer.ts";

@@ -32,6 +32,7 @@ import { PeerLedger } from "./ledger.ts";
 import { MessageStream } from "./message_stream.ts";
 import { type RequestMessage, Requests } from "./requests.ts";
 import { PeerServices } from "./services.ts";
+import { PeerSwarm } from "./swarm.ts";
 import { ListenedTarget } from "./listened_target.ts";
 import { assertPeerId, RelayPath } from "./relay_path.ts";
 import { httpUrl } from "./_util.ts";
@@ -72,6 +73,7 @@ export class Peer extends ListenedTarget {
   readonly #requests: Requests;
   readonly #pairs: PairPaths;
   readonly #services: PeerServices;
+  readonly #swarm: PeerSwarm;
   readonly #streams = new Set<MessageStream<PeerMessage>>();
   readonly #direct: boolean;
   #ledger: PeerLedger | undefined;
@@ -102,6 +104,7 @@ export class Peer extends ListenedTarget {
       signal: (from, data) => this.#onSignal(from, data),
       sequenced: (from, stamp, data, text) => this.#pairs.fromRelay(from, stamp, data, text),
       plain: (m) => this.#deliver(m),
+      swarm: (from, bytes) => this.#swarm.receive(from, bytes),
     });
     const sendText = (text: string) => this.#connection.sendText(text);
     this.#requests = new Requests(sendText);
@@ -115,6 +118,13 @@ export class Peer extends ListenedTarget {
       dispatchEvent: (e) => this.dispatchEvent(e),
       listening: (type) => this.listening(type),
     });
+    this.#swarm = new PeerSwarm({
+      sendSwarm: (to, bytes) => this.#relay.send(to, bytes, { swarm: true }),
+      request: (m) => this.#requests.request(m),
+      get connected() {
+        return peer.state === "open";
+      },
+    }, options.swarm);
     this.onListen = (type) => this.#services.release(type);
     // The best transport available: the one given, else the runtime's own WebRTC if direct
     // channels were asked for.
@@ -167,6 +177,11 @@ export class Peer extends ListenedTarget {
       onOpen: (listener) => this.addEventListener("open", listener),
     });
     return this.#ledger;
+  }
+
+  /** File sharing: `share` content, `fetch` it from its providers. */
+  get swarm(): PeerSwarm {
+    return this.#swarm;
   }
 
   /** The network services: topics, presence, discovery, mailbox. */
@@ -330,6 +345,7 @@ export class Peer extends ListenedTarget {
     switch (message.t) {
       case "error":
         if (this.#requests.refuse(message)) return;
+        if (message.code === "PEER_NOT_FOUND" && message.peer) this.#swarm.gone(message.peer);
         // Over quota on the relay: whoever can go direct should, now.
         if (message.code === "RESOURCE_LIMIT_EXCEEDED") {
           this.#pairs.upgradeAll();
@@ -373,6 +389,7 @@ export class Peer extends ListenedTarget {
     this.#requests.failAll(`Peer closed: ${detail.reason}`);
     this.#pairs.close();
     this.#services.close();
+    this.#swarm.close();
     for (const stream of this.#streams) stream.end();
     this.#streams.clear();
     this.dispatchEvent(new CustomEvent<CloseDetail>("close", { detail }));

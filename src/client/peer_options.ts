@@ -6,6 +6,7 @@
 import type { ConnectionOptions } from "./connection.ts";
 import type { DirectOptions } from "./direct/upgrades.ts";
 import type { Delivery } from "./exactly_once.ts";
+import type { SeederOptions } from "../swarm/seeder.ts";
 
 /** Default number of received messages buffered for {@linkcode Peer.messages}. */
 export const DEFAULT_RECEIVE_BUFFER = 4_096;
@@ -30,4 +31,6 @@ export interface PeerOptions extends ConnectionOptions {
    * receiver needs nothing set. @default false
    */
   reliable?: boolean;
+  /** File sharing: the upload rate and requests served at once. @default 4 MiB/s, 16 */
+  swarm?: SeederOptions;
 }

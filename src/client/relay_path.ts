@@ -29,6 +29,8 @@ export interface SendFlags {
   text?: boolean;
   /** Kept in the mailbox of an offline destination. */
   mailbox?: boolean;
+  /** A swarm message, for the other peer's file sharing. */
+  swarm?: boolean;
 }
 
 /** Where the relay path hands what arrives. */
@@ -39,6 +41,8 @@ export interface RelayPathHandlers {
   sequenced(from: string, stamp: Stamp, data: Uint8Array, text: boolean): void;
   /** A plain message from a peer. */
   plain(message: Delivery): void;
+  /** A swarm message from a peer. */
+  swarm?(from: string, bytes: Uint8Array): void;
 }
 
 /** The connection as the relay path uses it. */
@@ -132,6 +136,7 @@ export class RelayPath {
     if (!decoded.ok || decoded.frame.type !== FRAME_DELIVER) return;
     const frame = decoded.frame;
     if (frame.signal) return this.#handlers.signal(frame.peer, payloadOf(frame));
+    if (frame.swarm) return this.#handlers.swarm?.(frame.peer, frame.payload.slice());
     if (frame.sequenced) {
       const m = readStamped(frame.payload);
       if (m) this.#handlers.sequenced(frame.peer, m.stamp, m.data, frame.text);

@@ -10,6 +10,7 @@ import {
   FLAG_MAILBOX,
   FLAG_SEQUENCED,
   FLAG_SIGNAL,
+  FLAG_SWARM,
   FRAME_DELIVER,
   FRAME_HEADER_BYTES,
   FRAME_SEND,
@@ -77,7 +78,7 @@ export function deliverInPlace(bytes: Uint8Array, from: Uint8Array): Uint8Array 
 
 /**
  * Whether a frame asks for the mailbox when its destination is offline: the mailbox flag on
- * plain payload (signaling and sequenced payload never go to a mailbox).
+ * plain payload (signaling, sequenced and swarm payload never go to a mailbox).
  *
  * @example Usage
  * ```ts
@@ -92,7 +93,7 @@ export function deliverInPlace(bytes: Uint8Array, from: Uint8Array): Uint8Array 
  */
 export function wantsMailbox(bytes: Uint8Array): boolean {
   return bytes.length > 1 &&
-    (bytes[1] & (FLAG_MAILBOX | FLAG_SIGNAL | FLAG_SEQUENCED)) === FLAG_MAILBOX;
+    (bytes[1] & (FLAG_MAILBOX | FLAG_SIGNAL | FLAG_SEQUENCED | FLAG_SWARM)) === FLAG_MAILBOX;
 }
 
 /**

@@ -8,7 +8,9 @@
  * 1       1     flags    bit 0: payload is UTF-8 text; bit 1: payload is signaling for a
  *                        direct channel (not for the application); bit 2: payload starts
  *                        with a 12-byte per-pair stamp (epoch, number, floor); bit 3: if
- *                        the destination is offline, leave it in its mailbox; other bits 0
+ *                        the destination is offline, leave it in its mailbox; bit 4:
+ *                        payload is a swarm message (file sharing, not for the
+ *                        application); other bits 0
  * 2       4     seq      sender's sequence number, uint32 big-endian
  * 6       1     idLen    length of the peer id that follows, 1..48
  * 7       idLen peer id  ASCII: SEND names the destination, DELIVER the sender
@@ -40,8 +42,13 @@ export const FLAG_SEQUENCED = 0x04;
  * {@linkcode FLAG_SIGNAL} or {@linkcode FLAG_SEQUENCED}.
  */
 export const FLAG_MAILBOX = 0x08;
+/**
+ * Flag bit: the payload is a swarm message between the two peers' file-sharing code
+ * (`docs/PROTOCOL.md` section 12), not for the application.
+ */
+export const FLAG_SWARM = 0x10;
 /** Every flag bit this version defines. */
-export const KNOWN_FLAGS = FLAG_TEXT | FLAG_SIGNAL | FLAG_SEQUENCED | FLAG_MAILBOX;
+export const KNOWN_FLAGS = FLAG_TEXT | FLAG_SIGNAL | FLAG_SEQUENCED | FLAG_MAILBOX | FLAG_SWARM;
 /** Bytes before the peer id. */
 export const FRAME_HEADER_BYTES = 7;
 
@@ -57,6 +64,8 @@ export interface Frame {
   sequenced?: boolean;
   /** Whether the payload goes to the destination's mailbox if it is offline. */
   mailbox?: boolean;
+  /** Whether the payload is a swarm message. */
+  swarm?: boolean;
   /** The sender's sequence number. */
   seq: number;
   /** SEND: the destination; DELIVER: the sender. */
@@ -99,7 +108,13 @@ export function encodeFrame(
   peer: string,
   seq: number,
   payload: Uint8Array | string,
-  options: { signal?: boolean; sequenced?: boolean; text?: boolean; mailbox?: boolean } = {},
+  options: {
+    signal?: boolean;
+    sequenced?: boolean;
+    text?: boolean;
+    mailbox?: boolean;
+    swarm?: boolean;
+  } = {},
 ): Uint8Array {
   if (peer.length < 1 || peer.length > MAX_PEER_ID_CHARS) {
     throw new RangeError(`Cannot encode frame: peer id is ${peer.length} chars`);
@@ -112,7 +127,8 @@ export function encodeFrame(
   const out = new Uint8Array(FRAME_HEADER_BYTES + peer.length + body.length);
   out[0] = type;
   out[1] = (text ? FLAG_TEXT : 0) | (options.signal ? FLAG_SIGNAL : 0) |
-    (options.sequenced ? FLAG_SEQUENCED : 0) | (options.mailbox ? FLAG_MAILBOX : 0);
+    (options.sequenced ? FLAG_SEQUENCED : 0) | (options.mailbox ? FLAG_MAILBOX : 0) |
+    (options.swarm ? FLAG_SWARM : 0);
   new DataView(out.buffer).setUint32(2, seq);
   out[6] = peer.length;
   for (let i = 0; i < peer.length; i++) out[FRAME_HEADER_BYTES + i] = peer.charCodeAt(i) & 0x7f;
@@ -181,6 +197,7 @@ export function decodeFrame(bytes: Uint8Array): DecodeResult {
       signal: (bytes[1] & FLAG_SIGNAL) !== 0,
       sequenced: (bytes[1] & FLAG_SEQUENCED) !== 0,
       mailbox: (bytes[1] & FLAG_MAILBOX) !== 0,
+      swarm: (bytes[1] & FLAG_SWARM) !== 0,
       seq,
       peer,
       payload: bytes.subarray(FRAME_HEADER_BYTES + idLen),
@@ -225,7 +242,8 @@ export function relayFrame(
   const out = inPlace ? reuse : new Uint8Array(size);
   out[0] = FRAME_DELIVER;
   out[1] = (frame.text ? FLAG_TEXT : 0) | (frame.signal ? FLAG_SIGNAL : 0) |
-    (frame.sequenced ? FLAG_SEQUENCED : 0) | (frame.mailbox ? FLAG_MAILBOX : 0);
+    (frame.sequenced ? FLAG_SEQUENCED : 0) | (frame.mailbox ? FLAG_MAILBOX : 0) |
+    (frame.swarm ? FLAG_SWARM : 0);
   out[2] = frame.seq >>> 24;
   out[3] = (frame.seq >>> 16) & 0xff;
   out[4] = (frame.seq >>> 8) & 0xff;

@@ -81,12 +81,39 @@ export class Bitfield {
   }
 
   /**
+   * The bits, as bytes.
+   *
+   * @returns A copy of them.
+   */
+  bytes(): Uint8Array {
+    return this.#bits.slice();
+  }
+
+  /**
    * The wire form: base64url without padding of the bits.
    *
    * @returns The text.
    */
   encode(): string {
     return base64urlnopad.encode(this.#bits);
+  }
+
+  /**
+   * Reads bits. Never throws.
+   *
+   * @param bytes The bits.
+   * @param size The number of pieces they must cover.
+   * @returns The bitfield, or `undefined` if malformed (wrong length, bits past the end).
+   */
+  static fromBytes(bytes: Uint8Array, size: number): Bitfield | undefined {
+    if (bytes.length !== Math.ceil(size / 8)) return undefined;
+    const b = new Bitfield(size);
+    for (let i = 0; i < bytes.length * 8; i++) {
+      if ((bytes[i >> 3] & (0x80 >> (i & 7))) === 0) continue;
+      if (i >= size) return undefined; // spare bits must be zero: one form per set
+      b.set(i);
+    }
+    return b;
   }
 
   /**
@@ -98,19 +125,10 @@ export class Bitfield {
    */
   static decode(text: unknown, size: number): Bitfield | undefined {
     if (typeof text !== "string") return undefined;
-    let bytes: Uint8Array;
     try {
-      bytes = base64urlnopad.decode(text);
+      return Bitfield.fromBytes(base64urlnopad.decode(text), size);
     } catch {
       return undefined;
     }
-    if (bytes.length !== Math.ceil(size / 8)) return undefined;
-    const b = new Bitfield(size);
-    for (let i = 0; i < bytes.length * 8; i++) {
-      if ((bytes[i >> 3] & (0x80 >> (i & 7))) === 0) continue;
-      if (i >= size) return undefined; // spare bits must be zero: one form per set
-      b.set(i);
-    }
-    return b;
   }
 }

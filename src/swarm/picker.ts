@@ -128,16 +128,25 @@ export class Picker {
   }
 
   /**
-   * A provider and the pieces it has (a seeder has them all; a downloader some).
+   * A provider and the pieces it has (a seeder has them all; a downloader some). Added again,
+   * it keeps its strikes and requests, and gains the pieces named.
    *
    * @param id The provider.
    * @param has Its pieces.
    */
   addProvider(id: string, has: Bitfield): void {
     if (this.#dropped.has(id) || has.size !== this.#o.pieces) return;
-    this.removeProvider(id);
-    this.#providers.set(id, { has, inFlight: new Set(), strikes: 0 });
-    for (const i of has) this.#rarity[i]++;
+    // Known already (its bitfield came after its record): what it has grows, its strikes
+    // and its requests stay.
+    if (this.#providers.has(id)) {
+      for (const i of has) this.announced(id, i);
+      return;
+    }
+    // Its own copy: the caller's bitfield may be the download's or change under it.
+    const own = new Bitfield(has.size);
+    for (const i of has) own.set(i);
+    this.#providers.set(id, { has: own, inFlight: new Set(), strikes: 0 });
+    for (const i of own) this.#rarity[i]++;
   }
 
   /**
