@@ -23,6 +23,10 @@ const EXPECT: [string, RegExp][] = [
     /topic: "news"[\s\S]*data: "hello"[\s\S]*DONE/,
   ],
   ['import { Identity, Peer } from "./mod.ts";\nimport { weriftTransport }', /DONE/],
+  [
+    'import { Identity, Peer } from "./mod.ts";\ndeclare const peer: Peer;',
+    /a file's bytes\nfile\nDONE/,
+  ],
 ];
 
 Deno.test("README.md: every TypeScript example runs against a local network", opts, async () => {
