@@ -92,13 +92,14 @@ export class PeerSwarm {
   }
 
   /**
-   * Shares content held in memory: it becomes servable and is announced at its home, again
+   * Shares content, read into memory: it becomes servable and is announced at its home, again
    * every half `PROVIDER_TTL_MS` until `unshare`.
    *
-   * @param bytes The content.
+   * @param content The content: bytes, a `Blob` (a browser's `File`), or a stream of bytes.
    * @returns Its content id.
    */
-  async share(bytes: Uint8Array): Promise<string> {
+  async share(content: Uint8Array | Blob | ReadableStream<Uint8Array>): Promise<string> {
+    const bytes = await bytesOf(content);
     const tree = PieceTree.of(bytes);
     const source = wholeSource(
       tree,
@@ -318,4 +319,26 @@ function rangeOf(
   const first = Math.floor(offset / PIECE_BYTES);
   const last = Math.max(first, Math.ceil((offset + length) / PIECE_BYTES) - 1);
   return { first, last: Math.min(last, Math.max(0, id.pieces - 1)), offset, length };
+}
+
+async function bytesOf(
+  content: Uint8Array | Blob | ReadableStream<Uint8Array>,
+): Promise<Uint8Array> {
+  if (content instanceof Uint8Array) return content;
+  if (typeof Blob !== "undefined" && content instanceof Blob) {
+    return new Uint8Array(await content.arrayBuffer());
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of content as ReadableStream<Uint8Array>) {
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
