@@ -103,6 +103,27 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: { "no-wait": "boolean" },
     help: "pay from your account, and wait for its block (--no-wait: do not)",
   },
+  share: {
+    args: "<file>",
+    min: 1,
+    max: 1,
+    options: {},
+    help: "share a file: prints its content id, seeds until Ctrl-C",
+  },
+  fetch: {
+    args: "<content-id>",
+    min: 1,
+    max: 1,
+    options: { out: "string", range: "string" },
+    help: "fetch content from its providers (--out FILE; --range first-last byte)",
+  },
+  providers: {
+    args: "<content-id>",
+    min: 1,
+    max: 1,
+    options: {},
+    help: "who serves a content, and how much of it",
+  },
   verify: {
     args: "<tx-hash>",
     min: 1,

@@ -9,6 +9,7 @@ import { parseCommandLine, usage } from "./args.ts";
 import { CLI_CONNECT_TIMEOUT_MS, Context, wholeArg } from "./context.ts";
 import { balance, transfer, verify } from "./ledger_commands.ts";
 import { id, listen, lookup, mail, peers, pub, send } from "./network_commands.ts";
+import { fetchContent, providers, share } from "./swarm_commands.ts";
 import { EXIT, Output } from "./output.ts";
 
 /**
@@ -83,5 +84,14 @@ async function run(
       return await transfer(c, args, options["no-wait"] === true);
     case "verify":
       return await verify(c, args[0]);
+    case "share":
+      return await share(c, args[0]);
+    case "fetch":
+      return await fetchContent(c, args[0], {
+        out: options.out as string | undefined,
+        range: options.range as string | undefined,
+      });
+    case "providers":
+      return await providers(c, args[0]);
   }
 }

@@ -234,6 +234,10 @@ Deno.test("cli: wrong input gets one line, exit 2, no stack trace", opts, async 
       [["--identity", dir, "id"], "is a directory"],
       [[...id, "--url", "localhost:8787", "peers"], 'Invalid network URL "localhost:8787"'],
       [[...id, "--connect-timeout", "soon", "peers"], "--connect-timeout must be a whole number"],
+      [[...id, "fetch", "abc", "--out", `${dir}/x`], '"abc" is not a content id'],
+      [[...id, "fetch", `${"ab".repeat(32)}.100`, "--range", "5-2"], "--range is first-last byte"],
+      [[...id, "share", `${dir}/nothing.bin`], "cannot read"],
+      [[...id, "share", dir], "a directory"],
     ];
     for (const [args, words] of cases) {
       const r = await run(args);
@@ -279,4 +283,35 @@ Deno.test(
       await Deno.remove(dir, { recursive: true });
     }
   },
+);
+
+Deno.test(
+  "cli: share seeds a file, providers lists it, fetch gets it whole or a range",
+  opts,
+  () =>
+    withNetwork(async (net, dir) => {
+      const a = ["--url", net.url, "--identity", `${dir}/a.json`];
+      const b = ["--url", net.url, "--identity", `${dir}/b.json`];
+      const file = new Uint8Array(100_000).map((_, i) => (i * 31) & 255);
+      await Deno.writeFile(`${dir}/file.bin`, file);
+      const sharing = spawn([...a, "share", `${dir}/file.bin`]);
+      await sharing.until(() => sharing.err.includes("Ctrl-C"));
+      const id = sharing.out.trim();
+      assert(/^[0-9a-f]{64}\.100000$/.test(id), id);
+      const idA = (await run([...a, "id"])).out;
+      const listed = await run([...b, "providers", id]);
+      assertEquals(
+        listed.out,
+        `${idA} (shard ${/shard (\d+)/.exec(listed.out)?.[1]}): all of 7 pieces`,
+      );
+      const got = await run([...b, "fetch", id, "--out", `${dir}/got.bin`]);
+      assertEquals(got.code, 0, got.err);
+      assert(got.out.startsWith("fetched 97.7 KiB to"), got.out);
+      assert(got.err.includes("7/7 pieces"), got.err);
+      assertEquals(await Deno.readFile(`${dir}/got.bin`), file);
+      const part = await cli([...b, "fetch", id, "--range", "50000-50009"]).output();
+      assertEquals(part.stdout, file.subarray(50_000, 50_010));
+      await sharing.until(() => sharing.err.includes("uploaded"));
+      await sharing.stop();
+    }),
 );
