@@ -3,7 +3,7 @@
  * and `docs/benchmarks.json`. The machine is shared and noisy, so every figure is compared
  * with its baseline measured in the same run, in interleaved rounds, and the median kept.
  *
- * Usage: `deno task bench [--frames 20000] [--rounds 5] [--only relay|ledger|direct|pubsub|scale]`
+ * Usage: `deno task bench [--frames 20000] [--rounds 5] [--only relay|ledger|direct|pubsub|swarm|scale]`
  *
  * @module
  */
@@ -14,6 +14,7 @@ import { relayBench } from "./bench/relay.ts";
 import { directBench } from "./bench/direct.ts";
 import { pubsubBench } from "./bench/pubsub.ts";
 import { scaleBench } from "./bench/scale.ts";
+import { swarmBench } from "./bench/swarm.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -32,6 +33,7 @@ if (!values.only || values.only === "relay") {
 if (!values.only || values.only === "ledger") sections.push(await ledgerBench(rounds));
 if (!values.only || values.only === "direct") sections.push(await directBench(rounds));
 if (!values.only || values.only === "pubsub") sections.push(await pubsubBench(rounds));
+if (!values.only || values.only === "swarm") sections.push(await swarmBench(rounds));
 if (!values.only || values.only === "scale") sections.push(await scaleBench());
 
 // ">= r" is met by the ratio to the baseline; "<= v unit" by the value itself.

@@ -330,9 +330,11 @@ async function bytesOf(
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of content as ReadableStream<Uint8Array>) {
-    chunks.push(chunk);
-    size += chunk.length;
+  // A reader, not `for await`: not every runtime's streams are async iterable.
+  const reader = (content as ReadableStream<Uint8Array>).getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    chunks.push(r.value);
+    size += r.value.length;
   }
   const out = new Uint8Array(size);
   let at = 0;
