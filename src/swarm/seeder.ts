@@ -1,8 +1,10 @@
 /**
  * Serving pieces: whoever has pieces of a content (all of them, or those a download already
- * verified) answers REQUESTs with PIECEs and their paths, within an upload rate and a number
- * of requests served at once; past either it answers REJECT busy, and the asker goes to
- * someone else or comes back. Pure: the caller gives it a way to send and a clock.
+ * verified) answers REQUESTs with PIECEs and their paths. The upload rate paces them: a piece
+ * waits until the rate allows it (a tenth of a second of burst), so the rate holds on
+ * average without refusing anyone; past the number of requests served at once it answers
+ * REJECT busy, and the asker goes to someone else or comes back. Pure: the caller gives it a
+ * way to send, and may give it a clock and a way to wait.
  *
  * @module
  */
@@ -62,6 +64,8 @@ export interface SeederOptions {
   maxServing?: number;
   /** The clock, in ms. @default Date.now */
   now?: () => number;
+  /** Waits, in ms. @default a timer */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -103,8 +107,9 @@ export class Seeder {
       uploadBytesPerSecond: o.uploadBytesPerSecond ?? DEFAULT_UPLOAD_BYTES_PER_SECOND,
       maxServing: o.maxServing ?? DEFAULT_MAX_SERVING,
       now: o.now ?? Date.now,
+      sleep: o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     };
-    this.#tokens = this.#o.uploadBytesPerSecond;
+    this.#tokens = this.#burst;
     this.#at = this.#o.now();
   }
 
@@ -146,12 +151,11 @@ export class Seeder {
       return reject(source ? REJECT_CODES.OUT_OF_RANGE : REJECT_CODES.NOT_HELD);
     }
     if (!source.has.has(m.index)) return reject(REJECT_CODES.NOT_HELD);
-    const bytes = pieceLength(m.id.size, m.index);
-    if (this.#serving >= this.#o.maxServing || !this.#take(bytes)) {
-      return reject(REJECT_CODES.BUSY);
-    }
+    if (this.#serving >= this.#o.maxServing) return reject(REJECT_CODES.BUSY);
     this.#serving++;
     try {
+      const wait = this.#reserve(pieceLength(m.id.size, m.index));
+      if (wait > 0) await this.#o.sleep(wait);
       const { piece, proof } = await source.read(m.index);
       this.#send(from, encodeSwarm({ type: SWARM.PIECE, id: m.id, index: m.index, proof, piece }));
       this.uploaded += piece.length;
@@ -160,14 +164,18 @@ export class Seeder {
     }
   }
 
-  // A bucket of one second's bytes, refilled with the clock.
-  #take(bytes: number): boolean {
+  /** A tenth of a second's bytes: the most sent at once after a pause. */
+  get #burst(): number {
+    return this.#o.uploadBytesPerSecond / 10;
+  }
+
+  // Takes bytes from the bucket, into debt if need be: the ms to wait before sending them.
+  #reserve(bytes: number): number {
     const now = this.#o.now();
     const rate = this.#o.uploadBytesPerSecond;
-    this.#tokens = Math.min(rate, this.#tokens + ((now - this.#at) / 1_000) * rate);
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#at) / 1_000) * rate);
     this.#at = now;
-    if (this.#tokens < bytes) return false;
     this.#tokens -= bytes;
-    return true;
+    return this.#tokens >= 0 ? 0 : (-this.#tokens / rate) * 1_000;
   }
 }

@@ -156,23 +156,35 @@ Deno.test("swarm download: a range asks only for its pieces; a resume only for w
   assertEquals(net.requests.get("seed"), 2, "only pieces 30 and 31");
 });
 
-Deno.test("swarm seeder: a request past the upload rate is answered busy, and served after", async () => {
+Deno.test("swarm seeder: the upload rate paces pieces; past the requests served at once, busy", async () => {
   const bytes = content(8);
   const tree = PieceTree.of(bytes);
   let now = 0;
+  const waits: number[] = [];
   const sent: number[] = [];
   const seeder = new Seeder((_to, b) => sent.push(decodeSwarm(b)!.type), {
-    uploadBytesPerSecond: 2 * PIECE_BYTES,
+    uploadBytesPerSecond: 10 * PIECE_BYTES,
+    maxServing: 2,
     now: () => now,
+    sleep: (ms) => {
+      waits.push(ms);
+      now += ms;
+      return Promise.resolve();
+    },
   });
   seeder.share(wholeSource(tree, slice(bytes)));
+  // A burst of one piece, then one piece per 100 ms: 3 pieces wait 0, 100 and 200 ms in all.
   for (let i = 0; i < 3; i++) {
     await seeder.handle("x", { type: SWARM.REQUEST, id: tree.id, index: i });
   }
-  assertEquals(sent, [SWARM.PIECE, SWARM.PIECE, SWARM.REJECT]);
-  now += 1_000;
-  await seeder.handle("x", { type: SWARM.REQUEST, id: tree.id, index: 2 });
-  assertEquals(sent.at(-1), SWARM.PIECE);
+  assertEquals(sent, [SWARM.PIECE, SWARM.PIECE, SWARM.PIECE]);
+  assertEquals(waits.map(Math.round), [100, 100]);
+  // Three at once with two served at a time: the third is busy.
+  const at = [3, 4, 5].map((index) =>
+    seeder.handle("x", { type: SWARM.REQUEST, id: tree.id, index })
+  );
+  await Promise.all(at);
+  assertEquals(sent.slice(3).sort(), [SWARM.PIECE, SWARM.PIECE, SWARM.REJECT].sort());
   await seeder.handle("x", { type: SWARM.REQUEST, id: tree.id, index: 99 });
   assertEquals(sent.at(-1), SWARM.REJECT, "out of range");
 });
