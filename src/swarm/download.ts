@@ -39,7 +39,7 @@ export interface DownloadOptions {
   pieceTimeoutMs?: number;
   /** Strikes before a provider is dropped. @default 3 */
   maxBadPieces?: number;
-  /** Requests in flight per provider. @default 4 */
+  /** Requests in flight per provider. @default 16 */
   maxInFlight?: number;
 }
 

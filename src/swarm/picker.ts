@@ -15,8 +15,11 @@ import { Bitfield } from "./bitfield.ts";
 /** Default strikes after which a provider is asked nothing more. */
 export const DEFAULT_MAX_BAD_PIECES = 3;
 
-/** Default requests in flight to one provider at a time. */
-export const DEFAULT_MAX_IN_FLIGHT = 4;
+/**
+ * Default requests in flight to one provider at a time: enough to fill a relay round trip
+ * (16 pieces of 16 KiB = 256 KiB per round trip), as BitTorrent pipelines its requests.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 16;
 
 /** What a download wants, and what it has already. */
 export interface PickerOptions {
@@ -28,7 +31,7 @@ export interface PickerOptions {
   have?: Iterable<number>;
   /** Strikes before a provider is dropped. @default 3 */
   maxBadPieces?: number;
-  /** Requests in flight per provider. @default 4 */
+  /** Requests in flight per provider. @default 16 */
   maxInFlight?: number;
   /** A source of numbers in `[0, 1)`, for ties. @default Math.random */
   random?: () => number;
