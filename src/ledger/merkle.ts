@@ -24,11 +24,13 @@ export const HASH_BYTES = 32;
  * ```
  */
 export function leafHash(data: Uint8Array): Uint8Array {
-  // Fed in two parts: a 16 KiB piece is not copied to put its prefix in front.
-  return sha256.create().update(LEAF_PREFIX).update(data).digest();
+  // One copy, then one aligned pass: faster than feeding the prefix and the data apart,
+  // which leaves every block of the data unaligned.
+  const buf = new Uint8Array(1 + data.length);
+  buf[0] = 0x00;
+  buf.set(data, 1);
+  return sha256(buf);
 }
-
-const LEAF_PREFIX = new Uint8Array([0x00]);
 
 /**
  * Hashes two children: `SHA-256(0x01 || left || right)`.

@@ -11,7 +11,7 @@
 import type { Bitfield } from "./bitfield.ts";
 import type { ContentId } from "./content_id.ts";
 import { Picker } from "./picker.ts";
-import { verifyPiece } from "./piece_tree.ts";
+import { PieceVerifier } from "./piece_tree.ts";
 import { encodeSwarm, REJECT_CODES, SWARM, type SwarmMessage } from "./wire.ts";
 
 /** Default time a piece request may take before it is asked elsewhere, in ms. */
@@ -86,6 +86,7 @@ export interface DownloadProgress {
 export class Download {
   readonly #o: DownloadOptions;
   readonly #picker: Picker;
+  readonly #verifier: PieceVerifier;
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Requests in a row each provider left unanswered. */
   readonly #silent = new Map<string, number>();
@@ -111,6 +112,7 @@ export class Download {
       maxBadPieces: o.maxBadPieces,
       maxInFlight: o.maxInFlight,
     });
+    this.#verifier = new PieceVerifier(o.id);
     this.#total = this.#picker.missing + [...this.#picker.have].length;
     let resolve!: () => void;
     let reject!: (e: Error) => void;
@@ -188,7 +190,7 @@ export class Download {
       case SWARM.PIECE: {
         this.#clear(`${from}\n${m.index}`);
         this.#silent.delete(from);
-        const valid = verifyPiece(this.#o.id, m.index, m.piece, m.proof);
+        const valid = this.#verifier.verify(m.index, m.piece, m.proof);
         const r = this.#picker.received(from, m.index, valid);
         if (r.status === "bad") this.#bad++;
         if (r.status === "stored") {

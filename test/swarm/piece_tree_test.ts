@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { inclusionProof, leafHash, merkleRoot } from "../../src/ledger/merkle.ts";
 import { contentId, parseContentId, PIECE_BYTES, pieceCount } from "../../src/swarm/content_id.ts";
-import { PieceTree, verifyPiece } from "../../src/swarm/piece_tree.ts";
+import { PieceTree, PieceVerifier, verifyPiece } from "../../src/swarm/piece_tree.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 const hexOf = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
@@ -89,4 +89,36 @@ Deno.test("swarm: content ids read back, and malformed ones are refused with the
     assert(!r.ok && r.code === "CONTENT_ID_MALFORMED", String(bad));
   }
   assert(leafHash(new Uint8Array()).length === 32);
+});
+
+Deno.test("swarm: the remembering verifier accepts exactly what verifyPiece accepts, in any order", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 30 }),
+      fc.array(fc.tuple(fc.nat(40), fc.nat(40), fc.nat(3)), { maxLength: 80 }),
+      (pieces, attempts) => {
+        const bytes = new Uint8Array(pieces * PIECE_BYTES - 7).map((_, i) =>
+          (Math.imul(i, 2654435761) >>> 11) & 255
+        );
+        const tree = PieceTree.of(bytes);
+        const verifier = new PieceVerifier(tree.id);
+        const piece = (i: number) => bytes.subarray(i * PIECE_BYTES, (i + 1) * PIECE_BYTES);
+        for (const [a, b, how] of attempts) {
+          const index = a % (pieces + 1); // one past the end sometimes
+          const from = b % pieces;
+          let data = piece(from).slice();
+          let proof = tree.proof(Math.min(index, pieces - 1));
+          if (how === 1 && data.length > 0) data[0] ^= 1;
+          if (how === 2) proof = proof.slice(1);
+          if (how === 3) data = piece(index % pieces);
+          assertEquals(
+            verifier.verify(index, data, proof),
+            verifyPiece(tree.id, index, data, proof),
+            `piece ${index} (bytes of ${from}, ${how})`,
+          );
+        }
+      },
+    ),
+    { numRuns: 60 },
+  );
 });
