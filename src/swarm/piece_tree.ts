@@ -156,7 +156,11 @@ export class PieceVerifier {
   /** Proved nodes, by level and index. */
   readonly #proved = new Map<number, Uint8Array>();
 
-  /** @param id The content. */
+  /**
+   * Starts checking one content's pieces.
+   *
+   * @param id The content.
+   */
   constructor(id: ContentId) {
     this.#id = id;
     for (let n = id.pieces; n > 1; n = Math.ceil(n / 2)) this.#sizes.push(n);
