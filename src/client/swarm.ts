@@ -28,6 +28,12 @@ import {
 } from "../swarm/mod.ts";
 import type { RequestMessage } from "./requests.ts";
 
+/** While a fetch has fewer providers than this, it asks for more every few seconds. */
+const MORE_PROVIDERS_BELOW = 8;
+
+/** How often a fetch with few providers asks for more, in ms. */
+const REFRESH_PROVIDERS_MS = 2_000;
+
 /** How long `fetch` looks for providers before it gives up, by default, in ms. */
 export const DEFAULT_FIND_PROVIDERS_MS = 10_000;
 
@@ -157,6 +163,7 @@ export class PeerSwarm {
     });
     download.onProgress = options.onProgress ?? (() => {});
     this.#downloads.set(cid.text, download);
+    let refresh: ReturnType<typeof setInterval> | undefined;
     const partial: ContentSource = {
       id: cid,
       has: have,
@@ -172,9 +179,15 @@ export class PeerSwarm {
         await this.#provide(cid.text, have).catch(() => {});
       }
       await this.#findProviders(cid, download, peers, have, options.findProvidersMs);
+      // A sample may miss providers (it is random and bounded): asked again while few serve.
+      refresh = setInterval(() => {
+        if (download.progress.sources >= MORE_PROVIDERS_BELOW) return;
+        this.#findProviders(cid, download, peers, have, 0, true).catch(() => {});
+      }, REFRESH_PROVIDERS_MS);
       await download.finished;
       return out.slice(offset, offset + length);
     } finally {
+      clearInterval(refresh);
       this.#downloads.delete(cid.text);
       this.#peersOf.delete(cid.text);
       download.stop("done");
@@ -280,6 +293,7 @@ export class PeerSwarm {
     peers: Set<string>,
     have: Bitfield,
     waitMs = DEFAULT_FIND_PROVIDERS_MS,
+    once = false,
   ): Promise<void> {
     const deadline = Date.now() + waitMs;
     const greeting = bitfieldMessage(cid, have);
@@ -294,7 +308,7 @@ export class PeerSwarm {
         if (p.pieces === cid.pieces) download.addProvider(p.peer, new Bitfield(cid.pieces, true));
         this.#host.sendSwarm(p.peer, greeting);
       }
-      if (download.progress.sources > 0) return;
+      if (once || download.progress.sources > 0) return;
       if (Date.now() > deadline) {
         throw new ProtocolError(
           "UNREACHABLE",
