@@ -21,6 +21,8 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS provider (root TEXT NOT NULL, peer TEXT NOT NULL,
   pieces INTEGER NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (root, peer));
 CREATE INDEX IF NOT EXISTS provider_expires ON provider (expires);
+CREATE TABLE IF NOT EXISTS provider_away (root TEXT NOT NULL, peer TEXT NOT NULL,
+  PRIMARY KEY (root, peer));
 CREATE TABLE IF NOT EXISTS providing (peer TEXT NOT NULL, root TEXT NOT NULL,
   expires INTEGER NOT NULL, PRIMARY KEY (peer, root));
 `;
@@ -164,10 +166,17 @@ export class Providers {
       }
       case "unprovide":
         sql.exec("DELETE FROM provider WHERE root = ? AND peer = ?", o.root, o.peer);
+        sql.exec("DELETE FROM provider_away WHERE root = ? AND peer = ?", o.root, o.peer);
+        return { ok: true, expires: now };
+      case "away":
+        // Its peer's socket closed: not offered until it is back (or its record goes).
+        if (o.away) sql.exec("INSERT OR IGNORE INTO provider_away VALUES (?, ?)", o.root, o.peer);
+        else sql.exec("DELETE FROM provider_away WHERE root = ? AND peer = ?", o.root, o.peer);
         return { ok: true, expires: now };
       case "sample": {
         const providers = sql.exec<{ peer: string; pieces: number }>(
           `SELECT peer, pieces FROM provider WHERE root = ? AND expires > ? AND peer != ?
+            AND peer NOT IN (SELECT peer FROM provider_away WHERE root = provider.root)
             ORDER BY random() LIMIT ?`,
           o.root,
           now,
@@ -194,11 +203,31 @@ export class Providers {
     }
   }
 
+  /**
+   * A peer's socket closed, or it is back: its records are hidden, or offered again, at their
+   * contents' homes (a sample offers only providers one can reach now).
+   *
+   * @param peer The peer.
+   * @param away Whether it left.
+   */
+  async away(peer: string, away: boolean): Promise<void> {
+    const roots = this.#host.ctx.storage.sql.exec<{ root: string }>(
+      "SELECT root FROM providing WHERE peer = ?",
+      peer,
+    ).toArray().map((r) => r.root);
+    await Promise.all(
+      roots.map((root) => this.#atHome({ op: "away", root, peer, away }).catch(() => {})),
+    );
+  }
+
   /** Deletes expired records. */
   sweep(): void {
     const sql = this.#host.ctx.storage.sql;
     sql.exec("DELETE FROM provider WHERE expires <= ?", Date.now());
     sql.exec("DELETE FROM providing WHERE expires <= ?", Date.now());
+    sql.exec(
+      "DELETE FROM provider_away WHERE NOT EXISTS (SELECT 1 FROM provider p WHERE p.root = provider_away.root AND p.peer = provider_away.peer)",
+    );
   }
 
   async #atHome(o: ProviderOp): Promise<ProviderAnswer> {

@@ -21,6 +21,7 @@ import type { Receipt, SignedBlockHeader, TxRecord } from "../src/ledger/mod.ts"
 export type ProviderOp =
   | { op: "provide"; root: string; peer: string; pieces: number }
   | { op: "unprovide"; root: string; peer: string }
+  | { op: "away"; root: string; peer: string; away: boolean }
   | { op: "sample"; root: string; count: number; asker: string };
 
 /** What a content's home answers. */

@@ -209,6 +209,7 @@ export class Services {
     this.mailbox.handOver(peer);
     this.pubsub.subscribers.resend(peer);
     this.occupancy.changed();
+    this.host.ctx.waitUntil(this.providers.away(peer, false));
   }
 
   /**
@@ -221,6 +222,7 @@ export class Services {
     this.presence.left(peer);
     this.pubsub.publish({ topic: PRESENCE_TOPIC, from: peer, n: 0, data: "leave" });
     this.occupancy.changed();
+    this.host.ctx.waitUntil(this.providers.away(peer, true));
     await this.#wakeBy(Date.now() + this.sweepEvery());
   }
 
