@@ -209,10 +209,10 @@ export class LedgerHost {
     // A write left an entry to seal: the next block is due within the interval (a cheap call
     // when the alarm is already set that soon, as it is under load).
     await this.#alarm.wakeBy(Date.now() + this.#config.limits.BLOCK_INTERVAL_MS);
-    // Receipts and index entries leave now rather than at the next alarm; the alarm is the
-    // retry.
+    // Receipts leave now rather than at the next alarm; the alarm is the retry. Index entries
+    // wait for the alarm that seals their block: a lookup by hash wants the proof anyway, and
+    // one push per block costs far less than one per batch.
     if (receiptsOwed) this.#ctx.waitUntil(this.pushReceipts());
-    this.#ctx.waitUntil(this.#index.push());
   }
 
   async #schedule(): Promise<void> {

@@ -15,12 +15,16 @@ import type { Shards } from "./shards.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tx_index (hash TEXT PRIMARY KEY, shard INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tx_index_out (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  home INTEGER NOT NULL, hashes TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tx_index_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,
   home INTEGER NOT NULL, hash TEXT NOT NULL);
+INSERT INTO tx_index_out (home, hashes) SELECT home, hash FROM tx_index_outbox;
+DROP TABLE tx_index_outbox;
 `;
 
-/** Entries sent to one home in one call. */
-const BATCH = 512;
+/** Outbox rows (one per applied batch and home) sent to one home in one call. */
+const BATCH_ROWS = 16;
 
 /**
  * One shard's part of the transfer index: what it tells other shards, and what it was told.
@@ -73,38 +77,44 @@ export class TxIndex {
    * @param hashes Transfers (or faucet payments) this shard just applied.
    */
   note(hashes: readonly string[]): void {
-    const sql = this.#ctx.storage.sql;
+    // One row per home for the whole batch: a batch of 256 transfers writes at most one row
+    // per shard, not 256.
+    const byHome = new Map<number, string[]>();
     for (const hash of hashes) {
       const home = shardOf(hash, this.#config.shards);
       if (home === this.#shard) continue; // The home finds its own transfers without an entry.
-      sql.exec("INSERT INTO tx_index_outbox (home, hash) VALUES (?, ?)", home, hash);
+      byHome.get(home)?.push(hash) ?? byHome.set(home, [hash]);
+    }
+    const sql = this.#ctx.storage.sql;
+    for (const [home, list] of byHome) {
+      sql.exec("INSERT INTO tx_index_out (home, hashes) VALUES (?, ?)", home, list.join(" "));
     }
   }
 
   /** Whether entries wait to be sent (the alarm then comes back). */
   pending(): boolean {
-    return this.#ctx.storage.sql.exec("SELECT 1 FROM tx_index_outbox LIMIT 1").toArray().length >
-      0;
+    return this.#ctx.storage.sql.exec("SELECT 1 FROM tx_index_out LIMIT 1").toArray().length > 0;
   }
 
   /** Sends what waits, one batch per home with no call in flight; failures wait for the alarm. */
   async push(): Promise<void> {
     const sql = this.#ctx.storage.sql;
-    const homes = sql.exec<{ home: number }>("SELECT DISTINCT home FROM tx_index_outbox")
+    const homes = sql.exec<{ home: number }>("SELECT DISTINCT home FROM tx_index_out")
       .toArray().map((r) => r.home).filter((h) => !this.#pushing.has(h));
     await Promise.all(homes.map(async (home) => {
       this.#pushing.add(home);
       try {
-        const rows = sql.exec<{ seq: number; hash: string }>(
-          "SELECT seq, hash FROM tx_index_outbox WHERE home = ? ORDER BY seq LIMIT ?",
+        const rows = sql.exec<{ seq: number; hashes: string }>(
+          "SELECT seq, hashes FROM tx_index_out WHERE home = ? ORDER BY seq LIMIT ?",
           home,
-          BATCH,
+          BATCH_ROWS,
         ).toArray();
         if (rows.length === 0) return;
         const from = this.#shard;
-        await this.#shards.call(home, (s) => s.ledgerIndex(from, rows.map((r) => r.hash)));
+        const hashes = rows.flatMap((r) => r.hashes.split(" "));
+        await this.#shards.call(home, (s) => s.ledgerIndex(from, hashes));
         sql.exec(
-          "DELETE FROM tx_index_outbox WHERE home = ? AND seq <= ?",
+          "DELETE FROM tx_index_out WHERE home = ? AND seq <= ?",
           home,
           rows.at(-1)!.seq,
         );
@@ -125,7 +135,11 @@ export class TxIndex {
   record(shard: number, hashes: readonly string[]): void {
     const sql = this.#ctx.storage.sql;
     for (const hash of hashes) {
-      sql.exec("INSERT OR IGNORE INTO tx_index VALUES (?, ?)", hash, shard);
+      // Only well-formed hashes: the caller is another shard, but a bad row costs nothing
+      // to refuse.
+      if (/^[0-9a-f]{64}$/.test(hash)) {
+        sql.exec("INSERT OR IGNORE INTO tx_index VALUES (?, ?)", hash, shard);
+      }
     }
   }
 
