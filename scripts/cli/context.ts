@@ -47,11 +47,24 @@ export class Context {
   /**
    * A peer of this identity, not connected yet (listeners go on before `connect`).
    *
+   * @param direct Whether it opens direct channels (WebRTC) to the peers it talks to.
    * @returns The peer.
    */
-  async peer(): Promise<Peer> {
+  async peer(direct = false): Promise<Peer> {
     const { identity } = await this.identity();
-    return new Peer({ url: this.url, identity, firstConnectTimeoutMs: this.connectTimeoutMs });
+    // WebRTC (werift) is loaded only by the commands that move bytes; on a network on this
+    // machine, candidates stay on loopback.
+    const transport = direct
+      ? (await import("../../src/client/direct/werift_transport.ts")).weriftTransport(
+        isLoopback(this.url) ? { hostAddresses: ["127.0.0.1"] } : {},
+      )
+      : undefined;
+    return new Peer({
+      url: this.url,
+      identity,
+      firstConnectTimeoutMs: this.connectTimeoutMs,
+      ...(transport ? { direct: { transport } } : {}),
+    });
   }
 
   /**
@@ -88,6 +101,11 @@ export class Context {
         `home shard ${welcome.shard} of ${welcome.shards}`,
     );
   }
+}
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || host.startsWith("127.");
 }
 
 /**

@@ -85,11 +85,12 @@ async function run(
     case "verify":
       return await verify(c, args[0]);
     case "share":
-      return await share(c, args[0]);
+      return await share(c, args[0], options["relay-only"] === true);
     case "fetch":
       return await fetchContent(c, args[0], {
         out: options.out as string | undefined,
         range: options.range as string | undefined,
+        relayOnly: options["relay-only"] === true,
       });
     case "providers":
       return await providers(c, args[0]);

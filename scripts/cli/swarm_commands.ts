@@ -7,6 +7,7 @@
 import { type DownloadProgress, parseContentId, PIECE_BYTES } from "../../mod.ts";
 import { UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
+import { clock } from "./output.ts";
 
 function contentIdArg(command: string, text: string): string {
   const parsed = parseContentId(text);
@@ -26,41 +27,48 @@ function size(bytes: number): string {
     : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 }
 
+/** Why a path cannot be shared, in a person's words, or `undefined` if it can. */
+async function unreadable(path: string): Promise<string | undefined> {
+  try {
+    const info = await Deno.stat(path);
+    return info.isDirectory ? "a directory" : undefined;
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).message;
+  }
+}
+
 /**
- * `share <file>`: shares a file and keeps seeding it until Ctrl-C, saying what it uploaded.
+ * `share <file>`: shares a file (hashed, then read a piece at a time as asked for, never
+ * whole) and keeps seeding it until Ctrl-C, saying what it uploaded and to how many peers.
  *
  * @example Usage
  * ```ts
  * import type { Context } from "./context.ts";
  * import { share } from "./swarm_commands.ts";
- * export const seed = (context: Context) => share(context, "./video.mp4");
+ * export const seed = (context: Context) => share(context, "./video.mp4", false);
  * ```
  *
  * @param c The context.
  * @param path The file.
+ * @param relayOnly Whether to stay off direct channels.
  */
-export async function share(c: Context, path: string): Promise<void> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (error) {
-    const why = error instanceof Deno.errors.NotFound
-      ? "no such file"
-      : error instanceof Deno.errors.IsADirectory
-      ? "a directory"
-      : (error as Error).message;
-    throw new UsageError(`share: cannot read ${path}: ${why}`);
-  }
-  const peer = await c.peer();
+export async function share(c: Context, path: string, relayOnly: boolean): Promise<void> {
+  const why = await unreadable(path);
+  if (why) throw new UsageError(`share: cannot read ${path}: ${why}`);
+  const peer = await c.peer(!relayOnly);
   await c.connect(peer, true);
-  const id = await peer.swarm.share(bytes);
-  c.out.result(id, { ok: true, id, file: path, bytes: bytes.length });
-  c.out.note(`sharing ${path} (${size(bytes.length)}); Ctrl-C to stop`);
+  const id = await peer.swarm.share(path);
+  const bytes = (await Deno.stat(path)).size;
+  c.out.result(id, { ok: true, id, file: path, bytes });
+  c.out.note(`sharing ${path} (${size(bytes)}); Ctrl-C to stop`);
   let last = 0;
   const report = setInterval(() => {
     if (peer.swarm.uploaded === last) return;
     last = peer.swarm.uploaded;
-    c.out.note(`uploaded ${size(last)}`);
+    const peers = peer.swarm.peersServed;
+    c.out.note(
+      `${clock(Date.now())} uploaded ${size(last)} to ${peers} peer${peers === 1 ? "" : "s"}`,
+    );
   }, 2_000);
   Deno.addSignalListener("SIGINT", async () => {
     clearInterval(report);
@@ -72,8 +80,37 @@ export async function share(c: Context, path: string): Promise<void> {
 }
 
 /**
- * `fetch <id>`: fetches content from its providers into a file (or stdout when it is not a
- * terminal), with its progress.
+ * A progress line: a bar, bytes, rate, ETA, sources, bad pieces.
+ *
+ * @example Usage
+ * ```ts
+ * import { progressLine } from "./swarm_commands.ts";
+ * const line = progressLine({ done: 5, total: 10, bytes: 81_920, bad: 0, sources: 2, dropped: 0 }, 1, 0);
+ * console.assert(line.startsWith("[##########          ]  50%"));
+ * ```
+ *
+ * @param p The download's progress.
+ * @param seconds Time since it started.
+ * @param resumed Pieces taken from an earlier run.
+ * @returns The line.
+ */
+export function progressLine(p: DownloadProgress, seconds: number, resumed: number): string {
+  const share = p.total === 0 ? 1 : p.done / p.total;
+  const bar = "#".repeat(Math.round(share * 20)).padEnd(20, " ");
+  const rate = p.bytes / Math.max(seconds, 0.001);
+  const left = ((p.total - p.done) * PIECE_BYTES) / Math.max(rate, 1);
+  const eta = p.done === p.total ? "done" : rate === 0 ? "ETA --" : `ETA ${Math.ceil(left)} s`;
+  return `[${bar}] ${String(Math.floor(share * 100)).padStart(3)}% ` +
+    `${p.done}/${p.total} pieces, ${size(p.bytes)} at ${size(rate)}/s, ${eta}, ` +
+    `${p.sources} source${p.sources === 1 ? "" : "s"}, ${p.bad} bad` +
+    (p.dropped > 0 ? ` (${p.dropped} dropped)` : "") +
+    (resumed > 0 ? `, ${resumed} resumed` : "");
+}
+
+/**
+ * `fetch <id>`: fetches content from its providers into a file (resumable: run it again after
+ * an interruption and it fetches only what it lacks) or to stdout when it is not a terminal,
+ * with a progress bar on a terminal and plain lines otherwise.
  *
  * @example Usage
  * ```ts
@@ -84,12 +121,13 @@ export async function share(c: Context, path: string): Promise<void> {
  *
  * @param c The context.
  * @param text The content id.
- * @param o `out`: the file; `range`: `a-b`, bytes a to b inclusive.
+ * @param o `out`: the file; `range`: `a-b`, bytes a to b inclusive; `relayOnly`: no direct
+ *   channels.
  */
 export async function fetchContent(
   c: Context,
   text: string,
-  o: { out?: string; range?: string },
+  o: { out?: string; range?: string; relayOnly?: boolean },
 ): Promise<void> {
   const id = contentIdArg("fetch", text);
   const total = parseContentId(id);
@@ -108,17 +146,17 @@ export async function fetchContent(
   if (o.out === undefined && Deno.stdout.isTerminal()) {
     throw new UsageError("fetch: give --out FILE (the content is bytes, not for a terminal)");
   }
-  const peer = await c.peer();
+  if (o.out !== undefined && (await unreadable(o.out)) === "a directory") {
+    throw new UsageError(`fetch: --out ${o.out} is a directory; give a file's path`);
+  }
+  const peer = await c.peer(!o.relayOnly);
   await c.connect(peer);
   const started = Date.now();
   const tty = Deno.stderr.isTerminal() && !c.out.json;
   let lastLine = 0;
+  let resumed = 0;
   const onProgress = (p: DownloadProgress) => {
-    const seconds = (Date.now() - started) / 1_000;
-    const rate = p.bytes / Math.max(seconds, 0.001);
-    const left = ((p.total - p.done) * PIECE_BYTES) / Math.max(rate, 1);
-    const line = `${p.done}/${p.total} pieces, ${size(p.bytes)}, ${size(rate)}/s, ` +
-      `ETA ${Math.ceil(left)} s, ${p.sources} sources, ${p.bad} bad`;
+    const line = progressLine(p, (Date.now() - started) / 1_000, resumed);
     if (tty) Deno.stderr.writeSync(new TextEncoder().encode(`\r${line}   `));
     else if (p.done === p.total || Date.now() - lastLine > 1_000) {
       lastLine = Date.now();
@@ -126,18 +164,45 @@ export async function fetchContent(
     }
   };
   try {
-    const bytes = await peer.swarm.fetch(id, { range, onProgress });
+    let bytes: number;
+    if (o.out !== undefined && range === undefined) {
+      // Whole content to a file: resumable, never held in memory.
+      const report = await peer.swarm.fetchFile(id, o.out, {
+        onProgress: (p) => onProgress(p),
+      });
+      resumed = report.resumed;
+      bytes = sizeOf;
+      if (report.resumed > 0) c.out.note(`${report.resumed} pieces were there already`);
+    } else if (o.out !== undefined) {
+      const part = await peer.swarm.fetch(id, { range, onProgress });
+      await Deno.writeFile(o.out, part);
+      bytes = part.length;
+    } else {
+      // To stdout as the pieces come, in order.
+      bytes = 0;
+      const stream = peer.swarm.fetchStream(id, { range, onProgress });
+      const reader = stream.getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) {
+        await writeAll(r.value);
+        bytes += r.value.length;
+      }
+    }
     if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\n"));
-    if (o.out !== undefined) await Deno.writeFile(o.out, bytes);
-    else await Deno.stdout.write(bytes);
     const seconds = (Date.now() - started) / 1_000;
     const where = o.out ?? "stdout";
-    const text = `fetched ${size(bytes.length)} to ${where} in ${seconds.toFixed(1)} s`;
-    if (o.out !== undefined) c.out.result(text, { ok: true, id, out: where, bytes: bytes.length });
-    else c.out.note(text);
+    const { relay, direct } = peer.swarm.downloaded;
+    const how = direct > 0 ? ` (${size(direct)} direct, ${size(relay)} by relay)` : "";
+    const line = `fetched ${size(bytes)} to ${where} in ${seconds.toFixed(1)} s${how}`;
+    if (o.out !== undefined) {
+      c.out.result(line, { ok: true, id, out: where, bytes, direct, relay });
+    } else c.out.note(line);
   } finally {
     peer.close();
   }
+}
+
+async function writeAll(bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length;) at += await Deno.stdout.write(bytes.subarray(at));
 }
 
 /**

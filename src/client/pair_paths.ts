@@ -11,6 +11,7 @@ import type { Identity } from "../identity/identity.ts";
 import {
   directAck,
   directData,
+  directSwarm,
   parseDirectMessage,
   parseSignal,
   type Stamp,
@@ -34,6 +35,10 @@ export interface PairPathsOptions {
   deliver(message: Delivery): void;
   /** A direct channel opened or closed. */
   changed(remote: string, open: boolean): void;
+  /** A swarm message came over a direct channel. */
+  swarm?(from: string, data: Uint8Array): void;
+  /** A direct channel was dropped: what was asked over it and not answered goes by relay. */
+  lost?(remote: string): void;
 }
 
 /**
@@ -72,9 +77,38 @@ export class PairPaths {
       identity: o.identity,
       sendSignal: (to, data) => void signal(to, data),
       changed: o.changed,
-      lost: (remote) => this.#exactlyOnce.replay(remote),
+      lost: (remote) => {
+        this.#exactlyOnce.replay(remote);
+        o.lost?.(remote);
+      },
       message: (from, data) => this.#fromDirect(from, data),
     }, o.direct);
+    this.#swarm = o.swarm;
+  }
+
+  readonly #swarm: PairPathsOptions["swarm"];
+
+  /**
+   * Sends a swarm message: on the pair's direct channel while one is open, else as a relay
+   * frame with the swarm flag. It counts towards an upgrade like any message, so a busy
+   * exchange of pieces moves off the relay.
+   *
+   * @param to The peer.
+   * @param bytes The swarm message.
+   * @returns What became of it.
+   */
+  sendSwarm(to: string, bytes: Uint8Array): SendResult {
+    const link = this.#upgrades.open(to);
+    this.#upgrades.counted(to);
+    try {
+      if (link) {
+        link.send(directSwarm(bytes));
+        return "sent";
+      }
+    } catch {
+      // Closing as it was used: the relay carries it.
+    }
+    return this.#relay.send(to, bytes, { swarm: true });
   }
 
   /**
@@ -143,6 +177,7 @@ export class PairPaths {
     if (typeof data === "string") return;
     const m = parseDirectMessage(data);
     if (m?.t === "ack") this.#exactlyOnce.acknowledged(from, m.epoch, m.upTo);
+    else if (m?.t === "swarm") this.#swarm?.(from, m.data);
     else if (m) this.#exactlyOnce.receive(from, m.stamp, m.data, m.text, "direct");
   }
 }

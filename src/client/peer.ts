@@ -104,7 +104,7 @@ export class Peer extends ListenedTarget {
       signal: (from, data) => this.#onSignal(from, data),
       sequenced: (from, stamp, data, text) => this.#pairs.fromRelay(from, stamp, data, text),
       plain: (m) => this.#deliver(m),
-      swarm: (from, bytes) => this.#swarm.receive(from, bytes),
+      swarm: (from, bytes) => this.#swarm.receive(from, bytes, "relay"),
     });
     const sendText = (text: string) => this.#connection.sendText(text);
     this.#requests = new Requests(sendText);
@@ -119,7 +119,7 @@ export class Peer extends ListenedTarget {
       listening: (type) => this.listening(type),
     });
     this.#swarm = new PeerSwarm({
-      sendSwarm: (to, bytes) => this.#relay.send(to, bytes, { swarm: true }),
+      sendSwarm: (to, bytes) => this.#pairs.sendSwarm(to, bytes),
       request: (m) => this.#requests.request(m),
       get connected() {
         return peer.state === "open";
@@ -138,6 +138,8 @@ export class Peer extends ListenedTarget {
       deliver: (m) => this.#deliver(m),
       changed: (remote, open) =>
         this.dispatchEvent(new CustomEvent("direct", { detail: { peer: remote, open } })),
+      swarm: (from, bytes) => this.#swarm.receive(from, bytes, "direct"),
+      lost: (remote) => this.#swarm.pathLost(remote),
     });
   }
 

@@ -3,7 +3,9 @@
  * `fetch` finds providers, greets each with its bitfield (a provider answers with its own),
  * pulls pieces from all of them at once, checks each, and serves what it got as it goes
  * (partial seeding: it provides the content too, and tells those it talks to of each new
- * piece). Swarm messages travel as relay frames with the swarm flag (PROTOCOL section 12).
+ * piece). Swarm messages travel on the pair's direct channel while one is open, else as relay
+ * frames with the swarm flag (PROTOCOL section 12); pieces go to a store (memory, a file, or
+ * IndexedDB), so that a download can resume.
  *
  * @module
  */
@@ -11,15 +13,15 @@ import { type ControlReplies, ProtocolError } from "../protocol/mod.ts";
 import type { SendResult } from "./connection_options.ts";
 import {
   Bitfield,
-  type ContentId,
+  blobSource,
   type ContentSource,
   decodeSwarm,
-  Download,
-  type DownloadProgress,
   encodeSwarm,
+  fileSource,
+  fileStore,
   parseContentId,
   PIECE_BYTES,
-  pieceLength,
+  type PieceStoreFactory,
   PieceTree,
   Seeder,
   type SeederOptions,
@@ -27,19 +29,13 @@ import {
   wholeSource,
 } from "../swarm/mod.ts";
 import type { RequestMessage } from "./requests.ts";
+import { type FetchOptions, type FetchReport, FetchRun } from "./swarm_fetch.ts";
 
-/** While a fetch has fewer providers than this, it asks for more every few seconds. */
-const MORE_PROVIDERS_BELOW = 8;
-
-/** How often a fetch with few providers asks for more, in ms. */
-const REFRESH_PROVIDERS_MS = 2_000;
-
-/** How long `fetch` looks for providers before it gives up, by default, in ms. */
-export const DEFAULT_FIND_PROVIDERS_MS = 10_000;
+export { DEFAULT_FIND_PROVIDERS_MS, type FetchOptions, type FetchReport } from "./swarm_fetch.ts";
 
 /** What the swarm needs of the peer. */
 export interface SwarmHost {
-  /** Sends a swarm message to a peer. */
+  /** Sends a swarm message to a peer (over its direct channel if open, else by relay). */
   sendSwarm(to: string, bytes: Uint8Array): SendResult;
   /** Sends a control request and resolves with its answer. */
   request<T extends "provide" | "unprovide" | "providers">(
@@ -49,17 +45,8 @@ export interface SwarmHost {
   readonly connected: boolean;
 }
 
-/** Options of a fetch. */
-export interface FetchOptions {
-  /** Only these bytes (the pieces that cover them are fetched). */
-  range?: { offset: number; length: number };
-  /** How long to look for providers. @default 10000 */
-  findProvidersMs?: number;
-  /** Told after each piece kept. */
-  onProgress?: (p: DownloadProgress) => void;
-  /** Strikes before a provider is no longer asked. @default 3 */
-  maxBadPieces?: number;
-}
+/** What can be shared: bytes, a `Blob` or `File`, a stream of bytes, or a file's path. */
+export type Shareable = Uint8Array | Blob | ReadableStream<Uint8Array> | string;
 
 /**
  * The file sharing of one peer. Reached as `peer.swarm`.
@@ -76,10 +63,9 @@ export interface FetchOptions {
 export class PeerSwarm {
   readonly #host: SwarmHost;
   readonly #seeder: Seeder;
-  readonly #downloads = new Map<string, Download>();
-  /** Peers each content's download talks to, to tell of new pieces. */
-  readonly #peersOf = new Map<string, Set<string>>();
+  readonly #runs = new Map<string, FetchRun>();
   readonly #refresh = new Map<string, ReturnType<typeof setInterval>>();
+  readonly #received = { relay: 0, direct: 0 };
 
   /**
    * Makes the swarm of one peer.
@@ -97,26 +83,44 @@ export class PeerSwarm {
     return this.#seeder.uploaded;
   }
 
-  /**
-   * Shares content, read into memory: it becomes servable and is announced at its home, again
-   * every half `PROVIDER_TTL_MS` until `unshare`.
-   *
-   * @param content The content: bytes, a `Blob` (a browser's `File`), or a stream of bytes.
-   * @returns Its content id.
-   */
-  async share(content: Uint8Array | Blob | ReadableStream<Uint8Array>): Promise<string> {
-    const bytes = await bytesOf(content);
-    const tree = PieceTree.of(bytes);
-    const source = wholeSource(
-      tree,
-      (i) => bytes.subarray(i * PIECE_BYTES, (i + 1) * PIECE_BYTES),
-    );
-    await this.serve(source);
-    return tree.id.text;
+  /** Distinct peers this peer served a piece to (counted up to 4,096). */
+  get peersServed(): number {
+    return this.#seeder.peersServed;
+  }
+
+  /** Piece bytes this peer received, by the path they came on. */
+  get downloaded(): { relay: number; direct: number } {
+    return { ...this.#received };
   }
 
   /**
-   * Stops sharing a content.
+   * Shares content: it becomes servable and is announced at its home, again every half
+   * `PROVIDER_TTL_MS` until `unshare`. A `Blob` and a file's path are never read whole: hashed
+   * a megabyte at a time, then read a piece at a time when asked for; a stream is read into
+   * memory (it cannot be read twice).
+   *
+   * @param content Bytes, a `Blob` (a browser's `File`), a stream of bytes, or a file's path
+   *   (Deno, Node).
+   * @returns Its content id.
+   */
+  async share(content: Shareable): Promise<string> {
+    let source: ContentSource;
+    if (typeof content === "string") source = await fileSource(content);
+    else if (typeof Blob !== "undefined" && content instanceof Blob) {
+      source = await blobSource(content);
+    } else {
+      const bytes = content instanceof Uint8Array
+        ? content
+        : await readAll(content as ReadableStream<Uint8Array>);
+      const tree = PieceTree.of(bytes);
+      source = wholeSource(tree, (i) => bytes.subarray(i * PIECE_BYTES, (i + 1) * PIECE_BYTES));
+    }
+    await this.serve(source);
+    return source.id.text;
+  }
+
+  /**
+   * Stops sharing a content (and lets go of its file or store).
    *
    * @param id Its content id.
    */
@@ -131,76 +135,89 @@ export class PeerSwarm {
    * Fetches content from its providers, several at once, each piece checked.
    *
    * @param id The content id.
-   * @param options A byte range, how long to look for providers, progress.
+   * @param options A byte range, a store, how long to look for providers, progress.
    * @returns The content (or the range's bytes).
    * @throws {ProtocolError} `CONTENT_ID_MALFORMED`; `UNREACHABLE` naming the content if no
    *   provider answers in time.
    */
   async fetch(id: string, options: FetchOptions = {}): Promise<Uint8Array> {
-    const parsed = parseContentId(id);
-    if (!parsed.ok) throw new ProtocolError(parsed.code, parsed.message);
-    const cid = parsed.id;
-    const { first, last, offset, length } = rangeOf(cid, options.range);
-    const out = new Uint8Array(cid.size);
-    const have = new Bitfield(cid.pieces);
-    const proofs = new Map<number, Uint8Array[]>();
-    const peers = new Set<string>();
-    this.#peersOf.set(cid.text, peers);
-    const download = new Download({
-      id: cid,
-      send: (to, bytes) => this.#host.sendSwarm(to, bytes),
-      wanted: cid.pieces === 0 ? undefined : { first, last },
-      maxBadPieces: options.maxBadPieces,
-      sink: (i, piece, proof) => {
-        out.set(piece, i * PIECE_BYTES);
-        proofs.set(i, proof);
-        have.set(i);
-        // Served on at once, and those it talks to hear of it.
-        for (const p of peers) {
-          this.#host.sendSwarm(p, encodeSwarm({ type: SWARM.HAVE, id: cid, index: i }));
-        }
-      },
-    });
-    download.onProgress = options.onProgress ?? (() => {});
-    this.#downloads.set(cid.text, download);
-    let refresh: ReturnType<typeof setInterval> | undefined;
-    const partial: ContentSource = {
-      id: cid,
-      has: have,
-      read: (i) => {
-        const start = i * PIECE_BYTES;
-        const piece = out.slice(start, start + pieceLength(cid.size, i));
-        return Promise.resolve({ piece, proof: proofs.get(i)! });
-      },
-    };
-    try {
-      if (!this.#seeder.shared.has(cid.text)) {
-        this.#seeder.share(partial);
-        await this.#provide(cid.text, have).catch(() => {});
-      }
-      await this.#findProviders(cid, download, peers, have, options.findProvidersMs);
-      // A sample may miss providers (it is random and bounded): asked again while few serve.
-      refresh = setInterval(() => {
-        if (download.progress.sources >= MORE_PROVIDERS_BELOW) return;
-        this.#findProviders(cid, download, peers, have, 0, true).catch(() => {});
-      }, REFRESH_PROVIDERS_MS);
-      await download.finished;
-      return out.slice(offset, offset + length);
-    } finally {
-      clearInterval(refresh);
-      this.#downloads.delete(cid.text);
-      this.#peersOf.delete(cid.text);
-      download.stop("done");
+    const run = await this.#open(id, options);
+    await this.#run(run);
+    const out = new Uint8Array(run.range.length);
+    let at = 0;
+    for (let i = run.range.first; at < out.length; i++) {
+      const bytes = await run.bytesOf(i);
+      out.set(bytes, at);
+      at += bytes.length;
     }
+    return out;
   }
 
   /**
-   * Takes a swarm frame's payload from a peer.
+   * Fetches content as a stream of its bytes, in order: each piece is let out as soon as it
+   * and every one before it are in (a byte range streams only its part).
+   *
+   * @param id The content id.
+   * @param options As for {@linkcode PeerSwarm.fetch}.
+   * @returns The bytes; cancelling it stops the fetch; it errors as `fetch` would reject.
+   */
+  fetchStream(id: string, options: FetchOptions = {}): ReadableStream<Uint8Array> {
+    let run: FetchRun | undefined;
+    let next = 0;
+    let wake = () => {};
+    let failed: unknown;
+    return new ReadableStream<Uint8Array>({
+      start: async () => {
+        run = await this.#open(id, options);
+        next = run.range.first;
+        run.onPiece = () => wake();
+        this.#run(run).catch((e) => {
+          failed = e;
+          wake();
+        });
+      },
+      pull: async (controller) => {
+        const r = run!;
+        if (r.range.length === 0 || next > r.range.last) return controller.close();
+        while (!r.have.has(next) && failed === undefined) {
+          await new Promise<void>((resolve) => wake = resolve);
+        }
+        if (!r.have.has(next)) return controller.error(failed);
+        controller.enqueue(await r.bytesOf(next++));
+        if (next > r.range.last) controller.close();
+      },
+      cancel: () => run?.download.stop("cancelled"),
+    }, { highWaterMark: 4 });
+  }
+
+  /**
+   * Fetches content into a file (Deno, Node), resumable: a run killed half-way leaves the
+   * pieces it checked and a log of them beside the file (`<file>.part`); the next run checks
+   * them again and fetches only the rest. A file that already holds the content is kept.
+   *
+   * @param id The content id.
+   * @param path The output file.
+   * @param options As for {@linkcode PeerSwarm.fetch}, but the whole content, in the file.
+   * @returns What was fetched and what was taken from an earlier run.
+   */
+  async fetchFile(
+    id: string,
+    path: string,
+    options: Omit<FetchOptions, "store" | "range"> = {},
+  ): Promise<FetchReport> {
+    const run = await this.#open(id, { ...options, store: fileStore(path) });
+    await this.#run(run);
+    return run.report;
+  }
+
+  /**
+   * Takes a swarm message's bytes from a peer.
    *
    * @param from The sender.
-   * @param bytes The payload.
+   * @param bytes The message.
+   * @param via The path it came on.
    */
-  receive(from: string, bytes: Uint8Array): void {
+  receive(from: string, bytes: Uint8Array, via: "relay" | "direct" = "relay"): void {
     const m = decodeSwarm(bytes);
     if (!m) return;
     switch (m.type) {
@@ -209,20 +226,28 @@ export class PeerSwarm {
         return;
       case SWARM.BITFIELD: {
         const has = Bitfield.fromBytes(m.bits, m.id.pieces);
-        const download = this.#downloads.get(m.id.text);
-        if (has && download) {
-          this.#peersOf.get(m.id.text)?.add(from);
-          download.addProvider(from, has);
-        }
+        const run = this.#runs.get(m.id.text);
+        if (has && run) run.addProvider(from, has);
         // A greeting from a downloader: answered with what this peer serves of it.
         const source = this.#seeder.shared.get(m.id.text);
         if (source && !this.#answered(from, m.id.text)) {
-          this.#host.sendSwarm(from, bitfieldMessage(source.id, source.has));
+          this.#host.sendSwarm(
+            from,
+            encodeSwarm({
+              type: SWARM.BITFIELD,
+              id: source.id,
+              bits: source.has.bytes(),
+            }),
+          );
         }
         return;
       }
+      case SWARM.PIECE:
+        this.#received[via] += m.piece.length;
+        void this.#runs.get(m.id.text)?.download.handle(from, m);
+        return;
       default:
-        void this.#downloads.get(m.id.text)?.handle(from, m);
+        void this.#runs.get(m.id.text)?.download.handle(from, m);
     }
   }
 
@@ -232,14 +257,24 @@ export class PeerSwarm {
    * @param peer The peer.
    */
   gone(peer: string): void {
-    for (const d of this.#downloads.values()) d.removeProvider(peer);
+    for (const run of this.#runs.values()) run.download.removeProvider(peer);
   }
 
-  /** The peer closed: timers stop. */
+  /**
+   * The direct channel to a peer closed: what was asked over it goes again by relay.
+   *
+   * @param peer The peer.
+   */
+  pathLost(peer: string): void {
+    for (const run of this.#runs.values()) run.download.askAgain(peer);
+  }
+
+  /** The peer closed: timers stop, files and stores are let go. */
   close(): void {
     for (const t of this.#refresh.values()) clearInterval(t);
     this.#refresh.clear();
-    for (const d of this.#downloads.values()) d.stop("peer closed");
+    for (const run of this.#runs.values()) run.download.stop("peer closed");
+    for (const id of [...this.#seeder.shared.keys()]) this.#seeder.unshare(id);
   }
 
   readonly #greeted = new Set<string>();
@@ -260,8 +295,40 @@ export class PeerSwarm {
    * @param source The content's id, the pieces held, and a reader of each with its path.
    */
   async serve(source: ContentSource): Promise<void> {
+    const before = this.#seeder.shared.get(source.id.text);
+    if (before && before !== source) await before.close?.().catch(() => {});
     this.#seeder.share(source);
     await this.#provide(source.id.text, source.has);
+  }
+
+  async #open(text: string, options: FetchOptions): Promise<FetchRun> {
+    const parsed = parseContentId(text);
+    if (!parsed.ok) throw new ProtocolError(parsed.code, parsed.message);
+    if (this.#runs.has(parsed.id.text)) {
+      throw new TypeError(`${parsed.id.text} is being fetched already`);
+    }
+    const served = this.#seeder.shared.get(parsed.id.text);
+    // Held whole already (shared, or fetched before): read from there, nothing asked.
+    const store = served?.has.complete ? sourceStore(served) : options.store;
+    const run = await FetchRun.open(
+      {
+        sendSwarm: (to, bytes) => this.#host.sendSwarm(to, bytes),
+        request: (m) => this.#host.request(m),
+        serve: (source) => served?.has.complete ? Promise.resolve() : this.serve(source),
+      },
+      parsed.id,
+      { ...options, store },
+    );
+    this.#runs.set(parsed.id.text, run);
+    return run;
+  }
+
+  async #run(run: FetchRun): Promise<void> {
+    try {
+      await run.run();
+    } finally {
+      this.#runs.delete(run.id.text);
+    }
   }
 
   async #provide(id: string, has: Bitfield): Promise<void> {
@@ -286,66 +353,26 @@ export class PeerSwarm {
       );
     }
   }
-
-  async #findProviders(
-    cid: ContentId,
-    download: Download,
-    peers: Set<string>,
-    have: Bitfield,
-    waitMs = DEFAULT_FIND_PROVIDERS_MS,
-    once = false,
-  ): Promise<void> {
-    const deadline = Date.now() + waitMs;
-    const greeting = bitfieldMessage(cid, have);
-    for (;;) {
-      if (download.progress.done === download.progress.total) return;
-      const answer = await this.#host.request({ t: "providers", root: cid.text, count: 32 });
-      for (const p of answer.providers) {
-        if (peers.has(p.peer)) continue;
-        peers.add(p.peer);
-        // A seeder of the whole content is asked at once; any provider is greeted, and
-        // answers with its own bitfield.
-        if (p.pieces === cid.pieces) download.addProvider(p.peer, new Bitfield(cid.pieces, true));
-        this.#host.sendSwarm(p.peer, greeting);
-      }
-      if (once || download.progress.sources > 0) return;
-      if (Date.now() > deadline) {
-        throw new ProtocolError(
-          "UNREACHABLE",
-          `No provider of ${cid.text} answered within ${waitMs} ms`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
 }
 
-function bitfieldMessage(id: ContentId, has: Bitfield): Uint8Array {
-  return encodeSwarm({ type: SWARM.BITFIELD, id, bits: has.bytes() });
+/** A store over a source held whole: a fetch of content this peer has reads it from there. */
+function sourceStore(source: ContentSource): PieceStoreFactory {
+  const ids = Array.from({ length: source.id.pieces }, (_, i) => i);
+  return () =>
+    Promise.resolve({
+      held: () => Promise.resolve(ids),
+      put: () => Promise.resolve(),
+      get: (i: number) => source.read(i),
+      finish: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    });
 }
 
-function rangeOf(
-  id: ContentId,
-  range?: { offset: number; length: number },
-): { first: number; last: number; offset: number; length: number } {
-  const offset = Math.max(0, Math.min(range?.offset ?? 0, id.size));
-  const length = Math.max(0, Math.min(range?.length ?? id.size, id.size - offset));
-  const first = Math.floor(offset / PIECE_BYTES);
-  const last = Math.max(first, Math.ceil((offset + length) / PIECE_BYTES) - 1);
-  return { first, last: Math.min(last, Math.max(0, id.pieces - 1)), offset, length };
-}
-
-async function bytesOf(
-  content: Uint8Array | Blob | ReadableStream<Uint8Array>,
-): Promise<Uint8Array> {
-  if (content instanceof Uint8Array) return content;
-  if (typeof Blob !== "undefined" && content instanceof Blob) {
-    return new Uint8Array(await content.arrayBuffer());
-  }
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   // A reader, not `for await`: not every runtime's streams are async iterable.
-  const reader = (content as ReadableStream<Uint8Array>).getReader();
+  const reader = stream.getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) {
     chunks.push(r.value);
     size += r.value.length;

@@ -8,6 +8,7 @@
  * relay payload   stamp | application bytes                        (SEND with flag bit 2)
  * direct data     0x01 | text flag (1 = UTF-8) | stamp | bytes
  * direct ack      0x02 | epoch u32 | highest seq delivered u32
+ * direct swarm    0x03 | swarm message (section 12; not stamped: the swarm asks again)
  * channel text    "a" + {"t":"auth","sig":…}   or   "m" + application text
  * ```
  *
@@ -20,6 +21,8 @@ export const STAMP_BYTES = 12;
 export const DIRECT_DATA = 0x01;
 /** First byte of an acknowledgement on a direct channel. */
 export const DIRECT_ACK = 0x02;
+/** First byte of a swarm message on a direct channel. */
+export const DIRECT_SWARM = 0x03;
 /** The first line of the signed channel binding. */
 export const DIRECT_CONTEXT = "superpeer-direct-v1";
 
@@ -36,7 +39,8 @@ export interface Stamp {
 /** A message on a direct channel, decoded. */
 export type DirectMessage =
   | { t: "data"; stamp: Stamp; data: Uint8Array; text: boolean }
-  | { t: "ack"; epoch: number; upTo: number };
+  | { t: "ack"; epoch: number; upTo: number }
+  | { t: "swarm"; data: Uint8Array };
 
 /** A signal that sets up a direct channel (JSON text in a SEND with flag bit 1). */
 export type LinkSignal = { t: "offer"; sdp: string } | { t: "answer"; sdp: string } | {
@@ -147,6 +151,27 @@ export function directAck(epoch: number, upTo: number): Uint8Array {
 }
 
 /**
+ * A swarm message on a direct channel: no stamp, since a piece request that gets no answer is
+ * asked again (section 12), so order and exactly-once would only slow it.
+ *
+ * @example Usage
+ * ```ts
+ * import { directSwarm, parseDirectMessage } from "./direct.ts";
+ * const m = parseDirectMessage(directSwarm(new Uint8Array([1, 2])));
+ * console.assert(m?.t === "swarm" && m.data.length === 2);
+ * ```
+ *
+ * @param data The swarm message.
+ * @returns The bytes.
+ */
+export function directSwarm(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + data.length);
+  out[0] = DIRECT_SWARM;
+  out.set(data, 1);
+  return out;
+}
+
+/**
  * Decodes a binary message from a direct channel.
  *
  * @example Usage
@@ -163,6 +188,7 @@ export function parseDirectMessage(bytes: Uint8Array): DirectMessage | undefined
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return { t: "ack", epoch: view.getUint32(1), upTo: view.getUint32(5) };
   }
+  if (bytes[0] === DIRECT_SWARM) return { t: "swarm", data: bytes.subarray(1) };
   if (bytes[0] === DIRECT_DATA && bytes.length >= 2 + STAMP_BYTES) {
     return {
       t: "data",

@@ -55,6 +55,8 @@ export interface DownloadProgress {
   bad: number;
   /** Providers asked now. */
   sources: number;
+  /** Providers asked nothing more for their bad pieces. */
+  dropped: number;
 }
 
 /**
@@ -140,6 +142,7 @@ export class Download {
       bytes: this.#bytes,
       bad: this.#bad,
       sources: this.#picker.providers.length,
+      dropped: this.#picker.droppedCount,
     };
   }
 
@@ -175,6 +178,21 @@ export class Download {
       if (key.startsWith(`${id}\n`)) this.#clear(key);
     }
     for (const other of this.#picker.providers) this.#fill(other);
+  }
+
+  /**
+   * The path to a provider changed (its direct channel closed): what it was asked and has not
+   * answered is asked again, by whichever path the sender uses now.
+   *
+   * @param id The provider.
+   */
+  askAgain(id: string): void {
+    if (this.#closed) return;
+    for (const key of this.#timers.keys()) {
+      if (!key.startsWith(`${id}\n`)) continue;
+      const index = Number(key.slice(id.length + 1));
+      this.#o.send(id, encodeSwarm({ type: SWARM.REQUEST, id: this.#o.id, index }));
+    }
   }
 
   /**

@@ -12,9 +12,14 @@
  * @module
  */
 export * from "./bitfield.ts";
+export * from "./blob_source.ts";
 export * from "./content_id.ts";
 export * from "./download.ts";
+export * from "./file_source.ts";
+export * from "./file_store.ts";
+export * from "./indexeddb_store.ts";
 export * from "./picker.ts";
+export * from "./piece_store.ts";
 export * from "./piece_tree.ts";
 export * from "./seeder.ts";
 export * from "./wire.ts";

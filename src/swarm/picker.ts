@@ -115,6 +115,11 @@ export class Picker {
     return this.#missing.length === 0;
   }
 
+  /** Providers asked nothing more for their bad pieces. */
+  get droppedCount(): number {
+    return this.#dropped.size;
+  }
+
   /** Providers that can still be asked. */
   get providers(): string[] {
     return [...this.#providers.keys()];

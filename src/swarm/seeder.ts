@@ -19,6 +19,9 @@ export const DEFAULT_UPLOAD_BYTES_PER_SECOND = 4 * 1024 * 1024;
 /** Default requests served at once by one sharing peer. */
 export const DEFAULT_MAX_SERVING = 16;
 
+/** Most distinct peers counted in `peersServed`. */
+const MAX_COUNTED_PEERS = 4_096;
+
 /** Content that can be served: which pieces, and each with its path. */
 export interface ContentSource {
   /** The content. */
@@ -27,6 +30,8 @@ export interface ContentSource {
   has: Bitfield;
   /** Reads a held piece and its audit path. */
   read(index: number): Promise<{ piece: Uint8Array; proof: Uint8Array[] }>;
+  /** Lets go of what it reads from (a file, a store), once no longer served. */
+  close?(): Promise<void>;
 }
 
 /**
@@ -94,6 +99,7 @@ export class Seeder {
   #serving = 0;
   /** Piece bytes sent so far. */
   uploaded = 0;
+  readonly #servedTo = new Set<string>();
 
   /**
    * Makes a seeder.
@@ -128,7 +134,9 @@ export class Seeder {
    * @param id The content id's text.
    */
   unshare(id: string): void {
+    const source = this.#sources.get(id);
     this.#sources.delete(id);
+    source?.close?.().catch(() => {});
   }
 
   /** The contents served now, by id. */
@@ -159,9 +167,16 @@ export class Seeder {
       const { piece, proof } = await source.read(m.index);
       this.#send(from, encodeSwarm({ type: SWARM.PIECE, id: m.id, index: m.index, proof, piece }));
       this.uploaded += piece.length;
+      // Counted up to a bound: a figure to show, not a list to grow without end.
+      if (this.#servedTo.size < MAX_COUNTED_PEERS) this.#servedTo.add(from);
     } finally {
       this.#serving--;
     }
+  }
+
+  /** Distinct peers served a piece (counted up to 4,096). */
+  get peersServed(): number {
+    return this.#servedTo.size;
   }
 
   /** A tenth of a second's bytes: the most sent at once after a pause. */
