@@ -165,12 +165,14 @@ export async function fetchContent(
   };
   try {
     let bytes: number;
+    let fetched: number | undefined;
     if (o.out !== undefined && range === undefined) {
       // Whole content to a file: resumable, never held in memory.
       const report = await peer.swarm.fetchFile(id, o.out, {
         onProgress: (p) => onProgress(p),
       });
       resumed = report.resumed;
+      fetched = report.bytes;
       bytes = sizeOf;
       if (report.resumed > 0) c.out.note(`${report.resumed} pieces were there already`);
     } else if (o.out !== undefined) {
@@ -194,7 +196,16 @@ export async function fetchContent(
     const how = direct > 0 ? ` (${size(direct)} direct, ${size(relay)} by relay)` : "";
     const line = `fetched ${size(bytes)} to ${where} in ${seconds.toFixed(1)} s${how}`;
     if (o.out !== undefined) {
-      c.out.result(line, { ok: true, id, out: where, bytes, direct, relay });
+      c.out.result(line, {
+        ok: true,
+        id,
+        out: where,
+        bytes,
+        fetched: fetched ?? direct + relay,
+        resumed,
+        direct,
+        relay,
+      });
     } else c.out.note(line);
   } finally {
     peer.close();

@@ -19,9 +19,9 @@ import {
   encodeSwarm,
   fileSource,
   fileStore,
+  memoryStore,
   parseContentId,
   PIECE_BYTES,
-  type PieceStoreFactory,
   PieceTree,
   Seeder,
   type SeederOptions,
@@ -29,7 +29,7 @@ import {
   wholeSource,
 } from "../swarm/mod.ts";
 import type { RequestMessage } from "./requests.ts";
-import { type FetchOptions, type FetchReport, FetchRun } from "./swarm_fetch.ts";
+import { type FetchOptions, type FetchReport, FetchRun, rangeOf } from "./swarm_fetch.ts";
 
 export { DEFAULT_FIND_PROVIDERS_MS, type FetchOptions, type FetchReport } from "./swarm_fetch.ts";
 
@@ -308,8 +308,19 @@ export class PeerSwarm {
       throw new TypeError(`${parsed.id.text} is being fetched already`);
     }
     const served = this.#seeder.shared.get(parsed.id.text);
-    // Held whole already (shared, or fetched before): read from there, nothing asked.
-    const store = served?.has.complete ? sourceStore(served) : options.store;
+    let store = options.store;
+    if (served?.has.complete) {
+      // Held whole already (shared, or fetched before): copied from there, nothing asked.
+      const copy = await (store ?? memoryStore())(parsed.id);
+      const held = new Set(await copy.held());
+      const { first, last } = rangeOf(parsed.id, options.range);
+      for (let i = first; i <= last && i < parsed.id.pieces; i++) {
+        if (held.has(i)) continue;
+        const { piece, proof } = await served.read(i);
+        await copy.put(i, piece, proof);
+      }
+      store = () => Promise.resolve(copy);
+    }
     const run = await FetchRun.open(
       {
         sendSwarm: (to, bytes) => this.#host.sendSwarm(to, bytes),
@@ -353,19 +364,6 @@ export class PeerSwarm {
       );
     }
   }
-}
-
-/** A store over a source held whole: a fetch of content this peer has reads it from there. */
-function sourceStore(source: ContentSource): PieceStoreFactory {
-  const ids = Array.from({ length: source.id.pieces }, (_, i) => i);
-  return () =>
-    Promise.resolve({
-      held: () => Promise.resolve(ids),
-      put: () => Promise.resolve(),
-      get: (i: number) => source.read(i),
-      finish: () => Promise.resolve(),
-      close: () => Promise.resolve(),
-    });
 }
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {

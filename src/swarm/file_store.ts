@@ -95,7 +95,7 @@ export function fileStore(path: string): PieceStoreFactory {
       }
       data = await fs.open(path, "w+");
       appender = await fs.open(logPath, "w+");
-      await appender.write(head, 0, head.length, 0);
+      await appender.write(head, 0, head.length, null);
     } else {
       try {
         data = await fs.open(path, "r+");

@@ -21,8 +21,8 @@ export interface StoredPiece {
 /** The pieces of one content, as one download keeps them. */
 export interface PieceStore {
   /**
-   * The pieces kept by an earlier run (a resumed download): each is checked again before it
-   * counts.
+   * The pieces it holds: on opening, those an earlier run left (a resumed download), each
+   * checked again before it counts.
    */
   held(): Promise<number[]>;
   /** Keeps a checked piece; resolves once it would survive a restart of the process. */
@@ -48,10 +48,11 @@ export type PieceStoreFactory = (id: ContentId) => Promise<PieceStore>;
  * ```ts
  * import { contentId } from "./content_id.ts";
  * import { memoryStore } from "./piece_store.ts";
- * const store = await memoryStore()(contentId(new Uint8Array(32), 10));
+ * const id = contentId(new Uint8Array(32), 10);
+ * const store = await memoryStore()(id);
  * await store.put(0, new Uint8Array(10), []);
  * console.assert((await store.get(0))?.piece.length === 10);
- * console.assert((await store.held()).length === 0); // nothing survives a restart
+ * console.assert((await (await memoryStore()(id)).held()).length === 0); // nothing survives
  * ```
  *
  * @returns The factory.
@@ -60,7 +61,7 @@ export function memoryStore(): PieceStoreFactory {
   return () => {
     const pieces = new Map<number, StoredPiece>();
     return Promise.resolve({
-      held: () => Promise.resolve([]),
+      held: () => Promise.resolve([...pieces.keys()]),
       put: (index, piece, proof) => {
         pieces.set(index, { piece, proof });
         return Promise.resolve();

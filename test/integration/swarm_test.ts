@@ -1,6 +1,6 @@
 // File sharing on real workerd, over the relay: a fetch from several providers (one leaves
 // half-way, one serves corrupted pieces), partial seeding, a byte range, and no providers.
-import { PIECE_BYTES, PieceTree, type ProtocolError } from "../../mod.ts";
+import { type DownloadProgress, PIECE_BYTES, PieceTree, type ProtocolError } from "../../mod.ts";
 import { type ContentSource, wholeSource } from "../../src/swarm/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer } from "../support/peers.ts";
@@ -37,8 +37,10 @@ Deno.test(
       };
       await liar.swarm.serve(lying);
       let left = false;
+      let last: DownloadProgress | undefined;
       const got = await me.swarm.fetch(id, {
         onProgress: (p) => {
+          last = p;
           if (!left && p.done >= p.total / 2) {
             left = true;
             b.close(); // gone half-way
@@ -46,6 +48,8 @@ Deno.test(
         },
       });
       assertEquals(got, bytes);
+      assert(last!.bad >= 3, `${last!.bad} bad pieces counted`);
+      assertEquals(last!.dropped, 1, "the liar is marked and asked nothing more");
       console.log(
         `swarm: 64 pieces from 3 providers; served by a ${a.swarm.uploaded} B, ` +
           `b ${b.swarm.uploaded} B before leaving, the liar ${liar.swarm.uploaded} B`,
@@ -82,14 +86,15 @@ Deno.test(
 Deno.test("swarm: a range fetches only the pieces that cover it", opts, async () => {
   const net = await startNetwork({ shards: 2, limits: { RATE_LIMIT_FRAMES_PER_SECOND: 5_000 } });
   try {
-    const bytes = content(64 * PIECE_BYTES);
+    // 1 MiB from the middle of 32 MiB, not on a piece boundary: 65 pieces of 2,048 cover it.
+    const bytes = content(32 << 20);
     const [seeder, me] = await Promise.all([1, 2].map(() => connectPeer(net)));
     const id = await seeder.swarm.share(bytes);
-    const offset = 20 * PIECE_BYTES + 100;
-    const length = 8 * PIECE_BYTES;
+    const offset = (16 << 20) + 100;
+    const length = 1 << 20;
     const got = await me.swarm.fetch(id, { range: { offset, length } });
     assertEquals(got, bytes.subarray(offset, offset + length));
-    assertEquals(seeder.swarm.uploaded / PIECE_BYTES, 9, "pieces 20 to 28, nothing else");
+    assertEquals(seeder.swarm.uploaded / PIECE_BYTES, 65, "pieces 1024 to 1088, nothing else");
     seeder.close();
     me.close();
   } finally {
