@@ -40,7 +40,7 @@ export interface FetchOptions {
   /** How long to look for providers. @default 10000 */
   findProvidersMs?: number;
   /** Told after each piece kept. */
-  onProgress?: (p: DownloadProgress) => void;
+  onProgress?: (p: FetchReport) => void;
   /** Strikes before a provider is no longer asked. @default 3 */
   maxBadPieces?: number;
   /**
@@ -158,7 +158,7 @@ export class FetchRun {
         this.onPiece(i);
       },
     });
-    this.download.onProgress = (p) => o.onProgress?.(p);
+    this.download.onProgress = (p) => o.onProgress?.({ ...p, resumed: held.length });
   }
 
   /**

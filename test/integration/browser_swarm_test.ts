@@ -1,55 +1,60 @@
-// File sharing between a Chromium page and a Deno peer: the page shares a File and the Deno
-// peer fetches it; the Deno peer shares bytes and the page fetches them into a Blob. The page
-// loads the client from the network itself (/v1/client.js).
+// File sharing between a Chromium page and a Deno peer, both with WebRTC, in a network
+// namespace that has only loopback: the page shares a File that Deno fetches; Deno shares
+// content the page fetches into IndexedDB; reloaded half-way, the page resumes from what it
+// kept. A page also loads the client from the network itself (/v1/client.js).
 import { launchChromium } from "../support/chromium.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
+import { runIsolated } from "../../scripts/isolated_namespace.ts";
 import { connectPeer } from "../support/peers.ts";
-import { assertEquals } from "../support/assert.ts";
+import { assert, assertEquals } from "../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
+const PIECE = 16_384;
 
-Deno.test(
-  "swarm in a browser: a page shares a File to Deno, and fetches a Blob from it",
-  opts,
-  async () => {
-    const net = await startNetwork({ shards: 4 });
-    const browser = await launchChromium();
-    try {
-      const deno = await connectPeer(net);
-      const tab = await browser.newPage();
-      const errors: string[] = [];
-      tab.on("pageerror", (e) => errors.push(String(e)));
-      await tab.goto(`${net.url}/v1/health`);
-      const ws = net.url.replace("http:", "ws:");
-      // The page: a peer, a File of 100 KB made in the page, shared.
-      const shared = await tab.evaluate(async ({ base, ws }) => {
-        const { Identity, Peer } = await import(`${base}/v1/client.js`);
-        const peer = new Peer({ url: ws, identity: await Identity.generate() });
-        await peer.connect();
-        const bytes = new Uint8Array(100_000).map((_, i) => (i * 7) & 255);
-        const id = await peer.swarm.share(new File([bytes], "made-in-the-page.bin"));
-        (globalThis as Record<string, unknown>).peer = peer;
-        return id as string;
-      }, { base: net.url, ws });
-      const got = await deno.swarm.fetch(shared);
-      assertEquals(got, new Uint8Array(100_000).map((_, i) => (i * 7) & 255));
+Deno.test("swarm in a browser: WebRTC both ways, and a fetch resumed after a reload", async () => {
+  const script = new URL("../support/browser_swarm_check.ts", import.meta.url).pathname;
+  const out = await runIsolated(script);
+  assertEquals(out.code, 0, out.stderr.slice(-2_000));
+  const r = JSON.parse(out.stdout.trim().split("\n").at(-1)!);
+  console.log(
+    `browser swarm: Deno got the page's File with ${r.fromPage.direct} B direct, ` +
+      `${r.fromPage.relay} B by relay; the page was reloaded at ${r.atReload} of 96 pieces, ` +
+      `resumed ${r.resumed}, then fetched ${r.uploadedAfterReload / PIECE} ` +
+      `(${r.second.direct} B direct)`,
+  );
+  assert(r.fromPage.same, "Deno's copy of the page's File is exact");
+  assert(r.fromPage.direct > 0, "some of it over the browser's WebRTC");
+  assertEquals({ size: r.second.size, sum: r.second.sum }, r.expected);
+  assert(r.resumed >= r.atReload - 1 && r.resumed < 96, "the reload resumed from IndexedDB");
+  assertEquals(r.uploadedAfterReload, (96 - r.resumed) * PIECE, "only what it lacked");
+  assert(r.second.direct > 0, "the page fetched over its WebRTC too");
+  assertEquals(r.errors, []);
+});
 
-      // The other way: Deno shares, the page fetches into a Blob and reports its bytes.
-      const bytes = new Uint8Array(70_000).map((_, i) => (i * 13) & 255);
-      const id = await deno.swarm.share(bytes);
-      const seen = await tab.evaluate(async (id) => {
-        // deno-lint-ignore no-explicit-any
-        const peer = (globalThis as any).peer;
-        const blob = new Blob([await peer.swarm.fetch(id)]);
-        const back = new Uint8Array(await blob.arrayBuffer());
-        return { size: blob.size, sum: back.reduce((a, b) => (a + b) % 65_521, 0) };
-      }, id);
-      assertEquals(seen, { size: 70_000, sum: bytes.reduce((a, b) => (a + b) % 65_521, 0) });
-      assertEquals(errors, []);
-      deno.close();
-    } finally {
-      await browser.close();
-      await net.dispose();
-    }
-  },
-);
+Deno.test("swarm in a browser: the module from /v1/client.js shares a File", opts, async () => {
+  const net = await startNetwork({ shards: 4 });
+  const browser = await launchChromium();
+  try {
+    const deno = await connectPeer(net);
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on("pageerror", (e) => errors.push(String(e)));
+    await tab.goto(`${net.url}/v1/health`);
+    const ws = net.url.replace("http:", "ws:");
+    const shared = await tab.evaluate(async ({ base, ws }) => {
+      const { Identity, Peer } = await import(`${base}/v1/client.js`);
+      const peer = new Peer({ url: ws, identity: await Identity.generate() });
+      await peer.connect();
+      const bytes = new Uint8Array(100_000).map((_, i) => (i * 7) & 255);
+      (globalThis as Record<string, unknown>).peer = peer;
+      return await peer.swarm.share(new File([bytes], "made-in-the-page.bin")) as string;
+    }, { base: net.url, ws });
+    const got = await deno.swarm.fetch(shared);
+    assertEquals(got, new Uint8Array(100_000).map((_, i) => (i * 7) & 255));
+    assertEquals(errors, []);
+    deno.close();
+  } finally {
+    await browser.close();
+    await net.dispose();
+  }
+});
