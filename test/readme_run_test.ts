@@ -27,6 +27,10 @@ const EXPECT: [string, RegExp][] = [
     'import { Identity, Peer } from "./mod.ts";\ndeclare const peer: Peer;',
     /a file's bytes\nfile\nDONE/,
   ],
+  [
+    'import type { Peer } from "./mod.ts";\ndeclare const peer: Peer, friend',
+    /^0 40000\n16384\n16384\n7232\nDONE/m,
+  ],
 ];
 
 Deno.test("README.md: every TypeScript example runs against a local network", opts, async () => {
@@ -63,7 +67,11 @@ Deno.test("README.md: every TypeScript example runs against a local network", op
         a: JSON.stringify((await Identity.generate()).peerId),
         b: JSON.stringify((await Identity.generate()).peerId),
         bytes: "new Uint8Array([1, 2, 3])",
+        friend: `await (async () => { const p = new __Peer({ url: ${JSON.stringify(url)}, ` +
+          `identity: await __Identity.generate() }); await p.connect(); return p; })()`,
+        path: JSON.stringify(`${dir}/shared-${i}.bin`),
       };
+      await Deno.writeFile(`${dir}/shared-${i}.bin`, new Uint8Array(40_000).fill(i));
       const prelude = [
         `import { Identity as __Identity, Peer as __Peer } from "${ROOT}mod.ts";`,
         ...names.map((n) => `const ${n} = ${values[n]};`),

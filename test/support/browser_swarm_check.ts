@@ -76,7 +76,7 @@ try {
       store: indexedDbStore(),
       onProgress: (p: { done: number; resumed: number }) => g.progress = p,
     }).then(async (bytes: Uint8Array) => {
-      const blob = new Blob([bytes]);
+      const blob = new Blob([bytes as Uint8Array<ArrayBuffer>]);
       const back = new Uint8Array(await blob.arrayBuffer());
       return {
         size: blob.size,
