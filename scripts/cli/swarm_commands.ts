@@ -168,13 +168,20 @@ export async function fetchContent(
     let fetched: number | undefined;
     if (o.out !== undefined && range === undefined) {
       // Whole content to a file: resumable, never held in memory.
-      const report = await peer.swarm.fetchFile(id, o.out, {
+      const out = o.out;
+      const interrupted = () => {
+        if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\n"));
+        c.out.note(`interrupted: the same command resumes where this one stopped (${out}.part)`);
+        Deno.exit(130);
+      };
+      Deno.addSignalListener("SIGINT", interrupted);
+      const report = await peer.swarm.fetchFile(id, out, {
         onProgress: (p) => onProgress(p),
       });
+      Deno.removeSignalListener("SIGINT", interrupted);
       resumed = report.resumed;
       fetched = report.bytes;
       bytes = sizeOf;
-      if (report.resumed > 0) c.out.note(`${report.resumed} pieces were there already`);
     } else if (o.out !== undefined) {
       const part = await peer.swarm.fetch(id, { range, onProgress });
       await Deno.writeFile(o.out, part);
@@ -194,7 +201,10 @@ export async function fetchContent(
     const where = o.out ?? "stdout";
     const { relay, direct } = peer.swarm.downloaded;
     const how = direct > 0 ? ` (${size(direct)} direct, ${size(relay)} by relay)` : "";
-    const line = `fetched ${size(bytes)} to ${where} in ${seconds.toFixed(1)} s${how}`;
+    const kept = resumed > 0
+      ? `fetched ${size(fetched ?? 0)} of ${size(bytes)} (${resumed} pieces were there already)`
+      : `fetched ${size(bytes)}`;
+    const line = `${kept} to ${where} in ${seconds.toFixed(1)} s${how}`;
     if (o.out !== undefined) {
       c.out.result(line, {
         ok: true,

@@ -44,6 +44,8 @@ export interface ExactlyOnceHost {
   acknowledge(from: string, epoch: number, upTo: number): void;
   /** Hands a message to the application. */
   deliver(message: Delivery): void;
+  /** A peer started over (a new epoch after another): it is another run of the program. */
+  restarted?(from: string, via: "direct" | "relay"): void;
 }
 
 interface Pair {
@@ -154,6 +156,7 @@ export class ExactlyOnce {
       if (pair.inEpoch !== undefined) {
         pair.retired.push(pair.inEpoch);
         if (pair.retired.length > RETIRED_EPOCHS) pair.retired.shift();
+        this.#host.restarted?.(from, via);
       }
       pair.inEpoch = epoch;
       pair.inbox = new InboundPair();

@@ -72,6 +72,11 @@ export class PairPaths {
         else signal(from, JSON.stringify({ t: "ack", epoch, upTo }));
       },
       deliver: o.deliver,
+      // A peer that restarted cannot hold the channel of its earlier run: one still open here
+      // is dead and would swallow what is sent on it until its timeout, so it goes now.
+      restarted: (from, via) => {
+        if (via === "relay") this.#upgrades.closeLink(from);
+      },
     });
     this.#upgrades = new DirectUpgrades({
       identity: o.identity,
@@ -95,10 +100,11 @@ export class PairPaths {
    *
    * @param to The peer.
    * @param bytes The swarm message.
+   * @param relayOnly By relay even if a channel is open (an answer to what came by relay).
    * @returns What became of it.
    */
-  sendSwarm(to: string, bytes: Uint8Array): SendResult {
-    const link = this.#upgrades.open(to);
+  sendSwarm(to: string, bytes: Uint8Array, relayOnly = false): SendResult {
+    const link = relayOnly ? undefined : this.#upgrades.open(to);
     this.#upgrades.counted(to);
     try {
       if (link) {

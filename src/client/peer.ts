@@ -119,7 +119,7 @@ export class Peer extends ListenedTarget {
       listening: (type) => this.listening(type),
     });
     this.#swarm = new PeerSwarm({
-      sendSwarm: (to, bytes) => this.#pairs.sendSwarm(to, bytes),
+      sendSwarm: (to, bytes, via) => this.#pairs.sendSwarm(to, bytes, via === "relay"),
       request: (m) => this.#requests.request(m),
       get connected() {
         return peer.state === "open";

@@ -21,6 +21,7 @@ import {
   fileStore,
   memoryStore,
   parseContentId,
+  type Path,
   PIECE_BYTES,
   PieceTree,
   Seeder,
@@ -35,8 +36,11 @@ export { DEFAULT_FIND_PROVIDERS_MS, type FetchOptions, type FetchReport } from "
 
 /** What the swarm needs of the peer. */
 export interface SwarmHost {
-  /** Sends a swarm message to a peer (over its direct channel if open, else by relay). */
-  sendSwarm(to: string, bytes: Uint8Array): SendResult;
+  /**
+   * Sends a swarm message to a peer: over its direct channel if open, else by relay; by relay
+   * whatever is open when `via` says so.
+   */
+  sendSwarm(to: string, bytes: Uint8Array, via?: Path): SendResult;
   /** Sends a control request and resolves with its answer. */
   request<T extends "provide" | "unprovide" | "providers">(
     m: RequestMessage<T>,
@@ -44,6 +48,9 @@ export interface SwarmHost {
   /** Whether the connection is open. */
   readonly connected: boolean;
 }
+
+/** How long a greeting's answer stands before the same peer's next greeting is answered. */
+const GREETING_ANSWERED_MS = 2_000;
 
 /** What can be shared: bytes, a `Blob` or `File`, a stream of bytes, or a file's path. */
 export type Shareable = Uint8Array | Blob | ReadableStream<Uint8Array> | string;
@@ -75,7 +82,7 @@ export class PeerSwarm {
    */
   constructor(host: SwarmHost, seeder: SeederOptions = {}) {
     this.#host = host;
-    this.#seeder = new Seeder((to, bytes) => host.sendSwarm(to, bytes), seeder);
+    this.#seeder = new Seeder((to, bytes, via) => host.sendSwarm(to, bytes, via), seeder);
   }
 
   /** Piece bytes this peer has served. */
@@ -222,7 +229,7 @@ export class PeerSwarm {
     if (!m) return;
     switch (m.type) {
       case SWARM.REQUEST:
-        void this.#seeder.handle(from, m);
+        void this.#seeder.handle(from, m, via);
         return;
       case SWARM.BITFIELD: {
         const has = Bitfield.fromBytes(m.bits, m.id.pieces);
@@ -231,13 +238,11 @@ export class PeerSwarm {
         // A greeting from a downloader: answered with what this peer serves of it.
         const source = this.#seeder.shared.get(m.id.text);
         if (source && !this.#answered(from, m.id.text)) {
+          const bits = source.has.bytes();
           this.#host.sendSwarm(
             from,
-            encodeSwarm({
-              type: SWARM.BITFIELD,
-              id: source.id,
-              bits: source.has.bytes(),
-            }),
+            encodeSwarm({ type: SWARM.BITFIELD, id: source.id, bits }),
+            via,
           );
         }
         return;
@@ -277,14 +282,17 @@ export class PeerSwarm {
     for (const id of [...this.#seeder.shared.keys()]) this.#seeder.unshare(id);
   }
 
-  readonly #greeted = new Set<string>();
+  readonly #greeted = new Map<string, number>();
 
-  // One answer per (peer, content), so that two greetings do not bounce forever.
+  // One answer per (peer, content) in a while, so that two greetings do not bounce forever,
+  // yet a peer that restarted and greets again is answered.
   #answered(peer: string, id: string): boolean {
     const key = `${peer}\n${id}`;
-    if (this.#greeted.has(key)) return true;
-    this.#greeted.add(key);
-    if (this.#greeted.size > 4_096) this.#greeted.delete(this.#greeted.values().next().value!);
+    const at = this.#greeted.get(key);
+    if (at !== undefined && Date.now() - at < GREETING_ANSWERED_MS) return true;
+    this.#greeted.delete(key);
+    this.#greeted.set(key, Date.now());
+    if (this.#greeted.size > 4_096) this.#greeted.delete(this.#greeted.keys().next().value!);
     return false;
   }
 

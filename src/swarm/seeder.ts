@@ -19,6 +19,9 @@ export const DEFAULT_UPLOAD_BYTES_PER_SECOND = 4 * 1024 * 1024;
 /** Default requests served at once by one sharing peer. */
 export const DEFAULT_MAX_SERVING = 16;
 
+/** A path between two peers. */
+export type Path = "relay" | "direct";
+
 /** Most distinct peers counted in `peersServed`. */
 const MAX_COUNTED_PEERS = 4_096;
 
@@ -91,7 +94,7 @@ export interface SeederOptions {
  * ```
  */
 export class Seeder {
-  readonly #send: (to: string, bytes: Uint8Array) => void;
+  readonly #send: (to: string, bytes: Uint8Array, via?: Path) => void;
   readonly #o: Required<SeederOptions>;
   readonly #sources = new Map<string, ContentSource>();
   #tokens: number;
@@ -104,10 +107,13 @@ export class Seeder {
   /**
    * Makes a seeder.
    *
-   * @param send Sends bytes to a peer (relay or direct).
+   * @param send Sends bytes to a peer, on the path a request came by when given.
    * @param o Rate, concurrency and clock.
    */
-  constructor(send: (to: string, bytes: Uint8Array) => void, o: SeederOptions = {}) {
+  constructor(
+    send: (to: string, bytes: Uint8Array, via?: Path) => void,
+    o: SeederOptions = {},
+  ) {
     this.#send = send;
     this.#o = {
       uploadBytesPerSecond: o.uploadBytesPerSecond ?? DEFAULT_UPLOAD_BYTES_PER_SECOND,
@@ -149,12 +155,14 @@ export class Seeder {
    *
    * @param from The asker.
    * @param m The message.
+   * @param via The path it came by: the answer goes back on it (a peer that restarted asks by
+   *   relay while the other side may still think their old direct channel open).
    */
-  async handle(from: string, m: SwarmMessage): Promise<void> {
+  async handle(from: string, m: SwarmMessage, via?: Path): Promise<void> {
     if (m.type !== SWARM.REQUEST) return;
     const source = this.#sources.get(m.id.text);
     const reject = (code: number) =>
-      this.#send(from, encodeSwarm({ type: SWARM.REJECT, id: m.id, index: m.index, code }));
+      this.#send(from, encodeSwarm({ type: SWARM.REJECT, id: m.id, index: m.index, code }), via);
     if (!source || m.index >= m.id.pieces) {
       return reject(source ? REJECT_CODES.OUT_OF_RANGE : REJECT_CODES.NOT_HELD);
     }
@@ -165,7 +173,11 @@ export class Seeder {
       const wait = this.#reserve(pieceLength(m.id.size, m.index));
       if (wait > 0) await this.#o.sleep(wait);
       const { piece, proof } = await source.read(m.index);
-      this.#send(from, encodeSwarm({ type: SWARM.PIECE, id: m.id, index: m.index, proof, piece }));
+      this.#send(
+        from,
+        encodeSwarm({ type: SWARM.PIECE, id: m.id, index: m.index, proof, piece }),
+        via,
+      );
       this.uploaded += piece.length;
       // Counted up to a bound: a figure to show, not a list to grow without end.
       if (this.#servedTo.size < MAX_COUNTED_PEERS) this.#servedTo.add(from);
