@@ -231,6 +231,9 @@ export class PeerSwarm {
       case SWARM.REQUEST:
         void this.#seeder.handle(from, m, via);
         return;
+      case SWARM.CANCEL:
+        void this.#seeder.handle(from, m, via);
+        return;
       case SWARM.BITFIELD: {
         const has = Bitfield.fromBytes(m.bits, m.id.pieces);
         const run = this.#runs.get(m.id.text);

@@ -103,6 +103,9 @@ export class Seeder {
   /** Piece bytes sent so far. */
   uploaded = 0;
   readonly #servedTo = new Set<string>();
+  /** Requests waiting for their turn, and those of them cancelled. */
+  readonly #waiting = new Set<string>();
+  readonly #cancelled = new Set<string>();
 
   /**
    * Makes a seeder.
@@ -151,7 +154,8 @@ export class Seeder {
   }
 
   /**
-   * Answers a swarm message addressed to the serving side (a REQUEST); others are ignored.
+   * Answers a swarm message addressed to the serving side: a REQUEST, or a CANCEL of one still
+   * waiting for its turn; others are ignored.
    *
    * @param from The asker.
    * @param m The message.
@@ -159,6 +163,9 @@ export class Seeder {
    *   relay while the other side may still think their old direct channel open).
    */
   async handle(from: string, m: SwarmMessage, via?: Path): Promise<void> {
+    const key = `${from}\n${m.id.text}\n${"index" in m ? m.index : -1}`;
+    // A request still waiting for its turn is let go: the asker has the piece from another.
+    if (m.type === SWARM.CANCEL && this.#waiting.has(key)) this.#cancelled.add(key);
     if (m.type !== SWARM.REQUEST) return;
     const source = this.#sources.get(m.id.text);
     const reject = (code: number) =>
@@ -169,9 +176,15 @@ export class Seeder {
     if (!source.has.has(m.index)) return reject(REJECT_CODES.NOT_HELD);
     if (this.#serving >= this.#o.maxServing) return reject(REJECT_CODES.BUSY);
     this.#serving++;
+    this.#waiting.add(key);
     try {
-      const wait = this.#reserve(pieceLength(m.id.size, m.index));
+      const bytes = pieceLength(m.id.size, m.index);
+      const wait = this.#reserve(bytes);
       if (wait > 0) await this.#o.sleep(wait);
+      if (this.#cancelled.delete(key)) {
+        this.#tokens += bytes; // not sent: the rate gives the bytes back
+        return;
+      }
       const { piece, proof } = await source.read(m.index);
       this.#send(
         from,
@@ -183,6 +196,8 @@ export class Seeder {
       if (this.#servedTo.size < MAX_COUNTED_PEERS) this.#servedTo.add(from);
     } finally {
       this.#serving--;
+      this.#waiting.delete(key);
+      this.#cancelled.delete(key);
     }
   }
 

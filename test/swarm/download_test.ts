@@ -188,3 +188,25 @@ Deno.test("swarm seeder: the upload rate paces pieces; past the requests served 
   await seeder.handle("x", { type: SWARM.REQUEST, id: tree.id, index: 99 });
   assertEquals(sent.at(-1), SWARM.REJECT, "out of range");
 });
+
+Deno.test("swarm seeder: a request cancelled while it waits its turn is not sent", async () => {
+  const bytes = content(4);
+  const tree = PieceTree.of(bytes);
+  const sent: number[] = [];
+  let release = () => {};
+  const seeder = new Seeder((_to, b) => sent.push((decodeSwarm(b) as { index: number }).index), {
+    uploadBytesPerSecond: 10 * PIECE_BYTES,
+    sleep: () => new Promise<void>((r) => release = r),
+  });
+  seeder.share(wholeSource(tree, slice(bytes)));
+  await seeder.handle("x", { type: SWARM.REQUEST, id: tree.id, index: 0 }); // the burst
+  const waiting = seeder.handle("x", { type: SWARM.REQUEST, id: tree.id, index: 1 });
+  // Another peer's cancel, or one of another piece, lets nothing go.
+  await seeder.handle("y", { type: SWARM.CANCEL, id: tree.id, index: 1 });
+  await seeder.handle("x", { type: SWARM.CANCEL, id: tree.id, index: 2 });
+  await seeder.handle("x", { type: SWARM.CANCEL, id: tree.id, index: 1 });
+  release();
+  await waiting;
+  assertEquals(sent, [0]);
+  assertEquals(seeder.uploaded, PIECE_BYTES);
+});
