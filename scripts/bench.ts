@@ -15,6 +15,7 @@ import { directBench } from "./bench/direct.ts";
 import { pubsubBench } from "./bench/pubsub.ts";
 import { scaleBench } from "./bench/scale.ts";
 import { swarmBench } from "./bench/swarm.ts";
+import { ensureTools, TOOLS } from "./system_tools.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -26,6 +27,10 @@ const { values } = parseArgs({
   },
 });
 const rounds = Number(values.rounds);
+if (!values.only || values.only === "direct") {
+  // The direct section runs Chromium pages in an isolated namespace.
+  await ensureTools([TOOLS.chromium, TOOLS.unshare, TOOLS.ip]);
+}
 const sections: SectionResult[] = [];
 if (!values.only || values.only === "relay") {
   sections.push(await relayBench(Number(values.frames), rounds));

@@ -8,6 +8,11 @@
  * @module
  */
 
+import { ensureTools, TOOLS } from "./system_tools.ts";
+
+// What the browser, namespace and metrics tests need from the system, installed or named.
+await ensureTools(Object.values(TOOLS));
+
 const args = ["test", "-A", "--doc", ...Deno.args];
 const child = new Deno.Command(Deno.execPath(), {
   args,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import {
   checkHello,
   type HeadAnswer,
@@ -15,6 +15,7 @@ import {
   type LimitsAnswer,
   type NetworkInfo,
   PROTOCOL_VERSION,
+  renderMetrics,
   type StatsAnswer,
   type TxStatus,
   type TxSubmitAnswer,
@@ -25,6 +26,9 @@ import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from ".
 import { addressHome } from "./address_gate.ts";
 import { clientModule } from "./client_module.ts";
 import { cors } from "./cors.ts";
+import { countHelloRefusal, takeHelloRefusals } from "./edge_counts.ts";
+import { logEvent } from "./log.ts";
+import { observerShard } from "./observer.ts";
 import { HttpError, jsonError } from "./http_error.ts";
 import { LedgerRouter } from "./ledger_routing.ts";
 import { Shards } from "./shards.ts";
@@ -50,6 +54,7 @@ const ROUTES = [
   "/v1/shards/:k/head",
   "/v1/shards/:k/blocks/:height",
   "/v1/shards/:k/stats",
+  "/v1/metrics",
   "/v1/client.js",
 ];
 
@@ -182,7 +187,31 @@ app.get("/v1/shards/:k/stats", async (c) => {
   return c.json<StatsAnswer>({ ...(await c.var.shards.stub(k).stats()), shard: k });
 });
 
+app.get("/v1/metrics", async (c) => {
+  const observer = c.var.shards.stub(observerShard(c.var.config.shards));
+  return c.text(renderMetrics(await observer.networkStats()), 200, {
+    "content-type": "text/plain; version=0.0.4; charset=utf-8",
+  });
+});
+
 app.get("/v1/connect", async (c) => {
+  try {
+    return await connect(c);
+  } catch (error) {
+    // Counted, and sent to the observer now and then, never once per hello.
+    const { config, shards } = c.var;
+    const code = error instanceof HttpError ? error.code : "INTERNAL";
+    if (countHelloRefusal(code, config.limits.STATS_INTERVAL_MS)) {
+      const counts = takeHelloRefusals();
+      c.executionCtx.waitUntil(
+        shards.stub(observerShard(config.shards)).helloRefused(counts).catch(() => {}),
+      );
+    }
+    throw error;
+  }
+});
+
+async function connect(c: Context<Ctx>): Promise<Response> {
   const { network, shards, limits } = c.var.config;
   const check = await checkHello(new URL(c.req.url).searchParams, {
     network,
@@ -224,7 +253,7 @@ app.get("/v1/connect", async (c) => {
       },
     }),
   );
-});
+}
 
 // Registered after every route: a listed path with a method it does not answer is a 405.
 for (const path of ["/", ...ROUTES]) {
@@ -241,7 +270,7 @@ app.notFound((c) => jsonError(404, "NOT_FOUND", `No route for ${c.req.method} ${
 
 app.onError((error) => {
   if (error instanceof HttpError) return error.response();
-  console.error("edge error", error);
+  logEvent("edge.error", { error: String(error) }, "error");
   return jsonError(500, "INTERNAL", "Internal error");
 });
 

@@ -5,6 +5,9 @@
  *
  * @module
  */
+import type { RelayStats } from "../src/protocol/mod.ts";
+import { logEvent } from "./log.ts";
+import { emptyStats } from "./relay.ts";
 import type { DurableObjectState } from "cloudflare:workers";
 import type { Identity } from "../src/identity/mod.ts";
 import type { AccountView, TxOutcome } from "../src/protocol/mod.ts";
@@ -45,9 +48,10 @@ export class LedgerHost {
   readonly #pushing = new Set<number>();
   readonly #onBlock: (header: SignedBlockHeader) => void;
   readonly #index: TxIndex;
+  readonly #stats: RelayStats;
 
   /** @param o The object's state, the network's config, this shard, the other shards, the
-   *   alarm, and who is told of every block this shard seals. */
+   *   alarm, who is told of every block this shard seals, and the counters to keep. */
   constructor(o: {
     ctx: DurableObjectState;
     config: NetworkConfig;
@@ -55,9 +59,11 @@ export class LedgerHost {
     shards: Shards;
     alarm: AlarmScheduler;
     onBlock: (header: SignedBlockHeader) => void;
+    stats?: RelayStats;
   }) {
     const { ctx, config, shard } = o;
     this.#onBlock = o.onBlock;
+    this.#stats = o.stats ?? emptyStats();
     this.#ctx = ctx;
     this.#config = config;
     this.#shard = shard;
@@ -92,6 +98,7 @@ export class LedgerHost {
   async submit(txs: readonly unknown[]): Promise<TxOutcome[]> {
     const results = await this.ledger.submitBatch(txs);
     const applied = results.flatMap((r) => r.ok ? [r.hash] : []);
+    this.#stats.transfersApplied += applied.length;
     if (applied.length > 0) {
       this.#index.note(applied);
       await this.#afterWrite(results.some((r) => r.ok && r.status === "pending"));
@@ -109,6 +116,7 @@ export class LedgerHost {
     const { limits } = this.#config;
     const r = this.ledger.mint(account, limits.FAUCET_AMOUNT, limits.FAUCET_INTERVAL_MS);
     if (r.ok) {
+      this.#stats.transfersApplied++;
       this.#index.note([r.hash]);
       await this.#afterWrite(false);
     }
@@ -175,7 +183,12 @@ export class LedgerHost {
   /** Seals a block if anything is pending, pushes owed receipts, and keeps the alarm set. */
   async alarm(): Promise<void> {
     const header = await this.ledger.seal(await this.#signer);
-    if (header) this.#onBlock(header);
+    if (header) {
+      this.#stats.blocksSealed++;
+      const { shard, height, entries, receipts } = header;
+      logEvent("block.sealed", { shard, height, entries, receipts });
+      this.#onBlock(header);
+    }
     await Promise.all([this.pushReceipts(), this.#index.push()]);
     await this.#schedule();
   }
@@ -198,7 +211,13 @@ export class LedgerHost {
         const ack = await this.#shards.call(dest, (s) => s.ledgerReceive(this.#shard, receipts));
         this.ledger.acknowledge(dest, ack);
       } catch (error) {
-        console.warn(`receipts to shard ${dest} not acknowledged yet`, String(error));
+        const { length } = receipts;
+        logEvent("receipt.retry", {
+          shard: this.#shard,
+          dest,
+          receipts: length,
+          error: String(error),
+        }, "warn");
       } finally {
         this.#pushing.delete(dest);
       }

@@ -212,6 +212,9 @@ export class PubSub {
     return this.subscribers.deliver(topics, texts);
   }
 
+  /** At a topic's home: told each time a shard says it has subscribers of a topic. */
+  joined: (topic: string) => void = () => {};
+
   /**
    * At a topic's home: a shard has (or no longer has) subscribers.
    *
@@ -223,6 +226,7 @@ export class PubSub {
     const shards = this.#subscribingShards(topic);
     const sql = this.#host.ctx.storage.sql;
     if (join) {
+      this.joined(topic);
       if (shards.has(shard)) return;
       shards.add(shard);
       sql.exec("INSERT OR IGNORE INTO topic_shard VALUES (?, ?)", topic, shard);

@@ -56,7 +56,30 @@ const utf8Decoder = new TextDecoder();
  * ```
  */
 export function emptyStats(): RelayStats {
-  return { framesIn: 0, payloadBytesIn: 0, delivered: 0, forwarded: 0, refused: 0 };
+  return {
+    framesIn: 0,
+    payloadBytesIn: 0,
+    delivered: 0,
+    forwarded: 0,
+    refused: 0,
+    refusals: {},
+    directOffers: 0,
+    directAnswers: 0,
+    transfersApplied: 0,
+    blocksSealed: 0,
+    statsCalls: 0,
+  };
+}
+
+const OFFER = new TextEncoder().encode('{"t":"offer"');
+const ANSWER = new TextEncoder().encode('{"t":"answer"');
+
+/** Counts a signal frame that carries an SDP offer or answer (a direct upgrade under way). */
+function countSignal(stats: RelayStats, bytes: Uint8Array): void {
+  const at = bytes.length - framePayloadBytes(bytes);
+  const starts = (p: Uint8Array) => p.every((b, i) => bytes[at + i] === b);
+  if (starts(OFFER)) stats.directOffers++;
+  else if (starts(ANSWER)) stats.directAnswers++;
 }
 
 /**
@@ -176,6 +199,7 @@ export class Relay {
       session.lastTo = to;
     }
     if (!isSignalFrame(bytes)) this.#stats.payloadBytesIn += framePayloadBytes(bytes);
+    else countSignal(this.#stats, bytes);
     // The SEND's buffer becomes the DELIVER: the payload is neither copied nor re-encoded.
     const out = deliverInPlace(bytes, session.peerBytes);
     const dest = to.id;

@@ -8,6 +8,7 @@
 import type {
   AccountView,
   MailNotice,
+  NetworkStats,
   PeerInfo,
   PeerPresence,
   Refusal,
@@ -80,6 +81,10 @@ export interface SuperPeerRpc {
   deliver(to: string[], frames: Uint8Array[]): DeliverOutcome | Promise<DeliverOutcome>;
   /** Counters since the object last started, and the peers connected now. */
   stats(): Omit<StatsAnswer, "shard">;
+  /** At the home of `$stats`: every shard's figures, gathered at most once per interval. */
+  networkStats(): Promise<NetworkStats>;
+  /** At the home of `$stats`: hellos an edge isolate refused, by code. */
+  helloRefused(counts: Record<string, number>): void;
   /** Whether a hello's nonce was used already. */
   nonceUsed(nonce: string): boolean;
   /** At an address's home: admits a hello from it; `null`, or the refusal. */

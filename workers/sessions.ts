@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { logEvent } from "./log.ts";
 import type { DurableObjectState } from "cloudflare:workers";
 import { base64urlnopad } from "@scure/base";
 import {
@@ -81,13 +82,16 @@ export class Sessions {
     this.#stats = stats;
     ctx.storage.sql.exec(SCHEMA);
     // After a wake, each peer's newest socket is its session.
-    for (const ws of ctx.getWebSockets()) {
+    const sockets = ctx.getWebSockets();
+    for (const ws of sockets) {
       const a = ws.deserializeAttachment() as Attachment | null;
       const current = a && this.#sockets.get(a.peer);
       if (a && (!current || this.#attachment(current).since < a.since)) {
         this.#sockets.set(a.peer, ws);
       }
     }
+    // A start is a first wake, a wake from hibernation or a restart: the sockets it found tell.
+    logEvent("shard.start", { shard, sockets: sockets.length, peers: this.#sockets.size });
   }
 
   /** How many peers are connected. */
@@ -249,6 +253,8 @@ export class Sessions {
    */
   refuse(ws: WebSocket, refused: Refusal, about?: RefusalAbout): void {
     this.#stats.refused++;
+    const byCode = this.#stats.refusals;
+    byCode[refused.code] = (byCode[refused.code] ?? 0) + 1;
     try {
       ws.send(errorReply(refused, about));
     } catch {
@@ -323,6 +329,9 @@ export class Sessions {
   ): { peer: string; address: string } | undefined {
     const gone = this.forgetSession(ws);
     close(ws, code, reason);
+    if (code === CLOSE_CODES.FLOODING || code === CLOSE_CODES.PRESENCE_TIMEOUT) {
+      logEvent("socket.refused", { shard: this.#shard, peer: gone?.peer, code, reason }, "warn");
+    }
     return gone;
   }
 

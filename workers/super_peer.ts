@@ -14,6 +14,7 @@ import {
   KEEPALIVE_PING,
   KEEPALIVE_PONG,
   type MailNotice,
+  type NetworkStats,
   type PeerInfo,
   type PeerPresence,
   type Refusal,
@@ -22,13 +23,13 @@ import {
   type TxOutcome,
 } from "../src/protocol/mod.ts";
 import type { Receipt, SignedBlockHeader } from "../src/ledger/mod.ts";
-import { shardFromName } from "../src/routing/mod.ts";
 import { AddressGate, addressHome } from "./address_gate.ts";
 import { Admission } from "./admission.ts";
 import { AlarmScheduler } from "./alarm.ts";
 import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "./config.ts";
 import { Control } from "./control.ts";
 import { jsonError } from "./http_error.ts";
+import { type Observer, observerOf } from "./observer.ts";
 import { LedgerHost } from "./ledger_host.ts";
 import { localLedger } from "./ledger_routing.ts";
 import { emptyStats, Relay } from "./relay.ts";
@@ -36,7 +37,8 @@ import type * as Rpc from "./rpc.ts";
 import { serviceHost } from "./service_host.ts";
 import { Services } from "./services.ts";
 import { Sessions } from "./sessions.ts";
-import { Shards } from "./shards.ts";
+import { shardOfObject, Shards } from "./shards.ts";
+import { shardFigures } from "./shard_stats.ts";
 
 export type { DeliverOutcome } from "./rpc.ts";
 
@@ -67,15 +69,12 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   readonly #gate: AddressGate;
   readonly #ledger: ReturnType<typeof localLedger>;
   #ledgerHost: LedgerHost | undefined;
+  #observer: Observer | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const config = this.#config = networkConfig(env);
-    // This object's shard, read from its name (`network/shard-k`).
-    const shard = shardFromName(ctx.id.name);
-    if (shard === undefined || shard >= config.shards) {
-      throw new RangeError(`Cannot start a super-peer named "${ctx.id.name}": not a shard's name`);
-    }
+    const shard = shardOfObject(ctx.id.name, config);
     // The keepalive is answered by the runtime, so an idle peer never wakes this object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(KEEPALIVE_PING, KEEPALIVE_PONG));
     const alarm = this.#alarm = new AlarmScheduler(ctx.storage);
@@ -91,30 +90,16 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
     });
     const mailbox = services.mailbox;
     const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
-    this.#relay = new Relay({
-      config,
-      shard,
-      sessions,
-      shards,
-      mailbox,
-      admission,
-      stats,
-      waitUntil,
-    });
+    const common = { ctx, config, shard, shards, alarm, stats };
+    this.#relay = new Relay({ ...common, sessions, mailbox, admission, waitUntil });
     // Made on first use: most wakes of a shard (relay, services) never touch its ledger.
-    const host = () =>
-      this.#ledgerHost ??= new LedgerHost({
-        ctx,
-        config,
-        shard,
-        shards,
-        alarm,
-        onBlock: (header) => services.announceBlock(header),
-      });
+    const onBlock = (header: SignedBlockHeader) => services.announceBlock(header);
+    const host = () => this.#ledgerHost ??= new LedgerHost({ ...common, onBlock });
     // This shard's own ledger calls: for its RPC surface, and answered in place for its peers.
     const ledger = this.#ledger = localLedger(host, config.limits.MAX_TX_BATCH);
     this.#control = new Control({ config, shard, sessions, shards, services, ledger, admission });
     this.#gate = new AddressGate(ctx, config, shards);
+    this.#observer = observerOf({ ...common, pubsub: services.pubsub });
   }
 
   /** Accepts a peer's WebSocket, already authenticated by the edge. */
@@ -168,6 +153,7 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
     });
     this.#admission.sweep();
     this.#gate.sweep();
+    await this.#observer?.tick();
   }
 
   // A peer's current socket closed: its budget is written down, its address's gate told, its
@@ -192,7 +178,23 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
 
   /** Counters since this object last started, and the peers connected now. */
   stats(): Omit<StatsAnswer, "shard"> {
-    return { ...this.#stats, peers: this.#sessions.size, occupied: this.#services.listed() };
+    this.#stats.statsCalls++;
+    return shardFigures(
+      this.ctx.storage.sql,
+      this.#stats,
+      this.#sessions.size,
+      this.#services.listed(),
+    );
+  }
+
+  /** At the home of `$stats`: every shard's figures, gathered at most once per interval. */
+  networkStats(): Promise<NetworkStats> {
+    return this.#observer?.networkStats() ?? Promise.reject(new RangeError("Not the observer"));
+  }
+
+  /** At the home of `$stats`: hellos an edge isolate refused, by code. */
+  helloRefused(counts: Record<string, number>): void {
+    this.#observer?.helloRefused(counts);
   }
 
   /** Whether a hello's nonce was used already here (the edge explains a failed upgrade). */

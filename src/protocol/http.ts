@@ -109,7 +109,7 @@ export type AccountAnswer = AccountView;
 /** `POST /v1/faucet`: applied (a hash to look up like any transfer's) or refused. */
 export type FaucetAnswer = TxOutcome;
 
-/** Counters of one super-peer since it last started. */
+/** Counters of one super-peer since it last started (they start from 0 again after a restart). */
 export interface RelayStats {
   /** Frames received from peers. */
   framesIn: number;
@@ -121,6 +121,18 @@ export interface RelayStats {
   forwarded: number;
   /** Frames refused with an error reply. */
   refused: number;
+  /** Refusals sent, by code. */
+  refusals: Record<string, number>;
+  /** Direct-channel offers relayed (signal frames carrying an SDP offer). */
+  directOffers: number;
+  /** Answers to offers relayed: pairs that agreed to go direct. */
+  directAnswers: number;
+  /** Transfers (and faucet payments) applied here. */
+  transfersApplied: number;
+  /** Blocks sealed here. */
+  blocksSealed: number;
+  /** Times these figures were asked for (the cost of watching the network, to this shard). */
+  statsCalls: number;
 }
 
 /** `GET /v1/shards/:k/stats`. */
@@ -131,6 +143,16 @@ export interface StatsAnswer extends RelayStats {
   peers: number;
   /** Whether this shard is listed as having peers online (discovery asks only those). */
   occupied: boolean;
+  /** The latest block sealed here, or `null` before the first. */
+  head: { height: number; entries: number; timestamp: number } | null;
+  /** Receipts owed to other shards and not yet acknowledged. */
+  receiptsPending: number;
+  /** Mail waiting for peers homed here. */
+  mailWaiting: number;
+  /** Subscriptions of peers homed here. */
+  subscriptions: number;
+  /** Topic messages kept here until every subscriber acknowledged them. */
+  topicBacklog: number;
 }
 
 /** Every HTTP refusal's body. */

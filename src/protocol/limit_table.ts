@@ -6,6 +6,7 @@
  */
 
 import type { LimitRow } from "./limit_row.ts";
+import { OBSERVE_LIMITS } from "./limit_table_observe.ts";
 import { SWARM_LIMITS } from "./limit_table_swarm.ts";
 
 export type { LimitRow, LimitUnit } from "./limit_row.ts";
@@ -343,4 +344,5 @@ export const LIMIT_TABLE = {
     description: "Largest `data` of one mailbox message. Larger: `FRAME_TOO_LARGE`, not stored.",
   },
   ...SWARM_LIMITS,
+  ...OBSERVE_LIMITS,
 } as const satisfies Record<string, LimitRow>;

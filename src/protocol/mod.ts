@@ -23,3 +23,4 @@ export * from "./messages.ts";
 export * from "./refusal.ts";
 export * from "./services.ts";
 export * from "./token_bucket.ts";
+export * from "./metrics.ts";
