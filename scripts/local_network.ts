@@ -76,6 +76,17 @@ export interface NetworkOptions {
   scriptPath?: string;
   /** More vars, e.g. `GENESIS`, `FAUCET`, `NETWORK_SECRET`. */
   vars?: Record<string, string>;
+  /**
+   * Takes each line workerd prints (the log's JSON lines among them). @default print all but
+   * the `info` events, which every block and start would add to a test's output
+   */
+  logs?: (line: string) => void;
+}
+
+/** Prints a line of workerd's output unless it is an `info` event of the log. */
+function quietInfo(line: string): void {
+  if (line.includes('"event":') && line.includes('"level":"info"')) return;
+  console.log(line);
 }
 
 /** A running local network. */
@@ -127,6 +138,9 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       },
       durableObjects: { SUPER_PEER: { className: "SuperPeer", useSQLite: true } },
       durableObjectsPersist: persistDir,
+      handleStructuredLogs: ({ message }: { message: string }) => {
+        (options.logs ?? quietInfo)(message);
+      },
     });
   let mf = make();
   await mf.ready;
