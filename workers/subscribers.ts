@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { STATS_TOPIC } from "../src/protocol/mod.ts";
 import type { ServiceHost } from "./service_host.ts";
 
 const SCHEMA = `
@@ -178,6 +179,12 @@ export class Subscribers {
       const subs = this.#byTopic.get(topics[i]);
       if (!subs || subs.size === 0) {
         none.push(i);
+        continue;
+      }
+      // The network's figures are a latest value: the next replaces a missed one, so they go
+      // to the sockets here and nowhere else, with no backlog to keep or acknowledge.
+      if (topics[i] === STATS_TOPIC) {
+        for (const peer of subs) this.#host.sendText(peer, texts[i]);
         continue;
       }
       const seq = sql.exec<{ seq: number }>(
