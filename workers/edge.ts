@@ -7,6 +7,7 @@
  * @module
  */
 import { type Context, Hono } from "hono";
+import type { z } from "zod";
 import {
   checkHello,
   type HeadAnswer,
@@ -21,12 +22,14 @@ import {
   type TxSubmitAnswer,
 } from "../src/protocol/mod.ts";
 import { shardOf } from "../src/routing/mod.ts";
-import { deriveShardKey, isAccountId } from "../src/ledger/mod.ts";
+import { deriveShardKey } from "../src/ledger/mod.ts";
 import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "./config.ts";
 import { addressHome } from "./address_gate.ts";
 import { clientModule } from "./client_module.ts";
+import { AccountId, FaucetBody, HashParam, HeightParam } from "./api_schemas.ts";
 import { cors } from "./cors.ts";
-import { countHelloRefusal, takeHelloRefusals } from "./edge_counts.ts";
+import { openApiDocument } from "./openapi.ts";
+import { countHelloRefusal, dueHelloRefusals } from "./edge_counts.ts";
 import { logEvent } from "./log.ts";
 import { observerShard } from "./observer.ts";
 import { HttpError, jsonError } from "./http_error.ts";
@@ -55,6 +58,7 @@ const ROUTES = [
   "/v1/shards/:k/blocks/:height",
   "/v1/shards/:k/stats",
   "/v1/metrics",
+  "/v1/openapi.json",
   "/v1/client.js",
 ];
 
@@ -117,22 +121,17 @@ app.post("/v1/tx", async (c) => {
 });
 
 app.get("/v1/accounts/:id", async (c) => {
-  const id = c.req.param("id");
-  if (!isAccountId(id)) {
-    throw new HttpError(400, "BAD_REQUEST", `"${String(id).slice(0, 64)}" is not an account id`);
-  }
+  const id = check(AccountId, c.req.param("id"), (v) => `"${v.slice(0, 64)}" is not an account id`);
   return c.json(await c.var.ledger.account(id));
 });
 
 app.get("/v1/tx/:hash", async (c) => {
-  const hash = c.req.param("hash");
-  if (!/^[0-9a-f]{64}$/.test(hash)) {
-    throw new HttpError(400, "BAD_REQUEST", "A transfer hash is 64 hex characters");
-  }
-  const from = c.req.query("from");
-  if (from !== undefined && !isAccountId(from)) {
-    throw new HttpError(400, "BAD_REQUEST", '"from" is not an account id');
-  }
+  const hash = check(HashParam, c.req.param("hash"));
+  const from = check(
+    AccountId.optional(),
+    c.req.query("from"),
+    () => '"from" is not an account id',
+  );
   // The payer's home holds the record; without a hint the hash's home says which shard.
   const found = await c.var.ledger.transaction(hash, from);
   if (!found) throw new HttpError(404, "TX_NOT_FOUND", `No transfer "${hash}"`);
@@ -151,12 +150,8 @@ app.get("/v1/shards/:k/head", async (c) => {
 
 app.get("/v1/shards/:k/blocks/:height", async (c) => {
   const k = shardParam(c.var.config, c.req.param("k"));
-  const text = c.req.param("height");
   // Decimal digits only: "0x10", "1e3" or " 7" are no height.
-  const height = /^[1-9][0-9]{0,15}$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(height)) {
-    throw new HttpError(400, "BAD_REQUEST", "A height is a whole number from 1, in decimal");
-  }
+  const height = Number(check(HeightParam, c.req.param("height")));
   const block = await c.var.ledger.block(k, height);
   if (!block) throw new HttpError(404, "BLOCK_NOT_FOUND", `Shard ${k} has no block ${height}`);
   return c.json(block);
@@ -166,10 +161,7 @@ app.post("/v1/faucet", async (c) => {
   const config = c.var.config;
   if (!config.faucet) throw new HttpError(404, "FAUCET_DISABLED", "This network has no faucet");
   const body = await readJson(c.req.raw, 1024);
-  const account = (body as { account?: unknown } | null)?.account;
-  if (!isAccountId(account)) {
-    throw new HttpError(400, "BAD_REQUEST", '"account" is not an account id');
-  }
+  const { account } = check(FaucetBody, body, () => '"account" is not an account id');
   const address = clientAddress(c.req.raw);
   const gate = c.var.shards.stub(addressHome(address, config.shards));
   const refused = await gate.addressFaucet(address);
@@ -187,8 +179,13 @@ app.get("/v1/shards/:k/stats", async (c) => {
   return c.json<StatsAnswer>({ ...(await c.var.shards.stub(k).stats()), shard: k });
 });
 
+app.get("/v1/openapi.json", (c) => c.json(openApiDocument()));
+
 app.get("/v1/metrics", async (c) => {
   const observer = c.var.shards.stub(observerShard(c.var.config.shards));
+  // This isolate's hello refusals go along first, so that its own scrape shows them.
+  const counts = dueHelloRefusals(0);
+  if (counts) await observer.helloRefused(counts);
   return c.text(renderMetrics(await observer.networkStats()), 200, {
     "content-type": "text/plain; version=0.0.4; charset=utf-8",
   });
@@ -198,15 +195,8 @@ app.get("/v1/connect", async (c) => {
   try {
     return await connect(c);
   } catch (error) {
-    // Counted, and sent to the observer now and then, never once per hello.
-    const { config, shards } = c.var;
-    const code = error instanceof HttpError ? error.code : "INTERNAL";
-    if (countHelloRefusal(code, config.limits.STATS_INTERVAL_MS)) {
-      const counts = takeHelloRefusals();
-      c.executionCtx.waitUntil(
-        shards.stub(observerShard(config.shards)).helloRefused(counts).catch(() => {}),
-      );
-    }
+    // Counted here, handed over with a later request that reaches a shard anyway.
+    countHelloRefusal(error instanceof HttpError ? error.code : "INTERNAL");
     throw error;
   }
 });
@@ -240,6 +230,11 @@ async function connect(c: Context<Ctx>): Promise<Response> {
       "UPGRADE_REQUIRED",
       "The hello is valid; connect with a WebSocket upgrade",
     );
+  }
+  const counts = dueHelloRefusals(limits.STATS_INTERVAL_MS);
+  if (counts) {
+    const observer = c.var.shards.stub(observerShard(shards));
+    c.executionCtx.waitUntil(observer.helloRefused(counts).catch(() => {}));
   }
   // A fresh request: nothing the client sent besides the upgrade reaches the super-peer.
   return home.fetch(
@@ -287,6 +282,13 @@ function shardParam(config: NetworkConfig, text: string): number {
     throw new HttpError(404, "NOT_FOUND", `No shard "${text}" in a network of ${config.shards}`);
   }
   return k;
+}
+
+/** Checks an input against its schema (the one the API's description shows). */
+function check<T>(schema: z.ZodType<T>, value: unknown, message?: (value: string) => string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new HttpError(400, "BAD_REQUEST", message?.(String(value)) ?? r.error.issues[0].message);
 }
 
 async function readJson(request: Request, maxBytes: number): Promise<unknown> {

@@ -1,50 +1,55 @@
 /**
  * The edge's own counters: hellos it refused, by code. An isolate keeps them in memory and
- * sends them to the observer (the home of `$stats`) at most once per `STATS_INTERVAL_MS`, in
- * the background of a request, so that a flood of bad hellos costs the shards one call per
- * isolate per interval, not one per hello. What an isolate counted since it last sent is lost
- * if the runtime drops it first.
+ * hands them to the observer (the home of `$stats`) with its next request that reaches a shard
+ * anyway (a connection let through, a scrape), at most once per `STATS_INTERVAL_MS`: a bad
+ * hello must wake no super-peer, and a flood of them costs the shards nothing. What an
+ * isolate counted and never handed over is lost when the runtime drops it.
  *
  * @module
  */
 
 const pending: Record<string, number> = {};
+let any = false;
 let lastSent = 0;
 
 /**
- * Counts a refused hello, and says whether it is time to send the counts.
+ * Counts a refused hello.
  *
  * @example Usage
  * ```ts
- * import { countHelloRefusal, takeHelloRefusals } from "./edge_counts.ts";
- * countHelloRefusal("HELLO_EXPIRED", 2_000, 0);
- * console.assert(takeHelloRefusals().HELLO_EXPIRED === 1);
+ * import { countHelloRefusal, dueHelloRefusals } from "./edge_counts.ts";
+ * countHelloRefusal("HELLO_EXPIRED");
+ * console.assert(dueHelloRefusals(0)?.HELLO_EXPIRED === 1);
  * ```
  *
  * @param code The refusal's code.
- * @param intervalMs `STATS_INTERVAL_MS`.
- * @param now The time. @default Date.now()
- * @returns Whether to send them now (with {@linkcode takeHelloRefusals}).
  */
-export function countHelloRefusal(code: string, intervalMs: number, now = Date.now()): boolean {
+export function countHelloRefusal(code: string): void {
   pending[code] = (pending[code] ?? 0) + 1;
-  return now - lastSent >= intervalMs;
+  any = true;
 }
 
 /**
- * The counts since they were last taken, and a new start.
+ * The counts to hand over now, if there are any and the last were handed over at least an
+ * interval ago; they start again from nothing.
  *
  * @example Usage
  * ```ts
- * import { takeHelloRefusals } from "./edge_counts.ts";
- * console.assert(typeof takeHelloRefusals() === "object");
+ * import { dueHelloRefusals } from "./edge_counts.ts";
+ * console.assert(dueHelloRefusals(2_000, 0) === undefined);
  * ```
  *
+ * @param intervalMs `STATS_INTERVAL_MS` (0: now, whatever the time).
  * @param now The time. @default Date.now()
- * @returns Refusals by code.
+ * @returns Refusals by code, or `undefined`.
  */
-export function takeHelloRefusals(now = Date.now()): Record<string, number> {
+export function dueHelloRefusals(
+  intervalMs: number,
+  now = Date.now(),
+): Record<string, number> | undefined {
+  if (!any || (intervalMs > 0 && now - lastSent < intervalMs)) return undefined;
   lastSent = now;
+  any = false;
   const out = { ...pending };
   for (const code of Object.keys(pending)) delete pending[code];
   return out;

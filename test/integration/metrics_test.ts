@@ -53,7 +53,7 @@ Deno.test("metrics: promtool passes them, and they are the shards' own figures",
       method: "POST",
       body: JSON.stringify({ account: a.peerId }),
     }).then((r) => r.body?.cancel());
-    // Four bad hellos: the first is sent to the observer at once, the rest with the fourth.
+    // Four bad hellos: they wake no shard; the scrape below hands them to the observer.
     for (let i = 0; i < 3; i++) {
       await (await fetch(`${net.url}/v1/connect?peer=x${i}`)).body?.cancel();
     }
