@@ -56,8 +56,9 @@ export interface NetworkSummary {
   network: string;
   /** When the figures were gathered. */
   at: number;
-  /** The number of shards, and how many answered. */
+  /** The number of shards. */
   shards: number;
+  /** How many shards answered in time. */
   answered: number;
   /** Sums over the shards that answered. */
   totals: NetworkTotals;
