@@ -105,22 +105,38 @@ Deno.test("limits: stats count relayed and refused frames per shard", opts, asyn
     // Both frames came in at alice's home; the one to bob crossed to shard 1, and so did the
     // one to nobody if nobody's home is shard 1. Either way alice's home sent the refusal.
     const viaShard1 = shardOf(nobody, 2) === 1 ? 2 : 1;
+    const quiet = {
+      directOffers: 0,
+      directAnswers: 0,
+      transfersApplied: 0,
+      blocksSealed: 0,
+      statsCalls: 1,
+      head: null,
+      receiptsPending: 0,
+      mailWaiting: 0,
+      subscriptions: 0,
+      topicBacklog: 0,
+    };
     assertEquals(s0, {
+      ...quiet,
       framesIn: 2,
       payloadBytesIn: "one".length + "nobody".length,
       delivered: 0,
       forwarded: viaShard1,
       refused: 1,
+      refusals: { PEER_NOT_FOUND: 1 },
       peers: 1,
       occupied: true,
       shard: 0,
     });
     assertEquals(s1, {
+      ...quiet,
       framesIn: 0,
       payloadBytesIn: 0,
       delivered: 1,
       forwarded: 0,
       refused: 0,
+      refusals: {},
       peers: 1,
       occupied: true,
       shard: 1,
