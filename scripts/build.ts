@@ -1,17 +1,19 @@
 /**
  * Bundles the Worker for wrangler (its `[build]` command): `workers/edge.ts` with the client
- * module it serves at `/v1/client.js` built in, into `.build/worker/edge.js`, exactly as the
+ * module it serves at `/v1/client.js` and the network page's script (`/v1/page.js`) built in, into `.build/worker/edge.js`, exactly as the
  * tests bundle it.
  *
  * Usage: `deno run -A scripts/build.ts` (wrangler runs it before `dev` and `deploy`)
  *
  * @module
  */
-import { bundleClient, bundleWorker, ROOT } from "./local_network.ts";
+import { bundleWorker, embeddedModules, ROOT } from "./local_network.ts";
 
 if (import.meta.main) {
-  const out = await bundleWorker(`${ROOT}workers/edge.ts`, `${ROOT}.build/worker/edge.js`, {
-    __SUPERPEER_CLIENT__: JSON.stringify(await bundleClient("esm-browser")),
-  });
+  const out = await bundleWorker(
+    `${ROOT}workers/edge.ts`,
+    `${ROOT}.build/worker/edge.js`,
+    await embeddedModules(),
+  );
   console.log(`built ${out.replace(ROOT, "")}`);
 }

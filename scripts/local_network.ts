@@ -28,9 +28,56 @@ let built: Promise<string> | undefined;
 export function buildWorker(): Promise<string> {
   built ??= (async () =>
     bundleWorker(`${ROOT}workers/edge.ts`, `${ROOT}.build/test/worker.js`, {
-      __SUPERPEER_CLIENT__: JSON.stringify(await bundleClient("esm-browser")),
+      ...await embeddedModules(),
     }))();
   return built;
+}
+
+/**
+ * The modules the Worker serves, as esbuild `define`s: the client (`/v1/client.js`) and the
+ * network page's script (`/v1/page.js`).
+ *
+ * @returns The defines.
+ */
+export async function embeddedModules(): Promise<Record<string, string>> {
+  return {
+    __SUPERPEER_CLIENT__: JSON.stringify(await bundleClient("esm-browser")),
+    __SUPERPEER_PAGE__: JSON.stringify(await bundlePage()),
+  };
+}
+
+/**
+ * Bundles the network page's script (`src/page/main.ts`): the client library stays out of
+ * it, imported at run time from `/v1/client.js`, which the browser has cached.
+ *
+ * @returns The module's source.
+ */
+export async function bundlePage(): Promise<string> {
+  const result = await esbuild.build({
+    entryPoints: [`${ROOT}src/page/main.ts`],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    legalComments: "none",
+    write: false,
+    logLevel: "error",
+    plugins: [{
+      name: "client-from-the-network",
+      setup(build) {
+        build.onResolve(
+          { filter: /(^|\/)mod\.ts$/ },
+          (args) =>
+            args.importer.includes("/src/page/")
+              ? { path: "/v1/client.js", external: true }
+              : undefined,
+        );
+      },
+    }],
+  });
+  await esbuild.stop();
+  return result.outputFiles[0].text;
 }
 
 /**

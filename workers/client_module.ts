@@ -13,7 +13,7 @@ declare const __SUPERPEER_CLIENT__: string | undefined;
 /** How long a browser or a cache may keep the module before asking again (with its ETag). */
 const MAX_AGE_S = 3_600;
 
-let etag: Promise<string> | undefined;
+const etags = new Map<string, Promise<string>>();
 
 async function tagOf(source: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(source));
@@ -23,8 +23,39 @@ async function tagOf(source: string): Promise<string> {
 }
 
 /**
+ * Answers a request for a module built into the Worker: the module with cache and
+ * cross-origin headers, or `304` when the browser has it.
+ *
+ * @example Usage
+ * ```ts
+ * import { moduleResponse } from "./client_module.ts";
+ * const r = await moduleResponse("export const a = 1;", new Request("http://x/m.js"));
+ * console.assert(r.headers.get("content-type")?.startsWith("text/javascript"));
+ * ```
+ *
+ * @param source The module's source.
+ * @param request The request.
+ * @returns The answer.
+ */
+export async function moduleResponse(source: string, request: Request): Promise<Response> {
+  let tag = etags.get(source);
+  if (!tag) etags.set(source, tag = tagOf(source));
+  const headers = {
+    "content-type": "text/javascript; charset=utf-8",
+    // A module script from another origin needs CORS; the module is public.
+    "access-control-allow-origin": "*",
+    "cache-control": `public, max-age=${MAX_AGE_S}`,
+    etag: await tag,
+  };
+  if (request.headers.get("if-none-match") === headers.etag) {
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(source, { headers });
+}
+
+/**
  * Answers a request for the client module: the module with cache and cross-origin headers,
- * `304` when the browser has it, or `404` in a Worker bundled without it.
+ * `304` when the browser has it, or `undefined` in a Worker bundled without it.
  *
  * @example Usage
  * ```ts
@@ -38,17 +69,5 @@ async function tagOf(source: string): Promise<string> {
  */
 export async function clientModule(request: Request): Promise<Response | undefined> {
   const source = typeof __SUPERPEER_CLIENT__ === "string" ? __SUPERPEER_CLIENT__ : undefined;
-  if (source === undefined) return undefined;
-  const tag = await (etag ??= tagOf(source));
-  const headers = {
-    "content-type": "text/javascript; charset=utf-8",
-    // A module script from another origin needs CORS; the module is public.
-    "access-control-allow-origin": "*",
-    "cache-control": `public, max-age=${MAX_AGE_S}`,
-    etag: tag,
-  };
-  if (request.headers.get("if-none-match") === tag) {
-    return new Response(null, { status: 304, headers });
-  }
-  return new Response(source, { headers });
+  return source === undefined ? undefined : await moduleResponse(source, request);
 }

@@ -29,6 +29,7 @@ import { clientModule } from "./client_module.ts";
 import { AccountId, FaucetBody, HashParam, HeightParam } from "./api_schemas.ts";
 import { cors } from "./cors.ts";
 import { openApiDocument } from "./openapi.ts";
+import { pageHtml, pageModule } from "./page.ts";
 import { countHelloRefusal, dueHelloRefusals } from "./edge_counts.ts";
 import { logEvent } from "./log.ts";
 import { observerShard } from "./observer.ts";
@@ -60,6 +61,7 @@ const ROUTES = [
   "/v1/metrics",
   "/v1/openapi.json",
   "/v1/client.js",
+  "/v1/page.js",
 ];
 
 app.use(cors);
@@ -74,7 +76,19 @@ app.use(async (c, next) => {
   await next();
 });
 
-app.get("/", (c) => c.json({ name: "superpeer", endpoints: ROUTES }));
+// A browser gets the network page; a tool that asks for anything else, the list of routes.
+app.get("/", (c) => {
+  if (!(c.req.header("accept") ?? "").includes("text/html")) {
+    return c.json({ name: "superpeer", endpoints: ROUTES, openapi: "/v1/openapi.json" });
+  }
+  return c.html(pageHtml());
+});
+
+app.get("/v1/page.js", async (c) => {
+  const answer = await pageModule(c.req.raw);
+  if (!answer) throw new HttpError(404, "NOT_FOUND", "This Worker was bundled without the page");
+  return answer;
+});
 
 app.get("/v1/health", (c) => c.json<HealthAnswer>({ ok: true, network: c.var.config.network }));
 

@@ -183,6 +183,36 @@ function paths(): Json {
         "304": { description: "Not modified (If-None-Match)." },
       }),
     },
+    "/": {
+      get: operation("The network page (HTML) for a browser; the list of routes for a tool.", {
+        "200": {
+          description: "`text/html` when asked for it (`Accept`), else the routes as JSON.",
+          content: {
+            "text/html": { schema: { type: "string" } },
+            "application/json": {
+              schema: {
+                type: "object",
+                properties: {
+                  name: { const: "superpeer" },
+                  endpoints: { type: "array", items: { type: "string" } },
+                  openapi: { type: "string" },
+                },
+                required: ["name", "endpoints"],
+              },
+            },
+          },
+        },
+      }),
+    },
+    "/v1/page.js": {
+      get: operation("The network page's script (it imports /v1/client.js).", {
+        "200": {
+          description: "The module (ETag, max-age 3600).",
+          content: { "text/javascript": { schema: { type: "string" } } },
+        },
+        "304": { description: "Not modified (If-None-Match)." },
+      }),
+    },
     "/v1/openapi.json": {
       get: operation("This document.", {
         "200": {

@@ -24,3 +24,4 @@ export * from "./shard_keys.ts";
 export * from "./storage.ts";
 export * from "./sql_storage.ts";
 export * from "./transfer.ts";
+export * from "./inclusion_steps.ts";

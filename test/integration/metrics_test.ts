@@ -112,7 +112,7 @@ Deno.test("metrics: promtool passes them, and they are the shards' own figures",
   }
 });
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
@@ -122,7 +122,7 @@ async function freePort(): Promise<number> {
 Deno.test("metrics: a real Prometheus scrapes the network every second", opts, async () => {
   const net = await startNetwork({ shards: 2, limits: { STATS_INTERVAL_MS: 500 } });
   const dir = await Deno.makeTempDir({ prefix: "superpeer-prometheus-" });
-  const port = await freePort();
+  const port = freePort();
   const target = new URL(net.url).host;
   await Deno.writeTextFile(
     `${dir}/prometheus.yml`,

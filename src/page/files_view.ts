@@ -1,0 +1,83 @@
+/**
+ * File sharing on the network page: share a file (it stays shared while the page is open)
+ * and fetch one by its content id with a progress bar, kept in IndexedDB so that a reload
+ * resumes it, then offered as a download.
+ *
+ * @module
+ */
+import { indexedDbStore, type Peer, ProtocolError } from "../../mod.ts";
+import { byId, fill, h } from "./dom.ts";
+
+function size(bytes: number): string {
+  return bytes < 1024
+    ? `${bytes} B`
+    : bytes < 1024 ** 2
+    ? `${(bytes / 1024).toFixed(1)} KiB`
+    : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+/**
+ * Wires the share and fetch forms.
+ *
+ * @example Usage
+ * ```ts
+ * import type { Peer } from "../../mod.ts";
+ * import { filesView } from "./files_view.ts";
+ * export const wire = (peer: Peer) => filesView(peer);
+ * ```
+ *
+ * @param peer The page's peer.
+ */
+export function filesView(peer: Peer): void {
+  const status = byId("files-status");
+  byId<HTMLFormElement>("share").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const input = (e.target as HTMLFormElement).elements.namedItem("file") as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return fill(status, "Choose a file first.");
+    fill(status, `Hashing ${file.name}…`);
+    try {
+      const id = await peer.swarm.share(file);
+      fill(
+        status,
+        `Sharing ${file.name} (${size(file.size)}) while this page is open. Its content id: `,
+        h("code", { class: "cid" }, id),
+      );
+    } catch (error) {
+      fill(status, String(error));
+    }
+  });
+  byId<HTMLFormElement>("fetch").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const id = (form.elements.namedItem("cid") as HTMLInputElement).value.trim();
+    const bar = byId<HTMLProgressElement>("fetch-progress");
+    const started = Date.now();
+    bar.value = 0;
+    fill(status, "Looking for providers…");
+    try {
+      const bytes = await peer.swarm.fetch(id, {
+        store: indexedDbStore(),
+        onProgress: (p) => {
+          bar.max = p.total;
+          bar.value = p.done;
+          const rate = p.bytes / Math.max(0.001, (Date.now() - started) / 1_000);
+          fill(
+            status,
+            `${p.done} of ${p.total} pieces, ${size(rate)}/s, ${p.sources} sources, ` +
+              `${p.bad} bad${p.resumed ? `, ${p.resumed} kept from before` : ""}`,
+          );
+        },
+      });
+      const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+      fill(
+        status,
+        `Fetched ${size(bytes.length)}, every piece checked. `,
+        h("a", { href: url, download: `${id.slice(0, 12)}.bin` }, "Save it"),
+      );
+    } catch (error) {
+      const code = error instanceof ProtocolError ? `${error.code}: ` : "";
+      fill(status, `${code}${(error as Error).message}`);
+    }
+  });
+}

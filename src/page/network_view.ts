@@ -1,0 +1,139 @@
+/**
+ * The live part of the network page: the `$stats` summary the network publishes every
+ * interval (pushed over the page's own WebSocket, never polled), drawn as totals and a table
+ * of the busiest shards; and each shard's latest block header, fetched when its height
+ * changes and checked in the page against the shard's key.
+ *
+ * @module
+ */
+import {
+  type BlockHeaderJson,
+  type NetworkKeys,
+  type NetworkSummary,
+  type StatsAnswer,
+  verifyBlockHeader,
+} from "../../mod.ts";
+import { byId, fill, h } from "./dom.ts";
+
+/** What the view shows of a shard's latest block. */
+interface HeadCheck {
+  height: number;
+  ok: boolean | undefined;
+}
+
+const number = new Intl.NumberFormat("en");
+
+function age(ms: number): string {
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1_000));
+  return s < 60 ? `${s} s ago` : s < 3_600 ? `${Math.round(s / 60)} min ago` : "over an hour ago";
+}
+
+/**
+ * Draws the network's summaries as they come.
+ *
+ * @example Usage
+ * ```ts
+ * import { NetworkView } from "./network_view.ts";
+ * import type { NetworkKeys } from "../../mod.ts";
+ * export const view = (keys: NetworkKeys) => new NetworkView(keys, "http://127.0.0.1:8787");
+ * ```
+ */
+export class NetworkView {
+  readonly #keys: NetworkKeys;
+  readonly #base: string;
+  readonly #heads = new Map<number, HeadCheck>();
+  #last: NetworkSummary | undefined;
+
+  /**
+   * @param keys The network's id and shard keys, to check headers with.
+   * @param base The network's HTTP base URL.
+   */
+  constructor(keys: NetworkKeys, base: string) {
+    this.#keys = keys;
+    this.#base = base;
+  }
+
+  /** The last summary drawn. */
+  get last(): NetworkSummary | undefined {
+    return this.#last;
+  }
+
+  /**
+   * Draws a summary, and checks the headers of blocks it has not seen.
+   *
+   * @param s The summary from `$stats`.
+   */
+  show(s: NetworkSummary): void {
+    this.#last = s;
+    const t = s.totals;
+    const direct = t.directOffers === 0
+      ? "none tried"
+      : `${
+        Math.round((100 * t.directAnswers) / t.directOffers)
+      }% (${t.directAnswers} of ${t.directOffers})`;
+    const figure = (id: string, value: string | number) =>
+      fill(byId(id), typeof value === "number" ? number.format(value) : value);
+    figure("f-peers", t.peers);
+    figure("f-rate", number.format(Math.round(s.framesPerSecond)));
+    figure("f-direct", direct);
+    figure("f-mail", t.mailWaiting);
+    figure("f-subs", t.subscriptions);
+    figure("f-backlog", t.topicBacklog);
+    figure("f-blocks", t.blocksSealed);
+    figure("f-shards", `${s.answered} of ${s.shards}`);
+    fill(byId("f-updated"), `figures of ${new Date(s.at).toLocaleTimeString()}`);
+    fill(byId("shard-rows"), ...s.rows.map((r) => this.#row(r)));
+    for (const r of s.rows) this.#check(r);
+  }
+
+  #row(r: StatsAnswer): HTMLTableRowElement {
+    const check = this.#heads.get(r.shard);
+    const verdict = !r.head
+      ? "—"
+      : check?.height !== r.head.height || check.ok === undefined
+      ? "checking…"
+      : check.ok
+      ? "✓ signed"
+      : "✗ bad signature";
+    return h(
+      "tr",
+      { "data-shard": r.shard },
+      h("th", { scope: "row" }, r.shard),
+      h("td", { "data-figure": "peers" }, r.peers),
+      h("td", { "data-figure": "framesIn" }, number.format(r.framesIn)),
+      h("td", { "data-figure": "delivered" }, number.format(r.delivered)),
+      h("td", { "data-figure": "mailWaiting" }, r.mailWaiting),
+      h("td", { "data-figure": "subscriptions" }, r.subscriptions),
+      h("td", { "data-figure": "height" }, r.head?.height ?? "—"),
+      h(
+        "td",
+        {},
+        r.head
+          ? `${r.head.entries} ${r.head.entries === 1 ? "entry" : "entries"}, ${
+            age(r.head.timestamp)
+          }`
+          : "no block yet",
+      ),
+      h("td", { class: check?.ok === false ? "bad" : "good", "data-figure": "header" }, verdict),
+    );
+  }
+
+  // A header is fetched once per new height, and checked against the shard's key here.
+  #check(r: StatsAnswer): void {
+    if (!r.head) return;
+    const known = this.#heads.get(r.shard);
+    if (known?.height === r.head.height) return;
+    const entry: HeadCheck = { height: r.head.height, ok: undefined };
+    this.#heads.set(r.shard, entry);
+    fetch(new URL(`/v1/shards/${r.shard}/head`, this.#base))
+      .then((res) => res.json() as Promise<{ head: BlockHeaderJson | null }>)
+      .then(async ({ head }) => {
+        entry.ok = head !== null && await verifyBlockHeader(head, this.#keys);
+        entry.height = head?.height ?? entry.height;
+      })
+      .catch(() => entry.ok = false)
+      .finally(() => {
+        if (this.#last) fill(byId("shard-rows"), ...this.#last.rows.map((x) => this.#row(x)));
+      });
+  }
+}
