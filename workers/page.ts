@@ -84,7 +84,7 @@ export function pageHtml(): string {
 <dl class="figures">
 <div><dt>peers online</dt><dd id="f-peers">…</dd></div>
 <div><dt>frames per second</dt><dd id="f-rate">…</dd></div>
-<div><dt>pairs gone direct</dt><dd id="f-direct">…</dd></div>
+<div><dt>direct upgrades answered</dt><dd id="f-direct">…</dd></div>
 <div><dt>mail waiting</dt><dd id="f-mail">…</dd></div>
 <div><dt>subscriptions</dt><dd id="f-subs">…</dd></div>
 <div><dt>topic messages held</dt><dd id="f-backlog">…</dd></div>
