@@ -41,9 +41,16 @@ if (!values.only || values.only === "pubsub") sections.push(await pubsubBench(ro
 if (!values.only || values.only === "swarm") sections.push(await swarmBench(rounds));
 if (!values.only || values.only === "scale") sections.push(await scaleBench());
 
-// ">= r" is met by the ratio to the baseline; "<= v unit" by the value itself.
+// Whole numbers for rates and sizes; small values (latencies in ms) keep three decimals.
+function rounded(x: number): number {
+  return Math.abs(x) >= 100 ? Math.round(x) : Number(x.toFixed(3));
+}
+
+// ">= r" is met by the ratio to the baseline, "<= rx" too (at most r times the baseline);
+// "<= v unit" by the value itself.
 function targetMet(e: Entry): boolean {
   const [op, n] = e.target!.split(" ");
+  if (op === "<=" && n.endsWith("x")) return e.ratio !== null && e.ratio <= Number(n.slice(0, -1));
   if (op === "<=") return e.value <= Number(n);
   return e.ratio !== null && e.ratio >= Number(n);
 }
@@ -57,9 +64,9 @@ for (const section of sections) {
     const e: Entry = {
       name: def.name,
       unit: def.unit,
-      value: Math.round(m[def.name]),
+      value: rounded(m[def.name]),
       baseline: def.baseline,
-      baseline_value: def.baseline ? Math.round(m[def.baseline]) : null,
+      baseline_value: def.baseline ? rounded(m[def.baseline]) : null,
       ratio: def.baseline ? Number((m[def.name] / m[def.baseline]).toFixed(3)) : null,
       ...(def.target ? { target: def.target } : {}),
     };
@@ -81,7 +88,7 @@ ${rows.join("\n")}
 
 Samples, per round: ${
     Object.entries(section.samples).map(([k, v]) =>
-      `\`${k}\` ${v.map((x) => Math.round(x)).join(", ")}`
+      `\`${k}\` ${v.map(rounded).join(", ")}`
     ).join("; ")
   }.
 `);

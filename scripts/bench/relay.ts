@@ -72,6 +72,39 @@ async function pump({ sender, receiver, frame }: Pair, frames: number): Promise<
   return frames / seconds;
 }
 
+/** Messages one at a time per latency round, after a warm-up of a tenth as many. */
+const LATENCY_MESSAGES = 2_000;
+
+/** The value at a quantile of sorted numbers (nearest rank). */
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+/**
+ * One message at a time through a pair: each sent once the last arrived. Sender and receiver
+ * are in this process, so one clock times each message from send to arrival (one way).
+ *
+ * @returns p50 and p99 of the one-way times, in ms.
+ */
+async function latency({ sender, receiver, frame }: Pair): Promise<{ p50: number; p99: number }> {
+  let arrived: (() => void) | undefined;
+  receiver.onmessage = (event) => {
+    if (typeof event.data !== "string") arrived?.();
+  };
+  const times: number[] = [];
+  for (let i = 0; i < LATENCY_MESSAGES * 1.1; i++) {
+    const got = new Promise<void>((r) => arrived = r);
+    const t0 = performance.now();
+    sender.send(frame);
+    await got;
+    if (i >= LATENCY_MESSAGES * 0.1) times.push(performance.now() - t0);
+  }
+  sender.close();
+  receiver.close();
+  times.sort((a, b) => a - b);
+  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99) };
+}
+
 /**
  * Runs the relay section.
  *
@@ -143,6 +176,23 @@ export async function relayBench(frames: number, rounds: number): Promise<Sectio
         console.log(`round ${round + 1}: ${name} ${Math.round(rate)} frames/s`);
       }
     }
+    // Latency: one message at a time, same shard, across shards and through the bare object.
+    const one: Record<string, () => Promise<Pair>> = {
+      "relay.latency": () => superpeerPair(home[0], home[1]),
+      "relay.latency_cross": () => superpeerPair(home[0], home[2]),
+      "relay.bare_latency": () => plainPair(bareUrl),
+    };
+    for (const name of Object.keys(one)) samples[`${name}_p50`] = [], samples[`${name}_p99`] = [];
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, make] of Object.entries(one)) {
+        const { p50, p99 } = await latency(await make());
+        samples[`${name}_p50`].push(p50);
+        samples[`${name}_p99`].push(p99);
+        console.log(
+          `round ${round + 1}: ${name} p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms`,
+        );
+      }
+    }
   } finally {
     await net.dispose();
     await bare.dispose();
@@ -156,7 +206,11 @@ export async function relayBench(frames: number, rounds: number): Promise<Sectio
       `A round sends ${frames} frames of ${PAYLOAD_BYTES} payload bytes (${wire} bytes on the ` +
       `wire) from one sender to one receiver, at most ${WINDOW} in flight; the rate is frames ` +
       "received per second. The superpeer network runs with its per-peer rate limits raised " +
-      "(the default, 2,000 frames/s, would cap the figure at the limit); everything else is as deployed.",
+      "(the default, 2,000 frames/s, would cap the figure at the limit); everything else is as deployed. " +
+      `Latency: ${LATENCY_MESSAGES} messages one at a time (each sent when the last arrived), ` +
+      "sender and receiver in one process so one clock times each one way; p50 and p99 per " +
+      "round, the median over rounds. A cross-shard message crosses two objects, the bare " +
+      "relay one: its target compares it with the bare relay all the same, as the issue asks.",
     samples,
     entries: [
       {
@@ -184,6 +238,44 @@ export async function relayBench(frames: number, rounds: number): Promise<Sectio
         what: "superpeer, 1→1, peers on two shards (RPC between super-peers)",
         baseline: "relay.same_shard",
         target: ">= 0.5",
+      },
+      {
+        name: "relay.latency_p50",
+        unit: "ms",
+        what: "one message at a time, one way, same shard: median",
+        baseline: "relay.bare_latency_p50",
+      },
+      {
+        name: "relay.latency_p99",
+        unit: "ms",
+        what: "the same: 99th percentile",
+        baseline: "relay.bare_latency_p99",
+        target: "<= 1.2x",
+      },
+      {
+        name: "relay.latency_cross_p50",
+        unit: "ms",
+        what: "one message at a time, one way, across shards: median",
+        baseline: "relay.bare_latency_p50",
+      },
+      {
+        name: "relay.latency_cross_p99",
+        unit: "ms",
+        what: "the same: 99th percentile",
+        baseline: "relay.bare_latency_p99",
+        target: "<= 1.2x",
+      },
+      {
+        name: "relay.bare_latency_p50",
+        unit: "ms",
+        what: "bare Durable Object relay, one message at a time: median",
+        baseline: null,
+      },
+      {
+        name: "relay.bare_latency_p99",
+        unit: "ms",
+        what: "the same: 99th percentile",
+        baseline: null,
       },
     ],
   };
