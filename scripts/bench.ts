@@ -87,9 +87,9 @@ ${section.method}
 ${rows.join("\n")}
 
 Samples, per round: ${
-    Object.entries(section.samples).map(([k, v]) =>
-      `\`${k}\` ${v.map(rounded).join(", ")}`
-    ).join("; ")
+    Object.entries(section.samples).map(([k, v]) => `\`${k}\` ${v.map(rounded).join(", ")}`).join(
+      "; ",
+    )
   }.
 `);
 }

@@ -100,10 +100,16 @@ export class ShardQueue<T> {
 
   async #drain(shard: number, queue: T[]): Promise<void> {
     try {
+      // A lone item leaves once the code that queued it is done (what it queues in the same
+      // turn goes along), not after the events waiting behind it: it must not wait for company
+      // that may never come. What arrives while its call is out forms the next batch.
+      let first = true;
       while (queue.length > 0) {
-        // Before each batch, let the events already waiting (frames from other sockets,
+        // Before each later batch, let the events already waiting (frames from other sockets,
         // say) run and join it: one call per frame would cost more than the frames.
-        if (queue.length < this.#options.maxBatch) await nextTurn();
+        if (first) await Promise.resolve();
+        else if (queue.length < this.#options.maxBatch) await nextTurn();
+        first = false;
         const batch = queue.splice(0, this.#options.maxBatch);
         let missing: number[];
         try {
