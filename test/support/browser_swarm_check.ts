@@ -74,7 +74,10 @@ try {
     g.progress = { done: 0, resumed: 0 };
     g.result = peer.swarm.fetch(id, {
       store: indexedDbStore(),
-      onProgress: (p: { done: number; resumed: number }) => g.progress = p,
+      onProgress: (p: { done: number; resumed: number }) => {
+        g.progress = p;
+        g.direct = Math.max(g.direct ?? 0, peer.swarm.downloaded.direct);
+      },
     }).then(async (bytes: Uint8Array) => {
       const blob = new Blob([bytes as Uint8Array<ArrayBuffer>]);
       const back = new Uint8Array(await blob.arrayBuffer());
@@ -93,6 +96,8 @@ try {
     await new Promise((r) => setTimeout(r, 50));
   }
   const atReload = await progress();
+  // deno-lint-ignore no-explicit-any
+  const directBefore = await page.evaluate(() => ((globalThis as any).direct ?? 0) as number);
   await page.reload();
   await page.addScriptTag({ content: client });
   // What the seeder still sends the page that was unloaded drains before the count starts.
@@ -109,6 +114,7 @@ try {
   console.log(JSON.stringify({
     fromPage,
     atReload,
+    directBefore,
     resumed,
     second,
     expected: { size: bytes.length, sum: sum(bytes) },
