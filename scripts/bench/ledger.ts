@@ -11,12 +11,24 @@ import { signTransfer, transferToJson } from "../../src/ledger/mod.ts";
 import type { TransferJson } from "../../src/protocol/mod.ts";
 import { bundleWorker, COMPATIBILITY_DATE, ROOT, startNetwork } from "../local_network.ts";
 import { identityOn, type SectionResult } from "./common.ts";
+import { STAGES } from "./ledger_stage_names.ts";
 
 const SHARDS = 8;
 /** Paying accounts, all homed on shard 0; one batch holds one transfer of each. */
 const SENDERS = 64;
 /** Batches per round: transfers per round = SENDERS × BATCHES. */
 const BATCHES = 8;
+/** Requests per stage per round in the breakdown. */
+const STAGE_REPEATS = 8;
+/** Transfers per sender in the breakdown's batch (64 × 4 = 256 transfers a request). */
+const STAGE_NONCES = 4;
+const STAGE_WHAT: Record<string, string> = {
+  parse: "shape checks of the transfer's JSON",
+  hash: "canonical bytes and SHA-256 (the transfer's hash)",
+  verify: "Ed25519 signature check",
+  apply: "nonce and balance checks, SQLite writes, the outcome",
+  seal: "the block: leaves, Merkle root, signed header, writes (per transfer)",
+};
 
 /**
  * Runs the ledger section.
@@ -46,6 +58,18 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
     compatibilityDate: COMPATIBILITY_DATE,
   });
   const verifyUrl = (await verifier.ready).toString();
+  const stager = new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    modules: true,
+    scriptPath: await bundleWorker(
+      `${ROOT}scripts/bench/ledger_stages.ts`,
+      `${ROOT}.build/bench/ledger_stages.js`,
+    ),
+    compatibilityDate: COMPATIBILITY_DATE,
+    durableObjects: { STAGES: { className: "Stages", useSQLite: true } },
+  });
+  const stagesUrl = (await stager.ready).toString();
   const nonces = new Map<string, number>();
 
   // Signed before the clock starts: signing is the client's cost, not the network's.
@@ -137,9 +161,51 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
           }/s`,
       );
     }
+    // Where the time goes: one batch, each stage on a fresh shard, interleaved stage by stage.
+    const first: TransferJson[] = [];
+    for (let nonce = 1; nonce <= STAGE_NONCES; nonce++) {
+      for (const s of senders) {
+        const t = await signTransfer(s, { network: "bench", to: local.peerId, amount: 1n, nonce });
+        first.push(transferToJson(t));
+      }
+    }
+    const body = JSON.stringify({ txs: first, genesis, network: "bench" });
+    const stageMs = async (stage: string) => {
+      const t = performance.now();
+      const res = await fetch(`${stagesUrl}?stage=${stage}`, { method: "POST", body });
+      const answer = await res.json();
+      if (!answer.ok) throw new Error(`stage ${stage}: ${JSON.stringify(answer)}`);
+      return performance.now() - t;
+    };
+    for (let round = -1; round < rounds; round++) {
+      const sums = Object.fromEntries(STAGES.map((st) => [st, 0]));
+      for (let i = 0; i < STAGE_REPEATS; i++) {
+        for (const st of STAGES) sums[st] += await stageMs(st);
+      }
+      if (round < 0) continue;
+      // µs per transfer each stage adds to the one before.
+      const us = (st: string) => (sums[st] / STAGE_REPEATS / first.length) * 1_000;
+      let before = us("json");
+      for (const st of STAGES.slice(1)) {
+        const added = Math.max(0, us(st) - before);
+        (samples[`ledger.stage_${st}`] ??= []).push(added);
+        before = us(st);
+      }
+      const own = ["parse", "hash", "apply", "seal"].reduce(
+        (n, st) => n + samples[`ledger.stage_${st}`].at(-1)!,
+        0,
+      );
+      (samples["ledger.own_work"] ??= []).push(own);
+      console.log(
+        `round ${round + 1}: µs per transfer ` +
+          STAGES.slice(1).map((st) => `${st} ${samples[`ledger.stage_${st}`].at(-1)!.toFixed(1)}`)
+            .join(", "),
+      );
+    }
   } finally {
     await net.dispose();
     await verifier.dispose();
+    await stager.dispose();
   }
   return {
     title: "Ledger",
@@ -151,6 +217,14 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
       "batches, alternating batch by batch, to a Worker on the same workerd that only verifies their",
       "signatures. `ledger.cross_shard` pays accounts on the 7 other shards and counts until every",
       "credit has landed on the receiving shards (receipts pushed by RPC, applied once, acknowledged).",
+      `The stages: one batch of ${
+        SENDERS * STAGE_NONCES
+      } transfers, each request on a fresh Durable Object with`,
+      "SQLite storage that opens the shard (genesis written) and runs the ledger's code up to one",
+      `stage (\`scripts/bench/ledger_stages.ts\`), ${STAGE_REPEATS} requests per stage per round,`,
+      "interleaved; a stage's figure is what it adds to the one before, per transfer, timed from",
+      "outside (workerd's clock stands still during a request's CPU work). `ledger.own_work` sums",
+      "the stages that are not the signature check, against the signature check.",
     ].join(" "),
     samples,
     entries: [
@@ -167,6 +241,19 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
         what: "Ed25519 transfer verification alone, in workerd, same batches",
         baseline: null,
       },
+      {
+        name: "ledger.own_work",
+        unit: "µs/transfer",
+        what: "the shard's own work per transfer: parse, hash, apply, seal (stages below)",
+        baseline: "ledger.stage_verify",
+        target: "<= 0.25x",
+      },
+      ...STAGES.slice(1).map((st) => ({
+        name: `ledger.stage_${st}`,
+        unit: "µs/transfer",
+        what: STAGE_WHAT[st],
+        baseline: null,
+      })),
       {
         name: "ledger.cross_shard",
         unit: "transfers/s",
