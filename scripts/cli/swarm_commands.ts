@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type DownloadProgress, parseContentId, PIECE_BYTES } from "../../mod.ts";
+import { byteSize, type DownloadProgress, parseContentId, PIECE_BYTES } from "../../mod.ts";
 import { UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { clock } from "./output.ts";
@@ -17,14 +17,6 @@ function contentIdArg(command: string, text: string): string {
     );
   }
   return parsed.id.text;
-}
-
-function size(bytes: number): string {
-  return bytes < 1024
-    ? `${bytes} B`
-    : bytes < 1024 ** 2
-    ? `${(bytes / 1024).toFixed(1)} KiB`
-    : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 }
 
 /** Why a path cannot be shared, in a person's words, or `undefined` if it can. */
@@ -60,14 +52,14 @@ export async function share(c: Context, path: string, relayOnly: boolean): Promi
   const id = await peer.swarm.share(path);
   const bytes = (await Deno.stat(path)).size;
   c.out.result(id, { ok: true, id, file: path, bytes });
-  c.out.note(`sharing ${path} (${size(bytes)}); Ctrl-C to stop`);
+  c.out.note(`sharing ${path} (${byteSize(bytes)}); Ctrl-C to stop`);
   let last = 0;
   const report = setInterval(() => {
     if (peer.swarm.uploaded === last) return;
     last = peer.swarm.uploaded;
     const peers = peer.swarm.peersServed;
     c.out.note(
-      `${clock(Date.now())} uploaded ${size(last)} to ${peers} peer${peers === 1 ? "" : "s"}`,
+      `${clock(Date.now())} uploaded ${byteSize(last)} to ${peers} peer${peers === 1 ? "" : "s"}`,
     );
   }, 2_000);
   Deno.addSignalListener("SIGINT", async () => {
@@ -101,7 +93,7 @@ export function progressLine(p: DownloadProgress, seconds: number, resumed: numb
   const left = ((p.total - p.done) * PIECE_BYTES) / Math.max(rate, 1);
   const eta = p.done === p.total ? "done" : rate === 0 ? "ETA --" : `ETA ${Math.ceil(left)} s`;
   return `[${bar}] ${String(Math.floor(share * 100)).padStart(3)}% ` +
-    `${p.done}/${p.total} pieces, ${size(p.bytes)} at ${size(rate)}/s, ${eta}, ` +
+    `${p.done}/${p.total} pieces, ${byteSize(p.bytes)} at ${byteSize(rate)}/s, ${eta}, ` +
     `${p.sources} source${p.sources === 1 ? "" : "s"}, ${p.bad} bad` +
     (p.dropped > 0 ? ` (${p.dropped} dropped)` : "") +
     (resumed > 0 ? `, ${resumed} resumed` : "");
@@ -200,10 +192,12 @@ export async function fetchContent(
     const seconds = (Date.now() - started) / 1_000;
     const where = o.out ?? "stdout";
     const { relay, direct } = peer.swarm.downloaded;
-    const how = direct > 0 ? ` (${size(direct)} direct, ${size(relay)} by relay)` : "";
+    const how = direct > 0 ? ` (${byteSize(direct)} direct, ${byteSize(relay)} by relay)` : "";
     const kept = resumed > 0
-      ? `fetched ${size(fetched ?? 0)} of ${size(bytes)} (${resumed} pieces were there already)`
-      : `fetched ${size(bytes)}`;
+      ? `fetched ${byteSize(fetched ?? 0)} of ${
+        byteSize(bytes)
+      } (${resumed} pieces were there already)`
+      : `fetched ${byteSize(bytes)}`;
     const line = `${kept} to ${where} in ${seconds.toFixed(1)} s${how}`;
     if (o.out !== undefined) {
       c.out.result(line, {

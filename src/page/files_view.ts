@@ -5,16 +5,8 @@
  *
  * @module
  */
-import { indexedDbStore, type Peer, ProtocolError } from "../../mod.ts";
+import { byteSize, indexedDbStore, type Peer, ProtocolError } from "../../mod.ts";
 import { byId, fill, h } from "./dom.ts";
-
-function size(bytes: number): string {
-  return bytes < 1024
-    ? `${bytes} B`
-    : bytes < 1024 ** 2
-    ? `${(bytes / 1024).toFixed(1)} KiB`
-    : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-}
 
 /**
  * Wires the share and fetch forms.
@@ -40,7 +32,7 @@ export function filesView(peer: Peer): void {
       const id = await peer.swarm.share(file);
       fill(
         status,
-        `Sharing ${file.name} (${size(file.size)}) while this page is open. Its content id: `,
+        `Sharing ${file.name} (${byteSize(file.size)}) while this page is open. Its content id: `,
         h("code", { class: "cid" }, id),
       );
     } catch (error) {
@@ -64,7 +56,7 @@ export function filesView(peer: Peer): void {
           const rate = p.bytes / Math.max(0.001, (Date.now() - started) / 1_000);
           fill(
             status,
-            `${p.done} of ${p.total} pieces, ${size(rate)}/s, ${p.sources} sources, ` +
+            `${p.done} of ${p.total} pieces, ${byteSize(rate)}/s, ${p.sources} sources, ` +
               `${p.bad} bad${p.resumed ? `, ${p.resumed} kept from before` : ""}`,
           );
         },
@@ -72,7 +64,7 @@ export function filesView(peer: Peer): void {
       const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>]));
       fill(
         status,
-        `Fetched ${size(bytes.length)}, every piece checked. `,
+        `Fetched ${byteSize(bytes.length)}, every piece checked. `,
         h("a", { href: url, download: `${id.slice(0, 12)}.bin` }, "Save it"),
       );
     } catch (error) {

@@ -13,6 +13,7 @@
  */
 export * from "./bitfield.ts";
 export * from "./blob_source.ts";
+export * from "./byte_size.ts";
 export * from "./content_id.ts";
 export * from "./download.ts";
 export * from "./file_source.ts";
