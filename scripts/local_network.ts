@@ -150,7 +150,12 @@ export interface LocalNetwork {
   dispose(): Promise<void>;
 }
 
-function freePort(): number {
+/**
+ * A TCP port free on loopback now.
+ *
+ * @returns The port.
+ */
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();

@@ -4,7 +4,7 @@
 // Prometheus (Debian's package, on loopback, scraping every second) answers a query for the
 // frames relayed after traffic.
 import { Identity } from "../../mod.ts";
-import { startNetwork } from "../../scripts/local_network.ts";
+import { freePort, startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
@@ -111,13 +111,6 @@ Deno.test("metrics: promtool passes them, and they are the shards' own figures",
     await net.dispose();
   }
 });
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 Deno.test("metrics: a real Prometheus scrapes the network every second", opts, async () => {
   const net = await startNetwork({ shards: 2, limits: { STATS_INTERVAL_MS: 500 } });

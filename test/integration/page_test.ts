@@ -7,6 +7,7 @@ import { Buffer } from "node:buffer";
 import { fileURLToPath } from "node:url";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { launchChromium } from "../support/chromium.ts";
+import { statsCalls } from "../support/metrics.ts";
 import { connectPeer, waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
@@ -158,12 +159,7 @@ Deno.test(
 Deno.test("page: 50 pages open cost each shard one stats call per interval", opts, async () => {
   const net = await startNetwork({ shards: 4, limits: { STATS_INTERVAL_MS: INTERVAL } });
   const browser = await launchChromium();
-  const calls = async () => {
-    const text = await (await fetch(`${net.url}/v1/metrics`)).text();
-    return [0, 1, 2, 3].map((k) =>
-      Number(text.match(new RegExp(`superpeer_stats_calls_total\\{shard="${k}"\\} (\\d+)`))![1])
-    );
-  };
+  const calls = () => statsCalls(net.url, 4);
   try {
     const context = await browser.newContext();
     const pages = await Promise.all(Array.from({ length: 50 }, () => context.newPage()));

@@ -3,22 +3,12 @@
 // interval); with no watcher left, the gathering stops.
 import { type NetworkSummary, type Peer, STATS_TOPIC } from "../../mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
+import { statsCalls } from "../support/metrics.ts";
 import { connectPeer, waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const INTERVAL = 500;
-
-async function statsCalls(url: string, shards: number): Promise<number[]> {
-  // Read through the metrics: a direct stats call would count itself.
-  const text = await (await fetch(`${url}/v1/metrics`)).text();
-  return Array.from({ length: shards }, (_, k) => {
-    const line = text.split("\n").find((l) =>
-      l.startsWith(`superpeer_stats_calls_total{shard="${k}"}`)
-    );
-    return Number(line?.split(" ")[1]);
-  });
-}
 
 function watch(peer: Peer): NetworkSummary[] {
   const got: NetworkSummary[] = [];
