@@ -133,4 +133,5 @@ export const INTERNAL_HEADERS = {
   nonce: "x-superpeer-nonce",
   ts: "x-superpeer-ts",
   address: "x-superpeer-address",
+  batch: "x-superpeer-batch",
 } as const;

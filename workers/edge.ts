@@ -259,6 +259,7 @@ async function connect(c: Context<Ctx>): Promise<Response> {
         [INTERNAL_HEADERS.nonce]: nonce,
         [INTERNAL_HEADERS.ts]: String(ts),
         [INTERNAL_HEADERS.address]: address,
+        [INTERNAL_HEADERS.batch]: c.req.query("batch") === "1" ? "1" : "0",
       },
     }),
   );

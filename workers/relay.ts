@@ -8,11 +8,13 @@
  */
 import { base64urlnopad } from "@scure/base";
 import {
+  BATCH_ENTRY_HEADER_BYTES,
   decodeFrame,
   deliverInPlace,
   FLAG_MAILBOX,
   FLAG_SEQUENCED,
   FLAG_SIGNAL,
+  FRAME_BATCH,
   FRAME_HEADER_BYTES,
   FRAME_SEND,
   framePayloadBytes,
@@ -20,6 +22,7 @@ import {
   frameSeq,
   isSendTo,
   isSignalFrame,
+  readBatch,
   type Refusal,
   type RelayStats,
   wantsMailbox,
@@ -30,9 +33,16 @@ import { ShardQueue } from "../src/routing/_shard_queue.ts";
 import type { NetworkConfig } from "./config.ts";
 import type { Admission } from "./admission.ts";
 import type { Mailbox } from "./mailbox.ts";
+import { Outbox } from "./outbox.ts";
 import type { DeliverOutcome, PutOutcome, RefusedFrame } from "./rpc.ts";
 import type { Session, Sessions } from "./sessions.ts";
 import type { Shards } from "./shards.ts";
+
+/** One relay pass over a batch: what is held for peers here, and how to name it. */
+interface Pass {
+  outbox: Outbox;
+  held: { to: string; frame: Uint8Array; seq: number | undefined }[];
+}
 
 /** A frame on its way to another shard. */
 interface Outgoing {
@@ -147,6 +157,42 @@ export class Relay {
    * @param bytes The frame; it becomes the DELIVER, so the caller must not use it afterwards.
    */
   onFrame(ws: WebSocket, session: Session, bytes: Uint8Array): void {
+    if (bytes[0] === FRAME_BATCH) this.#onBatch(ws, session, bytes);
+    else this.#relay(ws, session, bytes);
+  }
+
+  // A batch: each frame is admitted, relayed and refused as if it came alone; what is for
+  // peers here leaves at the end, one batch per destination.
+  #onBatch(ws: WebSocket, session: Session, bytes: Uint8Array): void {
+    const { limits } = this.#config;
+    const { frames, broken } = readBatch(bytes);
+    // The message was counted as one frame; it holds this many.
+    this.#stats.framesIn += frames.length - 1;
+    const pass: Pass = { outbox: new Outbox(this.#sessions), held: [] };
+    let end = 1;
+    for (let i = 0; i < frames.length && this.#sessions.has(session.peer); i++) {
+      const frame = frames[i];
+      end += BATCH_ENTRY_HEADER_BYTES + frame.length;
+      if (i < limits.MAX_BATCH_FRAMES && end <= limits.MAX_BATCH_BYTES) {
+        this.#relay(ws, session, frame, pass);
+        continue;
+      }
+      // Charged as any frame, so that a batch of junk meets the rate limit (and the close).
+      const over = this.#admission.charge(session.peer, limits.COST_RELAY_FRAME, frame.length);
+      this.#sessions.refuse(ws, over ?? batchTooLarge(limits), {
+        seq: frameSeq(frame),
+        peer: framePeer(frame),
+      });
+    }
+    if (broken) this.#sessions.refuse(ws, { ok: false, code: "BAD_FRAME", message: broken });
+    for (const tag of pass.outbox.flush(broken ? undefined : { bytes, frames })) {
+      const { to, frame, seq } = pass.held[tag];
+      this.#stats.delivered--;
+      this.#notHere(ws, to, frame, seq);
+    }
+  }
+
+  #relay(ws: WebSocket, session: Session, bytes: Uint8Array, pass?: Pass): void {
     const { limits } = this.#config;
     const seq = frameSeq(bytes);
     const refuse = (r: Refusal, peer?: string) => this.#sessions.refuse(ws, r, { seq, peer });
@@ -204,25 +250,38 @@ export class Relay {
     const out = deliverInPlace(bytes, session.peerBytes);
     const dest = to.id;
     if (to.home === this.#shard) {
-      if (this.#deliverHere(dest, out)) return;
-      if (!wantsMailbox(out)) return refuse(notConnected(dest), dest);
-      this.#waitUntil(
-        this.#toMailbox(dest, out).then((r) => {
-          if (!r.ok) refuse(r, dest);
-        }),
-      );
-      return;
+      if (pass) {
+        if (pass.outbox.add(dest, out, pass.held.length)) {
+          pass.held.push({ to: dest, frame: out, seq });
+          this.#stats.delivered++;
+          return;
+        }
+      } else if (this.#deliverHere(dest, out)) return;
+      return this.#notHere(ws, dest, out, seq);
     }
     const queued = this.#outbound.push(to.home, {
       from: session.peer,
       seq: seq!,
       to: dest,
-      frame: out,
+      // A frame of a batch is a view: sent alone, it must not carry the whole batch along.
+      frame: pass ? out.slice() : out,
     });
     if (queued) this.#stats.forwarded++;
     else {
       refuse({ ok: false, code: "OVERLOADED", message: `Queue to shard ${to.home} is full` }, dest);
     }
+  }
+
+  // A frame for a peer of this shard that is not connected: to its mailbox if it asks, else
+  // refused to its sender.
+  #notHere(ws: WebSocket, dest: string, out: Uint8Array, seq: number | undefined): void {
+    const refuse = (r: Refusal) => this.#sessions.refuse(ws, r, { seq, peer: dest });
+    if (!wantsMailbox(out)) return refuse(notConnected(dest));
+    this.#waitUntil(
+      this.#toMailbox(dest, out).then((r) => {
+        if (!r.ok) refuse(r);
+      }),
+    );
   }
 
   /**
@@ -237,14 +296,24 @@ export class Relay {
   deliver(to: string[], frames: Uint8Array[]): DeliverOutcome | Promise<DeliverOutcome> {
     const missing: number[] = [];
     let mailed: Promise<RefusedFrame | null>[] | undefined;
-    for (let i = 0; i < frames.length; i++) {
-      if (this.#deliverHere(to[i], frames[i])) continue;
+    const notHere = (i: number) => {
       if (wantsMailbox(frames[i])) {
         (mailed ??= []).push(
           this.#toMailbox(to[i], frames[i]).then((r) => r.ok ? null : { ...r, index: i }),
         );
       } else missing.push(i);
+    };
+    // A destination's frames of this call leave as one batch, if it asked for batches.
+    const outbox = new Outbox(this.#sessions);
+    for (let i = 0; i < frames.length; i++) {
+      if (outbox.add(to[i], frames[i], i)) this.#stats.delivered++;
+      else notHere(i);
     }
+    for (const i of outbox.flush()) {
+      this.#stats.delivered--;
+      notHere(i);
+    }
+    missing.sort((a, b) => a - b);
     // The usual batch has no mailbox frame: answered at once, with no promise in between.
     if (!mailed) return { missing, refused: [] };
     return Promise.all(mailed).then((r) => ({
@@ -294,6 +363,15 @@ export class Relay {
     };
     this.#sessions.refusePeer(item.from, r, { seq: item.seq, peer: item.to });
   }
+}
+
+function batchTooLarge(limits: NetworkConfig["limits"]): Refusal {
+  return {
+    ok: false,
+    code: "BATCH_TOO_LARGE",
+    message:
+      `Frame lies past a batch's bounds (${limits.MAX_BATCH_FRAMES} frames, ${limits.MAX_BATCH_BYTES} bytes)`,
+  };
 }
 
 function notConnected(peer: string): Refusal {

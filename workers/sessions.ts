@@ -11,6 +11,7 @@ import { base64urlnopad } from "@scure/base";
 import {
   CLOSE_CODES,
   errorReply,
+  packBatches,
   PROTOCOL_VERSION,
   type Refusal,
   type RefusalAbout,
@@ -26,6 +27,8 @@ interface Attachment {
   since: number;
   /** The client address it connected from, whose gate counts it. */
   address: string;
+  /** Whether it asked for batch frames. */
+  batch?: boolean;
 }
 
 /**
@@ -136,9 +139,16 @@ export class Sessions {
    * @param nonce The hello's nonce.
    * @param ts The hello's timestamp.
    * @param address The client's address.
+   * @param batch Whether the peer asked for batch frames.
    * @returns The upgrade answer, or a refusal (`HELLO_REPLAYED`).
    */
-  accept(peer: string, nonce: string, ts: number, address: string): Response | Refusal {
+  accept(
+    peer: string,
+    nonce: string,
+    ts: number,
+    address: string,
+    batch = false,
+  ): Response | Refusal {
     const { limits } = this.#config;
     // The edge is stateless, so replays are caught here, at the peer's single home.
     const now = Date.now();
@@ -165,6 +175,7 @@ export class Sessions {
       session: base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(12))),
       since: now,
       address,
+      ...(batch ? { batch } : {}),
     };
     server.serializeAttachment(attachment);
     this.#sockets.set(peer, server);
@@ -177,6 +188,7 @@ export class Sessions {
       shard: this.#shard,
       shards: this.#config.shards,
       limits,
+      ...(batch ? { batch } : {}),
     };
     server.send(JSON.stringify(welcome));
     return new Response(null, { status: 101, webSocket: client });
@@ -237,6 +249,35 @@ export class Sessions {
     if (!ws) return false;
     try {
       ws.send(data);
+      return true;
+    } catch {
+      this.forget(ws);
+      return false;
+    }
+  }
+
+  /**
+   * Sends a peer connected here several binary frames, in order: as batch frames if it asked
+   * for them, else one message each.
+   *
+   * @param peer The peer.
+   * @param frames The frames.
+   * @param packed The same frames already packed as one batch, to send as it is.
+   * @returns Whether they went out (`false`: not connected, or its socket just died).
+   */
+  sendFrames(peer: string, frames: Uint8Array[], packed?: Uint8Array): boolean {
+    const ws = this.#sockets.get(peer);
+    if (!ws) return false;
+    const { limits } = this.#config;
+    try {
+      if (frames.length === 1) ws.send(frames[0]);
+      else if (!this.of(ws).batch) { for (const f of frames) ws.send(f); }
+      else if (packed) ws.send(packed);
+      else {
+        for (const m of packBatches(frames, limits.MAX_BATCH_FRAMES, limits.MAX_BATCH_BYTES)) {
+          ws.send(m);
+        }
+      }
       return true;
     } catch {
       this.forget(ws);

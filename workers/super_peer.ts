@@ -111,12 +111,9 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
     const peer = h.get(INTERNAL_HEADERS.peer) ?? "";
     const nonce = h.get(INTERNAL_HEADERS.nonce) ?? "";
     const address = h.get(INTERNAL_HEADERS.address) ?? "";
-    const accepted = this.#sessions.accept(
-      peer,
-      nonce,
-      Number(h.get(INTERNAL_HEADERS.ts)),
-      address,
-    );
+    const ts = Number(h.get(INTERNAL_HEADERS.ts));
+    const batch = h.get(INTERNAL_HEADERS.batch) === "1";
+    const accepted = this.#sessions.accept(peer, nonce, ts, address, batch);
     if (!(accepted instanceof Response)) return jsonError(401, accepted.code, accepted.message);
     this.#services.connected(peer);
     this.ctx.waitUntil(this.#services.scheduleSweep());

@@ -10,11 +10,14 @@ import {
   CLOSE_CODES,
   connectUrl,
   DEFAULT_LIMITS,
+  FRAME_BATCH,
   KEEPALIVE_PING,
   KEEPALIVE_PONG,
   type Limits,
+  packBatches,
   parseServerMessage,
   ProtocolError,
+  readBatch,
   signHello,
   type Welcome,
 } from "../protocol/mod.ts";
@@ -60,6 +63,8 @@ export class Connection {
   #welcome: Welcome | undefined;
   #attempt = 0;
   readonly #queue: Uint8Array[] = [];
+  /** Frames sent in this turn of the event loop, leaving together at its end. */
+  #turn: Uint8Array[] = [];
   #lastInbound = 0;
   #keepalive: ReturnType<typeof setInterval> | undefined;
   #retry: ReturnType<typeof setTimeout> | undefined;
@@ -139,7 +144,10 @@ export class Connection {
   sendFrame(frame: Uint8Array): SendResult {
     if (this.#state === "closed") return "dropped";
     if (this.#state === "open" && this.#queue.length === 0 && this.#ws) {
-      this.#ws.send(frame);
+      if (!this.#welcome?.batch) this.#ws.send(frame);
+      // The first frame of a turn schedules the send: a microtask, so a lone frame does not
+      // wait for a timer, and every frame sent in the same turn goes along.
+      else if (this.#turn.push(frame) === 1) queueMicrotask(() => this.#flushTurn());
       return "sent";
     }
     const cap = this.#o.sendQueueFrames ?? DEFAULT_LIMITS.DEFAULT_SEND_QUEUE_FRAMES;
@@ -156,6 +164,8 @@ export class Connection {
    */
   sendText(text: string): boolean {
     if (this.#state !== "open" || !this.#ws) return false;
+    // What was sent before this text leaves before it.
+    this.#flushTurn();
     this.#ws.send(text);
     return true;
   }
@@ -177,12 +187,31 @@ export class Connection {
     }
   }
 
+  #flushTurn(): void {
+    if (this.#turn.length === 0) return;
+    const frames = this.#turn;
+    this.#turn = [];
+    // The connection dropped in this turn: the frames lead the queue for the next welcome.
+    if (this.#state !== "open" || !this.#ws) this.#queue.unshift(...frames);
+    else this.#sendAll(this.#ws, frames);
+  }
+
+  #sendAll(ws: WebSocket, frames: Uint8Array[]): void {
+    if (!this.#welcome?.batch) {
+      for (const frame of frames) ws.send(frame);
+      return;
+    }
+    const { MAX_BATCH_FRAMES, MAX_BATCH_BYTES } = this.limits;
+    for (const message of packBatches(frames, MAX_BATCH_FRAMES, MAX_BATCH_BYTES)) ws.send(message);
+  }
+
   async #open(): Promise<void> {
     this.#clearTimers();
     let url: string;
     try {
       this.#network ??= await fetchNetworkId(this.#fetch, this.#o.url);
-      url = connectUrl(this.#o.url, await signHello(this.#o.identity, this.#network));
+      const hello = await signHello(this.#o.identity, this.#network);
+      url = connectUrl(this.#o.url, hello, { batch: this.#o.batch !== false });
     } catch (error) {
       return this.#failed(CLOSE_CODES.ABNORMAL, error);
     }
@@ -242,7 +271,11 @@ export class Connection {
   #onMessage(data: unknown): void {
     this.#lastInbound = Date.now();
     if (typeof data !== "string") {
-      this.#events.binary(new Uint8Array(data as ArrayBuffer));
+      const bytes = new Uint8Array(data as ArrayBuffer);
+      // A network that sends a broken batch is not this peer's to fix: what parsed is kept.
+      if (bytes[0] === FRAME_BATCH) {
+        for (const f of readBatch(bytes).frames) this.#events.binary(f);
+      } else this.#events.binary(bytes);
       return;
     }
     if (data === KEEPALIVE_PONG) return;
@@ -260,7 +293,7 @@ export class Connection {
     this.#attempt = 0;
     const ws = this.#ws!;
     // Queued frames leave before anything sent from now on, so order is kept.
-    for (const frame of this.#queue.splice(0)) ws.send(frame);
+    this.#sendAll(ws, this.#queue.splice(0));
     const interval = this.#o.keepaliveIntervalMs ?? DEFAULT_LIMITS.KEEPALIVE_INTERVAL_MS;
     const timeout = this.#o.keepaliveTimeoutMs ?? DEFAULT_LIMITS.KEEPALIVE_TIMEOUT_MS;
     this.#keepalive = setInterval(() => {
@@ -319,6 +352,7 @@ export class Connection {
     this.#ws = undefined;
     this.#clearTimers();
     this.#queue.length = 0;
+    this.#turn = [];
     this.#ready.reject(
       detail.error ?? new ProtocolError("INTERNAL", `Peer closed: ${detail.reason}`),
     );

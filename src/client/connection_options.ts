@@ -58,6 +58,14 @@ export interface ConnectionOptions {
    * @default 30000
    */
   firstConnectTimeoutMs?: number;
+  /**
+   * Batch frames: the binary frames sent within one turn of the event loop leave as one
+   * WebSocket message, and the network sends this peer's frames the same way (asked for with
+   * `batch=1` on connect; used only once the welcome says `batch: true`). A lone frame still
+   * leaves at once, at the end of the turn. `false` sends every frame as its own message.
+   * @default true
+   */
+  batch?: boolean;
   /** Frames kept while disconnected. @default DEFAULT_LIMITS.DEFAULT_SEND_QUEUE_FRAMES */
   sendQueueFrames?: number;
   /** Keepalive interval, in ms. @default DEFAULT_LIMITS.KEEPALIVE_INTERVAL_MS */

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   BAD_FRAME: "The frame could not be parsed: truncated header, bad peer id, bad JSON.",
   FRAME_TOO_LARGE:
     "The frame is larger than `MAX_FRAME_BYTES` (binary) or `MAX_CONTROL_FRAME_BYTES` (text).",
+  BATCH_TOO_LARGE:
+    "A frame in a batch lies past `MAX_BATCH_FRAMES` or `MAX_BATCH_BYTES`; that frame was dropped, the others relayed.",
   UNKNOWN_FRAME_TYPE:
     "The frame's type byte, or a control message's `t`, is not defined by this version.",
   PEER_NOT_FOUND: "The destination peer is not connected to the network.",

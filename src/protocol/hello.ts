@@ -94,6 +94,8 @@ export async function signHello(
  *
  * @param base The network's URL (`ws:`, `wss:`, `http:` or `https:`); its path is replaced.
  * @param hello The hello.
+ * @param options `batch: true` asks the network to send this peer batch frames (`batch=1`,
+ *   section 4 of `docs/PROTOCOL.md`); it is not part of what the hello signs.
  * @returns The `ws:`/`wss:` URL of `/v1/connect` carrying the hello.
  *
  * @example Usage
@@ -103,7 +105,7 @@ export async function signHello(
  * console.assert(url.startsWith("ws://127.0.0.1:8787/v1/connect?"));
  * ```
  */
-export function connectUrl(base: string, hello: Hello): string {
+export function connectUrl(base: string, hello: Hello, options: { batch?: boolean } = {}): string {
   const url = new URL(base);
   url.protocol = url.protocol === "https:" || url.protocol === "wss:" ? "wss:" : "ws:";
   url.pathname = "/v1/connect";
@@ -113,6 +115,7 @@ export function connectUrl(base: string, hello: Hello): string {
     ts: String(hello.ts),
     nonce: hello.nonce,
     sig: hello.sig,
+    ...(options.batch ? { batch: "1" } : {}),
   }).toString();
   return url.toString();
 }

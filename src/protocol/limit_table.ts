@@ -23,6 +23,20 @@ export const LIMIT_TABLE = {
     unit: "bytes",
     description: "Largest binary frame, header included. Larger: `FRAME_TOO_LARGE`, frame dropped.",
   },
+  /** Most frames in one batch (one WebSocket message holding several binary frames). */
+  MAX_BATCH_FRAMES: {
+    value: 256,
+    unit: "frames",
+    description:
+      "Most frames in one batch message (section 4). Frames past it: `BATCH_TOO_LARGE`, each refused alone.",
+  },
+  /** Largest batch message, its entries' lengths included. */
+  MAX_BATCH_BYTES: {
+    value: 262_144,
+    unit: "bytes",
+    description:
+      "Largest batch message. Frames that end past it: `BATCH_TOO_LARGE`, each refused alone.",
+  },
   /** Largest text (JSON control) frame a peer may send. */
   MAX_CONTROL_FRAME_BYTES: {
     value: 131_072,

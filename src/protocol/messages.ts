@@ -26,6 +26,7 @@ const WelcomeSchema = z.object({
   shard: z.number().int().nonnegative(),
   shards: z.number().int().positive(),
   limits: z.record(z.string(), z.number()),
+  batch: z.boolean().optional(),
 });
 
 // An error reply.
@@ -181,6 +182,8 @@ export interface Welcome {
   shards: number;
   /** The limits in force. */
   limits: Limits;
+  /** Whether the network sends this peer batch frames (it asked with `batch=1`). */
+  batch?: boolean;
 }
 
 /**

@@ -10,6 +10,7 @@
  *
  * @module
  */
+export * from "./batch.ts";
 export * from "./control.ts";
 export * from "./direct.ts";
 export * from "./errors.ts";
