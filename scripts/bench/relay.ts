@@ -9,6 +9,7 @@ import type { Identity } from "../../src/identity/mod.ts";
 import { connectUrl, encodeFrame, FRAME_SEND, signHello } from "../../src/protocol/mod.ts";
 import { COMPATIBILITY_DATE, startNetwork } from "../local_network.ts";
 import { identityOn, type SectionResult, UNTHROTTLED } from "./common.ts";
+import { clientSender, framesIn, type Sender } from "./client_pair.ts";
 
 /** Payload bytes per frame. */
 const PAYLOAD_BYTES = 64;
@@ -17,7 +18,7 @@ const WINDOW = 1_024;
 const SHARDS = 8;
 
 interface Pair {
-  sender: WebSocket;
+  sender: Sender;
   receiver: WebSocket;
   frame: Uint8Array;
 }
@@ -44,7 +45,7 @@ async function pump({ sender, receiver, frame }: Pair, frames: number): Promise<
     );
     receiver.onmessage = (event) => {
       if (typeof event.data === "string") return;
-      received++;
+      received += framesIn(event.data);
       wake?.();
       if (received === frames) {
         clearTimeout(timer);
@@ -149,6 +150,15 @@ export async function relayBench(frames: number, rounds: number): Promise<Sectio
     return { sender, receiver, frame: encodeFrame(FRAME_SEND, to.peerId, 0, payload) };
   }
 
+  // The reference client as sender (batching or not), a raw socket that asked for batches
+  // (or not) as receiver.
+  async function clientPair(from: Identity, to: Identity, batch: boolean): Promise<Pair> {
+    const hello = await signHello(to, net.network);
+    const receiver = await open(connectUrl(net.url, hello, { batch }), true);
+    const sender = await clientSender(net.url, net.network, from, batch);
+    return { sender, receiver, frame: encodeFrame(FRAME_SEND, to.peerId, 0, payload) };
+  }
+
   async function plainPair(base: string, across = false): Promise<Pair> {
     const receiver = await open(`${base}/?role=b${across ? "&obj=B" : ""}`, false);
     const sender = await open(`${base}/?role=a${across ? "&obj=A&to=B" : ""}`, false);
@@ -161,6 +171,7 @@ export async function relayBench(frames: number, rounds: number): Promise<Sectio
     "relay.bare_do": () => plainPair(bareUrl),
     "relay.ws": () => plainPair(wsUrl),
     "relay.cross_shard": () => superpeerPair(home[0], home[2]),
+    "relay.batched": () => clientPair(home[0], home[1], true),
   };
 
   const samples: Record<string, number[]> = Object.fromEntries(
@@ -182,6 +193,8 @@ export async function relayBench(frames: number, rounds: number): Promise<Sectio
       "relay.latency_cross": () => superpeerPair(home[0], home[2]),
       "relay.bare_latency": () => plainPair(bareUrl),
       "relay.bare_cross_latency": () => plainPair(bareUrl, true),
+      "relay.latency_client": () => clientPair(home[0], home[1], false),
+      "relay.latency_batched": () => clientPair(home[0], home[1], true),
     };
     for (const name of Object.keys(one)) samples[`${name}_p50`] = [], samples[`${name}_p99`] = [];
     for (let round = 0; round < rounds; round++) {
@@ -241,6 +254,13 @@ export async function relayBench(frames: number, rounds: number): Promise<Sectio
         target: ">= 0.5",
       },
       {
+        name: "relay.batched",
+        unit: "frames/s",
+        what: "superpeer, 1→1, one shard, the client batching the frames of each turn",
+        baseline: "relay.ws",
+        target: ">= 1.0",
+      },
+      {
         name: "relay.latency_p50",
         unit: "ms",
         what: "one message at a time, one way, same shard: median",
@@ -289,6 +309,19 @@ export async function relayBench(frames: number, rounds: number): Promise<Sectio
         unit: "ms",
         what: "the same: 99th percentile",
         baseline: "relay.bare_latency_p99",
+      },
+      {
+        name: "relay.latency_client_p50",
+        unit: "ms",
+        what: "one message at a time through the client, batching off: median",
+        baseline: null,
+      },
+      {
+        name: "relay.latency_batched_p50",
+        unit: "ms",
+        what: "the same with batching on (a lone frame leaves at the end of its turn)",
+        baseline: "relay.latency_client_p50",
+        target: "<= 1.05x",
       },
     ],
   };
