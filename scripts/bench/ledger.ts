@@ -233,7 +233,7 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
         unit: "transfers/s",
         what: "signed transfers applied on one shard",
         baseline: "ledger.verify_ceiling",
-        target: ">= 0.6",
+        target: ">= 0.8",
       },
       {
         name: "ledger.verify_ceiling",

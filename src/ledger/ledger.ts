@@ -36,6 +36,9 @@ import {
 import { sha256 } from "@noble/hashes/sha2.js";
 import { verifySignature } from "../identity/identity.ts";
 
+/** A transfer after the checks that need no state: refused, or ready to apply. */
+type Checked = { refusal: TxOutcome } | { t: Transfer; hash: string; bytes: Uint8Array };
+
 /** How a shard is set up. */
 export interface LedgerOptions {
   /** The network id. */
@@ -117,18 +120,18 @@ export class LedgerShard {
    */
   async submitBatch(values: readonly unknown[]): Promise<TxOutcome[]> {
     // One after another: in workerd, a batch of concurrent verifications measured slower.
-    const checked = [];
+    const checked: Checked[] = [];
     for (const v of values) checked.push(await this.#check(v));
-    // Each applies in its own transaction, in order: the second of two transfers from one
-    // account sees the first.
-    return checked.map((c) =>
-      "refusal" in c ? c.refusal : this.applyVerified(c.t, c.hash, c.bytes)
+    // In order, in one transaction committed before any answer: the second of two transfers
+    // from one account sees the first, and the batch costs one commit.
+    return this.#s.transaction(() =>
+      checked.map((c) => "refusal" in c ? c.refusal : this.applyVerified(c.t, c.hash, c.bytes))
     );
   }
 
   async #check(
     value: unknown,
-  ): Promise<{ refusal: TxOutcome } | { t: Transfer; hash: string; bytes: Uint8Array }> {
+  ): Promise<Checked> {
     const parsed = parseTransfer(value, this.#o.maxAmount);
     if (!parsed.ok) return { refusal: parsed };
     const t = parsed.transfer;
@@ -330,9 +333,7 @@ export class LedgerShard {
       this.#s.transaction(() => {
         this.#s.putBlock({ header: signed, leaves });
         this.#s.dropPending(entries.length);
-        for (const [index, e] of entries.entries()) {
-          if (e.hash) this.#s.setTxPlace(e.hash, header.height, index);
-        }
+        this.#s.setTxPlaces(header.height, entries.map((e) => e.hash));
       });
       return signed;
     } finally {

@@ -85,8 +85,11 @@ export interface LedgerStorage {
   getTx(hash: string): TxRecord | undefined;
   /** Creates or replaces a transfer record. */
   putTx(record: TxRecord): void;
-  /** Records the block and index of a transfer once it is sealed. */
-  setTxPlace(hash: string, block: number, index: number): void;
+  /**
+   * Records where a block's transfers are, once it is sealed: the entry at index `i` of the
+   * block has hash `hashes[i]` (`undefined` for an entry without a record, a credit).
+   */
+  setTxPlaces(block: number, hashes: readonly (string | undefined)[]): void;
   /** Appends an entry to the pending list. */
   appendPending(entry: PendingEntry): void;
   /** The oldest pending entries, at most `limit`. */
@@ -170,9 +173,11 @@ export class MemoryLedgerStorage implements LedgerStorage {
   putTx(record: TxRecord): void {
     this.#set(this.#txs, record.hash, record);
   }
-  setTxPlace(hash: string, block: number, index: number): void {
-    const record = this.#txs.get(hash);
-    if (record) this.#set(this.#txs, hash, { ...record, block, index });
+  setTxPlaces(block: number, hashes: readonly (string | undefined)[]): void {
+    for (const [index, hash] of hashes.entries()) {
+      const record = hash === undefined ? undefined : this.#txs.get(hash);
+      if (record) this.#set(this.#txs, record.hash, { ...record, block, index });
+    }
   }
   appendPending(entry: PendingEntry): void {
     this.#pending.push(structuredClone(entry));

@@ -113,15 +113,50 @@ clause("the outbox orders by sequence and deletes up to an acknowledgement", (s)
   same(s.outboxShards(), [5]);
 });
 
+clause(
+  "a transaction's writes are read inside it, the last write wins, a throw leaves none",
+  (s) => {
+    const tx = { network: "dev", from: "a", to: "b", amount: "5", nonce: 1, sig: "s" };
+    s.transaction(() => {
+      s.putAccount("a", { balance: 5n, nonce: 1 });
+      s.putAccount("a", { balance: 4n, nonce: 2 });
+      same(s.getAccount("a"), { balance: 4n, nonce: 2 });
+      s.putTx({ hash: "h", tx, status: "pending", dest: 1, block: null, index: null });
+      s.putTx({ hash: "h", tx, status: "credited", dest: 1, block: null, index: null });
+      same(s.getTx("h")?.status, "credited");
+      s.appendPending({ leaf: "01", hash: "h" });
+      s.appendPending({ leaf: "02" });
+      same(s.pending(10).map((e) => e.leaf), ["01", "02"]);
+      s.appendPending({ leaf: "03" });
+    });
+    same(s.getAccount("a"), { balance: 4n, nonce: 2 });
+    same(s.pending(10).map((e) => e.leaf), ["01", "02", "03"]);
+    try {
+      s.transaction(() => {
+        s.putAccount("a", { balance: 1n, nonce: 3 });
+        s.putTx({ hash: "h", tx, status: "pending", dest: 1, block: null, index: null });
+        s.appendPending({ leaf: "04" });
+        throw new Error("rolled back");
+      });
+    } catch {
+      // expected
+    }
+    same(s.getAccount("a"), { balance: 4n, nonce: 2 });
+    same(s.getTx("h")?.status, "credited");
+    same(s.pending(10).map((e) => e.leaf), ["01", "02", "03"]);
+  },
+);
+
 clause("transfer records and meta values", (s) => {
   const tx = { network: "dev", from: "a", to: "b", amount: "5", nonce: 1, sig: "s" };
   s.putTx({ hash: "h", tx, status: "pending", dest: 1, block: null, index: null });
   s.putTx({ hash: "h", tx, status: "credited", dest: 1, block: 4, index: 2 });
   same(s.getTx("h"), { hash: "h", tx, status: "credited", dest: 1, block: 4, index: 2 });
   s.putTx({ hash: "g", tx, status: "pending", dest: 1, block: null, index: null });
-  s.setTxPlace("g", 7, 3);
+  s.putTx({ hash: "f", tx, status: "pending", dest: 1, block: null, index: null });
+  s.setTxPlaces(7, ["f", undefined, "unknown", "g"]);
   same(s.getTx("g"), { hash: "g", tx, status: "pending", dest: 1, block: 7, index: 3 });
-  s.setTxPlace("unknown", 7, 3);
+  same(s.getTx("f"), { hash: "f", tx, status: "pending", dest: 1, block: 7, index: 0 });
   check(s.getTx("unknown") === undefined);
   check(s.getTx("nope") === undefined);
   s.setMeta("x", "1");
