@@ -47,10 +47,13 @@ function rounded(x: number): number {
 }
 
 // ">= r" is met by the ratio to the baseline, "<= rx" too (at most r times the baseline);
-// "<= v unit" by the value itself.
+// "<= +v unit" by the difference to the baseline; "<= v unit" by the value itself.
 function targetMet(e: Entry): boolean {
   const [op, n] = e.target!.split(" ");
   if (op === "<=" && n.endsWith("x")) return e.ratio !== null && e.ratio <= Number(n.slice(0, -1));
+  if (op === "<=" && n.startsWith("+")) {
+    return e.baseline_value !== null && e.value - e.baseline_value <= Number(n.slice(1));
+  }
   if (op === "<=") return e.value <= Number(n);
   return e.ratio !== null && e.ratio >= Number(n);
 }
