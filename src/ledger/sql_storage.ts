@@ -131,11 +131,6 @@ export class SqlLedgerStorage implements LedgerStorage {
     }
   }
 
-  // Outside a transaction a write goes at once; inside, at its end.
-  #held(): boolean {
-    return this.#depth > 0;
-  }
-
   getAccount(id: string): Account | undefined {
     const hit = this.#accounts.get(id);
     if (hit) return { ...hit };
@@ -150,7 +145,7 @@ export class SqlLedgerStorage implements LedgerStorage {
     // Held accounts are read from the cache, which then must not drop them.
     this.#remember(id, { ...account });
     this.#dirty.set(id, { ...account });
-    if (!this.#held()) this.#write();
+    if (this.#depth === 0) this.#write(); // inside a transaction: at its end
   }
 
   #remember(id: string, account: Account): void {
@@ -176,7 +171,7 @@ export class SqlLedgerStorage implements LedgerStorage {
 
   putTx(record: TxRecord): void {
     this.#txs.push(record);
-    if (!this.#held()) this.#write();
+    if (this.#depth === 0) this.#write(); // inside a transaction: at its end
   }
 
   setTxPlaces(block: number, hashes: readonly (string | undefined)[]): void {
@@ -191,7 +186,7 @@ export class SqlLedgerStorage implements LedgerStorage {
 
   appendPending(entry: PendingEntry): void {
     this.#pending.push(entry);
-    if (!this.#held()) this.#write();
+    if (this.#depth === 0) this.#write(); // inside a transaction: at its end
   }
 
   pending(limit: number): PendingEntry[] {
