@@ -13,6 +13,7 @@ import { ledgerBench } from "./bench/ledger.ts";
 import { relayBench } from "./bench/relay.ts";
 import { directBench } from "./bench/direct.ts";
 import { pubsubBench } from "./bench/pubsub.ts";
+import { mergeSections } from "./bench/merge.ts";
 import { scaleBench } from "./bench/scale.ts";
 import { swarmBench } from "./bench/swarm.ts";
 import { ensureTools, TOOLS } from "./system_tools.ts";
@@ -113,9 +114,21 @@ if (!values.only) {
     `${values.out}/benchmarks.json`,
     JSON.stringify(entries, null, 2) + "\n",
   );
-  // Written as the formatter would, so that `deno fmt --check` stays clean.
-  await new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "-q", `${values.out}/BENCHMARKS.md`, `${values.out}/benchmarks.json`],
-  }).output();
+} else {
+  // One section run alone replaces its own section and entries, and says it was run alone.
+  const note = `(This section was run alone, \`deno task bench --only ${values.only}\`, on ${
+    new Date().toISOString().slice(0, 10)
+  }.)`;
+  const written = await mergeSections(
+    `${values.out}/BENCHMARKS.md`,
+    `${values.out}/benchmarks.json`,
+    tables.map((t) => t.replace(/\n\n/, `\n\n${note}\n\n`)),
+    entries,
+  );
+  if (!written) console.log("No earlier docs/BENCHMARKS.md to merge into: nothing written.");
 }
+// Written as the formatter would, so that `deno fmt --check` stays clean.
+await new Deno.Command(Deno.execPath(), {
+  args: ["fmt", "-q", `${values.out}/BENCHMARKS.md`, `${values.out}/benchmarks.json`],
+}).output();
 console.log(md);

@@ -128,6 +128,8 @@ export interface NetworkOptions {
    * the `info` events, which every block and start would add to a test's output
    */
   logs?: (line: string) => void;
+  /** A loopback port for workerd's inspector (heap snapshots, profiles). @default none */
+  inspectorPort?: number;
 }
 
 /** Prints a line of workerd's output unless it is an `info` event of the log. */
@@ -178,6 +180,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     new Miniflare({
       host: "127.0.0.1",
       port,
+      ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
       modules: true,
       modulesRoot: dirname(scriptPath),
       scriptPath,

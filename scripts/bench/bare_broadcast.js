@@ -19,6 +19,12 @@ export class BareBroadcast extends DurableObject {
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
+  // The close answered, as any object must: else the peer holds its end until it times out.
+  webSocketClose(ws, code) {
+    this.sockets = this.sockets.filter((s) => s !== ws);
+    if (code !== 1005 && code !== 1006) ws.close(code, "");
+  }
+
   webSocketMessage(from, message) {
     for (const ws of this.sockets) {
       if (ws !== from) ws.send(message);
