@@ -86,6 +86,7 @@ export class Mailbox {
       ts: now,
       data: m.data,
       ...(m.bin ? { bin: true } : {}),
+      ...(m.sealed ? { sealed: true } : {}),
     };
     const body = JSON.stringify(mail);
     sql.exec(

@@ -350,9 +350,9 @@ export class Relay {
   async #toMailbox(to: string, frame: Uint8Array): Promise<PutOutcome> {
     const decoded = decodeFrame(frame);
     if (!decoded.ok) return decoded;
-    const { peer: from, payload, text } = decoded.frame;
+    const { peer: from, payload, text, sealed } = decoded.frame;
     const data = text ? utf8Decoder.decode(payload) : base64urlnopad.encode(payload);
-    return await this.#mailbox.put({ to, from, data, bin: !text, notify: true });
+    return await this.#mailbox.put({ to, from, data, bin: !text, notify: true, sealed });
   }
 
   #undelivered(item: Outgoing, reason: "not_found" | "unreachable"): void {

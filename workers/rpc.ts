@@ -60,6 +60,8 @@ export interface MailPut {
   data: string;
   bin?: boolean;
   notify?: boolean;
+  /** Sealed to the recipient's identity: the network cannot read it. */
+  sealed?: boolean;
 }
 
 /** A publish on its way to its topic's home. */

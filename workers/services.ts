@@ -157,7 +157,14 @@ export class Services {
       case "mail": {
         if (!isPeerId(m.to)) return notPeerId();
         const home = shardOf(m.to, this.host.config.shards);
-        const mail = { to: m.to, from: peer, data: m.data, bin: m.bin, notify: m.notify };
+        const mail = {
+          to: m.to,
+          from: peer,
+          data: m.data,
+          bin: m.bin,
+          notify: m.notify,
+          sealed: m.sealed,
+        };
         const outcome = home === this.host.shard()
           ? await this.mailbox.put(mail)
           : await this.host.call(home, (s) => s.mailPut(mail));

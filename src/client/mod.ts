@@ -31,4 +31,5 @@ export * from "./swarm.ts";
 export * from "./message_stream.ts";
 export * from "./network_url.ts";
 export * from "./peer.ts";
+export type { SealCode, SealPolicy } from "../seal/sealer.ts";
 export { DEFAULT_REQUEST_TIMEOUT_MS, type RequestMessage } from "./requests.ts";

@@ -34,12 +34,17 @@ import { type RequestMessage, Requests } from "./requests.ts";
 import { PeerServices } from "./services.ts";
 import { PeerSwarm } from "./swarm.ts";
 import { ListenedTarget } from "./listened_target.ts";
-import { assertPeerId, RelayPath } from "./relay_path.ts";
+import { RelayPath } from "./relay_path.ts";
 import { httpUrl } from "./_util.ts";
-import { DEFAULT_RECEIVE_BUFFER, type PeerMessage, type PeerOptions } from "./peer_options.ts";
+import {
+  DEFAULT_RECEIVE_BUFFER,
+  type PeerMessage,
+  type PeerOptions,
+  type SealError,
+} from "./peer_options.ts";
 
 export type { CloseDetail, PeerState, ReconnectingDetail, SendResult };
-export { DEFAULT_RECEIVE_BUFFER, type PeerMessage, type PeerOptions };
+export { DEFAULT_RECEIVE_BUFFER, type PeerMessage, type PeerOptions, type SealError };
 
 /**
  * A peer of the network.
@@ -50,7 +55,8 @@ export { DEFAULT_RECEIVE_BUFFER, type PeerMessage, type PeerOptions };
  * {@linkcode CloseDetail}, once, when the peer stops for good), `block` (detail: a new
  * signed block header of a shard watched with `peer.ledger.watchBlocks()`), `signal`
  * (detail: `{from, data}`, direct-channel signaling sent with `sendSignal()`), `direct`
- * (detail: `{peer, open}`), and the services' `topic`, `presence`, `mail`, `mail.notice`. A
+ * (detail: `{peer, open}`), `seal.error` (detail: {@linkcode SealError}: a message dropped for a
+ * reason of sealing), and the services' `topic`, `presence`, `mail`, `mail.notice`. A
  * mail is acknowledged only once a `mail` listener took it; until one is added it waits.
  *
  * @example Two peers
@@ -105,7 +111,11 @@ export class Peer extends ListenedTarget {
       sequenced: (from, stamp, data, text) => this.#pairs.fromRelay(from, stamp, data, text),
       plain: (m) => this.#deliver(m),
       swarm: (from, bytes) => this.#swarm.receive(from, bytes, "relay"),
-    });
+      refused: (peer, code, message) =>
+        this.dispatchEvent(
+          new CustomEvent<SealError>("seal.error", { detail: { peer, code, message } }),
+        ),
+    }, options);
     const sendText = (text: string) => this.#connection.sendText(text);
     this.#requests = new Requests(sendText);
     const peer = this.#connection;
@@ -117,6 +127,8 @@ export class Peer extends ListenedTarget {
       },
       dispatchEvent: (e) => this.dispatchEvent(e),
       listening: (type) => this.listening(type),
+      openMail: (m) => this.#relay.openMailMessage(m),
+      sealMail: (to, data) => this.#relay.sealMailBytes(to, data),
     });
     this.#swarm = new PeerSwarm({
       sendSwarm: (to, bytes, via) => this.#pairs.sendSwarm(to, bytes, via === "relay"),
@@ -235,24 +247,12 @@ export class Peer extends ListenedTarget {
   send(to: string, data: string | Uint8Array, options: { mailbox?: boolean } = {}): SendResult {
     if (options.mailbox) return this.#relay.send(to, data, { mailbox: true });
     if (!this.#direct && !this.#options.reliable) return this.#relay.send(to, data, {});
-    assertPeerId(to);
-    const size = typeof data === "string" ? data.length * 3 : data.length;
-    const max = this.limits.MAX_FRAME_BYTES - 64;
-    if (size > max && (typeof data !== "string" || new TextEncoder().encode(data).length > max)) {
-      throw new RangeError(`Cannot send to "${to}": payload is over ${max} bytes`);
-    }
+    this.#relay.assertFits(to, data);
     if (this.state === "closed") return "dropped";
     return this.#pairs.send(to, data);
   }
 
-  /**
-   * Sends direct-channel signaling to a peer through the relay (a frame with the signal
-   * flag): it reaches the other peer's `signal` event, never its application messages.
-   *
-   * @param to The destination peer id.
-   * @param data The signaling message, as text.
-   * @returns As {@linkcode Peer.send}.
-   */
+  /** Sends direct-channel signaling through the relay, to the other's `signal` event. */
   sendSignal(to: string, data: string): SendResult {
     return this.#relay.send(to, data, { signal: true });
   }
@@ -267,7 +267,7 @@ export class Peer extends ListenedTarget {
     return this.#pairs.upgrades.open(to) !== undefined;
   }
 
-  /** Closes the direct channel to a peer as a failure would: traffic falls back to the relay, nothing lost, and an upgrade is tried again later. */
+  /** Closes the direct channel to a peer as a failure would (traffic falls back to the relay). */
   dropDirect(to: string): void {
     this.#pairs.upgrades.closeLink(to);
   }
@@ -390,6 +390,7 @@ export class Peer extends ListenedTarget {
   #closed(detail: CloseDetail): void {
     this.#requests.failAll(`Peer closed: ${detail.reason}`);
     this.#pairs.close();
+    this.#relay.close();
     this.#services.close();
     this.#swarm.close();
     for (const stream of this.#streams) stream.end();

@@ -7,12 +7,26 @@ import type { ConnectionOptions } from "./connection.ts";
 import type { DirectOptions } from "./direct/upgrades.ts";
 import type { Delivery } from "./exactly_once.ts";
 import type { SeederOptions } from "../swarm/seeder.ts";
+import type { SealCode } from "../seal/sealer.ts";
 
 /** Default number of received messages buffered for {@linkcode Peer.messages}. */
 export const DEFAULT_RECEIVE_BUFFER = 4_096;
 
 /** A message delivered to this peer. */
 export type PeerMessage = Delivery;
+
+/**
+ * The detail of a `seal.error` event: a message not delivered or not sent, for a reason of
+ * sealing (`docs/PROTOCOL.md` section 13 lists the codes).
+ */
+export interface SealError {
+  /** The other peer (as the relay names it). */
+  peer: string;
+  /** Why, by code: `SEAL_BAD_TAG`, `SEAL_REPLAYED`, `SEAL_WRONG_SENDER`, … */
+  code: SealCode | "SEAL_REQUIRED";
+  /** What happened. */
+  message: string;
+}
 
 /** Options of a {@linkcode Peer}: its connection's, and these. */
 export interface PeerOptions extends ConnectionOptions {
@@ -31,6 +45,16 @@ export interface PeerOptions extends ConnectionOptions {
    * receiver needs nothing set. @default false
    */
   reliable?: boolean;
+  /**
+   * Sealing of what travels through the relay to a peer (`docs/PROTOCOL.md` section 13):
+   * messages, signals and mail are encrypted and authenticated end to end, so a super-peer
+   * can neither read them nor pass one peer off as another. `"required"`: nothing goes or is
+   * taken in clear; a peer that cannot seal gets nothing (reported as `seal.error`).
+   * `"preferred"`: sealed when the other side can, in clear when it says it cannot (and
+   * messages in clear are delivered). `false`: nothing sealed; a sealed payload is answered
+   * "I do not seal". @default false (for now: `"required"` is to become the default)
+   */
+  seal?: "required" | "preferred" | false;
   /** File sharing: the upload rate and requests served at once. @default 4 MiB/s, 16 */
   swarm?: SeederOptions;
 }

@@ -5,17 +5,28 @@
  *
  * @module
  */
+import { base64urlnopad } from "@scure/base";
 import { isPeerId } from "../identity/peer_id.ts";
 import {
   decodeFrame,
   encodeFrame,
+  FLAG_SEQUENCED,
+  FLAG_SIGNAL,
+  FLAG_TEXT,
   FRAME_DELIVER,
   FRAME_SEND,
   type Limits,
-  payloadOf,
+  type MailMessage,
   readStamped,
   type Stamp,
 } from "../protocol/mod.ts";
+import { SEAL_OVERHEAD, SEAL_UNKNOWN_SESSION, SEAL_UNSUPPORTED } from "../seal/envelope.ts";
+import {
+  SEAL_HANDSHAKE_TIMEOUT_MS,
+  type SealCode,
+  Sealer,
+  type SealPolicy,
+} from "../seal/sealer.ts";
 import type { PeerState, SendResult } from "./connection.ts";
 import type { Delivery } from "./exactly_once.ts";
 
@@ -43,7 +54,22 @@ export interface RelayPathHandlers {
   plain(message: Delivery): void;
   /** A swarm message from a peer. */
   swarm?(from: string, bytes: Uint8Array): void;
+  /** A message not delivered, or not sent, for a reason of sealing, by code. */
+  refused?(peer: string, code: SealCode | "SEAL_REQUIRED", message: string): void;
 }
+
+/** Sealing on the relay path (see `src/seal/`): the peer's identity and its choice. */
+export interface RelaySealing {
+  /** This peer's identity. */
+  identity: { peerId: string; sealSecretKey(): Uint8Array };
+  /** What to do with a peer that cannot seal; `false`: seal nothing. @default false */
+  seal?: SealPolicy | false;
+  /** Sealed mail older than this is refused (the mailbox's time to live). */
+  mailMaxAgeMs?: number;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /** The connection as the relay path uses it. */
 export interface RelayConnection {
@@ -91,15 +117,71 @@ export function assertPeerId(to: string): void {
 export class RelayPath {
   readonly #connection: RelayConnection;
   readonly #handlers: RelayPathHandlers;
+  readonly #sealer: Sealer | undefined;
   #seq = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #outerSeq = 0;
 
   /**
    * @param connection The connection frames go out on.
    * @param handlers Where arriving frames go.
+   * @param sealing Sealing of every payload to a peer but swarm messages; without it,
+   *   nothing is sealed and a sealed payload is answered "I do not seal".
    */
-  constructor(connection: RelayConnection, handlers: RelayPathHandlers) {
+  constructor(
+    connection: RelayConnection,
+    handlers: RelayPathHandlers,
+    sealing?: RelaySealing,
+  ) {
     this.#connection = connection;
     this.#handlers = handlers;
+    const policy = sealing?.seal ?? false;
+    const local = sealing &&
+      { peerId: sealing.identity.peerId, secret: sealing.identity.sealSecretKey() };
+    this.#sealer = !local || policy === false ? undefined : new Sealer(local, {
+      sendSealed: (to, bytes) => this.#frame(to, bytes, { sealed: true }),
+      sendClear: (to, flags, payload) => {
+        this.#frame(to, flags & FLAG_TEXT ? decoder.decode(payload) : payload, {
+          signal: (flags & FLAG_SIGNAL) !== 0,
+          sequenced: (flags & FLAG_SEQUENCED) !== 0,
+        });
+      },
+      deliver: (from, flags, payload) => this.#inner(from, flags, payload, this.#outerSeq),
+      refused: (peer, code, message) => this.#handlers.refused?.(peer, code, message),
+    }, { policy, mailMaxAgeMs: sealing?.mailMaxAgeMs });
+  }
+
+  /** Whether payloads to peers are sealed. */
+  get sealing(): boolean {
+    return this.#sealer !== undefined;
+  }
+
+  /** Most payload bytes a message can carry, with what sealing adds taken off. */
+  get maxPayload(): number {
+    return this.#connection.limits.MAX_FRAME_BYTES - 64 - (this.#sealer ? SEAL_OVERHEAD : 0);
+  }
+
+  /**
+   * Throws unless a payload fits in one message to a peer.
+   *
+   * @param to The destination.
+   * @param data The payload.
+   * @throws {TypeError} If `to` is not a peer id.
+   * @throws {RangeError} If it is too large.
+   */
+  assertFits(to: string, data: string | Uint8Array): void {
+    assertPeerId(to);
+    const max = this.maxPayload;
+    const size = typeof data === "string" ? data.length * 3 : data.length;
+    if (size > max && (typeof data !== "string" || encoder.encode(data).length > max)) {
+      throw new RangeError(`Cannot send to "${to}": payload is over ${max} bytes`);
+    }
+  }
+
+  /** Stops the handshake timer. */
+  close(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   /**
@@ -114,6 +196,101 @@ export class RelayPath {
    */
   send(to: string, data: string | Uint8Array, flags: SendFlags = {}): SendResult {
     assertPeerId(to);
+    if (this.#connection.state === "closed") return "dropped";
+    if (!this.#sealer || flags.swarm) return this.#frame(to, data, flags);
+    const text = typeof data === "string" || flags.text === true;
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    const inner = (text ? FLAG_TEXT : 0) | (flags.signal ? FLAG_SIGNAL : 0) |
+      (flags.sequenced ? FLAG_SEQUENCED : 0);
+    if (bytes.length > this.maxPayload) {
+      throw new RangeError(
+        `Cannot send to "${to}": payload is ${bytes.length} bytes, sealed limit is ${this.maxPayload}`,
+      );
+    }
+    const now = Date.now();
+    if (flags.mailbox) {
+      const mail = this.#sealer.sealMail(to, inner, bytes, now);
+      if (!mail) throw new TypeError(`Cannot seal to "${to}": its key is unusable`);
+      return this.#frame(to, mail, { mailbox: true, sealed: true });
+    }
+    const result = this.#sealer.seal(to, inner, bytes, now);
+    if (result === "queued") this.#armTimer();
+    return result;
+  }
+
+  /**
+   * What a mail message carries: opened if sealed; dropped (reported by code) if it does not
+   * open, or if it came in clear and sealing is required.
+   *
+   * @param m The mail message.
+   * @returns Its text or bytes, or `undefined`.
+   */
+  openMailMessage(m: MailMessage): string | Uint8Array | undefined {
+    const bytes = () => m.bin ? base64urlnopad.decode(m.data) : encoder.encode(m.data);
+    if (m.sealed) return this.openMail(m.from, bytes());
+    if (this.#sealer && !this.#sealer.takesClear(m.from)) {
+      const why = "Mail in clear was dropped: sealing is required";
+      return void this.#handlers.refused?.(m.from, "SEAL_REQUIRED", why);
+    }
+    return m.bin ? bytes() : m.data;
+  }
+
+  /**
+   * Seals mail to a peer's identity, for the `mail` request.
+   *
+   * @param to The recipient.
+   * @param data The message.
+   * @returns The sealed bytes, or `undefined` if this peer does not seal.
+   * @throws {TypeError} If `to` is not a peer id.
+   */
+  sealMailBytes(to: string, data: string | Uint8Array): Uint8Array | undefined {
+    if (!this.#sealer) return undefined;
+    assertPeerId(to);
+    const text = typeof data === "string";
+    const sealed = this.#sealer.sealMail(
+      to,
+      text ? FLAG_TEXT : 0,
+      text ? encoder.encode(data) : data,
+      Date.now(),
+    );
+    if (!sealed) throw new TypeError(`Cannot seal to "${to}": its key is unusable`);
+    return sealed;
+  }
+
+  /**
+   * Opens mail sealed to this peer (a `mail` message with `sealed: true`).
+   *
+   * @param from The sender the network names.
+   * @param bytes The sealed bytes.
+   * @returns The message, or `undefined` (reported by code) if it does not open.
+   */
+  openMail(from: string, bytes: Uint8Array): string | Uint8Array | undefined {
+    if (!this.#sealer) {
+      this.#handlers.refused?.(from, "SEAL_UNSUPPORTED", "This peer does not seal");
+      return undefined;
+    }
+    const opened = this.#sealer.openMail(from, bytes, Date.now());
+    if (!opened.ok) {
+      this.#handlers.refused?.(from, opened.code, opened.message);
+      return undefined;
+    }
+    return opened.flags & FLAG_TEXT ? decoder.decode(opened.payload) : opened.payload.slice();
+  }
+
+  // Handshakes that go unanswered end after a while; checked until none is under way.
+  #armTimer(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#sealer!.tick(Date.now())) this.#armTimer();
+    }, SEAL_HANDSHAKE_TIMEOUT_MS + 10);
+  }
+
+  #frame(
+    to: string,
+    data: string | Uint8Array,
+    flags: SendFlags & { sealed?: boolean },
+  ): SendResult {
     if (this.#connection.state === "closed") return "dropped";
     const frame = encodeFrame(FRAME_SEND, to, this.#seq, data, flags);
     const max = this.#connection.limits.MAX_FRAME_BYTES;
@@ -135,17 +312,47 @@ export class RelayPath {
     const decoded = decodeFrame(bytes);
     if (!decoded.ok || decoded.frame.type !== FRAME_DELIVER) return;
     const frame = decoded.frame;
-    if (frame.signal) return this.#handlers.signal(frame.peer, payloadOf(frame));
     if (frame.swarm) return this.#handlers.swarm?.(frame.peer, frame.payload.slice());
-    if (frame.sequenced) {
-      const m = readStamped(frame.payload);
-      if (m) this.#handlers.sequenced(frame.peer, m.stamp, m.data, frame.text);
+    if (frame.sealed) {
+      if (this.#sealer) {
+        this.#outerSeq = frame.seq; // what it delivers, it delivers now
+        return this.#sealer.receive(frame.peer, frame.payload, Date.now());
+      }
+      // "I do not seal", unless it is itself a notice: two such peers must not loop.
+      const kind = frame.payload[0];
+      if (kind !== SEAL_UNSUPPORTED && kind !== SEAL_UNKNOWN_SESSION) {
+        this.#frame(frame.peer, new Uint8Array([SEAL_UNSUPPORTED]), { sealed: true });
+      }
+      return;
+    }
+    const flags = (frame.text ? FLAG_TEXT : 0) | (frame.signal ? FLAG_SIGNAL : 0) |
+      (frame.sequenced ? FLAG_SEQUENCED : 0);
+    if (this.#sealer && !this.#sealer.takesClear(frame.peer)) {
+      // Anyone on the path could have written it, under any sender's name.
+      return this.#handlers.refused?.(
+        frame.peer,
+        "SEAL_REQUIRED",
+        "A message in clear was dropped: sealing is required",
+      );
+    }
+    this.#inner(frame.peer, flags, frame.payload, frame.seq);
+  }
+
+  // What a frame or a sealed payload carries, by its (inner) flags.
+  #inner(from: string, flags: number, payload: Uint8Array, seq: number): void {
+    const text = (flags & FLAG_TEXT) !== 0;
+    if (flags & FLAG_SIGNAL) {
+      return this.#handlers.signal(from, text ? decoder.decode(payload) : payload.slice());
+    }
+    if (flags & FLAG_SEQUENCED) {
+      const m = readStamped(payload);
+      if (m) this.#handlers.sequenced(from, m.stamp, m.data, text);
       return;
     }
     this.#handlers.plain({
-      from: frame.peer,
-      seq: frame.seq,
-      data: payloadOf(frame),
+      from,
+      seq,
+      data: text ? decoder.decode(payload) : payload.slice(),
       via: "relay",
     });
   }

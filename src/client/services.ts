@@ -59,6 +59,13 @@ export interface ServicesHost {
   dispatchEvent(event: Event): boolean;
   /** Whether the peer has a listener for an event type. */
   listening(type: string): boolean;
+  /**
+   * Opens a mail message: its text or bytes, or `undefined` to drop it (sealed mail that
+   * does not open, mail in clear where sealing is required). @default its data, decoded
+   */
+  openMail?(m: MailMessage): string | Uint8Array | undefined;
+  /** Seals mail to a peer's identity, or `undefined` to send it as it is. */
+  sealMail?(to: string, data: string | Uint8Array): Uint8Array | undefined;
 }
 
 const SEEN_MAIL_KEPT = 4_096;
@@ -223,11 +230,14 @@ export class PeerServices {
     data: string | Uint8Array,
     options: { notify?: boolean } = {},
   ): Promise<{ mid: string; status: "delivered" | "stored" }> {
+    // Sealed to the recipient's identity when this peer seals: the network keeps bytes only.
+    const sealed = this.#host.sealMail?.(to, data);
     const reply = await this.#host.request({
       t: "mail",
       to,
-      ...encode(data),
+      ...encode(sealed ?? data),
       ...(options.notify ? { notify: true } : {}),
+      ...(sealed ? { sealed: true } : {}),
     });
     return { mid: reply.mid, status: reply.status };
   }
@@ -261,7 +271,10 @@ export class PeerServices {
         this.#seenMail.delete(this.#seenMail.values().next().value!);
       }
       if (m.t === "mail") {
-        const detail: MailEvent = { mid: m.mid, from: m.from, ts: m.ts, data: decode(m) };
+        // Sealed mail is opened (or refused, by code) before anyone sees it.
+        const data = this.#host.openMail ? this.#host.openMail(m) : decode(m);
+        if (data === undefined) return;
+        const detail: MailEvent = { mid: m.mid, from: m.from, ts: m.ts, data };
         this.#host.dispatchEvent(new CustomEvent<MailEvent>("mail", { detail }));
       } else {
         this.#host.dispatchEvent(new CustomEvent<MailNotice>("mail.notice", { detail: m }));

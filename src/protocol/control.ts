@@ -55,6 +55,7 @@ const REQUEST_SCHEMAS = {
     data: z.string(),
     bin: z.boolean().optional(),
     notify: z.boolean().optional(),
+    sealed: z.boolean().optional(),
   }),
   "mail.ack": z.object({ t: z.literal("mail.ack"), mids: z.array(z.string().max(64)).max(1_024) }),
   // Content ids and bitfields are checked by the super-peer, which answers with their codes.
@@ -94,7 +95,15 @@ export interface ControlRequests {
   /** A peer's presence. */
   lookup: { t: "lookup"; id: number; peer: string };
   /** Leave a message in a peer's mailbox. */
-  mail: { t: "mail"; id: number; to: string; data: string; bin?: boolean; notify?: boolean };
+  mail: {
+    t: "mail";
+    id: number;
+    to: string;
+    data: string;
+    bin?: boolean;
+    notify?: boolean;
+    sealed?: boolean;
+  };
   /** Delete mailbox messages and notices; no answer. */
   "mail.ack": { t: "mail.ack"; mids: string[] };
   /** Say this peer serves pieces of content (`have`: a bitfield; absent: all of them). */

@@ -10,7 +10,8 @@
  *                        with a 12-byte per-pair stamp (epoch, number, floor); bit 3: if
  *                        the destination is offline, leave it in its mailbox; bit 4:
  *                        payload is a swarm message (file sharing, not for the
- *                        application); other bits 0
+ *                        application); bit 5: payload is sealed between the two peers;
+ *                        other bits 0
  * 2       4     seq      sender's sequence number, uint32 big-endian
  * 6       1     idLen    length of the peer id that follows, 1..48
  * 7       idLen peer id  ASCII: SEND names the destination, DELIVER the sender
@@ -47,8 +48,15 @@ export const FLAG_MAILBOX = 0x08;
  * (`docs/PROTOCOL.md` section 12), not for the application.
  */
 export const FLAG_SWARM = 0x10;
+/**
+ * Flag bit: the payload is sealed between the two peers (`docs/PROTOCOL.md` section 13): a
+ * handshake, a message under a session's keys, or mail sealed to the destination's identity.
+ * The relay carries it as it carries any payload; it cannot read or alter it unseen.
+ */
+export const FLAG_SEALED = 0x20;
 /** Every flag bit this version defines. */
-export const KNOWN_FLAGS = FLAG_TEXT | FLAG_SIGNAL | FLAG_SEQUENCED | FLAG_MAILBOX | FLAG_SWARM;
+export const KNOWN_FLAGS = FLAG_TEXT | FLAG_SIGNAL | FLAG_SEQUENCED | FLAG_MAILBOX | FLAG_SWARM |
+  FLAG_SEALED;
 /** Bytes before the peer id. */
 export const FRAME_HEADER_BYTES = 7;
 
@@ -66,6 +74,8 @@ export interface Frame {
   mailbox?: boolean;
   /** Whether the payload is a swarm message. */
   swarm?: boolean;
+  /** Whether the payload is sealed between the two peers. */
+  sealed?: boolean;
   /** The sender's sequence number. */
   seq: number;
   /** SEND: the destination; DELIVER: the sender. */
@@ -114,6 +124,7 @@ export function encodeFrame(
     text?: boolean;
     mailbox?: boolean;
     swarm?: boolean;
+    sealed?: boolean;
   } = {},
 ): Uint8Array {
   if (peer.length < 1 || peer.length > MAX_PEER_ID_CHARS) {
@@ -128,7 +139,7 @@ export function encodeFrame(
   out[0] = type;
   out[1] = (text ? FLAG_TEXT : 0) | (options.signal ? FLAG_SIGNAL : 0) |
     (options.sequenced ? FLAG_SEQUENCED : 0) | (options.mailbox ? FLAG_MAILBOX : 0) |
-    (options.swarm ? FLAG_SWARM : 0);
+    (options.swarm ? FLAG_SWARM : 0) | (options.sealed ? FLAG_SEALED : 0);
   new DataView(out.buffer).setUint32(2, seq);
   out[6] = peer.length;
   for (let i = 0; i < peer.length; i++) out[FRAME_HEADER_BYTES + i] = peer.charCodeAt(i) & 0x7f;
@@ -198,6 +209,7 @@ export function decodeFrame(bytes: Uint8Array): DecodeResult {
       sequenced: (bytes[1] & FLAG_SEQUENCED) !== 0,
       mailbox: (bytes[1] & FLAG_MAILBOX) !== 0,
       swarm: (bytes[1] & FLAG_SWARM) !== 0,
+      sealed: (bytes[1] & FLAG_SEALED) !== 0,
       seq,
       peer,
       payload: bytes.subarray(FRAME_HEADER_BYTES + idLen),
@@ -243,7 +255,7 @@ export function relayFrame(
   out[0] = FRAME_DELIVER;
   out[1] = (frame.text ? FLAG_TEXT : 0) | (frame.signal ? FLAG_SIGNAL : 0) |
     (frame.sequenced ? FLAG_SEQUENCED : 0) | (frame.mailbox ? FLAG_MAILBOX : 0) |
-    (frame.swarm ? FLAG_SWARM : 0);
+    (frame.swarm ? FLAG_SWARM : 0) | (frame.sealed ? FLAG_SEALED : 0);
   out[2] = frame.seq >>> 24;
   out[3] = (frame.seq >>> 16) & 0xff;
   out[4] = (frame.seq >>> 8) & 0xff;

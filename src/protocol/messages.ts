@@ -143,6 +143,7 @@ const SERVICE_MESSAGE_SCHEMAS = [
     ts: z.number(),
     data: z.string(),
     bin: z.boolean().optional(),
+    sealed: z.boolean().optional(),
   }),
   z.object({
     t: z.literal("mail.notice"),

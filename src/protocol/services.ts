@@ -164,6 +164,11 @@ export interface MailMessage {
   data: string;
   /** Present and `true` when it was left as bytes. */
   bin?: boolean;
+  /**
+   * Present and `true` when the bytes are sealed to the recipient's identity (a frame with
+   * the `SEALED` flag was left in the mailbox): open them as `docs/PROTOCOL.md` section 13 says.
+   */
+  sealed?: boolean;
 }
 
 /** What became of a mailbox message this peer sent; acknowledge its `mid` with `mail.ack`. */

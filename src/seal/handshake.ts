@@ -1,0 +1,276 @@
+/**
+ * The pair handshake, in the spirit of Noise KK: both sides know each other's static X25519
+ * key from the peer id (see `keys.ts`), and each adds an ephemeral key. Two messages:
+ *
+ * - hello (initiator → responder): `E_i`, and a tag under a key from `es ‖ ss`, which only
+ *   the holder of the initiator's identity could compute: the responder knows who it talks
+ *   to before answering.
+ * - accept (responder → initiator): `E_r`, and a tag under the session keys, which mix
+ *   `ee ‖ se ‖ es ‖ ss`: only the holder of the responder's identity could derive them.
+ *
+ * Everything is bound to both peer ids and both ephemeral keys (the transcript hashes `h1`,
+ * `h2`), so a relay that rewrites a sender, swaps a key or replays a hello gets a tag that
+ * does not verify, or a session it holds no key of. The ephemeral keys give forward secrecy:
+ * once a session's keys are dropped, its messages cannot be opened again, even with both
+ * identities.
+ *
+ * Pure functions over bytes; the state machine that uses them is `sealer.ts`.
+ *
+ * @module
+ */
+import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { hex } from "@scure/base";
+import { peerIdBytes } from "../identity/peer_id.ts";
+import {
+  ACCEPT_BYTES,
+  concat,
+  HELLO_BYTES,
+  ID_BYTES,
+  KEY_BYTES,
+  SEAL_ACCEPT,
+  SEAL_HELLO,
+} from "./envelope.ts";
+import { agree, ephemeralKeys, sealPublicKey } from "./keys.ts";
+
+const encoder = new TextEncoder();
+/** Domain of every hash and key of sealing, so none is valid anywhere else. */
+export const SEAL_CONTEXT: Uint8Array = encoder.encode("superpeer/seal/v1");
+const ZERO_NONCE = new Uint8Array(12);
+const EMPTY = new Uint8Array(0);
+
+/** This side's keys. */
+export interface LocalKeys {
+  /** Its peer id. */
+  peerId: string;
+  /** Its X25519 secret key (`Identity.sealSecretKey()`). */
+  secret: Uint8Array;
+}
+
+/** A session's keys, once the handshake is done. */
+export interface SessionKeys {
+  /** The session id (8 bytes). */
+  id: Uint8Array;
+  /** The other peer. */
+  remote: string;
+  /** Key of what this side sends. */
+  send: Uint8Array;
+  /** Key of what this side receives. */
+  receive: Uint8Array;
+}
+
+/** What the initiator keeps between its hello and the accept. */
+export interface PendingHello {
+  /** The handshake id: the accept names it. Hex. */
+  id: string;
+  /** The responder. */
+  remote: string;
+  /** The initiator's own keys. */
+  local: LocalKeys;
+  /** The initiator's ephemeral secret key. */
+  secret: Uint8Array;
+  /** Its public key. */
+  ephemeral: Uint8Array;
+  /** The transcript hash so far. */
+  h1: Uint8Array;
+  /** `es ‖ ss`, as the initiator computed them. */
+  statics: Uint8Array;
+}
+
+/** A handshake refused: why, by code. */
+export interface HandshakeFailure {
+  /** `SEAL_BAD_HANDSHAKE`: malformed, or a tag that does not verify. */
+  code: "SEAL_BAD_HANDSHAKE";
+  /** What was wrong. */
+  message: string;
+}
+
+function tag(key: Uint8Array, aad: Uint8Array): Uint8Array {
+  return chacha20poly1305(key, ZERO_NONCE, aad).encrypt(EMPTY);
+}
+
+function tagVerifies(key: Uint8Array, aad: Uint8Array, t: Uint8Array): boolean {
+  try {
+    chacha20poly1305(key, ZERO_NONCE, aad).decrypt(t);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function transcript(initiator: string, responder: string, ephemeral: Uint8Array): Uint8Array {
+  return sha256(
+    concat(
+      SEAL_CONTEXT,
+      new Uint8Array([SEAL_HELLO]),
+      peerIdBytes(initiator),
+      peerIdBytes(responder),
+      ephemeral,
+    ),
+  );
+}
+
+function sessionKeys(
+  h1: Uint8Array,
+  responderEphemeral: Uint8Array,
+  secrets: Uint8Array,
+): { h2: Uint8Array; i2r: Uint8Array; r2i: Uint8Array; confirm: Uint8Array } {
+  const h2 = sha256(concat(h1, responderEphemeral));
+  const okm = hkdf(sha256, secrets, h2, encoder.encode("keys"), 96);
+  return { h2, i2r: okm.slice(0, 32), r2i: okm.slice(32, 64), confirm: okm.slice(64, 96) };
+}
+
+const bad = (message: string): HandshakeFailure => ({ code: "SEAL_BAD_HANDSHAKE", message });
+
+/**
+ * Starts a handshake with a peer.
+ *
+ * @example A whole handshake
+ * ```ts
+ * import { Identity } from "../identity/mod.ts";
+ * import { acceptHello, finishHello, startHello } from "./handshake.ts";
+ * const a = await Identity.generate();
+ * const b = await Identity.generate();
+ * const la = { peerId: a.peerId, secret: a.sealSecretKey() };
+ * const lb = { peerId: b.peerId, secret: b.sealSecretKey() };
+ * const { bytes, pending } = startHello(la, b.peerId)!;
+ * const answer = acceptHello(lb, a.peerId, bytes);
+ * if ("code" in answer) throw new Error(answer.message);
+ * const mine = finishHello(pending, b.peerId, answer.bytes);
+ * if ("code" in mine) throw new Error(mine.message);
+ * console.assert(mine.send.join() === answer.keys.receive.join());
+ * ```
+ *
+ * @param local This side's keys.
+ * @param remote The peer.
+ * @returns The hello to send and what to keep, or `undefined` if `remote`'s key is unusable.
+ */
+export function startHello(
+  local: LocalKeys,
+  remote: string,
+): { bytes: Uint8Array; pending: PendingHello } | undefined {
+  const e = ephemeralKeys();
+  const theirs = sealPublicKey(remote);
+  const es = agree(e.secret, theirs);
+  const ss = agree(local.secret, theirs);
+  if (!es || !ss) return undefined;
+  const h1 = transcript(local.peerId, remote, e.publicKey);
+  const statics = concat(es, ss);
+  const k1 = hkdf(sha256, statics, h1, encoder.encode("hello"), 32);
+  const bytes = concat(new Uint8Array([SEAL_HELLO]), e.publicKey, tag(k1, h1));
+  return {
+    bytes,
+    pending: {
+      id: hex.encode(h1.subarray(0, ID_BYTES)),
+      remote,
+      local,
+      secret: e.secret,
+      ephemeral: e.publicKey,
+      h1,
+      statics,
+    },
+  };
+}
+
+/**
+ * Answers a hello from `from` (the sender the relay names: the tag proves it, or fails).
+ *
+ * @example See {@linkcode startHello}.
+ * ```ts
+ * import { acceptHello } from "./handshake.ts";
+ * console.assert(typeof acceptHello === "function");
+ * ```
+ *
+ * @param local This side's keys.
+ * @param from The initiator.
+ * @param bytes Its hello.
+ * @returns The accept to send and the session's keys, or a failure.
+ */
+export function acceptHello(
+  local: LocalKeys,
+  from: string,
+  bytes: Uint8Array,
+): { bytes: Uint8Array; keys: SessionKeys } | HandshakeFailure {
+  if (bytes.length !== HELLO_BYTES || bytes[0] !== SEAL_HELLO) return bad("Malformed hello");
+  const theirEphemeral = bytes.subarray(1, 1 + KEY_BYTES);
+  const theirStatic = sealPublicKey(from);
+  const es = agree(local.secret, theirEphemeral);
+  const ss = agree(local.secret, theirStatic);
+  if (!es || !ss) return bad("Hello key is of low order");
+  const h1 = transcript(from, local.peerId, theirEphemeral);
+  const statics = concat(es, ss);
+  const k1 = hkdf(sha256, statics, h1, encoder.encode("hello"), 32);
+  if (!tagVerifies(k1, h1, bytes.subarray(1 + KEY_BYTES))) {
+    return bad(`Hello does not prove "${from}" sent it`);
+  }
+  const e = ephemeralKeys();
+  const ee = agree(e.secret, theirEphemeral);
+  const se = agree(e.secret, theirStatic);
+  if (!ee || !se) return bad("Hello key is of low order");
+  const { h2, i2r, r2i, confirm } = sessionKeys(h1, e.publicKey, concat(ee, se, statics));
+  return {
+    bytes: concat(
+      new Uint8Array([SEAL_ACCEPT]),
+      h1.subarray(0, ID_BYTES),
+      e.publicKey,
+      tag(confirm, h2),
+    ),
+    keys: { id: h2.slice(0, ID_BYTES), remote: from, send: r2i, receive: i2r },
+  };
+}
+
+/**
+ * The handshake id an accept names (to find its pending hello), or `undefined` if malformed.
+ *
+ * @example Usage
+ * ```ts
+ * import { acceptId } from "./handshake.ts";
+ * console.assert(acceptId(new Uint8Array(3)) === undefined);
+ * ```
+ *
+ * @param bytes The accept.
+ * @returns The id, hex.
+ */
+export function acceptId(bytes: Uint8Array): string | undefined {
+  if (bytes.length !== ACCEPT_BYTES || bytes[0] !== SEAL_ACCEPT) return undefined;
+  return hex.encode(bytes.subarray(1, 1 + ID_BYTES));
+}
+
+/**
+ * Finishes a handshake with the responder's accept.
+ *
+ * @example See {@linkcode startHello}.
+ * ```ts
+ * import { finishHello } from "./handshake.ts";
+ * console.assert(typeof finishHello === "function");
+ * ```
+ *
+ * @param pending What {@linkcode startHello} kept.
+ * @param from The sender the relay names.
+ * @param bytes The accept.
+ * @returns The session's keys, or a failure.
+ */
+export function finishHello(
+  pending: PendingHello,
+  from: string,
+  bytes: Uint8Array,
+): SessionKeys | HandshakeFailure {
+  if (acceptId(bytes) !== pending.id) return bad("Accept names another handshake");
+  if (from !== pending.remote) return bad(`Accept for "${pending.remote}" came from "${from}"`);
+  const theirEphemeral = bytes.subarray(1 + ID_BYTES, 1 + ID_BYTES + KEY_BYTES);
+  const ee = agree(pending.secret, theirEphemeral);
+  // The initiator's static with the responder's ephemeral: what the responder computed as
+  // its ephemeral with the initiator's static.
+  const se = agree(pending.local.secret, theirEphemeral);
+  if (!ee || !se) return bad("Accept key is of low order");
+  const { h2, i2r, r2i, confirm } = sessionKeys(
+    pending.h1,
+    theirEphemeral,
+    concat(ee, se, pending.statics),
+  );
+  if (!tagVerifies(confirm, h2, bytes.subarray(1 + ID_BYTES + KEY_BYTES))) {
+    return bad(`Accept does not prove "${from}" sent it`);
+  }
+  return { id: h2.slice(0, ID_BYTES), remote: from, send: i2r, receive: r2i };
+}

@@ -1,0 +1,102 @@
+/**
+ * The X25519 keys of sealing, derived from the Ed25519 identities peers already have: a
+ * peer id is an Ed25519 public key, which maps to one X25519 public key (the birational map
+ * between the two forms of Curve25519), and the identity's seed maps to the matching X25519
+ * secret. So a sender holds the recipient's sealing key as soon as it holds its peer id, with
+ * no directory to ask and nothing for the relay to swap.
+ *
+ * @module
+ */
+import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { publicKeyFromPeerId } from "../identity/peer_id.ts";
+
+// Converted keys, kept because the same peers recur (a conversion is a field inversion).
+// Bounded: cleared when full.
+const converted = new Map<string, Uint8Array>();
+const CONVERTED_MAX = 4_096;
+
+/**
+ * The X25519 public key of a peer id.
+ *
+ * @example Usage
+ * ```ts
+ * import { Identity } from "../identity/mod.ts";
+ * import { sealPublicKey } from "./keys.ts";
+ * const me = await Identity.generate();
+ * console.assert(sealPublicKey(me.peerId).length === 32);
+ * ```
+ *
+ * @param peerId The peer id.
+ * @returns The 32-byte key. Do not modify it.
+ * @throws {SyntaxError} If `peerId` is not a peer id.
+ */
+export function sealPublicKey(peerId: string): Uint8Array {
+  let key = converted.get(peerId);
+  if (!key) {
+    key = ed25519.utils.toMontgomery(publicKeyFromPeerId(peerId));
+    if (converted.size >= CONVERTED_MAX) converted.clear();
+    converted.set(peerId, key);
+  }
+  return key;
+}
+
+/**
+ * The X25519 secret key of an Ed25519 seed (the 32 bytes an identity keeps as `d`).
+ *
+ * @example Usage
+ * ```ts
+ * import { sealSecretKey } from "./keys.ts";
+ * const seed = crypto.getRandomValues(new Uint8Array(32));
+ * console.assert(sealSecretKey(seed).length === 32);
+ * ```
+ *
+ * @param seed The Ed25519 seed.
+ * @returns The 32-byte X25519 secret key.
+ */
+export function sealSecretKey(seed: Uint8Array): Uint8Array {
+  return ed25519.utils.toMontgomerySecret(seed);
+}
+
+/**
+ * One X25519 agreement, or `undefined` when the other key is of low order (its result would
+ * be all zeros: a key a relay could make both sides agree on).
+ *
+ * @example Usage
+ * ```ts
+ * import { x25519 } from "@noble/curves/ed25519.js";
+ * import { agree } from "./keys.ts";
+ * const a = x25519.utils.randomSecretKey();
+ * const b = x25519.utils.randomSecretKey();
+ * const ab = agree(a, x25519.getPublicKey(b))!;
+ * console.assert(ab.join() === agree(b, x25519.getPublicKey(a))!.join());
+ * console.assert(agree(a, new Uint8Array(32)) === undefined);
+ * ```
+ *
+ * @param secret This side's secret key.
+ * @param publicKey The other side's public key.
+ * @returns The shared secret.
+ */
+export function agree(secret: Uint8Array, publicKey: Uint8Array): Uint8Array | undefined {
+  try {
+    return x25519.getSharedSecret(secret, publicKey);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A fresh ephemeral key pair.
+ *
+ * @example Usage
+ * ```ts
+ * import { ephemeralKeys } from "./keys.ts";
+ * const { secret, publicKey } = ephemeralKeys();
+ * console.assert(secret.length === 32 && publicKey.length === 32);
+ * ```
+ *
+ * @returns The secret and public keys.
+ */
+export function ephemeralKeys(): { secret: Uint8Array; publicKey: Uint8Array } {
+  const secret = x25519.utils.randomSecretKey();
+  return { secret, publicKey: x25519.getPublicKey(secret) };
+}

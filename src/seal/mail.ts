@@ -1,0 +1,186 @@
+/**
+ * Mail sealed to a peer's identity, for when it is offline and cannot answer a handshake.
+ * The sender makes an ephemeral key; the key of the message comes from `es ‖ ss` (its
+ * ephemeral and its static, each with the recipient's static), so only the recipient can
+ * open it and only the sender could have sealed it. The time sealed is inside: the recipient
+ * refuses mail older than the mailbox keeps it, and an ephemeral key it has seen already.
+ *
+ * @module
+ */
+import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { hex } from "@scure/base";
+import { peerIdBytes } from "../identity/peer_id.ts";
+import {
+  concat,
+  KEY_BYTES,
+  MAIL_OVERHEAD,
+  readCounter,
+  SEAL_MAIL,
+  writeCounter,
+} from "./envelope.ts";
+import type { LocalKeys } from "./handshake.ts";
+import { SEAL_CONTEXT } from "./handshake.ts";
+import { agree, ephemeralKeys, sealPublicKey } from "./keys.ts";
+import type { Opened } from "./session.ts";
+
+const ZERO_NONCE = new Uint8Array(12);
+const INFO = new TextEncoder().encode("mail");
+
+function mailKey(
+  from: string,
+  to: string,
+  ephemeral: Uint8Array,
+  es: Uint8Array,
+  ss: Uint8Array,
+): { key: Uint8Array; aad: Uint8Array } {
+  const aad = sha256(
+    concat(
+      SEAL_CONTEXT,
+      new Uint8Array([SEAL_MAIL]),
+      peerIdBytes(from),
+      peerIdBytes(to),
+      ephemeral,
+    ),
+  );
+  return { key: hkdf(sha256, concat(es, ss), aad, INFO, 32), aad };
+}
+
+/**
+ * Seals a message to a peer's identity.
+ *
+ * @example Usage
+ * ```ts
+ * import { Identity } from "../identity/mod.ts";
+ * import { MailReplays, openMail, sealMail } from "./mail.ts";
+ * const a = await Identity.generate();
+ * const b = await Identity.generate();
+ * const sealed = sealMail({ peerId: a.peerId, secret: a.sealSecretKey() }, b.peerId, 0, new Uint8Array([7]), 1000)!;
+ * const opened = openMail({ peerId: b.peerId, secret: b.sealSecretKey() }, a.peerId, sealed, 2000, new MailReplays(60_000));
+ * console.assert(opened.ok && opened.payload[0] === 7);
+ * ```
+ *
+ * @param local The sender's keys.
+ * @param to The recipient.
+ * @param flags Inner flags (text, sequenced).
+ * @param payload The message.
+ * @param now The time sealed.
+ * @returns The sealed mail, or `undefined` if the recipient's key is unusable.
+ */
+export function sealMail(
+  local: LocalKeys,
+  to: string,
+  flags: number,
+  payload: Uint8Array,
+  now: number,
+): Uint8Array | undefined {
+  const e = ephemeralKeys();
+  const theirs = sealPublicKey(to);
+  const es = agree(e.secret, theirs);
+  const ss = agree(local.secret, theirs);
+  if (!es || !ss) return undefined;
+  const { key, aad } = mailKey(local.peerId, to, e.publicKey, es, ss);
+  const plain = new Uint8Array(1 + 8 + payload.length);
+  plain[0] = flags;
+  writeCounter(plain, 1, Math.max(0, Math.floor(now)));
+  plain.set(payload, 9);
+  return concat(
+    new Uint8Array([SEAL_MAIL]),
+    e.publicKey,
+    chacha20poly1305(key, ZERO_NONCE, aad).encrypt(plain),
+  );
+}
+
+/**
+ * The ephemeral keys of mail opened lately, so that the same mail twice is refused. Bounded:
+ * the oldest are dropped first, and none is kept past the age mail is taken at.
+ *
+ * @example Usage
+ * ```ts
+ * import { MailReplays } from "./mail.ts";
+ * const seen = new MailReplays(60_000);
+ * console.assert(seen.take("ab", 0) && !seen.take("ab", 1));
+ * ```
+ */
+export class MailReplays {
+  /** Most keys remembered. */
+  static readonly MAX = 65_536;
+  readonly #maxAgeMs: number;
+  readonly #seen = new Map<string, number>();
+
+  /** @param maxAgeMs Mail older than this is refused, so is remembered no longer. */
+  constructor(maxAgeMs: number) {
+    this.#maxAgeMs = maxAgeMs;
+  }
+
+  /** The age past which mail is refused, ms. */
+  get maxAgeMs(): number {
+    return this.#maxAgeMs;
+  }
+
+  /**
+   * Takes a key once.
+   *
+   * @param key The mail's ephemeral key, hex.
+   * @param sealedAt When it was sealed.
+   * @returns Whether it was new.
+   */
+  take(key: string, sealedAt: number): boolean {
+    if (this.#seen.has(key)) return false;
+    for (const [k, at] of this.#seen) {
+      if (this.#seen.size < MailReplays.MAX && at >= sealedAt - this.#maxAgeMs) break;
+      this.#seen.delete(k);
+    }
+    this.#seen.set(key, sealedAt);
+    return true;
+  }
+}
+
+/**
+ * Opens mail sealed to this side's identity by `from` (the sender the relay names).
+ *
+ * @example See {@linkcode sealMail}.
+ * ```ts
+ * import { openMail } from "./mail.ts";
+ * console.assert(typeof openMail === "function");
+ * ```
+ *
+ * @param local The recipient's keys.
+ * @param from The sender.
+ * @param bytes The sealed mail.
+ * @param now The time now.
+ * @param replays The mail opened lately.
+ * @returns The inner flags and payload, or why not.
+ */
+export function openMail(
+  local: LocalKeys,
+  from: string,
+  bytes: Uint8Array,
+  now: number,
+  replays: MailReplays,
+): Opened {
+  const altered = { ok: false, code: "SEAL_BAD_TAG", message: "Sealed mail was altered" } as const;
+  if (bytes.length < MAIL_OVERHEAD || bytes[0] !== SEAL_MAIL) return altered;
+  const ephemeral = bytes.subarray(1, 1 + KEY_BYTES);
+  const es = agree(local.secret, ephemeral);
+  const ss = agree(local.secret, sealPublicKey(from));
+  if (!es || !ss) return altered;
+  const { key, aad } = mailKey(from, local.peerId, ephemeral, es, ss);
+  let plain: Uint8Array;
+  try {
+    plain = chacha20poly1305(key, ZERO_NONCE, aad).decrypt(bytes.subarray(1 + KEY_BYTES));
+  } catch {
+    // Altered, or sealed by another sender than the relay names: the key differs either way.
+    return {
+      ok: false,
+      code: "SEAL_BAD_TAG",
+      message: `Sealed mail was altered, or "${from}" did not seal it`,
+    };
+  }
+  const sealedAt = readCounter(plain, 1);
+  if (now - sealedAt > replays.maxAgeMs || !replays.take(hex.encode(ephemeral), sealedAt)) {
+    return { ok: false, code: "SEAL_REPLAYED", message: "Sealed mail was already taken" };
+  }
+  return { ok: true, flags: plain[0], payload: plain.subarray(9) };
+}

@@ -1,0 +1,368 @@
+/**
+ * The sealing state machine of one peer: a session per remote peer, made by the handshake of
+ * `handshake.ts` when the first message is sent, renewed as it ages, made again when the
+ * other side has lost it (a restart); messages wait in a bounded queue while a handshake is
+ * under way. Pure but for the host it is given: it sends, delivers and reports through it,
+ * and reads the clock only as passed in.
+ *
+ * @module
+ */
+import { hex } from "@scure/base";
+import {
+  concat,
+  ID_BYTES,
+  SEAL_ACCEPT,
+  SEAL_DATA,
+  SEAL_HELLO,
+  SEAL_MAIL,
+  SEAL_UNKNOWN_SESSION,
+  SEAL_UNSUPPORTED,
+} from "./envelope.ts";
+import { acceptHello, acceptId, finishHello, type LocalKeys, startHello } from "./handshake.ts";
+import type { PendingHello } from "./handshake.ts";
+import { MailReplays, openMail, sealMail } from "./mail.ts";
+import { dataSessionId, type Opened, SealSession } from "./session.ts";
+
+/** Messages kept per peer while its handshake is under way. */
+export const SEAL_QUEUE_MESSAGES = 256;
+/** Sessions kept per peer: the newest seals, the older still open what is in flight. */
+export const SEAL_SESSIONS_PER_PEER = 3;
+/** Peers with sealing state kept; the least recently used is forgotten first. */
+export const SEAL_PEERS = 4_096;
+/** A handshake not answered in this long ends: the peer is taken not to seal. */
+export const SEAL_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** A session seals for this long, then a new one is made. */
+export const SEAL_REKEY_MS = 600_000;
+/** ...or for this many messages, whichever comes first. */
+export const SEAL_REKEY_MESSAGES = 1_000_000;
+
+/** What a peer does with a remote that cannot seal. */
+export type SealPolicy = "required" | "preferred";
+
+/** The codes a sealer reports. */
+export type SealCode =
+  | "SEAL_BAD_HANDSHAKE"
+  | "SEAL_BAD_TAG"
+  | "SEAL_REPLAYED"
+  | "SEAL_WRONG_SENDER"
+  | "SEAL_UNKNOWN_SESSION"
+  | "SEAL_UNSUPPORTED"
+  | "SEAL_HANDSHAKE_TIMEOUT";
+
+/** What a sealer acts through. */
+export interface SealerHost {
+  /** Sends a sealed payload to a peer; what the path did with it. */
+  sendSealed(to: string, bytes: Uint8Array): "sent" | "queued" | "dropped";
+  /** Sends a payload in clear: the peer cannot seal and the policy allows it. */
+  sendClear(to: string, flags: number, payload: Uint8Array): void;
+  /** A message opened. */
+  deliver(from: string, flags: number, payload: Uint8Array): void;
+  /** A message not delivered, or a sealed payload refused, by code. */
+  refused(peer: string, code: SealCode, message: string): void;
+}
+
+interface PeerState {
+  sessions: SealSession[];
+  pending?: { hello: PendingHello; at: number };
+  queue: { flags: number; payload: Uint8Array }[];
+  unsupported: boolean;
+}
+
+/**
+ * One peer's sealing.
+ *
+ * @example Two peers, wired to each other
+ * ```ts
+ * import { Identity } from "../identity/mod.ts";
+ * import { Sealer, type SealerHost } from "./sealer.ts";
+ * const [a, b] = [await Identity.generate(), await Identity.generate()];
+ * const got: string[] = [];
+ * const host = (me: string, other: () => Sealer): SealerHost => ({
+ *   sendSealed: (_to, bytes) => (other().receive(me, bytes, 0), "sent"),
+ *   sendClear: () => {},
+ *   deliver: (_from, _flags, payload) => got.push(new TextDecoder().decode(payload)),
+ *   refused: (_peer, code) => got.push(code),
+ * });
+ * const sa: Sealer = new Sealer({ peerId: a.peerId, secret: a.sealSecretKey() }, host(a.peerId, () => sb));
+ * const sb: Sealer = new Sealer({ peerId: b.peerId, secret: b.sealSecretKey() }, host(b.peerId, () => sa));
+ * sa.seal(b.peerId, 0, new TextEncoder().encode("hello"), 0);
+ * console.assert(got.join() === "hello");
+ * ```
+ */
+export class Sealer {
+  readonly #local: LocalKeys;
+  readonly #host: SealerHost;
+  readonly #policy: SealPolicy;
+  readonly #peers = new Map<string, PeerState>();
+  readonly #sessions = new Map<string, SealSession>();
+  readonly #hellos = new Map<string, PendingHello>();
+  readonly #mail: MailReplays;
+
+  /**
+   * @param local This peer's keys.
+   * @param host What it acts through.
+   * @param options `policy`: what to do with a peer that cannot seal (default `"required"`:
+   *   nothing goes in clear); `mailMaxAgeMs`: sealed mail older than this is refused.
+   */
+  constructor(
+    local: LocalKeys,
+    host: SealerHost,
+    options: { policy?: SealPolicy; mailMaxAgeMs?: number } = {},
+  ) {
+    this.#local = local;
+    this.#host = host;
+    this.#policy = options.policy ?? "required";
+    this.#mail = new MailReplays(options.mailMaxAgeMs ?? 7 * 24 * 3_600_000);
+  }
+
+  /**
+   * Seals a message to a peer, making a session first if there is none.
+   *
+   * @param to The peer.
+   * @param flags Inner flags (text, sequenced).
+   * @param payload The message.
+   * @param now The clock.
+   * @returns `"sent"`/`"queued"` as the path took it (or queued for the handshake), or
+   *   `"dropped"`.
+   */
+  seal(to: string, flags: number, payload: Uint8Array, now: number): "sent" | "queued" | "dropped" {
+    const peer = this.#peer(to);
+    if (peer.unsupported) return this.#unsealed(to, flags, payload);
+    const session = peer.sessions[0];
+    if (session) {
+      if (session.sent >= SEAL_REKEY_MESSAGES || now - session.createdAt >= SEAL_REKEY_MS) {
+        this.#hello(to, peer, now);
+      }
+      return this.#host.sendSealed(to, session.seal(flags, payload));
+    }
+    if (peer.queue.length >= SEAL_QUEUE_MESSAGES) {
+      this.#host.refused(
+        to,
+        "SEAL_HANDSHAKE_TIMEOUT",
+        `${SEAL_QUEUE_MESSAGES} messages await the handshake`,
+      );
+      return "dropped";
+    }
+    peer.queue.push({ flags, payload: payload.slice() });
+    this.#hello(to, peer, now);
+    return "queued";
+  }
+
+  /**
+   * Seals mail to a peer's identity (it may be offline).
+   *
+   * @param to The peer.
+   * @param flags Inner flags.
+   * @param payload The message.
+   * @param now The clock.
+   * @returns The sealed mail, or `undefined` if the peer's key is unusable.
+   */
+  sealMail(to: string, flags: number, payload: Uint8Array, now: number): Uint8Array | undefined {
+    return sealMail(this.#local, to, flags, payload, now);
+  }
+
+  /**
+   * Opens mail sealed to this peer's identity.
+   *
+   * @param from The sender the network names.
+   * @param bytes The sealed mail.
+   * @param now The clock.
+   * @returns The inner flags and payload, or why not.
+   */
+  openMail(from: string, bytes: Uint8Array, now: number): Opened {
+    return openMail(this.#local, from, bytes, now, this.#mail);
+  }
+
+  /**
+   * Takes a sealed payload that came from `from` (the sender the relay names).
+   *
+   * @param from The sender.
+   * @param bytes The payload.
+   * @param now The clock.
+   */
+  receive(from: string, bytes: Uint8Array, now: number): void {
+    switch (bytes[0]) {
+      case SEAL_HELLO:
+        return this.#onHello(from, bytes, now);
+      case SEAL_ACCEPT:
+        return this.#onAccept(from, bytes, now);
+      case SEAL_DATA:
+        return this.#onData(from, bytes);
+      case SEAL_MAIL: {
+        const opened = this.openMail(from, bytes, now);
+        if (opened.ok) return this.#host.deliver(from, opened.flags, opened.payload);
+        return this.#host.refused(from, opened.code, opened.message);
+      }
+      case SEAL_UNKNOWN_SESSION:
+        return this.#onUnknown(from, bytes, now);
+      case SEAL_UNSUPPORTED:
+        return this.#onUnsupported(from, bytes);
+      default:
+        return this.#host.refused(from, "SEAL_BAD_TAG", "Sealed payload of no known kind");
+    }
+  }
+
+  /**
+   * Ends handshakes that went unanswered too long.
+   *
+   * @param now The clock.
+   * @returns Whether handshakes are still under way.
+   */
+  tick(now: number): boolean {
+    let pending = false;
+    for (const [remote, peer] of this.#peers) {
+      if (!peer.pending) continue;
+      if (now - peer.pending.at < SEAL_HANDSHAKE_TIMEOUT_MS) {
+        pending = true;
+        continue;
+      }
+      this.#hellos.delete(peer.pending.hello.id);
+      peer.pending = undefined;
+      if (peer.sessions.length > 0) continue; // a renewal: the old session still seals
+      if (this.#policy === "preferred") this.#onUnsupported(remote);
+      else this.#fail(remote, peer, "SEAL_HANDSHAKE_TIMEOUT", "No answer to the handshake");
+    }
+    return pending;
+  }
+
+  /**
+   * Whether a message in clear from a peer may be delivered: only when the policy is
+   * `"preferred"` (under `"required"`, anyone on the path could have written it).
+   *
+   * @param _from The sender the relay names.
+   * @returns Whether to deliver it.
+   */
+  takesClear(_from: string): boolean {
+    return this.#policy === "preferred";
+  }
+
+  /** Whether a session with a peer is ready (for tests and status). */
+  hasSession(peer: string): boolean {
+    return (this.#peers.get(peer)?.sessions.length ?? 0) > 0;
+  }
+
+  #peer(remote: string): PeerState {
+    let peer = this.#peers.get(remote);
+    if (peer) {
+      // Most recently used last: the first is the one to forget.
+      this.#peers.delete(remote);
+      this.#peers.set(remote, peer);
+      return peer;
+    }
+    if (this.#peers.size >= SEAL_PEERS) {
+      const [oldest, state] = this.#peers.entries().next().value!;
+      for (const s of state.sessions) this.#sessions.delete(s.id);
+      if (state.pending) this.#hellos.delete(state.pending.hello.id);
+      this.#peers.delete(oldest);
+    }
+    peer = { sessions: [], queue: [], unsupported: false };
+    this.#peers.set(remote, peer);
+    return peer;
+  }
+
+  #hello(to: string, peer: PeerState, now: number): void {
+    if (peer.pending) return;
+    const started = startHello(this.#local, to);
+    if (!started) return this.#fail(to, peer, "SEAL_BAD_HANDSHAKE", "The peer's key is unusable");
+    peer.pending = { hello: started.pending, at: now };
+    this.#hellos.set(started.pending.id, started.pending);
+    this.#host.sendSealed(to, started.bytes);
+  }
+
+  #onHello(from: string, bytes: Uint8Array, now: number): void {
+    const answer = acceptHello(this.#local, from, bytes);
+    if ("code" in answer) return this.#host.refused(from, answer.code, answer.message);
+    const peer = this.#peer(from);
+    peer.unsupported = false;
+    // Known before the accept leaves (a relay in the same turn may bring data at once), and
+    // what waited leaves after it: the initiator has the session by then.
+    const session = this.#register(peer, new SealSession(answer.keys, now));
+    this.#host.sendSealed(from, answer.bytes);
+    this.#flush(from, peer, session);
+  }
+
+  #onAccept(from: string, bytes: Uint8Array, now: number): void {
+    const id = acceptId(bytes);
+    const hello = id === undefined ? undefined : this.#hellos.get(id);
+    if (!hello) {
+      return this.#host.refused(from, "SEAL_BAD_HANDSHAKE", "Accept for no handshake under way");
+    }
+    const keys = finishHello(hello, from, bytes);
+    if ("code" in keys) return this.#host.refused(from, keys.code, keys.message);
+    this.#hellos.delete(hello.id);
+    const peer = this.#peer(from);
+    peer.pending = undefined;
+    this.#flush(from, peer, this.#register(peer, new SealSession(keys, now)));
+  }
+
+  // A new session seals from now on.
+  #register(peer: PeerState, session: SealSession): SealSession {
+    this.#sessions.set(session.id, session);
+    peer.sessions.unshift(session);
+    for (const old of peer.sessions.splice(SEAL_SESSIONS_PER_PEER)) this.#sessions.delete(old.id);
+    return session;
+  }
+
+  // What waited for a session goes first.
+  #flush(remote: string, peer: PeerState, session: SealSession): void {
+    for (const m of peer.queue.splice(0)) {
+      this.#host.sendSealed(remote, session.seal(m.flags, m.payload));
+    }
+  }
+
+  #onData(from: string, bytes: Uint8Array): void {
+    const id = dataSessionId(bytes);
+    if (id === undefined) {
+      return this.#host.refused(from, "SEAL_BAD_TAG", "Malformed sealed message");
+    }
+    const session = this.#sessions.get(id);
+    if (!session) {
+      // Lost to a restart, or forgotten: the sender should make a new one. A relay that
+      // forges this notice only makes the two sides handshake again.
+      this.#host.sendSealed(from, concat(new Uint8Array([SEAL_UNKNOWN_SESSION]), hex.decode(id)));
+      return this.#host.refused(from, "SEAL_UNKNOWN_SESSION", `No session ${id} with "${from}"`);
+    }
+    const opened = session.open(from, bytes);
+    if (opened.ok) return this.#host.deliver(from, opened.flags, opened.payload);
+    this.#host.refused(from, opened.code, opened.message);
+  }
+
+  #onUnknown(from: string, bytes: Uint8Array, now: number): void {
+    if (bytes.length !== 1 + ID_BYTES) {
+      return this.#host.refused(from, "SEAL_BAD_TAG", "Malformed notice of an unknown session");
+    }
+    const id = hex.encode(bytes.subarray(1));
+    const session = this.#sessions.get(id);
+    if (!session || session.remote !== from) return;
+    const peer = this.#peer(from);
+    this.#sessions.delete(id);
+    peer.sessions = peer.sessions.filter((s) => s !== session);
+    if (peer.sessions.length === 0) this.#hello(from, peer, now);
+  }
+
+  #onUnsupported(from: string, bytes: Uint8Array = new Uint8Array(1)): void {
+    const peer = this.#peer(from);
+    if (bytes.length !== 1 || peer.sessions.length > 0) {
+      // Malformed, or from a peer that sealed before: a relay's forgery, or an alteration.
+      return this.#host.refused(from, "SEAL_BAD_TAG", `A "no seal" notice that cannot be true`);
+    }
+    peer.unsupported = true;
+    if (peer.pending) this.#hellos.delete(peer.pending.hello.id);
+    peer.pending = undefined;
+    for (const m of peer.queue.splice(0)) this.#unsealed(from, m.flags, m.payload);
+  }
+
+  #unsealed(to: string, flags: number, payload: Uint8Array): "sent" | "dropped" {
+    if (this.#policy === "preferred") {
+      this.#host.sendClear(to, flags, payload);
+      return "sent";
+    }
+    this.#host.refused(to, "SEAL_UNSUPPORTED", `"${to}" does not seal, and sealing is required`);
+    return "dropped";
+  }
+
+  #fail(remote: string, peer: PeerState, code: SealCode, message: string): void {
+    const lost = peer.queue.splice(0).length;
+    this.#host.refused(remote, code, lost > 0 ? `${message}: ${lost} messages not sent` : message);
+  }
+}

@@ -1,0 +1,112 @@
+// The sealing state machine, pure: two sealers wired to each other through a relay the test
+// controls, which may alter, repeat or re-address what it carries.
+import fc from "fast-check";
+import { assert, assertEquals } from "../support/assert.ts";
+import { Identity } from "../../src/identity/mod.ts";
+import { type SealCode, Sealer, type SealerHost } from "../../src/seal/sealer.ts";
+import { SEAL_HANDSHAKE_TIMEOUT_MS } from "../../src/seal/sealer.ts";
+
+type Wire = { from: string; to: string; bytes: Uint8Array };
+
+async function pair(policy: "required" | "preferred" = "required") {
+  const [a, b, c] = await Promise.all([1, 2, 3].map(() => Identity.generate()));
+  const wire: Wire[] = [];
+  const got = new Map<string, string[]>();
+  const errors: { peer: string; code: SealCode }[] = [];
+  const clear: string[] = [];
+  const host = (me: string): SealerHost => ({
+    sendSealed: (to, bytes) => (wire.push({ from: me, to, bytes: bytes.slice() }), "sent"),
+    sendClear: (to) => void clear.push(to),
+    deliver: (from, _flags, payload) => {
+      got.set(me, [...got.get(me) ?? [], `${from}:${new TextDecoder().decode(payload)}`]);
+    },
+    refused: (peer, code) => void errors.push({ peer, code }),
+  });
+  const make = (id: Identity) =>
+    new Sealer({ peerId: id.peerId, secret: id.sealSecretKey() }, host(id.peerId), { policy });
+  const sealers = new Map([[a.peerId, make(a)], [b.peerId, make(b)]]);
+  // Carries everything on the wire, in order, until nothing is left.
+  const relay = (tamper?: (w: Wire) => Wire[]) => {
+    while (wire.length > 0) {
+      for (const w of tamper ? tamper(wire.shift()!) : [wire.shift()!]) {
+        sealers.get(w.to)?.receive(w.from, w.bytes, 0);
+      }
+    }
+  };
+  const text = (s: string) => new TextEncoder().encode(s);
+  return { a, b, c, sealers, wire, got, errors, clear, relay, text };
+}
+
+Deno.test("sealer: a handshake on the first message, then both ways", async () => {
+  const t = await pair();
+  const sa = t.sealers.get(t.a.peerId)!, sb = t.sealers.get(t.b.peerId)!;
+  assertEquals(sa.seal(t.b.peerId, 0, t.text("1"), 0), "queued");
+  assertEquals(sa.seal(t.b.peerId, 0, t.text("2"), 0), "queued");
+  t.relay();
+  assertEquals(sb.seal(t.a.peerId, 0, t.text("back"), 0), "sent");
+  t.relay();
+  assertEquals(t.got.get(t.b.peerId), [`${t.a.peerId}:1`, `${t.a.peerId}:2`]);
+  assertEquals(t.got.get(t.a.peerId), [`${t.b.peerId}:back`]);
+  assertEquals(t.errors, []);
+});
+
+Deno.test("sealer: any byte altered, by the relay, is refused and delivers nothing", async () => {
+  const t = await pair();
+  const sa = t.sealers.get(t.a.peerId)!;
+  sa.seal(t.b.peerId, 0, t.text("warm"), 0);
+  t.relay();
+  await fc.assert(
+    fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), (at, xor) => {
+      const before = t.got.get(t.b.peerId)!.length;
+      const errors = t.errors.length;
+      sa.seal(t.b.peerId, 0, t.text("a message of some length"), 0);
+      t.relay((w) => {
+        if (w.bytes[0] !== 3) return [w]; // the message itself; what answers it passes
+        const bytes = w.bytes.slice();
+        bytes[at % bytes.length] ^= xor;
+        return [{ ...w, bytes }];
+      });
+      assertEquals(t.got.get(t.b.peerId)!.length, before);
+      assertEquals(t.errors.length, errors + 1);
+    }),
+    { numRuns: 200 },
+  );
+  const codes = new Set(t.errors.map((e) => e.code));
+  for (const code of codes) {
+    assert(["SEAL_BAD_TAG", "SEAL_UNKNOWN_SESSION", "SEAL_REPLAYED"].includes(code), code);
+  }
+});
+
+Deno.test("sealer: a replay and a rewritten sender are refused by code", async () => {
+  const t = await pair();
+  const sa = t.sealers.get(t.a.peerId)!;
+  sa.seal(t.b.peerId, 0, t.text("once"), 0);
+  t.relay((w) => w.to === t.b.peerId && w.bytes[0] === 3 ? [w, w] : [w]);
+  sa.seal(t.b.peerId, 0, t.text("not from c"), 0);
+  t.relay((w) => [{ ...w, from: t.c.peerId }]);
+  assertEquals(t.got.get(t.b.peerId), [`${t.a.peerId}:once`]);
+  assertEquals(t.errors.map((e) => e.code), ["SEAL_REPLAYED", "SEAL_WRONG_SENDER"]);
+  assertEquals(t.errors[1].peer, t.c.peerId);
+});
+
+Deno.test("sealer: a hello with its sender rewritten is refused", async () => {
+  const t = await pair();
+  t.sealers.get(t.a.peerId)!.seal(t.b.peerId, 0, t.text("x"), 0);
+  t.relay((w) => [{ ...w, from: t.c.peerId }]);
+  assertEquals(t.errors.map((e) => e.code), ["SEAL_BAD_HANDSHAKE"]);
+  assertEquals(t.got.get(t.b.peerId), undefined);
+});
+
+Deno.test("sealer: an unanswered handshake ends by code; under 'preferred' it goes in clear", async () => {
+  for (const policy of ["required", "preferred"] as const) {
+    const t = await pair(policy);
+    const sa = t.sealers.get(t.a.peerId)!;
+    sa.seal(t.c.peerId, 0, t.text("to a peer that never answers"), 0);
+    assert(sa.tick(SEAL_HANDSHAKE_TIMEOUT_MS - 1), "still under way");
+    assert(!sa.tick(SEAL_HANDSHAKE_TIMEOUT_MS));
+    if (policy === "required") {
+      assertEquals(t.errors.map((e) => e.code), ["SEAL_HANDSHAKE_TIMEOUT"]);
+      assertEquals(t.clear, []);
+    } else assertEquals(t.clear, [t.c.peerId]);
+  }
+});
