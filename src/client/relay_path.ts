@@ -20,6 +20,7 @@ import {
   readStamped,
   type Stamp,
 } from "../protocol/mod.ts";
+import { identitySealKey } from "../seal/keys.ts";
 import { SEAL_OVERHEAD, SEAL_UNKNOWN_SESSION, SEAL_UNSUPPORTED } from "../seal/envelope.ts";
 import {
   SEAL_HANDSHAKE_TIMEOUT_MS,
@@ -61,7 +62,7 @@ export interface RelayPathHandlers {
 /** Sealing on the relay path (see `src/seal/`): the peer's identity and its choice. */
 export interface RelaySealing {
   /** This peer's identity. */
-  identity: { peerId: string; sealSecretKey(): Uint8Array };
+  identity: { peerId: string; toJSON(): { privateKey: { d?: string } } };
   /** What to do with a peer that cannot seal; `false`: seal nothing. @default false */
   seal?: SealPolicy | false;
   /** Sealed mail older than this is refused (the mailbox's time to live). */
@@ -137,7 +138,7 @@ export class RelayPath {
     this.#handlers = handlers;
     const policy = sealing?.seal ?? false;
     const local = sealing &&
-      { peerId: sealing.identity.peerId, secret: sealing.identity.sealSecretKey() };
+      { peerId: sealing.identity.peerId, secret: identitySealKey(sealing.identity) };
     this.#sealer = !local || policy === false ? undefined : new Sealer(local, {
       sendSealed: (to, bytes) => this.#frame(to, bytes, { sealed: true }),
       sendClear: (to, flags, payload) => {

@@ -5,7 +5,6 @@
  */
 import { base64urlnopad } from "@scure/base";
 import { peerIdFromPublicKey, publicKeyFromPeerId } from "./peer_id.ts";
-import { sealSecretKey } from "../seal/keys.ts";
 
 const ED25519 = { name: "Ed25519" } as const;
 
@@ -41,7 +40,6 @@ export class Identity {
   readonly #privateKey: CryptoKey;
   /** The private key's `d`, kept so that saving needs no await (and cannot be forgotten). */
   readonly #d: string;
-  #sealSecret?: Uint8Array;
 
   private constructor(publicKey: Uint8Array, privateKey: CryptoKey, d: string) {
     this.publicKey = publicKey;
@@ -147,25 +145,6 @@ export class Identity {
     return new Uint8Array(
       await crypto.subtle.sign(ED25519, this.#privateKey, data as Uint8Array<ArrayBuffer>),
     );
-  }
-
-  /**
-   * The X25519 secret key that matches this identity (see `src/seal/keys.ts`): what opens
-   * messages sealed to its peer id. Keep it as secret as the identity.
-   *
-   * @returns The 32-byte key.
-   *
-   * @example Usage
-   * ```ts
-   * import { x25519 } from "@noble/curves/ed25519.js";
-   * import { Identity } from "./identity.ts";
-   * import { sealPublicKey } from "../seal/keys.ts";
-   * const me = await Identity.generate();
-   * console.assert(x25519.getPublicKey(me.sealSecretKey()).join() === sealPublicKey(me.peerId).join());
-   * ```
-   */
-  sealSecretKey(): Uint8Array {
-    return (this.#sealSecret ??= sealSecretKey(base64urlnopad.decode(this.#d)));
   }
 
   /**

@@ -44,7 +44,7 @@ const EMPTY = new Uint8Array(0);
 export interface LocalKeys {
   /** Its peer id. */
   peerId: string;
-  /** Its X25519 secret key (`Identity.sealSecretKey()`). */
+  /** Its X25519 secret key (`identitySealKey(identity)`). */
   secret: Uint8Array;
 }
 
@@ -129,11 +129,12 @@ const bad = (message: string): HandshakeFailure => ({ code: "SEAL_BAD_HANDSHAKE"
  * @example A whole handshake
  * ```ts
  * import { Identity } from "../identity/mod.ts";
+ * import { identitySealKey } from "./keys.ts";
  * import { acceptHello, finishHello, startHello } from "./handshake.ts";
  * const a = await Identity.generate();
  * const b = await Identity.generate();
- * const la = { peerId: a.peerId, secret: a.sealSecretKey() };
- * const lb = { peerId: b.peerId, secret: b.sealSecretKey() };
+ * const la = { peerId: a.peerId, secret: identitySealKey(a) };
+ * const lb = { peerId: b.peerId, secret: identitySealKey(b) };
  * const { bytes, pending } = startHello(la, b.peerId)!;
  * const answer = acceptHello(lb, a.peerId, bytes);
  * if ("code" in answer) throw new Error(answer.message);

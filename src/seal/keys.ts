@@ -8,6 +8,7 @@
  * @module
  */
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { base64urlnopad } from "@scure/base";
 import { publicKeyFromPeerId } from "../identity/peer_id.ts";
 
 // Converted keys, kept because the same peers recur (a conversion is a field inversion).
@@ -55,6 +56,37 @@ export function sealPublicKey(peerId: string): Uint8Array {
  */
 export function sealSecretKey(seed: Uint8Array): Uint8Array {
   return ed25519.utils.toMontgomerySecret(seed);
+}
+
+// Derived secrets, per identity: a conversion is a SHA-512 and a clamp, not worth repeating.
+const secrets = new WeakMap<object, Uint8Array>();
+
+/**
+ * The X25519 secret key that matches an identity: what opens messages sealed to its peer
+ * id. Kept here, not on the identity, so that code that only checks signatures (the edge)
+ * carries no curve arithmetic. Keep it as secret as the identity.
+ *
+ * @example Usage
+ * ```ts
+ * import { x25519 } from "@noble/curves/ed25519.js";
+ * import { Identity } from "../identity/mod.ts";
+ * import { identitySealKey, sealPublicKey } from "./keys.ts";
+ * const me = await Identity.generate();
+ * console.assert(x25519.getPublicKey(identitySealKey(me)).join() === sealPublicKey(me.peerId).join());
+ * ```
+ *
+ * @param identity The identity (anything that saves as a version 1 identity).
+ * @returns The 32-byte key.
+ */
+export function identitySealKey(
+  identity: { toJSON(): { privateKey: { d?: string } } },
+): Uint8Array {
+  let secret = secrets.get(identity);
+  if (!secret) {
+    secret = sealSecretKey(base64urlnopad.decode(identity.toJSON().privateKey.d!));
+    secrets.set(identity, secret);
+  }
+  return secret;
 }
 
 /**

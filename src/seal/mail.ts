@@ -53,11 +53,12 @@ function mailKey(
  * @example Usage
  * ```ts
  * import { Identity } from "../identity/mod.ts";
+ * import { identitySealKey } from "./keys.ts";
  * import { MailReplays, openMail, sealMail } from "./mail.ts";
  * const a = await Identity.generate();
  * const b = await Identity.generate();
- * const sealed = sealMail({ peerId: a.peerId, secret: a.sealSecretKey() }, b.peerId, 0, new Uint8Array([7]), 1000)!;
- * const opened = openMail({ peerId: b.peerId, secret: b.sealSecretKey() }, a.peerId, sealed, 2000, new MailReplays(60_000));
+ * const sealed = sealMail({ peerId: a.peerId, secret: identitySealKey(a) }, b.peerId, 0, new Uint8Array([7]), 1000)!;
+ * const opened = openMail({ peerId: b.peerId, secret: identitySealKey(b) }, a.peerId, sealed, 2000, new MailReplays(60_000));
  * console.assert(opened.ok && opened.payload[0] === 7);
  * ```
  *

@@ -74,6 +74,7 @@ interface PeerState {
  * @example Two peers, wired to each other
  * ```ts
  * import { Identity } from "../identity/mod.ts";
+ * import { identitySealKey } from "./keys.ts";
  * import { Sealer, type SealerHost } from "./sealer.ts";
  * const [a, b] = [await Identity.generate(), await Identity.generate()];
  * const got: string[] = [];
@@ -83,8 +84,8 @@ interface PeerState {
  *   deliver: (_from, _flags, payload) => got.push(new TextDecoder().decode(payload)),
  *   refused: (_peer, code) => got.push(code),
  * });
- * const sa: Sealer = new Sealer({ peerId: a.peerId, secret: a.sealSecretKey() }, host(a.peerId, () => sb));
- * const sb: Sealer = new Sealer({ peerId: b.peerId, secret: b.sealSecretKey() }, host(b.peerId, () => sa));
+ * const sa: Sealer = new Sealer({ peerId: a.peerId, secret: identitySealKey(a) }, host(a.peerId, () => sb));
+ * const sb: Sealer = new Sealer({ peerId: b.peerId, secret: identitySealKey(b) }, host(b.peerId, () => sa));
  * sa.seal(b.peerId, 0, new TextEncoder().encode("hello"), 0);
  * console.assert(got.join() === "hello");
  * ```
