@@ -29,7 +29,10 @@ try {
     pkg.dependencies.superpeer = wanted;
     await Deno.writeTextFile(`${DIR}/package.json`, JSON.stringify(pkg, null, 2) + "\n");
   }
-  await step("npm", ["install", "--no-audit", "--no-fund", "--silent"]);
+  // The tarball keeps its name from one build to the next: without this, npm would keep the
+  // copy it unpacked before and the bot would run yesterday's client.
+  await Deno.remove(`${DIR}/node_modules/superpeer`, { recursive: true }).catch(() => {});
+  await step("npm", ["install", "--no-audit", "--no-fund", "--silent", "--no-package-lock"]);
 } catch (error) {
   if (error instanceof Deno.errors.NotFound) {
     console.error("the Node example needs Node.js 20 or later, with npm: install it first");

@@ -240,7 +240,7 @@ export class Peer extends ListenedTarget {
    * @param to The destination peer id.
    * @param data Bytes, or a string sent as UTF-8 text.
    * @param options `mailbox: true` to leave it in the mailbox of an offline destination.
-   * @returns `"sent"`, `"queued"`, or `"dropped"` (queue full, or the peer is closed).
+   * @returns `"sent"`, `"queued"` (offline, or a handshake under way), or `"dropped"`.
    * @throws {TypeError} If `to` is not a peer id.
    * @throws {RangeError} If the frame is larger than `MAX_FRAME_BYTES`.
    */

@@ -52,7 +52,7 @@ export interface PeerOptions extends ConnectionOptions {
    * taken in clear; a peer that cannot seal gets nothing (reported as `seal.error`).
    * `"preferred"`: sealed when the other side can, in clear when it says it cannot (and
    * messages in clear are delivered). `false`: nothing sealed; a sealed payload is answered
-   * "I do not seal". @default false (for now: `"required"` is to become the default)
+   * "I do not seal". @default "required"
    */
   seal?: "required" | "preferred" | false;
   /** File sharing: the upload rate and requests served at once. @default 4 MiB/s, 16 */

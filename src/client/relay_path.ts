@@ -63,7 +63,7 @@ export interface RelayPathHandlers {
 export interface RelaySealing {
   /** This peer's identity. */
   identity: { peerId: string; toJSON(): { privateKey: { d?: string } } };
-  /** What to do with a peer that cannot seal; `false`: seal nothing. @default false */
+  /** What to do with a peer that cannot seal; `false`: seal nothing. @default "required" */
   seal?: SealPolicy | false;
   /** Sealed mail older than this is refused (the mailbox's time to live). */
   mailMaxAgeMs?: number;
@@ -136,7 +136,7 @@ export class RelayPath {
   ) {
     this.#connection = connection;
     this.#handlers = handlers;
-    const policy = sealing?.seal ?? false;
+    const policy = sealing?.seal ?? "required";
     const local = sealing &&
       { peerId: sealing.identity.peerId, secret: identitySealKey(sealing.identity) };
     this.#sealer = !local || policy === false ? undefined : new Sealer(local, {

@@ -65,7 +65,13 @@ Deno.test("Peer pings, notices a silent connection, and reconnects with a fresh 
 
 Deno.test("Peer queues while connecting, bounds the queue, and drops after close", async () => {
   const net = silentNetwork();
-  const peer = new Peer({ url: net.url, identity: await Identity.generate(), sendQueueFrames: 2 });
+  // Unsealed: this is the connection's frame queue, not the handshake's message queue.
+  const peer = new Peer({
+    url: net.url,
+    identity: await Identity.generate(),
+    sendQueueFrames: 2,
+    seal: false,
+  });
   try {
     const to = (await Identity.generate()).peerId;
     assertEquals([peer.send(to, "a"), peer.send(to, "b"), peer.send(to, "c")], [

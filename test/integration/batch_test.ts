@@ -73,7 +73,11 @@ for (const across of [false, true]) {
     async () => {
       const net = await startNetwork({ shards: SHARDS });
       try {
-        const alice = await connectPeer(net, { identity: await identityOnShard(0, SHARDS) });
+        // Unsealed: the raw receiver would never answer a handshake.
+        const alice = await connectPeer(net, {
+          identity: await identityOnShard(0, SHARDS),
+          seal: false,
+        });
         const bob = await raw(net, await identityOnShard(across ? 1 : 0, SHARDS), true);
         assertEquals(alice.welcome?.batch, true, "the client asks for batches by default");
         assertEquals(bob.welcome.batch, true);
@@ -105,7 +109,10 @@ for (const across of [false, true]) {
 Deno.test("batch: a client that does not ask gets one frame per message", opts, async () => {
   const net = await startNetwork({ shards: SHARDS });
   try {
-    const alice = await connectPeer(net, { identity: await identityOnShard(0, SHARDS) });
+    const alice = await connectPeer(net, {
+      identity: await identityOnShard(0, SHARDS),
+      seal: false,
+    });
     const bob = await raw(net, await identityOnShard(0, SHARDS), false);
     assertEquals(bob.welcome.batch, undefined);
     for (let i = 0; i < 100; i++) alice.send(bob.welcome.peer, `m${i}`);

@@ -61,8 +61,9 @@ Deno.test(
         before.map((s) => s.framesIn),
         "no frame through the relay",
       );
-      // Signaling went through the relay: one offer and one answer.
-      assertEquals(before[0].framesIn + before[1].framesIn, 2);
+      // Signaling went through the relay, sealed: a hello and an accept, then one offer and
+      // one answer.
+      assertEquals(before[0].framesIn + before[1].framesIn, 4);
       a.close();
       b.close();
       alice.close();

@@ -5,9 +5,12 @@ import { startNetwork } from "../../scripts/local_network.ts";
 import { serveChat } from "../../scripts/example_chat.ts";
 import { connectPeer, take } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";
+import { tappedSocket } from "../support/tap.ts";
+import { decodeFrame, FRAME_BATCH, readBatch } from "../../src/protocol/mod.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const ROOT = new URL("../../", import.meta.url).pathname;
+const MARK = "plaintext-marker-4c1d";
 
 Deno.test("examples: two chat tabs talk in a room and directly", opts, async () => {
   const net = await startNetwork({ shards: 4 });
@@ -73,10 +76,20 @@ Deno.test("examples: the Node echo bot answers a Deno peer", opts, async () => {
     }
     const botId = /echo bot (\S+) on/.exec(out)?.[1];
     assert(botId, `the bot says who it is: ${out}`);
-    const me = await connectPeer(net);
+    // The pair seals by default, Deno and Node alike: what the relay delivered here holds
+    // the echo, but not in clear.
+    const seen: Uint8Array[] = [];
+    const me = await connectPeer(net, {
+      WebSocket: tappedSocket((bytes, deliver) => (seen.push(bytes.slice()), deliver(bytes))),
+    });
     const inbox = me.messages();
-    me.send(botId, "ping");
-    assertEquals((await take(inbox, 1, 15_000))[0].data, "echo: ping");
+    me.send(botId, `ping ${MARK}`);
+    assertEquals((await take(inbox, 1, 15_000))[0].data, `echo: ping ${MARK}`);
+    const latin1 = new TextDecoder("latin1");
+    const frames = seen.flatMap((b) => b[0] === FRAME_BATCH ? readBatch(b).frames : [b])
+      .map((f) => decodeFrame(f)).flatMap((d) => d.ok ? [d.frame] : []);
+    assert(frames.some((f) => f.sealed && f.peer === botId), "the bot sealed its answer");
+    assert(seen.every((b) => !latin1.decode(b).includes(MARK)), "no plaintext on the relay");
     me.close();
   } finally {
     try {

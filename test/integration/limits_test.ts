@@ -56,8 +56,9 @@ Deno.test(
       limits: { RATE_LIMIT_FRAMES_PER_SECOND: 5, RATE_LIMIT_BURST_FRAMES: 5 },
     });
     try {
-      const alice = await connectPeer(net);
-      const bob = await connectPeer(net);
+      // Unsealed: these count relay frames, and a handshake would add its own.
+      const alice = await connectPeer(net, { seal: false });
+      const bob = await connectPeer(net, { seal: false });
       const refused: ErrorMessage[] = [];
       const delivered: PeerMessage[] = [];
       alice.addEventListener("error", (e) => refused.push((e as CustomEvent<ErrorMessage>).detail));
@@ -76,7 +77,7 @@ Deno.test(
         "each refusal names its frame",
       );
       // Others are not limited by alice's bucket.
-      const carol = await connectPeer(net);
+      const carol = await connectPeer(net, { seal: false });
       const before = delivered.length;
       carol.send(bob.peerId, "carol");
       await new Promise((r) => setTimeout(r, 1_000));
@@ -93,8 +94,9 @@ Deno.test(
 Deno.test("limits: stats count relayed and refused frames per shard", opts, async () => {
   const net = await startNetwork({ shards: 2 });
   try {
-    const alice = await connectPeer(net, { identity: await identityOnShard(0, 2) });
-    const bob = await connectPeer(net, { identity: await identityOnShard(1, 2) });
+    // Unsealed: the counts are of relay frames, and a handshake would add its own.
+    const alice = await connectPeer(net, { identity: await identityOnShard(0, 2), seal: false });
+    const bob = await connectPeer(net, { identity: await identityOnShard(1, 2), seal: false });
     const got = bob.messages();
     alice.send(bob.peerId, "one");
     const nobody = (await Identity.generate()).peerId;
@@ -154,8 +156,9 @@ Deno.test(
   async () => {
     const net = await startNetwork({ shards: 2, limits: { RELAY_QUOTA_BYTES: 1_000 } });
     try {
-      const alice = await connectPeer(net);
-      const bob = await connectPeer(net);
+      // Unsealed: these count relay frames, and a handshake would add its own.
+      const alice = await connectPeer(net, { seal: false });
+      const bob = await connectPeer(net, { seal: false });
       const refused: ErrorMessage[] = [];
       const delivered: PeerMessage[] = [];
       const signals: unknown[] = [];

@@ -3,6 +3,7 @@
 import type { MailEvent, Peer, PresenceMessage, TopicEvent } from "../../mod.ts";
 import { Identity, shardOf } from "../../mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
+import { MAIL_OVERHEAD } from "../../src/seal/envelope.ts";
 import {
   connectPeer,
   identityOnShard,
@@ -357,7 +358,8 @@ Deno.test(
   async () => {
     const net = await startNetwork({
       shards: 2,
-      limits: { MAILBOX_MAX_MESSAGES: 3, MAX_MAIL_BYTES: 64 },
+      // 64 bytes of a message, and what sealing it to its recipient adds.
+      limits: { MAILBOX_MAX_MESSAGES: 3, MAX_MAIL_BYTES: 64 + MAIL_OVERHEAD },
     });
     try {
       const sender = await connectPeer(net, { identity: await identityOnShard(0, 2) });

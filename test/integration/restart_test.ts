@@ -73,8 +73,12 @@ Deno.test("restart: peers reconnect by themselves and carry on", opts, async () 
 Deno.test("restart: frames sent while the network is down wait in the queue", opts, async () => {
   const net = await startNetwork({ shards: SHARDS });
   try {
-    const alice = await connectPeer(net, { identity: await identityOnShard(2, SHARDS) });
-    const bob = await connectPeer(net, { identity: await identityOnShard(3, SHARDS) });
+    // Unsealed: this follows relay frames through the queue, numbered as they were sent.
+    const alice = await connectPeer(net, {
+      identity: await identityOnShard(2, SHARDS),
+      seal: false,
+    });
+    const bob = await connectPeer(net, { identity: await identityOnShard(3, SHARDS), seal: false });
     const bobInbox = bob.messages();
     const down = nextEvent(alice, "reconnecting", 20_000);
     const bobBack = nextEvent(bob, "open", 20_000);

@@ -6,30 +6,13 @@ import { decodeFrame, FRAME_DELIVER, relayFrame } from "../../src/protocol/mod.t
 import type { Peer, SealError } from "../../src/client/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, take, waitUntil } from "../support/peers.ts";
+import { tappedSocket } from "../support/tap.ts";
 import { Identity } from "../../src/identity/mod.ts";
 
 const MARK = "plaintext-marker-7b3f";
 const SEAL = { seal: "required" as const };
 const has = (bytes: Uint8Array, text: string) =>
   new TextDecoder("latin1").decode(bytes).includes(text);
-
-/**
- * A WebSocket class that shows the test every binary message the relay delivered, and lets
- * it rewrite or repeat them first: what a relay broken into could do.
- */
-function tappedSocket(tap: (bytes: Uint8Array, deliver: (b: Uint8Array) => void) => void) {
-  return class extends WebSocket {
-    override set onmessage(handler: ((e: MessageEvent) => void) | null) {
-      super.onmessage = handler && ((e: MessageEvent) => {
-        if (!(e.data instanceof ArrayBuffer)) return handler(e);
-        tap(
-          new Uint8Array(e.data),
-          (b) => handler(new MessageEvent("message", { data: b.slice().buffer })),
-        );
-      });
-    }
-  };
-}
 
 function sealErrors(peer: Peer): SealError[] {
   const out: SealError[] = [];
