@@ -276,6 +276,8 @@ export class PubSub {
       n: p.n,
       data: p.data,
       ...(p.bin ? { bin: true } : {}),
+      ...(p.sealed ? { sealed: true } : {}),
+      ...(p.sig ? { sig: p.sig } : {}),
     };
   }
 

@@ -72,6 +72,10 @@ export interface Publish {
   n: number;
   data: string;
   bin?: boolean;
+  /** Sealed with the topic's shared key; the network carries it as it is. */
+  sealed?: boolean;
+  /** The publisher's signature, checked by subscribers. */
+  sig?: string;
 }
 
 /** What a topic's home made of a publish: taken (or a repeat), or refused. */

@@ -123,7 +123,15 @@ export class Services {
         }
         const { promise, resolve } = Promise.withResolvers<ServiceAnswer>();
         const queued = this.pubsub.publish(
-          { topic: m.topic, from: peer, n: m.n, data: m.data, bin: m.bin },
+          {
+            topic: m.topic,
+            from: peer,
+            n: m.n,
+            data: m.data,
+            bin: m.bin,
+            sealed: m.sealed,
+            sig: m.sig,
+          },
           (outcome) =>
             resolve(
               "code" in outcome ? outcome : {

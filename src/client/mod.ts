@@ -32,4 +32,6 @@ export * from "./message_stream.ts";
 export * from "./network_url.ts";
 export * from "./peer.ts";
 export type { SealCode, SealPolicy } from "../seal/sealer.ts";
+export { TOPIC_KEYS_MAX, TopicGuard, type TopicSealCode } from "./topic_guard.ts";
+export type { PublishWire, TopicGuardOptions } from "./topic_guard.ts";
 export { DEFAULT_REQUEST_TIMEOUT_MS, type RequestMessage } from "./requests.ts";

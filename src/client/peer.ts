@@ -31,7 +31,8 @@ import { PairPaths } from "./pair_paths.ts";
 import { PeerLedger } from "./ledger.ts";
 import { MessageStream } from "./message_stream.ts";
 import { type RequestMessage, Requests } from "./requests.ts";
-import { PeerServices } from "./services.ts";
+import { PeerServices, type TopicOptions } from "./services.ts";
+import { TopicGuard } from "./topic_guard.ts";
 import { PeerSwarm } from "./swarm.ts";
 import { ListenedTarget } from "./listened_target.ts";
 import { RelayPath } from "./relay_path.ts";
@@ -102,21 +103,20 @@ export class Peer extends ListenedTarget {
       text: (m) => this.#onText(m),
       binary: (bytes) => this.#relay.receive(bytes),
       lost: (why) => this.#requests.failAll(why),
-      reconnecting: (detail) =>
-        this.dispatchEvent(new CustomEvent<ReconnectingDetail>("reconnecting", { detail })),
+      reconnecting: (detail) => this.#emit<ReconnectingDetail>("reconnecting", detail),
       closed: (detail) => this.#closed(detail),
     });
+    const sealError = (peer: string, code: SealError["code"], message: string) =>
+      this.#emit<SealError>("seal.error", { peer, code, message });
     this.#relay = new RelayPath(this.#connection, {
       signal: (from, data) => this.#onSignal(from, data),
       sequenced: (from, stamp, data, text) => this.#pairs.fromRelay(from, stamp, data, text),
       plain: (m) => this.#deliver(m),
       swarm: (from, bytes) => this.#swarm.receive(from, bytes, "relay"),
-      refused: (peer, code, message) =>
-        this.dispatchEvent(
-          new CustomEvent<SealError>("seal.error", { detail: { peer, code, message } }),
-        ),
+      refused: sealError,
     }, options);
     const sendText = (text: string) => this.#connection.sendText(text);
+    const seal = options.seal ?? "required";
     this.#requests = new Requests(sendText);
     const peer = this.#connection;
     this.#services = new PeerServices({
@@ -129,6 +129,7 @@ export class Peer extends ListenedTarget {
       listening: (type) => this.listening(type),
       openMail: (m) => this.#relay.openMailMessage(m),
       sealMail: (to, data) => this.#relay.sealMailBytes(to, data),
+      topics: new TopicGuard({ ...options, policy: seal, refused: sealError }),
     });
     this.#swarm = new PeerSwarm({
       sendSwarm: (to, bytes, via) => this.#pairs.sendSwarm(to, bytes, via === "relay"),
@@ -148,8 +149,7 @@ export class Peer extends ListenedTarget {
       relay: this.#relay,
       direct: { ...options.direct, transport },
       deliver: (m) => this.#deliver(m),
-      changed: (remote, open) =>
-        this.dispatchEvent(new CustomEvent("direct", { detail: { peer: remote, open } })),
+      changed: (remote, open) => this.#emit("direct", { peer: remote, open }),
       swarm: (from, bytes) => this.#swarm.receive(from, bytes, "direct"),
       lost: (remote) => this.#swarm.pathLost(remote),
     });
@@ -273,8 +273,8 @@ export class Peer extends ListenedTarget {
   }
 
   /** Subscribes to a topic, kept across reconnects: see {@linkcode PeerServices.subscribe}. */
-  subscribe(topic: string): Promise<void> {
-    return this.#services.subscribe(topic);
+  subscribe(topic: string, options?: TopicOptions): Promise<void> {
+    return this.#services.subscribe(topic, options);
   }
 
   /** Ends a subscription: see {@linkcode PeerServices.unsubscribe}. */
@@ -283,8 +283,8 @@ export class Peer extends ListenedTarget {
   }
 
   /** Publishes on a topic; resolves with its number once the topic's home took it: see {@linkcode PeerServices.publish}. */
-  publish(topic: string, data: string | Uint8Array): Promise<number> {
-    return this.#services.publish(topic, data);
+  publish(topic: string, data: string | Uint8Array, options?: TopicOptions): Promise<number> {
+    return this.#services.publish(topic, data, options);
   }
 
   /** Up to `count` online peers at random (of a topic, if given): see {@linkcode PeerServices.findPeers}. */
@@ -349,9 +349,7 @@ export class Peer extends ListenedTarget {
         if (this.#requests.refuse(message)) return;
         if (message.code === "PEER_NOT_FOUND" && message.peer) this.#swarm.gone(message.peer);
         // Over quota on the relay: whoever can go direct should, now.
-        if (message.code === "RESOURCE_LIMIT_EXCEEDED") {
-          this.#pairs.upgradeAll();
-        }
+        if (message.code === "RESOURCE_LIMIT_EXCEEDED") this.#pairs.upgradeAll();
         this.dispatchEvent(new CustomEvent<ErrorMessage>("error", { detail: message }));
         return;
       case "block": {
@@ -376,10 +374,11 @@ export class Peer extends ListenedTarget {
 
   #onSignal(from: string, data: string | Uint8Array): void {
     this.#pairs.signal(from, data);
-    const detail = { from, data };
-    this.dispatchEvent(
-      new CustomEvent<{ from: string; data: string | Uint8Array }>("signal", { detail }),
-    );
+    this.#emit<{ from: string; data: string | Uint8Array }>("signal", { from, data });
+  }
+
+  #emit<T>(type: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent<T>(type, { detail }));
   }
 
   #deliver(message: PeerMessage): void {

@@ -8,6 +8,7 @@ import type { DirectOptions } from "./direct/upgrades.ts";
 import type { Delivery } from "./exactly_once.ts";
 import type { SeederOptions } from "../swarm/seeder.ts";
 import type { SealCode } from "../seal/sealer.ts";
+import type { TopicSealCode } from "./topic_guard.ts";
 
 /** Default number of received messages buffered for {@linkcode Peer.messages}. */
 export const DEFAULT_RECEIVE_BUFFER = 4_096;
@@ -23,7 +24,7 @@ export interface SealError {
   /** The other peer (as the relay names it). */
   peer: string;
   /** Why, by code: `SEAL_BAD_TAG`, `SEAL_REPLAYED`, `SEAL_WRONG_SENDER`, … */
-  code: SealCode | "SEAL_REQUIRED";
+  code: SealCode | TopicSealCode | "SEAL_REQUIRED";
   /** What happened. */
   message: string;
 }

@@ -19,30 +19,10 @@ import type {
   TopicMessage,
 } from "../protocol/mod.ts";
 import type { RequestMessage } from "./requests.ts";
+import type { PublishWire, TopicGuard } from "./topic_guard.ts";
+import type { MailEvent, TopicEvent, TopicOptions } from "./service_events.ts";
 
-/** A topic message as the application sees it. */
-export interface TopicEvent {
-  /** The topic. */
-  topic: string;
-  /** The publisher. */
-  from: string;
-  /** The publisher's number; rises with each of its publishes. */
-  n: number;
-  /** Text, or bytes. */
-  data: string | Uint8Array;
-}
-
-/** A mailbox message as the application sees it. */
-export interface MailEvent {
-  /** The message's id. */
-  mid: string;
-  /** Its sender. */
-  from: string;
-  /** When the network took it, ms since the epoch. */
-  ts: number;
-  /** Text, or bytes. */
-  data: string | Uint8Array;
-}
+export type { MailEvent, TopicEvent, TopicOptions };
 
 /** What the services need of the peer. */
 export interface ServicesHost {
@@ -66,6 +46,8 @@ export interface ServicesHost {
   openMail?(m: MailMessage): string | Uint8Array | undefined;
   /** Seals mail to a peer's identity, or `undefined` to send it as it is. */
   sealMail?(to: string, data: string | Uint8Array): Uint8Array | undefined;
+  /** Signs and seals publishes, checks and opens topic messages. @default neither */
+  topics?: Pick<TopicGuard, "prepare" | "open" | "setKey">;
 }
 
 const SEEN_MAIL_KEPT = 4_096;
@@ -106,7 +88,11 @@ export class PeerServices {
   readonly #host: ServicesHost;
   readonly #topics = new Set<string>();
   /** Publishes not yet acknowledged by the topic's home, by number, in order. */
-  readonly #unacked = new Map<number, { topic: string; data: string; bin?: boolean }>();
+  readonly #unacked = new Map<number, { topic: string } & PublishWire>();
+  /** Publishes are signed one after another, so that they leave in their numbers' order. */
+  #preparing: Promise<unknown> = Promise.resolve();
+  /** Topic messages are checked one after another, so that they are seen in order. */
+  #checking: Promise<unknown> = Promise.resolve();
   readonly #waiters = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   /** The last number delivered per topic and publisher. */
   readonly #lastN = new Map<string, number>();
@@ -138,15 +124,17 @@ export class PeerServices {
 
   /** Publishes waiting for the network's acknowledgement. */
   get unacknowledged(): number {
-    return this.#unacked.size;
+    return this.#waiters.size;
   }
 
   /**
    * Subscribes to a topic; kept across reconnects until `unsubscribe`.
    *
    * @param topic The topic (`$presence` for joins and leaves).
+   * @param options `key`: the topic's shared secret, for a topic sealed for its members.
    */
-  async subscribe(topic: string): Promise<void> {
+  async subscribe(topic: string, options: TopicOptions = {}): Promise<void> {
+    if (options.key !== undefined) this.#host.topics?.setKey(topic, options.key);
     this.#topics.add(topic);
     if (!this.#host.connected) return;
     try {
@@ -175,17 +163,29 @@ export class PeerServices {
    *
    * @param topic The topic.
    * @param data Text, or bytes.
+   * @param options `key`: the topic's shared secret, for a topic sealed for its members.
    * @returns The publisher's number given to it.
    */
-  publish(topic: string, data: string | Uint8Array): Promise<number> {
+  publish(topic: string, data: string | Uint8Array, options: TopicOptions = {}): Promise<number> {
+    if (options.key !== undefined) this.#host.topics?.setKey(topic, options.key);
     const n = ++this.#n;
-    this.#unacked.set(n, { topic, ...encode(data) });
     // Not Promise.withResolvers: Node 20 has none.
     let resolve!: () => void;
     let reject!: (e: Error) => void;
     const promise = new Promise<void>((res, rej) => [resolve, reject] = [res, rej]);
     this.#waiters.set(n, { resolve, reject });
-    if (this.#host.connected) this.#send(n);
+    const topics = this.#host.topics;
+    this.#preparing = this.#preparing.then(() =>
+      topics ? topics.prepare(topic, n, data) : encode(data)
+    )
+      .then((wire) => {
+        if (!this.#waiters.has(n)) return; // closed meanwhile
+        this.#unacked.set(n, { topic, ...wire });
+        if (this.#host.connected) this.#send(n);
+      }, (error: Error) => {
+        this.#waiters.get(n)?.reject(error);
+        this.#waiters.delete(n);
+      });
     return promise.then(() => n);
   }
 
@@ -249,12 +249,18 @@ export class PeerServices {
    */
   receive(m: TopicMessage | PresenceMessage | MailMessage | MailNotice): void {
     if (m.t === "topic") {
-      // Repeats (a replayed publish, a resumed session) and stale ones stop here.
-      const key = `${m.topic}\n${m.from}`;
-      if (m.n <= (this.#lastN.get(key) ?? 0)) return;
-      this.#lastN.set(key, m.n);
-      const detail: TopicEvent = { topic: m.topic, from: m.from, n: m.n, data: decode(m) };
-      this.#host.dispatchEvent(new CustomEvent<TopicEvent>("topic", { detail }));
+      const topics = this.#host.topics;
+      this.#checking = this.#checking.then(async () => {
+        // Checked first: a forged message must not move the number the genuine ones pass.
+        const data = topics ? await topics.open(m) : decode(m);
+        if (data === undefined) return;
+        // Repeats (a replayed publish, a resumed session) and stale ones stop here.
+        const key = `${m.topic}\n${m.from}`;
+        if (m.n <= (this.#lastN.get(key) ?? 0)) return;
+        this.#lastN.set(key, m.n);
+        const detail: TopicEvent = { topic: m.topic, from: m.from, n: m.n, data };
+        this.#host.dispatchEvent(new CustomEvent<TopicEvent>("topic", { detail }));
+      }).catch(() => {}); // one message's failure must not stop the ones after it
     } else if (m.t === "presence") {
       this.#host.dispatchEvent(new CustomEvent<PresenceMessage>("presence", { detail: m }));
     } else {

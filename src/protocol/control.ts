@@ -13,6 +13,9 @@ import type { AccountView, BlockHeaderJson, TxOutcome } from "./ledger_wire.ts";
 import type { Refusal } from "./refusal.ts";
 import type { PeerInfo, PeerPresence, ProviderInfo } from "./services.ts";
 
+/** Characters of a publish's signature: 64 bytes of Ed25519, base64url without padding. */
+export const PUBLISH_SIGNATURE_CHARS = 86;
+
 const id = z.number().int().nonnegative();
 const peerId = z.string().min(1).max(64);
 // Topic names are checked by the super-peer (`isTopic`), which answers `BAD_REQUEST`.
@@ -36,6 +39,9 @@ const REQUEST_SCHEMAS = {
     n: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
     data: z.string(),
     bin: z.boolean().optional(),
+    // Carried as they are: the subscribers check them, the network cannot.
+    sealed: z.boolean().optional(),
+    sig: z.string().length(PUBLISH_SIGNATURE_CHARS).regex(/^[A-Za-z0-9_-]+$/).optional(),
   }),
   "topic.ack": z.object({
     t: z.literal("topic.ack"),
@@ -87,7 +93,18 @@ export interface ControlRequests {
   /** End a subscription. */
   unsub: { t: "unsub"; id: number; topic: string };
   /** Publish on a topic; `n` rises with each publish of one publisher. */
-  pub: { t: "pub"; id: number; topic: string; n: number; data: string; bin?: boolean };
+  pub: {
+    t: "pub";
+    id: number;
+    topic: string;
+    n: number;
+    data: string;
+    bin?: boolean;
+    /** Sealed with the topic's shared key (section 13). */
+    sealed?: boolean;
+    /** The publisher's Ed25519 signature, base64url (section 13). */
+    sig?: string;
+  };
   /** Every topic message up to this `seq` was taken (cumulative); no answer. */
   "topic.ack": { t: "topic.ack"; seq: number };
   /** Online peers at random. */

@@ -126,6 +126,8 @@ const SERVICE_MESSAGE_SCHEMAS = [
     n: z.number(),
     data: z.string(),
     bin: z.boolean().optional(),
+    sealed: z.boolean().optional(),
+    sig: z.string().optional(),
     seq: topicSeq,
   }),
   z.object({

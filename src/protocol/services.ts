@@ -130,6 +130,10 @@ export interface TopicMessage {
   data: string;
   /** Present and `true` when it was published as bytes. */
   bin?: boolean;
+  /** Present and `true` when its data is sealed with the topic's shared key. */
+  sealed?: boolean;
+  /** The publisher's signature over topic, publisher, number and data (section 13). */
+  sig?: string;
   /** The subscriber's home's number for it; acknowledge with `topic.ack`. */
   seq?: number;
 }

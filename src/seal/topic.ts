@@ -14,14 +14,13 @@ import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { base64urlnopad } from "@scure/base";
 import { verifySignature } from "../identity/identity.ts";
+import { PUBLISH_SIGNATURE_CHARS } from "../protocol/control.ts";
 import { concat, writeCounter } from "./envelope.ts";
 
 const utf8 = new TextEncoder();
 const PUBLISH_CONTEXT = utf8.encode("superpeer/publish/v1");
 const TOPIC_SALT = utf8.encode("superpeer/topic/v1");
 
-/** Characters of a publish signature (64 bytes, base64url without padding). */
-export const PUBLISH_SIGNATURE_CHARS = 86;
 /** Bytes of the random nonce of a sealed publish. */
 export const TOPIC_NONCE_BYTES = 24;
 /** Bytes sealing adds to a publish's data before its base64url: version, nonce, inner kind, tag. */
@@ -116,7 +115,11 @@ export async function verifyPublish(p: SignedParts & { sig: string }): Promise<b
   } catch {
     return false;
   }
-  return await verifySignature(p.from, sig, publishBytes(p));
+  try {
+    return await verifySignature(p.from, sig, publishBytes(p));
+  } catch {
+    return false; // a `from` that is no key
+  }
 }
 
 /**

@@ -27,7 +27,7 @@ class Host extends ListenedTarget implements ServicesHost {
   }
 }
 
-Deno.test("services: a topic message reaches the application once, per publisher in order", () => {
+Deno.test("services: a topic message reaches the application once, per publisher in order", async () => {
   const host = new Host();
   const services = new PeerServices(host);
   const got: unknown[] = [];
@@ -41,6 +41,7 @@ Deno.test("services: a topic message reaches the application once, per publisher
   m("q", 4, "stale");
   services.receive({ t: "topic", topic: "b", from: "p", n: 1, data: "other topic" });
   services.receive({ t: "topic", topic: "a", from: "p", n: 3, data: "AQID", bin: true });
+  await new Promise((r) => setTimeout(r, 0)); // each is checked in turn, then delivered
   assertEquals(got, ["p1", "q5", "p2", "other topic", new Uint8Array([1, 2, 3])]);
 });
 
@@ -56,7 +57,7 @@ Deno.test("services: a lost connection keeps subscriptions and unacknowledged pu
   host.connected = false;
   const two = services.publish("a", "two");
   const three = services.publish("a", "three");
-  await Promise.resolve();
+  await new Promise((r) => setTimeout(r, 0)); // each is made ready in turn
   assertEquals(services.unacknowledged, 2);
   host.connected = true;
   host.sent = [];

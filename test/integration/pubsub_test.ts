@@ -4,6 +4,7 @@ import type { MailEvent, Peer, PresenceMessage, TopicEvent } from "../../mod.ts"
 import { Identity, shardOf } from "../../mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { MAIL_OVERHEAD } from "../../src/seal/envelope.ts";
+import { signPublish } from "../../src/seal/topic.ts";
 import {
   connectPeer,
   identityOnShard,
@@ -82,12 +83,21 @@ Deno.test(
     const net = await startNetwork({ shards: SHARDS });
     try {
       const sub = await connectPeer(net);
-      const pub = await connectPeer(net);
+      const me = await Identity.generate();
+      const pub = await connectPeer(net, { identity: me });
       const got = collect(sub);
       await sub.subscribe("t");
-      const first = await pub.request({ t: "pub", topic: "t", n: 7, data: "once" });
-      const again = await pub.request({ t: "pub", topic: "t", n: 7, data: "once" });
-      const older = await pub.request({ t: "pub", topic: "t", n: 5, data: "late" });
+      // Raw requests, signed as a publisher must (section 13).
+      const signed = async (n: number, data: string) => ({
+        t: "pub" as const,
+        topic: "t",
+        n,
+        data,
+        sig: await signPublish(me, { topic: "t", from: me.peerId, n, data }),
+      });
+      const first = await pub.request(await signed(7, "once"));
+      const again = await pub.request(await signed(7, "once"));
+      const older = await pub.request(await signed(5, "late"));
       assertEquals([first, again, older].map((r) => (r as { duplicate: boolean }).duplicate), [
         false,
         true,

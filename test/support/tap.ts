@@ -21,3 +21,18 @@ export function tappedSocket(tap: (bytes: Uint8Array, deliver: (b: Uint8Array) =
     }
   };
 }
+
+/**
+ * A WebSocket class that shows the test every text message the relay delivered (the JSON
+ * of topic messages, mail, replies), and lets it rewrite, drop or add to them first.
+ */
+export function tappedTextSocket(tap: (text: string, deliver: (t: string) => void) => void) {
+  return class extends WebSocket {
+    override set onmessage(handler: ((e: MessageEvent) => void) | null) {
+      super.onmessage = handler && ((e: MessageEvent) => {
+        if (typeof e.data !== "string") return handler(e);
+        tap(e.data, (t) => handler(new MessageEvent("message", { data: t })));
+      });
+    }
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * What the network services hand the application, and the options of a topic.
+ *
+ * @module
+ */
+
+/** A topic message as the application sees it. */
+export interface TopicEvent {
+  /** The topic. */
+  topic: string;
+  /** The publisher. */
+  from: string;
+  /** The publisher's number; rises with each of its publishes. */
+  n: number;
+  /** Text, or bytes. */
+  data: string | Uint8Array;
+}
+
+/** A mailbox message as the application sees it. */
+export interface MailEvent {
+  /** The message's id. */
+  mid: string;
+  /** Its sender. */
+  from: string;
+  /** When the network took it, ms since the epoch. */
+  ts: number;
+  /** Text, or bytes. */
+  data: string | Uint8Array;
+}
+
+/** Options of a subscription or a publish. */
+export interface TopicOptions {
+  /**
+   * The secret the topic's members share (bytes or a passphrase): what is published on it
+   * is sealed, readable by members only, and what comes on it must open with it. Kept for
+   * the topic until set again (`null` forgets it). See `docs/PROTOCOL.md` section 13.
+   */
+  key?: string | Uint8Array | null;
+}

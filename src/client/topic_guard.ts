@@ -1,0 +1,144 @@
+/**
+ * A peer's side of signed and sealed topics (`src/seal/topic.ts`): it signs every publish,
+ * seals the data of topics it holds a key for, and checks each topic message before anyone
+ * sees it: a missing or wrong signature, or sealed data that does not open, is dropped and
+ * reported by code.
+ *
+ * @module
+ */
+import { base64urlnopad } from "@scure/base";
+import type { Identity } from "../identity/mod.ts";
+import type { TopicMessage } from "../protocol/mod.ts";
+import { openTopic, sealTopic, signPublish, topicKey, verifyPublish } from "../seal/topic.ts";
+
+/** Most topics a peer holds a shared key for. */
+export const TOPIC_KEYS_MAX = 1_024;
+
+/** The codes a topic message is dropped with. */
+export type TopicSealCode = "SEAL_UNSIGNED" | "SEAL_BAD_SIGNATURE" | "SEAL_NO_KEY" | "SEAL_BAD_TAG";
+
+/** A publish as it goes on the wire. */
+export interface PublishWire {
+  /** Text, or base64url of bytes. */
+  data: string;
+  /** Bytes. */
+  bin?: boolean;
+  /** Sealed with the topic's key. */
+  sealed?: boolean;
+  /** The publisher's signature. */
+  sig?: string;
+}
+
+/** What the guard needs of its peer. */
+export interface TopicGuardOptions {
+  /** The peer's identity, which signs its publishes. */
+  identity: Identity;
+  /**
+   * `"required"`: a topic message without a signature is dropped. `"preferred"`: it is
+   * delivered. `false`: signatures are not checked. A wrong signature is dropped unless
+   * `false`.
+   */
+  policy: "required" | "preferred" | false;
+  /** A topic message dropped, by code. */
+  refused(peer: string, code: TopicSealCode, message: string): void;
+}
+
+/**
+ * Signs, seals, checks and opens topic messages for one peer.
+ *
+ * @example Usage
+ * ```ts
+ * import { Identity } from "../identity/mod.ts";
+ * import { TopicGuard } from "./topic_guard.ts";
+ * const identity = await Identity.generate();
+ * const guard = new TopicGuard({ identity, policy: "required", refused: () => {} });
+ * guard.setKey("room", "s3cret");
+ * const wire = await guard.prepare("room", 1, "hi");
+ * const m = { t: "topic" as const, topic: "room", from: identity.peerId, n: 1, ...wire };
+ * console.assert(await guard.open(m) === "hi");
+ * ```
+ */
+export class TopicGuard {
+  readonly #o: TopicGuardOptions;
+  readonly #keys = new Map<string, Uint8Array>();
+
+  /**
+   * Makes the guard.
+   *
+   * @param options The identity, the policy, where refusals go.
+   */
+  constructor(options: TopicGuardOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * Sets (or, with `null`, forgets) a topic's shared key: publishes on it are sealed, and
+   * what comes on it must open with it.
+   *
+   * @param topic The topic.
+   * @param secret The secret its members share: bytes or a passphrase.
+   * @throws {RangeError} Past {@linkcode TOPIC_KEYS_MAX} topics with a key.
+   */
+  setKey(topic: string, secret: string | Uint8Array | null): void {
+    if (secret === null) return void this.#keys.delete(topic);
+    if (!this.#keys.has(topic) && this.#keys.size >= TOPIC_KEYS_MAX) {
+      throw new RangeError(`Cannot hold keys for more than ${TOPIC_KEYS_MAX} topics`);
+    }
+    this.#keys.set(topic, topicKey(secret, topic));
+  }
+
+  /**
+   * A publish ready for the wire: sealed if the topic has a key, and signed.
+   *
+   * @param topic The topic.
+   * @param n The publisher's number for it.
+   * @param data Text, or bytes.
+   * @returns Its wire fields.
+   */
+  async prepare(topic: string, n: number, data: string | Uint8Array): Promise<PublishWire> {
+    const from = this.#o.identity.peerId;
+    const key = this.#keys.get(topic);
+    const wire: PublishWire = key
+      ? {
+        data: base64urlnopad.encode(sealTopic(key, topic, from, n, data)),
+        bin: true,
+        sealed: true,
+      }
+      : typeof data === "string"
+      ? { data }
+      : { data: base64urlnopad.encode(data), bin: true };
+    return { ...wire, sig: await signPublish(this.#o.identity, { topic, from, n, ...wire }) };
+  }
+
+  /**
+   * Checks a topic message and opens it.
+   *
+   * @param m The message, as the network delivered it.
+   * @returns Its text or bytes, or `undefined` if it was dropped (and reported).
+   */
+  async open(m: TopicMessage): Promise<string | Uint8Array | undefined> {
+    const policy = this.#o.policy;
+    const drop = (code: TopicSealCode, message: string) => {
+      this.#o.refused(m.from, code, `${message} (topic "${m.topic}", number ${m.n})`);
+      return undefined;
+    };
+    if (policy !== false) {
+      if (m.sig === undefined) {
+        if (policy === "required") return drop("SEAL_UNSIGNED", "A publish without a signature");
+      } else if (!await verifyPublish({ ...m, sig: m.sig })) {
+        return drop("SEAL_BAD_SIGNATURE", "A publish whose signature is not its publisher's");
+      }
+    }
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = m.bin ? base64urlnopad.decode(m.data) : undefined;
+    } catch {
+      return drop("SEAL_BAD_TAG", "A publish whose bytes are not base64url");
+    }
+    if (!m.sealed) return bytes ?? m.data;
+    const key = this.#keys.get(m.topic);
+    if (!key) return drop("SEAL_NO_KEY", "A sealed publish on a topic this peer holds no key for");
+    const opened = bytes && openTopic(key, m.topic, m.from, m.n, bytes);
+    return opened ?? drop("SEAL_BAD_TAG", "A sealed publish that does not open with the key");
+  }
+}

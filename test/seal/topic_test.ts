@@ -1,0 +1,117 @@
+// Signed and sealed topics, pure: a publisher's guard prepares a publish, a relay the test
+// controls may change any part of it, and the subscriber's guard must refuse every change.
+import fc from "fast-check";
+import { assert, assertEquals } from "../support/assert.ts";
+import { Identity } from "../../src/identity/mod.ts";
+import { TOPIC_KEYS_MAX, TopicGuard, type TopicSealCode } from "../../src/client/topic_guard.ts";
+import type { TopicMessage } from "../../src/protocol/mod.ts";
+
+async function guards(policy: "required" | "preferred" | false = "required") {
+  const [pub, sub, other] = await Promise.all([1, 2, 3].map(() => Identity.generate()));
+  const codes: TopicSealCode[] = [];
+  const publisher = new TopicGuard({ identity: pub, policy, refused: () => {} });
+  const subscriber = new TopicGuard({
+    identity: sub,
+    policy,
+    refused: (_peer, code) => void codes.push(code),
+  });
+  const publish = async (topic: string, n: number, data: string | Uint8Array) =>
+    ({
+      t: "topic",
+      topic,
+      from: pub.peerId,
+      n,
+      ...await publisher.prepare(topic, n, data),
+    }) as TopicMessage;
+  return { pub, other, publisher, subscriber, codes, publish };
+}
+
+Deno.test("topics: a signed publish opens; an altered, re-addressed or unsigned one does not", async () => {
+  const { other, subscriber, codes, publish } = await guards();
+  const m = await publish("news", 5, "hello");
+  assert(m.sig !== undefined && m.sig.length === 86, "signed");
+  assertEquals(await subscriber.open(m), "hello");
+  assertEquals(await subscriber.open({ ...m, data: "hellO" }), undefined);
+  assertEquals(await subscriber.open({ ...m, from: other.peerId }), undefined);
+  assertEquals(await subscriber.open({ ...m, n: 6 }), undefined);
+  assertEquals(await subscriber.open({ ...m, topic: "other" }), undefined);
+  assertEquals(await subscriber.open({ ...m, sig: undefined }), undefined);
+  assertEquals(await subscriber.open({ ...m, from: "not-a-peer" }), undefined);
+  assertEquals(codes, [
+    "SEAL_BAD_SIGNATURE",
+    "SEAL_BAD_SIGNATURE",
+    "SEAL_BAD_SIGNATURE",
+    "SEAL_BAD_SIGNATURE",
+    "SEAL_UNSIGNED",
+    "SEAL_BAD_SIGNATURE",
+  ]);
+  const bytes = await publish("news", 7, new Uint8Array([1, 2, 3]));
+  assertEquals(await subscriber.open(bytes), new Uint8Array([1, 2, 3]));
+});
+
+Deno.test("topics: 'preferred' takes unsigned publishes, false checks nothing", async () => {
+  const preferred = await guards("preferred");
+  const m = await preferred.publish("news", 1, "x");
+  assertEquals(await preferred.subscriber.open({ ...m, sig: undefined }), "x");
+  assertEquals(await preferred.subscriber.open({ ...m, data: "y" }), undefined, "still checked");
+  const off = await guards(false);
+  const o = await off.publish("news", 1, "x");
+  assertEquals(await off.subscriber.open({ ...o, data: "y" }), "y");
+});
+
+Deno.test("topics: with a shared key, members read and others cannot", async () => {
+  const { publisher, subscriber, codes, publish } = await guards();
+  publisher.setKey("room", "s3cret");
+  const text = await publish("room", 1, "members only");
+  const bytes = await publish("room", 2, new Uint8Array([9, 8]));
+  assert(text.sealed && text.bin, "sealed, as bytes");
+  assert(!atob(text.data.replace(/-/g, "+").replace(/_/g, "/")).includes("members"));
+  assertEquals(await subscriber.open(text), undefined, "no key");
+  subscriber.setKey("room", "wrong");
+  assertEquals(await subscriber.open(text), undefined, "wrong key");
+  subscriber.setKey("room", "s3cret");
+  assertEquals(await subscriber.open(text), "members only");
+  assertEquals(await subscriber.open(bytes), new Uint8Array([9, 8]));
+  // The key is the topic's: the same secret on another topic does not open it.
+  subscriber.setKey("hall", "s3cret");
+  assertEquals(await subscriber.open({ ...text, topic: "hall" }), undefined);
+  assertEquals(codes, ["SEAL_NO_KEY", "SEAL_BAD_TAG", "SEAL_BAD_SIGNATURE"]);
+  subscriber.setKey("room", null);
+  assertEquals(await subscriber.open(text), undefined, "forgotten");
+});
+
+Deno.test("topics: any character of a signed publish changed is refused", async () => {
+  const { subscriber, codes, publish } = await guards();
+  const m = await publish("room", 3, "the quick brown fox");
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom("topic", "from", "data", "sig"),
+      fc.nat(),
+      fc.integer({ min: 1, max: 60 }),
+      async (field, at, shift) => {
+        const value = m[field as "topic" | "from" | "data" | "sig"]!;
+        const i = at % value.length;
+        const changed = value.slice(0, i) +
+          String.fromCharCode(((value.charCodeAt(i) - 32 + shift) % 95) + 32) + value.slice(i + 1);
+        if (changed === value) return;
+        codes.length = 0;
+        assertEquals(await subscriber.open({ ...m, [field]: changed }), undefined);
+        assertEquals(codes.length, 1);
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+Deno.test("topics: keys are bounded per peer", async () => {
+  const { subscriber } = await guards();
+  for (let i = 0; i < TOPIC_KEYS_MAX; i++) subscriber.setKey(`t${i}`, "k");
+  subscriber.setKey("t0", "again"); // a topic already held is replaced
+  let refused = false;
+  try {
+    subscriber.setKey("one-more", "k");
+  } catch (error) {
+    refused = error instanceof RangeError;
+  }
+  assert(refused, "past the bound: RangeError");
+});
