@@ -128,3 +128,26 @@ async function* walk(dir: string): AsyncGenerator<string> {
     else if (entry.isFile) yield path;
   }
 }
+
+Deno.test(
+  "sealed topics: a publish whose signature is not 86 base64url characters is refused as BAD_FRAME",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 1 });
+    try {
+      const peer = await connectPeer(net);
+      for (const sig of ["", "A".repeat(85), "A".repeat(87), "!".repeat(86), "A".repeat(10_000)]) {
+        const refused = await peer.request({ t: "pub", topic: "t", n: 1, data: "x", sig }).then(
+          () => undefined,
+          (error: { code?: string }) => error.code,
+        );
+        assertEquals(refused, "BAD_FRAME", `sig of ${sig.length} characters`);
+      }
+      // The connection goes on: a well-formed publish is taken.
+      assert((await peer.publish("t", "fine")) > 0);
+      peer.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
