@@ -8,10 +8,14 @@
  * A WebSocket class that shows the test every binary message the relay delivered, and lets
  * it rewrite or repeat them first: what a relay broken into could do.
  */
-export function tappedSocket(tap: (bytes: Uint8Array, deliver: (b: Uint8Array) => void) => void) {
+export function tappedSocket(
+  tap: (bytes: Uint8Array, deliver: (b: Uint8Array) => void) => void,
+  textTap?: (text: string) => void,
+) {
   return class extends WebSocket {
     override set onmessage(handler: ((e: MessageEvent) => void) | null) {
       super.onmessage = handler && ((e: MessageEvent) => {
+        if (typeof e.data === "string") textTap?.(e.data);
         if (!(e.data instanceof ArrayBuffer)) return handler(e);
         tap(
           new Uint8Array(e.data),
