@@ -22,6 +22,10 @@ const EXPECT: [string, RegExp][] = [
     'import type { Peer } from "./mod.ts";\ndeclare const peer: Peer, otherPeerId: string, bytes',
     /topic: "news"[\s\S]*data: "hello"[\s\S]*DONE/,
   ],
+  [
+    'import type { Peer } from "./mod.ts";\ndeclare const peer: Peer;\n\npeer.addEventListener("seal',
+    /DONE[\s\S]*members only|members only[\s\S]*DONE/,
+  ],
   ['import { Identity, Peer } from "./mod.ts";\nimport { weriftTransport }', /DONE/],
   [
     'import { Identity, Peer } from "./mod.ts";\ndeclare const peer: Peer;',

@@ -122,7 +122,8 @@ export class TopicGuard {
       this.#o.refused(m.from, code, `${message} (topic "${m.topic}", number ${m.n})`);
       return undefined;
     };
-    if (policy !== false) {
+    // `$` topics are the network's own (`$stats`): no peer can publish on them, nor sign.
+    if (policy !== false && !m.topic.startsWith("$")) {
       if (m.sig === undefined) {
         if (policy === "required") return drop("SEAL_UNSIGNED", "A publish without a signature");
       } else if (!await verifyPublish({ ...m, sig: m.sig })) {

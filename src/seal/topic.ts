@@ -15,6 +15,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { base64urlnopad } from "@scure/base";
 import { verifySignature } from "../identity/identity.ts";
 import { PUBLISH_SIGNATURE_CHARS } from "../protocol/control.ts";
+import type { TopicMessage } from "../protocol/services.ts";
 import { concat, writeCounter } from "./envelope.ts";
 
 const utf8 = new TextEncoder();
@@ -29,20 +30,7 @@ export const TOPIC_SEAL_OVERHEAD = 1 + TOPIC_NONCE_BYTES + 1 + 16;
 const TOPIC_SEAL_VERSION = 0x01;
 
 /** The parts of a publish its signature covers, as they travel (`data` as sent). */
-export interface SignedParts {
-  /** The topic. */
-  topic: string;
-  /** The publisher's peer id. */
-  from: string;
-  /** The publisher's number for it. */
-  n: number;
-  /** The data as sent: text, or base64url of bytes. */
-  data: string;
-  /** Sent as bytes. */
-  bin?: boolean;
-  /** Sealed with the topic's shared key. */
-  sealed?: boolean;
-}
+export type SignedParts = Pick<TopicMessage, "topic" | "from" | "n" | "data" | "bin" | "sealed">;
 
 /**
  * The bytes a publish's signature covers: a context, then each part length-prefixed, so no
