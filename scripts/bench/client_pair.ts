@@ -145,19 +145,12 @@ export async function peerPair(
     close: () => a.close(),
     onmessage: null,
   };
-  a.addEventListener(
-    "error",
-    (e) =>
-      sender.onmessage?.(
-        new MessageEvent("message", { data: JSON.stringify((e as CustomEvent).detail) }),
-      ),
-  );
-  a.addEventListener(
-    "seal.error",
-    (e) =>
-      sender.onmessage?.(
-        new MessageEvent("message", { data: JSON.stringify((e as CustomEvent).detail) }),
-      ),
-  );
+  // A refusal or a sealing error reaches the loop as a refused frame would.
+  for (const type of ["error", "seal.error"]) {
+    a.addEventListener(type, (e) => {
+      const data = JSON.stringify((e as CustomEvent).detail);
+      sender.onmessage?.(new MessageEvent("message", { data }));
+    });
+  }
   return { sender, receiver };
 }

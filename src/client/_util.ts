@@ -4,6 +4,7 @@
  * @module
  */
 
+import { base64urlnopad } from "@scure/base";
 import { ProtocolError } from "../protocol/errors.ts";
 
 /**
@@ -42,6 +43,40 @@ export function httpUrl(url: string): string {
   if (u.protocol === "ws:") u.protocol = "http:";
   else if (u.protocol === "wss:") u.protocol = "https:";
   return u.toString();
+}
+
+/**
+ * Text or bytes as a JSON message carries them: text as it is, bytes as base64url with `bin`.
+ *
+ * @example Usage
+ * ```ts
+ * import { fromWire, toWire } from "./_util.ts";
+ * console.assert(toWire(new Uint8Array([1])).bin === true);
+ * console.assert(fromWire(toWire("hi")) === "hi");
+ * ```
+ *
+ * @param data Text, or bytes.
+ * @returns The `data` field, and `bin` for bytes.
+ */
+export function toWire(data: string | Uint8Array): { data: string; bin?: boolean } {
+  return typeof data === "string" ? { data } : { data: base64urlnopad.encode(data), bin: true };
+}
+
+/**
+ * The text or bytes of a JSON message's `data` (the other way of {@linkcode toWire}).
+ *
+ * @example Usage
+ * ```ts
+ * import { fromWire } from "./_util.ts";
+ * console.assert((fromWire({ data: "AQ", bin: true }) as Uint8Array)[0] === 1);
+ * ```
+ *
+ * @param m The message's `data` and `bin`.
+ * @returns Text, or bytes.
+ * @throws {Error} If `bin` and `data` is not base64url.
+ */
+export function fromWire(m: { data: string; bin?: boolean }): string | Uint8Array {
+  return m.bin ? base64urlnopad.decode(m.data) : m.data;
 }
 
 /**

@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { base64urlnopad } from "@scure/base";
 import type {
   ControlReplies,
   ControlType,
@@ -19,6 +18,7 @@ import type {
   TopicMessage,
 } from "../protocol/mod.ts";
 import type { RequestMessage } from "./requests.ts";
+import { fromWire, toWire } from "./_util.ts";
 import type { PublishWire, TopicGuard } from "./topic_guard.ts";
 import type { MailEvent, TopicEvent, TopicOptions } from "./service_events.ts";
 
@@ -60,14 +60,6 @@ const TOPIC_ACK_EVERY = 64;
 
 /** Longest wait before the topic messages taken are acknowledged. */
 const TOPIC_ACK_DELAY_MS = 100;
-
-function encode(data: string | Uint8Array): { data: string; bin?: boolean } {
-  return typeof data === "string" ? { data } : { data: base64urlnopad.encode(data), bin: true };
-}
-
-function decode(m: { data: string; bin?: boolean }): string | Uint8Array {
-  return m.bin ? base64urlnopad.decode(m.data) : m.data;
-}
 
 /**
  * A peer's services. Reached as `peer.services`; the common calls are also methods of
@@ -176,7 +168,7 @@ export class PeerServices {
     this.#waiters.set(n, { resolve, reject });
     const topics = this.#host.topics;
     this.#preparing = this.#preparing.then(() =>
-      topics ? topics.prepare(topic, n, data) : encode(data)
+      topics ? topics.prepare(topic, n, data) : toWire(data)
     )
       .then((wire) => {
         if (!this.#waiters.has(n)) return; // closed meanwhile
@@ -235,7 +227,7 @@ export class PeerServices {
     const reply = await this.#host.request({
       t: "mail",
       to,
-      ...encode(sealed ?? data),
+      ...toWire(sealed ?? data),
       ...(options.notify ? { notify: true } : {}),
       ...(sealed ? { sealed: true } : {}),
     });
@@ -252,7 +244,7 @@ export class PeerServices {
       const topics = this.#host.topics;
       this.#checking = this.#checking.then(async () => {
         // Checked first: a forged message must not move the number the genuine ones pass.
-        const data = topics ? await topics.open(m) : decode(m);
+        const data = topics ? await topics.open(m) : fromWire(m);
         if (data === undefined) return;
         // Repeats (a replayed publish, a resumed session) and stale ones stop here.
         const key = `${m.topic}\n${m.from}`;
@@ -278,7 +270,7 @@ export class PeerServices {
       }
       if (m.t === "mail") {
         // Sealed mail is opened (or refused, by code) before anyone sees it.
-        const data = this.#host.openMail ? this.#host.openMail(m) : decode(m);
+        const data = this.#host.openMail ? this.#host.openMail(m) : fromWire(m);
         if (data === undefined) return;
         const detail: MailEvent = { mid: m.mid, from: m.from, ts: m.ts, data };
         this.#host.dispatchEvent(new CustomEvent<MailEvent>("mail", { detail }));

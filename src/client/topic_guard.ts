@@ -9,6 +9,7 @@
 import { base64urlnopad } from "@scure/base";
 import type { Identity } from "../identity/mod.ts";
 import type { TopicMessage } from "../protocol/mod.ts";
+import { fromWire, toWire } from "./_util.ts";
 import { openTopic, sealTopic, signPublish, topicKey, verifyPublish } from "../seal/topic.ts";
 
 /** Most topics a peer holds a shared key for. */
@@ -104,9 +105,7 @@ export class TopicGuard {
         bin: true,
         sealed: true,
       }
-      : typeof data === "string"
-      ? { data }
-      : { data: base64urlnopad.encode(data), bin: true };
+      : toWire(data);
     return { ...wire, sig: await signPublish(this.#o.identity, { topic, from, n, ...wire }) };
   }
 
@@ -130,16 +129,18 @@ export class TopicGuard {
         return drop("SEAL_BAD_SIGNATURE", "A publish whose signature is not its publisher's");
       }
     }
-    let bytes: Uint8Array | undefined;
+    let data: string | Uint8Array;
     try {
-      bytes = m.bin ? base64urlnopad.decode(m.data) : undefined;
+      data = fromWire(m);
     } catch {
       return drop("SEAL_BAD_TAG", "A publish whose bytes are not base64url");
     }
-    if (!m.sealed) return bytes ?? m.data;
+    if (!m.sealed) return data;
     const key = this.#keys.get(m.topic);
     if (!key) return drop("SEAL_NO_KEY", "A sealed publish on a topic this peer holds no key for");
-    const opened = bytes && openTopic(key, m.topic, m.from, m.n, bytes);
+    const opened = typeof data === "string"
+      ? undefined
+      : openTopic(key, m.topic, m.from, m.n, data);
     return opened ?? drop("SEAL_BAD_TAG", "A sealed publish that does not open with the key");
   }
 }
