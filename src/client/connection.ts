@@ -179,6 +179,7 @@ export class Connection {
   close(code: number, reason: string): void {
     if (this.#state === "closed") return;
     const ws = this.#ws;
+    this.#flushTurn(); // sent before the close, so it goes before it
     this.#finish({ code, reason });
     try {
       ws?.close(code, reason);

@@ -333,6 +333,7 @@ export class Peer extends ListenedTarget {
    * @param reason The reason.
    */
   close(code: number = CLOSE_CODES.NORMAL, reason = "closed by peer"): void {
+    this.#relay.flush(); // what was sent in this turn goes before the close
     this.#connection.close(code, reason);
   }
 

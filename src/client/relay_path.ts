@@ -140,16 +140,23 @@ export class RelayPath {
     const local = sealing &&
       { peerId: sealing.identity.peerId, secret: identitySealKey(sealing.identity) };
     this.#sealer = !local || policy === false ? undefined : new Sealer(local, {
-      sendSealed: (to, bytes) => this.#frame(to, bytes, { sealed: true }),
+      sendSealed: (to, bytes, n) => this.#frame(to, bytes, { sealed: true }, n),
       sendClear: (to, flags, payload) => {
         this.#frame(to, flags & FLAG_TEXT ? decoder.decode(payload) : payload, {
           signal: (flags & FLAG_SIGNAL) !== 0,
           sequenced: (flags & FLAG_SEQUENCED) !== 0,
         });
       },
-      deliver: (from, flags, payload) => this.#inner(from, flags, payload, this.#outerSeq),
+      // A batch of n messages took n frame numbers: each message keeps its own.
+      deliver: (from, flags, payload, i) =>
+        this.#inner(from, flags, payload, (this.#outerSeq + i) >>> 0),
       refused: (peer, code, message) => this.#handlers.refused?.(peer, code, message),
-    }, { policy, mailMaxAgeMs: sealing?.mailMaxAgeMs });
+    }, {
+      policy,
+      mailMaxAgeMs: sealing?.mailMaxAgeMs,
+      // What is sealed to one peer in a turn goes as one sealed message, as big as one may be.
+      batchBytes: () => this.maxPayload,
+    });
   }
 
   /** Whether payloads to peers are sealed. */
@@ -177,6 +184,11 @@ export class RelayPath {
     if (size > max && (typeof data !== "string" || encoder.encode(data).length > max)) {
       throw new RangeError(`Cannot send to "${to}": payload is over ${max} bytes`);
     }
+  }
+
+  /** Seals and sends now what waits for the end of the turn. */
+  flush(): void {
+    this.#sealer?.flush();
   }
 
   /** Stops the handshake timer. */
@@ -216,7 +228,9 @@ export class RelayPath {
     }
     const result = this.#sealer.seal(to, inner, bytes, now);
     if (result === "queued") this.#armTimer();
-    return result;
+    if (result !== "batched") return result;
+    // It leaves at the end of the turn, as the connection would have taken it now.
+    return this.#connection.state === "open" ? "sent" : "queued";
   }
 
   /**
@@ -291,6 +305,7 @@ export class RelayPath {
     to: string,
     data: string | Uint8Array,
     flags: SendFlags & { sealed?: boolean },
+    messages = 1,
   ): SendResult {
     if (this.#connection.state === "closed") return "dropped";
     const frame = encodeFrame(FRAME_SEND, to, this.#seq, data, flags);
@@ -300,7 +315,7 @@ export class RelayPath {
         `Cannot send to "${to}": frame is ${frame.length} bytes, limit is ${max}`,
       );
     }
-    this.#seq = (this.#seq + 1) >>> 0;
+    this.#seq = (this.#seq + messages) >>> 0;
     return this.#connection.sendFrame(frame);
   }
 

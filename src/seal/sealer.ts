@@ -21,6 +21,7 @@ import {
 import { acceptHello, acceptId, finishHello, type LocalKeys, startHello } from "./handshake.ts";
 import type { PendingHello } from "./handshake.ts";
 import { MailReplays, openMail, sealMail } from "./mail.ts";
+import { type BatchEntry, Outbox, SEAL_BATCH_FLAG, unpackBatch } from "./batch.ts";
 import { dataSessionId, type Opened, SealSession } from "./session.ts";
 
 /** Messages kept per peer while its handshake is under way. */
@@ -35,6 +36,13 @@ export const SEAL_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const SEAL_REKEY_MS = 600_000;
 /** ...or for this many messages, whichever comes first. */
 export const SEAL_REKEY_MESSAGES = 1_000_000;
+
+/**
+ * What became of a message given to {@linkcode Sealer.seal}: handed to the path (`"sent"`, or
+ * `"queued"` there or for the handshake), kept to be sealed with the others of this turn at
+ * its end (`"batched"`), or `"dropped"`.
+ */
+export type SealResult = "sent" | "queued" | "batched" | "dropped";
 
 /** What a peer does with a remote that cannot seal. */
 export type SealPolicy = "required" | "preferred";
@@ -51,12 +59,15 @@ export type SealCode =
 
 /** What a sealer acts through. */
 export interface SealerHost {
-  /** Sends a sealed payload to a peer; what the path did with it. */
-  sendSealed(to: string, bytes: Uint8Array): "sent" | "queued" | "dropped";
+  /**
+   * Sends a sealed payload to a peer (holding `messages` messages if a batch); what the path
+   * did with it.
+   */
+  sendSealed(to: string, bytes: Uint8Array, messages?: number): "sent" | "queued" | "dropped";
   /** Sends a payload in clear: the peer cannot seal and the policy allows it. */
   sendClear(to: string, flags: number, payload: Uint8Array): void;
-  /** A message opened. */
-  deliver(from: string, flags: number, payload: Uint8Array): void;
+  /** A message opened (`index`: its place in the batch it came in, else 0). */
+  deliver(from: string, flags: number, payload: Uint8Array, index: number): void;
   /** A message not delivered, or a sealed payload refused, by code. */
   refused(peer: string, code: SealCode, message: string): void;
 }
@@ -64,7 +75,7 @@ export interface SealerHost {
 interface PeerState {
   sessions: SealSession[];
   pending?: { hello: PendingHello; at: number };
-  queue: { flags: number; payload: Uint8Array }[];
+  queue: BatchEntry[];
   unsupported: boolean;
 }
 
@@ -98,22 +109,28 @@ export class Sealer {
   readonly #sessions = new Map<string, SealSession>();
   readonly #hellos = new Map<string, PendingHello>();
   readonly #mail: MailReplays;
+  readonly #outbox: Outbox | undefined;
 
   /**
    * @param local This peer's keys.
    * @param host What it acts through.
    * @param options `policy`: what to do with a peer that cannot seal (default `"required"`:
-   *   nothing goes in clear); `mailMaxAgeMs`: sealed mail older than this is refused.
+   *   nothing goes in clear); `mailMaxAgeMs`: sealed mail older than this is refused;
+   *   `batchBytes`: with it, the messages sealed to one peer within a turn go at its end (a
+   *   microtask) as sealed batches whose bodies hold at most this many bytes (the most a
+   *   sealed message carries); without it, each message is sealed on its own at once.
    */
   constructor(
     local: LocalKeys,
     host: SealerHost,
-    options: { policy?: SealPolicy; mailMaxAgeMs?: number } = {},
+    options: { policy?: SealPolicy; mailMaxAgeMs?: number; batchBytes?: () => number } = {},
   ) {
     this.#local = local;
     this.#host = host;
     this.#policy = options.policy ?? "required";
     this.#mail = new MailReplays(options.mailMaxAgeMs ?? 7 * 24 * 3_600_000);
+    this.#outbox = options.batchBytes &&
+      new Outbox(options.batchBytes, (to, sealed, n) => this.#host.sendSealed(to, sealed, n));
   }
 
   /**
@@ -123,10 +140,9 @@ export class Sealer {
    * @param flags Inner flags (text, sequenced).
    * @param payload The message.
    * @param now The clock.
-   * @returns `"sent"`/`"queued"` as the path took it (or queued for the handshake), or
-   *   `"dropped"`.
+   * @returns What became of it.
    */
-  seal(to: string, flags: number, payload: Uint8Array, now: number): "sent" | "queued" | "dropped" {
+  seal(to: string, flags: number, payload: Uint8Array, now: number): SealResult {
     const peer = this.#peer(to);
     if (peer.unsupported) return this.#unsealed(to, flags, payload);
     const session = peer.sessions[0];
@@ -134,6 +150,7 @@ export class Sealer {
       if (session.sent >= SEAL_REKEY_MESSAGES || now - session.createdAt >= SEAL_REKEY_MS) {
         this.#hello(to, peer, now);
       }
+      if (this.#outbox) return this.#outbox.add(to, session, { flags, payload });
       return this.#host.sendSealed(to, session.seal(flags, payload));
     }
     if (peer.queue.length >= SEAL_QUEUE_MESSAGES) {
@@ -147,6 +164,11 @@ export class Sealer {
     peer.queue.push({ flags, payload: payload.slice() });
     this.#hello(to, peer, now);
     return "queued";
+  }
+
+  /** Seals and hands over now what waits for the end of the turn. */
+  flush(): void {
+    this.#outbox?.flush();
   }
 
   /**
@@ -191,7 +213,7 @@ export class Sealer {
         return this.#onData(from, bytes);
       case SEAL_MAIL: {
         const opened = this.openMail(from, bytes, now);
-        if (opened.ok) return this.#host.deliver(from, opened.flags, opened.payload);
+        if (opened.ok) return this.#host.deliver(from, opened.flags, opened.payload, 0);
         return this.#host.refused(from, opened.code, opened.message);
       }
       case SEAL_UNKNOWN_SESSION:
@@ -307,7 +329,8 @@ export class Sealer {
   // What waited for a session goes first.
   #flush(remote: string, peer: PeerState, session: SealSession): void {
     for (const m of peer.queue.splice(0)) {
-      this.#host.sendSealed(remote, session.seal(m.flags, m.payload));
+      if (this.#outbox) this.#outbox.add(remote, session, m);
+      else this.#host.sendSealed(remote, session.seal(m.flags, m.payload));
     }
   }
 
@@ -324,8 +347,14 @@ export class Sealer {
       return this.#host.refused(from, "SEAL_UNKNOWN_SESSION", `No session ${id} with "${from}"`);
     }
     const opened = session.open(from, bytes);
-    if (opened.ok) return this.#host.deliver(from, opened.flags, opened.payload);
-    this.#host.refused(from, opened.code, opened.message);
+    if (!opened.ok) return this.#host.refused(from, opened.code, opened.message);
+    if (!(opened.flags & SEAL_BATCH_FLAG)) {
+      return this.#host.deliver(from, opened.flags, opened.payload, 0);
+    }
+    // All or nothing: a batch that does not parse delivers none of its messages.
+    const entries = unpackBatch(opened.payload);
+    if (!entries) return this.#host.refused(from, "SEAL_BAD_TAG", "Malformed sealed batch");
+    entries.forEach((e, i) => this.#host.deliver(from, e.flags, e.payload, i));
   }
 
   #onUnknown(from: string, bytes: Uint8Array, now: number): void {

@@ -44,6 +44,49 @@ Deno.test("sealed: messages arrive, and the frames the relay carried hold no pla
   }
 });
 
+Deno.test("sealed: a turn's messages to a peer travel as few sealed frames, in order, each with its own number", async () => {
+  const net = await startNetwork({ shards: 2 });
+  try {
+    for (const reliable of [false, true]) {
+      let sealedFrames = 0;
+      const a = await connectPeer(net, { ...SEAL, reliable });
+      const b = await connectPeer(net, {
+        ...SEAL,
+        reliable,
+        batch: false, // the relay hands over each frame on its own: the tap counts them
+        WebSocket: tappedSocket((bytes, deliver) => {
+          const d = decodeFrame(bytes);
+          if (d.ok && d.frame.sealed) sealedFrames++;
+          assert(!has(bytes, MARK), "no plaintext on the relay");
+          deliver(bytes);
+        }),
+      });
+      const reader = b.messages()[Symbol.asyncIterator]();
+      a.send(b.peerId, "first");
+      await take(reader, 1); // the pair's session is made
+      const before = sealedFrames;
+      // Mixed sizes, 150 KB in all: more than one sealed frame can hold.
+      const sizes = Array.from({ length: 60 }, (_, i) => [1, 40, 700, 9_000][i % 4] + i);
+      const sent = sizes.map((n, i) => `${MARK}:${i}:`.padEnd(n, "x"));
+      for (const [i, m] of sent.entries()) {
+        a.send(b.peerId, i % 2 ? m : new TextEncoder().encode(m));
+      }
+      const got = await take(reader, sent.length);
+      const texts = got.map((m) =>
+        typeof m.data === "string" ? m.data : new TextDecoder().decode(m.data)
+      );
+      assertEquals(texts, sent);
+      for (let i = 1; i < got.length; i++) assertEquals(got[i].seq, got[i - 1].seq + 1);
+      const frames = sealedFrames - before;
+      assert(frames >= 3 && frames < 10, `${sent.length} messages in ${frames} sealed frames`);
+      a.close();
+      b.close();
+    }
+  } finally {
+    await net.dispose();
+  }
+});
+
 Deno.test("sealed: an altered payload, a replay and a rewritten sender are refused by code", async () => {
   const net = await startNetwork({ shards: 2 });
   try {

@@ -2,41 +2,8 @@
 // controls, which may alter, repeat or re-address what it carries.
 import fc from "fast-check";
 import { assert, assertEquals } from "../support/assert.ts";
-import { Identity } from "../../src/identity/mod.ts";
-import { identitySealKey } from "../../src/seal/keys.ts";
-import { type SealCode, Sealer, type SealerHost } from "../../src/seal/sealer.ts";
 import { SEAL_HANDSHAKE_TIMEOUT_MS } from "../../src/seal/sealer.ts";
-
-type Wire = { from: string; to: string; bytes: Uint8Array };
-
-async function pair(policy: "required" | "preferred" = "required") {
-  const [a, b, c] = await Promise.all([1, 2, 3].map(() => Identity.generate()));
-  const wire: Wire[] = [];
-  const got = new Map<string, string[]>();
-  const errors: { peer: string; code: SealCode }[] = [];
-  const clear: string[] = [];
-  const host = (me: string): SealerHost => ({
-    sendSealed: (to, bytes) => (wire.push({ from: me, to, bytes: bytes.slice() }), "sent"),
-    sendClear: (to) => void clear.push(to),
-    deliver: (from, _flags, payload) => {
-      got.set(me, [...got.get(me) ?? [], `${from}:${new TextDecoder().decode(payload)}`]);
-    },
-    refused: (peer, code) => void errors.push({ peer, code }),
-  });
-  const make = (id: Identity) =>
-    new Sealer({ peerId: id.peerId, secret: identitySealKey(id) }, host(id.peerId), { policy });
-  const sealers = new Map([[a.peerId, make(a)], [b.peerId, make(b)]]);
-  // Carries everything on the wire, in order, until nothing is left.
-  const relay = (tamper?: (w: Wire) => Wire[]) => {
-    while (wire.length > 0) {
-      for (const w of tamper ? tamper(wire.shift()!) : [wire.shift()!]) {
-        sealers.get(w.to)?.receive(w.from, w.bytes, 0);
-      }
-    }
-  };
-  const text = (s: string) => new TextEncoder().encode(s);
-  return { a, b, c, sealers, wire, got, errors, clear, relay, text };
-}
+import { pair } from "./_pair.ts";
 
 Deno.test("sealer: a handshake on the first message, then both ways", async () => {
   const t = await pair();

@@ -96,7 +96,9 @@ Deno.test("topics: any character of a signed publish changed is refused", async 
         const i = at % value.length;
         const changed = value.slice(0, i) +
           String.fromCharCode(((value.charCodeAt(i) - 32 + shift) % 95) + 32) + value.slice(i + 1);
-        if (changed === value) return;
+        // A `$` topic is the network's own and carries no signature: renamed into one, it is no
+        // longer a peer's publish (and nobody subscribed to it).
+        if (changed === value || (field === "topic" && changed.startsWith("$"))) return;
         codes.length = 0;
         assertEquals(await subscriber.open({ ...m, [field]: changed }), undefined);
         assertEquals(codes.length, 1);
