@@ -12,6 +12,7 @@ import {
   type Peer,
   type PeerMessage,
   type PresenceMessage,
+  type SealError,
   type TopicEvent,
 } from "../../mod.ts";
 import { type Context, peerIdArg, topicArg, wholeArg } from "./context.ts";
@@ -83,6 +84,10 @@ export async function listen(c: Context, topics: string[]): Promise<void> {
     const what = m.event === "join" ? "joined" : "left";
     c.out.result(`${clock(m.ts)} ${m.peer} ${what} (shard ${m.shard})`, { ...m });
   });
+  peer.addEventListener("seal.error", (e) => {
+    const m = (e as CustomEvent<SealError>).detail;
+    c.out.note(`${clock(Date.now())} dropped, from ${m.peer}: ${m.code}: ${m.message}`);
+  });
   peer.addEventListener("block", (e) => {
     const h = (e as CustomEvent<BlockHeaderJson>).detail;
     const text = `${
@@ -124,12 +129,16 @@ export async function send(c: Context, args: string[], mailbox: boolean): Promis
   const peer = await c.peer();
   await c.connect(peer);
   let refused: ErrorMessage | undefined;
+  let unsealed: SealError | undefined;
   peer.addEventListener("error", (e) => refused = (e as CustomEvent<ErrorMessage>).detail);
+  peer.addEventListener("seal.error", (e) => unsealed = (e as CustomEvent<SealError>).detail);
   peer.send(to, text, { mailbox });
   // The relay answers only refusals; a short wait tells them apart from success.
   await new Promise((r) => setTimeout(r, SEND_SETTLE_MS));
   peer.close();
+  // The network's word first (PEER_NOT_FOUND says more than the handshake it ended).
   if (refused) throw new Refused(refused.code, refused.message);
+  if (unsealed) throw new Refused(unsealed.code, unsealed.message);
   const how = mailbox ? " (mailed if offline)" : "";
   c.out.result(`sent to ${to}${how}`, {
     ok: true,

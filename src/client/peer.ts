@@ -37,12 +37,8 @@ import { PeerSwarm } from "./swarm.ts";
 import { ListenedTarget } from "./listened_target.ts";
 import { RelayPath } from "./relay_path.ts";
 import { httpUrl } from "./_util.ts";
-import {
-  DEFAULT_RECEIVE_BUFFER,
-  type PeerMessage,
-  type PeerOptions,
-  type SealError,
-} from "./peer_options.ts";
+import { DEFAULT_RECEIVE_BUFFER, type PeerMessage, type PeerOptions } from "./peer_options.ts";
+import type { SealError } from "./peer_options.ts";
 
 export type { CloseDetail, PeerState, ReconnectingDetail, SendResult };
 export { DEFAULT_RECEIVE_BUFFER, type PeerMessage, type PeerOptions, type SealError };
@@ -84,8 +80,9 @@ export class Peer extends ListenedTarget {
   readonly #streams = new Set<MessageStream<PeerMessage>>();
   readonly #direct: boolean;
   #ledger: PeerLedger | undefined;
-  /** The highest block height heard of per shard. */
-  readonly #blockHeights = new Map<number, number>();
+  readonly #blockHeights = new Map<number, number>(); // the highest heard of, per shard
+  // An offline peer answers no swarm request and no handshake.
+  readonly #gone = (peer: string) => (this.#swarm.gone(peer), this.#relay.unreachable(peer));
 
   /**
    * Makes a peer; it connects on {@linkcode Peer.connect}.
@@ -348,7 +345,7 @@ export class Peer extends ListenedTarget {
     switch (message.t) {
       case "error":
         if (this.#requests.refuse(message)) return;
-        if (message.code === "PEER_NOT_FOUND" && message.peer) this.#swarm.gone(message.peer);
+        if (message.code === "PEER_NOT_FOUND" && message.peer) this.#gone(message.peer);
         // Over quota on the relay: whoever can go direct should, now.
         if (message.code === "RESOURCE_LIMIT_EXCEEDED") this.#pairs.upgradeAll();
         this.dispatchEvent(new CustomEvent<ErrorMessage>("error", { detail: message }));

@@ -191,6 +191,15 @@ export class RelayPath {
     this.#sealer?.flush();
   }
 
+  /**
+   * The network said a peer is not connected: a handshake under way with it ends now.
+   *
+   * @param peer The peer.
+   */
+  unreachable(peer: string): void {
+    this.#sealer?.unreachable(peer);
+  }
+
   /** Stops the handshake timer. */
   close(): void {
     clearTimeout(this.#timer);

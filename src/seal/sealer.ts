@@ -23,54 +23,17 @@ import type { PendingHello } from "./handshake.ts";
 import { MailReplays, openMail, sealMail } from "./mail.ts";
 import { type BatchEntry, Outbox, SEAL_BATCH_FLAG, unpackBatch } from "./batch.ts";
 import { dataSessionId, type Opened, SealSession } from "./session.ts";
-
-/** Messages kept per peer while its handshake is under way. */
-export const SEAL_QUEUE_MESSAGES = 256;
-/** Sessions kept per peer: the newest seals, the older still open what is in flight. */
-export const SEAL_SESSIONS_PER_PEER = 3;
-/** Peers with sealing state kept; the least recently used is forgotten first. */
-export const SEAL_PEERS = 4_096;
-/** A handshake not answered in this long ends: the peer is taken not to seal. */
-export const SEAL_HANDSHAKE_TIMEOUT_MS = 10_000;
-/** A session seals for this long, then a new one is made. */
-export const SEAL_REKEY_MS = 600_000;
-/** ...or for this many messages, whichever comes first. */
-export const SEAL_REKEY_MESSAGES = 1_000_000;
-
-/**
- * What became of a message given to {@linkcode Sealer.seal}: handed to the path (`"sent"`, or
- * `"queued"` there or for the handshake), kept to be sealed with the others of this turn at
- * its end (`"batched"`), or `"dropped"`.
- */
-export type SealResult = "sent" | "queued" | "batched" | "dropped";
-
-/** What a peer does with a remote that cannot seal. */
-export type SealPolicy = "required" | "preferred";
-
-/** The codes a sealer reports. */
-export type SealCode =
-  | "SEAL_BAD_HANDSHAKE"
-  | "SEAL_BAD_TAG"
-  | "SEAL_REPLAYED"
-  | "SEAL_WRONG_SENDER"
-  | "SEAL_UNKNOWN_SESSION"
-  | "SEAL_UNSUPPORTED"
-  | "SEAL_HANDSHAKE_TIMEOUT";
-
-/** What a sealer acts through. */
-export interface SealerHost {
-  /**
-   * Sends a sealed payload to a peer (holding `messages` messages if a batch); what the path
-   * did with it.
-   */
-  sendSealed(to: string, bytes: Uint8Array, messages?: number): "sent" | "queued" | "dropped";
-  /** Sends a payload in clear: the peer cannot seal and the policy allows it. */
-  sendClear(to: string, flags: number, payload: Uint8Array): void;
-  /** A message opened (`index`: its place in the batch it came in, else 0). */
-  deliver(from: string, flags: number, payload: Uint8Array, index: number): void;
-  /** A message not delivered, or a sealed payload refused, by code. */
-  refused(peer: string, code: SealCode, message: string): void;
-}
+import {
+  SEAL_HANDSHAKE_TIMEOUT_MS,
+  SEAL_PEERS,
+  SEAL_QUEUE_MESSAGES,
+  SEAL_REKEY_MESSAGES,
+  SEAL_REKEY_MS,
+  SEAL_SESSIONS_PER_PEER,
+} from "./limits.ts";
+import type { SealCode, SealerHost, SealPolicy, SealResult } from "./sealer_host.ts";
+export * from "./limits.ts";
+export type * from "./sealer_host.ts";
 
 interface PeerState {
   sessions: SealSession[];
@@ -249,6 +212,21 @@ export class Sealer {
   }
 
   /**
+   * The network said the peer is not connected (its hello was refused): the handshake under
+   * way with it gets no answer, so it ends now rather than at the timeout. What waited for it
+   * is reported lost, and the next message starts a new handshake.
+   *
+   * @param remote The peer.
+   */
+  unreachable(remote: string): void {
+    const peer = this.#peers.get(remote);
+    if (!peer?.pending || peer.sessions.length > 0) return; // a renewal: the old one seals
+    this.#hellos.delete(peer.pending.hello.id);
+    peer.pending = undefined;
+    this.#fail(remote, peer, "SEAL_UNREACHABLE", "The peer is not connected");
+  }
+
+  /**
    * Whether a message in clear from a peer may be delivered: only when the policy is
    * `"preferred"` (under `"required"`, anyone on the path could have written it).
    *
@@ -393,6 +371,7 @@ export class Sealer {
 
   #fail(remote: string, peer: PeerState, code: SealCode, message: string): void {
     const lost = peer.queue.splice(0).length;
-    this.#host.refused(remote, code, lost > 0 ? `${message}: ${lost} messages not sent` : message);
+    const what = `${lost} message${lost === 1 ? "" : "s"} not sent`;
+    this.#host.refused(remote, code, lost > 0 ? `${message}: ${what}` : message);
   }
 }

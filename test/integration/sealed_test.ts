@@ -229,3 +229,27 @@ Deno.test("sealed: a restart of the receiver re-keys, and reliable messages arri
     await net.dispose();
   }
 });
+
+Deno.test("sealed: a message to a peer that is offline fails at once, and one sent when it is back arrives", async () => {
+  const net = await startNetwork({ shards: 2 });
+  try {
+    const a = await connectPeer(net, SEAL);
+    const errors = sealErrors(a);
+    const refused: string[] = [];
+    a.addEventListener("error", (e) => refused.push((e as CustomEvent).detail.code));
+    const bId = await Identity.generate();
+    assertEquals(a.send(bId.peerId, "while away"), "queued");
+    // The network's refusal of the hello ends the handshake, not its 10 s timeout.
+    await waitUntil(() => errors.length === 1, 5_000);
+    assertEquals(errors.map((e) => e.code), ["SEAL_UNREACHABLE"]);
+    assertEquals(refused, ["PEER_NOT_FOUND"]);
+    const b = await connectPeer(net, { ...SEAL, identity: bId });
+    const reader = b.messages()[Symbol.asyncIterator]();
+    a.send(b.peerId, "back");
+    assertEquals((await take(reader, 1))[0].data, "back");
+    a.close();
+    b.close();
+  } finally {
+    await net.dispose();
+  }
+});

@@ -120,7 +120,13 @@ Deno.test(
       const { alice, bob, got } = await directPair(net, relayOnly);
       const refused: string[] = [];
       alice.addEventListener("error", (e) => refused.push((e as CustomEvent).detail.code));
-      for (let i = 0; i < 30; i++) alice.send(bob.peerId, `m${i}`);
+      alice.send(bob.peerId, "m0");
+      await waitUntil(() => got.length === 1, 20_000); // the pair's session is made
+      // One message per turn, so one sealed frame each (a turn's messages would go as one).
+      for (let i = 1; i < 30; i++) {
+        alice.send(bob.peerId, `m${i}`);
+        await new Promise((r) => setTimeout(r, 0));
+      }
       await waitUntil(() => got.length === 30, 20_000);
       assert(refused.includes("RATE_LIMITED"), "the relay refused some at first");
       await new Promise((r) => setTimeout(r, 1_500)); // a needless resend would show up as a repeat

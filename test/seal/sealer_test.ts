@@ -85,3 +85,22 @@ Deno.test("sealer: an unanswered handshake ends by code; under 'preferred' it go
     } else assertEquals(t.clear, [t.c.peerId]);
   }
 });
+
+Deno.test("sealer: a peer the network says is offline ends the handshake at once; the next message starts another", async () => {
+  const t = await pair();
+  const sa = t.sealers.get(t.a.peerId)!;
+  assertEquals(sa.seal(t.b.peerId, 0, t.text("while away"), 0), "queued");
+  const hello = t.wire.splice(0); // refused by the network: the peer is not connected
+  assertEquals(hello.length, 1);
+  sa.unreachable(t.b.peerId);
+  assertEquals(t.errors.map((e) => e.code), ["SEAL_UNREACHABLE"]);
+  assert(!sa.tick(1), "no handshake is left under way");
+  assertEquals(sa.seal(t.b.peerId, 0, t.text("back"), 1), "queued");
+  t.relay();
+  assertEquals(t.got.get(t.b.peerId), [`${t.a.peerId}:back`]);
+  sa.unreachable(t.b.peerId); // with a session made, a late notice changes nothing
+  assertEquals(sa.seal(t.b.peerId, 0, t.text("again"), 2), "sent");
+  t.relay();
+  assertEquals(t.got.get(t.b.peerId)!.length, 2);
+  assertEquals(t.errors.length, 1);
+});

@@ -1,0 +1,53 @@
+/**
+ * What a sealer (`sealer.ts`) is given and gives back: the host it acts through, the policy
+ * it follows, and the codes and results it reports.
+ *
+ * @example A host that carries sealed payloads to another sealer
+ * ```ts
+ * import type { SealerHost } from "./sealer_host.ts";
+ * export const host = (carry: (to: string, bytes: Uint8Array) => void): SealerHost => ({
+ *   sendSealed: (to, bytes) => (carry(to, bytes), "sent"),
+ *   sendClear: () => {},
+ *   deliver: (from, _flags, payload) => console.log(from, payload.length),
+ *   refused: (peer, code) => console.warn(peer, code),
+ * });
+ * ```
+ *
+ * @module
+ */
+
+/**
+ * What became of a message given to {@linkcode Sealer.seal}: handed to the path (`"sent"`, or
+ * `"queued"` there or for the handshake), kept to be sealed with the others of this turn at
+ * its end (`"batched"`), or `"dropped"`.
+ */
+export type SealResult = "sent" | "queued" | "batched" | "dropped";
+
+/** What a peer does with a remote that cannot seal. */
+export type SealPolicy = "required" | "preferred";
+
+/** The codes a sealer reports. */
+export type SealCode =
+  | "SEAL_BAD_HANDSHAKE"
+  | "SEAL_BAD_TAG"
+  | "SEAL_REPLAYED"
+  | "SEAL_WRONG_SENDER"
+  | "SEAL_UNKNOWN_SESSION"
+  | "SEAL_UNSUPPORTED"
+  | "SEAL_HANDSHAKE_TIMEOUT"
+  | "SEAL_UNREACHABLE";
+
+/** What a sealer acts through. */
+export interface SealerHost {
+  /**
+   * Sends a sealed payload to a peer (holding `messages` messages if a batch); what the path
+   * did with it.
+   */
+  sendSealed(to: string, bytes: Uint8Array, messages?: number): "sent" | "queued" | "dropped";
+  /** Sends a payload in clear: the peer cannot seal and the policy allows it. */
+  sendClear(to: string, flags: number, payload: Uint8Array): void;
+  /** A message opened (`index`: its place in the batch it came in, else 0). */
+  deliver(from: string, flags: number, payload: Uint8Array, index: number): void;
+  /** A message not delivered, or a sealed payload refused, by code. */
+  refused(peer: string, code: SealCode, message: string): void;
+}
