@@ -48,7 +48,8 @@ function rounded(x: number): number {
 }
 
 // ">= r" is met by the ratio to the baseline, "<= rx" too (at most r times the baseline);
-// "<= +v unit" by the difference to the baseline; "<= v unit" by the value itself.
+// "<= +v unit" by the difference to the baseline; "<= v unit" by the value itself, and ">= r"
+// too when there is no baseline.
 function targetMet(e: Entry): boolean {
   const [op, n] = e.target!.split(" ");
   if (op === "<=" && n.endsWith("x")) return e.ratio !== null && e.ratio <= Number(n.slice(0, -1));
@@ -56,7 +57,8 @@ function targetMet(e: Entry): boolean {
     return e.baseline_value !== null && e.value - e.baseline_value <= Number(n.slice(1));
   }
   if (op === "<=") return e.value <= Number(n);
-  return e.ratio !== null && e.ratio >= Number(n);
+  // An entry without a baseline is a ratio itself.
+  return (e.ratio ?? (e.baseline === null ? e.value : -Infinity)) >= Number(n);
 }
 
 const entries: Entry[] = [];

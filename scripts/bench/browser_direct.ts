@@ -186,13 +186,26 @@ try {
     if (!peer.isDirect(to)) throw new Error("The browser pair did not go direct");
   }, directTo);
   await bareChannel(a, b);
+  // Each transfer is followed by the same pause (acknowledgements settle, the receiver's
+  // buffers are collected), and the direct and bare transfers take turns going first: neither
+  // gets the quieter moment in every round.
+  const settle = () => new Promise((r) => setTimeout(r, 200));
   for (let round = -1; round < rounds; round++) {
     const relayed = await transfer(a, b, "relay", relayTo);
-    const before = await payloadBytesIn(net.url);
-    const direct = await transfer(a, b, "direct", directTo);
-    await new Promise((r) => setTimeout(r, 200)); // acknowledgements settle
-    const carried = await payloadBytesIn(net.url) - before;
-    const bare = await bareTransfer(a, b);
+    await settle();
+    let direct = 0, carried = 0, bare = 0;
+    const viaDirect = async () => {
+      const before = await payloadBytesIn(net.url);
+      direct = await transfer(a, b, "direct", directTo);
+      await settle();
+      carried = await payloadBytesIn(net.url) - before;
+    };
+    const viaBare = async () => {
+      bare = await bareTransfer(a, b);
+      await settle();
+    };
+    if (round % 2 === 0) await viaDirect().then(viaBare);
+    else await viaBare().then(viaDirect);
     if (round < 0) continue; // the warm-up: SCTP's congestion window opens
     samples.relayed.push(relayed);
     samples.direct.push(direct);
