@@ -237,8 +237,9 @@ export async function relayBench(frames: number, rounds: number): Promise<Sectio
       "(the default): each is sealed by the sender and opened by the receiver (section 13 of " +
       "`PROTOCOL.md`), counted as the receiving application gets it, the pair's handshake done " +
       "before the clock starts; `relay.peers_unsealed` is the same two peers with `seal: false`. " +
-      "Both peers run in this one process, so one core pays both ends' ChaCha20-Poly1305. Sealed " +
-      "one by one, a 64-byte message cost about 10 µs each way here (25 µs sealed and opened with " +
+      "Both peers run in this one process, so one process pays both ends' AEAD (AES-256-GCM " +
+      "through WebCrypto; ChaCha20-Poly1305 in JavaScript before `superpeer/seal/v2`). Sealed " +
+      "one by one with ChaCha20-Poly1305, a 64-byte message cost about 10 µs each way here (25 µs sealed and opened with " +
       "the session's bookkeeping), which held `relay.sealed` to 0.75× `relay.same_shard`; the " +
       "messages a turn sends to one peer are now sealed together as one batch (section 13), so " +
       "the AEAD's fixed cost is paid once per batch and the relay carries one frame for them.",

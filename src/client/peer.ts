@@ -324,14 +324,16 @@ export class Peer extends ListenedTarget {
   }
 
   /**
-   * Closes the connection for good. Frames still queued are dropped.
+   * Closes the connection for good. What was sent before goes first: if some of it is still
+   * being sealed, the close follows once it is handed over. Frames still queued are dropped.
    *
    * @param code The close code. @default 1000
    * @param reason The reason.
    */
   close(code: number = CLOSE_CODES.NORMAL, reason = "closed by peer"): void {
-    this.#relay.flush(); // what was sent in this turn goes before the close
-    this.#connection.close(code, reason);
+    const sealing = this.#relay.flush();
+    if (!sealing) return this.#connection.close(code, reason);
+    sealing.then(() => this.#connection.close(code, reason));
   }
 
   #onText(message: ServerMessage): void {

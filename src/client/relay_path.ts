@@ -121,7 +121,6 @@ export class RelayPath {
   readonly #sealer: Sealer | undefined;
   #seq = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #outerSeq = 0;
 
   /**
    * @param connection The connection frames go out on.
@@ -148,8 +147,7 @@ export class RelayPath {
         });
       },
       // A batch of n messages took n frame numbers: each message keeps its own.
-      deliver: (from, flags, payload, i) =>
-        this.#inner(from, flags, payload, (this.#outerSeq + i) >>> 0),
+      deliver: (from, flags, payload, seq) => this.#inner(from, flags, payload, seq >>> 0),
       refused: (peer, code, message) => this.#handlers.refused?.(peer, code, message),
     }, {
       policy,
@@ -186,9 +184,15 @@ export class RelayPath {
     }
   }
 
-  /** Seals and sends now what waits for the end of the turn. */
-  flush(): void {
+  /**
+   * Seals now what waits for the end of the turn.
+   *
+   * @returns A promise settled once all that was given is handed to the connection, or
+   *   `undefined` if it all was already.
+   */
+  flush(): Promise<void> | undefined {
     this.#sealer?.flush();
+    return this.#sealer?.busy ? this.#sealer.idle() : undefined;
   }
 
   /**
@@ -340,8 +344,7 @@ export class RelayPath {
     if (frame.swarm) return this.#handlers.swarm?.(frame.peer, frame.payload.slice());
     if (frame.sealed) {
       if (this.#sealer) {
-        this.#outerSeq = frame.seq; // what it delivers, it delivers now
-        return this.#sealer.receive(frame.peer, frame.payload, Date.now());
+        return this.#sealer.receive(frame.peer, frame.payload, Date.now(), frame.seq);
       }
       // "I do not seal", unless it is itself a notice: two such peers must not loop.
       const kind = frame.payload[0];

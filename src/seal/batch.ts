@@ -82,7 +82,8 @@ export function unpackBatch(body: Uint8Array): BatchEntry[] | undefined {
  * The messages waiting for the end of the turn, per peer, and the session each will go under.
  * The first one added in a turn schedules the flush (a microtask: a lone message waits for
  * no timer); one that would make its peer's batch too big, or that goes under a newer
- * session, sends what waits first.
+ * session, sends what waits first. What it hands on is the sealing under way: its counter is
+ * taken, in order, when it is handed on.
  *
  * @example Usage
  * ```ts
@@ -90,7 +91,7 @@ export function unpackBatch(body: Uint8Array): BatchEntry[] | undefined {
  * import { SealSession } from "./session.ts";
  * const key = new Uint8Array(32);
  * const session = new SealSession({ id: new Uint8Array(8), remote: "b", send: key, receive: key }, 0);
- * const sent: Uint8Array[] = [];
+ * const sent: Promise<Uint8Array>[] = [];
  * const outbox = new Outbox(() => 1024, (_to, sealed) => void sent.push(sealed));
  * outbox.add("b", session, { flags: 0, payload: new Uint8Array(3) });
  * outbox.add("b", session, { flags: 0, payload: new Uint8Array(4) });
@@ -100,7 +101,7 @@ export function unpackBatch(body: Uint8Array): BatchEntry[] | undefined {
  */
 export class Outbox {
   readonly #maxBytes: () => number;
-  readonly #send: (to: string, sealed: Uint8Array, messages: number) => void;
+  readonly #send: (to: string, sealed: Promise<Uint8Array>, messages: number) => void;
   #scheduled = false;
   readonly #boxes = new Map<
     string,
@@ -109,11 +110,11 @@ export class Outbox {
 
   /**
    * @param maxBytes The most bytes a batch's body may hold.
-   * @param send Hands a sealed message, and how many messages it holds, to the path.
+   * @param send Hands a sealed message (being sealed), and how many messages it holds, on.
    */
   constructor(
     maxBytes: () => number,
-    send: (to: string, sealed: Uint8Array, messages: number) => void,
+    send: (to: string, sealed: Promise<Uint8Array>, messages: number) => void,
   ) {
     this.#maxBytes = maxBytes;
     this.#send = send;

@@ -36,7 +36,7 @@ import { agree, ephemeralKeys, sealPublicKey } from "./keys.ts";
 
 const encoder = new TextEncoder();
 /** Domain of every hash and key of sealing, so none is valid anywhere else. */
-export const SEAL_CONTEXT: Uint8Array = encoder.encode("superpeer/seal/v1");
+export const SEAL_CONTEXT: Uint8Array = encoder.encode("superpeer/seal/v2");
 const ZERO_NONCE = new Uint8Array(12);
 const EMPTY = new Uint8Array(0);
 

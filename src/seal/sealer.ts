@@ -2,8 +2,10 @@
  * The sealing state machine of one peer: a session per remote peer, made by the handshake of
  * `handshake.ts` when the first message is sent, renewed as it ages, made again when the
  * other side has lost it (a restart); messages wait in a bounded queue while a handshake is
- * under way. Pure but for the host it is given: it sends, delivers and reports through it,
- * and reads the clock only as passed in.
+ * under way. Pure but for the host it is given and the AEAD: it sends, delivers and reports
+ * through the host, and reads the clock only as passed in. The AEAD of data is asynchronous
+ * (WebCrypto), so what a peer seals reaches the host a little later, always in the order
+ * given; what it opens is delivered in the order it came, per peer.
  *
  * @module
  */
@@ -21,8 +23,10 @@ import {
 import { acceptHello, acceptId, finishHello, type LocalKeys, startHello } from "./handshake.ts";
 import type { PendingHello } from "./handshake.ts";
 import { MailReplays, openMail, sealMail } from "./mail.ts";
-import { type BatchEntry, Outbox, SEAL_BATCH_FLAG, unpackBatch } from "./batch.ts";
+import { Outbox, SEAL_BATCH_FLAG, unpackBatch } from "./batch.ts";
 import { dataSessionId, type Opened, SealSession } from "./session.ts";
+import { type PeerState, PeerTable } from "./peer_table.ts";
+import { InOrder } from "./in_order.ts";
 import {
   SEAL_HANDSHAKE_TIMEOUT_MS,
   SEAL_PEERS,
@@ -34,13 +38,6 @@ import {
 import type { SealCode, SealerHost, SealPolicy, SealResult } from "./sealer_host.ts";
 export * from "./limits.ts";
 export type * from "./sealer_host.ts";
-
-interface PeerState {
-  sessions: SealSession[];
-  pending?: { hello: PendingHello; at: number };
-  queue: BatchEntry[];
-  unsupported: boolean;
-}
 
 /**
  * One peer's sealing.
@@ -61,6 +58,8 @@ interface PeerState {
  * const sa: Sealer = new Sealer({ peerId: a.peerId, secret: identitySealKey(a) }, host(a.peerId, () => sb));
  * const sb: Sealer = new Sealer({ peerId: b.peerId, secret: identitySealKey(b) }, host(b.peerId, () => sa));
  * sa.seal(b.peerId, 0, new TextEncoder().encode("hello"), 0);
+ * await sa.idle();
+ * await sb.idle();
  * console.assert(got.join() === "hello");
  * ```
  */
@@ -68,11 +67,17 @@ export class Sealer {
   readonly #local: LocalKeys;
   readonly #host: SealerHost;
   readonly #policy: SealPolicy;
-  readonly #peers = new Map<string, PeerState>();
+  readonly #peers = new PeerTable(SEAL_PEERS, (_remote, state) => {
+    for (const s of state.sessions) this.#sessions.delete(s.id);
+    if (state.pending) this.#hellos.delete(state.pending.hello.id);
+  });
   readonly #sessions = new Map<string, SealSession>();
   readonly #hellos = new Map<string, PendingHello>();
   readonly #mail: MailReplays;
   readonly #outbox: Outbox | undefined;
+  // Per peer: sealing under way, handed to the host in order; opening, delivered in order.
+  readonly #sending = new InOrder();
+  readonly #opening = new InOrder();
 
   /**
    * @param local This peer's keys.
@@ -93,7 +98,7 @@ export class Sealer {
     this.#policy = options.policy ?? "required";
     this.#mail = new MailReplays(options.mailMaxAgeMs ?? 7 * 24 * 3_600_000);
     this.#outbox = options.batchBytes &&
-      new Outbox(options.batchBytes, (to, sealed, n) => this.#host.sendSealed(to, sealed, n));
+      new Outbox(options.batchBytes, (to, sealed, n) => this.#send(to, sealed, n));
   }
 
   /**
@@ -103,10 +108,11 @@ export class Sealer {
    * @param flags Inner flags (text, sequenced).
    * @param payload The message.
    * @param now The clock.
-   * @returns What became of it.
+   * @returns What became of it: `"batched"` once a session seals it (it is handed to the
+   *   host shortly, in order).
    */
   seal(to: string, flags: number, payload: Uint8Array, now: number): SealResult {
-    const peer = this.#peer(to);
+    const peer = this.#peers.use(to);
     if (peer.unsupported) return this.#unsealed(to, flags, payload);
     const session = peer.sessions[0];
     if (session) {
@@ -114,7 +120,8 @@ export class Sealer {
         this.#hello(to, peer, now);
       }
       if (this.#outbox) return this.#outbox.add(to, session, { flags, payload });
-      return this.#host.sendSealed(to, session.seal(flags, payload));
+      this.#send(to, session.seal(flags, payload));
+      return "batched";
     }
     if (peer.queue.length >= SEAL_QUEUE_MESSAGES) {
       this.#host.refused(
@@ -129,9 +136,25 @@ export class Sealer {
     return "queued";
   }
 
-  /** Seals and hands over now what waits for the end of the turn. */
+  /** Starts sealing now what waits for the end of the turn. */
   flush(): void {
     this.#outbox?.flush();
+  }
+
+  /** Whether sealing or opening is under way (what was given is not all handed on). */
+  get busy(): boolean {
+    return this.#sending.busy || this.#opening.busy;
+  }
+
+  /**
+   * Settles once what was given so far is sealed and handed to the host, and what came is
+   * opened and delivered or refused (what waits for the end of the turn goes now).
+   *
+   * @returns A promise.
+   */
+  async idle(): Promise<void> {
+    this.flush();
+    while (this.busy) await Promise.all([this.#sending.idle(), this.#opening.idle()]);
   }
 
   /**
@@ -160,25 +183,29 @@ export class Sealer {
   }
 
   /**
-   * Takes a sealed payload that came from `from` (the sender the relay names).
+   * Takes a sealed payload that came from `from` (the sender the relay names). What it holds
+   * is delivered after what came from `from` before it.
    *
    * @param from The sender.
-   * @param bytes The payload.
+   * @param bytes The payload (kept until it is opened).
    * @param now The clock.
+   * @param seq The number the path gave it; the messages of a batch are delivered with it,
+   *   it + 1, and so on.
    */
-  receive(from: string, bytes: Uint8Array, now: number): void {
+  receive(from: string, bytes: Uint8Array, now: number, seq = 0): void {
     switch (bytes[0]) {
       case SEAL_HELLO:
         return this.#onHello(from, bytes, now);
       case SEAL_ACCEPT:
         return this.#onAccept(from, bytes, now);
       case SEAL_DATA:
-        return this.#onData(from, bytes);
-      case SEAL_MAIL: {
-        const opened = this.openMail(from, bytes, now);
-        if (opened.ok) return this.#host.deliver(from, opened.flags, opened.payload, 0);
-        return this.#host.refused(from, opened.code, opened.message);
-      }
+        return this.#onData(from, bytes, seq);
+      case SEAL_MAIL:
+        return this.#opening.add(
+          from,
+          this.openMail(from, bytes, now),
+          (o) => this.#opened(from, o, seq),
+        );
       case SEAL_UNKNOWN_SESSION:
         return this.#onUnknown(from, bytes, now);
       case SEAL_UNSUPPORTED:
@@ -242,43 +269,24 @@ export class Sealer {
     return (this.#peers.get(peer)?.sessions.length ?? 0) > 0;
   }
 
-  #peer(remote: string): PeerState {
-    let peer = this.#peers.get(remote);
-    if (peer) {
-      // Most recently used last: the first is the one to forget.
-      this.#peers.delete(remote);
-      this.#peers.set(remote, peer);
-      return peer;
-    }
-    if (this.#peers.size >= SEAL_PEERS) {
-      const [oldest, state] = this.#peers.entries().next().value!;
-      for (const s of state.sessions) this.#sessions.delete(s.id);
-      if (state.pending) this.#hellos.delete(state.pending.hello.id);
-      this.#peers.delete(oldest);
-    }
-    peer = { sessions: [], queue: [], unsupported: false };
-    this.#peers.set(remote, peer);
-    return peer;
-  }
-
   #hello(to: string, peer: PeerState, now: number): void {
     if (peer.pending) return;
     const started = startHello(this.#local, to);
     if (!started) return this.#fail(to, peer, "SEAL_BAD_HANDSHAKE", "The peer's key is unusable");
     peer.pending = { hello: started.pending, at: now };
     this.#hellos.set(started.pending.id, started.pending);
-    this.#host.sendSealed(to, started.bytes);
+    this.#send(to, started.bytes);
   }
 
   #onHello(from: string, bytes: Uint8Array, now: number): void {
     const answer = acceptHello(this.#local, from, bytes);
     if ("code" in answer) return this.#host.refused(from, answer.code, answer.message);
-    const peer = this.#peer(from);
+    const peer = this.#peers.use(from);
     peer.unsupported = false;
     // Known before the accept leaves (a relay in the same turn may bring data at once), and
     // what waited leaves after it: the initiator has the session by then.
     const session = this.#register(peer, new SealSession(answer.keys, now));
-    this.#host.sendSealed(from, answer.bytes);
+    this.#send(from, answer.bytes);
     this.#flush(from, peer, session);
   }
 
@@ -291,7 +299,7 @@ export class Sealer {
     const keys = finishHello(hello, from, bytes);
     if ("code" in keys) return this.#host.refused(from, keys.code, keys.message);
     this.#hellos.delete(hello.id);
-    const peer = this.#peer(from);
+    const peer = this.#peers.use(from);
     peer.pending = undefined;
     this.#flush(from, peer, this.#register(peer, new SealSession(keys, now)));
   }
@@ -308,11 +316,16 @@ export class Sealer {
   #flush(remote: string, peer: PeerState, session: SealSession): void {
     for (const m of peer.queue.splice(0)) {
       if (this.#outbox) this.#outbox.add(remote, session, m);
-      else this.#host.sendSealed(remote, session.seal(m.flags, m.payload));
+      else this.#send(remote, session.seal(m.flags, m.payload));
     }
   }
 
-  #onData(from: string, bytes: Uint8Array): void {
+  // Handed to the host after all that was handed on to the same peer before it.
+  #send(to: string, bytes: Uint8Array | Promise<Uint8Array>, messages = 1): void {
+    this.#sending.add(to, bytes, (b) => void this.#host.sendSealed(to, b, messages));
+  }
+
+  #onData(from: string, bytes: Uint8Array, seq: number): void {
     const id = dataSessionId(bytes);
     if (id === undefined) {
       return this.#host.refused(from, "SEAL_BAD_TAG", "Malformed sealed message");
@@ -321,18 +334,21 @@ export class Sealer {
     if (!session) {
       // Lost to a restart, or forgotten: the sender should make a new one. A relay that
       // forges this notice only makes the two sides handshake again.
-      this.#host.sendSealed(from, concat(new Uint8Array([SEAL_UNKNOWN_SESSION]), hex.decode(id)));
+      this.#send(from, concat(new Uint8Array([SEAL_UNKNOWN_SESSION]), hex.decode(id)));
       return this.#host.refused(from, "SEAL_UNKNOWN_SESSION", `No session ${id} with "${from}"`);
     }
-    const opened = session.open(from, bytes);
+    this.#opening.add(from, session.open(from, bytes), (o) => this.#opened(from, o, seq));
+  }
+
+  #opened(from: string, opened: Opened, seq: number): void {
     if (!opened.ok) return this.#host.refused(from, opened.code, opened.message);
     if (!(opened.flags & SEAL_BATCH_FLAG)) {
-      return this.#host.deliver(from, opened.flags, opened.payload, 0);
+      return this.#host.deliver(from, opened.flags, opened.payload, seq);
     }
     // All or nothing: a batch that does not parse delivers none of its messages.
     const entries = unpackBatch(opened.payload);
     if (!entries) return this.#host.refused(from, "SEAL_BAD_TAG", "Malformed sealed batch");
-    entries.forEach((e, i) => this.#host.deliver(from, e.flags, e.payload, i));
+    entries.forEach((e, i) => this.#host.deliver(from, e.flags, e.payload, seq + i));
   }
 
   #onUnknown(from: string, bytes: Uint8Array, now: number): void {
@@ -342,14 +358,14 @@ export class Sealer {
     const id = hex.encode(bytes.subarray(1));
     const session = this.#sessions.get(id);
     if (!session || session.remote !== from) return;
-    const peer = this.#peer(from);
+    const peer = this.#peers.use(from);
     this.#sessions.delete(id);
     peer.sessions = peer.sessions.filter((s) => s !== session);
     if (peer.sessions.length === 0) this.#hello(from, peer, now);
   }
 
   #onUnsupported(from: string, bytes: Uint8Array = new Uint8Array(1)): void {
-    const peer = this.#peer(from);
+    const peer = this.#peers.use(from);
     if (bytes.length !== 1 || peer.sessions.length > 0) {
       // Malformed, or from a peer that sealed before: a relay's forgery, or an alteration.
       return this.#host.refused(from, "SEAL_BAD_TAG", `A "no seal" notice that cannot be true`);

@@ -17,9 +17,10 @@
  */
 
 /**
- * What became of a message given to {@linkcode Sealer.seal}: handed to the path (`"sent"`, or
- * `"queued"` there or for the handshake), kept to be sealed with the others of this turn at
- * its end (`"batched"`), or `"dropped"`.
+ * What became of a message given to {@linkcode Sealer.seal}: handed to the path in clear
+ * (`"sent"`), kept for the handshake (`"queued"`), under a session and being sealed, with the
+ * others of this turn at its end when batching (`"batched"`: the path gets it shortly, in
+ * order), or `"dropped"`.
  */
 export type SealResult = "sent" | "queued" | "batched" | "dropped";
 
@@ -46,8 +47,11 @@ export interface SealerHost {
   sendSealed(to: string, bytes: Uint8Array, messages?: number): "sent" | "queued" | "dropped";
   /** Sends a payload in clear: the peer cannot seal and the policy allows it. */
   sendClear(to: string, flags: number, payload: Uint8Array): void;
-  /** A message opened (`index`: its place in the batch it came in, else 0). */
-  deliver(from: string, flags: number, payload: Uint8Array, index: number): void;
+  /**
+   * A message opened. `seq` is the number given to {@linkcode Sealer.receive} with what it
+   * came in, plus its place in the batch (0 for the first, or for a message on its own).
+   */
+  deliver(from: string, flags: number, payload: Uint8Array, seq: number): void;
   /** A message not delivered, or a sealed payload refused, by code. */
   refused(peer: string, code: SealCode, message: string): void;
 }

@@ -33,11 +33,16 @@ export async function pair(policy: "required" | "preferred" = "required", batchB
       batchBytes: batchBytes === undefined ? undefined : () => batchBytes,
     });
   const sealers = new Map([[a.peerId, make(a)], [b.peerId, make(b)]]);
-  // Carries everything on the wire, in order, until nothing is left.
-  const relay = (tamper?: (w: Wire) => Wire[]) => {
-    while (wire.length > 0) {
-      for (const w of tamper ? tamper(wire.shift()!) : [wire.shift()!]) {
-        sealers.get(w.to)?.receive(w.from, w.bytes, 0);
+  // Carries everything on the wire, in order, until nothing is left on it, and nothing is
+  // still being sealed or opened (the AEAD is asynchronous).
+  const relay = async (tamper?: (w: Wire) => Wire[]) => {
+    for (;;) {
+      await Promise.all([...sealers.values()].map((s) => s.idle()));
+      if (wire.length === 0) return;
+      while (wire.length > 0) {
+        for (const w of tamper ? tamper(wire.shift()!) : [wire.shift()!]) {
+          sealers.get(w.to)?.receive(w.from, w.bytes, 0);
+        }
       }
     }
   };

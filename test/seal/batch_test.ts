@@ -39,9 +39,7 @@ Deno.test("seal batch: a turn's messages to a peer go as one sealed message, in 
   const t = await pair("required", 4096);
   const sa = t.sealers.get(t.a.peerId)!;
   assertEquals(sa.seal(t.b.peerId, 0, t.text("first"), 0), "queued");
-  t.relay();
-  await turn();
-  t.relay(); // the handshake done, what waited goes at the end of that turn
+  await t.relay(); // the handshake done, what waited goes at the end of that turn
   assertEquals(t.got.get(t.b.peerId), [`${t.a.peerId}:first`]);
   const reused = t.text("0");
   for (let i = 0; i < 10; i++) {
@@ -50,9 +48,10 @@ Deno.test("seal batch: a turn's messages to a peer go as one sealed message, in 
   }
   assertEquals(t.wire.length, 0, "nothing leaves before the end of the turn");
   await turn();
+  await sa.idle(); // sealed at the end of the turn; the AEAD is asynchronous
   assertEquals(t.wire.length, 1, "ten messages, one sealed payload: the relay cannot count them");
   assertEquals(t.wire[0].bytes[0], SEAL_DATA);
-  t.relay();
+  await t.relay();
   const want = Array.from({ length: 10 }, (_, i) => `${t.a.peerId}:${i}`);
   assertEquals(t.got.get(t.b.peerId)!.slice(1), want);
   assertEquals(t.errors, []);
@@ -63,17 +62,16 @@ Deno.test("seal batch: a batch never outgrows its bound; a lone message goes as 
   const t = await pair("required", bound);
   const sa = t.sealers.get(t.a.peerId)!;
   sa.seal(t.b.peerId, 0, t.text("warm"), 0);
-  t.relay();
-  await turn();
-  t.relay();
+  await t.relay();
   const sizes = [1, 60, 120, 0, 195, 3, 80, 80, 80, 7];
   sizes.forEach((n, i) => sa.seal(t.b.peerId, 0, t.text(String(i % 10).repeat(n)), 0));
   await turn();
+  await sa.idle();
   const sealed = t.wire.map((w) => w.bytes.length - DATA_OVERHEAD);
   // Each sealed body is a lone payload or a batch flag's batch within the bound.
   for (const n of sealed) assert(n <= bound + BATCH_ENTRY_OVERHEAD, `${n}`);
   assert(t.wire.length > 1 && t.wire.length < sizes.length, `${t.wire.length} sealed messages`);
-  t.relay();
+  await t.relay();
   const got = t.got.get(t.b.peerId)!.slice(1).map((s) => s.split(":")[1]);
   assertEquals(got, sizes.map((n, i) => String(i % 10).repeat(n)));
   assertEquals(t.errors, []);
@@ -83,14 +81,12 @@ Deno.test("seal batch: any byte of a batch altered delivers none of it", async (
   const t = await pair("required", 4096);
   const sa = t.sealers.get(t.a.peerId)!;
   sa.seal(t.b.peerId, 0, t.text("warm"), 0);
-  t.relay();
-  await turn();
-  t.relay();
+  await t.relay();
   const before = t.got.get(t.b.peerId)!.length;
   for (let run = 0; run < 100; run++) {
     for (const m of ["one", "two", "three"]) sa.seal(t.b.peerId, 0, t.text(m), 0);
     await turn();
-    t.relay((w) => {
+    await t.relay((w) => {
       if (w.bytes[0] !== SEAL_DATA) return [w];
       const bytes = w.bytes.slice();
       bytes[(run * 7919) % bytes.length] ^= 1 + (run % 255);

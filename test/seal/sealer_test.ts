@@ -10,9 +10,9 @@ Deno.test("sealer: a handshake on the first message, then both ways", async () =
   const sa = t.sealers.get(t.a.peerId)!, sb = t.sealers.get(t.b.peerId)!;
   assertEquals(sa.seal(t.b.peerId, 0, t.text("1"), 0), "queued");
   assertEquals(sa.seal(t.b.peerId, 0, t.text("2"), 0), "queued");
-  t.relay();
-  assertEquals(sb.seal(t.a.peerId, 0, t.text("back"), 0), "sent");
-  t.relay();
+  await t.relay();
+  assertEquals(sb.seal(t.a.peerId, 0, t.text("back"), 0), "batched");
+  await t.relay();
   assertEquals(t.got.get(t.b.peerId), [`${t.a.peerId}:1`, `${t.a.peerId}:2`]);
   assertEquals(t.got.get(t.a.peerId), [`${t.b.peerId}:back`]);
   assertEquals(t.errors, []);
@@ -22,13 +22,13 @@ Deno.test("sealer: any byte altered, by the relay, is refused and delivers nothi
   const t = await pair();
   const sa = t.sealers.get(t.a.peerId)!;
   sa.seal(t.b.peerId, 0, t.text("warm"), 0);
-  t.relay();
+  await t.relay();
   await fc.assert(
-    fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), (at, xor) => {
+    fc.asyncProperty(fc.nat(), fc.integer({ min: 1, max: 255 }), async (at, xor) => {
       const before = t.got.get(t.b.peerId)!.length;
       const errors = t.errors.length;
       sa.seal(t.b.peerId, 0, t.text("a message of some length"), 0);
-      t.relay((w) => {
+      await t.relay((w) => {
         if (w.bytes[0] !== 3) return [w]; // the message itself; what answers it passes
         const bytes = w.bytes.slice();
         bytes[at % bytes.length] ^= xor;
@@ -56,9 +56,9 @@ Deno.test("sealer: a replay and a rewritten sender are refused by code", async (
   const t = await pair();
   const sa = t.sealers.get(t.a.peerId)!;
   sa.seal(t.b.peerId, 0, t.text("once"), 0);
-  t.relay((w) => w.to === t.b.peerId && w.bytes[0] === 3 ? [w, w] : [w]);
+  await t.relay((w) => w.to === t.b.peerId && w.bytes[0] === 3 ? [w, w] : [w]);
   sa.seal(t.b.peerId, 0, t.text("not from c"), 0);
-  t.relay((w) => [{ ...w, from: t.c.peerId }]);
+  await t.relay((w) => [{ ...w, from: t.c.peerId }]);
   assertEquals(t.got.get(t.b.peerId), [`${t.a.peerId}:once`]);
   assertEquals(t.errors.map((e) => e.code), ["SEAL_REPLAYED", "SEAL_WRONG_SENDER"]);
   assertEquals(t.errors[1].peer, t.c.peerId);
@@ -67,7 +67,7 @@ Deno.test("sealer: a replay and a rewritten sender are refused by code", async (
 Deno.test("sealer: a hello with its sender rewritten is refused", async () => {
   const t = await pair();
   t.sealers.get(t.a.peerId)!.seal(t.b.peerId, 0, t.text("x"), 0);
-  t.relay((w) => [{ ...w, from: t.c.peerId }]);
+  await t.relay((w) => [{ ...w, from: t.c.peerId }]);
   assertEquals(t.errors.map((e) => e.code), ["SEAL_BAD_HANDSHAKE"]);
   assertEquals(t.got.get(t.b.peerId), undefined);
 });
@@ -96,11 +96,28 @@ Deno.test("sealer: a peer the network says is offline ends the handshake at once
   assertEquals(t.errors.map((e) => e.code), ["SEAL_UNREACHABLE"]);
   assert(!sa.tick(1), "no handshake is left under way");
   assertEquals(sa.seal(t.b.peerId, 0, t.text("back"), 1), "queued");
-  t.relay();
+  await t.relay();
   assertEquals(t.got.get(t.b.peerId), [`${t.a.peerId}:back`]);
   sa.unreachable(t.b.peerId); // with a session made, a late notice changes nothing
-  assertEquals(sa.seal(t.b.peerId, 0, t.text("again"), 2), "sent");
-  t.relay();
+  assertEquals(sa.seal(t.b.peerId, 0, t.text("again"), 2), "batched");
+  await t.relay();
   assertEquals(t.got.get(t.b.peerId)!.length, 2);
   assertEquals(t.errors.length, 1);
+});
+
+Deno.test("sealer: messages of mixed sizes, sealed and opened at once, arrive in the order sent", async () => {
+  for (const batchBytes of [undefined, 65_000]) {
+    const t = await pair("required", batchBytes);
+    const sa = t.sealers.get(t.a.peerId)!;
+    sa.seal(t.b.peerId, 0, t.text("warm"), 0);
+    await t.relay();
+    // Big ones take longer to seal and open than the small ones after them.
+    const sizes = Array.from({ length: 40 }, (_, i) => i % 3 === 0 ? 60_000 : i);
+    sizes.forEach((n, i) => sa.seal(t.b.peerId, 0, t.text(String(i % 10).repeat(n)), 0));
+    await t.relay();
+    const got = t.got.get(t.b.peerId)!.slice(1).map((s) => s.split(":")[1]);
+    assertEquals(got.length, sizes.length);
+    assert(got.every((s, i) => s === String(i % 10).repeat(sizes[i])), "in order, unaltered");
+    assertEquals(t.errors, []);
+  }
 });

@@ -1,0 +1,88 @@
+/**
+ * What a sealer keeps per remote peer, for a bounded number of peers: the least recently
+ * used is forgotten first (its sessions with it), so a flood of new peer ids costs a bounded
+ * amount of memory.
+ *
+ * @module
+ */
+import type { BatchEntry } from "./batch.ts";
+import type { PendingHello } from "./handshake.ts";
+import type { SealSession } from "./session.ts";
+
+/** One remote peer's sealing state. */
+export interface PeerState {
+  /** Its sessions, newest (the one that seals) first. */
+  sessions: SealSession[];
+  /** The handshake under way, and when it began. */
+  pending?: { hello: PendingHello; at: number };
+  /** Messages waiting for the handshake. */
+  queue: BatchEntry[];
+  /** Whether it said it does not seal. */
+  unsupported: boolean;
+}
+
+/**
+ * The peers' states, most recently used last.
+ *
+ * @example Usage
+ * ```ts
+ * import { PeerTable } from "./peer_table.ts";
+ * const forgot: string[] = [];
+ * const table = new PeerTable(2, (remote) => forgot.push(remote));
+ * table.use("a"), table.use("b"), table.use("a"), table.use("c");
+ * console.assert(forgot.join() === "b" && table.get("a") !== undefined);
+ * ```
+ */
+export class PeerTable {
+  readonly #max: number;
+  readonly #forget: (remote: string, state: PeerState) => void;
+  readonly #peers = new Map<string, PeerState>();
+
+  /**
+   * @param max The most peers kept.
+   * @param forget Told of a peer forgotten to make room.
+   */
+  constructor(max: number, forget: (remote: string, state: PeerState) => void) {
+    this.#max = max;
+    this.#forget = forget;
+  }
+
+  /**
+   * A peer's state, without counting it as a use.
+   *
+   * @param remote The peer.
+   * @returns Its state, if kept.
+   */
+  get(remote: string): PeerState | undefined {
+    return this.#peers.get(remote);
+  }
+
+  /**
+   * A peer's state, made if new (forgetting the least recently used if full), now the most
+   * recently used.
+   *
+   * @param remote The peer.
+   * @returns Its state.
+   */
+  use(remote: string): PeerState {
+    let peer = this.#peers.get(remote);
+    if (peer) {
+      this.#peers.delete(remote);
+      this.#peers.set(remote, peer);
+      return peer;
+    }
+    if (this.#peers.size >= this.#max) {
+      const [oldest, state] = this.#peers.entries().next().value!;
+      this.#peers.delete(oldest);
+      this.#forget(oldest, state);
+    }
+    peer = { sessions: [], queue: [], unsupported: false };
+    this.#peers.set(remote, peer);
+    return peer;
+  }
+
+  /** Every kept peer and its state. */
+  [Symbol.iterator](): MapIterator<[string, PeerState]> {
+    return this.#peers.entries();
+  }
+}
