@@ -55,7 +55,10 @@ export async function directBench(rounds: number): Promise<SectionResult> {
     await peer.connect();
     return peer;
   };
-  const chunk = new Uint8Array(CHUNK_BYTES).fill(9);
+  const chunk = new Uint8Array(CHUNK_BYTES); // random, as in the pages
+  for (let i = 0; i < CHUNK_BYTES; i += 65_536) {
+    crypto.getRandomValues(chunk.subarray(i, i + 65_536));
+  }
 
   async function transfer(from: Peer, to: Peer): Promise<number> {
     let received = 0;
@@ -155,12 +158,19 @@ export async function directBench(rounds: number): Promise<SectionResult> {
       "The relayed figures are sealed, as every relayed message is by default (section 13 of",
       "`PROTOCOL.md`); the direct channel is DTLS and seals nothing more. Sealed data is",
       "AES-256-GCM through WebCrypto, native code but asynchronous: several messages seal and",
-      "open at once and are handed on in order. With ChaCha20-Poly1305 in JavaScript",
-      "(`@noble/ciphers`, the AEAD of `superpeer/seal/v1`) the relayed figures were 14.7 MB/s",
-      "(Chromium) and 61.7 MB/s (werift pair), against 36.6 and 353 MB/s unsealed (the run of",
-      "`f0d0d58`): that cipher does 90-110 MB/s in a Chromium page once warm and 150 MB/s in Deno,",
-      "where WebCrypto's AES-GCM does 700-1,170 MB/s in the page and 330 MB/s in Deno awaited one",
-      "at a time, on the same 60000-byte messages.",
+      "open at once and are handed on in order, a turn's worth together. With ChaCha20-Poly1305",
+      "in JavaScript (`@noble/ciphers`, the AEAD of `superpeer/seal/v1`) `direct.werift_relayed`",
+      "was 61.7 MB/s, against 353 MB/s unsealed (the run of `f0d0d58`): that cipher does 150 MB/s",
+      "in Deno, AES-GCM 330 MB/s awaited one at a time. The payload is random bytes, as sealed or",
+      "compressed data are. Runs before this one sent constant bytes, and between Chromium and",
+      "workerd the relayed rate depends on the content: unsealed, constant bytes went at about",
+      "31 MB/s and random ones at about 15 MB/s (an ad hoc run of four transfers each), the",
+      "content dependence of a compressing WebSocket, though declining compression in workerd",
+      "(`no_web_socket_compression`) did not change it here. Sealed, the bytes on the wire are",
+      "random whatever was sealed: the sealed Chromium relay ran at 14.7 MB/s with ChaCha20-Poly1305",
+      "and at 14-17 MB/s with AES-GCM, about what random bytes go at unsealed, so the drop from",
+      "36.6 MB/s first written here was the content, not the cipher; in the page, AES-GCM seals",
+      "700-1,170 MB/s against ChaCha20-Poly1305's 90-110.",
       "`direct.share_of_channel` compares the direct",
       "channel with a bare one in the same round; the two take turns going first.",
     ].join(" "),
