@@ -158,7 +158,7 @@ export async function directBench(rounds: number): Promise<SectionResult> {
       "The relayed figures are sealed, as every relayed message is by default (section 13 of",
       "`PROTOCOL.md`); the direct channel is DTLS and seals nothing more. Sealed data is",
       "AES-256-GCM through WebCrypto, native code but asynchronous: several messages seal and",
-      "open at once and are handed on in order, a turn's worth together. With ChaCha20-Poly1305",
+      "open at once and are handed on in order, each as soon as it is ready. With ChaCha20-Poly1305",
       "in JavaScript (`@noble/ciphers`, the AEAD of `superpeer/seal/v1`) `direct.werift_relayed`",
       "was 61.7 MB/s, against 353 MB/s unsealed (the run of `f0d0d58`): that cipher does 150 MB/s",
       "in Deno, AES-GCM 330 MB/s awaited one at a time. The payload is random bytes, as sealed or",

@@ -75,7 +75,7 @@ export class Sealer {
   readonly #hellos = new Map<string, PendingHello>();
   readonly #mail: MailReplays;
   readonly #outbox: Outbox | undefined;
-  // Sealing under way, handed to the host in order; opening, delivered in the order it came.
+  // Per peer: sealing under way, handed to the host in order; opening, delivered in order.
   readonly #sending = new InOrder();
   readonly #opening = new InOrder();
 
@@ -202,6 +202,7 @@ export class Sealer {
         return this.#onData(from, bytes, seq);
       case SEAL_MAIL:
         return this.#opening.add(
+          from,
           this.openMail(from, bytes, now),
           (o) => this.#opened(from, o, seq),
         );
@@ -321,7 +322,7 @@ export class Sealer {
 
   // Handed to the host after all that was handed on to the same peer before it.
   #send(to: string, bytes: Uint8Array | Promise<Uint8Array>, messages = 1): void {
-    this.#sending.add(bytes, (b) => void this.#host.sendSealed(to, b, messages));
+    this.#sending.add(to, bytes, (b) => void this.#host.sendSealed(to, b, messages));
   }
 
   #onData(from: string, bytes: Uint8Array, seq: number): void {
@@ -336,7 +337,7 @@ export class Sealer {
       this.#send(from, concat(new Uint8Array([SEAL_UNKNOWN_SESSION]), hex.decode(id)));
       return this.#host.refused(from, "SEAL_UNKNOWN_SESSION", `No session ${id} with "${from}"`);
     }
-    this.#opening.add(session.open(from, bytes), (o) => this.#opened(from, o, seq));
+    this.#opening.add(from, session.open(from, bytes), (o) => this.#opened(from, o, seq));
   }
 
   #opened(from: string, opened: Opened, seq: number): void {
