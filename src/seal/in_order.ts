@@ -54,7 +54,8 @@ export class InOrder {
       )
       .finally(() => {
         if (this.#tails.get(key) === next) this.#tails.delete(key);
-        if (--this.#pending === 0) { for (const done of this.#idle.splice(0)) done(); }
+        if (--this.#pending > 0) return;
+        for (const done of this.#idle.splice(0)) done();
       });
     this.#tails.set(key, next);
   }

@@ -149,9 +149,7 @@ export class SealSession {
       };
     }
     const counter = readCounter(bytes, 1 + ID_BYTES);
-    if (counter === 0 || this.#taken(counter)) {
-      return { ok: false, code: "SEAL_REPLAYED", message: `Message ${counter} was already taken` };
-    }
+    if (counter === 0 || this.#taken(counter)) return replayed(counter);
     let plain: Uint8Array;
     try {
       plain = new Uint8Array(
@@ -164,9 +162,7 @@ export class SealSession {
     } catch {
       return { ok: false, code: "SEAL_BAD_TAG", message: "Sealed message was altered" };
     }
-    if (this.#taken(counter)) { // a copy opened while this one did
-      return { ok: false, code: "SEAL_REPLAYED", message: `Message ${counter} was already taken` };
-    }
+    if (this.#taken(counter)) return replayed(counter); // a copy opened while this one did
     this.#take(counter);
     return { ok: true, flags: plain[0], payload: plain.subarray(1) };
   }
@@ -184,6 +180,10 @@ export class SealSession {
       for (const c of this.#seen) if (c <= floor) this.#seen.delete(c);
     }
   }
+}
+
+function replayed(counter: number): Opened {
+  return { ok: false, code: "SEAL_REPLAYED", message: `Message ${counter} was already taken` };
 }
 
 function aesKey(raw: Uint8Array, use: "encrypt" | "decrypt"): Promise<CryptoKey> {
