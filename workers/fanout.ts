@@ -1,8 +1,12 @@
 /**
  * The fan-out of a topic's home: each message it took goes once to every shard with
  * subscribers, durably. The message is written to an outbox before the publish is answered,
- * leaves in per-shard batches (one call in flight per shard, order kept), and its row is
- * deleted once that shard has it; what a failed call or a restart left behind goes again at
+ * leaves in per-shard batches (one call in flight per shard), and its row is deleted once
+ * that shard has it. Order per shard is kept through everything: a client drops a message
+ * whose number is below one it already delivered, so a message overtaken is a message lost.
+ * So once a shard has rows that could not be queued (its queue was full, a call to it
+ * failed, this object restarted), new rows for it wait in the outbox behind them, and the
+ * queue is topped up from the outbox in order: as batches settle, or after a failed call at
  * the next alarm. A shard may get a message twice; subscribers drop repeats by the
  * publisher's number. Bounded: past `MAX_FANOUT_PENDING` rows a publish is refused.
  *
@@ -14,12 +18,14 @@ import type { ServiceHost } from "./service_host.ts";
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS fanout_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,
   shard INTEGER NOT NULL, topic TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS fanout_outbox_shard ON fanout_outbox (shard, seq);
 `;
 
 /** Tries of one call; then the row waits for the alarm. */
 const RETRIES = 4;
 
 interface Item {
+  shard: number;
   seq: number;
   topic: string;
   text: string;
@@ -44,8 +50,12 @@ interface Item {
 export class Fanout {
   readonly #host: ServiceHost;
   readonly #queue: ShardQueue<Item>;
-  /** Rows handed to the queue and not yet settled. */
-  readonly #inFlight = new Set<number>();
+  /** Per shard, the last row handed to the queue: rows after it are read from the outbox. */
+  readonly #queuedUpTo = new Map<number, number>();
+  /** Shards with rows in the outbox not yet queued: new rows for them wait behind those. */
+  readonly #behind = new Set<number>();
+  /** Shards whose last call failed: they wait for the alarm before trying again. */
+  readonly #failed = new Set<number>();
   #rows: number | undefined;
 
   /**
@@ -54,7 +64,14 @@ export class Fanout {
    */
   constructor(host: ServiceHost, unsubscribed: (topic: string, shard: number) => void) {
     this.#host = host;
-    host.ctx.storage.sql.exec(SCHEMA);
+    const sql = host.ctx.storage.sql;
+    sql.exec(SCHEMA);
+    // What a restart left behind goes first, whatever comes for those shards meanwhile.
+    for (
+      const { shard } of sql.exec<{ shard: number }>("SELECT DISTINCT shard FROM fanout_outbox")
+    ) {
+      this.#behind.add(shard);
+    }
     const { limits } = host.config;
     this.#queue = new ShardQueue<Item>({
       deliver: async (shard, items) => {
@@ -64,11 +81,17 @@ export class Fanout {
           RETRIES,
         );
         for (const i of missing) unsubscribed(items[i].topic, shard);
-        this.#settle(items);
+        this.#settle(shard, items);
         return [];
       },
-      // Unreachable: the rows stay, and go again at the next alarm.
-      onUndelivered: (item) => this.#inFlight.delete(item.seq),
+      // Unreachable: nothing after it may go first, so what waits is taken back; the rows
+      // stay, and go again from the oldest at the next alarm.
+      onUndelivered: ({ shard }) => {
+        this.#queue.drop(shard);
+        this.#queuedUpTo.delete(shard);
+        this.#behind.add(shard);
+        this.#failed.add(shard);
+      },
       maxQueued: limits.MAX_SHARD_QUEUE_FRAMES,
       maxBatch: limits.MAX_RELAY_BATCH_FRAMES,
     });
@@ -83,7 +106,8 @@ export class Fanout {
   }
 
   /**
-   * Sends a message to a shard with subscribers: written down first, then queued.
+   * Sends a message to a shard with subscribers: written down first, then queued behind
+   * everything written before it for that shard.
    *
    * @param shard The subscribing shard.
    * @param topic The topic.
@@ -98,7 +122,13 @@ export class Fanout {
       text,
     ).one().seq;
     if (this.#rows !== undefined) this.#rows++;
-    this.#push(shard, { seq, topic, text });
+    if (this.#behind.has(shard)) {
+      if (!this.#failed.has(shard)) this.#topUp(shard);
+    } else if (this.#queue.push(shard, { shard, seq, topic, text })) {
+      this.#queuedUpTo.set(shard, seq);
+    } else {
+      this.#behind.add(shard);
+    }
     // Should the call fail or this object restart, the alarm sends it again.
     this.#host.ctx.waitUntil(
       this.#host.wakeBy(Date.now() + this.#host.config.limits.RECEIPT_RETRY_MS),
@@ -106,31 +136,39 @@ export class Fanout {
   }
 
   /**
-   * Queues again what is written down and not in flight (the alarm calls it).
+   * Tries again the shards whose call failed, and fills the queues of those behind (the
+   * alarm calls it).
    *
    * @returns Whether anything is still waiting (the alarm then comes back).
    */
   retry(): boolean {
-    const rows = this.#host.ctx.storage.sql.exec<Item & { shard: number }>(
-      "SELECT seq, shard, topic, text FROM fanout_outbox ORDER BY seq LIMIT ?",
-      this.#host.config.limits.MAX_SHARD_QUEUE_FRAMES,
+    this.#failed.clear();
+    for (const shard of [...this.#behind]) this.#topUp(shard);
+    return this.#host.ctx.storage.sql.exec("SELECT 1 FROM fanout_outbox LIMIT 1").toArray()
+      .length > 0;
+  }
+
+  /** Queues a shard's oldest rows not queued yet, as many as its queue has room for. */
+  #topUp(shard: number): void {
+    const room = this.#host.config.limits.MAX_SHARD_QUEUE_FRAMES - this.#queue.queued(shard);
+    if (room <= 0) return;
+    const rows = this.#host.ctx.storage.sql.exec<Omit<Item, "shard">>(
+      "SELECT seq, topic, text FROM fanout_outbox WHERE shard = ? AND seq > ? ORDER BY seq LIMIT ?",
+      shard,
+      this.#queuedUpTo.get(shard) ?? 0,
+      room,
     ).toArray();
-    for (const { seq, shard, topic, text } of rows) {
-      if (!this.#inFlight.has(seq)) this.#push(shard, { seq, topic, text });
+    for (const row of rows) {
+      if (!this.#queue.push(shard, { shard, ...row })) return;
+      this.#queuedUpTo.set(shard, row.seq);
     }
-    return rows.length > 0;
+    if (rows.length < room) this.#behind.delete(shard);
   }
 
-  #push(shard: number, item: Item): void {
-    if (this.#queue.push(shard, item)) this.#inFlight.add(item.seq);
-  }
-
-  #settle(items: Item[]): void {
+  #settle(shard: number, items: Item[]): void {
     const sql = this.#host.ctx.storage.sql;
-    for (const { seq } of items) {
-      sql.exec("DELETE FROM fanout_outbox WHERE seq = ?", seq);
-      this.#inFlight.delete(seq);
-    }
+    for (const { seq } of items) sql.exec("DELETE FROM fanout_outbox WHERE seq = ?", seq);
     this.#rows = undefined;
+    if (this.#behind.has(shard) && !this.#failed.has(shard)) this.#topUp(shard);
   }
 }

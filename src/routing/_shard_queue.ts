@@ -86,6 +86,18 @@ export class ShardQueue<T> {
     return true;
   }
 
+  /**
+   * Takes back everything waiting for a shard (not the batch in flight): for a caller that
+   * must stop after a failed call rather than let later items overtake the failed ones.
+   *
+   * @param shard The destination shard.
+   * @returns The items taken back, in order.
+   */
+  drop(shard: number): T[] {
+    // Emptied in place: a running flight holds this array and stops when it is empty.
+    return this.#queues.get(shard)?.splice(0) ?? [];
+  }
+
   /** Items waiting for a shard, not counting the batch in flight. */
   queued(shard: number): number {
     return this.#queues.get(shard)?.length ?? 0;

@@ -137,9 +137,12 @@ Deno.test(
       const pub = await connectPeer(net);
       let i = 0;
       let stop = false;
+      // What the network acknowledged must arrive, restart or not: a message the fan-out
+      // sends again after newer ones would be dropped by the client as stale.
+      const acked: number[] = [];
       const publishing = (async () => {
         while (!stop) {
-          await pub.publish("live", `m${i++}`).catch(() => {});
+          await pub.publish("live", `m${i++}`).then((n) => acked.push(n), () => {});
           await new Promise((r) => setTimeout(r, 5));
         }
       })();
@@ -155,6 +158,13 @@ Deno.test(
       );
       stop = true;
       await publishing;
+      const has = (box: TopicEvent[]) => new Set(box.map((m) => m.n));
+      await waitUntil(() => inboxes.every((box) => acked.every((n) => has(box).has(n))), 10_000)
+        .catch(() => {});
+      for (const box of inboxes) {
+        const missing = acked.filter((n) => !has(box).has(n));
+        assertEquals(missing, [], `of ${acked.length} acknowledged`);
+      }
       assert(
         heard.slice(heard.findLastIndex((h) => h.includes("welcome"))).some((h) =>
           h.includes('"t":"topic"')

@@ -82,3 +82,26 @@ Deno.test("ShardQueue reports missing and unreachable items and refuses past its
   await q.idle();
   assertEquals(undelivered.at(-1), [8, "unreachable"]);
 });
+
+Deno.test("ShardQueue.drop takes back what waits, so nothing overtakes a failed batch", async () => {
+  const delivered: number[] = [];
+  const taken: number[] = [];
+  let calls = 0;
+  const q: ShardQueue<number> = new ShardQueue<number>({
+    deliver: (_shard, items) => {
+      // The first call fails; what waits behind it must not go on its own.
+      if (calls++ === 0) return Promise.reject(new Error("down"));
+      delivered.push(...items);
+      return Promise.resolve([]);
+    },
+    onUndelivered: () => taken.push(...q.drop(0)),
+    maxQueued: 100,
+    maxBatch: 2,
+  });
+  for (let i = 1; i <= 5; i++) q.push(0, i);
+  await q.idle();
+  assertEquals(delivered, [], "nothing after the failed batch went");
+  assertEquals(taken, [3, 4, 5], "what waited was taken back, in order");
+  assertEquals(q.queued(0), 0);
+  assertEquals(q.drop(7), [], "a shard never used has nothing waiting");
+});
