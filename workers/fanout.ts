@@ -40,7 +40,7 @@ interface Item {
  * import { Fanout } from "./fanout.ts";
  * // At a topic's home: a message for shard 3, which has subscribers of "news".
  * export function send(host: ServiceHost, text: string): boolean {
- *   const fanout = new Fanout(host, (topic, shard) => console.log(`${shard} left ${topic}`));
+ *   const fanout = new Fanout(host);
  *   if (fanout.full()) return false; // the publish is refused with OVERLOADED
  *   fanout.send(3, "news", text);
  *   return true;
@@ -58,11 +58,8 @@ export class Fanout {
   readonly #failed = new Set<number>();
   #rows: number | undefined;
 
-  /**
-   * @param host The super-peer.
-   * @param unsubscribed Told of a shard that has no subscriber of a topic left.
-   */
-  constructor(host: ServiceHost, unsubscribed: (topic: string, shard: number) => void) {
+  /** @param host The super-peer. */
+  constructor(host: ServiceHost) {
     this.#host = host;
     const sql = host.ctx.storage.sql;
     sql.exec(SCHEMA);
@@ -75,12 +72,13 @@ export class Fanout {
     const { limits } = host.config;
     this.#queue = new ShardQueue<Item>({
       deliver: async (shard, items) => {
-        const missing = await host.call(
+        // A topic with no subscriber there any more is the shard's to tell (`PubSub.sync`):
+        // only it knows whether a join is on its way.
+        await host.call(
           shard,
           (s) => s.topicDeliver(items.map((i) => i.topic), items.map((i) => i.text)),
           RETRIES,
         );
-        for (const i of missing) unsubscribed(items[i].topic, shard);
         this.#settle(shard, items);
         return [];
       },

@@ -66,6 +66,9 @@ export class PubSub {
   /** Publishers' last numbers, to drop repeats. */
   readonly #memory: TopicMemory;
   readonly #toHome: ShardQueue<Pending>;
+  /** Per topic, the last call telling its home about this shard, and one waiting its turn. */
+  readonly #syncing = new Map<string, Promise<void>>();
+  readonly #waiting = new Map<string, Promise<void>>();
   readonly #fanout: Fanout;
 
   /** @param host The super-peer. */
@@ -86,7 +89,7 @@ export class PubSub {
       maxQueued: limits.MAX_SHARD_QUEUE_FRAMES,
       maxBatch: limits.MAX_RELAY_BATCH_FRAMES,
     });
-    this.#fanout = new Fanout(host, (topic, shard) => this.leave(topic, shard));
+    this.#fanout = new Fanout(host);
   }
 
   /**
@@ -108,8 +111,10 @@ export class PubSub {
       };
     }
     // The first subscriber here registers this shard at the topic's home, before the answer,
-    // so that a publish made after the answer reaches it.
-    if (this.subscribers.add(topic, peer)) await this.register(topic, true);
+    // so that a publish made after the answer reaches it; a later one waits for a call still
+    // out, which may be that registration.
+    if (this.subscribers.add(topic, peer)) await this.sync(topic);
+    else await this.#syncing.get(topic)?.catch(() => {});
     return null;
   }
 
@@ -120,9 +125,7 @@ export class PubSub {
    * @param topic The topic.
    */
   async unsubscribe(peer: string, topic: string): Promise<void> {
-    if (this.subscribers.remove(topic, peer)) {
-      await this.register(topic, false).catch(() => {});
-    }
+    if (this.subscribers.remove(topic, peer)) await this.sync(topic).catch(() => {});
   }
 
   /**
@@ -209,7 +212,11 @@ export class PubSub {
    * @returns The indices of messages whose topic has no subscriber here.
    */
   deliver(topics: string[], texts: string[]): number[] {
-    return this.subscribers.deliver(topics, texts);
+    const none = this.subscribers.deliver(topics, texts);
+    // The home still counts this shard (a leave that failed, or raced a join): tell it again,
+    // in turn with the other calls for the topic, so that it never overrules a later join.
+    for (const topic of new Set(none.map((i) => topics[i]))) this.sync(topic).catch(() => {});
+    return none;
   }
 
   /** At a topic's home: told each time a shard says it has subscribers of a topic. */
@@ -233,16 +240,6 @@ export class PubSub {
     } else if (shards.delete(shard)) {
       sql.exec("DELETE FROM topic_shard WHERE topic = ? AND shard = ?", topic, shard);
     }
-  }
-
-  /**
-   * At a topic's home: a shard no longer has subscribers.
-   *
-   * @param topic The topic.
-   * @param shard The shard.
-   */
-  leave(topic: string, shard: number): void {
-    this.join(topic, shard, false);
   }
 
   /**
@@ -279,6 +276,35 @@ export class PubSub {
       ...(p.sealed ? { sealed: true } : {}),
       ...(p.sig ? { sig: p.sig } : {}),
     };
+  }
+
+  /**
+   * Tells a topic's home whether this shard has subscribers of it now. The calls for one
+   * topic go one at a time and each says what is true when it leaves, so the home's last word
+   * is this shard's present state however subscribers come and go meanwhile: two calls sent
+   * at once (a leave, then a join) could otherwise arrive the other way round.
+   *
+   * @param topic The topic.
+   * @returns Once the home was told (rejects if it could not be).
+   */
+  sync(topic: string): Promise<void> {
+    // A call not yet started will say what is true when it starts: it serves this one too.
+    const waiting = this.#waiting.get(topic);
+    if (waiting) return waiting;
+    const before = this.#syncing.get(topic);
+    const call = async () => {
+      await before?.catch(() => {});
+      this.#waiting.delete(topic);
+      await this.register(topic, this.subscribers.of(topic).size > 0);
+    };
+    const mine = call();
+    if (before) this.#waiting.set(topic, mine);
+    this.#syncing.set(topic, mine);
+    const done = () => {
+      if (this.#syncing.get(topic) === mine) this.#syncing.delete(topic);
+    };
+    mine.then(done, done);
+    return mine;
   }
 
   /**

@@ -63,3 +63,50 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "fan-out: a shard's subscribers coming and going at once never leave it unregistered",
+  opts,
+  async () => {
+    const net = await startNetwork({
+      shards: SHARDS,
+      limits: { RATE_LIMIT_FRAMES_PER_SECOND: 10_000 },
+    });
+    try {
+      const home = shardOf(TOPIC, SHARDS);
+      const away = 1 - home;
+      // Two subscribers on one shard hand the topic back and forth: the shard's count goes
+      // 1 → 0 → 1 while messages for it are on their way, and its calls to the home race.
+      const [a, b] = await Promise.all(
+        [0, 1].map(async () => connectPeer(net, { identity: await identityOnShard(away, SHARDS) })),
+      );
+      const pub = await connectPeer(net, { identity: await identityOnShard(home, SHARDS) });
+      let stop = false;
+      const publishing = (async () => {
+        while (!stop) {
+          await pub.publish(TOPIC, "noise").catch(() => {});
+        }
+      })();
+      await a.subscribe(TOPIC);
+      for (let i = 0; i < 40; i++) {
+        const [from, to] = i % 2 ? [b, a] : [a, b];
+        await Promise.all([from.unsubscribe(TOPIC), to.subscribe(TOPIC)]);
+      }
+      stop = true;
+      await publishing;
+      // a holds the topic now (the last hand-off went b → a): it must hear what comes next.
+      const heard: string[] = [];
+      a.addEventListener(
+        "topic",
+        (e) => heard.push(String((e as CustomEvent<TopicEvent>).detail.data)),
+      );
+      for (let i = 0; i < 3; i++) await pub.publish(TOPIC, `after${i}`);
+      await waitUntil(() => heard.filter((d) => d.startsWith("after")).length === 3, 5_000)
+        .catch(() => {});
+      assertEquals(heard.filter((d) => d.startsWith("after")), ["after0", "after1", "after2"]);
+      for (const p of [a, b, pub]) p.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
