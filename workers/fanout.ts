@@ -13,6 +13,7 @@
  * @module
  */
 import { ShardQueue } from "../src/routing/_shard_queue.ts";
+import { logEvent } from "./log.ts";
 import type { ServiceHost } from "./service_host.ts";
 
 const SCHEMA = `
@@ -84,7 +85,18 @@ export class Fanout {
       },
       // Unreachable: nothing after it may go first, so what waits is taken back; the rows
       // stay, and go again from the oldest at the next alarm.
-      onUndelivered: ({ shard }) => {
+      onUndelivered: ({ shard }, _reason, error) => {
+        if (!this.#failed.has(shard)) {
+          logEvent("fanout.retry", {
+            shard: host.shard(),
+            dest: shard,
+            waiting: host.ctx.storage.sql.exec<{ n: number }>(
+              "SELECT count(*) AS n FROM fanout_outbox WHERE shard = ?",
+              shard,
+            ).one().n,
+            error: String(error),
+          }, "warn");
+        }
         this.#queue.drop(shard);
         this.#queuedUpTo.delete(shard);
         this.#behind.add(shard);

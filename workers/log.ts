@@ -9,6 +9,7 @@
 /** The events logged, by name. */
 export type LogEvent =
   | "block.sealed"
+  | "fanout.retry"
   | "receipt.retry"
   | "shard.start"
   | "socket.refused"
