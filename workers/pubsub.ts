@@ -294,10 +294,12 @@ export class PubSub {
     const before = this.#syncing.get(topic);
     const call = async () => {
       await before?.catch(() => {});
-      this.#waiting.delete(topic);
+      // Started: a change from here on needs a call of its own (one asked after this one may
+      // already wait behind it).
+      if (this.#waiting.get(topic) === mine) this.#waiting.delete(topic);
       await this.register(topic, this.subscribers.of(topic).size > 0);
     };
-    const mine = call();
+    const mine: Promise<void> = call();
     if (before) this.#waiting.set(topic, mine);
     this.#syncing.set(topic, mine);
     const done = () => {
