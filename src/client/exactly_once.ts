@@ -30,7 +30,11 @@ export interface Delivery {
   from: string;
   /** Its per-pair sequence number. */
   seq: number;
-  /** Text, or bytes. */
+  /**
+   * Text, or bytes. Bytes are this message's alone, but may be a view into a slightly
+   * larger buffer (a direct channel's message, its header before them): read them through
+   * the `Uint8Array`, or mind `byteOffset` when taking its `buffer`.
+   */
   data: string | Uint8Array;
   /** The path it came by. */
   via: "direct" | "relay";

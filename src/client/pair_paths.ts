@@ -10,8 +10,8 @@
 import type { Identity } from "../identity/identity.ts";
 import {
   directAck,
-  directData,
-  directSwarm,
+  directDataHead,
+  directSwarmHead,
   parseDirectMessage,
   parseSignal,
   type Stamp,
@@ -108,7 +108,7 @@ export class PairPaths {
     this.#upgrades.counted(to);
     try {
       if (link) {
-        link.send(directSwarm(bytes));
+        link.sendJoined(directSwarmHead(), bytes);
         return "sent";
       }
     } catch {
@@ -173,7 +173,7 @@ export class PairPaths {
   #transmit(to: string, stamp: Stamp, data: Uint8Array, text: boolean): SendResult {
     const link = this.#upgrades.open(to);
     if (link) {
-      link.send(directData(stamp, data, text));
+      link.sendJoined(directDataHead(stamp, text), data);
       return "sent";
     }
     return this.#relay.send(to, stamped(stamp, data), { sequenced: true, text });

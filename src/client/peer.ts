@@ -26,7 +26,7 @@ import {
   type ReconnectingDetail,
   type SendResult,
 } from "./connection.ts";
-import { browserTransport } from "./direct/transport.ts";
+import { browserTransport } from "./direct/browser_transport.ts";
 import { PairPaths } from "./pair_paths.ts";
 import { PeerLedger } from "./ledger.ts";
 import { MessageStream } from "./message_stream.ts";

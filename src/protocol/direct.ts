@@ -104,7 +104,30 @@ export function readStamped(payload: Uint8Array): { stamp: Stamp; data: Uint8Arr
 }
 
 /**
- * A stamped message on a direct channel.
+ * The head of a stamped message on a direct channel: what goes before the application's
+ * bytes. A transport that can join head and bytes as it sends (see `DirectTransport`) saves
+ * the copy {@linkcode directData} makes.
+ *
+ * @example Usage
+ * ```ts
+ * import { directDataHead, STAMP_BYTES } from "./direct.ts";
+ * console.assert(directDataHead({ epoch: 1, seq: 2, floor: 0 }, false).length === 2 + STAMP_BYTES);
+ * ```
+ *
+ * @param stamp The stamp.
+ * @param text Whether the bytes are UTF-8 text.
+ * @returns The head's bytes.
+ */
+export function directDataHead(stamp: Stamp, text: boolean): Uint8Array {
+  const out = new Uint8Array(2 + STAMP_BYTES);
+  out[0] = DIRECT_DATA;
+  out[1] = text ? 1 : 0;
+  writeStamp(out, 2, stamp);
+  return out;
+}
+
+/**
+ * A stamped message on a direct channel, head and bytes in one array.
  *
  * @example Usage
  * ```ts
@@ -119,11 +142,26 @@ export function readStamped(payload: Uint8Array): { stamp: Stamp; data: Uint8Arr
  * @returns The bytes.
  */
 export function directData(stamp: Stamp, data: Uint8Array, text: boolean): Uint8Array {
-  const out = new Uint8Array(2 + STAMP_BYTES + data.length);
-  out[0] = DIRECT_DATA;
-  out[1] = text ? 1 : 0;
-  writeStamp(out, 2, stamp);
-  out.set(data, 2 + STAMP_BYTES);
+  return joinBytes(directDataHead(stamp, text), data);
+}
+
+/**
+ * Two byte arrays as one new one.
+ *
+ * @example Usage
+ * ```ts
+ * import { joinBytes } from "./direct.ts";
+ * console.assert(joinBytes(new Uint8Array([1]), new Uint8Array([2, 3])).join() === "1,2,3");
+ * ```
+ *
+ * @param head The first.
+ * @param body The second.
+ * @returns `head` then `body`.
+ */
+export function joinBytes(head: Uint8Array, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head);
+  out.set(body, head.length);
   return out;
 }
 
@@ -165,10 +203,22 @@ export function directAck(epoch: number, upTo: number): Uint8Array {
  * @returns The bytes.
  */
 export function directSwarm(data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(1 + data.length);
-  out[0] = DIRECT_SWARM;
-  out.set(data, 1);
-  return out;
+  return joinBytes(directSwarmHead(), data);
+}
+
+/**
+ * The head of a swarm message on a direct channel: one byte, {@linkcode DIRECT_SWARM}.
+ *
+ * @example Usage
+ * ```ts
+ * import { DIRECT_SWARM, directSwarmHead } from "./direct.ts";
+ * console.assert(directSwarmHead()[0] === DIRECT_SWARM);
+ * ```
+ *
+ * @returns The head's byte.
+ */
+export function directSwarmHead(): Uint8Array {
+  return Uint8Array.of(DIRECT_SWARM);
 }
 
 /**
@@ -193,7 +243,9 @@ export function parseDirectMessage(bytes: Uint8Array): DirectMessage | undefined
     return {
       t: "data",
       stamp: readStamp(bytes, 2),
-      data: bytes.slice(2 + STAMP_BYTES),
+      // A view, not a copy: the channel's message holds this one message and nothing else,
+      // and copying it cost about a tenth of a browser's direct throughput.
+      data: bytes.subarray(2 + STAMP_BYTES),
       text: bytes[1] === 1,
     };
   }

@@ -11,6 +11,7 @@
  *
  * @module
  */
+export * from "./browser_transport.ts";
 export * from "./link.ts";
 export * from "./transport.ts";
 export {

@@ -1,7 +1,8 @@
 /**
  * One interface for a WebRTC data channel, with an implementation per runtime: the browser's
- * `RTCPeerConnection` here, `werift` for Deno and Node in `werift_transport.ts` (kept out of
- * the main entry so that browser bundles do not pull in Node modules).
+ * `RTCPeerConnection` in `browser_transport.ts`, `werift` for Deno and Node in
+ * `werift_transport.ts` (kept out of the main entry so that browser bundles do not pull in
+ * Node modules).
  *
  * @module
  */
@@ -29,6 +30,12 @@ export interface DirectTransport {
   readonly opened: Promise<void>;
   /** Sends on the open channel. */
   send(data: string | Uint8Array): void;
+  /**
+   * Sends one binary message, `head` then `body`, on the open channel. Optional: where it is
+   * missing the caller joins the two and calls `send`. A transport whose channel copies what
+   * it is given can join them into a buffer it reuses, and save allocating one per message.
+   */
+  sendJoined?(head: Uint8Array, body: Uint8Array): void;
   /** Called with each message received. */
   onmessage: ((data: string | Uint8Array) => void) | undefined;
   /** Called once when the channel or the connection closes. */
@@ -54,24 +61,6 @@ export type DirectTransportFactory = (options: DirectTransportOptions) => Direct
  */
 export function sdpFingerprint(sdp: string): string | undefined {
   return /^a=fingerprint:(.+?)\s*$/m.exec(sdp)?.[1];
-}
-
-/**
- * A transport on the runtime's own `RTCPeerConnection` (browsers), if there is one.
- *
- * @returns The factory, or `undefined` where the runtime has no WebRTC.
- *
- * @example Usage
- * ```ts
- * import { browserTransport } from "./transport.ts";
- * const factory = browserTransport(); // undefined in Deno
- * console.assert(factory === undefined || typeof factory === "function");
- * ```
- */
-export function browserTransport(): DirectTransportFactory | undefined {
-  const PC = (globalThis as { RTCPeerConnection?: typeof RTCPeerConnection }).RTCPeerConnection;
-  if (!PC) return undefined;
-  return (options) => new BrowserTransport(new PC({ iceServers: options.iceServers ?? [] }));
 }
 
 /** The part of an `RTCPeerConnection` the negotiation needs; browsers and werift share it. */
@@ -181,44 +170,5 @@ export abstract class ChannelTransport implements DirectTransport {
       await new Promise((r) => setTimeout(r, 10));
     }
     return this.pc.localDescription!.sdp;
-  }
-}
-
-class BrowserTransport extends ChannelTransport {
-  #channel: RTCDataChannel | undefined;
-
-  constructor(private readonly connection: RTCPeerConnection) {
-    super(connection);
-    connection.ondatachannel = (event) => this.#adopt(event.channel);
-    connection.onconnectionstatechange = () => {
-      const state = connection.connectionState;
-      if (state === "failed" || state === "closed") this.ended();
-    };
-  }
-
-  protected createChannel(): void {
-    this.#adopt(this.connection.createDataChannel("superpeer", { ordered: true }));
-  }
-
-  send(data: string | Uint8Array): void {
-    if (!this.#channel || this.#channel.readyState !== "open") {
-      throw new TypeError("Channel is not open");
-    }
-    if (typeof data === "string") this.#channel.send(data);
-    else this.#channel.send(data as Uint8Array<ArrayBuffer>);
-  }
-
-  protected closeConnection(): void {
-    this.#channel?.close();
-    this.connection.close();
-  }
-
-  #adopt(channel: RTCDataChannel): void {
-    this.#channel = channel;
-    channel.binaryType = "arraybuffer";
-    channel.onopen = () => this.opening();
-    channel.onclose = () => this.ended();
-    channel.onmessage = (event) =>
-      this.receive(typeof event.data === "string" ? event.data : new Uint8Array(event.data));
   }
 }

@@ -172,9 +172,9 @@ export class DirectUpgrades {
       remote,
       role,
       transport: this.#o.transport!({ iceServers: this.#o.iceServers }),
+      message: (data) => this.#host.message(remote, data),
     });
     state.link = link;
-    link.addEventListener("message", (e) => this.#host.message(remote, (e as CustomEvent).detail));
     link.addEventListener("close", () => {
       if (state.link === link) this.#drop(remote, state);
     });

@@ -78,6 +78,14 @@ class WeriftTransport extends ChannelTransport {
     this.#channel.send(typeof data === "string" ? data : Buffer.from(data));
   }
 
+  sendJoined(head: Uint8Array, body: Uint8Array): void {
+    if (!this.#channel || this.#channel.readyState !== "open") {
+      throw new TypeError("Channel is not open");
+    }
+    // werift keeps the Buffer it is given, so the join is the one copy made.
+    this.#channel.send(Buffer.concat([head, body]));
+  }
+
   protected closeConnection(): void {
     this.#channel?.close();
     this.#connection.close().catch(() => {});
