@@ -235,7 +235,8 @@ export class Peer extends ListenedTarget {
    * Without it, an offline destination is a `PEER_NOT_FOUND` refusal.
    *
    * @param to The destination peer id.
-   * @param data Bytes, or a string sent as UTF-8 text.
+   * @param data Bytes, or a string sent as UTF-8 text. A direct or reliable peer keeps bytes as
+   *   given until acknowledged (to send them again after a loss): do not change them after.
    * @param options `mailbox: true` to leave it in the mailbox of an offline destination.
    * @returns `"sent"`, `"queued"` (offline, or a handshake under way), or `"dropped"`.
    * @throws {TypeError} If `to` is not a peer id.
