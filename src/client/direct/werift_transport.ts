@@ -71,19 +71,19 @@ class WeriftTransport extends ChannelTransport {
   }
 
   send(data: string | Uint8Array): void {
-    if (!this.#channel || this.#channel.readyState !== "open") {
-      throw new TypeError("Channel is not open");
-    }
     // werift sends a Buffer as binary and a string as text.
-    this.#channel.send(typeof data === "string" ? data : Buffer.from(data));
+    this.#open().send(typeof data === "string" ? data : Buffer.from(data));
   }
 
   sendJoined(head: Uint8Array, body: Uint8Array): void {
-    if (!this.#channel || this.#channel.readyState !== "open") {
-      throw new TypeError("Channel is not open");
-    }
     // werift keeps the Buffer it is given, so the join is the one copy made.
-    this.#channel.send(Buffer.concat([head, body]));
+    this.#open().send(Buffer.concat([head, body]));
+  }
+
+  #open(): RTCDataChannel {
+    const channel = this.#channel;
+    if (!channel || channel.readyState !== "open") throw new TypeError("Channel is not open");
+    return channel;
   }
 
   protected closeConnection(): void {
