@@ -76,6 +76,9 @@ const GenesisSchema = z.record(
 );
 
 let cached: { key: string; config: NetworkConfig } | undefined;
+// The same env object comes back request after request: known, it costs no key of its vars
+// (whose genesis can run to kilobytes) per request.
+const byEnv = new WeakMap<Env, NetworkConfig>();
 
 /**
  * Parses and caches the network's config.
@@ -93,6 +96,8 @@ let cached: { key: string; config: NetworkConfig } | undefined;
  * ```
  */
 export function networkConfig(env: Env): NetworkConfig {
+  const known = byEnv.get(env);
+  if (known) return known;
   const key = [
     env.NETWORK_ID,
     env.SHARD_COUNT,
@@ -102,7 +107,10 @@ export function networkConfig(env: Env): NetworkConfig {
     env.FAUCET,
     env.ICE_SERVERS,
   ].join("|");
-  if (cached?.key === key) return cached.config;
+  if (cached?.key === key) {
+    byEnv.set(env, cached.config);
+    return cached.config;
+  }
   const parsed = VarsSchema.safeParse(env);
   if (!parsed.success) {
     throw new RangeError(`Cannot start the network: bad config: ${parsed.error.message}`);
@@ -124,6 +132,7 @@ export function networkConfig(env: Env): NetworkConfig {
     ),
   };
   cached = { key, config };
+  byEnv.set(env, config);
   return config;
 }
 

@@ -23,6 +23,7 @@ import {
 } from "../src/protocol/mod.ts";
 import { shardOf } from "../src/routing/mod.ts";
 import { deriveShardKey } from "../src/ledger/mod.ts";
+import { readJson } from "./read_json.ts";
 import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "./config.ts";
 import { addressHome } from "./address_gate.ts";
 import { clientModule } from "./client_module.ts";
@@ -304,18 +305,6 @@ function check<T>(schema: z.ZodType<T>, value: unknown, message?: (value: string
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   throw new HttpError(400, "BAD_REQUEST", message?.(String(value)) ?? r.error.issues[0].message);
-}
-
-async function readJson(request: Request, maxBytes: number): Promise<unknown> {
-  const text = await request.text();
-  if (new TextEncoder().encode(text).length > maxBytes) {
-    throw new HttpError(413, "FRAME_TOO_LARGE", `Body is over ${maxBytes} bytes`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, "BAD_REQUEST", "Body is not JSON");
-  }
 }
 
 let keysCache: { key: string; keys: Promise<string[]> } | undefined;

@@ -144,7 +144,7 @@ export class LedgerShard {
     if (t.network !== this.#o.network) {
       return refuse("TX_WRONG_NETWORK", `Transfer is for network "${t.network}"`);
     }
-    const home = shardOf(t.from, this.#o.shards);
+    const home = this.#homes.of(t.from);
     if (home !== this.#o.shard) return refuse("TX_WRONG_SHARD", `Account's home is shard ${home}`);
     if (!await verifySignature(t.from, base64urlnopad.decode(t.sig), bytes)) {
       return refuse("TX_BAD_SIGNATURE", "Transfer signature does not verify");

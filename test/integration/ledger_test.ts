@@ -142,6 +142,39 @@ Deno.test(
         body: JSON.stringify(Array(300).fill({})),
       });
       assertEquals([big.status, (await big.json()).code], [413, "TX_BATCH_TOO_LARGE"]);
+      // A body over MAX_CONTROL_FRAME_BYTES: declared, or sent in chunks with no length.
+      const limit = 131_072;
+      const declared = await fetch(`${net.url}/v1/tx`, {
+        method: "POST",
+        body: `[${" ".repeat(limit - 1)}]`,
+      });
+      assertEquals([declared.status, (await declared.json()).code], [413, "FRAME_TOO_LARGE"]);
+      // Chunks past the bound and no end of the body: the answer must come while it is read.
+      const conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: Number(new URL(net.url).port),
+      });
+      try {
+        const ascii = (text: string) => new TextEncoder().encode(text);
+        await conn.write(ascii(
+          "POST /v1/tx HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+        ));
+        const chunk = ascii(`1000\r\n${" ".repeat(4096)}\r\n`);
+        for (let sent = 0; sent <= limit; sent += 4096) await conn.write(chunk);
+        const head = new Uint8Array(256);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const n = await Promise.race([
+          conn.read(head),
+          new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), 10_000)),
+        ]);
+        clearTimeout(timer);
+        const status = new TextDecoder().decode(head.subarray(0, n ?? 0)).split("\r\n")[0];
+        assertEquals(status, "HTTP/1.1 413 Payload Too Large");
+      } finally {
+        conn.close();
+      }
+      const notJson = await fetch(`${net.url}/v1/tx`, { method: "POST", body: "[1," });
+      assertEquals([notJson.status, (await notJson.json()).code], [400, "BAD_REQUEST"]);
       const faucet = await fetch(`${net.url}/v1/faucet`, {
         method: "POST",
         body: JSON.stringify({ account: bob.peerId }),
