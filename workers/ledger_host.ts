@@ -180,7 +180,10 @@ export class LedgerHost {
     return (height === "head" ? this.ledger.head() : this.ledger.block(height)) ?? null;
   }
 
-  /** Seals a block if anything is pending, pushes owed receipts, and keeps the alarm set. */
+  /**
+   * Seals a block if anything is pending, pushes owed receipts, and keeps the alarm set: an
+   * interval on, or at once after a full block with more pending.
+   */
   async alarm(): Promise<void> {
     const header = await this.ledger.seal(await this.#signer);
     if (header) {
@@ -190,7 +193,10 @@ export class LedgerHost {
       this.#onBlock(header);
     }
     await Promise.all([this.pushReceipts(), this.#index.push()]);
-    await this.#schedule();
+    // A full block may have left more behind: the next one is sealed at once rather than an
+    // interval later, or a shard taking more than a block's worth per interval would fall
+    // behind without end.
+    await this.#schedule(header?.entries === this.#config.limits.MAX_BLOCK_ENTRIES);
   }
 
   /** The shard's public key id. */
@@ -234,12 +240,11 @@ export class LedgerHost {
     if (receiptsOwed) this.#ctx.waitUntil(this.pushReceipts());
   }
 
-  async #schedule(): Promise<void> {
+  async #schedule(backlog: boolean): Promise<void> {
     const { limits } = this.#config;
     const pending = this.ledger.hasPending();
     if (!pending && this.ledger.outbound(1).length === 0 && !this.#index.pending()) return;
-    await this.#alarm.wakeBy(
-      Date.now() + (pending ? limits.BLOCK_INTERVAL_MS : limits.RECEIPT_RETRY_MS),
-    );
+    const wait = pending ? (backlog ? 0 : limits.BLOCK_INTERVAL_MS) : limits.RECEIPT_RETRY_MS;
+    await this.#alarm.wakeBy(Date.now() + wait);
   }
 }

@@ -189,7 +189,8 @@ export const LIMIT_TABLE = {
   MAX_BLOCK_ENTRIES: {
     value: 1_024,
     unit: "entries",
-    description: "Most entries in one block; the rest wait for the next.",
+    description:
+      "Most entries in one block; the rest wait for the next, sealed at once after a full block.",
   },
   /** Most transfers in one submission (one frame or one `POST /v1/tx`). */
   MAX_TX_BATCH: {

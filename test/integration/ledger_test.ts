@@ -534,3 +534,37 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "ledger: a backlog of more than a block is sealed block after block, not an interval apart",
+  opts,
+  async () => {
+    const alice = await identityOnShard(0, 2);
+    const bob = await identityOnShard(1, 2);
+    const interval = 5_000;
+    const net = await startNetwork({
+      shards: 2,
+      vars: { GENESIS: JSON.stringify({ [alice.peerId]: 1000 }) },
+      limits: { MAX_BLOCK_ENTRIES: 8, BLOCK_INTERVAL_MS: interval },
+    });
+    try {
+      const txs = [];
+      for (let nonce = 1; nonce <= 36; nonce++) txs.push(await sign(alice, bob, 1, nonce));
+      const results = await post(net.url, txs);
+      assertEquals(results.filter((r) => r.ok).length, 36);
+      const head = async () => (await (await fetch(`${net.url}/v1/shards/0/head`)).json()).head;
+      await waitUntil(async () => (await head())?.height === 5, 4 * interval);
+      const blocks: BlockHeaderJson[] = [];
+      for (let h = 1; h <= 5; h++) {
+        blocks.push(await (await fetch(`${net.url}/v1/shards/0/blocks/${h}`)).json());
+      }
+      assertEquals(blocks.map((b) => b.entries), [8, 8, 8, 8, 4]);
+      // One interval for the first block; the four after it follow at once. Sealed an interval
+      // apart, as before, they would span four intervals.
+      const span = blocks[4].timestamp - blocks[0].timestamp;
+      assert(span < interval, `blocks 1 to 5 were sealed ${span} ms apart`);
+    } finally {
+      await net.dispose();
+    }
+  },
+);
