@@ -182,21 +182,22 @@ export class LedgerRouter {
  * the shards in parallel; the outcomes come back in input order.
  *
  * @param txs Transfers in JSON form.
- * @param shards The network's shard count, or a cache of homes for it.
+ * @param homes The homes of accounts, for the network's shard count.
  * @param submitTo Submits one shard's batch.
  * @returns One outcome per transfer.
  *
  * @example Usage
  * ```ts
+ * import { HomeCache } from "../src/routing/mod.ts";
  * import { submitByHome } from "./ledger_routing.ts";
  * // Junk is refused where it stands; each home gets its own batch, the answers come back in order.
- * const results = await submitByHome([{}, "x"], 8, () => Promise.resolve([]));
+ * const results = await submitByHome([{}, "x"], new HomeCache(8), () => Promise.resolve([]));
  * console.assert(results.length === 2 && results.every((r) => !r.ok));
  * ```
  */
 export async function submitByHome(
   txs: readonly unknown[],
-  shards: number | HomeCache,
+  homes: HomeCache,
   submitTo: (shard: number, txs: unknown[]) => Promise<TxOutcome[]>,
 ): Promise<TxOutcome[]> {
   const results = new Array<TxOutcome>(txs.length);
@@ -211,7 +212,7 @@ export async function submitByHome(
       };
       continue;
     }
-    const k = typeof shards === "number" ? shardOf(from, shards) : shards.of(from);
+    const k = homes.of(from);
     const group = groups.get(k) ?? { index: [], txs: [] };
     group.index.push(i);
     group.txs.push(tx);
