@@ -130,6 +130,21 @@ export interface NetworkOptions {
   logs?: (line: string) => void;
   /** A loopback port for workerd's inspector (heap snapshots, profiles). @default none */
   inspectorPort?: number;
+  /**
+   * Another Worker run by the same workerd process, answering the paths under its `prefix`
+   * (a benchmark's baseline, so that both share one process and its scheduling). @default none
+   */
+  beside?: BesideWorker;
+}
+
+/** A Worker beside the network's, in the same workerd: see {@linkcode NetworkOptions}. */
+export interface BesideWorker {
+  /** Its bundled module (no imports). */
+  scriptPath: string;
+  /** The path prefix it answers, e.g. `/bare`. */
+  prefix: string;
+  /** Its Durable Object classes, by binding name. */
+  durableObjects: Record<string, string>;
 }
 
 /** Prints a line of workerd's output unless it is an `info` event of the log. */
@@ -175,38 +190,70 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   const network = options.network ?? "test";
   const ownDir = options.persistDir === undefined;
   const persistDir = options.persistDir ?? await Deno.makeTempDir({ prefix: "superpeer-test-" });
-  const port = freePort();
+  const main = {
+    name: "",
+    modules: true,
+    modulesRoot: dirname(scriptPath),
+    scriptPath,
+    compatibilityDate: COMPATIBILITY_DATE,
+    bindings: {
+      NETWORK_ID: network,
+      SHARD_COUNT: String(options.shards ?? 4),
+      ...(options.limits ? { LIMIT_OVERRIDES: JSON.stringify(options.limits) } : {}),
+      ...options.vars,
+    },
+    durableObjects: { SUPER_PEER: { className: "SuperPeer", useSQLite: true } },
+  };
+  const beside = options.beside;
+  const workers = beside
+    ? [main, {
+      name: "beside",
+      modules: true,
+      scriptPath: beside.scriptPath,
+      compatibilityDate: COMPATIBILITY_DATE,
+      routes: [`*${beside.prefix}*`],
+      durableObjects: Object.fromEntries(
+        Object.entries(beside.durableObjects).map(([k, className]) => [
+          k,
+          { className, useSQLite: true },
+        ]),
+      ),
+    }]
+    : [main];
+  // workerd picks the first port itself (port 0): a port found free beforehand can be taken
+  // by another socket before workerd binds it. A restart keeps the port clients know.
+  let port = 0;
   const make = () =>
     new Miniflare({
       host: "127.0.0.1",
       port,
       ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
-      modules: true,
-      modulesRoot: dirname(scriptPath),
-      scriptPath,
-      compatibilityDate: COMPATIBILITY_DATE,
-      bindings: {
-        NETWORK_ID: network,
-        SHARD_COUNT: String(options.shards ?? 4),
-        ...(options.limits ? { LIMIT_OVERRIDES: JSON.stringify(options.limits) } : {}),
-        ...options.vars,
-      },
-      durableObjects: { SUPER_PEER: { className: "SuperPeer", useSQLite: true } },
+      workers,
       durableObjectsPersist: persistDir,
       handleStructuredLogs: ({ message }: { message: string }) => {
         (options.logs ?? quietInfo)(message);
       },
     });
   let mf = make();
-  await mf.ready;
+  port = Number((await mf.ready).port);
   return {
     url: `http://127.0.0.1:${port}`,
     network,
     persistDir,
     async restart() {
       await mf.dispose();
-      mf = make();
-      await mf.ready;
+      // The old process's socket can linger a moment after it exits.
+      for (let attempt = 1;; attempt++) {
+        mf = make();
+        try {
+          await mf.ready;
+          return;
+        } catch (error) {
+          await mf.dispose().catch(() => {});
+          if (attempt >= 20 || !String(error).includes("ADDRESS_IN_USE")) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
     },
     async dispose() {
       await mf.dispose();
