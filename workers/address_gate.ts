@@ -62,6 +62,8 @@ export class AddressGate {
   readonly #shards: Shards;
   /** When each address was last pruned: at most once per `PRUNE_EVERY_MS`. */
   readonly #pruned = new Map<string, number>();
+  /** The prunes out now, by address. */
+  readonly #pruning = new Map<string, Promise<void>>();
 
   /**
    * @param ctx The object's state (its SQLite storage).
@@ -99,21 +101,32 @@ export class AddressGate {
     }
     if (!connect) return null;
     const sql = this.#ctx.storage.sql;
+    // Counted in the index, not read out: an address with thousands of peers (a NAT, a
+    // benchmark) would otherwise cost a row per peer on every hello.
     const others = () =>
-      sql.exec<{ peer: string }>(
-        "SELECT peer FROM address_peer WHERE address = ? AND peer != ?",
+      sql.exec<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM address_peer WHERE address = ? AND peer != ?",
         address,
         peer,
-      ).toArray().map((r) => r.peer);
+      ).one().n;
     let open = others();
-    const last = this.#pruned.get(address) ?? 0;
-    if (open.length >= limits.MAX_CONNECTIONS_PER_ADDRESS && Date.now() - last >= PRUNE_EVERY_MS) {
-      this.#pruned.set(address, Date.now());
-      if (this.#pruned.size > 4_096) this.#pruned.clear();
-      await this.#prune(address, open);
-      open = others();
+    if (open >= limits.MAX_CONNECTIONS_PER_ADDRESS) {
+      // Hellos that arrive while a prune is out wait for it rather than being refused on
+      // rows it is about to clear.
+      let pruning = this.#pruning.get(address);
+      const last = this.#pruned.get(address) ?? 0;
+      if (!pruning && Date.now() - last >= PRUNE_EVERY_MS) {
+        this.#pruned.set(address, Date.now());
+        if (this.#pruned.size > 4_096) this.#pruned.clear();
+        pruning = this.#prune(address, peer).finally(() => this.#pruning.delete(address));
+        this.#pruning.set(address, pruning);
+      }
+      if (pruning) {
+        await pruning.catch(() => {});
+        open = others();
+      }
     }
-    if (open.length >= limits.MAX_CONNECTIONS_PER_ADDRESS) {
+    if (open >= limits.MAX_CONNECTIONS_PER_ADDRESS) {
       return {
         ok: false,
         code: "TOO_MANY_CONNECTIONS",
@@ -194,8 +207,14 @@ export class AddressGate {
 
   // At the cap: rows of peers whose home says they are not online are stale (a home that
   // restarted said nothing of its closed sockets), and go.
-  async #prune(address: string, peers: string[]): Promise<void> {
-    const { shards } = this.#config;
+  async #prune(address: string, except: string): Promise<void> {
+    const { shards, limits } = this.#config;
+    const peers = this.#ctx.storage.sql.exec<{ peer: string }>(
+      "SELECT peer FROM address_peer WHERE address = ? AND peer != ? LIMIT ?",
+      address,
+      except,
+      limits.MAX_CONNECTIONS_PER_ADDRESS,
+    ).toArray().map((r) => r.peer);
     const online = await Promise.all(
       peers.map((peer) =>
         this.#shards.call(shardOf(peer, shards), (s) => s.lookupPeer(peer))

@@ -56,6 +56,27 @@ Deno.test(
 );
 
 Deno.test(
+  "address: at the cap, places held by connections a restart dropped are found stale and freed",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 4, limits: { MAX_CONNECTIONS_PER_ADDRESS: 5 } });
+    try {
+      const live = await Promise.all(Array.from({ length: 5 }, () => open(net, FIRST)));
+      assert(live.every((ws) => ws !== undefined), "five within the cap");
+      assertEquals(await open(net, FIRST), undefined, "the sixth is refused");
+      // The restart drops every socket without the homes telling the gate: its rows stay.
+      await net.restart();
+      const after = await Promise.all(Array.from({ length: 5 }, () => open(net, FIRST)));
+      assertEquals(after.filter((ws) => ws).length, 5, "the stale places were freed");
+      assertEquals(await open(net, FIRST), undefined, "and the cap holds again");
+      for (const ws of after) ws?.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
   "address: 1,000 hellos from one address are capped at its burst, across a restart too",
   opts,
   async () => {
