@@ -1,7 +1,9 @@
 /**
  * The code's layering, checked: no import cycle in `src/` or `workers/` (type-only imports
  * included), `src/` runtime-neutral (no `cloudflare:*`, nothing from `workers/`), `workers/`
- * never reaching into `src/client/`, and no file grown past its size. Run by the test suite
+ * never reaching into `src/client/`, a `_private.ts` file imported only from its own folder,
+ * `workers/` in its wings (the entry, the shared files, `edge/` and `super_peer/`, neither wing
+ * importing the other), and no file grown past its size. Run by the test suite
  * (`test/layers_test.ts`) and on its own: `deno run --allow-read scripts/layers.ts`.
  *
  * @module
@@ -11,6 +13,22 @@
 export const MAX_FILE_LINES = 400;
 /** Most lines of the Durable Object's entry, a list of doors. */
 export const MAX_ENTRY_LINES = 300;
+/** The Durable Object's entry: its doors. */
+export const SUPER_PEER_ENTRY = "workers/super_peer/super_peer.ts";
+/** The Worker's entry, which wrangler points at: the one file that imports both wings. */
+export const WORKER_ENTRY = "workers/main.ts";
+/** The files of `workers/` that both wings use; they import neither wing. */
+export const SHARED_WORKER_FILES: readonly string[] = [
+  "workers/config.ts",
+  "workers/http_error.ts",
+  "workers/ledger_routing.ts",
+  "workers/log.ts",
+  "workers/rpc.ts",
+  "workers/shards.ts",
+];
+/** The wings of `workers/`, and the folder of the runtime's type declarations. */
+export const WINGS: readonly string[] = ["workers/edge/", "workers/super_peer/"];
+const TYPES_DIR = "workers/types/";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -59,37 +77,90 @@ function resolve(from: string, spec: string): string | undefined {
   return url.pathname.slice(ROOT.pathname.length);
 }
 
+/** The wing a file of `workers/` lives in, if any. */
+function wingOf(file: string): string | undefined {
+  return WINGS.find((w) => file.startsWith(w));
+}
+
+/** What is wrong with one import of a file, if anything. */
+function importProblem(file: string, spec: string, target: string | undefined): string | undefined {
+  if (file.startsWith("src/") && spec.startsWith("cloudflare:")) {
+    return `imports "${spec}": src/ is runtime-neutral`;
+  }
+  if (!target) return undefined;
+  if (file.startsWith("src/") && target.startsWith("workers/")) {
+    return `imports ${target}: src/ never imports workers/`;
+  }
+  if (file.startsWith("workers/") && target.startsWith("src/client/")) {
+    return `imports ${target}: workers/ never imports the client`;
+  }
+  const base = target.slice(target.lastIndexOf("/") + 1);
+  if (base.startsWith("_") && dirOf(target) !== dirOf(file)) {
+    return `imports ${target}: a _private file is its own folder's`;
+  }
+  if (!file.startsWith("workers/") || file === WORKER_ENTRY) return undefined;
+  const from = wingOf(file), to = wingOf(target);
+  if (to && to !== from) {
+    return from
+      ? `imports ${target}: ${from} imports nothing of ${to}`
+      : `imports ${target}: a shared file imports no wing`;
+  }
+  return undefined;
+}
+
+function dirOf(file: string): string {
+  return file.slice(0, file.lastIndexOf("/") + 1);
+}
+
+/** Where a file of `workers/` may live: the entry, a shared file, a wing, the types. */
+function placeProblem(file: string): string | undefined {
+  if (!file.startsWith("workers/") || file === WORKER_ENTRY) return undefined;
+  if (SHARED_WORKER_FILES.includes(file) || wingOf(file) || file.startsWith(TYPES_DIR)) {
+    return undefined;
+  }
+  return `outside the wings: workers/ holds ${WORKER_ENTRY}, the shared files and ${
+    WINGS.join(", ")
+  }`;
+}
+
 /**
  * Checks the layering of `src/` and `workers/`.
  *
+ * @param planted Files to check as if they were in the tree (path → text), in place of the
+ * file of that path if there is one: how a test shows that a wrong import is caught.
  * @returns Every finding; none when all is well.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { checkLayers } from "./layers.ts";
+ * const findings = await checkLayers();
+ * console.assert(findings.length === 0);
+ * ```
  */
-export async function checkLayers(): Promise<Finding[]> {
+export async function checkLayers(planted: Record<string, string> = {}): Promise<Finding[]> {
   const findings: Finding[] = [];
   const graph = new Map<string, string[]>();
+  const texts = new Map<string, string>();
   for (const dir of ["src", "workers"]) {
     for await (const file of sources(dir)) {
-      const text = await Deno.readTextFile(new URL(file, ROOT));
-      const lines = text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
-      const max = file === "workers/super_peer.ts" ? MAX_ENTRY_LINES : MAX_FILE_LINES;
-      if (lines > max) findings.push({ file, problem: `${lines} lines, more than ${max}` });
-      const deps: string[] = [];
-      for (const spec of importsOf(text)) {
-        if (file.startsWith("src/") && spec.startsWith("cloudflare:")) {
-          findings.push({ file, problem: `imports "${spec}": src/ is runtime-neutral` });
-        }
-        const target = resolve(file, spec);
-        if (!target) continue;
-        if (file.startsWith("src/") && target.startsWith("workers/")) {
-          findings.push({ file, problem: `imports ${target}: src/ never imports workers/` });
-        }
-        if (file.startsWith("workers/") && target.startsWith("src/client/")) {
-          findings.push({ file, problem: `imports ${target}: workers/ never imports the client` });
-        }
-        deps.push(target);
-      }
-      graph.set(file, deps);
+      texts.set(file, await Deno.readTextFile(new URL(file, ROOT)));
     }
+  }
+  for (const [file, text] of Object.entries(planted)) texts.set(file, text);
+  for (const [file, text] of texts) {
+    const lines = text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
+    const max = file === SUPER_PEER_ENTRY ? MAX_ENTRY_LINES : MAX_FILE_LINES;
+    if (lines > max) findings.push({ file, problem: `${lines} lines, more than ${max}` });
+    const place = placeProblem(file);
+    if (place) findings.push({ file, problem: place });
+    const deps: string[] = [];
+    for (const spec of importsOf(text)) {
+      const target = resolve(file, spec);
+      const problem = importProblem(file, spec, target);
+      if (problem) findings.push({ file, problem });
+      if (target) deps.push(target);
+    }
+    graph.set(file, deps);
   }
   for (const cycle of cycles(graph)) {
     findings.push({ file: cycle[0], problem: `import cycle: ${cycle.join(" → ")} → ${cycle[0]}` });

@@ -10,7 +10,6 @@ import { isAccountId, type SignedBlockHeader, type TxRecord } from "../src/ledge
 import type { AccountView, TxOutcome, TxProof } from "../src/protocol/mod.ts";
 import { HomeCache, shardOf } from "../src/routing/mod.ts";
 import type { SuperPeerRpc } from "./rpc.ts";
-import type { LedgerHost } from "./ledger_host.ts";
 import type { Shards } from "./shards.ts";
 
 /**
@@ -23,50 +22,6 @@ export type LedgerApi = {
       ? (...args: A) => Promise<Awaited<R>> | Awaited<R>
       : never;
 };
-
-/**
- * A super-peer's own ledger calls, answered in place by its ledger host (and its alarm's work).
- *
- * @param host This shard's ledger host, made on first use.
- * @param maxBatch `MAX_TX_BATCH`: transfers past it are ignored.
- * @returns The calls.
- *
- * @example Usage
- * ```ts
- * import type { LedgerHost } from "./ledger_host.ts";
- * import { localLedger } from "./ledger_routing.ts";
- * // Made on first use, as a super-peer does.
- * export function calls(host: () => LedgerHost) {
- *   return localLedger(host, 256);
- * }
- * ```
- */
-export function localLedger(
-  host: () => LedgerHost,
-  maxBatch: number,
-):
-  & Pick<
-    SuperPeerRpc,
-    | "ledgerSubmit"
-    | "ledgerAccount"
-    | "ledgerTx"
-    | "ledgerIndex"
-    | "ledgerBlock"
-    | "ledgerFaucet"
-    | "ledgerReceive"
-  >
-  & { alarm(): Promise<void> } {
-  return {
-    alarm: () => host().alarm(),
-    ledgerSubmit: (txs) => host().submit(txs.slice(0, maxBatch)),
-    ledgerAccount: (id) => host().account(id),
-    ledgerTx: (hash) => host().transaction(hash),
-    ledgerIndex: (shard, hashes) => host().index(shard, hashes),
-    ledgerBlock: (height) => host().block(height),
-    ledgerFaucet: (account) => host().faucet(account),
-    ledgerReceive: (source, receipts) => host().receive(source, receipts),
-  };
-}
 
 // Payers repeat from batch to batch: their homes are kept per isolate rather than hashed
 // again for each transfer (a SHA-256 in JavaScript, about 4 µs).

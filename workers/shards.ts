@@ -6,7 +6,7 @@
  * @module
  */
 import type { DurableObjectStub } from "cloudflare:workers";
-import { shardFromName, shardName } from "../src/routing/mod.ts";
+import { shardName } from "../src/routing/mod.ts";
 import type { Env, NetworkConfig } from "./config.ts";
 import type { SuperPeerRpc } from "./rpc.ts";
 
@@ -91,27 +91,4 @@ export class Shards {
       }
     }
   }
-}
-
-/**
- * The shard a super-peer is the home of, read from its object's name (`network/shard-k`).
- *
- * @example Usage
- * ```ts
- * import { shardOfObject } from "./shards.ts";
- * import type { NetworkConfig } from "./config.ts";
- * export const which = (config: NetworkConfig) => shardOfObject("dev/shard-3", config);
- * ```
- *
- * @param name The object's name.
- * @param config The network's config.
- * @returns The shard.
- * @throws {RangeError} If the name is no shard's of this network.
- */
-export function shardOfObject(name: string | undefined, config: NetworkConfig): number {
-  const shard = shardFromName(name);
-  if (shard === undefined || shard >= config.shards) {
-    throw new RangeError(`Cannot start a super-peer named "${name}": not a shard's name`);
-  }
-  return shard;
 }

@@ -7,8 +7,9 @@
  */
 import type { StatsAnswer } from "./http.ts";
 
-/** The topic on which the network publishes its summary, every `STATS_INTERVAL_MS`. */
-export const STATS_TOPIC = "$stats";
+// The topic on which the network publishes its summary, every `STATS_INTERVAL_MS`; its home
+// is placement's to say, so it is defined there.
+export { STATS_TOPIC } from "../routing/homes.ts";
 
 /** Most shards listed one by one in a `$stats` summary (the busiest). */
 export const STATS_SUMMARY_ROWS = 32;

@@ -1,5 +1,7 @@
 /**
- * Placement of peers, accounts, topics and content on shards.
+ * Placement of peers, accounts, topics and content on shards, and the helpers that need
+ * nothing but placement: the homes of addresses and the observer, and the ordered hand-off
+ * of items to other shards.
  *
  * @example Usage
  * ```ts
@@ -10,5 +12,6 @@
  * @module
  */
 export * from "./shard.ts";
-
+export * from "./homes.ts";
 export * from "./sample.ts";
+export * from "./shard_queue.ts";

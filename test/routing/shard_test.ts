@@ -1,5 +1,5 @@
 import { assertShardCount, shardName, shardOf } from "../../src/routing/mod.ts";
-import { ShardQueue } from "../../src/routing/_shard_queue.ts";
+import { ShardQueue } from "../../src/routing/shard_queue.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import fc from "fast-check";
 

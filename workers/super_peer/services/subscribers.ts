@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { STATS_TOPIC } from "../src/protocol/mod.ts";
+import { STATS_TOPIC } from "../../../src/protocol/mod.ts";
 import type { ServiceHost } from "./service_host.ts";
 
 const SCHEMA = `

@@ -21,26 +21,26 @@ import {
   type RelayStats,
   type StatsAnswer,
   type TxOutcome,
-} from "../src/protocol/mod.ts";
-import type { Receipt, SignedBlockHeader } from "../src/ledger/mod.ts";
-import { AddressGate, addressHome } from "./address_gate.ts";
+} from "../../src/protocol/mod.ts";
+import type { Receipt, SignedBlockHeader } from "../../src/ledger/mod.ts";
+import { addressHome, shardOfObject } from "../../src/routing/mod.ts";
+import { AddressGate } from "./address_gate.ts";
 import { Admission } from "./admission.ts";
 import { AlarmScheduler } from "./alarm.ts";
-import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "./config.ts";
+import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "../config.ts";
 import { Control } from "./control.ts";
-import { jsonError } from "./http_error.ts";
+import { jsonError } from "../http_error.ts";
 import { type Observer, observerOf } from "./observer.ts";
-import { LedgerHost } from "./ledger_host.ts";
-import { localLedger } from "./ledger_routing.ts";
+import { LedgerHost, localLedger } from "./ledger/ledger_host.ts";
 import { emptyStats, Relay } from "./relay.ts";
-import type * as Rpc from "./rpc.ts";
-import { serviceHost } from "./service_host.ts";
-import { Services } from "./services.ts";
+import type * as Rpc from "../rpc.ts";
+import { serviceHost } from "./services/service_host.ts";
+import { Services } from "./services/dispatch.ts";
 import { Sessions } from "./sessions.ts";
-import { shardOfObject, Shards } from "./shards.ts";
+import { Shards } from "../shards.ts";
 import { shardFigures } from "./shard_stats.ts";
 
-export type { DeliverOutcome } from "./rpc.ts";
+export type { DeliverOutcome } from "../rpc.ts";
 
 /** Close codes a socket reports when no close frame came, so none can be sent back. */
 const { NO_STATUS, ABNORMAL, TLS_FAILED, NORMAL } = CLOSE_CODES;
@@ -74,7 +74,7 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const config = this.#config = networkConfig(env);
-    const shard = shardOfObject(ctx.id.name, config);
+    const shard = shardOfObject(ctx.id.name, config.shards);
     // The keepalive is answered by the runtime, so an idle peer never wakes this object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(KEEPALIVE_PING, KEEPALIVE_PONG));
     const alarm = this.#alarm = new AlarmScheduler(ctx.storage);

@@ -12,8 +12,8 @@
  *
  * @module
  */
-import { ShardQueue } from "../src/routing/_shard_queue.ts";
-import { logEvent } from "./log.ts";
+import { ShardQueue } from "../../../src/routing/mod.ts";
+import { logEvent } from "../../log.ts";
 import type { ServiceHost } from "./service_host.ts";
 
 const SCHEMA = `

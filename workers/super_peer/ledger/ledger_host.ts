@@ -5,24 +5,24 @@
  *
  * @module
  */
-import type { RelayStats } from "../src/protocol/mod.ts";
-import { logEvent } from "./log.ts";
-import { emptyStats } from "./relay.ts";
+import type { RelayStats } from "../../../src/protocol/mod.ts";
+import { logEvent } from "../../log.ts";
+import { emptyStats } from "../relay.ts";
 import type { DurableObjectState } from "cloudflare:workers";
-import type { Identity } from "../src/identity/mod.ts";
-import type { AccountView, TxOutcome } from "../src/protocol/mod.ts";
+import type { Identity } from "../../../src/identity/mod.ts";
+import type { AccountView, TxOutcome } from "../../../src/protocol/mod.ts";
 import {
   deriveShardKey,
   LedgerShard,
   type Receipt,
   type SignedBlockHeader,
   SqlLedgerStorage,
-} from "../src/ledger/mod.ts";
-import type { AlarmScheduler } from "./alarm.ts";
-import type { NetworkConfig } from "./config.ts";
-import type { Shards } from "./shards.ts";
+} from "../../../src/ledger/mod.ts";
+import type { AlarmScheduler } from "../alarm.ts";
+import type { NetworkConfig } from "../../config.ts";
+import type { Shards } from "../../shards.ts";
 import { TxIndex } from "./tx_index.ts";
-import type { TxLookup } from "./rpc.ts";
+import type { SuperPeerRpc, TxLookup } from "../../rpc.ts";
 
 /**
  * One shard's ledger, hosted by its SuperPeer.
@@ -247,4 +247,47 @@ export class LedgerHost {
     const wait = pending ? (backlog ? 0 : limits.BLOCK_INTERVAL_MS) : limits.RECEIPT_RETRY_MS;
     await this.#alarm.wakeBy(Date.now() + wait);
   }
+}
+
+/**
+ * A super-peer's own ledger calls, answered in place by its ledger host (and its alarm's work).
+ *
+ * @param host This shard's ledger host, made on first use.
+ * @param maxBatch `MAX_TX_BATCH`: transfers past it are ignored.
+ * @returns The calls.
+ *
+ * @example Usage
+ * ```ts
+ * import { type LedgerHost, localLedger } from "./ledger_host.ts";
+ * // Made on first use, as a super-peer does.
+ * export function calls(host: () => LedgerHost) {
+ *   return localLedger(host, 256);
+ * }
+ * ```
+ */
+export function localLedger(
+  host: () => LedgerHost,
+  maxBatch: number,
+):
+  & Pick<
+    SuperPeerRpc,
+    | "ledgerSubmit"
+    | "ledgerAccount"
+    | "ledgerTx"
+    | "ledgerIndex"
+    | "ledgerBlock"
+    | "ledgerFaucet"
+    | "ledgerReceive"
+  >
+  & { alarm(): Promise<void> } {
+  return {
+    alarm: () => host().alarm(),
+    ledgerSubmit: (txs) => host().submit(txs.slice(0, maxBatch)),
+    ledgerAccount: (id) => host().account(id),
+    ledgerTx: (hash) => host().transaction(hash),
+    ledgerIndex: (shard, hashes) => host().index(shard, hashes),
+    ledgerBlock: (height) => host().block(height),
+    ledgerFaucet: (account) => host().faucet(account),
+    ledgerReceive: (source, receipts) => host().receive(source, receipts),
+  };
 }

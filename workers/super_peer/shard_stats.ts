@@ -7,7 +7,7 @@
  * @module
  */
 import type { SqlStorage } from "cloudflare:workers";
-import type { RelayStats, StatsAnswer } from "../src/protocol/mod.ts";
+import type { RelayStats, StatsAnswer } from "../../src/protocol/mod.ts";
 
 /** What storage holds, read for the figures. */
 type Stored = Pick<

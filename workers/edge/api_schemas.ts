@@ -7,8 +7,8 @@
  * @module
  */
 import { z } from "zod";
-import { ERROR_CODES, PROTOCOL_VERSION } from "../src/protocol/mod.ts";
-import { isAccountId } from "../src/ledger/mod.ts";
+import { ERROR_CODES, PROTOCOL_VERSION } from "../../src/protocol/mod.ts";
+import { isAccountId } from "../../src/ledger/mod.ts";
 
 /** Every named schema, by its name in the document. */
 export const API_SCHEMAS: z.core.$ZodRegistry<{ id: string; description: string }> = z

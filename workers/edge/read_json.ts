@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { HttpError } from "./http_error.ts";
+import { HttpError } from "../http_error.ts";
 
 /**
  * Reads and parses a JSON body of at most `maxBytes` bytes.

@@ -7,7 +7,7 @@
  * @module
  */
 import type { DurableObjectState } from "cloudflare:workers";
-import type { NetworkConfig } from "./config.ts";
+import type { NetworkConfig } from "../../config.ts";
 
 const SCHEMA = `
 DROP TABLE IF EXISTS topic_last;
@@ -22,7 +22,7 @@ CREATE INDEX IF NOT EXISTS topic_seen_at ON topic_seen (at);
  * @example Usage
  * ```ts
  * import type { DurableObjectState } from "cloudflare:workers";
- * import type { NetworkConfig } from "./config.ts";
+ * import type { NetworkConfig } from "../../config.ts";
  * import { TopicMemory } from "./topic_memory.ts";
  * export function isNew(ctx: DurableObjectState, config: NetworkConfig, publisher: string, n: number) {
  *   const memory = new TopicMemory(ctx, config);

@@ -5,11 +5,11 @@
  * @module
  */
 import type { DurableObjectState, DurableObjectStub } from "cloudflare:workers";
-import type { AlarmScheduler } from "./alarm.ts";
-import type { NetworkConfig } from "./config.ts";
-import type { Sessions } from "./sessions.ts";
-import type { Shards } from "./shards.ts";
-import type { SuperPeerRpc } from "./rpc.ts";
+import type { AlarmScheduler } from "../alarm.ts";
+import type { NetworkConfig } from "../../config.ts";
+import type { Sessions } from "../sessions.ts";
+import type { Shards } from "../../shards.ts";
+import type { SuperPeerRpc } from "../../rpc.ts";
 
 /** The super-peer, as the services see it. */
 export interface ServiceHost {
@@ -51,7 +51,7 @@ export interface ServiceHost {
  * @example Usage
  * ```ts
  * import { serviceHost } from "./service_host.ts";
- * import { Services } from "./services.ts";
+ * import { Services } from "./dispatch.ts";
  * export function services(o: Parameters<typeof serviceHost>[0]) {
  *   return new Services(serviceHost(o));
  * }

@@ -12,13 +12,13 @@ import {
   STATS_TOPIC,
   type StatsAnswer,
   summarize,
-} from "../src/protocol/mod.ts";
-import { shardOf } from "../src/routing/mod.ts";
+} from "../../src/protocol/mod.ts";
+import { observerShard } from "../../src/routing/mod.ts";
 import type { DurableObjectState } from "cloudflare:workers";
 import type { AlarmScheduler } from "./alarm.ts";
-import type { NetworkConfig } from "./config.ts";
-import type { PubSub } from "./pubsub.ts";
-import type { Shards } from "./shards.ts";
+import type { NetworkConfig } from "../config.ts";
+import type { PubSub } from "./services/pubsub.ts";
+import type { Shards } from "../shards.ts";
 
 /** Shards asked at once while gathering. */
 const GATHER_CONCURRENCY = 128;
@@ -38,29 +38,13 @@ export interface ObserverHost {
 }
 
 /**
- * The shard that observes a network: the home of `$stats`.
- *
- * @example Usage
- * ```ts
- * import { observerShard } from "./observer.ts";
- * console.assert(observerShard(1) === 0);
- * ```
- *
- * @param shards The number of shards.
- * @returns The observer's shard.
- */
-export function observerShard(shards: number): number {
-  return shardOf(STATS_TOPIC, shards);
-}
-
-/**
  * The observer of a network, if this shard is the home of `$stats`.
  *
  * @example Usage
  * ```ts
  * import { observerOf } from "./observer.ts";
  * import type { ObserverHost } from "./observer.ts";
- * import type { PubSub } from "./pubsub.ts";
+ * import type { PubSub } from "./services/pubsub.ts";
  * import type { DurableObjectState } from "cloudflare:workers";
  * type Given = Omit<ObserverHost, "publish" | "watched"> & { pubsub: PubSub; ctx: DurableObjectState };
  * export const make = (o: Given) => observerOf(o);

@@ -9,8 +9,8 @@
  * @module
  */
 import type { DurableObjectState } from "cloudflare:workers";
-import { RateLimiter, type RateLimiterState, type Refusal } from "../src/protocol/mod.ts";
-import type { NetworkConfig } from "./config.ts";
+import { RateLimiter, type RateLimiterState, type Refusal } from "../../src/protocol/mod.ts";
+import type { NetworkConfig } from "../config.ts";
 
 /** How long a peer's spending may wait in memory before it is written down, in ms. */
 export const BUDGET_FLUSH_MS = 200;
@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS peer_budget (peer TEXT PRIMARY KEY, state TEXT NOT NU
  * @example Usage
  * ```ts
  * import type { DurableObjectState } from "cloudflare:workers";
- * import type { NetworkConfig } from "./config.ts";
+ * import type { NetworkConfig } from "../config.ts";
  * import { Admission } from "./admission.ts";
  * export function charge(ctx: DurableObjectState, config: NetworkConfig, peer: string, text: string) {
  *   const admission = new Admission(ctx, config, (flooder) => console.warn("closing", flooder));

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { PeerInfo } from "../src/protocol/mod.ts";
-import { sampleOf, shardOf } from "../src/routing/mod.ts";
-import type { PeerPresence } from "../src/protocol/mod.ts";
+import type { PeerInfo } from "../../../src/protocol/mod.ts";
+import { sampleOf, shardOf } from "../../../src/routing/mod.ts";
+import type { PeerPresence } from "../../../src/protocol/mod.ts";
 import type { ServiceHost } from "./service_host.ts";
 
 const SCHEMA = `

@@ -16,9 +16,9 @@ import {
   type PeerInfo,
   PRESENCE_TOPIC,
   type Refusal,
-} from "../src/protocol/mod.ts";
-import { isPeerId } from "../src/identity/mod.ts";
-import { sampleOf, shardOf } from "../src/routing/mod.ts";
+} from "../../../src/protocol/mod.ts";
+import { isPeerId } from "../../../src/identity/mod.ts";
+import { sampleOf, shardOf } from "../../../src/routing/mod.ts";
 import { Mailbox } from "./mailbox.ts";
 import { Occupancy } from "./occupancy.ts";
 import { Presence, silentAfter, sweepInterval } from "./presence.ts";
@@ -46,7 +46,7 @@ export type ServiceAnswer = ControlReplies[ServiceType] | Refusal | null;
  * @example Usage
  * ```ts
  * import type { ServiceHost } from "./service_host.ts";
- * import { Services } from "./services.ts";
+ * import { Services } from "./dispatch.ts";
  * export async function sub(host: ServiceHost, peerId: string) {
  *   const services = new Services(host);
  *   return await services.handle(peerId, { t: "sub", id: 1, topic: "news" });

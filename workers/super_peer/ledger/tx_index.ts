@@ -9,9 +9,9 @@
  * @module
  */
 import type { DurableObjectState } from "cloudflare:workers";
-import { shardOf } from "../src/routing/mod.ts";
-import type { NetworkConfig } from "./config.ts";
-import type { Shards } from "./shards.ts";
+import { shardOf } from "../../../src/routing/mod.ts";
+import type { NetworkConfig } from "../../config.ts";
+import type { Shards } from "../../shards.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tx_index (hash TEXT PRIMARY KEY, shard INTEGER NOT NULL);
@@ -32,8 +32,8 @@ const BATCH_ROWS = 16;
  * @example Usage
  * ```ts
  * import type { DurableObjectState } from "cloudflare:workers";
- * import type { NetworkConfig } from "./config.ts";
- * import type { Shards } from "./shards.ts";
+ * import type { NetworkConfig } from "../../config.ts";
+ * import type { Shards } from "../../shards.ts";
  * import { TxIndex } from "./tx_index.ts";
  * export async function index(
  *   ctx: DurableObjectState,

@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { PROTOCOL_VERSION } from "../src/protocol/mod.ts";
+import { PROTOCOL_VERSION } from "../../src/protocol/mod.ts";
 import { API_SCHEMAS, HashParam, HeightParam, HelloQuery, ShardParam } from "./api_schemas.ts";
 
 type Json = Record<string, unknown>;

@@ -20,25 +20,21 @@ import {
   type StatsAnswer,
   type TxStatus,
   type TxSubmitAnswer,
-} from "../src/protocol/mod.ts";
-import { shardOf } from "../src/routing/mod.ts";
-import { deriveShardKey } from "../src/ledger/mod.ts";
+} from "../../src/protocol/mod.ts";
+import { addressHome, observerShard, shardOf } from "../../src/routing/mod.ts";
+import { deriveShardKey } from "../../src/ledger/mod.ts";
 import { readJson } from "./read_json.ts";
-import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "./config.ts";
-import { addressHome } from "./address_gate.ts";
+import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "../config.ts";
 import { clientModule } from "./client_module.ts";
 import { AccountId, FaucetBody, HashParam, HeightParam } from "./api_schemas.ts";
 import { cors } from "./cors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { pageHtml, pageModule } from "./page.ts";
 import { countHelloRefusal, dueHelloRefusals } from "./edge_counts.ts";
-import { logEvent } from "./log.ts";
-import { observerShard } from "./observer.ts";
-import { HttpError, jsonError } from "./http_error.ts";
-import { LedgerRouter } from "./ledger_routing.ts";
-import { Shards } from "./shards.ts";
-
-export { SuperPeer } from "./super_peer.ts";
+import { logEvent } from "../log.ts";
+import { HttpError, jsonError } from "../http_error.ts";
+import { LedgerRouter } from "../ledger_routing.ts";
+import { Shards } from "../shards.ts";
 
 type Ctx = {
   Bindings: Env;

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { shardOf } from "../src/routing/mod.ts";
+import { shardOf } from "../../../src/routing/mod.ts";
 import type { PubSub } from "./pubsub.ts";
 import type { ServiceHost } from "./service_host.ts";
 

@@ -7,9 +7,9 @@
  * @module
  */
 import { base64urlnopad } from "@scure/base";
-import { type MailMessage, type MailNotice, overUtf8Bytes } from "../src/protocol/mod.ts";
-import { shardOf } from "../src/routing/mod.ts";
-import type { MailPut, PutOutcome } from "./rpc.ts";
+import { type MailMessage, type MailNotice, overUtf8Bytes } from "../../../src/protocol/mod.ts";
+import { shardOf } from "../../../src/routing/mod.ts";
+import type { MailPut, PutOutcome } from "../../rpc.ts";
 import type { ServiceHost } from "./service_host.ts";
 
 export type { PutOutcome };

@@ -18,16 +18,16 @@ interface Held {
  *
  * @example Usage
  * ```ts
- * import { Outbox } from "./outbox.ts";
+ * import { RelayOutbox } from "./relay_outbox.ts";
  * import type { Sessions } from "./sessions.ts";
  * export function pass(sessions: Sessions, to: string, frames: Uint8Array[]): number[] {
- *   const outbox = new Outbox(sessions);
+ *   const outbox = new RelayOutbox(sessions);
  *   frames.forEach((f, i) => outbox.add(to, f, i));
  *   return outbox.flush(); // the frames whose socket died meanwhile
  * }
  * ```
  */
-export class Outbox {
+export class RelayOutbox {
   readonly #sessions: Sessions;
   readonly #held = new Map<string, Held>();
 

@@ -37,7 +37,7 @@ export interface ShardQueueOptions<T> {
  *
  * @example Usage
  * ```ts
- * import { ShardQueue } from "./_shard_queue.ts";
+ * import { ShardQueue } from "./shard_queue.ts";
  * const seen: string[] = [];
  * const q = new ShardQueue<string>({
  *   deliver: (_shard, items) => { seen.push(...items); return Promise.resolve([]); },

@@ -9,10 +9,10 @@
  * @module
  */
 import type { DurableObjectState } from "cloudflare:workers";
-import { RateLimiter, type RateLimiterState, type Refusal } from "../src/protocol/mod.ts";
-import { shardOf } from "../src/routing/mod.ts";
-import type { NetworkConfig } from "./config.ts";
-import type { Shards } from "./shards.ts";
+import { RateLimiter, type RateLimiterState, type Refusal } from "../../src/protocol/mod.ts";
+import { shardOf } from "../../src/routing/mod.ts";
+import type { NetworkConfig } from "../config.ts";
+import type { Shards } from "../shards.ts";
 
 /** How often, at most, the gate asks peers' homes which of an address's peers are online. */
 export const PRUNE_EVERY_MS = 10_000;
@@ -24,30 +24,13 @@ CREATE TABLE IF NOT EXISTS address_budget (key TEXT PRIMARY KEY, state TEXT NOT 
 `;
 
 /**
- * The home shard of a client address's limits.
- *
- * @param address The address.
- * @param shards The network's shard count.
- * @returns The shard.
- *
- * @example Usage
- * ```ts
- * import { addressHome } from "./address_gate.ts";
- * console.assert(addressHome("203.0.113.9", 8) < 8);
- * ```
- */
-export function addressHome(address: string, shards: number): number {
-  return shardOf(`address:${address}`, shards);
-}
-
-/**
  * The limits of the client addresses homed on one shard.
  *
  * @example Usage
  * ```ts
  * import type { DurableObjectState } from "cloudflare:workers";
- * import type { NetworkConfig } from "./config.ts";
- * import type { Shards } from "./shards.ts";
+ * import type { NetworkConfig } from "../config.ts";
+ * import type { Shards } from "../shards.ts";
  * import { AddressGate } from "./address_gate.ts";
  * // At an address's home super-peer.
  * export async function admit(ctx: DurableObjectState, config: NetworkConfig, shards: Shards, peerId: string) {

@@ -8,11 +8,11 @@
  *
  * @module
  */
-import { isPeerId } from "../src/identity/mod.ts";
-import type { ControlReplies, ControlRequests, Refusal } from "../src/protocol/mod.ts";
-import { shardOf } from "../src/routing/mod.ts";
-import { Bitfield, parseContentId } from "../src/swarm/mod.ts";
-import type { ProviderAnswer, ProviderOp } from "./rpc.ts";
+import { isPeerId } from "../../../src/identity/mod.ts";
+import type { ControlReplies, ControlRequests, Refusal } from "../../../src/protocol/mod.ts";
+import { shardOf } from "../../../src/routing/mod.ts";
+import { Bitfield, parseContentId } from "../../../src/swarm/mod.ts";
+import type { ProviderAnswer, ProviderOp } from "../../rpc.ts";
 import type { ServiceHost } from "./service_host.ts";
 
 export type { ProviderAnswer, ProviderOp };

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { logEvent } from "./log.ts";
+import { logEvent } from "../log.ts";
 import type { DurableObjectState } from "cloudflare:workers";
 import { base64urlnopad } from "@scure/base";
 import {
@@ -17,8 +17,8 @@ import {
   type RefusalAbout,
   type RelayStats,
   type Welcome,
-} from "../src/protocol/mod.ts";
-import type { NetworkConfig } from "./config.ts";
+} from "../../src/protocol/mod.ts";
+import type { NetworkConfig } from "../config.ts";
 
 /** What each socket carries through hibernation. */
 interface Attachment {
@@ -55,7 +55,7 @@ CREATE INDEX IF NOT EXISTS hello_nonce_expires ON hello_nonce (expires);
  * @example Usage
  * ```ts
  * import type { DurableObjectState } from "cloudflare:workers";
- * import type { NetworkConfig } from "./config.ts";
+ * import type { NetworkConfig } from "../config.ts";
  * import { emptyStats } from "./relay.ts";
  * import { Sessions } from "./sessions.ts";
  * export function accept(ctx: DurableObjectState, config: NetworkConfig, peer: string, nonce: string) {

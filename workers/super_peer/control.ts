@@ -13,14 +13,14 @@ import {
   overUtf8Bytes,
   parseControlRequest,
   type Refusal,
-} from "../src/protocol/mod.ts";
-import type { NetworkConfig } from "./config.ts";
+} from "../../src/protocol/mod.ts";
+import type { NetworkConfig } from "../config.ts";
 import type { Admission } from "./admission.ts";
-import type { LedgerApi } from "./ledger_routing.ts";
-import { LedgerRouter } from "./ledger_routing.ts";
-import type { ServiceAnswer, Services } from "./services.ts";
+import type { LedgerApi } from "../ledger_routing.ts";
+import { LedgerRouter } from "../ledger_routing.ts";
+import type { ServiceAnswer, Services } from "./services/dispatch.ts";
 import type { Sessions } from "./sessions.ts";
-import type { Shards } from "./shards.ts";
+import type { Shards } from "../shards.ts";
 
 type LedgerType = "tx" | "account" | "blocks";
 

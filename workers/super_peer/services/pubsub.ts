@@ -17,10 +17,9 @@ import {
   type PresenceMessage,
   type Refusal,
   type TopicMessage,
-} from "../src/protocol/mod.ts";
-import { shardOf } from "../src/routing/mod.ts";
-import { ShardQueue } from "../src/routing/_shard_queue.ts";
-import type { Publish, PublishOutcome } from "./rpc.ts";
+} from "../../../src/protocol/mod.ts";
+import { shardOf, ShardQueue, topicHome } from "../../../src/routing/mod.ts";
+import type { Publish, PublishOutcome } from "../../rpc.ts";
 import type { ServiceHost } from "./service_host.ts";
 import { Fanout } from "./fanout.ts";
 import { TopicMemory } from "./topic_memory.ts";
@@ -166,7 +165,7 @@ export class PubSub {
    * @returns `false` if the queue to the home is full.
    */
   publish(publish: Publish, done?: Pending["done"]): boolean {
-    return this.#toHome.push(shardOf(publish.topic, this.#host.config.shards), { publish, done });
+    return this.#toHome.push(topicHome(publish.topic, this.#host.config.shards), { publish, done });
   }
 
   /**
@@ -316,7 +315,7 @@ export class PubSub {
    * @param join Whether this shard joins or leaves.
    */
   async register(topic: string, join: boolean): Promise<void> {
-    const home = shardOf(topic, this.#host.config.shards);
+    const home = topicHome(topic, this.#host.config.shards);
     const me = this.#host.shard();
     if (home === me) this.join(topic, me, join);
     else if (join) await this.#host.call(home, (s) => s.topicJoin(topic, me), RETRIES);

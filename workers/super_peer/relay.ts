@@ -26,21 +26,20 @@ import {
   type Refusal,
   type RelayStats,
   wantsMailbox,
-} from "../src/protocol/mod.ts";
-import { isPeerId } from "../src/identity/mod.ts";
-import { HomeCache } from "../src/routing/mod.ts";
-import { ShardQueue } from "../src/routing/_shard_queue.ts";
-import type { NetworkConfig } from "./config.ts";
+} from "../../src/protocol/mod.ts";
+import { isPeerId } from "../../src/identity/mod.ts";
+import { HomeCache, ShardQueue } from "../../src/routing/mod.ts";
+import type { NetworkConfig } from "../config.ts";
 import type { Admission } from "./admission.ts";
-import type { Mailbox } from "./mailbox.ts";
-import { Outbox } from "./outbox.ts";
-import type { DeliverOutcome, PutOutcome, RefusedFrame } from "./rpc.ts";
+import type { Mailbox } from "./services/mailbox.ts";
+import { RelayOutbox } from "./relay_outbox.ts";
+import type { DeliverOutcome, PutOutcome, RefusedFrame } from "../rpc.ts";
 import type { Session, Sessions } from "./sessions.ts";
-import type { Shards } from "./shards.ts";
+import type { Shards } from "../shards.ts";
 
 /** One relay pass over a batch: what is held for peers here, and how to name it. */
 interface Pass {
-  outbox: Outbox;
+  outbox: RelayOutbox;
   held: { to: string; frame: Uint8Array; seq: number | undefined }[];
 }
 
@@ -168,7 +167,7 @@ export class Relay {
     const { frames, broken } = readBatch(bytes);
     // The message was counted as one frame; it holds this many.
     this.#stats.framesIn += frames.length - 1;
-    const pass: Pass = { outbox: new Outbox(this.#sessions), held: [] };
+    const pass: Pass = { outbox: new RelayOutbox(this.#sessions), held: [] };
     let end = 1;
     for (let i = 0; i < frames.length && this.#sessions.has(session.peer); i++) {
       const frame = frames[i];
@@ -304,7 +303,7 @@ export class Relay {
       } else missing.push(i);
     };
     // A destination's frames of this call leave as one batch, if it asked for batches.
-    const outbox = new Outbox(this.#sessions);
+    const outbox = new RelayOutbox(this.#sessions);
     for (let i = 0; i < frames.length; i++) {
       if (outbox.add(to[i], frames[i], i)) this.#stats.delivered++;
       else notHere(i);
