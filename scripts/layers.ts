@@ -11,8 +11,11 @@
 
 /** Most lines of a file in `src/` or `workers/`. */
 export const MAX_FILE_LINES = 400;
-/** Most lines of the Durable Object's entry, a list of doors. */
-export const MAX_ENTRY_LINES = 300;
+/**
+ * Most lines of the Durable Object's entry, a list of doors: thirty RPC doors of a few lines
+ * each, and the five runtime doors with their guards.
+ */
+export const MAX_ENTRY_LINES = 330;
 /** The Durable Object's entry: its doors. */
 export const SUPER_PEER_ENTRY = "workers/super_peer/super_peer.ts";
 /** The Worker's entry, which wrangler points at: the one file that imports both wings. */
@@ -20,6 +23,7 @@ export const WORKER_ENTRY = "workers/main.ts";
 /** The files of `workers/` that both wings use; they import neither wing. */
 export const SHARED_WORKER_FILES: readonly string[] = [
   "workers/config.ts",
+  "workers/handoff.ts",
   "workers/http_error.ts",
   "workers/ledger_routing.ts",
   "workers/log.ts",

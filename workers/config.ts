@@ -29,6 +29,11 @@ export interface Env {
   FAUCET?: string;
   /** STUN/TURN servers for direct channels: a JSON array of `{urls, username?, credential?}`. */
   ICE_SERVERS?: string;
+  /**
+   * Failpoints for tests of failure paths, e.g. `control,ledger.alarm:1`: a named point throws
+   * (every time, or the first `n` times). Never set on a real network.
+   */
+  FAILPOINTS?: string;
 }
 
 /** The parsed config. */
@@ -49,6 +54,11 @@ export interface NetworkConfig {
   readonly faucet: boolean;
   /** STUN/TURN servers peers use for direct channels, served at `/v1/network`. */
   readonly iceServers: readonly IceServer[];
+  /**
+   * Failpoints armed by `FAILPOINTS` (`name` or `name:times`, comma-separated): how many times
+   * each throws (`Infinity` for every time). Empty on any network that does not set it.
+   */
+  readonly failpoints: ReadonlyMap<string, number>;
 }
 
 const VarsSchema = z.object({
@@ -59,6 +69,7 @@ const VarsSchema = z.object({
   GENESIS: z.string().optional(),
   FAUCET: z.enum(["on", "off"]).optional(),
   ICE_SERVERS: z.string().optional(),
+  FAILPOINTS: z.string().regex(/^[a-z.]+(:[0-9]+)?(,[a-z.]+(:[0-9]+)?)*$/).optional(),
 });
 
 const IceServersSchema = z.array(z.object({
@@ -106,6 +117,7 @@ export function networkConfig(env: Env): NetworkConfig {
     env.GENESIS,
     env.FAUCET,
     env.ICE_SERVERS,
+    env.FAILPOINTS,
   ].join("|");
   if (cached?.key === key) {
     byEnv.set(env, cached.config);
@@ -130,17 +142,14 @@ export function networkConfig(env: Env): NetworkConfig {
     iceServers: IceServersSchema.parse(
       parsed.data.ICE_SERVERS ? JSON.parse(parsed.data.ICE_SERVERS) : [],
     ),
+    failpoints: new Map(
+      (parsed.data.FAILPOINTS?.split(",") ?? []).map((point) => {
+        const [name, times] = point.split(":");
+        return [name, times === undefined ? Infinity : Number(times)];
+      }),
+    ),
   };
   cached = { key, config };
   byEnv.set(env, config);
   return config;
 }
-
-/** Headers by which the edge tells a super-peer who connects; the edge overwrites them. */
-export const INTERNAL_HEADERS = {
-  peer: "x-superpeer-peer",
-  nonce: "x-superpeer-nonce",
-  ts: "x-superpeer-ts",
-  address: "x-superpeer-address",
-  batch: "x-superpeer-batch",
-} as const;

@@ -13,7 +13,8 @@ export type LogEvent =
   | "receipt.retry"
   | "shard.start"
   | "socket.refused"
-  | "edge.error";
+  | "edge.error"
+  | "door.error";
 
 /**
  * Writes one event as a JSON line: `info` to the log, `warn` and `error` as such.

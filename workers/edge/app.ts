@@ -24,7 +24,8 @@ import {
 import { addressHome, observerShard, shardOf } from "../../src/routing/mod.ts";
 import { deriveShardKey } from "../../src/ledger/mod.ts";
 import { readJson } from "./read_json.ts";
-import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "../config.ts";
+import { type Env, type NetworkConfig, networkConfig } from "../config.ts";
+import { handoffRequest } from "../handoff.ts";
 import { clientModule } from "./client_module.ts";
 import { AccountId, FaucetBody, HashParam, HeightParam } from "./api_schemas.ts";
 import { cors } from "./cors.ts";
@@ -247,19 +248,8 @@ async function connect(c: Context<Ctx>): Promise<Response> {
     const observer = c.var.shards.stub(observerShard(shards));
     c.executionCtx.waitUntil(observer.helloRefused(counts).catch(() => {}));
   }
-  // A fresh request: nothing the client sent besides the upgrade reaches the super-peer.
-  return home.fetch(
-    new Request("https://super-peer/connect", {
-      headers: {
-        upgrade: "websocket",
-        [INTERNAL_HEADERS.peer]: peer,
-        [INTERNAL_HEADERS.nonce]: nonce,
-        [INTERNAL_HEADERS.ts]: String(ts),
-        [INTERNAL_HEADERS.address]: address,
-        [INTERNAL_HEADERS.batch]: c.req.query("batch") === "1" ? "1" : "0",
-      },
-    }),
-  );
+  const batch = c.req.query("batch") === "1";
+  return home.fetch(handoffRequest({ peer, nonce, ts, address, batch }));
 }
 
 // Registered after every route: a listed path with a method it does not answer is a 405.

@@ -3,7 +3,8 @@
  * runtime's entry points and the RPC surface other shards and the edge call, each a line or
  * two that hands over to a named room beside it: sessions, admission, relay, control dispatch,
  * ledger host, services, the address gate, one alarm scheduler and one place that calls
- * other shards.
+ * other shards. Each runtime entry point is guarded (`guard.ts`): what a room throws is logged
+ * and answered there, and the socket and the object go on.
  *
  * @module
  */
@@ -27,9 +28,11 @@ import { addressHome, shardOfObject } from "../../src/routing/mod.ts";
 import { AddressGate } from "./address_gate.ts";
 import { Admission } from "./admission.ts";
 import { AlarmScheduler } from "./alarm.ts";
-import { type Env, INTERNAL_HEADERS, type NetworkConfig, networkConfig } from "../config.ts";
+import { type Env, type NetworkConfig, networkConfig } from "../config.ts";
+import { readHandoff } from "../handoff.ts";
 import { Control } from "./control.ts";
 import { jsonError } from "../http_error.ts";
+import { ALARM_RETRY_MS, failpoint, guarded, guardedSteps, INTERNAL, requestId } from "./guard.ts";
 import { type Observer, observerOf } from "./observer.ts";
 import { LedgerHost, localLedger } from "./ledger/ledger_host.ts";
 import { emptyStats, Relay } from "./relay.ts";
@@ -58,6 +61,7 @@ const NO_CLOSE_FRAME: ReadonlySet<number> = new Set([ABNORMAL, TLS_FAILED]);
  */
 export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   readonly #config: NetworkConfig;
+  readonly #shard: number;
   readonly #stats: RelayStats = emptyStats();
   readonly #alarm: AlarmScheduler;
   readonly #shards: Shards;
@@ -74,7 +78,7 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const config = this.#config = networkConfig(env);
-    const shard = shardOfObject(ctx.id.name, config.shards);
+    const shard = this.#shard = shardOfObject(ctx.id.name, config.shards);
     // The keepalive is answered by the runtime, so an idle peer never wakes this object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(KEEPALIVE_PING, KEEPALIVE_PONG));
     const alarm = this.#alarm = new AlarmScheduler(ctx.storage);
@@ -103,55 +107,77 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   }
 
   /** Accepts a peer's WebSocket, already authenticated by the edge. */
-  override fetch(request: Request): Response {
-    const h = request.headers;
-    if (new URL(request.url).pathname !== "/connect" || h.get("upgrade") !== "websocket") {
-      return jsonError(404, "NOT_FOUND", "A super-peer only accepts connections from the edge");
-    }
-    const peer = h.get(INTERNAL_HEADERS.peer) ?? "";
-    const nonce = h.get(INTERNAL_HEADERS.nonce) ?? "";
-    const address = h.get(INTERNAL_HEADERS.address) ?? "";
-    const ts = Number(h.get(INTERNAL_HEADERS.ts));
-    const batch = h.get(INTERNAL_HEADERS.batch) === "1";
-    const accepted = this.#sessions.accept(peer, nonce, ts, address, batch);
-    if (!(accepted instanceof Response)) return jsonError(401, accepted.code, accepted.message);
-    this.#services.connected(peer);
-    this.ctx.waitUntil(this.#services.scheduleSweep());
-    return accepted;
+  override fetch(request: Request): Response | Promise<Response> {
+    const internal = () => jsonError(500, "INTERNAL", "Internal error");
+    return guarded("fetch", this.#shard, () => this.#accept(request), internal);
   }
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> | void {
-    const session = this.#sessions.of(ws);
-    session.lastFrame = Date.now();
-    this.#stats.framesIn++;
-    if (typeof message === "string") return this.#control.onText(ws, session.peer, message);
-    this.#relay.onFrame(ws, session, new Uint8Array(message));
+    const about = () => ({ peer: this.#sessions.of(ws).peer });
+    const answer = () => this.#sessions.refuse(ws, INTERNAL, { id: requestId(message) });
+    const work = () => this.#onMessage(ws, message);
+    return guarded("webSocketMessage", this.#shard, work, answer, about);
   }
 
-  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+  override webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> | void {
     // A peer that vanished (1006) gets no close frame back; one that sent no status (1005,
     // which cannot be sent) gets 1000, else it waits out its own close timeout.
     const sessions = this.#sessions;
-    if (NO_CLOSE_FRAME.has(code)) return await this.#gone(sessions.forgetSession(ws));
-    await this.#gone(sessions.close(ws, code === NO_STATUS ? NORMAL : code, reason));
+    return guarded("webSocketClose", this.#shard, async () => {
+      if (NO_CLOSE_FRAME.has(code)) return await this.#gone(sessions.forgetSession(ws));
+      await this.#gone(sessions.close(ws, code === NO_STATUS ? NORMAL : code, reason));
+    }, () => {});
   }
 
-  override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.#gone(this.#sessions.forgetSession(ws));
+  override webSocketError(ws: WebSocket): Promise<void> | void {
+    const work = () => this.#gone(this.#sessions.forgetSession(ws));
+    return guarded("webSocketError", this.#shard, work, () => {});
   }
 
   override async alarm(): Promise<void> {
     this.#alarm.fired();
-    await this.#ledger.alarm();
-    await this.#services.sweep((ws) => this.#sessions.lastHeard(ws), (ws) => {
-      const gone = this.#sessions.close(ws, CLOSE_CODES.PRESENCE_TIMEOUT, "No keepalive in time");
-      this.#left(gone);
-      return gone?.peer;
+    // Each room's part is guarded on its own, so one that throws starves none of the others;
+    // it is tried again at the next wake, which a failure brings forward.
+    const failed = await guardedSteps(this.#shard, {
+      ledger: () => {
+        failpoint(this.#config, "ledger.alarm");
+        return this.#ledger.alarm();
+      },
+      sweep: () => this.#services.sweep((ws) => this.#sessions.lastHeard(ws), this.#silent),
+      admission: () => this.#admission.sweep(),
+      gate: () => this.#gate.sweep(),
+      observer: () => this.#observer?.tick(),
     });
-    this.#admission.sweep();
-    this.#gate.sweep();
-    await this.#observer?.tick();
+    if (failed) await this.#alarm.wakeBy(Date.now() + ALARM_RETRY_MS);
   }
+
+  #onMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> | void {
+    const session = this.#sessions.of(ws);
+    session.lastFrame = Date.now();
+    this.#stats.framesIn++;
+    if (typeof message !== "string") {
+      return this.#relay.onFrame(ws, session, new Uint8Array(message));
+    }
+    failpoint(this.#config, "control");
+    return this.#control.onText(ws, session.peer, message);
+  }
+
+  #accept(request: Request): Response {
+    const who = readHandoff(request);
+    if (!who) return jsonError(404, "NOT_FOUND", "A super-peer only accepts the edge's hand-off");
+    const accepted = this.#sessions.accept(who.peer, who.nonce, who.ts, who.address, who.batch);
+    if (!(accepted instanceof Response)) return jsonError(401, accepted.code, accepted.message);
+    this.#services.connected(who.peer);
+    this.ctx.waitUntil(this.#services.scheduleSweep());
+    return accepted;
+  }
+
+  // A socket heard nothing in time: closed, and its peer's leave handled.
+  #silent = (ws: WebSocket): string | undefined => {
+    const gone = this.#sessions.close(ws, CLOSE_CODES.PRESENCE_TIMEOUT, "No keepalive in time");
+    this.#left(gone);
+    return gone?.peer;
+  };
 
   // A peer's current socket closed: its budget is written down, its address's gate told, its
   // leave announced.
