@@ -24,6 +24,11 @@ import type { Shards } from "../shards.ts";
 
 type LedgerType = "tx" | "account" | "blocks";
 
+/** A room's answer as the dispatch sends it: a reply, or the refusal as it is. */
+function replyOf(answer: { t: string } | Refusal): { ok: true; reply: unknown } | Refusal {
+  return "code" in answer ? answer : { ok: true, reply: answer };
+}
+
 /**
  * The control dispatch of one super-peer.
  *
@@ -143,19 +148,18 @@ export class Control {
       case "tx":
       case "account":
       case "blocks": {
-        const reply = await this.#ledgerRequest(peer, m);
-        return "code" in reply ? reply : { ok: true, reply };
+        return replyOf(await this.#ledgerRequest(peer, m));
       }
+      // The swarm's requests: one dispatch, here, to the providers' room.
       case "provide":
+        return replyOf(await this.#services.providers.provide(peer, m));
       case "unprovide":
-      case "providers": {
-        const answer = await this.#services.providers.handle(peer, m);
-        return "code" in answer ? answer : { ok: true, reply: answer };
-      }
+        return replyOf(await this.#services.providers.unprovide(peer, m));
+      case "providers":
+        return replyOf(await this.#services.providers.providers(peer, m));
       default: {
         const answer: ServiceAnswer = await this.#services.handle(peer, m);
-        if (answer === null) return null;
-        return "code" in answer ? answer : { ok: true, reply: answer };
+        return answer === null ? null : replyOf(answer);
       }
     }
   }

@@ -27,9 +27,6 @@ CREATE TABLE IF NOT EXISTS providing (peer TEXT NOT NULL, root TEXT NOT NULL,
   expires INTEGER NOT NULL, PRIMARY KEY (peer, root));
 `;
 
-/** The swarm requests a peer sends. */
-export type SwarmType = "provide" | "unprovide" | "providers";
-
 /**
  * The provider records of one super-peer: at contents' homes, and for its own peers.
  *
@@ -39,7 +36,7 @@ export type SwarmType = "provide" | "unprovide" | "providers";
  * import { Providers } from "./providers.ts";
  * export async function provide(host: ServiceHost, peer: string, root: string) {
  *   const providers = new Providers(host);
- *   return await providers.handle(peer, { t: "provide", id: 1, root });
+ *   return await providers.provide(peer, { t: "provide", id: 1, root });
  * }
  * ```
  */
@@ -53,69 +50,98 @@ export class Providers {
   }
 
   /**
-   * Answers a peer's swarm request, at the peer's home.
+   * A peer provides a content (all of it, or the pieces of `have`), at the peer's home: kept
+   * here per peer and recorded at the content's home.
    *
    * @param peer The peer.
    * @param m The request.
    * @returns The answer, or a refusal.
    */
-  async handle(
+  async provide(
     peer: string,
-    m: ControlRequests[SwarmType],
-  ): Promise<ControlReplies[SwarmType] | Refusal> {
+    m: ControlRequests["provide"],
+  ): Promise<ControlReplies["provide"] | Refusal> {
     const { limits } = this.#host.config;
     const parsed = parseContentId(m.root, limits.MAX_CONTENT_BYTES);
     if (!parsed.ok) return parsed;
     const root = parsed.id.text;
     const sql = this.#host.ctx.storage.sql;
-    switch (m.t) {
-      case "provide": {
-        const have = m.have === undefined
-          ? new Bitfield(parsed.id.pieces, true)
-          : Bitfield.decode(m.have, parsed.id.pieces);
-        if (!have) {
-          return {
-            ok: false,
-            code: "BAD_REQUEST",
-            message: `"have" is not a bitfield of ${parsed.id.pieces} pieces in base64url`,
-          };
-        }
-        // Records that lapsed (not said again in time) no longer count.
-        sql.exec("DELETE FROM providing WHERE peer = ? AND expires <= ?", peer, Date.now());
-        const known = sql.exec("SELECT 1 FROM providing WHERE peer = ? AND root = ?", peer, root)
-          .toArray().length > 0;
-        const count = sql.exec<{ n: number }>(
-          "SELECT count(*) AS n FROM providing WHERE peer = ?",
-          peer,
-        ).one().n;
-        if (!known && count >= limits.MAX_PROVIDES_PER_PEER) {
-          return {
-            ok: false,
-            code: "RESOURCE_LIMIT_EXCEEDED",
-            message: `A peer provides at most ${limits.MAX_PROVIDES_PER_PEER} contents at once`,
-          };
-        }
-        const answer = await this.#atHome({ op: "provide", root, peer, pieces: have.count });
-        if (!answer.ok) return answer;
-        const { expires } = answer as { expires: number };
-        sql.exec("INSERT OR REPLACE INTO providing VALUES (?, ?, ?)", peer, root, expires);
-        return { t: "provide.result", id: m.id, root, expires };
-      }
-      case "unprovide": {
-        sql.exec("DELETE FROM providing WHERE peer = ? AND root = ?", peer, root);
-        await this.#atHome({ op: "unprovide", root, peer });
-        return { t: "unprovide.result", id: m.id, root };
-      }
-      case "providers": {
-        const count = Math.min(m.count, limits.MAX_PROVIDERS_PER_QUERY);
-        const answer = await this.#atHome({ op: "sample", root, count, asker: peer });
-        if (!answer.ok) return answer;
-        const shards = this.#host.config.shards;
-        const providers = (answer as { providers: { peer: string; pieces: number }[] }).providers
-          .map((p) => ({ ...p, shard: shardOf(p.peer, shards) }));
-        return { t: "providers.result", id: m.id, root, providers };
-      }
+    const have = m.have === undefined
+      ? new Bitfield(parsed.id.pieces, true)
+      : Bitfield.decode(m.have, parsed.id.pieces);
+    if (!have) {
+      return {
+        ok: false,
+        code: "BAD_REQUEST",
+        message: `"have" is not a bitfield of ${parsed.id.pieces} pieces in base64url`,
+      };
     }
+    // Records that lapsed (not said again in time) no longer count.
+    sql.exec("DELETE FROM providing WHERE peer = ? AND expires <= ?", peer, Date.now());
+    const known = sql.exec("SELECT 1 FROM providing WHERE peer = ? AND root = ?", peer, root)
+      .toArray().length > 0;
+    const count = sql.exec<{ n: number }>(
+      "SELECT count(*) AS n FROM providing WHERE peer = ?",
+      peer,
+    ).one().n;
+    if (!known && count >= limits.MAX_PROVIDES_PER_PEER) {
+      return {
+        ok: false,
+        code: "RESOURCE_LIMIT_EXCEEDED",
+        message: `A peer provides at most ${limits.MAX_PROVIDES_PER_PEER} contents at once`,
+      };
+    }
+    const answer = await this.#atHome({ op: "provide", root, peer, pieces: have.count });
+    if (!answer.ok) return answer;
+    const { expires } = answer as { expires: number };
+    sql.exec("INSERT OR REPLACE INTO providing VALUES (?, ?, ?)", peer, root, expires);
+    return { t: "provide.result", id: m.id, root, expires };
+  }
+
+  /**
+   * A peer no longer provides a content, at the peer's home.
+   *
+   * @param peer The peer.
+   * @param m The request.
+   * @returns The answer, or a refusal.
+   */
+  async unprovide(
+    peer: string,
+    m: ControlRequests["unprovide"],
+  ): Promise<ControlReplies["unprovide"] | Refusal> {
+    const parsed = parseContentId(m.root, this.#host.config.limits.MAX_CONTENT_BYTES);
+    if (!parsed.ok) return parsed;
+    const root = parsed.id.text;
+    this.#host.ctx.storage.sql.exec(
+      "DELETE FROM providing WHERE peer = ? AND root = ?",
+      peer,
+      root,
+    );
+    await this.#atHome({ op: "unprovide", root, peer });
+    return { t: "unprovide.result", id: m.id, root };
+  }
+
+  /**
+   * Up to `count` providers of a content, sampled at its home, each with its own home.
+   *
+   * @param peer The asking peer (left out of the sample).
+   * @param m The request.
+   * @returns The answer, or a refusal.
+   */
+  async providers(
+    peer: string,
+    m: ControlRequests["providers"],
+  ): Promise<ControlReplies["providers"] | Refusal> {
+    const { limits, shards } = this.#host.config;
+    const parsed = parseContentId(m.root, limits.MAX_CONTENT_BYTES);
+    if (!parsed.ok) return parsed;
+    const root = parsed.id.text;
+    const count = Math.min(m.count, limits.MAX_PROVIDERS_PER_QUERY);
+    const answer = await this.#atHome({ op: "sample", root, count, asker: peer });
+    if (!answer.ok) return answer;
+    const providers = (answer as { providers: { peer: string; pieces: number }[] }).providers
+      .map((p) => ({ ...p, shard: shardOf(p.peer, shards) }));
+    return { t: "providers.result", id: m.id, root, providers };
   }
 
   /**
