@@ -50,13 +50,7 @@ export function guarded<T>(
   about?: () => Record<string, unknown>,
 ): T | Promise<T> {
   const failed = (error: unknown): T => {
-    let fields: Record<string, unknown> = {};
-    try {
-      fields = about?.() ?? {};
-    } catch {
-      // What the line would say is broken too: the line goes without it.
-    }
-    logEvent("door.error", { door, shard, ...fields, error: describe(error) }, "error");
+    doorFailed(door, shard, error, about);
     return recover(error);
   };
   try {
@@ -65,6 +59,36 @@ export function guarded<T>(
   } catch (error) {
     return failed(error);
   }
+}
+
+/**
+ * Logs what a door caught: one `door.error` line at level `error`. For a door that guards
+ * itself inline (the frames' door, which should make no closure per frame).
+ *
+ * @param door The entry point.
+ * @param shard The shard.
+ * @param error What was thrown.
+ * @param about More fields for the line; if reading them throws too, the line goes without.
+ *
+ * @example Usage
+ * ```ts
+ * import { doorFailed } from "./guard.ts";
+ * doorFailed("webSocketMessage", 0, new Error("a room failed"), () => ({ peer: "p" }));
+ * ```
+ */
+export function doorFailed(
+  door: Door,
+  shard: number,
+  error: unknown,
+  about?: () => Record<string, unknown>,
+): void {
+  let fields: Record<string, unknown> = {};
+  try {
+    fields = about?.() ?? {};
+  } catch {
+    // What the line would say is broken too: the line goes without it.
+  }
+  logEvent("door.error", { door, shard, ...fields, error: describe(error) }, "error");
 }
 
 /**

@@ -1,0 +1,103 @@
+/**
+ * The rooms of one super-peer, made once when its object starts and wired to one another:
+ * sessions, services, admission, relay, control dispatch, the ledger (its host made on first
+ * use), the address gate and the observer. The object's doors hand over to them.
+ *
+ * @module
+ */
+import type { DurableObjectState } from "cloudflare:workers";
+import type { RelayStats } from "../../src/protocol/mod.ts";
+import type { SignedBlockHeader } from "../../src/ledger/mod.ts";
+import { shardOfObject } from "../../src/routing/mod.ts";
+import { type Env, type NetworkConfig, networkConfig } from "../config.ts";
+import { Shards } from "../shards.ts";
+import { AddressGate } from "./address_gate.ts";
+import { Admission } from "./admission.ts";
+import { AlarmScheduler } from "./alarm.ts";
+import { Control } from "./control.ts";
+import { LedgerHost, localLedger } from "./ledger/ledger_host.ts";
+import { type Observer, observerOf } from "./observer.ts";
+import { emptyStats, Relay } from "./relay.ts";
+import { serviceHost } from "./services/service_host.ts";
+import { Services } from "./services/dispatch.ts";
+import { Sessions } from "./sessions.ts";
+
+/** The rooms of one super-peer. */
+export interface Rooms {
+  readonly config: NetworkConfig;
+  readonly shard: number;
+  readonly stats: RelayStats;
+  readonly alarm: AlarmScheduler;
+  readonly shards: Shards;
+  readonly sessions: Sessions;
+  readonly services: Services;
+  readonly admission: Admission;
+  readonly relay: Relay;
+  readonly control: Control;
+  readonly gate: AddressGate;
+  /** This shard's own ledger calls: its RPC surface, and answered in place for its peers. */
+  readonly ledger: ReturnType<typeof localLedger>;
+  /** Present on the home of `$stats` only. */
+  readonly observer: Observer | undefined;
+}
+
+/**
+ * Makes the rooms of a super-peer.
+ *
+ * @param ctx The object's state.
+ * @param env The Worker's env.
+ * @param flooding Called with a peer that is past its budget again, to be closed.
+ * @returns The rooms.
+ * @throws {RangeError} If the object's name is no shard's of this network.
+ *
+ * @example Usage
+ * ```ts
+ * import type { DurableObjectState } from "cloudflare:workers";
+ * import type { Env } from "../config.ts";
+ * import { openRooms } from "./rooms.ts";
+ * export function start(ctx: DurableObjectState, env: Env) {
+ *   return openRooms(ctx, env, (peer) => console.log("flooding", peer));
+ * }
+ * ```
+ */
+export function openRooms(
+  ctx: DurableObjectState,
+  env: Env,
+  flooding: (peer: string) => void,
+): Rooms {
+  const config = networkConfig(env);
+  const shard = shardOfObject(ctx.id.name, config.shards);
+  const stats = emptyStats();
+  const alarm = new AlarmScheduler(ctx.storage);
+  const shards = new Shards(env, config);
+  const sessions = new Sessions(ctx, config, shard, stats);
+  const services = new Services(serviceHost({ ctx, config, shard, shards, sessions, alarm }));
+  const admission = new Admission(ctx, config, flooding);
+  const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
+  const common = { ctx, config, shard, shards, alarm, stats };
+  const mailbox = services.mailbox;
+  const relay = new Relay({ ...common, sessions, mailbox, admission, waitUntil });
+  // Made on first use: most wakes of a shard (relay, services) never touch its ledger.
+  const onBlock = (header: SignedBlockHeader) => services.announceBlock(header);
+  let host: LedgerHost | undefined;
+  const ledgerHost = () => host ??= new LedgerHost({ ...common, onBlock });
+  const ledger = localLedger(ledgerHost, config.limits.MAX_TX_BATCH);
+  const control = new Control({ config, shard, sessions, shards, services, ledger, admission });
+  const gate = new AddressGate(ctx, config, shards);
+  const observer = observerOf({ ...common, pubsub: services.pubsub });
+  return {
+    config,
+    shard,
+    stats,
+    alarm,
+    shards,
+    sessions,
+    services,
+    admission,
+    relay,
+    control,
+    gate,
+    ledger,
+    observer,
+  };
+}
