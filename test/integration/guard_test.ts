@@ -4,21 +4,9 @@
 import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, take, waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";
+import { logEvents as eventsOf } from "../support/log_events.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-
-type Event = { event: string; level: string; [k: string]: unknown };
-
-function eventsOf(lines: string[]): Event[] {
-  return lines.flatMap((l) => {
-    try {
-      const e = JSON.parse(l) as Event;
-      return typeof e.event === "string" ? [e] : [];
-    } catch {
-      return [];
-    }
-  });
-}
 
 Deno.test(
   "guard: a control handler that throws is answered INTERNAL, the socket goes on",

@@ -4,10 +4,9 @@ import { Identity } from "../../mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { openBareSocket, waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";
+import { logEvents } from "../support/log_events.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-
-type Event = { event: string; level: string; [k: string]: unknown };
 
 Deno.test("logs: starts, blocks and a flooding socket, as JSON lines", opts, async () => {
   const lines: string[] = [];
@@ -22,15 +21,7 @@ Deno.test("logs: starts, blocks and a flooding socket, as JSON lines", opts, asy
     },
     logs: (line) => lines.push(line),
   });
-  const events = () =>
-    lines.flatMap((l) => {
-      try {
-        const e = JSON.parse(l) as Event;
-        return typeof e.event === "string" ? [e] : [];
-      } catch {
-        return [];
-      }
-    });
+  const events = () => logEvents(lines);
   try {
     const flooder = await Identity.generate();
     await fetch(`${net.url}/v1/faucet`, {
