@@ -1,6 +1,7 @@
-// The README's TypeScript examples, run against a local network as a reader would run them:
-// each block becomes a script, its `declare`d names (a connected peer with money, another peer's
-// id, bytes) are given real values, and what it prints is checked.
+// The TypeScript examples of README.md and docs/GUIDE.md, run against a local network as a reader
+// would run them: each block becomes a script, its `declare`d names (a connected peer with money,
+// another peer's id, bytes) are given real values, and what it prints is checked. The guide's
+// blocks (fenced `ts ignore`, so that `deno test --doc` leaves them alone) import from `../`.
 import { Identity, Peer } from "../mod.ts";
 import { startNetwork } from "../scripts/local_network.ts";
 import { assert } from "./support/assert.ts";
@@ -37,11 +38,14 @@ const EXPECT: [string, RegExp][] = [
   ],
 ];
 
-Deno.test("README.md: every TypeScript example runs against a local network", opts, async () => {
+Deno.test("README, GUIDE: every TypeScript example runs on a local network", opts, async () => {
   const blocks = [
     ...(await Deno.readTextFile(`${ROOT}README.md`)).matchAll(/^```ts\n([\s\S]*?)^```/gm),
+    ...(await Deno.readTextFile(`${ROOT}docs/GUIDE.md`)).matchAll(
+      /^```ts ignore\n([\s\S]*?)^```/gm,
+    ),
   ]
-    .map((m) => m[1]);
+    .map((m) => m[1].replaceAll('from "../', 'from "./'));
   assert(blocks.length === EXPECT.length, `${blocks.length} blocks, ${EXPECT.length} expected`);
   const rich = await Identity.generate();
   const net = await startNetwork({

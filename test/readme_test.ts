@@ -1,15 +1,45 @@
-// The README's TypeScript examples type-check against the library as it is; readme_run_test.ts
-// runs them against a local network. deno.json keeps README.md out of `deno test --doc`.
-import { assertEquals } from "./support/assert.ts";
+// The TypeScript examples of README.md and docs/GUIDE.md type-check against the library as it
+// is; readme_run_test.ts runs them against a local network. `deno test --doc` would run them
+// with no network: deno.json keeps README.md out of it, and the guide's fences say `ts ignore`.
+import { assert, assertEquals } from "./support/assert.ts";
 
-Deno.test("README.md: every TypeScript example type-checks", async () => {
-  const readme = new URL("../README.md", import.meta.url);
-  const blocks = (await Deno.readTextFile(readme)).match(/^```ts.*$/gm) ?? [];
-  assertEquals(blocks.filter((b) => b !== "```ts"), [], "no example is left unchecked");
+const ROOT = new URL("../", import.meta.url);
+
+async function check(args: string[]): Promise<void> {
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["check", "--doc-only", readme.pathname],
+    args: ["check", ...args],
+    cwd: ROOT.pathname,
     stdout: "null",
     stderr: "piped",
   }).output();
   assertEquals(code, 0, new TextDecoder().decode(stderr));
+}
+
+Deno.test("README.md: every TypeScript example type-checks", async () => {
+  const readme = new URL("README.md", ROOT);
+  const blocks = (await Deno.readTextFile(readme)).match(/^```ts.*$/gm) ?? [];
+  assertEquals(blocks.filter((b) => b !== "```ts"), [], "no example is left unchecked");
+  await check(["--doc-only", readme.pathname]);
+});
+
+Deno.test("docs/GUIDE.md: every TypeScript example type-checks", async () => {
+  const text = await Deno.readTextFile(new URL("docs/GUIDE.md", ROOT));
+  const fences = text.match(/^```(?:ts|typescript|tsx|js|javascript|jsx)\b.*$/gm) ?? [];
+  assertEquals(fences.filter((f) => f !== "```ts ignore"), [], "every example is `ts ignore`");
+  const blocks = [...text.matchAll(/^```ts ignore\n([\s\S]*?)^```/gm)].map((m) => m[1]);
+  assert(blocks.length === fences.length, "each example is read whole");
+  // Each example as the module a reader would save in docs/, its imports made absolute.
+  await Deno.mkdir(new URL(".build/", ROOT), { recursive: true });
+  const dir = await Deno.makeTempDir({ dir: new URL(".build/", ROOT).pathname, prefix: "guide-" });
+  try {
+    const files = [];
+    for (const [i, block] of blocks.entries()) {
+      const file = `${dir}/example${i + 1}.ts`;
+      await Deno.writeTextFile(file, block.replaceAll('from "../', `from "${ROOT.href}`));
+      files.push(file);
+    }
+    await check(files);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
