@@ -1,7 +1,7 @@
 // The documents against the tree and the code: the README's layout against the folders of src/
 // and workers/, the HTTP API of docs/PROTOCOL.md against the OpenAPI document the network
 // serves, and every table of contents and link between the documents against their headings.
-import { openApiDocument } from "../workers/openapi.ts";
+import { openApiDocument } from "../workers/edge/openapi.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 
 const ROOT = new URL("../", import.meta.url);

@@ -35,7 +35,7 @@ export const AccountId = named(
 /** Every refusal's body. */
 export const Refusal = named(
   "Refusal",
-  "A refusal: a stable code (PROTOCOL.md section 6) and a message for people.",
+  "A refusal: a stable code (PROTOCOL.md section 7) and a message for people.",
   z.object({
     ok: z.literal(false),
     code: z.enum(Object.keys(ERROR_CODES) as [string, ...string[]]),
@@ -75,7 +75,7 @@ export const NetworkInfo = named(
 /** `GET /v1/limits`. */
 export const LimitsAnswer = named(
   "LimitsAnswer",
-  "Every limit with the value in force (PROTOCOL.md section 7).",
+  "Every limit with the value in force (PROTOCOL.md section 8).",
   z.object({
     protocol: int,
     limits: z.array(z.object({
@@ -229,7 +229,7 @@ export const HashParam = z.string().regex(
   /^[0-9a-f]{64}$/,
   "A transfer hash is 64 hex characters",
 );
-/** The hello's query parameters (PROTOCOL.md section 3). */
+/** The hello's query parameters (PROTOCOL.md section 4). */
 export const HelloQuery = {
   network: z.string().describe("The network id (from GET /v1/network)."),
   peer: z.string().describe("The connecting peer's id."),

@@ -70,7 +70,7 @@ function paths(): Json {
     },
     "/v1/connect": {
       get: operation("Connects a peer: a WebSocket upgrade with a signed hello.", {
-        "101": { description: "Switching to the WebSocket of PROTOCOL.md section 4." },
+        "101": { description: "Switching to the WebSocket of PROTOCOL.md section 5." },
         "400": refusal(["HELLO_MALFORMED"]),
         "401": refusal([
           "HELLO_WRONG_NETWORK",
@@ -81,7 +81,7 @@ function paths(): Json {
         "426": refusal(["UPGRADE_REQUIRED"]),
         "429": refusal(["RATE_LIMITED", "RESOURCE_LIMIT_EXCEEDED"]),
       }, {
-        description: "PROTOCOL.md section 3. A valid hello on a plain GET is answered 426, or " +
+        description: "PROTOCOL.md section 4. A valid hello on a plain GET is answered 426, or " +
           "401 HELLO_REPLAYED if its nonce was used.",
         parameters: Object.entries(HelloQuery).map(([name, schema]) => ({
           name,
@@ -258,7 +258,7 @@ export function openApiDocument(): Json {
       title: "superpeer",
       version: String(PROTOCOL_VERSION),
       description: "The HTTP API of a superpeer network: its facts, the ledger, and its figures. " +
-        "Every refusal is `{ok:false,code,message}` with a stable code (PROTOCOL.md section 6); " +
+        "Every refusal is `{ok:false,code,message}` with a stable code (PROTOCOL.md section 7); " +
         "every answer carries `access-control-allow-origin: *`.",
     },
     paths: paths(),
