@@ -2,6 +2,15 @@
  * superpeer: a peer-to-peer network whose super-peers are Cloudflare Durable Objects.
  * A client needs a WebSocket URL and a key.
  *
+ * This entry is the client: {@linkcode Peer}, {@linkcode Identity}, the options, events and
+ * results of a peer's methods, the codes of its refusals, and the proofs a light client checks
+ * offline. Those who build on the protocol itself import its parts by subpath:
+ * `superpeer/protocol` (frames, control messages, limits, codes), `superpeer/ledger` (the
+ * ledger's state machine, Merkle trees, proofs), `superpeer/swarm` (content ids, piece trees,
+ * stores, downloads), `superpeer/seal` (end-to-end sealing), `superpeer/identity` (keys and
+ * peer ids as bytes), `superpeer/routing` (placement on shards) and `superpeer/direct` (direct
+ * channels with signaling of one's own).
+ *
  * @example Two peers talk
  * ```ts ignore
  * import { Identity, Peer } from "./mod.ts";
@@ -15,9 +24,103 @@
  *
  * @module
  */
-export * from "./src/client/mod.ts";
-export * from "./src/identity/mod.ts";
-export * from "./src/ledger/mod.ts";
-export * from "./src/protocol/mod.ts";
-export * from "./src/routing/mod.ts";
-export * from "./src/swarm/mod.ts";
+
+// The peer, its options and what its methods and events hand back.
+export {
+  browserTransport,
+  type CloseDetail,
+  type ConnectionOptions,
+  type Delivery,
+  type DirectOptions,
+  type DirectTransport,
+  type DirectTransportFactory,
+  type DirectTransportOptions,
+  type FetchOptions,
+  type FetchReport,
+  type ListenedTarget,
+  type MailEvent,
+  Peer,
+  type PeerLedger,
+  type PeerMessage,
+  type PeerOptions,
+  type PeerServices,
+  type PeerState,
+  type PeerSwarm,
+  type ReconnectingDetail,
+  type RequestMessage,
+  type SealCode,
+  type SealError,
+  type SendResult,
+  type Shareable,
+  type TopicEvent,
+  type TopicOptions,
+  type TopicSealCode,
+} from "./src/client/mod.ts";
+export { type BackoffOptions, checkNetworkUrl } from "./src/client/mod.ts";
+
+// Who a peer is.
+export { Identity, type IdentityJson, isPeerId } from "./src/identity/mod.ts";
+
+// Proofs a light client checks offline.
+export {
+  type NetworkKeys,
+  type SignedBlockHeader,
+  verifyBlockHeader,
+  verifyTxProof,
+} from "./src/ledger/mod.ts";
+
+// Refusals and closes, by code.
+export {
+  CLOSE_CODES,
+  type CloseCode,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorMessage,
+  ProtocolError,
+  type Refusal,
+} from "./src/protocol/mod.ts";
+
+// The network's messages and answers as a peer receives them.
+export {
+  type AccountView,
+  type BlockHeaderJson,
+  type ControlReplies,
+  type ControlRequests,
+  type ControlType,
+  type IceServer,
+  type LIMIT_TABLE,
+  type LimitName,
+  type Limits,
+  type MailMessage,
+  type MailNotice,
+  type MintJson,
+  type MintProof,
+  type NetworkInfo,
+  type PeerInfo,
+  type PeerPresence,
+  type PresenceMessage,
+  type ProofPath,
+  type ProviderInfo,
+  type TopicMessage,
+  type TransferJson,
+  type TransferProof,
+  type TxOutcome,
+  type TxProof,
+  type TxStatus,
+  type Welcome,
+} from "./src/protocol/mod.ts";
+
+// Where a fetch keeps its pieces, and what it reports.
+export {
+  type Bitfield,
+  type ContentId,
+  type ContentSource,
+  type DownloadProgress,
+  fileStore,
+  indexedDbStore,
+  memoryStore,
+  type PieceStore,
+  type PieceStoreFactory,
+  type SeederOptions,
+  type StoredPiece,
+} from "./src/swarm/mod.ts";

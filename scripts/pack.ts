@@ -1,8 +1,10 @@
 /**
  * Builds the client as an npm package in `dist/npm/` and packs it: ESM JavaScript (`index.js`,
- * and `node.js`, which takes `WebSocket` from the `ws` package where the runtime has none), type
- * declarations made by `tsc` from the same sources, and a `package.json` that declares the
- * dependencies pinned in `deno.json`.
+ * and `node.js`, which takes `WebSocket` from the `ws` package where the runtime has none), one
+ * module per subpath of `deno.json`'s `exports` (`superpeer/protocol`, `superpeer/ledger`, …,
+ * sharing their common code in `chunks/`, so that a class is the same class whichever entry
+ * it came through), type declarations made by `tsc` from the same sources, and a
+ * `package.json` that declares the same subpaths and the dependencies pinned in `deno.json`.
  *
  * Usage: `deno task pack` → `dist/npm/superpeer-<version>.tgz`
  *
@@ -12,6 +14,31 @@ import * as esbuild from "esbuild";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const OUT = `${ROOT}dist/npm`;
+
+/** A subpath of the package and the module that serves it, from `deno.json`'s `exports`. */
+export interface Entry {
+  /** The subpath: `"."`, `"./protocol"`, … */
+  subpath: string;
+  /** The source, relative to the repository: `mod.ts`, `src/protocol/mod.ts`, … */
+  source: string;
+  /** The module's name in the package, without `.js`: `index`, `protocol`, … */
+  name: string;
+}
+
+/**
+ * The package's entries, one per subpath of `deno.json`'s `exports`.
+ *
+ * @param exports The `exports` of `deno.json`.
+ * @returns The entries, the root first.
+ */
+export function entries(exports: string | Record<string, string>): Entry[] {
+  const map = typeof exports === "string" ? { ".": exports } : exports;
+  return Object.entries(map).map(([subpath, source]) => ({
+    subpath,
+    source: source.replace(/^\.\//, ""),
+    name: subpath === "." ? "index" : subpath.slice(2).replaceAll("/", "_"),
+  })).sort((a, b) => Number(b.subpath === ".") - Number(a.subpath === "."));
+}
 
 /** The npm dependencies of the client, at the versions `deno.json` pins. */
 function dependencies(imports: Record<string, string>): Record<string, string> {
@@ -64,9 +91,12 @@ export async function pack(): Promise<string> {
   await Deno.remove(OUT, { recursive: true }).catch(() => {});
   await Deno.mkdir(OUT, { recursive: true });
   const deps = dependencies(deno.imports);
+  const subpaths = entries(deno.exports);
   await esbuild.build({
-    entryPoints: [`${ROOT}mod.ts`],
-    outfile: `${OUT}/index.js`,
+    entryPoints: subpaths.map((e) => ({ in: `${ROOT}${e.source}`, out: e.name })),
+    outdir: OUT,
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     bundle: true,
     format: "esm",
     platform: "neutral",
@@ -94,7 +124,7 @@ export async function pack(): Promise<string> {
     "--skipLibCheck",
     "--outDir",
     `${OUT}/types`,
-    "mod.ts",
+    ...subpaths.map((e) => e.source),
   ]);
   await rewriteSpecifiers(`${OUT}/types`);
   await Deno.writeTextFile(
@@ -107,6 +137,8 @@ if (typeof globalThis.WebSocket === "undefined") {
 export * from "./index.js";
 `,
   );
+  const types = (e: Entry) => `./types/${e.source.replace(/\.ts$/, ".d.ts")}`;
+  const sub = subpaths.filter((e) => e.subpath !== ".");
   const pkg = {
     name: "superpeer",
     version: deno.version,
@@ -117,8 +149,22 @@ export * from "./index.js";
     types: "./types/mod.d.ts",
     exports: {
       ".": { types: "./types/mod.d.ts", node: "./node.js", default: "./index.js" },
+      ...Object.fromEntries(
+        sub.map((e) => [e.subpath, { types: types(e), default: `./${e.name}.js` }]),
+      ),
     },
-    files: ["index.js", "node.js", "types", "README.md"],
+    // For TypeScript that resolves as Node 10 did, which reads no `exports`.
+    typesVersions: {
+      "*": Object.fromEntries(sub.map((e) => [e.subpath.slice(2), [types(e)]])),
+    },
+    files: [
+      "index.js",
+      "node.js",
+      ...sub.map((e) => `${e.name}.js`),
+      "chunks",
+      "types",
+      "README.md",
+    ],
     engines: { node: ">=20" },
     dependencies: deps,
     sideEffects: ["./node.js"],
@@ -137,6 +183,9 @@ await peer.connect();
 peer.send("<peer id>", "hello");
 for await (const m of peer.messages()) console.log(m.from, m.data);
 \`\`\`
+
+The client is the package's root. Those who build on the protocol itself import its parts by
+subpath: ${sub.map((e) => `\`superpeer/${e.subpath.slice(2)}\``).join(", ")}.
 
 In Node before 22, \`WebSocket\` comes from the \`ws\` package. Save an identity with
 \`JSON.stringify(identity)\` and load it with \`await Identity.fromJSON(text)\`. The protocol and

@@ -4,14 +4,8 @@
  *
  * @module
  */
-import {
-  checkNetworkUrl,
-  DEFAULT_LIMITS,
-  type Identity,
-  isPeerId,
-  isTopic,
-  Peer,
-} from "../../mod.ts";
+import { checkNetworkUrl, type Identity, isPeerId, Peer } from "../../mod.ts";
+import { DEFAULT_LIMITS, isTopic } from "../../src/protocol/mod.ts";
 import { UsageError } from "./args.ts";
 import { loadOrCreateIdentity } from "./identity_file.ts";
 import { clock, Output } from "./output.ts";

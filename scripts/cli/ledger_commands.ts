@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { DEFAULT_LIMITS } from "../../mod.ts";
+import { DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
 import { UsageError } from "./args.ts";
 import { type Context, peerIdArg } from "./context.ts";
 import { clock, Refused } from "./output.ts";

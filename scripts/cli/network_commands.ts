@@ -3,18 +3,18 @@
  *
  * @module
  */
-import {
-  type BlockHeaderJson,
-  DEFAULT_LIMITS,
-  type ErrorMessage,
-  type MailEvent,
-  type MailNotice,
-  type Peer,
-  type PeerMessage,
-  type PresenceMessage,
-  type SealError,
-  type TopicEvent,
+import type {
+  BlockHeaderJson,
+  ErrorMessage,
+  MailEvent,
+  MailNotice,
+  Peer,
+  PeerMessage,
+  PresenceMessage,
+  SealError,
+  TopicEvent,
 } from "../../mod.ts";
+import { DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
 import { type Context, peerIdArg, topicArg, wholeArg } from "./context.ts";
 import { clock, Refused, shown } from "./output.ts";
 

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { byteSize, type DownloadProgress, parseContentId, PIECE_BYTES } from "../../mod.ts";
+import type { DownloadProgress } from "../../mod.ts";
+import { byteSize, parseContentId, PIECE_BYTES } from "../../src/swarm/mod.ts";
 import { UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { clock } from "./output.ts";

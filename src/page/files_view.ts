@@ -5,7 +5,10 @@
  *
  * @module
  */
-import { byteSize, indexedDbStore, type Peer, ProtocolError } from "../../mod.ts";
+import { indexedDbStore, type Peer, ProtocolError } from "../../mod.ts";
+// The page's bundler loads every `mod.ts` from /v1/client.js, which is the root alone: values
+// of a subpath come from their own files here, types from the subpath.
+import { byteSize } from "../swarm/byte_size.ts";
 import { byId, fill, h } from "./dom.ts";
 
 /**

@@ -6,14 +6,12 @@
  * @module
  */
 import { hex } from "@scure/base";
-import {
-  entryLeaf,
-  inclusionSteps,
-  leafHash,
-  type Peer,
-  ProtocolError,
-  type TxStatus,
-} from "../../mod.ts";
+import { type Peer, ProtocolError, type TxStatus } from "../../mod.ts";
+// The page's bundler loads every `mod.ts` from /v1/client.js, which is the root alone: values
+// of a subpath come from their own files here, types from the subpath.
+import { entryLeaf } from "../ledger/block.ts";
+import { inclusionSteps } from "../ledger/inclusion_steps.ts";
+import { leafHash } from "../ledger/merkle.ts";
 import { byId, fill, h, short } from "./dom.ts";
 
 /**

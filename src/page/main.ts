@@ -6,14 +6,11 @@
  *
  * @module
  */
-import {
-  Identity,
-  type NetworkInfo,
-  type NetworkSummary,
-  Peer,
-  STATS_TOPIC,
-  type Welcome,
-} from "../../mod.ts";
+import { Identity, type NetworkInfo, Peer, type Welcome } from "../../mod.ts";
+import type { NetworkSummary } from "../protocol/mod.ts";
+// The page's bundler loads every `mod.ts` from /v1/client.js, which is the root alone: values
+// of a subpath come from their own files here, types from the subpath.
+import { STATS_TOPIC } from "../protocol/metrics.ts";
 import { byId, fill, h, short } from "./dom.ts";
 import { filesView } from "./files_view.ts";
 import { ledgerView } from "./ledger_view.ts";

@@ -6,13 +6,8 @@
  *
  * @module
  */
-import {
-  type BlockHeaderJson,
-  type NetworkKeys,
-  type NetworkSummary,
-  type StatsAnswer,
-  verifyBlockHeader,
-} from "../../mod.ts";
+import { type BlockHeaderJson, type NetworkKeys, verifyBlockHeader } from "../../mod.ts";
+import type { NetworkSummary, StatsAnswer } from "../protocol/mod.ts";
 import { byId, fill, h } from "./dom.ts";
 
 /** What the view shows of a shard's latest block. */

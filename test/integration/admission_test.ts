@@ -1,7 +1,8 @@
 // Admission on real workerd: every frame, text or binary, is charged by its cost against
 // buckets that belong to the peer, not to a connection, and that a reconnect or a restart of
 // the super-peer does not refill.
-import { encodeFrame, FRAME_SEND, Identity } from "../../mod.ts";
+import { Identity } from "../../mod.ts";
+import { encodeFrame, FRAME_SEND } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { openBareSocket, waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";

@@ -1,14 +1,9 @@
 // What docs/PROTOCOL.md and docs/LEDGER.md promise for input at the edges, on real workerd:
 // methods, numbers in paths, one form per amount and per signature, destinations that are
 // peer ids.
-import {
-  encodeFrame,
-  FRAME_SEND,
-  Identity,
-  signTransfer,
-  type TransferJson,
-  transferToJson,
-} from "../../mod.ts";
+import { Identity, type TransferJson } from "../../mod.ts";
+import { encodeFrame, FRAME_SEND } from "../../src/protocol/mod.ts";
+import { signTransfer, transferToJson } from "../../src/ledger/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { openBareSocket, waitUntil } from "../support/peers.ts";
 import { assertEquals } from "../support/assert.ts";

@@ -1,6 +1,7 @@
 // Direct channels between two Deno peers on loopback: signaling through the relay on real
 // workerd, then werift data channels that each side authenticates.
-import { DirectLink, ProtocolError } from "../../mod.ts";
+import { ProtocolError } from "../../mod.ts";
+import { DirectLink } from "../../src/client/direct/mod.ts";
 import { weriftTransport } from "../../src/client/direct/werift_transport.ts";
 import type { Peer } from "../../src/client/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";

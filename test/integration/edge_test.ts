@@ -1,6 +1,7 @@
 // The edge Worker on real workerd: refused hellos wake no super-peer; the HTTP API answers JSON.
 import { base64urlnopad } from "@scure/base";
-import { Identity, Peer, PROTOCOL_VERSION, ProtocolError } from "../../mod.ts";
+import { Identity, Peer, ProtocolError } from "../../mod.ts";
+import { PROTOCOL_VERSION } from "../../src/protocol/mod.ts";
 import { connectUrl, type Hello, LIMIT_SPECS, signHello } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { UPGRADE_HEADERS } from "../support/peers.ts";

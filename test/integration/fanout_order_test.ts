@@ -4,7 +4,7 @@
 // comes after. A client drops a message whose number is below one it already delivered, so
 // one overtaken message is one lost: every publish the network acknowledged must arrive.
 import type { Peer, TopicEvent } from "../../mod.ts";
-import { shardOf } from "../../mod.ts";
+import { shardOf } from "../../src/routing/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, identityOnShard, waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";

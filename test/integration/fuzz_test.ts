@@ -1,7 +1,8 @@
 // 10,000 malformed frames, made by fast-check, on real workerd: each gets exactly one reply,
 // nothing crashes, and the ledger is what it was.
 import fc from "fast-check";
-import { encodeFrame, FRAME_SEND, Identity } from "../../mod.ts";
+import { Identity } from "../../mod.ts";
+import { encodeFrame, FRAME_SEND } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { openBareSocket, waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";

@@ -5,14 +5,13 @@ import {
   Identity,
   type NetworkInfo,
   Peer,
-  shardOf,
-  signTransfer,
   type TransferJson,
-  transferToJson,
   type TxOutcome,
   verifyBlockHeader,
   verifyTxProof,
 } from "../../mod.ts";
+import { shardOf } from "../../src/routing/mod.ts";
+import { signTransfer, transferToJson } from "../../src/ledger/mod.ts";
 import { blocksTopic, type MintProof } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import {

@@ -1,5 +1,6 @@
 // Keepalive, rate limits and control frame bounds, on real workerd.
-import { type ErrorMessage, Identity, type PeerMessage, shardOf } from "../../mod.ts";
+import { type ErrorMessage, Identity, type PeerMessage } from "../../mod.ts";
+import { shardOf } from "../../src/routing/mod.ts";
 import { connectUrl, signHello } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, identityOnShard, waitUntil } from "../support/peers.ts";

@@ -3,7 +3,8 @@
 // and with bad, answers with a status it documents and a body its schema accepts (ajv).
 import { Validator } from "@seriousme/openapi-schema-validator";
 import Ajv2020 from "ajv/dist/2020.js";
-import { connectUrl, Identity, signHello } from "../../mod.ts";
+import { Identity } from "../../mod.ts";
+import { connectUrl, signHello } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";

@@ -1,7 +1,8 @@
 // Provider records at a content's home, on real workerd: recorded, sampled, renewed, dropped
 // on unprovide, on expiry and when the provider is gone; bounded per peer, per content; bad
 // ids and bitfields refused by code.
-import { Identity, PieceTree, type ProtocolError } from "../../mod.ts";
+import { Identity, type ProtocolError } from "../../mod.ts";
+import { PieceTree } from "../../src/swarm/mod.ts";
 import type { Peer } from "../../src/client/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, waitUntil } from "../support/peers.ts";

@@ -1,7 +1,8 @@
 // Pub/sub, presence and discovery on real workerd: topics fan out once per subscribing
 // shard, in per-publisher order, and survive a super-peer restart.
 import type { MailEvent, Peer, PresenceMessage, TopicEvent } from "../../mod.ts";
-import { Identity, shardOf } from "../../mod.ts";
+import { Identity } from "../../mod.ts";
+import { shardOf } from "../../src/routing/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { MAIL_OVERHEAD } from "../../src/seal/envelope.ts";
 import { signPublish } from "../../src/seal/topic.ts";

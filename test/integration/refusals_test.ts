@@ -1,7 +1,8 @@
 // Refusals as docs/PROTOCOL.md promises them, seen by a bare client on real workerd: one shape
 // everywhere, the request's id on every refusal of a request, the destination on refusals of
 // frames whose header parses, shards in HTTP paths, the plain GET after a replayed hello.
-import { encodeFrame, FRAME_SEND, Identity } from "../../mod.ts";
+import { Identity } from "../../mod.ts";
+import { encodeFrame, FRAME_SEND } from "../../src/protocol/mod.ts";
 import { connectUrl, signHello } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { openBareSocket, UPGRADE_HEADERS, waitUntil } from "../support/peers.ts";

@@ -1,13 +1,8 @@
 // The relay on real workerd: peers on one shard, across shards, many at once, and refusals.
 import { assert, assertEquals } from "../support/assert.ts";
-import {
-  encodeFrame,
-  type ErrorMessage,
-  FRAME_SEND,
-  Identity,
-  type PeerMessage,
-  shardOf,
-} from "../../mod.ts";
+import { type ErrorMessage, Identity, type PeerMessage } from "../../mod.ts";
+import { encodeFrame, FRAME_SEND } from "../../src/protocol/mod.ts";
+import { shardOf } from "../../src/routing/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, identityOnShard, nextEvent, take, waitUntil } from "../support/peers.ts";
 import { connectUrl, signHello } from "../../src/protocol/mod.ts";

@@ -1,7 +1,8 @@
 // Replays and restarts against the ledger on real workerd: a transfer sent 1,000 times over
 // 10 connections applies once; a cross-shard transfer whose shards restart between the debit
 // and the credit is credited exactly once.
-import { Identity, signTransfer, transferToJson } from "../../mod.ts";
+import { Identity } from "../../mod.ts";
+import { signTransfer, transferToJson } from "../../src/ledger/mod.ts";
 import { shardOf } from "../../src/routing/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { identityOnShard, openBareSocket, waitUntil } from "../support/peers.ts";

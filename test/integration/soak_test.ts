@@ -1,15 +1,8 @@
 // 50 super-peer restarts (workerd stopped and started on the same persisted state) during mixed
 // traffic on real workerd: reliable relay, transfers, publishes and mail. Nothing acknowledged is
 // lost or doubled, and the ledger equals a replay of the transfers it applied.
-import {
-  Identity,
-  type MailEvent,
-  Peer,
-  type PeerMessage,
-  signTransfer,
-  type TopicEvent,
-  transferToJson,
-} from "../../mod.ts";
+import { Identity, type MailEvent, Peer, type PeerMessage, type TopicEvent } from "../../mod.ts";
+import { signTransfer, transferToJson } from "../../src/ledger/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";

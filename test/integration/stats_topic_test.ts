@@ -1,7 +1,8 @@
 // The `$stats` topic on real workerd: a page (here, a peer) that subscribes gets the network's
 // summary every interval; 50 watchers cost each shard what one does (one `stats` call per
 // interval); with no watcher left, the gathering stops.
-import { type NetworkSummary, type Peer, STATS_TOPIC } from "../../mod.ts";
+import type { Peer } from "../../mod.ts";
+import { type NetworkSummary, STATS_TOPIC } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { statsCalls } from "../support/metrics.ts";
 import { connectPeer, waitUntil } from "../support/peers.ts";

@@ -1,7 +1,7 @@
 // File sharing over direct channels: two Deno peers with WebRTC (werift, loopback only) move
 // pieces off the relay once their channel opens; a channel that dies mid-download leaves
 // its unanswered requests to the relay, and the copy is exact.
-import { PIECE_BYTES } from "../../mod.ts";
+import { PIECE_BYTES } from "../../src/swarm/mod.ts";
 import { weriftTransport } from "../../src/client/direct/werift_transport.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, waitUntil } from "../support/peers.ts";

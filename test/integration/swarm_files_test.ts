@@ -1,7 +1,7 @@
 // File sharing with files: a file shared by its path (never read whole), fetched into a file
 // and as a stream; and a download killed half-way (the command line, SIGKILL) that resumes
 // and fetches only what it lacked.
-import { PART_SUFFIX, PIECE_BYTES } from "../../mod.ts";
+import { PART_SUFFIX, PIECE_BYTES } from "../../src/swarm/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer, waitUntil } from "../support/peers.ts";
 import { assert, assertEquals } from "../support/assert.ts";

@@ -1,6 +1,7 @@
 // File sharing on real workerd, over the relay: a fetch from several providers (one leaves
 // half-way, one serves corrupted pieces), partial seeding, a byte range, and no providers.
-import { type DownloadProgress, PIECE_BYTES, PieceTree, type ProtocolError } from "../../mod.ts";
+import type { DownloadProgress, ProtocolError } from "../../mod.ts";
+import { PIECE_BYTES, PieceTree } from "../../src/swarm/mod.ts";
 import { type ContentSource, wholeSource } from "../../src/swarm/mod.ts";
 import { startNetwork } from "../../scripts/local_network.ts";
 import { connectPeer } from "../support/peers.ts";

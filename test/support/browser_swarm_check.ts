@@ -8,7 +8,8 @@
  * @module
  */
 import { launchChromium } from "./chromium.ts";
-import { Identity, Peer, PIECE_BYTES } from "../../mod.ts";
+import { Identity, Peer } from "../../mod.ts";
+import { PIECE_BYTES } from "../../src/swarm/mod.ts";
 import { weriftTransport } from "../../src/client/direct/werift_transport.ts";
 import { bundleClient, startNetwork } from "../../scripts/local_network.ts";
 

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { Identity, type PeerMessage, shardOf } from "../../mod.ts";
+import { Identity, type PeerMessage } from "../../mod.ts";
+import { shardOf } from "../../src/routing/mod.ts";
 import { Peer, type PeerOptions } from "../../src/client/mod.ts";
 import { connectUrl, signHello } from "../../src/protocol/mod.ts";
 import type { LocalNetwork } from "../../scripts/local_network.ts";

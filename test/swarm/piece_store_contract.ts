@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { type ContentId, PIECE_BYTES, type PieceStoreFactory, PieceTree } from "../../mod.ts";
+import type { ContentId, PieceStoreFactory } from "../../mod.ts";
+import { PIECE_BYTES, PieceTree } from "../../src/swarm/mod.ts";
 import { check, same } from "../support/plain_assert.ts";
 
 /** One implementation under the contract. */

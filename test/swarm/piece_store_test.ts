@@ -1,14 +1,8 @@
 // The piece store contract on every implementation, and what only the file store promises:
 // a log cut short by a kill, a file already whole, a log that outlived its file.
 import "fake-indexeddb/auto";
-import {
-  fileStore,
-  indexedDbStore,
-  memoryStore,
-  PART_SUFFIX,
-  PIECE_BYTES,
-  PieceTree,
-} from "../../mod.ts";
+import { fileStore, indexedDbStore, memoryStore } from "../../mod.ts";
+import { PART_SUFFIX, PIECE_BYTES, PieceTree } from "../../src/swarm/mod.ts";
 import { pieceStoreContract } from "./piece_store_contract.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 

@@ -1,0 +1,43 @@
+/**
+ * End-to-end sealing (`docs/PROTOCOL.md` section 13), for those who speak the protocol
+ * without `Peer`: the sealing state machine of one peer ({@linkcode Sealer}, given a
+ * {@linkcode SealerHost} to act through), the byte layouts of sealed payloads, the X25519
+ * keys that follow from peer ids, mail sealed to an offline peer's identity, and signed and
+ * sealed topic messages. A `Peer` does all of this itself.
+ *
+ * @example A message sealed and opened
+ * ```ts
+ * import { identitySealKey, MailReplays, openMail, sealMail } from "./mod.ts";
+ * import { Identity } from "../identity/mod.ts";
+ * const [a, b] = [await Identity.generate(), await Identity.generate()];
+ * const mail = sealMail({ peerId: a.peerId, secret: identitySealKey(a) }, b.peerId, 0, new Uint8Array([7]), 1000)!;
+ * const opened = openMail({ peerId: b.peerId, secret: identitySealKey(b) }, a.peerId, mail, 2000, new MailReplays(60_000));
+ * console.assert(opened.ok && opened.payload[0] === 7);
+ * ```
+ *
+ * @module
+ */
+export { Sealer } from "./sealer.ts";
+export * from "./limits.ts";
+export type * from "./sealer_host.ts";
+export {
+  ACCEPT_BYTES,
+  COUNTER_BYTES,
+  DATA_OVERHEAD,
+  HELLO_BYTES,
+  ID_BYTES,
+  KEY_BYTES,
+  MAIL_OVERHEAD,
+  SEAL_ACCEPT,
+  SEAL_DATA,
+  SEAL_HELLO,
+  SEAL_MAIL,
+  SEAL_UNKNOWN_SESSION,
+  SEAL_UNSUPPORTED,
+  TAG_BYTES,
+} from "./envelope.ts";
+export { type LocalKeys, SEAL_CONTEXT } from "./handshake.ts";
+export { identitySealKey, sealPublicKey, sealSecretKey } from "./keys.ts";
+export { MailReplays, openMail, sealMail } from "./mail.ts";
+export { type Opened, type OpenFailureCode, SEAL_REPLAY_WINDOW } from "./session.ts";
+export * from "./topic.ts";
