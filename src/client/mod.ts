@@ -27,10 +27,18 @@ export { DEFAULT_RESEND_MS, type Delivery, MAX_RESEND_MS } from "./exactly_once.
 export * from "./ledger.ts";
 export * from "./listened_target.ts";
 export * from "./services.ts";
-export * from "./swarm.ts";
 export * from "./message_stream.ts";
 export * from "./network_url.ts";
 export * from "./peer.ts";
+// The swarm is its own room; these are what `peer.swarm` shows its users.
+export {
+  DEFAULT_FIND_PROVIDERS_MS,
+  type FetchOptions,
+  type FetchReport,
+  PeerSwarm,
+  type Shareable,
+  type SwarmHost,
+} from "../swarm/mod.ts";
 export type { SealCode, SealPolicy } from "../seal/sealer.ts";
 export { TOPIC_KEYS_MAX, TopicGuard, type TopicSealCode } from "./topic_guard.ts";
 export type { PublishWire, TopicGuardOptions } from "./topic_guard.ts";

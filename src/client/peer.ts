@@ -33,7 +33,7 @@ import { MessageStream } from "./message_stream.ts";
 import { type RequestMessage, Requests } from "./requests.ts";
 import { PeerServices, type TopicOptions } from "./services.ts";
 import { TopicGuard } from "./topic_guard.ts";
-import { PeerSwarm } from "./swarm.ts";
+import { PeerSwarm } from "../swarm/peer_swarm.ts";
 import { ListenedTarget } from "./listened_target.ts";
 import { RelayPath } from "./relay_path.ts";
 import { httpUrl } from "./_util.ts";
