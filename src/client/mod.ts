@@ -24,9 +24,9 @@ export {
 } from "./connection.ts";
 export * from "./direct/mod.ts";
 export { DEFAULT_RESEND_MS, type Delivery, MAX_RESEND_MS } from "./exactly_once.ts";
-export * from "./ledger.ts";
+export * from "./peer_ledger.ts";
 export * from "./listened_target.ts";
-export * from "./services.ts";
+export * from "./peer_services.ts";
 export * from "./message_stream.ts";
 export * from "./network_url.ts";
 export * from "./peer.ts";

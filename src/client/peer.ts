@@ -28,10 +28,10 @@ import {
 } from "./connection.ts";
 import { browserTransport } from "./direct/browser_transport.ts";
 import { PairPaths } from "./pair_paths.ts";
-import { PeerLedger } from "./ledger.ts";
+import { PeerLedger } from "./peer_ledger.ts";
 import { MessageStream } from "./message_stream.ts";
 import { type RequestMessage, Requests } from "./requests.ts";
-import { PeerServices, type TopicOptions } from "./services.ts";
+import { PeerServices, type TopicOptions } from "./peer_services.ts";
 import { TopicGuard } from "./topic_guard.ts";
 import { PeerSwarm } from "../swarm/peer_swarm.ts";
 import { ListenedTarget } from "./listened_target.ts";

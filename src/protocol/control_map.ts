@@ -11,7 +11,7 @@ import { z } from "zod";
 import { isPeerId } from "../identity/peer_id.ts";
 import type { AccountView, BlockHeaderJson, TxOutcome } from "./ledger_wire.ts";
 import type { Refusal } from "./refusal.ts";
-import type { PeerInfo, PeerPresence, ProviderInfo } from "./services.ts";
+import type { PeerInfo, PeerPresence, ProviderInfo } from "./service_messages.ts";
 
 /** Characters of a publish's signature: 64 bytes of Ed25519, base64url without padding. */
 export const PUBLISH_SIGNATURE_CHARS = 86;
@@ -185,7 +185,7 @@ export type RequestRefusal = Refusal & { id?: number };
  *
  * @example Usage
  * ```ts
- * import { CONTROL_TYPES } from "./control.ts";
+ * import { CONTROL_TYPES } from "./control_map.ts";
  * console.assert(CONTROL_TYPES.has("tx") && CONTROL_TYPES.has("sub"));
  * ```
  */
@@ -196,7 +196,7 @@ export const CONTROL_TYPES: ReadonlySet<string> = new Set(Object.keys(REQUEST_SC
  *
  * @example Usage
  * ```ts
- * import { parseControlRequest } from "./control.ts";
+ * import { parseControlRequest } from "./control_map.ts";
  * console.assert(parseControlRequest({ t: "sub", id: 1, topic: "news" }).ok);
  * const r = parseControlRequest({ t: "nope", id: 4 });
  * console.assert(!r.ok && r.code === "UNKNOWN_FRAME_TYPE" && r.id === 4);

@@ -4,7 +4,7 @@
  *
  * @example Usage
  * ```ts
- * import { SEAL_QUEUE_MESSAGES } from "./limits.ts";
+ * import { SEAL_QUEUE_MESSAGES } from "./seal_bounds.ts";
  * console.assert(SEAL_QUEUE_MESSAGES === 256);
  * ```
  *
