@@ -37,11 +37,11 @@ import { PeerSwarm } from "../swarm/peer_swarm.ts";
 import { ListenedTarget } from "./listened_target.ts";
 import { RelayPath } from "./relay_path.ts";
 import { httpUrl } from "./_util.ts";
-import { DEFAULT_RECEIVE_BUFFER, type PeerMessage, type PeerOptions } from "./peer_options.ts";
-import type { SealError } from "./peer_options.ts";
+import { DEFAULT_RECEIVE_BUFFER } from "./constants.ts";
+import type { PeerMessage, PeerOptions, SealError } from "./peer_options.ts";
 
 export type { CloseDetail, PeerState, ReconnectingDetail, SendResult };
-export { DEFAULT_RECEIVE_BUFFER, type PeerMessage, type PeerOptions, type SealError };
+export type { PeerMessage, PeerOptions, SealError };
 
 /**
  * A peer of the network.

@@ -29,6 +29,7 @@ import { PeerTable, type SealPeerState } from "./peer_table.ts";
 import { InOrder } from "./in_order.ts";
 import {
   SEAL_HANDSHAKE_TIMEOUT_MS,
+  SEAL_MAIL_MAX_AGE_MS,
   SEAL_PEERS,
   SEAL_QUEUE_MESSAGES,
   SEAL_REKEY_MESSAGES,
@@ -96,7 +97,7 @@ export class Sealer {
     this.#local = local;
     this.#host = host;
     this.#policy = options.policy ?? "required";
-    this.#mail = new MailReplays(options.mailMaxAgeMs ?? 7 * 24 * 3_600_000);
+    this.#mail = new MailReplays(options.mailMaxAgeMs ?? SEAL_MAIL_MAX_AGE_MS);
     this.#batcher = options.batchBytes &&
       new SealBatcher(options.batchBytes, (to, sealed, n) => this.#send(to, sealed, n));
   }
