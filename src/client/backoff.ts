@@ -4,6 +4,11 @@
  *
  * @module
  */
+import {
+  DEFAULT_RECONNECT_FACTOR,
+  DEFAULT_RECONNECT_MAX_DELAY_MS,
+  DEFAULT_RECONNECT_MIN_DELAY_MS,
+} from "./constants.ts";
 
 /** How a {@linkcode Peer} waits between reconnect attempts. */
 export interface BackoffOptions {
@@ -14,13 +19,6 @@ export interface BackoffOptions {
   /** Growth per attempt. @default 2 */
   factor?: number;
 }
-
-/** Default delay before the first retry, in ms. */
-export const DEFAULT_RECONNECT_MIN_DELAY_MS = 250;
-/** Default largest reconnect delay, in ms. */
-export const DEFAULT_RECONNECT_MAX_DELAY_MS = 10_000;
-/** Default growth of the reconnect delay per attempt. */
-export const DEFAULT_RECONNECT_FACTOR = 2;
 
 /**
  * Returns the delay before reconnect attempt `attempt` (0 for the first): half of the

@@ -24,15 +24,14 @@ import {
 import { backoffDelay } from "./backoff.ts";
 import { deferred } from "./_util.ts";
 import { checkNetworkUrl } from "./network_url.ts";
-import {
-  type CloseDetail,
-  type ConnectionEvents,
-  type ConnectionOptions,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_FIRST_CONNECT_TIMEOUT_MS,
-  type PeerState,
-  type SendResult,
+import type {
+  CloseDetail,
+  ConnectionEvents,
+  ConnectionOptions,
+  PeerState,
+  SendResult,
 } from "./connection_options.ts";
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FIRST_CONNECT_TIMEOUT_MS } from "./constants.ts";
 import { diagnoseUpgrade, fetchNetworkId } from "./dial.ts";
 
 export * from "./connection_options.ts";

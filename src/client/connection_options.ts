@@ -7,12 +7,6 @@ import type { Identity } from "../identity/identity.ts";
 import type { ProtocolError, ServerMessage, Welcome } from "../protocol/mod.ts";
 import type { BackoffOptions } from "./backoff.ts";
 
-/** Default time allowed for one connection attempt to reach its welcome, in ms. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-
-/** Default time the first connection may take before `connect()` gives up, in ms. */
-export const DEFAULT_FIRST_CONNECT_TIMEOUT_MS = 30_000;
-
 /** What became of a frame handed to the connection. */
 export type SendResult = "sent" | "queued" | "dropped";
 

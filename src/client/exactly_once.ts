@@ -12,11 +12,8 @@
 import type { SendResult } from "./connection.ts";
 import type { Stamp } from "../protocol/mod.ts";
 import { InboundPair, OutboundPair } from "./pair.ts";
+import { DEFAULT_RESEND_MS, MAX_RESEND_MS } from "./constants.ts";
 
-/** First wait before sending unacknowledged messages again, in ms (doubles, up to the max). */
-export const DEFAULT_RESEND_MS = 1_000;
-/** Longest wait between two resends, in ms. */
-export const MAX_RESEND_MS = 10_000;
 /** Acknowledge after this many messages delivered from one peer... */
 const ACK_EVERY = 32;
 /** ...or after this long, whichever comes first. */

@@ -13,25 +13,44 @@
  * @module
  */
 export * from "./backoff.ts";
+// The defaults and bounds a user sets or reads (the direct channels' come with `direct/`).
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_FIND_PROVIDERS_MS,
+  DEFAULT_FIRST_CONNECT_TIMEOUT_MS,
+  DEFAULT_RECEIVE_BUFFER,
+  DEFAULT_RECONNECT_FACTOR,
+  DEFAULT_RECONNECT_MAX_DELAY_MS,
+  DEFAULT_RECONNECT_MIN_DELAY_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_RESEND_MS,
+  MAX_RESEND_MS,
+  TOPIC_KEYS_MAX,
+} from "./constants.ts";
 export {
   type CloseDetail,
   type ConnectionOptions,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_FIRST_CONNECT_TIMEOUT_MS,
   type PeerState,
   type ReconnectingDetail,
   type SendResult,
 } from "./connection.ts";
 export * from "./direct/mod.ts";
-export { DEFAULT_RESEND_MS, type Delivery, MAX_RESEND_MS } from "./exactly_once.ts";
-export * from "./ledger.ts";
+export type { Delivery } from "./exactly_once.ts";
+export * from "./peer_ledger.ts";
 export * from "./listened_target.ts";
-export * from "./services.ts";
-export * from "./swarm.ts";
+export * from "./peer_services.ts";
 export * from "./message_stream.ts";
 export * from "./network_url.ts";
 export * from "./peer.ts";
+// The swarm is its own room; these are what `peer.swarm` shows its users.
+export {
+  type FetchOptions,
+  type FetchReport,
+  PeerSwarm,
+  type Shareable,
+  type SwarmHost,
+} from "../swarm/mod.ts";
 export type { SealCode, SealPolicy } from "../seal/sealer.ts";
-export { TOPIC_KEYS_MAX, TopicGuard, type TopicSealCode } from "./topic_guard.ts";
+export { TopicGuard, type TopicSealCode } from "./topic_guard.ts";
 export type { PublishWire, TopicGuardOptions } from "./topic_guard.ts";
-export { DEFAULT_REQUEST_TIMEOUT_MS, type RequestMessage } from "./requests.ts";
+export type { RequestMessage } from "./requests.ts";

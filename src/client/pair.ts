@@ -14,8 +14,7 @@
  * @module
  */
 
-/** Messages a sender keeps unacknowledged, and a receiver buffers ahead, by default. */
-export const DEFAULT_PAIR_WINDOW = 1_024;
+import { DEFAULT_PAIR_WINDOW } from "./constants.ts";
 
 /** A message stamped with its per-pair sequence number. */
 export interface Stamped<T> {

@@ -28,20 +28,20 @@ import {
 } from "./connection.ts";
 import { browserTransport } from "./direct/browser_transport.ts";
 import { PairPaths } from "./pair_paths.ts";
-import { PeerLedger } from "./ledger.ts";
+import { PeerLedger } from "./peer_ledger.ts";
 import { MessageStream } from "./message_stream.ts";
 import { type RequestMessage, Requests } from "./requests.ts";
-import { PeerServices, type TopicOptions } from "./services.ts";
+import { PeerServices, type TopicOptions } from "./peer_services.ts";
 import { TopicGuard } from "./topic_guard.ts";
-import { PeerSwarm } from "./swarm.ts";
+import { PeerSwarm } from "../swarm/peer_swarm.ts";
 import { ListenedTarget } from "./listened_target.ts";
 import { RelayPath } from "./relay_path.ts";
 import { httpUrl } from "./_util.ts";
-import { DEFAULT_RECEIVE_BUFFER, type PeerMessage, type PeerOptions } from "./peer_options.ts";
-import type { SealError } from "./peer_options.ts";
+import { DEFAULT_RECEIVE_BUFFER } from "./constants.ts";
+import type { PeerMessage, PeerOptions, SealError } from "./peer_options.ts";
 
 export type { CloseDetail, PeerState, ReconnectingDetail, SendResult };
-export { DEFAULT_RECEIVE_BUFFER, type PeerMessage, type PeerOptions, type SealError };
+export type { PeerMessage, PeerOptions, SealError };
 
 /**
  * A peer of the network.

@@ -10,9 +10,6 @@ import type { SeederOptions } from "../swarm/seeder.ts";
 import type { SealCode } from "../seal/sealer.ts";
 import type { TopicSealCode } from "./topic_guard.ts";
 
-/** Default number of received messages buffered for {@linkcode Peer.messages}. */
-export const DEFAULT_RECEIVE_BUFFER = 4_096;
-
 /** A message delivered to this peer. */
 export type PeerMessage = Delivery;
 

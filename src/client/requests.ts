@@ -13,9 +13,7 @@ import {
   ProtocolError,
   type Reply,
 } from "../protocol/mod.ts";
-
-/** Default time a request waits for its answer, in ms. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+import { DEFAULT_REQUEST_TIMEOUT_MS } from "./constants.ts";
 
 /** A request as handed over: the `id` is added when it is sent. */
 export type RequestMessage<T extends ControlType> = Omit<ControlRequests[T], "id"> & { t: T };

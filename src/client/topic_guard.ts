@@ -11,9 +11,7 @@ import type { Identity } from "../identity/mod.ts";
 import type { TopicMessage } from "../protocol/mod.ts";
 import { fromWire, toWire } from "./_util.ts";
 import { openTopic, sealTopic, signPublish, topicKey, verifyPublish } from "../seal/topic.ts";
-
-/** Most topics a peer holds a shared key for. */
-export const TOPIC_KEYS_MAX = 1_024;
+import { TOPIC_KEYS_MAX } from "./constants.ts";
 
 /** The codes a topic message is dropped with. */
 export type TopicSealCode = "SEAL_UNSIGNED" | "SEAL_BAD_SIGNATURE" | "SEAL_NO_KEY" | "SEAL_BAD_TAG";

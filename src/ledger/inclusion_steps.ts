@@ -6,7 +6,7 @@
  * @module
  */
 import { hex } from "@scure/base";
-import { nodeHash } from "./merkle.ts";
+import { nodeHash } from "../merkle/mod.ts";
 
 /** One step up the tree. */
 export interface InclusionStep {
@@ -25,7 +25,7 @@ export interface InclusionStep {
  * ```ts
  * import { hex } from "@scure/base";
  * import { inclusionSteps } from "./inclusion_steps.ts";
- * import { inclusionProof, leafHash, merkleRoot } from "./merkle.ts";
+ * import { inclusionProof, leafHash, merkleRoot } from "../merkle/mod.ts";
  * const leaves = [1, 2, 3].map((b) => leafHash(new Uint8Array([b])));
  * const steps = inclusionSteps(leaves[2], 2, 3, inclusionProof(leaves, 2));
  * console.assert(steps?.at(-1)?.node === hex.encode(merkleRoot(leaves)));

@@ -22,7 +22,7 @@ import {
   transferLeaf,
   ZERO_HASH,
 } from "./block.ts";
-import { leafHash, merkleRoot } from "./merkle.ts";
+import { leafHash, merkleRoot } from "../merkle/mod.ts";
 import { buildTxProof } from "./proof.ts";
 import { type Receipt, receiptBytes } from "./receipt.ts";
 import type { Account, LedgerStorage, TxRecord } from "./storage.ts";

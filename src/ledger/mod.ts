@@ -17,7 +17,6 @@
 export * from "./block.ts";
 export { isAccountId } from "./_codec.ts";
 export * from "./ledger.ts";
-export * from "./merkle.ts";
 export * from "./proof.ts";
 export * from "./receipt.ts";
 export * from "./shard_keys.ts";
@@ -25,3 +24,6 @@ export * from "./storage.ts";
 export * from "./sql_storage.ts";
 export * from "./transfer.ts";
 export * from "./inclusion_steps.ts";
+// The hash of an entry's leaf, `leafHash(entryLeaf(entry))`: where a proof's path starts. The
+// rest of the Merkle tree is its own room, `src/merkle/`.
+export { leafHash } from "../merkle/mod.ts";

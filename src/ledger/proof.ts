@@ -9,7 +9,7 @@ import { base64urlnopad, hex } from "@scure/base";
 import { verifySignature } from "../identity/identity.ts";
 import { shardOf } from "../routing/shard.ts";
 import { entryLeaf, headerBytes, type SignedBlockHeader } from "./block.ts";
-import { inclusionProof, leafHash, verifyInclusion } from "./merkle.ts";
+import { inclusionProof, leafHash, verifyInclusion } from "../merkle/mod.ts";
 import type { LedgerStorage } from "./storage.ts";
 import { transferFromJson, verifyTransfer } from "./transfer.ts";
 import type { TxProof } from "../protocol/ledger_wire.ts";

@@ -177,8 +177,9 @@ export function transferFromJson(j: TransferJson): Transfer {
 }
 
 /**
- * Parses the JSON form of a transfer, refusing with a code what is not one. The amount may
- * be a decimal string or a whole number; it must be from 1 to `maxAmount`.
+ * Parses the JSON form of a transfer, refusing with a code what is not one. The amount is a
+ * decimal string (a JSON number is `TX_MALFORMED`: one transfer has one JSON form); it must
+ * be a whole number from 1 to `maxAmount`.
  *
  * @param value Parsed JSON.
  * @param maxAmount The largest amount allowed.
@@ -213,16 +214,17 @@ export function parseTransfer(
   if (typeof v.sig !== "string" || !canonicalSig(v.sig)) {
     return bad("TX_MALFORMED", 'Transfer field "sig" is not 64 bytes in canonical base64url');
   }
-  let amount: bigint;
+  if (typeof v.amount !== "string") {
+    return bad("TX_MALFORMED", 'Transfer field "amount" is not a decimal string');
+  }
   // One decimal form per amount: no leading zeros, so that one transfer has one JSON form.
-  if (typeof v.amount === "string" && /^(0|-?[1-9][0-9]{0,29})$/.test(v.amount)) {
-    amount = BigInt(v.amount);
-  } else if (typeof v.amount === "number" && Number.isSafeInteger(v.amount)) {
-    amount = BigInt(v.amount);
-  } else {return bad(
+  if (!/^(0|-?[1-9][0-9]{0,29})$/.test(v.amount)) {
+    return bad(
       "TX_BAD_AMOUNT",
       `Transfer amount ${JSON.stringify(v.amount)} is not a whole number`,
-    );}
+    );
+  }
+  const amount = BigInt(v.amount);
   if (amount < 1n || amount > BigInt(maxAmount)) {
     return bad("TX_BAD_AMOUNT", `Transfer amount ${amount} is outside 1..${maxAmount}`);
   }

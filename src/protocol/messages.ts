@@ -5,11 +5,11 @@
  * @module
  */
 import { z } from "zod";
-import type { Reply } from "./control.ts";
+import type { Reply } from "./control_map.ts";
 import type { BlockHeaderJson } from "./ledger_wire.ts";
 import type { Limits } from "./limits.ts";
 import type { Refusal } from "./refusal.ts";
-import type { MailMessage, MailNotice, PresenceMessage, TopicMessage } from "./services.ts";
+import type { MailMessage, MailNotice, PresenceMessage, TopicMessage } from "./service_messages.ts";
 
 /** The keepalive text frame a client sends; answered without waking the super-peer. */
 export const KEEPALIVE_PING = "ping";

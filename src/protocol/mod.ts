@@ -10,8 +10,8 @@
  *
  * @module
  */
-export * from "./batch.ts";
-export * from "./control.ts";
+export * from "./batch_frame.ts";
+export * from "./control_map.ts";
 export * from "./direct.ts";
 export * from "./errors.ts";
 export * from "./frame_header.ts";
@@ -22,6 +22,6 @@ export * from "./ledger_wire.ts";
 export * from "./limits.ts";
 export * from "./messages.ts";
 export * from "./refusal.ts";
-export * from "./services.ts";
+export * from "./service_messages.ts";
 export * from "./token_bucket.ts";
 export * from "./metrics.ts";

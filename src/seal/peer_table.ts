@@ -5,12 +5,12 @@
  *
  * @module
  */
-import type { BatchEntry } from "./batch.ts";
+import type { BatchEntry } from "./sealed_batch.ts";
 import type { PendingHello } from "./handshake.ts";
 import type { SealSession } from "./session.ts";
 
 /** One remote peer's sealing state. */
-export interface PeerState {
+export interface SealPeerState {
   /** Its sessions, newest (the one that seals) first. */
   sessions: SealSession[];
   /** The handshake under way, and when it began. */
@@ -35,14 +35,14 @@ export interface PeerState {
  */
 export class PeerTable {
   readonly #max: number;
-  readonly #forget: (remote: string, state: PeerState) => void;
-  readonly #peers = new Map<string, PeerState>();
+  readonly #forget: (remote: string, state: SealPeerState) => void;
+  readonly #peers = new Map<string, SealPeerState>();
 
   /**
    * @param max The most peers kept.
    * @param forget Told of a peer forgotten to make room.
    */
-  constructor(max: number, forget: (remote: string, state: PeerState) => void) {
+  constructor(max: number, forget: (remote: string, state: SealPeerState) => void) {
     this.#max = max;
     this.#forget = forget;
   }
@@ -53,7 +53,7 @@ export class PeerTable {
    * @param remote The peer.
    * @returns Its state, if kept.
    */
-  get(remote: string): PeerState | undefined {
+  get(remote: string): SealPeerState | undefined {
     return this.#peers.get(remote);
   }
 
@@ -64,7 +64,7 @@ export class PeerTable {
    * @param remote The peer.
    * @returns Its state.
    */
-  use(remote: string): PeerState {
+  use(remote: string): SealPeerState {
     let peer = this.#peers.get(remote);
     if (peer) {
       this.#peers.delete(remote);
@@ -82,7 +82,7 @@ export class PeerTable {
   }
 
   /** Every kept peer and its state. */
-  [Symbol.iterator](): MapIterator<[string, PeerState]> {
+  [Symbol.iterator](): MapIterator<[string, SealPeerState]> {
     return this.#peers.entries();
   }
 }

@@ -23,20 +23,21 @@ import {
 import { acceptHello, acceptId, finishHello, type LocalKeys, startHello } from "./handshake.ts";
 import type { PendingHello } from "./handshake.ts";
 import { MailReplays, openMail, sealMail } from "./mail.ts";
-import { Outbox, SEAL_BATCH_FLAG, unpackBatch } from "./batch.ts";
+import { SEAL_BATCH_FLAG, SealBatcher, unpackBatch } from "./sealed_batch.ts";
 import { dataSessionId, type Opened, SealSession } from "./session.ts";
-import { type PeerState, PeerTable } from "./peer_table.ts";
+import { PeerTable, type SealPeerState } from "./peer_table.ts";
 import { InOrder } from "./in_order.ts";
 import {
   SEAL_HANDSHAKE_TIMEOUT_MS,
+  SEAL_MAIL_MAX_AGE_MS,
   SEAL_PEERS,
   SEAL_QUEUE_MESSAGES,
   SEAL_REKEY_MESSAGES,
   SEAL_REKEY_MS,
   SEAL_SESSIONS_PER_PEER,
-} from "./limits.ts";
+} from "./seal_bounds.ts";
 import type { SealCode, SealerHost, SealPolicy, SealResult } from "./sealer_host.ts";
-export * from "./limits.ts";
+export * from "./seal_bounds.ts";
 export type * from "./sealer_host.ts";
 
 /**
@@ -74,7 +75,7 @@ export class Sealer {
   readonly #sessions = new Map<string, SealSession>();
   readonly #hellos = new Map<string, PendingHello>();
   readonly #mail: MailReplays;
-  readonly #outbox: Outbox | undefined;
+  readonly #batcher: SealBatcher | undefined;
   // Per peer: sealing under way, handed to the host in order; opening, delivered in order.
   readonly #sending = new InOrder();
   readonly #opening = new InOrder();
@@ -96,9 +97,9 @@ export class Sealer {
     this.#local = local;
     this.#host = host;
     this.#policy = options.policy ?? "required";
-    this.#mail = new MailReplays(options.mailMaxAgeMs ?? 7 * 24 * 3_600_000);
-    this.#outbox = options.batchBytes &&
-      new Outbox(options.batchBytes, (to, sealed, n) => this.#send(to, sealed, n));
+    this.#mail = new MailReplays(options.mailMaxAgeMs ?? SEAL_MAIL_MAX_AGE_MS);
+    this.#batcher = options.batchBytes &&
+      new SealBatcher(options.batchBytes, (to, sealed, n) => this.#send(to, sealed, n));
   }
 
   /**
@@ -119,7 +120,7 @@ export class Sealer {
       if (session.sent >= SEAL_REKEY_MESSAGES || now - session.createdAt >= SEAL_REKEY_MS) {
         this.#hello(to, peer, now);
       }
-      if (this.#outbox) return this.#outbox.add(to, session, { flags, payload });
+      if (this.#batcher) return this.#batcher.add(to, session, { flags, payload });
       this.#send(to, session.seal(flags, payload));
       return "batched";
     }
@@ -138,7 +139,7 @@ export class Sealer {
 
   /** Starts sealing now what waits for the end of the turn. */
   flush(): void {
-    this.#outbox?.flush();
+    this.#batcher?.flush();
   }
 
   /** Whether sealing or opening is under way (what was given is not all handed on). */
@@ -269,7 +270,7 @@ export class Sealer {
     return (this.#peers.get(peer)?.sessions.length ?? 0) > 0;
   }
 
-  #hello(to: string, peer: PeerState, now: number): void {
+  #hello(to: string, peer: SealPeerState, now: number): void {
     if (peer.pending) return;
     const started = startHello(this.#local, to);
     if (!started) return this.#fail(to, peer, "SEAL_BAD_HANDSHAKE", "The peer's key is unusable");
@@ -305,7 +306,7 @@ export class Sealer {
   }
 
   // A new session seals from now on.
-  #register(peer: PeerState, session: SealSession): SealSession {
+  #register(peer: SealPeerState, session: SealSession): SealSession {
     this.#sessions.set(session.id, session);
     peer.sessions.unshift(session);
     for (const old of peer.sessions.splice(SEAL_SESSIONS_PER_PEER)) this.#sessions.delete(old.id);
@@ -313,9 +314,9 @@ export class Sealer {
   }
 
   // What waited for a session goes first.
-  #flush(remote: string, peer: PeerState, session: SealSession): void {
+  #flush(remote: string, peer: SealPeerState, session: SealSession): void {
     for (const m of peer.queue.splice(0)) {
-      if (this.#outbox) this.#outbox.add(remote, session, m);
+      if (this.#batcher) this.#batcher.add(remote, session, m);
       else this.#send(remote, session.seal(m.flags, m.payload));
     }
   }
@@ -385,7 +386,7 @@ export class Sealer {
     return "dropped";
   }
 
-  #fail(remote: string, peer: PeerState, code: SealCode, message: string): void {
+  #fail(remote: string, peer: SealPeerState, code: SealCode, message: string): void {
     const lost = peer.queue.splice(0).length;
     const what = `${lost} message${lost === 1 ? "" : "s"} not sent`;
     this.#host.refused(remote, code, lost > 0 ? `${message}: ${what}` : message);

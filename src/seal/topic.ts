@@ -14,8 +14,8 @@ import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { base64urlnopad } from "@scure/base";
 import { verifySignature } from "../identity/identity.ts";
-import { PUBLISH_SIGNATURE_CHARS } from "../protocol/control.ts";
-import type { TopicMessage } from "../protocol/services.ts";
+import { PUBLISH_SIGNATURE_CHARS } from "../protocol/control_map.ts";
+import type { TopicMessage } from "../protocol/service_messages.ts";
 import { concat, writeCounter } from "./envelope.ts";
 
 const utf8 = new TextEncoder();

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { leafHash } from "../ledger/merkle.ts";
+import { leafHash } from "../merkle/mod.ts";
 import { PIECE_BYTES } from "./content_id.ts";
 import { PieceTree } from "./piece_tree.ts";
 import { type ContentSource, wholeSource } from "./seeder.ts";

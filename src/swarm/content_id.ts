@@ -1,7 +1,7 @@
 /**
  * Content ids: what names a shared file. Content is cut into pieces of `SWARM_PIECE_BYTES`
  * (the last one shorter); each piece's leaf hash is `SHA-256(0x00 || piece)`, and the root is
- * the RFC 6962 Merkle root over them (`src/ledger/merkle.ts`; the empty content's is
+ * the RFC 6962 Merkle root over them (`src/merkle/`; the empty content's is
  * `SHA-256("")`). The id is the root in hex, a dot, and the size in bytes in decimal:
  * `<64 hex>.<size>`. The size fixes the number of pieces and the length of each, so a piece
  * checks against the id alone, with its index and its audit path.

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { leafHash } from "../ledger/merkle.ts";
+import { leafHash } from "../merkle/mod.ts";
 import { PIECE_BYTES, pieceCount } from "./content_id.ts";
 import { nodeFs } from "./node_fs.ts";
 import { PieceTree } from "./piece_tree.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { HASH_BYTES, leafHash, merkleRoot, nodeHash, verifyInclusion } from "../ledger/merkle.ts";
+import { HASH_BYTES, leafHash, merkleRoot, nodeHash, verifyInclusion } from "../merkle/mod.ts";
 import { type ContentId, contentId, PIECE_BYTES, pieceCount, pieceLength } from "./content_id.ts";
 
 /**

@@ -50,6 +50,16 @@ Deno.test(
     });
     try {
       const peer = await connectPeer(net, { identity: alice });
+      // An amount's one JSON form is a decimal string: a number is malformed, and uses no nonce.
+      const signed = await signTransfer(alice, {
+        network: net.network,
+        to: bob.peerId,
+        amount: 250n,
+        nonce: 1,
+      });
+      const asNumber = { ...transferToJson(signed), amount: 250 };
+      const [malformed] = await peer.ledger.submit([asNumber as unknown as TransferJson]);
+      assertEquals(!malformed.ok && malformed.code, "TX_MALFORMED");
       const result = await peer.ledger.transfer(bob.peerId, 250);
       assert(result.ok, JSON.stringify(result));
       const status = await peer.ledger.waitForBlock(result.hash);
@@ -99,6 +109,7 @@ Deno.test(
         [{ ...(await sign(alice, bob, 5, 1)), amount: "-1" }, "TX_BAD_AMOUNT"],
         [{ ...(await sign(alice, bob, 5, 1)), amount: "2.5" }, "TX_BAD_AMOUNT"],
         [{ ...(await sign(alice, bob, 5, 1)), amount: "10000000000000000000" }, "TX_BAD_AMOUNT"],
+        [{ ...(await sign(alice, bob, 5, 1)), amount: 5 }, "TX_MALFORMED"],
         [{ nonsense: true }, "TX_MALFORMED"],
       ];
       const results = await post(net.url, cases.map(([tx]) => tx));

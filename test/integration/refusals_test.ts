@@ -26,6 +26,7 @@ Deno.test(
         { t: "blocks", id: 4, shard: 99 },
         { t: "lookup", id: 5, peer: "not-a-peer" },
         { t: "pub", id: 6, topic: "$presence", n: 1, data: "x" },
+        { t: "account", id: 7, account: "not-an-account" },
       ];
       for (const r of requests) ws.send(JSON.stringify(r));
       ws.send("not json");
@@ -41,6 +42,7 @@ Deno.test(
           "BAD_REQUEST",
           "BAD_REQUEST",
           "RESERVED_TOPIC",
+          "BAD_REQUEST",
         ],
       );
       for (const e of errors) {

@@ -67,7 +67,9 @@ Deno.test("LedgerShard applies a transfer and refuses each bad one with its code
     ["zero", { ...good, amount: "0" }, "TX_BAD_AMOUNT"],
     ["negative", { ...good, amount: "-5" }, "TX_BAD_AMOUNT"],
     ["fractional", { ...good, amount: "1.5" }, "TX_BAD_AMOUNT"],
-    ["fractional number", { ...good, amount: 1.5 }, "TX_BAD_AMOUNT"],
+    // The amount's one JSON form is a decimal string: a number is malformed, whatever its value.
+    ["amount as a number", { ...good, amount: 30 }, "TX_MALFORMED"],
+    ["fractional number", { ...good, amount: 1.5 }, "TX_MALFORMED"],
     ["oversized", { ...good, amount: "1000001" }, "TX_BAD_AMOUNT"],
     ["huge", { ...good, amount: "1".repeat(40) }, "TX_BAD_AMOUNT"],
     ["no nonce", { ...good, nonce: undefined }, "TX_MALFORMED"],

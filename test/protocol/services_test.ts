@@ -5,6 +5,7 @@ import {
   parseServerMessage,
   PRESENCE_TOPIC,
 } from "../../src/protocol/mod.ts";
+import { Identity } from "../../src/identity/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import fc from "fast-check";
 
@@ -45,6 +46,16 @@ Deno.test("parseControlRequest() takes each service request and refuses anything
     // Never throws, whatever arrives.
     parseControlRequest(v);
   }));
+});
+
+Deno.test("parseControlRequest() refuses a malformed request as BAD_FRAME, a bad account id as BAD_REQUEST", async () => {
+  const account = (await Identity.generate()).peerId;
+  assertEquals(parseControlRequest({ t: "account", id: 1, account }).ok, true);
+  // Well formed, but the string names no account (PROTOCOL section 6).
+  const notAccount = parseControlRequest({ t: "account", id: 2, account: "not-an-account" });
+  assertEquals(notAccount.ok ? "" : [notAccount.code, notAccount.id], ["BAD_REQUEST", 2]);
+  const malformed = parseControlRequest({ t: "account", id: 3, account: 42 });
+  assertEquals(malformed.ok ? "" : [malformed.code, malformed.id], ["BAD_FRAME", 3]);
 });
 
 Deno.test("the client parses every service message the network sends", () => {

@@ -3,7 +3,8 @@
 import fc from "fast-check";
 import { assert, assertEquals } from "../support/assert.ts";
 import { Identity } from "../../src/identity/mod.ts";
-import { TOPIC_KEYS_MAX, TopicGuard, type TopicSealCode } from "../../src/client/topic_guard.ts";
+import { TopicGuard, type TopicSealCode } from "../../src/client/topic_guard.ts";
+import { TOPIC_KEYS_MAX } from "../../src/client/constants.ts";
 import type { TopicMessage } from "../../src/protocol/mod.ts";
 
 async function guards(policy: "required" | "preferred" | false = "required") {

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { inclusionProof, leafHash, merkleRoot } from "../../src/ledger/merkle.ts";
+import { inclusionProof, leafHash, merkleRoot } from "../../src/merkle/mod.ts";
 import { contentId, parseContentId, PIECE_BYTES, pieceCount } from "../../src/swarm/content_id.ts";
 import { PieceTree, PieceVerifier, verifyPiece } from "../../src/swarm/piece_tree.ts";
 import { assert, assertEquals } from "../support/assert.ts";

@@ -8,13 +8,7 @@
  */
 import { joinBytes } from "../../protocol/mod.ts";
 import { ChannelTransport, type DirectTransportFactory } from "./transport.ts";
-
-/**
- * Most bytes handed to the browser's channel and not yet sent; more wait in the transport
- * until the channel's buffer falls to half of this. Far below the 16 MiB at which Chromium
- * refuses, and, at tens of MB/s, a tenth of a second and more of data in flight.
- */
-export const DIRECT_BUFFER_BYTES = 8 * 1024 * 1024;
+import { DIRECT_BUFFER_BYTES } from "../constants.ts";
 
 /**
  * Largest message joined in the reused buffer; a larger one gets a buffer of its own, so the

@@ -18,11 +18,7 @@ import {
   ProtocolError,
 } from "../../protocol/mod.ts";
 import { type DirectTransport, sdpFingerprint } from "./transport.ts";
-
-/** Most messages kept while this side checks the other's proof. */
-const EARLY_MAX = 4_096;
-/** Default time allowed to set up and authenticate a direct channel, in ms. */
-export const DEFAULT_DIRECT_TIMEOUT_MS = 15_000;
+import { DEFAULT_DIRECT_TIMEOUT_MS, MAX_EARLY_DIRECT_MESSAGES } from "../constants.ts";
 
 /** Options of a {@linkcode DirectLink}. */
 export interface DirectLinkOptions {
@@ -227,7 +223,7 @@ export class DirectLink extends EventTarget {
     if (this.#closed) return;
     if (!this.#authenticated) {
       // Kept, bounded, until this side's check ends: delivered if it passes, dropped if not.
-      if (this.#early.length < EARLY_MAX) this.#early.push(data);
+      if (this.#early.length < MAX_EARLY_DIRECT_MESSAGES) this.#early.push(data);
       return;
     }
     if (typeof data === "string") {

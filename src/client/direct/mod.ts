@@ -14,8 +14,10 @@
 export * from "./browser_transport.ts";
 export * from "./link.ts";
 export * from "./transport.ts";
+export type { DirectOptions } from "./upgrades.ts";
 export {
   DEFAULT_DIRECT_RETRY_MS,
   DEFAULT_DIRECT_THRESHOLD,
-  type DirectOptions,
-} from "./upgrades.ts";
+  DEFAULT_DIRECT_TIMEOUT_MS,
+  DIRECT_BUFFER_BYTES,
+} from "../constants.ts";

@@ -11,11 +11,7 @@ import type { Identity } from "../../identity/identity.ts";
 import type { IceServer, LinkSignal } from "../../protocol/mod.ts";
 import { DirectLink } from "./link.ts";
 import type { DirectTransportFactory } from "./transport.ts";
-
-/** Default messages sent to one peer before an upgrade is tried. */
-export const DEFAULT_DIRECT_THRESHOLD = 16;
-/** Default wait after a failed or lost direct channel before trying again, in ms. */
-export const DEFAULT_DIRECT_RETRY_MS = 2_000;
+import { DEFAULT_DIRECT_RETRY_MS, DEFAULT_DIRECT_THRESHOLD } from "../constants.ts";
 
 /** Options of direct upgrades, given to `Peer` as `direct`. */
 export interface DirectOptions {

@@ -26,7 +26,7 @@ export interface BatchEntry {
  *
  * @example Usage
  * ```ts
- * import { packBatch, unpackBatch } from "./batch.ts";
+ * import { packBatch, unpackBatch } from "./sealed_batch.ts";
  * const body = packBatch([{ flags: 1, payload: new Uint8Array([104, 105]) }]);
  * console.assert(body.length === 7 && unpackBatch(body)?.[0].payload.length === 2);
  * ```
@@ -55,7 +55,7 @@ export function packBatch(entries: readonly BatchEntry[]): Uint8Array {
  *
  * @example Usage
  * ```ts
- * import { unpackBatch } from "./batch.ts";
+ * import { unpackBatch } from "./sealed_batch.ts";
  * console.assert(unpackBatch(new Uint8Array([0, 0, 0, 0, 9])) === undefined);
  * ```
  *
@@ -87,19 +87,19 @@ export function unpackBatch(body: Uint8Array): BatchEntry[] | undefined {
  *
  * @example Usage
  * ```ts
- * import { Outbox } from "./batch.ts";
+ * import { SealBatcher } from "./sealed_batch.ts";
  * import { SealSession } from "./session.ts";
  * const key = new Uint8Array(32);
  * const session = new SealSession({ id: new Uint8Array(8), remote: "b", send: key, receive: key }, 0);
  * const sent: Promise<Uint8Array>[] = [];
- * const outbox = new Outbox(() => 1024, (_to, sealed) => void sent.push(sealed));
- * outbox.add("b", session, { flags: 0, payload: new Uint8Array(3) });
- * outbox.add("b", session, { flags: 0, payload: new Uint8Array(4) });
- * outbox.flush();
+ * const batcher = new SealBatcher(() => 1024, (_to, sealed) => void sent.push(sealed));
+ * batcher.add("b", session, { flags: 0, payload: new Uint8Array(3) });
+ * batcher.add("b", session, { flags: 0, payload: new Uint8Array(4) });
+ * batcher.flush();
  * console.assert(sent.length === 1);
  * ```
  */
-export class Outbox {
+export class SealBatcher {
   readonly #maxBytes: () => number;
   readonly #send: (to: string, sealed: Promise<Uint8Array>, messages: number) => void;
   #scheduled = false;

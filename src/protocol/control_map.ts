@@ -11,7 +11,7 @@ import { z } from "zod";
 import { isPeerId } from "../identity/peer_id.ts";
 import type { AccountView, BlockHeaderJson, TxOutcome } from "./ledger_wire.ts";
 import type { Refusal } from "./refusal.ts";
-import type { PeerInfo, PeerPresence, ProviderInfo } from "./services.ts";
+import type { PeerInfo, PeerPresence, ProviderInfo } from "./service_messages.ts";
 
 /** Characters of a publish's signature: 64 bytes of Ed25519, base64url without padding. */
 export const PUBLISH_SIGNATURE_CHARS = 86;
@@ -24,11 +24,8 @@ const topic = z.string().max(1_024);
 // One schema per request type; the keys are the `t` a peer sends.
 const REQUEST_SCHEMAS = {
   tx: z.object({ t: z.literal("tx"), id, txs: z.array(z.unknown()) }),
-  account: z.object({
-    t: z.literal("account"),
-    id,
-    account: z.string().refine(isPeerId, "not a peer id"),
-  }),
+  // The account id is checked once the request parsed (`BAD_REQUEST`, see `valueRefusal`).
+  account: z.object({ t: z.literal("account"), id, account: z.string() }),
   blocks: z.object({ t: z.literal("blocks"), id, shard: z.number().int().nonnegative() }),
   sub: z.object({ t: z.literal("sub"), id, topic }),
   unsub: z.object({ t: z.literal("unsub"), id, topic }),
@@ -185,26 +182,35 @@ export type RequestRefusal = Refusal & { id?: number };
  *
  * @example Usage
  * ```ts
- * import { CONTROL_TYPES } from "./control.ts";
+ * import { CONTROL_TYPES } from "./control_map.ts";
  * console.assert(CONTROL_TYPES.has("tx") && CONTROL_TYPES.has("sub"));
  * ```
  */
 export const CONTROL_TYPES: ReadonlySet<string> = new Set(Object.keys(REQUEST_SCHEMAS));
+
+// What a schema cannot say: a request of the right form whose value is wrong (a string that
+// is no account id) is `BAD_REQUEST`, as over HTTP; `BAD_FRAME` is for what does not parse
+// (PROTOCOL section 6).
+function valueRefusal(request: ControlRequest): string | undefined {
+  if (request.t === "account" && !isPeerId(request.account)) return "Not an account id";
+  return undefined;
+}
 
 /**
  * Checks a control request (already parsed from JSON) against its schema. Never throws.
  *
  * @example Usage
  * ```ts
- * import { parseControlRequest } from "./control.ts";
+ * import { parseControlRequest } from "./control_map.ts";
  * console.assert(parseControlRequest({ t: "sub", id: 1, topic: "news" }).ok);
  * const r = parseControlRequest({ t: "nope", id: 4 });
  * console.assert(!r.ok && r.code === "UNKNOWN_FRAME_TYPE" && r.id === 4);
  * ```
  *
  * @param value The parsed JSON.
- * @returns The request, or a refusal (`UNKNOWN_FRAME_TYPE` for an unknown `t`, else
- *   `BAD_FRAME`) carrying the request's `id` when it has a usable one.
+ * @returns The request, or a refusal carrying the request's `id` when it has a usable one:
+ *   `UNKNOWN_FRAME_TYPE` for an unknown `t`, `BAD_FRAME` for a request not of its form,
+ *   `BAD_REQUEST` for one of its form with a wrong value (an account id that is none).
  */
 export function parseControlRequest(
   value: unknown,
@@ -231,7 +237,12 @@ export function parseControlRequest(
       };
   }
   const result = REQUEST_SCHEMAS[t as ControlType].safeParse(value);
-  if (result.success) return { ok: true, request: result.data as ControlRequest };
+  if (result.success) {
+    const request = result.data as ControlRequest;
+    const wrong = valueRefusal(request);
+    if (wrong) return { ok: false, code: "BAD_REQUEST", message: wrong, id: requestId };
+    return { ok: true, request };
+  }
   return {
     ok: false,
     code: "BAD_FRAME",

@@ -19,7 +19,7 @@ export const HASH_BYTES = 32;
  *
  * @example Usage
  * ```ts
- * import { leafHash } from "./merkle.ts";
+ * import { leafHash } from "./tree.ts";
  * console.assert(leafHash(new Uint8Array()).length === 32);
  * ```
  */
@@ -41,7 +41,7 @@ export function leafHash(data: Uint8Array): Uint8Array {
  *
  * @example Usage
  * ```ts
- * import { leafHash, nodeHash } from "./merkle.ts";
+ * import { leafHash, nodeHash } from "./tree.ts";
  * const l = leafHash(new Uint8Array([1]));
  * console.assert(nodeHash(l, l).length === 32);
  * ```
@@ -69,7 +69,7 @@ function split(n: number): number {
  *
  * @example Usage
  * ```ts
- * import { leafHash, merkleRoot } from "./merkle.ts";
+ * import { leafHash, merkleRoot } from "./tree.ts";
  * const one = leafHash(new Uint8Array());
  * console.assert(merkleRoot([one]).every((b, i) => b === one[i]));
  * ```
@@ -98,7 +98,7 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
  *
  * @example Usage
  * ```ts
- * import { inclusionProof, leafHash, merkleRoot, verifyInclusion } from "./merkle.ts";
+ * import { inclusionProof, leafHash, merkleRoot, verifyInclusion } from "./tree.ts";
  * const leaves = [1, 2, 3].map((b) => leafHash(new Uint8Array([b])));
  * const proof = inclusionProof(leaves, 2);
  * console.assert(verifyInclusion(leaves[2], 2, 3, proof, merkleRoot(leaves)));
@@ -139,7 +139,7 @@ export function inclusionProof(leaves: readonly Uint8Array[], index: number): Ui
  *
  * @example Usage
  * ```ts
- * import { leafHash, verifyInclusion } from "./merkle.ts";
+ * import { leafHash, verifyInclusion } from "./tree.ts";
  * const leaf = leafHash(new Uint8Array([1]));
  * console.assert(verifyInclusion(leaf, 0, 1, [], leaf));
  * ```

@@ -19,6 +19,7 @@ import type {
 } from "../protocol/mod.ts";
 import type { RequestMessage } from "./requests.ts";
 import { fromWire, toWire } from "./_util.ts";
+import { DEFAULT_FIND_PEERS, MAX_HELD_MAIL, MAX_SEEN_MAIL } from "./constants.ts";
 import type { PublishWire, TopicGuard } from "./topic_guard.ts";
 import type { MailEvent, TopicEvent, TopicOptions } from "./service_events.ts";
 
@@ -49,11 +50,6 @@ export interface ServicesHost {
   /** Signs and seals publishes, checks and opens topic messages. @default neither */
   topics?: Pick<TopicGuard, "prepare" | "open" | "setKey">;
 }
-
-const SEEN_MAIL_KEPT = 4_096;
-
-/** Mail held, unacknowledged, until a listener is added; more comes again on a connect. */
-const HELD_MAIL_KEPT = 1_024;
 
 /** Topic messages taken before their acknowledgement leaves at once. */
 const TOPIC_ACK_EVERY = 64;
@@ -190,7 +186,7 @@ export class PeerServices {
   async findPeers(options: { count?: number; topic?: string } = {}): Promise<PeerInfo[]> {
     const reply = await this.#host.request({
       t: "peers",
-      count: options.count ?? 16,
+      count: options.count ?? DEFAULT_FIND_PEERS,
       ...(options.topic === undefined ? {} : { topic: options.topic }),
     });
     return reply.peers;
@@ -259,13 +255,13 @@ export class PeerServices {
       // Acknowledged only once a listener took it: with none, it waits (and, unacknowledged,
       // comes again on the next connect).
       if (!this.#host.listening(m.t)) {
-        if (this.#held.size < HELD_MAIL_KEPT) this.#held.set(m.mid, m);
+        if (this.#held.size < MAX_HELD_MAIL) this.#held.set(m.mid, m);
         return;
       }
       this.#acknowledge(m.mid);
       if (this.#seenMail.has(m.mid)) return;
       this.#seenMail.add(m.mid);
-      if (this.#seenMail.size > SEEN_MAIL_KEPT) {
+      if (this.#seenMail.size > MAX_SEEN_MAIL) {
         this.#seenMail.delete(this.#seenMail.values().next().value!);
       }
       if (m.t === "mail") {

@@ -4,7 +4,7 @@
  *
  * @example Usage
  * ```ts
- * import { SEAL_QUEUE_MESSAGES } from "./limits.ts";
+ * import { SEAL_QUEUE_MESSAGES } from "./seal_bounds.ts";
  * console.assert(SEAL_QUEUE_MESSAGES === 256);
  * ```
  *
@@ -23,3 +23,10 @@ export const SEAL_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const SEAL_REKEY_MS = 600_000;
 /** ...or for this many messages, whichever comes first. */
 export const SEAL_REKEY_MESSAGES = 1_000_000;
+/** A day, in ms. */
+const DAY = 24 * 3_600_000;
+/**
+ * Sealed mail older than this is refused, unless the peer says otherwise: as long as the
+ * mailbox keeps mail by default (`MAILBOX_TTL_MS`, seven days).
+ */
+export const SEAL_MAIL_MAX_AGE_MS: number = 7 * DAY;

@@ -37,7 +37,7 @@ export interface BatchRead {
  *
  * @example Usage
  * ```ts
- * import { encodeBatch, isBatch } from "./batch.ts";
+ * import { encodeBatch, isBatch } from "./batch_frame.ts";
  * console.assert(isBatch(encodeBatch([new Uint8Array([1, 2])])));
  * ```
  */
@@ -54,7 +54,7 @@ export function isBatch(bytes: Uint8Array): boolean {
  *
  * @example Usage
  * ```ts
- * import { batchBytes } from "./batch.ts";
+ * import { batchBytes } from "./batch_frame.ts";
  * console.assert(batchBytes(100, 2) === 109);
  * ```
  */
@@ -70,7 +70,7 @@ export function batchBytes(frameBytes: number, count: number): number {
  *
  * @example Usage
  * ```ts
- * import { encodeBatch, readBatch } from "./batch.ts";
+ * import { encodeBatch, readBatch } from "./batch_frame.ts";
  * const batch = encodeBatch([new Uint8Array([1]), new Uint8Array([2, 3])]);
  * console.assert(readBatch(batch).frames.length === 2);
  * ```
@@ -102,7 +102,7 @@ export function encodeBatch(frames: readonly Uint8Array[]): Uint8Array {
  *
  * @example Usage
  * ```ts
- * import { readBatch } from "./batch.ts";
+ * import { readBatch } from "./batch_frame.ts";
  * const r = readBatch(new Uint8Array([3, 0, 0, 0, 9, 1]));
  * console.assert(r.frames.length === 0 && r.broken !== undefined);
  * ```
@@ -141,7 +141,7 @@ export function readBatch(bytes: Uint8Array): BatchRead {
  *
  * @example Usage
  * ```ts
- * import { packBatches } from "./batch.ts";
+ * import { packBatches } from "./batch_frame.ts";
  * const frames = Array.from({ length: 5 }, () => new Uint8Array(10));
  * console.assert(packBatches(frames, 2, 1_000).length === 3);
  * console.assert(packBatches([new Uint8Array(10)], 2, 1_000)[0].length === 10);

@@ -7,7 +7,7 @@ import {
   packBatch,
   SEAL_BATCH_FLAG,
   unpackBatch,
-} from "../../src/seal/batch.ts";
+} from "../../src/seal/sealed_batch.ts";
 import { DATA_OVERHEAD, SEAL_DATA } from "../../src/seal/envelope.ts";
 import { pair } from "./_pair.ts";
 

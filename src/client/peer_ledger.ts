@@ -24,6 +24,7 @@ import type {
 } from "../protocol/mod.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 import { fetchFrom } from "./_util.ts";
+import { DEFAULT_BLOCK_WAIT_MS } from "./constants.ts";
 import type { RequestMessage } from "./requests.ts";
 import type { ControlReplies } from "../protocol/mod.ts";
 
@@ -185,7 +186,11 @@ export class PeerLedger {
    * @throws {ProtocolError} `TX_NOT_FOUND` if the network never heard of it, `INTERNAL` if it
    *   is still not in a block when the time is up.
    */
-  async waitForBlock(hash: string, from?: string, timeoutMs = 30_000): Promise<TxStatus> {
+  async waitForBlock(
+    hash: string,
+    from?: string,
+    timeoutMs: number = DEFAULT_BLOCK_WAIT_MS,
+  ): Promise<TxStatus> {
     const start = Date.now();
     const deadline = start + timeoutMs;
     for (;;) {

@@ -6,23 +6,15 @@
  *
  * @module
  */
-import { type ControlReplies, ProtocolError } from "../protocol/mod.ts";
-import type { SendResult } from "./connection_options.ts";
-import {
-  Bitfield,
-  type ContentId,
-  type ContentSource,
-  Download,
-  type DownloadProgress,
-  encodeSwarm,
-  memoryStore,
-  PIECE_BYTES,
-  type PieceStore,
-  type PieceStoreFactory,
-  PieceVerifier,
-  SWARM,
-} from "../swarm/mod.ts";
-import type { RequestMessage } from "./requests.ts";
+import { ProtocolError } from "../protocol/mod.ts";
+import { Bitfield } from "./bitfield.ts";
+import { type ContentId, PIECE_BYTES } from "./content_id.ts";
+import { Download, type DownloadProgress } from "./download.ts";
+import { memoryStore, type PieceStore, type PieceStoreFactory } from "./piece_store.ts";
+import { PieceVerifier } from "./piece_tree.ts";
+import type { ContentSource } from "./seeder.ts";
+import type { FetchHost } from "./swarm_host.ts";
+import { encodeSwarm, SWARM } from "./wire.ts";
 
 /** While a fetch has fewer providers than this, it asks for more every few seconds. */
 const MORE_PROVIDERS_BELOW = 8;
@@ -56,23 +48,13 @@ export interface FetchReport extends DownloadProgress {
   resumed: number;
 }
 
-/** What a fetch needs of the peer's swarm. */
-export interface FetchHost {
-  /** Sends a swarm message to a peer. */
-  sendSwarm(to: string, bytes: Uint8Array): SendResult;
-  /** Asks the content's home for providers. */
-  request(m: RequestMessage<"providers">): Promise<ControlReplies["providers"]>;
-  /** Serves what the fetch holds, and says so at the content's home. */
-  serve(source: ContentSource): Promise<void>;
-}
-
 /**
  * The byte range asked for, clamped to the content, and the pieces that cover it.
  *
  * @example Usage
  * ```ts
- * import { contentId } from "../swarm/mod.ts";
- * import { rangeOf } from "./swarm_fetch.ts";
+ * import { contentId } from "./content_id.ts";
+ * import { rangeOf } from "./fetch_run.ts";
  * const r = rangeOf(contentId(new Uint8Array(32), 100_000), { offset: 20_000, length: 10 });
  * console.assert(r.first === 1 && r.last === 1 && r.length === 10);
  * ```
@@ -97,8 +79,9 @@ export function rangeOf(
  *
  * @example Usage
  * ```ts
- * import { FetchRun, type FetchHost } from "./swarm_fetch.ts";
- * import { parseContentId } from "../swarm/mod.ts";
+ * import { FetchRun } from "./fetch_run.ts";
+ * import { parseContentId } from "./content_id.ts";
+ * import type { FetchHost } from "./swarm_host.ts";
  * export async function get(host: FetchHost, text: string) {
  *   const parsed = parseContentId(text);
  *   if (!parsed.ok) throw new Error(parsed.message);

@@ -6,7 +6,7 @@ import {
   merkleRoot,
   nodeHash,
   verifyInclusion,
-} from "../../src/ledger/merkle.ts";
+} from "../../src/merkle/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 // The Certificate Transparency reference leaves and tree heads for RFC 6962.

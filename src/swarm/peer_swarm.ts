@@ -9,45 +9,18 @@
  *
  * @module
  */
-import { type ControlReplies, ProtocolError } from "../protocol/mod.ts";
-import type { SendResult } from "./connection_options.ts";
-import {
-  Bitfield,
-  blobSource,
-  type ContentSource,
-  decodeSwarm,
-  encodeSwarm,
-  fileSource,
-  fileStore,
-  memoryStore,
-  parseContentId,
-  type Path,
-  PIECE_BYTES,
-  PieceTree,
-  Seeder,
-  type SeederOptions,
-  SWARM,
-  wholeSource,
-} from "../swarm/mod.ts";
-import type { RequestMessage } from "./requests.ts";
-import { type FetchOptions, type FetchReport, FetchRun, rangeOf } from "./swarm_fetch.ts";
-
-export { DEFAULT_FIND_PROVIDERS_MS, type FetchOptions, type FetchReport } from "./swarm_fetch.ts";
-
-/** What the swarm needs of the peer. */
-export interface SwarmHost {
-  /**
-   * Sends a swarm message to a peer: over its direct channel if open, else by relay; by relay
-   * whatever is open when `via` says so.
-   */
-  sendSwarm(to: string, bytes: Uint8Array, via?: Path): SendResult;
-  /** Sends a control request and resolves with its answer. */
-  request<T extends "provide" | "unprovide" | "providers">(
-    m: RequestMessage<T>,
-  ): Promise<ControlReplies[T]>;
-  /** Whether the connection is open. */
-  readonly connected: boolean;
-}
+import { ProtocolError } from "../protocol/mod.ts";
+import { Bitfield } from "./bitfield.ts";
+import { blobSource } from "./blob_source.ts";
+import { parseContentId, PIECE_BYTES } from "./content_id.ts";
+import { type FetchOptions, type FetchReport, FetchRun, rangeOf } from "./fetch_run.ts";
+import { fileSource } from "./file_source.ts";
+import { fileStore } from "./file_store.ts";
+import { memoryStore } from "./piece_store.ts";
+import { PieceTree } from "./piece_tree.ts";
+import { type ContentSource, Seeder, type SeederOptions, wholeSource } from "./seeder.ts";
+import type { SwarmHost } from "./swarm_host.ts";
+import { decodeSwarm, encodeSwarm, SWARM } from "./wire.ts";
 
 /** How long a greeting's answer stands before the same peer's next greeting is answered. */
 const GREETING_ANSWERED_MS = 2_000;
@@ -60,7 +33,7 @@ export type Shareable = Uint8Array | Blob | ReadableStream<Uint8Array> | string;
  *
  * @example Usage
  * ```ts
- * import type { Peer } from "./peer.ts";
+ * import type { Peer } from "../client/mod.ts";
  * export async function roundTrip(alice: Peer, bob: Peer) {
  *   const id = await alice.swarm.share(new TextEncoder().encode("hello"));
  *   return new TextDecoder().decode(await bob.swarm.fetch(id));

@@ -1,6 +1,6 @@
 /**
  * The network services' messages that a super-peer pushes (topic messages, presence, mail,
- * notices), and the rules for topic names. Requests and their answers are in `control.ts`.
+ * notices), and the rules for topic names. Requests and their answers are in `control_map.ts`.
  * See `docs/PROTOCOL.md` section 11.
  *
  * @module
@@ -17,7 +17,7 @@ export const BLOCKS_TOPIC_PREFIX = "$blocks/";
  *
  * @example Usage
  * ```ts
- * import { blocksTopic } from "./services.ts";
+ * import { blocksTopic } from "./service_messages.ts";
  * console.assert(blocksTopic(3) === "$blocks/3");
  * ```
  *
@@ -36,7 +36,7 @@ const utf8 = new TextEncoder();
  *
  * @example Usage
  * ```ts
- * import { overUtf8Bytes } from "./services.ts";
+ * import { overUtf8Bytes } from "./service_messages.ts";
  * console.assert(!overUtf8Bytes("héllo", 6));
  * console.assert(overUtf8Bytes("héllo", 5));
  * ```
@@ -55,7 +55,7 @@ export function overUtf8Bytes(text: string, max: number): boolean {
  *
  * @example Usage
  * ```ts
- * import { isTopic } from "./services.ts";
+ * import { isTopic } from "./service_messages.ts";
  * console.assert(isTopic("news", 128));
  * console.assert(!isTopic("", 128));
  * ```
@@ -75,7 +75,7 @@ export function isTopic(topic: unknown, maxBytes: number): topic is string {
  *
  * @example Usage
  * ```ts
- * import { isReservedTopic } from "./services.ts";
+ * import { isReservedTopic } from "./service_messages.ts";
  * console.assert(isReservedTopic("$presence"));
  * ```
  *
