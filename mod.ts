@@ -6,10 +6,10 @@
  * results of a peer's methods, the codes of its refusals, and the proofs a light client checks
  * offline. Those who build on the protocol itself import its parts by subpath:
  * `superpeer/protocol` (frames, control messages, limits, codes), `superpeer/ledger` (the
- * ledger's state machine, Merkle trees, proofs), `superpeer/swarm` (content ids, piece trees,
- * stores, downloads), `superpeer/seal` (end-to-end sealing), `superpeer/identity` (keys and
- * peer ids as bytes), `superpeer/routing` (placement on shards) and `superpeer/direct` (direct
- * channels with signaling of one's own).
+ * ledger's state machine, proofs), `superpeer/merkle` (RFC 6962 trees), `superpeer/swarm`
+ * (content ids, piece trees, stores, downloads), `superpeer/seal` (end-to-end sealing),
+ * `superpeer/identity` (keys and peer ids as bytes), `superpeer/routing` (placement on shards)
+ * and `superpeer/direct` (direct channels with signaling of one's own).
  *
  * @example Two peers talk
  * ```ts ignore

@@ -9,7 +9,7 @@
 import { Miniflare } from "miniflare";
 import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 
 /** The repository root, with a trailing slash. */
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -47,8 +47,9 @@ export async function embeddedModules(): Promise<Record<string, string>> {
 }
 
 /**
- * Bundles the network page's script (`src/page/main.ts`): the client library stays out of
- * it, imported at run time from `/v1/client.js`, which the browser has cached.
+ * Bundles the network page's script (`src/page/main.ts`): the package's root (the client)
+ * stays out of it, imported at run time from `/v1/client.js`, which the browser has cached;
+ * what the page takes from a subpath (a Merkle walk, the `$stats` topic) is bundled in.
  *
  * @returns The module's source.
  */
@@ -69,7 +70,8 @@ export async function bundlePage(): Promise<string> {
         build.onResolve(
           { filter: /(^|\/)mod\.ts$/ },
           (args) =>
-            args.importer.includes("/src/page/")
+            args.importer.includes("/src/page/") &&
+              resolve(dirname(args.importer), args.path) === `${ROOT}mod.ts`
               ? { path: "/v1/client.js", external: true }
               : undefined,
         );

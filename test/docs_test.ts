@@ -144,3 +144,24 @@ Deno.test("README.md stays short, and docs/PROTOCOL.md starts with the minimal c
   const first = prose(await read("docs/PROTOCOL.md")).find((l) => /^## \d+\. /.test(l));
   assertEquals(first, "## 1. What a minimal client does");
 });
+
+Deno.test("every file or folder of the repository that a document names exists", async () => {
+  const docs = [
+    "README.md",
+    ...[...Deno.readDirSync(new URL("docs/", ROOT))]
+      .filter((e) => e.name.endsWith(".md")).map((e) => `docs/${e.name}`),
+  ];
+  const missing: string[] = [];
+  for (const doc of docs) {
+    const text = await read(doc);
+    // Paths in backticks that start at one of the repository's folders.
+    for (const [, path] of text.matchAll(/`((?:src|workers|scripts|test|examples)\/[\w./-]*)`/g)) {
+      try {
+        await Deno.stat(new URL(path, ROOT));
+      } catch {
+        missing.push(`${doc}: ${path}`);
+      }
+    }
+  }
+  assertEquals(missing, []);
+});

@@ -31,7 +31,7 @@ import {
 import type { PeerState, SendResult } from "./connection.ts";
 import type { Delivery } from "./exactly_once.ts";
 
-/** The flags a SEND may carry (see `docs/PROTOCOL.md` section 4). */
+/** The flags a SEND may carry (see `docs/PROTOCOL.md` section 5). */
 export interface SendFlags {
   /** Direct-channel signaling, never shown to the application. */
   signal?: boolean;

@@ -6,9 +6,8 @@
  * @module
  */
 import { indexedDbStore, type Peer, ProtocolError } from "../../mod.ts";
-// The page's bundler loads every `mod.ts` from /v1/client.js, which is the root alone: values
-// of a subpath come from their own files here, types from the subpath.
-import { byteSize } from "../swarm/byte_size.ts";
+// The root comes from /v1/client.js at run time; what a subpath gives is bundled in.
+import { byteSize } from "../swarm/mod.ts";
 import { byId, fill, h } from "./dom.ts";
 
 /**

@@ -7,11 +7,9 @@
  */
 import { hex } from "@scure/base";
 import { type Peer, ProtocolError, type TxStatus } from "../../mod.ts";
-// The page's bundler loads every `mod.ts` from /v1/client.js, which is the root alone: values
-// of a subpath come from their own files here, types from the subpath.
-import { entryLeaf } from "../ledger/block.ts";
-import { inclusionSteps } from "../ledger/inclusion_steps.ts";
-import { leafHash } from "../ledger/merkle.ts";
+// The root comes from /v1/client.js at run time; what a subpath gives is bundled in.
+import { entryLeaf, inclusionSteps } from "../ledger/mod.ts";
+import { leafHash } from "../merkle/mod.ts";
 import { byId, fill, h, short } from "./dom.ts";
 
 /**

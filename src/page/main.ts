@@ -8,9 +8,8 @@
  */
 import { Identity, type NetworkInfo, Peer, type Welcome } from "../../mod.ts";
 import type { NetworkSummary } from "../protocol/mod.ts";
-// The page's bundler loads every `mod.ts` from /v1/client.js, which is the root alone: values
-// of a subpath come from their own files here, types from the subpath.
-import { STATS_TOPIC } from "../protocol/metrics.ts";
+// The root comes from /v1/client.js at run time; what a subpath gives is bundled in.
+import { STATS_TOPIC } from "../routing/mod.ts";
 import { byId, fill, h, short } from "./dom.ts";
 import { filesView } from "./files_view.ts";
 import { ledgerView } from "./ledger_view.ts";

@@ -5,9 +5,8 @@
  * @module
  */
 import { type Peer, type PeerMessage, ProtocolError } from "../../mod.ts";
-// The page's bundler loads every `mod.ts` from /v1/client.js, which is the root alone: values
-// of a subpath come from their own files here, types from the subpath.
-import { STATS_TOPIC } from "../protocol/metrics.ts";
+// The root comes from /v1/client.js at run time; what a subpath gives is bundled in.
+import { STATS_TOPIC } from "../routing/mod.ts";
 import { byId, h, logLine, short } from "./dom.ts";
 
 function value(form: HTMLFormElement, name: string): string {

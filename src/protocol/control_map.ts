@@ -3,7 +3,7 @@
  * ledger and the network services alike. The super-peer checks each request here and
  * dispatches it by its `t`; the client types each answer by the request it sent. Adding a
  * request means adding it here (and a handler), nowhere else. See `docs/PROTOCOL.md`
- * sections 4 and 11.
+ * sections 5 and 11.
  *
  * @module
  */
@@ -190,7 +190,7 @@ export const CONTROL_TYPES: ReadonlySet<string> = new Set(Object.keys(REQUEST_SC
 
 // What a schema cannot say: a request of the right form whose value is wrong (a string that
 // is no account id) is `BAD_REQUEST`, as over HTTP; `BAD_FRAME` is for what does not parse
-// (PROTOCOL section 6).
+// (PROTOCOL section 7).
 function valueRefusal(request: ControlRequest): string | undefined {
   if (request.t === "account" && !isPeerId(request.account)) return "Not an account id";
   return undefined;

@@ -95,7 +95,7 @@ export async function signHello(
  * @param base The network's URL (`ws:`, `wss:`, `http:` or `https:`); its path is replaced.
  * @param hello The hello.
  * @param options `batch: true` asks the network to send this peer batch frames (`batch=1`,
- *   section 4 of `docs/PROTOCOL.md`); it is not part of what the hello signs.
+ *   section 5 of `docs/PROTOCOL.md`); it is not part of what the hello signs.
  * @returns The `ws:`/`wss:` URL of `/v1/connect` carrying the hello.
  *
  * @example Usage

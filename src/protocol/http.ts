@@ -1,5 +1,5 @@
 /**
- * The answers of the HTTP API (`docs/PROTOCOL.md` section 8, `docs/LEDGER.md`), shared by the
+ * The answers of the HTTP API (`docs/PROTOCOL.md` section 9, `docs/LEDGER.md`), shared by the
  * edge that builds them and the client that reads them. Every refusal is a
  * {@linkcode Refusal} body with an HTTP status.
  *

@@ -28,7 +28,7 @@ export const LIMIT_TABLE = {
     value: 256,
     unit: "frames",
     description:
-      "Most frames in one batch message (section 4). Frames past it: `BATCH_TOO_LARGE`, each refused alone.",
+      "Most frames in one batch message (section 5). Frames past it: `BATCH_TOO_LARGE`, each refused alone.",
   },
   /** Largest batch message, its entries' lengths included. */
   MAX_BATCH_BYTES: {

@@ -28,15 +28,15 @@ export const ID_BYTES = 8;
 export const COUNTER_BYTES = 8;
 
 /** Bytes of a hello: kind, ephemeral key, tag. */
-export const HELLO_BYTES = 1 + KEY_BYTES + TAG_BYTES;
+export const HELLO_BYTES: number = 1 + KEY_BYTES + TAG_BYTES;
 /** Bytes of an accept: kind, handshake id, ephemeral key, tag. */
-export const ACCEPT_BYTES = 1 + ID_BYTES + KEY_BYTES + TAG_BYTES;
+export const ACCEPT_BYTES: number = 1 + ID_BYTES + KEY_BYTES + TAG_BYTES;
 /** Bytes a session adds to a message: kind, session id, counter, inner flags, tag. */
-export const DATA_OVERHEAD = 1 + ID_BYTES + COUNTER_BYTES + 1 + TAG_BYTES;
+export const DATA_OVERHEAD: number = 1 + ID_BYTES + COUNTER_BYTES + 1 + TAG_BYTES;
 /** Bytes sealing to an identity adds: kind, ephemeral key, inner flags, time, tag. */
-export const MAIL_OVERHEAD = 1 + KEY_BYTES + 1 + 8 + TAG_BYTES;
+export const MAIL_OVERHEAD: number = 1 + KEY_BYTES + 1 + 8 + TAG_BYTES;
 /** The most bytes sealing adds to a payload, either way. */
-export const SEAL_OVERHEAD = Math.max(DATA_OVERHEAD, MAIL_OVERHEAD);
+export const SEAL_OVERHEAD: number = Math.max(DATA_OVERHEAD, MAIL_OVERHEAD);
 
 /**
  * Writes a counter as 8 big-endian bytes (counters stay below 2^53).

@@ -110,7 +110,11 @@ export class MailReplays {
   readonly #maxAgeMs: number;
   readonly #seen = new Map<string, number>();
 
-  /** @param maxAgeMs Mail older than this is refused, so is remembered no longer. */
+  /**
+   * Makes an empty memory of mail seen.
+   *
+   * @param maxAgeMs Mail older than this is refused, so is remembered no longer.
+   */
   constructor(maxAgeMs: number) {
     this.#maxAgeMs = maxAgeMs;
   }

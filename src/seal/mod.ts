@@ -18,7 +18,7 @@
  * @module
  */
 export { Sealer } from "./sealer.ts";
-export * from "./limits.ts";
+export * from "./seal_bounds.ts";
 export type * from "./sealer_host.ts";
 export {
   ACCEPT_BYTES,
@@ -32,6 +32,7 @@ export {
   SEAL_DATA,
   SEAL_HELLO,
   SEAL_MAIL,
+  SEAL_OVERHEAD,
   SEAL_UNKNOWN_SESSION,
   SEAL_UNSUPPORTED,
   TAG_BYTES,

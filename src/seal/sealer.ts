@@ -81,6 +81,8 @@ export class Sealer {
   readonly #opening = new InOrder();
 
   /**
+   * Makes the sealing state machine of one peer, with no session yet.
+   *
    * @param local This peer's keys.
    * @param host What it acts through.
    * @param options `policy`: what to do with a peer that cannot seal (default `"required"`:

@@ -25,7 +25,7 @@ const TOPIC_SALT = utf8.encode("superpeer/topic/v1");
 /** Bytes of the random nonce of a sealed publish. */
 export const TOPIC_NONCE_BYTES = 24;
 /** Bytes sealing adds to a publish's data before its base64url: version, nonce, inner kind, tag. */
-export const TOPIC_SEAL_OVERHEAD = 1 + TOPIC_NONCE_BYTES + 1 + 16;
+export const TOPIC_SEAL_OVERHEAD: number = 1 + TOPIC_NONCE_BYTES + 1 + 16;
 /** The version byte of a sealed publish. */
 const TOPIC_SEAL_VERSION = 0x01;
 

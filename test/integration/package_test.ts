@@ -71,6 +71,7 @@ const TYPED = `import {
 } from "superpeer";
 import { encodeFrame, type Frame, FRAME_SEND } from "superpeer/protocol";
 import { signTransfer, type Transfer } from "superpeer/ledger";
+import { leafHash, merkleRoot } from "superpeer/merkle";
 import { type ContentId, PieceTree } from "superpeer/swarm";
 import { type SealCode, sealMail } from "superpeer/seal";
 import { isPeerId } from "superpeer/identity";
@@ -92,6 +93,7 @@ export const seal: SealCode = "SEAL_BAD_TAG";
 export const sealed = sealMail;
 export const ok: boolean = isPeerId(me.peerId) && shardOf(me.peerId, 4) >= 0;
 export const fingerprint: string | undefined = sdpFingerprint("");
+export const root: Uint8Array = merkleRoot([leafHash(new Uint8Array(1))]);
 export type Transport = DirectTransport;
 `;
 

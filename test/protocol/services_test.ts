@@ -51,7 +51,7 @@ Deno.test("parseControlRequest() takes each service request and refuses anything
 Deno.test("parseControlRequest() refuses a malformed request as BAD_FRAME, a bad account id as BAD_REQUEST", async () => {
   const account = (await Identity.generate()).peerId;
   assertEquals(parseControlRequest({ t: "account", id: 1, account }).ok, true);
-  // Well formed, but the string names no account (PROTOCOL section 6).
+  // Well formed, but the string names no account (PROTOCOL section 7).
   const notAccount = parseControlRequest({ t: "account", id: 2, account: "not-an-account" });
   assertEquals(notAccount.ok ? "" : [notAccount.code, notAccount.id], ["BAD_REQUEST", 2]);
   const malformed = parseControlRequest({ t: "account", id: 3, account: 42 });

@@ -1,7 +1,7 @@
 /**
  * Control dispatch: a peer's text frames. Each is bounded, parsed and checked against the
- * protocol's control map (`src/protocol/control.ts`), then handed to the handler of its
- * type: the ledger's here, the network services' in `services.ts`. Every refusal is a reply
+ * protocol's control map (`src/protocol/control_map.ts`), then handed to the handler of its
+ * type: the ledger's here, the swarm's and the network services' in `services/`. Every refusal is a reply
  * that carries the request's `id`.
  *
  * @module
