@@ -26,6 +26,7 @@ async function rootValues(): Promise<string[]> {
 const CHECKS = `import * as root from "superpeer";
 import { decodeFrame, encodeFrame, FRAME_SEND, ProtocolError } from "superpeer/protocol";
 import { signTransfer, verifyTransfer } from "superpeer/ledger";
+import { inclusionProof, leafHash, merkleRoot, verifyInclusion } from "superpeer/merkle";
 import { PieceTree, verifyPiece } from "superpeer/swarm";
 import { identitySealKey, MailReplays, openMail, sealMail } from "superpeer/seal";
 import { Identity, peerIdFromPublicKey, publicKeyFromPeerId } from "superpeer/identity";
@@ -38,11 +39,13 @@ export async function checks() {
   const tx = await signTransfer(a, { network: "dev", to: b.peerId, amount: 5n, nonce: 1 });
   const bytes = new TextEncoder().encode("hello");
   const tree = PieceTree.of(bytes);
+  const leaves = [bytes, bytes.subarray(1), bytes.subarray(2)].map(leafHash);
   const mail = sealMail({ peerId: a.peerId, secret: identitySealKey(a) }, b.peerId, 0, bytes, 1000);
   const opened = openMail({ peerId: b.peerId, secret: identitySealKey(b) }, a.peerId, mail, 2000, new MailReplays(60000));
   return {
     protocol: frame.ok && frame.frame.peer === b.peerId,
     ledger: await verifyTransfer(tx),
+    merkle: verifyInclusion(leaves[1], 1, 3, inclusionProof(leaves, 1), merkleRoot(leaves)),
     swarm: verifyPiece(tree.id, 0, bytes, tree.proof(0)),
     seal: opened.ok && new TextDecoder().decode(opened.payload) === "hello",
     identity: peerIdFromPublicKey(publicKeyFromPeerId(a.peerId)) === a.peerId,
@@ -151,6 +154,7 @@ bob.close();
       const expectedChecks = {
         protocol: true,
         ledger: true,
+        merkle: true,
         swarm: true,
         seal: true,
         identity: true,
