@@ -1,0 +1,141 @@
+// Peers that move their traffic onto a direct channel by themselves, and back to the relay
+// when it dies: every message once, in order. Werift on loopback, relay on real workerd.
+import type { PeerMessage } from "../../../mod.ts";
+import { weriftTransport } from "../../../src/client/direct/werift_transport.ts";
+import { type LocalNetwork, startNetwork } from "../../../scripts/local_network.ts";
+import { connectPeer, waitUntil } from "../../support/peers.ts";
+import { assert, assertEquals } from "../../support/assert.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const direct = {
+  transport: weriftTransport({ hostAddresses: ["127.0.0.1"] }),
+  threshold: 4,
+  retryMs: 300,
+};
+
+async function framesIn(url: string): Promise<number> {
+  let n = 0;
+  for (const k of [0, 1]) n += (await (await fetch(`${url}/v1/shards/${k}/stats`)).json()).framesIn;
+  return n;
+}
+
+/** Two peers that may go direct, and what the second receives. */
+async function directPair(net: LocalNetwork, options = direct) {
+  const alice = await connectPeer(net, { direct: options });
+  const bob = await connectPeer(net, { direct: options });
+  return { alice, bob, got: collect(bob) };
+}
+
+function collect(peer: EventTarget): PeerMessage[] {
+  const got: PeerMessage[] = [];
+  peer.addEventListener("message", (e) => got.push((e as CustomEvent<PeerMessage>).detail));
+  return got;
+}
+
+Deno.test(
+  "upgrade: past the threshold a pair goes direct, and the relay carries no payload",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 2 });
+    try {
+      const { alice, bob, got } = await directPair(net);
+      for (let i = 0; i < 20; i++) alice.send(bob.peerId, `m${i}`);
+      await waitUntil(() => alice.isDirect(bob.peerId) && bob.isDirect(alice.peerId), 20_000);
+      assert(alice.isDirect(bob.peerId), "alice went direct");
+      await waitUntil(() => got.length === 20);
+      const before = await framesIn(net.url);
+      for (let i = 20; i < 70; i++) {
+        alice.send(
+          bob.peerId,
+          i % 2 ? `m${i}` : new TextEncoder().encode(`m${i}`),
+        );
+      }
+      await waitUntil(() => got.length === 70, 20_000);
+      await new Promise((r) => setTimeout(r, 300)); // acknowledgements, if any went by relay
+      assertEquals(await framesIn(net.url), before, "after the upgrade no frame reached the relay");
+      assertEquals(
+        got.map((m) => typeof m.data === "string" ? m.data : new TextDecoder().decode(m.data)),
+        Array.from({ length: 70 }, (_, i) => `m${i}`),
+      );
+      assert(got.slice(20).every((m) => m.via === "direct"));
+      assert(got.slice(0, 3).every((m) => m.via === "relay"));
+      alice.close();
+      bob.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "upgrade: a direct channel killed mid-stream falls back and comes back, nothing lost or doubled",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 2 });
+    try {
+      const { alice, bob, got } = await directPair(net);
+      for (let i = 0; i < 10; i++) alice.send(bob.peerId, `m${i}`);
+      await waitUntil(() => alice.isDirect(bob.peerId), 20_000);
+      let sent = 10;
+      for (; sent < 300; sent++) {
+        alice.send(bob.peerId, `m${sent}`);
+        if (sent === 150) alice.dropDirect(bob.peerId); // the channel dies with messages in flight
+        if (sent % 25 === 0) await new Promise((r) => setTimeout(r, 5));
+      }
+      await waitUntil(() => got.length >= 300, 15_000);
+      await new Promise((r) => setTimeout(r, 300)); // time for a duplicate to show
+      assertEquals(got.map((m) => m.data), Array.from({ length: 300 }, (_, i) => `m${i}`));
+      assert(got.slice(151).some((m) => m.via === "relay"), "some fell back to the relay");
+      // And later the pair goes direct again.
+      await new Promise((r) => setTimeout(r, 400));
+      for (let i = 0; i < 10; i++) alice.send(bob.peerId, `n${i}`);
+      await waitUntil(() => alice.isDirect(bob.peerId), 20_000);
+      assert(alice.isDirect(bob.peerId), "re-upgraded");
+      for (let i = 10; i < 20; i++) alice.send(bob.peerId, `n${i}`);
+      await waitUntil(() => got.length === 320, 20_000);
+      assertEquals(
+        got.slice(300).map((m) => m.data),
+        Array.from({ length: 20 }, (_, i) => `n${i}`),
+      );
+      assert(got.slice(310).every((m) => m.via === "direct"));
+      alice.close();
+      bob.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "upgrade: sequenced messages the relay refused are sent again, each delivered once in order",
+  opts,
+  async () => {
+    const net = await startNetwork({
+      shards: 2,
+      limits: { RATE_LIMIT_FRAMES_PER_SECOND: 10, RATE_LIMIT_BURST_FRAMES: 10 },
+    });
+    try {
+      // Direct never happens here (threshold 0, no request): the relay is the only path.
+      const relayOnly = { ...direct, threshold: 0 };
+      const { alice, bob, got } = await directPair(net, relayOnly);
+      const refused: string[] = [];
+      alice.addEventListener("error", (e) => refused.push((e as CustomEvent).detail.code));
+      alice.send(bob.peerId, "m0");
+      await waitUntil(() => got.length === 1, 20_000); // the pair's session is made
+      // One message per turn, so one sealed frame each (a turn's messages would go as one).
+      for (let i = 1; i < 30; i++) {
+        alice.send(bob.peerId, `m${i}`);
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      await waitUntil(() => got.length === 30, 20_000);
+      assert(refused.includes("RATE_LIMITED"), "the relay refused some at first");
+      await new Promise((r) => setTimeout(r, 1_500)); // a needless resend would show up as a repeat
+      assertEquals(got.map((m) => m.data), Array.from({ length: 30 }, (_, i) => `m${i}`));
+      assert(got.every((m) => m.via === "relay"));
+      alice.close();
+      bob.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);

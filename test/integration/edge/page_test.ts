@@ -1,0 +1,188 @@
+// The network page in headless Chromium, against a local network with peers, traffic and
+// blocks: its figures are the shards' own, a transfer made from the page with the keyboard
+// alone is proven in the page, no console errors, no serious or critical accessibility
+// violation (axe-core), screenshots at desktop and phone widths; and open pages cost each
+// shard one stats call per interval, however many there are.
+import { Buffer } from "node:buffer";
+import { fileURLToPath } from "node:url";
+import { startNetwork } from "../../../scripts/local_network.ts";
+import { launchChromium } from "../../support/chromium.ts";
+import { statsCalls } from "../../support/metrics.ts";
+import { connectPeer, waitUntil } from "../../support/peers.ts";
+import { assert, assertEquals } from "../../support/assert.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const ARTIFACTS = fileURLToPath(new URL("../../../.build/artifacts/", import.meta.url));
+const AXE = fileURLToPath(import.meta.resolve("axe-core/axe.min.js"));
+const INTERVAL = 500;
+
+Deno.test(
+  "page: live figures, a keyboard transfer proven in the page, accessible",
+  opts,
+  async () => {
+    await Deno.mkdir(ARTIFACTS, { recursive: true });
+    const net = await startNetwork({
+      shards: 4,
+      vars: { FAUCET: "on" },
+      limits: { BLOCK_INTERVAL_MS: 300, STATS_INTERVAL_MS: INTERVAL },
+    });
+    const browser = await launchChromium();
+    try {
+      // Peers, traffic, mail and a block before the page opens.
+      const [a, b] = await Promise.all([connectPeer(net), connectPeer(net)]);
+      const got: unknown[] = [];
+      b.addEventListener("message", (e) => got.push(e));
+      for (let i = 0; i < 40; i++) a.send(b.peerId, `m${i}`);
+      await waitUntil(() => got.length === 40, 10_000);
+      await fetch(`${net.url}/v1/faucet`, {
+        method: "POST",
+        body: JSON.stringify({ account: a.peerId }),
+      }).then((r) => r.body?.cancel());
+
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const errors: string[] = [];
+      page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.goto(`${net.url}/`);
+      await page.waitForSelector("#shard-rows tr[data-shard]");
+      await page.waitForFunction(() =>
+        document.getElementById("state")?.textContent?.startsWith("connected")
+      );
+
+      // Keyboard alone: the faucet, then a transfer to b, then its proof drawn in the page.
+      await page.waitForSelector("#faucet:not([hidden])");
+      await page.focus("#faucet");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() =>
+        /^[1-9]/.test(document.getElementById("balance")!.textContent!)
+      );
+      await page.keyboard.press("Tab"); // to the transfer's "pay to"
+      assertEquals(await page.evaluate(() => document.activeElement?.getAttribute("name")), "to");
+      await page.keyboard.type(b.peerId);
+      await page.keyboard.press("Tab");
+      await page.keyboard.type("7");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(
+        () =>
+          document.getElementById("ledger-status")!.textContent!.includes("proof checked here ✓"),
+        undefined,
+        { timeout: 30_000 },
+      );
+      const proof = await page.textContent("#proof");
+      assert(proof!.includes("root = header's txRoot ✓"), proof!);
+      assertEquals(BigInt((await b.ledger.balance()).balance), 7n);
+
+      // The figures on the page are the shards' own, once traffic is over and a summary came.
+      await new Promise((r) => setTimeout(r, 3 * INTERVAL));
+      const since = await page.textContent("#f-updated");
+      await page.waitForFunction(
+        (s) => document.getElementById("f-updated")!.textContent !== s,
+        since,
+      );
+      const rows = await page.$$eval("#shard-rows tr", (trs) =>
+        trs.map((tr) => ({
+          shard: Number(tr.getAttribute("data-shard")),
+          figures: Object.fromEntries(
+            [...tr.querySelectorAll("td[data-figure]")].map((td) => [
+              td.getAttribute("data-figure"),
+              td.textContent,
+            ]),
+          ),
+        })));
+      assertEquals(rows.length, 4);
+      for (const { shard, figures } of rows) {
+        const s = await (await fetch(`${net.url}/v1/shards/${shard}/stats`)).json();
+        const n = (x: string) => Number(x.replaceAll(",", ""));
+        assertEquals(n(figures.peers), s.peers, `peers of shard ${shard}`);
+        assertEquals(n(figures.framesIn), s.framesIn, `frames of shard ${shard}`);
+        assertEquals(n(figures.delivered), s.delivered, `delivered of shard ${shard}`);
+        assertEquals(n(figures.mailWaiting), s.mailWaiting);
+        assertEquals(n(figures.subscriptions), s.subscriptions);
+        assertEquals(figures.height, s.head ? String(s.head.height) : "—");
+        if (s.head) assertEquals(figures.header, "✓ signed");
+      }
+      const total = await page.textContent("#f-peers");
+      assertEquals(Number(total), 3, "a, b and the page itself");
+
+      // Files from the page: share one that a Deno peer fetches; fetch one a Deno peer shares.
+      const file = new Uint8Array(50_000).map((_, i) => (i * 31) & 255);
+      await page.setInputFiles("#share input[type=file]", {
+        name: "from-the-page.bin",
+        mimeType: "application/octet-stream",
+        buffer: Buffer.from(file),
+      });
+      await page.click("#share button");
+      await page.waitForSelector("#files-status code.cid");
+      const cid = await page.textContent("#files-status code.cid");
+      assertEquals(await a.swarm.fetch(cid!), file);
+      const theirs = new Uint8Array(70_000).map((_, i) => (i * 7) & 255);
+      const theirId = await b.swarm.share(theirs);
+      await page.fill("#fetch input[name=cid]", theirId);
+      await page.press("#fetch input[name=cid]", "Enter");
+      await page.waitForSelector("#files-status a[download]");
+      assertEquals(
+        await page.evaluate(() => {
+          const bar = document.getElementById("fetch-progress") as HTMLProgressElement;
+          return bar.value === bar.max && bar.max > 1;
+        }),
+        true,
+        "the progress bar is full",
+      );
+
+      // Accessibility: no serious or critical violation.
+      await page.addScriptTag({ path: AXE });
+      const violations = await page.evaluate(async () => {
+        // deno-lint-ignore no-explicit-any
+        const result = await (globalThis as any).axe.run(document);
+        return result.violations
+          .filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical")
+          .map((v: { id: string; help: string }) => `${v.id}: ${v.help}`);
+      });
+      assertEquals(violations, []);
+
+      await page.screenshot({ path: `${ARTIFACTS}page-1280x800.png` });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.screenshot({ path: `${ARTIFACTS}page-390x844.png` });
+      // Nothing wider than the phone's screen but the table, which scrolls in its own box.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert(overflow <= 390, `the page is ${overflow} px wide on a 390 px screen`);
+      assertEquals(errors, []);
+      a.close();
+      b.close();
+    } finally {
+      await browser.close();
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test("page: 50 pages open cost each shard one stats call per interval", opts, async () => {
+  const net = await startNetwork({ shards: 4, limits: { STATS_INTERVAL_MS: INTERVAL } });
+  const browser = await launchChromium();
+  const calls = () => statsCalls(net.url, 4);
+  try {
+    const context = await browser.newContext();
+    const pages = await Promise.all(Array.from({ length: 50 }, () => context.newPage()));
+    await Promise.all(pages.map((p) => p.goto(`${net.url}/`)));
+    await Promise.all(pages.map((p) => p.waitForSelector("#shard-rows tr[data-shard]")));
+    // Fifty tabs of one browser: one keeps the saved identity, each other one its own, so
+    // none pushes another off the network.
+    await pages[0].waitForFunction(() => document.getElementById("f-peers")!.textContent === "50");
+    const kept = await Promise.all(pages.map((p) => p.textContent("#kept")));
+    assertEquals(kept.filter((k) => k === "(kept in this browser)").length, 1);
+    const before = await calls();
+    const started = Date.now();
+    await new Promise((r) => setTimeout(r, 4_000));
+    const after = await calls();
+    const seconds = (Date.now() - started) / 1_000;
+    const rates = after.map((n, k) => (n - before[k]) / seconds);
+    console.log(
+      `page: 50 pages open, stats calls per shard per second ${rates.map((r) => r.toFixed(2))} ` +
+        `(bound: 1 per STATS_INTERVAL_MS = ${1_000 / INTERVAL}/s)`,
+    );
+    for (const r of rates) assert(r <= 1_000 / INTERVAL + 0.5, `${r} calls/s`);
+  } finally {
+    await browser.close();
+    await net.dispose();
+  }
+});

@@ -1,0 +1,152 @@
+// Limits per client address on real workerd: the edge reads the address the runtime gives it
+// (`cf-connecting-ip`; the test sets it, all traffic stays on loopback) and asks the
+// address's home before any peer's home is woken.
+import { Identity } from "../../../mod.ts";
+import { connectUrl, signHello } from "../../../src/protocol/mod.ts";
+import { type LocalNetwork, startNetwork } from "../../../scripts/local_network.ts";
+import { assert, assertEquals } from "../../support/assert.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const FIRST = "203.0.113.1";
+const SECOND = "203.0.113.2";
+
+async function helloUrl(net: LocalNetwork): Promise<string> {
+  return connectUrl(net.url, await signHello(await Identity.generate(), net.network));
+}
+
+async function open(net: LocalNetwork, address: string): Promise<WebSocket | undefined> {
+  // Deno's WebSocket takes headers: the address the runtime would have written.
+  const ws = new WebSocket(
+    await helloUrl(net),
+    { headers: { "cf-connecting-ip": address } } as unknown as string[],
+  );
+  return await new Promise((resolve) => {
+    ws.onmessage = () => resolve(ws); // the welcome
+    ws.onerror = () => resolve(undefined);
+    ws.onclose = () => resolve(undefined);
+  });
+}
+
+Deno.test(
+  "address: connections from one address are capped; another address is not; closing frees",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 4, limits: { MAX_CONNECTIONS_PER_ADDRESS: 20 } });
+    try {
+      const opened = await Promise.all(Array.from({ length: 25 }, () => open(net, FIRST)));
+      const live = opened.filter((ws): ws is WebSocket => ws !== undefined);
+      assertEquals(live.length, 20, "capped at the limit");
+      // The plain GET that explains a failed upgrade says why.
+      const why = await fetch((await helloUrl(net)).replace(/^ws/, "http"), {
+        headers: { "cf-connecting-ip": FIRST, upgrade: "websocket" },
+      });
+      assertEquals([why.status, (await why.json()).code], [429, "TOO_MANY_CONNECTIONS"]);
+      const other = await open(net, SECOND);
+      assert(other, "another address is not affected");
+      // Closed connections are told to the address's home, and free their places.
+      for (const ws of live.slice(0, 5)) ws.close();
+      await new Promise((r) => setTimeout(r, 500));
+      const again = await open(net, FIRST);
+      assert(again, "a closed connection's place is free again");
+      for (const ws of [...live.slice(5), other!, again!]) ws.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "address: at the cap, places held by connections a restart dropped are found stale and freed",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 4, limits: { MAX_CONNECTIONS_PER_ADDRESS: 5 } });
+    try {
+      const live = await Promise.all(Array.from({ length: 5 }, () => open(net, FIRST)));
+      assert(live.every((ws) => ws !== undefined), "five within the cap");
+      assertEquals(await open(net, FIRST), undefined, "the sixth is refused");
+      // The restart drops every socket without the homes telling the gate: its rows stay.
+      await net.restart();
+      const after = await Promise.all(Array.from({ length: 5 }, () => open(net, FIRST)));
+      assertEquals(after.filter((ws) => ws).length, 5, "the stale places were freed");
+      assertEquals(await open(net, FIRST), undefined, "and the cap holds again");
+      for (const ws of after) ws?.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "address: 1,000 hellos from one address are capped at its burst, across a restart too",
+  opts,
+  async () => {
+    const net = await startNetwork({
+      shards: 4,
+      limits: { ADDRESS_HELLO_BURST: 30, ADDRESS_HELLOS_PER_MINUTE: 1 },
+    });
+    try {
+      const urls = await Promise.all(
+        Array.from({ length: 1_000 }, async () => (await helloUrl(net)).replace(/^ws/, "http")),
+      );
+      const statuses: number[] = [];
+      let retryAfter = 0;
+      for (let i = 0; i < urls.length; i += 50) {
+        const batch = await Promise.all(
+          urls.slice(i, i + 50).map((url) =>
+            fetch(url, { headers: { "cf-connecting-ip": FIRST } })
+          ),
+        );
+        for (const res of batch) {
+          statuses.push(res.status);
+          const body = await res.json();
+          if (res.status === 429) {
+            assertEquals(body.code, "RATE_LIMITED");
+            retryAfter = Math.max(retryAfter, body.retryAfter);
+            assert(res.headers.get("retry-after") !== null);
+          }
+        }
+      }
+      assertEquals(statuses.filter((s) => s === 426).length, 30, "the burst, then no more");
+      assertEquals(statuses.filter((s) => s === 429).length, 970);
+      assert(retryAfter > 0);
+      const other = await fetch((await helloUrl(net)).replace(/^ws/, "http"), {
+        headers: { "cf-connecting-ip": SECOND },
+      });
+      assertEquals(other.status, 426, "another address is not affected");
+      await other.body?.cancel();
+      await net.restart();
+      const after = await fetch((await helloUrl(net)).replace(/^ws/, "http"), {
+        headers: { "cf-connecting-ip": FIRST },
+      });
+      assertEquals([after.status, (await after.json()).code], [429, "RATE_LIMITED"]);
+      console.log(
+        `1,000 hellos from one address: 30 admitted, 970 refused, retryAfter ${retryAfter} ms`,
+      );
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test("address: the faucet pays a bounded number of accounts per address", opts, async () => {
+  const net = await startNetwork({
+    shards: 2,
+    vars: { FAUCET: "on" },
+    limits: { FAUCET_ACCOUNTS_PER_ADDRESS: 2 },
+  });
+  try {
+    const ask = async (address: string) => {
+      const res = await fetch(`${net.url}/v1/faucet`, {
+        method: "POST",
+        headers: { "cf-connecting-ip": address },
+        body: JSON.stringify({ account: (await Identity.generate()).peerId }),
+      });
+      const body = await res.json();
+      return body.ok ? res.status : `${res.status} ${body.code}`;
+    };
+    const outcomes = [await ask(FIRST), await ask(FIRST), await ask(FIRST), await ask(SECOND)];
+    assertEquals(outcomes, [200, 200, "429 RATE_LIMITED", 200]);
+  } finally {
+    await net.dispose();
+  }
+});

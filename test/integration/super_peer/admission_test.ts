@@ -1,0 +1,112 @@
+// Admission on real workerd: every frame, text or binary, is charged by its cost against
+// buckets that belong to the peer, not to a connection, and that a reconnect or a restart of
+// the super-peer does not refill.
+import { Identity } from "../../../mod.ts";
+import { encodeFrame, FRAME_SEND } from "../../../src/protocol/mod.ts";
+import { startNetwork } from "../../../scripts/local_network.ts";
+import { openBareSocket, waitUntil } from "../../support/peers.ts";
+import { assert, assertEquals } from "../../support/assert.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+// Small buckets, refilling slowly, so that a test sees them run out and stay out.
+const limits = {
+  RATE_LIMIT_FRAMES_PER_SECOND: 1,
+  RATE_LIMIT_BURST_FRAMES: 40,
+  PRESENCE_TIMEOUT_MS: 600_000,
+};
+
+type Reply = { t: string; code?: string; id?: number; retryAfter?: number; seq?: number };
+
+async function bare(net: Awaited<ReturnType<typeof startNetwork>>, identity: Identity) {
+  const heard: string[] = [];
+  const ws = await openBareSocket(net, identity, heard);
+  await waitUntil(() => heard.length >= 1);
+  const replies = () => heard.slice(1).map((t) => JSON.parse(t) as Reply);
+  return { ws, replies };
+}
+
+Deno.test(
+  "admission: text frames are charged too, junk included, with retryAfter",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 1, limits });
+    try {
+      const { ws, replies } = await bare(net, await Identity.generate());
+      // 40 units: ten text frames of COST_REQUEST (4) pass, the rest are refused.
+      for (let i = 0; i < 30; i++) {
+        ws.send(
+          i % 2 ? "not json" : JSON.stringify({ t: "nope", id: i }),
+        );
+      }
+      await waitUntil(() => replies().length >= 30);
+      const codes = replies().map((r) => r.code);
+      assertEquals(codes.filter((c) => c === "RATE_LIMITED").length, 20);
+      const limited = replies().filter((r) => r.code === "RATE_LIMITED");
+      assert(limited.every((r) => typeof r.retryAfter === "number" && r.retryAfter > 0));
+      ws.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "admission: a tx is charged per transfer before any signature is checked",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 1, limits });
+    try {
+      const { ws, replies } = await bare(net, await Identity.generate());
+      // 4 + 8 per transfer: five forged transfers (44) are over a 40-unit burst.
+      const forged = { network: "test", from: "x", to: "y", amount: "1", nonce: 1, sig: "z" };
+      ws.send(JSON.stringify({ t: "tx", id: 7, txs: Array(5).fill(forged) }));
+      await waitUntil(() => replies().length >= 1);
+      assertEquals([replies()[0].code, replies()[0].id], ["RATE_LIMITED", 7]);
+      ws.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "admission: the buckets belong to the peer: a reconnect and a restart do not refill them",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 1, limits });
+    try {
+      const me = await Identity.generate();
+      const other = await Identity.generate();
+      let { ws, replies } = await bare(net, me);
+      const spend = (n: number) => {
+        for (let i = 0; i < n; i++) ws.send(encodeFrame(FRAME_SEND, other.peerId, i, "x"));
+      };
+      spend(40);
+      await waitUntil(() => replies().length >= 40);
+      assert(replies().every((r) => r.code === "PEER_NOT_FOUND"), "40 units admitted");
+      ws.close();
+      // A new connection of the same peer: still spent.
+      ({ ws, replies } = await bare(net, me));
+      spend(5);
+      await waitUntil(() => replies().length >= 5);
+      assertEquals(replies().filter((r) => r.code === "RATE_LIMITED").length >= 4, true);
+      ws.close();
+      await new Promise((r) => setTimeout(r, 400)); // written down within BUDGET_FLUSH_MS
+      // The super-peer restarts: still spent.
+      await net.restart();
+      ({ ws, replies } = await bare(net, me));
+      spend(5);
+      await waitUntil(() => replies().length >= 5);
+      assertEquals(replies().filter((r) => r.code === "RATE_LIMITED").length >= 4, true);
+      ws.close();
+      // Another peer has its own, full buckets.
+      const fresh = await bare(net, other);
+      fresh.ws.send(encodeFrame(FRAME_SEND, me.peerId, 1, "x"));
+      await waitUntil(() => fresh.replies().length >= 1);
+      assertEquals(fresh.replies()[0].code, "PEER_NOT_FOUND");
+      fresh.ws.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
