@@ -25,6 +25,7 @@ export const SHARED_WORKER_FILES: readonly string[] = [
   "workers/ledger_routing.ts",
   "workers/log.ts",
   "workers/rpc.ts",
+  "workers/shard_keys.ts",
   "workers/shards.ts",
 ];
 /** The wings of `workers/`, and the folder of the runtime's type declarations. */

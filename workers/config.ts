@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { DurableObjectNamespace } from "cloudflare:workers";
 import { type Limits, NETWORK_ID_PATTERN, resolveLimits } from "../src/protocol/mod.ts";
 import { assertShardCount } from "../src/routing/mod.ts";
-import { DEVELOPMENT_NETWORK_SECRET } from "../src/ledger/shard_keys.ts";
+import { DEVELOPMENT_NETWORK_SECRET } from "./shard_keys.ts";
 import type { IceServer } from "../src/protocol/mod.ts";
 import type { SuperPeerRpc } from "./rpc.ts";
 

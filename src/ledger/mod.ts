@@ -19,7 +19,6 @@ export { isAccountId } from "./_codec.ts";
 export * from "./ledger.ts";
 export * from "./proof.ts";
 export * from "./receipt.ts";
-export * from "./shard_keys.ts";
 export * from "./storage.ts";
 export * from "./sql_storage.ts";
 export * from "./transfer.ts";

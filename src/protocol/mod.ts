@@ -23,5 +23,4 @@ export * from "./limits.ts";
 export * from "./messages.ts";
 export * from "./refusal.ts";
 export * from "./service_messages.ts";
-export * from "./token_bucket.ts";
 export * from "./metrics.ts";

@@ -3,7 +3,6 @@ import {
   DEFAULT_LIMITS,
   ERROR_CODES,
   LIMIT_SPECS,
-  RateLimiter,
   resolveLimits,
 } from "../../src/protocol/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
@@ -39,18 +38,4 @@ Deno.test("docs/PROTOCOL.md lists every limit, error code and close code with it
   for (const [name, value] of Object.entries(CLOSE_CODES)) {
     assert(doc.includes(`| ${value} | \`${name}\``), `close code ${name} is not documented`);
   }
-});
-
-Deno.test("RateLimiter admits a burst, refuses past it, and refills over time", () => {
-  const limiter = new RateLimiter({
-    framesPerSecond: 10,
-    burstFrames: 5,
-    bytesPerSecond: 1000,
-    burstBytes: 1000,
-  }, 0);
-  const admitted = Array.from({ length: 8 }, () => limiter.admit(1, 0)).filter(Boolean).length;
-  assertEquals(admitted, 5);
-  assert(!limiter.admit(1, 50), "half a frame refilled is not a frame");
-  assert(limiter.admit(1, 100));
-  assert(!limiter.admit(2000, 10_000), "a frame larger than the byte burst never passes");
 });

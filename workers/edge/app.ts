@@ -16,14 +16,14 @@ import {
   type LimitsAnswer,
   type NetworkInfo,
   PROTOCOL_VERSION,
-  renderMetrics,
   type StatsAnswer,
   type TxStatus,
   type TxSubmitAnswer,
 } from "../../src/protocol/mod.ts";
 import { addressHome, observerShard, shardOf } from "../../src/routing/mod.ts";
-import { deriveShardKey } from "../../src/ledger/mod.ts";
+import { deriveShardKey } from "../shard_keys.ts";
 import { readJson } from "./read_json.ts";
+import { renderMetrics } from "./metrics_text.ts";
 import { type Env, type NetworkConfig, networkConfig } from "../config.ts";
 import { handoffRequest } from "../handoff.ts";
 import { clientModule } from "./client_module.ts";

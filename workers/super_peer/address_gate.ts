@@ -9,7 +9,8 @@
  * @module
  */
 import type { DurableObjectState } from "cloudflare:workers";
-import { RateLimiter, type RateLimiterState, type Refusal } from "../../src/protocol/mod.ts";
+import type { Refusal } from "../../src/protocol/mod.ts";
+import { RateLimiter, type RateLimiterState } from "./token_bucket.ts";
 import { shardOf } from "../../src/routing/mod.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { Shards } from "../shards.ts";

@@ -9,7 +9,8 @@
  * @module
  */
 import type { DurableObjectState } from "cloudflare:workers";
-import { RateLimiter, type RateLimiterState, type Refusal } from "../../src/protocol/mod.ts";
+import type { Refusal } from "../../src/protocol/mod.ts";
+import { RateLimiter, type RateLimiterState } from "./token_bucket.ts";
 import type { NetworkConfig } from "../config.ts";
 
 /** How long a peer's spending may wait in memory before it is written down, in ms. */

@@ -7,15 +7,11 @@
  *
  * @module
  */
-import {
-  type NetworkStats,
-  STATS_TOPIC,
-  type StatsAnswer,
-  summarize,
-} from "../../src/protocol/mod.ts";
+import { type NetworkStats, STATS_TOPIC, type StatsAnswer } from "../../src/protocol/mod.ts";
 import { observerShard } from "../../src/routing/mod.ts";
 import type { DurableObjectState } from "cloudflare:workers";
 import type { AlarmScheduler } from "./alarm.ts";
+import { summarize } from "./stats_summary.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { PubSub } from "./services/pubsub.ts";
 import type { Shards } from "../shards.ts";

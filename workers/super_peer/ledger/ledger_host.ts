@@ -11,8 +11,8 @@ import { emptyStats } from "../relay.ts";
 import type { DurableObjectState } from "cloudflare:workers";
 import type { Identity } from "../../../src/identity/mod.ts";
 import type { AccountView, TxOutcome } from "../../../src/protocol/mod.ts";
+import { deriveShardKey } from "../../shard_keys.ts";
 import {
-  deriveShardKey,
   LedgerShard,
   type Receipt,
   type SignedBlockHeader,

@@ -7,8 +7,8 @@
  * @module
  */
 import { base64urlnopad } from "@scure/base";
-import { Identity } from "../identity/identity.ts";
-import { peerIdFromPublicKey } from "../identity/peer_id.ts";
+import { Identity } from "../src/identity/identity.ts";
+import { peerIdFromPublicKey } from "../src/identity/peer_id.ts";
 
 /** The salt of the derivation; changing it changes every shard key. */
 export const SHARD_KEY_SALT = "superpeer-shard-key-v1";

@@ -1,0 +1,130 @@
+/**
+ * `GET /v1/metrics`: the network's figures in the Prometheus text format (version 0.0.4), for
+ * a scraper. The observer gathers them; the edge renders them.
+ *
+ * @module
+ */
+import type { NetworkStats, StatsAnswer } from "../../src/protocol/mod.ts";
+
+/** A Prometheus metric: its name, type, help, and one value per shard. */
+const PER_SHARD: [string, "gauge" | "counter", string, (f: StatsAnswer) => number][] = [
+  ["superpeer_peers", "gauge", "Peers connected to the shard now.", (f) => f.peers],
+  ["superpeer_frames_in_total", "counter", "Frames received from peers.", (f) => f.framesIn],
+  [
+    "superpeer_payload_bytes_in_total",
+    "counter",
+    "Payload bytes of application frames received from peers.",
+    (f) => f.payloadBytesIn,
+  ],
+  [
+    "superpeer_frames_delivered_total",
+    "counter",
+    "Frames delivered to a socket on the shard.",
+    (f) => f.delivered,
+  ],
+  [
+    "superpeer_frames_forwarded_total",
+    "counter",
+    "Frames handed to another shard.",
+    (f) => f.forwarded,
+  ],
+  [
+    "superpeer_transfers_applied_total",
+    "counter",
+    "Transfers and faucet payments applied.",
+    (f) => f.transfersApplied,
+  ],
+  ["superpeer_blocks_sealed_total", "counter", "Blocks sealed.", (f) => f.blocksSealed],
+  ["superpeer_block_height", "gauge", "Height of the latest block.", (f) => f.head?.height ?? 0],
+  [
+    "superpeer_receipts_pending",
+    "gauge",
+    "Receipts owed to other shards, not yet acknowledged.",
+    (f) => f.receiptsPending,
+  ],
+  ["superpeer_mail_waiting", "gauge", "Mail waiting for peers homed here.", (f) => f.mailWaiting],
+  [
+    "superpeer_subscriptions",
+    "gauge",
+    "Topic subscriptions of peers homed here.",
+    (f) => f.subscriptions,
+  ],
+  [
+    "superpeer_topic_backlog",
+    "gauge",
+    "Topic messages kept until every subscriber acknowledged them.",
+    (f) => f.topicBacklog,
+  ],
+  [
+    "superpeer_direct_offers_total",
+    "counter",
+    "Direct-channel offers relayed.",
+    (f) => f.directOffers,
+  ],
+  [
+    "superpeer_stats_calls_total",
+    "counter",
+    "Times the shard was asked for its figures.",
+    (f) => f.statsCalls,
+  ],
+  [
+    "superpeer_direct_answers_total",
+    "counter",
+    "Answers to direct-channel offers relayed.",
+    (f) => f.directAnswers,
+  ],
+];
+
+/** A label value, escaped as the text format wants. */
+function label(value: string): string {
+  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
+}
+
+/**
+ * A snapshot in the Prometheus text format (version 0.0.4): per shard, and the edge's hello
+ * refusals by code. Counters start from 0 again when a shard restarts, as Prometheus expects
+ * of a counter.
+ *
+ * @example Usage
+ * ```ts
+ * import { renderMetrics } from "./metrics_text.ts";
+ * const text = renderMetrics({ network: "dev", at: 0, shards: 1, figures: [], helloRefusals: { HELLO_EXPIRED: 2 }, framesPerSecond: 0, gatherings: 1 });
+ * console.assert(text.includes('superpeer_edge_hello_refusals_total{code="HELLO_EXPIRED"} 2'));
+ * ```
+ *
+ * @param stats The snapshot.
+ * @returns The text, ending with a newline.
+ */
+export function renderMetrics(stats: NetworkStats): string {
+  const lines: string[] = [];
+  const head = (name: string, type: string, help: string) =>
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+  const shards = [...stats.figures].sort((a, b) => a.shard - b.shard);
+  for (const [name, type, help, value] of PER_SHARD) {
+    head(name, type, help);
+    for (const f of shards) lines.push(`${name}{shard="${f.shard}"} ${value(f)}`);
+  }
+  head("superpeer_refusals_total", "counter", "Refusals sent to peers, by code.");
+  for (const f of shards) {
+    for (const [code, n] of Object.entries(f.refusals).sort()) {
+      lines.push(`superpeer_refusals_total{shard="${f.shard}",code="${label(code)}"} ${n}`);
+    }
+  }
+  head("superpeer_edge_hello_refusals_total", "counter", "Hellos the edge refused, by code.");
+  for (const [code, n] of Object.entries(stats.helloRefusals).sort()) {
+    lines.push(`superpeer_edge_hello_refusals_total{code="${label(code)}"} ${n}`);
+  }
+  head("superpeer_shards", "gauge", "Shards of the network.");
+  lines.push(`superpeer_shards ${stats.shards}`);
+  head("superpeer_shards_answered", "gauge", "Shards that answered the last gathering in time.");
+  lines.push(`superpeer_shards_answered ${stats.figures.length}`);
+  head(
+    "superpeer_stats_gatherings_total",
+    "counter",
+    "Gatherings of every shard's figures by the observer (one stats call to each shard).",
+  );
+  lines.push(`superpeer_stats_gatherings_total ${stats.gatherings}`);
+  head("superpeer_stats_timestamp_seconds", "gauge", "When these figures were gathered.");
+  lines.push(`superpeer_stats_timestamp_seconds ${stats.at / 1_000}`);
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,59 @@
+/**
+ * The summary of the network's figures that the observer publishes on `$stats` each
+ * interval: totals over the shards that answered, and the busiest shards' rows.
+ *
+ * @module
+ */
+import {
+  type NetworkStats,
+  type NetworkSummary,
+  type NetworkTotals,
+  STATS_SUMMARY_ROWS,
+} from "../../src/protocol/mod.ts";
+
+const TOTALS: (keyof NetworkTotals)[] = [
+  "peers",
+  "framesIn",
+  "payloadBytesIn",
+  "delivered",
+  "forwarded",
+  "refused",
+  "directOffers",
+  "directAnswers",
+  "transfersApplied",
+  "blocksSealed",
+  "receiptsPending",
+  "mailWaiting",
+  "subscriptions",
+  "topicBacklog",
+];
+
+/**
+ * The summary of a snapshot, for the `$stats` topic.
+ *
+ * @example Usage
+ * ```ts
+ * import { summarize } from "./stats_summary.ts";
+ * const s = summarize({ network: "dev", at: 0, shards: 4, figures: [], helloRefusals: {}, framesPerSecond: 0, gatherings: 0 });
+ * console.assert(s.answered === 0 && s.totals.peers === 0);
+ * ```
+ *
+ * @param stats The snapshot.
+ * @returns Its summary.
+ */
+export function summarize(stats: NetworkStats): NetworkSummary {
+  const totals = Object.fromEntries(TOTALS.map((k) => [k, 0])) as NetworkTotals;
+  for (const f of stats.figures) for (const k of TOTALS) totals[k] += f[k];
+  const rows = [...stats.figures].sort((a, b) =>
+    b.peers - a.peers || (b.head?.timestamp ?? 0) - (a.head?.timestamp ?? 0) || a.shard - b.shard
+  ).slice(0, STATS_SUMMARY_ROWS);
+  return {
+    network: stats.network,
+    at: stats.at,
+    shards: stats.shards,
+    answered: stats.figures.length,
+    totals,
+    framesPerSecond: stats.framesPerSecond,
+    rows,
+  };
+}
