@@ -1,6 +1,6 @@
 /**
- * Bundles the Worker for wrangler (its `[build]` command): `workers/main.ts` with the client
- * module it serves at `/v1/client.js` and the network page's script (`/v1/page.js`) built in, into `.build/worker/main.js`, exactly as the
+ * Bundles the Worker for wrangler (its `[build]` command): `workers/entry.ts` with the client
+ * module it serves at `/v1/client.js` and the network page's script (`/v1/page.js`) built in, into `.build/worker/entry.js`, exactly as the
  * tests bundle it.
  *
  * Usage: `deno run -A scripts/build.ts` (wrangler runs it before `dev` and `deploy`)
@@ -11,8 +11,8 @@ import { bundleWorker, embeddedModules, ROOT } from "./local_network.ts";
 
 if (import.meta.main) {
   const out = await bundleWorker(
-    `${ROOT}workers/main.ts`,
-    `${ROOT}.build/worker/main.js`,
+    `${ROOT}workers/entry.ts`,
+    `${ROOT}.build/worker/entry.js`,
     await embeddedModules(),
   );
   console.log(`built ${out.replace(ROOT, "")}`);

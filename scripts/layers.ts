@@ -16,7 +16,7 @@ export const MAX_ENTRY_LINES = 300;
 /** The Durable Object's entry: its doors. */
 export const SUPER_PEER_ENTRY = "workers/super_peer/super_peer.ts";
 /** The Worker's entry, which wrangler points at: the one file that imports both wings. */
-export const WORKER_ENTRY = "workers/main.ts";
+export const WORKER_ENTRY = "workers/entry.ts";
 /** The files of `workers/` that both wings use; they import neither wing. */
 export const SHARED_WORKER_FILES: readonly string[] = [
   "workers/config.ts",

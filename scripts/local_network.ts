@@ -21,13 +21,13 @@ export const COMPATIBILITY_DATE = /compatibility_date\s*=\s*"([^"]+)"/.exec(
 let built: Promise<string> | undefined;
 
 /**
- * Bundles `workers/main.ts` once per process.
+ * Bundles `workers/entry.ts` once per process.
  *
  * @returns The path of the bundled module.
  */
 export function buildWorker(): Promise<string> {
   built ??= (async () =>
-    bundleWorker(`${ROOT}workers/main.ts`, `${ROOT}.build/test/worker.js`, {
+    bundleWorker(`${ROOT}workers/entry.ts`, `${ROOT}.build/test/worker.js`, {
       ...await embeddedModules(),
     }))();
   return built;

@@ -24,7 +24,7 @@ Deno.test(
       assert(out.includes("--dry-run: exiting now."), out);
       assert(/env\.SUPER_PEER \(SuperPeer\)\s+Durable Object/.test(out), out);
 
-      const bundle = `${outdir}/main.js`;
+      const bundle = `${outdir}/entry.js`;
       const source = await Deno.readTextFile(bundle);
       assert(/export\s*\{[^}]*SuperPeer/.test(source), "the bundle exports the SuperPeer class");
       assert(source.includes("__SUPERPEER_CLIENT__") === false, "the client module is built in");
