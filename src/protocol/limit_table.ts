@@ -165,6 +165,13 @@ export const LIMIT_TABLE = {
     unit: "units",
     description: "Cost of a `mail` request, or of a relayed frame that goes to a mailbox.",
   },
+  /** What each id of a `mail.ack` costs: each deletes a stored message. */
+  COST_MAIL_ACK_ID: {
+    value: 1,
+    unit: "units",
+    description:
+      "Cost of each id in a `mail.ack`, on top of `COST_REQUEST`, charged before any is deleted.",
+  },
   /** What each transfer of a `tx` request costs, charged before any signature is checked. */
   COST_PER_TRANSFER: {
     value: 8,

@@ -20,6 +20,7 @@ export * from "./hello.ts";
 export * from "./http.ts";
 export * from "./ledger_wire.ts";
 export * from "./limits.ts";
+export * from "./prices.ts";
 export * from "./messages.ts";
 export * from "./refusal.ts";
 export * from "./service_messages.ts";

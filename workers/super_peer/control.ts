@@ -13,6 +13,7 @@ import {
   overUtf8Bytes,
   parseControlRequest,
   type Refusal,
+  requestPrice,
 } from "../../src/protocol/mod.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { Admission } from "./admission.ts";
@@ -122,22 +123,9 @@ export class Control {
     }
   }
 
+  // Every text paid COST_REQUEST before it was parsed; the rest of its price is paid here.
   #extraCost(m: ControlRequest): number {
-    const { limits } = this.#config;
-    switch (m.t) {
-      case "tx":
-        return Math.min(m.txs.length, limits.MAX_TX_BATCH) * limits.COST_PER_TRANSFER;
-      case "peers":
-        return limits.COST_PEERS_REQUEST - limits.COST_REQUEST;
-      case "mail":
-        return limits.COST_MAIL - limits.COST_REQUEST;
-      case "provide":
-      case "unprovide":
-      case "providers":
-        return limits.COST_SWARM_REQUEST - limits.COST_REQUEST;
-      default:
-        return 0;
-    }
+    return requestPrice(m, this.#config.limits) - this.#config.limits.COST_REQUEST;
   }
 
   async #answer(

@@ -1,0 +1,109 @@
+/**
+ * What each request costs its sender, in admission units: one place, read by the super-peer's
+ * admission step, by the edge for HTTP writes, by the benchmark that checks each price against
+ * the shard time the request takes, and by the documentation's price table.
+ *
+ * A request that carries items (transfers in a `tx`, ids in a `mail.ack`) pays per item, so
+ * that its price follows its cost whatever it carries.
+ *
+ * @module
+ */
+import type { ControlRequest, ControlType } from "./control_map.ts";
+import type { LimitName, Limits } from "./limits.ts";
+
+/** How a request kind is priced: a base, and optionally a price per item it carries. */
+export interface Price {
+  /** The limit that holds its base price. */
+  readonly base: LimitName;
+  /** The limit that holds its price per item, if it carries items. */
+  readonly perItem?: LimitName;
+}
+
+/**
+ * The price of every control request, by its `t`. Every text frame first pays `COST_REQUEST`
+ * before it is parsed; a request whose price is higher pays the rest once parsed, before any
+ * work is done for it.
+ */
+export const REQUEST_PRICES: Readonly<Record<ControlType, Price>> = {
+  tx: { base: "COST_REQUEST", perItem: "COST_PER_TRANSFER" },
+  account: { base: "COST_REQUEST" },
+  blocks: { base: "COST_REQUEST" },
+  sub: { base: "COST_REQUEST" },
+  unsub: { base: "COST_REQUEST" },
+  pub: { base: "COST_REQUEST" },
+  "topic.ack": { base: "COST_REQUEST" },
+  peers: { base: "COST_PEERS_REQUEST" },
+  lookup: { base: "COST_REQUEST" },
+  mail: { base: "COST_MAIL" },
+  "mail.ack": { base: "COST_REQUEST", perItem: "COST_MAIL_ACK_ID" },
+  provide: { base: "COST_SWARM_REQUEST" },
+  unprovide: { base: "COST_SWARM_REQUEST" },
+  providers: { base: "COST_SWARM_REQUEST" },
+};
+
+/**
+ * The items a request carries, as priced: transfers of a `tx` (at most `MAX_TX_BATCH`, since
+ * a larger batch is refused whole), ids of a `mail.ack`.
+ *
+ * @param m The request.
+ * @param limits The limits in force.
+ * @returns Its item count (0 for a request priced whole).
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_LIMITS } from "./limits.ts";
+ * import { requestItems } from "./prices.ts";
+ * console.assert(requestItems({ t: "mail.ack", mids: ["a", "b"] }, DEFAULT_LIMITS) === 2);
+ * ```
+ */
+export function requestItems(m: ControlRequest, limits: Limits): number {
+  switch (m.t) {
+    case "tx":
+      return Math.min(m.txs.length, limits.MAX_TX_BATCH);
+    case "mail.ack":
+      return m.mids.length;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * What a control request costs in all, base and items.
+ *
+ * @param m The request.
+ * @param limits The limits in force.
+ * @returns Its price in units.
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_LIMITS } from "./limits.ts";
+ * import { requestPrice } from "./prices.ts";
+ * const ack = requestPrice({ t: "mail.ack", mids: ["a", "b"] }, DEFAULT_LIMITS);
+ * console.assert(ack === DEFAULT_LIMITS.COST_REQUEST + 2 * DEFAULT_LIMITS.COST_MAIL_ACK_ID);
+ * ```
+ */
+export function requestPrice(m: ControlRequest, limits: Limits): number {
+  const price = REQUEST_PRICES[m.t];
+  const items = price.perItem ? requestItems(m, limits) * limits[price.perItem] : 0;
+  return limits[price.base] + items;
+}
+
+/**
+ * What a `tx` submission costs, by the route that does not parse it as a control request
+ * (`POST /v1/tx`): the base and each transfer, up to `MAX_TX_BATCH`.
+ *
+ * @param transfers How many transfers it carries.
+ * @param limits The limits in force.
+ * @returns Its price in units.
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_LIMITS } from "./limits.ts";
+ * import { transferPrice } from "./prices.ts";
+ * console.assert(transferPrice(0, DEFAULT_LIMITS) === DEFAULT_LIMITS.COST_REQUEST);
+ * ```
+ */
+export function transferPrice(transfers: number, limits: Limits): number {
+  const n = Math.max(0, Math.min(transfers, limits.MAX_TX_BATCH));
+  return limits.COST_REQUEST + n * limits.COST_PER_TRANSFER;
+}
