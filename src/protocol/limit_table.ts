@@ -133,6 +133,32 @@ export const LIMIT_TABLE = {
     unit: "bytes",
     description: "Burst of bytes per peer above the sustained rate.",
   },
+  /** Sustained cost units per second all peers of one client address may spend at one shard. */
+  ADDRESS_UNITS_PER_SECOND: {
+    value: 6_000,
+    unit: "units/s",
+    description:
+      "Sustained cost per second of all the peers connected from one client address, at one shard, on top of each peer's own limit: identities are free, an address is not. More: `RATE_LIMITED` with `retryAfter`, as for a peer's own limit.",
+  },
+  /** Cost units the peers of one client address may spend at one shard in a burst. */
+  ADDRESS_BURST_UNITS: {
+    value: 12_000,
+    unit: "units",
+    description: "Burst of cost per client address at one shard above its sustained rate.",
+  },
+  /** Automatic answers (sealed kinds 5 and 6) per second one peer may send, free. */
+  ANSWER_FRAMES_PER_SECOND: {
+    value: 64,
+    unit: "frames/s",
+    description:
+      "Automatic answers one peer may have relayed per second: sealed frames of kind 5 (`no such session`) or 6 (`I do not seal`), which a peer sends because another wrote to it. They are not charged to its budget and never count toward a `FLOODING` close; past this rate they are dropped silently.",
+  },
+  /** Automatic answers one peer may send in a burst. */
+  ANSWER_BURST_FRAMES: {
+    value: 256,
+    unit: "frames",
+    description: "Burst of automatic answers per peer above `ANSWER_FRAMES_PER_SECOND`.",
+  },
   /** Refusals in a row, for being over its rate limit, after which a peer's socket is closed. */
   MAX_REFUSALS_BEFORE_CLOSE: {
     value: 256,

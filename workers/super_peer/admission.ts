@@ -6,6 +6,13 @@
  * reconnects, hibernation and restarts. A row whose buckets are full again holds nothing and
  * is deleted by the sweep, so the table holds only peers that spent recently.
  *
+ * Identities are free, so the peers of one client address also share a bucket at each shard
+ * (`ADDRESS_UNITS_PER_SECOND`): a thousand ids from one address ask no more of a shard than a
+ * few peers may. That bucket lives in memory (a restart refills it; the peers' own buckets
+ * are kept). Automatic answers (sealed kinds 5 and 6, which a peer sends because another wrote
+ * to it) are never charged to the peer: they have their own small bucket, and past it they are
+ * dropped silently, so junk sent to a victim cannot spend the victim's budget.
+ *
  * @module
  */
 import type { DurableObjectState } from "cloudflare:workers";
@@ -25,6 +32,16 @@ interface Budget {
   dirty: boolean;
   quotaStart: number;
   quotaBytes: number;
+  /** Its automatic answers (memory only). */
+  answers?: RateLimiter;
+}
+
+/** Who pays for a frame: a peer, and the client address it connected from. */
+export interface Payer {
+  /** The peer. */
+  readonly peer: string;
+  /** Its client address, as the edge keyed it; absent, only the peer's bucket is charged. */
+  readonly address?: string;
 }
 
 interface Kept extends RateLimiterState {
@@ -46,7 +63,8 @@ CREATE TABLE IF NOT EXISTS peer_budget (peer TEXT PRIMARY KEY, state TEXT NOT NU
  * import { Admission } from "./admission.ts";
  * export function charge(ctx: DurableObjectState, config: NetworkConfig, peer: string, text: string) {
  *   const admission = new Admission(ctx, config, (flooder) => console.warn("closing", flooder));
- *   return admission.charge(peer, config.limits.COST_REQUEST, text.length); // null, or RATE_LIMITED
+ *   const payer = { peer, address: "203.0.113.9" };
+ *   return admission.charge(payer, config.limits.COST_REQUEST, text.length); // null, or RATE_LIMITED
  * }
  * ```
  */
@@ -54,9 +72,11 @@ export class Admission {
   readonly #ctx: DurableObjectState;
   readonly #config: NetworkConfig;
   readonly #budgets = new Map<string, Budget>();
+  readonly #addresses = new Map<string, RateLimiter>();
   readonly #dirty = new Set<string>();
   readonly #onFlood: (peer: string) => void;
   #last: { peer: string; budget: Budget } | undefined;
+  #lastAddress: { address: string; limiter: RateLimiter } | undefined;
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
@@ -72,18 +92,19 @@ export class Admission {
   }
 
   /**
-   * Charges a peer for a frame (its cost and size) and, for relayed payload, counts it against
-   * the peer's relay quota.
+   * Charges a peer, and its client address, for a frame (its cost and size) and, for relayed
+   * payload, counts it against the peer's relay quota.
    *
-   * @param peer The peer.
+   * @param payer The peer and its address.
    * @param cost Its cost units.
    * @param bytes Its size.
    * @param payload Whether it is relayed payload (signaling and requests are not).
    * @returns `null` if admitted, else `RATE_LIMITED` or `RESOURCE_LIMIT_EXCEEDED` with
    *   `retryAfter`.
    */
-  charge(peer: string, cost: number, bytes: number, payload = false): Refusal | null {
+  charge(payer: Payer, cost: number, bytes: number, payload = false): Refusal | null {
     const { limits } = this.#config;
+    const { peer } = payer;
     const budget = this.#budget(peer);
     const now = Date.now();
     if (!budget.dirty) {
@@ -91,14 +112,19 @@ export class Admission {
       this.#dirty.add(peer);
       this.#flushTimer ??= setTimeout(() => this.flush(), BUDGET_FLUSH_MS);
     }
-    const wait = budget.limiter.charge(cost, bytes, now);
+    const own = budget.limiter.charge(cost, bytes, now);
+    const wait = own > 0 || payer.address === undefined
+      ? own
+      : this.#address(payer.address).charge(cost, 0, now);
     if (wait > 0) {
       // A flood is not read and answered frame by frame: past a run of refusals, it goes.
       if (++budget.refusedInRow === limits.MAX_REFUSALS_BEFORE_CLOSE) this.#onFlood(peer);
       return {
         ok: false,
         code: "RATE_LIMITED",
-        message: `Rate limit exceeded; retry in ${wait} ms`,
+        message: own > 0
+          ? `Rate limit exceeded; retry in ${wait} ms`
+          : `Rate limit of this client address exceeded; retry in ${wait} ms`,
         retryAfter: wait,
       };
     }
@@ -122,6 +148,25 @@ export class Admission {
   }
 
   /**
+   * Admits an automatic answer a peer sends (sealed kind 5 or 6): free, from its own small
+   * bucket, never counted toward its close.
+   *
+   * @param peer The peer.
+   * @returns Whether it goes; if not, it is dropped silently.
+   */
+  answer(peer: string): boolean {
+    const { limits } = this.#config;
+    const budget = this.#budget(peer);
+    budget.answers ??= new RateLimiter({
+      framesPerSecond: limits.ANSWER_FRAMES_PER_SECOND,
+      burstFrames: limits.ANSWER_BURST_FRAMES,
+      bytesPerSecond: 1,
+      burstBytes: 1,
+    });
+    return budget.answers.charge(1, 0, Date.now(), false) === 0;
+  }
+
+  /**
    * A peer left: its budget is written down and dropped from memory.
    *
    * @param peer The peer.
@@ -139,10 +184,17 @@ export class Admission {
     for (const peer of this.#dirty) this.#write(peer);
   }
 
-  /** Deletes the rows of peers whose buckets are full again and whose quota window ended. */
+  /**
+   * Deletes the rows of peers whose buckets are full again and whose quota window ended, and
+   * the address buckets that are full again.
+   */
   sweep(): void {
     this.flush();
     const now = Date.now();
+    for (const [address, limiter] of this.#addresses) {
+      if (limiter.full(now)) this.#addresses.delete(address);
+    }
+    this.#lastAddress = undefined;
     const rows = this.#ctx.storage.sql.exec<{ peer: string; state: string }>(
       "SELECT peer, state FROM peer_budget",
     ).toArray();
@@ -173,6 +225,23 @@ export class Admission {
     }
     this.#last = { peer, budget };
     return budget;
+  }
+
+  #address(address: string): RateLimiter {
+    if (this.#lastAddress?.address === address) return this.#lastAddress.limiter;
+    let limiter = this.#addresses.get(address);
+    if (!limiter) {
+      const { limits } = this.#config;
+      limiter = new RateLimiter({
+        framesPerSecond: limits.ADDRESS_UNITS_PER_SECOND,
+        burstFrames: limits.ADDRESS_BURST_UNITS,
+        bytesPerSecond: 1,
+        burstBytes: 1,
+      });
+      this.#addresses.set(address, limiter);
+    }
+    this.#lastAddress = { address, limiter };
+    return limiter;
   }
 
   #restore(kept: Kept | undefined): Budget {

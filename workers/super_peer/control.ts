@@ -16,7 +16,7 @@ import {
   requestPrice,
 } from "../../src/protocol/mod.ts";
 import type { NetworkConfig } from "../config.ts";
-import type { Admission } from "./admission.ts";
+import type { Admission, Payer } from "./admission.ts";
 import type { LedgerApi } from "../ledger_routing.ts";
 import { LedgerRouter } from "../ledger_routing.ts";
 import type { ServiceAnswer, Services } from "./services/dispatch.ts";
@@ -35,15 +35,16 @@ function replyOf(answer: { t: string } | Refusal): { ok: true; reply: unknown } 
  *
  * @example Usage
  * ```ts
+ * import type { Payer } from "./admission.ts";
  * import { Control } from "./control.ts";
  * export async function onText(
  *   o: ConstructorParameters<typeof Control>[0],
  *   ws: WebSocket,
- *   peer: string,
+ *   payer: Payer,
  *   text: string,
  * ) {
  *   const control = new Control(o);
- *   await control.onText(ws, peer, text); // answered on the socket: a reply, or a refusal
+ *   await control.onText(ws, payer, text); // answered on the socket: a reply, or a refusal
  * }
  * ```
  */
@@ -75,14 +76,15 @@ export class Control {
    * Answers one text frame of a peer.
    *
    * @param ws The peer's socket.
-   * @param peer The peer.
+   * @param payer The peer, and the client address it connected from.
    * @param text The frame.
    */
-  async onText(ws: WebSocket, peer: string, text: string): Promise<void> {
+  async onText(ws: WebSocket, payer: Payer, text: string): Promise<void> {
+    const { peer } = payer;
     const { limits } = this.#config;
     const max = limits.MAX_CONTROL_FRAME_BYTES;
     // Admission first: any text costs COST_REQUEST, before it is even parsed.
-    const over = this.#admission.charge(peer, limits.COST_REQUEST, text.length);
+    const over = this.#admission.charge(payer, limits.COST_REQUEST, text.length);
     if (over) return this.#sessions.refuse(ws, over);
     if (overUtf8Bytes(text, max)) {
       return this.#sessions.refuse(ws, {
@@ -109,7 +111,7 @@ export class Control {
     const m = parsed.request;
     // The dear requests pay the rest of their cost before any work is done for them.
     const extra = this.#extraCost(m);
-    const refused = extra > 0 ? this.#admission.charge(peer, extra, 0) : null;
+    const refused = extra > 0 ? this.#admission.charge(payer, extra, 0) : null;
     if (refused) return this.#sessions.refuse(ws, refused, { id: "id" in m ? m.id : undefined });
     const answer = await this.#answer(peer, m);
     if (answer === null) return;

@@ -12,8 +12,10 @@ import {
   decodeFrame,
   deliverInPlace,
   FLAG_MAILBOX,
+  FLAG_SEALED,
   FLAG_SEQUENCED,
   FLAG_SIGNAL,
+  FLAG_TEXT,
   FRAME_BATCH,
   FRAME_HEADER_BYTES,
   FRAME_SEND,
@@ -28,6 +30,7 @@ import {
   wantsMailbox,
 } from "../../src/protocol/mod.ts";
 import { isPeerId } from "../../src/identity/mod.ts";
+import { ID_BYTES, SEAL_UNKNOWN_SESSION, SEAL_UNSUPPORTED } from "../../src/seal/mod.ts";
 import { HomeCache, ShardQueue } from "../../src/routing/mod.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { Admission } from "./admission.ts";
@@ -78,6 +81,34 @@ export function emptyStats(): RelayStats {
     blocksSealed: 0,
     statsCalls: 0,
   };
+}
+
+/**
+ * Whether a frame is an automatic answer: a sealed frame, alone (not mailed, not sequenced,
+ * not signaling), whose payload is the kind byte 5 (`no such session`, with the 8-byte session
+ * id) or 6 (`I do not seal`) and nothing more. A peer sends these because another wrote to
+ * it, so they are never charged to it.
+ *
+ * @param bytes The frame.
+ * @returns Whether it is one.
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeFrame, FRAME_SEND } from "../../src/protocol/mod.ts";
+ * import { isAutomaticAnswer } from "./relay.ts";
+ * const answer = encodeFrame(FRAME_SEND, "z6Mk", 1, new Uint8Array([6]), { sealed: true });
+ * console.assert(isAutomaticAnswer(answer));
+ * const data = encodeFrame(FRAME_SEND, "z6Mk", 2, new Uint8Array([6, 0]), { sealed: true });
+ * console.assert(!isAutomaticAnswer(data));
+ * ```
+ */
+export function isAutomaticAnswer(bytes: Uint8Array): boolean {
+  if ((bytes[1] & ~FLAG_TEXT) !== FLAG_SEALED) return false;
+  const size = framePayloadBytes(bytes);
+  const kind = bytes[bytes.length - size];
+  // The relay reads only their kind byte and size: what they say is sealed business.
+  return (kind === SEAL_UNKNOWN_SESSION && size === 1 + ID_BYTES) ||
+    (kind === SEAL_UNSUPPORTED && size === 1);
 }
 
 const OFFER = new TextEncoder().encode('{"t":"offer"');
@@ -177,7 +208,7 @@ export class Relay {
         continue;
       }
       // Charged as any frame, so that a batch of junk meets the rate limit (and the close).
-      const over = this.#admission.charge(session.peer, limits.COST_RELAY_FRAME, frame.length);
+      const over = this.#admission.charge(session, limits.COST_RELAY_FRAME, frame.length);
       this.#sessions.refuse(ws, over ?? batchTooLarge(limits), {
         seq: frameSeq(frame),
         peer: framePeer(frame),
@@ -204,16 +235,16 @@ export class Relay {
     }
     // Admission: the frame's cost, then (payload only: signaling is never metered, so that two
     // peers over quota can still set up the channel that relieves the relay) the relay quota.
+    // An automatic answer is the exception: it costs its sender nothing, and past its own
+    // bucket it is dropped without a word (a refusal would be one more answer to junk).
     const flags = bytes[1];
+    if (isAutomaticAnswer(bytes) && !this.#admission.answer(session.peer)) return;
     // As `wantsMailbox`, read from the flags already at hand: the hot path stays short.
     const mailed = (flags & (FLAG_MAILBOX | FLAG_SIGNAL | FLAG_SEQUENCED)) === FLAG_MAILBOX;
     const cost = mailed ? limits.COST_MAIL : limits.COST_RELAY_FRAME;
-    const over = this.#admission.charge(
-      session.peer,
-      cost,
-      bytes.length,
-      (flags & FLAG_SIGNAL) === 0,
-    );
+    const over = isAutomaticAnswer(bytes)
+      ? null
+      : this.#admission.charge(session, cost, bytes.length, (flags & FLAG_SIGNAL) === 0);
     if (over) return refuse(over, framePeer(bytes));
     // A peer mostly writes to the one it wrote to last: then the header is checked against
     // the last destination's bytes, and no id string is made.

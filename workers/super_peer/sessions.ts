@@ -42,6 +42,8 @@ export interface Session extends Attachment {
   lastTo?: { id: string; bytes: Uint8Array; home: number };
   /** When this peer last sent a frame (keepalives are timed by the runtime). */
   lastFrame: number;
+  /** Closed by the super-peer: what still arrives on it is dropped unread. */
+  closed?: boolean;
 }
 
 const SCHEMA = `
@@ -369,6 +371,8 @@ export class Sessions {
     reason: string,
   ): { peer: string; address: string } | undefined {
     const gone = this.forgetSession(ws);
+    const state = this.#state.get(ws);
+    if (state) state.closed = true;
     close(ws, code, reason);
     if (code === CLOSE_CODES.FLOODING || code === CLOSE_CODES.PRESENCE_TIMEOUT) {
       logEvent("socket.refused", { shard: this.#shard, peer: gone?.peer, code, reason }, "warn");

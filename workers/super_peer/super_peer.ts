@@ -111,13 +111,16 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
 
   #onMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> | void {
     const session = this.#r.sessions.of(ws);
+    // A socket closed for flooding may still have thousands of frames on their way in: they
+    // are dropped unread, so that the peer's next connection is not served after them.
+    if (session.closed) return;
     session.lastFrame = Date.now();
     this.#r.stats.framesIn++;
     if (typeof message !== "string") {
       return this.#r.relay.onFrame(ws, session, new Uint8Array(message));
     }
     guard.failpoint(this.#r.config, "control");
-    return this.#r.control.onText(ws, session.peer, message);
+    return this.#r.control.onText(ws, session, message);
   }
 
   #frameFailed(ws: WebSocket, message: string | ArrayBuffer, error: unknown): void {

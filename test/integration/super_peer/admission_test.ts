@@ -110,3 +110,36 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "admission: the peers of one client address share its bucket at a shard",
+  opts,
+  async () => {
+    // Each peer could spend 400 units; the address, all of them together, 40.
+    const net = await startNetwork({
+      shards: 1,
+      limits: {
+        ...limits,
+        RATE_LIMIT_BURST_FRAMES: 400,
+        ADDRESS_UNITS_PER_SECOND: 1,
+        ADDRESS_BURST_UNITS: 40,
+      },
+    });
+    try {
+      const peers = await Promise.all(
+        Array.from({ length: 5 }, async () => bare(net, await Identity.generate())),
+      );
+      // Five new ids, four text frames each (16 units): 20 frames, 80 units from one address.
+      for (const { ws } of peers) for (let i = 0; i < 4; i++) ws.send("not json");
+      await waitUntil(() => peers.every((p) => p.replies().length >= 4));
+      const all = peers.flatMap((p) => p.replies());
+      const limited = all.filter((r) => r.code === "RATE_LIMITED");
+      // 40 units pass: ten frames; the other ten are refused, whichever id sent them.
+      assertEquals(limited.length, 10);
+      assert(limited.every((r) => typeof r.retryAfter === "number" && r.retryAfter > 0));
+      for (const { ws } of peers) ws.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);

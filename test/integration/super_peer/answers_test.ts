@@ -1,0 +1,126 @@
+// Answers to junk are not the victim's cost, on real workerd: attackers send a victim sealed
+// junk (data frames for sessions that do not exist), which its sealer answers on its own
+// ("no such session", or "I do not seal"). Those answers are never charged to the victim, so it
+// keeps every message it sends and is never closed for flooding. And a peer closed for
+// flooding is not served after the frames still on their way in on its old socket.
+import { Identity, type Peer, type PeerMessage } from "../../../mod.ts";
+import { encodeFrame, FRAME_SEND, type StatsAnswer } from "../../../src/protocol/mod.ts";
+import { DATA_OVERHEAD, SEAL_DATA } from "../../../src/seal/mod.ts";
+import { startNetwork } from "../../../scripts/local_network.ts";
+import { connectPeer, identityOnShard, openBareSocket, take } from "../../support/peers.ts";
+import { assert, assertEquals } from "../../support/assert.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const ATTACKERS = 16;
+const MESSAGES = 60;
+
+/** A sealed data frame for a session id nobody holds. */
+function junk(to: string, seq: number): Uint8Array {
+  const payload = crypto.getRandomValues(new Uint8Array(DATA_OVERHEAD + 8));
+  payload[0] = SEAL_DATA;
+  return encodeFrame(FRAME_SEND, to, seq, payload, { sealed: true });
+}
+
+/** Closes and refusals a peer saw. */
+function watch(peer: Peer) {
+  const seen = { closes: [] as number[], refused: [] as string[] };
+  peer.addEventListener("reconnecting", (e) => {
+    seen.closes.push((e as CustomEvent<{ code: number }>).detail.code);
+  });
+  peer.addEventListener("error", (e) => {
+    seen.refused.push((e as CustomEvent<{ code: string }>).detail.code);
+  });
+  return seen;
+}
+
+async function victimUnderAttack(seal: false | "preferred") {
+  // One shard: attackers, victim and friend share it, and every answer meets the relay there.
+  const net = await startNetwork({ shards: 1 });
+  try {
+    const victim = await connectPeer(net, { seal });
+    const friend = await connectPeer(net, { seal });
+    const seen = watch(victim);
+    const inbox = friend.messages();
+    const attackers = await Promise.all(
+      Array.from(
+        { length: ATTACKERS },
+        async () => openBareSocket(net, await Identity.generate(), []),
+      ),
+    );
+    let junkSent = 0;
+    let flooding = true;
+    const floods = attackers.map(async (ws) => {
+      let seq = 0;
+      while (flooding && ws.readyState === WebSocket.OPEN) {
+        // As fast as its own limits let it, and past them: its refusals are its own.
+        for (let i = 0; i < 100; i++) ws.send(junk(victim.peerId, ++seq));
+        junkSent += 100;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+    await new Promise((r) => setTimeout(r, 300)); // the flood is on
+    for (let i = 0; i < MESSAGES; i++) {
+      victim.send(friend.peerId, `m${i}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const got = await take(inbox, MESSAGES, 60_000) as PeerMessage[];
+    flooding = false;
+    await Promise.all(floods);
+    assertEquals(got.map((m) => m.data), Array.from({ length: MESSAGES }, (_, i) => `m${i}`));
+    assert(junkSent > 10_000, `the flood was real: ${junkSent} junk frames`);
+    assertEquals(seen.closes, [], "the victim was never closed");
+    assertEquals(seen.refused.filter((c) => c === "RATE_LIMITED"), []);
+    for (const ws of attackers) ws.close();
+    victim.close();
+    friend.close();
+  } finally {
+    await net.dispose();
+  }
+}
+
+Deno.test(
+  "answers: a sealing victim of 16 junk senders keeps every message, never closed",
+  opts,
+  () => victimUnderAttack("preferred"),
+);
+
+Deno.test(
+  "answers: a victim that does not seal keeps every message, never closed",
+  opts,
+  () => victimUnderAttack(false),
+);
+
+Deno.test(
+  "answers: a peer closed for flooding is answered at once on its next connection",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 1 });
+    try {
+      const identity = await identityOnShard(0, 1);
+      const heard: string[] = [];
+      const ws = await openBareSocket(net, identity, heard);
+      const closed = new Promise<number>((r) => ws.onclose = (e) => r(e.code));
+      // Far more junk than the shard reads before it closes the socket.
+      const FLOOD = 30_000;
+      for (let i = 0; i < FLOOD; i++) ws.send("not json");
+      assertEquals(await closed, 4003);
+      const again = await connectPeer(net, { identity, reconnect: false });
+      // Its next request is answered (its limits are kept: refused, with when to come back).
+      const answer = await again.lookup(identity.peerId).then(
+        () => ({ code: "OK", retryAfter: 0 }),
+        (e: { code: string; retryAfter?: number }) => e,
+      );
+      assert(answer.code === "OK" || answer.code === "RATE_LIMITED", answer.code);
+      // The frames still on their way in on the closed socket were dropped unread: the shard
+      // answered a few hundred, not the thousands sent.
+      const shard = await fetch(`${net.url}/v1/shards/0/stats`).then((r) =>
+        r.json()
+      ) as StatsAnswer;
+      const refused = shard.refused;
+      assert(refused < FLOOD / 4, `refused ${refused} of ${FLOOD}`);
+      again.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
