@@ -7,6 +7,7 @@
 
 import type { LimitRow } from "./limit_row.ts";
 import { OBSERVE_LIMITS } from "./limit_table_observe.ts";
+import { PRICE_LIMITS } from "./limit_table_prices.ts";
 import { SWARM_LIMITS } from "./limit_table_swarm.ts";
 
 export type { LimitRow, LimitUnit } from "./limit_row.ts";
@@ -110,16 +111,16 @@ export const LIMIT_TABLE = {
   },
   /** Sustained frames per second one peer may send before `RATE_LIMITED`. */
   RATE_LIMIT_FRAMES_PER_SECOND: {
-    value: 2_000,
+    value: 5_000,
     unit: "units/s",
     description:
-      "Sustained cost per second per peer, every frame text or binary: a relayed frame costs `COST_RELAY_FRAME`, a request its `COST_*`. More: `RATE_LIMITED` with `retryAfter`, dropped; a refused frame still takes half its cost, down to a quarter burst of debt (a penalty that decays). Kept per peer at its home, across reconnects and restarts.",
+      "Sustained cost per second per peer (one unit is about 10 µs of a shard's time, so this is about 5% of a shard), every frame text or binary: a relayed frame costs `COST_RELAY_FRAME`, a request its price (the `COST_*` rows). More: `RATE_LIMITED` with `retryAfter`, dropped; a refused frame still takes half its cost, down to a quarter burst of debt (a penalty that decays). Kept per peer at its home, across reconnects and restarts.",
   },
   /** Frames one peer may send in a burst above the sustained rate. */
   RATE_LIMIT_BURST_FRAMES: {
-    value: 4_000,
-    unit: "frames",
-    description: "Burst of frames per peer above the sustained rate.",
+    value: 10_000,
+    unit: "units",
+    description: "Burst of cost units per peer above the sustained rate.",
   },
   /** Sustained bytes per second one peer may send before `RATE_LIMITED`. */
   RATE_LIMIT_BYTES_PER_SECOND: {
@@ -135,14 +136,14 @@ export const LIMIT_TABLE = {
   },
   /** Sustained cost units per second all peers of one client address may spend at one shard. */
   ADDRESS_UNITS_PER_SECOND: {
-    value: 6_000,
+    value: 15_000,
     unit: "units/s",
     description:
       "Sustained cost per second of all the peers connected from one client address, at one shard, on top of each peer's own limit: identities are free, an address is not. More: `RATE_LIMITED` with `retryAfter`, as for a peer's own limit.",
   },
   /** Cost units the peers of one client address may spend at one shard in a burst. */
   ADDRESS_BURST_UNITS: {
-    value: 12_000,
+    value: 30_000,
     unit: "units",
     description: "Burst of cost per client address at one shard above its sustained rate.",
   },
@@ -165,45 +166,6 @@ export const LIMIT_TABLE = {
     unit: "frames",
     description:
       "`RATE_LIMITED` refusals in a row after which the super-peer closes the peer's socket (close code 4003 `FLOODING`): a flood is not read and answered frame by frame. The peer's limits are kept across the reconnect.",
-  },
-  /** What a relayed binary frame costs its sender. */
-  COST_RELAY_FRAME: {
-    value: 1,
-    unit: "units",
-    description: "Cost of one relayed binary frame (signaling included).",
-  },
-  /** What a control request (or any text frame) costs its sender. */
-  COST_REQUEST: {
-    value: 4,
-    unit: "units",
-    description:
-      "Cost of a text frame: every control request, and any text that is not one (charged before it is parsed).",
-  },
-  /** What a discovery request costs: it asks several shards. */
-  COST_PEERS_REQUEST: {
-    value: 32,
-    unit: "units",
-    description: "Cost of a `peers` request, which asks up to `DISCOVERY_SHARDS_PER_QUERY` shards.",
-  },
-  /** What a mailbox message costs: it is stored. */
-  COST_MAIL: {
-    value: 16,
-    unit: "units",
-    description: "Cost of a `mail` request, or of a relayed frame that goes to a mailbox.",
-  },
-  /** What each id of a `mail.ack` costs: each deletes a stored message. */
-  COST_MAIL_ACK_ID: {
-    value: 1,
-    unit: "units",
-    description:
-      "Cost of each id in a `mail.ack`, on top of `COST_REQUEST`, charged before any is deleted.",
-  },
-  /** What each transfer of a `tx` request costs, charged before any signature is checked. */
-  COST_PER_TRANSFER: {
-    value: 8,
-    unit: "units",
-    description:
-      "Cost of each transfer in a `tx` request, on top of `COST_REQUEST`, charged before any signature is checked.",
   },
   /** Largest amount one transfer may move. */
   MAX_TRANSFER_AMOUNT: {
@@ -391,6 +353,7 @@ export const LIMIT_TABLE = {
     unit: "bytes",
     description: "Largest `data` of one mailbox message. Larger: `FRAME_TOO_LARGE`, not stored.",
   },
+  ...PRICE_LIMITS,
   ...SWARM_LIMITS,
   ...OBSERVE_LIMITS,
 } as const satisfies Record<string, LimitRow>;

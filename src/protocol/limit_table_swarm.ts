@@ -64,11 +64,4 @@ export const SWARM_LIMITS = {
     description:
       "Most providers one `providers` request returns, at random; a larger `count` is cut to it.",
   },
-  /** What a swarm request costs. */
-  COST_SWARM_REQUEST: {
-    value: 16,
-    unit: "units",
-    description:
-      "Cost of a `provide`, `unprovide` or `providers` request (each calls the content's home).",
-  },
 } as const satisfies Record<string, LimitRow>;

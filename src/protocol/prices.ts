@@ -25,19 +25,19 @@ export interface Price {
  * work is done for it.
  */
 export const REQUEST_PRICES: Readonly<Record<ControlType, Price>> = {
-  tx: { base: "COST_REQUEST", perItem: "COST_PER_TRANSFER" },
+  tx: { base: "COST_TX", perItem: "COST_PER_TRANSFER" },
   account: { base: "COST_REQUEST" },
-  blocks: { base: "COST_REQUEST" },
-  sub: { base: "COST_REQUEST" },
-  unsub: { base: "COST_REQUEST" },
+  blocks: { base: "COST_SUBSCRIBE" },
+  sub: { base: "COST_SUBSCRIBE" },
+  unsub: { base: "COST_SUBSCRIBE" },
   pub: { base: "COST_REQUEST" },
   "topic.ack": { base: "COST_REQUEST" },
   peers: { base: "COST_PEERS_REQUEST" },
   lookup: { base: "COST_REQUEST" },
   mail: { base: "COST_MAIL" },
   "mail.ack": { base: "COST_REQUEST", perItem: "COST_MAIL_ACK_ID" },
-  provide: { base: "COST_SWARM_REQUEST" },
-  unprovide: { base: "COST_SWARM_REQUEST" },
+  provide: { base: "COST_PROVIDE" },
+  unprovide: { base: "COST_PROVIDE" },
   providers: { base: "COST_SWARM_REQUEST" },
 };
 
@@ -90,7 +90,7 @@ export function requestPrice(m: ControlRequest, limits: Limits): number {
 
 /**
  * What a `tx` submission costs, by the route that does not parse it as a control request
- * (`POST /v1/tx`): the base and each transfer, up to `MAX_TX_BATCH`.
+ * (`POST /v1/tx`): `COST_TX` and each transfer, up to `MAX_TX_BATCH`; the same as a `tx` frame.
  *
  * @param transfers How many transfers it carries.
  * @param limits The limits in force.
@@ -100,10 +100,10 @@ export function requestPrice(m: ControlRequest, limits: Limits): number {
  * ```ts
  * import { DEFAULT_LIMITS } from "./limits.ts";
  * import { transferPrice } from "./prices.ts";
- * console.assert(transferPrice(0, DEFAULT_LIMITS) === DEFAULT_LIMITS.COST_REQUEST);
+ * console.assert(transferPrice(0, DEFAULT_LIMITS) === DEFAULT_LIMITS.COST_TX);
  * ```
  */
 export function transferPrice(transfers: number, limits: Limits): number {
   const n = Math.max(0, Math.min(transfers, limits.MAX_TX_BATCH));
-  return limits.COST_REQUEST + n * limits.COST_PER_TRANSFER;
+  return limits.COST_TX + n * limits.COST_PER_TRANSFER;
 }

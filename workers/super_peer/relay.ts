@@ -198,6 +198,14 @@ export class Relay {
     const { frames, broken } = readBatch(bytes);
     // The message was counted as one frame; it holds this many.
     this.#stats.framesIn += frames.length - 1;
+    // The message pays once, then each entry its own (smaller) price.
+    const message = this.#admission.charge(session, limits.COST_RELAY_FRAME, 0);
+    if (message) {
+      for (const frame of frames) {
+        this.#sessions.refuse(ws, message, { seq: frameSeq(frame), peer: framePeer(frame) });
+      }
+      return;
+    }
     const pass: Pass = { outbox: new RelayOutbox(this.#sessions), held: [] };
     let end = 1;
     for (let i = 0; i < frames.length && this.#sessions.has(session.peer); i++) {
@@ -208,7 +216,7 @@ export class Relay {
         continue;
       }
       // Charged as any frame, so that a batch of junk meets the rate limit (and the close).
-      const over = this.#admission.charge(session, limits.COST_RELAY_FRAME, frame.length);
+      const over = this.#admission.charge(session, limits.COST_BATCH_ENTRY, frame.length);
       this.#sessions.refuse(ws, over ?? batchTooLarge(limits), {
         seq: frameSeq(frame),
         peer: framePeer(frame),
@@ -241,7 +249,11 @@ export class Relay {
     if (isAutomaticAnswer(bytes) && !this.#admission.answer(session.peer)) return;
     // As `wantsMailbox`, read from the flags already at hand: the hot path stays short.
     const mailed = (flags & (FLAG_MAILBOX | FLAG_SIGNAL | FLAG_SEQUENCED)) === FLAG_MAILBOX;
-    const cost = mailed ? limits.COST_MAIL : limits.COST_RELAY_FRAME;
+    const cost = mailed
+      ? limits.COST_MAIL
+      : pass
+      ? limits.COST_BATCH_ENTRY
+      : limits.COST_RELAY_FRAME;
     const over = isAutomaticAnswer(bytes)
       ? null
       : this.#admission.charge(session, cost, bytes.length, (flags & FLAG_SIGNAL) === 0);

@@ -2,16 +2,19 @@
 // buckets that belong to the peer, not to a connection, and that a reconnect or a restart of
 // the super-peer does not refill.
 import { Identity } from "../../../mod.ts";
-import { encodeFrame, FRAME_SEND } from "../../../src/protocol/mod.ts";
+import { DEFAULT_LIMITS, encodeFrame, FRAME_SEND } from "../../../src/protocol/mod.ts";
 import { startNetwork } from "../../../scripts/local_network.ts";
 import { openBareSocket, waitUntil } from "../../support/peers.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-// Small buckets, refilling slowly, so that a test sees them run out and stay out.
+const { COST_REQUEST, COST_RELAY_FRAME, COST_TX, COST_PER_TRANSFER } = DEFAULT_LIMITS;
+// Small buckets, refilling slowly, so that a test sees them run out and stay out: room for 40
+// relayed frames.
+const BURST = 40 * COST_RELAY_FRAME;
 const limits = {
   RATE_LIMIT_FRAMES_PER_SECOND: 1,
-  RATE_LIMIT_BURST_FRAMES: 40,
+  RATE_LIMIT_BURST_FRAMES: BURST,
   PRESENCE_TIMEOUT_MS: 600_000,
 };
 
@@ -32,13 +35,14 @@ Deno.test(
     const net = await startNetwork({ shards: 1, limits });
     try {
       const { ws, replies } = await bare(net, await Identity.generate());
-      // 40 units: ten text frames of COST_REQUEST (4) pass, the rest are refused.
-      for (let i = 0; i < 30; i++) {
+      // As many text frames as the burst holds pass (COST_REQUEST each); 20 more are refused.
+      const admitted = Math.floor(BURST / COST_REQUEST);
+      for (let i = 0; i < admitted + 20; i++) {
         ws.send(
           i % 2 ? "not json" : JSON.stringify({ t: "nope", id: i }),
         );
       }
-      await waitUntil(() => replies().length >= 30);
+      await waitUntil(() => replies().length >= admitted + 20);
       const codes = replies().map((r) => r.code);
       assertEquals(codes.filter((c) => c === "RATE_LIMITED").length, 20);
       const limited = replies().filter((r) => r.code === "RATE_LIMITED");
@@ -57,9 +61,10 @@ Deno.test(
     const net = await startNetwork({ shards: 1, limits });
     try {
       const { ws, replies } = await bare(net, await Identity.generate());
-      // 4 + 8 per transfer: five forged transfers (44) are over a 40-unit burst.
+      // COST_TX and COST_PER_TRANSFER each: enough forged transfers to be over the burst.
       const forged = { network: "test", from: "x", to: "y", amount: "1", nonce: 1, sig: "z" };
-      ws.send(JSON.stringify({ t: "tx", id: 7, txs: Array(5).fill(forged) }));
+      const over = Math.ceil((BURST - COST_TX) / COST_PER_TRANSFER) + 1;
+      ws.send(JSON.stringify({ t: "tx", id: 7, txs: Array(over).fill(forged) }));
       await waitUntil(() => replies().length >= 1);
       assertEquals([replies()[0].code, replies()[0].id], ["RATE_LIMITED", 7]);
       ws.close();
@@ -83,7 +88,7 @@ Deno.test(
       };
       spend(40);
       await waitUntil(() => replies().length >= 40);
-      assert(replies().every((r) => r.code === "PEER_NOT_FOUND"), "40 units admitted");
+      assert(replies().every((r) => r.code === "PEER_NOT_FOUND"), "40 frames admitted");
       ws.close();
       // A new connection of the same peer: still spent.
       ({ ws, replies } = await bare(net, me));
@@ -115,26 +120,26 @@ Deno.test(
   "admission: the peers of one client address share its bucket at a shard",
   opts,
   async () => {
-    // Each peer could spend 400 units; the address, all of them together, 40.
+    // Each peer could send a hundred text frames; the address, all of them together, ten.
     const net = await startNetwork({
       shards: 1,
       limits: {
         ...limits,
-        RATE_LIMIT_BURST_FRAMES: 400,
+        RATE_LIMIT_BURST_FRAMES: 100 * COST_REQUEST,
         ADDRESS_UNITS_PER_SECOND: 1,
-        ADDRESS_BURST_UNITS: 40,
+        ADDRESS_BURST_UNITS: 10 * COST_REQUEST,
       },
     });
     try {
       const peers = await Promise.all(
         Array.from({ length: 5 }, async () => bare(net, await Identity.generate())),
       );
-      // Five new ids, four text frames each (16 units): 20 frames, 80 units from one address.
+      // Five new ids, four text frames each: 20 frames from one address.
       for (const { ws } of peers) for (let i = 0; i < 4; i++) ws.send("not json");
       await waitUntil(() => peers.every((p) => p.replies().length >= 4));
       const all = peers.flatMap((p) => p.replies());
       const limited = all.filter((r) => r.code === "RATE_LIMITED");
-      // 40 units pass: ten frames; the other ten are refused, whichever id sent them.
+      // Ten pass; the other ten are refused, whichever id sent them.
       assertEquals(limited.length, 10);
       assert(limited.every((r) => typeof r.retryAfter === "number" && r.retryAfter > 0));
       for (const { ws } of peers) ws.close();

@@ -1,0 +1,98 @@
+/**
+ * The price table: what each request costs its sender, in admission units, a part of
+ * `limit_table.ts` kept apart so that the prices read as one table. One unit is about 10 µs of
+ * a shard's time: each price is the shard time its request was measured to take (the
+ * `admission` benchmark, `docs/BENCHMARKS.md`) divided by that, and a peer's sustained budget
+ * (`RATE_LIMIT_FRAMES_PER_SECOND`) is then a share of a shard (`docs/SECURITY.md`). Which
+ * request pays which price is `prices.ts`.
+ *
+ * @module
+ */
+import type { LimitRow } from "./limit_row.ts";
+
+/**
+ * The price rows of the limit table.
+ *
+ * @example Usage
+ * ```ts
+ * import { PRICE_LIMITS } from "./limit_table_prices.ts";
+ * console.assert(PRICE_LIMITS.COST_RELAY_FRAME.value > PRICE_LIMITS.COST_BATCH_ENTRY.value);
+ * ```
+ */
+export const PRICE_LIMITS = {
+  /** What a relayed binary frame costs its sender. */
+  COST_RELAY_FRAME: {
+    value: 7,
+    unit: "units",
+    description:
+      "Cost of one binary message: a relayed frame (signaling included), or a batch message on top of its entries.",
+  },
+  /** What each frame inside a batch message costs. */
+  COST_BATCH_ENTRY: {
+    value: 1,
+    unit: "units",
+    description:
+      "Cost of each frame inside a batch message, on top of the message's `COST_RELAY_FRAME` (a mailed frame pays `COST_MAIL` instead).",
+  },
+  /** What a control request (or any text frame) costs its sender. */
+  COST_REQUEST: {
+    value: 10,
+    unit: "units",
+    description:
+      "Cost of a text frame, charged before it is parsed: any text that is not a request, and every request without a price of its own (`account`, `lookup`, `pub`, `topic.ack`, and the base of `mail.ack`).",
+  },
+  /** What a `tx` request costs, before its transfers. */
+  COST_TX: {
+    value: 200,
+    unit: "units",
+    description:
+      "Cost of a `tx` submission (a frame or `POST /v1/tx`), on top of its transfers: it waits for the ledger's write.",
+  },
+  /** What each transfer of a `tx` request costs, charged before any signature is checked. */
+  COST_PER_TRANSFER: {
+    value: 21,
+    unit: "units",
+    description:
+      "Cost of each transfer in a submission, on top of `COST_TX`, charged before any signature is checked.",
+  },
+  /** What a subscription change costs: it is written down and told to the topic's home. */
+  COST_SUBSCRIBE: {
+    value: 600,
+    unit: "units",
+    description:
+      "Cost of a `sub`, `unsub` or `blocks` request: the subscription is written down and the topic's home told.",
+  },
+  /** What a discovery request costs: it asks several shards. */
+  COST_PEERS_REQUEST: {
+    value: 32,
+    unit: "units",
+    description: "Cost of a `peers` request, which asks up to `DISCOVERY_SHARDS_PER_QUERY` shards.",
+  },
+  /** What a mailbox message costs: it is stored. */
+  COST_MAIL: {
+    value: 330,
+    unit: "units",
+    description:
+      "Cost of a `mail` request, or of a relayed frame that goes to a mailbox: it is stored at the recipient's home.",
+  },
+  /** What each id of a `mail.ack` costs: each deletes a stored message. */
+  COST_MAIL_ACK_ID: {
+    value: 1,
+    unit: "units",
+    description:
+      "Cost of each id in a `mail.ack`, on top of `COST_REQUEST`, charged before any is deleted.",
+  },
+  /** What announcing or withdrawing a provider costs: the content's home writes it. */
+  COST_PROVIDE: {
+    value: 650,
+    unit: "units",
+    description:
+      "Cost of a `provide` or `unprovide` request: the content's home writes (or deletes) the record.",
+  },
+  /** What asking for providers costs. */
+  COST_SWARM_REQUEST: {
+    value: 60,
+    unit: "units",
+    description: "Cost of a `providers` request, which asks the content's home.",
+  },
+} as const satisfies Record<string, LimitRow>;

@@ -1,0 +1,38 @@
+import {
+  DEFAULT_LIMITS,
+  LIMIT_SPECS,
+  REQUEST_PRICES,
+  requestPrice,
+  transferPrice,
+} from "../../src/protocol/mod.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+
+const L = DEFAULT_LIMITS;
+
+Deno.test("prices: every price names a served limit in units", () => {
+  for (const [type, price] of Object.entries(REQUEST_PRICES)) {
+    for (const name of [price.base, price.perItem].filter((n) => n !== undefined)) {
+      const spec = LIMIT_SPECS.find((l) => l.name === name);
+      assertEquals(spec?.unit, "units", `${type}: ${name}`);
+    }
+  }
+});
+
+Deno.test("prices: a request that carries items pays per item", () => {
+  const ack = (n: number) => requestPrice({ t: "mail.ack", mids: Array(n).fill("m") }, L);
+  assertEquals(ack(1024) - ack(0), 1024 * L.COST_MAIL_ACK_ID);
+  const tx = (n: number) => requestPrice({ t: "tx", id: 1, txs: Array(n).fill({}) }, L);
+  assertEquals(tx(3), L.COST_TX + 3 * L.COST_PER_TRANSFER);
+  // A batch past MAX_TX_BATCH is refused whole: it pays for the most it could have carried.
+  assertEquals(tx(L.MAX_TX_BATCH + 50), tx(L.MAX_TX_BATCH));
+  // The HTTP route pays what the frame pays.
+  assertEquals(transferPrice(3, L), tx(3));
+});
+
+Deno.test("prices: dear requests cost more than a plain one", () => {
+  const plain = requestPrice({ t: "lookup", id: 1, peer: "p" }, L);
+  assertEquals(plain, L.COST_REQUEST);
+  assert(requestPrice({ t: "sub", id: 1, topic: "t" }, L) > plain);
+  assert(requestPrice({ t: "mail", id: 1, to: "p", data: "x" }, L) > plain);
+  assert(requestPrice({ t: "provide", id: 1, root: "r" }, L) > plain);
+});
