@@ -66,7 +66,11 @@ export class AnswerBudget {
   readonly #remotes: Lru<string, RemoteBudget>;
   #total: Bucket | undefined;
 
-  /** @param options The cap on remotes kept. */
+  /**
+   * Makes the budgets, every bucket full.
+   *
+   * @param options The cap on remotes kept.
+   */
   constructor(options: AnswerBudgetOptions = {}) {
     this.#remotes = new Lru(options.peers ?? SEAL_BUDGET_PEERS);
   }

@@ -50,6 +50,8 @@ export class Handshaker {
   readonly #started = new Map<string, PendingHello>();
 
   /**
+   * Makes the handshakes of one peer, with none under way.
+   *
    * @param local This peer's keys.
    * @param budget The budgets of hellos taken, per remote.
    * @param x25519 The X25519 operations (counted in tests).

@@ -22,6 +22,8 @@ export class Lru<K, V> {
   readonly #entries = new Map<K, V>();
 
   /**
+   * Makes an empty map.
+   *
    * @param max The most entries kept (at least 1).
    * @throws {RangeError} If `max` is below 1.
    */

@@ -44,6 +44,8 @@ export class StaticSecrets {
   readonly #kept: Lru<string, Uint8Array | null>;
 
   /**
+   * Keeps nothing yet: each secret is computed on first use.
+   *
    * @param secret This peer's X25519 secret key (`identitySealKey(identity)`).
    * @param options The X25519 operations and the cap on remotes kept.
    */
