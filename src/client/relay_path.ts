@@ -21,6 +21,7 @@ import {
   type Stamp,
 } from "../protocol/mod.ts";
 import { identitySealKey } from "../seal/keys.ts";
+import { AnswerBudget } from "../seal/answer_budget.ts";
 import { SEAL_OVERHEAD, SEAL_UNKNOWN_SESSION, SEAL_UNSUPPORTED } from "../seal/envelope.ts";
 import {
   SEAL_HANDSHAKE_TIMEOUT_MS,
@@ -119,6 +120,8 @@ export class RelayPath {
   readonly #connection: RelayConnection;
   readonly #handlers: RelayPathHandlers;
   readonly #sealer: Sealer | undefined;
+  // A peer that does not seal answers sealed payloads with kind 6, within a budget.
+  readonly #answers = new AnswerBudget();
   #seq = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -346,9 +349,11 @@ export class RelayPath {
       if (this.#sealer) {
         return this.#sealer.receive(frame.peer, frame.payload, Date.now(), frame.seq);
       }
-      // "I do not seal", unless it is itself a notice: two such peers must not loop.
+      // "I do not seal", unless it is itself a notice (two such peers must not loop), and
+      // within the sender's budget: junk must not spend this peer's.
       const kind = frame.payload[0];
-      if (kind !== SEAL_UNSUPPORTED && kind !== SEAL_UNKNOWN_SESSION) {
+      const notice = kind === SEAL_UNSUPPORTED || kind === SEAL_UNKNOWN_SESSION;
+      if (!notice && this.#answers.answer(frame.peer, Date.now())) {
         this.#frame(frame.peer, new Uint8Array([SEAL_UNSUPPORTED]), { sealed: true });
       }
       return;

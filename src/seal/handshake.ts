@@ -32,7 +32,8 @@ import {
   SEAL_ACCEPT,
   SEAL_HELLO,
 } from "./envelope.ts";
-import { agree, ephemeralKeys, sealPublicKey } from "./keys.ts";
+import { sealPublicKey, X25519, type X25519Ops } from "./keys.ts";
+import { StaticSecrets } from "./static_secrets.ts";
 
 const encoder = new TextEncoder();
 /** Domain of every hash and key of sealing, so none is valid anywhere else. */
@@ -145,16 +146,17 @@ const bad = (message: string): HandshakeFailure => ({ code: "SEAL_BAD_HANDSHAKE"
  *
  * @param local This side's keys.
  * @param remote The peer.
+ * @param kept This side's static secrets, kept across handshakes (made for `local`).
  * @returns The hello to send and what to keep, or `undefined` if `remote`'s key is unusable.
  */
 export function startHello(
   local: LocalKeys,
   remote: string,
+  kept: StaticSecrets = new StaticSecrets(local.secret),
 ): { bytes: Uint8Array; pending: PendingHello } | undefined {
-  const e = ephemeralKeys();
-  const theirs = sealPublicKey(remote);
-  const es = agree(e.secret, theirs);
-  const ss = agree(local.secret, theirs);
+  const e = kept.x25519.ephemeralKeys();
+  const es = kept.x25519.agree(e.secret, sealPublicKey(remote));
+  const ss = kept.of(remote);
   if (!es || !ss) return undefined;
   const h1 = transcript(local.peerId, remote, e.publicKey);
   const statics = concat(es, ss);
@@ -186,28 +188,33 @@ export function startHello(
  * @param local This side's keys.
  * @param from The initiator.
  * @param bytes Its hello.
+ * @param kept This side's static secrets, kept across handshakes (made for `local`).
  * @returns The accept to send and the session's keys, or a failure.
  */
 export function acceptHello(
   local: LocalKeys,
   from: string,
   bytes: Uint8Array,
+  kept: StaticSecrets = new StaticSecrets(local.secret),
 ): { bytes: Uint8Array; keys: SessionKeys } | HandshakeFailure {
+  // Cheapest first, since anyone may send junk: the layout, then the static secret (kept
+  // per remote), then the one X25519 a hello that does not verify costs, the ephemeral's.
   if (bytes.length !== HELLO_BYTES || bytes[0] !== SEAL_HELLO) return bad("Malformed hello");
+  const x = kept.x25519;
+  const ss = kept.of(from);
+  if (!ss) return bad("Hello key is of low order");
   const theirEphemeral = bytes.subarray(1, 1 + KEY_BYTES);
-  const theirStatic = sealPublicKey(from);
-  const es = agree(local.secret, theirEphemeral);
-  const ss = agree(local.secret, theirStatic);
-  if (!es || !ss) return bad("Hello key is of low order");
+  const es = x.agree(local.secret, theirEphemeral);
+  if (!es) return bad("Hello key is of low order");
   const h1 = transcript(from, local.peerId, theirEphemeral);
   const statics = concat(es, ss);
   const k1 = hkdf(sha256, statics, h1, encoder.encode("hello"), 32);
   if (!tagVerifies(k1, h1, bytes.subarray(1 + KEY_BYTES))) {
     return bad(`Hello does not prove "${from}" sent it`);
   }
-  const e = ephemeralKeys();
-  const ee = agree(e.secret, theirEphemeral);
-  const se = agree(e.secret, theirStatic);
+  const e = x.ephemeralKeys();
+  const ee = x.agree(e.secret, theirEphemeral);
+  const se = x.agree(e.secret, sealPublicKey(from));
   if (!ee || !se) return bad("Hello key is of low order");
   const { h2, i2r, r2i, confirm } = sessionKeys(h1, e.publicKey, concat(ee, se, statics));
   return {
@@ -250,20 +257,22 @@ export function acceptId(bytes: Uint8Array): string | undefined {
  * @param pending What {@linkcode startHello} kept.
  * @param from The sender the relay names.
  * @param bytes The accept.
+ * @param x25519 The X25519 operations (counted in tests).
  * @returns The session's keys, or a failure.
  */
 export function finishHello(
   pending: PendingHello,
   from: string,
   bytes: Uint8Array,
+  x25519: X25519Ops = X25519,
 ): SessionKeys | HandshakeFailure {
   if (acceptId(bytes) !== pending.id) return bad("Accept names another handshake");
   if (from !== pending.remote) return bad(`Accept for "${pending.remote}" came from "${from}"`);
   const theirEphemeral = bytes.subarray(1 + ID_BYTES, 1 + ID_BYTES + KEY_BYTES);
-  const ee = agree(pending.secret, theirEphemeral);
+  const ee = x25519.agree(pending.secret, theirEphemeral);
   // The initiator's static with the responder's ephemeral: what the responder computed as
   // its ephemeral with the initiator's static.
-  const se = agree(pending.local.secret, theirEphemeral);
+  const se = x25519.agree(pending.local.secret, theirEphemeral);
   if (!ee || !se) return bad("Accept key is of low order");
   const { h2, i2r, r2i, confirm } = sessionKeys(
     pending.h1,

@@ -132,3 +132,31 @@ export function ephemeralKeys(): { secret: Uint8Array; publicKey: Uint8Array } {
   const secret = x25519.utils.randomSecretKey();
   return { secret, publicKey: x25519.getPublicKey(secret) };
 }
+
+/**
+ * The X25519 operations of a handshake: given to a sealer (and to the handshake's functions)
+ * so that a test can count them, each being the costly part of taking a hello.
+ */
+export interface X25519Ops {
+  /** One agreement ({@linkcode agree}): one X25519. */
+  agree(secret: Uint8Array, publicKey: Uint8Array): Uint8Array | undefined;
+  /** A fresh ephemeral key pair ({@linkcode ephemeralKeys}): one X25519, for its public key. */
+  ephemeralKeys(): { secret: Uint8Array; publicKey: Uint8Array };
+}
+
+/**
+ * The X25519 operations themselves: {@linkcode agree} and {@linkcode ephemeralKeys}.
+ *
+ * @example Counting them
+ * ```ts
+ * import { X25519, type X25519Ops } from "./keys.ts";
+ * let count = 0;
+ * const counted: X25519Ops = {
+ *   agree: (s, p) => (count++, X25519.agree(s, p)),
+ *   ephemeralKeys: () => (count++, X25519.ephemeralKeys()),
+ * };
+ * counted.ephemeralKeys();
+ * console.assert(count === 1);
+ * ```
+ */
+export const X25519: X25519Ops = { agree, ephemeralKeys };

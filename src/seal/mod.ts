@@ -38,7 +38,8 @@ export {
   TAG_BYTES,
 } from "./envelope.ts";
 export { type LocalKeys, SEAL_CONTEXT } from "./handshake.ts";
-export { identitySealKey, sealPublicKey, sealSecretKey } from "./keys.ts";
+export { identitySealKey, sealPublicKey, sealSecretKey, X25519, type X25519Ops } from "./keys.ts";
+export { AnswerBudget, type AnswerBudgetOptions } from "./answer_budget.ts";
 export { MailReplays, openMail, sealMail } from "./mail.ts";
 export { type Opened, type OpenFailureCode, SEAL_REPLAY_WINDOW } from "./session.ts";
 export * from "./topic.ts";

@@ -30,3 +30,37 @@ const DAY = 24 * 3_600_000;
  * mailbox keeps mail by default (`MAILBOX_TTL_MS`, seven days).
  */
 export const SEAL_MAIL_MAX_AGE_MS: number = 7 * DAY;
+
+// What a peer sends on its own, without its application asking: a kind 5 ("no such
+// session") or kind 6 ("I do not seal") answer, an accept answering a hello, a hello made
+// again after a kind 5. The network charges what a peer sends to that peer, so a peer that
+// answered every junk frame spent its own budget on them (one flood of 22,016 junk frames
+// got its victim refused, then closed, for flooding). Past these bounds it stays silent.
+
+/** Answers (kind 5 and 6, a hello made again after a kind 5) one remote gets a second. */
+export const SEAL_ANSWERS_PER_SECOND = 1;
+/** ...and at once: a peer that lost its sessions answers each of the up to 3 in flight. */
+export const SEAL_ANSWER_BURST = 4;
+/**
+ * Answers all remotes together get a second: what many attackers, each with its own budget
+ * (or one whose budget was forgotten to make room), get at most.
+ */
+export const SEAL_ANSWERS_TOTAL_PER_SECOND = 64;
+/** ...and at once. */
+export const SEAL_ANSWER_TOTAL_BURST = 256;
+/** A kind 5 naming one session goes to one remote at most once in this long. */
+export const SEAL_UNKNOWN_ANSWER_INTERVAL_MS = 1_000;
+/**
+ * Hellos taken from one remote a second (taken before any X25519, answered if they verify):
+ * an honest peer says hello once per session, every `SEAL_REKEY_MS` or after a restart.
+ */
+export const SEAL_HELLOS_PER_SECOND = 1;
+/** ...and at once. */
+export const SEAL_HELLO_BURST = 4;
+/** Remotes whose answer and hello budgets are kept; the least recently used is forgotten. */
+export const SEAL_BUDGET_PEERS = 4_096;
+/**
+ * Remotes whose static-static X25519 secret is kept (32 bytes each), so a hello costs one
+ * X25519 for the secret it checks, not two; the least recently used is forgotten.
+ */
+export const SEAL_STATIC_SECRETS = 4_096;

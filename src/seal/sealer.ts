@@ -20,8 +20,9 @@ import {
   SEAL_UNKNOWN_SESSION,
   SEAL_UNSUPPORTED,
 } from "./envelope.ts";
-import { acceptHello, acceptId, finishHello, type LocalKeys, startHello } from "./handshake.ts";
-import type { PendingHello } from "./handshake.ts";
+import type { LocalKeys } from "./handshake.ts";
+import { Handshaker } from "./handshaker.ts";
+import { AnswerBudget } from "./answer_budget.ts";
 import { MailReplays, openMail, sealMail } from "./mail.ts";
 import { SEAL_BATCH_FLAG, SealBatcher, unpackBatch } from "./sealed_batch.ts";
 import { dataSessionId, type Opened, SealSession } from "./session.ts";
@@ -36,7 +37,7 @@ import {
   SEAL_REKEY_MS,
   SEAL_SESSIONS_PER_PEER,
 } from "./seal_bounds.ts";
-import type { SealCode, SealerHost, SealPolicy, SealResult } from "./sealer_host.ts";
+import type { SealCode, SealerHost, SealerOptions, SealPolicy, SealResult } from "./sealer_host.ts";
 export * from "./seal_bounds.ts";
 export type * from "./sealer_host.ts";
 
@@ -70,10 +71,12 @@ export class Sealer {
   readonly #policy: SealPolicy;
   readonly #peers = new PeerTable(SEAL_PEERS, (_remote, state) => {
     for (const s of state.sessions) this.#sessions.delete(s.id);
-    if (state.pending) this.#hellos.delete(state.pending.hello.id);
+    if (state.pending) this.#handshaker.drop(state.pending.hello);
   });
   readonly #sessions = new Map<string, SealSession>();
-  readonly #hellos = new Map<string, PendingHello>();
+  // What it sends unasked (kind 5, a hello again, accepts) is budgeted per remote.
+  readonly #budget = new AnswerBudget();
+  readonly #handshaker: Handshaker;
   readonly #mail: MailReplays;
   readonly #batcher: SealBatcher | undefined;
   // Per peer: sealing under way, handed to the host in order; opening, delivered in order.
@@ -85,18 +88,11 @@ export class Sealer {
    *
    * @param local This peer's keys.
    * @param host What it acts through.
-   * @param options `policy`: what to do with a peer that cannot seal (default `"required"`:
-   *   nothing goes in clear); `mailMaxAgeMs`: sealed mail older than this is refused;
-   *   `batchBytes`: with it, the messages sealed to one peer within a turn go at its end (a
-   *   microtask) as sealed batches whose bodies hold at most this many bytes (the most a
-   *   sealed message carries); without it, each message is sealed on its own at once.
+   * @param options Its policy, mail's age, batches, X25519 operations.
    */
-  constructor(
-    local: LocalKeys,
-    host: SealerHost,
-    options: { policy?: SealPolicy; mailMaxAgeMs?: number; batchBytes?: () => number } = {},
-  ) {
+  constructor(local: LocalKeys, host: SealerHost, options: SealerOptions = {}) {
     this.#local = local;
+    this.#handshaker = new Handshaker(local, this.#budget, options.x25519);
     this.#host = host;
     this.#policy = options.policy ?? "required";
     this.#mail = new MailReplays(options.mailMaxAgeMs ?? SEAL_MAIL_MAX_AGE_MS);
@@ -202,7 +198,7 @@ export class Sealer {
       case SEAL_ACCEPT:
         return this.#onAccept(from, bytes, now);
       case SEAL_DATA:
-        return this.#onData(from, bytes, seq);
+        return this.#onData(from, bytes, now, seq);
       case SEAL_MAIL:
         return this.#opening.add(
           from,
@@ -232,7 +228,7 @@ export class Sealer {
         pending = true;
         continue;
       }
-      this.#hellos.delete(peer.pending.hello.id);
+      this.#handshaker.drop(peer.pending.hello);
       peer.pending = undefined;
       if (peer.sessions.length > 0) continue; // a renewal: the old session still seals
       if (this.#policy === "preferred") this.#onUnsupported(remote);
@@ -251,7 +247,7 @@ export class Sealer {
   unreachable(remote: string): void {
     const peer = this.#peers.get(remote);
     if (!peer?.pending || peer.sessions.length > 0) return; // a renewal: the old one seals
-    this.#hellos.delete(peer.pending.hello.id);
+    this.#handshaker.drop(peer.pending.hello);
     peer.pending = undefined;
     this.#fail(remote, peer, "SEAL_UNREACHABLE", "The peer is not connected");
   }
@@ -274,15 +270,15 @@ export class Sealer {
 
   #hello(to: string, peer: SealPeerState, now: number): void {
     if (peer.pending) return;
-    const started = startHello(this.#local, to);
+    const started = this.#handshaker.start(to);
     if (!started) return this.#fail(to, peer, "SEAL_BAD_HANDSHAKE", "The peer's key is unusable");
     peer.pending = { hello: started.pending, at: now };
-    this.#hellos.set(started.pending.id, started.pending);
     this.#send(to, started.bytes);
   }
 
   #onHello(from: string, bytes: Uint8Array, now: number): void {
-    const answer = acceptHello(this.#local, from, bytes);
+    const answer = this.#handshaker.answer(from, bytes, now);
+    if (!answer) return; // over the remote's budget of hellos: dropped silently
     if ("code" in answer) return this.#host.refused(from, answer.code, answer.message);
     const peer = this.#peers.use(from);
     peer.unsupported = false;
@@ -294,14 +290,8 @@ export class Sealer {
   }
 
   #onAccept(from: string, bytes: Uint8Array, now: number): void {
-    const id = acceptId(bytes);
-    const hello = id === undefined ? undefined : this.#hellos.get(id);
-    if (!hello) {
-      return this.#host.refused(from, "SEAL_BAD_HANDSHAKE", "Accept for no handshake under way");
-    }
-    const keys = finishHello(hello, from, bytes);
+    const keys = this.#handshaker.finish(from, bytes);
     if ("code" in keys) return this.#host.refused(from, keys.code, keys.message);
-    this.#hellos.delete(hello.id);
     const peer = this.#peers.use(from);
     peer.pending = undefined;
     this.#flush(from, peer, this.#register(peer, new SealSession(keys, now)));
@@ -328,16 +318,19 @@ export class Sealer {
     this.#sending.add(to, bytes, (b) => void this.#host.sendSealed(to, b, messages));
   }
 
-  #onData(from: string, bytes: Uint8Array, seq: number): void {
+  #onData(from: string, bytes: Uint8Array, now: number, seq: number): void {
     const id = dataSessionId(bytes);
     if (id === undefined) {
       return this.#host.refused(from, "SEAL_BAD_TAG", "Malformed sealed message");
     }
     const session = this.#sessions.get(id);
     if (!session) {
-      // Lost to a restart, or forgotten: the sender should make a new one. A relay that
-      // forges this notice only makes the two sides handshake again.
-      this.#send(from, concat(new Uint8Array([SEAL_UNKNOWN_SESSION]), hex.decode(id)));
+      // Lost to a restart, or forgotten: the sender should make a new one (told once per
+      // id a while, within a budget: junk must not spend this peer's). A relay that forges
+      // this notice only makes the two sides handshake again.
+      if (this.#budget.unknownSession(from, id, now)) {
+        this.#send(from, concat(new Uint8Array([SEAL_UNKNOWN_SESSION]), hex.decode(id)));
+      }
       return this.#host.refused(from, "SEAL_UNKNOWN_SESSION", `No session ${id} with "${from}"`);
     }
     this.#opening.add(from, session.open(from, bytes), (o) => this.#opened(from, o, seq));
@@ -364,7 +357,8 @@ export class Sealer {
     const peer = this.#peers.use(from);
     this.#sessions.delete(id);
     peer.sessions = peer.sessions.filter((s) => s !== session);
-    if (peer.sessions.length === 0) this.#hello(from, peer, now);
+    // Unasked, so budgeted: over it, the next message sealed to it starts the handshake.
+    if (peer.sessions.length === 0 && this.#budget.answer(from, now)) this.#hello(from, peer, now);
   }
 
   #onUnsupported(from: string, bytes: Uint8Array = new Uint8Array(1)): void {
@@ -374,7 +368,7 @@ export class Sealer {
       return this.#host.refused(from, "SEAL_BAD_TAG", `A "no seal" notice that cannot be true`);
     }
     peer.unsupported = true;
-    if (peer.pending) this.#hellos.delete(peer.pending.hello.id);
+    if (peer.pending) this.#handshaker.drop(peer.pending.hello);
     peer.pending = undefined;
     for (const m of peer.queue.splice(0)) this.#unsealed(from, m.flags, m.payload);
   }

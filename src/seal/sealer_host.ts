@@ -1,6 +1,6 @@
 /**
  * What a sealer (`sealer.ts`) is given and gives back: the host it acts through, the policy
- * it follows, and the codes and results it reports.
+ * it follows and its other options, and the codes and results it reports.
  *
  * @example A host that carries sealed payloads to another sealer
  * ```ts
@@ -15,6 +15,7 @@
  *
  * @module
  */
+import type { X25519Ops } from "./keys.ts";
 
 /**
  * What became of a message given to {@linkcode Sealer.seal}: handed to the path in clear
@@ -26,6 +27,22 @@ export type SealResult = "sent" | "queued" | "batched" | "dropped";
 
 /** What a peer does with a remote that cannot seal. */
 export type SealPolicy = "required" | "preferred";
+
+/** Options of a sealer. */
+export interface SealerOptions {
+  /** What to do with a peer that cannot seal (`"required"`: nothing goes in clear). @default "required" */
+  policy?: SealPolicy;
+  /** Sealed mail older than this is refused. @default {SEAL_MAIL_MAX_AGE_MS} */
+  mailMaxAgeMs?: number;
+  /**
+   * With it, the messages sealed to one peer within a turn go at its end (a microtask) as
+   * sealed batches whose bodies hold at most this many bytes (the most a sealed message
+   * carries); without it, each message is sealed on its own at once.
+   */
+  batchBytes?: () => number;
+  /** The X25519 operations of handshakes (counted in tests). @default {X25519} */
+  x25519?: X25519Ops;
+}
 
 /** The codes a sealer reports. */
 export type SealCode =

@@ -33,6 +33,12 @@ export async function pair(policy: "required" | "preferred" = "required", batchB
       batchBytes: batchBytes === undefined ? undefined : () => batchBytes,
     });
   const sealers = new Map([[a.peerId, make(a)], [b.peerId, make(b)]]);
+  // A restart: the peer's sealer is made anew, with no session.
+  const restart = (id: Identity) => {
+    const fresh = make(id);
+    sealers.set(id.peerId, fresh);
+    return fresh;
+  };
   // Carries everything on the wire, in order, until nothing is left on it, and nothing is
   // still being sealed or opened (the AEAD is asynchronous).
   const relay = async (tamper?: (w: Wire) => Wire[]) => {
@@ -47,5 +53,5 @@ export async function pair(policy: "required" | "preferred" = "required", batchB
     }
   };
   const text = (s: string) => new TextEncoder().encode(s);
-  return { a, b, c, sealers, wire, got, errors, clear, relay, text };
+  return { a, b, c, sealers, wire, got, errors, clear, relay, restart, text };
 }
