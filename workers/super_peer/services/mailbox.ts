@@ -31,6 +31,10 @@ CREATE INDEX IF NOT EXISTS mailbox_sender ON mailbox (sender, recipient);
 DELETE FROM mailbox WHERE kind = 'topic';
 `;
 
+// Ids deleted by one statement of `acknowledge`: with the recipient, 100 bound parameters,
+// the most one statement of a Durable Object's SQLite takes.
+const ACK_CHUNK = 99;
+
 function newMid(): string {
   return base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(12)));
 }
@@ -176,13 +180,19 @@ export class Mailbox {
   async acknowledge(peer: string, mids: string[]): Promise<void> {
     const sql = this.#host.ctx.storage.sql;
     const notices: { sender: string; mid: string }[] = [];
-    for (const mid of mids) {
-      const row = sql.exec<{ sender: string; notify: number; kind: string }>(
-        "DELETE FROM mailbox WHERE mid = ? AND recipient = ? RETURNING sender, notify, kind",
-        mid,
+    // One statement per chunk of ids, not one per id: 11 statements for a full ack, not 1,024.
+    for (let i = 0; i < mids.length; i += ACK_CHUNK) {
+      const chunk = mids.slice(i, i + ACK_CHUNK);
+      const rows = sql.exec<{ mid: string; sender: string; notify: number; kind: string }>(
+        `DELETE FROM mailbox WHERE recipient = ? AND mid IN (${
+          chunk.map(() => "?").join(", ")
+        }) RETURNING mid, sender, notify, kind`,
         peer,
-      ).toArray()[0];
-      if (row?.kind === "mail" && row.notify) notices.push({ sender: row.sender, mid });
+        ...chunk,
+      ).toArray();
+      for (const row of rows) {
+        if (row.kind === "mail" && row.notify) notices.push({ sender: row.sender, mid: row.mid });
+      }
     }
     for (const n of notices) await this.#tell(n.sender, n.mid, peer, "delivered");
   }
