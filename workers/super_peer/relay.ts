@@ -351,7 +351,15 @@ export class Relay {
     if (!decoded.ok) return decoded;
     const { peer: from, payload, text, sealed } = decoded.frame;
     const data = text ? utf8Decoder.decode(payload) : base64urlnopad.encode(payload);
-    return await this.#mailbox.put({ to, from, data, bin: !text, notify: true, sealed });
+    return await this.#mailbox.put({
+      to,
+      from,
+      data,
+      bin: !text,
+      notify: true,
+      sealed,
+      address: this.#sessions.addressOf(from),
+    });
   }
 
   #undelivered(item: Outgoing, reason: "not_found" | "unreachable"): void {

@@ -118,6 +118,17 @@ export class Sessions {
   }
 
   /**
+   * The client address a peer connected here came from.
+   *
+   * @param peer The peer.
+   * @returns Its address, if it is connected here.
+   */
+  addressOf(peer: string): string | undefined {
+    const ws = this.#sockets.get(peer);
+    return ws ? this.of(ws).address : undefined;
+  }
+
+  /**
    * Whether a hello's nonce was used already (for a client asking why its upgrade failed).
    *
    * @param nonce The nonce.
