@@ -117,12 +117,7 @@ export class Sessions {
     return this.#sockets.has(peer);
   }
 
-  /**
-   * The client address a peer connected here came from.
-   *
-   * @param peer The peer.
-   * @returns Its address, if it is connected here.
-   */
+  /** The client address a peer connected here came from; `undefined` if it is not here. */
   addressOf(peer: string): string | undefined {
     const ws = this.#sockets.get(peer);
     return ws ? this.of(ws).address : undefined;
