@@ -112,7 +112,7 @@ export class Mailbox {
     if (full) return { ok: false, code: "MAILBOX_FULL", message: full };
     const sql = this.#host.ctx.storage.sql;
     const now = Date.now();
-    const expires = now + (seen ? limits.MAILBOX_TTL_MS : limits.MAIL_UNSEEN_TTL_MS);
+    const expires = now + (seen ? limits.MAILBOX_TTL_MS : this.#unseenTtl());
     const mail: MailMessage = {
       t: "mail",
       mid: newMid(),
@@ -178,6 +178,12 @@ export class Mailbox {
     return undefined;
   }
 
+  // Mail to an id never seen never outlives mail to a real peer.
+  #unseenTtl(): number {
+    const { limits } = this.#host.config;
+    return Math.min(limits.MAIL_UNSEEN_TTL_MS, limits.MAILBOX_TTL_MS);
+  }
+
   // Whether a peer was seen online here (connected now, or within `MAILBOX_TTL_MS`).
   #seen(peer: string): boolean {
     if (this.#host.isOnline(peer)) return true;
@@ -200,7 +206,7 @@ export class Mailbox {
     );
     sql.exec(
       "UPDATE mailbox SET seen = 1, expires = expires - ? + ? WHERE recipient = ? AND kind = 'mail' AND seen = 0",
-      limits.MAIL_UNSEEN_TTL_MS,
+      this.#unseenTtl(),
       limits.MAILBOX_TTL_MS,
       peer,
     );
