@@ -75,7 +75,7 @@ export const MAIL_LIMITS = {
     value: 3_600_000,
     unit: "ms",
     description:
-      "How long a message waits for a recipient never seen online at its home (ids are free: mail to made-up ids must not hold a shard for `MAILBOX_TTL_MS`). Then it is deleted and its sender told `expired`. If the recipient connects first, its mail gets the full `MAILBOX_TTL_MS`.",
+      "How long a message waits for a recipient never seen online at its home (at most `MAILBOX_TTL_MS`; ids are free: mail to made-up ids must not hold a shard for `MAILBOX_TTL_MS`). Then it is deleted and its sender told `expired`. If the recipient connects first, its mail gets the full `MAILBOX_TTL_MS`.",
   },
   /** Most messages waiting on one shard for ids never seen online there. */
   MAIL_MAX_UNSEEN_PER_SHARD: {
