@@ -62,6 +62,11 @@ export interface MailPut {
   notify?: boolean;
   /** Sealed to the recipient's identity: the network cannot read it. */
   sealed?: boolean;
+  /**
+   * The client address its sender connected from, counted against `MAIL_MAX_PER_ADDRESS`;
+   * absent for a frame relayed from another shard, whose sender's address stays there.
+   */
+  address?: string;
 }
 
 /** A publish on its way to its topic's home. */

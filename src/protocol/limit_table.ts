@@ -6,6 +6,7 @@
  */
 
 import type { LimitRow } from "./limit_row.ts";
+import { MAIL_LIMITS } from "./limit_table_mail.ts";
 import { OBSERVE_LIMITS } from "./limit_table_observe.ts";
 import { PRICE_LIMITS } from "./limit_table_prices.ts";
 import { SWARM_LIMITS } from "./limit_table_swarm.ts";
@@ -313,46 +314,7 @@ export const LIMIT_TABLE = {
     description:
       "Most shards one `peers` request asks, chosen at random among those with peers online (with subscribers, for a topic): all of them on a network with this many or fewer, a bounded sample on a larger one.",
   },
-  /** How long a message waits in a mailbox for its recipient. */
-  MAILBOX_TTL_MS: {
-    value: 604_800_000,
-    unit: "ms",
-    description:
-      "How long a message waits for an offline recipient. Then it is deleted and its sender gets a `mail.notice` with status `expired`.",
-  },
-  /** Most messages waiting in one recipient's mailbox. */
-  MAILBOX_MAX_MESSAGES: {
-    value: 256,
-    unit: "messages",
-    description: "Messages waiting for one recipient. More: `MAILBOX_FULL`, not stored.",
-  },
-  /** Most messages from one sender waiting for one recipient. */
-  MAILBOX_MAX_FROM_SENDER: {
-    value: 32,
-    unit: "messages",
-    description:
-      "Messages from one sender waiting for one recipient, so that no sender fills another peer's mailbox. More: `MAILBOX_FULL` for that sender only.",
-  },
-  /** Most messages from one sender waiting on one shard, whatever their recipients. */
-  MAIL_MAX_PER_SENDER: {
-    value: 1_024,
-    unit: "messages",
-    description:
-      "Messages from one sender waiting at one shard, for all its recipients there. More: `MAILBOX_FULL` for that sender only.",
-  },
-  /** Most messages waiting on one shard in all. */
-  MAIL_MAX_PER_SHARD: {
-    value: 65_536,
-    unit: "messages",
-    description:
-      "Messages waiting at one shard in all (its storage bound). More: `MAILBOX_FULL`; nothing already stored is dropped for it.",
-  },
-  /** Largest mailbox message, in UTF-8 bytes of its `data` field. */
-  MAX_MAIL_BYTES: {
-    value: 32_768,
-    unit: "bytes",
-    description: "Largest `data` of one mailbox message. Larger: `FRAME_TOO_LARGE`, not stored.",
-  },
+  ...MAIL_LIMITS,
   ...PRICE_LIMITS,
   ...SWARM_LIMITS,
   ...OBSERVE_LIMITS,

@@ -12,10 +12,8 @@ import {
   decodeFrame,
   deliverInPlace,
   FLAG_MAILBOX,
-  FLAG_SEALED,
   FLAG_SEQUENCED,
   FLAG_SIGNAL,
-  FLAG_TEXT,
   FRAME_BATCH,
   FRAME_HEADER_BYTES,
   FRAME_SEND,
@@ -30,7 +28,7 @@ import {
   wantsMailbox,
 } from "../../src/protocol/mod.ts";
 import { isPeerId } from "../../src/identity/mod.ts";
-import { ID_BYTES, SEAL_UNKNOWN_SESSION, SEAL_UNSUPPORTED } from "../../src/seal/mod.ts";
+import { countSignal, isAutomaticAnswer } from "./relay_reads.ts";
 import { HomeCache, ShardQueue } from "../../src/routing/mod.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { Admission } from "./admission.ts";
@@ -81,45 +79,6 @@ export function emptyStats(): RelayStats {
     blocksSealed: 0,
     statsCalls: 0,
   };
-}
-
-/**
- * Whether a frame is an automatic answer: a sealed frame, alone (not mailed, not sequenced,
- * not signaling), whose payload is the kind byte 5 (`no such session`, with the 8-byte session
- * id) or 6 (`I do not seal`) and nothing more. A peer sends these because another wrote to
- * it, so they are never charged to it.
- *
- * @param bytes The frame.
- * @returns Whether it is one.
- *
- * @example Usage
- * ```ts
- * import { encodeFrame, FRAME_SEND } from "../../src/protocol/mod.ts";
- * import { isAutomaticAnswer } from "./relay.ts";
- * const answer = encodeFrame(FRAME_SEND, "z6Mk", 1, new Uint8Array([6]), { sealed: true });
- * console.assert(isAutomaticAnswer(answer));
- * const data = encodeFrame(FRAME_SEND, "z6Mk", 2, new Uint8Array([6, 0]), { sealed: true });
- * console.assert(!isAutomaticAnswer(data));
- * ```
- */
-export function isAutomaticAnswer(bytes: Uint8Array): boolean {
-  if ((bytes[1] & ~FLAG_TEXT) !== FLAG_SEALED) return false;
-  const size = framePayloadBytes(bytes);
-  const kind = bytes[bytes.length - size];
-  // The relay reads only their kind byte and size: what they say is sealed business.
-  return (kind === SEAL_UNKNOWN_SESSION && size === 1 + ID_BYTES) ||
-    (kind === SEAL_UNSUPPORTED && size === 1);
-}
-
-const OFFER = new TextEncoder().encode('{"t":"offer"');
-const ANSWER = new TextEncoder().encode('{"t":"answer"');
-
-/** Counts a signal frame that carries an SDP offer or answer (a direct upgrade under way). */
-function countSignal(stats: RelayStats, bytes: Uint8Array): void {
-  const at = bytes.length - framePayloadBytes(bytes);
-  const starts = (p: Uint8Array) => p.every((b, i) => bytes[at + i] === b);
-  if (starts(OFFER)) stats.directOffers++;
-  else if (starts(ANSWER)) stats.directAnswers++;
 }
 
 /**
@@ -394,7 +353,15 @@ export class Relay {
     if (!decoded.ok) return decoded;
     const { peer: from, payload, text, sealed } = decoded.frame;
     const data = text ? utf8Decoder.decode(payload) : base64urlnopad.encode(payload);
-    return await this.#mailbox.put({ to, from, data, bin: !text, notify: true, sealed });
+    return await this.#mailbox.put({
+      to,
+      from,
+      data,
+      bin: !text,
+      notify: true,
+      sealed,
+      address: this.#sessions.addressOf(from),
+    });
   }
 
   #undelivered(item: Outgoing, reason: "not_found" | "unreachable"): void {

@@ -119,6 +119,12 @@ export class Sessions {
     return this.#sockets.has(peer);
   }
 
+  /** The client address a peer connected here came from; `undefined` if it is not here. */
+  addressOf(peer: string): string | undefined {
+    const ws = this.#sockets.get(peer);
+    return ws ? this.of(ws).address : undefined;
+  }
+
   /**
    * Whether a hello's nonce was used already (for a client asking why its upgrade failed).
    *

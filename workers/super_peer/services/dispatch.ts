@@ -172,6 +172,7 @@ export class Services {
           bin: m.bin,
           notify: m.notify,
           sealed: m.sealed,
+          address: this.host.addressOf(peer),
         };
         const outcome = home === this.host.shard()
           ? await this.mailbox.put(mail)

@@ -4,6 +4,11 @@
  * may ask to hear of delivery; it always hears of a message that expired unread. (Topic
  * messages a subscriber missed wait in `subscribers.ts`, not here.)
  *
+ * Ids are free, so the bounds do not trust them alone: mail is also counted per client
+ * address; mail to an id never seen online here lives `MAIL_UNSEEN_TTL_MS` and has its own,
+ * smaller cap; a peer seen here can always receive `MAIL_RESERVED_PER_RECIPIENT` messages,
+ * however full the shard; and the notices kept for a sender are capped, oldest out.
+ *
  * @module
  */
 import { base64urlnopad } from "@scure/base";
@@ -14,7 +19,9 @@ import type { ServiceHost } from "./service_host.ts";
 
 export type { PutOutcome };
 
-const SCHEMA = `
+// `address`: the sender's client address ('' when relayed from another shard, and for a
+// notice). `seen`: whether the recipient had been seen online here when it was stored.
+const TABLE = `
 CREATE TABLE IF NOT EXISTS mailbox (
   mid TEXT PRIMARY KEY,
   recipient TEXT NOT NULL,
@@ -23,13 +30,32 @@ CREATE TABLE IF NOT EXISTS mailbox (
   sender TEXT NOT NULL,
   notify INTEGER NOT NULL,
   expires INTEGER NOT NULL,
-  sent INTEGER NOT NULL DEFAULT 0
+  sent INTEGER NOT NULL DEFAULT 0,
+  address TEXT NOT NULL DEFAULT '',
+  seen INTEGER NOT NULL DEFAULT 1
 );
+CREATE TABLE IF NOT EXISTS mail_seen (peer TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS mail_seen_at ON mail_seen (at);
+`;
+
+// A table stored before the columns above gets them; what it holds counts as seen.
+const COLUMNS: Record<string, string> = {
+  address: "ALTER TABLE mailbox ADD COLUMN address TEXT NOT NULL DEFAULT ''",
+  seen: "ALTER TABLE mailbox ADD COLUMN seen INTEGER NOT NULL DEFAULT 1",
+};
+
+const INDEXES = `
 CREATE INDEX IF NOT EXISTS mailbox_recipient ON mailbox (recipient);
 CREATE INDEX IF NOT EXISTS mailbox_expires ON mailbox (expires);
 CREATE INDEX IF NOT EXISTS mailbox_sender ON mailbox (sender, recipient);
+CREATE INDEX IF NOT EXISTS mailbox_address ON mailbox (address);
+CREATE INDEX IF NOT EXISTS mailbox_kind ON mailbox (kind, seen);
 DELETE FROM mailbox WHERE kind = 'topic';
 `;
+
+// Ids deleted by one statement of `acknowledge`: with the recipient, 100 bound parameters,
+// the most one statement of a Durable Object's SQLite takes.
+const ACK_CHUNK = 99;
 
 function newMid(): string {
   return base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(12)));
@@ -54,7 +80,13 @@ export class Mailbox {
   /** @param host The super-peer. */
   constructor(host: ServiceHost) {
     this.#host = host;
-    host.ctx.storage.sql.exec(SCHEMA);
+    const sql = host.ctx.storage.sql;
+    sql.exec(TABLE);
+    const have = new Set(
+      sql.exec<{ name: string }>("PRAGMA table_info(mailbox)").toArray().map((c) => c.name),
+    );
+    for (const [name, add] of Object.entries(COLUMNS)) if (!have.has(name)) sql.exec(add);
+    sql.exec(INDEXES);
   }
 
   /**
@@ -75,10 +107,12 @@ export class Mailbox {
         message: `A mailbox message carries at most ${limits.MAX_MAIL_BYTES} bytes`,
       };
     }
-    const full = this.#full(m.from, m.to);
+    const seen = this.#seen(m.to);
+    const full = this.#full(m, seen);
     if (full) return { ok: false, code: "MAILBOX_FULL", message: full };
     const sql = this.#host.ctx.storage.sql;
     const now = Date.now();
+    const expires = now + (seen ? limits.MAILBOX_TTL_MS : this.#unseenTtl());
     const mail: MailMessage = {
       t: "mail",
       mid: newMid(),
@@ -90,43 +124,92 @@ export class Mailbox {
     };
     const body = JSON.stringify(mail);
     sql.exec(
-      "INSERT INTO mailbox (mid, recipient, kind, body, sender, notify, expires) VALUES (?, ?, 'mail', ?, ?, ?, ?)",
+      "INSERT INTO mailbox (mid, recipient, kind, body, sender, notify, expires, address, seen) VALUES (?, ?, 'mail', ?, ?, ?, ?, ?, ?)",
       mail.mid,
       m.to,
       body,
       m.from,
       m.notify ? 1 : 0,
-      now + limits.MAILBOX_TTL_MS,
+      expires,
+      m.address ?? "",
+      seen ? 1 : 0,
     );
-    await this.#host.wakeBy(now + limits.MAILBOX_TTL_MS);
+    await this.#host.wakeBy(expires);
     const delivered = this.#host.sendText(m.to, body);
     return { ok: true, mid: mail.mid, status: delivered ? "delivered" : "stored" };
   }
 
   // Each bound counts the mail already waiting; a new one is refused, nothing stored is
-  // dropped for it, and one sender's mail never takes another's place.
-  #full(from: string, to: string): string | undefined {
+  // dropped for it, and one sender's mail never takes another's place. The bounds of one
+  // sender (per recipient, per shard, per client address) always hold; those of the whole
+  // shard give way to a seen recipient's first few messages, so that free ids from many
+  // addresses cannot shut a real peer out. That room is bounded too: the seen peers are.
+  #full(m: MailPut, seen: boolean): string | undefined {
     const { limits } = this.#host.config;
     const sql = this.#host.ctx.storage.sql;
-    const count = (where: string, ...args: string[]) =>
+    const count = (where: string, ...args: (string | number)[]) =>
       sql.exec<{ n: number }>(
         `SELECT count(*) AS n FROM mailbox WHERE kind = 'mail'${where}`,
         ...args,
       )
         .one().n;
-    if (count(" AND recipient = ?", to) >= limits.MAILBOX_MAX_MESSAGES) {
-      return `Mailbox of "${to}" holds ${limits.MAILBOX_MAX_MESSAGES} messages`;
+    const waiting = count(" AND recipient = ?", m.to);
+    if (waiting >= limits.MAILBOX_MAX_MESSAGES) {
+      return `Mailbox of "${m.to}" holds ${limits.MAILBOX_MAX_MESSAGES} messages`;
     }
-    if (count(" AND sender = ? AND recipient = ?", from, to) >= limits.MAILBOX_MAX_FROM_SENDER) {
-      return `Mailbox of "${to}" holds ${limits.MAILBOX_MAX_FROM_SENDER} messages from this sender`;
+    if (
+      count(" AND sender = ? AND recipient = ?", m.from, m.to) >= limits.MAILBOX_MAX_FROM_SENDER
+    ) {
+      return `Mailbox of "${m.to}" holds ${limits.MAILBOX_MAX_FROM_SENDER} messages from this sender`;
     }
-    if (count(" AND sender = ?", from) >= limits.MAIL_MAX_PER_SENDER) {
+    if (count(" AND sender = ?", m.from) >= limits.MAIL_MAX_PER_SENDER) {
       return `This shard holds ${limits.MAIL_MAX_PER_SENDER} messages from this sender`;
+    }
+    if (m.address && count(" AND address = ?", m.address) >= limits.MAIL_MAX_PER_ADDRESS) {
+      return `This shard holds ${limits.MAIL_MAX_PER_ADDRESS} messages from this client address`;
+    }
+    if (seen && waiting < limits.MAIL_RESERVED_PER_RECIPIENT) return undefined;
+    if (!seen && count(" AND seen = 0") >= limits.MAIL_MAX_UNSEEN_PER_SHARD) {
+      return `This shard holds ${limits.MAIL_MAX_UNSEEN_PER_SHARD} messages for peers never seen here, its most`;
     }
     if (count("") >= limits.MAIL_MAX_PER_SHARD) {
       return `This shard holds ${limits.MAIL_MAX_PER_SHARD} messages, its most`;
     }
     return undefined;
+  }
+
+  // Mail to an id never seen never outlives mail to a real peer.
+  #unseenTtl(): number {
+    const { limits } = this.#host.config;
+    return Math.min(limits.MAIL_UNSEEN_TTL_MS, limits.MAILBOX_TTL_MS);
+  }
+
+  // Whether a peer was seen online here (connected now, or within `MAILBOX_TTL_MS`).
+  #seen(peer: string): boolean {
+    if (this.#host.isOnline(peer)) return true;
+    return this.#host.ctx.storage.sql.exec<{ n: number }>(
+      "SELECT count(*) AS n FROM mail_seen WHERE peer = ?",
+      peer,
+    ).one().n > 0;
+  }
+
+  // A peer connected: it is seen, and what waits for it gets the life of mail to a real peer.
+  // The record is bounded: past `MAIL_MAX_SEEN_PEERS` the peer seen longest ago is forgotten
+  // (its mail stays; new mail to it is mail to an unseen id until it connects again).
+  #sawOnline(peer: string): void {
+    const { limits } = this.#host.config;
+    const sql = this.#host.ctx.storage.sql;
+    sql.exec("INSERT OR REPLACE INTO mail_seen VALUES (?, ?)", peer, Date.now());
+    sql.exec(
+      "DELETE FROM mail_seen WHERE peer IN (SELECT peer FROM mail_seen ORDER BY at DESC LIMIT -1 OFFSET ?)",
+      limits.MAIL_MAX_SEEN_PEERS,
+    );
+    sql.exec(
+      "UPDATE mailbox SET seen = 1, expires = expires - ? + ? WHERE recipient = ? AND kind = 'mail' AND seen = 0",
+      this.#unseenTtl(),
+      limits.MAILBOX_TTL_MS,
+      peer,
+    );
   }
 
   /**
@@ -136,27 +219,46 @@ export class Mailbox {
    */
   async notice(notice: Omit<MailNotice, "t" | "mid">, sender: string): Promise<void> {
     const { limits } = this.#host.config;
+    const sql = this.#host.ctx.storage.sql;
     const full: MailNotice = { t: "mail.notice", mid: newMid(), ...notice };
     const body = JSON.stringify(full);
     const expires = Date.now() + limits.MAILBOX_TTL_MS;
-    this.#host.ctx.storage.sql.exec(
+    sql.exec(
       "INSERT INTO mailbox (mid, recipient, kind, body, sender, notify, expires) VALUES (?, ?, 'notice', ?, '', 0, ?)",
       full.mid,
       sender,
       body,
       expires,
     );
+    // A notice is news, not a message: past its caps the oldest goes, so that the notices
+    // kept stay bounded (`MAIL_MAX_NOTICES_PER_SENDER` each, `MAIL_MAX_PER_SHARD` in all) and
+    // none is refused.
+    sql.exec(
+      "DELETE FROM mailbox WHERE rowid IN (SELECT rowid FROM mailbox WHERE kind = 'notice' AND recipient = ? ORDER BY rowid DESC LIMIT -1 OFFSET ?)",
+      sender,
+      limits.MAIL_MAX_NOTICES_PER_SENDER,
+    );
+    const over = sql.exec<{ n: number }>(
+      "SELECT count(*) AS n FROM mailbox WHERE kind = 'notice'",
+    ).one().n - limits.MAIL_MAX_PER_SHARD;
+    if (over > 0) {
+      sql.exec(
+        "DELETE FROM mailbox WHERE rowid IN (SELECT rowid FROM mailbox WHERE kind = 'notice' ORDER BY rowid LIMIT ?)",
+        over,
+      );
+    }
     await this.#host.wakeBy(expires);
     this.#host.sendText(sender, body);
   }
 
   /**
    * Hands everything waiting to a peer that just connected, in the order it arrived; it
-   * waits for `mail.ack`.
+   * waits for `mail.ack`. The peer is recorded as seen online here.
    *
    * @param peer The peer.
    */
   handOver(peer: string): void {
+    this.#sawOnline(peer);
     const sql = this.#host.ctx.storage.sql;
     const rows = sql.exec<{ body: string }>(
       "SELECT body FROM mailbox WHERE recipient = ? ORDER BY rowid",
@@ -176,13 +278,19 @@ export class Mailbox {
   async acknowledge(peer: string, mids: string[]): Promise<void> {
     const sql = this.#host.ctx.storage.sql;
     const notices: { sender: string; mid: string }[] = [];
-    for (const mid of mids) {
-      const row = sql.exec<{ sender: string; notify: number; kind: string }>(
-        "DELETE FROM mailbox WHERE mid = ? AND recipient = ? RETURNING sender, notify, kind",
-        mid,
+    // One statement per chunk of ids, not one per id: 11 statements for a full ack, not 1,024.
+    for (let i = 0; i < mids.length; i += ACK_CHUNK) {
+      const chunk = mids.slice(i, i + ACK_CHUNK);
+      const rows = sql.exec<{ mid: string; sender: string; notify: number; kind: string }>(
+        `DELETE FROM mailbox WHERE recipient = ? AND mid IN (${
+          chunk.map(() => "?").join(", ")
+        }) RETURNING mid, sender, notify, kind`,
         peer,
-      ).toArray()[0];
-      if (row?.kind === "mail" && row.notify) notices.push({ sender: row.sender, mid });
+        ...chunk,
+      ).toArray();
+      for (const row of rows) {
+        if (row.kind === "mail" && row.notify) notices.push({ sender: row.sender, mid: row.mid });
+      }
     }
     for (const n of notices) await this.#tell(n.sender, n.mid, peer, "delivered");
   }
@@ -195,6 +303,8 @@ export class Mailbox {
   async expire(): Promise<number | undefined> {
     const sql = this.#host.ctx.storage.sql;
     const now = Date.now();
+    // A peer not seen for as long as mail waits is no longer kept room for.
+    sql.exec("DELETE FROM mail_seen WHERE at <= ?", now - this.#host.config.limits.MAILBOX_TTL_MS);
     const gone = sql.exec<{ mid: string; recipient: string; sender: string; kind: string }>(
       "DELETE FROM mailbox WHERE expires <= ? RETURNING mid, recipient, sender, kind",
       now,

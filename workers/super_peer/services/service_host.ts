@@ -32,6 +32,8 @@ export interface ServiceHost {
   sendText(peer: string, text: string): boolean;
   /** Whether a peer is connected here now. */
   isOnline(peer: string): boolean;
+  /** The client address a peer connected here came from; `undefined` if it is not here. */
+  addressOf(peer: string): string | undefined;
   /** When a peer connected here last sent anything (a frame, or a keepalive); 0 if not here. */
   lastHeard(peer: string): number;
   /** The peers connected now. */
@@ -73,6 +75,7 @@ export function serviceHost(o: {
     call: (k, fn, attempts) => o.shards.call(k, fn, attempts),
     sendText: (peer, text) => sessions.send(peer, text),
     isOnline: (peer) => sessions.has(peer),
+    addressOf: (peer) => sessions.addressOf(peer),
     lastHeard: (peer) => sessions.lastHeardOf(peer),
     online: () => sessions.peers(),
     onlineCount: () => sessions.size,
