@@ -18,6 +18,13 @@ export const COMPATIBILITY_DATE = /compatibility_date\s*=\s*"([^"]+)"/.exec(
   Deno.readTextFileSync(`${ROOT}wrangler.toml`),
 )![1];
 
+/**
+ * The header through which a test acts as many client addresses from one loopback socket
+ * (`CLIENT_ADDRESS_TEST_HEADER`): every network started here trusts it, unless the test turns
+ * on the production setting `CLIENT_ADDRESS_HEADER`, beside which it is refused.
+ */
+export const TEST_ADDRESS_HEADER = "x-test-client-address";
+
 let built: Promise<string> | undefined;
 
 /**
@@ -202,6 +209,9 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       NETWORK_ID: network,
       SHARD_COUNT: String(options.shards ?? 4),
       ...(options.limits ? { LIMIT_OVERRIDES: JSON.stringify(options.limits) } : {}),
+      ...(options.vars?.CLIENT_ADDRESS_HEADER
+        ? {}
+        : { CLIENT_ADDRESS_TEST_HEADER: TEST_ADDRESS_HEADER }),
       ...options.vars,
     },
     durableObjects: { SUPER_PEER: { className: "SuperPeer", useSQLite: true } },

@@ -63,6 +63,13 @@ export const LIMIT_TABLE = {
     unit: "hellos",
     description: "Burst of connection attempts from one client address above the sustained rate.",
   },
+  /** How many leading bits of an IPv6 client address the per-address limits count it by. */
+  IPV6_PREFIX_BITS: {
+    value: 64,
+    unit: "bits",
+    description:
+      "An IPv6 client address counts, for every per-address limit, as its first this many bits (a /64: one subscriber's addresses are one address). IPv4 addresses count whole.",
+  },
   /** How old a hello's timestamp may be when the edge checks it. */
   HELLO_MAX_AGE_MS: {
     value: 60_000,

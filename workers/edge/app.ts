@@ -28,6 +28,7 @@ import { type Env, type NetworkConfig, networkConfig } from "../config.ts";
 import { handoffRequest } from "../handoff.ts";
 import { clientModule } from "./client_module.ts";
 import { AccountId, FaucetBody, HashParam, HeightParam } from "./api_schemas.ts";
+import { clientAddress } from "./client_address.ts";
 import { cors } from "./cors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { pageModule } from "./page.ts";
@@ -175,7 +176,7 @@ app.post("/v1/faucet", async (c) => {
   if (!config.faucet) throw new HttpError(404, "FAUCET_DISABLED", "This network has no faucet");
   const body = await readJson(c.req.raw, 1024);
   const { account } = check(FaucetBody, body, () => '"account" is not an account id');
-  const address = clientAddress(c.req.raw);
+  const address = addressOf(c);
   const gate = c.var.shards.stub(addressHome(address, config.shards));
   const refused = await gate.addressFaucet(address);
   if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
@@ -227,7 +228,7 @@ async function connect(c: Context<Ctx>): Promise<Response> {
   // Per client address: a bucket of hellos and a cap on open connections, at the address's
   // home, before the peer's home is woken.
   const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
-  const address = clientAddress(c.req.raw);
+  const address = addressOf(c);
   const gate = c.var.shards.stub(addressHome(address, shards));
   const refused = await gate.addressAdmit(address, peer, upgrade);
   if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
@@ -272,10 +273,14 @@ app.onError((error) => {
   return jsonError(500, "INTERNAL", "Internal error");
 });
 
-// The runtime writes the client's address into this header (Cloudflare overwrites any the
-// client sent); a request without one (a local tool) counts as one address.
-function clientAddress(request: Request): string {
-  return request.headers.get("cf-connecting-ip") ?? "unknown";
+// The key the per-address limits count this request's client under (`client_address.ts`).
+function addressOf(c: Context<Ctx>): string {
+  const config = c.var.config;
+  return clientAddress(c.req.raw, {
+    header: config.clientAddressHeader,
+    testHeader: config.clientAddressTestHeader,
+    ipv6PrefixBits: config.limits.IPV6_PREFIX_BITS,
+  });
 }
 
 // A shard that is not a whole number below the shard count is no resource of this network.
