@@ -10,6 +10,7 @@ import { Miniflare } from "miniflare";
 import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
+import { DEFAULT_LIMITS } from "../src/protocol/mod.ts";
 
 /** The repository root, with a trailing slash. */
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -215,6 +216,17 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       ...options.vars,
     },
     durableObjects: { SUPER_PEER: { className: "SuperPeer", useSQLite: true } },
+    // The edge's Rate Limiting binding, as `wrangler.toml` declares it, at the limit in force.
+    ratelimits: {
+      EDGE_LIMITER: {
+        namespace_id: "1001",
+        simple: {
+          limit: options.limits?.EDGE_REQUESTS_PER_10_SECONDS ??
+            DEFAULT_LIMITS.EDGE_REQUESTS_PER_10_SECONDS,
+          period: 10,
+        },
+      },
+    },
   };
   const beside = options.beside;
   const workers = beside

@@ -11,10 +11,21 @@ import { DEVELOPMENT_NETWORK_SECRET } from "./shard_keys.ts";
 import type { IceServer } from "../src/protocol/mod.ts";
 import type { SuperPeerRpc } from "./rpc.ts";
 
+/** Cloudflare's Rate Limiting binding, as the edge uses it (`workers/edge/edge_shed.ts`). */
+export interface EdgeRateLimiter {
+  /** Counts one request under `key`; `success: false` once the window's limit is spent. */
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
+
 /** The Worker's bindings and vars (see `wrangler.toml`). */
 export interface Env {
   /** The super-peer Durable Object namespace. */
   SUPER_PEER: DurableObjectNamespace<SuperPeerRpc>;
+  /**
+   * The Rate Limiting binding that sheds floods per client address at the edge
+   * (`[[ratelimits]]`, limit `EDGE_REQUESTS_PER_10_SECONDS`). Absent: nothing is shed there.
+   */
+  EDGE_LIMITER?: EdgeRateLimiter;
   /** The network id, e.g. `dev`. */
   NETWORK_ID: string;
   /** The fixed shard count of the network, as text. */

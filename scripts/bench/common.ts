@@ -40,6 +40,7 @@ export const UNTHROTTLED: Record<string, number> = {
   // Every bench client comes from one address.
   MAX_CONNECTIONS_PER_ADDRESS: 1_000_000,
   ADDRESS_HELLOS_PER_MINUTE: 1_000_000,
+  EDGE_REQUESTS_PER_10_SECONDS: 1_000_000,
   ADDRESS_HELLO_BURST: 1_000_000,
   RELAY_QUOTA_BYTES: 1_000_000_000,
 };

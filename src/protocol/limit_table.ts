@@ -63,6 +63,13 @@ export const LIMIT_TABLE = {
     unit: "hellos",
     description: "Burst of connection attempts from one client address above the sustained rate.",
   },
+  /** Hellos and HTTP writes one client address may send per 10 s before the edge sheds them. */
+  EDGE_REQUESTS_PER_10_SECONDS: {
+    value: 1_000,
+    unit: "requests",
+    description:
+      "Hellos (`/v1/connect`) and HTTP writes (`POST /v1/tx`, `POST /v1/faucet`) per client address per 10 s window, counted at the edge by Cloudflare's Rate Limiting binding (`[[ratelimits]]` in `wrangler.toml`, which must say the same). More: HTTP 429 `RATE_LIMITED` with `retryAfter`, before any super-peer wakes.",
+  },
   /** How many leading bits of an IPv6 client address the per-address limits count it by. */
   IPV6_PREFIX_BITS: {
     value: 64,

@@ -29,7 +29,8 @@ import { handoffRequest } from "../handoff.ts";
 import { clientModule } from "./client_module.ts";
 import { AccountId, FaucetBody, HashParam, HeightParam } from "./api_schemas.ts";
 import { clientAddress } from "./client_address.ts";
-import { cors } from "./cors.ts";
+import { cors, crossOrigin } from "./cors.ts";
+import { shedAtEdge } from "./edge_shed.ts";
 import { openApiDocument } from "./openapi.ts";
 import { pageModule } from "./page.ts";
 import { pageHtml } from "../../src/page/shell.ts";
@@ -122,6 +123,7 @@ app.get("/v1/limits", (c) => {
 
 app.post("/v1/tx", async (c) => {
   const { limits } = c.var.config;
+  await shedAtEdge(c.env.EDGE_LIMITER, addressOf(c));
   const body = await readJson(c.req.raw, limits.MAX_CONTROL_FRAME_BYTES);
   const txs = Array.isArray(body) ? body : [body];
   if (txs.length > limits.MAX_TX_BATCH) {
@@ -174,9 +176,14 @@ app.get("/v1/shards/:k/blocks/:height", async (c) => {
 app.post("/v1/faucet", async (c) => {
   const config = c.var.config;
   if (!config.faucet) throw new HttpError(404, "FAUCET_DISABLED", "This network has no faucet");
+  // A page of another origin would spend its visitors' addresses' bounds (`cors.ts`).
+  if (crossOrigin(c.req.raw)) {
+    throw new HttpError(403, "BAD_REQUEST", "The faucet answers no page of another origin");
+  }
+  const address = addressOf(c);
+  await shedAtEdge(c.env.EDGE_LIMITER, address);
   const body = await readJson(c.req.raw, 1024);
   const { account } = check(FaucetBody, body, () => '"account" is not an account id');
-  const address = addressOf(c);
   const gate = c.var.shards.stub(addressHome(address, config.shards));
   const refused = await gate.addressFaucet(address);
   if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
@@ -217,6 +224,9 @@ app.get("/v1/connect", async (c) => {
 
 async function connect(c: Context<Ctx>): Promise<Response> {
   const { network, shards, limits } = c.var.config;
+  // Shed first: a flood of hellos, valid or not, costs neither a signature check nor a wake.
+  const address = addressOf(c);
+  await shedAtEdge(c.env.EDGE_LIMITER, address);
   const check = await checkHello(new URL(c.req.url).searchParams, {
     network,
     now: Date.now(),
@@ -228,7 +238,6 @@ async function connect(c: Context<Ctx>): Promise<Response> {
   // Per client address: a bucket of hellos and a cap on open connections, at the address's
   // home, before the peer's home is woken.
   const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
-  const address = addressOf(c);
   const gate = c.var.shards.stub(addressHome(address, shards));
   const refused = await gate.addressAdmit(address, peer, upgrade);
   if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);

@@ -97,6 +97,7 @@ function paths(): Json {
         "200": json("One outcome per transfer.", "TxSubmitAnswer"),
         "400": refusal(["BAD_REQUEST"]),
         "413": refusal(["FRAME_TOO_LARGE", "TX_BATCH_TOO_LARGE"]),
+        "429": refusal(["RATE_LIMITED"]),
       }, {
         requestBody: {
           required: true,
@@ -132,6 +133,7 @@ function paths(): Json {
       post: operation("Pays the faucet amount into an account, where the network has a faucet.", {
         "200": json("Applied, or refused by the ledger.", "TxOutcome"),
         "400": refusal(["BAD_REQUEST"]),
+        "403": refusal(["BAD_REQUEST"]),
         "404": refusal(["FAUCET_DISABLED", "NOT_FOUND"]),
         "413": refusal(["FRAME_TOO_LARGE"]),
         "429": refusal(["RATE_LIMITED"]),
