@@ -26,6 +26,7 @@ import { leafHash, merkleRoot } from "../merkle/mod.ts";
 import { buildTxProof } from "./proof.ts";
 import { type Receipt, receiptBytes } from "./receipt.ts";
 import type { Account, LedgerStorage, TxRecord } from "./storage.ts";
+import { stateRefusal } from "./_state_refusal.ts";
 import {
   parseTransfer,
   type Transfer,
@@ -393,33 +394,4 @@ export class LedgerShard {
   #account(id: string): Account {
     return this.#s.getAccount(id) ?? { balance: 0n, nonce: 0 };
   }
-}
-
-// The checks of a transfer against its payer's account: nonce, then balance.
-function stateRefusal(t: Transfer, from: Account, hash: string): TxOutcome | undefined {
-  if (t.nonce <= from.nonce) {
-    return {
-      ok: false,
-      code: "TX_NONCE_REPLAYED",
-      message: `Nonce ${t.nonce} was already used`,
-      hash,
-    };
-  }
-  if (t.nonce !== from.nonce + 1) {
-    return {
-      ok: false,
-      code: "TX_NONCE_GAP",
-      message: `Next nonce is ${from.nonce + 1}, not ${t.nonce}`,
-      hash,
-    };
-  }
-  if (from.balance < t.amount) {
-    return {
-      ok: false,
-      code: "TX_INSUFFICIENT_FUNDS",
-      message: `Balance ${from.balance} is below ${t.amount}`,
-      hash,
-    };
-  }
-  return undefined;
 }

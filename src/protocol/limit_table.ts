@@ -63,6 +63,19 @@ export const LIMIT_TABLE = {
     unit: "hellos",
     description: "Burst of connection attempts from one client address above the sustained rate.",
   },
+  /** Sustained HTTP work per second from one client address, in units. */
+  ADDRESS_HTTP_UNITS_PER_SECOND: {
+    value: 2_000,
+    unit: "units/s",
+    description:
+      "Sustained cost per second of the HTTP routes that make a shard work, per client address, kept at the address's home: `POST /v1/tx` costs `COST_REQUEST` plus `COST_PER_TRANSFER` per transfer, charged before any is checked; `POST /v1/faucet`, `GET /v1/accounts/:id`, `GET /v1/tx/:hash` and the block routes `COST_REQUEST`. More: HTTP 429 `RATE_LIMITED` with `retryAfter`.",
+  },
+  /** HTTP work one client address may ask in a burst above the sustained rate. */
+  ADDRESS_HTTP_BURST_UNITS: {
+    value: 4_000,
+    unit: "units",
+    description: "Burst of HTTP work per client address above the sustained rate.",
+  },
   /** Hellos and HTTP writes one client address may send per 10 s before the edge sheds them. */
   EDGE_REQUESTS_PER_10_SECONDS: {
     value: 1_000,

@@ -17,6 +17,7 @@ import {
   type NetworkInfo,
   PROTOCOL_VERSION,
   type StatsAnswer,
+  transferPrice,
   type TxStatus,
   type TxSubmitAnswer,
 } from "../../src/protocol/mod.ts";
@@ -133,11 +134,14 @@ app.post("/v1/tx", async (c) => {
       `A batch holds at most ${limits.MAX_TX_BATCH} transfers`,
     );
   }
+  // Priced per transfer before any shard checks one (a signature check each).
+  await admitHttp(c, transferPrice(txs.length, limits));
   return c.json<TxSubmitAnswer>({ results: await c.var.ledger.submit(txs) });
 });
 
 app.get("/v1/accounts/:id", async (c) => {
   const id = check(AccountId, c.req.param("id"), (v) => `"${v.slice(0, 64)}" is not an account id`);
+  await admitHttp(c);
   return c.json(await c.var.ledger.account(id));
 });
 
@@ -148,6 +152,7 @@ app.get("/v1/tx/:hash", async (c) => {
     c.req.query("from"),
     () => '"from" is not an account id',
   );
+  await admitHttp(c);
   // The payer's home holds the record; without a hint the hash's home says which shard.
   const found = await c.var.ledger.transaction(hash, from);
   if (!found) throw new HttpError(404, "TX_NOT_FOUND", `No transfer "${hash}"`);
@@ -160,6 +165,7 @@ app.get("/v1/tx/:hash", async (c) => {
 
 app.get("/v1/shards/:k/head", async (c) => {
   const k = shardParam(c.var.config, c.req.param("k"));
+  await admitHttp(c);
   const head = await c.var.ledger.block(k, "head");
   return c.json<HeadAnswer>({ shard: k, head });
 });
@@ -168,6 +174,7 @@ app.get("/v1/shards/:k/blocks/:height", async (c) => {
   const k = shardParam(c.var.config, c.req.param("k"));
   // Decimal digits only: "0x10", "1e3" or " 7" are no height.
   const height = Number(check(HeightParam, c.req.param("height")));
+  await admitHttp(c);
   const block = await c.var.ledger.block(k, height);
   if (!block) throw new HttpError(404, "BLOCK_NOT_FOUND", `Shard ${k} has no block ${height}`);
   return c.json(block);
@@ -290,6 +297,15 @@ function addressOf(c: Context<Ctx>): string {
     testHeader: config.clientAddressTestHeader,
     ipv6PrefixBits: config.limits.IPV6_PREFIX_BITS,
   });
+}
+
+// Work that wakes a shard, admitted by the client address's HTTP budget at the address's home
+// (`address_gate.ts`); priced like the same request over a socket.
+async function admitHttp(c: Context<Ctx>, units = c.var.config.limits.COST_REQUEST) {
+  const address = addressOf(c);
+  const gate = c.var.shards.stub(addressHome(address, c.var.config.shards));
+  const refused = await gate.addressHttp(address, units);
+  if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
 }
 
 // A shard that is not a whole number below the shard count is no resource of this network.

@@ -110,6 +110,7 @@ function paths(): Json {
         "200": json("Found.", "TxStatus"),
         "400": refusal(["BAD_REQUEST"]),
         "404": refusal(["TX_NOT_FOUND", "NOT_FOUND"]),
+        "429": refusal(["RATE_LIMITED"]),
       }, {
         parameters: [
           { name: "hash", in: "path", required: true, schema: inline(HashParam) },
@@ -127,6 +128,7 @@ function paths(): Json {
       get: operation("An account's balance and nonce.", {
         "200": json("The account (zero before its first payment).", "AccountView"),
         "400": refusal(["BAD_REQUEST"]),
+        "429": refusal(["RATE_LIMITED"]),
       }, { parameters: [{ name: "id", in: "path", required: true, schema: ref("AccountId") }] }),
     },
     "/v1/faucet": {
@@ -147,6 +149,7 @@ function paths(): Json {
     "/v1/shards/{k}/head": {
       get: operation("A shard's latest signed block header.", {
         "200": json("The head.", "HeadAnswer"),
+        "429": refusal(["RATE_LIMITED"]),
       }, { parameters: [SHARD] }),
     },
     "/v1/shards/{k}/blocks/{height}": {
@@ -154,6 +157,7 @@ function paths(): Json {
         "200": json("The header.", "BlockHeader"),
         "400": refusal(["BAD_REQUEST"]),
         "404": refusal(["BLOCK_NOT_FOUND", "NOT_FOUND"]),
+        "429": refusal(["RATE_LIMITED"]),
       }, {
         parameters: [SHARD, {
           name: "height",

@@ -212,3 +212,47 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "address: HTTP work is admitted by the address's budget, priced per transfer",
+  opts,
+  async () => {
+    const net = await startNetwork({
+      shards: 2,
+      limits: { ADDRESS_HTTP_BURST_UNITS: 100, ADDRESS_HTTP_UNITS_PER_SECOND: 1 },
+    });
+    try {
+      const account = (await Identity.generate()).peerId;
+      const post = (address: string, transfers: number) =>
+        fetch(`${net.url}/v1/tx`, {
+          method: "POST",
+          headers: { [TEST_ADDRESS_HEADER]: address },
+          body: JSON.stringify(Array.from({ length: transfers }, () => ({}))),
+        });
+      const get = (address: string, path: string) =>
+        fetch(`${net.url}${path}`, { headers: { [TEST_ADDRESS_HEADER]: address } });
+      const outcome = async (res: Promise<Response>) => {
+        const r = await res;
+        const body = await r.json();
+        if (r.status === 429) {
+          assert(body.retryAfter > 0 && Number(r.headers.get("retry-after")) > 0);
+        }
+        return r.status === 200 ? 200 : `${r.status} ${body.code}`;
+      };
+      // COST_REQUEST 4 + 12 transfers × COST_PER_TRANSFER 8 = 100 units: the whole burst.
+      assertEquals(await outcome(post(FIRST, 12)), 200);
+      assertEquals(await outcome(post(FIRST, 1)), "429 RATE_LIMITED");
+      for (
+        const path of [`/v1/accounts/${account}`, `/v1/tx/${"0".repeat(64)}`, "/v1/shards/0/head"]
+      ) {
+        assertEquals(await outcome(get(FIRST, path)), "429 RATE_LIMITED", path);
+      }
+      // Another address has its own budget; a read that wakes no shard is not charged.
+      assertEquals(await outcome(get(SECOND, `/v1/accounts/${account}`)), 200);
+      assertEquals(await outcome(post(SECOND, 11)), 200);
+      assertEquals(await outcome(get(FIRST, "/v1/limits")), 200);
+    } finally {
+      await net.dispose();
+    }
+  },
+);
