@@ -10,6 +10,7 @@ import { Miniflare } from "miniflare";
 import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
+import { DEFAULT_LIMITS } from "../src/protocol/mod.ts";
 
 /** The repository root, with a trailing slash. */
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -17,6 +18,13 @@ export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 export const COMPATIBILITY_DATE = /compatibility_date\s*=\s*"([^"]+)"/.exec(
   Deno.readTextFileSync(`${ROOT}wrangler.toml`),
 )![1];
+
+/**
+ * The header through which a test acts as many client addresses from one loopback socket
+ * (`CLIENT_ADDRESS_TEST_HEADER`): every network started here trusts it, unless the test turns
+ * on the production setting `CLIENT_ADDRESS_HEADER`, beside which it is refused.
+ */
+export const TEST_ADDRESS_HEADER = "x-test-client-address";
 
 let built: Promise<string> | undefined;
 
@@ -202,9 +210,23 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       NETWORK_ID: network,
       SHARD_COUNT: String(options.shards ?? 4),
       ...(options.limits ? { LIMIT_OVERRIDES: JSON.stringify(options.limits) } : {}),
+      ...(options.vars?.CLIENT_ADDRESS_HEADER
+        ? {}
+        : { CLIENT_ADDRESS_TEST_HEADER: TEST_ADDRESS_HEADER }),
       ...options.vars,
     },
     durableObjects: { SUPER_PEER: { className: "SuperPeer", useSQLite: true } },
+    // The edge's Rate Limiting binding, as `wrangler.toml` declares it, at the limit in force.
+    ratelimits: {
+      EDGE_LIMITER: {
+        namespace_id: "1001",
+        simple: {
+          limit: options.limits?.EDGE_REQUESTS_PER_10_SECONDS ??
+            DEFAULT_LIMITS.EDGE_REQUESTS_PER_10_SECONDS,
+          period: 10,
+        },
+      },
+    },
   };
   const beside = options.beside;
   const workers = beside

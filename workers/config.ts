@@ -11,10 +11,21 @@ import { DEVELOPMENT_NETWORK_SECRET } from "./shard_keys.ts";
 import type { IceServer } from "../src/protocol/mod.ts";
 import type { SuperPeerRpc } from "./rpc.ts";
 
+/** Cloudflare's Rate Limiting binding, as the edge uses it (`workers/edge/edge_shed.ts`). */
+export interface EdgeRateLimiter {
+  /** Counts one request under `key`; `success: false` once the window's limit is spent. */
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
+
 /** The Worker's bindings and vars (see `wrangler.toml`). */
 export interface Env {
   /** The super-peer Durable Object namespace. */
   SUPER_PEER: DurableObjectNamespace<SuperPeerRpc>;
+  /**
+   * The Rate Limiting binding that sheds floods per client address at the edge
+   * (`[[ratelimits]]`, limit `EDGE_REQUESTS_PER_10_SECONDS`). Absent: nothing is shed there.
+   */
+  EDGE_LIMITER?: EdgeRateLimiter;
   /** The network id, e.g. `dev`. */
   NETWORK_ID: string;
   /** The fixed shard count of the network, as text. */
@@ -34,6 +45,17 @@ export interface Env {
    * (every time, or the first `n` times). Never set on a real network.
    */
   FAILPOINTS?: string;
+  /**
+   * The header that holds the client's address, written by a proxy that overwrites any the
+   * client sent: `cf-connecting-ip` on Cloudflare (`[env.production]` of `wrangler.toml`).
+   * Unset (local runs): no header is trusted; the address is the one the runtime reports.
+   */
+  CLIENT_ADDRESS_HEADER?: string;
+  /**
+   * Tests only: a header through which one local client acts as many addresses. Refused
+   * together with `CLIENT_ADDRESS_HEADER`, so that no network behind a proxy trusts it.
+   */
+  CLIENT_ADDRESS_TEST_HEADER?: string;
 }
 
 /** The parsed config. */
@@ -59,7 +81,14 @@ export interface NetworkConfig {
    * each throws (`Infinity` for every time). Empty on any network that does not set it.
    */
   readonly failpoints: ReadonlyMap<string, number>;
+  /** The header trusted to hold the client's address (`CLIENT_ADDRESS_HEADER`), if any. */
+  readonly clientAddressHeader?: string;
+  /** Tests only: the header that lets one client act as many addresses, if any. */
+  readonly clientAddressTestHeader?: string;
 }
+
+// A header's name, as the runtime hands header names over: lower case.
+const HEADER_NAME = /^[a-z0-9-]+$/;
 
 const VarsSchema = z.object({
   NETWORK_ID: z.string().regex(NETWORK_ID_PATTERN),
@@ -70,6 +99,11 @@ const VarsSchema = z.object({
   FAUCET: z.enum(["on", "off"]).optional(),
   ICE_SERVERS: z.string().optional(),
   FAILPOINTS: z.string().regex(/^[a-z.]+(:[0-9]+)?(,[a-z.]+(:[0-9]+)?)*$/).optional(),
+  CLIENT_ADDRESS_HEADER: z.string().regex(HEADER_NAME).optional(),
+  CLIENT_ADDRESS_TEST_HEADER: z.string().regex(HEADER_NAME).optional(),
+}).refine((vars) => !(vars.CLIENT_ADDRESS_HEADER && vars.CLIENT_ADDRESS_TEST_HEADER), {
+  message:
+    "CLIENT_ADDRESS_TEST_HEADER is for local tests; it is refused beside CLIENT_ADDRESS_HEADER",
 });
 
 const IceServersSchema = z.array(z.object({
@@ -118,6 +152,8 @@ export function networkConfig(env: Env): NetworkConfig {
     env.FAUCET,
     env.ICE_SERVERS,
     env.FAILPOINTS,
+    env.CLIENT_ADDRESS_HEADER,
+    env.CLIENT_ADDRESS_TEST_HEADER,
   ].join("|");
   if (cached?.key === key) {
     byEnv.set(env, cached.config);
@@ -148,6 +184,8 @@ export function networkConfig(env: Env): NetworkConfig {
         return [name, times === undefined ? Infinity : Number(times)];
       }),
     ),
+    clientAddressHeader: parsed.data.CLIENT_ADDRESS_HEADER,
+    clientAddressTestHeader: parsed.data.CLIENT_ADDRESS_TEST_HEADER,
   };
   cached = { key, config };
   byEnv.set(env, config);

@@ -104,6 +104,8 @@ export interface SuperPeerRpc {
   addressLeft(address: string, peer: string): void;
   /** At an address's home: admits a faucet payment asked from it. */
   addressFaucet(address: string): Refusal | null;
+  /** At an address's home: admits HTTP work of `units` asked from it; `null`, or the refusal. */
+  addressHttp(address: string, units: number): Refusal | null;
   /** Applies transfers whose payer is homed here. */
   ledgerSubmit(txs: unknown[]): Promise<TxOutcome[]>;
   /** An account homed here. */

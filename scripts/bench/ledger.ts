@@ -10,7 +10,7 @@ import type { Identity } from "../../src/identity/mod.ts";
 import { signTransfer, transferToJson } from "../../src/ledger/mod.ts";
 import type { TransferJson } from "../../src/protocol/mod.ts";
 import { bundleWorker, COMPATIBILITY_DATE, ROOT, startNetwork } from "../local_network.ts";
-import { identityOn, type SectionResult } from "./common.ts";
+import { identityOn, type SectionResult, UNTHROTTLED } from "./common.ts";
 import { STAGES } from "./ledger_stage_names.ts";
 
 const SHARDS = 8;
@@ -45,6 +45,12 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
   const net = await startNetwork({
     shards: SHARDS,
     network: "bench",
+    // Every bench client is one address: its HTTP budget and the edge's rate would cap the figure.
+    limits: {
+      ADDRESS_HTTP_UNITS_PER_SECOND: UNTHROTTLED.ADDRESS_HTTP_UNITS_PER_SECOND,
+      ADDRESS_HTTP_BURST_UNITS: UNTHROTTLED.ADDRESS_HTTP_BURST_UNITS,
+      EDGE_REQUESTS_PER_10_SECONDS: UNTHROTTLED.EDGE_REQUESTS_PER_10_SECONDS,
+    },
     vars: { GENESIS: JSON.stringify(genesis) },
   });
   const verifier = new Miniflare({

@@ -21,6 +21,10 @@ export type RequestMessage<T extends ControlType> = Omit<ControlRequests[T], "id
 interface Waiting {
   resolve: (r: Reply) => void;
   reject: (e: Error) => void;
+  /** The request as sent, to send again after a `RATE_LIMITED`. */
+  text: string;
+  /** When its timeout runs out, ms since the epoch. */
+  deadline: number;
 }
 
 /**
@@ -65,7 +69,8 @@ export class Requests {
         this.#waiting.delete(id);
         reject(new ProtocolError("INTERNAL", `No answer to request ${id} within ${timeoutMs} ms`));
       }, timeoutMs);
-      if (!this.#send(JSON.stringify({ ...message, id }))) {
+      const text = JSON.stringify({ ...message, id });
+      if (!this.#send(text)) {
         clearTimeout(timer);
         reject(new ProtocolError("OVERLOADED", "Cannot send a request: not connected"));
         return;
@@ -79,6 +84,8 @@ export class Requests {
           clearTimeout(timer);
           reject(e);
         },
+        text,
+        deadline: Date.now() + timeoutMs,
       });
     });
   }
@@ -95,15 +102,30 @@ export class Requests {
   }
 
   /**
-   * Takes a refusal from the network.
+   * Takes a refusal from the network. A request refused `RATE_LIMITED` is sent again after
+   * its `retryAfter`, if that comes before its timeout; then the caller sees only the answer.
    *
    * @param error The error reply.
    * @returns Whether it refused a waiting request (else it is about a frame).
    */
   refuse(error: ErrorMessage): boolean {
-    const waiting = error.id === undefined ? undefined : this.#waiting.get(error.id);
-    if (!waiting) return false;
-    this.#waiting.delete(error.id!);
+    const id = error.id;
+    const waiting = id === undefined ? undefined : this.#waiting.get(id);
+    if (!waiting || id === undefined) return false;
+    // Refused for the sender's rate, before any work: nothing happened, so it is asked again
+    // when the network said, if that is within the request's time.
+    const wait = error.retryAfter;
+    if (
+      error.code === "RATE_LIMITED" && wait !== undefined && Date.now() + wait < waiting.deadline
+    ) {
+      setTimeout(() => {
+        if (this.#waiting.get(id) !== waiting || this.#send(waiting.text)) return;
+        this.#waiting.delete(id);
+        waiting.reject(new ProtocolError("OVERLOADED", "Cannot send a request: not connected"));
+      }, wait);
+      return true;
+    }
+    this.#waiting.delete(id);
     waiting.reject(new ProtocolError(error.code, error.message));
     return true;
   }

@@ -34,4 +34,6 @@ export type LimitUnit =
   | "connections"
   | "hellos"
   | "hellos/min"
-  | "accounts";
+  | "accounts"
+  | "bits"
+  | "requests";

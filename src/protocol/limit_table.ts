@@ -65,6 +65,33 @@ export const LIMIT_TABLE = {
     unit: "hellos",
     description: "Burst of connection attempts from one client address above the sustained rate.",
   },
+  /** Sustained HTTP work per second from one client address, in units. */
+  ADDRESS_HTTP_UNITS_PER_SECOND: {
+    value: 5_000,
+    unit: "units/s",
+    description:
+      "Sustained cost per second of the HTTP routes that make a shard work, per client address, kept at the address's home: `POST /v1/tx` costs `COST_TX` plus `COST_PER_TRANSFER` per transfer, charged before any is checked; `POST /v1/faucet`, `GET /v1/accounts/:id`, `GET /v1/tx/:hash` and the block routes `COST_REQUEST`. More: HTTP 429 `RATE_LIMITED` with `retryAfter`.",
+  },
+  /** HTTP work one client address may ask in a burst above the sustained rate. */
+  ADDRESS_HTTP_BURST_UNITS: {
+    value: 10_000,
+    unit: "units",
+    description: "Burst of HTTP work per client address above the sustained rate.",
+  },
+  /** Hellos and HTTP writes one client address may send per 10 s before the edge sheds them. */
+  EDGE_REQUESTS_PER_10_SECONDS: {
+    value: 1_000,
+    unit: "requests",
+    description:
+      "Hellos (`/v1/connect`) and HTTP writes (`POST /v1/tx`, `POST /v1/faucet`) per client address per 10 s window, counted at the edge by Cloudflare's Rate Limiting binding (`[[ratelimits]]` in `wrangler.toml`, which must say the same). More: HTTP 429 `RATE_LIMITED` with `retryAfter`, before any super-peer wakes.",
+  },
+  /** How many leading bits of an IPv6 client address the per-address limits count it by. */
+  IPV6_PREFIX_BITS: {
+    value: 64,
+    unit: "bits",
+    description:
+      "An IPv6 client address counts, for every per-address limit, as its first this many bits (a /64: one subscriber's addresses are one address). IPv4 addresses count whole.",
+  },
   /** How old a hello's timestamp may be when the edge checks it. */
   HELLO_MAX_AGE_MS: {
     value: 60_000,

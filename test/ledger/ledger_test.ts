@@ -224,3 +224,35 @@ Deno.test("LedgerShards keep total supply and credit exactly once under random d
     { numRuns: 25 },
   );
 });
+
+Deno.test("LedgerShard checks nonce and balance before the signature, against the batch's state", async () => {
+  const carol = await identityOn(0, 1);
+  const shard = shardFor(0, 1, { [alice.peerId]: 100 });
+  const forge = async (nonce: number, amount = 1) => ({
+    ...(await tx(alice, bob, amount, nonce)),
+    sig: (await tx(carol, bob, amount, nonce)).sig,
+  });
+  // Junk with a wrong nonce or too large an amount is refused by them: no signature is checked.
+  const junk = await shard.submitBatch([await forge(7), await forge(1, 500)]);
+  assertEquals(junk.map((r) => !r.ok && r.code), ["TX_NONCE_GAP", "TX_INSUFFICIENT_FUNDS"]);
+  // A forged transfer that could apply meets its signature check and changes nothing: the
+  // real one with its nonce, after it in the same batch, applies, and the next one too.
+  const batch = await shard.submitBatch([
+    await forge(1),
+    await tx(alice, bob, 60, 1),
+    await tx(alice, bob, 40, 2),
+    await tx(alice, bob, 1, 3),
+  ]);
+  assertEquals(batch.map((r) => r.ok || r.code), [
+    "TX_BAD_SIGNATURE",
+    true,
+    true,
+    "TX_INSUFFICIENT_FUNDS",
+  ]);
+  assertEquals(shard.account(alice.peerId).balance, "0");
+  const replay = await shard.submit(await forge(1));
+  assertEquals(!replay.ok && replay.code, "TX_NONCE_REPLAYED");
+  // What a payer received earlier in the batch counts toward its balance.
+  const back = await shard.submitBatch([await tx(bob, alice, 5, 1), await tx(alice, bob, 5, 3)]);
+  assertEquals(back.map((r) => r.ok), [true, true]);
+});

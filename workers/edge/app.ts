@@ -17,6 +17,7 @@ import {
   type NetworkInfo,
   PROTOCOL_VERSION,
   type StatsAnswer,
+  transferPrice,
   type TxStatus,
   type TxSubmitAnswer,
 } from "../../src/protocol/mod.ts";
@@ -28,7 +29,9 @@ import { type Env, type NetworkConfig, networkConfig } from "../config.ts";
 import { handoffRequest } from "../handoff.ts";
 import { clientModule } from "./client_module.ts";
 import { AccountId, FaucetBody, HashParam, HeightParam } from "./api_schemas.ts";
-import { cors } from "./cors.ts";
+import { clientAddress } from "./client_address.ts";
+import { cors, crossOrigin } from "./cors.ts";
+import { shedAtEdge } from "./edge_shed.ts";
 import { openApiDocument } from "./openapi.ts";
 import { pageModule } from "./page.ts";
 import { pageHtml } from "../../src/page/shell.ts";
@@ -121,6 +124,7 @@ app.get("/v1/limits", (c) => {
 
 app.post("/v1/tx", async (c) => {
   const { limits } = c.var.config;
+  await shedAtEdge(c.env.EDGE_LIMITER, addressOf(c));
   const body = await readJson(c.req.raw, limits.MAX_CONTROL_FRAME_BYTES);
   const txs = Array.isArray(body) ? body : [body];
   if (txs.length > limits.MAX_TX_BATCH) {
@@ -130,11 +134,14 @@ app.post("/v1/tx", async (c) => {
       `A batch holds at most ${limits.MAX_TX_BATCH} transfers`,
     );
   }
+  // Priced per transfer before any shard checks one (a signature check each).
+  await admitHttp(c, transferPrice(txs.length, limits));
   return c.json<TxSubmitAnswer>({ results: await c.var.ledger.submit(txs) });
 });
 
 app.get("/v1/accounts/:id", async (c) => {
   const id = check(AccountId, c.req.param("id"), (v) => `"${v.slice(0, 64)}" is not an account id`);
+  await admitHttp(c);
   return c.json(await c.var.ledger.account(id));
 });
 
@@ -145,6 +152,7 @@ app.get("/v1/tx/:hash", async (c) => {
     c.req.query("from"),
     () => '"from" is not an account id',
   );
+  await admitHttp(c);
   // The payer's home holds the record; without a hint the hash's home says which shard.
   const found = await c.var.ledger.transaction(hash, from);
   if (!found) throw new HttpError(404, "TX_NOT_FOUND", `No transfer "${hash}"`);
@@ -157,6 +165,7 @@ app.get("/v1/tx/:hash", async (c) => {
 
 app.get("/v1/shards/:k/head", async (c) => {
   const k = shardParam(c.var.config, c.req.param("k"));
+  await admitHttp(c);
   const head = await c.var.ledger.block(k, "head");
   return c.json<HeadAnswer>({ shard: k, head });
 });
@@ -165,6 +174,7 @@ app.get("/v1/shards/:k/blocks/:height", async (c) => {
   const k = shardParam(c.var.config, c.req.param("k"));
   // Decimal digits only: "0x10", "1e3" or " 7" are no height.
   const height = Number(check(HeightParam, c.req.param("height")));
+  await admitHttp(c);
   const block = await c.var.ledger.block(k, height);
   if (!block) throw new HttpError(404, "BLOCK_NOT_FOUND", `Shard ${k} has no block ${height}`);
   return c.json(block);
@@ -173,9 +183,14 @@ app.get("/v1/shards/:k/blocks/:height", async (c) => {
 app.post("/v1/faucet", async (c) => {
   const config = c.var.config;
   if (!config.faucet) throw new HttpError(404, "FAUCET_DISABLED", "This network has no faucet");
+  // A page of another origin would spend its visitors' addresses' bounds (`cors.ts`).
+  if (crossOrigin(c.req.raw)) {
+    throw new HttpError(403, "BAD_REQUEST", "The faucet answers no page of another origin");
+  }
+  const address = addressOf(c);
+  await shedAtEdge(c.env.EDGE_LIMITER, address);
   const body = await readJson(c.req.raw, 1024);
   const { account } = check(FaucetBody, body, () => '"account" is not an account id');
-  const address = clientAddress(c.req.raw);
   const gate = c.var.shards.stub(addressHome(address, config.shards));
   const refused = await gate.addressFaucet(address);
   if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
@@ -216,6 +231,9 @@ app.get("/v1/connect", async (c) => {
 
 async function connect(c: Context<Ctx>): Promise<Response> {
   const { network, shards, limits } = c.var.config;
+  // Shed first: a flood of hellos, valid or not, costs neither a signature check nor a wake.
+  const address = addressOf(c);
+  await shedAtEdge(c.env.EDGE_LIMITER, address);
   const check = await checkHello(new URL(c.req.url).searchParams, {
     network,
     now: Date.now(),
@@ -227,7 +245,6 @@ async function connect(c: Context<Ctx>): Promise<Response> {
   // Per client address: a bucket of hellos and a cap on open connections, at the address's
   // home, before the peer's home is woken.
   const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
-  const address = clientAddress(c.req.raw);
   const gate = c.var.shards.stub(addressHome(address, shards));
   const refused = await gate.addressAdmit(address, peer, upgrade);
   if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
@@ -272,10 +289,23 @@ app.onError((error) => {
   return jsonError(500, "INTERNAL", "Internal error");
 });
 
-// The runtime writes the client's address into this header (Cloudflare overwrites any the
-// client sent); a request without one (a local tool) counts as one address.
-function clientAddress(request: Request): string {
-  return request.headers.get("cf-connecting-ip") ?? "unknown";
+// The key the per-address limits count this request's client under (`client_address.ts`).
+function addressOf(c: Context<Ctx>): string {
+  const config = c.var.config;
+  return clientAddress(c.req.raw, {
+    header: config.clientAddressHeader,
+    testHeader: config.clientAddressTestHeader,
+    ipv6PrefixBits: config.limits.IPV6_PREFIX_BITS,
+  });
+}
+
+// Work that wakes a shard, admitted by the client address's HTTP budget at the address's home
+// (`address_gate.ts`); priced like the same request over a socket.
+async function admitHttp(c: Context<Ctx>, units = c.var.config.limits.COST_REQUEST) {
+  const address = addressOf(c);
+  const gate = c.var.shards.stub(addressHome(address, c.var.config.shards));
+  const refused = await gate.addressHttp(address, units);
+  if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
 }
 
 // A shard that is not a whole number below the shard count is no resource of this network.

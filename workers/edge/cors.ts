@@ -4,9 +4,18 @@
  * and a browser's preflight (an `OPTIONS` with `access-control-request-method`) is answered
  * `204`; any other `OPTIONS` meets the usual `405`.
  *
+ * Except the faucet: it pays whoever asks, up to a bound per client address, so a page that
+ * could call it would spend its visitors' addresses' bounds for itself. Its answers carry no
+ * CORS header and its preflight is not answered (a browser then sends no JSON `POST`); a
+ * browser's simple `POST` from another origin, which needs no preflight, the route itself
+ * refuses by its `Origin` ({@linkcode crossOrigin}).
+ *
  * @module
  */
 import type { Context, Next } from "hono";
+
+/** Paths no other origin may call from a browser. */
+const SAME_ORIGIN_PATHS: ReadonlySet<string> = new Set(["/v1/faucet"]);
 
 /** How long a browser may keep a preflight's answer, in seconds. */
 const PREFLIGHT_MAX_AGE_S = 86_400;
@@ -28,6 +37,7 @@ const PREFLIGHT_MAX_AGE_S = 86_400;
  * @returns The preflight's answer, or nothing (the route answers, with the header added).
  */
 export async function cors(c: Context, next: Next): Promise<Response | void> {
+  if (SAME_ORIGIN_PATHS.has(c.req.path)) return await next();
   const preflight = c.req.method === "OPTIONS" &&
     c.req.header("access-control-request-method") !== undefined;
   if (preflight) {
@@ -51,4 +61,25 @@ export async function cors(c: Context, next: Next): Promise<Response | void> {
     c.res = new Response(c.res.body, c.res);
     c.res.headers.set("access-control-allow-origin", "*");
   }
+}
+
+/**
+ * Whether a request comes from a page of another origin: its `Origin` header names one other
+ * than the request's own. A tool sends no `Origin`; a browser sends it on every `POST`.
+ *
+ * @example Usage
+ * ```ts
+ * import { crossOrigin } from "./cors.ts";
+ * const from = (origin: string) => new Request("https://net.example/v1/faucet", { headers: { origin } });
+ * console.assert(crossOrigin(from("https://evil.example")));
+ * console.assert(!crossOrigin(from("https://net.example")));
+ * console.assert(!crossOrigin(new Request("https://net.example/v1/faucet")));
+ * ```
+ *
+ * @param request The request.
+ * @returns `true` if another origin's page sent it.
+ */
+export function crossOrigin(request: Request): boolean {
+  const origin = request.headers.get("origin");
+  return origin !== null && origin !== new URL(request.url).origin;
 }

@@ -97,6 +97,7 @@ function paths(): Json {
         "200": json("One outcome per transfer.", "TxSubmitAnswer"),
         "400": refusal(["BAD_REQUEST"]),
         "413": refusal(["FRAME_TOO_LARGE", "TX_BATCH_TOO_LARGE"]),
+        "429": refusal(["RATE_LIMITED"]),
       }, {
         requestBody: {
           required: true,
@@ -109,6 +110,7 @@ function paths(): Json {
         "200": json("Found.", "TxStatus"),
         "400": refusal(["BAD_REQUEST"]),
         "404": refusal(["TX_NOT_FOUND", "NOT_FOUND"]),
+        "429": refusal(["RATE_LIMITED"]),
       }, {
         parameters: [
           { name: "hash", in: "path", required: true, schema: inline(HashParam) },
@@ -126,12 +128,14 @@ function paths(): Json {
       get: operation("An account's balance and nonce.", {
         "200": json("The account (zero before its first payment).", "AccountView"),
         "400": refusal(["BAD_REQUEST"]),
+        "429": refusal(["RATE_LIMITED"]),
       }, { parameters: [{ name: "id", in: "path", required: true, schema: ref("AccountId") }] }),
     },
     "/v1/faucet": {
       post: operation("Pays the faucet amount into an account, where the network has a faucet.", {
         "200": json("Applied, or refused by the ledger.", "TxOutcome"),
         "400": refusal(["BAD_REQUEST"]),
+        "403": refusal(["BAD_REQUEST"]),
         "404": refusal(["FAUCET_DISABLED", "NOT_FOUND"]),
         "413": refusal(["FRAME_TOO_LARGE"]),
         "429": refusal(["RATE_LIMITED"]),
@@ -145,6 +149,7 @@ function paths(): Json {
     "/v1/shards/{k}/head": {
       get: operation("A shard's latest signed block header.", {
         "200": json("The head.", "HeadAnswer"),
+        "429": refusal(["RATE_LIMITED"]),
       }, { parameters: [SHARD] }),
     },
     "/v1/shards/{k}/blocks/{height}": {
@@ -152,6 +157,7 @@ function paths(): Json {
         "200": json("The header.", "BlockHeader"),
         "400": refusal(["BAD_REQUEST"]),
         "404": refusal(["BLOCK_NOT_FOUND", "NOT_FOUND"]),
+        "429": refusal(["RATE_LIMITED"]),
       }, {
         parameters: [SHARD, {
           name: "height",

@@ -1,8 +1,11 @@
 /**
  * The address gate: limits per client address, kept at the address's home shard
  * (`shardOf("address:" + ip)`). The edge asks it before routing a hello (a bucket of hellos,
- * and the connections open from the address over all shards) and before a faucet payment
- * (`FAUCET_ACCOUNTS_PER_ADDRESS` per `FAUCET_INTERVAL_MS`); a peer's home tells it when a connection closes.
+ * and the connections open from the address over all shards), before any HTTP route makes a
+ * shard work (a bucket of units, `ADDRESS_HTTP_UNITS_PER_SECOND`, priced like the same work
+ * over a socket: `POST /v1/tx` per transfer) and before a faucet payment
+ * (`FAUCET_ACCOUNTS_PER_ADDRESS` per `FAUCET_INTERVAL_MS`); a peer's home tells it when a
+ * connection closes.
  * A home that restarted tells nothing, so at the cap the gate asks each peer's home whether
  * its peer is still online and forgets those that are not: stale rows cost nothing until then.
  *
@@ -136,13 +139,38 @@ export class AddressGate {
   }
 
   /**
-   * Admits a faucet payment asked from an address: `FAUCET_ACCOUNTS_PER_ADDRESS` per
-   * `FAUCET_INTERVAL_MS`.
+   * Admits HTTP work asked from an address: `units` from its bucket of
+   * `ADDRESS_HTTP_BURST_UNITS`, refilled at `ADDRESS_HTTP_UNITS_PER_SECOND`.
+   *
+   * @param address The client's address.
+   * @param units The work's price (`COST_REQUEST`, and `COST_PER_TRANSFER` per transfer).
+   * @returns `null` if admitted, else `RATE_LIMITED` with `retryAfter`.
+   */
+  http(address: string, units: number): Refusal | null {
+    const { limits } = this.#config;
+    const wait = this.#charge(`http/${address}`, {
+      framesPerSecond: limits.ADDRESS_HTTP_UNITS_PER_SECOND,
+      burstFrames: limits.ADDRESS_HTTP_BURST_UNITS,
+    }, units);
+    if (wait === 0) return null;
+    return {
+      ok: false,
+      code: "RATE_LIMITED",
+      message: `This address spent its HTTP budget; retry in ${wait} ms`,
+      retryAfter: wait,
+    };
+  }
+
+  /**
+   * Admits a faucet payment asked from an address: a request from its HTTP budget, then
+   * `FAUCET_ACCOUNTS_PER_ADDRESS` per `FAUCET_INTERVAL_MS`.
    *
    * @param address The client's address.
    * @returns `null` if admitted, else `RATE_LIMITED` with `retryAfter`.
    */
   faucet(address: string): Refusal | null {
+    const refused = this.http(address, this.#config.limits.COST_REQUEST);
+    if (refused) return refused;
     const { FAUCET_INTERVAL_MS: interval, FAUCET_ACCOUNTS_PER_ADDRESS: accounts } =
       this.#config.limits;
     const wait = this.#charge(`faucet/${address}`, {
@@ -173,13 +201,13 @@ export class AddressGate {
   }
 
   // A connection attempt is rare next to a frame: its bucket is written at once.
-  #charge(key: string, o: { framesPerSecond: number; burstFrames: number }): number {
+  #charge(key: string, o: { framesPerSecond: number; burstFrames: number }, cost = 1): number {
     const sql = this.#ctx.storage.sql;
     const row = sql.exec<{ state: string }>("SELECT state FROM address_budget WHERE key = ?", key)
       .toArray()[0];
     const options = this.#options(o.framesPerSecond, o.burstFrames);
     const limiter = new RateLimiter(options, Date.now(), row ? JSON.parse(row.state) : undefined);
-    const wait = limiter.charge(1, 0);
+    const wait = limiter.charge(cost, 0);
     const kept = { ...limiter.state(), rate: o.framesPerSecond, burst: o.burstFrames };
     sql.exec("INSERT OR REPLACE INTO address_budget VALUES (?, ?)", key, JSON.stringify(kept));
     return wait;

@@ -211,6 +211,11 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
     return this.#r.gate.faucet(address);
   }
 
+  /** At an address's home: admits HTTP work of `units` asked from it. */
+  addressHttp(address: string, units: number): Refusal | null {
+    return this.#r.gate.http(address, units);
+  }
+
   /** Applies transfers whose payer is homed here, each committed before this returns. */
   ledgerSubmit(txs: unknown[]): Promise<TxOutcome[]> {
     return this.#r.ledger.ledgerSubmit(txs);

@@ -1,9 +1,14 @@
-// Limits per client address on real workerd: the edge reads the address the runtime gives it
-// (`cf-connecting-ip`; the test sets it, all traffic stays on loopback) and asks the
-// address's home before any peer's home is woken.
+// Limits per client address on real workerd: the edge reads the client's address (here the
+// test header a local network trusts, since all traffic stays on loopback; on Cloudflare the
+// `cf-connecting-ip` the edge writes) and asks the address's home before any peer's home is
+// woken.
 import { Identity } from "../../../mod.ts";
-import { connectUrl, signHello } from "../../../src/protocol/mod.ts";
-import { type LocalNetwork, startNetwork } from "../../../scripts/local_network.ts";
+import { connectUrl, DEFAULT_LIMITS, signHello } from "../../../src/protocol/mod.ts";
+import {
+  type LocalNetwork,
+  startNetwork,
+  TEST_ADDRESS_HEADER,
+} from "../../../scripts/local_network.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -14,11 +19,16 @@ async function helloUrl(net: LocalNetwork): Promise<string> {
   return connectUrl(net.url, await signHello(await Identity.generate(), net.network));
 }
 
-async function open(net: LocalNetwork, address: string): Promise<WebSocket | undefined> {
-  // Deno's WebSocket takes headers: the address the runtime would have written.
+async function open(
+  net: LocalNetwork,
+  address: string,
+  header = TEST_ADDRESS_HEADER,
+  more: Record<string, string> = {},
+): Promise<WebSocket | undefined> {
+  // Deno's WebSocket takes headers: the address a proxy would have written.
   const ws = new WebSocket(
     await helloUrl(net),
-    { headers: { "cf-connecting-ip": address } } as unknown as string[],
+    { headers: { [header]: address, ...more } } as unknown as string[],
   );
   return await new Promise((resolve) => {
     ws.onmessage = () => resolve(ws); // the welcome
@@ -38,7 +48,7 @@ Deno.test(
       assertEquals(live.length, 20, "capped at the limit");
       // The plain GET that explains a failed upgrade says why.
       const why = await fetch((await helloUrl(net)).replace(/^ws/, "http"), {
-        headers: { "cf-connecting-ip": FIRST, upgrade: "websocket" },
+        headers: { [TEST_ADDRESS_HEADER]: FIRST, upgrade: "websocket" },
       });
       assertEquals([why.status, (await why.json()).code], [429, "TOO_MANY_CONNECTIONS"]);
       const other = await open(net, SECOND);
@@ -93,7 +103,7 @@ Deno.test(
       for (let i = 0; i < urls.length; i += 50) {
         const batch = await Promise.all(
           urls.slice(i, i + 50).map((url) =>
-            fetch(url, { headers: { "cf-connecting-ip": FIRST } })
+            fetch(url, { headers: { [TEST_ADDRESS_HEADER]: FIRST } })
           ),
         );
         for (const res of batch) {
@@ -110,13 +120,13 @@ Deno.test(
       assertEquals(statuses.filter((s) => s === 429).length, 970);
       assert(retryAfter > 0);
       const other = await fetch((await helloUrl(net)).replace(/^ws/, "http"), {
-        headers: { "cf-connecting-ip": SECOND },
+        headers: { [TEST_ADDRESS_HEADER]: SECOND },
       });
       assertEquals(other.status, 426, "another address is not affected");
       await other.body?.cancel();
       await net.restart();
       const after = await fetch((await helloUrl(net)).replace(/^ws/, "http"), {
-        headers: { "cf-connecting-ip": FIRST },
+        headers: { [TEST_ADDRESS_HEADER]: FIRST },
       });
       assertEquals([after.status, (await after.json()).code], [429, "RATE_LIMITED"]);
       console.log(
@@ -138,7 +148,7 @@ Deno.test("address: the faucet pays a bounded number of accounts per address", o
     const ask = async (address: string) => {
       const res = await fetch(`${net.url}/v1/faucet`, {
         method: "POST",
-        headers: { "cf-connecting-ip": address },
+        headers: { [TEST_ADDRESS_HEADER]: address },
         body: JSON.stringify({ account: (await Identity.generate()).peerId }),
       });
       const body = await res.json();
@@ -150,3 +160,102 @@ Deno.test("address: the faucet pays a bounded number of accounts per address", o
     await net.dispose();
   }
 });
+
+Deno.test("address: two addresses of one IPv6 /64 share one connection cap", opts, async () => {
+  const net = await startNetwork({ shards: 4, limits: { MAX_CONNECTIONS_PER_ADDRESS: 1 } });
+  try {
+    const first = await open(net, "2001:db8:1:2:aaaa::1");
+    assert(first, "the first of the /64 is admitted");
+    assertEquals(await open(net, "2001:db8:1:2:bbbb::9"), undefined, "its neighbour is not");
+    const other = await open(net, "2001:db8:1:3::1");
+    assert(other, "another /64 is another address");
+    for (const ws of [first!, other!]) ws.close();
+  } finally {
+    await net.dispose();
+  }
+});
+
+Deno.test(
+  "address: a forged cf-connecting-ip counts only where the setting trusts it",
+  opts,
+  async () => {
+    // Off (a local network): Miniflare keeps a client's own header, so the edge reads none;
+    // two forged addresses are one client.
+    const off = await startNetwork({ shards: 2, limits: { MAX_CONNECTIONS_PER_ADDRESS: 1 } });
+    try {
+      const first = await open(off, FIRST, "cf-connecting-ip");
+      assert(first, "one connection");
+      assertEquals(await open(off, SECOND, "cf-connecting-ip"), undefined, "forged: still capped");
+      first!.close();
+    } finally {
+      await off.dispose();
+    }
+    // On (as deployed on Cloudflare, which overwrites the header): each is its own address.
+    const on = await startNetwork({
+      shards: 2,
+      limits: { MAX_CONNECTIONS_PER_ADDRESS: 1 },
+      vars: { CLIENT_ADDRESS_HEADER: "cf-connecting-ip" },
+    });
+    try {
+      const both = [
+        await open(on, FIRST, "cf-connecting-ip"),
+        await open(on, SECOND, "cf-connecting-ip"),
+      ];
+      assert(both.every((ws) => ws), "two addresses, one connection each");
+      assertEquals(await open(on, FIRST, "cf-connecting-ip"), undefined, "and the cap holds");
+      // The test header is not trusted beside the production setting.
+      const test = { [TEST_ADDRESS_HEADER]: "192.0.2.50" };
+      assertEquals(await open(on, FIRST, "cf-connecting-ip", test), undefined);
+      for (const ws of both) ws!.close();
+    } finally {
+      await on.dispose();
+    }
+  },
+);
+
+// Twelve transfers in one POST /v1/tx: the whole of this burst.
+const BURST = DEFAULT_LIMITS.COST_TX + 12 * DEFAULT_LIMITS.COST_PER_TRANSFER;
+
+Deno.test(
+  "address: HTTP work is admitted by the address's budget, priced per transfer",
+  opts,
+  async () => {
+    const net = await startNetwork({
+      shards: 2,
+      limits: { ADDRESS_HTTP_BURST_UNITS: BURST, ADDRESS_HTTP_UNITS_PER_SECOND: 1 },
+    });
+    try {
+      const account = (await Identity.generate()).peerId;
+      const post = (address: string, transfers: number) =>
+        fetch(`${net.url}/v1/tx`, {
+          method: "POST",
+          headers: { [TEST_ADDRESS_HEADER]: address },
+          body: JSON.stringify(Array.from({ length: transfers }, () => ({}))),
+        });
+      const get = (address: string, path: string) =>
+        fetch(`${net.url}${path}`, { headers: { [TEST_ADDRESS_HEADER]: address } });
+      const outcome = async (res: Promise<Response>) => {
+        const r = await res;
+        const body = await r.json();
+        if (r.status === 429) {
+          assert(body.retryAfter > 0 && Number(r.headers.get("retry-after")) > 0);
+        }
+        return r.status === 200 ? 200 : `${r.status} ${body.code}`;
+      };
+      // COST_TX + 12 transfers × COST_PER_TRANSFER: the whole burst.
+      assertEquals(await outcome(post(FIRST, 12)), 200);
+      assertEquals(await outcome(post(FIRST, 1)), "429 RATE_LIMITED");
+      for (
+        const path of [`/v1/accounts/${account}`, `/v1/tx/${"0".repeat(64)}`, "/v1/shards/0/head"]
+      ) {
+        assertEquals(await outcome(get(FIRST, path)), "429 RATE_LIMITED", path);
+      }
+      // Another address has its own budget; a read that wakes no shard is not charged.
+      assertEquals(await outcome(get(SECOND, `/v1/accounts/${account}`)), 200);
+      assertEquals(await outcome(post(SECOND, 11)), 200);
+      assertEquals(await outcome(get(FIRST, "/v1/limits")), 200);
+    } finally {
+      await net.dispose();
+    }
+  },
+);

@@ -19,6 +19,8 @@ Deno.test(
     const net = await startNetwork({
       shards: 4,
       vars: { GENESIS: JSON.stringify({ [alice.peerId]: 100 }) },
+      // A replay test, not an admission one: all 1,000 submissions are let through.
+      limits: { RATE_LIMIT_BURST_FRAMES: 1_000_000, ADDRESS_BURST_UNITS: 1_000_000 },
     });
     try {
       const tx = transferToJson(
