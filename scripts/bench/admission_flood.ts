@@ -101,7 +101,11 @@ async function measure(
     }
   })();
   await Promise.all([lookups, connects]);
-  return { p99: quantile(trips, 0.99), welcome: median(welcomes), trips: trips.length };
+  return {
+    p99: quantile(trips, 0.99),
+    welcome: welcomes.length ? median(welcomes) : NaN,
+    trips: trips.length,
+  };
 }
 
 let settleId = 1_000_000_000;
@@ -166,7 +170,8 @@ async function startFlood(
 export async function floodBench(
   log: (line: string) => void = console.log,
 ): Promise<Map<string, BystanderFigures>> {
-  const phases = 1 + FLOOD_KINDS.length * FLOODERS.length;
+  // The warm-up, the unloaded phase, one per flood.
+  const phases = 2 + FLOOD_KINDS.length * FLOODERS.length;
   const perPhase = Math.ceil(MEASURE_MS / WELCOME_GAP_MS) + 2;
   const fresh: Identity[] = [];
   for (let i = 0; i < phases * perPhase; i++) fresh.push(await identityOn(0, SHARDS));
