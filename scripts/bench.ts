@@ -3,7 +3,7 @@
  * and `docs/benchmarks.json`. The machine is shared and noisy, so every figure is compared
  * with its baseline measured in the same run, in interleaved rounds, and the median kept.
  *
- * Usage: `deno task bench [--frames 20000] [--rounds 5] [--only relay|ledger|direct|pubsub|swarm|scale]`
+ * Usage: `deno task bench [--frames 20000] [--rounds 5] [--only relay|ledger|direct|pubsub|swarm|scale|admission]`
  *
  * @module
  */
@@ -16,6 +16,7 @@ import { pubsubBench } from "./bench/pubsub.ts";
 import { mergeSections } from "./bench/merge.ts";
 import { scaleBench } from "./bench/scale.ts";
 import { swarmBench } from "./bench/swarm.ts";
+import { admissionBench } from "./bench/admission.ts";
 import { ensureTools, TOOLS } from "./system_tools.ts";
 
 const { values } = parseArgs({
@@ -41,17 +42,23 @@ if (!values.only || values.only === "direct") sections.push(await directBench(ro
 if (!values.only || values.only === "pubsub") sections.push(await pubsubBench(rounds));
 if (!values.only || values.only === "swarm") sections.push(await swarmBench(rounds));
 if (!values.only || values.only === "scale") sections.push(await scaleBench());
+if (!values.only || values.only === "admission") sections.push(await admissionBench(rounds));
 
 // Whole numbers for rates and sizes; small values (latencies in ms) keep three decimals.
 function rounded(x: number): number {
   return Math.abs(x) >= 100 ? Math.round(x) : Number(x.toFixed(3));
 }
 
-// ">= r" is met by the ratio to the baseline, "<= rx" too (at most r times the baseline);
+// ">= r" is met by the ratio to the baseline, "<= rx" too (at most r times the baseline),
+// "within rx" too (between 1/r and r times the baseline);
 // "<= +v unit" by the difference to the baseline; "<= v unit" by the value itself, and ">= r"
 // too when there is no baseline.
 function targetMet(e: Entry): boolean {
   const [op, n] = e.target!.split(" ");
+  if (op === "within") {
+    const r = Number(n.slice(0, -1));
+    return e.ratio !== null && e.ratio >= 1 / r && e.ratio <= r;
+  }
   if (op === "<=" && n.endsWith("x")) return e.ratio !== null && e.ratio <= Number(n.slice(0, -1));
   if (op === "<=" && n.startsWith("+")) {
     return e.baseline_value !== null && e.value - e.baseline_value <= Number(n.slice(1));

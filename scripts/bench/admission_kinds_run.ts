@@ -1,0 +1,199 @@
+/**
+ * Part one of the admission benchmark: shard time per request kind. One network of several
+ * shards whose measured peers are all homed on shard 0, unthrottled (the limiter must not cap
+ * what is measured), each kind sent flat out from a few bare sockets (or HTTP lanes), wall
+ * time over requests once the shard is the bottleneck.
+ *
+ * @module
+ */
+import type { Identity } from "../../src/identity/mod.ts";
+import { DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
+import { startNetwork } from "../local_network.ts";
+import {
+  openWelcomed,
+  type PhaseResult,
+  saturate,
+  saturateHttp,
+  type SocketLoad,
+} from "./admission_drive.ts";
+import { type Kind, type KindContext, KINDS } from "./admission_kinds.ts";
+import { identityOn, UNTHROTTLED } from "./common.ts";
+
+/** Shards of the network; the measured peers are homed on shard 0. */
+export const SHARDS = 8;
+/** Sockets, and HTTP lanes, a phase is sent from. */
+const LANES = 8;
+/** Funded accounts that pay the transfers. */
+const SENDERS = 256;
+/** How long a measured phase should take, to size it from the warm-up. */
+const PHASE_MS = 700;
+/** Requests of a warm-up phase, before its size is known. */
+const WARMUP_REQUESTS = 256;
+const MAX_REQUESTS = 60_000;
+
+/**
+ * The limits of part one: unthrottled, and the bounds that a long flat-out phase of one
+ * kind would reach (mailboxes, subscriptions, provider records, the faucet's accounts) raised
+ * so that every request does its work instead of being refused.
+ */
+export const MEASURE_LIMITS: Record<string, number> = {
+  ...UNTHROTTLED,
+  MAILBOX_MAX_MESSAGES: 10_000_000,
+  MAILBOX_MAX_FROM_SENDER: 10_000_000,
+  MAIL_MAX_PER_SENDER: 10_000_000,
+  MAIL_MAX_PER_SHARD: 10_000_000,
+  MAX_SUBSCRIPTIONS_PER_PEER: 10_000_000,
+  MAX_PROVIDES_PER_PEER: 10_000_000,
+  MAX_PROVIDER_RECORDS_PER_SHARD: 10_000_000,
+  FAUCET_ACCOUNTS_PER_ADDRESS: 1_000_000_000,
+};
+
+/** One kind's figure of one round. */
+export interface KindSample {
+  /** Microseconds of shard time per request. */
+  us: number;
+  /** Requests measured. */
+  requests: number;
+  /** Of which refused (or not answered in time). */
+  refused: number;
+}
+
+/**
+ * Measures every kind, a warm-up and then `rounds` rounds, kinds in turn within each round.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const samples = await measureKinds(1);
+ * console.log(samples.get("lookup")); // [{ us, requests, refused }]
+ * ```
+ *
+ * @param rounds Rounds after the warm-up.
+ * @param log Takes a line of progress.
+ * @returns Each kind's samples, one per round.
+ */
+export async function measureKinds(
+  rounds: number,
+  log: (line: string) => void = console.log,
+): Promise<Map<string, KindSample[]>> {
+  const senders: Identity[] = [];
+  for (let i = 0; i < SENDERS; i++) senders.push(await identityOn(0, SHARDS));
+  const own = await Promise.all(Array.from({ length: LANES + 2 }, () => identityOn(0, SHARDS)));
+  const [offline, subscriber] = own.splice(LANES, 2);
+  const elsewhere = await Promise.all(
+    Array.from({ length: SHARDS - 1 }, (_, k) => identityOn(k + 1, SHARDS)),
+  );
+  const genesis = Object.fromEntries(senders.map((s) => [s.peerId, 1_000_000_000_000]));
+  const net = await startNetwork({
+    shards: SHARDS,
+    network: "bench",
+    limits: MEASURE_LIMITS,
+    vars: { GENESIS: JSON.stringify(genesis), FAUCET: "on" },
+  });
+  const samples = new Map<string, KindSample[]>(KINDS.map((k) => [k.name, []]));
+  const opened: WebSocket[] = [];
+  let keepalive: ReturnType<typeof setInterval> | undefined;
+  try {
+    const open = async (id: Identity) => {
+      const { ws } = await openWelcomed(net.url, net.network, id);
+      opened.push(ws);
+      return ws;
+    };
+    const sockets = await Promise.all(own.map(open));
+    // A peer online on every other shard, so that `peers` asks them all.
+    await Promise.all(elsewhere.map(open));
+    const ctx: KindContext = {
+      url: net.url,
+      network: net.network,
+      lanes: LANES,
+      selves: own.map((i) => i.peerId),
+      offline: offline.peerId,
+      senders,
+      nonces: senders.map(() => 0),
+      recipient: offline.peerId,
+      phase: 0,
+      topics: [],
+      roots: [],
+      providedRoot: "",
+      pubTopic: "bench/pub",
+      pubN: [],
+      applied: [],
+    };
+    const sub = await open(subscriber);
+    await ask(sub, { t: "sub", id: 1, topic: ctx.pubTopic }, "sub.result");
+    ctx.providedRoot = `${"ab".repeat(32)}.1000000`;
+    await ask(sub, { t: "provide", id: 2, root: ctx.providedRoot }, "provide.result");
+    // Topic messages are not read by anyone: the subscriber's socket only has to be there.
+    sub.onmessage = null;
+
+    // Sockets silent past the presence timeout are closed: the HTTP phases are long.
+    keepalive = setInterval(() => {
+      for (const ws of opened) if (ws.readyState === WebSocket.OPEN) ws.send("ping");
+    }, 10_000);
+    const estimate = new Map<string, number>();
+    for (let r = 0; r <= rounds; r++) {
+      for (const kind of KINDS) {
+        const total = r === 0
+          ? Math.max(LANES, Math.round(WARMUP_REQUESTS / kind.items))
+          : Math.min(
+            MAX_REQUESTS,
+            Math.max(2 * LANES, Math.round(PHASE_MS * 1000 / estimate.get(kind.name)!)),
+          );
+        ctx.phase++;
+        const { result, requests } = await runPhase(kind, ctx, sockets, total);
+        const us = result.ms * 1000 / Math.max(1, requests);
+        if (r === 0) estimate.set(kind.name, us);
+        else samples.get(kind.name)!.push({ us, requests, refused: result.refused });
+        log(
+          `${r === 0 ? "warm-up" : `round ${r}`}: ${kind.name} ${us.toFixed(1)} µs/request ` +
+            `(${requests} in ${Math.round(result.ms)} ms` +
+            `${result.refused ? `, ${result.refused} refused` : ""}` +
+            `${result.complete ? "" : ", TIMED OUT"})`,
+        );
+      }
+    }
+  } finally {
+    clearInterval(keepalive);
+    for (const ws of opened) ws.close();
+    await net.dispose();
+  }
+  return samples;
+}
+
+/** Sends one text request and waits for its reply. */
+function ask(ws: WebSocket, m: unknown, reply: string): Promise<void> {
+  return new Promise((resolve) => {
+    ws.onmessage = (e) =>
+      typeof e.data === "string" && e.data.startsWith(`{"t":"${reply}"`) && resolve();
+    ws.send(JSON.stringify(m));
+  });
+}
+
+async function runPhase(
+  kind: Kind,
+  ctx: KindContext,
+  sockets: WebSocket[],
+  total: number,
+): Promise<{ result: PhaseResult; requests: number }> {
+  const per = Math.ceil(total / LANES);
+  if (kind.http) {
+    const lanes = [];
+    for (let j = 0; j < LANES; j++) lanes.push(await kind.http.build(ctx, j, per));
+    const onBody = kind.http.onBody;
+    const result = await saturateHttp(lanes, onBody && ((b) => onBody(ctx, b)));
+    return { result, requests: lanes.reduce((n, l) => n + l.length, 0) };
+  }
+  const socket = kind.socket!;
+  const loads: SocketLoad[] = [];
+  for (let j = 0; j < LANES; j++) {
+    const messages = await socket.build(ctx, j, per);
+    loads.push({ messages, expected: messages.length * (socket.answers ?? 1) });
+  }
+  const result = await saturate(sockets, loads, socket.counting, ctx.selves[0]);
+  return { result, requests: loads.reduce((n, l) => n + l.messages.length, 0) };
+}
+
+/** The price of each kind, by name, as the server computes it with the default limits. */
+export const PRICES: ReadonlyMap<string, number> = new Map(KINDS.map((k) => [k.name, k.price]));
+
+/** The default limits the prices are read from. */
+export const LIMITS = DEFAULT_LIMITS;
