@@ -129,14 +129,18 @@ export const UPGRADE_HEADERS: HeadersInit = {
  * @param net The network.
  * @param identity Whose hello.
  * @param heard Where each text message it receives is pushed.
+ * @param headers Headers for the upgrade request.
  * @returns The open socket.
  */
 export async function openBareSocket(
   net: LocalNetwork,
   identity: Identity,
   heard: string[],
+  headers?: Record<string, string>,
 ): Promise<WebSocket> {
-  const ws = new WebSocket(connectUrl(net.url, await signHello(identity, net.network)));
+  const url = connectUrl(net.url, await signHello(identity, net.network));
+  // Deno's WebSocket takes headers (the test-only client address, say) beside the standard's.
+  const ws = headers ? new WebSocket(url, { headers } as unknown as string[]) : new WebSocket(url);
   ws.onmessage = (e) => typeof e.data === "string" && heard.push(e.data);
   await new Promise((r) => ws.onopen = r);
   return ws;

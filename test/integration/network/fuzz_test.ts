@@ -17,7 +17,12 @@ Deno.test("fuzz: 10,000 malformed frames get one reply each and change nothing",
   const net = await startNetwork({
     shards: 2,
     vars: { GENESIS: JSON.stringify({ [alice.peerId]: 1000 }) },
-    limits: { RATE_LIMIT_FRAMES_PER_SECOND: 10_000_000, RATE_LIMIT_BURST_FRAMES: 10_000_000 },
+    limits: {
+      RATE_LIMIT_FRAMES_PER_SECOND: 10_000_000,
+      RATE_LIMIT_BURST_FRAMES: 10_000_000,
+      ADDRESS_UNITS_PER_SECOND: 10_000_000,
+      ADDRESS_BURST_UNITS: 10_000_000,
+    },
   });
   try {
     const digest = async () =>

@@ -6,7 +6,7 @@
 import { Identity, type Peer, type PeerMessage } from "../../../mod.ts";
 import { encodeFrame, FRAME_SEND, type StatsAnswer } from "../../../src/protocol/mod.ts";
 import { DATA_OVERHEAD, SEAL_DATA } from "../../../src/seal/mod.ts";
-import { startNetwork } from "../../../scripts/local_network.ts";
+import { startNetwork, TEST_ADDRESS_HEADER } from "../../../scripts/local_network.ts";
 import { connectPeer, identityOnShard, openBareSocket, take } from "../../support/peers.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
@@ -41,10 +41,14 @@ async function victimUnderAttack(seal: false | "preferred") {
     const friend = await connectPeer(net, { seal });
     const seen = watch(victim);
     const inbox = friend.messages();
+    // Each attacker from an address of its own, none the victim's: nothing shared but the shard.
     const attackers = await Promise.all(
       Array.from(
         { length: ATTACKERS },
-        async () => openBareSocket(net, await Identity.generate(), []),
+        async (_, i) =>
+          openBareSocket(net, await Identity.generate(), [], {
+            [TEST_ADDRESS_HEADER]: `203.0.113.${i + 1}`,
+          }),
       ),
     );
     let junkSent = 0;
