@@ -148,3 +148,27 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "admission: a mail.ack pays per id, before any is deleted",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 1, limits });
+    try {
+      const { ws, replies } = await bare(net, await Identity.generate());
+      // Priced whole it would pass (COST_REQUEST is far under the burst); per id it does not.
+      const ids = Math.ceil(BURST / DEFAULT_LIMITS.COST_MAIL_ACK_ID) + 1;
+      ws.send(
+        JSON.stringify({ t: "mail.ack", mids: Array.from({ length: ids }, (_, i) => `m${i}`) }),
+      );
+      ws.send(JSON.stringify({ t: "mail.ack", mids: ["one"] }));
+      await waitUntil(() => replies().length >= 1);
+      await new Promise((r) => setTimeout(r, 300));
+      // The big one refused; the small one (no answer when admitted) is not.
+      assertEquals(replies().map((r) => r.code), ["RATE_LIMITED"]);
+      ws.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);

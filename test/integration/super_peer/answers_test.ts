@@ -4,7 +4,12 @@
 // keeps every message it sends and is never closed for flooding. And a peer closed for
 // flooding is not served after the frames still on their way in on its old socket.
 import { Identity, type Peer, type PeerMessage } from "../../../mod.ts";
-import { encodeFrame, FRAME_SEND, type StatsAnswer } from "../../../src/protocol/mod.ts";
+import {
+  DEFAULT_LIMITS,
+  encodeFrame,
+  FRAME_SEND,
+  type StatsAnswer,
+} from "../../../src/protocol/mod.ts";
 import { DATA_OVERHEAD, SEAL_DATA } from "../../../src/seal/mod.ts";
 import { startNetwork, TEST_ADDRESS_HEADER } from "../../../scripts/local_network.ts";
 import { connectPeer, identityOnShard, openBareSocket, take } from "../../support/peers.ts";
@@ -123,6 +128,44 @@ Deno.test(
       const refused = shard.refused;
       assert(refused < FLOOD / 4, `refused ${refused} of ${FLOOD}`);
       again.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "answers: automatic answers cost nothing, and past their bucket are dropped silently",
+  opts,
+  async () => {
+    // A budget of a single relayed frame, and room for ten answers.
+    const net = await startNetwork({
+      shards: 1,
+      limits: {
+        RATE_LIMIT_BURST_FRAMES: DEFAULT_LIMITS.COST_RELAY_FRAME,
+        RATE_LIMIT_FRAMES_PER_SECOND: 1,
+        ANSWER_BURST_FRAMES: 10,
+        ANSWER_FRAMES_PER_SECOND: 1,
+      },
+    });
+    try {
+      const heard: string[] = [];
+      const answerer = await openBareSocket(net, await Identity.generate(), heard);
+      const other = await connectPeer(net, { seal: false });
+      const to = other.peerId;
+      // 200 "I do not seal" answers, then one plain frame.
+      for (let i = 0; i < 200; i++) {
+        answerer.send(encodeFrame(FRAME_SEND, to, i, new Uint8Array([6]), { sealed: true }));
+      }
+      answerer.send(encodeFrame(FRAME_SEND, to, 500, "plain"));
+      await new Promise((r) => setTimeout(r, 1_500));
+      // No answer was refused, and the plain frame still had the whole budget to pass.
+      assertEquals(heard.slice(1).map((t) => JSON.parse(t).code), []);
+      const stats = await fetch(`${net.url}/v1/shards/0/stats`);
+      // Ten answers and the plain frame reached the other peer; 190 were dropped unsent.
+      assertEquals((await stats.json() as StatsAnswer).delivered, 11);
+      answerer.close();
+      other.close();
     } finally {
       await net.dispose();
     }
