@@ -1,31 +1,38 @@
 /**
  * Admission: are prices following cost? Part one measures the shard time of every kind of
- * request a peer can send (µs per request, per unit of its price); part two turns that into
- * the largest share of a shard one peer, and one address, can take within its limits; part
- * three measures a bystander's round trips and welcome while peers flood its shard.
+ * request a client can send (µs per request, per unit of its price) against the stated unit
+ * (one unit is about 10 µs of a shard's time); part two turns the dearest µs per unit into the
+ * largest share of a shard one peer, and one address, can take within its budget; part three
+ * measures a bystander's round trips and welcome while peers flood its shard.
  *
  * @module
  */
-import { DEFAULT_LIMITS, type LimitName } from "../../src/protocol/mod.ts";
-import { type BystanderFigures, FLOOD_KINDS, floodBench, FLOODERS } from "./admission_flood.ts";
+import { DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
+import {
+  type BystanderFigures,
+  FLOOD_KINDS,
+  FLOOD_WHAT,
+  floodBench,
+  FLOODS,
+} from "./admission_flood.ts";
 import { KINDS, PER_ITEM } from "./admission_kinds.ts";
-import { type KindSample, measureKinds, SHARDS } from "./admission_kinds_run.ts";
+import { type KindSample, measureKinds, PASSES, SHARDS } from "./admission_kinds_run.ts";
 import { median, type SectionResult } from "./common.ts";
 
-/** Within this factor of the median µs per unit, a kind's price follows its cost. */
+/** The stated unit: one unit of price is about this many µs of a shard's time. */
+export const US_PER_UNIT = 10;
+/** A kind's µs per unit within this factor of the stated unit: its price follows its cost. */
 const FACTOR = 3;
+/** Most of a shard one peer may take at its budget, in percent (5,000 units of 10 µs a second). */
+const PEER_SHARE_TARGET = 5;
+/** Most of a shard one address may take, in percent (15,000 units of 10 µs a second). */
+const ADDRESS_SHARE_TARGET = 15;
 /** A bystander's p99 and welcome under a flood, at most this many times the unloaded ones. */
 const FLOOD_FACTOR = 2;
 
 type Def = SectionResult["entries"][number];
-
-/** The address budget, if the limits have one: a rate of units per address and shard. */
-function addressBudget(): { name: string; value: number } | undefined {
-  const name = (Object.keys(DEFAULT_LIMITS) as LimitName[]).find((n) =>
-    n.startsWith("ADDRESS_") && !n.includes("HELLO") && n.endsWith("_PER_SECOND")
-  );
-  return name ? { name, value: DEFAULT_LIMITS[name] } : undefined;
-}
+const L = DEFAULT_LIMITS;
+const pad = (x: string | number, n: number) => String(x).padStart(n);
 
 /**
  * Runs the admission section.
@@ -42,94 +49,103 @@ export async function admissionBench(rounds: number): Promise<SectionResult> {
   const measured = await measureKinds(rounds);
   const samples: Record<string, number[]> = {};
   const push = (name: string, v: number) => (samples[name] ??= []).push(v);
-  const rate = DEFAULT_LIMITS.RATE_LIMIT_FRAMES_PER_SECOND;
-  const budget = addressBudget();
-  const perAddress = budget ? budget.value / rate : DEFAULT_LIMITS.MAX_CONNECTIONS_PER_ADDRESS;
-  const dearest: string[] = [];
+  const socketKinds = KINDS.filter((k) => k.socket);
+  const httpKinds = KINDS.filter((k) => k.http);
+  const dearest = { socket: [] as string[], http: [] as string[] };
   for (let r = 0; r < rounds; r++) {
     const at = (name: string) => (measured.get(name) as KindSample[])[r].us;
-    const perUnit: number[] = [];
+    const perUnit = (k: { name: string; price: number }) => at(k.name) / k.price;
+    push("admission.unit", US_PER_UNIT);
     for (const k of KINDS) {
       push(`admission.${k.name}`, at(k.name));
-      push(`admission.${k.name}.per_unit`, at(k.name) / k.price);
-      if (!k.uncharged) perUnit.push(at(k.name) / k.price);
+      push(`admission.${k.name}.per_unit`, perUnit(k));
     }
-    push("admission.median_per_unit", median(perUnit));
+    push("admission.median_per_unit", median(KINDS.map(perUnit)));
     for (const p of PER_ITEM) {
       const one = KINDS.find((k) => k.name === p.one)!;
       const max = KINDS.find((k) => k.name === p.max)!;
       const us = (at(p.max) - at(p.one)) / (max.items - one.items);
       push(`admission.${p.name}`, us);
-      push(`admission.${p.name}.per_unit`, us / DEFAULT_LIMITS[p.limit]);
+      push(`admission.${p.name}.per_unit`, us / L[p.limit]);
     }
-    // A peer within its limits spends `rate` units a second, all on the dearest kind it pays
-    // for from its own budget (HTTP requests are not charged to a peer).
-    const worst = KINDS.filter((k) => k.socket).reduce((a, k) =>
-      at(k.name) / k.price > at(a.name) / a.price ? k : a
-    );
-    dearest.push(worst.name);
-    const share = rate * at(worst.name) / worst.price / 1e6 * 100;
-    push("admission.share.peer", share);
-    push("admission.share.address", share * perAddress);
+    // A peer at its budget spends it all on the dearest kind per unit its budget pays for (the
+    // socket kinds); an address's peers share one budget at each shard; an address's HTTP
+    // requests pay from a budget of their own.
+    const worst = (ks: typeof KINDS) => ks.reduce((a, k) => perUnit(k) > perUnit(a) ? k : a);
+    const ws = worst(socketKinds);
+    const hs = worst(httpKinds);
+    dearest.socket.push(ws.name);
+    dearest.http.push(hs.name);
+    push("admission.share.peer", L.RATE_LIMIT_FRAMES_PER_SECOND * perUnit(ws) / 1e6 * 100);
+    push("admission.share.address", L.ADDRESS_UNITS_PER_SECOND * perUnit(ws) / 1e6 * 100);
+    push("admission.share.http", L.ADDRESS_HTTP_UNITS_PER_SECOND * perUnit(hs) / 1e6 * 100);
   }
   const m = (name: string) => median(samples[name]);
-
-  const lines = [
-    "kind                  µs/request  items  price  µs/unit  x median",
-    ...KINDS.map((k) =>
-      `${k.name.padEnd(20)} ${m(`admission.${k.name}`).toFixed(1).padStart(11)} ${
-        String(k.items).padStart(6)
-      } ${String(k.price).padStart(6)} ${
-        m(`admission.${k.name}.per_unit`).toFixed(2).padStart(8)
-      } ${
-        (m(`admission.${k.name}.per_unit`) / m("admission.median_per_unit")).toFixed(2).padStart(9)
-      }`
-    ),
-    ...PER_ITEM.map((p) =>
-      `${p.name.padEnd(20)} ${m(`admission.${p.name}`).toFixed(1).padStart(11)} ${
-        "1".padStart(6)
-      } ${String(DEFAULT_LIMITS[p.limit]).padStart(6)} ${
-        m(`admission.${p.name}.per_unit`).toFixed(2).padStart(8)
-      } ${
-        (m(`admission.${p.name}.per_unit`) / m("admission.median_per_unit")).toFixed(2).padStart(9)
-      }`
-    ),
-    `median µs/unit ${m("admission.median_per_unit").toFixed(2)}; one peer at ${rate} units/s ` +
-    `can take ${m("admission.share.peer").toFixed(0)}% of a shard (${
-      dearest.join(", ")
-    }); one address ${m("admission.share.address").toFixed(0)}% (${
-      budget ? budget.name : `× ${perAddress} connections, no address budget yet`
-    })`,
-  ];
-  console.log(lines.join("\n"));
+  const row = (name: string, items: number, price: number) =>
+    `${name.padEnd(22)} ${pad(m(`admission.${name}`).toFixed(1), 10)} ${pad(items, 5)} ${
+      pad(price, 6)
+    } ${pad(m(`admission.${name}.per_unit`).toFixed(2), 8)} ${
+      pad((m(`admission.${name}.per_unit`) / US_PER_UNIT).toFixed(2), 7)
+    }`;
+  console.log([
+    `kind                   µs/request items  price  µs/unit  x ${US_PER_UNIT} µs`,
+    ...KINDS.map((k) => row(k.name, k.items, k.price)),
+    ...PER_ITEM.map((p) => row(p.name, 1, L[p.limit])),
+    `median µs/unit ${m("admission.median_per_unit").toFixed(2)}; dearest socket kind per unit: ${
+      dearest.socket.join(", ")
+    }, HTTP: ${dearest.http.join(", ")}`,
+    `one peer (${L.RATE_LIMIT_FRAMES_PER_SECOND} units/s) can take ${
+      m("admission.share.peer").toFixed(1)
+    }% of a shard (target <= ${PEER_SHARE_TARGET}%); one address (${L.ADDRESS_UNITS_PER_SECOND} units/s) ${
+      m("admission.share.address").toFixed(1)
+    }% (<= ${ADDRESS_SHARE_TARGET}%); one address's HTTP (${L.ADDRESS_HTTP_UNITS_PER_SECOND} units/s) ${
+      m("admission.share.http").toFixed(1)
+    }%`,
+  ].join("\n"));
 
   const flood = await floodBench();
-  const unloaded = flood.get("unloaded")!;
-  push("admission.bystander.p99", unloaded.p99);
-  push("admission.bystander.welcome", unloaded.welcome);
+  const unloaded = FLOOD_KINDS.map((k) => flood.get(`unloaded.${k}`)!);
+  // One unloaded figure per network (one per kind): their median is the baseline.
+  push("admission.bystander.p99", median(unloaded.map((u) => u.p99)));
+  push("admission.bystander.welcome", median(unloaded.map((u) => u.welcome)));
   const floodRows: string[] = [];
   for (const kind of FLOOD_KINDS) {
-    for (const n of FLOODERS) {
-      const f = flood.get(`${kind}.${n}`) as BystanderFigures;
-      push(`admission.flood.${kind}.${n}.p99`, f.p99);
-      push(`admission.flood.${kind}.${n}.welcome`, f.welcome);
+    for (const shape of FLOODS) {
+      const f = flood.get(`${kind}.${shape.label}`) as BystanderFigures;
+      push(`admission.flood.${kind}.${shape.label}.p99`, f.p99);
+      push(`admission.flood.${kind}.${shape.label}.welcome`, f.welcome);
       floodRows.push(
-        `${`${kind} × ${n}`.padEnd(22)} p99 ${(f.p99 / unloaded.p99).toFixed(2)}x  welcome ${
-          (f.welcome / unloaded.welcome).toFixed(2)
-        }x  (flooders ${Math.round(f.floodRate ?? 0)} msg/s, ${f.floodOpened} sockets)`,
+        `${`${kind} × ${shape.label}`.padEnd(24)} p99 ${
+          pad((f.p99 / m("admission.bystander.p99")).toFixed(2), 6)
+        }x  welcome ${pad((f.welcome / m("admission.bystander.welcome")).toFixed(2), 6)}x  (${
+          Math.round(f.floodRate ?? 0)
+        } msg/s sent, ${f.floodOpened} sockets)`,
       );
     }
   }
-  console.log(
-    [
-      `bystander unloaded: p99 ${unloaded.p99.toFixed(2)} ms, welcome ${
-        unloaded.welcome.toFixed(2)
-      } ms`,
-      ...floodRows,
-    ].join("\n"),
-  );
+  console.log([
+    `bystander unloaded (median of ${unloaded.length} networks): p99 ${
+      m("admission.bystander.p99").toFixed(2)
+    } ms, welcome ${m("admission.bystander.welcome").toFixed(2)} ms`,
+    ...floodRows,
+  ].join("\n"));
 
-  const entries: Def[] = [];
+  return {
+    title: "Admission: shard time per request kind, shares, floods",
+    method: method(),
+    samples,
+    entries: [...kindEntries(), ...floodEntries()],
+  };
+}
+
+function kindEntries(): Def[] {
+  const entries: Def[] = [{
+    name: "admission.unit",
+    unit: "µs/unit",
+    what:
+      "the stated unit: one unit of price is about this much of a shard's time (`limit_table_prices.ts`)",
+    baseline: null,
+  }];
   for (const k of KINDS) {
     entries.push({
       name: `admission.${k.name}`,
@@ -142,98 +158,125 @@ export async function admissionBench(rounds: number): Promise<SectionResult> {
     entries.push({
       name: `admission.${p.name}`,
       unit: "µs/item",
-      what: `${p.what}: (\`${p.max}\` − \`${p.one}\`) per item; price \`${p.limit}\``,
+      what: `${p.what}: (\`${p.max}\` − \`${p.one}\`) per item; price \`${p.limit}\` (${
+        L[p.limit]
+      })`,
       baseline: null,
     });
   }
-  entries.push({
-    name: "admission.median_per_unit",
-    unit: "µs/unit",
-    what: "median over the kinds the server charges of µs per unit of price",
-    baseline: null,
-  });
   for (const name of [...KINDS.map((k) => k.name), ...PER_ITEM.map((p) => p.name)]) {
     entries.push({
       name: `admission.${name}.per_unit`,
       unit: "µs/unit",
       what: `\`${name}\` per unit of its price`,
-      baseline: "admission.median_per_unit",
+      baseline: "admission.unit",
       target: `within ${FACTOR}x`,
     });
   }
   entries.push(
     {
+      name: "admission.median_per_unit",
+      unit: "µs/unit",
+      what: "median over the kinds of µs per unit of price",
+      baseline: "admission.unit",
+    },
+    {
       name: "admission.share.peer",
       unit: "% of a shard",
       what:
-        `one peer at \`RATE_LIMIT_FRAMES_PER_SECOND\` (${rate} units/s) on the dearest socket kind per unit`,
+        `one peer at \`RATE_LIMIT_FRAMES_PER_SECOND\` (${L.RATE_LIMIT_FRAMES_PER_SECOND} units/s), all on the socket kind dearest per unit`,
       baseline: null,
+      target: `<= ${PEER_SHARE_TARGET}`,
     },
     {
       name: "admission.share.address",
       unit: "% of a shard",
-      what: budget
-        ? `one address at \`${budget.name}\` (${budget.value} units/s)`
-        : `every peer of one address: per peer × \`MAX_CONNECTIONS_PER_ADDRESS\` (${perAddress}; no address budget in the limits yet)`,
+      what:
+        `the peers of one address at \`ADDRESS_UNITS_PER_SECOND\` (${L.ADDRESS_UNITS_PER_SECOND} units/s), on the same kind`,
       baseline: null,
+      target: `<= ${ADDRESS_SHARE_TARGET}`,
     },
+    {
+      name: "admission.share.http",
+      unit: "% of a shard",
+      what:
+        `one address's HTTP requests at \`ADDRESS_HTTP_UNITS_PER_SECOND\` (${L.ADDRESS_HTTP_UNITS_PER_SECOND} units/s), all on the HTTP kind dearest per unit`,
+      baseline: null,
+      target: `<= ${(L.ADDRESS_HTTP_UNITS_PER_SECOND * US_PER_UNIT / 1e4).toFixed(0)}`,
+    },
+  );
+  return entries;
+}
+
+function floodEntries(): Def[] {
+  const entries: Def[] = [
     {
       name: "admission.bystander.p99",
       unit: "ms",
-      what: "bystander's `lookup` round trip, p99, no flood",
+      what: "bystander's `lookup` round trip, p99, no flood (median over the networks)",
       baseline: null,
     },
     {
       name: "admission.bystander.welcome",
       unit: "ms",
-      what: "bystander's new connection to its welcome, median, no flood",
+      what:
+        "bystander's new connection to its welcome, median, no flood (median over the networks)",
       baseline: null,
     },
-  );
+  ];
   for (const kind of FLOOD_KINDS) {
-    for (const n of FLOODERS) {
+    for (const shape of FLOODS) {
+      const who = `${shape.peers} peer(s) from ${
+        shape.addresses === 1 ? "one address" : `${shape.addresses} addresses`
+      } flood ${FLOOD_WHAT[kind]}`;
+      const name = `admission.flood.${kind}.${shape.label}`;
       entries.push({
-        name: `admission.flood.${kind}.${n}.p99`,
+        name: `${name}.p99`,
         unit: "ms",
-        what: `bystander's \`lookup\` p99 while ${n} peer(s) flood \`${kind}\``,
+        what: `bystander's \`lookup\` p99 while ${who}`,
         baseline: "admission.bystander.p99",
         target: `<= ${FLOOD_FACTOR}x`,
       }, {
-        name: `admission.flood.${kind}.${n}.welcome`,
+        name: `${name}.welcome`,
         unit: "ms",
-        what: `bystander's welcome, median, while ${n} peer(s) flood \`${kind}\``,
+        what: `bystander's welcome, median, while ${who}`,
         baseline: "admission.bystander.welcome",
         target: `<= ${FLOOD_FACTOR}x`,
       });
     }
   }
-  return {
-    title: "Admission: shard time per request kind, shares, floods",
-    method: [
-      `Part one: a network of ${SHARDS} shards on unthrottled limits (and its mailbox,`,
-      "subscription, provider and faucet bounds raised, so that each request does its work),",
-      "every measured peer homed on shard 0. Each kind is sent flat out, built before the clock,",
-      "from 8 bare sockets (HTTP: 8 lanes, each one request at a time); the answers are counted",
-      "(a kind with none, `topic.ack`, `mail.ack` or a mailed frame, is followed by a `lookup`,",
-      "answered after it); µs per request is wall time over requests. A phase is sized from a",
-      "warm-up to last about 0.7 s. All shards and the edge share one workerd process, so the",
-      "figure holds what a request makes other shards do (a topic's or a content's home) and the",
-      "waits for durable writes. Prices are the server's own (`requestPrice`, `transferPrice`,",
-      "`COST_RELAY_FRAME`, `COST_MAIL`, `COST_REQUEST`) with the default limits; the HTTP reads",
-      "and the faucet are not charged today and are shown at `COST_REQUEST`. Per-item rows are",
-      "the difference between the most items and one, per item. Target: µs per unit within",
-      `${FACTOR}x of the median over kinds (\`within ${FACTOR}x\`: ratio between 1/${FACTOR} and`,
-      `${FACTOR}). Part two: a peer's share of a shard is \`RATE_LIMIT_FRAMES_PER_SECOND\` ×`,
-      "the dearest µs per unit; an address's, that times its budget over the peer's rate (or",
-      "times `MAX_CONNECTIONS_PER_ADDRESS` while there is no address budget). Part three: default",
-      "limits but the per-address ones; a bystander homed on shard 0 sends a `lookup` 5 ms after",
-      "each answer and opens a new connection every 200 ms, for 3 s unloaded, then under each",
-      "flood (peers homed on shard 0 sending one kind flat out from a worker thread, reopening",
-      "their socket when it is closed for flooding; `sub`/`unsub` and `provide`/`unprovide` in",
-      "turn, mail to a new peer each time, transfers signed by an unfunded account). Parts two",
-      "and three run once; ratios are to the unloaded figures of the same run.",
-    ].join(" "),
-    samples,
-    entries,
-  };
+  return entries;
+}
+
+function method(): string {
+  return [
+    `Part one: a network of ${SHARDS} shards on unthrottled limits (and its mailbox,`,
+    "subscription, provider and faucet bounds raised, so that each request does its work),",
+    "every measured peer homed on shard 0. Each kind is sent flat out, built before the clock,",
+    "from 8 bare sockets (HTTP: 8 lanes, each one request at a time); the answers are counted",
+    "(a kind with none, `topic.ack`, `mail.ack` or a mailed frame, is followed by a `lookup`,",
+    "answered after it); µs per request is wall time over requests. A phase is sized from a",
+    `warm-up to last about 0.5 s; a round is ${PASSES} passes over every kind in turn, and a`,
+    "round's figure of a kind the median of its passes. All shards and the edge share one",
+    "workerd process, so the figure holds what a request makes other shards do (a topic's or",
+    "a content's home) and the waits for durable writes. Prices are the server's own",
+    "(`requestPrice`, `transferPrice`, `COST_RELAY_FRAME`, a batch message `COST_RELAY_FRAME` +",
+    "`COST_BATCH_ENTRY` per entry, `COST_MAIL`, `COST_REQUEST` for the HTTP reads and the",
+    "faucet) with the default limits. Per-item rows are the difference between the most items",
+    `and one, per item. Target: µs per unit within ${FACTOR}x of the stated unit,`,
+    `${US_PER_UNIT} µs (\`admission.unit\`; ratio between 1/${FACTOR} and ${FACTOR}); a ratio`,
+    "above 3 is a price too low for its cost. Part two: a peer's share of a shard is",
+    "`RATE_LIMIT_FRAMES_PER_SECOND` × the dearest µs per unit over the socket kinds (which",
+    "its budget pays for); an address's, `ADDRESS_UNITS_PER_SECOND` × the same; an address's",
+    "HTTP share, `ADDRESS_HTTP_UNITS_PER_SECOND` × the dearest over the HTTP kinds. Targets:",
+    `${PEER_SHARE_TARGET}% and ${ADDRESS_SHARE_TARGET}% (what the budgets are at ${US_PER_UNIT} µs`,
+    "a unit). Part three: a fresh network per flood kind, default limits but for the caps on",
+    "connections, hellos and edge requests per address; a bystander from an address of its",
+    "own, homed on shard 0, sends a `lookup` 5 ms after each answer and opens a new",
+    "connection every 200 ms, for 1.5 s unloaded, then under each flood: 1, 4 or 16 peers homed",
+    "on shard 0, from one client address or from one each (the local network's test header),",
+    "sending one kind flat out from a worker thread and reopening their socket when it is",
+    "closed for flooding. The unloaded baseline is the median over the networks of the same",
+    "run. Parts two and three run once.",
+  ].join(" ");
 }

@@ -50,6 +50,8 @@ export interface PhaseResult {
  * @param network The network id.
  * @param identity Whose socket.
  * @param timeoutMs How long to wait for the welcome before giving up (and closing it).
+ * @param headers Headers of the upgrade request: the local network's test header names the
+ *   client address to act as (none: the loopback client's own).
  * @returns The socket, and the ms from its creation to the welcome.
  */
 export async function openWelcomed(
@@ -57,10 +59,14 @@ export async function openWelcomed(
   network: string,
   identity: Identity,
   timeoutMs = 60_000,
+  headers?: Record<string, string>,
 ): Promise<{ ws: WebSocket; welcomeMs: number }> {
   const target = connectUrl(url, await signHello(identity, network), { batch: true });
   const start = performance.now();
-  const ws = new WebSocket(target);
+  // Deno's WebSocket takes headers, as a proxy in front of the edge would write them.
+  const ws = headers === undefined
+    ? new WebSocket(target)
+    : new WebSocket(target, { headers } as unknown as string[]);
   ws.binaryType = "arraybuffer";
   let timer: ReturnType<typeof setTimeout> | undefined;
   await new Promise<void>((resolve, reject) => {
@@ -122,8 +128,11 @@ export function saturate(
       if (left === 0) return done();
       ws.onmessage = (e) => {
         if (typeof e.data === "string") {
-          if (e.data.startsWith(ERROR_REPLY)) refused++;
-          else if (!e.data.startsWith(reply)) return;
+          if (e.data.startsWith(ERROR_REPLY)) {
+            refused++;
+            // A silent kind's refusals are counted; only the trailing `lookup` ends it.
+            if (counting.silent) return;
+          } else if (!e.data.startsWith(reply)) return;
           if (--left === 0) done();
         } else if (counting.binary && !counting.silent) {
           left -= framesIn(e.data);

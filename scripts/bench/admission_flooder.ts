@@ -3,23 +3,32 @@
  * their send loops do not delay the bystander's clock in the main thread. Each peer sends
  * one kind flat out (as fast as its socket takes it, whatever `retryAfter` says), from a
  * pool of messages built once; a socket closed for flooding is opened again at once, as the
- * same peer.
+ * same peer from the same client address.
  *
- * Messages in: `{ url, network, kind, peers }` starts; `"stop"` stops. Out: `{ ready: true }`
+ * Messages in: a `FloodStart` starts; `"stop"` stops. Out: `{ ready: true }`
  * once every peer is connected and sending, `{ sent, opened }` once stopped.
  *
  * @module
  */
 import { type Identity, peerIdFromPublicKey } from "../../src/identity/mod.ts";
 import { signTransfer, transferToJson } from "../../src/ledger/mod.ts";
-import { DEFAULT_LIMITS, encodeFrame, FRAME_SEND } from "../../src/protocol/mod.ts";
+import { DEFAULT_LIMITS, encodeBatch, encodeFrame, FRAME_SEND } from "../../src/protocol/mod.ts";
 import { Bitfield } from "../../src/swarm/bitfield.ts";
 import { pieceCount } from "../../src/swarm/content_id.ts";
 import { openWelcomed } from "./admission_drive.ts";
 import { identityOn } from "./common.ts";
 
 /** The kinds a flood may send. */
-export type FloodKind = "tx.256" | "sub" | "provide.have" | "mail" | "relay.mailed" | "junk";
+export type FloodKind =
+  | "tx.256"
+  | "sub"
+  | "mail"
+  | "relay.mailed"
+  | "provide.have"
+  | "peers"
+  | "junk"
+  | "relay"
+  | "batch";
 
 /** How a flood starts. */
 export interface FloodStart {
@@ -30,6 +39,9 @@ export interface FloodStart {
   /** The network's shard count, and the shard the flooders are homed on. */
   shards: number;
   shard: number;
+  /** The header that names a client address, and each peer's address (by index, cycled). */
+  addressHeader: string;
+  addresses: string[];
 }
 
 const L = DEFAULT_LIMITS;
@@ -104,14 +116,28 @@ export async function floodPool(
       return range(POOL).map((i) =>
         encodeFrame(FRAME_SEND, randomPeer(), i, "x".repeat(64), { mailbox: true })
       );
+    case "peers":
+      return range(POOL).map((i) => json({ t: "peers", id: i, count: L.MAX_DISCOVERY_PEERS }));
     case "junk":
       return ["not json at all"];
+    // Frames to the flooder itself: each is relayed back on its own socket.
+    case "relay":
+      return range(POOL).map((i) => encodeFrame(FRAME_SEND, identity.peerId, i, "x".repeat(64)));
+    case "batch":
+      return range(4).map((b) =>
+        encodeBatch(
+          range(L.MAX_BATCH_FRAMES).map((i) =>
+            encodeFrame(FRAME_SEND, identity.peerId, b * L.MAX_BATCH_FRAMES + i, "x".repeat(64))
+          ),
+        )
+      );
   }
 }
 
 /** Sends a pool flat out until stopped, opening the socket again whenever it is closed. */
 async function floodPeer(
   start: FloodStart,
+  address: string,
   identity: Identity,
   pool: (string | Uint8Array)[],
   state: { stop: boolean; sent: number; opened: number },
@@ -122,7 +148,8 @@ async function floodPeer(
   while (!state.stop) {
     let ws: WebSocket;
     try {
-      ws = (await openWelcomed(start.url, start.network, identity)).ws;
+      const headers = { [start.addressHeader]: address };
+      ws = (await openWelcomed(start.url, start.network, identity, 60_000, headers)).ws;
     } catch {
       await new Promise((r) => setTimeout(r, 20));
       continue;
@@ -170,7 +197,7 @@ export async function runFlood(
   const state = { stop: false, sent: 0, opened: 0 };
   let readyCount = 0;
   const runs = peers.map((p, k) =>
-    floodPeer(start, p, pools[k], state, () => {
+    floodPeer(start, start.addresses[k % start.addresses.length], p, pools[k], state, () => {
       if (++readyCount === peers.length) post({ ready: true });
     })
   );

@@ -5,124 +5,34 @@
  *
  * @module
  */
-import { type Identity, peerIdFromPublicKey } from "../../src/identity/mod.ts";
-import { signTransfer, transferToJson } from "../../src/ledger/mod.ts";
 import {
   type ControlRequest,
   DEFAULT_LIMITS,
   encodeBatch,
   encodeFrame,
   FRAME_SEND,
-  type LimitName,
-  requestPrice,
-  transferPrice,
 } from "../../src/protocol/mod.ts";
 import { Bitfield } from "../../src/swarm/bitfield.ts";
 import { pieceCount } from "../../src/swarm/content_id.ts";
-import type { Counting, HttpCall } from "./admission_drive.ts";
+import {
+  json,
+  type Kind,
+  type KindContext,
+  type PerItem,
+  price,
+  randomHex,
+  range,
+  signFor,
+} from "./admission_kind_base.ts";
+import { HTTP_KINDS } from "./admission_kinds_http.ts";
+
+export type { Kind, KindContext } from "./admission_kind_base.ts";
 
 const L = DEFAULT_LIMITS;
 /** Payload of a relayed frame, of a mail and of a publish. */
 const PAYLOAD = "x".repeat(64);
 /** The most ids a `mail.ack` may carry (its schema's bound). */
 export const MAX_ACK_IDS = 1_024;
-
-/** What the builders share: the network, the peers, and state carried between phases. */
-export interface KindContext {
-  /** `http://127.0.0.1:PORT` */
-  url: string;
-  network: string;
-  /** Sockets (and HTTP lanes) a phase is sent from. */
-  lanes: number;
-  /** Each socket's own peer id (relayed frames go back to their sender). */
-  selves: string[];
-  /** A peer homed on the measured shard that is never online (mail goes to its mailbox). */
-  offline: string;
-  /** Funded accounts homed on the measured shard; lane `j` owns those with `i % lanes === j`. */
-  senders: Identity[];
-  /** The next nonce of each sender, by index. */
-  nonces: number[];
-  /** Where transfers go: an account on the measured shard. */
-  recipient: string;
-  /** Counts phases, so that topics and content ids are new in each. */
-  phase: number;
-  /** Topics each socket subscribed to in the last `sub` phase (the `unsub` phase ends them). */
-  topics: string[][];
-  /** Contents each socket provided in the last `provide` phase (`unprovide` ends them). */
-  roots: string[][];
-  /** A content with a provider, for `providers`. */
-  providedRoot: string;
-  /** The topic `pub` publishes on (it has one subscriber). */
-  pubTopic: string;
-  /** The last publish number of each socket. */
-  pubN: number[];
-  /** Hashes of transfers applied over HTTP (for `GET /v1/tx/:hash`). */
-  applied: string[];
-}
-
-/** One kind of request. */
-export interface Kind {
-  /** Entry-friendly name, e.g. `tx.256`. */
-  name: string;
-  /** What it is, for the report. */
-  what: string;
-  /** Items it carries (1 for a request priced whole). */
-  items: number;
-  /** Its price in units. */
-  price: number;
-  /** Not charged by the server today (an HTTP read): its price is assumed. */
-  uncharged?: boolean;
-  /** A request sent on a socket: how it is counted and built. */
-  socket?: {
-    counting: Counting;
-    /** Answers each message brings (frames of a batch). @default 1 */
-    answers?: number;
-    build(ctx: KindContext, lane: number, n: number): Promise<(string | Uint8Array)[]>;
-  };
-  /** An HTTP request: built per lane. */
-  http?: {
-    build(ctx: KindContext, lane: number, n: number): Promise<HttpCall[]>;
-    onBody?(ctx: KindContext, body: string): void;
-  };
-}
-
-/** A kind priced per item, measured at one item and at the most, and its price per item. */
-export interface PerItem {
-  /** Entry-friendly name of the derived row. */
-  name: string;
-  what: string;
-  one: string;
-  max: string;
-  /** The limit that prices each item. */
-  limit: LimitName;
-}
-
-const price = (m: ControlRequest) => requestPrice(m, L);
-const json = (m: unknown) => JSON.stringify(m);
-const randomHex = (bytes: number) =>
-  Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
-const randomAccount = () => peerIdFromPublicKey(crypto.getRandomValues(new Uint8Array(32)));
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-
-/** Signs `count` transfers for a lane, each sender's nonces in order, cycling the lane's senders. */
-async function signFor(ctx: KindContext, lane: number, count: number): Promise<unknown[]> {
-  const own = range(ctx.senders.length).filter((i) => i % ctx.lanes === lane);
-  const out: unknown[] = [];
-  for (let k = 0; k < count; k++) {
-    const i = own[k % own.length];
-    const nonce = ++ctx.nonces[i];
-    out.push(transferToJson(
-      await signTransfer(ctx.senders[i], {
-        network: ctx.network,
-        to: ctx.recipient,
-        amount: 1n,
-        nonce,
-      }),
-    ));
-  }
-  return out;
-}
 
 function textKind(
   name: string,
@@ -150,7 +60,12 @@ function relayKind(
   options: { signal?: boolean; mailbox?: boolean; batch?: number } = {},
 ): Kind {
   const frames = options.batch ?? 1;
-  const cost = options.mailbox ? L.COST_MAIL : L.COST_RELAY_FRAME;
+  // As the relay charges (`#onBatch`): a batch message pays `COST_RELAY_FRAME` once and each
+  // entry `COST_BATCH_ENTRY` (a mailed entry `COST_MAIL`); a frame alone pays its own price.
+  const entry = options.mailbox ? L.COST_MAIL : L.COST_BATCH_ENTRY;
+  const cost = options.batch === undefined
+    ? options.mailbox ? L.COST_MAIL : L.COST_RELAY_FRAME
+    : L.COST_RELAY_FRAME + frames * entry;
   let seq = 0;
   const frame = (ctx: KindContext, lane: number) =>
     encodeFrame(
@@ -164,7 +79,7 @@ function relayKind(
     name,
     what,
     items: frames,
-    price: frames * cost,
+    price: cost,
     socket: {
       counting: options.mailbox ? { binary: true, silent: true } : { binary: true },
       answers: frames,
@@ -409,91 +324,8 @@ export const KINDS: Kind[] = [
       build: (_c, _l, n) => Promise.resolve(range(n).map((i) => json({ t: "nope", id: i }))),
     },
   },
-  {
-    name: "http.tx.1",
-    what: "`POST /v1/tx`, 1 signed transfer (applied)",
-    items: 1,
-    price: transferPrice(1, L),
-    http: {
-      build: async (ctx, lane, n) =>
-        (await signFor(ctx, lane, n)).map((t) => ({
-          url: `${ctx.url}/v1/tx`,
-          init: { method: "POST", body: json(t) },
-        })),
-      onBody: keepApplied,
-    },
-  },
-  {
-    name: `http.tx.${L.MAX_TX_BATCH}`,
-    what: `\`POST /v1/tx\`, ${L.MAX_TX_BATCH} signed transfers (applied)`,
-    items: L.MAX_TX_BATCH,
-    price: transferPrice(L.MAX_TX_BATCH, L),
-    http: {
-      build: async (ctx, lane, n) => {
-        const out: HttpCall[] = [];
-        for (let i = 0; i < n; i++) {
-          const body = json(await signFor(ctx, lane, L.MAX_TX_BATCH));
-          out.push({ url: `${ctx.url}/v1/tx`, init: { method: "POST", body } });
-        }
-        return out;
-      },
-    },
-  },
-  {
-    name: "http.account",
-    what: "`GET /v1/accounts/:id` (price assumed `COST_REQUEST`: not charged today)",
-    items: 1,
-    price: L.COST_REQUEST,
-    uncharged: true,
-    http: {
-      build: (ctx, _l, n) =>
-        Promise.resolve(range(n).map(() => ({ url: `${ctx.url}/v1/accounts/${ctx.recipient}` }))),
-    },
-  },
-  {
-    name: "http.tx_status",
-    what: "`GET /v1/tx/:hash` with its proof (price assumed `COST_REQUEST`)",
-    items: 1,
-    price: L.COST_REQUEST,
-    uncharged: true,
-    http: {
-      build: (ctx, _l, n) =>
-        Promise.resolve(
-          range(n).map((i) => {
-            const hash = ctx.applied[i % Math.max(1, ctx.applied.length)] ?? "0".repeat(64);
-            return { url: `${ctx.url}/v1/tx/${hash}` };
-          }),
-        ),
-    },
-  },
-  {
-    name: "http.faucet",
-    what: "`POST /v1/faucet` to a new account (price assumed `COST_REQUEST`)",
-    items: 1,
-    price: L.COST_REQUEST,
-    uncharged: true,
-    http: {
-      build: (ctx, _l, n) =>
-        Promise.resolve(
-          range(n).map(() => ({
-            url: `${ctx.url}/v1/faucet`,
-            // A new account each time (an account may use the faucet once an interval): the id
-            // of random key bytes, which nobody holds, is an account all the same.
-            init: { method: "POST", body: json({ account: randomAccount() }) },
-          })),
-        ),
-    },
-  },
+  ...HTTP_KINDS,
 ];
-
-function keepApplied(ctx: KindContext, body: string): void {
-  const results = (JSON.parse(body) as { results?: { ok: boolean; hash?: string }[] }).results;
-  for (const r of results ?? []) {
-    if (r.ok && r.hash && ctx.applied.length < 4_096) {
-      ctx.applied.push(r.hash);
-    }
-  }
-}
 
 /**
  * The kinds priced per item: each measured at one item and at the most.
@@ -531,6 +363,6 @@ export const PER_ITEM: PerItem[] = [
     what: "each frame of a batch message",
     one: "relay.batch.1",
     max: `relay.batch.${L.MAX_BATCH_FRAMES}`,
-    limit: "COST_RELAY_FRAME",
+    limit: "COST_BATCH_ENTRY",
   },
 ];
