@@ -96,6 +96,8 @@ export interface SuperPeerRpc {
   networkStats(): Promise<NetworkStats>;
   /** At the home of `$stats`: hellos an edge isolate refused, by code. */
   helloRefused(counts: Record<string, number>): void;
+  /** How long a peer closed for flooding must wait to connect again, in ms (0: it may). */
+  floodWait(peer: string): number;
   /** Whether a hello's nonce was used already. */
   nonceUsed(nonce: string): boolean;
   /** At an address's home: admits a hello from it; `null`, or the refusal. */

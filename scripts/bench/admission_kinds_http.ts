@@ -1,7 +1,7 @@
 /**
  * The HTTP request kinds the admission benchmark measures: the routes that make a shard work,
  * each priced as the edge charges it from the address's HTTP budget (`transferPrice` for
- * `POST /v1/tx`, `COST_REQUEST` for the reads and the faucet).
+ * `POST /v1/tx`, `COST_HTTP_READ` for the reads, `COST_FAUCET` for the faucet).
  *
  * @module
  */
@@ -62,7 +62,7 @@ export const HTTP_KINDS: Kind[] = [
     name: "http.account",
     what: "`GET /v1/accounts/:id`",
     items: 1,
-    price: L.COST_REQUEST,
+    price: L.COST_HTTP_READ,
     http: {
       build: (ctx, _l, n) =>
         Promise.resolve(range(n).map(() => ({ url: `${ctx.url}/v1/accounts/${ctx.recipient}` }))),
@@ -72,7 +72,7 @@ export const HTTP_KINDS: Kind[] = [
     name: "http.tx_status",
     what: "`GET /v1/tx/:hash` with its proof",
     items: 1,
-    price: L.COST_REQUEST,
+    price: L.COST_HTTP_READ,
     http: {
       build: (ctx, _l, n) =>
         Promise.resolve(
@@ -87,7 +87,7 @@ export const HTTP_KINDS: Kind[] = [
     name: "http.faucet",
     what: "`POST /v1/faucet` to a new account",
     items: 1,
-    price: L.COST_REQUEST,
+    price: L.COST_FAUCET,
     http: {
       build: (ctx, _l, n) =>
         Promise.resolve(

@@ -259,13 +259,13 @@ export class Connection {
   }
 
   async #diagnose(url: string, code: number): Promise<void> {
-    const { refusal, why } = await diagnoseUpgrade(this.#fetch, url);
+    const { refusal, why, retryAfter } = await diagnoseUpgrade(this.#fetch, url);
     if (this.#state === "closed") return;
     if (refusal) {
       this.#finish({ code: CLOSE_CODES.HELLO_REFUSED, reason: refusal.message, error: refusal });
       return;
     }
-    this.#failed(code, new Error(why));
+    this.#failed(code, new Error(why), retryAfter);
   }
 
   #onMessage(data: unknown): void {
@@ -326,7 +326,7 @@ export class Connection {
     this.#failed(code, new Error(reason || `Connection closed with ${code}`));
   }
 
-  #failed(code: number, error: unknown): void {
+  #failed(code: number, error: unknown, retryAfter = 0): void {
     this.#lastFailure = error instanceof Error ? error.message : String(error);
     this.#ws = undefined;
     this.#clearTimers();
@@ -341,7 +341,7 @@ export class Connection {
       return;
     }
     const attempt = this.#attempt++;
-    const delayMs = backoffDelay(attempt, reconnect);
+    const delayMs = Math.max(backoffDelay(attempt, reconnect), retryAfter);
     this.#state = "connecting";
     this.#events.reconnecting({ attempt, delayMs, code });
     this.#retry = setTimeout(() => void this.#open(), delayMs);

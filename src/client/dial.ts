@@ -55,15 +55,19 @@ export async function fetchNetworkId(fetchFn: typeof fetch, base: string): Promi
  *
  * @param fetchFn The fetch function.
  * @param url The connect URL that failed.
- * @returns The final refusal, if it is one, and what went wrong in words.
+ * @returns The final refusal, if it is one, what went wrong in words, and the wait a 429 asked for.
  */
 export async function diagnoseUpgrade(
   fetchFn: typeof fetch,
   url: string,
-): Promise<{ refusal?: ProtocolError; why: string }> {
+): Promise<{ refusal?: ProtocolError; why: string; retryAfter?: number }> {
   try {
     const res = await fetchFn(httpUrl(url));
-    const body = await res.json().catch(() => ({})) as { code?: string; message?: string };
+    const body = await res.json().catch(() => ({})) as {
+      code?: string;
+      message?: string;
+      retryAfter?: number;
+    };
     // Only a hello that no fresh attempt would fix is final. A used nonce was this attempt's,
     // claimed by a home that then dropped the socket; 426 says the hello is fine and the
     // upgrade failed on the way (a restart); 429 asks for a wait.
@@ -71,7 +75,14 @@ export async function diagnoseUpgrade(
       const message = body.message ?? `Connect refused with HTTP ${res.status}`;
       return { refusal: new ProtocolError(body.code as ErrorCode, message), why: message };
     }
-    return { why: `the WebSocket upgrade failed (HTTP ${res.status})` };
+    const why = `the WebSocket upgrade failed (HTTP ${res.status}${
+      body.code ? ` ${body.code}` : ""
+    })`;
+    // A wait the network asked for is kept: reconnecting sooner would only be refused again.
+    const wait = res.status === 429 && typeof body.retryAfter === "number"
+      ? body.retryAfter
+      : undefined;
+    return wait === undefined ? { why } : { why, retryAfter: wait };
   } catch (error) {
     // Unreachable: try again later.
     return { why: error instanceof Error ? error.message : String(error) };

@@ -70,7 +70,7 @@ export const LIMIT_TABLE = {
     value: 5_000,
     unit: "units/s",
     description:
-      "Sustained cost per second of the HTTP routes that make a shard work, per client address, kept at the address's home: `POST /v1/tx` costs `COST_TX` plus `COST_PER_TRANSFER` per transfer, charged before any is checked; `POST /v1/faucet`, `GET /v1/accounts/:id`, `GET /v1/tx/:hash` and the block routes `COST_REQUEST`. More: HTTP 429 `RATE_LIMITED` with `retryAfter`.",
+      "Sustained cost per second of the HTTP routes that make a shard work, per client address, kept at the address's home: `POST /v1/tx` costs `COST_TX` plus `COST_PER_TRANSFER` per transfer, charged before any is checked; `GET /v1/accounts/:id`, `GET /v1/tx/:hash` and the block routes `COST_HTTP_READ`; `POST /v1/faucet` `COST_FAUCET`. More: HTTP 429 `RATE_LIMITED` with `retryAfter`.",
   },
   /** HTTP work one client address may ask in a burst above the sustained rate. */
   ADDRESS_HTTP_BURST_UNITS: {
@@ -190,10 +190,17 @@ export const LIMIT_TABLE = {
   },
   /** Refusals in a row, for being over its rate limit, after which a peer's socket is closed. */
   MAX_REFUSALS_BEFORE_CLOSE: {
-    value: 256,
+    value: 64,
     unit: "frames",
     description:
       "`RATE_LIMITED` refusals in a row after which the super-peer closes the peer's socket (close code 4003 `FLOODING`): a flood is not read and answered frame by frame. The peer's limits are kept across the reconnect.",
+  },
+  /** How long a peer closed for flooding is refused a new connection. */
+  FLOOD_COOLDOWN_MS: {
+    value: 10_000,
+    unit: "ms",
+    description:
+      "After a 4003 `FLOODING` close, the peer's home refuses its new connections for this long, at once: HTTP 429 `RATE_LIMITED` with `retryAfter` (also to the plain GET that asks why an upgrade failed). A flooder that reconnects at once costs a refusal, not a socket.",
   },
   /** Largest amount one transfer may move. */
   MAX_TRANSFER_AMOUNT: {

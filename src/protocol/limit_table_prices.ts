@@ -57,20 +57,27 @@ export const PRICE_LIMITS = {
   },
   /** What a subscription change costs: it is written down and told to the topic's home. */
   COST_SUBSCRIBE: {
-    value: 600,
+    value: 150,
     unit: "units",
     description:
-      "Cost of a `sub`, `unsub` or `blocks` request: the subscription is written down and the topic's home told.",
+      "Cost of a `sub` or `unsub` request: the subscription is written down and the topic's home told.",
+  },
+  /** What watching a shard's blocks costs. */
+  COST_BLOCKS: {
+    value: 24,
+    unit: "units",
+    description:
+      "Cost of a `blocks` request: the shard's head, and a subscription to its blocks (written once).",
   },
   /** What a discovery request costs: it asks several shards. */
   COST_PEERS_REQUEST: {
-    value: 32,
+    value: 70,
     unit: "units",
     description: "Cost of a `peers` request, which asks up to `DISCOVERY_SHARDS_PER_QUERY` shards.",
   },
   /** What a mailbox message costs: it is stored. */
   COST_MAIL: {
-    value: 330,
+    value: 200,
     unit: "units",
     description:
       "Cost of a `mail` request, or of a relayed frame that goes to a mailbox: it is stored at the recipient's home.",
@@ -84,7 +91,7 @@ export const PRICE_LIMITS = {
   },
   /** What announcing or withdrawing a provider costs: the content's home writes it. */
   COST_PROVIDE: {
-    value: 650,
+    value: 200,
     unit: "units",
     description:
       "Cost of a `provide` or `unprovide` request: the content's home writes (or deletes) the record.",
@@ -94,5 +101,19 @@ export const PRICE_LIMITS = {
     value: 60,
     unit: "units",
     description: "Cost of a `providers` request, which asks the content's home.",
+  },
+  /** What an HTTP read that wakes a shard costs, from the address's HTTP budget. */
+  COST_HTTP_READ: {
+    value: 300,
+    unit: "units",
+    description:
+      "Cost of `GET /v1/accounts/:id`, `GET /v1/tx/:hash` and the block routes, from the client address's HTTP budget (`ADDRESS_HTTP_UNITS_PER_SECOND`): each calls one shard or two, and a proof is built.",
+  },
+  /** What a faucet request costs, from the address's HTTP budget. */
+  COST_FAUCET: {
+    value: 250,
+    unit: "units",
+    description:
+      "Cost of `POST /v1/faucet`, from the client address's HTTP budget, before `FAUCET_ACCOUNTS_PER_ADDRESS` is counted.",
   },
 } as const satisfies Record<string, LimitRow>;

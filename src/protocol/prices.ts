@@ -27,7 +27,7 @@ export interface Price {
 export const REQUEST_PRICES: Readonly<Record<ControlType, Price>> = {
   tx: { base: "COST_TX", perItem: "COST_PER_TRANSFER" },
   account: { base: "COST_REQUEST" },
-  blocks: { base: "COST_SUBSCRIBE" },
+  blocks: { base: "COST_BLOCKS" },
   sub: { base: "COST_SUBSCRIBE" },
   unsub: { base: "COST_SUBSCRIBE" },
   pub: { base: "COST_REQUEST" },

@@ -251,7 +251,16 @@ async function connect(c: Context<Ctx>): Promise<Response> {
   const home = c.var.shards.stub(shardOf(peer, shards));
   if (!upgrade) {
     // A client whose upgrade failed asks again over plain HTTP to learn why: the home, which
-    // alone knows used nonces, says whether this hello was a replay.
+    // alone knows used nonces and floods, says whether this hello was a replay or too soon.
+    const wait = await home.floodWait(peer);
+    if (wait > 0) {
+      throw new HttpError(
+        429,
+        "RATE_LIMITED",
+        `Closed for flooding; connect again in ${wait} ms`,
+        wait,
+      );
+    }
     if (await home.nonceUsed(nonce)) {
       throw new HttpError(401, "HELLO_REPLAYED", "This hello was already used");
     }
@@ -301,7 +310,7 @@ function addressOf(c: Context<Ctx>): string {
 
 // Work that wakes a shard, admitted by the client address's HTTP budget at the address's home
 // (`address_gate.ts`); priced like the same request over a socket.
-async function admitHttp(c: Context<Ctx>, units = c.var.config.limits.COST_REQUEST) {
+async function admitHttp(c: Context<Ctx>, units = c.var.config.limits.COST_HTTP_READ) {
   const address = addressOf(c);
   const gate = c.var.shards.stub(addressHome(address, c.var.config.shards));
   const refused = await gate.addressHttp(address, units);

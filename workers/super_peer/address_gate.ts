@@ -143,7 +143,8 @@ export class AddressGate {
    * `ADDRESS_HTTP_BURST_UNITS`, refilled at `ADDRESS_HTTP_UNITS_PER_SECOND`.
    *
    * @param address The client's address.
-   * @param units The work's price (`COST_REQUEST`, and `COST_PER_TRANSFER` per transfer).
+   * @param units The work's price (`COST_HTTP_READ`; `COST_TX` and `COST_PER_TRANSFER` per
+   *   transfer for `POST /v1/tx`).
    * @returns `null` if admitted, else `RATE_LIMITED` with `retryAfter`.
    */
   http(address: string, units: number): Refusal | null {
@@ -169,7 +170,7 @@ export class AddressGate {
    * @returns `null` if admitted, else `RATE_LIMITED` with `retryAfter`.
    */
   faucet(address: string): Refusal | null {
-    const refused = this.http(address, this.#config.limits.COST_REQUEST);
+    const refused = this.http(address, this.#config.limits.COST_FAUCET);
     if (refused) return refused;
     const { FAUCET_INTERVAL_MS: interval, FAUCET_ACCOUNTS_PER_ADDRESS: accounts } =
       this.#config.limits;

@@ -73,6 +73,8 @@ export class Admission {
   readonly #config: NetworkConfig;
   readonly #budgets = new Map<string, Budget>();
   readonly #addresses = new Map<string, RateLimiter>();
+  /** Peers closed for flooding, and until when their new connections are refused. */
+  readonly #flooded = new Map<string, number>();
   readonly #dirty = new Set<string>();
   readonly #onFlood: (peer: string) => void;
   #last: { peer: string; budget: Budget } | undefined;
@@ -118,7 +120,10 @@ export class Admission {
       : this.#address(payer.address).charge(cost, 0, now);
     if (wait > 0) {
       // A flood is not read and answered frame by frame: past a run of refusals, it goes.
-      if (++budget.refusedInRow === limits.MAX_REFUSALS_BEFORE_CLOSE) this.#onFlood(peer);
+      if (++budget.refusedInRow === limits.MAX_REFUSALS_BEFORE_CLOSE) {
+        this.#flooded.set(peer, now + limits.FLOOD_COOLDOWN_MS);
+        this.#onFlood(peer);
+      }
       return {
         ok: false,
         code: "RATE_LIMITED",
@@ -145,6 +150,21 @@ export class Admission {
         `Relay quota of ${limits.RELAY_QUOTA_BYTES} bytes per ${limits.RELAY_QUOTA_WINDOW_MS} ms used up`,
       retryAfter: budget.quotaStart + limits.RELAY_QUOTA_WINDOW_MS - now,
     };
+  }
+
+  /**
+   * How long a peer closed for flooding must still wait before it may connect again.
+   *
+   * @param peer The peer.
+   * @returns Milliseconds; 0 if it may connect.
+   */
+  floodWait(peer: string): number {
+    const until = this.#flooded.get(peer);
+    if (until === undefined) return 0;
+    const wait = until - Date.now();
+    if (wait > 0) return wait;
+    this.#flooded.delete(peer);
+    return 0;
   }
 
   /**
@@ -194,6 +214,7 @@ export class Admission {
     for (const [address, limiter] of this.#addresses) {
       if (limiter.full(now)) this.#addresses.delete(address);
     }
+    for (const [peer, until] of this.#flooded) if (until <= now) this.#flooded.delete(peer);
     this.#lastAddress = undefined;
     const rows = this.#ctx.storage.sql.exec<{ peer: string; state: string }>(
       "SELECT peer, state FROM peer_budget",

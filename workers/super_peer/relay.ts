@@ -159,12 +159,8 @@ export class Relay {
     this.#stats.framesIn += frames.length - 1;
     // The message pays once, then each entry its own (smaller) price.
     const message = this.#admission.charge(session, limits.COST_RELAY_FRAME, 0);
-    if (message) {
-      for (const frame of frames) {
-        this.#sessions.refuse(ws, message, { seq: frameSeq(frame), peer: framePeer(frame) });
-      }
-      return;
-    }
+    // Refused whole with one refusal: a flood of batches is not answered 256 times each.
+    if (message) return this.#sessions.refuse(ws, message);
     const pass: Pass = { outbox: new RelayOutbox(this.#sessions), held: [] };
     let end = 1;
     for (let i = 0; i < frames.length && this.#sessions.has(session.peer); i++) {

@@ -5,9 +5,11 @@
 // flooding is not served after the frames still on their way in on its old socket.
 import { Identity, type Peer, type PeerMessage } from "../../../mod.ts";
 import {
+  connectUrl,
   DEFAULT_LIMITS,
   encodeFrame,
   FRAME_SEND,
+  signHello,
   type StatsAnswer,
 } from "../../../src/protocol/mod.ts";
 import { DATA_OVERHEAD, SEAL_DATA } from "../../../src/seal/mod.ts";
@@ -100,32 +102,32 @@ Deno.test(
 );
 
 Deno.test(
-  "answers: a peer closed for flooding is answered at once on its next connection",
+  "answers: a peer closed for flooding is refused at once, with when to come back",
   opts,
   async () => {
-    const net = await startNetwork({ shards: 1 });
+    const net = await startNetwork({ shards: 1, limits: { FLOOD_COOLDOWN_MS: 3_000 } });
     try {
       const identity = await identityOnShard(0, 1);
-      const heard: string[] = [];
-      const ws = await openBareSocket(net, identity, heard);
+      const ws = await openBareSocket(net, identity, []);
       const closed = new Promise<number>((r) => ws.onclose = (e) => r(e.code));
       // Far more junk than the shard reads before it closes the socket.
       const FLOOD = 30_000;
       for (let i = 0; i < FLOOD; i++) ws.send("not json");
       assertEquals(await closed, 4003);
-      const again = await connectPeer(net, { identity, reconnect: false });
-      // Its next request is answered (its limits are kept: refused, with when to come back).
-      const answer = await again.lookup(identity.peerId).then(
-        () => ({ code: "OK", retryAfter: 0 }),
-        (e: { code: string; retryAfter?: number }) => e,
-      );
-      assert(answer.code === "OK" || answer.code === "RATE_LIMITED", answer.code);
+      // At once, not after the old socket's backlog: refused, with the wait.
+      const url = connectUrl(net.url, await signHello(identity, net.network));
+      const res = await fetch(url.replace(/^ws/, "http"));
+      const body = await res.json();
+      assertEquals([res.status, body.code], [429, "RATE_LIMITED"]);
+      assert(body.retryAfter > 0 && body.retryAfter <= 3_000, `retryAfter ${body.retryAfter}`);
+      // A client told to wait waits, then connects, and its request is answered.
+      const again = await connectPeer(net, { identity });
+      const answer = await again.lookup(identity.peerId);
+      assertEquals(answer.online, true);
       // The frames still on their way in on the closed socket were dropped unread: the shard
       // answered a few hundred, not the thousands sent.
-      const shard = await fetch(`${net.url}/v1/shards/0/stats`).then((r) =>
-        r.json()
-      ) as StatsAnswer;
-      const refused = shard.refused;
+      const stats = await fetch(`${net.url}/v1/shards/0/stats`);
+      const refused = (await stats.json() as StatsAnswer).refused;
       assert(refused < FLOOD / 4, `refused ${refused} of ${FLOOD}`);
       again.close();
     } finally {
