@@ -69,6 +69,12 @@ export interface MailPut {
   address?: string;
 }
 
+/** A refusal of a hello at the peer's home, with its HTTP status. */
+export interface HelloRefusal extends Refusal {
+  /** The HTTP status to answer with. */
+  status: 429 | 401;
+}
+
 /** A publish on its way to its topic's home. */
 export interface Publish {
   topic: string;
@@ -96,10 +102,8 @@ export interface SuperPeerRpc {
   networkStats(): Promise<NetworkStats>;
   /** At the home of `$stats`: hellos an edge isolate refused, by code. */
   helloRefused(counts: Record<string, number>): void;
-  /** How long a peer closed for flooding must wait to connect again, in ms (0: it may). */
-  floodWait(peer: string): number;
-  /** Whether a hello's nonce was used already. */
-  nonceUsed(nonce: string): boolean;
+  /** Why a valid hello would be refused here: too soon after a flooding close, a used nonce. */
+  helloRefusal(peer: string, nonce: string): HelloRefusal | null;
   /** At an address's home: admits a hello from it; `null`, or the refusal. */
   addressAdmit(address: string, peer: string, connect?: boolean): Promise<Refusal | null>;
   /** At an address's home: a connection from it closed. */

@@ -252,18 +252,8 @@ async function connect(c: Context<Ctx>): Promise<Response> {
   if (!upgrade) {
     // A client whose upgrade failed asks again over plain HTTP to learn why: the home, which
     // alone knows used nonces and floods, says whether this hello was a replay or too soon.
-    const wait = await home.floodWait(peer);
-    if (wait > 0) {
-      throw new HttpError(
-        429,
-        "RATE_LIMITED",
-        `Closed for flooding; connect again in ${wait} ms`,
-        wait,
-      );
-    }
-    if (await home.nonceUsed(nonce)) {
-      throw new HttpError(401, "HELLO_REPLAYED", "This hello was already used");
-    }
+    const why = await home.helloRefusal(peer, nonce);
+    if (why) throw new HttpError(why.status, why.code, why.message, why.retryAfter);
     throw new HttpError(
       426,
       "UPGRADE_REQUIRED",

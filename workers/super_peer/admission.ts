@@ -19,6 +19,7 @@ import type { DurableObjectState } from "cloudflare:workers";
 import type { Refusal } from "../../src/protocol/mod.ts";
 import { RateLimiter, type RateLimiterState } from "./token_bucket.ts";
 import type { NetworkConfig } from "../config.ts";
+import type { HelloRefusal } from "../rpc.ts";
 
 /** How long a peer's spending may wait in memory before it is written down, in ms. */
 export const BUDGET_FLUSH_MS = 200;
@@ -60,6 +61,7 @@ CREATE TABLE IF NOT EXISTS peer_budget (peer TEXT PRIMARY KEY, state TEXT NOT NU
  * ```ts
  * import type { DurableObjectState } from "cloudflare:workers";
  * import type { NetworkConfig } from "../config.ts";
+import type { HelloRefusal } from "../rpc.ts";
  * import { Admission } from "./admission.ts";
  * export function charge(ctx: DurableObjectState, config: NetworkConfig, peer: string, text: string) {
  *   const admission = new Admission(ctx, config, (flooder) => console.warn("closing", flooder));
@@ -153,18 +155,21 @@ export class Admission {
   }
 
   /**
-   * How long a peer closed for flooding must still wait before it may connect again.
+   * Whether a peer closed for flooding connects again too soon (`FLOOD_COOLDOWN_MS`).
    *
    * @param peer The peer.
-   * @returns Milliseconds; 0 if it may connect.
+   * @returns `RATE_LIMITED` with how long it must still wait, or `null` if it may connect.
    */
-  floodWait(peer: string): number {
+  tooSoon(peer: string): HelloRefusal | null {
     const until = this.#flooded.get(peer);
-    if (until === undefined) return 0;
+    if (until === undefined) return null;
     const wait = until - Date.now();
-    if (wait > 0) return wait;
-    this.#flooded.delete(peer);
-    return 0;
+    if (wait <= 0) {
+      this.#flooded.delete(peer);
+      return null;
+    }
+    const message = `Closed for flooding; connect again in ${wait} ms`;
+    return { ok: false, status: 429, code: "RATE_LIMITED", message, retryAfter: wait };
   }
 
   /**

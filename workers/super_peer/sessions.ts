@@ -19,6 +19,8 @@ import {
   type Welcome,
 } from "../../src/protocol/mod.ts";
 import type { NetworkConfig } from "../config.ts";
+import type { HelloRefusal } from "../rpc.ts";
+import { HelloNonces } from "./hello_nonces.ts";
 
 /** What each socket carries through hibernation. */
 interface Attachment {
@@ -46,11 +48,6 @@ export interface Session extends Attachment {
   closed?: boolean;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS hello_nonce (nonce TEXT PRIMARY KEY, expires INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS hello_nonce_expires ON hello_nonce (expires);
-`;
-
 /**
  * The sessions of one super-peer.
  *
@@ -73,6 +70,7 @@ export class Sessions {
   readonly #stats: RelayStats;
   readonly #sockets = new Map<string, WebSocket>();
   readonly #state = new WeakMap<WebSocket, Session>();
+  readonly #nonces: HelloNonces;
 
   /**
    * @param ctx The object's state.
@@ -85,7 +83,7 @@ export class Sessions {
     this.#config = config;
     this.#shard = shard;
     this.#stats = stats;
-    ctx.storage.sql.exec(SCHEMA);
+    this.#nonces = new HelloNonces(ctx.storage.sql);
     // After a wake, each peer's newest socket is its session.
     const sockets = ctx.getWebSockets();
     for (const ws of sockets) {
@@ -129,14 +127,10 @@ export class Sessions {
    * Whether a hello's nonce was used already (for a client asking why its upgrade failed).
    *
    * @param nonce The nonce.
-   * @returns Whether it was.
+   * @returns `HELLO_REPLAYED` if it was, else `null`.
    */
-  nonceUsed(nonce: string): boolean {
-    return this.#ctx.storage.sql.exec(
-      "SELECT 1 FROM hello_nonce WHERE nonce = ? AND expires >= ?",
-      nonce,
-      Date.now(),
-    ).toArray().length > 0;
+  nonceRefusal(nonce: string): HelloRefusal | null {
+    return this.#nonces.refusal(nonce);
   }
 
   /**
@@ -158,19 +152,12 @@ export class Sessions {
     batch = false,
   ): Response | Refusal {
     const { limits } = this.#config;
-    // The edge is stateless, so replays are caught here, at the peer's single home.
     const now = Date.now();
-    const sql = this.#ctx.storage.sql;
-    sql.exec("DELETE FROM hello_nonce WHERE expires < ?", now);
-    const claimed = sql.exec(
-      "INSERT OR IGNORE INTO hello_nonce VALUES (?, ?)",
+    const replayed = this.#nonces.claim(
       nonce,
       ts + limits.HELLO_MAX_AGE_MS + limits.MAX_CLOCK_SKEW_MS,
-    ).rowsWritten;
-    if (claimed === 0) {
-      return { ok: false, code: "HELLO_REPLAYED", message: "This hello was already used" };
-    }
-
+    );
+    if (replayed) return { ok: false, code: replayed.code, message: replayed.message };
     for (const old of this.#ctx.getWebSockets(peer)) {
       this.forget(old);
       close(old, CLOSE_CODES.SESSION_REPLACED, "Replaced by a newer session");

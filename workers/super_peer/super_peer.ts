@@ -34,11 +34,6 @@ import { shardFigures } from "./shard_stats.ts";
 
 export type { DeliverOutcome } from "../rpc.ts";
 
-/** The answer to a peer closed for flooding that connects again too soon. */
-function floodRefusal(wait: number): Response {
-  return jsonError(429, "RATE_LIMITED", `Closed for flooding; connect again in ${wait} ms`, wait);
-}
-
 /** Close codes a socket reports when no close frame came, so none can be sent back. */
 const { NO_STATUS, ABNORMAL, TLS_FAILED, NORMAL, FLOODING } = CLOSE_CODES;
 const NO_CLOSE_FRAME: ReadonlySet<number> = new Set([ABNORMAL, TLS_FAILED]);
@@ -141,8 +136,8 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   #accept(request: Request): Response {
     const who = readHandoff(request);
     if (!who) return jsonError(404, "NOT_FOUND", "A super-peer only accepts the edge's hand-off");
-    const wait = this.#r.admission.floodWait(who.peer);
-    if (wait > 0) return floodRefusal(wait);
+    const tooSoon = this.#r.admission.tooSoon(who.peer);
+    if (tooSoon) return jsonError(429, tooSoon.code, tooSoon.message, tooSoon.retryAfter);
     const accepted = this.#r.sessions.accept(who.peer, who.nonce, who.ts, who.address, who.batch);
     if (!(accepted instanceof Response)) return jsonError(401, accepted.code, accepted.message);
     this.#r.services.connected(who.peer);
@@ -198,14 +193,9 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
     this.#r.observer?.helloRefused(counts);
   }
 
-  /** How long a peer closed for flooding must wait to connect again (0: it may). */
-  floodWait(peer: string): number {
-    return this.#r.admission.floodWait(peer);
-  }
-
-  /** Whether a hello's nonce was used already here (the edge explains a failed upgrade). */
-  nonceUsed(nonce: string): boolean {
-    return this.#r.sessions.nonceUsed(nonce);
+  /** Why a valid hello would be refused here, if it would (the edge explains an upgrade). */
+  helloRefusal(peer: string, nonce: string): Rpc.HelloRefusal | null {
+    return this.#r.admission.tooSoon(peer) ?? this.#r.sessions.nonceRefusal(nonce);
   }
 
   /** At an address's home: admits a hello from it (its hello bucket, its connections). */
