@@ -46,6 +46,8 @@ export const UNTHROTTLED: Record<string, number> = {
   ADDRESS_HELLO_BURST: 1_000_000,
   // The peers of one address share a budget at each shard, on top of their own.
   ADDRESS_UNITS_PER_SECOND: 1_000_000_000,
+  SHARD_UNITS_PER_SECOND: 1_000_000_000,
+  SHARD_BURST_UNITS: 1_000_000_000,
   ADDRESS_BURST_UNITS: 1_000_000_000,
   RELAY_QUOTA_BYTES: 1_000_000_000,
 };

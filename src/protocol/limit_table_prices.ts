@@ -39,7 +39,7 @@ export const PRICE_LIMITS = {
     value: 10,
     unit: "units",
     description:
-      "Cost of a text frame, charged before it is parsed: any text that is not a request, and every request without a price of its own (`account`, `lookup`, `pub`, `topic.ack`, and the base of `mail.ack`).",
+      "Cost of a text frame, charged before it is parsed: any text that is not a request, and every request without a price of its own (`account`, `lookup`, `topic.ack`, and the base of `mail.ack`).",
   },
   /** What a `tx` request costs, before its transfers. */
   COST_TX: {
@@ -54,6 +54,13 @@ export const PRICE_LIMITS = {
     unit: "units",
     description:
       "Cost of each transfer in a submission, on top of `COST_TX`, charged before any signature is checked.",
+  },
+  /** What a publish costs: it goes to the topic's home, which fans it out. */
+  COST_PUBLISH: {
+    value: 16,
+    unit: "units",
+    description:
+      "Cost of a `pub` request: the topic's home numbers it and hands it to the subscribing shards.",
   },
   /** What a subscription change costs: it is written down and told to the topic's home. */
   COST_SUBSCRIBE: {
@@ -91,7 +98,7 @@ export const PRICE_LIMITS = {
   },
   /** What announcing or withdrawing a provider costs: the content's home writes it. */
   COST_PROVIDE: {
-    value: 200,
+    value: 300,
     unit: "units",
     description:
       "Cost of a `provide` or `unprovide` request: the content's home writes (or deletes) the record.",
@@ -104,7 +111,7 @@ export const PRICE_LIMITS = {
   },
   /** What an HTTP read that wakes a shard costs, from the address's HTTP budget. */
   COST_HTTP_READ: {
-    value: 300,
+    value: 500,
     unit: "units",
     description:
       "Cost of `GET /v1/accounts/:id`, `GET /v1/tx/:hash` and the block routes, from the client address's HTTP budget (`ADDRESS_HTTP_UNITS_PER_SECOND`): each calls one shard or two, and a proof is built.",

@@ -30,7 +30,7 @@ export const REQUEST_PRICES: Readonly<Record<ControlType, Price>> = {
   blocks: { base: "COST_BLOCKS" },
   sub: { base: "COST_SUBSCRIBE" },
   unsub: { base: "COST_SUBSCRIBE" },
-  pub: { base: "COST_REQUEST" },
+  pub: { base: "COST_PUBLISH" },
   "topic.ack": { base: "COST_REQUEST" },
   peers: { base: "COST_PEERS_REQUEST" },
   lookup: { base: "COST_REQUEST" },

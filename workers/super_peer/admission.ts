@@ -11,7 +11,9 @@
  * few peers may. That bucket lives in memory (a restart refills it; the peers' own buckets
  * are kept). Automatic answers (sealed kinds 5 and 6, which a peer sends because another wrote
  * to it) are never charged to the peer: they have their own small bucket, and past it they are
- * dropped silently, so junk sent to a victim cannot spend the victim's budget.
+ * dropped silently, so junk sent to a victim cannot spend the victim's budget. And the shard has
+ * a budget of its own (`SHARD_UNITS_PER_SECOND`): past it, a peer that spent half its burst
+ * lately waits, while one that spent little passes.
  *
  * @module
  */
@@ -79,6 +81,8 @@ export class Admission {
   readonly #flooded = new Map<string, number>();
   readonly #dirty = new Set<string>();
   readonly #onFlood: (peer: string) => void;
+  /** The shard's own budget, which all its peers' admitted work draws from. */
+  readonly #shardBucket: RateLimiter;
   #last: { peer: string; budget: Budget } | undefined;
   #lastAddress: { address: string; limiter: RateLimiter } | undefined;
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -92,6 +96,13 @@ export class Admission {
     this.#ctx = ctx;
     this.#config = config;
     this.#onFlood = onFlood;
+    const { limits } = config;
+    this.#shardBucket = new RateLimiter({
+      framesPerSecond: limits.SHARD_UNITS_PER_SECOND,
+      burstFrames: limits.SHARD_BURST_UNITS,
+      bytesPerSecond: 1,
+      burstBytes: 1,
+    });
     ctx.storage.sql.exec(SCHEMA);
   }
 
@@ -117,9 +128,21 @@ export class Admission {
       this.#flushTimer ??= setTimeout(() => this.flush(), BUDGET_FLUSH_MS);
     }
     const own = budget.limiter.charge(cost, bytes, now);
-    const wait = own > 0 || payer.address === undefined
-      ? own
-      : this.#address(payer.address).charge(cost, 0, now);
+    let wait = own;
+    let why = "Rate limit exceeded";
+    if (wait === 0 && payer.address !== undefined) {
+      wait = this.#address(payer.address).charge(cost, 0, now);
+      why = "Rate limit of this client address exceeded";
+    }
+    if (wait === 0) {
+      // Past the shard's own budget only the heavy spenders wait: a peer that spent little of
+      // its burst lately passes, so a crowd of flooders cannot starve a bystander.
+      const busy = this.#shardBucket.charge(cost, 0, now, false);
+      if (busy > 0 && budget.limiter.state().units < limits.RATE_LIMIT_BURST_FRAMES / 2) {
+        wait = busy;
+        why = "The shard is busy";
+      }
+    }
     if (wait > 0) {
       // A flood is not read and answered frame by frame: past a run of refusals, it goes.
       if (++budget.refusedInRow === limits.MAX_REFUSALS_BEFORE_CLOSE) {
@@ -129,9 +152,7 @@ export class Admission {
       return {
         ok: false,
         code: "RATE_LIMITED",
-        message: own > 0
-          ? `Rate limit exceeded; retry in ${wait} ms`
-          : `Rate limit of this client address exceeded; retry in ${wait} ms`,
+        message: `${why}; retry in ${wait} ms`,
         retryAfter: wait,
       };
     }

@@ -172,3 +172,36 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "admission: past the shard's budget the heavy spenders wait, a light one passes",
+  opts,
+  async () => {
+    // Room in the shard for ten text frames; each peer could send a hundred on its own.
+    const net = await startNetwork({
+      shards: 1,
+      limits: {
+        ...limits,
+        RATE_LIMIT_BURST_FRAMES: 100 * COST_REQUEST,
+        SHARD_UNITS_PER_SECOND: 1,
+        SHARD_BURST_UNITS: 10 * COST_REQUEST,
+      },
+    });
+    try {
+      const heavy = await bare(net, await Identity.generate());
+      for (let i = 0; i < 60; i++) heavy.ws.send("not json");
+      await waitUntil(() => heavy.replies().length >= 60);
+      const busy = heavy.replies().filter((r) => r.code === "RATE_LIMITED");
+      // Past the shard's ten, it still passes until it has spent half its own burst (50).
+      assertEquals(busy.length, 10);
+      const light = await bare(net, await Identity.generate());
+      for (let i = 0; i < 5; i++) light.ws.send("not json");
+      await waitUntil(() => light.replies().length >= 5);
+      assertEquals(light.replies().filter((r) => r.code === "RATE_LIMITED").length, 0);
+      heavy.ws.close();
+      light.ws.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
