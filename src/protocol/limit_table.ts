@@ -180,11 +180,11 @@ export const LIMIT_TABLE = {
     value: 50_000,
     unit: "units/s",
     description:
-      "The shard's own budget, about half its time: what all its peers' admitted requests draw from. Past it (and its burst), a peer that spent more than half its own burst lately is refused `RATE_LIMITED` with `retryAfter`; a peer that spent little still passes, so many flooders together cannot starve a bystander.",
+      "The shard's own budget, about half its time: what all its peers' admitted requests draw from. Past it (and its burst), a peer that spent more than a tenth of its own burst lately is refused `RATE_LIMITED` with `retryAfter`; a peer that spent little still passes, so many flooders together cannot starve a bystander.",
   },
   /** Cost units a shard's peers may spend in a burst above its sustained budget. */
   SHARD_BURST_UNITS: {
-    value: 50_000,
+    value: 10_000,
     unit: "units",
     description: "Burst of the shard's own budget above `SHARD_UNITS_PER_SECOND`.",
   },

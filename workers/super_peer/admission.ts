@@ -12,8 +12,8 @@
  * are kept). Automatic answers (sealed kinds 5 and 6, which a peer sends because another wrote
  * to it) are never charged to the peer: they have their own small bucket, and past it they are
  * dropped silently, so junk sent to a victim cannot spend the victim's budget. And the shard has
- * a budget of its own (`SHARD_UNITS_PER_SECOND`): past it, a peer that spent half its burst
- * lately waits, while one that spent little passes.
+ * a budget of its own (`SHARD_UNITS_PER_SECOND`): past it, a peer that spent more than a
+ * tenth of its burst lately waits, while one that spent less passes.
  *
  * @module
  */
@@ -136,9 +136,10 @@ export class Admission {
     }
     if (wait === 0) {
       // Past the shard's own budget only the heavy spenders wait: a peer that spent little of
-      // its burst lately passes, so a crowd of flooders cannot starve a bystander.
+      // its burst lately (a tenth at most) passes, so a crowd of flooders cannot starve a
+      // bystander.
       const busy = this.#shardBucket.charge(cost, 0, now, false);
-      if (busy > 0 && budget.limiter.state().units < limits.RATE_LIMIT_BURST_FRAMES / 2) {
+      if (busy > 0 && budget.limiter.state().units < limits.RATE_LIMIT_BURST_FRAMES * 0.9) {
         wait = busy;
         why = "The shard is busy";
       }
