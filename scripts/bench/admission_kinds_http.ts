@@ -1,7 +1,7 @@
 /**
  * The HTTP request kinds the admission benchmark measures: the routes that make a shard work,
  * each priced as the edge charges it from the address's HTTP budget (`transferPrice` for
- * `POST /v1/tx`, `COST_HTTP_READ` for the reads, `COST_FAUCET` for the faucet).
+ * `POST /v1/tx`, `COST_HTTP_READ` and `COST_HTTP_TX_LOOKUP` for the reads, `COST_FAUCET` for the faucet).
  *
  * @module
  */
@@ -72,7 +72,7 @@ export const HTTP_KINDS: Kind[] = [
     name: "http.tx_status",
     what: "`GET /v1/tx/:hash` with its proof",
     items: 1,
-    price: L.COST_HTTP_READ,
+    price: L.COST_HTTP_TX_LOOKUP,
     http: {
       build: (ctx, _l, n) =>
         Promise.resolve(

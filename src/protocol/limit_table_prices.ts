@@ -101,7 +101,7 @@ export const PRICE_LIMITS = {
     value: 300,
     unit: "units",
     description:
-      "Cost of a `provide` or `unprovide` request: the content's home writes (or deletes) the record.",
+      "Cost of a `provide` or `unprovide` request: the content's home writes (or deletes) the record. A `provide` with `have` (the pieces held) pays it twice.",
   },
   /** What asking for providers costs. */
   COST_SWARM_REQUEST: {
@@ -111,10 +111,17 @@ export const PRICE_LIMITS = {
   },
   /** What an HTTP read that wakes a shard costs, from the address's HTTP budget. */
   COST_HTTP_READ: {
-    value: 500,
+    value: 300,
     unit: "units",
     description:
-      "Cost of `GET /v1/accounts/:id`, `GET /v1/tx/:hash` and the block routes, from the client address's HTTP budget (`ADDRESS_HTTP_UNITS_PER_SECOND`): each calls one shard or two, and a proof is built.",
+      "Cost of `GET /v1/accounts/:id` and the block routes, from the client address's HTTP budget (`ADDRESS_HTTP_UNITS_PER_SECOND`): each calls a shard.",
+  },
+  /** What looking a transfer up over HTTP costs, from the address's HTTP budget. */
+  COST_HTTP_TX_LOOKUP: {
+    value: 700,
+    unit: "units",
+    description:
+      "Cost of `GET /v1/tx/:hash`, from the client address's HTTP budget: it may ask the hash's home which shard applied it, then that shard, which builds its proof.",
   },
   /** What a faucet request costs, from the address's HTTP budget. */
   COST_FAUCET: {

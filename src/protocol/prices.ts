@@ -36,14 +36,14 @@ export const REQUEST_PRICES: Readonly<Record<ControlType, Price>> = {
   lookup: { base: "COST_REQUEST" },
   mail: { base: "COST_MAIL" },
   "mail.ack": { base: "COST_REQUEST", perItem: "COST_MAIL_ACK_ID" },
-  provide: { base: "COST_PROVIDE" },
+  provide: { base: "COST_PROVIDE", perItem: "COST_PROVIDE" },
   unprovide: { base: "COST_PROVIDE" },
   providers: { base: "COST_SWARM_REQUEST" },
 };
 
 /**
  * The items a request carries, as priced: transfers of a `tx` (at most `MAX_TX_BATCH`, since
- * a larger batch is refused whole), ids of a `mail.ack`.
+ * a larger batch is refused whole), ids of a `mail.ack`, the `have` of a `provide`.
  *
  * @param m The request.
  * @param limits The limits in force.
@@ -62,6 +62,9 @@ export function requestItems(m: ControlRequest, limits: Limits): number {
       return Math.min(m.txs.length, limits.MAX_TX_BATCH);
     case "mail.ack":
       return m.mids.length;
+    case "provide":
+      // The pieces it holds: a bitfield its content's home reads and keeps.
+      return m.have === undefined ? 0 : 1;
     default:
       return 0;
   }

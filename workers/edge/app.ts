@@ -152,7 +152,7 @@ app.get("/v1/tx/:hash", async (c) => {
     c.req.query("from"),
     () => '"from" is not an account id',
   );
-  await admitHttp(c);
+  await admitHttp(c, c.var.config.limits.COST_HTTP_TX_LOOKUP);
   // The payer's home holds the record; without a hint the hash's home says which shard.
   const found = await c.var.ledger.transaction(hash, from);
   if (!found) throw new HttpError(404, "TX_NOT_FOUND", `No transfer "${hash}"`);
