@@ -38,6 +38,18 @@ async function sign(from: Identity, to: Identity, amount: number, nonce: number,
   );
 }
 
+// The ledger's tests, not admission's: they submit and look up as fast as they can.
+const UNMETERED = {
+  RATE_LIMIT_FRAMES_PER_SECOND: 10_000_000,
+  RATE_LIMIT_BURST_FRAMES: 10_000_000,
+  ADDRESS_UNITS_PER_SECOND: 10_000_000,
+  ADDRESS_BURST_UNITS: 10_000_000,
+  ADDRESS_HTTP_UNITS_PER_SECOND: 10_000_000,
+  ADDRESS_HTTP_BURST_UNITS: 10_000_000,
+  SHARD_UNITS_PER_SECOND: 10_000_000,
+  SHARD_BURST_UNITS: 10_000_000,
+};
+
 Deno.test(
   "ledger: a transfer over the socket is applied, sealed, and its proof verifies offline",
   opts,
@@ -206,7 +218,7 @@ Deno.test(
     const net = await startNetwork({
       shards: SHARDS,
       vars: { GENESIS: JSON.stringify(genesis) },
-      limits: { BLOCK_INTERVAL_MS: 200, RECEIPT_RETRY_MS: 200 },
+      limits: { ...UNMETERED, BLOCK_INTERVAL_MS: 200, RECEIPT_RETRY_MS: 200 },
     });
     try {
       const nonces = new Map<string, number>();
@@ -501,7 +513,7 @@ Deno.test(
         GENESIS: JSON.stringify(Object.fromEntries(payers.map((p) => [p.peerId, 1000]))),
         FAUCET: "on",
       },
-      limits: { BLOCK_INTERVAL_MS: 200 },
+      limits: { ...UNMETERED, BLOCK_INTERVAL_MS: 200 },
     });
     try {
       const hashes: string[] = [];
@@ -555,7 +567,7 @@ Deno.test(
     const net = await startNetwork({
       shards: 2,
       vars: { GENESIS: JSON.stringify({ [alice.peerId]: 1000 }) },
-      limits: { MAX_BLOCK_ENTRIES: 8, BLOCK_INTERVAL_MS: interval },
+      limits: { ...UNMETERED, MAX_BLOCK_ENTRIES: 8, BLOCK_INTERVAL_MS: interval },
     });
     try {
       const txs = [];
