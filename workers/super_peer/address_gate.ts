@@ -13,7 +13,7 @@
  */
 import type { DurableObjectState } from "cloudflare:workers";
 import type { Refusal } from "../../src/protocol/mod.ts";
-import { RateLimiter, type RateLimiterState } from "./token_bucket.ts";
+import { RateLimiter, type RateLimiterState, unitsOnly } from "./token_bucket.ts";
 import { shardOf } from "../../src/routing/mod.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { Shards } from "../shards.ts";
@@ -196,7 +196,7 @@ export class AddressGate {
       ).toArray()
     ) {
       const kept = JSON.parse(state) as RateLimiterState & { rate: number; burst: number };
-      const limiter = new RateLimiter(this.#options(kept.rate, kept.burst), Date.now(), kept);
+      const limiter = new RateLimiter(unitsOnly(kept.rate, kept.burst), Date.now(), kept);
       if (limiter.full()) sql.exec("DELETE FROM address_budget WHERE key = ?", key);
     }
   }
@@ -206,16 +206,12 @@ export class AddressGate {
     const sql = this.#ctx.storage.sql;
     const row = sql.exec<{ state: string }>("SELECT state FROM address_budget WHERE key = ?", key)
       .toArray()[0];
-    const options = this.#options(o.framesPerSecond, o.burstFrames);
+    const options = unitsOnly(o.framesPerSecond, o.burstFrames);
     const limiter = new RateLimiter(options, Date.now(), row ? JSON.parse(row.state) : undefined);
     const wait = limiter.charge(cost, 0);
     const kept = { ...limiter.state(), rate: o.framesPerSecond, burst: o.burstFrames };
     sql.exec("INSERT OR REPLACE INTO address_budget VALUES (?, ?)", key, JSON.stringify(kept));
     return wait;
-  }
-
-  #options(rate: number, burst: number) {
-    return { framesPerSecond: rate, burstFrames: burst, bytesPerSecond: 1, burstBytes: 1 };
   }
 
   // At the cap: rows of peers whose home says they are not online are stale (a home that

@@ -19,7 +19,7 @@
  */
 import type { DurableObjectState } from "cloudflare:workers";
 import type { Refusal } from "../../src/protocol/mod.ts";
-import { RateLimiter, type RateLimiterState } from "./token_bucket.ts";
+import { RateLimiter, type RateLimiterState, unitsOnly } from "./token_bucket.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { HelloRefusal } from "../rpc.ts";
 
@@ -63,7 +63,6 @@ CREATE TABLE IF NOT EXISTS peer_budget (peer TEXT PRIMARY KEY, state TEXT NOT NU
  * ```ts
  * import type { DurableObjectState } from "cloudflare:workers";
  * import type { NetworkConfig } from "../config.ts";
-import type { HelloRefusal } from "../rpc.ts";
  * import { Admission } from "./admission.ts";
  * export function charge(ctx: DurableObjectState, config: NetworkConfig, peer: string, text: string) {
  *   const admission = new Admission(ctx, config, (flooder) => console.warn("closing", flooder));
@@ -97,12 +96,9 @@ export class Admission {
     this.#config = config;
     this.#onFlood = onFlood;
     const { limits } = config;
-    this.#shardBucket = new RateLimiter({
-      framesPerSecond: limits.SHARD_UNITS_PER_SECOND,
-      burstFrames: limits.SHARD_BURST_UNITS,
-      bytesPerSecond: 1,
-      burstBytes: 1,
-    });
+    this.#shardBucket = new RateLimiter(
+      unitsOnly(limits.SHARD_UNITS_PER_SECOND, limits.SHARD_BURST_UNITS),
+    );
     ctx.storage.sql.exec(SCHEMA);
   }
 
@@ -204,12 +200,9 @@ export class Admission {
   answer(peer: string): boolean {
     const { limits } = this.#config;
     const budget = this.#budget(peer);
-    budget.answers ??= new RateLimiter({
-      framesPerSecond: limits.ANSWER_FRAMES_PER_SECOND,
-      burstFrames: limits.ANSWER_BURST_FRAMES,
-      bytesPerSecond: 1,
-      burstBytes: 1,
-    });
+    budget.answers ??= new RateLimiter(
+      unitsOnly(limits.ANSWER_FRAMES_PER_SECOND, limits.ANSWER_BURST_FRAMES),
+    );
     return budget.answers.charge(1, 0, Date.now(), false) === 0;
   }
 
@@ -280,12 +273,9 @@ export class Admission {
     let limiter = this.#addresses.get(address);
     if (!limiter) {
       const { limits } = this.#config;
-      limiter = new RateLimiter({
-        framesPerSecond: limits.ADDRESS_UNITS_PER_SECOND,
-        burstFrames: limits.ADDRESS_BURST_UNITS,
-        bytesPerSecond: 1,
-        burstBytes: 1,
-      });
+      limiter = new RateLimiter(
+        unitsOnly(limits.ADDRESS_UNITS_PER_SECOND, limits.ADDRESS_BURST_UNITS),
+      );
       this.#addresses.set(address, limiter);
     }
     this.#lastAddress = { address, limiter };

@@ -201,7 +201,8 @@ export class Relay {
     // An automatic answer is the exception: it costs its sender nothing, and past its own
     // bucket it is dropped without a word (a refusal would be one more answer to junk).
     const flags = bytes[1];
-    if (isAutomaticAnswer(bytes) && !this.#admission.answer(session.peer)) return;
+    const answer = isAutomaticAnswer(bytes);
+    if (answer && !this.#admission.answer(session.peer)) return;
     // As `wantsMailbox`, read from the flags already at hand: the hot path stays short.
     const mailed = (flags & (FLAG_MAILBOX | FLAG_SIGNAL | FLAG_SEQUENCED)) === FLAG_MAILBOX;
     const cost = mailed
@@ -209,7 +210,7 @@ export class Relay {
       : pass
       ? limits.COST_BATCH_ENTRY
       : limits.COST_RELAY_FRAME;
-    const over = isAutomaticAnswer(bytes)
+    const over = answer
       ? null
       : this.#admission.charge(session, cost, bytes.length, (flags & FLAG_SIGNAL) === 0);
     if (over) return refuse(over, framePeer(bytes));

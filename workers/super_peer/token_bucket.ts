@@ -30,6 +30,24 @@ export interface RateLimiterState {
 }
 
 /**
+ * Options for a limiter that counts units only (its byte bucket always has room).
+ *
+ * @param framesPerSecond Sustained units per second.
+ * @param burstFrames Units allowed in a burst.
+ * @returns The options.
+ *
+ * @example Usage
+ * ```ts
+ * import { RateLimiter, unitsOnly } from "./token_bucket.ts";
+ * const limiter = new RateLimiter(unitsOnly(1, 2), 0);
+ * console.assert(limiter.charge(2, 0, 0) === 0 && limiter.charge(1, 0, 0) > 0);
+ * ```
+ */
+export function unitsOnly(framesPerSecond: number, burstFrames: number): RateLimiterOptions {
+  return { framesPerSecond, burstFrames, bytesPerSecond: 1, burstBytes: 1 };
+}
+
+/**
  * Admits or refuses by cost and by size. Starts full, so a new peer has its burst.
  *
  * @example Usage
