@@ -84,7 +84,7 @@ export const PRICE_LIMITS = {
   },
   /** What a mailbox message costs: it is stored. */
   COST_MAIL: {
-    value: 220,
+    value: 120,
     unit: "units",
     description:
       "Cost of a `mail` request, or of a relayed frame that goes to a mailbox: it is stored at the recipient's home.",

@@ -15,6 +15,7 @@ import { base64urlnopad } from "@scure/base";
 import { type MailMessage, type MailNotice, overUtf8Bytes } from "../../../src/protocol/mod.ts";
 import { shardOf } from "../../../src/routing/mod.ts";
 import type { MailPut, PutOutcome } from "../../rpc.ts";
+import { mailboxCount, mailCountKey, openMailboxCounts } from "./mailbox_counts.ts";
 import type { ServiceHost } from "./service_host.ts";
 
 export type { PutOutcome };
@@ -87,6 +88,7 @@ export class Mailbox {
     );
     for (const [name, add] of Object.entries(COLUMNS)) if (!have.has(name)) sql.exec(add);
     sql.exec(INDEXES);
+    openMailboxCounts(sql);
   }
 
   /**
@@ -147,32 +149,27 @@ export class Mailbox {
   #full(m: MailPut, seen: boolean): string | undefined {
     const { limits } = this.#host.config;
     const sql = this.#host.ctx.storage.sql;
-    const count = (where: string, ...args: (string | number)[]) =>
-      sql.exec<{ n: number }>(
-        `SELECT count(*) AS n FROM mailbox WHERE kind = 'mail'${where}`,
-        ...args,
-      )
-        .one().n;
-    const waiting = count(" AND recipient = ?", m.to);
+    const count = (key: string) => mailboxCount(sql, key);
+    const waiting = count(mailCountKey("recipient", m.to));
     if (waiting >= limits.MAILBOX_MAX_MESSAGES) {
       return `Mailbox of "${m.to}" holds ${limits.MAILBOX_MAX_MESSAGES} messages`;
     }
     if (
-      count(" AND sender = ? AND recipient = ?", m.from, m.to) >= limits.MAILBOX_MAX_FROM_SENDER
+      count(mailCountKey("pair", m.from, m.to)) >= limits.MAILBOX_MAX_FROM_SENDER
     ) {
       return `Mailbox of "${m.to}" holds ${limits.MAILBOX_MAX_FROM_SENDER} messages from this sender`;
     }
-    if (count(" AND sender = ?", m.from) >= limits.MAIL_MAX_PER_SENDER) {
+    if (count(mailCountKey("sender", m.from)) >= limits.MAIL_MAX_PER_SENDER) {
       return `This shard holds ${limits.MAIL_MAX_PER_SENDER} messages from this sender`;
     }
-    if (m.address && count(" AND address = ?", m.address) >= limits.MAIL_MAX_PER_ADDRESS) {
+    if (m.address && count(mailCountKey("address", m.address)) >= limits.MAIL_MAX_PER_ADDRESS) {
       return `This shard holds ${limits.MAIL_MAX_PER_ADDRESS} messages from this client address`;
     }
     if (seen && waiting < limits.MAIL_RESERVED_PER_RECIPIENT) return undefined;
-    if (!seen && count(" AND seen = 0") >= limits.MAIL_MAX_UNSEEN_PER_SHARD) {
+    if (!seen && count("unseen") >= limits.MAIL_MAX_UNSEEN_PER_SHARD) {
       return `This shard holds ${limits.MAIL_MAX_UNSEEN_PER_SHARD} messages for peers never seen here, its most`;
     }
-    if (count("") >= limits.MAIL_MAX_PER_SHARD) {
+    if (count("mail") >= limits.MAIL_MAX_PER_SHARD) {
       return `This shard holds ${limits.MAIL_MAX_PER_SHARD} messages, its most`;
     }
     return undefined;
@@ -238,9 +235,7 @@ export class Mailbox {
       sender,
       limits.MAIL_MAX_NOTICES_PER_SENDER,
     );
-    const over = sql.exec<{ n: number }>(
-      "SELECT count(*) AS n FROM mailbox WHERE kind = 'notice'",
-    ).one().n - limits.MAIL_MAX_PER_SHARD;
+    const over = mailboxCount(sql, "notice") - limits.MAIL_MAX_PER_SHARD;
     if (over > 0) {
       sql.exec(
         "DELETE FROM mailbox WHERE rowid IN (SELECT rowid FROM mailbox WHERE kind = 'notice' ORDER BY rowid LIMIT ?)",

@@ -119,6 +119,10 @@ Deno.test("mail bounds: per sender and recipient, per sender, per shard", opts, 
     await waitUntil(() => inbox.length >= 4, 10_000);
     await new Promise((r) => setTimeout(r, 200)); // and no more
     assertEquals(inbox.sort(), [a.peerId, a.peerId, c.peerId, c.peerId].sort());
+    // Bob acknowledged his four: the shard holds one, and F's mail fits now.
+    let fits = "";
+    await waitUntil(async () => (fits = await mail(f, g)) === "stored", 10_000);
+    assertEquals(fits, "stored");
     for (const p of [a, c, f, bob]) p.close();
   } finally {
     await net.dispose();
@@ -240,6 +244,12 @@ Deno.test(
       await new Promise((r) => setTimeout(r, 1_500)); // and no more
       const notices = sender.of("mail.notice");
       assertEquals(notices.map((n) => n.status), ["expired"]);
+      // X's mail is gone and Dave's is a seen peer's: no mail to unseen ids is left, so two fit.
+      const z = await Identity.generate();
+      assertEquals([await sender.mail(y.peerId), await sender.mail(z.peerId)], [
+        "stored",
+        "stored",
+      ]);
       for (const [who, address] of [[carol, "198.51.100.9"], [dave, "198.51.100.10"]] as const) {
         const reader = await Bare.open(net, address, who);
         await waitUntil(() => reader.of("mail").length >= 1);
