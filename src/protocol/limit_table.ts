@@ -180,7 +180,7 @@ export const LIMIT_TABLE = {
     value: 50_000,
     unit: "units/s",
     description:
-      "The shard's own budget, about half its time: what all its peers' admitted requests draw from. Past it (and its burst), a peer that spent more than a tenth of its own burst lately is refused `RATE_LIMITED` with `retryAfter`; a peer that spent little still passes, so many flooders together cannot starve a bystander.",
+      "The shard's own budget, about half its time: what all its peers' admitted requests draw from. Past it (and its burst), a peer that spent more than a tenth of its own burst lately is refused `RATE_LIMITED`, with a `retryAfter` of at least the time the shard takes to regain a tenth of its burst (20 ms at the defaults), so that a crowd retrying at once does not spend the shard on refusals; a peer that spent little still passes, so many flooders together cannot starve a bystander.",
   },
   /** Cost units a shard's peers may spend in a burst above its sustained budget. */
   SHARD_BURST_UNITS: {

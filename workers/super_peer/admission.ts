@@ -26,6 +26,26 @@ import type { HelloRefusal } from "../rpc.ts";
 /** How long a peer's spending may wait in memory before it is written down, in ms. */
 export const BUDGET_FLUSH_MS = 200;
 
+/**
+ * How long a heavy spender refused because the shard is busy is told to wait: the time the
+ * shard's budget takes to regain a tenth of its burst.
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
+ * import { shardBusyWait } from "./admission.ts";
+ * shardBusyWait(DEFAULT_LIMITS); // 20 (ms)
+ * ```
+ *
+ * @param limits The network's limits.
+ * @returns Milliseconds.
+ */
+export function shardBusyWait(
+  limits: Pick<NetworkConfig["limits"], "SHARD_BURST_UNITS" | "SHARD_UNITS_PER_SECOND">,
+): number {
+  return Math.ceil(limits.SHARD_BURST_UNITS / 10 / limits.SHARD_UNITS_PER_SECOND * 1000);
+}
+
 /** A peer's budget: its buckets and its relay quota window. */
 interface Budget {
   limiter: RateLimiter;
@@ -136,7 +156,10 @@ export class Admission {
       // bystander.
       const busy = this.#shardBucket.charge(cost, 0, now, false);
       if (busy > 0 && budget.limiter.state().units < limits.RATE_LIMIT_BURST_FRAMES * 0.9) {
-        wait = busy;
+        // Told to come back once the shard has regained a tenth of its burst, not the moment
+        // one request fits: a crowd retrying every millisecond would spend the shard on
+        // refusals.
+        wait = Math.max(busy, shardBusyWait(limits));
         why = "The shard is busy";
       }
     }

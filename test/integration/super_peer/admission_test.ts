@@ -4,6 +4,7 @@
 import { Identity } from "../../../mod.ts";
 import { DEFAULT_LIMITS, encodeFrame, FRAME_SEND } from "../../../src/protocol/mod.ts";
 import { startNetwork } from "../../../scripts/local_network.ts";
+import { shardBusyWait } from "../../../workers/super_peer/admission.ts";
 import { openBareSocket, waitUntil } from "../../support/peers.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
@@ -200,6 +201,35 @@ Deno.test(
       assertEquals(light.replies().filter((r) => r.code === "RATE_LIMITED").length, 0);
       heavy.ws.close();
       light.ws.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "admission: a heavy spender the busy shard refuses is told to wait a tenth of its burst",
+  opts,
+  async () => {
+    // One request fits again after 100 ms (10 units at 100 units/s); the shard regains a
+    // tenth of its burst (40 units) only after 400 ms, and that is the wait it tells.
+    const shardLimits = {
+      ...limits,
+      RATE_LIMIT_BURST_FRAMES: 100 * COST_REQUEST,
+      SHARD_UNITS_PER_SECOND: 100,
+      SHARD_BURST_UNITS: 40 * COST_REQUEST,
+    };
+    const net = await startNetwork({ shards: 1, limits: shardLimits });
+    try {
+      const heavy = await bare(net, await Identity.generate());
+      for (let i = 0; i < 60; i++) heavy.ws.send("not json");
+      await waitUntil(() => heavy.replies().length >= 60);
+      const busy = heavy.replies().filter((r) => r.code === "RATE_LIMITED");
+      assert(busy.length > 0, "the shard's budget refused none");
+      const wait = shardBusyWait(shardLimits);
+      assertEquals(wait, 400);
+      for (const r of busy) assert(r.retryAfter! >= wait, `told to retry in ${r.retryAfter} ms`);
+      heavy.ws.close();
     } finally {
       await net.dispose();
     }
