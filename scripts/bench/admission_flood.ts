@@ -1,9 +1,12 @@
 /**
- * Part three of the admission benchmark: a bystander under floods. With the default limits
- * (but for the caps on connections and hellos per address), a bystander homed on the flooded
- * shard does `lookup` round trips at a steady pace and opens a new connection now and then,
- * unloaded and while 1, 4 and 16 peers flood the shard with one kind of request each, from
- * one client address or from one address each (the local network's test header).
+ * Parts three and four of the admission benchmark: a bystander under floods. With the default
+ * limits, a bystander homed on the flooded shard does `lookup` round trips at a steady pace and
+ * opens a new connection now and then, unloaded and while 1, 4 and 16 peers flood the shard
+ * with one kind of request each, from one client address or from one address each (the local
+ * network's test header). Part three: the flooders stay inside their limits (as much as their
+ * budgets allow). Part four: they send flat out, past their limits, and the same floods are
+ * aimed at a bare object in the same process (which drops every frame unread) for the floor:
+ * what a flooded frame costs any Durable Object before its own code runs.
  *
  * @module
  */
@@ -25,6 +28,9 @@ export const FLOOD_KINDS: FloodKind[] = [
   "relay",
   "batch",
 ];
+
+/** The kinds also flooded flat out, past the limits (part four): text, binary, and large. */
+export const FLAT_KINDS: FloodKind[] = ["junk", "relay", "tx.256"];
 
 /** What each flood sends, for the report. */
 export const FLOOD_WHAT: Record<FloodKind, string> = {
@@ -57,8 +63,12 @@ export const FLOODS: FloodShape[] = [
 ];
 /** How long the bystander measures under each flood, in ms. */
 const MEASURE_MS = 1_500;
-/** How long a flood runs before the bystander measures, in ms. */
-const SETTLE_MS = 300;
+/**
+ * The start of a flood, measured apart: flooders inside their limits spend their bursts at
+ * once, and the shard reads every frame of them. Its longest round trip is reported; the
+ * steady figures are taken after it.
+ */
+const START_MS = 1_000;
 /** How long the shard may take to work off what a flood left, at most, in ms. */
 const DRAIN_MS = 3_000;
 /** Between a lookup's answer and the next lookup: 10 units each, well within its limits. */
@@ -70,6 +80,8 @@ const SHARDS = 8;
 const CAP_MS = 5_000;
 /** The bystander's client address: none of the flooders'. */
 const BYSTANDER_ADDRESS = "198.51.100.7";
+/** The bare object's path in the network's workerd. */
+const BARE_PREFIX = "/bare";
 
 /**
  * The limits of part three: the defaults. Each flooder that has its own address meets the
@@ -81,6 +93,8 @@ export const FLOOD_LIMITS: Record<string, number> = {};
 export interface BystanderFigures {
   /** p99 of the `lookup` round trips, ms. */
   p99: number;
+  /** The longest round trip, ms. */
+  max: number;
   /** Median time from a new socket to its welcome, ms. */
   welcome: number;
   /** Round trips measured. */
@@ -88,6 +102,10 @@ export interface BystanderFigures {
   /** Messages the flooders sent per second, and sockets they opened (closed for flooding). */
   floodRate?: number;
   floodOpened?: number;
+  /** `RATE_LIMITED` refusals the flooders were given. */
+  floodRefused?: number;
+  /** The longest round trip in the flood's first `START_MS`, ms. */
+  start?: number;
 }
 
 function quantile(xs: number[], q: number): number {
@@ -146,9 +164,29 @@ async function measure(
   await Promise.all([lookups, connects]);
   return {
     p99: quantile(trips, 0.99),
+    max: Math.max(...trips),
     welcome: welcomes.length ? median(welcomes) : NaN,
     trips: trips.length,
   };
+}
+
+/** Round trips of a bare object's bystander (its messages come back unparsed) for `ms`. */
+async function measureEcho(bystander: WebSocket, ms: number): Promise<BystanderFigures> {
+  const trips: number[] = [];
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    const t0 = performance.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CAP_MS);
+      bystander.onmessage = () => resolve();
+      bystander.send("echo");
+    });
+    clearTimeout(timer);
+    trips.push(performance.now() - t0);
+    await sleep(LOOKUP_GAP_MS);
+  }
+  return { p99: quantile(trips, 0.99), max: Math.max(...trips), welcome: NaN, trips: trips.length };
 }
 
 let settleId = 1_000_000_000;
@@ -176,7 +214,7 @@ async function settle(bystander: WebSocket, self: string, p99: number): Promise<
 /** Starts a flood in a worker thread; resolves once every flooder is sending. */
 async function startFlood(
   start: FloodStart,
-): Promise<() => Promise<{ sent: number; opened: number }>> {
+): Promise<() => Promise<{ sent: number; opened: number; refused: number }>> {
   const worker = new Worker(new URL("./admission_flooder.ts", import.meta.url), { type: "module" });
   const ready = new Promise<void>((resolve, reject) => {
     worker.onerror = (e) => reject(new Error(`Flooder failed: ${e.message}`));
@@ -188,30 +226,33 @@ async function startFlood(
   await ready;
   const began = performance.now();
   return async () => {
-    const counts = new Promise<{ sent: number; opened: number }>((resolve) => {
+    const counts = new Promise<{ sent: number; opened: number; refused: number }>((resolve) => {
       worker.onmessage = (e) => e.data?.sent !== undefined && resolve(e.data);
     });
     worker.postMessage("stop");
     const c = await counts;
     worker.terminate();
-    return { sent: c.sent / ((performance.now() - began) / 1000), opened: c.opened };
+    const seconds = (performance.now() - began) / 1000;
+    return { sent: c.sent / seconds, opened: c.opened, refused: c.refused };
   };
 }
 
 /**
  * Runs the floods and measures the bystander under each: a fresh network per kind (a shard
  * a flood wedged does not slow the next kind's figures), its bystander measured unloaded
- * first, then under each flood of `FLOODS`.
+ * first, then under each flood of `FLOODS` inside the limits, then (for `FLAT_KINDS`) flat
+ * out, and the bare object's bystander unloaded and under the same flat-out floods.
  *
  * @example Usage
  * ```ts ignore
  * const figures = await floodBench();
- * console.log(figures.get("unloaded.mail"), figures.get("mail.16.many"));
+ * console.log(figures.get("unloaded.mail"), figures.get("mail.paced.16.many"));
  * ```
  *
  * @param log Takes a line of progress.
  * @param kinds The kinds to flood with (a trial may take a few).
- * @returns The bystander's figures, by phase: `unloaded.<kind>`, and `<kind>.<label>`.
+ * @returns The bystander's figures, by phase: `unloaded.<kind>`, `<kind>.paced.<label>`,
+ *   `<kind>.flat.<label>`, `unloaded.bare.<kind>` and `<kind>.bare.<label>`.
  */
 export async function floodBench(
   log: (line: string) => void = console.log,
@@ -222,23 +263,50 @@ export async function floodBench(
   return out;
 }
 
+/** Addresses of the documentation range, new for each flood (an address's budget outlives it). */
+let nextAddress = 1;
+function floodAddresses(n: number): string[] {
+  return Array.from({ length: n }, () => {
+    const k = nextAddress++;
+    return `203.0.${113 + Math.floor(k / 250)}.${k % 250 + 1}`;
+  });
+}
+
+const ratio = (f: BystanderFigures, base: BystanderFigures, key: "p99" | "welcome") =>
+  `${f[key].toFixed(2)} ms (${(f[key] / base[key]).toFixed(2)}x)`;
+
 async function floodKind(
   kind: FloodKind,
   out: Map<string, BystanderFigures>,
   log: (line: string) => void,
 ): Promise<void> {
+  const flat = FLAT_KINDS.includes(kind);
   // The warm-up, the unloaded phase, one per flood.
-  const perPhase = Math.ceil(MEASURE_MS / WELCOME_GAP_MS) + 2;
+  const perPhase = Math.ceil((START_MS + MEASURE_MS) / WELCOME_GAP_MS) + 2;
+  const phases = 2 + FLOODS.length * (flat ? 2 : 1);
   const fresh: Identity[] = [];
-  for (let i = 0; i < (2 + FLOODS.length) * perPhase; i++) fresh.push(await identityOn(0, SHARDS));
+  for (let i = 0; i < phases * perPhase; i++) fresh.push(await identityOn(0, SHARDS));
   const me = await identityOn(0, SHARDS);
-  const net = await startNetwork({ shards: SHARDS, network: "bench", limits: FLOOD_LIMITS });
+  const net = await startNetwork({
+    shards: SHARDS,
+    network: "bench",
+    limits: FLOOD_LIMITS,
+    beside: flat
+      ? {
+        scriptPath: new URL("./bare_sink.js", import.meta.url).pathname,
+        prefix: BARE_PREFIX,
+        durableObjects: { BARE_SINK: "BareSink" },
+      }
+      : undefined,
+  });
+  const bareUrl = `${net.url.replace(/^http/, "ws")}${BARE_PREFIX}`;
   let bystander: WebSocket | undefined;
+  let bare: WebSocket | undefined;
   try {
     const from = { [TEST_ADDRESS_HEADER]: BYSTANDER_ADDRESS };
     bystander = (await openWelcomed(net.url, net.network, me, 60_000, from)).ws;
-    const run = (n: number) =>
-      measure(net.url, net.network, bystander!, me.peerId, fresh.splice(0, perPhase), n);
+    const run = (n: number, ids = fresh.splice(0, perPhase)) =>
+      measure(net.url, net.network, bystander!, me.peerId, ids, n);
     await run(500); // warm-up
     const unloaded = await run(MEASURE_MS);
     out.set(`unloaded.${kind}`, unloaded);
@@ -247,13 +315,12 @@ async function floodKind(
         unloaded.welcome.toFixed(2)
       } ms`,
     );
-    for (const [f, shape] of FLOODS.entries()) {
-      // Addresses of the documentation range, new for each flood (an address's budget and
-      // debt outlive its flood): one for all the peers, or one each.
-      const addresses = Array.from(
-        { length: shape.addresses },
-        (_, k) => `203.0.113.${f * 16 + k + 1}`,
-      );
+    const flood = async (
+      shape: FloodShape,
+      paced: boolean,
+      measureIt: (ms: number) => Promise<BystanderFigures>,
+      bareTo?: string,
+    ) => {
       const stop = await startFlood({
         url: net.url,
         network: net.network,
@@ -262,24 +329,72 @@ async function floodKind(
         shards: SHARDS,
         shard: 0,
         addressHeader: TEST_ADDRESS_HEADER,
-        addresses,
+        addresses: floodAddresses(shape.addresses),
+        paced,
+        bare: bareTo,
       });
-      await sleep(SETTLE_MS);
-      const fig = await run(MEASURE_MS);
-      const { sent, opened } = await stop();
-      out.set(`${kind}.${shape.label}`, { ...fig, floodRate: sent, floodOpened: opened });
-      log(
-        `${kind} × ${shape.peers} from ${shape.addresses} address(es): p99 ${
-          fig.p99.toFixed(2)
-        } ms (${(fig.p99 / unloaded.p99).toFixed(2)}x), welcome ${fig.welcome.toFixed(2)} ms (${
-          (fig.welcome / unloaded.welcome).toFixed(2)
-        }x); flooders sent ${Math.round(sent)}/s, opened ${opened} sockets`,
+      const opening = await measureIt(START_MS);
+      const fig = await measureIt(MEASURE_MS);
+      const { sent, opened, refused } = await stop();
+      return {
+        ...fig,
+        start: opening.max,
+        floodRate: sent,
+        floodOpened: opened,
+        floodRefused: refused,
+      };
+    };
+    const says = (f: BystanderFigures) =>
+      `start ${f.start!.toFixed(1)} ms; flooders sent ${
+        Math.round(f.floodRate!)
+      }/s, opened ${f.floodOpened} sockets, were refused ${f.floodRefused} times`;
+    for (const paced of flat ? [true, false] : [true]) {
+      for (const shape of FLOODS) {
+        const ids = fresh.splice(0, perPhase);
+        const fig = await flood(shape, paced, (ms) => run(ms, ids));
+        const mode = paced ? "paced" : "flat";
+        out.set(`${kind}.${mode}.${shape.label}`, fig);
+        log(
+          `${kind} ${mode} × ${shape.peers} from ${shape.addresses} address(es): p99 ${
+            ratio(fig, unloaded, "p99")
+          }, welcome ${ratio(fig, unloaded, "welcome")}; ${says(fig)}`,
+        );
+        // What the flood left queued is worked off before the next phase.
+        await settle(bystander!, me.peerId, unloaded.p99);
+      }
+    }
+    if (!flat) return;
+    bare = await openBare(`${bareUrl}?role=by`);
+    await measureEcho(bare, 500); // warm-up
+    const bareUnloaded = await measureEcho(bare, MEASURE_MS);
+    out.set(`unloaded.bare.${kind}`, bareUnloaded);
+    log(`${kind}, bare object unloaded: p99 ${bareUnloaded.p99.toFixed(2)} ms`);
+    for (const shape of FLOODS) {
+      const fig = await flood(
+        shape,
+        false,
+        (ms) => measureEcho(bare!, ms),
+        `${bareUrl}?role=flood`,
       );
-      // What the flood left queued is worked off before the next phase.
+      out.set(`${kind}.bare.${shape.label}`, fig);
+      log(
+        `${kind} flat at a bare object × ${shape.peers}: p99 ${ratio(fig, bareUnloaded, "p99")}; ${
+          says(fig)
+        }`,
+      );
       await settle(bystander!, me.peerId, unloaded.p99);
     }
   } finally {
     bystander?.close();
+    bare?.close();
     await net.dispose();
   }
+}
+
+function openBare(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url);
+  return new Promise((resolve, reject) => {
+    ws.onopen = () => resolve(ws);
+    ws.onerror = () => reject(new Error("Cannot open the bare object's socket"));
+  });
 }

@@ -1,9 +1,13 @@
 /**
  * Flooding peers for the admission benchmark, run in a worker thread of their own so that
  * their send loops do not delay the bystander's clock in the main thread. Each peer sends
- * one kind flat out (as fast as its socket takes it, whatever `retryAfter` says), from a
- * pool of messages built once; a socket closed for flooding is opened again at once, as the
- * same peer from the same client address.
+ * one kind from a pool of messages built once, in one of two ways:
+ * - inside its limits (`paced`): as much as its budget allows and no more, its burst first,
+ *   then at its rate (its own, or its share of its address's if that is less), each message
+ *   at the server's price, waiting out any `retryAfter` it is given (the shard's own budget);
+ * - flat out: as fast as its socket takes it, whatever `retryAfter` says; a socket closed for
+ *   flooding is opened again at once, as the same peer from the same client address.
+ * A flood may also be aimed at a bare object (`bare`): plain sockets, no hello.
  *
  * Messages in: a `FloodStart` starts; `"stop"` stops. Out: `{ ready: true }`
  * once every peer is connected and sending, `{ sent, opened }` once stopped.
@@ -12,7 +16,14 @@
  */
 import { type Identity, peerIdFromPublicKey } from "../../src/identity/mod.ts";
 import { signTransfer, transferToJson } from "../../src/ledger/mod.ts";
-import { DEFAULT_LIMITS, encodeBatch, encodeFrame, FRAME_SEND } from "../../src/protocol/mod.ts";
+import {
+  type ControlRequest,
+  DEFAULT_LIMITS,
+  encodeBatch,
+  encodeFrame,
+  FRAME_SEND,
+} from "../../src/protocol/mod.ts";
+import { requestPrice } from "../../src/protocol/prices.ts";
 import { Bitfield } from "../../src/swarm/bitfield.ts";
 import { pieceCount } from "../../src/swarm/content_id.ts";
 import { openWelcomed } from "./admission_drive.ts";
@@ -42,6 +53,17 @@ export interface FloodStart {
   /** The header that names a client address, and each peer's address (by index, cycled). */
   addressHeader: string;
   addresses: string[];
+  /** Inside the peers' limits, or flat out. */
+  paced: boolean;
+  /** A bare object's socket address to flood instead of the network (plain sockets). */
+  bare?: string;
+}
+
+/** One message of a pool, and what the server charges for it. */
+export interface PoolEntry {
+  data: string | Uint8Array;
+  /** Its price in units, as the server computes it. */
+  price: number;
 }
 
 const L = DEFAULT_LIMITS;
@@ -74,6 +96,31 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
  * @returns The pool.
  */
 export async function floodPool(
+  kind: FloodKind,
+  identity: Identity,
+  network: string,
+): Promise<PoolEntry[]> {
+  const messages = await poolMessages(kind, identity, network);
+  return messages.map((data) => ({ data, price: priceOf(kind, data) }));
+}
+
+/** The server's price of one pool message (`requestPrice`, the relay's frame prices). */
+function priceOf(kind: FloodKind, data: string | Uint8Array): number {
+  switch (kind) {
+    case "relay":
+      return L.COST_RELAY_FRAME;
+    case "relay.mailed":
+      return L.COST_MAIL;
+    case "batch":
+      return L.COST_RELAY_FRAME + L.MAX_BATCH_FRAMES * L.COST_BATCH_ENTRY;
+    case "junk":
+      return L.COST_REQUEST;
+    default:
+      return requestPrice(JSON.parse(data as string) as ControlRequest, L);
+  }
+}
+
+async function poolMessages(
   kind: FloodKind,
   identity: Identity,
   network: string,
@@ -134,40 +181,100 @@ export async function floodPool(
   }
 }
 
-/** Sends a pool flat out until stopped, opening the socket again whenever it is closed. */
-async function floodPeer(
+/** What the flooders of one worker did. */
+interface FloodState {
+  stop: boolean;
+  sent: number;
+  opened: number;
+  /** `RATE_LIMITED` refusals they were given. */
+  refused: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const RATE_LIMITED = '"code":"RATE_LIMITED"';
+
+/** Opens a flooder's socket: welcomed by the network as `identity`, or plain to a bare object. */
+async function openFlooder(
   start: FloodStart,
   address: string,
   identity: Identity,
-  pool: (string | Uint8Array)[],
-  state: { stop: boolean; sent: number; opened: number },
+): Promise<WebSocket> {
+  if (start.bare === undefined) {
+    const headers = { [start.addressHeader]: address };
+    return (await openWelcomed(start.url, start.network, identity, 60_000, headers)).ws;
+  }
+  const ws = new WebSocket(start.bare);
+  ws.binaryType = "arraybuffer";
+  await new Promise<void>((resolve, reject) => {
+    ws.onopen = () => resolve();
+    ws.onerror = () => reject(new Error("Cannot open a bare socket"));
+  });
+  return ws;
+}
+
+/**
+ * A peer's budget as the limits state it: its own rate and burst, or its share of its
+ * address's if that is less (`sharing` peers of one address).
+ */
+function budgetOf(sharing: number): { rate: number; burst: number } {
+  return {
+    rate: Math.min(L.RATE_LIMIT_FRAMES_PER_SECOND, L.ADDRESS_UNITS_PER_SECOND / sharing),
+    burst: Math.min(L.RATE_LIMIT_BURST_FRAMES, L.ADDRESS_BURST_UNITS / sharing),
+  };
+}
+
+/** Sends a pool until stopped, paced or flat out, opening the socket again whenever it closes. */
+async function floodPeer(
+  start: FloodStart,
+  address: string,
+  sharing: number,
+  identity: Identity,
+  pool: PoolEntry[],
+  state: FloodState,
   ready: () => void,
 ): Promise<void> {
   let i = 0;
   let first = true;
+  const { rate, burst } = budgetOf(sharing);
+  let tokens = burst;
+  let at = performance.now();
+  let pausedUntil = 0;
   while (!state.stop) {
     let ws: WebSocket;
     try {
-      const headers = { [start.addressHeader]: address };
-      ws = (await openWelcomed(start.url, start.network, identity, 60_000, headers)).ws;
+      ws = await openFlooder(start, address, identity);
     } catch {
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
       continue;
     }
     state.opened++;
     let open = true;
     ws.onclose = () => open = false;
+    ws.onmessage = (e) => {
+      if (typeof e.data !== "string" || !e.data.includes(RATE_LIMITED)) return;
+      state.refused++;
+      // A paced peer waits as it is told; a flat-out one does not listen.
+      const wait = (JSON.parse(e.data) as { retryAfter?: number }).retryAfter ?? 0;
+      pausedUntil = Math.max(pausedUntil, performance.now() + wait);
+    };
     if (first) ready(), first = false;
     while (!state.stop && open) {
+      const now = performance.now();
+      tokens = Math.min(burst, tokens + (now - at) / 1000 * rate);
+      at = now;
       for (let k = 0; k < PER_TICK && open && ws.bufferedAmount < HIGH_WATER; k++) {
+        const entry = pool[i % pool.length];
+        if (start.paced && (now < pausedUntil || tokens < entry.price)) break;
         try {
-          ws.send(pool[i++ % pool.length]);
+          ws.send(entry.data);
+          tokens -= entry.price;
+          i++;
           state.sent++;
         } catch {
           open = false;
         }
       }
-      await new Promise((r) => setTimeout(r, 0));
+      await sleep(start.paced ? 1 : 0);
     }
     ws.close();
   }
@@ -182,7 +289,7 @@ async function floodPeer(
  * ```
  *
  * @param start What to send, how many peers.
- * @param post Reports `ready`, then the counts.
+ * @param post Reports `ready`, then the counts (sent, sockets opened, refusals).
  * @param stopped Resolves when the flood should stop.
  */
 export async function runFlood(
@@ -194,17 +301,19 @@ export async function runFlood(
     range(start.peers).map(() => identityOn(start.shard, start.shards)),
   );
   const pools = await Promise.all(peers.map((p) => floodPool(start.kind, p, start.network)));
-  const state = { stop: false, sent: 0, opened: 0 };
+  const state: FloodState = { stop: false, sent: 0, opened: 0, refused: 0 };
   let readyCount = 0;
-  const runs = peers.map((p, k) =>
-    floodPeer(start, start.addresses[k % start.addresses.length], p, pools[k], state, () => {
+  const sharing = Math.ceil(start.peers / start.addresses.length);
+  const runs = peers.map((p, k) => {
+    const address = start.addresses[k % start.addresses.length];
+    return floodPeer(start, address, sharing, p, pools[k], state, () => {
       if (++readyCount === peers.length) post({ ready: true });
-    })
-  );
+    });
+  });
   await stopped;
   state.stop = true;
   await Promise.all(runs);
-  post({ sent: state.sent, opened: state.opened });
+  post({ sent: state.sent, opened: state.opened, refused: state.refused });
 }
 
 // As a worker: started and stopped by messages.
