@@ -36,3 +36,18 @@ Deno.test("prices: dear requests cost more than a plain one", () => {
   assert(requestPrice({ t: "mail", id: 1, to: "p", data: "x" }, L) > plain);
   assert(requestPrice({ t: "provide", id: 1, root: "r" }, L) > plain);
 });
+
+Deno.test("prices: the dearest request fits in a peer's burst and an address's", () => {
+  // A request priced past a bucket's burst could never be admitted, however long it waited.
+  // A batch message is charged per entry, so no batch is one charge past these.
+  const dearest = Math.max(
+    transferPrice(L.MAX_TX_BATCH, L),
+    requestPrice({ t: "mail.ack", mids: Array(1_024).fill("m") }, L), // the schema's most ids
+    requestPrice({ t: "provide", id: 1, root: "r", have: "x" }, L),
+    L.COST_MAIL,
+  );
+  assertEquals(dearest, transferPrice(L.MAX_TX_BATCH, L));
+  assert(dearest <= L.RATE_LIMIT_BURST_FRAMES, `${dearest} > ${L.RATE_LIMIT_BURST_FRAMES}`);
+  assert(dearest <= L.ADDRESS_BURST_UNITS, `${dearest} > ${L.ADDRESS_BURST_UNITS}`);
+  assert(dearest <= L.ADDRESS_HTTP_BURST_UNITS, `${dearest} > ${L.ADDRESS_HTTP_BURST_UNITS}`);
+});
