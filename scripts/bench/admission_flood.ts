@@ -14,7 +14,8 @@ import type { Identity } from "../../src/identity/mod.ts";
 import { startNetwork, TEST_ADDRESS_HEADER } from "../local_network.ts";
 import { openWelcomed } from "./admission_drive.ts";
 import type { FloodKind, FloodStart } from "./admission_flooder.ts";
-import { identityOn, median } from "./common.ts";
+import { identityOn, median, quantile } from "./common.ts";
+import { CAP_MS, LOOKUP_GAP_MS, lookupTrip, roundTrip, tripsFor } from "./admission_trips.ts";
 
 /** The kinds flooded with: the dearest of part one, and the cheap ones sent flat out. */
 export const FLOOD_KINDS: FloodKind[] = [
@@ -71,13 +72,9 @@ const MEASURE_MS = 1_500;
 const START_MS = 1_000;
 /** How long the shard may take to work off what a flood left, at most, in ms. */
 const DRAIN_MS = 3_000;
-/** Between a lookup's answer and the next lookup: 10 units each, well within its limits. */
-const LOOKUP_GAP_MS = 5;
 /** Between two new connections of the bystander. */
 const WELCOME_GAP_MS = 200;
 const SHARDS = 8;
-/** A round trip or a welcome longer than this is counted as this, in ms. */
-const CAP_MS = 5_000;
 /** The bystander's client address: none of the flooders'. */
 const BYSTANDER_ADDRESS = "198.51.100.7";
 /** The bare object's path in the network's workerd. */
@@ -108,11 +105,6 @@ export interface BystanderFigures {
   start?: number;
 }
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Round trips and new connections of the bystander for `ms`. */
@@ -124,27 +116,8 @@ async function measure(
   fresh: Identity[],
   ms: number,
 ): Promise<BystanderFigures> {
-  const trips: number[] = [];
   const welcomes: number[] = [];
   const end = performance.now() + ms;
-  const lookups = (async () => {
-    let id = Math.floor(performance.now()) * 1_000;
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      // A round trip that does not come back within the cap counts as the cap.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, CAP_MS);
-        const reply = `{"t":"lookup.result","id":${++id},`;
-        bystander.onmessage = (e) =>
-          typeof e.data === "string" && e.data.startsWith(reply) && resolve();
-        bystander.send(JSON.stringify({ t: "lookup", id, peer: self }));
-      });
-      clearTimeout(timer);
-      trips.push(performance.now() - t0);
-      await sleep(LOOKUP_GAP_MS);
-    }
-  })();
   const connects = (async () => {
     while (performance.now() < end && fresh.length > 0) {
       const t0 = performance.now();
@@ -161,7 +134,16 @@ async function measure(
       await sleep(WELCOME_GAP_MS);
     }
   })();
-  await Promise.all([lookups, connects]);
+  const [trips] = await Promise.all([tripsFor(ms, () => lookupTrip(bystander, self)), connects]);
+  return figures(trips, welcomes);
+}
+
+/** Round trips of a bare object's bystander (its messages come back unparsed) for `ms`. */
+async function measureEcho(bystander: WebSocket, ms: number): Promise<BystanderFigures> {
+  return figures(await tripsFor(ms, () => roundTrip(bystander, "echo", () => true)), []);
+}
+
+function figures(trips: number[], welcomes: number[]): BystanderFigures {
   return {
     p99: quantile(trips, 0.99),
     max: Math.max(...trips),
@@ -170,43 +152,12 @@ async function measure(
   };
 }
 
-/** Round trips of a bare object's bystander (its messages come back unparsed) for `ms`. */
-async function measureEcho(bystander: WebSocket, ms: number): Promise<BystanderFigures> {
-  const trips: number[] = [];
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    const t0 = performance.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, CAP_MS);
-      bystander.onmessage = () => resolve();
-      bystander.send("echo");
-    });
-    clearTimeout(timer);
-    trips.push(performance.now() - t0);
-    await sleep(LOOKUP_GAP_MS);
-  }
-  return { p99: quantile(trips, 0.99), max: Math.max(...trips), welcome: NaN, trips: trips.length };
-}
-
-let settleId = 1_000_000_000;
-
 /** Waits (up to `DRAIN_MS`) until a few lookups in a row come back within the unloaded p99. */
 async function settle(bystander: WebSocket, self: string, p99: number): Promise<void> {
   const end = performance.now() + DRAIN_MS;
   let good = 0;
   while (good < 20 && performance.now() < end) {
-    const t0 = performance.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, CAP_MS);
-      const reply = `{"t":"lookup.result","id":${++settleId},`;
-      bystander.onmessage = (e) =>
-        typeof e.data === "string" && e.data.startsWith(reply) && resolve();
-      bystander.send(JSON.stringify({ t: "lookup", id: settleId, peer: self }));
-    });
-    clearTimeout(timer);
-    good = performance.now() - t0 <= p99 ? good + 1 : 0;
+    good = await lookupTrip(bystander, self) <= p99 ? good + 1 : 0;
     await sleep(LOOKUP_GAP_MS);
   }
 }

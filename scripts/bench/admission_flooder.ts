@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { type Identity, peerIdFromPublicKey } from "../../src/identity/mod.ts";
+import type { Identity } from "../../src/identity/mod.ts";
 import { signTransfer, transferToJson } from "../../src/ledger/mod.ts";
 import {
   type ControlRequest,
@@ -23,10 +23,17 @@ import {
   encodeFrame,
   FRAME_SEND,
 } from "../../src/protocol/mod.ts";
-import { requestPrice } from "../../src/protocol/prices.ts";
 import { Bitfield } from "../../src/swarm/bitfield.ts";
 import { pieceCount } from "../../src/swarm/content_id.ts";
 import { openWelcomed } from "./admission_drive.ts";
+import {
+  json,
+  price,
+  randomAccount as randomPeer,
+  randomHex as hex,
+  range,
+  relayPrice,
+} from "./admission_kind_base.ts";
 import { identityOn } from "./common.ts";
 
 /** The kinds a flood may send. */
@@ -73,13 +80,6 @@ const HIGH_WATER = 256 * 1024;
 /** Messages one peer sends per tick at most, so that all of them get their turn. */
 const PER_TICK = 64;
 
-const json = (m: unknown) => JSON.stringify(m);
-const hex = (n: number) =>
-  Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
-const randomPeer = () => peerIdFromPublicKey(crypto.getRandomValues(new Uint8Array(32)));
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-
 /**
  * The messages one flooding peer cycles through. Bounded kinds are sent so as to stay
  * within their bounds, as a peer that means harm would: `sub` and `unsub` of a topic in
@@ -108,15 +108,15 @@ export async function floodPool(
 function priceOf(kind: FloodKind, data: string | Uint8Array): number {
   switch (kind) {
     case "relay":
-      return L.COST_RELAY_FRAME;
+      return relayPrice({});
     case "relay.mailed":
-      return L.COST_MAIL;
+      return relayPrice({ mailbox: true });
     case "batch":
-      return L.COST_RELAY_FRAME + L.MAX_BATCH_FRAMES * L.COST_BATCH_ENTRY;
+      return relayPrice({ batch: L.MAX_BATCH_FRAMES });
     case "junk":
       return L.COST_REQUEST;
     default:
-      return requestPrice(JSON.parse(data as string) as ControlRequest, L);
+      return price(JSON.parse(data as string) as ControlRequest);
   }
 }
 

@@ -96,6 +96,24 @@ export interface PerItem {
 export const price = (m: ControlRequest): number => requestPrice(m, L);
 
 /**
+ * The price of a relayed message, as the relay charges it (`#onBatch`): a frame alone pays its
+ * own price (`COST_RELAY_FRAME`, a mailed one `COST_MAIL`); a batch message pays
+ * `COST_RELAY_FRAME` once and each entry `COST_BATCH_ENTRY` (a mailed entry `COST_MAIL`).
+ *
+ * @example Usage
+ * ```ts
+ * import { relayPrice } from "./admission_kind_base.ts";
+ * console.assert(relayPrice({ batch: 256 }) > relayPrice({}));
+ * ```
+ */
+export const relayPrice = (options: { mailbox?: boolean; batch?: number }): number => {
+  const entry = options.mailbox ? L.COST_MAIL : L.COST_BATCH_ENTRY;
+  return options.batch === undefined
+    ? options.mailbox ? L.COST_MAIL : L.COST_RELAY_FRAME
+    : L.COST_RELAY_FRAME + options.batch * entry;
+};
+
+/**
  * Small builders' helpers: JSON text, random hex, a random account nobody holds, `0..n-1`.
  *
  * @example Usage

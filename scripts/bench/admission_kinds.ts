@@ -22,6 +22,7 @@ import {
   price,
   randomHex,
   range,
+  relayPrice,
   signFor,
 } from "./admission_kind_base.ts";
 import { HTTP_KINDS } from "./admission_kinds_http.ts";
@@ -60,12 +61,7 @@ function relayKind(
   options: { signal?: boolean; mailbox?: boolean; batch?: number } = {},
 ): Kind {
   const frames = options.batch ?? 1;
-  // As the relay charges (`#onBatch`): a batch message pays `COST_RELAY_FRAME` once and each
-  // entry `COST_BATCH_ENTRY` (a mailed entry `COST_MAIL`); a frame alone pays its own price.
-  const entry = options.mailbox ? L.COST_MAIL : L.COST_BATCH_ENTRY;
-  const cost = options.batch === undefined
-    ? options.mailbox ? L.COST_MAIL : L.COST_RELAY_FRAME
-    : L.COST_RELAY_FRAME + frames * entry;
+  const cost = relayPrice(options);
   let seq = 0;
   const frame = (ctx: KindContext, lane: number) =>
     encodeFrame(

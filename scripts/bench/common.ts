@@ -64,6 +64,18 @@ export function median(xs: number[]): number {
 }
 
 /**
+ * The value at a quantile of some numbers (nearest rank).
+ *
+ * @param xs The numbers.
+ * @param q The quantile, 0 to 1.
+ * @returns The value.
+ */
+export function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
+
+/**
  * Makes an identity homed on a shard.
  *
  * @param shard The shard.

@@ -7,7 +7,7 @@
 import type { Identity } from "../../src/identity/mod.ts";
 import { connectUrl, encodeFrame, FRAME_SEND, signHello } from "../../src/protocol/mod.ts";
 import { startNetwork } from "../local_network.ts";
-import { identityOn, type SectionResult, UNTHROTTLED } from "./common.ts";
+import { identityOn, quantile, type SectionResult, UNTHROTTLED } from "./common.ts";
 import { clientSender, framesIn, peerPair, type Receiver, type Sender } from "./client_pair.ts";
 
 /** Payload bytes per frame. */
@@ -74,11 +74,6 @@ async function pump({ sender, receiver, frame }: Pair, frames: number): Promise<
 
 /** Messages one at a time per latency round, after a warm-up of a tenth as many. */
 const LATENCY_MESSAGES = 4_000;
-
-/** The value at a quantile of sorted numbers (nearest rank). */
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-}
 
 /** Shuffles in place (Fisher-Yates). */
 function shuffle(a: number[]): void {
