@@ -29,6 +29,14 @@ async function bare(net: Awaited<ReturnType<typeof startNetwork>>, identity: Ide
   return { ws, replies };
 }
 
+/** Sends `n` text frames that are not JSON and waits for as many replies. */
+async function junk(peer: Awaited<ReturnType<typeof bare>>, n: number): Promise<Reply[]> {
+  const before = peer.replies().length;
+  for (let i = 0; i < n; i++) peer.ws.send("not json");
+  await waitUntil(() => peer.replies().length >= before + n);
+  return peer.replies();
+}
+
 Deno.test(
   "admission: text frames are charged too, junk included, with retryAfter",
   opts,
@@ -136,8 +144,7 @@ Deno.test(
         Array.from({ length: 5 }, async () => bare(net, await Identity.generate())),
       );
       // Five new ids, four text frames each: 20 frames from one address.
-      for (const { ws } of peers) for (let i = 0; i < 4; i++) ws.send("not json");
-      await waitUntil(() => peers.every((p) => p.replies().length >= 4));
+      await Promise.all(peers.map((p) => junk(p, 4)));
       const all = peers.flatMap((p) => p.replies());
       const limited = all.filter((r) => r.code === "RATE_LIMITED");
       // Ten pass; the other ten are refused, whichever id sent them.
@@ -190,15 +197,11 @@ Deno.test(
     });
     try {
       const heavy = await bare(net, await Identity.generate());
-      for (let i = 0; i < 60; i++) heavy.ws.send("not json");
-      await waitUntil(() => heavy.replies().length >= 60);
-      const busy = heavy.replies().filter((r) => r.code === "RATE_LIMITED");
+      const busy = (await junk(heavy, 60)).filter((r) => r.code === "RATE_LIMITED");
       // The shard's ten pass; past them it waits, having spent a tenth of its own burst.
       assertEquals(busy.length, 50);
       const light = await bare(net, await Identity.generate());
-      for (let i = 0; i < 5; i++) light.ws.send("not json");
-      await waitUntil(() => light.replies().length >= 5);
-      assertEquals(light.replies().filter((r) => r.code === "RATE_LIMITED").length, 0);
+      assertEquals((await junk(light, 5)).filter((r) => r.code === "RATE_LIMITED").length, 0);
       heavy.ws.close();
       light.ws.close();
     } finally {
@@ -222,9 +225,7 @@ Deno.test(
     const net = await startNetwork({ shards: 1, limits: shardLimits });
     try {
       const heavy = await bare(net, await Identity.generate());
-      for (let i = 0; i < 60; i++) heavy.ws.send("not json");
-      await waitUntil(() => heavy.replies().length >= 60);
-      const busy = heavy.replies().filter((r) => r.code === "RATE_LIMITED");
+      const busy = (await junk(heavy, 60)).filter((r) => r.code === "RATE_LIMITED");
       assert(busy.length > 0, "the shard's budget refused none");
       const wait = shardBusyWait(shardLimits);
       assertEquals(wait, 400);
