@@ -37,6 +37,13 @@ export const DEFAULT_FIRST_CONNECT_TIMEOUT_MS: number = 30 * SECOND;
 export const DEFAULT_REQUEST_TIMEOUT_MS: number = 30 * SECOND;
 /** Default time `peer.ledger.waitForBlock` waits for a transfer to be sealed, in ms. */
 export const DEFAULT_BLOCK_WAIT_MS: number = 30 * SECOND;
+/**
+ * Most requests sent and not yet answered. After a `RATE_LIMITED` refusal the client sends
+ * nothing until its `retryAfter`, then one request, and one more for each answer, up to this:
+ * kept under the network's `MAX_REFUSALS_BEFORE_CLOSE` (64), so that a burst of requests made
+ * at once is paced, not closed for flooding.
+ */
+export const MAX_REQUESTS_IN_FLIGHT = 32;
 /** Default number of peers `findPeers` asks for. */
 export const DEFAULT_FIND_PEERS = 16;
 

@@ -114,10 +114,10 @@ export class Peer extends ListenedTarget {
     }, options);
     const sendText = (text: string) => this.#connection.sendText(text);
     const seal = options.seal ?? "required";
-    this.#requests = new Requests(sendText);
+    this.#requests = new Requests(sendText, () => this.limits);
     const peer = this.#connection;
     this.#services = new PeerServices({
-      request: (m, timeoutMs) => this.#requests.request(m, timeoutMs),
+      request: (m, timeoutMs, resend) => this.#requests.request(m, timeoutMs, resend),
       sendControl: (m) => sendText(JSON.stringify(m)),
       get connected() {
         return peer.state === "open";

@@ -18,19 +18,24 @@ import type {
   TopicMessage,
 } from "../protocol/mod.ts";
 import type { RequestMessage } from "./requests.ts";
+import { Publisher } from "./publisher.ts";
 import { fromWire, toWire } from "./_util.ts";
 import { DEFAULT_FIND_PEERS, MAX_HELD_MAIL, MAX_SEEN_MAIL } from "./constants.ts";
-import type { PublishWire, TopicGuard } from "./topic_guard.ts";
+import type { TopicGuard } from "./topic_guard.ts";
 import type { MailEvent, TopicEvent, TopicOptions } from "./service_events.ts";
 
 export type { MailEvent, TopicEvent, TopicOptions };
 
 /** What the services need of the peer. */
 export interface ServicesHost {
-  /** Sends a control request and resolves with its answer. */
+  /**
+   * Sends a control request and resolves with its answer; with `resend` false, a
+   * `RATE_LIMITED` refusal comes back to the caller instead of being sent again.
+   */
   request<T extends ControlType>(
     message: RequestMessage<T>,
     timeoutMs?: number,
+    resend?: boolean,
   ): Promise<ControlReplies[T]>;
   /** Sends a control message that needs no answer; `false` if not connected. */
   sendControl(message: unknown): boolean;
@@ -75,13 +80,9 @@ const TOPIC_ACK_DELAY_MS = 100;
 export class PeerServices {
   readonly #host: ServicesHost;
   readonly #topics = new Set<string>();
-  /** Publishes not yet acknowledged by the topic's home, by number, in order. */
-  readonly #unacked = new Map<number, { topic: string } & PublishWire>();
-  /** Publishes are signed one after another, so that they leave in their numbers' order. */
-  #preparing: Promise<unknown> = Promise.resolve();
+  readonly #publisher: Publisher;
   /** Topic messages are checked one after another, so that they are seen in order. */
   #checking: Promise<unknown> = Promise.resolve();
-  readonly #waiters = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   /** The last number delivered per topic and publisher. */
   readonly #lastN = new Map<string, number>();
   readonly #seenMail = new Set<string>();
@@ -93,8 +94,6 @@ export class PeerServices {
   #topicAcked = 0;
   #topicTaken = 0;
   #topicTimer: ReturnType<typeof setTimeout> | undefined;
-  // Numbers start at the clock, so that a publisher that restarts keeps rising.
-  #n = Date.now() * 1_000;
 
   /**
    * Makes the services of one peer.
@@ -103,6 +102,7 @@ export class PeerServices {
    */
   constructor(host: ServicesHost) {
     this.#host = host;
+    this.#publisher = new Publisher(host);
   }
 
   /** The topics subscribed to. */
@@ -112,7 +112,7 @@ export class PeerServices {
 
   /** Publishes waiting for the network's acknowledgement. */
   get unacknowledged(): number {
-    return this.#waiters.size;
+    return this.#publisher.unacknowledged;
   }
 
   /**
@@ -156,25 +156,7 @@ export class PeerServices {
    */
   publish(topic: string, data: string | Uint8Array, options: TopicOptions = {}): Promise<number> {
     if (options.key !== undefined) this.#host.topics?.setKey(topic, options.key);
-    const n = ++this.#n;
-    // Not Promise.withResolvers: Node 20 has none.
-    let resolve!: () => void;
-    let reject!: (e: Error) => void;
-    const promise = new Promise<void>((res, rej) => [resolve, reject] = [res, rej]);
-    this.#waiters.set(n, { resolve, reject });
-    const topics = this.#host.topics;
-    this.#preparing = this.#preparing.then(() =>
-      topics ? topics.prepare(topic, n, data) : toWire(data)
-    )
-      .then((wire) => {
-        if (!this.#waiters.has(n)) return; // closed meanwhile
-        this.#unacked.set(n, { topic, ...wire });
-        if (this.#host.connected) this.#send(n);
-      }, (error: Error) => {
-        this.#waiters.get(n)?.reject(error);
-        this.#waiters.delete(n);
-      });
-    return promise.then(() => n);
+    return this.#publisher.publish(topic, data);
   }
 
   /**
@@ -322,32 +304,14 @@ export class PeerServices {
     for (const topic of this.#topics) {
       this.#host.request({ t: "sub", topic }).catch(() => {});
     }
-    for (const n of [...this.#unacked.keys()].sort((a, b) => a - b)) this.#send(n);
+    this.#publisher.resume();
   }
 
   /** The peer closed for good: what waits fails. */
   close(): void {
     clearTimeout(this.#topicTimer);
     this.#topicTimer = undefined;
-    for (const w of this.#waiters.values()) w.reject(new Error("Peer closed"));
-    this.#waiters.clear();
-    this.#unacked.clear();
-  }
-
-  #send(n: number): void {
-    const m = this.#unacked.get(n);
-    if (!m) return;
-    this.#host.request({ t: "pub", n, ...m }).then(() => {
-      this.#unacked.delete(n);
-      this.#waiters.get(n)?.resolve();
-      this.#waiters.delete(n);
-    }, (error: Error & { code?: string }) => {
-      // A lost connection keeps it for the next one; a refusal is final.
-      if (error.code === "SHARD_UNAVAILABLE" && !this.#host.connected) return;
-      this.#unacked.delete(n);
-      this.#waiters.get(n)?.reject(error);
-      this.#waiters.delete(n);
-    });
+    this.#publisher.close();
   }
 
   #acknowledge(mid: string): void {

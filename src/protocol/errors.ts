@@ -132,17 +132,20 @@ export type CloseCode = typeof CLOSE_CODES[keyof typeof CLOSE_CODES];
 export class ProtocolError extends Error {
   /** The stable code. */
   readonly code: ErrorCode;
+  /** With `RATE_LIMITED`: how many ms to wait before asking again, if the network said. */
+  readonly retryAfter?: number;
 
   /**
    * Makes an error with its code.
    *
    * @param code The stable code.
    * @param message What happened.
-   * @param options Standard error options.
+   * @param options Standard error options, and the network's `retryAfter`.
    */
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions & { retryAfter?: number }) {
     super(message, options);
     this.name = "ProtocolError";
     this.code = code;
+    if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }

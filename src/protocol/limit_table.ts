@@ -167,7 +167,7 @@ export const LIMIT_TABLE = {
     value: 15_000,
     unit: "units/s",
     description:
-      "Sustained cost per second of all the peers connected from one client address, at one shard, on top of each peer's own limit: identities are free, an address is not. More: `RATE_LIMITED` with `retryAfter`, as for a peer's own limit.",
+      "Sustained cost per second of all the peers connected from one client address, at one shard, on top of each peer's own limit: identities are free, an address is not. More: `RATE_LIMITED` with `retryAfter`, as for a peer's own limit, but with no penalty on this shared bucket (the frame paid its peer's own).",
   },
   /** Cost units the peers of one client address may spend at one shard in a burst. */
   ADDRESS_BURST_UNITS: {
@@ -206,7 +206,7 @@ export const LIMIT_TABLE = {
     value: 64,
     unit: "frames",
     description:
-      "`RATE_LIMITED` refusals in a row after which the super-peer closes the peer's socket (close code 4003 `FLOODING`): a flood is not read and answered frame by frame. The peer's limits are kept across the reconnect.",
+      "`RATE_LIMITED` refusals in a row, of frames that came before the wait the last heeded refusal named, after which the super-peer closes the peer's socket (close code 4003 `FLOODING`): a flood is not read and answered frame by frame, and a peer that waits out every `retryAfter` is never closed. The peer's limits are kept across the reconnect.",
   },
   /** How long a peer closed for flooding is refused a new connection. */
   FLOOD_COOLDOWN_MS: {

@@ -23,5 +23,6 @@ export * from "./limits.ts";
 export * from "./prices.ts";
 export * from "./messages.ts";
 export * from "./refusal.ts";
+export * from "./request_id.ts";
 export * from "./service_messages.ts";
 export * from "./metrics.ts";

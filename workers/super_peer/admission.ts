@@ -49,8 +49,10 @@ export function shardBusyWait(
 /** A peer's budget: its buckets and its relay quota window. */
 interface Budget {
   limiter: RateLimiter;
-  /** `RATE_LIMITED` refusals since the last frame admitted. */
+  /** `RATE_LIMITED` refusals since the last frame admitted, of frames that came too soon. */
   refusedInRow: number;
+  /** The end of the wait the last heeded refusal named, ms since the epoch (memory only). */
+  retryAt: number;
   /** Spent since it was last written down. */
   dirty: boolean;
   quotaStart: number;
@@ -130,10 +132,19 @@ export class Admission {
    * @param cost Its cost units.
    * @param bytes Its size.
    * @param payload Whether it is relayed payload (signaling and requests are not).
+   * @param whole What the sender pays when it asks again, if more than `cost`: the part of a
+   *   price charged after `COST_REQUEST` was paid says when the whole price fits, so that a
+   *   sender that waits `retryAfter` is not refused again. @default cost
    * @returns `null` if admitted, else `RATE_LIMITED` or `RESOURCE_LIMIT_EXCEEDED` with
    *   `retryAfter`.
    */
-  charge(payer: Payer, cost: number, bytes: number, payload = false): Refusal | null {
+  charge(
+    payer: Payer,
+    cost: number,
+    bytes: number,
+    payload = false,
+    whole: number = cost,
+  ): Refusal | null {
     const { limits } = this.#config;
     const { peer } = payer;
     const budget = this.#budget(peer);
@@ -143,18 +154,21 @@ export class Admission {
       this.#dirty.add(peer);
       this.#flushTimer ??= setTimeout(() => this.flush(), BUDGET_FLUSH_MS);
     }
-    const own = budget.limiter.charge(cost, bytes, now);
+    const own = budget.limiter.charge(cost, bytes, now, true, whole);
     let wait = own;
     let why = "Rate limit exceeded";
     if (wait === 0 && payer.address !== undefined) {
-      wait = this.#address(payer.address).charge(cost, 0, now);
+      // No penalty here: the bucket is shared, and honest peers of one address that take
+      // turns would keep it below empty for each other. The frame already paid its full cost
+      // from its peer's own bucket.
+      wait = this.#address(payer.address).charge(cost, 0, now, false, whole);
       why = "Rate limit of this client address exceeded";
     }
     if (wait === 0) {
       // Past the shard's own budget only the heavy spenders wait: a peer that spent little of
       // its burst lately (a tenth at most) passes, so a crowd of flooders cannot starve a
       // bystander.
-      const busy = this.#shardBucket.charge(cost, 0, now, false);
+      const busy = this.#shardBucket.charge(cost, 0, now, false, whole);
       if (busy > 0 && budget.limiter.state().units < limits.RATE_LIMIT_BURST_FRAMES * 0.9) {
         // Told to come back once the shard has regained a tenth of its burst, not the moment
         // one request fits: a crowd retrying every millisecond would spend the shard on
@@ -164,11 +178,16 @@ export class Admission {
       }
     }
     if (wait > 0) {
-      // A flood is not read and answered frame by frame: past a run of refusals, it goes.
-      if (++budget.refusedInRow === limits.MAX_REFUSALS_BEFORE_CLOSE) {
-        this.#flooded.set(peer, now + limits.FLOOD_COOLDOWN_MS);
-        this.#onFlood(peer);
-      }
+      // A flood is not read and answered frame by frame: past a run of refusals of frames
+      // that came before the wait the network named, it goes. A frame that came after it
+      // heeded the refusal (it lost its turn to other peers of its address, or to a busy
+      // shard): it is told a new wait, and not counted.
+      if (now < budget.retryAt) {
+        if (++budget.refusedInRow === limits.MAX_REFUSALS_BEFORE_CLOSE) {
+          this.#flooded.set(peer, now + limits.FLOOD_COOLDOWN_MS);
+          this.#onFlood(peer);
+        }
+      } else budget.retryAt = now + wait;
       return {
         ok: false,
         code: "RATE_LIMITED",
@@ -193,6 +212,19 @@ export class Admission {
         `Relay quota of ${limits.RELAY_QUOTA_BYTES} bytes per ${limits.RELAY_QUOTA_WINDOW_MS} ms used up`,
       retryAfter: budget.quotaStart + limits.RELAY_QUOTA_WINDOW_MS - now,
     };
+  }
+
+  /**
+   * Gives a client address back the first part of a price (`COST_REQUEST`, paid before the
+   * frame was read) when the rest is refused: the address's bucket is shared, and peers of
+   * one address that take turns would otherwise spend it on requests refused half-way and
+   * starve each other. The peer's own bucket keeps what it paid.
+   *
+   * @param payer The peer and its address.
+   * @param cost The units to give back.
+   */
+  giveBackToAddress(payer: Payer, cost: number): void {
+    if (payer.address !== undefined) this.#address(payer.address).giveBack(cost);
   }
 
   /**
@@ -319,6 +351,7 @@ export class Admission {
         kept,
       ),
       refusedInRow: 0,
+      retryAt: 0,
       dirty: false,
       quotaStart: kept?.quotaStart ?? Date.now(),
       quotaBytes: kept?.quotaBytes ?? 0,

@@ -13,6 +13,7 @@ import {
   overUtf8Bytes,
   parseControlRequest,
   type Refusal,
+  requestIdOf,
   requestPrice,
 } from "../../src/protocol/mod.ts";
 import type { NetworkConfig } from "../config.ts";
@@ -84,14 +85,16 @@ export class Control {
     const { limits } = this.#config;
     const max = limits.MAX_CONTROL_FRAME_BYTES;
     // Admission first: any text costs COST_REQUEST, before it is even parsed.
+    // Refused unread, it is named by the id found at either end, so that its sender's
+    // request is answered and not left to time out.
     const over = this.#admission.charge(payer, limits.COST_REQUEST, text.length);
-    if (over) return this.#sessions.refuse(ws, over);
+    if (over) return this.#sessions.refuse(ws, over, { id: requestIdOf(text) });
     if (overUtf8Bytes(text, max)) {
       return this.#sessions.refuse(ws, {
         ok: false,
         code: "FRAME_TOO_LARGE",
         message: `Text frame is over ${max} bytes`,
-      });
+      }, { id: requestIdOf(text) });
     }
     let value: unknown;
     try {
@@ -111,8 +114,13 @@ export class Control {
     const m = parsed.request;
     // The dear requests pay the rest of their cost before any work is done for them.
     const extra = this.#extraCost(m);
-    const refused = extra > 0 ? this.#admission.charge(payer, extra, 0) : null;
-    if (refused) return this.#sessions.refuse(ws, refused, { id: "id" in m ? m.id : undefined });
+    const refused = extra > 0
+      ? this.#admission.charge(payer, extra, 0, false, extra + limits.COST_REQUEST)
+      : null;
+    if (refused) {
+      this.#admission.giveBackToAddress(payer, limits.COST_REQUEST);
+      return this.#sessions.refuse(ws, refused, { id: "id" in m ? m.id : undefined });
+    }
     const answer = await this.#answer(peer, m);
     if (answer === null) return;
     if (!answer.ok) {

@@ -98,9 +98,17 @@ export class RateLimiter {
    * @param bytes Bytes.
    * @param now The clock, in ms.
    * @param penalty Whether a refusal takes half the cost. @default true
-   * @returns 0 if admitted; else how long, in ms, until the same charge would pass.
+   * @param whole What the sender will pay when it asks again, if more than `cost` (a request
+   *   whose price is charged in parts pays every part again). @default cost
+   * @returns 0 if admitted; else how long, in ms, until `whole` would pass.
    */
-  charge(cost: number, bytes: number, now: number = Date.now(), penalty = true): number {
+  charge(
+    cost: number,
+    bytes: number,
+    now: number = Date.now(),
+    penalty = true,
+    whole: number = cost,
+  ): number {
     // The hot path: nothing to refill since the last charge, and room for this one.
     if (now === this.#at && this.#units >= cost && this.#bytes >= bytes) {
       this.#units -= cost;
@@ -115,10 +123,21 @@ export class RateLimiter {
       return 0;
     }
     if (penalty) this.#units = Math.max(-o.burstFrames / 4, this.#units - cost / 2);
-    const waitUnits = Math.max(0, cost - this.#units) / o.framesPerSecond;
+    const waitUnits = Math.max(0, Math.max(cost, whole) - this.#units) / o.framesPerSecond;
     const waitBytes = Math.max(0, bytes - this.#bytes) / o.bytesPerSecond;
     // Past a burst, a charge never passes: say so with the longest honest wait.
     return Math.max(1, Math.ceil(1000 * Math.max(waitUnits, waitBytes)));
+  }
+
+  /**
+   * Gives back cost units taken for work that was not done after all.
+   *
+   * @param cost Cost units.
+   * @param now The clock, in ms.
+   */
+  giveBack(cost: number, now: number = Date.now()): void {
+    this.#fill(now);
+    this.#units = Math.min(this.#options.burstFrames, this.#units + cost);
   }
 
   /**
