@@ -70,7 +70,7 @@ export const LIMIT_TABLE = {
     value: 5_000,
     unit: "units/s",
     description:
-      "Sustained cost per second of the HTTP routes that make a shard work, per client address, kept at the address's home: `POST /v1/tx` costs `COST_TX` plus `COST_PER_TRANSFER` per transfer, charged before any is checked; `GET /v1/accounts/:id` and the block routes `COST_HTTP_READ`, `GET /v1/tx/:hash` `COST_HTTP_TX_LOOKUP`; `POST /v1/faucet` `COST_FAUCET`. More: HTTP 429 `RATE_LIMITED` with `retryAfter`.",
+      "Sustained cost per second of the HTTP routes that make a shard work, per client address, kept at the address's home: `POST /v1/tx` costs `COST_HTTP_TX` plus `COST_PER_TRANSFER` per transfer, charged before any is checked; `GET /v1/accounts/:id` and the block routes `COST_HTTP_READ`, `GET /v1/tx/:hash` `COST_HTTP_TX_LOOKUP`; `POST /v1/faucet` `COST_FAUCET`. More: HTTP 429 `RATE_LIMITED` with `retryAfter`.",
   },
   /** HTTP work one client address may ask in a burst above the sustained rate. */
   ADDRESS_HTTP_BURST_UNITS: {

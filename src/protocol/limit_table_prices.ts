@@ -45,19 +45,25 @@ export const PRICE_LIMITS = {
   COST_TX: {
     value: 200,
     unit: "units",
-    description:
-      "Cost of a `tx` submission (a frame or `POST /v1/tx`), on top of its transfers: it waits for the ledger's write.",
+    description: "Cost of a `tx` frame, on top of its transfers: it waits for the ledger's write.",
   },
   /** What each transfer of a `tx` request costs, charged before any signature is checked. */
   COST_PER_TRANSFER: {
     value: 21,
     unit: "units",
     description:
-      "Cost of each transfer in a submission, on top of `COST_TX`, charged before any signature is checked.",
+      "Cost of each transfer in a submission, on top of `COST_TX` (or `COST_HTTP_TX`), charged before any signature is checked.",
+  },
+  /** What `POST /v1/tx` costs, before its transfers: the route's work at the edge comes on top. */
+  COST_HTTP_TX: {
+    value: 300,
+    unit: "units",
+    description:
+      "Cost of a `POST /v1/tx` submission, on top of its transfers, from the client address's HTTP budget: the ledger's write, and the edge's reading and forwarding of the request.",
   },
   /** What a publish costs: it goes to the topic's home, which fans it out. */
   COST_PUBLISH: {
-    value: 16,
+    value: 24,
     unit: "units",
     description:
       "Cost of a `pub` request: the topic's home numbers it and hands it to the subscribing shards.",
@@ -125,7 +131,7 @@ export const PRICE_LIMITS = {
   },
   /** What a faucet request costs, from the address's HTTP budget. */
   COST_FAUCET: {
-    value: 250,
+    value: 320,
     unit: "units",
     description:
       "Cost of `POST /v1/faucet`, from the client address's HTTP budget, before `FAUCET_ACCOUNTS_PER_ADDRESS` is counted.",

@@ -93,7 +93,8 @@ export function requestPrice(m: ControlRequest, limits: Limits): number {
 
 /**
  * What a `tx` submission costs, by the route that does not parse it as a control request
- * (`POST /v1/tx`): `COST_TX` and each transfer, up to `MAX_TX_BATCH`; the same as a `tx` frame.
+ * (`POST /v1/tx`): `COST_HTTP_TX` and each transfer, up to `MAX_TX_BATCH`. Its base is dearer than
+ * a `tx` frame's (`COST_TX`): the request is read and forwarded by the edge as well.
  *
  * @param transfers How many transfers it carries.
  * @param limits The limits in force.
@@ -103,10 +104,10 @@ export function requestPrice(m: ControlRequest, limits: Limits): number {
  * ```ts
  * import { DEFAULT_LIMITS } from "./limits.ts";
  * import { transferPrice } from "./prices.ts";
- * console.assert(transferPrice(0, DEFAULT_LIMITS) === DEFAULT_LIMITS.COST_TX);
+ * console.assert(transferPrice(0, DEFAULT_LIMITS) === DEFAULT_LIMITS.COST_HTTP_TX);
  * ```
  */
 export function transferPrice(transfers: number, limits: Limits): number {
   const n = Math.max(0, Math.min(transfers, limits.MAX_TX_BATCH));
-  return limits.COST_TX + n * limits.COST_PER_TRANSFER;
+  return limits.COST_HTTP_TX + n * limits.COST_PER_TRANSFER;
 }

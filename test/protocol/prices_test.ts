@@ -25,8 +25,9 @@ Deno.test("prices: a request that carries items pays per item", () => {
   assertEquals(tx(3), L.COST_TX + 3 * L.COST_PER_TRANSFER);
   // A batch past MAX_TX_BATCH is refused whole: it pays for the most it could have carried.
   assertEquals(tx(L.MAX_TX_BATCH + 50), tx(L.MAX_TX_BATCH));
-  // The HTTP route pays what the frame pays.
-  assertEquals(transferPrice(3, L), tx(3));
+  // The HTTP route pays per transfer as the frame does, on a base of its own.
+  assertEquals(transferPrice(3, L) - transferPrice(0, L), tx(3) - tx(0));
+  assertEquals(transferPrice(0, L), L.COST_HTTP_TX);
 });
 
 Deno.test("prices: dear requests cost more than a plain one", () => {

@@ -143,8 +143,8 @@ export class AddressGate {
    * `ADDRESS_HTTP_BURST_UNITS`, refilled at `ADDRESS_HTTP_UNITS_PER_SECOND`.
    *
    * @param address The client's address.
-   * @param units The work's price (`COST_HTTP_READ`; `COST_TX` and `COST_PER_TRANSFER` per
-   *   transfer for `POST /v1/tx`).
+   * @param units The work's price (`COST_HTTP_READ`; `COST_HTTP_TX` and `COST_PER_TRANSFER`
+   *   per transfer for `POST /v1/tx`).
    * @returns `null` if admitted, else `RATE_LIMITED` with `retryAfter`.
    */
   http(address: string, units: number): Refusal | null {

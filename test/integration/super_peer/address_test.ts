@@ -214,7 +214,7 @@ Deno.test(
 );
 
 // Twelve transfers in one POST /v1/tx: the whole of this burst.
-const BURST = DEFAULT_LIMITS.COST_TX + 12 * DEFAULT_LIMITS.COST_PER_TRANSFER;
+const BURST = DEFAULT_LIMITS.COST_HTTP_TX + 12 * DEFAULT_LIMITS.COST_PER_TRANSFER;
 
 Deno.test(
   "address: HTTP work is admitted by the address's budget, priced per transfer",
@@ -242,7 +242,7 @@ Deno.test(
         }
         return r.status === 200 ? 200 : `${r.status} ${body.code}`;
       };
-      // COST_TX + 12 transfers × COST_PER_TRANSFER: the whole burst.
+      // COST_HTTP_TX + 12 transfers × COST_PER_TRANSFER: the whole burst.
       assertEquals(await outcome(post(FIRST, 12)), 200);
       assertEquals(await outcome(post(FIRST, 1)), "429 RATE_LIMITED");
       for (

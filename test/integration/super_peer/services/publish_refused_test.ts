@@ -3,14 +3,18 @@
 // publishes RATE_LIMITED. They go again after their wait, behind publishes the topic's home
 // has already taken, and every publish a client says was taken reaches the subscriber once.
 import type { Peer, TopicEvent } from "../../../../mod.ts";
+import { DEFAULT_LIMITS } from "../../../../src/protocol/mod.ts";
 import { startNetwork } from "../../../../scripts/local_network.ts";
 import { connectPeer, identityOnShard, waitUntil } from "../../../support/peers.ts";
 import { assert, assertEquals } from "../../../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const SHARDS = 2;
-/** A publish costs 16 units: the address's burst takes 25 of them, then 50 a second. */
-const limits = { ADDRESS_UNITS_PER_SECOND: 800, ADDRESS_BURST_UNITS: 400 };
+/** The address's burst takes 25 publishes, then 50 a second. */
+const limits = {
+  ADDRESS_UNITS_PER_SECOND: 50 * DEFAULT_LIMITS.COST_PUBLISH,
+  ADDRESS_BURST_UNITS: 25 * DEFAULT_LIMITS.COST_PUBLISH,
+};
 const EACH = 40;
 
 function collect(peer: Peer): TopicEvent[] {
