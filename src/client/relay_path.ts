@@ -308,13 +308,17 @@ export class RelayPath {
     return opened.flags & FLAG_TEXT ? decoder.decode(opened.payload) : opened.payload.slice();
   }
 
-  // Handshakes that go unanswered end after a while; checked until none is under way.
-  #armTimer(): void {
+  // Handshakes that go unanswered end after SEAL_HANDSHAKE_TIMEOUT_MS; checked when the
+  // earliest one runs out, until none is under way. (A timer armed for the first handshake
+  // and then a full timeout again let a later one run almost twice as long.)
+  #armTimer(delay: number = SEAL_HANDSHAKE_TIMEOUT_MS): void {
     if (this.#timer !== undefined) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (this.#sealer!.tick(Date.now())) this.#armTimer();
-    }, SEAL_HANDSHAKE_TIMEOUT_MS + 10);
+      const now = Date.now();
+      const next = this.#sealer!.tick(now);
+      if (next !== undefined) this.#armTimer(Math.max(0, next - now));
+    }, delay + 10);
   }
 
   #frame(

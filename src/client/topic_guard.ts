@@ -1,8 +1,8 @@
 /**
  * A peer's side of signed and sealed topics (`src/seal/topic.ts`): it signs every publish,
  * seals the data of topics it holds a key for, and checks each topic message before anyone
- * sees it: a missing or wrong signature, or sealed data that does not open, is dropped and
- * reported by code.
+ * sees it: a missing or wrong signature, sealed data that does not open, or data in clear on a
+ * topic it holds a key for, is dropped and reported by code.
  *
  * @module
  */
@@ -14,7 +14,12 @@ import { openTopic, sealTopic, signPublish, topicKey, verifyPublish } from "../s
 import { TOPIC_KEYS_MAX } from "./constants.ts";
 
 /** The codes a topic message is dropped with. */
-export type TopicSealCode = "SEAL_UNSIGNED" | "SEAL_BAD_SIGNATURE" | "SEAL_NO_KEY" | "SEAL_BAD_TAG";
+export type TopicSealCode =
+  | "SEAL_UNSIGNED"
+  | "SEAL_BAD_SIGNATURE"
+  | "SEAL_NO_KEY"
+  | "SEAL_BAD_TAG"
+  | "SEAL_REQUIRED";
 
 /** A publish as it goes on the wire. */
 export interface PublishWire {
@@ -133,8 +138,14 @@ export class TopicGuard {
     } catch {
       return drop("SEAL_BAD_TAG", "A publish whose bytes are not base64url");
     }
-    if (!m.sealed) return data;
     const key = this.#keys.get(m.topic);
+    // On a topic its members seal, a publish in clear is an outsider's (anyone may publish on
+    // any topic): never delivered as if a member sent it.
+    if (!m.sealed) {
+      return key
+        ? drop("SEAL_REQUIRED", "A publish in clear on a topic sealed for its members")
+        : data;
+    }
     if (!key) return drop("SEAL_NO_KEY", "A sealed publish on a topic this peer holds no key for");
     const opened = typeof data === "string"
       ? undefined

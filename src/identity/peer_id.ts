@@ -9,6 +9,7 @@
  * @module
  */
 import { base58 } from "@scure/base";
+import { isWeakPublicKey } from "./weak_key.ts";
 
 /** Multicodec tag `ed25519-pub` as an unsigned varint. */
 const ED25519_TAG = [0xed, 0x01] as const;
@@ -80,6 +81,13 @@ export function peerIdBytes(peerId: string): Uint8Array {
     bytes[0] !== ED25519_TAG[0] || bytes[1] !== ED25519_TAG[1]
   ) {
     throw new SyntaxError(`Cannot parse peer id "${peerId}": not an Ed25519 key id`);
+  }
+  // A key of small order is one anyone can sign for; a non-canonical one, one that verifiers
+  // disagree on. Neither names a peer.
+  if (isWeakPublicKey(bytes.subarray(ED25519_TAG.length))) {
+    throw new SyntaxError(
+      `Cannot parse peer id "${peerId}": a weak key (small order or not canonical)`,
+    );
   }
   if (decoded.size >= DECODED_CACHE_MAX) decoded.clear();
   decoded.set(peerId, bytes);

@@ -123,12 +123,15 @@ export async function signTransfer(
  */
 export async function verifyTransfer(t: Transfer): Promise<boolean> {
   let sig: Uint8Array;
+  let bytes: Uint8Array;
   try {
     sig = base64urlnopad.decode(t.sig);
+    // Throws for an account that is no peer id (a weak key among them): signed by no one.
+    bytes = transferBytes(t);
   } catch {
     return false;
   }
-  return await verifySignature(t.from, sig, transferBytes(t));
+  return await verifySignature(t.from, sig, bytes);
 }
 
 /**

@@ -73,7 +73,7 @@ const REQUEST_SCHEMAS = {
     t: z.literal("providers"),
     id,
     root: z.string().max(100),
-    count: z.number().int().positive(),
+    count: z.number().int().positive().optional(),
   }),
 } as const;
 
@@ -125,7 +125,7 @@ export interface ControlRequests {
   /** Stop serving content. */
   unprovide: { t: "unprovide"; id: number; root: string };
   /** Peers that serve content, at random. */
-  providers: { t: "providers"; id: number; root: string; count: number };
+  providers: { t: "providers"; id: number; root: string; count?: number };
 }
 
 /** The answer to each control request, by the request's `t` (`never`: none is sent). */

@@ -32,7 +32,7 @@ import {
   SEAL_ACCEPT,
   SEAL_HELLO,
 } from "./envelope.ts";
-import { sealPublicKey, X25519, type X25519Ops } from "./keys.ts";
+import { sealPublicKey, usableSealKey, X25519, type X25519Ops } from "./keys.ts";
 import { StaticSecrets } from "./static_secrets.ts";
 
 const encoder = new TextEncoder();
@@ -154,10 +154,12 @@ export function startHello(
   remote: string,
   kept: StaticSecrets = new StaticSecrets(local.secret),
 ): { bytes: Uint8Array; pending: PendingHello } | undefined {
-  const e = kept.x25519.ephemeralKeys();
-  const es = kept.x25519.agree(e.secret, sealPublicKey(remote));
   const ss = kept.of(remote);
-  if (!es || !ss) return undefined;
+  const theirStatic = usableSealKey(remote);
+  if (!ss || !theirStatic) return undefined;
+  const e = kept.x25519.ephemeralKeys();
+  const es = kept.x25519.agree(e.secret, theirStatic);
+  if (!es) return undefined;
   const h1 = transcript(local.peerId, remote, e.publicKey);
   const statics = concat(es, ss);
   const k1 = hkdf(sha256, statics, h1, encoder.encode("hello"), 32);

@@ -42,6 +42,27 @@ export function sealPublicKey(peerId: string): Uint8Array {
 }
 
 /**
+ * The X25519 public key of a peer id, or `undefined` for one that is no peer id (a weak key
+ * among them: small order, or not canonical), for the paths that read what others sent.
+ *
+ * @example Usage
+ * ```ts
+ * import { usableSealKey } from "./keys.ts";
+ * console.assert(usableSealKey("not a peer id") === undefined);
+ * ```
+ *
+ * @param peerId The peer id.
+ * @returns The 32-byte key, or `undefined`.
+ */
+export function usableSealKey(peerId: string): Uint8Array | undefined {
+  try {
+    return sealPublicKey(peerId);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The X25519 secret key of an Ed25519 seed (the 32 bytes an identity keeps as `d`).
  *
  * @example Usage

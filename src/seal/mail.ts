@@ -22,7 +22,7 @@ import {
 } from "./envelope.ts";
 import type { LocalKeys } from "./handshake.ts";
 import { SEAL_CONTEXT } from "./handshake.ts";
-import { agree, ephemeralKeys, sealPublicKey } from "./keys.ts";
+import { agree, ephemeralKeys, sealPublicKey, usableSealKey } from "./keys.ts";
 import type { Opened } from "./session.ts";
 
 const ZERO_NONCE = new Uint8Array(12);
@@ -169,7 +169,8 @@ export function openMail(
   if (bytes.length < MAIL_OVERHEAD || bytes[0] !== SEAL_MAIL) return altered;
   const ephemeral = bytes.subarray(1, 1 + KEY_BYTES);
   const es = agree(local.secret, ephemeral);
-  const ss = agree(local.secret, sealPublicKey(from));
+  const theirStatic = usableSealKey(from);
+  const ss = theirStatic && agree(local.secret, theirStatic);
   if (!es || !ss) return altered;
   const { key, aad } = mailKey(from, local.peerId, ephemeral, es, ss);
   let plain: Uint8Array;

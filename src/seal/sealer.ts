@@ -218,14 +218,16 @@ export class Sealer {
    * Ends handshakes that went unanswered too long.
    *
    * @param now The clock.
-   * @returns Whether handshakes are still under way.
+   * @returns When the next handshake still under way runs out (a time of the same clock), or
+   *   `undefined` if none is.
    */
-  tick(now: number): boolean {
-    let pending = false;
+  tick(now: number): number | undefined {
+    let next: number | undefined;
     for (const [remote, peer] of this.#peers) {
       if (!peer.pending) continue;
-      if (now - peer.pending.at < SEAL_HANDSHAKE_TIMEOUT_MS) {
-        pending = true;
+      const ends = peer.pending.at + SEAL_HANDSHAKE_TIMEOUT_MS;
+      if (now < ends) {
+        next = Math.min(next ?? ends, ends);
         continue;
       }
       this.#handshaker.drop(peer.pending.hello);
@@ -234,7 +236,7 @@ export class Sealer {
       if (this.#policy === "preferred") this.#onUnsupported(remote);
       else this.#fail(remote, peer, "SEAL_HANDSHAKE_TIMEOUT", "No answer to the handshake");
     }
-    return pending;
+    return next;
   }
 
   /**

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { sealPublicKey, X25519, type X25519Ops } from "./keys.ts";
+import { usableSealKey, X25519, type X25519Ops } from "./keys.ts";
 import { Lru } from "./lru.ts";
 import { SEAL_STATIC_SECRETS } from "./seal_bounds.ts";
 
@@ -64,13 +64,13 @@ export class StaticSecrets {
    * `DH(s_local, S_remote)`, computed on the first call for a remote.
    *
    * @param remote The remote's peer id.
-   * @returns The 32-byte secret, or `undefined` if the remote's key is of low order.
-   * @throws {SyntaxError} If `remote` is not a peer id.
+   * @returns The 32-byte secret, or `undefined` if the remote's key is weak or not a key.
    */
   of(remote: string): Uint8Array | undefined {
     const kept = this.#kept.get(remote);
     if (kept !== undefined) return kept ?? undefined;
-    const secret = this.x25519.agree(this.#secret, sealPublicKey(remote));
+    const key = usableSealKey(remote);
+    const secret = key && this.x25519.agree(this.#secret, key);
     this.#kept.set(remote, secret ?? null);
     return secret;
   }

@@ -77,13 +77,26 @@ Deno.test("sealer: an unanswered handshake ends by code; under 'preferred' it go
     const t = await pair(policy);
     const sa = t.sealers.get(t.a.peerId)!;
     sa.seal(t.c.peerId, 0, t.text("to a peer that never answers"), 0);
-    assert(sa.tick(SEAL_HANDSHAKE_TIMEOUT_MS - 1), "still under way");
-    assert(!sa.tick(SEAL_HANDSHAKE_TIMEOUT_MS));
+    // Told when it runs out: a timer set for then ends it on time.
+    assertEquals(sa.tick(SEAL_HANDSHAKE_TIMEOUT_MS - 1), SEAL_HANDSHAKE_TIMEOUT_MS);
+    assertEquals(sa.tick(SEAL_HANDSHAKE_TIMEOUT_MS), undefined);
     if (policy === "required") {
       assertEquals(t.errors.map((e) => e.code), ["SEAL_HANDSHAKE_TIMEOUT"]);
       assertEquals(t.clear, []);
     } else assertEquals(t.clear, [t.c.peerId]);
   }
+});
+
+Deno.test("sealer: each unanswered handshake ends its own timeout after it began", async () => {
+  const t = await pair();
+  const sa = t.sealers.get(t.a.peerId)!;
+  sa.seal(t.b.peerId, 0, t.text("first"), 0);
+  sa.seal(t.c.peerId, 0, t.text("second"), 8_000);
+  // At the first one's end, the second has 8 s left, not a whole timeout.
+  assertEquals(sa.tick(SEAL_HANDSHAKE_TIMEOUT_MS), 8_000 + SEAL_HANDSHAKE_TIMEOUT_MS);
+  assertEquals(t.errors.length, 1);
+  assertEquals(sa.tick(8_000 + SEAL_HANDSHAKE_TIMEOUT_MS), undefined);
+  assertEquals(t.errors.map((e) => e.code), ["SEAL_HANDSHAKE_TIMEOUT", "SEAL_HANDSHAKE_TIMEOUT"]);
 });
 
 Deno.test("sealer: a peer the network says is offline ends the handshake at once; the next message starts another", async () => {
@@ -94,7 +107,7 @@ Deno.test("sealer: a peer the network says is offline ends the handshake at once
   assertEquals(hello.length, 1);
   sa.unreachable(t.b.peerId);
   assertEquals(t.errors.map((e) => e.code), ["SEAL_UNREACHABLE"]);
-  assert(!sa.tick(1), "no handshake is left under way");
+  assertEquals(sa.tick(1), undefined, "no handshake is left under way");
   assertEquals(sa.seal(t.b.peerId, 0, t.text("back"), 1), "queued");
   await t.relay();
   assertEquals(t.got.get(t.b.peerId), [`${t.a.peerId}:back`]);

@@ -84,6 +84,26 @@ Deno.test("topics: with a shared key, members read and others cannot", async () 
   assertEquals(await subscriber.open(text), undefined, "forgotten");
 });
 
+Deno.test("topics: on a topic sealed for its members, a publish in clear is refused", async () => {
+  const { other, subscriber, codes } = await guards();
+  subscriber.setKey("room", "s3cret");
+  // An outsider, signing as itself (anyone may publish on any topic), in clear.
+  const outsider = new TopicGuard({ identity: other, policy: "required", refused: () => {} });
+  const clear = {
+    t: "topic",
+    topic: "room",
+    from: other.peerId,
+    n: 1,
+    ...await outsider.prepare("room", 1, "PAY BOB 100"),
+  } as TopicMessage;
+  assertEquals(await subscriber.open(clear), undefined);
+  assertEquals(codes, ["SEAL_REQUIRED"]);
+  // On a topic it holds no key for, the same publish is delivered.
+  assertEquals(await subscriber.open({ ...clear, topic: "hall" }), undefined, "signed for room");
+  const hall = { ...clear, topic: "hall", ...await outsider.prepare("hall", 1, "hi") };
+  assertEquals(await subscriber.open(hall as TopicMessage), "hi");
+});
+
 Deno.test("topics: any character of a signed publish changed is refused", async () => {
   const { subscriber, codes, publish } = await guards();
   const m = await publish("room", 3, "the quick brown fox");

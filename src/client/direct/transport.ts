@@ -48,10 +48,12 @@ export interface DirectTransport {
 export type DirectTransportFactory = (options: DirectTransportOptions) => DirectTransport;
 
 /**
- * Reads the DTLS fingerprint from an SDP: the value of its first `a=fingerprint:` line.
+ * Reads the DTLS fingerprints from an SDP: the values of all its `a=fingerprint:` lines, in
+ * order, joined by `,`. All of them, since a stack may take any one: a relay that added a
+ * fingerprint of its own beside the genuine one changes what both sides bind.
  *
  * @param sdp The SDP.
- * @returns The fingerprint (`sha-256 AB:CD:…`), or `undefined`.
+ * @returns The fingerprints (`sha-256 AB:CD:…`), or `undefined` if there is none.
  *
  * @example Usage
  * ```ts
@@ -60,7 +62,8 @@ export type DirectTransportFactory = (options: DirectTransportOptions) => Direct
  * ```
  */
 export function sdpFingerprint(sdp: string): string | undefined {
-  return /^a=fingerprint:(.+?)\s*$/m.exec(sdp)?.[1];
+  const all = [...sdp.matchAll(/^a=fingerprint:(.+?)\s*$/gm)].map((m) => m[1]);
+  return all.length > 0 ? all.join(",") : undefined;
 }
 
 /** The part of an `RTCPeerConnection` the negotiation needs; browsers and werift share it. */

@@ -1,6 +1,7 @@
 // The edge Worker on real workerd: refused hellos wake no super-peer; the HTTP API answers JSON.
 import { base64urlnopad } from "@scure/base";
 import { Identity, Peer, ProtocolError } from "../../../mod.ts";
+import { peerIdFromPublicKey } from "../../../src/identity/peer_id.ts";
 import { PROTOCOL_VERSION } from "../../../src/protocol/mod.ts";
 import { connectUrl, type Hello, LIMIT_SPECS, signHello } from "../../../src/protocol/mod.ts";
 import { startNetwork } from "../../../scripts/local_network.ts";
@@ -47,6 +48,14 @@ Deno.test(
       const other = await Identity.generate();
       const good = await signHello(me, net.network);
       const forged: Hello = { ...(await signHello(other, net.network)), peer: me.peerId };
+      // The neutral point: with R that point and S = 0, a signature verifies for any message.
+      const neutral = new Uint8Array(32);
+      neutral[0] = 1;
+      const nobody: Hello = {
+        ...good,
+        peer: peerIdFromPublicKey(neutral),
+        sig: base64urlnopad.encode(Uint8Array.of(1, ...new Uint8Array(63))),
+      };
       const flipped = base64urlnopad.decode(good.sig);
       flipped[0] ^= 1;
       const cases: [string, Hello | string, number, string][] = [
@@ -67,6 +76,7 @@ Deno.test(
         ],
         ["wrong network", await signHello(me, "elsewhere"), 401, "HELLO_WRONG_NETWORK"],
         ["not a peer id", { ...good, peer: "not-a-peer" }, 400, "HELLO_MALFORMED"],
+        ["a small-order key, which anyone signs for", nobody, 400, "HELLO_MALFORMED"],
         ["short nonce", { ...good, nonce: "abc" }, 400, "HELLO_MALFORMED"],
         ["no fields", `${net.url}/v1/connect`, 400, "HELLO_MALFORMED"],
         [

@@ -136,7 +136,10 @@ export class Providers {
     const parsed = parseContentId(m.root, limits.MAX_CONTENT_BYTES);
     if (!parsed.ok) return parsed;
     const root = parsed.id.text;
-    const count = Math.min(m.count, limits.MAX_PROVIDERS_PER_QUERY);
+    const count = Math.min(
+      m.count ?? limits.MAX_PROVIDERS_PER_QUERY,
+      limits.MAX_PROVIDERS_PER_QUERY,
+    );
     const answer = await this.#atHome({ op: "sample", root, count, asker: peer });
     if (!answer.ok) return answer;
     const providers = (answer as { providers: { peer: string; pieces: number }[] }).providers

@@ -45,6 +45,9 @@ Deno.test(
       const found = await providers(asker, root);
       const byPeer = Object.fromEntries(found.providers.map((p) => [p.peer, p.pieces]));
       assertEquals(byPeer, { [seeder.peerId]: 3, [partial.peerId]: 2 });
+      // `count` may be left out: up to MAX_PROVIDERS_PER_QUERY.
+      const all = await asker.request({ t: "providers", root });
+      assertEquals(all.providers.length, 2);
       assertEquals(
         (await providers(seeder, root)).providers.map((p) => p.peer),
         [partial.peerId],
