@@ -24,6 +24,7 @@ import type { LocalKeys } from "./handshake.ts";
 import { SEAL_CONTEXT } from "./handshake.ts";
 import { agree, ephemeralKeys, sealPublicKey, usableSealKey } from "./keys.ts";
 import type { Opened } from "./session.ts";
+import { SEAL_MAIL_MAX_SKEW_MS } from "./seal_bounds.ts";
 
 const ZERO_NONCE = new Uint8Array(12);
 const INFO = new TextEncoder().encode("mail");
@@ -95,13 +96,15 @@ export function sealMail(
 
 /**
  * The ephemeral keys of mail opened lately, so that the same mail twice is refused. Bounded:
- * the oldest are dropped first, and none is kept past the age mail is taken at.
+ * a key is forgotten once its mail is older than the age mail is taken at (by the clock, so
+ * that no input, a mail dated far ahead included, flushes the rest), and past `MAX` keys the
+ * first taken go first.
  *
  * @example Usage
  * ```ts
  * import { MailReplays } from "./mail.ts";
  * const seen = new MailReplays(60_000);
- * console.assert(seen.take("ab", 0) && !seen.take("ab", 1));
+ * console.assert(seen.take("ab", 0, 0) && !seen.take("ab", 1, 1));
  * ```
  */
 export class MailReplays {
@@ -128,13 +131,16 @@ export class MailReplays {
    * Takes a key once.
    *
    * @param key The mail's ephemeral key, hex.
-   * @param sealedAt When it was sealed.
+   * @param sealedAt When it was sealed (not ahead of `now` by more than the allowed skew).
+   * @param now The clock.
    * @returns Whether it was new.
    */
-  take(key: string, sealedAt: number): boolean {
+  take(key: string, sealedAt: number, now: number): boolean {
     if (this.#seen.has(key)) return false;
+    // Mail comes in any order of date, so this stops at the first fresh key: a stale one after
+    // it is kept a little longer, which only costs room.
     for (const [k, at] of this.#seen) {
-      if (this.#seen.size < MailReplays.MAX && at >= sealedAt - this.#maxAgeMs) break;
+      if (this.#seen.size < MailReplays.MAX && at >= now - this.#maxAgeMs) break;
       this.#seen.delete(k);
     }
     this.#seen.set(key, sealedAt);
@@ -185,7 +191,10 @@ export function openMail(
     };
   }
   const sealedAt = readCounter(plain, 1);
-  if (now - sealedAt > replays.maxAgeMs || !replays.take(hex.encode(ephemeral), sealedAt)) {
+  if (sealedAt - now > SEAL_MAIL_MAX_SKEW_MS) {
+    return { ok: false, code: "SEAL_REPLAYED", message: "Sealed mail is dated ahead of now" };
+  }
+  if (now - sealedAt > replays.maxAgeMs || !replays.take(hex.encode(ephemeral), sealedAt, now)) {
     return { ok: false, code: "SEAL_REPLAYED", message: "Sealed mail was already taken" };
   }
   return { ok: true, flags: plain[0], payload: plain.subarray(9) };

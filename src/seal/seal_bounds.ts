@@ -30,6 +30,11 @@ const DAY = 24 * 3_600_000;
  * mailbox keeps mail by default (`MAILBOX_TTL_MS`, seven days).
  */
 export const SEAL_MAIL_MAX_AGE_MS: number = 7 * DAY;
+/**
+ * Sealed mail dated further ahead of the recipient's clock than this is refused: its date is
+ * what its replay mark is kept by, and a date in the future would make it outlive the rest.
+ */
+export const SEAL_MAIL_MAX_SKEW_MS: number = 5 * 60_000;
 
 // What a peer sends on its own, without its application asking: a kind 5 ("no such
 // session") or kind 6 ("I do not seal") answer, an accept answering a hello, a hello made
