@@ -17,6 +17,12 @@ export const SEAL_QUEUE_MESSAGES = 256;
 export const SEAL_SESSIONS_PER_PEER = 3;
 /** Peers with sealing state kept; the least recently used is forgotten first. */
 export const SEAL_PEERS = 4_096;
+/**
+ * Peers remembered as having sealed with this one, for the life of the process, after their
+ * sealing state is gone: from them, "I do not seal" and anything in clear are a relay's
+ * downgrade, refused whatever the policy. The least recently sealed is forgotten first.
+ */
+export const SEAL_STICKY_PEERS = 65_536;
 /** A handshake not answered in this long ends: the peer is taken not to seal. */
 export const SEAL_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** A session seals for this long, then a new one is made. */

@@ -24,6 +24,7 @@ import type { LocalKeys } from "./handshake.ts";
 import { Handshaker } from "./handshaker.ts";
 import { AnswerBudget } from "./answer_budget.ts";
 import { MailReplays, openMail, sealMail } from "./mail.ts";
+import { SealedBefore } from "./sealed_before.ts";
 import { SEAL_BATCH_FLAG, SealBatcher, unpackBatch } from "./sealed_batch.ts";
 import { dataSessionId, type Opened, SealSession } from "./session.ts";
 import { PeerTable, type SealPeerState } from "./peer_table.ts";
@@ -74,6 +75,8 @@ export class Sealer {
     if (state.pending) this.#handshaker.drop(state.pending.hello);
   });
   readonly #sessions = new Map<string, SealSession>();
+  /** Peers that have sealed with this one: they stay sealed, whatever a relay says. */
+  readonly #sealedBefore = new SealedBefore();
   // What it sends unasked (kind 5, a hello again, accepts) is budgeted per remote.
   readonly #budget = new AnswerBudget();
   readonly #handshaker: Handshaker;
@@ -233,8 +236,10 @@ export class Sealer {
       this.#handshaker.drop(peer.pending.hello);
       peer.pending = undefined;
       if (peer.sessions.length > 0) continue; // a renewal: the old session still seals
-      if (this.#policy === "preferred") this.#onUnsupported(remote);
-      else this.#fail(remote, peer, "SEAL_HANDSHAKE_TIMEOUT", "No answer to the handshake");
+      // From a peer that sealed, silence is a relay's: nothing goes in clear.
+      if (this.#policy === "preferred" && !this.#sealedBefore.has(remote)) {
+        this.#onUnsupported(remote);
+      } else this.#fail(remote, peer, "SEAL_HANDSHAKE_TIMEOUT", "No answer to the handshake");
     }
     return next;
   }
@@ -261,8 +266,9 @@ export class Sealer {
    * @param _from The sender the relay names.
    * @returns Whether to deliver it.
    */
-  takesClear(_from: string): boolean {
-    return this.#policy === "preferred";
+  takesClear(from: string): boolean {
+    // A peer that sealed with this one can seal: its "clear" message is the relay's.
+    return this.#policy === "preferred" && !this.#sealedBefore.has(from);
   }
 
   /** Whether a session with a peer is ready (for tests and status). */
@@ -286,7 +292,7 @@ export class Sealer {
     peer.unsupported = false;
     // Known before the accept leaves (a relay in the same turn may bring data at once), and
     // what waited leaves after it: the initiator has the session by then.
-    const session = this.#register(peer, new SealSession(answer.keys, now));
+    const session = this.#register(from, peer, new SealSession(answer.keys, now));
     this.#send(from, answer.bytes);
     this.#flush(from, peer, session);
   }
@@ -296,11 +302,12 @@ export class Sealer {
     if ("code" in keys) return this.#host.refused(from, keys.code, keys.message);
     const peer = this.#peers.use(from);
     peer.pending = undefined;
-    this.#flush(from, peer, this.#register(peer, new SealSession(keys, now)));
+    this.#flush(from, peer, this.#register(from, peer, new SealSession(keys, now)));
   }
 
   // A new session seals from now on.
-  #register(peer: SealPeerState, session: SealSession): SealSession {
+  #register(remote: string, peer: SealPeerState, session: SealSession): SealSession {
+    this.#sealedBefore.add(remote);
     this.#sessions.set(session.id, session);
     peer.sessions.unshift(session);
     for (const old of peer.sessions.splice(SEAL_SESSIONS_PER_PEER)) this.#sessions.delete(old.id);
@@ -365,8 +372,9 @@ export class Sealer {
 
   #onUnsupported(from: string, bytes: Uint8Array = new Uint8Array(1)): void {
     const peer = this.#peers.use(from);
-    if (bytes.length !== 1 || peer.sessions.length > 0) {
-      // Malformed, or from a peer that sealed before: a relay's forgery, or an alteration.
+    if (bytes.length !== 1 || peer.sessions.length > 0 || this.#sealedBefore.has(from)) {
+      // Malformed, or from a peer that sealed before (even if its sessions were dropped since,
+      // by a forged "no such session"): a relay's forgery, or an alteration.
       return this.#host.refused(from, "SEAL_BAD_TAG", `A "no seal" notice that cannot be true`);
     }
     peer.unsupported = true;
