@@ -61,7 +61,7 @@ const DECODED_CACHE_MAX = 16_384;
  * @example Usage
  * ```ts
  * import { peerIdBytes, peerIdFromPublicKey } from "./peer_id.ts";
- * console.assert(peerIdBytes(peerIdFromPublicKey(new Uint8Array(32))).length === 34);
+ * console.assert(peerIdBytes(peerIdFromPublicKey(new Uint8Array(32).fill(7))).length === 34);
  * ```
  */
 export function peerIdBytes(peerId: string): Uint8Array {
