@@ -35,6 +35,12 @@ export interface Delivery {
   data: string | Uint8Array;
   /** The path it came by. */
   via: "direct" | "relay";
+  /**
+   * Whether the network could neither read it nor forge it: sealed end to end through the
+   * relay, or over a direct channel (DTLS bound to both identity keys). `false`: it came in
+   * clear, and anyone on the path could have written it under the sender's name.
+   */
+  sealed: boolean;
 }
 
 /** What the layer is given by its peer. */
@@ -51,7 +57,9 @@ export interface ExactlyOnceHost {
 
 interface Pair {
   out: OutboundPair<{ data: Uint8Array; text: boolean }>;
-  inbox: InboundPair<{ seq: number; data: Uint8Array; text: boolean; via: "direct" | "relay" }>;
+  inbox: InboundPair<
+    { seq: number; data: Uint8Array; text: boolean; via: "direct" | "relay"; sealed: boolean }
+  >;
   /** The remote sender's epoch that `inbox` follows; earlier ones, retired. */
   inEpoch?: number;
   retired: number[];
@@ -141,6 +149,7 @@ export class ExactlyOnce {
    * @param data The message.
    * @param text Whether it is text.
    * @param via The path it came by.
+   * @param sealed Whether it came sealed (or over a direct channel).
    */
   receive(
     from: string,
@@ -148,6 +157,7 @@ export class ExactlyOnce {
     data: Uint8Array,
     text: boolean,
     via: "direct" | "relay",
+    sealed: boolean,
   ): void {
     const pair = this.#pair(from);
     if (pair.inEpoch !== epoch) {
@@ -164,12 +174,13 @@ export class ExactlyOnce {
       pair.lastAcked = 0;
     }
     if (seq <= pair.inbox.delivered) pair.reAck = true;
-    for (const m of pair.inbox.accept(seq, { seq, data, text, via }, floor)) {
+    for (const m of pair.inbox.accept(seq, { seq, data, text, via, sealed }, floor)) {
       this.#host.deliver({
         from,
         seq: m.seq,
         data: m.text ? decoder.decode(m.data) : m.data,
         via: m.via,
+        sealed: m.sealed,
       });
     }
     this.#scheduleAck(from, pair);

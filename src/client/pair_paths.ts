@@ -137,9 +137,10 @@ export class PairPaths {
    * @param stamp Its stamp.
    * @param data The message.
    * @param text Whether it is text.
+   * @param sealed Whether it came sealed.
    */
-  fromRelay(from: string, stamp: Stamp, data: Uint8Array, text: boolean): void {
-    this.#exactlyOnce.receive(from, stamp, data, text, "relay");
+  fromRelay(from: string, stamp: Stamp, data: Uint8Array, text: boolean, sealed: boolean): void {
+    this.#exactlyOnce.receive(from, stamp, data, text, "relay", sealed);
   }
 
   /**
@@ -184,6 +185,6 @@ export class PairPaths {
     const m = parseDirectMessage(data);
     if (m?.t === "ack") this.#exactlyOnce.acknowledged(from, m.epoch, m.upTo);
     else if (m?.t === "swarm") this.#swarm?.(from, m.data);
-    else if (m) this.#exactlyOnce.receive(from, m.stamp, m.data, m.text, "direct");
+    else if (m) this.#exactlyOnce.receive(from, m.stamp, m.data, m.text, "direct", true);
   }
 }

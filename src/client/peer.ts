@@ -107,7 +107,8 @@ export class Peer extends ListenedTarget {
       this.#emit<SealError>("seal.error", { peer, code, message });
     this.#relay = new RelayPath(this.#connection, {
       signal: (from, data) => this.#onSignal(from, data),
-      sequenced: (from, stamp, data, text) => this.#pairs.fromRelay(from, stamp, data, text),
+      sequenced: (from, stamp, data, text, sealed) =>
+        this.#pairs.fromRelay(from, stamp, data, text, sealed),
       plain: (m) => this.#deliver(m),
       swarm: (from, bytes) => this.#swarm.receive(from, bytes, "relay"),
       refused: sealError,

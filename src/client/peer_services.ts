@@ -228,7 +228,13 @@ export class PeerServices {
         const key = `${m.topic}\n${m.from}`;
         if (m.n <= (this.#lastN.get(key) ?? 0)) return;
         this.#lastN.set(key, m.n);
-        const detail: TopicEvent = { topic: m.topic, from: m.from, n: m.n, data };
+        const detail: TopicEvent = {
+          topic: m.topic,
+          from: m.from,
+          n: m.n,
+          data,
+          sealed: m.sealed === true,
+        };
         this.#host.dispatchEvent(new CustomEvent<TopicEvent>("topic", { detail }));
       }).catch(() => {}); // one message's failure must not stop the ones after it
     } else if (m.t === "presence") {
@@ -250,7 +256,13 @@ export class PeerServices {
         // Sealed mail is opened (or refused, by code) before anyone sees it.
         const data = this.#host.openMail ? this.#host.openMail(m) : fromWire(m);
         if (data === undefined) return;
-        const detail: MailEvent = { mid: m.mid, from: m.from, ts: m.ts, data };
+        const detail: MailEvent = {
+          mid: m.mid,
+          from: m.from,
+          ts: m.ts,
+          data,
+          sealed: m.sealed === true,
+        };
         this.#host.dispatchEvent(new CustomEvent<MailEvent>("mail", { detail }));
       } else {
         this.#host.dispatchEvent(new CustomEvent<MailNotice>("mail.notice", { detail: m }));

@@ -50,8 +50,8 @@ export interface SendFlags {
 export interface RelayPathHandlers {
   /** A signal from a peer. */
   signal(from: string, data: string | Uint8Array): void;
-  /** A stamped message from a peer. */
-  sequenced(from: string, stamp: Stamp, data: Uint8Array, text: boolean): void;
+  /** A stamped message from a peer; `sealed` if it came sealed. */
+  sequenced(from: string, stamp: Stamp, data: Uint8Array, text: boolean, sealed: boolean): void;
   /** A plain message from a peer. */
   plain(message: Delivery): void;
   /** A swarm message from a peer. */
@@ -150,7 +150,7 @@ export class RelayPath {
         });
       },
       // A batch of n messages took n frame numbers: each message keeps its own.
-      deliver: (from, flags, payload, seq) => this.#inner(from, flags, payload, seq >>> 0),
+      deliver: (from, flags, payload, seq) => this.#inner(from, flags, payload, seq >>> 0, true),
       refused: (peer, code, message) => this.#handlers.refused?.(peer, code, message),
     }, {
       policy,
@@ -372,18 +372,18 @@ export class RelayPath {
         "A message in clear was dropped: sealing is required",
       );
     }
-    this.#inner(frame.peer, flags, frame.payload, frame.seq);
+    this.#inner(frame.peer, flags, frame.payload, frame.seq, false);
   }
 
   // What a frame or a sealed payload carries, by its (inner) flags.
-  #inner(from: string, flags: number, payload: Uint8Array, seq: number): void {
+  #inner(from: string, flags: number, payload: Uint8Array, seq: number, sealed: boolean): void {
     const text = (flags & FLAG_TEXT) !== 0;
     if (flags & FLAG_SIGNAL) {
       return this.#handlers.signal(from, text ? decoder.decode(payload) : payload.slice());
     }
     if (flags & FLAG_SEQUENCED) {
       const m = readStamped(payload);
-      if (m) this.#handlers.sequenced(from, m.stamp, m.data, text);
+      if (m) this.#handlers.sequenced(from, m.stamp, m.data, text, sealed);
       return;
     }
     this.#handlers.plain({
@@ -391,6 +391,7 @@ export class RelayPath {
       seq,
       data: text ? decoder.decode(payload) : payload.slice(),
       via: "relay",
+      sealed,
     });
   }
 }

@@ -14,6 +14,8 @@ export interface TopicEvent {
   n: number;
   /** Text, or bytes. */
   data: string | Uint8Array;
+  /** Whether it came sealed with the topic's key (readable by its members only). */
+  sealed: boolean;
 }
 
 /** A mailbox message as the application sees it. */
@@ -26,6 +28,11 @@ export interface MailEvent {
   ts: number;
   /** Text, or bytes. */
   data: string | Uint8Array;
+  /**
+   * Whether it came sealed to this peer by its sender. `false`: it came in clear (taken only
+   * under `seal: "preferred"` or `false`), and anyone on the path could have written it.
+   */
+  sealed: boolean;
 }
 
 /** Options of a subscription or a publish. */

@@ -128,3 +128,37 @@ Deno.test("services: mail with no listener is held, unacknowledged, until one is
   services.receive({ t: "mail", mid: "m2", from: "p", ts: 2, data: "again" });
   assertEquals(got, ["hi"], "the once listener is gone: held again");
 });
+
+Deno.test("services: mail and topic events say whether they came sealed", async () => {
+  const host = new Host();
+  const services = new PeerServices(host);
+  const events: { type: string; sealed: boolean }[] = [];
+  for (const type of ["topic", "mail"]) {
+    host.addEventListener(type, (e) => events.push({ type, ...(e as CustomEvent).detail }));
+  }
+  services.receive({ t: "topic", topic: "a", from: "p", n: 1, data: "clear" });
+  // Sealed with the topic's key: the host's guard opens it (here, none: taken as sent).
+  services.receive({
+    t: "topic",
+    topic: "a",
+    from: "p",
+    n: 2,
+    data: "AQID",
+    bin: true,
+    sealed: true,
+  });
+  services.receive({ t: "mail", mid: "m1", from: "p", ts: 1, data: "clear" });
+  services.receive({
+    t: "mail",
+    mid: "m2",
+    from: "p",
+    ts: 1,
+    data: "AQID",
+    bin: true,
+    sealed: true,
+  });
+  await new Promise((r) => setTimeout(r, 0));
+  // Mail is handed over at once, topic messages once checked: compared by kind.
+  const sealed = (type: string) => events.filter((e) => e.type === type).map((e) => e.sealed);
+  assertEquals([sealed("topic"), sealed("mail")], [[false, true], [false, true]]);
+});

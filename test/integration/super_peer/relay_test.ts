@@ -22,12 +22,19 @@ Deno.test("relay: two peers on one shard exchange text and bytes", opts, async (
     assertEquals(alice.send(bob.peerId, "hello bob"), "queued");
     assertEquals(alice.send(bob.peerId, new Uint8Array([0, 1, 2, 255])), "queued");
     const [text, bytes] = await take(inbox, 2);
-    assertEquals(text, { from: alice.peerId, seq: text.seq, data: "hello bob", via: "relay" });
+    assertEquals(text, {
+      from: alice.peerId,
+      seq: text.seq,
+      data: "hello bob",
+      via: "relay",
+      sealed: true,
+    });
     assertEquals(bytes, {
       from: alice.peerId,
       seq: text.seq + 1,
       data: new Uint8Array([0, 1, 2, 255]),
       via: "relay",
+      sealed: true,
     });
     assertEquals(alice.send(bob.peerId, "again"), "sent", "the session is made");
     const back = alice.messages();
@@ -185,6 +192,7 @@ Deno.test("relay: refusals come back as codes and the connection keeps working",
       seq: 12,
       data: "still here",
       via: "relay",
+      sealed: false,
     });
 
     // The client library reports the same refusal as an event.
