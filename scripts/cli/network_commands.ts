@@ -15,6 +15,7 @@ import type {
   TopicEvent,
 } from "../../mod.ts";
 import { DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
+import { SEAL_HANDSHAKE_TIMEOUT_MS } from "../../src/seal/seal_bounds.ts";
 import { type Context, peerIdArg, topicArg, wholeArg } from "./context.ts";
 import { clock, Refused, shown } from "./output.ts";
 
@@ -133,12 +134,20 @@ export async function send(c: Context, args: string[], mailbox: boolean): Promis
   peer.addEventListener("error", (e) => refused = (e as CustomEvent<ErrorMessage>).detail);
   peer.addEventListener("seal.error", (e) => unsealed = (e as CustomEvent<SealError>).detail);
   peer.send(to, text, { mailbox });
-  // The relay answers only refusals; a short wait tells them apart from success.
+  // The relay answers only refusals; a short wait tells them apart from success. A message
+  // that waits for the sealing handshake has not left: it is sent, or refused by code (the
+  // handshake's timeout), before anything is said.
   await new Promise((r) => setTimeout(r, SEND_SETTLE_MS));
+  const deadline = Date.now() + SEAL_HANDSHAKE_TIMEOUT_MS + SEND_SETTLE_MS;
+  while (peer.queued > 0 && !refused && !unsealed && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const stuck = peer.queued > 0;
   peer.close();
   // The network's word first (PEER_NOT_FOUND says more than the handshake it ended).
   if (refused) throw new Refused(refused.code, refused.message);
   if (unsealed) throw new Refused(unsealed.code, unsealed.message);
+  if (stuck) throw new Refused("SEAL_HANDSHAKE_TIMEOUT", "The message never left");
   const how = mailbox ? " (mailed if offline)" : "";
   c.out.result(`sent to ${to}${how}`, {
     ok: true,

@@ -107,8 +107,7 @@ export class Peer extends ListenedTarget {
       this.#emit<SealError>("seal.error", { peer, code, message });
     this.#relay = new RelayPath(this.#connection, {
       signal: (from, data) => this.#onSignal(from, data),
-      sequenced: (from, stamp, data, text, sealed) =>
-        this.#pairs.fromRelay(from, stamp, data, text, sealed),
+      sequenced: (...m) => this.#pairs.fromRelay(...m),
       plain: (m) => this.#deliver(m),
       swarm: (from, bytes) => this.#swarm.receive(from, bytes, "relay"),
       refused: sealError,
@@ -173,9 +172,9 @@ export class Peer extends ListenedTarget {
     return this.#connection.limits;
   }
 
-  /** Frames waiting to be sent. */
+  /** Frames waiting to be sent: for a connection, or for a handshake with their peer. */
   get queued(): number {
-    return this.#connection.queued;
+    return this.#connection.queued + this.#relay.waiting;
   }
 
   /** The ledger, through this peer's connection and the network's HTTP API. */

@@ -165,6 +165,11 @@ export class RelayPath {
     return this.#sealer !== undefined;
   }
 
+  /** Messages waiting for a handshake to end. */
+  get waiting(): number {
+    return this.#sealer?.waiting ?? 0;
+  }
+
   /** Most payload bytes a message can carry, with what sealing adds taken off. */
   get maxPayload(): number {
     return this.#connection.limits.MAX_FRAME_BYTES - 64 - (this.#sealer ? SEAL_OVERHEAD : 0);
@@ -198,11 +203,7 @@ export class RelayPath {
     return this.#sealer?.busy ? this.#sealer.idle() : undefined;
   }
 
-  /**
-   * The network said a peer is not connected: a handshake under way with it ends now.
-   *
-   * @param peer The peer.
-   */
+  /** The network said a peer is not connected: a handshake under way with it ends now. */
   unreachable(peer: string): void {
     this.#sealer?.unreachable(peer);
   }

@@ -47,6 +47,13 @@ export class PeerTable {
     this.#forget = forget;
   }
 
+  /** Messages waiting for a handshake, to all the peers kept. */
+  get queued(): number {
+    let n = 0;
+    for (const peer of this.#peers.values()) n += peer.queue.length;
+    return n;
+  }
+
   /**
    * A peer's state, without counting it as a use.
    *

@@ -259,21 +259,19 @@ export class Sealer {
     this.#fail(remote, peer, "SEAL_UNREACHABLE", "The peer is not connected");
   }
 
-  /**
-   * Whether a message in clear from a peer may be delivered: only when the policy is
-   * `"preferred"` (under `"required"`, anyone on the path could have written it).
-   *
-   * @param _from The sender the relay names.
-   * @returns Whether to deliver it.
-   */
+  /** Whether a message in clear from a peer is taken: `"preferred"`, a peer never seen sealing. */
   takesClear(from: string): boolean {
-    // A peer that sealed with this one can seal: its "clear" message is the relay's.
     return this.#policy === "preferred" && !this.#sealedBefore.has(from);
   }
 
   /** Whether a session with a peer is ready (for tests and status). */
   hasSession(peer: string): boolean {
     return (this.#peers.get(peer)?.sessions.length ?? 0) > 0;
+  }
+
+  /** Messages waiting for a handshake to end, to all peers. */
+  get waiting(): number {
+    return this.#peers.queued;
   }
 
   #hello(to: string, peer: SealPeerState, now: number): void {

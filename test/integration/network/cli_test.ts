@@ -3,6 +3,7 @@
 import { Identity } from "../../../mod.ts";
 import { type LocalNetwork, startNetwork } from "../../../scripts/local_network.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
+import { openBareSocket } from "../../support/peers.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const SCRIPT = new URL("../../../scripts/peer.ts", import.meta.url).pathname;
@@ -120,6 +121,14 @@ Deno.test(
       const refused = await run([...b, "send", nobody, "anyone?"]);
       assertEquals(refused.code, 1);
       assert(refused.err.startsWith("refused: PEER_NOT_FOUND"), refused.err);
+
+      // A peer online that never answers the sealing handshake: nothing left, and it says so.
+      const silent = await Identity.generate();
+      const ws = await openBareSocket(net, silent, []);
+      const unanswered = await run([...b, "send", silent.peerId, "hello?"]);
+      ws.close();
+      assertEquals(unanswered.code, 1, unanswered.out);
+      assert(unanswered.err.startsWith("refused: SEAL_HANDSHAKE_TIMEOUT"), unanswered.err);
     }),
 );
 
