@@ -83,7 +83,7 @@ const decoder = new TextDecoder();
  * const got: unknown[] = [];
  * const b = new ExactlyOnce({ transmit: () => "sent", acknowledge: () => {}, deliver: (m) => got.push(m.data) });
  * const a = new ExactlyOnce({
- *   transmit: (_to, stamp, data, text) => (b.receive("A", stamp, data, text, "relay"), "sent"),
+ *   transmit: (_to, stamp, data, text) => (b.receive("A", stamp, data, text, "relay", true), "sent"),
  *   acknowledge: () => {},
  *   deliver: () => {},
  * });
