@@ -75,76 +75,60 @@ Deno.test(
   },
 );
 
+/**
+ * Alice offers a channel to bob through a "relay" that rewrites the SDPs bob is given; both
+ * ends must refuse the channel.
+ */
+async function refusedWhenRelayRewrites(rewrite: (data: string) => string): Promise<void> {
+  const net = await startNetwork({ shards: 2 });
+  const aliceId = await Identity.generate();
+  const bobId = await Identity.generate();
+  try {
+    const alice = await connectPeer(net, { identity: aliceId });
+    const bob = await connectPeer(net, { identity: bobId });
+    const a = link(alice, aliceId, bob.peerId, "offerer");
+    const b = link(bob, bobId, alice.peerId, "answerer");
+    alice.addEventListener("signal", (e) => a.handleSignal((e as CustomEvent).detail));
+    bob.addEventListener("signal", (e) => {
+      const detail = (e as CustomEvent).detail;
+      b.handleSignal({ ...detail, data: rewrite(String(detail.data)) });
+    });
+    const results = await Promise.all([assertRejects(a.connect()), assertRejects(b.connect())]);
+    for (const error of results) {
+      assert(error instanceof ProtocolError, String(error));
+      assert(["DIRECT_AUTH_FAILED", "DIRECT_FAILED"].includes(error.code), error.code);
+    }
+    assert(!a.open && !b.open);
+    alice.close();
+    bob.close();
+  } finally {
+    await net.dispose();
+  }
+}
+
 Deno.test(
   "direct: an SDP whose fingerprint was rewritten on the way is refused",
   opts,
-  async () => {
-    const net = await startNetwork({ shards: 2 });
-    const aliceId = await Identity.generate();
-    const bobId = await Identity.generate();
-    try {
-      const alice = await connectPeer(net, { identity: aliceId });
-      const bob = await connectPeer(net, { identity: bobId });
-      const a = link(alice, aliceId, bob.peerId, "offerer");
-      const b = link(bob, bobId, alice.peerId, "answerer");
-      alice.addEventListener("signal", (e) => a.handleSignal((e as CustomEvent).detail));
-      // The "relay" rewrites the offer's fingerprint before bob sees it.
-      bob.addEventListener("signal", (e) => {
-        const detail = (e as CustomEvent).detail;
-        const data = String(detail.data).replace(
-          /(a=fingerprint:sha-256 )([0-9A-F]{2})/,
-          (_m, p, h) => p + (h === "00" ? "01" : "00"),
-        );
-        b.handleSignal({ ...detail, data });
-      });
-      const results = await Promise.all([assertRejects(a.connect()), assertRejects(b.connect())]);
-      for (const error of results) {
-        assert(error instanceof ProtocolError, String(error));
-        assert(["DIRECT_AUTH_FAILED", "DIRECT_FAILED"].includes(error.code), error.code);
-      }
-      assert(!a.open && !b.open);
-      alice.close();
-      bob.close();
-    } finally {
-      await net.dispose();
-    }
-  },
+  () =>
+    refusedWhenRelayRewrites((data) =>
+      data.replace(
+        /(a=fingerprint:sha-256 )([0-9A-F]{2})/,
+        (_m, p, h) => p + (h === "00" ? "01" : "00"),
+      )
+    ),
 );
 
 Deno.test(
   "direct: an SDP given a second fingerprint on the way is refused",
   opts,
-  async () => {
-    const net = await startNetwork({ shards: 2 });
-    const aliceId = await Identity.generate();
-    const bobId = await Identity.generate();
-    try {
-      const alice = await connectPeer(net, { identity: aliceId });
-      const bob = await connectPeer(net, { identity: bobId });
-      const a = link(alice, aliceId, bob.peerId, "offerer");
-      const b = link(bob, bobId, alice.peerId, "answerer");
-      alice.addEventListener("signal", (e) => a.handleSignal((e as CustomEvent).detail));
-      // The "relay" adds a fingerprint of its own after the genuine one (the JSON's \r\n).
-      bob.addEventListener("signal", (e) => {
-        const detail = (e as CustomEvent).detail;
-        const data = String(detail.data).replace(
-          /(a=fingerprint:sha-256 [0-9A-F:]+)/,
-          `$1\\r\\na=fingerprint:sha-256 ${Array(32).fill("AB").join(":")}`,
-        );
-        b.handleSignal({ ...detail, data });
-      });
-      const results = await Promise.all([assertRejects(a.connect()), assertRejects(b.connect())]);
-      for (const error of results) {
-        assert(error instanceof ProtocolError, String(error));
-        assert(["DIRECT_AUTH_FAILED", "DIRECT_FAILED"].includes(error.code), error.code);
-      }
-      assert(!a.open && !b.open);
-      alice.close();
-      bob.close();
-    } finally {
-      await net.dispose();
-    }
-  },
+  // A fingerprint of the relay's own after the genuine one (the JSON's \r\n).
+  () =>
+    refusedWhenRelayRewrites((data) =>
+      data.replace(
+        /(a=fingerprint:sha-256 [0-9A-F:]+)/,
+        `$1\\r\\na=fingerprint:sha-256 ${Array(32).fill("AB").join(":")}`,
+      )
+    ),
 );
 
 Deno.test(
