@@ -8,6 +8,8 @@
  * @module
  */
 
+import { localNetworkId } from "./network_id.ts";
+
 const args = [...Deno.args];
 
 /** Takes `--name value` or `--name=value` out of the arguments. */
@@ -39,6 +41,10 @@ try {
   );
 }
 
+// An id of its own per state directory, so that hellos signed for one local network are no
+// use on another; kept beside the state it signs.
+const networkId = await localNetworkId(state);
+
 const child = new Deno.Command(Deno.execPath(), {
   args: [
     "run",
@@ -53,6 +59,8 @@ const child = new Deno.Command(Deno.execPath(), {
     state,
     "--var",
     "FAUCET:on",
+    "--var",
+    `NETWORK_ID:${networkId}`,
     ...args,
   ],
   // No request to Cloudflare for `Request.cf` (a local network needs none).

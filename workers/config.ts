@@ -30,6 +30,13 @@ export interface Env {
   NETWORK_ID: string;
   /** The fixed shard count of the network, as text. */
   SHARD_COUNT: string;
+  /**
+   * More origins peers may dial this network on, comma-separated (`https://net.example`), as
+   * their hellos sign them, beside the origin of each request itself (on Cloudflare a hostname
+   * routed to this Worker). Set it where a proxy in front of the network changes the host the
+   * Worker sees.
+   */
+  NETWORK_ORIGINS?: string;
   /** Optional JSON object of limit overrides, e.g. `{"RATE_LIMIT_FRAMES_PER_SECOND":5000}`. */
   LIMIT_OVERRIDES?: string;
   /** The network secret shard signing keys derive from (a Worker secret). */
@@ -64,6 +71,8 @@ export interface NetworkConfig {
   readonly network: string;
   /** The shard count. */
   readonly shards: number;
+  /** More origins hellos may be signed for (`NETWORK_ORIGINS`), beside each request's own. */
+  readonly origins?: readonly string[];
   /** The limits in force. */
   readonly limits: Limits;
   /** The network secret; the development default when none is set. */
@@ -93,6 +102,7 @@ const HEADER_NAME = /^[a-z0-9-]+$/;
 const VarsSchema = z.object({
   NETWORK_ID: z.string().regex(NETWORK_ID_PATTERN),
   SHARD_COUNT: z.string().regex(/^[0-9]+$/),
+  NETWORK_ORIGINS: z.string().regex(/^https?:\/\/[^/,\s]+(,https?:\/\/[^/,\s]+)*$/).optional(),
   LIMIT_OVERRIDES: z.string().optional(),
   NETWORK_SECRET: z.string().min(16).optional(),
   GENESIS: z.string().optional(),
@@ -146,6 +156,7 @@ export function networkConfig(env: Env): NetworkConfig {
   const key = [
     env.NETWORK_ID,
     env.SHARD_COUNT,
+    env.NETWORK_ORIGINS,
     env.LIMIT_OVERRIDES,
     env.NETWORK_SECRET,
     env.GENESIS,
@@ -170,6 +181,9 @@ export function networkConfig(env: Env): NetworkConfig {
   const config: NetworkConfig = {
     network: parsed.data.NETWORK_ID,
     shards,
+    ...(parsed.data.NETWORK_ORIGINS
+      ? { origins: parsed.data.NETWORK_ORIGINS.split(",").map((o) => new URL(o).origin) }
+      : {}),
     limits: resolveLimits(overrides),
     secret: parsed.data.NETWORK_SECRET ?? DEVELOPMENT_NETWORK_SECRET,
     developmentSecret: parsed.data.NETWORK_SECRET === undefined,

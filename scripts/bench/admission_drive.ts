@@ -61,7 +61,7 @@ export async function openWelcomed(
   timeoutMs = 60_000,
   headers?: Record<string, string>,
 ): Promise<{ ws: WebSocket; welcomeMs: number }> {
-  const target = connectUrl(url, await signHello(identity, network), { batch: true });
+  const target = connectUrl(url, await signHello(identity, network, url), { batch: true });
   const start = performance.now();
   // Deno's WebSocket takes headers, as a proxy in front of the edge would write them.
   const ws = headers === undefined

@@ -62,7 +62,8 @@ export async function pubsubBench(rounds: number): Promise<SectionResult> {
   const samples: Record<string, number[]> = { "pubsub.fanout": [], "pubsub.bare_do": [] };
   try {
     const url = net.url.replace("http:", "ws:");
-    const hello = async () => connectUrl(url, await signHello(await Identity.generate(), "bench"));
+    const hello = async () =>
+      connectUrl(url, await signHello(await Identity.generate(), "bench", url));
     const subs = await openSockets(
       SUBSCRIBERS,
       hello,

@@ -157,15 +157,21 @@ export async function relayBench(frames: number, rounds: number): Promise<Sectio
   const payload = new Uint8Array(PAYLOAD_BYTES).fill(7);
 
   async function superpeerPair(from: Identity, to: Identity): Promise<Pair> {
-    const receiver = await open(connectUrl(net.url, await signHello(to, net.network)), true);
-    const sender = await open(connectUrl(net.url, await signHello(from, net.network)), true);
+    const receiver = await open(
+      connectUrl(net.url, await signHello(to, net.network, net.url)),
+      true,
+    );
+    const sender = await open(
+      connectUrl(net.url, await signHello(from, net.network, net.url)),
+      true,
+    );
     return { sender, receiver, frame: encodeFrame(FRAME_SEND, to.peerId, 0, payload) };
   }
 
   // The reference client as sender (batching or not), a raw socket that asked for batches
   // (or not) as receiver.
   async function clientPair(from: Identity, to: Identity, batch: boolean): Promise<Pair> {
-    const hello = await signHello(to, net.network);
+    const hello = await signHello(to, net.network, net.url);
     const receiver = await open(connectUrl(net.url, hello, { batch }), true);
     const sender = await clientSender(net.url, net.network, from, batch);
     return { sender, receiver, frame: encodeFrame(FRAME_SEND, to.peerId, 0, payload) };

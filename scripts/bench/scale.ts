@@ -248,7 +248,7 @@ export async function scaleBench(): Promise<SectionResult> {
     const ours = await measure(
       pid,
       inspectorPort,
-      async () => connectUrl(url, await signHello(await Identity.generate(), "bench")),
+      async () => connectUrl(url, await signHello(await Identity.generate(), "bench", url)),
       (ws) => ws.send(JSON.stringify({ t: "sub", id: 1, topic: "all" })),
       (text) => text.includes("sub.result"),
       JSON.stringify({ t: "pub", id: 1, topic: "all", n: 1, data: "to everyone" }),

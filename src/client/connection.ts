@@ -210,7 +210,7 @@ export class Connection {
     let url: string;
     try {
       this.#network ??= await fetchNetworkId(this.#fetch, this.#o.url);
-      const hello = await signHello(this.#o.identity, this.#network);
+      const hello = await signHello(this.#o.identity, this.#network, this.#o.url);
       url = connectUrl(this.#o.url, hello, { batch: this.#o.batch !== false });
     } catch (error) {
       return this.#failed(CLOSE_CODES.ABNORMAL, error);

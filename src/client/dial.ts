@@ -11,6 +11,7 @@ const FINAL_HELLO_CODES: ReadonlySet<string> = new Set([
   "HELLO_MALFORMED",
   "HELLO_BAD_SIGNATURE",
   "HELLO_WRONG_NETWORK",
+  "HELLO_WRONG_ORIGIN",
   "HELLO_STALE",
 ]);
 

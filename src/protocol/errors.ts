@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   HELLO_BAD_SIGNATURE: "The hello's signature does not verify against the peer id (HTTP 401).",
   HELLO_STALE: "The hello's timestamp is outside the accepted window (HTTP 401).",
   HELLO_WRONG_NETWORK: "The hello names another network (HTTP 401).",
+  HELLO_WRONG_ORIGIN:
+    "The hello was signed for an origin this network does not answer on: a server between the client and the network, or a URL the network was not configured for (HTTP 401).",
   HELLO_REPLAYED: "The hello's nonce was already used (HTTP 401).",
   TOO_MANY_CONNECTIONS:
     "The client's address has `MAX_CONNECTIONS_PER_ADDRESS` connections open already (HTTP 429).",

@@ -10,7 +10,7 @@ import { LIMIT_TABLE, type LimitUnit } from "./limit_table.ts";
 export { LIMIT_TABLE, type LimitRow, type LimitUnit } from "./limit_table.ts";
 
 /** The protocol version this code speaks. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** One row of the limits table, as served and documented. */
 export interface LimitSpec {

@@ -138,7 +138,7 @@ export async function openBareSocket(
   heard: string[],
   headers?: Record<string, string>,
 ): Promise<WebSocket> {
-  const url = connectUrl(net.url, await signHello(identity, net.network));
+  const url = connectUrl(net.url, await signHello(identity, net.network, net.url));
   // Deno's WebSocket takes headers (the test-only client address, say) beside the standard's.
   const ws = headers ? new WebSocket(url, { headers } as unknown as string[]) : new WebSocket(url);
   ws.onmessage = (e) => typeof e.data === "string" && heard.push(e.data);

@@ -234,8 +234,12 @@ async function connect(c: Context<Ctx>): Promise<Response> {
   // Shed first: a flood of hellos, valid or not, costs neither a signature check nor a wake.
   const address = addressOf(c);
   await shedAtEdge(c.env.EDGE_LIMITER, address);
-  const check = await checkHello(new URL(c.req.url).searchParams, {
+  const requestUrl = new URL(c.req.url);
+  const check = await checkHello(requestUrl.searchParams, {
     network,
+    // On Cloudflare a request's host is one routed to this Worker, so a hello signed for it
+    // was meant for this network; a configured list adds the names a proxy in front serves.
+    origins: [requestUrl.origin, ...(c.var.config.origins ?? [])],
     now: Date.now(),
     maxAgeMs: limits.HELLO_MAX_AGE_MS,
     maxSkewMs: limits.MAX_CLOCK_SKEW_MS,

@@ -14,7 +14,7 @@ const opts = { sanitizeOps: false, sanitizeResources: false };
 const RATE = 5;
 
 async function helloUrl(net: LocalNetwork): Promise<string> {
-  return connectUrl(net.url, await signHello(await Identity.generate(), net.network))
+  return connectUrl(net.url, await signHello(await Identity.generate(), net.network, net.url))
     .replace(/^ws/, "http");
 }
 
@@ -31,7 +31,7 @@ Deno.test(
     try {
       const from = (address: string) => ({ [TEST_ADDRESS_HEADER]: address, upgrade: "websocket" });
       const held = new WebSocket(
-        connectUrl(net.url, await signHello(await Identity.generate(), net.network)),
+        connectUrl(net.url, await signHello(await Identity.generate(), net.network, net.url)),
         { headers: { [TEST_ADDRESS_HEADER]: "203.0.113.1" } } as unknown as string[],
       );
       await new Promise((resolve) => held.onmessage = resolve);

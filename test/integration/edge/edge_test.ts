@@ -46,8 +46,8 @@ Deno.test(
     try {
       const me = await Identity.generate();
       const other = await Identity.generate();
-      const good = await signHello(me, net.network);
-      const forged: Hello = { ...(await signHello(other, net.network)), peer: me.peerId };
+      const good = await signHello(me, net.network, net.url);
+      const forged: Hello = { ...(await signHello(other, net.network, net.url)), peer: me.peerId };
       // The neutral point: with R that point and S = 0, a signature verifies for any message.
       const neutral = new Uint8Array(32);
       neutral[0] = 1;
@@ -67,14 +67,32 @@ Deno.test(
         ],
         ["signed by another key", forged, 401, "HELLO_BAD_SIGNATURE"],
         ["changed nonce", { ...good, nonce: "A".repeat(22) }, 401, "HELLO_BAD_SIGNATURE"],
-        ["stale", await signHello(me, net.network, Date.now() - 120_000), 401, "HELLO_STALE"],
         [
-          "from the future",
-          await signHello(me, net.network, Date.now() + 120_000),
+          "stale",
+          await signHello(me, net.network, net.url, Date.now() - 120_000),
           401,
           "HELLO_STALE",
         ],
-        ["wrong network", await signHello(me, "elsewhere"), 401, "HELLO_WRONG_NETWORK"],
+        [
+          "from the future",
+          await signHello(me, net.network, net.url, Date.now() + 120_000),
+          401,
+          "HELLO_STALE",
+        ],
+        ["wrong network", await signHello(me, "elsewhere", net.url), 401, "HELLO_WRONG_NETWORK"],
+        // What a server the client dialed holds: a hello signed for that server's origin.
+        [
+          "signed for another server",
+          await signHello(me, net.network, "ws://127.0.0.1:1"),
+          401,
+          "HELLO_WRONG_ORIGIN",
+        ],
+        [
+          "hello v1, no origin",
+          connectUrl(net.url, good).replace(/&origin=[^&]+/, ""),
+          400,
+          "HELLO_MALFORMED",
+        ],
         ["not a peer id", { ...good, peer: "not-a-peer" }, 400, "HELLO_MALFORMED"],
         ["a small-order key, which anyone signs for", nobody, 400, "HELLO_MALFORMED"],
         ["short nonce", { ...good, nonce: "abc" }, 400, "HELLO_MALFORMED"],
@@ -112,7 +130,7 @@ Deno.test(
 Deno.test("edge: a replayed hello gets HELLO_REPLAYED from the peer's home", opts, async () => {
   const net = await startNetwork({ shards: 2 });
   try {
-    const hello = await signHello(await Identity.generate(), net.network);
+    const hello = await signHello(await Identity.generate(), net.network, net.url);
     const upgrade = { headers: UPGRADE_HEADERS };
     const url = connectUrl(net.url, hello).replace(/^ws/, "http");
     const first = await fetch(url, upgrade);

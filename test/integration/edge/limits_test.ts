@@ -21,7 +21,7 @@ Deno.test(
     const net = await startNetwork({ shards: 2 });
     try {
       const me = await identityOnShard(1, 2);
-      const ws = new WebSocket(connectUrl(net.url, await signHello(me, net.network)));
+      const ws = new WebSocket(connectUrl(net.url, await signHello(me, net.network, net.url)));
       const texts: string[] = [];
       ws.onmessage = (e) => texts.push(e.data);
       await new Promise((r) => ws.onopen = r);

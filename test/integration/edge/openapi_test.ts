@@ -60,7 +60,10 @@ Deno.test("openapi: a valid 3.1 document; every route answers as it says", opts,
       const head = await (await fetch(`${net.url}/v1/shards/${shard}/head`)).json();
       return head.head !== null;
     }, 10_000);
-    const hello = connectUrl(net.url, await signHello(payee, net.network)).replace(/^ws/, "http");
+    const hello = connectUrl(net.url, await signHello(payee, net.network, net.url)).replace(
+      /^ws/,
+      "http",
+    );
     const huge = JSON.stringify(Array.from({ length: 1_000 }, () => ({ x: "y".repeat(100) })));
 
     // [method, path as documented, URL, body]: good input, bad input, each route.

@@ -33,6 +33,10 @@ Deno.test("dev: PORT moves the local network, and the banner says where it is", 
       await new Promise((r) => setTimeout(r, 200));
     }
     assert(out.includes(`is up at http://127.0.0.1:${port} (8 shards, faucet on`), out);
+    // A network id of its own, kept beside the state it signs.
+    const id = (await Deno.readTextFile(`${state}/network_id`)).trim();
+    assert(/^local-[a-z2-7]{16}$/.test(id), id);
+    assert(out.includes(`superpeer network "${id}" is up`), out);
     assert(out.includes(`SUPERPEER_URL=ws://127.0.0.1:${port} deno task peer id`), out);
     const res = await fetch(`http://127.0.0.1:${port}/v1/health`);
     assertEquals((await res.json()).ok, true);

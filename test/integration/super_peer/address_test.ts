@@ -16,7 +16,7 @@ const FIRST = "203.0.113.1";
 const SECOND = "203.0.113.2";
 
 async function helloUrl(net: LocalNetwork): Promise<string> {
-  return connectUrl(net.url, await signHello(await Identity.generate(), net.network));
+  return connectUrl(net.url, await signHello(await Identity.generate(), net.network, net.url));
 }
 
 async function open(

@@ -115,7 +115,7 @@ Deno.test(
       for (let i = 0; i < FLOOD; i++) ws.send("not json");
       assertEquals(await closed, 4003);
       // At once, not after the old socket's backlog: refused, with the wait.
-      const url = connectUrl(net.url, await signHello(identity, net.network));
+      const url = connectUrl(net.url, await signHello(identity, net.network, net.url));
       const res = await fetch(url.replace(/^ws/, "http"));
       const body = await res.json();
       assertEquals([res.status, body.code], [429, "RATE_LIMITED"]);

@@ -33,7 +33,7 @@ interface Raw {
 }
 
 async function raw(net: LocalNetwork, identity: Identity, batch: boolean): Promise<Raw> {
-  const url = connectUrl(net.url, await signHello(identity, net.network), { batch });
+  const url = connectUrl(net.url, await signHello(identity, net.network, net.url), { batch });
   const ws = new WebSocket(url);
   ws.binaryType = "arraybuffer";
   const errors: ErrorMessage[] = [];

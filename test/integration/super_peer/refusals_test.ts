@@ -93,7 +93,10 @@ Deno.test(
         }], path);
       }
       // A replayed hello: the upgrade and the plain GET that explains it give the same code.
-      const url = connectUrl(net.url, await signHello(await Identity.generate(), net.network))
+      const url = connectUrl(
+        net.url,
+        await signHello(await Identity.generate(), net.network, net.url),
+      )
         .replace(/^ws/, "http");
       const first = await fetch(url, { headers: UPGRADE_HEADERS });
       await first.body?.cancel();

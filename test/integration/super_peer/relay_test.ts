@@ -152,7 +152,7 @@ Deno.test("relay: refusals come back as codes and the connection keeps working",
 
     // A raw socket, to send what the client library would refuse to build.
     const raw = await Identity.generate();
-    const ws = new WebSocket(connectUrl(net.url, await signHello(raw, net.network)));
+    const ws = new WebSocket(connectUrl(net.url, await signHello(raw, net.network, net.url)));
     ws.binaryType = "arraybuffer";
     const replies: Record<string, unknown>[] = [];
     ws.onmessage = (e) => {

@@ -36,7 +36,7 @@ Deno.test("restart: peers reconnect by themselves and carry on", opts, async () 
     const sessions = peers.map((p) => p.welcome!.session);
 
     // A hello used before the restart, to show the super-peer's state survived it.
-    const used = await signHello(await Identity.generate(), net.network);
+    const used = await signHello(await Identity.generate(), net.network, net.url);
     const ws = new WebSocket(connectUrl(net.url, used));
     await new Promise((r) => ws.onopen = r);
     ws.close();

@@ -83,7 +83,9 @@ Deno.test(
             kindOf.set(identity.peerId, "silent");
             // Online from the moment it asks to connect, for the bookkeeping of this test.
             leftAt.set(identity.peerId, undefined);
-            const ws = new WebSocket(connectUrl(url, await signHello(identity, net.network)));
+            const ws = new WebSocket(
+              connectUrl(url, await signHello(identity, net.network, net.url)),
+            );
             await new Promise((r) => (ws.onopen = r, ws.onerror = r));
             const until = Date.now() + 500 + Math.random() * 2_000;
             while (Date.now() < until) {

@@ -35,7 +35,7 @@ class Bare {
     const bare = new Bare(identity ?? await Identity.generate());
     // Deno's WebSocket takes headers: the test-only client address.
     bare.ws = new WebSocket(
-      connectUrl(net.url, await signHello(bare.identity, net.network)),
+      connectUrl(net.url, await signHello(bare.identity, net.network, net.url)),
       { headers: { [TEST_ADDRESS_HEADER]: address } } as unknown as string[],
     );
     bare.ws.onmessage = (e) => typeof e.data === "string" && bare.heard.push(JSON.parse(e.data));
