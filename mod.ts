@@ -58,6 +58,15 @@ export {
 } from "./src/client/mod.ts";
 export { type BackoffOptions, checkNetworkUrl } from "./src/client/mod.ts";
 
+// Where a peer keeps its marks across restarts (a file in Deno and Node; IndexedDB in a
+// browser, its default), so that a relay cannot replay to it or talk it out of sealing.
+export {
+  fileMarks,
+  indexedDbMarks,
+  type MarksSnapshot,
+  type MarksStore,
+} from "./src/client/mod.ts";
+
 // Who a peer is.
 export { Identity, type IdentityJson, isPeerId } from "./src/identity/mod.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkNetworkUrl, type Identity, isPeerId, Peer } from "../../mod.ts";
+import { checkNetworkUrl, fileMarks, type Identity, isPeerId, Peer } from "../../mod.ts";
 import { DEFAULT_LIMITS, isTopic } from "../../src/protocol/mod.ts";
 import { UsageError } from "./args.ts";
 import { loadOrCreateIdentity } from "./identity_file.ts";
@@ -56,6 +56,8 @@ export class Context {
     return new Peer({
       url: this.url,
       identity,
+      // Beside the identity: who sealed with it, and what it took, across runs.
+      marks: fileMarks(this.identityPath.replace(/(\.json)?$/, ".marks.json")),
       firstConnectTimeoutMs: this.connectTimeoutMs,
       ...(transport ? { direct: { transport } } : {}),
     });

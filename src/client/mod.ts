@@ -37,6 +37,7 @@ export {
 export * from "./direct/mod.ts";
 export type { Delivery } from "./exactly_once.ts";
 export * from "./peer_ledger.ts";
+export { fileMarks, indexedDbMarks, type MarksSnapshot, type MarksStore } from "./marks_store.ts";
 export * from "./listened_target.ts";
 export * from "./peer_services.ts";
 export * from "./message_stream.ts";

@@ -8,7 +8,6 @@
  * @module
  */
 import {
-  type BlockHeaderJson,
   CLOSE_CODES,
   type ControlReplies,
   type ControlType,
@@ -39,6 +38,7 @@ import { RelayPath } from "./relay_path.ts";
 import { httpUrl } from "./_util.ts";
 import { DEFAULT_RECEIVE_BUFFER } from "./constants.ts";
 import type { PeerMessage, PeerOptions, SealError } from "./peer_options.ts";
+import { PeerMarks } from "./peer_marks.ts";
 
 export type { CloseDetail, PeerState, ReconnectingDetail, SendResult };
 export type { PeerMessage, PeerOptions, SealError };
@@ -78,9 +78,9 @@ export class Peer extends ListenedTarget {
   readonly #services: PeerServices;
   readonly #swarm: PeerSwarm;
   readonly #streams = new Set<MessageStream<PeerMessage>>();
+  readonly #marks: PeerMarks;
   readonly #direct: boolean;
   #ledger: PeerLedger | undefined;
-  readonly #blockHeights = new Map<number, number>(); // the highest heard of, per shard
   // An offline peer answers no swarm request and no handshake.
   readonly #gone = (peer: string) => (this.#swarm.gone(peer), this.#relay.unreachable(peer));
 
@@ -92,6 +92,7 @@ export class Peer extends ListenedTarget {
   constructor(options: PeerOptions) {
     super();
     this.#options = options;
+    this.#marks = new PeerMarks(options.identity.peerId, options.marks);
     this.#connection = new Connection(options, {
       welcome: (w) => {
         this.#services.resume();
@@ -111,7 +112,7 @@ export class Peer extends ListenedTarget {
       plain: (m) => this.#deliver(m),
       swarm: (from, bytes) => this.#swarm.receive(from, bytes, "relay"),
       refused: sealError,
-    }, options);
+    }, { ...options, marks: this.#marks });
     const sendText = (text: string) => this.#connection.sendText(text);
     const seal = options.seal ?? "required";
     this.#requests = new Requests(sendText, () => this.limits);
@@ -127,7 +128,7 @@ export class Peer extends ListenedTarget {
       openMail: (m) => this.#relay.openMailMessage(m),
       sealMail: (to, data) => this.#relay.sealMailBytes(to, data),
       topics: new TopicGuard({ ...options, policy: seal, refused: sealError }),
-    });
+    }, this.#marks.topics);
     this.#swarm = new PeerSwarm({
       sendSwarm: (to, bytes, via) => this.#pairs.sendSwarm(to, bytes, via === "relay"),
       request: (m) => this.#requests.request(m),
@@ -203,11 +204,12 @@ export class Peer extends ListenedTarget {
   /**
    * Connects, and resolves with the first welcome. Rejects if the network refuses this peer
    * (a bad hello: wrong network, clock far off), or if reconnecting is off and the attempt fails.
+   * The peer's marks of its last run are loaded first, so that nothing is taken before them.
    *
    * @returns The welcome.
    */
   connect(): Promise<Welcome> {
-    return this.#connection.connect();
+    return this.#marks.load().then(() => this.#connection.connect());
   }
 
   /**
@@ -353,14 +355,7 @@ export class Peer extends ListenedTarget {
         if (message.code === "RESOURCE_LIMIT_EXCEEDED") this.#pairs.upgradeAll();
         this.dispatchEvent(new CustomEvent<ErrorMessage>("error", { detail: message }));
         return;
-      case "block": {
-        // A block can come twice (live and from the mailbox after a resume): heights only rise.
-        const { shard, height } = message.header;
-        if (height <= (this.#blockHeights.get(shard) ?? 0)) return;
-        this.#blockHeights.set(shard, height);
-        this.dispatchEvent(new CustomEvent<BlockHeaderJson>("block", { detail: message.header }));
-        return;
-      }
+      case "block":
       case "topic":
       case "presence":
       case "mail":
@@ -393,6 +388,7 @@ export class Peer extends ListenedTarget {
     this.#relay.close();
     this.#services.close();
     this.#swarm.close();
+    void this.#marks.flush();
     for (const stream of this.#streams) stream.end();
     this.#streams.clear();
     this.dispatchEvent(new CustomEvent<CloseDetail>("close", { detail }));

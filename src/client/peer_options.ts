@@ -9,6 +9,7 @@ import type { Delivery } from "./exactly_once.ts";
 import type { SeederOptions } from "../swarm/seeder.ts";
 import type { SealCode } from "../seal/sealer.ts";
 import type { TopicSealCode } from "./topic_guard.ts";
+import type { MarksStore } from "./marks_store.ts";
 
 /** A message delivered to this peer. */
 export type PeerMessage = Delivery;
@@ -55,4 +56,13 @@ export interface PeerOptions extends ConnectionOptions {
   seal?: "required" | "preferred" | false;
   /** File sharing: the upload rate and requests served at once. @default 4 MiB/s, 16 */
   swarm?: SeederOptions;
+  /**
+   * Where the peer keeps its marks across restarts: the peers that sealed with it (a relay
+   * cannot talk it out of sealing with them), the sealed mail it took and the last publish
+   * number per topic publisher (a relay cannot play them again). Loaded before the first
+   * connect, saved `MARKS_SAVE_DELAY_MS` after a change and on close. `fileMarks(path)` in
+   * Deno and Node (one file per identity); `false`: in memory only. @default IndexedDB in a
+   * browser, else in memory only
+   */
+  marks?: MarksStore | false;
 }

@@ -8,6 +8,8 @@
  * @module
  */
 import type {
+  BlockHeaderJson,
+  BlockMessage,
   ControlReplies,
   ControlType,
   MailMessage,
@@ -22,6 +24,7 @@ import { Publisher } from "./publisher.ts";
 import { fromWire, toWire } from "./_util.ts";
 import { DEFAULT_FIND_PEERS, MAX_HELD_MAIL, MAX_SEEN_MAIL } from "./constants.ts";
 import type { TopicGuard } from "./topic_guard.ts";
+import { TopicMarks } from "./topic_marks.ts";
 import type { MailEvent, TopicEvent, TopicOptions } from "./service_events.ts";
 
 export type { MailEvent, TopicEvent, TopicOptions };
@@ -84,8 +87,10 @@ export class PeerServices {
   /** Topic messages are checked one after another, so that they are seen in order. */
   #checking: Promise<unknown> = Promise.resolve();
   /** The last number delivered per topic and publisher. */
-  readonly #lastN = new Map<string, number>();
+  readonly #marks: TopicMarks;
   readonly #seenMail = new Set<string>();
+  /** The highest block heard of, per shard. */
+  readonly #blockHeights = new Map<number, number>();
   /** Mail and notices that came with no listener for them, by `mid`. */
   readonly #held = new Map<string, MailMessage | MailNotice>();
   #acks: string[] = [];
@@ -99,9 +104,11 @@ export class PeerServices {
    * Makes the services of one peer.
    *
    * @param host The peer.
+   * @param marks The last number taken per topic and publisher (the peer's, which it saves).
    */
-  constructor(host: ServicesHost) {
+  constructor(host: ServicesHost, marks: TopicMarks = new TopicMarks()) {
     this.#host = host;
+    this.#marks = marks;
     this.#publisher = new Publisher(host);
   }
 
@@ -213,21 +220,25 @@ export class PeerServices {
   }
 
   /**
-   * Takes a message the network pushed (topic, presence, mail, notice).
+   * Takes a message the network pushed (topic, presence, mail, notice, block header).
    *
    * @param m The message.
    */
-  receive(m: TopicMessage | PresenceMessage | MailMessage | MailNotice): void {
-    if (m.t === "topic") {
+  receive(m: TopicMessage | PresenceMessage | MailMessage | MailNotice | BlockMessage): void {
+    if (m.t === "block") {
+      // A block can come twice (live and from the mailbox after a resume): heights only rise.
+      const { shard, height } = m.header;
+      if (height <= (this.#blockHeights.get(shard) ?? 0)) return;
+      this.#blockHeights.set(shard, height);
+      this.#host.dispatchEvent(new CustomEvent<BlockHeaderJson>("block", { detail: m.header }));
+    } else if (m.t === "topic") {
       const topics = this.#host.topics;
       this.#checking = this.#checking.then(async () => {
         // Checked first: a forged message must not move the number the genuine ones pass.
         const data = topics ? await topics.open(m) : fromWire(m);
         if (data === undefined) return;
         // Repeats (a replayed publish, a resumed session) and stale ones stop here.
-        const key = `${m.topic}\n${m.from}`;
-        if (m.n <= (this.#lastN.get(key) ?? 0)) return;
-        this.#lastN.set(key, m.n);
+        if (m.n < 1 || !this.#marks.take(m.topic, m.from, m.n)) return;
         const detail: TopicEvent = {
           topic: m.topic,
           from: m.from,

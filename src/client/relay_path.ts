@@ -27,6 +27,7 @@ import {
   SEAL_HANDSHAKE_TIMEOUT_MS,
   type SealCode,
   Sealer,
+  type SealerOptions,
   type SealPolicy,
 } from "../seal/sealer.ts";
 import type { PeerState, SendResult } from "./connection.ts";
@@ -61,13 +62,11 @@ export interface RelayPathHandlers {
 }
 
 /** Sealing on the relay path (see `src/seal/`): the peer's identity and its choice. */
-export interface RelaySealing {
+export interface RelaySealing extends Pick<SealerOptions, "mailMaxAgeMs" | "marks"> {
   /** This peer's identity. */
   identity: { peerId: string; toJSON(): { privateKey: { d?: string } } };
   /** What to do with a peer that cannot seal; `false`: seal nothing. @default "required" */
   seal?: SealPolicy | false;
-  /** Sealed mail older than this is refused (the mailbox's time to live). */
-  mailMaxAgeMs?: number;
 }
 
 const decoder = new TextDecoder();
@@ -155,6 +154,7 @@ export class RelayPath {
     }, {
       policy,
       mailMaxAgeMs: sealing?.mailMaxAgeMs,
+      marks: sealing?.marks,
       // What is sealed to one peer in a turn goes as one sealed message, as big as one may be.
       batchBytes: () => this.maxPayload,
     });

@@ -112,6 +112,8 @@ export class MailReplays {
   static readonly MAX = 65_536;
   readonly #maxAgeMs: number;
   readonly #seen = new Map<string, number>();
+  /** Called when a key is taken (to save the marks). */
+  changed?: () => void;
 
   /**
    * Makes an empty memory of mail seen.
@@ -144,7 +146,29 @@ export class MailReplays {
       this.#seen.delete(k);
     }
     this.#seen.set(key, sealedAt);
+    this.changed?.();
     return true;
+  }
+
+  /**
+   * The keys remembered and when their mail was sealed, first taken first.
+   *
+   * @returns `[key, sealedAt]` pairs.
+   */
+  entries(): [string, number][] {
+    return [...this.#seen];
+  }
+
+  /**
+   * Remembers keys taken before a restart; those already too old to be taken again are left.
+   *
+   * @param entries `[key, sealedAt]` pairs, as {@linkcode MailReplays.entries} gave them.
+   * @param now The clock.
+   */
+  restore(entries: Iterable<[string, number]>, now: number): void {
+    for (const [key, at] of entries) {
+      if (at >= now - this.#maxAgeMs && this.#seen.size < MailReplays.MAX) this.#seen.set(key, at);
+    }
   }
 }
 

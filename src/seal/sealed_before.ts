@@ -24,6 +24,8 @@ import { SEAL_STICKY_PEERS } from "./seal_bounds.ts";
 export class SealedBefore {
   readonly #max: number;
   readonly #peers = new Set<string>();
+  /** Called when a peer is added that was not in the set (to save the set). */
+  changed?: () => void;
 
   /** @param max How many peers to remember. @default SEAL_STICKY_PEERS */
   constructor(max: number = SEAL_STICKY_PEERS) {
@@ -36,9 +38,19 @@ export class SealedBefore {
    * @param peer The peer.
    */
   add(peer: string): void {
-    this.#peers.delete(peer);
+    const known = this.#peers.delete(peer);
     this.#peers.add(peer);
     if (this.#peers.size > this.#max) this.#peers.delete(this.#peers.values().next().value!);
+    if (!known) this.changed?.();
+  }
+
+  /**
+   * The peers, least recently sealed first: what a restart restores with `add`.
+   *
+   * @returns Their ids.
+   */
+  entries(): string[] {
+    return [...this.#peers];
   }
 
   /**

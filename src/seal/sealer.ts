@@ -76,7 +76,7 @@ export class Sealer {
   });
   readonly #sessions = new Map<string, SealSession>();
   /** Peers that have sealed with this one: they stay sealed, whatever a relay says. */
-  readonly #sealedBefore = new SealedBefore();
+  readonly #sealedBefore: SealedBefore;
   // What it sends unasked (kind 5, a hello again, accepts) is budgeted per remote.
   readonly #budget = new AnswerBudget();
   readonly #handshaker: Handshaker;
@@ -98,7 +98,9 @@ export class Sealer {
     this.#handshaker = new Handshaker(local, this.#budget, options.x25519);
     this.#host = host;
     this.#policy = options.policy ?? "required";
-    this.#mail = new MailReplays(options.mailMaxAgeMs ?? SEAL_MAIL_MAX_AGE_MS);
+    this.#sealedBefore = options.marks?.sealedBefore ?? new SealedBefore();
+    this.#mail = options.marks?.mail ??
+      new MailReplays(options.mailMaxAgeMs ?? SEAL_MAIL_MAX_AGE_MS);
     this.#batcher = options.batchBytes &&
       new SealBatcher(options.batchBytes, (to, sealed, n) => this.#send(to, sealed, n));
   }

@@ -16,6 +16,8 @@
  * @module
  */
 import type { X25519Ops } from "./keys.ts";
+import type { MailReplays } from "./mail.ts";
+import type { SealedBefore } from "./sealed_before.ts";
 
 /**
  * What became of a message given to {@linkcode Sealer.seal}: handed to the path in clear
@@ -42,6 +44,11 @@ export interface SealerOptions {
   batchBytes?: () => number;
   /** The X25519 operations of handshakes (counted in tests). @default {X25519} */
   x25519?: X25519Ops;
+  /**
+   * The marks a restart keeps (the peers that sealed, mail taken), given by a host that saves
+   * them. @default fresh ones, kept in memory only
+   */
+  marks?: { sealedBefore: SealedBefore; mail: MailReplays };
 }
 
 /** The codes a sealer reports. */

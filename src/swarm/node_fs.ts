@@ -38,6 +38,10 @@ export interface NodeFs {
   rm(path: string, options: { force: boolean }): Promise<void>;
   /** Reads a whole (small) file. */
   readFile(path: string): Promise<Uint8Array>;
+  /** Writes a whole file. */
+  writeFile(path: string, data: Uint8Array | string): Promise<void>;
+  /** Renames a file, replacing any at the new path. */
+  rename(from: string, to: string): Promise<void>;
 }
 
 /**
