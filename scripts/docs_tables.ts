@@ -1,5 +1,5 @@
 /**
- * Rewrites the limits and error-code tables of `docs/PROTOCOL.md` from the code, so the
+ * Rewrites the limits, error-code and sealing tables of `docs/PROTOCOL.md` from the code, so the
  * document and the network never disagree (a test checks that they agree).
  *
  * Usage: `deno task docs`
@@ -7,6 +7,7 @@
  * @module
  */
 import { ERROR_CODES, LIMIT_SPECS } from "../src/protocol/mod.ts";
+import { SEAL_CONSTANTS } from "../src/seal/seal_table.ts";
 const lines = Deno.readTextFileSync("docs/PROTOCOL.md").split("\n");
 const limits = [
   "| name | value | unit | meaning |",
@@ -18,6 +19,11 @@ const codes = [
   "| --- | --- |",
   ...Object.entries(ERROR_CODES).map(([c, d]) => `| \`${c}\` | ${d} |`),
 ];
+const sealing = [
+  "| constant | value | unit | meaning |",
+  "| --- | --- | --- | --- |",
+  ...SEAL_CONSTANTS.map((c) => `| \`${c.name}\` | ${c.value} | ${c.unit} | ${c.description} |`),
+];
 function replace(startsWith: RegExp, table: string[]) {
   const i = lines.findIndex((l) => startsWith.test(l));
   let j = i;
@@ -26,4 +32,5 @@ function replace(startsWith: RegExp, table: string[]) {
 }
 replace(/^\|\s*name\s*\|\s*value/, limits);
 replace(/^\|\s*code\s*\|\s*meaning/, codes);
+replace(/^\|\s*constant\s*\|\s*value\s*\|\s*unit/, sealing);
 Deno.writeTextFileSync("docs/PROTOCOL.md", lines.join("\n"));

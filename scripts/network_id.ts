@@ -40,8 +40,8 @@ export interface AssignedId {
   readonly made: boolean;
 }
 
-const SECTION = /^\[env\.production\.vars\]\s*$/m;
-const ID_LINE = /^NETWORK_ID\s*=\s*"([^"]*)"\s*$/m;
+const SECTION = /^\[env\.production\.vars\][ \t]*$/m;
+const ID_LINE = /^NETWORK_ID[ \t]*=[ \t]*"([^"]*)"[ \t]*$/m;
 
 /**
  * Reads the production network id from `wrangler.toml` text, and makes one if it is still

@@ -27,6 +27,7 @@ const EXPECT: [string, RegExp][] = [
     'import type { Peer } from "./mod.ts";\ndeclare const peer: Peer;\n\npeer.addEventListener("seal',
     /DONE[\s\S]*members only|members only[\s\S]*DONE/,
   ],
+  ['import { fileMarks, Identity, Peer } from "./mod.ts";', /DONE/],
   ['import { Identity, Peer } from "./mod.ts";\nimport { weriftTransport }', /DONE/],
   [
     'import { Identity, Peer } from "./mod.ts";\ndeclare const peer: Peer;',

@@ -47,20 +47,6 @@ export const MAX_REQUESTS_IN_FLIGHT = 32;
 /** Default number of peers `findPeers` asks for. */
 export const DEFAULT_FIND_PEERS = 16;
 
-// Marks kept across restarts (`marks` of the peer's options).
-
-/**
- * Topic publishers whose last number is remembered (per topic and publisher): a repeat or an
- * older publish from one of them is dropped. Past the bound the least recently marked is
- * forgotten first, and a relay could replay that publisher's older publishes again.
- */
-export const TOPIC_MARKS = 65_536;
-/**
- * How long after a change the marks are saved, in ms. A crash (not a `close`, which saves)
- * loses at most the marks of this last stretch: a replay of what was taken in it is taken again.
- */
-export const MARKS_SAVE_DELAY_MS = 250;
-
 // Messages.
 
 /** Default number of received messages buffered for `Peer.messages`. */

@@ -6,9 +6,8 @@
  * @module
  */
 import { MailReplays } from "../seal/mail.ts";
-import { SEAL_MAIL_MAX_AGE_MS } from "../seal/seal_bounds.ts";
+import { MARKS_SAVE_DELAY_MS, SEAL_MAIL_MAX_AGE_MS } from "../seal/seal_bounds.ts";
 import { SealedBefore } from "../seal/sealed_before.ts";
-import { MARKS_SAVE_DELAY_MS } from "./constants.ts";
 import { indexedDbMarks, type MarksSnapshot, type MarksStore } from "./marks_store.ts";
 import { TopicMarks } from "./topic_marks.ts";
 
@@ -61,6 +60,8 @@ export class PeerMarks {
   #saving: Promise<void> = Promise.resolve();
 
   /**
+   * Makes a peer's marks, empty until {@linkcode PeerMarks.load}.
+   *
    * @param peer The peer's id (a store keeps one peer's marks under it).
    * @param store Where they are kept; `false`: in memory only. @default defaultMarksStore()
    * @param mailMaxAgeMs Sealed mail older than this is refused, so is remembered no longer.

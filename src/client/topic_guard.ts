@@ -64,7 +64,8 @@ export interface TopicGuardOptions {
  */
 export class TopicGuard {
   readonly #o: TopicGuardOptions;
-  readonly #keys = new Map<string, Uint8Array>();
+  /** Per topic, its key (derived in the background) and the secret it came from. */
+  readonly #keys = new Map<string, { secret: string; key: Promise<Uint8Array> }>();
 
   /**
    * Makes the guard.
@@ -79,16 +80,22 @@ export class TopicGuard {
    * Sets (or, with `null`, forgets) a topic's shared key: publishes on it are sealed, and
    * what comes on it must open with it.
    *
+   * A passphrase is stretched by scrypt (about a second) once per topic and passphrase: what is
+   * published or taken on the topic meanwhile waits for it, in order.
+   *
    * @param topic The topic.
-   * @param secret The secret its members share: bytes or a passphrase.
-   * @throws {RangeError} Past {@linkcode TOPIC_KEYS_MAX} topics with a key.
+   * @param secret The secret its members share: 32 random bytes, or a passphrase.
+   * @throws {RangeError} Past {@linkcode TOPIC_KEYS_MAX} topics with a key; bytes of another
+   *   length than 32; an empty passphrase.
    */
   setKey(topic: string, secret: string | Uint8Array | null): void {
     if (secret === null) return void this.#keys.delete(topic);
+    const id = typeof secret === "string" ? `p:${secret}` : `b:${base64urlnopad.encode(secret)}`;
+    if (this.#keys.get(topic)?.secret === id) return; // the same secret again: the same key
     if (!this.#keys.has(topic) && this.#keys.size >= TOPIC_KEYS_MAX) {
       throw new RangeError(`Cannot hold keys for more than ${TOPIC_KEYS_MAX} topics`);
     }
-    this.#keys.set(topic, topicKey(secret, topic));
+    this.#keys.set(topic, { secret: id, key: topicKey(secret, topic) });
   }
 
   /**
@@ -101,7 +108,7 @@ export class TopicGuard {
    */
   async prepare(topic: string, n: number, data: string | Uint8Array): Promise<PublishWire> {
     const from = this.#o.identity.peerId;
-    const key = this.#keys.get(topic);
+    const key = await this.#keys.get(topic)?.key;
     const wire: PublishWire = key
       ? {
         data: base64urlnopad.encode(sealTopic(key, topic, from, n, data)),
@@ -138,7 +145,7 @@ export class TopicGuard {
     } catch {
       return drop("SEAL_BAD_TAG", "A publish whose bytes are not base64url");
     }
-    const key = this.#keys.get(m.topic);
+    const key = await this.#keys.get(m.topic)?.key;
     // On a topic its members seal, a publish in clear is an outsider's (anyone may publish on
     // any topic): never delivered as if a member sent it.
     if (!m.sealed) {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { TOPIC_MARKS } from "./constants.ts";
+import { TOPIC_MARKS } from "../seal/seal_bounds.ts";
 
 /**
  * A bounded map of (topic, publisher) to the highest number taken; past its bound the least
@@ -24,7 +24,11 @@ export class TopicMarks {
   /** Called when a mark moves (to save the marks). */
   changed?: () => void;
 
-  /** @param max How many publishers to remember. @default TOPIC_MARKS */
+  /**
+   * Makes an empty map.
+   *
+   * @param max How many publishers to remember. @default TOPIC_MARKS
+   */
   constructor(max: number = TOPIC_MARKS) {
     this.#max = max;
   }

@@ -58,6 +58,11 @@ export interface LimitsAnswer {
   protocol: number;
   /** Every limit with the value in force. */
   limits: LimitSpec[];
+  /**
+   * The constants of sealing (`docs/PROTOCOL.md` section 13): the client's, the same on every
+   * network, served so that a client written elsewhere can read what it must match.
+   */
+  sealing: { name: string; value: number; unit: string; description: string }[];
 }
 
 /** `POST /v1/tx`: one outcome per transfer, in order. */

@@ -24,7 +24,7 @@ import type { LocalKeys } from "./handshake.ts";
 import { SEAL_CONTEXT } from "./handshake.ts";
 import { agree, ephemeralKeys, sealPublicKey, usableSealKey } from "./keys.ts";
 import type { Opened } from "./session.ts";
-import { SEAL_MAIL_MAX_SKEW_MS } from "./seal_bounds.ts";
+import { SEAL_MAIL_MARKS, SEAL_MAIL_MAX_SKEW_MS } from "./seal_bounds.ts";
 
 const ZERO_NONCE = new Uint8Array(12);
 const INFO = new TextEncoder().encode("mail");
@@ -109,7 +109,7 @@ export function sealMail(
  */
 export class MailReplays {
   /** Most keys remembered. */
-  static readonly MAX = 65_536;
+  static readonly MAX: number = SEAL_MAIL_MARKS;
   readonly #maxAgeMs: number;
   readonly #seen = new Map<string, number>();
   /** Called when a key is taken (to save the marks). */

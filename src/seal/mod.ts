@@ -41,5 +41,7 @@ export { type LocalKeys, SEAL_CONTEXT } from "./handshake.ts";
 export { identitySealKey, sealPublicKey, sealSecretKey, X25519, type X25519Ops } from "./keys.ts";
 export { AnswerBudget, type AnswerBudgetOptions } from "./answer_budget.ts";
 export { MailReplays, openMail, sealMail } from "./mail.ts";
+export { SealedBefore } from "./sealed_before.ts";
 export { type Opened, type OpenFailureCode, SEAL_REPLAY_WINDOW } from "./session.ts";
 export * from "./topic.ts";
+export { SEAL_CONSTANTS, type SealConstant } from "./seal_table.ts";

@@ -75,3 +75,22 @@ export const SEAL_BUDGET_PEERS = 4_096;
  * X25519 for the secret it checks, not two; the least recently used is forgotten.
  */
 export const SEAL_STATIC_SECRETS = 4_096;
+
+// Marks a peer keeps across restarts (the reference client's `marks`).
+
+/**
+ * Keys of sealed mail remembered (each until its mail is too old to be taken): the same mail
+ * twice is refused as `SEAL_REPLAYED`. Past it, the first taken go first.
+ */
+export const SEAL_MAIL_MARKS = 65_536;
+/**
+ * Topic publishers whose last number is remembered (per topic and publisher): a repeat or an
+ * older publish from one of them is dropped. Past the bound the least recently marked is
+ * forgotten first, and a relay could replay that publisher's older publishes again.
+ */
+export const TOPIC_MARKS = 65_536;
+/**
+ * How long after a change the marks are saved, in ms. A crash (not a `close`, which saves)
+ * loses at most the marks of this last stretch: a replay of what was taken in it is taken again.
+ */
+export const MARKS_SAVE_DELAY_MS = 250;

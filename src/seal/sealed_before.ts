@@ -27,7 +27,11 @@ export class SealedBefore {
   /** Called when a peer is added that was not in the set (to save the set). */
   changed?: () => void;
 
-  /** @param max How many peers to remember. @default SEAL_STICKY_PEERS */
+  /**
+   * Makes an empty set.
+   *
+   * @param max How many peers to remember. @default SEAL_STICKY_PEERS
+   */
   constructor(max: number = SEAL_STICKY_PEERS) {
     this.#max = max;
   }

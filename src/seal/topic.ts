@@ -11,6 +11,7 @@
  */
 import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { hkdf } from "@noble/hashes/hkdf.js";
+import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { base64urlnopad } from "@scure/base";
 import { verifySignature } from "../identity/identity.ts";
@@ -110,24 +111,74 @@ export async function verifyPublish(p: SignedParts & { sig: string }): Promise<b
   }
 }
 
+/** Bytes of a topic's random key (a secret given as bytes must be exactly this long). */
+export const TOPIC_KEY_BYTES = 32;
 /**
- * A topic's key, from the secret its members share: HKDF-SHA-256 bound to the topic's
- * name, so one secret used on two topics gives two keys.
+ * scrypt's cost for a topic passphrase, log2 of N: N = 2^17 with r = 8 takes 128 MiB and about a
+ * second in JavaScript on one core, so that each guess of a passphrase costs an attacker that.
+ */
+export const TOPIC_SCRYPT_LOG_N = 17;
+/** scrypt's block size r for a topic passphrase. */
+export const TOPIC_SCRYPT_R = 8;
+/** scrypt's parallelism p for a topic passphrase. */
+export const TOPIC_SCRYPT_P = 1;
+const PASSPHRASE_SALT = utf8.encode("superpeer/topic/passphrase/v1");
+
+/**
+ * A topic's key, from the secret its members share: HKDF-SHA-256 bound to the topic's name, so
+ * one secret used on two topics gives two keys. The secret is either {@linkcode TOPIC_KEY_BYTES}
+ * random bytes, used as they are, or a passphrase, stretched first by scrypt
+ * ({@linkcode TOPIC_SCRYPT_LOG_N}, {@linkcode TOPIC_SCRYPT_R}, {@linkcode TOPIC_SCRYPT_P}; salt `superpeer/topic/passphrase/v1` ‖ 0x00 ‖ the topic),
+ * since anyone may subscribe to a topic and guess its passphrase offline from what it collects.
  *
  * @example Usage
  * ```ts
  * import { topicKey } from "./topic.ts";
- * console.assert(topicKey("s3cret", "a").join() !== topicKey("s3cret", "b").join());
+ * const secret = crypto.getRandomValues(new Uint8Array(32));
+ * const [a, b] = await Promise.all([topicKey(secret, "a"), topicKey(secret, "b")]);
+ * console.assert(a.join() !== b.join());
  * ```
  *
- * @param secret The shared secret: bytes, or a passphrase.
+ * @param secret The shared secret: 32 random bytes, or a passphrase (not empty).
  * @param topic The topic.
  * @returns A 32-byte key.
+ * @throws {RangeError} Bytes of another length, or an empty passphrase.
  */
-export function topicKey(secret: string | Uint8Array, topic: string): Uint8Array {
-  const ikm = typeof secret === "string" ? utf8.encode(secret) : secret;
-  return hkdf(sha256, ikm, TOPIC_SALT, utf8.encode(topic), 32);
+export function topicKey(secret: string | Uint8Array, topic: string): Promise<Uint8Array> {
+  // Checked at once (a bad secret throws here, not later), stretched in the background.
+  return topicSecret(secret, topic).then((ikm) =>
+    hkdf(sha256, ikm, TOPIC_SALT, utf8.encode(topic), 32)
+  );
 }
+
+function topicSecret(secret: string | Uint8Array, topic: string): Promise<Uint8Array> {
+  if (typeof secret !== "string") {
+    if (secret.length !== TOPIC_KEY_BYTES) {
+      throw new RangeError(
+        `A topic key is ${TOPIC_KEY_BYTES} random bytes (or a passphrase), not ${secret.length} bytes`,
+      );
+    }
+    return Promise.resolve(secret);
+  }
+  if (secret.length === 0) throw new RangeError("A topic passphrase cannot be empty");
+  const id = `${topic}\0${secret}`;
+  const known = stretched.get(id);
+  if (known) return known;
+  const [N, r, p] = [2 ** TOPIC_SCRYPT_LOG_N, TOPIC_SCRYPT_R, TOPIC_SCRYPT_P];
+  const salt = concat(PASSPHRASE_SALT, Uint8Array.of(0), utf8.encode(topic));
+  // One at a time: each takes 128 MiB while it runs.
+  const made = queue.then(() => scryptAsync(utf8.encode(secret), salt, { N, r, p, dkLen: 32 }));
+  queue = made.catch(() => {});
+  stretched.set(id, made);
+  if (stretched.size > STRETCHED_KEPT) stretched.delete(stretched.keys().next().value!);
+  return made;
+}
+
+// Passphrases stretched lately, by topic and passphrase: the peers of one process (a page, a
+// test) that share a topic pay scrypt once between them.
+const STRETCHED_KEPT = 16;
+const stretched = new Map<string, Promise<Uint8Array>>();
+let queue: Promise<unknown> = Promise.resolve();
 
 // What the AEAD binds besides the data: who published it where, under which number.
 function topicAad(topic: string, from: string, n: number): Uint8Array {
@@ -144,7 +195,7 @@ function topicAad(topic: string, from: string, n: number): Uint8Array {
  * @example Usage
  * ```ts
  * import { openTopic, sealTopic, topicKey } from "./topic.ts";
- * const key = topicKey("s3cret", "room");
+ * const key = await topicKey(crypto.getRandomValues(new Uint8Array(32)), "room");
  * const sealed = sealTopic(key, "room", "peer", 7, "hello");
  * console.assert(openTopic(key, "room", "peer", 7, sealed) === "hello");
  * ```
@@ -179,8 +230,9 @@ export function sealTopic(
  * @example Usage
  * ```ts
  * import { openTopic, sealTopic, topicKey } from "./topic.ts";
- * const sealed = sealTopic(topicKey("a", "t"), "t", "p", 1, "x");
- * console.assert(openTopic(topicKey("b", "t"), "t", "p", 1, sealed) === undefined);
+ * const [a, b] = [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)];
+ * const sealed = sealTopic(await topicKey(a, "t"), "t", "p", 1, "x");
+ * console.assert(openTopic(await topicKey(b, "t"), "t", "p", 1, sealed) === undefined);
  * ```
  *
  * @param key The topic's key.

@@ -7,7 +7,7 @@ import {
   type MarksStore,
   parseMarks,
 } from "../../src/client/marks_store.ts";
-import { MARKS_SAVE_DELAY_MS } from "../../src/client/constants.ts";
+import { MARKS_SAVE_DELAY_MS } from "../../src/seal/seal_bounds.ts";
 import { SEAL_MAIL_MAX_AGE_MS } from "../../src/seal/seal_bounds.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 

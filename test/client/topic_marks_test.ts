@@ -1,5 +1,5 @@
 import { TopicMarks } from "../../src/client/topic_marks.ts";
-import { TOPIC_MARKS } from "../../src/client/constants.ts";
+import { TOPIC_MARKS } from "../../src/seal/seal_bounds.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 Deno.test("TopicMarks: a number is taken once, and never one below the last", () => {

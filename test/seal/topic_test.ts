@@ -6,6 +6,19 @@ import { Identity } from "../../src/identity/mod.ts";
 import { TopicGuard, type TopicSealCode } from "../../src/client/topic_guard.ts";
 import { TOPIC_KEYS_MAX } from "../../src/client/constants.ts";
 import type { TopicMessage } from "../../src/protocol/mod.ts";
+import {
+  TOPIC_SCRYPT_LOG_N,
+  TOPIC_SCRYPT_P,
+  TOPIC_SCRYPT_R,
+  topicKey,
+} from "../../src/seal/topic.ts";
+import { scrypt } from "@noble/hashes/scrypt.js";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { hex } from "@scure/base";
+
+/** The key of topic "club" under the passphrase "correct horse battery staple" (PROTOCOL.md). */
+const TOPIC_KEY_VECTOR = "c663ed9d98e274a271a6a79473d5286abcd3682ef6d26728fdfa9059af13c3f4";
 
 async function guards(policy: "required" | "preferred" | false = "required") {
   const [pub, sub, other] = await Promise.all([1, 2, 3].map(() => Identity.generate()));
@@ -131,13 +144,58 @@ Deno.test("topics: any character of a signed publish changed is refused", async 
 
 Deno.test("topics: keys are bounded per peer", async () => {
   const { subscriber } = await guards();
-  for (let i = 0; i < TOPIC_KEYS_MAX; i++) subscriber.setKey(`t${i}`, "k");
-  subscriber.setKey("t0", "again"); // a topic already held is replaced
+  const key = () => crypto.getRandomValues(new Uint8Array(32));
+  for (let i = 0; i < TOPIC_KEYS_MAX; i++) subscriber.setKey(`t${i}`, key());
+  subscriber.setKey("t0", key()); // a topic already held is replaced
   let refused = false;
   try {
-    subscriber.setKey("one-more", "k");
+    subscriber.setKey("one-more", key());
   } catch (error) {
     refused = error instanceof RangeError;
   }
   assert(refused, "past the bound: RangeError");
+});
+
+Deno.test("topics: a key is 32 random bytes or a passphrase; anything else is refused at once", async () => {
+  const { subscriber } = await guards();
+  for (const bad of [new Uint8Array(31), new Uint8Array(33), new Uint8Array(0), ""]) {
+    let refused: unknown;
+    try {
+      subscriber.setKey("room", bad);
+    } catch (error) {
+      refused = error;
+    }
+    assert(refused instanceof RangeError, `${typeof bad} of ${bad.length}`);
+  }
+});
+
+Deno.test("topics: a passphrase is stretched by scrypt before HKDF (test vector of PROTOCOL.md)", async () => {
+  const [logN, r, p] = [TOPIC_SCRYPT_LOG_N, TOPIC_SCRYPT_R, TOPIC_SCRYPT_P];
+  assertEquals([logN, r, p], [17, 8, 1]);
+  const utf8 = new TextEncoder();
+  const salt = new Uint8Array([
+    ...utf8.encode("superpeer/topic/passphrase/v1"),
+    0,
+    ...utf8.encode("club"),
+  ]);
+  const stretched = scrypt(utf8.encode("correct horse battery staple"), salt, {
+    N: 2 ** logN,
+    r,
+    p,
+    dkLen: 32,
+  });
+  const expected = hkdf(
+    sha256,
+    stretched,
+    utf8.encode("superpeer/topic/v1"),
+    utf8.encode("club"),
+    32,
+  );
+  const key = await topicKey("correct horse battery staple", "club");
+  assertEquals(hex.encode(key), hex.encode(expected));
+  assertEquals(hex.encode(key), TOPIC_KEY_VECTOR);
+  // 32 random bytes are taken as they are (HKDF only).
+  const bytes = new Uint8Array(32).fill(7);
+  const direct = hkdf(sha256, bytes, utf8.encode("superpeer/topic/v1"), utf8.encode("club"), 32);
+  assertEquals(hex.encode(await topicKey(bytes, "club")), hex.encode(direct));
 });

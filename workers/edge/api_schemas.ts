@@ -72,18 +72,22 @@ export const NetworkInfo = named(
   }),
 );
 
+// A row of the limits table, or of the constants of sealing.
+const Row = z.object({
+  name: z.string(),
+  value: z.number(),
+  unit: z.string(),
+  description: z.string(),
+});
+
 /** `GET /v1/limits`. */
 export const LimitsAnswer = named(
   "LimitsAnswer",
-  "Every limit with the value in force (PROTOCOL.md section 8).",
+  "Every limit with the value in force (PROTOCOL.md section 8), and the constants of sealing (section 13).",
   z.object({
     protocol: int,
-    limits: z.array(z.object({
-      name: z.string(),
-      value: z.number(),
-      unit: z.string(),
-      description: z.string(),
-    })),
+    limits: z.array(Row),
+    sealing: z.array(Row),
   }),
 );
 

@@ -22,6 +22,7 @@ import {
   type TxSubmitAnswer,
 } from "../../src/protocol/mod.ts";
 import { addressHome, observerShard, shardOf } from "../../src/routing/mod.ts";
+import { SEAL_CONSTANTS } from "../../src/seal/seal_table.ts";
 import { deriveShardKey } from "../shard_keys.ts";
 import { readJson } from "./read_json.ts";
 import { renderMetrics } from "./metrics_text.ts";
@@ -119,6 +120,7 @@ app.get("/v1/limits", (c) => {
   return c.json<LimitsAnswer>({
     protocol: PROTOCOL_VERSION,
     limits: LIMIT_SPECS.map((spec) => ({ ...spec, value: limits[spec.name] })),
+    sealing: [...SEAL_CONSTANTS],
   });
 });
 

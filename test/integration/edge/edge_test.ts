@@ -4,6 +4,12 @@ import { Identity, Peer, ProtocolError } from "../../../mod.ts";
 import { peerIdFromPublicKey } from "../../../src/identity/peer_id.ts";
 import { PROTOCOL_VERSION } from "../../../src/protocol/mod.ts";
 import { connectUrl, type Hello, LIMIT_SPECS, signHello } from "../../../src/protocol/mod.ts";
+import {
+  SEAL_CONSTANTS,
+  SEAL_OVERHEAD,
+  SEAL_STICKY_PEERS,
+  TOPIC_MARKS,
+} from "../../../src/seal/mod.ts";
 import { startNetwork } from "../../../scripts/local_network.ts";
 import { UPGRADE_HEADERS } from "../../support/peers.ts";
 import { assert, assertEquals, assertRejects } from "../../support/assert.ts";
@@ -186,6 +192,15 @@ Deno.test("edge: the HTTP API serves health, network, limits, and JSON errors", 
       l.name === "RATE_LIMIT_FRAMES_PER_SECOND"
     );
     assertEquals(rate.value, 777, "the value in force is served");
+    // The constants of sealing, as the client's code has them.
+    const sealing = new Map(
+      body.sealing.map((c: { name: string; value: number }) => [c.name, c.value]),
+    );
+    assertEquals(sealing.size, SEAL_CONSTANTS.length);
+    for (const [name, value] of Object.entries({ SEAL_OVERHEAD, SEAL_STICKY_PEERS, TOPIC_MARKS })) {
+      assertEquals(sealing.get(name), value, name);
+    }
+    assertEquals(sealing.get("TOPIC_SCRYPT_LOG_N"), 17);
     const [s404, b404] = await get("/v1/nope");
     assertEquals([s404, b404.code], [404, "NOT_FOUND"]);
     const [s405, b405] = await get("/v1/limits", { method: "POST" });

@@ -77,7 +77,8 @@ Deno.test(
       }, { to: deno.peerId, mark: MARK });
       const mail: MailEvent[] = [];
       deno.addEventListener("mail", (e) => mail.push((e as CustomEvent<MailEvent>).detail));
-      await waitUntil(() => mail.length === 1 && topics.length === 1, 10_000);
+      // Both ends stretch the passphrase with scrypt first (about a second each, more when loaded).
+      await waitUntil(() => mail.length === 1 && topics.length === 1, 30_000);
       assertEquals(mail[0].data, `${MARK} by mail`);
       assertEquals([topics[0].from, topics[0].data], [pageId, `${MARK} from the page`]);
       // What the relay delivered to Deno: sealed frames from the page, none in clear.
