@@ -68,6 +68,7 @@ function mailKey(
  * @param flags Inner flags (text, sequenced).
  * @param payload The message.
  * @param now The time sealed.
+ * @param e The ephemeral key pair (a test vector's; fresh by default, and must be).
  * @returns The sealed mail, or `undefined` if the recipient's key is unusable.
  */
 export function sealMail(
@@ -76,8 +77,8 @@ export function sealMail(
   flags: number,
   payload: Uint8Array,
   now: number,
+  e: { secret: Uint8Array; publicKey: Uint8Array } = ephemeralKeys(),
 ): Uint8Array | undefined {
-  const e = ephemeralKeys();
   const theirs = sealPublicKey(to);
   const es = agree(e.secret, theirs);
   const ss = agree(local.secret, theirs);

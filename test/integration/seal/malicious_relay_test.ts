@@ -133,6 +133,12 @@ Deno.test(
       await waitUntil(() => errors.some((e) => e.code === "SEAL_REQUIRED"));
       await new Promise((r) => setTimeout(r, 500));
       assert(!carried.some((f) => has(f, MARK)), "nothing the relay carried was in clear");
+      // Outside, a sealed frame says nothing but that it is sealed (PROTOCOL.md section 13).
+      const outer = carried.filter((f): f is Uint8Array =>
+        typeof f !== "string" && f[0] === FRAME_SEND
+      );
+      assert(outer.length >= 2, `${outer.length} frames`);
+      assertEquals(new Set(outer.map((f) => f[1])), new Set([0x20]));
       assert(!atA.some((m) => has(String(m.data), "forged")), "the forged frame is not a message");
       assert(atB.every((m) => m.sealed), "b took nothing in clear");
       assert(
