@@ -1,5 +1,8 @@
-// A malicious relay between a peer and the network (a WebSocket proxy on loopback, as a super-peer
-// broken into would sit): what it may try with hellos, sealed sessions and mail, on real workerd.
+// A malicious relay between a peer and the network (a WebSocket proxy on loopback, as a
+// super-peer broken into would sit), against the same peer run in Deno, in Node and in
+// Chromium, on real workerd: a rogue server's stolen hello, a downgrade by forged "no such
+// session" and "I do not seal", clear frames passed off as another's, and mail and publishes
+// played again after the peer restarts.
 import { assert, assertEquals } from "../../support/assert.ts";
 import { decodeFrame, encodeFrame, FRAME_DELIVER, FRAME_SEND } from "../../../src/protocol/mod.ts";
 import {
@@ -8,147 +11,151 @@ import {
   SEAL_UNKNOWN_SESSION,
   SEAL_UNSUPPORTED,
 } from "../../../src/seal/envelope.ts";
-import { Peer, type SealError } from "../../../src/client/mod.ts";
 import { Identity } from "../../../src/identity/mod.ts";
-import { startNetwork } from "../../../scripts/local_network.ts";
+import { type LocalNetwork, startNetwork } from "../../../scripts/local_network.ts";
 import { connectPeer, UPGRADE_HEADERS, waitUntil } from "../../support/peers.ts";
 import { type Frame, startMaliciousRelay } from "../../support/malicious_relay.ts";
+import { launchChromium } from "../../support/chromium.ts";
+import {
+  chromiumVictim,
+  denoVictim,
+  nodeVictim,
+  type Victim,
+  type VictimEvents,
+} from "../../support/victim.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const MARK = "plaintext-marker-4c1d";
-const has = (frame: Frame, text: string) =>
-  (typeof frame === "string" ? frame : new TextDecoder("latin1").decode(frame)).includes(text);
+const text = (f: Frame) => typeof f === "string" ? f : new TextDecoder("latin1").decode(f);
+const ws = (url: string) => url.replace("http:", "ws:");
 
-function sealErrors(peer: Peer): SealError[] {
-  const out: SealError[] = [];
-  peer.addEventListener("seal.error", (e) => out.push((e as CustomEvent<SealError>).detail));
-  return out;
+/** Every attack, in order, against one victim; `make` starts it in its runtime. */
+async function attacks(make: (net: LocalNetwork, dir: string) => Promise<Victim>): Promise<void> {
+  // The relay is one of the network's (hellos signed for it are taken); the rogue is not.
+  const upstream = { url: "" };
+  const relay = await startMaliciousRelay(() => upstream.url);
+  const rogue = await startMaliciousRelay(() => upstream.url);
+  rogue.forward = false;
+  const net = await startNetwork({ shards: 2, vars: { NETWORK_ORIGINS: relay.url } });
+  upstream.url = net.url;
+  const dir = await Deno.makeTempDir();
+  const victim = await make(net, dir);
+  const events = () => victim.events();
+  const until = async (what: string, ok: (e: VictimEvents) => boolean) => {
+    await waitUntil(async () => ok(await events()), 15_000);
+    assert(ok(await events()), `${victim.runtime}: ${what}: ${JSON.stringify(await events())}`);
+  };
+  try {
+    const identity = await Identity.generate();
+    const start = (url: string) => ({
+      url: ws(url),
+      identity: identity.toJSON(),
+      seal: "preferred" as const,
+      marksFile: `${dir}/victim.marks.json`,
+    });
+
+    // 1. A rogue server keeps the victim's hello: the network refuses it from anyone else.
+    await victim.dial(start(rogue.url));
+    await waitUntil(() => rogue.links.length > 0, 10_000);
+    assert(rogue.links.length > 0, `${victim.runtime}: the rogue server saw a hello`);
+    const stolen = new URL(rogue.links[0].hello).search;
+    const res = await fetch(new URL(`/v1/connect${stolen}`, net.url), { headers: UPGRADE_HEADERS });
+    assertEquals([res.status, (await res.json()).code], [401, "HELLO_WRONG_ORIGIN"]);
+    await victim.close();
+
+    // 2. Through the relay, which keeps what it may play again later.
+    const kept: string[] = [];
+    const carried: Frame[] = [];
+    let session: Uint8Array | undefined;
+    let dropHellos = false;
+    const b = await connectPeer(net, { seal: "preferred", batch: false });
+    const fromB = (payload: Uint8Array | string, seq = 0) =>
+      encodeFrame(FRAME_DELIVER, b.peerId, seq, payload, { sealed: typeof payload !== "string" });
+    relay.down = (frame) => {
+      if (typeof frame === "string" && /"t":"(mail|topic)"/.test(frame)) kept.push(frame);
+      return undefined;
+    };
+    relay.up = (frame, link) => {
+      carried.push(frame);
+      const d = typeof frame === "string" ? undefined : decodeFrame(frame);
+      if (!d?.ok || d.frame.type !== FRAME_SEND || d.frame.peer !== b.peerId) return undefined;
+      const kind = d.frame.sealed ? d.frame.payload[0] : undefined;
+      if (kind === SEAL_DATA) session ??= d.frame.payload.slice(1, 9);
+      if (!dropHellos || kind !== SEAL_HELLO) return undefined;
+      link.toPeer(fromB(Uint8Array.of(SEAL_UNSUPPORTED))); // dropped, "answered" as b
+      return [];
+    };
+    const atB: { data: unknown; sealed: boolean }[] = [];
+    b.addEventListener("message", (e) => {
+      const { data, sealed } = (e as CustomEvent).detail;
+      atB.push({ data, sealed });
+    });
+    const sender = await connectPeer(net);
+    await victim.start(start(relay.url));
+    await victim.subscribe("orders");
+    await victim.send(b.peerId, "sealed once");
+    await sender.sendMail(identity.peerId, "PAY BOB 100");
+    await sender.publish("orders", "SHIP 1 CRATE");
+    await until("mail and publish taken", (e) => e.mail.length === 1 && e.topics.length === 1);
+    await waitUntil(() => atB.length === 1);
+    assertEquals(atB, [{ data: "sealed once", sealed: true }]);
+    assertEquals(kept.length, 2, "the relay kept the mail and the publish");
+    assert(session, "the relay saw the session's id");
+
+    // 3. It talks the pair into clear, and passes a clear frame off as b's.
+    dropHellos = true;
+    const link = () => relay.links.at(-1)!;
+    link().toPeer(fromB(Uint8Array.of(SEAL_UNKNOWN_SESSION, ...session)));
+    link().toPeer(fromB(Uint8Array.of(SEAL_UNSUPPORTED)));
+    await new Promise((r) => setTimeout(r, 200));
+    await victim.send(b.peerId, `${MARK} two`);
+    link().toPeer(fromB(`${MARK} forged as b`, 7));
+    await until("clear frame refused", (e) => e.errors.some((x) => x.code === "SEAL_REQUIRED"));
+
+    // 4. The victim restarts; the relay plays the mail and the publish again, and goes on.
+    await victim.close();
+    await victim.restart();
+    await victim.start(start(relay.url));
+    await victim.subscribe("orders");
+    for (const frame of kept) link().toPeer(frame);
+    await victim.send(b.peerId, `${MARK} three`);
+    link().toPeer(fromB(`${MARK} forged again`, 9));
+    await until(
+      "replay and clear refused after the restart",
+      (e) => ["SEAL_REPLAYED", "SEAL_REQUIRED"].every((c) => e.errors.some((x) => x.code === c)),
+    );
+
+    // 5. What is new still comes through.
+    await sender.sendMail(identity.peerId, "PAY BOB 5");
+    await sender.publish("orders", "SHIP 2 CRATES");
+    await until("new mail and publish taken", (e) => e.mail.length === 1 && e.topics.length === 1);
+    const after = await events();
+    assertEquals([after.mail, after.topics], [["PAY BOB 5"], ["SHIP 2 CRATES"]]);
+    assertEquals(after.messages, [], "nothing in clear taken as b's");
+    assert(!carried.some((f) => text(f).includes(MARK)), "nothing the relay carried was in clear");
+    assertEquals(atB.length, 1, "b took nothing in clear");
+    // Outside, a sealed frame says nothing but that it is sealed (PROTOCOL.md section 13).
+    const outer = carried.filter((f): f is Uint8Array => typeof f !== "string");
+    assertEquals(new Set(outer.map((f) => f[1])), new Set([0x20]));
+    for (const p of [b, sender]) p.close();
+  } finally {
+    await victim.dispose();
+    await relay.close();
+    await rogue.close();
+    await net.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
-function messages(peer: Peer): { data: unknown; sealed: boolean }[] {
-  const out: { data: unknown; sealed: boolean }[] = [];
-  peer.addEventListener("message", (e) => {
-    const m = (e as CustomEvent).detail;
-    out.push({ data: m.data, sealed: m.sealed });
-  });
-  return out;
-}
+Deno.test("malicious relay: a Deno peer", opts, () => attacks((_net, dir) => denoVictim(dir)));
 
-Deno.test(
-  "malicious relay: a hello a rogue server was given is refused by the real network, and the mail waits",
-  opts,
-  async () => {
-    // The rogue server is not one of the network's: it keeps the hello and forwards nothing.
-    const net = await startNetwork({ shards: 2 });
-    const rogue = await startMaliciousRelay(() => net.url);
-    try {
-      rogue.forward = false;
-      const victim = await Identity.generate();
-      const sender = await connectPeer(net);
-      for (const n of [1, 2, 3]) sender.send(victim.peerId, `mail ${n}`, { mailbox: true });
-      // The victim dials the rogue server, which answers nothing: its hello is all it gets.
-      const dialing = connectPeer(net, {
-        identity: victim,
-        url: rogue.url.replace("http:", "ws:"),
-        connectTimeoutMs: 60_000,
-      });
-      dialing.catch(() => {});
-      await waitUntil(() => rogue.links.length > 0);
-      assert(rogue.links.length > 0, "the rogue server saw the victim's hello");
-      // Presented to the real network, within the hello's life: refused, and nothing woken.
-      const stolen = new URL(rogue.links[0].hello);
-      const thief = new URL(`/v1/connect${stolen.search}`, net.url);
-      const res = await fetch(thief, { headers: UPGRADE_HEADERS });
-      const body = await res.json();
-      assertEquals([res.status, body.code], [401, "HELLO_WRONG_ORIGIN"]);
-      // The victim, on the real network, finds its mail waiting.
-      const own = new Peer({ url: net.url, identity: victim, network: net.network });
-      const got: unknown[] = [];
-      own.addEventListener("mail", (e) => got.push((e as CustomEvent).detail.data));
-      await own.connect();
-      await waitUntil(() => got.length === 3);
-      assertEquals(got, ["mail 1", "mail 2", "mail 3"]);
-      for (const p of [sender, own]) p.close();
-    } finally {
-      await rogue.close();
-      await net.dispose();
-    }
-  },
-);
+Deno.test("malicious relay: a Node peer", opts, () => attacks((_net, dir) => nodeVictim(dir)));
 
-Deno.test(
-  "malicious relay: forged 'no such session' and 'I do not seal' get nothing in clear, and its clear frames are refused",
-  opts,
-  async () => {
-    // The relay is one of the network's: hellos signed for it are taken.
-    const upstream = { url: "" };
-    const relay = await startMaliciousRelay(() => upstream.url);
-    const net = await startNetwork({ shards: 2, vars: { NETWORK_ORIGINS: relay.url } });
-    upstream.url = net.url;
-    try {
-      const seal = { seal: "preferred" as const, batch: false };
-      const b = await connectPeer(net, seal);
-      const a = await connectPeer(net, { ...seal, url: relay.url.replace("http:", "ws:") });
-      const carried: Frame[] = [];
-      let session: Uint8Array | undefined;
-      let dropHellos = false;
-      relay.up = (frame, link) => {
-        carried.push(frame);
-        if (typeof frame === "string") return undefined;
-        const d = decodeFrame(frame);
-        if (!d.ok || d.frame.type !== FRAME_SEND || d.frame.peer !== b.peerId) return undefined;
-        const kind = d.frame.sealed ? d.frame.payload[0] : undefined;
-        if (kind === SEAL_DATA) session ??= d.frame.payload.slice(1, 9);
-        if (dropHellos && kind === SEAL_HELLO) {
-          // Dropped, and answered "I do not seal" as b.
-          link.toPeer(encodeFrame(FRAME_DELIVER, b.peerId, 0, Uint8Array.of(SEAL_UNSUPPORTED), {
-            sealed: true,
-          }));
-          return [];
-        }
-        return undefined;
-      };
-      const atB = messages(b);
-      const atA = messages(a);
-      const errors = sealErrors(a);
-      a.send(b.peerId, "one");
-      await waitUntil(() => atB.length === 1);
-      assertEquals(atB, [{ data: "one", sealed: true }]);
-      assert(session, "the relay saw the session's id");
-      // The relay says b knows no such session, then that b does not seal.
-      const link = relay.links[0];
-      dropHellos = true;
-      link.toPeer(
-        encodeFrame(FRAME_DELIVER, b.peerId, 0, Uint8Array.of(SEAL_UNKNOWN_SESSION, ...session), {
-          sealed: true,
-        }),
-      );
-      link.toPeer(
-        encodeFrame(FRAME_DELIVER, b.peerId, 0, Uint8Array.of(SEAL_UNSUPPORTED), { sealed: true }),
-      );
-      await new Promise((r) => setTimeout(r, 200));
-      a.send(b.peerId, `${MARK} two`);
-      // And passes a clear frame off as b's.
-      link.toPeer(encodeFrame(FRAME_DELIVER, b.peerId, 7, `${MARK} forged as b`));
-      await waitUntil(() => errors.some((e) => e.code === "SEAL_REQUIRED"));
-      await new Promise((r) => setTimeout(r, 500));
-      assert(!carried.some((f) => has(f, MARK)), "nothing the relay carried was in clear");
-      // Outside, a sealed frame says nothing but that it is sealed (PROTOCOL.md section 13).
-      const outer = carried.filter((f): f is Uint8Array =>
-        typeof f !== "string" && f[0] === FRAME_SEND
-      );
-      assert(outer.length >= 2, `${outer.length} frames`);
-      assertEquals(new Set(outer.map((f) => f[1])), new Set([0x20]));
-      assert(!atA.some((m) => has(String(m.data), "forged")), "the forged frame is not a message");
-      assert(atB.every((m) => m.sealed), "b took nothing in clear");
-      assert(
-        errors.some((e) => e.code === "SEAL_REQUIRED" && e.peer === b.peerId),
-        JSON.stringify(errors),
-      );
-      for (const p of [a, b]) p.close();
-    } finally {
-      await relay.close();
-      await net.dispose();
-    }
-  },
-);
+Deno.test("malicious relay: a Chromium peer", opts, async () => {
+  const browser = await launchChromium();
+  try {
+    await attacks((net) => chromiumVictim(browser, net));
+  } finally {
+    await browser.close();
+  }
+});
