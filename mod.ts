@@ -46,6 +46,7 @@ export {
   type PeerServices,
   type PeerState,
   type PeerSwarm,
+  type PresenceEvent,
   type ReconnectingDetail,
   type RequestMessage,
   type SealCode,

@@ -74,6 +74,7 @@ const ROOT_TYPES = [
   "PeerSwarm",
   "PieceStore",
   "PieceStoreFactory",
+  "PresenceEvent",
   "PresenceMessage",
   "ProofPath",
   "ProviderInfo",

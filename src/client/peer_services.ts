@@ -25,9 +25,9 @@ import { fromWire, toWire } from "./_util.ts";
 import { DEFAULT_FIND_PEERS, MAX_HELD_MAIL, MAX_SEEN_MAIL } from "./constants.ts";
 import type { TopicGuard } from "./topic_guard.ts";
 import { TopicMarks } from "./topic_marks.ts";
-import type { MailEvent, TopicEvent, TopicOptions } from "./service_events.ts";
+import type { MailEvent, PresenceEvent, TopicEvent, TopicOptions } from "./service_events.ts";
 
-export type { MailEvent, TopicEvent, TopicOptions };
+export type { MailEvent, PresenceEvent, TopicEvent, TopicOptions };
 
 /** What the services need of the peer. */
 export interface ServicesHost {
@@ -249,7 +249,8 @@ export class PeerServices {
         this.#host.dispatchEvent(new CustomEvent<TopicEvent>("topic", { detail }));
       }).catch(() => {}); // one message's failure must not stop the ones after it
     } else if (m.t === "presence") {
-      this.#host.dispatchEvent(new CustomEvent<PresenceMessage>("presence", { detail: m }));
+      const detail: PresenceEvent = { ...m, sealed: false };
+      this.#host.dispatchEvent(new CustomEvent<PresenceEvent>("presence", { detail }));
     } else {
       // Acknowledged only once a listener took it: with none, it waits (and, unacknowledged,
       // comes again on the next connect).

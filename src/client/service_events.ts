@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { PresenceMessage } from "../protocol/mod.ts";
 
 /** A topic message as the application sees it. */
 export interface TopicEvent {
@@ -33,6 +34,15 @@ export interface MailEvent {
    * under `seal: "preferred"` or `false`), and anyone on the path could have written it.
    */
   sealed: boolean;
+}
+
+/**
+ * A presence event (a join or a leave on `$presence`) as the application sees it: the network's
+ * word, which no peer signs or seals, so never sealed.
+ */
+export interface PresenceEvent extends PresenceMessage {
+  /** Always `false`: the network says who joined and left, and nobody seals that. */
+  sealed: false;
 }
 
 /** Options of a subscription or a publish. */

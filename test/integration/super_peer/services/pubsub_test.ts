@@ -199,6 +199,8 @@ Deno.test("presence and discovery: joins, leaves, samples, lookups", opts, async
     await waitUntil(() =>
       others.every((o) => events.some((e) => e.peer === o.peerId && e.event === "join"))
     );
+    // The network's word: never sealed, and said so.
+    assert(events.every((e) => (e as PresenceMessage & { sealed?: boolean }).sealed === false));
 
     const found = await watcher.findPeers({ count: 64 });
     assert(found.length > 0, "some peers found");
