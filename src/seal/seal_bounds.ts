@@ -90,6 +90,11 @@ export const SEAL_MAIL_MARKS = 65_536;
  */
 export const TOPIC_MARKS = 65_536;
 /**
+ * A publish that comes at most this many numbers behind its publisher's highest is still taken
+ * (once): a shard's restart can let a later one overtake it on the way.
+ */
+export const TOPIC_REORDER_WINDOW = 64;
+/**
  * How long after a change the marks are saved, in ms. A crash (not a `close`, which saves)
  * loses at most the marks of this last stretch: a replay of what was taken in it is taken again.
  */

@@ -146,6 +146,12 @@ export const SEAL_CONSTANTS: readonly SealConstant[] = Object.freeze([
     "Topic publishers whose last publish number is remembered; the least recently moved is forgotten first.",
   ),
   row(
+    "TOPIC_REORDER_WINDOW",
+    bounds.TOPIC_REORDER_WINDOW,
+    "publishes",
+    "A publish at most this many numbers behind its publisher's highest is still taken, once.",
+  ),
+  row(
     "MARKS_SAVE_DELAY_MS",
     bounds.MARKS_SAVE_DELAY_MS,
     "ms",

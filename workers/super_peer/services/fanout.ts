@@ -2,8 +2,9 @@
  * The fan-out of a topic's home: each message it took goes once to every shard with
  * subscribers, durably. The message is written to an outbox before the publish is answered,
  * leaves in per-shard batches (one call in flight per shard), and its row is deleted once
- * that shard has it. Order per shard is kept through everything: a client drops a message
- * whose number is below one it already delivered, so a message overtaken is a message lost.
+ * that shard has it. Order per shard is kept through everything: a client takes a message
+ * whose number is below one it already delivered only within a small window
+ * (`TOPIC_REORDER_WINDOW`), so a message overtaken by more is a message lost.
  * So once a shard has rows that could not be queued (its queue was full, a call to it
  * failed, this object restarted), new rows for it wait in the outbox behind them, and the
  * queue is topped up from the outbox in order: as batches settle, or after a failed call at
