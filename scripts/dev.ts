@@ -91,7 +91,7 @@ const started = Date.now();
             "",
             "  next, in another terminal:",
             `    ${env}deno task peer id                    # your peer id (made on first use)`,
-            `    curl -X POST ${base}/v1/faucet -d '{"account":"<your peer id>"}'`,
+            `    ${env}deno task peer faucet                # money to try the ledger with`,
             `    ${env}deno task peer listen                # everything sent to you`,
             `    ${env}deno task peer send <peer-id> hello  # from a second identity: --identity b.json`,
             `    ${env}deno task peer --help`,

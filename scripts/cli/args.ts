@@ -96,6 +96,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: {},
     help: "an account's balance and nonce (yours by default)",
   },
+  faucet: {
+    args: "[account]",
+    min: 0,
+    max: 1,
+    options: {},
+    help: "money from a development network's faucet (to you by default)",
+  },
   transfer: {
     args: "<peer-id> <amount>",
     min: 2,

@@ -4,11 +4,19 @@
  *
  * @module
  */
-import { checkNetworkUrl, fileMarks, type Identity, isPeerId, Peer } from "../../mod.ts";
+import {
+  checkNetworkUrl,
+  CLOSE_CODES,
+  type CloseDetail,
+  fileMarks,
+  type Identity,
+  isPeerId,
+  Peer,
+} from "../../mod.ts";
 import { DEFAULT_LIMITS, isTopic } from "../../src/protocol/mod.ts";
 import { UsageError } from "./args.ts";
 import { loadOrCreateIdentity } from "./identity_file.ts";
-import { clock, Output } from "./output.ts";
+import { clock, Output, Refused } from "./output.ts";
 
 /** How long the command line waits for a network that does not answer, by default. */
 export const CLI_CONNECT_TIMEOUT_MS = 10_000;
@@ -92,6 +100,18 @@ export class Context {
     });
     const welcome = await peer.connect();
     if (!announce) return;
+    // One connection per identity: a second command with it (or the same identity anywhere
+    // else) takes the network over from this one, which must say so rather than go quiet.
+    peer.addEventListener("close", (e) => {
+      if ((e as CustomEvent<CloseDetail>).detail.code !== CLOSE_CODES.SESSION_REPLACED) return;
+      Deno.exit(this.out.fail(
+        new Refused(
+          "SESSION_REPLACED",
+          `${clock(Date.now())} this identity (${peer.peerId}) connected from elsewhere ` +
+            "(another command with the same --identity?); this one stopped",
+        ),
+      ));
+    });
     this.out.note(
       `connected to ${this.url} (network ${welcome.network}) as ${peer.peerId}, ` +
         `home shard ${welcome.shard} of ${welcome.shards}`,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
+import { DEFAULT_LIMITS, type FaucetAnswer, ProtocolError } from "../../src/protocol/mod.ts";
 import { UsageError } from "./args.ts";
 import { type Context, peerIdArg } from "./context.ts";
 import { clock, Refused } from "./output.ts";
@@ -31,6 +31,41 @@ export async function balance(c: Context, account?: string): Promise<void> {
       `nonce ${a.nonce}, home shard ${a.shard}`,
     { ...a },
   );
+}
+
+/**
+ * `faucet`: asks a development network's faucet to pay an account (yours by default), and says
+ * how much it paid.
+ *
+ * @example Usage
+ * ```ts
+ * import type { Context } from "./context.ts";
+ * import { faucet } from "./ledger_commands.ts";
+ * export const fund = (context: Context) => faucet(context); // "the faucet paid 1000 to …"
+ * ```
+ *
+ * @param c The context.
+ * @param account The account, if not yours.
+ */
+export async function faucet(c: Context, account?: string): Promise<void> {
+  if (account !== undefined) peerIdArg("faucet", account);
+  const to = account ?? (await c.identity()).identity.peerId;
+  const url = new URL("/v1/faucet", c.url.replace(/^ws/, "http"));
+  let res: Response;
+  try {
+    res = await fetch(url, { method: "POST", body: JSON.stringify({ account: to }) });
+  } catch {
+    throw new ProtocolError("UNREACHABLE", `Cannot reach ${url.origin}: is the network up?`);
+  }
+  const body = await res.json().catch(() => ({})) as Partial<FaucetAnswer> & {
+    code?: string;
+    message?: string;
+  };
+  if (body.ok !== true) {
+    throw new Refused(body.code ?? "INTERNAL", body.message ?? `HTTP ${res.status} from ${url}`);
+  }
+  const whose = account === undefined ? `your account (${to})` : to;
+  c.out.result(`the faucet paid ${body.amount} to ${whose}; transfer ${body.hash}`, { ...body });
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { parseCommandLine, usage } from "./args.ts";
 import { CLI_CONNECT_TIMEOUT_MS, Context, wholeArg } from "./context.ts";
-import { balance, transfer, verify } from "./ledger_commands.ts";
+import { balance, faucet, transfer, verify } from "./ledger_commands.ts";
 import { id, listen, lookup, mail, peers, pub, send } from "./network_commands.ts";
 import { fetchContent, providers, share } from "./swarm_commands.ts";
 import { EXIT, Output } from "./output.ts";
@@ -80,6 +80,8 @@ async function run(
       return await lookup(c, args[0]);
     case "balance":
       return await balance(c, args[0]);
+    case "faucet":
+      return await faucet(c, args[0]);
     case "transfer":
       return await transfer(c, args, options["no-wait"] === true);
     case "verify":

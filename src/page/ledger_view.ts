@@ -42,7 +42,10 @@ export function ledgerView(peer: Peer, faucet: boolean, base: string): () => Pro
         method: "POST",
         body: JSON.stringify({ account: peer.peerId }),
       }).then((res) => res.json());
-      fill(status, r.ok ? "The faucet paid you; the balance follows." : `Faucet: ${r.message}`);
+      fill(
+        status,
+        r.ok ? `The faucet paid you ${r.amount} units.` : `Faucet: ${r.message}`,
+      );
       await refresh();
     } finally {
       faucetButton.disabled = false;

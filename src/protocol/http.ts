@@ -111,8 +111,18 @@ export interface HeadAnswer {
 /** `GET /v1/accounts/:id`. */
 export type AccountAnswer = AccountView;
 
-/** `POST /v1/faucet`: applied (a hash to look up like any transfer's) or refused. */
-export type FaucetAnswer = TxOutcome;
+/**
+ * `POST /v1/faucet`: paid (the amount, the account, and a hash to look up like any
+ * transfer's) or refused.
+ */
+export type FaucetAnswer =
+  | (Extract<TxOutcome, { ok: true }> & {
+    /** What the faucet paid (`FAUCET_AMOUNT`), decimal. */
+    amount: string;
+    /** The account paid. */
+    account: string;
+  })
+  | Extract<TxOutcome, { ok: false }>;
 
 /** Counters of one super-peer since it last started (they start from 0 again after a restart). */
 export interface RelayStats {

@@ -120,6 +120,23 @@ export const TxOutcome = named(
   ]),
 );
 
+/** `POST /v1/faucet`: paid, with what and to whom, or refused. */
+export const FaucetAnswer = named(
+  "FaucetAnswer",
+  "Paid (the amount, the account, and the payment's hash to look up like a transfer's) or refused (with its code).",
+  z.union([
+    z.object({
+      ok: z.literal(true),
+      hash: hex64,
+      status: z.enum(["pending", "credited"]),
+      shard: count,
+      amount: z.string().regex(/^[0-9]+$/),
+      account: z.string(),
+    }),
+    Refusal.extend({ hash: hex64.optional() }),
+  ]),
+);
+
 /** `POST /v1/tx`'s body: one transfer or a batch. */
 export const TxSubmitBody = named(
   "TxSubmitBody",

@@ -133,7 +133,7 @@ function paths(): Json {
     },
     "/v1/faucet": {
       post: operation("Pays the faucet amount into an account, where the network has a faucet.", {
-        "200": json("Applied, or refused by the ledger.", "TxOutcome"),
+        "200": json("Paid (amount, account, hash), or refused by the ledger.", "FaucetAnswer"),
         "400": refusal(["BAD_REQUEST"]),
         "403": refusal(["BAD_REQUEST"]),
         "404": refusal(["FAUCET_DISABLED", "NOT_FOUND"]),

@@ -15,12 +15,14 @@ type Stored = Pick<
   "head" | "receiptsPending" | "mailWaiting" | "subscriptions" | "topicBacklog"
 >;
 
-// A table a room has not made yet (the room was never used here) counts as empty.
+// A table a room has not made yet (the room was never used here) counts as empty; any other
+// failure is a fault to see, not a zero.
 function count(sql: SqlStorage, table: string): number {
   try {
     return Number(sql.exec(`SELECT count(*) AS n FROM ${table}`).one().n);
-  } catch {
-    return 0;
+  } catch (error) {
+    if (String(error).includes("no such table")) return 0;
+    throw error;
   }
 }
 
@@ -61,7 +63,7 @@ export function storedFigures(sql: SqlStorage): Stored {
     head: head(sql),
     receiptsPending: count(sql, "ledger_outbox"),
     mailWaiting: count(sql, "mailbox"),
-    subscriptions: count(sql, "subscription"),
+    subscriptions: count(sql, "topic_sub"),
     topicBacklog: count(sql, "topic_backlog"),
   };
 }

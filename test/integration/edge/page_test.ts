@@ -30,6 +30,8 @@ Deno.test(
     try {
       // Peers, traffic, mail and a block before the page opens.
       const [a, b] = await Promise.all([connectPeer(net), connectPeer(net)]);
+      await a.subscribe("news");
+      await b.subscribe("news");
       const got: unknown[] = [];
       b.addEventListener("message", (e) => got.push(e));
       for (let i = 0; i < 40; i++) a.send(b.peerId, `m${i}`);
@@ -90,6 +92,7 @@ Deno.test(
           ),
         })));
       assertEquals(rows.length, 4);
+      let subscriptions = 0;
       for (const { shard, figures } of rows) {
         const s = await (await fetch(`${net.url}/v1/shards/${shard}/stats`)).json();
         const n = (x: string) => Number(x.replaceAll(",", ""));
@@ -98,9 +101,12 @@ Deno.test(
         assertEquals(n(figures.delivered), s.delivered, `delivered of shard ${shard}`);
         assertEquals(n(figures.mailWaiting), s.mailWaiting);
         assertEquals(n(figures.subscriptions), s.subscriptions);
+        subscriptions += s.subscriptions;
         assertEquals(figures.height, s.head ? String(s.head.height) : "—");
         if (s.head) assertEquals(figures.header, "✓ signed");
       }
+      // a's and b's to "news", and the page's own to `$stats`.
+      assertEquals(subscriptions, 3, "subscriptions, counted");
       const total = await page.textContent("#f-peers");
       assertEquals(Number(total), 3, "a, b and the page itself");
 

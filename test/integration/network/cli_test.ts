@@ -50,8 +50,14 @@ function spawn(args: string[]) {
       return err;
     },
     until,
+    /** How it ended, if it ended by itself. */
+    status: child.status,
     async stop() {
-      child.kill("SIGINT");
+      try {
+        child.kill("SIGINT");
+      } catch {
+        // It ended already.
+      }
       await child.status;
       await done;
     },
@@ -115,6 +121,11 @@ Deno.test(
       await run([...b, "send", idA, "second"]);
       await again.until(() => again.out.includes("second"));
       assert(!again.out.includes("while away"), again.out);
+      // Another command with A's identity takes over: the listening one says so, and ends.
+      assertEquals((await run([...a, "peers"])).code, 0);
+      assertEquals((await again.status).code, 1, again.err);
+      assert(again.err.includes("refused: SESSION_REPLACED"), again.err);
+      assert(again.err.includes("connected from elsewhere"), again.err);
       await again.stop();
 
       const nobody = (await Identity.generate()).peerId;
@@ -171,9 +182,20 @@ Deno.test(
       assert(poor.err.startsWith("refused: TX_INSUFFICIENT_FUNDS"), poor.err);
       const unknown = await run([...stranger, "--json", "verify", "ab".repeat(32)]);
       assertEquals([unknown.code, JSON.parse(unknown.err).code], [1, "TX_NOT_FOUND"]);
+      // The faucet, from the command line: it says how much it paid, and the balance shows it.
+      const strangerId = (await run([...stranger, "id"])).out.split("\n").at(-1)!;
+      const funded = await run([...stranger, "faucet"]);
+      assertEquals(funded.code, 0, funded.err);
+      assert(
+        funded.out.startsWith(`the faucet paid 1000 to your account (${strangerId}); transfer `),
+        funded.out,
+      );
+      const again = await run([...stranger, "faucet"]);
+      assertEquals(again.code, 1, "the faucet pays an account once an interval");
+      assert(again.err.startsWith("refused: "), again.err);
     }, {
       shards: 4,
-      vars: { GENESIS: JSON.stringify({ [payer.peerId]: 500 }) },
+      vars: { GENESIS: JSON.stringify({ [payer.peerId]: 500 }), FAUCET: "on" },
       limits: { BLOCK_INTERVAL_MS: 200 },
     });
   },
