@@ -244,8 +244,11 @@ function unknownOption(command: string | undefined, token: string): string {
  * @returns The text.
  */
 export function usage(command?: string): string {
+  // The widest usage sets the column, so that no usage runs into its help.
+  const shown = (name: string, spec: CommandSpec) => `${name} ${spec.args}`.trim();
+  const width = Math.max(24, ...Object.entries(COMMANDS).map(([n, c]) => shown(n, c).length)) + 2;
   const line = (name: string, spec: CommandSpec) =>
-    `  ${`${name} ${spec.args}`.padEnd(26)}${spec.help}`;
+    `  ${shown(name, spec).padEnd(width)}${spec.help}`;
   if (command && COMMANDS[command]) {
     return `usage: deno task peer [options] ${command} ${COMMANDS[command].args}\n${
       line(command, COMMANDS[command])

@@ -12,6 +12,7 @@ import {
   type Identity,
   isPeerId,
   Peer,
+  ProtocolError,
 } from "../../mod.ts";
 import { DEFAULT_LIMITS, isTopic } from "../../src/protocol/mod.ts";
 import { UsageError } from "./args.ts";
@@ -97,6 +98,13 @@ export class Context {
       if (lost) this.out.note(`${clock(Date.now())} reconnected`);
       connected = true;
       lost = false;
+    });
+    // A network that refuses connections (not started, wrong port) is said at once: the
+    // client would go on trying until the connect timeout, as it does through a restart.
+    const probe = new URL("/v1/network", this.url.replace(/^ws/, "http"));
+    await fetch(probe).then((r) => r.body?.cancel(), (error) => {
+      const why = String((error as { cause?: unknown }).cause ?? error).replace(/^\w*Error: /, "");
+      throw new ProtocolError("UNREACHABLE", `Cannot reach ${this.url}: ${why}`);
     });
     const welcome = await peer.connect();
     if (!announce) return;

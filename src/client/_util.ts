@@ -7,6 +7,17 @@
 import { base64urlnopad } from "@scure/base";
 import { ProtocolError } from "../protocol/errors.ts";
 
+// Node's socket error codes, in words.
+const SOCKET_ERRORS: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  ENOTFOUND: "no such host",
+  EAI_AGAIN: "the host's name did not resolve",
+  ETIMEDOUT: "timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+};
+
 /**
  * Fetches, naming the URL when it cannot be reached at all.
  *
@@ -24,9 +35,13 @@ export async function fetchFrom(
   try {
     return await fetchFn(url, init);
   } catch (error) {
-    // The runtime's own words are in the cause ("Connection refused"), not in "fetch failed".
-    const cause = (error as { cause?: { message?: string } })?.cause?.message;
-    const last = cause?.match(/[^:]*\(os error \d+\)|[^:]*$/)?.[0]?.trim();
+    // The runtime's own words are in the cause, not in "fetch failed": Deno's "… Connection
+    // refused (os error 111)", Node's code (ECONNREFUSED) beside "connect ECONNREFUSED
+    // 127.0.0.1:8787", whose last part is only the port.
+    const cause = (error as { cause?: { message?: string; code?: string } })?.cause;
+    const last = cause?.code
+      ? SOCKET_ERRORS[cause.code] ?? cause.code
+      : cause?.message?.match(/[^:]*\(os error \d+\)|[^:]*$/)?.[0]?.trim();
     const why = last || (error instanceof Error ? error.message : String(error));
     throw new ProtocolError("UNREACHABLE", `Cannot reach ${url}: ${why}`, { cause: error });
   }

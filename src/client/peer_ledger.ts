@@ -28,6 +28,9 @@ import { DEFAULT_BLOCK_WAIT_MS } from "./constants.ts";
 import type { RequestMessage } from "./requests.ts";
 import type { ControlReplies } from "../protocol/mod.ts";
 
+/** Transfers whose payer is remembered for `waitForBlock`. */
+const PAYERS_KEPT = 1_024;
+
 /** Options of a {@linkcode PeerLedger}. */
 export interface PeerLedgerOptions {
   /** The network's HTTP URL. */
@@ -63,6 +66,8 @@ export class PeerLedger {
   #nonce: number | undefined;
   #network: Promise<NetworkInfo> | undefined;
   readonly #watched = new Set<number>();
+  /** The payers of the transfers this peer submitted lately, by hash. */
+  readonly #payers = new Map<string, string>();
 
   /**
    * Makes the ledger client of one peer.
@@ -161,6 +166,13 @@ export class PeerLedger {
     }
     // A refused nonce is not used: the next signature must reuse it, so ask again.
     if (results.some((r) => !r.ok)) this.#nonce = undefined;
+    // Its payer, for `waitForBlock`: the payer's home holds the record the moment it is applied,
+    // where the hash's own index is written a moment later (and answers 404 until then).
+    results.forEach((r, i) => {
+      if (!r.ok) return;
+      this.#payers.set(r.hash, txs[i].from);
+      if (this.#payers.size > PAYERS_KEPT) this.#payers.delete(this.#payers.keys().next().value!);
+    });
     return results;
   }
 
@@ -191,6 +203,7 @@ export class PeerLedger {
     from?: string,
     timeoutMs: number = DEFAULT_BLOCK_WAIT_MS,
   ): Promise<TxStatus> {
+    from ??= this.#payers.get(hash);
     const start = Date.now();
     const deadline = start + timeoutMs;
     for (;;) {
