@@ -19,8 +19,8 @@ import { SEAL_HANDSHAKE_TIMEOUT_MS } from "../../src/seal/seal_bounds.ts";
 import { type Context, peerIdArg, topicArg, wholeArg } from "./context.ts";
 import { clock, Refused, shown } from "./output.ts";
 
-/** How long `send` waits for a refusal before it reports the message as sent. */
-const SEND_SETTLE_MS = 1_000;
+/** How long `send` waits for a refusal after a round trip, before it reports the message sent. */
+const SEND_SETTLE_MS = 100;
 
 /**
  * `id`: makes the identity on first use, prints the peer id.
@@ -129,31 +129,50 @@ export async function send(c: Context, args: string[], mailbox: boolean): Promis
   const text = args.slice(1).join(" ");
   const peer = await c.peer();
   await c.connect(peer);
+  const bytes = new TextEncoder().encode(text).length;
+  try {
+    // Offline, said at once: mailed (and said so) with --mailbox, else refused.
+    if (!(await peer.lookup(to)).online) {
+      if (!mailbox) throw new Refused("PEER_NOT_FOUND", `Peer "${to}" is not connected`);
+      const r = await peer.sendMail(to, text);
+      const what = r.status === "delivered" ? "handed over (it came online)" : "mailed";
+      c.out.result(`${what}: ${to} is offline; the mail waits until it connects`, {
+        ok: true,
+        to,
+        bytes,
+        mailed: true,
+        ...r,
+      });
+      return;
+    }
+    await sendOnline(peer, to, text);
+    c.out.result(`sent to ${to}`, { ok: true, to, bytes, mailed: false });
+  } finally {
+    peer.close();
+  }
+}
+
+// Sends to a peer found online, and waits until the message has left (a sealing handshake
+// first, the first time) and a round trip more, which a refusal of it would have beaten.
+async function sendOnline(peer: Peer, to: string, text: string): Promise<void> {
   let refused: ErrorMessage | undefined;
   let unsealed: SealError | undefined;
   peer.addEventListener("error", (e) => refused = (e as CustomEvent<ErrorMessage>).detail);
   peer.addEventListener("seal.error", (e) => unsealed = (e as CustomEvent<SealError>).detail);
-  peer.send(to, text, { mailbox });
-  // The relay answers only refusals; a short wait tells them apart from success. A message
-  // that waits for the sealing handshake has not left: it is sent, or refused by code (the
-  // handshake's timeout), before anything is said.
-  await new Promise((r) => setTimeout(r, SEND_SETTLE_MS));
+  peer.send(to, text);
   const deadline = Date.now() + SEAL_HANDSHAKE_TIMEOUT_MS + SEND_SETTLE_MS;
   while (peer.queued > 0 && !refused && !unsealed && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 20));
   }
   const stuck = peer.queued > 0;
-  peer.close();
+  if (!stuck && !refused && !unsealed) {
+    await peer.lookup(to).catch(() => {});
+    await new Promise((r) => setTimeout(r, SEND_SETTLE_MS));
+  }
   // The network's word first (PEER_NOT_FOUND says more than the handshake it ended).
   if (refused) throw new Refused(refused.code, refused.message);
   if (unsealed) throw new Refused(unsealed.code, unsealed.message);
   if (stuck) throw new Refused("SEAL_HANDSHAKE_TIMEOUT", "The message never left");
-  const how = mailbox ? " (mailed if offline)" : "";
-  c.out.result(`sent to ${to}${how}`, {
-    ok: true,
-    to,
-    bytes: new TextEncoder().encode(text).length,
-  });
 }
 
 /**

@@ -148,10 +148,13 @@ export async function fetchContent(
   const tty = Deno.stderr.isTerminal() && !c.out.json;
   let lastLine = 0;
   let resumed = 0;
+  let whole = false;
   const onProgress = (p: DownloadProgress) => {
     const line = progressLine(p, (Date.now() - started) / 1_000, resumed);
     if (tty) Deno.stderr.writeSync(new TextEncoder().encode(`\r${line}   `));
+    else if (whole) return; // the last line was said once (reports go on while it settles)
     else if (p.done === p.total || Date.now() - lastLine > 1_000) {
+      whole = p.done === p.total;
       lastLine = Date.now();
       c.out.note(line);
     }

@@ -230,8 +230,13 @@ Deno.test(
       assert(/is offline, last seen \d\d:\d\d:\d\d/.test(after.out), after.out);
       const plain = await run([...b, "send", idA, "now?"]);
       assertEquals(plain.code, 1);
+      assert(plain.err.startsWith("refused: PEER_NOT_FOUND"), plain.err);
+      // Offline, with --mailbox: it says it mailed it, not that it sent it.
       const mailed = await run([...b, "send", "--mailbox", idA, "later"]);
-      assertEquals([mailed.code, mailed.out], [0, `sent to ${idA} (mailed if offline)`]);
+      assertEquals(
+        [mailed.code, mailed.out],
+        [0, `mailed: ${idA} is offline; the mail waits until it connects`],
+      );
     }, { shards: 8 }),
 );
 
@@ -340,6 +345,8 @@ Deno.test(
       const got = await run([...b, "fetch", id, "--out", `${dir}/got.bin`]);
       assertEquals(got.code, 0, got.err);
       assert(got.out.startsWith("fetched 97.7 KiB to"), got.out);
+      // Into a pipe, the progress is lines, and the whole one is said once.
+      assertEquals(got.err.split("\n").filter((l) => l.includes("100%")).length, 1, got.err);
       assert(got.err.includes("7/7 pieces"), got.err);
       assertEquals(await Deno.readFile(`${dir}/got.bin`), file);
       const part = await cli([...b, "fetch", id, "--range", "50000-50009"]).output();
