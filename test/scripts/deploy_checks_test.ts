@@ -1,0 +1,36 @@
+// What `deno task deploy` says a production network lacks, one line each.
+import { clientUrl, deployFindings, productionVars } from "../../scripts/deploy_checks.ts";
+import { assignDeployedNetworkId } from "../../scripts/network_id.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+
+Deno.test("deploy checks: the shipped config, once it has an id, lacks a secret and a way to fund", async () => {
+  const shipped = await Deno.readTextFile(new URL("wrangler.toml", ROOT));
+  assertEquals(productionVars(shipped).NETWORK_ID, "dev");
+  const text = assignDeployedNetworkId(shipped, () => "net-test").text;
+  const found = deployFindings(text, []);
+  assertEquals(found.map((f) => [f.blocking, f.line.split(" ")[0]]), [
+    [true, "NETWORK_SECRET"],
+    [false, "no"],
+  ]);
+  assertEquals(deployFindings(text, ["NETWORK_SECRET"]).filter((f) => f.blocking), []);
+  // Secrets that could not be listed are said, not assumed.
+  assert(deployFindings(text, undefined).some((f) => f.line.startsWith("could not list")));
+});
+
+Deno.test("deploy checks: an id left at dev, no shard count, the faucet on: each blocks", () => {
+  const text = '[env.production.vars]\nNETWORK_ID = "dev"\nFAUCET = "on"\nGENESIS = "{}"\n';
+  const found = deployFindings(text, ["NETWORK_SECRET"]);
+  assertEquals(found.filter((f) => f.blocking).length, 3, JSON.stringify(found));
+  for (const word of ["NETWORK_ID", "SHARD_COUNT", "FAUCET"]) {
+    assert(found.some((f) => f.line.startsWith(word)), word);
+  }
+});
+
+Deno.test("deploy checks: the URL to give clients, from wrangler's output", () => {
+  const said = "Uploaded superpeer-production\nDeployed superpeer-production triggers (1.2 sec)\n" +
+    "  https://superpeer-production.someone.workers.dev\nCurrent Version ID: x";
+  assertEquals(clientUrl(said), "wss://superpeer-production.someone.workers.dev");
+  assertEquals(clientUrl("--dry-run: exiting now."), undefined);
+});
