@@ -40,6 +40,7 @@ export {
   type ListenedTarget,
   type MailEvent,
   Peer,
+  type PeerEvents,
   type PeerLedger,
   type PeerMessage,
   type PeerOptions,

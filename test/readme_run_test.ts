@@ -24,7 +24,7 @@ const EXPECT: [string, RegExp][] = [
     /topic: "news"[\s\S]*data: "hello"[\s\S]*DONE/,
   ],
   [
-    'import type { Peer } from "./mod.ts";\ndeclare const peer: Peer;\n\npeer.addEventListener("seal',
+    'import type { Peer } from "./mod.ts";\ndeclare const peer: Peer;\n\npeer.on("seal',
     /DONE[\s\S]*members only|members only[\s\S]*DONE/,
   ],
   ['import { fileMarks, Identity, Peer } from "./mod.ts";', /DONE/],

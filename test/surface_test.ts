@@ -64,6 +64,7 @@ const ROOT_TYPES = [
   "MintProof",
   "NetworkInfo",
   "NetworkKeys",
+  "PeerEvents",
   "PeerInfo",
   "PeerLedger",
   "PeerMessage",

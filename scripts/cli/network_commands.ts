@@ -41,7 +41,8 @@ export async function id(c: Context): Promise<void> {
 }
 
 /**
- * `listen` and `sub`: prints everything addressed to this peer until Ctrl-C: direct messages,
+ * `listen` and `sub`: prints everything addressed to this peer until Ctrl-C (payments in among
+ * it): direct messages,
  * mail (acknowledged once printed), topic messages, presence, blocks.
  *
  * @example Usage
@@ -91,12 +92,32 @@ export async function listen(c: Context, topics: string[]): Promise<void> {
   });
   peer.addEventListener("block", (e) => {
     const h = (e as CustomEvent<BlockHeaderJson>).detail;
+    if (h.shard === peer.welcome?.shard) return; // the home's blocks are said as payments
     const text = `${
       clock(h.timestamp)
     } block ${h.height} of shard ${h.shard}: ${h.entries} entries`;
     c.out.result(text, { t: "block", header: h });
   });
   await c.connect(peer, true);
+  // Payments in: the home shard's blocks, and the balance after each one that raised it.
+  const home = peer.welcome!.shard;
+  let balance = BigInt((await peer.ledger.balance()).balance);
+  peer.on("block", async (h) => {
+    if (h.shard !== home) return;
+    const now = BigInt((await peer.ledger.balance().catch(() => ({ balance: balance }))).balance);
+    if (now > balance) {
+      const got = now - balance;
+      c.out.result(`${clock(h.timestamp)} received ${got} (balance ${now})`, {
+        t: "payment",
+        at: Date.now(),
+        amount: String(got),
+        balance: String(now),
+        block: h.height,
+      });
+    }
+    balance = now;
+  });
+  await peer.ledger.watchBlocks(home);
   for (const topic of topics) await peer.subscribe(topic);
   if (topics.length > 0) c.out.note(`subscribed to ${topics.join(", ")}`);
   c.out.note("listening; Ctrl-C to stop");

@@ -20,7 +20,7 @@
  * console.assert(!target.listening("mail"));
  * ```
  */
-export class ListenedTarget extends EventTarget {
+export class ListenedTarget<Events extends object = Record<string, unknown>> extends EventTarget {
   /** Listeners by type; `true` for those that fire once. */
   readonly #listeners = new Map<string, Map<EventListenerOrEventListenerObject, boolean>>();
   /** Told when a listener is added for a type. */
@@ -73,6 +73,37 @@ export class ListenedTarget extends EventTarget {
   ): void {
     super.removeEventListener(type, listener, options);
     if (listener) this.#listeners.get(type)?.delete(listener);
+  }
+
+  /**
+   * Listens for an event type, typed by its detail: the handler gets the event's `detail`, no
+   * `CustomEvent` cast needed.
+   *
+   * @example Usage
+   * ```ts
+   * import { ListenedTarget } from "./listened_target.ts";
+   * const target = new ListenedTarget<{ ping: { n: number } }>();
+   * let seen = 0;
+   * const off = target.on("ping", (p) => seen += p.n);
+   * target.dispatchEvent(new CustomEvent("ping", { detail: { n: 2 } }));
+   * off();
+   * target.dispatchEvent(new CustomEvent("ping", { detail: { n: 5 } }));
+   * console.assert(seen === 2);
+   * ```
+   *
+   * @param type The event type.
+   * @param handler Called with each event's detail.
+   * @param options `once`, and a `signal` that removes it.
+   * @returns A function that removes the handler.
+   */
+  on<K extends keyof Events & string>(
+    type: K,
+    handler: (detail: Events[K]) => void,
+    options: { once?: boolean; signal?: AbortSignal } = {},
+  ): () => void {
+    const listener = (e: Event) => handler((e as CustomEvent<Events[K]>).detail);
+    this.addEventListener(type, listener, options);
+    return () => this.removeEventListener(type, listener);
   }
 
   /**

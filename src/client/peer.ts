@@ -37,11 +37,11 @@ import { ListenedTarget } from "./listened_target.ts";
 import { RelayPath } from "./relay_path.ts";
 import { httpUrl } from "./_util.ts";
 import { DEFAULT_RECEIVE_BUFFER } from "./constants.ts";
-import type { PeerMessage, PeerOptions, SealError } from "./peer_options.ts";
+import type { PeerEvents, PeerMessage, PeerOptions, SealError } from "./peer_options.ts";
 import { PeerMarks } from "./peer_marks.ts";
 
 export type { CloseDetail, PeerState, ReconnectingDetail, SendResult };
-export type { PeerMessage, PeerOptions, SealError };
+export type { PeerEvents, PeerMessage, PeerOptions, SealError };
 
 /**
  * A peer of the network.
@@ -55,6 +55,7 @@ export type { PeerMessage, PeerOptions, SealError };
  * (detail: `{peer, open}`), `seal.error` (detail: {@linkcode SealError}: a message dropped for a
  * reason of sealing), and the services' `topic`, `presence`, `mail`, `mail.notice`. A
  * mail is acknowledged only once a `mail` listener took it; until one is added it waits.
+ * `peer.on(type, handler)` hands the handler the detail, typed ({@linkcode PeerEvents}).
  *
  * @example Two peers
  * ```ts
@@ -69,7 +70,7 @@ export type { PeerMessage, PeerOptions, SealError };
  * }
  * ```
  */
-export class Peer extends ListenedTarget {
+export class Peer extends ListenedTarget<PeerEvents> {
   readonly #options: PeerOptions;
   readonly #connection: Connection;
   readonly #relay: RelayPath;

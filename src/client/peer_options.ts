@@ -10,6 +10,9 @@ import type { SeederOptions } from "../swarm/seeder.ts";
 import type { SealCode } from "../seal/sealer.ts";
 import type { TopicSealCode } from "./topic_guard.ts";
 import type { MarksStore } from "./marks_store.ts";
+import type { CloseDetail, ReconnectingDetail } from "./connection.ts";
+import type { MailEvent, PresenceEvent, TopicEvent } from "./service_events.ts";
+import type { BlockHeaderJson, ErrorMessage, MailNotice, Welcome } from "../protocol/mod.ts";
 
 /** A message delivered to this peer. */
 export type PeerMessage = Delivery;
@@ -65,4 +68,37 @@ export interface PeerOptions extends ConnectionOptions {
    * browser, else in memory only
    */
   marks?: MarksStore | false;
+}
+
+/**
+ * The events of a {@linkcode Peer} and their details, for `peer.on(type, handler)`, whose
+ * handler gets the detail typed.
+ */
+export interface PeerEvents {
+  /** After every (re)connect: the welcome. */
+  open: Welcome;
+  /** A message delivered to this peer. */
+  message: PeerMessage;
+  /** An error reply that no request was waiting for, with its code. */
+  error: ErrorMessage;
+  /** The connection was lost; the next attempt and when. */
+  reconnecting: ReconnectingDetail;
+  /** The peer stopped for good (once). */
+  close: CloseDetail;
+  /** A new signed block header of a shard watched with `peer.ledger.watchBlocks()`. */
+  block: BlockHeaderJson;
+  /** Direct-channel signaling sent with `sendSignal()`. */
+  signal: { from: string; data: string | Uint8Array };
+  /** A direct channel to a peer opened or closed. */
+  direct: { peer: string; open: boolean };
+  /** A message dropped for a reason of sealing. */
+  "seal.error": SealError;
+  /** A message on a subscribed topic. */
+  topic: TopicEvent;
+  /** A join or a leave, on `$presence`. */
+  presence: PresenceEvent;
+  /** Mail (acknowledged once a handler took it). */
+  mail: MailEvent;
+  /** What became of mail this peer sent with `notify`. */
+  "mail.notice": MailNotice;
 }

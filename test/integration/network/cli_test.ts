@@ -108,6 +108,10 @@ Deno.test(
       const published = await run([...b, "pub", "news", "hello", "topic"]);
       assertEquals([published.code, published.out], [0, "published on news"]);
       await listen.until(() => listen.out.includes(`topic news, from ${idB}: hello topic`));
+      // A payment in: shown with the balance it made.
+      const funded = await run([...b, "faucet", idA]);
+      assertEquals(funded.code, 0, funded.err);
+      await listen.until(() => listen.out.includes("received 1000 (balance 1000)"));
 
       // The network restarts: listen says so, and that it is back.
       await net.restart();
@@ -140,7 +144,7 @@ Deno.test(
       ws.close();
       assertEquals(unanswered.code, 1, unanswered.out);
       assert(unanswered.err.startsWith("refused: SEAL_HANDSHAKE_TIMEOUT"), unanswered.err);
-    }),
+    }, { shards: 4, vars: { FAUCET: "on" }, limits: { BLOCK_INTERVAL_MS: 200 } }),
 );
 
 Deno.test(

@@ -87,6 +87,7 @@ export const hash: string | undefined = outcome.hash;
 export const code: ErrorCode = "PEER_NOT_FOUND";
 export const reader: AsyncIterableIterator<PeerMessage> = peer.messages();
 export const topic = (e: TopicEvent): string | Uint8Array => e.data;
+export const off: () => void = peer.on("message", (m) => m.data satisfies string | Uint8Array);
 export const checked = verifyTxProof;
 export const frame: Uint8Array = encodeFrame(FRAME_SEND, me.peerId, 1, "hi");
 export const seen = (f: Frame): string => f.peer;
