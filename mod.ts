@@ -70,7 +70,7 @@ export {
 } from "./src/client/mod.ts";
 
 // Who a peer is.
-export { Identity, type IdentityJson, isPeerId } from "./src/identity/mod.ts";
+export { type Ed25519Jwk, Identity, type IdentityJson, isPeerId } from "./src/identity/mod.ts";
 
 // Proofs a light client checks offline.
 export {
@@ -128,6 +128,7 @@ export {
   type ContentSource,
   type DownloadProgress,
   fileStore,
+  type IndexedDbFactory,
   indexedDbStore,
   memoryStore,
   type PieceStore,

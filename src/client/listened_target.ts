@@ -6,6 +6,10 @@
  * @module
  */
 
+// A listener and the options, as `EventTarget` takes them, spelled out rather than the DOM's
+// names, so that a project without the DOM library (Node, with `@types/node`) types the peer.
+type Listener = ((event: Event) => void) | { handleEvent(event: Event): void };
+
 /**
  * An event target that counts its listeners by type.
  *
@@ -22,7 +26,7 @@
  */
 export class ListenedTarget<Events extends object = Record<string, unknown>> extends EventTarget {
   /** Listeners by type; `true` for those that fire once. */
-  readonly #listeners = new Map<string, Map<EventListenerOrEventListenerObject, boolean>>();
+  readonly #listeners = new Map<string, Map<Listener, boolean>>();
   /** Told when a listener is added for a type. */
   protected onListen: (type: string) => void = () => {};
 
@@ -45,8 +49,8 @@ export class ListenedTarget<Events extends object = Record<string, unknown>> ext
    */
   override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
+    listener: ((event: Event) => void) | { handleEvent(event: Event): void } | null,
+    options?: boolean | { once?: boolean; signal?: AbortSignal; capture?: boolean },
   ): void {
     super.addEventListener(type, listener, options);
     if (!listener) return;
@@ -68,8 +72,8 @@ export class ListenedTarget<Events extends object = Record<string, unknown>> ext
    */
   override removeEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
+    listener: ((event: Event) => void) | { handleEvent(event: Event): void } | null,
+    options?: boolean | { capture?: boolean },
   ): void {
     super.removeEventListener(type, listener, options);
     if (listener) this.#listeners.get(type)?.delete(listener);

@@ -7,6 +7,7 @@
  * @module
  */
 import { isNotFound, nodeFs } from "../swarm/node_fs.ts";
+import type { IndexedDbFactory } from "../swarm/indexeddb_store.ts";
 
 /** A peer's marks, as saved. */
 export interface MarksSnapshot {
@@ -142,10 +143,15 @@ function done<T>(request: IDBRequest<T>): Promise<T> {
  * @param factory The IndexedDB to use. @default globalThis.indexedDB
  * @returns The store.
  */
-export function indexedDbMarks(name = "superpeer-marks", factory?: IDBFactory): MarksStore {
+export function indexedDbMarks(
+  name = "superpeer-marks",
+  factory?: IndexedDbFactory,
+): MarksStore {
   let db: Promise<IDBDatabase> | undefined;
   const open = () => {
-    const idb = factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+    const idb = (factory ?? (globalThis as { indexedDB?: unknown }).indexedDB) as
+      | IDBFactory
+      | undefined;
     if (!idb) return Promise.reject(new TypeError("No IndexedDB here: use fileMarks"));
     const request = idb.open(name, 1);
     request.onupgradeneeded = () => request.result.createObjectStore(MARKS);

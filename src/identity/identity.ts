@@ -15,7 +15,24 @@ export interface IdentityJson {
   /** The peer id, checked against the key on load. */
   peerId: string;
   /** The private key as an Ed25519 JWK (`kty: "OKP"`, `crv: "Ed25519"`, `x`, `d`). */
-  privateKey: JsonWebKey;
+  privateKey: Ed25519Jwk;
+}
+
+/**
+ * An Ed25519 private key as a JSON Web Key (RFC 8037). Its own type rather than the DOM's
+ * `JsonWebKey`, so that a project without the DOM library (Node, with `@types/node`) types it.
+ */
+export interface Ed25519Jwk {
+  /** `"OKP"`. */
+  kty?: string;
+  /** `"Ed25519"`. */
+  crv?: string;
+  /** The public key, base64url. */
+  x?: string;
+  /** The private key (seed), base64url. */
+  d?: string;
+  /** Any other JWK member, kept as it is. */
+  [member: string]: unknown;
 }
 
 /**

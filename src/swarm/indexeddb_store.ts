@@ -10,6 +10,15 @@
 import type { ContentId } from "./content_id.ts";
 import type { PieceStoreFactory, StoredPiece } from "./piece_store.ts";
 
+/**
+ * What a store needs of an `IDBFactory` (`globalThis.indexedDB`, or an implementation of it):
+ * its own type rather than the DOM's, so that a project without the DOM library types it.
+ */
+export interface IndexedDbFactory {
+  /** Opens a database, as `IDBFactory.open` does. */
+  open(name: string, version?: number): unknown;
+}
+
 /** The object store's name in the database. */
 const PIECES = "pieces";
 
@@ -53,10 +62,12 @@ function open(factory: IDBFactory, name: string): Promise<IDBDatabase> {
  */
 export function indexedDbStore(
   name = "superpeer-swarm",
-  factory?: IDBFactory,
+  factory?: IndexedDbFactory,
 ): PieceStoreFactory {
   return async (id: ContentId) => {
-    const idb = factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+    const idb = (factory ?? (globalThis as { indexedDB?: unknown }).indexedDB) as
+      | IDBFactory
+      | undefined;
     if (!idb) throw new TypeError("No IndexedDB here: use fileStore or memoryStore");
     const db = await open(idb, name);
     const range = IDBKeyRange.bound([id.text, 0], [id.text, Number.MAX_SAFE_INTEGER]);

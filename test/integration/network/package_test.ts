@@ -242,6 +242,18 @@ bob.close();
         const good = await tsc(TYPED, resolution);
         assertEquals(good.code, 0, `${resolution.join(" ")}: ${good.out}${good.err}`);
       }
+      // A Node project has no DOM library, only Node's types: Node 20's and 22's check it too.
+      for (const major of ["20", "22"]) {
+        const types = await run("npm", [
+          "install",
+          "--no-audit",
+          "--no-fund",
+          `@types/node@${major}`,
+        ], dir);
+        assertEquals(types.code, 0, types.err);
+        const plain = await tsc(TYPED, ["--lib", "es2022", "--types", "node"]);
+        assertEquals(plain.code, 0, `@types/node@${major}, no DOM: ${plain.out}${plain.err}`);
+      }
       const bad = await tsc(`import { Peer } from "superpeer";
 export const n: number = new Peer({ url: 1 });
 `);
