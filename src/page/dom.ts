@@ -118,3 +118,22 @@ export function logLine(list: HTMLElement, content: Child | Child[], max = 50): 
 export function short(id: string): string {
   return id.length > 14 ? `${id.slice(0, 6)}…${id.slice(-5)}` : id;
 }
+
+/**
+ * An error as a visitor reads it: the network's code and words, or the words alone, never a
+ * `TypeError:` prefix.
+ *
+ * @example Usage
+ * ```ts
+ * import { inWords } from "./dom.ts";
+ * console.assert(inWords(new TypeError('"bob" is not a peer id')) === '"bob" is not a peer id');
+ * ```
+ *
+ * @param error What was thrown.
+ * @returns One line.
+ */
+export function inWords(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  const words = error instanceof Error ? error.message : String(error);
+  return typeof code === "string" && /^[A-Z_]+$/.test(code) ? `${code}: ${words}` : words;
+}

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { indexedDbStore, type Peer, ProtocolError } from "../../mod.ts";
+import { indexedDbStore, type Peer } from "../../mod.ts";
 // The root comes from /v1/client.js at run time; what a subpath gives is bundled in.
 import { byteSize } from "../swarm/mod.ts";
-import { byId, fill, h } from "./dom.ts";
+import { byId, fill, h, inWords } from "./dom.ts";
 
 /**
  * Wires the share and fetch forms.
@@ -38,7 +38,7 @@ export function filesView(peer: Peer): void {
         h("code", { class: "cid" }, id),
       );
     } catch (error) {
-      fill(status, String(error));
+      fill(status, inWords(error));
     }
   });
   byId<HTMLFormElement>("fetch").addEventListener("submit", async (e) => {
@@ -70,8 +70,7 @@ export function filesView(peer: Peer): void {
         h("a", { href: url, download: `${id.slice(0, 12)}.bin` }, "Save it"),
       );
     } catch (error) {
-      const code = error instanceof ProtocolError ? `${error.code}: ` : "";
-      fill(status, `${code}${(error as Error).message}`);
+      fill(status, inWords(error));
     }
   });
 }

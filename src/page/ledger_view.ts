@@ -6,11 +6,11 @@
  * @module
  */
 import { hex } from "@scure/base";
-import { type Peer, ProtocolError, type TxStatus } from "../../mod.ts";
+import type { Peer, TxStatus } from "../../mod.ts";
 // The root comes from /v1/client.js at run time; what a subpath gives is bundled in.
 import { entryLeaf, inclusionSteps } from "../ledger/mod.ts";
 import { leafHash } from "../merkle/mod.ts";
-import { byId, fill, h, short } from "./dom.ts";
+import { byId, fill, h, inWords, short } from "./dom.ts";
 
 /**
  * Wires the ledger's forms.
@@ -75,8 +75,7 @@ export function ledgerView(peer: Peer, faucet: boolean, base: string): () => Pro
       drawProof(sealed, verdict.ok);
       await refresh();
     } catch (error) {
-      const code = error instanceof ProtocolError ? `${error.code}: ` : "";
-      fill(status, `${code}${(error as Error).message}`);
+      fill(status, inWords(error));
     }
   });
   return refresh;

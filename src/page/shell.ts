@@ -103,9 +103,9 @@ export function pageHtml(): string {
 <section aria-labelledby="h-talk">
 <h2 id="h-talk">Messages and topics</h2>
 <form id="send">${field("to", "peer id")}${field("text", "message")}<button>Send</button></form>
-<form id="subscribe">${field("topic", "topic")}<button>Subscribe</button></form>
-<form id="publish">${field("topic", "topic")}${
-    field("text", "message")
+<form id="subscribe">${field("topic", "topic to subscribe to")}<button>Subscribe</button></form>
+<form id="publish">${field("topic", "topic to publish on")}${
+    field("text", "what to publish")
   }<button>Publish</button></form>
 <p role="status" id="talk-status" class="small"></p>
 <h3>Received</h3>

@@ -4,18 +4,16 @@
  *
  * @module
  */
-import { type Peer, type PeerMessage, ProtocolError } from "../../mod.ts";
+import type { Peer, PeerMessage } from "../../mod.ts";
 // The root comes from /v1/client.js at run time; what a subpath gives is bundled in.
 import { STATS_TOPIC } from "../routing/mod.ts";
-import { byId, h, logLine, short } from "./dom.ts";
+import { byId, h, inWords, logLine, short } from "./dom.ts";
 
 function value(form: HTMLFormElement, name: string): string {
   return (form.elements.namedItem(name) as HTMLInputElement).value.trim();
 }
 
-function failure(error: unknown): string {
-  return error instanceof ProtocolError ? `${error.code}: ${error.message}` : String(error);
-}
+const failure = inWords;
 
 /**
  * Wires the message and topic forms, and lists what comes in.

@@ -110,6 +110,16 @@ Deno.test(
       const total = await page.textContent("#f-peers");
       assertEquals(Number(total), 3, "a, b and the page itself");
 
+      // Each field says what it is for: no two labels alike.
+      const labels = await page.$$eval("label", (ls) => ls.map((l) => l.textContent?.trim()));
+      assertEquals(new Set(labels).size, labels.length, JSON.stringify(labels));
+      // Wrong input is said in words, not as an exception's name.
+      await page.fill("#send input[name=to]", "bob");
+      await page.fill("#send input[name=text]", "hi");
+      await page.click("#send button");
+      const said = await page.textContent("#talk-status");
+      assert(said!.includes('"bob"') && !/Error:/.test(said!), said!);
+
       // Files from the page: share one that a Deno peer fetches; fetch one a Deno peer shares.
       const file = new Uint8Array(50_000).map((_, i) => (i * 31) & 255);
       await page.setInputFiles("#share input[type=file]", {
