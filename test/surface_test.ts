@@ -220,4 +220,7 @@ Deno.test("surface: deno doc --lint finds nothing in what the entries export", a
     found[file] = (found[file] ?? 0) + 1;
   }
   assertEquals(found, {}, text);
+  // The root alone too: what it names, a user of the client can name without a subpath.
+  const root = await output(["doc", "--lint", "mod.ts"]);
+  assert(!/^error\[/m.test(root.text), root.text);
 });

@@ -42,6 +42,16 @@ export class Context {
     checkNetworkUrl(url);
   }
 
+  /**
+   * A route of the network's HTTP API.
+   *
+   * @param path The route, e.g. `/v1/faucet`.
+   * @returns Its URL, `http(s):` for the network's `ws(s):`.
+   */
+  api(path: string): URL {
+    return new URL(path, this.url.replace(/^ws/, "http"));
+  }
+
   /** The identity, made on first use. */
   async identity(): Promise<{ identity: Identity; created: boolean }> {
     return await loadOrCreateIdentity(this.identityPath);
@@ -101,7 +111,7 @@ export class Context {
     });
     // A network that refuses connections (not started, wrong port) is said at once: the
     // client would go on trying until the connect timeout, as it does through a restart.
-    const probe = new URL("/v1/network", this.url.replace(/^ws/, "http"));
+    const probe = this.api("/v1/network");
     await fetch(probe).then((r) => r.body?.cancel(), (error) => {
       const why = String((error as { cause?: unknown }).cause ?? error).replace(/^\w*Error: /, "");
       throw new ProtocolError("UNREACHABLE", `Cannot reach ${this.url}: ${why}`);

@@ -50,7 +50,7 @@ export async function balance(c: Context, account?: string): Promise<void> {
 export async function faucet(c: Context, account?: string): Promise<void> {
   if (account !== undefined) peerIdArg("faucet", account);
   const to = account ?? (await c.identity()).identity.peerId;
-  const url = new URL("/v1/faucet", c.url.replace(/^ws/, "http"));
+  const url = c.api("/v1/faucet");
   let res: Response;
   try {
     res = await fetch(url, { method: "POST", body: JSON.stringify({ account: to }) });

@@ -357,6 +357,7 @@ export class Peer extends ListenedTarget<PeerEvents> {
         this.dispatchEvent(new CustomEvent<ErrorMessage>("error", { detail: message }));
         return;
       case "block":
+        return this.#services.block(message.header);
       case "topic":
       case "presence":
       case "mail":

@@ -9,7 +9,6 @@
  */
 import type {
   BlockHeaderJson,
-  BlockMessage,
   ControlReplies,
   ControlType,
   MailMessage,
@@ -220,18 +219,24 @@ export class PeerServices {
   }
 
   /**
-   * Takes a message the network pushed (topic, presence, mail, notice, block header).
+   * Takes a block header the network pushed for a watched shard, once per height.
+   *
+   * @param header The signed header.
+   */
+  block(header: BlockHeaderJson): void {
+    // A block can come twice (live and from the mailbox after a resume): heights only rise.
+    if (header.height <= (this.#blockHeights.get(header.shard) ?? 0)) return;
+    this.#blockHeights.set(header.shard, header.height);
+    this.#host.dispatchEvent(new CustomEvent<BlockHeaderJson>("block", { detail: header }));
+  }
+
+  /**
+   * Takes a message the network pushed (topic, presence, mail, notice).
    *
    * @param m The message.
    */
-  receive(m: TopicMessage | PresenceMessage | MailMessage | MailNotice | BlockMessage): void {
-    if (m.t === "block") {
-      // A block can come twice (live and from the mailbox after a resume): heights only rise.
-      const { shard, height } = m.header;
-      if (height <= (this.#blockHeights.get(shard) ?? 0)) return;
-      this.#blockHeights.set(shard, height);
-      this.#host.dispatchEvent(new CustomEvent<BlockHeaderJson>("block", { detail: m.header }));
-    } else if (m.t === "topic") {
+  receive(m: TopicMessage | PresenceMessage | MailMessage | MailNotice): void {
+    if (m.t === "topic") {
       const topics = this.#host.topics;
       this.#checking = this.#checking.then(async () => {
         // Checked first: a forged message must not move the number the genuine ones pass.

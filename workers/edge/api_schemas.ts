@@ -105,19 +105,20 @@ export const Transfer = named(
   }),
 );
 
+// A transfer applied, and one refused (the refusal names its hash when it parsed that far).
+const Applied = z.object({
+  ok: z.literal(true),
+  hash: hex64,
+  status: z.enum(["pending", "credited"]),
+  shard: count,
+});
+const RefusedTx = Refusal.extend({ hash: hex64.optional() });
+
 /** What became of one transfer. */
 export const TxOutcome = named(
   "TxOutcome",
   "Applied (with its hash) or refused (with its code).",
-  z.union([
-    z.object({
-      ok: z.literal(true),
-      hash: hex64,
-      status: z.enum(["pending", "credited"]),
-      shard: count,
-    }),
-    Refusal.extend({ hash: hex64.optional() }),
-  ]),
+  z.union([Applied, RefusedTx]),
 );
 
 /** `POST /v1/faucet`: paid, with what and to whom, or refused. */
@@ -125,15 +126,8 @@ export const FaucetAnswer = named(
   "FaucetAnswer",
   "Paid (the amount, the account, and the payment's hash to look up like a transfer's) or refused (with its code).",
   z.union([
-    z.object({
-      ok: z.literal(true),
-      hash: hex64,
-      status: z.enum(["pending", "credited"]),
-      shard: count,
-      amount: z.string().regex(/^[0-9]+$/),
-      account: z.string(),
-    }),
-    Refusal.extend({ hash: hex64.optional() }),
+    Applied.extend({ amount: z.string().regex(/^[0-9]+$/), account: z.string() }),
+    RefusedTx,
   ]),
 );
 

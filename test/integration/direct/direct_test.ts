@@ -4,7 +4,7 @@ import { ProtocolError } from "../../../mod.ts";
 import { DirectLink } from "../../../src/client/direct/mod.ts";
 import { weriftTransport } from "../../../src/client/direct/werift_transport.ts";
 import type { Peer } from "../../../src/client/mod.ts";
-import { startNetwork } from "../../../scripts/local_network.ts";
+import { type LocalNetwork, startNetwork } from "../../../scripts/local_network.ts";
 import { connectPeer, identityOnShard, waitUntil } from "../../support/peers.ts";
 import { assert, assertEquals, assertRejects } from "../../support/assert.ts";
 import { Identity } from "../../../mod.ts";
@@ -24,6 +24,28 @@ function link(peer: Peer, identity: Identity, remote: string, role: "offerer" | 
   });
 }
 
+/**
+ * Two connected peers and a direct link each, alice offering; what bob is given of her
+ * signaling passes `rewrite` first (a relay that changes it).
+ */
+async function linkedPair(
+  net: LocalNetwork,
+  aliceId: Identity,
+  bobId: Identity,
+  rewrite: (data: string) => string = (data) => data,
+) {
+  const alice = await connectPeer(net, { identity: aliceId });
+  const bob = await connectPeer(net, { identity: bobId });
+  const a = link(alice, aliceId, bob.peerId, "offerer");
+  const b = link(bob, bobId, alice.peerId, "answerer");
+  alice.addEventListener("signal", (e) => a.handleSignal((e as CustomEvent).detail));
+  bob.addEventListener("signal", (e) => {
+    const detail = (e as CustomEvent).detail;
+    b.handleSignal({ ...detail, data: rewrite(String(detail.data)) });
+  });
+  return { alice, bob, a, b };
+}
+
 async function stats(url: string, shard: number) {
   return await (await fetch(`${url}/v1/shards/${shard}/stats`)).json();
 }
@@ -36,12 +58,7 @@ Deno.test(
     const aliceId = await identityOnShard(0, 2);
     const bobId = await identityOnShard(1, 2);
     try {
-      const alice = await connectPeer(net, { identity: aliceId });
-      const bob = await connectPeer(net, { identity: bobId });
-      const a = link(alice, aliceId, bob.peerId, "offerer");
-      const b = link(bob, bobId, alice.peerId, "answerer");
-      alice.addEventListener("signal", (e) => a.handleSignal((e as CustomEvent).detail));
-      bob.addEventListener("signal", (e) => b.handleSignal((e as CustomEvent).detail));
+      const { alice, bob, a, b } = await linkedPair(net, aliceId, bobId);
       await Promise.all([a.connect(), b.connect()]);
       assert(a.open && b.open);
       const before = [await stats(net.url, 0), await stats(net.url, 1)];
@@ -84,15 +101,7 @@ async function refusedWhenRelayRewrites(rewrite: (data: string) => string): Prom
   const aliceId = await Identity.generate();
   const bobId = await Identity.generate();
   try {
-    const alice = await connectPeer(net, { identity: aliceId });
-    const bob = await connectPeer(net, { identity: bobId });
-    const a = link(alice, aliceId, bob.peerId, "offerer");
-    const b = link(bob, bobId, alice.peerId, "answerer");
-    alice.addEventListener("signal", (e) => a.handleSignal((e as CustomEvent).detail));
-    bob.addEventListener("signal", (e) => {
-      const detail = (e as CustomEvent).detail;
-      b.handleSignal({ ...detail, data: rewrite(String(detail.data)) });
-    });
+    const { alice, bob, a, b } = await linkedPair(net, aliceId, bobId, rewrite);
     const results = await Promise.all([assertRejects(a.connect()), assertRejects(b.connect())]);
     for (const error of results) {
       assert(error instanceof ProtocolError, String(error));
