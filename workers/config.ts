@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { DurableObjectNamespace } from "cloudflare:workers";
 import { type Limits, NETWORK_ID_PATTERN, resolveLimits } from "../src/protocol/mod.ts";
 import { assertShardCount } from "../src/routing/mod.ts";
+import { isPeerId } from "../src/identity/peer_id.ts";
 import { DEVELOPMENT_NETWORK_SECRET } from "./shard_keys.ts";
 import type { IceServer } from "../src/protocol/mod.ts";
 import type { SuperPeerRpc } from "./rpc.ts";
@@ -37,6 +38,16 @@ export interface Env {
    * Worker sees.
    */
   NETWORK_ORIGINS?: string;
+  /**
+   * A closed network's members: peer ids, comma-separated (at most `ADMISSION_ALLOW_MAX`).
+   * Set, or with `INVITE_KEYS` set, only these and invited peers connect; unset, both: open.
+   */
+  ADMISSION_ALLOW?: string;
+  /**
+   * The keys whose invitations admit a peer: peer ids, comma-separated (at most
+   * `INVITE_KEYS_MAX`). Set, the network is closed to peers neither invited nor listed.
+   */
+  INVITE_KEYS?: string;
   /** Optional JSON object of limit overrides, e.g. `{"RATE_LIMIT_FRAMES_PER_SECOND":5000}`. */
   LIMIT_OVERRIDES?: string;
   /** The network secret shard signing keys derive from (a Worker secret). */
@@ -75,6 +86,8 @@ export interface NetworkConfig {
   readonly origins?: readonly string[];
   /** The limits in force. */
   readonly limits: Limits;
+  /** Who may connect, when the network is closed (`ADMISSION_ALLOW`, `INVITE_KEYS`). */
+  readonly admission?: ClosedAdmission;
   /** The network secret; the development default when none is set. */
   readonly secret: string;
   /** Whether `NETWORK_SECRET` was left unset (a development network). */
@@ -96,6 +109,14 @@ export interface NetworkConfig {
   readonly clientAddressTestHeader?: string;
 }
 
+/** A closed network's members and inviting keys. */
+export interface ClosedAdmission {
+  /** The peers admitted without an invitation. */
+  readonly allow: ReadonlySet<string>;
+  /** The keys whose invitations admit. */
+  readonly inviteKeys: readonly string[];
+}
+
 // A header's name, as the runtime hands header names over: lower case.
 const HEADER_NAME = /^[a-z0-9-]+$/;
 
@@ -103,6 +124,8 @@ const VarsSchema = z.object({
   NETWORK_ID: z.string().regex(NETWORK_ID_PATTERN),
   SHARD_COUNT: z.string().regex(/^[0-9]+$/),
   NETWORK_ORIGINS: z.string().regex(/^https?:\/\/[^/,\s]+(,https?:\/\/[^/,\s]+)*$/).optional(),
+  ADMISSION_ALLOW: z.string().optional(),
+  INVITE_KEYS: z.string().optional(),
   LIMIT_OVERRIDES: z.string().optional(),
   NETWORK_SECRET: z.string().min(16).optional(),
   GENESIS: z.string().optional(),
@@ -157,6 +180,8 @@ export function networkConfig(env: Env): NetworkConfig {
     env.NETWORK_ID,
     env.SHARD_COUNT,
     env.NETWORK_ORIGINS,
+    env.ADMISSION_ALLOW,
+    env.INVITE_KEYS,
     env.LIMIT_OVERRIDES,
     env.NETWORK_SECRET,
     env.GENESIS,
@@ -177,6 +202,8 @@ export function networkConfig(env: Env): NetworkConfig {
   const shards = Number(parsed.data.SHARD_COUNT);
   assertShardCount(shards);
   const overrides = parsed.data.LIMIT_OVERRIDES ? JSON.parse(parsed.data.LIMIT_OVERRIDES) : {};
+  const limits = resolveLimits(overrides);
+  const admission = closedAdmission(parsed.data.ADMISSION_ALLOW, parsed.data.INVITE_KEYS, limits);
   const genesis = GenesisSchema.parse(parsed.data.GENESIS ? JSON.parse(parsed.data.GENESIS) : {});
   const config: NetworkConfig = {
     network: parsed.data.NETWORK_ID,
@@ -184,7 +211,8 @@ export function networkConfig(env: Env): NetworkConfig {
     ...(parsed.data.NETWORK_ORIGINS
       ? { origins: parsed.data.NETWORK_ORIGINS.split(",").map((o) => new URL(o).origin) }
       : {}),
-    limits: resolveLimits(overrides),
+    limits,
+    ...(admission ? { admission } : {}),
     secret: parsed.data.NETWORK_SECRET ?? DEVELOPMENT_NETWORK_SECRET,
     developmentSecret: parsed.data.NETWORK_SECRET === undefined,
     genesis: Object.fromEntries(Object.entries(genesis).map(([k, v]) => [k, String(v)])),
@@ -204,4 +232,33 @@ export function networkConfig(env: Env): NetworkConfig {
   cached = { key, config };
   byEnv.set(env, config);
   return config;
+}
+
+// Peer ids, comma-separated, each checked, at most `max`: a typo refuses to start rather than
+// silently shutting a member out.
+function peerList(name: string, text: string | undefined, max: number): string[] {
+  const ids = (text ?? "").split(",").map((id) => id.trim()).filter((id) => id !== "");
+  const bad = ids.find((id) => !isPeerId(id));
+  if (bad !== undefined) {
+    throw new RangeError(
+      `Cannot start the network: ${name} holds "${String(bad).slice(0, 64)}", no peer id`,
+    );
+  }
+  if (ids.length > max) {
+    throw new RangeError(
+      `Cannot start the network: ${name} lists ${ids.length} peers, at most ${max}`,
+    );
+  }
+  return ids;
+}
+
+function closedAdmission(
+  allowText: string | undefined,
+  keysText: string | undefined,
+  limits: Limits,
+): ClosedAdmission | undefined {
+  const allow = peerList("ADMISSION_ALLOW", allowText, limits.ADMISSION_ALLOW_MAX);
+  const inviteKeys = peerList("INVITE_KEYS", keysText, limits.INVITE_KEYS_MAX);
+  if (allow.length === 0 && inviteKeys.length === 0) return undefined;
+  return { allow: new Set(allow), inviteKeys };
 }

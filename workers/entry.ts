@@ -3,7 +3,14 @@
  * SuperPeer class is exported for the runtime to make one Durable Object per shard. The two
  * wings meet only here: `edge/` imports nothing of `super_peer/`, nor the other way round.
  *
+ * This is the operator's Worker: to have a say in who connects beyond the vars
+ * `ADMISSION_ALLOW` and `INVITE_KEYS`, pass a hook, e.g.
+ * `superpeerEdge({ admit: ({ admitted, request }) => admitted || fromOffice(request) })`
+ * (`docs/OPERATIONS.md`, "Who may connect").
+ *
  * @module
  */
-export { default } from "./edge/app.ts";
+import { superpeerEdge } from "./edge/app.ts";
+
+export default superpeerEdge();
 export { SuperPeer } from "./super_peer/super_peer.ts";

@@ -14,6 +14,7 @@ export type LogEvent =
   | "shard.start"
   | "socket.refused"
   | "edge.error"
+  | "edge.admission_hook"
   | "door.error";
 
 /**

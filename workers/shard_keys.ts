@@ -88,3 +88,32 @@ export async function deriveShardKey(
     privateKey: { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d },
   });
 }
+
+let keysCache: { key: string; keys: Promise<string[]> } | undefined;
+
+/**
+ * The public key ids of every shard's signing key, derived once per isolate (`/v1/network`
+ * serves them on every call).
+ *
+ * @param secret The network secret.
+ * @param network The network id.
+ * @param shards The shard count.
+ * @returns Each shard's key as a peer id, by shard.
+ *
+ * @example Usage
+ * ```ts
+ * import { DEVELOPMENT_NETWORK_SECRET, shardKeyIds } from "./shard_keys.ts";
+ * const ids = await shardKeyIds(DEVELOPMENT_NETWORK_SECRET, "dev", 2);
+ * console.assert(ids.length === 2 && ids[0] !== ids[1]);
+ * ```
+ */
+export function shardKeyIds(secret: string, network: string, shards: number): Promise<string[]> {
+  const key = `${network}|${shards}|${secret}`;
+  if (keysCache?.key !== key) {
+    const keys = Promise.all(
+      Array.from({ length: shards }, (_, k) => deriveShardKey(secret, network, k)),
+    ).then((ids) => ids.map((id) => id.peerId));
+    keysCache = { key, keys };
+  }
+  return keysCache.keys;
+}

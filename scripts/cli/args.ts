@@ -20,6 +20,7 @@ const GLOBAL_OPTIONS = {
   identity: "string",
   json: "boolean",
   "connect-timeout": "string",
+  invitation: "string",
   help: "boolean",
 } as const;
 
@@ -130,6 +131,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
     max: 1,
     options: {},
     help: "who serves a content, and how much of it",
+  },
+  invite: {
+    args: "<peer-id|*>",
+    min: 1,
+    max: 1,
+    options: { hours: "string" },
+    help: "sign an invitation to a closed network (--hours N, default 168; * for anyone)",
   },
   verify: {
     args: "<tx-hash>",
@@ -267,6 +275,8 @@ export function usage(command?: string): string {
     "                            its marks beside it: identity.marks.json)",
     "  --json                    one JSON object per line, for scripts",
     "  --connect-timeout MS      give up on a network that does not answer (default 10000)",
+    "  --invitation TOKEN        your invitation to a closed network (default",
+    "                            $SUPERPEER_INVITATION; `invite` makes one)",
     "",
     "exit codes: 0 done, 1 refused by the network, 2 wrong input, 3 network unreachable",
   ].join("\n");

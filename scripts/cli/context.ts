@@ -31,12 +31,14 @@ export class Context {
    * @param identityPath The identity file.
    * @param json Whether to print JSON lines.
    * @param connectTimeoutMs How long the first connection may take.
+   * @param invitation An invitation to a closed network, sent with every hello.
    */
   constructor(
     readonly url: string,
     readonly identityPath: string,
     json: boolean,
     readonly connectTimeoutMs: number,
+    readonly invitation?: string,
   ) {
     this.out = new Output(json);
     checkNetworkUrl(url);
@@ -78,6 +80,7 @@ export class Context {
       // Beside the identity: who sealed with it, and what it took, across runs.
       marks: fileMarks(this.identityPath.replace(/(\.json)?$/, ".marks.json")),
       firstConnectTimeoutMs: this.connectTimeoutMs,
+      ...(this.invitation ? { invitation: this.invitation } : {}),
       ...(transport ? { direct: { transport } } : {}),
     });
   }

@@ -10,6 +10,7 @@ import { CLI_CONNECT_TIMEOUT_MS, Context, wholeArg } from "./context.ts";
 import { balance, faucet, transfer, verify } from "./ledger_commands.ts";
 import { id, listen, lookup, mail, peers, pub, send } from "./network_commands.ts";
 import { fetchContent, providers, share } from "./swarm_commands.ts";
+import { invite } from "./invite_command.ts";
 import { EXIT, Output } from "./output.ts";
 
 /**
@@ -44,6 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       typeof timeout === "string"
         ? wholeArg("--connect-timeout", timeout, 1, 3_600_000)
         : CLI_CONNECT_TIMEOUT_MS,
+      String(options.invitation ?? Deno.env.get("SUPERPEER_INVITATION") ?? "") || undefined,
     );
     await run(c, command, args, options);
     return EXIT.DONE;
@@ -84,6 +86,8 @@ async function run(
       return await faucet(c, args[0]);
     case "transfer":
       return await transfer(c, args, options["no-wait"] === true);
+    case "invite":
+      return await invite(c, args[0], options.hours as string | undefined);
     case "verify":
       return await verify(c, args[0]);
     case "share":

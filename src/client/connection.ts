@@ -211,7 +211,10 @@ export class Connection {
     try {
       this.#network ??= await fetchNetworkId(this.#fetch, this.#o.url);
       const hello = await signHello(this.#o.identity, this.#network, this.#o.url);
-      url = connectUrl(this.#o.url, hello, { batch: this.#o.batch !== false });
+      url = connectUrl(this.#o.url, hello, {
+        batch: this.#o.batch !== false,
+        ...(this.#o.invitation ? { invitation: this.#o.invitation } : {}),
+      });
     } catch (error) {
       return this.#failed(CLOSE_CODES.ABNORMAL, error);
     }

@@ -41,6 +41,12 @@ export interface ConnectionOptions {
   identity: Identity;
   /** The network id; fetched from `GET /v1/network` when absent. */
   network?: string;
+  /**
+   * An invitation to a closed network (`signInvitation` from `superpeer/protocol`, made by a
+   * key the network lists in `INVITE_KEYS`), sent beside every hello. Without one, a closed
+   * network refuses the peer with `ADMISSION_REFUSED` unless it lists the peer itself.
+   */
+  invitation?: string;
   /** Reconnect after a drop; `false` to stay closed. @default {} (on, default backoff) */
   reconnect?: BackoffOptions | false;
   /** Time allowed for one attempt to reach its welcome, in ms. @default 10000 */

@@ -13,6 +13,8 @@ const FINAL_HELLO_CODES: ReadonlySet<string> = new Set([
   "HELLO_WRONG_NETWORK",
   "HELLO_WRONG_ORIGIN",
   "HELLO_STALE",
+  "ADMISSION_REFUSED",
+  "INVITATION_INVALID",
 ]);
 
 /**

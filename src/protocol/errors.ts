@@ -45,6 +45,12 @@ export const ERROR_CODES = {
   HELLO_REPLAYED: "The hello's nonce was already used (HTTP 401).",
   TOO_MANY_CONNECTIONS:
     "The client's address has `MAX_CONNECTIONS_PER_ADDRESS` connections open already (HTTP 429).",
+  ADMISSION_REFUSED:
+    "The network is closed and this peer is neither on its allow-list nor invited, or the operator's admission hook refused it (HTTP 403).",
+  INVITATION_INVALID:
+    "The invitation sent with the hello admits nobody here: malformed, expired, for another peer or network, or signed by a key the network does not list (HTTP 403).",
+  ADMISSION_UNAVAILABLE:
+    "The operator's admission hook failed or took longer than `ADMISSION_HOOK_TIMEOUT_MS`; nothing was decided. Retry later (HTTP 503).",
   UPGRADE_REQUIRED: "The hello is valid but the request is not a WebSocket upgrade (HTTP 426).",
   TX_MALFORMED: "A transfer is missing a field or a field is malformed.",
   TX_BAD_SIGNATURE: "A transfer's signature does not verify against its `from` account.",

@@ -138,7 +138,8 @@ export async function signHello(
  * @param base The network's URL (`ws:`, `wss:`, `http:` or `https:`); its path is replaced.
  * @param hello The hello.
  * @param options `batch: true` asks the network to send this peer batch frames (`batch=1`,
- *   section 5 of `docs/PROTOCOL.md`); it is not part of what the hello signs.
+ *   section 5 of `docs/PROTOCOL.md`); `invitation` carries an invitation to a closed network
+ *   (`invite=`, `invitation.ts`). Neither is part of what the hello signs.
  * @returns The `ws:`/`wss:` URL of `/v1/connect` carrying the hello.
  *
  * @example Usage
@@ -155,7 +156,11 @@ export async function signHello(
  * console.assert(url.startsWith("ws://127.0.0.1:8787/v1/connect?"));
  * ```
  */
-export function connectUrl(base: string, hello: Hello, options: { batch?: boolean } = {}): string {
+export function connectUrl(
+  base: string,
+  hello: Hello,
+  options: { batch?: boolean; invitation?: string } = {},
+): string {
   const url = new URL(base);
   url.protocol = url.protocol === "https:" || url.protocol === "wss:" ? "wss:" : "ws:";
   url.pathname = "/v1/connect";
@@ -167,6 +172,7 @@ export function connectUrl(base: string, hello: Hello, options: { batch?: boolea
     nonce: hello.nonce,
     sig: hello.sig,
     ...(options.batch ? { batch: "1" } : {}),
+    ...(options.invitation ? { invite: options.invitation } : {}),
   }).toString();
   return url.toString();
 }

@@ -50,6 +50,11 @@ export interface NetworkInfo {
   faucet: boolean;
   /** STUN/TURN servers for direct channels (none on one machine). */
   iceServers: IceServer[];
+  /**
+   * Who may connect: `open` (anyone), or `closed` (listed peers, and those that bring an
+   * invitation when `invitations` is true). An operator's hook may refuse more on either.
+   */
+  admission: { mode: "open" | "closed"; invitations: boolean };
 }
 
 /** `GET /v1/limits`. */

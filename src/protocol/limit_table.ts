@@ -6,6 +6,7 @@
  */
 
 import type { LimitRow } from "./limit_row.ts";
+import { ADMISSION_LIMITS } from "./limit_table_admission.ts";
 import { MAIL_LIMITS } from "./limit_table_mail.ts";
 import { OBSERVE_LIMITS } from "./limit_table_observe.ts";
 import { PRICE_LIMITS } from "./limit_table_prices.ts";
@@ -365,4 +366,5 @@ export const LIMIT_TABLE = {
   ...PRICE_LIMITS,
   ...SWARM_LIMITS,
   ...OBSERVE_LIMITS,
+  ...ADMISSION_LIMITS,
 } as const satisfies Record<string, LimitRow>;

@@ -18,6 +18,7 @@ export * from "./frame_header.ts";
 export * from "./frames.ts";
 export * from "./hello.ts";
 export * from "./http.ts";
+export * from "./invitation.ts";
 export * from "./ledger_wire.ts";
 export * from "./limits.ts";
 export * from "./prices.ts";

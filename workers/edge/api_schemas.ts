@@ -69,6 +69,7 @@ export const NetworkInfo = named(
     developmentSecret: z.boolean(),
     faucet: z.boolean(),
     iceServers: z.array(IceServer),
+    admission: z.object({ mode: z.enum(["open", "closed"]), invitations: z.boolean() }),
   }),
 );
 

@@ -24,7 +24,7 @@ import {
 } from "../../src/protocol/mod.ts";
 import { addressHome, observerShard, shardOf } from "../../src/routing/mod.ts";
 import { SEAL_CONSTANTS } from "../../src/seal/seal_table.ts";
-import { deriveShardKey } from "../shard_keys.ts";
+import { shardKeyIds } from "../shard_keys.ts";
 import { readJson } from "./read_json.ts";
 import { renderMetrics } from "./metrics_text.ts";
 import { type Env, type NetworkConfig, networkConfig } from "../config.ts";
@@ -40,14 +40,21 @@ import { pageHtml } from "../../src/page/shell.ts";
 import { countHelloRefusal, dueHelloRefusals } from "./edge_counts.ts";
 import { logEvent } from "../log.ts";
 import { HttpError, jsonError } from "../http_error.ts";
+import { type AdmissionHook, admitPeer } from "./operator_admission.ts";
 import { LedgerRouter } from "../ledger_routing.ts";
 import { Shards } from "../shards.ts";
 
 type Ctx = {
   Bindings: Env;
-  Variables: { config: NetworkConfig; shards: Shards; ledger: LedgerRouter };
+  Variables: {
+    config: NetworkConfig;
+    shards: Shards;
+    ledger: LedgerRouter;
+    admit: AdmissionHook | undefined;
+  };
 };
 
+// The routes; `superpeerEdge` puts the per-request context and the error answers around them.
 const app = new Hono<Ctx>();
 
 const ROUTES = [
@@ -67,18 +74,6 @@ const ROUTES = [
   "/v1/client.js",
   "/v1/page.js",
 ];
-
-app.use(cors);
-
-// The config and the shards, once per request, for every route.
-app.use(async (c, next) => {
-  const config = networkConfig(c.env);
-  c.set("config", config);
-  const shards = new Shards(c.env, config);
-  c.set("shards", shards);
-  c.set("ledger", new LedgerRouter(shards, config.shards));
-  await next();
-});
 
 // A browser gets the network page; a tool that asks for anything else, the list of routes.
 app.get("/", (c) => {
@@ -102,11 +97,15 @@ app.get("/v1/network", async (c) => {
     network: config.network,
     shards: config.shards,
     protocol: PROTOCOL_VERSION,
-    shardKeys: await shardKeys(config),
+    shardKeys: await shardKeyIds(config.secret, config.network, config.shards),
     // Anyone can sign blocks of a network on the development secret.
     developmentSecret: config.developmentSecret,
     faucet: config.faucet,
     iceServers: [...config.iceServers],
+    admission: {
+      mode: config.admission ? "closed" : "open",
+      invitations: (config.admission?.inviteKeys.length ?? 0) > 0,
+    },
   });
 });
 
@@ -252,6 +251,15 @@ async function connect(c: Context<Ctx>): Promise<Response> {
   });
   if (!check.ok) throw new HttpError(check.status, check.code, check.message);
   const { peer, nonce, ts } = check.hello;
+  // The operator's say (allow-list, invitations, hook) before anything wakes a shard.
+  const invite = requestUrl.searchParams.get("invite");
+  await admitPeer(c.var.config, c.var.admit, {
+    peer,
+    address,
+    invite,
+    request: c.req.raw,
+    env: c.env,
+  });
   // Per client address: a bucket of hellos and a cap on open connections, at the address's
   // home, before the peer's home is woken.
   const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
@@ -278,25 +286,6 @@ async function connect(c: Context<Ctx>): Promise<Response> {
   const batch = c.req.query("batch") === "1";
   return home.fetch(handoffRequest({ peer, nonce, ts, address, batch }));
 }
-
-// Registered after every route: a listed path with a method it does not answer is a 405.
-for (const path of ["/", ...ROUTES]) {
-  app.all(path, (c) => {
-    throw new HttpError(
-      405,
-      "METHOD_NOT_ALLOWED",
-      `${c.req.method} is not allowed on ${c.req.path}`,
-    );
-  });
-}
-
-app.notFound((c) => jsonError(404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
-
-app.onError((error) => {
-  if (error instanceof HttpError) return error.response();
-  logEvent("edge.error", { error: String(error) }, "error");
-  return jsonError(500, "INTERNAL", "Internal error");
-});
 
 // The key the per-address limits count this request's client under (`client_address.ts`).
 function addressOf(c: Context<Ctx>): string {
@@ -333,21 +322,64 @@ function check<T>(schema: z.ZodType<T>, value: unknown, message?: (value: string
   throw new HttpError(400, "BAD_REQUEST", message?.(String(value)) ?? r.error.issues[0].message);
 }
 
-let keysCache: { key: string; keys: Promise<string[]> } | undefined;
-
-/** The public key ids of every shard's signing key, derived once per isolate. */
-function shardKeys(config: NetworkConfig): Promise<string[]> {
-  const key = `${config.network}|${config.shards}|${config.secret}`;
-  if (keysCache?.key !== key) {
-    const keys = Promise.all(
-      Array.from(
-        { length: config.shards },
-        (_, k) => deriveShardKey(config.secret, config.network, k),
-      ),
-    ).then((ids) => ids.map((id) => id.peerId));
-    keysCache = { key, keys };
-  }
-  return keysCache.keys;
+/** How the operator's Worker makes the edge. */
+export interface EdgeOptions {
+  /**
+   * The operator's admission rule, run for every proven hello before any super-peer wakes
+   * (`operator_admission.ts`). Unset: the network's vars alone decide (open without them).
+   */
+  admit?: AdmissionHook;
 }
 
-export default app;
+/**
+ * Makes the edge Worker. `workers/entry.ts` exports `superpeerEdge()`; an operator who wants
+ * a say in who connects passes a hook there (or in an entry of their own that `wrangler.toml`
+ * points `main` at).
+ *
+ * @param options The operator's hook, if any.
+ * @returns The Worker's default export (a Hono app: `fetch(request, env, ctx)`).
+ *
+ * @example Members only, by the operator's own rule (in `workers/entry.ts`: `export default`)
+ * ```ts
+ * import { superpeerEdge } from "./app.ts";
+ * const members = new Set<string>([]);
+ * const edge = superpeerEdge({
+ *   admit: ({ peer, admitted }) => admitted || members.has(peer) || { refuse: "Members only" },
+ * });
+ * console.assert(typeof edge.fetch === "function");
+ * ```
+ */
+export function superpeerEdge(options: EdgeOptions = {}): Hono<Ctx> {
+  const edge = new Hono<Ctx>();
+  edge.use(cors);
+  // The config and the shards, once per request, for every route.
+  edge.use(async (c, next) => {
+    const config = networkConfig(c.env);
+    c.set("config", config);
+    const shards = new Shards(c.env, config);
+    c.set("shards", shards);
+    c.set("ledger", new LedgerRouter(shards, config.shards));
+    c.set("admit", options.admit);
+    await next();
+  });
+  edge.route("/", app);
+  // Registered after every route: a listed path with a method it does not answer is a 405.
+  for (const path of ["/", ...ROUTES]) {
+    edge.all(path, (c) => {
+      throw new HttpError(
+        405,
+        "METHOD_NOT_ALLOWED",
+        `${c.req.method} is not allowed on ${c.req.path}`,
+      );
+    });
+  }
+
+  edge.notFound((c) => jsonError(404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
+
+  edge.onError((error) => {
+    if (error instanceof HttpError) return error.response();
+    logEvent("edge.error", { error: String(error) }, "error");
+    return jsonError(500, "INTERNAL", "Internal error");
+  });
+  return edge;
+}
