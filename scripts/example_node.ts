@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { pack } from "./pack.ts";
+import { packedTarball } from "./packed.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const DIR = `${ROOT}examples/node_echo`;
@@ -22,7 +22,7 @@ async function step(cmd: string, args: string[]): Promise<void> {
 }
 
 try {
-  const tarball = await pack();
+  const tarball = await packedTarball();
   const pkg = JSON.parse(await Deno.readTextFile(`${DIR}/package.json`));
   const wanted = `file:../../dist/npm/${tarball.split("/").at(-1)}`;
   if (pkg.dependencies.superpeer !== wanted) {
