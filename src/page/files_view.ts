@@ -8,6 +8,7 @@
 import { indexedDbStore, type Peer } from "../../mod.ts";
 // The root comes from /v1/client.js at run time; what a subpath gives is bundled in.
 import { byteSize } from "../swarm/mod.ts";
+import { copyButton } from "./copy_button.ts";
 import { byId, fill, h, inWords } from "./dom.ts";
 
 /**
@@ -32,10 +33,12 @@ export function filesView(peer: Peer): void {
     fill(status, `Hashing ${file.name}…`);
     try {
       const id = await peer.swarm.share(file);
+      const code = h("code", { class: "cid" }, id);
       fill(
         status,
         `Sharing ${file.name} (${byteSize(file.size)}) while this page is open. Its content id: `,
-        h("code", { class: "cid" }, id),
+        code,
+        ...copyButton("Copy content id", id, code),
       );
     } catch (error) {
       fill(status, inWords(error));

@@ -33,6 +33,8 @@ background:var(--bg);color:var(--fg);min-height:36px}
 button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer}
 @media (prefers-color-scheme:dark){button{color:#0b1220}}
 button:disabled{opacity:.6}
+button.copy{background:transparent;color:var(--accent);padding:2px 10px;min-height:32px;margin-left:4px}
+.copied{margin-left:6px}
 :focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 ul.log{list-style:none;padding:0;margin:6px 0;max-height:220px;overflow:auto;font-size:.9rem}
 ul.log li{padding:3px 0;border-bottom:1px dashed var(--line)}
@@ -119,6 +121,7 @@ export function pageHtml(): string {
     field("amount", "amount", 'inputmode="numeric" pattern="[0-9]+"')
   }<button>Transfer</button></form>
 <p role="status" id="ledger-status" class="small"></p>
+<p id="tx" class="small"></p>
 <div id="proof"></div>
 </section>
 <section aria-labelledby="h-files">

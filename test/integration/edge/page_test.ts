@@ -1,6 +1,7 @@
 // The network page in headless Chromium, against a local network with peers, traffic and
-// blocks: its figures are the shards' own, a transfer made from the page with the keyboard
-// alone is proven in the page, no console errors, no serious or critical accessibility
+// blocks: ids copy to the clipboard (or are selected where there is none), its figures are
+// the shards' own, a transfer made from the page with the keyboard alone is proven in the
+// page, no console errors, no serious or critical accessibility
 // violation (axe-core), screenshots at desktop and phone widths; and open pages cost each
 // shard one stats call per interval, however many there are.
 import { Buffer } from "node:buffer";
@@ -8,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { startNetwork } from "../../../scripts/local_network.ts";
 import { launchChromium } from "../../support/chromium.ts";
 import { statsCalls } from "../../support/metrics.ts";
+import { copied } from "../../support/page_screen.ts";
 import { connectPeer, waitUntil } from "../../support/peers.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
@@ -51,6 +53,16 @@ Deno.test(
         document.getElementById("state")?.textContent?.startsWith("connected")
       );
 
+      // The visitor's id, copied with its button.
+      await page.context().grantPermissions(["clipboard-read", "clipboard-write"], {
+        origin: net.url,
+      });
+      const me = await page.evaluate(() =>
+        // deno-lint-ignore no-explicit-any
+        (globalThis as any).superpeerPage.peer.peerId as string
+      );
+      assertEquals(await copied(page, "Copy peer id"), me);
+
       // Keyboard alone: the faucet, then a transfer to b, then its proof drawn in the page.
       await page.waitForSelector("#faucet:not([hidden])");
       await page.focus("#faucet");
@@ -73,6 +85,10 @@ Deno.test(
       const proof = await page.textContent("#proof");
       assert(proof!.includes("root = header's txRoot ✓"), proof!);
       assertEquals(BigInt((await b.ledger.balance()).balance), 7n);
+      // Its hash, copied whole: the network knows it as the page's 7 to b.
+      const hash = await copied(page, "Copy transaction hash");
+      const tx = (await b.ledger.status(hash)).tx;
+      assertEquals([tx?.from, tx?.to, String(tx?.amount)], [me, b.peerId, "7"]);
 
       // The figures on the page are the shards' own, once traffic is over and a summary came.
       await new Promise((r) => setTimeout(r, 3 * INTERVAL));
@@ -131,6 +147,7 @@ Deno.test(
       await page.waitForSelector("#files-status code.cid");
       const cid = await page.textContent("#files-status code.cid");
       assertEquals(await a.swarm.fetch(cid!), file);
+      assertEquals(await copied(page, "Copy content id"), cid);
       const theirs = new Uint8Array(70_000).map((_, i) => (i * 7) & 255);
       const theirId = await b.swarm.share(theirs);
       await page.fill("#fetch input[name=cid]", theirId);
@@ -144,6 +161,14 @@ Deno.test(
         true,
         "the progress bar is full",
       );
+
+      // Where there is no clipboard, the id is selected for the visitor to copy instead.
+      await page.evaluate(() =>
+        Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined })
+      );
+      await page.getByRole("button", { name: "Copy peer id", exact: true }).click();
+      assertEquals(await page.evaluate(() => getSelection()!.toString()), me);
+      assert((await page.textContent("#me .copied"))!.startsWith("No clipboard here"));
 
       // Accessibility: no serious or critical violation.
       await page.addScriptTag({ path: AXE });
