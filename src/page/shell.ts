@@ -127,9 +127,10 @@ export function pageHtml(): string {
 <section aria-labelledby="h-files">
 <h2 id="h-files">Files</h2>
 <form id="share"><label>file to share<input type="file" name="file" required></label><button>Share</button></form>
+<p role="status" id="share-status" class="small"></p>
 <form id="fetch">${field("cid", "content id")}<button>Fetch</button></form>
 <progress id="fetch-progress" value="0" max="1" aria-label="fetch progress"></progress>
-<p role="status" id="files-status" class="small"></p>
+<p role="status" id="fetch-status" class="small"></p>
 </section>
 </div>
 <p class="small">The HTTP API: <a href="/v1/openapi.json">/v1/openapi.json</a> ·

@@ -1,7 +1,7 @@
 // The network page in headless Chromium, against a local network with peers, traffic and
 // blocks: ids copy to the clipboard (or are selected where there is none), its figures are
 // the shards' own, a transfer made from the page with the keyboard alone is proven in the
-// page, no console errors, no serious or critical accessibility
+// page, a shared file's id outlives a fetch, no console errors, no serious or critical accessibility
 // violation (axe-core), screenshots at desktop and phone widths; and open pages cost each
 // shard one stats call per interval, however many there are.
 import { Buffer } from "node:buffer";
@@ -144,15 +144,20 @@ Deno.test(
         buffer: Buffer.from(file),
       });
       await page.click("#share button");
-      await page.waitForSelector("#files-status code.cid");
-      const cid = await page.textContent("#files-status code.cid");
+      await page.waitForSelector("#share-status code.cid");
+      const cid = await page.textContent("#share-status code.cid");
       assertEquals(await a.swarm.fetch(cid!), file);
       assertEquals(await copied(page, "Copy content id"), cid);
       const theirs = new Uint8Array(70_000).map((_, i) => (i * 7) & 255);
       const theirId = await b.swarm.share(theirs);
       await page.fill("#fetch input[name=cid]", theirId);
       await page.press("#fetch input[name=cid]", "Enter");
-      await page.waitForSelector("#files-status a[download]");
+      await page.waitForSelector("#fetch-status a[download]");
+      // The shared file's id is still there, beside the fetched one's news.
+      assertEquals(
+        await page.evaluate(() => document.querySelector("#share-status code.cid")?.textContent),
+        cid,
+      );
       assertEquals(
         await page.evaluate(() => {
           const bar = document.getElementById("fetch-progress") as HTMLProgressElement;
