@@ -1,7 +1,8 @@
 // The network page in headless Chromium, against a local network with peers, traffic and
 // blocks: ids copy to the clipboard (or are selected where there is none), its figures are
 // the shards' own, a transfer made from the page with the keyboard alone is proven in the
-// page, a shared file's id outlives a fetch, no console errors, no serious or critical accessibility
+// page, the page's own publishes show as "you", a shared file's id outlives a fetch, no
+// console errors, no serious or critical accessibility
 // violation (axe-core), screenshots at desktop and phone widths; and open pages cost each
 // shard one stats call per interval, however many there are.
 import { Buffer } from "node:buffer";
@@ -135,6 +136,33 @@ Deno.test(
       await page.click("#send button");
       const said = await page.textContent("#talk-status");
       assert(said!.includes('"bob"') && !/Error:/.test(said!), said!);
+
+      // Publishes on a topic: the page's own under "you", a Deno peer's under its short id.
+      await page.fill("#subscribe input[name=topic]", "news");
+      await page.click("#subscribe button");
+      await page.waitForFunction(() =>
+        document.getElementById("talk-status")!.textContent === "Subscribed to news."
+      );
+      await page.fill("#publish input[name=topic]", "news");
+      await page.fill("#publish input[name=text]", "from the page");
+      await page.click("#publish button");
+      await a.publish("news", "from a");
+      const lines = async () =>
+        await page.$$eval("#inbox li", (lis) =>
+          lis.map((li) => ({
+            text: li.textContent!,
+            you: li.querySelector(".you")?.textContent ?? null,
+            code: li.querySelector("code")?.textContent ?? null,
+          })));
+      await waitUntil(async () => (await lines()).length >= 2, 10_000);
+      const heard = Object.fromEntries(
+        (await lines()).map((l) => [l.text.replace(/^.*: /, ""), l]),
+      );
+      assertEquals([heard["from the page"]?.you, heard["from the page"]?.code], ["you", null]);
+      const short = await page.evaluate((id) =>
+        // deno-lint-ignore no-explicit-any
+        (globalThis as any).superpeerPage.short(id) as string, a.peerId);
+      assertEquals([heard["from a"]?.you, heard["from a"]?.code], [null, short]);
 
       // Files from the page: share one that a Deno peer fetches; fetch one a Deno peer shares.
       const file = new Uint8Array(50_000).map((_, i) => (i * 31) & 255);
