@@ -36,6 +36,7 @@ export function ledgerView(peer: Peer, faucet: boolean, base: string): () => Pro
   };
   const faucetButton = byId<HTMLButtonElement>("faucet");
   faucetButton.hidden = !faucet;
+  byId("try-faucet").hidden = !faucet;
   faucetButton.addEventListener("click", async () => {
     faucetButton.disabled = true;
     try {

@@ -1,8 +1,8 @@
 // The network page in headless Chromium, against a local network with peers, traffic and
-// blocks: ids copy to the clipboard (or are selected where there is none), its figures are
-// the shards' own, a transfer made from the page with the keyboard alone is proven in the
-// page, the page's own publishes show as "you", a shared file's id outlives a fetch, no
-// console errors, no serious or critical accessibility
+// blocks: what to try first is on the first screen at 1280×800, ids copy to the clipboard (or
+// are selected where there is none), its figures are the shards' own, a transfer made from the
+// page with the keyboard alone is proven in the page, the page's own publishes show as "you", a
+// shared file's id outlives a fetch, no console errors, no serious or critical accessibility
 // violation (axe-core), screenshots at desktop and phone widths; and open pages cost each
 // shard one stats call per interval, however many there are.
 import { Buffer } from "node:buffer";
@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { startNetwork } from "../../../scripts/local_network.ts";
 import { launchChromium } from "../../support/chromium.ts";
 import { statsCalls } from "../../support/metrics.ts";
-import { copied } from "../../support/page_screen.ts";
+import { assertFirstScreen, copied } from "../../support/page_screen.ts";
 import { connectPeer, waitUntil } from "../../support/peers.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
@@ -53,6 +53,11 @@ Deno.test(
       await page.waitForFunction(() =>
         document.getElementById("state")?.textContent?.startsWith("connected")
       );
+
+      // The first screen, as loaded: what it is and what to try, before the figures.
+      await page.waitForSelector("#faucet:not([hidden])");
+      await page.screenshot({ path: `${ARTIFACTS}page-1280x800-first.png` });
+      await assertFirstScreen(page);
 
       // The visitor's id, copied with its button.
       await page.context().grantPermissions(["clipboard-read", "clipboard-write"], {
