@@ -6,7 +6,12 @@
  *
  * @module
  */
+import { SHARD_COLUMNS } from "./shard_columns.ts";
 
+// On a phone the shard table's columns stack: each shard a small grid of figures, each under
+// its heading (the cell's `data-label`), so that nothing is cut off nor needs a sideways
+// scroll. A table whose display is changed loses its table semantics in some browsers, hence
+// the explicit roles on it and its rows and cells.
 const CSS = `
 :root{color-scheme:light dark;--fg:#1b1f24;--bg:#f6f7f9;--card:#fff;--line:#d5d9e0;--muted:#56606e;
 --accent:#1f5fbf;--good:#17703a;--bad:#b3261e;font:15px/1.45 system-ui,sans-serif}
@@ -47,6 +52,13 @@ ol.path li{display:flex;flex-wrap:wrap;gap:6px;align-items:center;border-left:3p
 padding:3px 8px}ol.path li.left{border-left-color:#8a63d2}ol.path li.right{border-left-color:#2a9d8f}
 ol.path li.leaf{border-left-color:var(--accent)}ol.path li.root.good{border-left-color:var(--good)}
 ol.path .label{font-size:.8rem;color:var(--muted);flex-basis:100%}
+@media (max-width:640px){.shards,.shards tbody{display:block}
+.shards thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+.shards tr{display:grid;grid-template-columns:repeat(3,1fr);gap:2px 10px;padding:6px 0;
+border-bottom:1px solid var(--line)}.shards th,.shards td{display:block;border:0;padding:0;
+white-space:normal}.shards tbody th{grid-column:1/-1}.shards tbody th::before{content:"shard "}
+.shards td::before{content:attr(data-label);display:block;font-size:.75rem;color:var(--muted)}
+.shards td.wide{grid-column:span 2}}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `;
 
@@ -134,12 +146,12 @@ then send a message, publish on a topic, share a file or pay someone.</p>
 </dl>
 <p class="small" id="f-updated" aria-live="off">waiting for the first figures…</p>
 <div class="table" tabindex="0" role="region" aria-label="Shards, busiest first">
-<table class="shards">
+<table class="shards" role="table">
 <caption class="visually-hidden">The busiest shards and their latest blocks</caption>
-<thead><tr><th scope="col">shard</th><th scope="col">peers</th><th scope="col">frames in</th>
-<th scope="col">delivered</th><th scope="col">mail</th><th scope="col">subscriptions</th>
-<th scope="col">block</th><th scope="col">latest block</th><th scope="col">header</th></tr></thead>
-<tbody id="shard-rows"></tbody>
+<thead role="rowgroup"><tr role="row"><th scope="col" role="columnheader">shard</th>${
+    SHARD_COLUMNS.map((c) => `<th scope="col" role="columnheader">${c.label}</th>`).join("")
+  }</tr></thead>
+<tbody id="shard-rows" role="rowgroup"></tbody>
 </table>
 </div>
 </section>

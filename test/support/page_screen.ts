@@ -1,6 +1,7 @@
 /**
  * Checks of what a visitor sees of the network page, run in its Chromium tab: which controls
- * lie on the first screen, and what a copy button put on the clipboard.
+ * lie on the first screen, whether the shard table is wholly on a narrow one, and what a copy
+ * button put on the clipboard.
  *
  * @module
  */
@@ -56,6 +57,44 @@ export async function assertFirstScreen(page: Page): Promise<void> {
   assertEquals(off.map((b) => `${b.s} at ${Math.round(b.top)}-${Math.round(b.bottom)}`), []);
   const lowest = Math.max(...seen.boxes.map((b) => b.bottom));
   assert(seen.figures >= lowest, `the figures (at ${seen.figures}) come before ${lowest}`);
+}
+
+/**
+ * Asserts that the page is no wider than its viewport and that every cell of every shard row
+ * lies wholly within it, the table's own box scrolling nothing out of sight.
+ *
+ * @param page The page, at a phone's size.
+ * @param rows How many shard rows there are.
+ */
+export async function assertShardTableFits(page: Page, rows: number): Promise<void> {
+  const seen = await page.evaluate(() => {
+    const box = document.querySelector(".table")!;
+    return {
+      pageWidth: document.documentElement.scrollWidth,
+      viewport: innerWidth,
+      boxHidden: box.scrollWidth - box.clientWidth,
+      rows: [...document.querySelectorAll("#shard-rows tr")].map((tr) =>
+        [...tr.querySelectorAll("th, td")].map((cell) => {
+          const r = cell.getBoundingClientRect();
+          const label = getComputedStyle(cell, "::before").content;
+          return {
+            text: `${label === "none" ? "" : label} ${cell.textContent}`,
+            left: r.left,
+            right: r.right,
+            width: r.width,
+          };
+        })
+      ),
+    };
+  });
+  assert(seen.pageWidth <= seen.viewport, `the page is ${seen.pageWidth} px wide`);
+  assertEquals(seen.boxHidden, 0, "the table's box hides nothing sideways");
+  assertEquals(seen.rows.length, rows);
+  for (const cells of seen.rows) {
+    assertEquals(cells.length, 9, "a shard's number and its eight figures");
+    const out = cells.filter((c) => c.width === 0 || c.left < 0 || c.right > seen.viewport);
+    assertEquals(out.map((c) => `${c.text} at ${Math.round(c.left)}-${Math.round(c.right)}`), []);
+  }
 }
 
 /**
