@@ -8,6 +8,7 @@
 import { indexedDbStore, type Peer } from "../../mod.ts";
 // The root comes from /v1/client.js at run time; what a subpath gives is bundled in.
 import { byteSize } from "../swarm/mod.ts";
+import { copyButton } from "./copy_button.ts";
 import { byId, fill, h, inWords } from "./dom.ts";
 
 /**
@@ -23,22 +24,26 @@ import { byId, fill, h, inWords } from "./dom.ts";
  * @param peer The page's peer.
  */
 export function filesView(peer: Peer): void {
-  const status = byId("files-status");
+  // Apart, so that fetching a file never hides the id of the one being shared.
+  const shared = byId("share-status");
+  const status = byId("fetch-status");
   byId<HTMLFormElement>("share").addEventListener("submit", async (e) => {
     e.preventDefault();
     const input = (e.target as HTMLFormElement).elements.namedItem("file") as HTMLInputElement;
     const file = input.files?.[0];
-    if (!file) return fill(status, "Choose a file first.");
-    fill(status, `Hashing ${file.name}…`);
+    if (!file) return fill(shared, "Choose a file first.");
+    fill(shared, `Hashing ${file.name}…`);
     try {
       const id = await peer.swarm.share(file);
+      const code = h("code", { class: "cid" }, id);
       fill(
-        status,
+        shared,
         `Sharing ${file.name} (${byteSize(file.size)}) while this page is open. Its content id: `,
-        h("code", { class: "cid" }, id),
+        code,
+        ...copyButton("Copy content id", id, code),
       );
     } catch (error) {
-      fill(status, inWords(error));
+      fill(shared, inWords(error));
     }
   });
   byId<HTMLFormElement>("fetch").addEventListener("submit", async (e) => {

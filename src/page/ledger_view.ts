@@ -10,6 +10,7 @@ import type { Peer, TxStatus } from "../../mod.ts";
 // The root comes from /v1/client.js at run time; what a subpath gives is bundled in.
 import { entryLeaf, inclusionSteps } from "../ledger/mod.ts";
 import { leafHash } from "../merkle/mod.ts";
+import { copyButton } from "./copy_button.ts";
 import { byId, fill, h, inWords, short } from "./dom.ts";
 
 /**
@@ -35,6 +36,7 @@ export function ledgerView(peer: Peer, faucet: boolean, base: string): () => Pro
   };
   const faucetButton = byId<HTMLButtonElement>("faucet");
   faucetButton.hidden = !faucet;
+  byId("try-faucet").hidden = !faucet;
   faucetButton.addEventListener("click", async () => {
     faucetButton.disabled = true;
     try {
@@ -57,11 +59,15 @@ export function ledgerView(peer: Peer, faucet: boolean, base: string): () => Pro
     const to = (form.elements.namedItem("to") as HTMLInputElement).value.trim();
     const amount = (form.elements.namedItem("amount") as HTMLInputElement).value.trim();
     fill(byId("proof"));
+    fill(byId("tx"));
     try {
       if (!/^[0-9]{1,30}$/.test(amount)) throw new TypeError("An amount is a whole number");
       const r = await peer.ledger.transfer(to, BigInt(amount));
       if (!r.ok) return fill(status, `Refused: ${r.code}: ${r.message}`);
-      fill(status, `Applied: ${short(r.hash)}; waiting for its block…`);
+      fill(status, "Applied; waiting for its block…");
+      // Its own line, which outlives the status: the hash is what a visitor quotes.
+      const code = h("code", { title: r.hash }, short(r.hash));
+      fill(byId("tx"), "Transaction ", code, ...copyButton("Copy transaction hash", r.hash, code));
       const sealed = await peer.ledger.waitForBlock(r.hash, peer.peerId);
       const verdict = await peer.ledger.verify(sealed.proof!);
       fill(

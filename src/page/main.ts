@@ -10,6 +10,7 @@ import { Identity, type NetworkInfo, Peer, type Welcome } from "../../mod.ts";
 import type { NetworkSummary } from "../protocol/mod.ts";
 // The root comes from /v1/client.js at run time; what a subpath gives is bundled in.
 import { STATS_TOPIC } from "../routing/mod.ts";
+import { copyButton } from "./copy_button.ts";
 import { byId, fill, h, short } from "./dom.ts";
 import { filesView } from "./files_view.ts";
 import { ledgerView } from "./ledger_view.ts";
@@ -70,7 +71,8 @@ export async function start(base: string): Promise<Peer> {
   fill(byId("network-name"), info.network);
   const view = new NetworkView({ network: info.network, shardKeys: info.shardKeys }, base);
   const { identity: me, kept } = await identity();
-  fill(byId("me"), h("code", { title: me.peerId }, me.peerId));
+  const id = h("code", {}, me.peerId);
+  fill(byId("me"), id, ...copyButton("Copy peer id", me.peerId, id));
   fill(byId("kept"), kept ? "(kept in this browser)" : "(this tab's own: another tab uses yours)");
   const peer = new Peer({
     url: base.replace(/^http/, "ws"),

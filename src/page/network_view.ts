@@ -9,6 +9,7 @@
 import { type BlockHeaderJson, type NetworkKeys, verifyBlockHeader } from "../../mod.ts";
 import type { NetworkSummary, StatsAnswer } from "../protocol/mod.ts";
 import { byId, fill, h } from "./dom.ts";
+import { SHARD_COLUMNS } from "./shard_columns.ts";
 
 /** What the view shows of a shard's latest block. */
 interface HeadCheck {
@@ -90,26 +91,34 @@ export class NetworkView {
       : check.ok
       ? "✓ signed"
       : "✗ bad signature";
+    const verdictClass = check?.ok === false ? "bad" : "good";
+    // In the columns' order; each cell carries its heading for the stacked phone layout.
+    const values: (string | number)[] = [
+      r.peers,
+      number.format(r.framesIn),
+      number.format(r.delivered),
+      r.mailWaiting,
+      r.subscriptions,
+      r.head?.height ?? "—",
+      r.head
+        ? `${r.head.entries} ${r.head.entries === 1 ? "entry" : "entries"}, ${
+          age(r.head.timestamp)
+        }`
+        : "no block yet",
+      verdict,
+    ];
     return h(
       "tr",
-      { "data-shard": r.shard },
-      h("th", { scope: "row" }, r.shard),
-      h("td", { "data-figure": "peers" }, r.peers),
-      h("td", { "data-figure": "framesIn" }, number.format(r.framesIn)),
-      h("td", { "data-figure": "delivered" }, number.format(r.delivered)),
-      h("td", { "data-figure": "mailWaiting" }, r.mailWaiting),
-      h("td", { "data-figure": "subscriptions" }, r.subscriptions),
-      h("td", { "data-figure": "height" }, r.head?.height ?? "—"),
-      h(
-        "td",
-        {},
-        r.head
-          ? `${r.head.entries} ${r.head.entries === 1 ? "entry" : "entries"}, ${
-            age(r.head.timestamp)
-          }`
-          : "no block yet",
+      { "data-shard": r.shard, role: "row" },
+      h("th", { scope: "row", role: "rowheader" }, r.shard),
+      ...SHARD_COLUMNS.map(({ key, label }, i) =>
+        h("td", {
+          role: "cell",
+          "data-label": label,
+          "data-figure": key || undefined,
+          class: key === "header" ? verdictClass : key === "" ? "wide" : undefined,
+        }, values[i])
       ),
-      h("td", { class: check?.ok === false ? "bad" : "good", "data-figure": "header" }, verdict),
     );
   }
 

@@ -30,19 +30,25 @@ const failure = inWords;
 export function talkView(peer: Peer): void {
   const inbox = byId("inbox");
   const stamp = () => h("time", {}, new Date().toLocaleTimeString());
+  // The visitor's own publishes come back to them like anyone's: under "you", not an id they
+  // would have to recognise as theirs.
+  const who = (from: string) =>
+    from === peer.peerId
+      ? h("strong", { class: "you", title: from }, "you")
+      : h("code", { title: from }, short(from));
   peer.addEventListener("message", (e) => {
     const m = (e as CustomEvent<PeerMessage>).detail;
     const data = typeof m.data === "string" ? m.data : `${m.data.length} bytes`;
-    logLine(inbox, [stamp(), " from ", h("code", {}, short(m.from)), ` (${m.via}): `, data]);
+    logLine(inbox, [stamp(), " from ", who(m.from), ` (${m.via}): `, data]);
   });
   peer.addEventListener("mail", (e) => {
     const m = (e as CustomEvent).detail;
-    logLine(inbox, [stamp(), " mail from ", h("code", {}, short(m.from)), ": ", String(m.data)]);
+    logLine(inbox, [stamp(), " mail from ", who(m.from), ": ", String(m.data)]);
   });
   peer.addEventListener("topic", (e) => {
     const m = (e as CustomEvent).detail;
     if (m.topic === STATS_TOPIC) return;
-    logLine(inbox, [stamp(), ` on ${m.topic} from `, h("code", {}, short(m.from)), ": ", m.data]);
+    logLine(inbox, [stamp(), ` on ${m.topic} from `, who(m.from), ": ", m.data]);
   });
   const said = byId("talk-status");
   byId<HTMLFormElement>("send").addEventListener("submit", (e) => {

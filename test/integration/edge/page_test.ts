@@ -1,13 +1,17 @@
 // The network page in headless Chromium, against a local network with peers, traffic and
-// blocks: its figures are the shards' own, a transfer made from the page with the keyboard
-// alone is proven in the page, no console errors, no serious or critical accessibility
-// violation (axe-core), screenshots at desktop and phone widths; and open pages cost each
-// shard one stats call per interval, however many there are.
+// blocks: what to try first is on the first screen at 1280×800, ids copy to the clipboard (or
+// are selected where there is none), its figures are the shards' own, a transfer made from the
+// page with the keyboard alone is proven in the page, the page's own publishes show as "you", a
+// shared file's id outlives a fetch, no console errors, no serious or critical accessibility
+// violation (axe-core) at desktop and phone sizes, the shard table wholly on a phone's screen,
+// screenshots at both; and open pages cost each shard one stats call per interval, however
+// many there are.
 import { Buffer } from "node:buffer";
 import { fileURLToPath } from "node:url";
 import { startNetwork } from "../../../scripts/local_network.ts";
 import { launchChromium } from "../../support/chromium.ts";
 import { statsCalls } from "../../support/metrics.ts";
+import { assertFirstScreen, assertShardTableFits, copied } from "../../support/page_screen.ts";
 import { connectPeer, waitUntil } from "../../support/peers.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
@@ -51,8 +55,22 @@ Deno.test(
         document.getElementById("state")?.textContent?.startsWith("connected")
       );
 
-      // Keyboard alone: the faucet, then a transfer to b, then its proof drawn in the page.
+      // The first screen, as loaded: what it is and what to try, before the figures.
       await page.waitForSelector("#faucet:not([hidden])");
+      await page.screenshot({ path: `${ARTIFACTS}page-1280x800-first.png` });
+      await assertFirstScreen(page);
+
+      // The visitor's id, copied with its button.
+      await page.context().grantPermissions(["clipboard-read", "clipboard-write"], {
+        origin: net.url,
+      });
+      const me = await page.evaluate(() =>
+        // deno-lint-ignore no-explicit-any
+        (globalThis as any).superpeerPage.peer.peerId as string
+      );
+      assertEquals(await copied(page, "Copy peer id"), me);
+
+      // Keyboard alone: the faucet, then a transfer to b, then its proof drawn in the page.
       await page.focus("#faucet");
       await page.keyboard.press("Enter");
       await page.waitForFunction(() =>
@@ -73,6 +91,10 @@ Deno.test(
       const proof = await page.textContent("#proof");
       assert(proof!.includes("root = header's txRoot ✓"), proof!);
       assertEquals(BigInt((await b.ledger.balance()).balance), 7n);
+      // Its hash, copied whole: the network knows it as the page's 7 to b.
+      const hash = await copied(page, "Copy transaction hash");
+      const tx = (await b.ledger.status(hash)).tx;
+      assertEquals([tx?.from, tx?.to, String(tx?.amount)], [me, b.peerId, "7"]);
 
       // The figures on the page are the shards' own, once traffic is over and a summary came.
       await new Promise((r) => setTimeout(r, 3 * INTERVAL));
@@ -120,6 +142,33 @@ Deno.test(
       const said = await page.textContent("#talk-status");
       assert(said!.includes('"bob"') && !/Error:/.test(said!), said!);
 
+      // Publishes on a topic: the page's own under "you", a Deno peer's under its short id.
+      await page.fill("#subscribe input[name=topic]", "news");
+      await page.click("#subscribe button");
+      await page.waitForFunction(() =>
+        document.getElementById("talk-status")!.textContent === "Subscribed to news."
+      );
+      await page.fill("#publish input[name=topic]", "news");
+      await page.fill("#publish input[name=text]", "from the page");
+      await page.click("#publish button");
+      await a.publish("news", "from a");
+      const lines = async () =>
+        await page.$$eval("#inbox li", (lis) =>
+          lis.map((li) => ({
+            text: li.textContent!,
+            you: li.querySelector(".you")?.textContent ?? null,
+            code: li.querySelector("code")?.textContent ?? null,
+          })));
+      await waitUntil(async () => (await lines()).length >= 2, 10_000);
+      const heard = Object.fromEntries(
+        (await lines()).map((l) => [l.text.replace(/^.*: /, ""), l]),
+      );
+      assertEquals([heard["from the page"]?.you, heard["from the page"]?.code], ["you", null]);
+      const short = await page.evaluate((id) =>
+        // deno-lint-ignore no-explicit-any
+        (globalThis as any).superpeerPage.short(id) as string, a.peerId);
+      assertEquals([heard["from a"]?.you, heard["from a"]?.code], [null, short]);
+
       // Files from the page: share one that a Deno peer fetches; fetch one a Deno peer shares.
       const file = new Uint8Array(50_000).map((_, i) => (i * 31) & 255);
       await page.setInputFiles("#share input[type=file]", {
@@ -128,14 +177,20 @@ Deno.test(
         buffer: Buffer.from(file),
       });
       await page.click("#share button");
-      await page.waitForSelector("#files-status code.cid");
-      const cid = await page.textContent("#files-status code.cid");
+      await page.waitForSelector("#share-status code.cid");
+      const cid = await page.textContent("#share-status code.cid");
       assertEquals(await a.swarm.fetch(cid!), file);
+      assertEquals(await copied(page, "Copy content id"), cid);
       const theirs = new Uint8Array(70_000).map((_, i) => (i * 7) & 255);
       const theirId = await b.swarm.share(theirs);
       await page.fill("#fetch input[name=cid]", theirId);
       await page.press("#fetch input[name=cid]", "Enter");
-      await page.waitForSelector("#files-status a[download]");
+      await page.waitForSelector("#fetch-status a[download]");
+      // The shared file's id is still there, beside the fetched one's news.
+      assertEquals(
+        await page.evaluate(() => document.querySelector("#share-status code.cid")?.textContent),
+        cid,
+      );
       assertEquals(
         await page.evaluate(() => {
           const bar = document.getElementById("fetch-progress") as HTMLProgressElement;
@@ -145,23 +200,35 @@ Deno.test(
         "the progress bar is full",
       );
 
-      // Accessibility: no serious or critical violation.
+      // Where there is no clipboard, the id is selected for the visitor to copy instead.
+      await page.evaluate(() =>
+        Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined })
+      );
+      await page.getByRole("button", { name: "Copy peer id", exact: true }).click();
+      assertEquals(await page.evaluate(() => getSelection()!.toString()), me);
+      assert((await page.textContent("#me .copied"))!.startsWith("No clipboard here"));
+
+      // Accessibility, at a desktop's size and a phone's: no serious or critical violation.
       await page.addScriptTag({ path: AXE });
-      const violations = await page.evaluate(async () => {
-        // deno-lint-ignore no-explicit-any
-        const result = await (globalThis as any).axe.run(document);
-        return result.violations
-          .filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical")
-          .map((v: { id: string; help: string }) => `${v.id}: ${v.help}`);
-      });
-      assertEquals(violations, []);
+      const axe = () =>
+        page.evaluate(async () => {
+          // deno-lint-ignore no-explicit-any
+          const result = await (globalThis as any).axe.run(document);
+          return result.violations
+            .filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical")
+            .map((v: { id: string; help: string }) => `${v.id}: ${v.help}`);
+        });
+      assertEquals(await axe(), []);
 
       await page.screenshot({ path: `${ARTIFACTS}page-1280x800.png` });
       await page.setViewportSize({ width: 390, height: 844 });
       await page.screenshot({ path: `${ARTIFACTS}page-390x844.png` });
-      // Nothing wider than the phone's screen but the table, which scrolls in its own box.
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
-      assert(overflow <= 390, `the page is ${overflow} px wide on a 390 px screen`);
+      await page.locator("section.network").screenshot({
+        path: `${ARTIFACTS}page-390-network.png`,
+      });
+      assertEquals(await axe(), [], "at a phone's size");
+      // Nothing wider than the phone's screen; each shard's figures stacked, wholly on it.
+      await assertShardTableFits(page, 4);
       assertEquals(errors, []);
       a.close();
       b.close();
