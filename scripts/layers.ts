@@ -3,7 +3,8 @@
  * included), `src/` runtime-neutral (no `cloudflare:*`, nothing from `workers/`), `workers/`
  * never reaching into `src/client/`, a `_private.ts` file imported only from its own folder,
  * `workers/` in its wings (the entry, the shared files, `edge/` and `super_peer/`, neither wing
- * importing the other), and no file grown past its size. Run by the test suite
+ * importing the other), React in `src/react/` alone and that folder on the client's entries
+ * only, and no file grown past its size. Run by the test suite
  * (`test/layers_test.ts`) and on its own: `deno run --allow-read scripts/layers.ts`.
  *
  * @module
@@ -28,6 +29,15 @@ export const SHARED_WORKER_FILES: readonly string[] = [
   "workers/shard_keys.ts",
   "workers/shards.ts",
 ];
+/** The one folder that may import React: the package's root and the rest never need it. */
+export const REACT_DIR = "src/react/";
+/** What `src/react/` may import of the library: its entries, as an application would. */
+export const REACT_SOURCES: readonly string[] = [
+  "src/client/mod.ts",
+  "src/identity/mod.ts",
+  "src/protocol/mod.ts",
+];
+
 /** The wings of `workers/`, and the folder of the runtime's type declarations. */
 export const WINGS: readonly string[] = ["workers/edge/", "workers/super_peer/"];
 const TYPES_DIR = "workers/types/";
@@ -89,7 +99,15 @@ function importProblem(file: string, spec: string, target: string | undefined): 
   if (file.startsWith("src/") && spec.startsWith("cloudflare:")) {
     return `imports "${spec}": src/ is runtime-neutral`;
   }
+  if (/^react(-dom)?(\/|$)/.test(spec) && !file.startsWith(REACT_DIR)) {
+    return `imports "${spec}": only ${REACT_DIR} imports React`;
+  }
   if (!target) return undefined;
+  if (
+    file.startsWith(REACT_DIR) && !target.startsWith(REACT_DIR) && !REACT_SOURCES.includes(target)
+  ) {
+    return `imports ${target}: ${REACT_DIR} takes the library by its entries`;
+  }
   if (file.startsWith("src/") && target.startsWith("workers/")) {
     return `imports ${target}: src/ never imports workers/`;
   }

@@ -5,6 +5,9 @@
  * sharing their common code in `chunks/`, so that a class is the same class whichever entry
  * it came through), type declarations made by `tsc` from the same sources, and a
  * `package.json` that declares the same subpaths and the dependencies pinned in `deno.json`.
+ * React, which `superpeer/react` alone imports, is left out of the bundle and declared an
+ * optional peer dependency: the application's own React serves the hooks, and an application
+ * without React installs none.
  *
  * Usage: `deno task pack` → `dist/npm/superpeer-<version>.tgz`
  *
@@ -38,6 +41,16 @@ export function entries(exports: string | Record<string, string>): Entry[] {
     source: source.replace(/^\.\//, ""),
     name: subpath === "." ? "index" : subpath.slice(2).replaceAll("/", "_"),
   })).sort((a, b) => Number(b.subpath === ".") - Number(a.subpath === "."));
+}
+
+/** The modules left to the application: its React, one copy for its components and the hooks. */
+const PEER_EXTERNALS = ["react", "react/*", "react-dom", "react-dom/*"];
+
+/** The React the hooks take: any since hooks as they use them (18), up to the one tested. */
+function reactRange(imports: Record<string, string>): string {
+  const tested = imports.react?.match(/@([0-9]+)\./)?.[1];
+  if (!tested) throw new Error("deno.json pins no version of react");
+  return `>=18 <${Number(tested) + 1}`;
 }
 
 /** The npm dependencies of the client, at the versions `deno.json` pins. */
@@ -101,7 +114,7 @@ export async function pack(): Promise<string> {
     format: "esm",
     platform: "neutral",
     target: "es2022",
-    external: ["@noble/hashes", "@noble/hashes/*", "@scure/base", "zod"],
+    external: ["@noble/hashes", "@noble/hashes/*", "@scure/base", "zod", ...PEER_EXTERNALS],
     logLevel: "error",
   });
   await esbuild.stop();
@@ -167,6 +180,8 @@ export * from "./index.js";
     ],
     engines: { node: ">=20" },
     dependencies: deps,
+    peerDependencies: { react: reactRange(deno.imports) },
+    peerDependenciesMeta: { react: { optional: true } },
     sideEffects: ["./node.js"],
   };
   await Deno.writeTextFile(`${OUT}/package.json`, JSON.stringify(pkg, null, 2) + "\n");
@@ -185,7 +200,11 @@ for await (const m of peer.messages()) console.log(m.from, m.data);
 \`\`\`
 
 The client is the package's root. Those who build on the protocol itself import its parts by
-subpath: ${sub.map((e) => `\`superpeer/${e.subpath.slice(2)}\``).join(", ")}.
+subpath: ${
+      sub.filter((e) => e.subpath !== "./react").map((e) => `\`superpeer/${e.subpath.slice(2)}\``)
+        .join(", ")
+    }. React hooks (\`useSuperpeer\`, \`useMessages\`, \`useTopic\`, \`usePresence\`,
+\`useLedger\`) are \`superpeer/react\`, on the application's own React (18 or later).
 
 In Node before 22, \`WebSocket\` comes from the \`ws\` package. Save an identity with
 \`JSON.stringify(identity)\` and load it with \`await Identity.fromJSON(text)\`. The protocol and

@@ -99,7 +99,16 @@ Deno.test("every route of /v1/openapi.json is documented in docs/PROTOCOL.md, an
 
 Deno.test("every document in docs/ opens with a table of contents that reaches its headings", async () => {
   // BENCHMARKS.md is written by the benchmarks, not by hand.
-  for (const name of ["GUIDE.md", "PROTOCOL.md", "LEDGER.md", "SECURITY.md", "OPERATIONS.md"]) {
+  for (
+    const name of [
+      "GUIDE.md",
+      "PROTOCOL.md",
+      "LEDGER.md",
+      "SECURITY.md",
+      "OPERATIONS.md",
+      "REACT.md",
+    ]
+  ) {
     const text = await read(`docs/${name}`);
     const contents = section(text, /^Contents$/);
     const first = prose(text).find((l) => l.startsWith("## "));

@@ -65,3 +65,14 @@ Deno.test("checkLayers() refuses a private file imported from another folder", a
     "src/ledger/planted.ts: imports src/routing/_planted.ts: a _private file is its own folder's",
   ]);
 });
+
+Deno.test("checkLayers() keeps React in src/react/, which takes the library by its entries", async () => {
+  const found = await plantedFindings({
+    "src/client/planted.ts": 'import { useState } from "react";\n',
+    "src/react/planted.ts": 'import { Peer } from "../client/peer.ts";\n',
+  });
+  assertEquals(found, [
+    'src/client/planted.ts: imports "react": only src/react/ imports React',
+    "src/react/planted.ts: imports src/client/peer.ts: src/react/ takes the library by its entries",
+  ]);
+});

@@ -43,3 +43,28 @@ Deno.test("docs/GUIDE.md: every TypeScript example type-checks", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("docs/REACT.md: the example component type-checks, JSX and all", async () => {
+  const text = await Deno.readTextFile(new URL("docs/REACT.md", ROOT));
+  const blocks = [...text.matchAll(/^```tsx ignore\n([\s\S]*?)^```/gm)].map((m) => m[1]);
+  assertEquals(text.match(/^```(?:ts|tsx)\b.*$/gm)?.length, blocks.length, "each example is read");
+  assert(blocks.length > 0, "an example component");
+  // As a reader's module, the package's names pointed at the sources.
+  await Deno.mkdir(new URL(".build/", ROOT), { recursive: true });
+  const dir = await Deno.makeTempDir({ dir: new URL(".build/", ROOT).pathname, prefix: "react-" });
+  try {
+    const files = [];
+    for (const [i, block] of blocks.entries()) {
+      const file = `${dir}/example${i + 1}.tsx`;
+      await Deno.writeTextFile(
+        file,
+        block.replaceAll('from "superpeer/react"', `from "${ROOT.href}src/react/mod.ts"`)
+          .replaceAll('from "superpeer"', `from "${ROOT.href}mod.ts"`),
+      );
+      files.push(file);
+    }
+    await check(files);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,7 +1,8 @@
 // The npm package as someone outside this repository gets it: packed, installed with npm into
 // an empty project, imported by a Node script that connects, sends, receives and pays on a
 // local network, its root and every subpath used in Node 20 and Node 22 and in Deno,
-// type-checked by TypeScript (as Node resolves, as a bundler does, and as Node 10 did), and
+// type-checked by TypeScript (as Node resolves, as a bundler does, and as Node 10 did), the
+// hooks of `superpeer/react` on the application's React (never bundled), and
 // bundled for a browser with every subpath.
 import * as esbuild from "esbuild";
 import { entries, pack } from "../../../scripts/pack.ts";
@@ -32,6 +33,7 @@ import { identitySealKey, MailReplays, openMail, sealMail } from "superpeer/seal
 import { Identity, peerIdFromPublicKey, publicKeyFromPeerId } from "superpeer/identity";
 import { shardOf } from "superpeer/routing";
 import { sdpFingerprint } from "superpeer/direct";
+import { DEFAULT_MAX_MESSAGES, useSuperpeer } from "superpeer/react";
 
 export async function checks() {
   const [a, b] = [await root.Identity.generate(), await root.Identity.generate()];
@@ -51,6 +53,7 @@ export async function checks() {
     identity: peerIdFromPublicKey(publicKeyFromPeerId(a.peerId)) === a.peerId,
     routing: shardOf(a.peerId, 4) < 4,
     direct: sdpFingerprint("v=0\\r\\na=fingerprint:sha-256 AB\\r\\n") === "sha-256 AB",
+    react: typeof useSuperpeer === "function" && DEFAULT_MAX_MESSAGES === 100,
     // One class, whichever entry it came through.
     sameClasses: root.ProtocolError === ProtocolError && root.Identity === Identity,
     // The root is the client: the protocol's internals are not there.
@@ -80,6 +83,7 @@ import { type SealCode, sealMail } from "superpeer/seal";
 import { isPeerId } from "superpeer/identity";
 import { shardOf } from "superpeer/routing";
 import { type DirectTransport, sdpFingerprint } from "superpeer/direct";
+import { type SuperpeerState, useSuperpeer, type UseSuperpeerOptions } from "superpeer/react";
 const me = await Identity.generate();
 const peer = new Peer({ url: "ws://127.0.0.1:8787", identity: me });
 const outcome: TxOutcome = await peer.ledger.transfer("x", 1n);
@@ -99,6 +103,8 @@ export const ok: boolean = isPeerId(me.peerId) && shardOf(me.peerId, 4) >= 0;
 export const fingerprint: string | undefined = sdpFingerprint("");
 export const root: Uint8Array = merkleRoot([leafHash(new Uint8Array(1))]);
 export type Transport = DirectTransport;
+export const hook: (o: UseSuperpeerOptions) => SuperpeerState = useSuperpeer;
+export const options: UseSuperpeerOptions = { url: "ws://127.0.0.1:8787", identity: undefined };
 `;
 
 Deno.test(
@@ -113,7 +119,14 @@ Deno.test(
         `${dir}/package.json`,
         JSON.stringify({ name: "app", type: "module" }),
       );
-      const installed = await run("npm", ["install", "--no-audit", "--no-fund", tarball], dir);
+      // React is an optional peer of the package: the application brings it, and its types.
+      const pinned = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).imports;
+      const react = [pinned.react, pinned["@types/react"]].map((s: string) => s.slice(4));
+      const installed = await run(
+        "npm",
+        ["install", "--no-audit", "--no-fund", tarball, ...react],
+        dir,
+      );
       assertEquals(installed.code, 0, installed.err);
       await Deno.writeTextFile(`${dir}/checks.mjs`, CHECKS);
       await Deno.writeTextFile(`${dir}/subpaths.mjs`, SUBPATHS);
@@ -161,6 +174,7 @@ bob.close();
         identity: true,
         routing: true,
         direct: true,
+        react: true,
         sameClasses: true,
         noInternals: true,
       };
@@ -289,6 +303,19 @@ globalThis.P = Peer; console.log(JSON.stringify(await checks()));`,
       const ran = await run(Deno.execPath(), ["run", "--no-config", "bundle.mjs"], dir);
       assertEquals(ran.code, 0, ran.err);
       assertEquals(JSON.parse(ran.out), expectedChecks);
+      // React stays the application's: only the hooks' module imports it, none bundles it.
+      const pkgDir = `${dir}/node_modules/superpeer`;
+      const modules = [...Deno.readDirSync(pkgDir)].filter((e) => e.name.endsWith(".js"))
+        .map((e) => e.name).concat(
+          [...Deno.readDirSync(`${pkgDir}/chunks`)].map((e) => `chunks/${e.name}`),
+        );
+      const importsReact = (file: string) =>
+        /from\s*"react"/.test(Deno.readTextFileSync(`${pkgDir}/${file}`));
+      assertEquals(modules.filter(importsReact), ["react.js"]);
+      const reactJs = Deno.readTextFileSync(`${pkgDir}/react.js`);
+      assert(!reactJs.includes("react.production"), "React is not bundled");
+      const pkgJson = JSON.parse(Deno.readTextFileSync(`${pkgDir}/package.json`));
+      assertEquals(pkgJson.peerDependenciesMeta, { react: { optional: true } });
       // Every subpath of deno.json is one of the package.
       const pkg = JSON.parse(await Deno.readTextFile(`${dir}/node_modules/superpeer/package.json`));
       const deno_ = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
