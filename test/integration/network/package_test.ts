@@ -5,7 +5,8 @@
 // hooks of `superpeer/react` on the application's React (never bundled), and
 // bundled for a browser with every subpath.
 import * as esbuild from "esbuild";
-import { entries, pack } from "../../../scripts/pack.ts";
+import { entries } from "../../../scripts/pack.ts";
+import { packedTarball } from "../../../scripts/packed.ts";
 import { startNetwork } from "../../../scripts/local_network.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
@@ -111,7 +112,7 @@ Deno.test(
   "package: installed from its tarball, its root and subpaths run in Node and Deno, type-check and bundle",
   opts,
   async () => {
-    const tarball = await pack();
+    const tarball = await packedTarball();
     const dir = await Deno.makeTempDir({ prefix: "superpeer-pkg-" });
     const net = await startNetwork({ shards: 4, vars: { FAUCET: "on" } });
     try {
