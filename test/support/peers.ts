@@ -112,6 +112,12 @@ export async function waitUntil(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!await condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  // Said, so that a wait that always runs to its end (a condition that cannot hold, unasserted)
+  // shows in the suite's output rather than only in its time.
+  if (Date.now() >= deadline && !await condition()) {
+    const at = new Error().stack?.split("\n")[2]?.trim() ?? "";
+    console.warn(`waitUntil: gave up after ${timeoutMs} ms ${at}`);
+  }
 }
 
 /** Headers that make a plain `fetch` a WebSocket upgrade, to read the upgrade's status. */

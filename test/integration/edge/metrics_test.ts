@@ -148,7 +148,11 @@ scrape_configs:
       async () => (await fetch(`${api}/-/ready`).catch(() => undefined))?.ok === true,
       30_000,
     );
-    const [a, b] = await Promise.all([connectPeer(net), connectPeer(net)]);
+    // Unsealed: sealing carries the messages of one turn as one frame, and this counts frames.
+    const [a, b] = await Promise.all([
+      connectPeer(net, { seal: false }),
+      connectPeer(net, { seal: false }),
+    ]);
     for (let i = 0; i < 100; i++) a.send(b.peerId, `m${i}`);
     const query = async (q: string) => {
       const r = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(q)}`);
@@ -161,6 +165,7 @@ scrape_configs:
       return seen >= 100;
     }, 30_000);
     console.log(`prometheus: sum(superpeer_frames_in_total) = ${seen}`);
+    assert(seen >= 100, `Prometheus saw ${seen} frames in`);
     assertEquals(await query('up{job="superpeer"}'), 1);
     assertEquals(await query("max(superpeer_shards)"), 2);
     a.close();
