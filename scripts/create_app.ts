@@ -101,7 +101,8 @@ if (import.meta.main) {
         "  npm install",
         `  npm start          # the page on http://127.0.0.1:5173, a Node peer beside it`,
         "",
-        `with a network running at ${url ?? DEFAULT_URL} (here: deno task dev)`,
+        `with a network running at ${url ?? DEFAULT_URL} (here: deno task dev);`,
+        "SUPERPEER_URL picks another network, PORT the page's port",
       ].join("\n"),
     );
   } catch (error) {

@@ -3,14 +3,17 @@
  * `HOST:PORT` (default 127.0.0.1:8787; `--port` and `--ip` also work), and, once it answers,
  * what to do next. Ctrl-C stops it.
  *
- * Usage: `deno task dev [--port N] [--ip HOST] [--persist-to DIR] [other wrangler dev options]`
+ * Usage: `deno task dev [--port N] [--ip HOST] [--persist-to DIR] [other wrangler dev options]`,
+ * e.g. `--var INVITE_KEYS:<peer-id>` to close the local network to all but invited peers
  *
  * @module
  */
 
 import { localNetworkId } from "./network_id.ts";
 
-const args = [...Deno.args];
+// `deno task dev -- --var X:1` passes a `--` along: dropped, so that what follows reaches
+// wrangler instead of being taken for its positional script.
+const args = Deno.args[0] === "--" ? Deno.args.slice(1) : [...Deno.args];
 
 /** Takes `--name value` or `--name=value` out of the arguments. */
 function take(name: string): string | undefined {
@@ -78,7 +81,22 @@ const started = Date.now();
     try {
       const res = await fetch(`${base}/v1/network`);
       if (res.ok) {
-        const info = await res.json() as { network: string; shards: number };
+        const info = await res.json() as {
+          network: string;
+          shards: number;
+          admission?: { mode: string; invitations: boolean };
+        };
+        // A closed network (`--var ADMISSION_ALLOW:…`, `--var INVITE_KEYS:…`) says so.
+        const closed = info.admission?.mode === "closed"
+          ? [
+            `  closed: only listed peers${
+              info.admission.invitations
+                ? " and invited ones (deno task peer invite <peer-id>, signed by a key in INVITE_KEYS)"
+                : " (ADMISSION_ALLOW)"
+            }`,
+            "",
+          ]
+          : [];
         const ws = base.replace("http:", "ws:");
         const env = port === 8787 && host === "127.0.0.1" ? "" : `SUPERPEER_URL=${ws} `;
         console.log(
@@ -86,6 +104,7 @@ const started = Date.now();
             "",
             `superpeer network "${info.network}" is up at ${base} (${info.shards} shards, faucet on, state in ${state}/)`,
             "",
+            ...closed,
             `  the network page: open ${base}/ in a browser`,
             `  metrics: ${base}/v1/metrics   the HTTP API: ${base}/v1/openapi.json`,
             "",

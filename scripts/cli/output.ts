@@ -112,10 +112,21 @@ export class Output {
     } else {
       const refused = code === EXIT.REFUSED && networkCode !== undefined;
       const prefix = refused ? `refused: ${networkCode}: ` : "";
-      console.error(`${prefix}${message}`.replace(/\s*\n\s*/g, " "));
+      console.error(`${prefix}${message}${hint(networkCode)}`.replace(/\s*\n\s*/g, " "));
     }
     return code;
   }
+}
+
+// What the person can do about a refusal, where the command line has the means.
+function hint(code: string | undefined): string {
+  if (code === "ADMISSION_REFUSED") {
+    return "; with an invitation: --invitation TOKEN or $SUPERPEER_INVITATION";
+  }
+  if (code === "INVITATION_INVALID") {
+    return "; ask for a new one (deno task peer invite makes them)";
+  }
+  return "";
 }
 
 function errorKind(code: number): string {

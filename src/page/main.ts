@@ -11,7 +11,7 @@ import type { NetworkSummary } from "../protocol/mod.ts";
 // The root comes from /v1/client.js at run time; what a subpath gives is bundled in.
 import { STATS_TOPIC } from "../routing/mod.ts";
 import { copyButton } from "./copy_button.ts";
-import { byId, fill, h, short } from "./dom.ts";
+import { byId, fill, h, inWords, short } from "./dom.ts";
 import { filesView } from "./files_view.ts";
 import { ledgerView } from "./ledger_view.ts";
 import { NetworkView } from "./network_view.ts";
@@ -101,5 +101,5 @@ export async function start(base: string): Promise<Peer> {
 }
 
 if (typeof document !== "undefined" && document.getElementById("network-name")) {
-  start(location.origin).catch((error) => fill(byId("state"), `not connected: ${error}`));
+  start(location.origin).catch((error) => fill(byId("state"), `not connected: ${inWords(error)}`));
 }

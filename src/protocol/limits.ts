@@ -1,5 +1,5 @@
 /**
- * Every limit of protocol v1 in one table. The same table is in `docs/PROTOCOL.md`, is
+ * Every limit of the protocol in one table. The same table is in `docs/PROTOCOL.md`, is
  * served at `GET /v1/limits`, and is sent in every welcome. A network may override a value
  * in its config (`LIMIT_OVERRIDES`); what it serves is always the value in force.
  *

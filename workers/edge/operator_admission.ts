@@ -129,7 +129,7 @@ export async function admitPeer(
   const message = typeof verdict === "object"
     ? verdict.refuse
     : closed?.inviteKeys.length
-    ? "This network is closed: ask its operator for an invitation (invite=)"
+    ? "This network is closed: ask its operator for an invitation"
     : "This network is closed: ask its operator to admit your peer id";
   throw new HttpError(403, "ADMISSION_REFUSED", String(message).slice(0, 256));
 }

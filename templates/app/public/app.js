@@ -1,15 +1,16 @@
 // The page's peer. It loads the client from the network itself (/v1/client.js: one module, no
-// build step), keeps its identity in localStorage so that a reload keeps its peer id, joins
-// the room and shows what is said there.
+// build step), keeps its identity in sessionStorage (a reload keeps its peer id, and each tab
+// is a peer of its own: one identity in two tabs would push one off the network), joins the
+// room and shows what is said there.
 const config = await (await fetch("/config.json")).json();
 const { Identity, Peer } = await import(
   new URL("/v1/client.js", config.url.replace(/^ws/, "http")).href
 );
 
 const $ = (id) => document.getElementById(id);
-const saved = localStorage.getItem("superpeer-identity");
+const saved = sessionStorage.getItem("superpeer-identity");
 const identity = saved ? await Identity.fromJSON(saved) : await Identity.generate();
-localStorage.setItem("superpeer-identity", JSON.stringify(identity));
+sessionStorage.setItem("superpeer-identity", JSON.stringify(identity));
 
 const peer = new Peer({ url: config.url, identity });
 const said = (who, text) => {

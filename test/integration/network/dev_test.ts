@@ -1,5 +1,7 @@
 // `deno task dev` as a person runs it: on the port asked for (PORT or --port), saying where
-// the network is and what to try next; a port in use is one line and exit 2.
+// the network is and what to try next, and that it is closed when vars close it (passed after
+// a `--` too); a port in use is one line and exit 2.
+import { Identity } from "../../../mod.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -15,8 +17,10 @@ function freePort(): number {
 Deno.test("dev: PORT moves the local network, and the banner says where it is", opts, async () => {
   const port = freePort();
   const state = await Deno.makeTempDir({ prefix: "superpeer-dev-" });
+  const inviter = (await Identity.generate()).peerId;
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "dev", "--persist-to", state],
+    // As a person may write it, after a `--`: the vars still reach the network.
+    args: ["task", "dev", "--", "--persist-to", state, "--var", `INVITE_KEYS:${inviter}`],
     cwd: ROOT,
     env: { PORT: String(port) },
     stdout: "piped",
@@ -38,8 +42,9 @@ Deno.test("dev: PORT moves the local network, and the banner says where it is", 
     assert(/^local-[a-z2-7]{16}$/.test(id), id);
     assert(out.includes(`superpeer network "${id}" is up`), out);
     assert(out.includes(`SUPERPEER_URL=ws://127.0.0.1:${port} deno task peer id`), out);
-    const res = await fetch(`http://127.0.0.1:${port}/v1/health`);
-    assertEquals((await res.json()).ok, true);
+    const res = await fetch(`http://127.0.0.1:${port}/v1/network`);
+    assertEquals((await res.json()).admission, { mode: "closed", invitations: true });
+    assert(out.includes("closed: only listed peers and invited ones"), out);
   } finally {
     child.kill("SIGINT");
     await child.status;
