@@ -182,8 +182,8 @@ bob.close();
       // Node 20 and Node 22 (which has a WebSocket of its own): the machine's `node` when it
       // is that version, else the `node` package of npm at that version.
       const system = (await run("node", ["--version"], dir)).out.trim().slice(1).split(".")[0];
-      const versions: string[] = [];
-      for (const major of ["20", "22"]) {
+      // Node 20, Node 22 and Deno side by side: each runs the same scripts on its own peers.
+      const inNode = async (major: string) => {
         const node = (script: string, ...args: string[]) =>
           major === system
             ? run("node", [script, ...args], dir)
@@ -202,27 +202,26 @@ bob.close();
         assertEquals(checks, expectedChecks, `Node ${version}`);
         assertEquals(names, expectedNames, "the package's root gives what mod.ts gives");
         assertEquals(deep, "ERR_PACKAGE_PATH_NOT_EXPORTED", "only the subpaths are exported");
-        versions.push(version);
-      }
-      console.log(
-        `package: ran in Node ${versions.join(" and ")} from ${tarball.split("/").at(-1)}`,
-      );
-
+        return version as string;
+      };
       // Deno, from the same node_modules (a package.json makes Deno read them).
-      const deno = await run(Deno.execPath(), ["run", "-A", "main.mjs", wsUrl], dir);
-      assertEquals(deno.code, 0, deno.err);
-      assertEquals(JSON.parse(deno.out).got, "hello from node");
-      const denoSub = await run(Deno.execPath(), ["run", "-A", "subpaths.mjs"], dir);
-      assertEquals(denoSub.code, 0, denoSub.err);
-      const { names: denoNames, deep: _deep, node: _node, ...denoChecks } = JSON.parse(
-        denoSub.out,
-      );
-      assertEquals([denoChecks, denoNames], [expectedChecks, expectedNames]);
+      const inDeno = async () => {
+        const deno = await run(Deno.execPath(), ["run", "-A", "main.mjs", wsUrl], dir);
+        assertEquals(deno.code, 0, deno.err);
+        assertEquals(JSON.parse(deno.out).got, "hello from node");
+        const denoSub = await run(Deno.execPath(), ["run", "-A", "subpaths.mjs"], dir);
+        assertEquals(denoSub.code, 0, denoSub.err);
+        const { names: denoNames, deep: _deep, node: _node, ...denoChecks } = JSON.parse(
+          denoSub.out,
+        );
+        assertEquals([denoChecks, denoNames], [expectedChecks, expectedNames]);
+      };
+      const [v20, v22] = await Promise.all([inNode("20"), inNode("22"), inDeno()]);
+      console.log(`package: ran in Node ${v20} and ${v22} from ${tarball.split("/").at(-1)}`);
 
       // TypeScript sees the declarations of the root and of each subpath, strict, however it
       // resolves: a right use checks, a wrong one is caught, and the root offers no internals.
-      await Deno.writeTextFile(
-        `${dir}/tsconfig.json`,
+      const config = (file: string) =>
         JSON.stringify({
           compilerOptions: {
             module: "nodenext",
@@ -232,31 +231,49 @@ bob.close();
             strict: true,
             noEmit: true,
           },
-          files: ["app.ts"],
-        }),
+          files: [file],
+        });
+      await Deno.writeTextFile(`${dir}/app.ts`, TYPED);
+      await Deno.writeTextFile(
+        `${dir}/bad.ts`,
+        `import { Peer } from "superpeer";\nexport const n: number = new Peer({ url: 1 });\n`,
       );
-      const tsc = (source: string, resolution: string[] = []) =>
-        Deno.writeTextFile(`${dir}/app.ts`, source).then(() =>
-          run(Deno.execPath(), [
-            "run",
-            "-A",
-            "--node-modules-dir=none",
-            "npm:typescript@5.9.3/tsc",
-            "-p",
-            ".",
-            ...resolution,
-          ], dir)
-        );
-      for (
-        const resolution of [
-          [],
-          ["--module", "esnext", "--moduleResolution", "bundler"],
-          ["--module", "esnext", "--moduleResolution", "node10"],
-        ]
-      ) {
-        const good = await tsc(TYPED, resolution);
-        assertEquals(good.code, 0, `${resolution.join(" ")}: ${good.out}${good.err}`);
+      await Deno.writeTextFile(
+        `${dir}/internal.ts`,
+        `import { deliverInPlace } from "superpeer";\nexport const f = deliverInPlace;\n`,
+      );
+      for (const name of ["app", "bad", "internal"]) {
+        await Deno.writeTextFile(`${dir}/tsconfig.${name}.json`, config(`${name}.ts`));
       }
+      const tsc = (project: string, resolution: string[] = []) =>
+        run(Deno.execPath(), [
+          "run",
+          "-A",
+          "--node-modules-dir=none",
+          "npm:typescript@5.9.3/tsc",
+          "-p",
+          `tsconfig.${project}.json`,
+          ...resolution,
+        ], dir);
+      // Side by side: each resolution, a wrong use, and an internal asked of the root.
+      const resolutions = [
+        [],
+        ["--module", "esnext", "--moduleResolution", "bundler"],
+        ["--module", "esnext", "--moduleResolution", "node10"],
+      ];
+      const [bad, internal, ...goods] = await Promise.all([
+        tsc("bad"),
+        tsc("internal"),
+        ...resolutions.map((r) => tsc("app", r)),
+      ]);
+      goods.forEach((good, i) =>
+        assertEquals(good.code, 0, `${resolutions[i].join(" ")}: ${good.out}${good.err}`)
+      );
+      assert(bad.code !== 0 && bad.out.includes("bad.ts"), "a wrong use is a type error");
+      assert(
+        internal.code !== 0 && internal.out.includes("deliverInPlace"),
+        "the root offers no internals",
+      );
       // A Node project has no DOM library, only Node's types: Node 20's and 22's check it too.
       for (const major of ["20", "22"]) {
         const types = await run("npm", [
@@ -266,20 +283,9 @@ bob.close();
           `@types/node@${major}`,
         ], dir);
         assertEquals(types.code, 0, types.err);
-        const plain = await tsc(TYPED, ["--lib", "es2022", "--types", "node"]);
+        const plain = await tsc("app", ["--lib", "es2022", "--types", "node"]);
         assertEquals(plain.code, 0, `@types/node@${major}, no DOM: ${plain.out}${plain.err}`);
       }
-      const bad = await tsc(`import { Peer } from "superpeer";
-export const n: number = new Peer({ url: 1 });
-`);
-      assert(bad.code !== 0 && bad.out.includes("app.ts"), "a wrong use is a type error");
-      const internal = await tsc(`import { deliverInPlace } from "superpeer";
-export const f = deliverInPlace;
-`);
-      assert(
-        internal.code !== 0 && internal.out.includes("deliverInPlace"),
-        "the root offers no internals",
-      );
 
       // A bundler takes the root and every subpath for the browser (no `ws`, no Node), and
       // the bundle runs.
