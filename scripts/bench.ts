@@ -3,7 +3,7 @@
  * and `docs/benchmarks.json`. The machine is shared and noisy, so every figure is compared
  * with its baseline measured in the same run, in interleaved rounds, and the median kept.
  *
- * Usage: `deno task bench [--frames 20000] [--rounds 5] [--only relay|ledger|direct|pubsub|swarm|scale|admission]`
+ * Usage: `deno task bench [--frames 20000] [--rounds 5] [--only relay|ledger|direct|pubsub|swarm|scale|admission|gate]`
  *
  * @module
  */
@@ -17,6 +17,7 @@ import { mergeSections } from "./bench/merge.ts";
 import { scaleBench } from "./bench/scale.ts";
 import { swarmBench } from "./bench/swarm.ts";
 import { admissionBench } from "./bench/admission.ts";
+import { gateBench } from "./bench/gate.ts";
 import { ensureTools, TOOLS } from "./system_tools.ts";
 
 const { values } = parseArgs({
@@ -43,6 +44,7 @@ if (!values.only || values.only === "pubsub") sections.push(await pubsubBench(ro
 if (!values.only || values.only === "swarm") sections.push(await swarmBench(rounds));
 if (!values.only || values.only === "scale") sections.push(await scaleBench());
 if (!values.only || values.only === "admission") sections.push(await admissionBench(rounds));
+if (!values.only || values.only === "gate") sections.push(await gateBench(rounds));
 
 // Whole numbers for rates and sizes; small values (latencies in ms) keep three decimals.
 function rounded(x: number): number {
