@@ -335,6 +335,13 @@ export const LIMIT_TABLE = {
     description:
       "Topics one peer may be subscribed to at once. More: `RESOURCE_LIMIT_EXCEEDED`, not subscribed.",
   },
+  /** How long a shard gathers subscription writes to commit them together. */
+  WRITE_GROUP_MS: {
+    value: 20,
+    unit: "ms",
+    description:
+      "How long a shard gathers the writes of `sub` and `unsub` to commit them in one go: a durable commit holds every answer the shard sends meanwhile, so one commit per request would hold every other peer's answers behind a flood of them. A `sub` or `unsub` is answered once its write is durable, at most this much later than alone.",
+  },
   /** Largest payload of one publish, in UTF-8 bytes of its `data` field. */
   MAX_PUBLISH_BYTES: {
     value: 16_384,

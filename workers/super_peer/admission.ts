@@ -161,7 +161,7 @@ export class Admission {
       // No penalty here: the bucket is shared, and honest peers of one address that take
       // turns would keep it below empty for each other. The frame already paid its full cost
       // from its peer's own bucket.
-      wait = this.#address(payer.address).charge(cost, 0, now, false, whole);
+      wait = spread(this.#address(payer.address).charge(cost, 0, now, false, whole));
       why = "Rate limit of this client address exceeded";
     }
     if (wait === 0) {
@@ -173,7 +173,7 @@ export class Admission {
         // Told to come back once the shard has regained a tenth of its burst, not the moment
         // one request fits: a crowd retrying every millisecond would spend the shard on
         // refusals.
-        wait = Math.max(busy, shardBusyWait(limits));
+        wait = spread(Math.max(busy, shardBusyWait(limits)));
         why = "The shard is busy";
       }
     }
@@ -376,4 +376,13 @@ export class Admission {
       JSON.stringify(kept),
     );
   }
+}
+
+/**
+ * A wait for a bucket that many peers share (an address's, the shard's), spread at random up
+ * to twice its length: the peers refused together would otherwise all come back at the same
+ * moment, as a burst that the others on the shard wait behind, refusal after refusal.
+ */
+function spread(wait: number): number {
+  return wait === 0 ? 0 : Math.ceil(wait * (1 + Math.random()));
 }

@@ -112,8 +112,11 @@ export class PubSub {
     // The first subscriber here registers this shard at the topic's home, before the answer,
     // so that a publish made after the answer reaches it; a later one waits for a call still
     // out, which may be that registration.
-    if (this.subscribers.add(topic, peer)) await this.sync(topic);
+    const { first, stored } = this.subscribers.add(topic, peer);
+    if (first) await this.sync(topic);
     else await this.#syncing.get(topic)?.catch(() => {});
+    // Answered once durable: the row goes with the others of `WRITE_GROUP_MS`, one commit.
+    await stored;
     return null;
   }
 
@@ -124,7 +127,9 @@ export class PubSub {
    * @param topic The topic.
    */
   async unsubscribe(peer: string, topic: string): Promise<void> {
-    if (this.subscribers.remove(topic, peer)) await this.sync(topic).catch(() => {});
+    const { last, stored } = this.subscribers.remove(topic, peer);
+    if (last) await this.sync(topic).catch(() => {});
+    await stored;
   }
 
   /**

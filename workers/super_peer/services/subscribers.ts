@@ -16,6 +16,7 @@
  * @module
  */
 import { STATS_TOPIC } from "../../../src/protocol/mod.ts";
+import { WriteGroup } from "../write_group.ts";
 import type { ServiceHost } from "./service_host.ts";
 
 const SCHEMA = `
@@ -68,8 +69,12 @@ function stamped(text: string, seq: number): string {
  */
 export class Subscribers {
   readonly #host: ServiceHost;
-  /** Subscribers by topic, as stored. */
+  /** Subscribers by topic, as stored (or about to be, in `#writes`). */
   readonly #byTopic = new Map<string, Set<string>>();
+  /** Topics by subscriber, the same subscriptions. */
+  readonly #byPeer = new Map<string, Set<string>>();
+  /** Subscription rows, committed together (`WRITE_GROUP_MS`). */
+  readonly #writes: WriteGroup;
   /** The backlog's size (undefined: count again). */
   #size: { rows: number; bytes: number } | undefined;
   /** The last number given, as far as this object knows (0: none since it started). */
@@ -78,6 +83,7 @@ export class Subscribers {
   /** @param host The super-peer. */
   constructor(host: ServiceHost) {
     this.#host = host;
+    this.#writes = new WriteGroup(host.config.limits.WRITE_GROUP_MS);
     const sql = host.ctx.storage.sql;
     sql.exec(SCHEMA);
     for (
@@ -86,6 +92,7 @@ export class Subscribers {
       )
     ) {
       this.#of(topic).add(peer);
+      this.#topics(peer).add(topic);
     }
     this.#last = sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM topic_backlog")
       .one().seq ?? 0;
@@ -109,10 +116,7 @@ export class Subscribers {
    * @returns The topics.
    */
   topicsOf(peer: string): string[] {
-    return this.#host.ctx.storage.sql.exec<{ topic: string }>(
-      "SELECT topic FROM topic_sub WHERE peer = ?",
-      peer,
-    ).toArray().map((r) => r.topic);
+    return [...this.#byPeer.get(peer) ?? []];
   }
 
   /**
@@ -130,18 +134,23 @@ export class Subscribers {
    *
    * @param topic The topic.
    * @param peer The peer.
-   * @returns Whether it is the topic's first subscriber here.
+   * @returns Whether it is the topic's first subscriber here, and its row's write, which
+   *   settles once committed (with the others of `WRITE_GROUP_MS`).
    */
-  add(topic: string, peer: string): boolean {
+  add(topic: string, peer: string): { first: boolean; stored: Promise<void> } {
     const subs = this.#of(topic);
-    this.#host.ctx.storage.sql.exec(
-      "INSERT OR IGNORE INTO topic_sub VALUES (?, ?, ?)",
-      topic,
-      peer,
-      this.#last,
-    );
+    const since = this.#last;
     subs.add(peer);
-    return subs.size === 1;
+    this.#topics(peer).add(topic);
+    const stored = this.#writes.write(() =>
+      this.#host.ctx.storage.sql.exec(
+        "INSERT OR IGNORE INTO topic_sub VALUES (?, ?, ?)",
+        topic,
+        peer,
+        since,
+      )
+    );
+    return { first: subs.size === 1, stored };
   }
 
   /**
@@ -149,19 +158,25 @@ export class Subscribers {
    *
    * @param topic The topic.
    * @param peer The peer.
-   * @returns Whether it was the topic's last subscriber here.
+   * @returns Whether it was the topic's last subscriber here, and its row's deletion, which
+   *   settles once committed.
    */
-  remove(topic: string, peer: string): boolean {
+  remove(topic: string, peer: string): { last: boolean; stored: Promise<void> } {
     const subs = this.#byTopic.get(topic);
-    if (!subs?.delete(peer)) return false;
-    this.#host.ctx.storage.sql.exec(
-      "DELETE FROM topic_sub WHERE topic = ? AND peer = ?",
-      topic,
-      peer,
+    if (!subs?.delete(peer)) return { last: false, stored: Promise.resolve() };
+    const topics = this.#byPeer.get(peer);
+    topics?.delete(topic);
+    if (topics?.size === 0) this.#byPeer.delete(peer);
+    const stored = this.#writes.write(() =>
+      this.#host.ctx.storage.sql.exec(
+        "DELETE FROM topic_sub WHERE topic = ? AND peer = ?",
+        topic,
+        peer,
+      )
     );
-    if (subs.size > 0) return false;
+    if (subs.size > 0) return { last: false, stored };
     this.#byTopic.delete(topic);
-    return true;
+    return { last: true, stored };
   }
 
   /**
@@ -210,6 +225,7 @@ export class Subscribers {
    * @returns How many were sent.
    */
   resend(peer: string): number {
+    this.#writes.flush();
     const rows = this.#host.ctx.storage.sql.exec<{ seq: number; text: string }>(
       `SELECT b.seq AS seq, b.text AS text FROM topic_sub s
         JOIN topic_backlog b ON b.topic = s.topic AND b.seq > s.since
@@ -255,6 +271,7 @@ export class Subscribers {
   /** Deletes what every subscriber took, and what is older than the presence timeout. */
   trim(): void {
     const cutoff = Date.now() - this.#host.config.limits.PRESENCE_TIMEOUT_MS;
+    this.#writes.flush();
     this.#host.ctx.storage.sql.exec(TRIM, cutoff);
     this.#size = undefined;
   }
@@ -286,6 +303,15 @@ export class Subscribers {
       );
       this.#size = undefined;
     }
+  }
+
+  #topics(peer: string): Set<string> {
+    let topics = this.#byPeer.get(peer);
+    if (!topics) {
+      topics = new Set();
+      this.#byPeer.set(peer, topics);
+    }
+    return topics;
   }
 
   #of(topic: string): Set<string> {
