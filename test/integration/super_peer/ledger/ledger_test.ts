@@ -383,7 +383,13 @@ Deno.test(
       const first = await open();
       first.send(JSON.stringify({ t: "sub", id: 1, topic: blocksTopic(1) }));
       first.send(JSON.stringify({ t: "pub", id: 2, topic: blocksTopic(1), n: 1, data: "x" }));
-      await waitUntil(() => heard.some((h) => h.includes("RESERVED_TOPIC")));
+      // Answers are matched by id, not order: the refusal may come before the subscription's
+      // answer, which leaves once its write is durable.
+      await waitUntil(() =>
+        heard.some((h) => h.includes("RESERVED_TOPIC")) &&
+        heard.some((h) => h.includes("sub.result"))
+      );
+      assert(heard.some((h) => h.includes("RESERVED_TOPIC")), "the publish refused");
       assert(heard.some((h) => h.includes("sub.result")), "subscribed");
       const payerPeer = await connectPeer(net, { identity: payer });
       const blocks = () =>
