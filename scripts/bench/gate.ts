@@ -10,7 +10,7 @@
  * @module
  */
 import { Miniflare } from "miniflare";
-import { COMPATIBILITY_DATE } from "../local_network.ts";
+import { bareObjectOptions } from "./bare_object.ts";
 import { median, quantile, type SectionResult } from "./common.ts";
 
 const FLOODERS = 16;
@@ -75,12 +75,7 @@ async function phase(url: string, mode: Mode): Promise<number[]> {
  */
 export async function gateBench(rounds: number): Promise<SectionResult> {
   const mf = new Miniflare({
-    host: "127.0.0.1",
-    port: 0,
-    modules: true,
-    scriptPath: new URL("./bare_gate.js", import.meta.url).pathname,
-    compatibilityDate: COMPATIBILITY_DATE,
-    durableObjects: { BARE_GATE: { className: "BareGate", useSQLite: true } },
+    ...bareObjectOptions("bare_gate.js", "BARE_GATE", "BareGate"),
     durableObjectsPersist: await Deno.makeTempDir({ prefix: "superpeer-gate-" }),
   });
   const samples: Record<string, number[]> = {};

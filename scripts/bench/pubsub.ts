@@ -7,7 +7,8 @@
 import { Miniflare } from "miniflare";
 import { Identity } from "../../src/identity/mod.ts";
 import { connectUrl, signHello } from "../../src/protocol/mod.ts";
-import { COMPATIBILITY_DATE, startNetwork } from "../local_network.ts";
+import { startNetwork } from "../local_network.ts";
+import { bareObjectOptions } from "./bare_object.ts";
 import { type SectionResult, UNTHROTTLED } from "./common.ts";
 import { openSockets } from "./sockets.ts";
 
@@ -50,14 +51,7 @@ function round(
  */
 export async function pubsubBench(rounds: number): Promise<SectionResult> {
   const net = await startNetwork({ shards: SHARDS, network: "bench", limits: UNTHROTTLED });
-  const bare = new Miniflare({
-    host: "127.0.0.1",
-    port: 0,
-    modules: true,
-    scriptPath: new URL("./bare_broadcast.js", import.meta.url).pathname,
-    compatibilityDate: COMPATIBILITY_DATE,
-    durableObjects: { BARE: { className: "BareBroadcast", useSQLite: true } },
-  });
+  const bare = new Miniflare(bareObjectOptions("bare_broadcast.js", "BARE", "BareBroadcast"));
   const bareUrl = (await bare.ready).toString().replace(/^http/, "ws");
   const samples: Record<string, number[]> = { "pubsub.fanout": [], "pubsub.bare_do": [] };
   try {

@@ -8,7 +8,8 @@
 import { Miniflare } from "miniflare";
 import { Identity } from "../../src/identity/mod.ts";
 import { connectUrl, signHello } from "../../src/protocol/mod.ts";
-import { COMPATIBILITY_DATE, freePort, startNetwork } from "../local_network.ts";
+import { freePort, startNetwork } from "../local_network.ts";
+import { bareObjectOptions } from "./bare_object.ts";
 import { type SectionResult, UNTHROTTLED } from "./common.ts";
 import { openLiveHeap } from "./live_heap.ts";
 import { openSockets } from "./sockets.ts";
@@ -259,13 +260,8 @@ export async function scaleBench(): Promise<SectionResult> {
     await net.dispose();
   }
   const bareOptions = () => ({
-    host: "127.0.0.1",
-    port: 0,
+    ...bareObjectOptions("bare_broadcast.js", "BARE", "BareBroadcast"),
     inspectorPort: inspectorPort = freePort(),
-    modules: true,
-    scriptPath: new URL("./bare_broadcast.js", import.meta.url).pathname,
-    compatibilityDate: COMPATIBILITY_DATE,
-    durableObjects: { BARE: { className: "BareBroadcast", useSQLite: true } },
   });
   pids = await workerdPids();
   const bare = new Miniflare(bareOptions());

@@ -3,7 +3,7 @@
 // (and the client stops, as it does for a bad hello); the hook adds members, bans, and fails
 // closed; a refused hello wakes no super-peer; the command line makes and uses invitations.
 import { Identity, type PeerMessage, ProtocolError } from "../../../mod.ts";
-import { Peer, type PeerOptions } from "../../../src/client/mod.ts";
+import type { PeerOptions } from "../../../src/client/mod.ts";
 import {
   connectUrl,
   type NetworkInfo,
@@ -19,27 +19,18 @@ import {
 } from "../../../scripts/local_network.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 import { connectPeer, take } from "../../support/peers.ts";
+import { runCli } from "../../support/cli.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const HOUR = 3_600_000;
 
 /** Connects, or says the refusal's code. */
 async function tryConnect(net: LocalNetwork, options: Partial<PeerOptions>): Promise<string> {
-  const peer = new Peer({
-    url: net.url.replace("http:", "ws:"),
-    identity: options.identity ?? await Identity.generate(),
-    network: net.network,
-    reconnect: { minDelayMs: 50, maxDelayMs: 200 },
-    firstConnectTimeoutMs: 8_000,
-    ...options,
-  });
   try {
-    await peer.connect();
+    (await connectPeer(net, { firstConnectTimeoutMs: 8_000, ...options })).close();
     return "connected";
   } catch (error) {
     return error instanceof ProtocolError ? `${error.code}: ${error.message}` : String(error);
-  } finally {
-    peer.close();
   }
 }
 
@@ -51,19 +42,6 @@ async function hello(net: LocalNetwork, who: Identity, address: string): Promise
   );
   const res = await fetch(url, { headers: { [TEST_ADDRESS_HEADER]: address } });
   return `${res.status} ${(await res.json()).code}`;
-}
-
-function cli(args: string[], env: Record<string, string>) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}scripts/peer.ts`, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { SUPERPEER_IDENTITY: "", SUPERPEER_INVITATION: "", ...env },
-  }).output().then((o) => ({
-    code: o.code,
-    out: new TextDecoder().decode(o.stdout).trim(),
-    err: new TextDecoder().decode(o.stderr).trim(),
-  }));
 }
 
 Deno.test(
@@ -102,7 +80,7 @@ Deno.test(
       assertEquals(info.admission, { mode: "closed", invitations: true });
 
       // The command line signs an invitation with the operator's identity.
-      const made = await cli([
+      const made = await runCli([
         "--url",
         net.url,
         "--identity",
@@ -112,7 +90,7 @@ Deno.test(
         guest.peerId,
         "--hours",
         "2",
-      ], {});
+      ]);
       assertEquals(made.code, 0, made.err);
       const { invitation, expires } = JSON.parse(made.out);
       assert(Math.abs(expires - Date.now() - 2 * HOUR) < 60_000, `expires ${expires}`);
@@ -176,18 +154,18 @@ Deno.test(
       // The command line: refused without its invitation (exit 1, the code said), then let in.
       const strangerFile = `${dir}/stranger.json`;
       await Deno.writeTextFile(strangerFile, JSON.stringify(stranger));
-      const refused = await cli([
+      const refused = await runCli([
         "--url",
         net.url,
         "--identity",
         strangerFile,
         "lookup",
         member.peerId,
-      ], {});
+      ]);
       assertEquals(refused.code, 1, refused.err);
       assert(refused.err.includes("ADMISSION_REFUSED"), refused.err);
       const own = await signInvitation(op, net.network, stranger.peerId, Date.now() + HOUR);
-      const admitted = await cli(
+      const admitted = await runCli(
         ["--url", net.url, "--identity", strangerFile, "lookup", member.peerId],
         { SUPERPEER_INVITATION: own },
       );

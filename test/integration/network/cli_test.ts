@@ -4,25 +4,11 @@ import { Identity } from "../../../mod.ts";
 import { type LocalNetwork, startNetwork } from "../../../scripts/local_network.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 import { openBareSocket } from "../../support/peers.ts";
+import { cliCommand, runCli } from "../../support/cli.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const SCRIPT = new URL("../../../scripts/peer.ts", import.meta.url).pathname;
-
-function cli(args: string[], env: Record<string, string> = {}) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SCRIPT, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { SUPERPEER_URL: "", SUPERPEER_IDENTITY: "", ...env },
-  });
-}
-
-/** Runs a command to its end: exit code, stdout and stderr as text. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const o = await cli(args).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: o.code, out: text(o.stdout).trim(), err: text(o.stderr).trim() };
-}
+const cli = cliCommand;
+const run = (args: string[]) => runCli(args);
 
 /** A command left running (listen): its lines as they come. */
 function spawn(args: string[]) {

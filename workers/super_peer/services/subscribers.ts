@@ -92,7 +92,7 @@ export class Subscribers {
       )
     ) {
       this.#of(topic).add(peer);
-      this.#topics(peer).add(topic);
+      setIn(this.#byPeer, peer).add(topic);
     }
     this.#last = sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM topic_backlog")
       .one().seq ?? 0;
@@ -141,7 +141,7 @@ export class Subscribers {
     const subs = this.#of(topic);
     const since = this.#last;
     subs.add(peer);
-    this.#topics(peer).add(topic);
+    setIn(this.#byPeer, peer).add(topic);
     const stored = this.#writes.write(() =>
       this.#host.ctx.storage.sql.exec(
         "INSERT OR IGNORE INTO topic_sub VALUES (?, ?, ?)",
@@ -305,21 +305,14 @@ export class Subscribers {
     }
   }
 
-  #topics(peer: string): Set<string> {
-    let topics = this.#byPeer.get(peer);
-    if (!topics) {
-      topics = new Set();
-      this.#byPeer.set(peer, topics);
-    }
-    return topics;
-  }
-
   #of(topic: string): Set<string> {
-    let subs = this.#byTopic.get(topic);
-    if (!subs) {
-      subs = new Set();
-      this.#byTopic.set(topic, subs);
-    }
-    return subs;
+    return setIn(this.#byTopic, topic);
   }
+}
+
+/** The set under a key of a map of sets, made empty if there is none. */
+function setIn(map: Map<string, Set<string>>, key: string): Set<string> {
+  let set = map.get(key);
+  if (!set) map.set(key, set = new Set());
+  return set;
 }
