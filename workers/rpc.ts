@@ -138,7 +138,7 @@ export interface SuperPeerRpc {
   /** Hands topic messages to the subscribers here. */
   topicDeliver(topics: string[], texts: string[]): number[];
   /** At a content's home: records, drops or samples its providers. */
-  swarmHome(o: ProviderOp): ProviderAnswer;
+  swarmHome(o: ProviderOp): Promise<ProviderAnswer>;
   /** Up to `count` peers connected here, at random. */
   samplePeers(count: number, topic?: string): PeerInfo[];
   /** A peer homed here: online, or when it left. */

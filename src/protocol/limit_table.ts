@@ -335,12 +335,12 @@ export const LIMIT_TABLE = {
     description:
       "Topics one peer may be subscribed to at once. More: `RESOURCE_LIMIT_EXCEEDED`, not subscribed.",
   },
-  /** How long a shard gathers subscription writes to commit them together. */
+  /** How long a shard gathers the writes a flood could send one per request. */
   WRITE_GROUP_MS: {
     value: 20,
     unit: "ms",
     description:
-      "How long a shard gathers the writes of `sub` and `unsub` to commit them in one go: a durable commit holds every answer the shard sends meanwhile, so one commit per request would hold every other peer's answers behind a flood of them. A `sub` or `unsub` is answered once its write is durable, at most this much later than alone.",
+      "How long a shard gathers the writes that a flood could send one per request (`sub`, `unsub`, `mail` and mailed frames, mail notices, `mail.ack`, `topic.ack`, `provide`, `unprovide`, provider records at a content's home) to commit them in one go: a durable commit holds every answer the shard sends meanwhile, so one commit per request would hold every other peer's answers behind a flood of them. A request that writes is answered once its write is durable, at most this much later than alone (a `provide` whose content lives on the same shard: twice).",
   },
   /** Largest payload of one publish, in UTF-8 bytes of its `data` field. */
   MAX_PUBLISH_BYTES: {

@@ -274,7 +274,7 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   }
 
   /** At a content's home: records, drops or samples its providers. */
-  swarmHome(o: Rpc.ProviderOp): Rpc.ProviderAnswer {
+  swarmHome(o: Rpc.ProviderOp): Promise<Rpc.ProviderAnswer> {
     return this.#r.services.providers.atHome(o);
   }
 

@@ -8,14 +8,12 @@
  * settles in the event that ran it, so an answer sent once it resolved leaves after the
  * commit: an answer still means the write is durable.
  *
+ * A write may read too (a bound checked against the rows before it): the writes run in the
+ * order they were queued, each seeing those before it. Reads outside the group need not wait
+ * for it as long as what they must see was acknowledged, since an acknowledged write has run.
+ *
  * @module
  */
-
-interface Queued {
-  write: () => void;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
 
 /**
  * Writes of one object, gathered and run together.
@@ -33,7 +31,7 @@ interface Queued {
  */
 export class WriteGroup {
   readonly #delayMs: number;
-  #queued: Queued[] = [];
+  #queued: (() => void)[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** @param delayMs How long a write may wait for others, in ms. */
@@ -44,12 +42,18 @@ export class WriteGroup {
   /**
    * Queues a write; it runs with the others of the next `delayMs`.
    *
-   * @param write The write (synchronous SQL).
-   * @returns Settles once it ran: resolved, or rejected with what it threw.
+   * @param write The write (synchronous SQL, and whatever it decides from its reads).
+   * @returns Settles once it ran: with what it returned, or rejected with what it threw.
    */
-  write(write: () => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#queued.push({ write, resolve, reject });
+  write<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queued.push(() => {
+        try {
+          resolve(write());
+        } catch (error) {
+          reject(error);
+        }
+      });
       this.#timer ??= setTimeout(() => this.flush(), this.#delayMs);
     });
   }
@@ -60,14 +64,7 @@ export class WriteGroup {
     this.#timer = undefined;
     const queued = this.#queued;
     this.#queued = [];
-    for (const q of queued) {
-      try {
-        q.write();
-        q.resolve();
-      } catch (error) {
-        q.reject(error);
-      }
-    }
+    for (const run of queued) run();
   }
 
   /** How many writes wait. */

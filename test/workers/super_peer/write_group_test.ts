@@ -33,3 +33,19 @@ Deno.test("WriteGroup.flush() runs what waits at once, for a read that needs it"
   await again;
   assertEquals(ran, [1, 2]);
 });
+
+Deno.test("WriteGroup: a write that reads sees those before it, and returns what it decided", async () => {
+  const rows: string[] = [];
+  const group = new WriteGroup(20);
+  // A bound of two rows, checked inside each write: the third is refused, whichever event
+  // queued it.
+  const put = (row: string) =>
+    group.write(() => {
+      if (rows.length >= 2) return "FULL";
+      rows.push(row);
+      return "stored";
+    });
+  const outcomes = await Promise.all([put("a"), put("b"), put("c")]);
+  assertEquals(outcomes, ["stored", "stored", "FULL"]);
+  assertEquals(rows, ["a", "b"]);
+});

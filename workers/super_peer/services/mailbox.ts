@@ -109,10 +109,22 @@ export class Mailbox {
         message: `A mailbox message carries at most ${limits.MAX_MAIL_BYTES} bytes`,
       };
     }
+    // Checked and stored with the object's other writes (`WRITE_GROUP_MS`): a flood of mail
+    // is one commit per moment, not one per message, and the bounds see every message queued
+    // before this one. The answer leaves once the row is durable.
+    const stored = await this.#host.writes.write(() => this.#store(m));
+    if (!stored.ok) return stored;
+    await this.#host.wakeBy(stored.expires);
+    return { ok: true, mid: stored.mid, status: stored.status };
+  }
+
+  #store(
+    m: MailPut,
+  ): (Extract<PutOutcome, { ok: true }> & { expires: number }) | Exclude<PutOutcome, { ok: true }> {
+    const { limits } = this.#host.config;
     const seen = this.#seen(m.to);
     const full = this.#full(m, seen);
     if (full) return { ok: false, code: "MAILBOX_FULL", message: full };
-    const sql = this.#host.ctx.storage.sql;
     const now = Date.now();
     const expires = now + (seen ? limits.MAILBOX_TTL_MS : this.#unseenTtl());
     const mail: MailMessage = {
@@ -125,7 +137,7 @@ export class Mailbox {
       ...(m.sealed ? { sealed: true } : {}),
     };
     const body = JSON.stringify(mail);
-    sql.exec(
+    this.#host.ctx.storage.sql.exec(
       "INSERT INTO mailbox (mid, recipient, kind, body, sender, notify, expires, address, seen) VALUES (?, ?, 'mail', ?, ?, ?, ?, ?, ?)",
       mail.mid,
       m.to,
@@ -136,9 +148,8 @@ export class Mailbox {
       m.address ?? "",
       seen ? 1 : 0,
     );
-    await this.#host.wakeBy(expires);
     const delivered = this.#host.sendText(m.to, body);
-    return { ok: true, mid: mail.mid, status: delivered ? "delivered" : "stored" };
+    return { ok: true, mid: mail.mid, status: delivered ? "delivered" : "stored", expires };
   }
 
   // Each bound counts the mail already waiting; a new one is refused, nothing stored is
@@ -215,11 +226,16 @@ export class Mailbox {
    * @param notice The notice (its `mid` is set here).
    */
   async notice(notice: Omit<MailNotice, "t" | "mid">, sender: string): Promise<void> {
+    const expires = Date.now() + this.#host.config.limits.MAILBOX_TTL_MS;
+    await this.#host.writes.write(() => this.#storeNotice(notice, sender, expires));
+    await this.#host.wakeBy(expires);
+  }
+
+  #storeNotice(notice: Omit<MailNotice, "t" | "mid">, sender: string, expires: number): void {
     const { limits } = this.#host.config;
     const sql = this.#host.ctx.storage.sql;
     const full: MailNotice = { t: "mail.notice", mid: newMid(), ...notice };
     const body = JSON.stringify(full);
-    const expires = Date.now() + limits.MAILBOX_TTL_MS;
     sql.exec(
       "INSERT INTO mailbox (mid, recipient, kind, body, sender, notify, expires) VALUES (?, ?, 'notice', ?, '', 0, ?)",
       full.mid,
@@ -242,7 +258,6 @@ export class Mailbox {
         over,
       );
     }
-    await this.#host.wakeBy(expires);
     this.#host.sendText(sender, body);
   }
 
@@ -253,6 +268,8 @@ export class Mailbox {
    * @param peer The peer.
    */
   handOver(peer: string): void {
+    // Its acknowledgements from before may still wait to run: what they took is not sent again.
+    this.#host.writes.flush();
     this.#sawOnline(peer);
     const sql = this.#host.ctx.storage.sql;
     const rows = sql.exec<{ body: string }>(
@@ -271,6 +288,12 @@ export class Mailbox {
    * @param mids The ids acknowledged.
    */
   async acknowledge(peer: string, mids: string[]): Promise<void> {
+    // With the object's other writes: a stream of acknowledgements is one commit a moment.
+    const notices = await this.#host.writes.write(() => this.#delete(peer, mids));
+    for (const n of notices) await this.#tell(n.sender, n.mid, peer, "delivered");
+  }
+
+  #delete(peer: string, mids: string[]): { sender: string; mid: string }[] {
     const sql = this.#host.ctx.storage.sql;
     const notices: { sender: string; mid: string }[] = [];
     // One statement per chunk of ids, not one per id: 11 statements for a full ack, not 1,024.
@@ -287,7 +310,7 @@ export class Mailbox {
         if (row.kind === "mail" && row.notify) notices.push({ sender: row.sender, mid: row.mid });
       }
     }
-    for (const n of notices) await this.#tell(n.sender, n.mid, peer, "delivered");
+    return notices;
   }
 
   /**

@@ -76,8 +76,37 @@ export class Providers {
         message: `"have" is not a bitfield of ${parsed.id.pieces} pieces in base64url`,
       };
     }
+    // Checked and recorded here at once, with the object's other writes (`WRITE_GROUP_MS`),
+    // so that a request queued meanwhile counts against the bound; taken back if the content's
+    // home refuses.
+    const reserved = await this.#host.writes.write(() => this.#reserve(peer, root));
+    if (!reserved.ok) return reserved;
+    const takeBack = () =>
+      this.#host.writes.write(() => {
+        sql.exec("DELETE FROM providing WHERE peer = ? AND root = ?", peer, root);
+      });
+    let answer: ProviderAnswer;
+    try {
+      answer = await this.#atHome({ op: "provide", root, peer, pieces: have.count });
+    } catch (e) {
+      if (!reserved.known) await takeBack();
+      throw e;
+    }
+    if (!answer.ok) {
+      if (!reserved.known) await takeBack();
+      return answer;
+    }
+    const { expires } = answer as { expires: number };
+    return { t: "provide.result", id: m.id, root, expires };
+  }
+
+  // A peer's record of what it provides, made or renewed if its bound allows.
+  #reserve(peer: string, root: string): { ok: true; known: boolean } | Refusal {
+    const { limits } = this.#host.config;
+    const sql = this.#host.ctx.storage.sql;
+    const now = Date.now();
     // Records that lapsed (not said again in time) no longer count.
-    sql.exec("DELETE FROM providing WHERE peer = ? AND expires <= ?", peer, Date.now());
+    sql.exec("DELETE FROM providing WHERE peer = ? AND expires <= ?", peer, now);
     const known = sql.exec("SELECT 1 FROM providing WHERE peer = ? AND root = ?", peer, root)
       .toArray().length > 0;
     const count = sql.exec<{ n: number }>(
@@ -91,11 +120,10 @@ export class Providers {
         message: `A peer provides at most ${limits.MAX_PROVIDES_PER_PEER} contents at once`,
       };
     }
-    const answer = await this.#atHome({ op: "provide", root, peer, pieces: have.count });
-    if (!answer.ok) return answer;
-    const { expires } = answer as { expires: number };
+    // The content's home keeps its own record for the same time from its answer on.
+    const expires = now + limits.PROVIDER_TTL_MS;
     sql.exec("INSERT OR REPLACE INTO providing VALUES (?, ?, ?)", peer, root, expires);
-    return { t: "provide.result", id: m.id, root, expires };
+    return { ok: true, known };
   }
 
   /**
@@ -112,11 +140,13 @@ export class Providers {
     const parsed = parseContentId(m.root, this.#host.config.limits.MAX_CONTENT_BYTES);
     if (!parsed.ok) return parsed;
     const root = parsed.id.text;
-    this.#host.ctx.storage.sql.exec(
-      "DELETE FROM providing WHERE peer = ? AND root = ?",
-      peer,
-      root,
-    );
+    await this.#host.writes.write(() => {
+      this.#host.ctx.storage.sql.exec(
+        "DELETE FROM providing WHERE peer = ? AND root = ?",
+        peer,
+        root,
+      );
+    });
     await this.#atHome({ op: "unprovide", root, peer });
     return { t: "unprovide.result", id: m.id, root };
   }
@@ -153,7 +183,13 @@ export class Providers {
    * @param o What is asked.
    * @returns The answer.
    */
-  atHome(o: ProviderOp): ProviderAnswer {
+  async atHome(o: ProviderOp): Promise<ProviderAnswer> {
+    // A sample reads what was acknowledged; the rest write, with the object's other writes.
+    if (o.op === "sample") return this.#atHomeNow(o);
+    return await this.#host.writes.write(() => this.#atHomeNow(o));
+  }
+
+  #atHomeNow(o: ProviderOp): ProviderAnswer {
     const { limits } = this.#host.config;
     const sql = this.#host.ctx.storage.sql;
     const now = Date.now();
@@ -224,9 +260,10 @@ export class Providers {
    */
   async forget(peer: string): Promise<void> {
     const sql = this.#host.ctx.storage.sql;
-    const roots = sql.exec<{ root: string }>("SELECT root FROM providing WHERE peer = ?", peer)
-      .toArray().map((r) => r.root);
-    sql.exec("DELETE FROM providing WHERE peer = ?", peer);
+    const roots = await this.#host.writes.write(() =>
+      sql.exec<{ root: string }>("DELETE FROM providing WHERE peer = ? RETURNING root", peer)
+        .toArray().map((r) => r.root)
+    );
     for (const root of roots) {
       await this.#atHome({ op: "unprovide", root, peer }).catch(() => {});
     }
@@ -261,7 +298,7 @@ export class Providers {
 
   async #atHome(o: ProviderOp): Promise<ProviderAnswer> {
     const home = shardOf(o.root.slice(0, 64), this.#host.config.shards);
-    if (home === this.#host.shard()) return this.atHome(o);
+    if (home === this.#host.shard()) return await this.atHome(o);
     return await this.#host.call(home, (s) => s.swarmHome(o), 2);
   }
 }

@@ -10,6 +10,7 @@ import type { NetworkConfig } from "../../config.ts";
 import type { Sessions } from "../sessions.ts";
 import type { Shards } from "../../shards.ts";
 import type { SuperPeerRpc } from "../../rpc.ts";
+import { WriteGroup } from "../write_group.ts";
 
 /** The super-peer, as the services see it. */
 export interface ServiceHost {
@@ -42,6 +43,12 @@ export interface ServiceHost {
   onlineCount(): number;
   /** Makes sure the alarm fires by `at` (ms since the epoch). */
   wakeBy(at: number): Promise<void>;
+  /**
+   * The object's writes that a flood could send one per event (subscriptions, mail, provider
+   * records), gathered and committed together every `WRITE_GROUP_MS`: one group for the
+   * whole object, so that its rooms commit at once.
+   */
+  readonly writes: WriteGroup;
 }
 
 /**
@@ -80,5 +87,6 @@ export function serviceHost(o: {
     online: () => sessions.peers(),
     onlineCount: () => sessions.size,
     wakeBy: (at) => o.alarm.wakeBy(at),
+    writes: new WriteGroup(o.config.limits.WRITE_GROUP_MS),
   };
 }

@@ -16,7 +16,6 @@
  * @module
  */
 import { STATS_TOPIC } from "../../../src/protocol/mod.ts";
-import { WriteGroup } from "../write_group.ts";
 import type { ServiceHost } from "./service_host.ts";
 
 const SCHEMA = `
@@ -69,12 +68,10 @@ function stamped(text: string, seq: number): string {
  */
 export class Subscribers {
   readonly #host: ServiceHost;
-  /** Subscribers by topic, as stored (or about to be, in `#writes`). */
+  /** Subscribers by topic, as stored (or about to be: `host.writes`). */
   readonly #byTopic = new Map<string, Set<string>>();
   /** Topics by subscriber, the same subscriptions. */
   readonly #byPeer = new Map<string, Set<string>>();
-  /** Subscription rows, committed together (`WRITE_GROUP_MS`). */
-  readonly #writes: WriteGroup;
   /** The backlog's size (undefined: count again). */
   #size: { rows: number; bytes: number } | undefined;
   /** The last number given, as far as this object knows (0: none since it started). */
@@ -83,7 +80,6 @@ export class Subscribers {
   /** @param host The super-peer. */
   constructor(host: ServiceHost) {
     this.#host = host;
-    this.#writes = new WriteGroup(host.config.limits.WRITE_GROUP_MS);
     const sql = host.ctx.storage.sql;
     sql.exec(SCHEMA);
     for (
@@ -142,14 +138,14 @@ export class Subscribers {
     const since = this.#last;
     subs.add(peer);
     setIn(this.#byPeer, peer).add(topic);
-    const stored = this.#writes.write(() =>
+    const stored = this.#host.writes.write(() => {
       this.#host.ctx.storage.sql.exec(
         "INSERT OR IGNORE INTO topic_sub VALUES (?, ?, ?)",
         topic,
         peer,
         since,
-      )
-    );
+      );
+    });
     return { first: subs.size === 1, stored };
   }
 
@@ -167,13 +163,13 @@ export class Subscribers {
     const topics = this.#byPeer.get(peer);
     topics?.delete(topic);
     if (topics?.size === 0) this.#byPeer.delete(peer);
-    const stored = this.#writes.write(() =>
+    const stored = this.#host.writes.write(() => {
       this.#host.ctx.storage.sql.exec(
         "DELETE FROM topic_sub WHERE topic = ? AND peer = ?",
         topic,
         peer,
-      )
-    );
+      );
+    });
     if (subs.size > 0) return { last: false, stored };
     this.#byTopic.delete(topic);
     return { last: true, stored };
@@ -225,7 +221,7 @@ export class Subscribers {
    * @returns How many were sent.
    */
   resend(peer: string): number {
-    this.#writes.flush();
+    this.#host.writes.flush();
     const rows = this.#host.ctx.storage.sql.exec<{ seq: number; text: string }>(
       `SELECT b.seq AS seq, b.text AS text FROM topic_sub s
         JOIN topic_backlog b ON b.topic = s.topic AND b.seq > s.since
@@ -250,12 +246,16 @@ export class Subscribers {
   acknowledge(peer: string, seq: number): void {
     // Never past what was given: an acknowledgement from the future would skip messages.
     if (seq > this.#last) return;
-    this.#host.ctx.storage.sql.exec(
-      `INSERT INTO topic_cursor VALUES (?, ?)
-        ON CONFLICT (peer) DO UPDATE SET acked = max(acked, excluded.acked)`,
-      peer,
-      seq,
-    );
+    // Gathered with the object's other writes: a stream of acknowledgements is one commit per
+    // `WRITE_GROUP_MS`, not one per frame. Nothing answers it; a resend reads it after a flush.
+    this.#host.writes.write(() =>
+      this.#host.ctx.storage.sql.exec(
+        `INSERT INTO topic_cursor VALUES (?, ?)
+          ON CONFLICT (peer) DO UPDATE SET acked = max(acked, excluded.acked)`,
+        peer,
+        seq,
+      )
+    ).catch((e) => console.warn("topic.ack not stored", String(e)));
   }
 
   /**
@@ -265,13 +265,14 @@ export class Subscribers {
    * @param peer The peer.
    */
   forget(peer: string): void {
+    this.#host.writes.flush(); // an acknowledgement waiting would bring the row back
     this.#host.ctx.storage.sql.exec("DELETE FROM topic_cursor WHERE peer = ?", peer);
   }
 
   /** Deletes what every subscriber took, and what is older than the presence timeout. */
   trim(): void {
     const cutoff = Date.now() - this.#host.config.limits.PRESENCE_TIMEOUT_MS;
-    this.#writes.flush();
+    this.#host.writes.flush();
     this.#host.ctx.storage.sql.exec(TRIM, cutoff);
     this.#size = undefined;
   }
