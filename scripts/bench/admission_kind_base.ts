@@ -98,7 +98,7 @@ export const price = (m: ControlRequest): number => requestPrice(m, L);
 /**
  * The price of a relayed message, as the relay charges it (`#onBatch`): a frame alone pays its
  * own price (`COST_RELAY_FRAME`, a mailed one `COST_MAIL`); a batch message pays
- * `COST_RELAY_FRAME` once and each entry `COST_BATCH_ENTRY` (a mailed entry `COST_MAIL`).
+ * `COST_BATCH` once and each entry `COST_BATCH_ENTRY` (a mailed entry `COST_MAIL`).
  *
  * @example Usage
  * ```ts
@@ -110,7 +110,7 @@ export const relayPrice = (options: { mailbox?: boolean; batch?: number }): numb
   const entry = options.mailbox ? L.COST_MAIL : L.COST_BATCH_ENTRY;
   return options.batch === undefined
     ? options.mailbox ? L.COST_MAIL : L.COST_RELAY_FRAME
-    : L.COST_RELAY_FRAME + options.batch * entry;
+    : L.COST_BATCH + options.batch * entry;
 };
 
 /**

@@ -259,7 +259,7 @@ export const KINDS: Kind[] = [
   textKind(
     "provide.have",
     `\`provide\` of a new ${BIGGEST}-byte content with a full \`have\` (${FULL_HAVE.length} chars)`,
-    { t: "provide", id: 0, root: "", have: "" },
+    { t: "provide", id: 0, root: "", have: FULL_HAVE },
     "provide.result",
     (ctx, lane, i) => {
       const root = content(BIGGEST);

@@ -24,15 +24,21 @@ export const PRICE_LIMITS = {
   COST_RELAY_FRAME: {
     value: 7,
     unit: "units",
+    description: "Cost of one binary message that is a relayed frame (signaling included).",
+  },
+  /** What a batch message costs, before its frames. */
+  COST_BATCH: {
+    value: 14,
+    unit: "units",
     description:
-      "Cost of one binary message: a relayed frame (signaling included), or a batch message on top of its entries.",
+      "Cost of a batch message itself, on top of its frames: it is read, split, and what it carries for each destination is gathered into batches of their own (measured at about twice a lone frame's time).",
   },
   /** What each frame inside a batch message costs. */
   COST_BATCH_ENTRY: {
     value: 1,
     unit: "units",
     description:
-      "Cost of each frame inside a batch message, on top of the message's `COST_RELAY_FRAME` (a mailed frame pays `COST_MAIL` instead).",
+      "Cost of each frame inside a batch message, on top of the message's `COST_BATCH` (a mailed frame pays `COST_MAIL` instead).",
   },
   /** What a control request (or any text frame) costs its sender. */
   COST_REQUEST: {
@@ -70,7 +76,7 @@ export const PRICE_LIMITS = {
   },
   /** What a subscription change costs: it is written down and told to the topic's home. */
   COST_SUBSCRIBE: {
-    value: 150,
+    value: 100,
     unit: "units",
     description:
       "Cost of a `sub` or `unsub` request: the subscription is written down and the topic's home told.",
@@ -84,7 +90,7 @@ export const PRICE_LIMITS = {
   },
   /** What a discovery request costs: it asks several shards. */
   COST_PEERS_REQUEST: {
-    value: 70,
+    value: 100,
     unit: "units",
     description: "Cost of a `peers` request, which asks up to `DISCOVERY_SHARDS_PER_QUERY` shards.",
   },
@@ -93,7 +99,7 @@ export const PRICE_LIMITS = {
     value: 120,
     unit: "units",
     description:
-      "Cost of a `mail` request, or of a relayed frame that goes to a mailbox: it is stored at the recipient's home.",
+      "Cost of a `mail` request, or of a relayed frame that goes to a mailbox: it is stored at the recipient's home. Priced well above the shard time it takes (the writes of `WRITE_GROUP_MS` are committed together), since every commit holds all of the shard's answers until it is durable: priced at its time alone, a flood of mail from peers inside their limits held a bystander's answers 3-18x.",
   },
   /** What each id of a `mail.ack` costs: each deletes a stored message. */
   COST_MAIL_ACK_ID: {
@@ -104,10 +110,17 @@ export const PRICE_LIMITS = {
   },
   /** What announcing or withdrawing a provider costs: the content's home writes it. */
   COST_PROVIDE: {
-    value: 300,
+    value: 40,
     unit: "units",
     description:
-      "Cost of a `provide` or `unprovide` request: the content's home writes (or deletes) the record. A `provide` with `have` (the pieces held) pays it twice.",
+      "Cost of a `provide` or `unprovide` request: the peer's home and the content's home write (or delete) the record.",
+  },
+  /** What each KiB of a `provide`'s `have` costs: it is parsed, decoded and counted. */
+  COST_HAVE_KIB: {
+    value: 2,
+    unit: "units",
+    description:
+      "Cost of each KiB (begun) of a `provide`'s `have` (the pieces held, a bitfield in base64url), on top of `COST_PROVIDE`: the shard reads, decodes and counts it.",
   },
   /** What asking for providers costs. */
   COST_SWARM_REQUEST: {

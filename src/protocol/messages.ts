@@ -39,6 +39,7 @@ const ErrorMessageSchema = z.object({
   peer: z.string().optional(),
   id: z.number().int().nonnegative().optional(),
   retryAfter: z.number().nonnegative().optional(),
+  count: z.number().int().positive().optional(),
 });
 
 // Any text message a super-peer sends.
@@ -202,6 +203,11 @@ export interface ErrorMessage extends Refusal {
   peer?: string;
   /** The id of the refused request, when it was one. */
   id?: number;
+  /**
+   * How many frames it refuses: the one of `seq` and those after it in its batch, refused
+   * with it past a rate limit (absent: one).
+   */
+  count?: number;
 }
 
 /** What a refusal is about: a frame (its `seq` and destination) or a request (its `id`). */
@@ -212,6 +218,8 @@ export interface RefusalAbout {
   peer?: string;
   /** The id of the refused request. */
   id?: number;
+  /** Frames refused with it: itself and the rest of its batch. */
+  count?: number;
 }
 
 /** Any text message from a super-peer. */

@@ -36,14 +36,14 @@ export const REQUEST_PRICES: Readonly<Record<ControlType, Price>> = {
   lookup: { base: "COST_REQUEST" },
   mail: { base: "COST_MAIL" },
   "mail.ack": { base: "COST_REQUEST", perItem: "COST_MAIL_ACK_ID" },
-  provide: { base: "COST_PROVIDE", perItem: "COST_PROVIDE" },
+  provide: { base: "COST_PROVIDE", perItem: "COST_HAVE_KIB" },
   unprovide: { base: "COST_PROVIDE" },
   providers: { base: "COST_SWARM_REQUEST" },
 };
 
 /**
  * The items a request carries, as priced: transfers of a `tx` (at most `MAX_TX_BATCH`, since
- * a larger batch is refused whole), ids of a `mail.ack`, the `have` of a `provide`.
+ * a larger batch is refused whole), ids of a `mail.ack`, KiB begun of a `provide`'s `have`.
  *
  * @param m The request.
  * @param limits The limits in force.
@@ -63,8 +63,8 @@ export function requestItems(m: ControlRequest, limits: Limits): number {
     case "mail.ack":
       return m.mids.length;
     case "provide":
-      // The pieces it holds: a bitfield its content's home reads and keeps.
-      return m.have === undefined ? 0 : 1;
+      // The pieces it holds: a bitfield read, decoded and counted, priced by the KiB begun.
+      return m.have === undefined ? 0 : Math.ceil(m.have.length / 1024);
     default:
       return 0;
   }

@@ -6,6 +6,13 @@
  */
 import { base64urlnopad } from "@scure/base";
 
+// How many bits are set in each byte value.
+const ONES = Uint8Array.from({ length: 256 }, (_, v) => {
+  let n = 0;
+  for (let x = v; x > 0; x >>= 1) n += x & 1;
+  return n;
+});
+
 /**
  * A set of piece indices below a count.
  *
@@ -34,7 +41,12 @@ export class Bitfield {
   constructor(size: number, all = false) {
     this.size = size;
     this.#bits = new Uint8Array(Math.ceil(size / 8));
-    if (all) { for (let i = 0; i < size; i++) this.set(i); }
+    if (!all || size === 0) return;
+    // Whole bytes at once, the spare bits of the last left zero.
+    this.#bits.fill(0xff);
+    const spare = this.#bits.length * 8 - size;
+    this.#bits[this.#bits.length - 1] = (0xff << spare) & 0xff;
+    this.#count = size;
   }
 
   /** How many pieces are in it. */
@@ -107,12 +119,15 @@ export class Bitfield {
    */
   static fromBytes(bytes: Uint8Array, size: number): Bitfield | undefined {
     if (bytes.length !== Math.ceil(size / 8)) return undefined;
+    // Spare bits must be zero: one form per set.
+    const spare = bytes.length * 8 - size;
+    if (spare > 0 && (bytes[bytes.length - 1] & ((1 << spare) - 1)) !== 0) return undefined;
+    // Byte by byte, not bit by bit: a shard reads a `have` of 262,144 pieces per `provide`.
     const b = new Bitfield(size);
-    for (let i = 0; i < bytes.length * 8; i++) {
-      if ((bytes[i >> 3] & (0x80 >> (i & 7))) === 0) continue;
-      if (i >= size) return undefined; // spare bits must be zero: one form per set
-      b.set(i);
-    }
+    b.#bits.set(bytes);
+    let count = 0;
+    for (const byte of bytes) count += ONES[byte];
+    b.#count = count;
     return b;
   }
 
@@ -126,9 +141,32 @@ export class Bitfield {
   static decode(text: unknown, size: number): Bitfield | undefined {
     if (typeof text !== "string") return undefined;
     try {
-      return Bitfield.fromBytes(base64urlnopad.decode(text), size);
+      return Bitfield.fromBytes(decodeBase64url(text), size);
     } catch {
       return undefined;
     }
   }
+}
+
+// The runtime's own decoder where it has one (about 10x faster on a 44 KB `have`), held to
+// what the library decoder takes: no padding, and no bits set past the last byte (one text
+// per set of bytes). Throws on anything else.
+type NativeBase64 = {
+  fromBase64?: (text: string, o: { alphabet: "base64url" }) => Uint8Array;
+};
+const ALPHABET = /^[A-Za-z0-9_-]*$/;
+const native = (Uint8Array as unknown as NativeBase64).fromBase64;
+const VALUE = new Map([..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"]
+  .map((c, i) => [c, i]));
+
+function decodeBase64url(text: string): Uint8Array {
+  if (!native) return base64urlnopad.decode(text);
+  const tail = text.length % 4;
+  // The runtime's decoder skips whitespace and takes padding; the wire form has neither.
+  if (tail === 1 || !ALPHABET.test(text)) throw new SyntaxError("Not base64url without padding");
+  if (tail > 1) {
+    const last = VALUE.get(text[text.length - 1]) ?? 0;
+    if ((last & (tail === 2 ? 0x0f : 0x03)) !== 0) throw new SyntaxError("Bits past the end");
+  }
+  return native(text, { alphabet: "base64url" });
 }

@@ -28,6 +28,12 @@ Deno.test("prices: a request that carries items pays per item", () => {
   // The HTTP route pays per transfer as the frame does, on a base of its own.
   assertEquals(transferPrice(3, L) - transferPrice(0, L), tx(3) - tx(0));
   assertEquals(transferPrice(0, L), L.COST_HTTP_TX);
+  // A `have` pays by the KiB begun: the 43,691 characters of 262,144 pieces are 43 KiB.
+  const provide = (have?: string) => requestPrice({ t: "provide", id: 1, root: "r", have }, L);
+  assertEquals(provide(), L.COST_PROVIDE);
+  assertEquals(provide("A"), L.COST_PROVIDE + L.COST_HAVE_KIB);
+  assertEquals(provide("A".repeat(1024)), L.COST_PROVIDE + L.COST_HAVE_KIB);
+  assertEquals(provide("A".repeat(43_691)), L.COST_PROVIDE + 43 * L.COST_HAVE_KIB);
 });
 
 Deno.test("prices: dear requests cost more than a plain one", () => {

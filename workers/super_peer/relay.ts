@@ -158,7 +158,7 @@ export class Relay {
     // The message was counted as one frame; it holds this many.
     this.#stats.framesIn += frames.length - 1;
     // The message pays once, then each entry its own (smaller) price.
-    const message = this.#admission.charge(session, limits.COST_RELAY_FRAME, 0);
+    const message = this.#admission.charge(session, limits.COST_BATCH, 0);
     // Refused whole with one refusal: a flood of batches is not answered 256 times each.
     if (message) return this.#sessions.refuse(ws, message);
     const pass: Pass = { outbox: new RelayOutbox(this.#sessions), held: [] };
@@ -167,8 +167,17 @@ export class Relay {
       const frame = frames[i];
       end += BATCH_ENTRY_HEADER_BYTES + frame.length;
       if (i < limits.MAX_BATCH_FRAMES && end <= limits.MAX_BATCH_BYTES) {
-        this.#relay(ws, session, frame, pass);
-        continue;
+        const over = this.#relay(ws, session, frame, pass);
+        if (!over) continue;
+        // Past the rate limit, the rest of the batch goes with this frame, in one refusal: a
+        // batch refused entry by entry would be answered with up to 256 messages, and a flood
+        // of such batches spent the shard on refusals.
+        this.#sessions.refuse(ws, over, {
+          seq: frameSeq(frame),
+          peer: framePeer(frame),
+          count: frames.length - i,
+        });
+        break;
       }
       // Charged as any frame, so that a batch of junk meets the rate limit (and the close).
       const over = this.#admission.charge(session, limits.COST_BATCH_ENTRY, frame.length);
@@ -185,7 +194,9 @@ export class Relay {
     }
   }
 
-  #relay(ws: WebSocket, session: Session, bytes: Uint8Array, pass?: Pass): void {
+  // Relays one frame, or refuses it. In a batch (`pass`), a frame past the rate limit is not
+  // refused here: its refusal is returned, for the batch to refuse it with the rest.
+  #relay(ws: WebSocket, session: Session, bytes: Uint8Array, pass?: Pass): Refusal | void {
     const { limits } = this.#config;
     const seq = frameSeq(bytes);
     const refuse = (r: Refusal, peer?: string) => this.#sessions.refuse(ws, r, { seq, peer });
@@ -213,6 +224,9 @@ export class Relay {
     const over = answer
       ? null
       : this.#admission.charge(session, cost, bytes.length, (flags & FLAG_SIGNAL) === 0);
+    // Past the rate limit in a batch, the batch refuses this frame with the rest; past the relay
+    // quota it is refused alone, since the signaling after it still passes.
+    if (over && pass && over.code === "RATE_LIMITED") return over;
     if (over) return refuse(over, framePeer(bytes));
     // A peer mostly writes to the one it wrote to last: then the header is checked against
     // the last destination's bytes, and no id string is made.

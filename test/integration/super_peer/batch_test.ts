@@ -191,13 +191,19 @@ Deno.test(
         (_, i) => encodeFrame(FRAME_SEND, bob.welcome.peer, i, `r${i}`),
       );
       alice.ws.send(encodeBatch(frames));
-      await waitUntil(() => bob.frames().length + alice.errors.length >= 50, 10_000);
+      const named = () => alice.errors.reduce((n, e) => n + (e.count ?? 1), 0);
+      await waitUntil(() => bob.frames().length + named() >= 50, 10_000);
       const delivered = bob.frames().map((f) => f.seq);
       assert(delivered.length <= 21, `${delivered.length} delivered past a burst of 20`);
       assertEquals(delivered, Array.from({ length: delivered.length }, (_, i) => i));
-      assert(alice.errors.every((e) => e.code === "RATE_LIMITED"));
+      // Past the limit, the rest of the batch is refused in one message that names how many.
+      assertEquals(alice.errors.length, 1, "one refusal for the rest of the batch");
+      const [refused] = alice.errors;
+      assertEquals([refused.code, refused.peer], ["RATE_LIMITED", bob.welcome.peer]);
+      assert(refused.retryAfter! > 0);
+      const covered = Array.from({ length: refused.count ?? 1 }, (_, k) => refused.seq! + k);
       assertEquals(
-        [...delivered, ...alice.errors.map((e) => e.seq!)].sort((a, b) => a - b),
+        [...delivered, ...covered],
         Array.from({ length: 50 }, (_, i) => i),
         "each frame delivered or refused by its number",
       );
