@@ -66,7 +66,6 @@ function dependencies(imports: Record<string, string>): Record<string, string> {
   return {
     "@noble/hashes": version("@noble/hashes"),
     "@scure/base": version("@scure/base"),
-    zod: version("zod"),
     ws: "^8.18.0",
   };
 }
@@ -114,7 +113,7 @@ export async function pack(): Promise<string> {
     format: "esm",
     platform: "neutral",
     target: "es2022",
-    external: ["@noble/hashes", "@noble/hashes/*", "@scure/base", "zod", ...PEER_EXTERNALS],
+    external: ["@noble/hashes", "@noble/hashes/*", "@scure/base", ...PEER_EXTERNALS],
     logLevel: "error",
   });
   await esbuild.stop();

@@ -1,10 +1,28 @@
 /**
- * Control messages: JSON text frames, validated by schema where they cross a boundary.
+ * Control messages: JSON text frames, checked by shape where they cross a boundary (the
+ * network's messages to a peer by the hand-written checks of `json_check.ts`, so that a client
+ * carries no schema library; `test/protocol/server_checks_test.ts` holds them to a schema).
  * Payloads never travel as JSON; they use the binary frames of `frames.ts`.
  *
  * @module
  */
-import { z } from "zod";
+import {
+  arrayOf,
+  bool,
+  type Check,
+  int,
+  isRecord,
+  nat,
+  nonNegative,
+  nullable,
+  num,
+  object,
+  oneOf,
+  opt,
+  positive,
+  recordOf,
+  str,
+} from "./json_check.ts";
 import type { Reply } from "./control_map.ts";
 import type { BlockHeaderJson } from "./ledger_wire.ts";
 import type { Limits } from "./limits.ts";
@@ -17,156 +35,111 @@ export const KEEPALIVE_PING = "ping";
 export const KEEPALIVE_PONG = "pong";
 
 // The welcome a super-peer sends first on every connection.
-const WelcomeSchema = z.object({
-  t: z.literal("welcome"),
-  protocol: z.number().int(),
-  network: z.string(),
-  peer: z.string(),
-  session: z.string(),
-  shard: z.number().int().nonnegative(),
-  shards: z.number().int().positive(),
-  limits: z.record(z.string(), z.number()),
-  batch: z.boolean().optional(),
+const welcome = object({
+  t: oneOf("welcome"),
+  protocol: int,
+  network: str,
+  peer: str,
+  session: str,
+  shard: nat,
+  shards: positive,
+  limits: recordOf(num),
+  batch: opt(bool),
 });
 
 // An error reply.
-const ErrorMessageSchema = z.object({
-  t: z.literal("error"),
-  ok: z.literal(false).optional(),
-  code: z.string(),
-  message: z.string(),
-  seq: z.number().int().nonnegative().optional(),
-  peer: z.string().optional(),
-  id: z.number().int().nonnegative().optional(),
-  retryAfter: z.number().nonnegative().optional(),
-  count: z.number().int().positive().optional(),
+const errorMessage = object({
+  t: oneOf("error"),
+  ok: opt(oneOf(false)),
+  code: str,
+  message: str,
+  seq: opt(nat),
+  peer: opt(str),
+  id: opt(nat),
+  retryAfter: opt(nonNegative),
+  count: opt(positive),
 });
 
-// Any text message a super-peer sends.
-// Answers to a peer's requests, matched by the id it chose.
-const TxResultSchema = z.object({
-  t: z.literal("tx.result"),
-  id: z.number().int().nonnegative(),
-  results: z.array(z.looseObject({ ok: z.boolean() })),
-});
-const AccountResultSchema = z.object({
-  t: z.literal("account.result"),
-  id: z.number().int().nonnegative(),
-  account: z.object({ id: z.string(), balance: z.string(), nonce: z.number(), shard: z.number() }),
-});
-
-const HeaderSchema = z.object({
-  network: z.string(),
-  shard: z.number().int().nonnegative(),
-  height: z.number().int().positive(),
-  prev: z.string(),
-  txRoot: z.string(),
-  receiptsRoot: z.string(),
-  entries: z.number().int().nonnegative(),
-  receipts: z.number().int().nonnegative(),
-  timestamp: z.number().int(),
-  sig: z.string(),
-});
-const BlocksResultSchema = z.object({
-  t: z.literal("blocks.result"),
-  id: z.number().int().nonnegative(),
-  shard: z.number().int().nonnegative(),
-  head: HeaderSchema.nullable(),
-});
+const id = nat;
 // The number a subscriber's home gives each topic message, acknowledged with `topic.ack`.
-const topicSeq = z.number().int().nonnegative().optional();
-const BlockSchema = z.object({ t: z.literal("block"), header: HeaderSchema, seq: topicSeq });
+const topicSeq = opt(nat);
+const header = object({
+  network: str,
+  shard: nat,
+  height: positive,
+  prev: str,
+  txRoot: str,
+  receiptsRoot: str,
+  entries: nat,
+  receipts: nat,
+  timestamp: int,
+  sig: str,
+});
 
-const id = z.number().int().nonnegative();
-const PeerInfoSchema = z.object({ peer: z.string(), shard: z.number().int().nonnegative() });
-
-// Service messages a super-peer sends.
-const SERVICE_MESSAGE_SCHEMAS = [
-  z.object({ t: z.literal("sub.result"), id, topic: z.string() }),
-  z.object({ t: z.literal("unsub.result"), id, topic: z.string() }),
-  z.object({
-    t: z.literal("pub.result"),
+// Every text message a super-peer sends, by its `t`: answers to a peer's requests (matched by
+// the id it chose), the messages of its services, and the welcome and refusals.
+const SERVER_MESSAGES: Readonly<Record<string, Check>> = {
+  welcome,
+  error: errorMessage,
+  "tx.result": object({ id, results: arrayOf(object({ ok: bool })) }),
+  "account.result": object({
     id,
-    topic: z.string(),
-    n: z.number(),
-    duplicate: z.boolean(),
+    account: object({ id: str, balance: str, nonce: num, shard: num }),
   }),
-  z.object({ t: z.literal("peers.result"), id, peers: z.array(PeerInfoSchema) }),
-  z.object({ t: z.literal("provide.result"), id, root: z.string(), expires: z.number() }),
-  z.object({ t: z.literal("unprovide.result"), id, root: z.string() }),
-  z.object({
-    t: z.literal("providers.result"),
+  "blocks.result": object({ id, shard: nat, head: nullable(header) }),
+  block: object({ header, seq: topicSeq }),
+  "sub.result": object({ id, topic: str }),
+  "unsub.result": object({ id, topic: str }),
+  "pub.result": object({ id, topic: str, n: num, duplicate: bool }),
+  "peers.result": object({ id, peers: arrayOf(object({ peer: str, shard: nat })) }),
+  "provide.result": object({ id, root: str, expires: num }),
+  "unprovide.result": object({ id, root: str }),
+  "providers.result": object({
     id,
-    root: z.string(),
-    providers: z.array(
-      z.object({
-        peer: z.string(),
-        shard: z.number().int().nonnegative(),
-        pieces: z.number().int().nonnegative(),
-      }),
-    ),
+    root: str,
+    providers: arrayOf(object({ peer: str, shard: nat, pieces: nat })),
   }),
-  z.object({
-    t: z.literal("lookup.result"),
+  "lookup.result": object({
     id,
-    peer: z.string(),
-    shard: z.number().int().nonnegative(),
-    online: z.boolean(),
-    lastSeen: z.number().nullable(),
+    peer: str,
+    shard: nat,
+    online: bool,
+    lastSeen: nullable(num),
   }),
-  z.object({
-    t: z.literal("mail.result"),
-    id,
-    mid: z.string(),
-    status: z.enum(["delivered", "stored"]),
-  }),
-  z.object({
-    t: z.literal("topic"),
-    topic: z.string(),
-    from: z.string(),
-    n: z.number(),
-    data: z.string(),
-    bin: z.boolean().optional(),
-    sealed: z.boolean().optional(),
-    sig: z.string().optional(),
+  "mail.result": object({ id, mid: str, status: oneOf("delivered", "stored") }),
+  topic: object({
+    topic: str,
+    from: str,
+    n: num,
+    data: str,
+    bin: opt(bool),
+    sealed: opt(bool),
+    sig: opt(str),
     seq: topicSeq,
   }),
-  z.object({
-    t: z.literal("presence"),
-    peer: z.string(),
-    event: z.enum(["join", "leave"]),
-    shard: z.number().int().nonnegative(),
-    ts: z.number(),
+  presence: object({
+    peer: str,
+    event: oneOf("join", "leave"),
+    shard: nat,
+    ts: num,
     seq: topicSeq,
   }),
-  z.object({
-    t: z.literal("mail"),
-    mid: z.string(),
-    from: z.string(),
-    ts: z.number(),
-    data: z.string(),
-    bin: z.boolean().optional(),
-    sealed: z.boolean().optional(),
+  mail: object({
+    mid: str,
+    from: str,
+    ts: num,
+    data: str,
+    bin: opt(bool),
+    sealed: opt(bool),
   }),
-  z.object({
-    t: z.literal("mail.notice"),
-    mid: z.string(),
-    ref: z.string(),
-    to: z.string(),
-    status: z.enum(["delivered", "expired"]),
-    ts: z.number(),
+  "mail.notice": object({
+    mid: str,
+    ref: str,
+    to: str,
+    status: oneOf("delivered", "expired"),
+    ts: num,
   }),
-] as const;
-
-const ServerMessageSchema = z.discriminatedUnion("t", [
-  WelcomeSchema,
-  ErrorMessageSchema,
-  TxResultSchema,
-  AccountResultSchema,
-  BlocksResultSchema,
-  BlockSchema,
-  ...SERVICE_MESSAGE_SCHEMAS,
-]);
+};
 
 /** The first message on every connection. */
 export interface Welcome {
@@ -283,6 +256,8 @@ export function parseServerMessage(text: string): ServerMessage | undefined {
   } catch {
     return undefined;
   }
-  const result = ServerMessageSchema.safeParse(value);
-  return result.success ? result.data as ServerMessage : undefined;
+  if (!isRecord(value) || typeof value.t !== "string" || !Object.hasOwn(SERVER_MESSAGES, value.t)) {
+    return undefined;
+  }
+  return SERVER_MESSAGES[value.t](value) ? value as unknown as ServerMessage : undefined;
 }

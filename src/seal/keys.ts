@@ -7,8 +7,9 @@
  *
  * @module
  */
-import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { sha512 } from "@noble/hashes/sha2.js";
 import { base64urlnopad } from "@scure/base";
+import { edwardsToMontgomery, x25519, x25519PublicKey } from "./curve25519.ts";
 import { publicKeyFromPeerId } from "../identity/peer_id.ts";
 
 // Converted keys, kept because the same peers recur (a conversion is a field inversion).
@@ -34,7 +35,7 @@ const CONVERTED_MAX = 4_096;
 export function sealPublicKey(peerId: string): Uint8Array {
   let key = converted.get(peerId);
   if (!key) {
-    key = ed25519.utils.toMontgomery(publicKeyFromPeerId(peerId));
+    key = edwardsToMontgomery(publicKeyFromPeerId(peerId));
     if (converted.size >= CONVERTED_MAX) converted.clear();
     converted.set(peerId, key);
   }
@@ -76,7 +77,13 @@ export function usableSealKey(peerId: string): Uint8Array | undefined {
  * @returns The 32-byte X25519 secret key.
  */
 export function sealSecretKey(seed: Uint8Array): Uint8Array {
-  return ed25519.utils.toMontgomerySecret(seed);
+  // The first half of SHA-512 of the seed, clamped: the scalar Ed25519 signs with (RFC 8032,
+  // section 5.1.5), so that its X25519 public key is the map of the peer's Ed25519 one.
+  const k = sha512(seed.subarray(0, 32)).slice(0, 32);
+  k[0] &= 248;
+  k[31] &= 127;
+  k[31] |= 64;
+  return k;
 }
 
 // Derived secrets, per identity: a conversion is a SHA-512 and a clamp, not worth repeating.
@@ -89,11 +96,11 @@ const secrets = new WeakMap<object, Uint8Array>();
  *
  * @example Usage
  * ```ts
- * import { x25519 } from "@noble/curves/ed25519.js";
+ * import { x25519PublicKey } from "./curve25519.ts";
  * import { Identity } from "../identity/mod.ts";
  * import { identitySealKey, sealPublicKey } from "./keys.ts";
  * const me = await Identity.generate();
- * console.assert(x25519.getPublicKey(identitySealKey(me)).join() === sealPublicKey(me.peerId).join());
+ * console.assert(x25519PublicKey(identitySealKey(me)).join() === sealPublicKey(me.peerId).join());
  * ```
  *
  * @param identity The identity (anything that saves as a version 1 identity).
@@ -116,13 +123,12 @@ export function identitySealKey(
  *
  * @example Usage
  * ```ts
- * import { x25519 } from "@noble/curves/ed25519.js";
- * import { agree } from "./keys.ts";
- * const a = x25519.utils.randomSecretKey();
- * const b = x25519.utils.randomSecretKey();
- * const ab = agree(a, x25519.getPublicKey(b))!;
- * console.assert(ab.join() === agree(b, x25519.getPublicKey(a))!.join());
- * console.assert(agree(a, new Uint8Array(32)) === undefined);
+ * import { agree, ephemeralKeys } from "./keys.ts";
+ * const a = ephemeralKeys();
+ * const b = ephemeralKeys();
+ * const ab = agree(a.secret, b.publicKey)!;
+ * console.assert(ab.join() === agree(b.secret, a.publicKey)!.join());
+ * console.assert(agree(a.secret, new Uint8Array(32)) === undefined);
  * ```
  *
  * @param secret This side's secret key.
@@ -130,11 +136,10 @@ export function identitySealKey(
  * @returns The shared secret.
  */
 export function agree(secret: Uint8Array, publicKey: Uint8Array): Uint8Array | undefined {
-  try {
-    return x25519.getSharedSecret(secret, publicKey);
-  } catch {
-    return undefined;
-  }
+  if (secret.length !== 32 || publicKey.length !== 32) return undefined;
+  const shared = x25519(secret, publicKey);
+  // All zeros: a public key of small order, which would fix the secret whatever ours is.
+  return shared.some((b) => b !== 0) ? shared : undefined;
 }
 
 /**
@@ -150,8 +155,8 @@ export function agree(secret: Uint8Array, publicKey: Uint8Array): Uint8Array | u
  * @returns The secret and public keys.
  */
 export function ephemeralKeys(): { secret: Uint8Array; publicKey: Uint8Array } {
-  const secret = x25519.utils.randomSecretKey();
-  return { secret, publicKey: x25519.getPublicKey(secret) };
+  const secret = crypto.getRandomValues(new Uint8Array(32));
+  return { secret, publicKey: x25519PublicKey(secret) };
 }
 
 /**

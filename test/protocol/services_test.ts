@@ -1,10 +1,10 @@
 import {
   isReservedTopic,
   isTopic,
-  parseControlRequest,
   parseServerMessage,
   PRESENCE_TOPIC,
 } from "../../src/protocol/mod.ts";
+import { parseControlRequest } from "../../src/protocol/control_parse.ts";
 import { Identity } from "../../src/identity/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import fc from "fast-check";

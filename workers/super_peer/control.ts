@@ -11,11 +11,11 @@ import {
   type ControlReplies,
   type ControlRequest,
   overUtf8Bytes,
-  parseControlRequest,
   type Refusal,
   requestIdOf,
   requestPrice,
 } from "../../src/protocol/mod.ts";
+import { parseControlRequest } from "../../src/protocol/control_parse.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { Admission, Payer } from "./admission.ts";
 import type { LedgerApi } from "../ledger_routing.ts";

@@ -1,10 +1,11 @@
 // 10,000 malformed frames, made by fast-check, on real workerd: each gets exactly one reply,
-// nothing crashes, and the ledger is what it was.
+// nothing crashes, the ledger is what it was, and every reply passes the client's checks.
 import fc from "fast-check";
 import { Identity } from "../../../mod.ts";
-import { encodeFrame, FRAME_SEND } from "../../../src/protocol/mod.ts";
+import { encodeFrame, FRAME_SEND, parseServerMessage } from "../../../src/protocol/mod.ts";
 import { startNetwork } from "../../../scripts/local_network.ts";
 import { openBareSocket, waitUntil } from "../../support/peers.ts";
+import { ServerMessageSchema } from "../../support/server_message_schema.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -82,6 +83,11 @@ Deno.test("fuzz: 10,000 malformed frames get one reply each and change nothing",
     await waitUntil(() => heard.length >= 2 + FRAMES);
     assertEquals(JSON.parse(heard.at(-1)!).t, "lookup.result", "the socket still works");
     ws.close();
+    // Every message the network sent passes the client's checks and the schema they follow.
+    for (const t of heard) {
+      assert(parseServerMessage(t) !== undefined, `the client's checks refuse ${t}`);
+      assert(ServerMessageSchema.safeParse(JSON.parse(t)).success, `the schema refuses ${t}`);
+    }
     assertEquals(await digest(), before, "the ledger is unchanged");
   } finally {
     await net.dispose();

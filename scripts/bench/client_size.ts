@@ -1,0 +1,115 @@
+/**
+ * Client weight: the bytes a page loads for the client, minified and gzipped, beside the peer
+ * libraries people compare it with, all bundled the same way in the same run (esbuild, browser,
+ * ES2022, minified; gzip at level 9).
+ *
+ * @module
+ */
+import { gzipSync } from "node:zlib";
+import * as esbuild from "esbuild";
+import { ROOT } from "../local_network.ts";
+import type { SectionResult } from "./common.ts";
+
+/** What is bundled: our client's entries, and the others' default entries. */
+const ENTRIES: { name: string; what: string; source: string }[] = [
+  {
+    name: "client.full",
+    what: "the client as the network serves it (`/v1/client.js`: the package's root)",
+    source: `export * from "${ROOT}mod.ts";`,
+  },
+  {
+    name: "client.peer",
+    what: "a page that uses `Peer` alone (`import { Peer }`, what a bundler keeps of the root)",
+    source: `export { Peer } from "${ROOT}mod.ts";`,
+  },
+  {
+    name: "peerjs",
+    what: "PeerJS (`peerjs`, its root)",
+    source: `export * from "peerjs";`,
+  },
+  {
+    name: "trystero",
+    what: "Trystero (`trystero`, its root: the Nostr strategy)",
+    source: `export * from "trystero";`,
+  },
+  {
+    name: "partysocket",
+    what: "partysocket (`partysocket`, its root: a reconnecting WebSocket)",
+    source: `export * from "partysocket";`,
+  },
+];
+
+/** The core client's target: at most this many bytes gzipped. */
+const CORE_TARGET_BYTES = 25 * 1024;
+
+/** Bundles one entry as a page would: browser, minified, everything inlined. */
+async function bundle(source: string): Promise<Uint8Array> {
+  const result = await esbuild.build({
+    stdin: { contents: source, resolveDir: ROOT, loader: "ts" },
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    legalComments: "none",
+    write: false,
+    logLevel: "error",
+  });
+  return result.outputFiles[0].contents;
+}
+
+/**
+ * Measures each entry's bytes, minified and gzipped.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const section = await clientSizeBench();
+ * ```
+ *
+ * @returns The section: one sample per entry (sizes do not vary from run to run).
+ */
+export async function clientSizeBench(): Promise<SectionResult> {
+  const samples: Record<string, number[]> = {};
+  const entries: SectionResult["entries"] = [];
+  const full = ENTRIES[0].name;
+  try {
+    for (const e of ENTRIES) {
+      const bytes = await bundle(e.source);
+      const gzipped = gzipSync(bytes, { level: 9 }).length;
+      samples[`client_size.${e.name}.min`] = [bytes.length / 1024];
+      samples[`client_size.${e.name}.gz`] = [gzipped / 1024];
+      console.log(
+        `${e.name.padEnd(14)} ${(bytes.length / 1024).toFixed(1).padStart(7)} KiB minified, ${
+          (gzipped / 1024).toFixed(1).padStart(6)
+        } KiB gzipped`,
+      );
+      entries.push({
+        name: `client_size.${e.name}.min`,
+        unit: "KiB",
+        what: `${e.what}, minified`,
+        baseline: null,
+      }, {
+        name: `client_size.${e.name}.gz`,
+        unit: "KiB",
+        what: `${e.what}, minified and gzipped`,
+        baseline: e.name === full ? null : `client_size.${full}.gz`,
+        ...(e.name === "client.peer" ? { target: `<= ${CORE_TARGET_BYTES / 1024}` } : {}),
+      });
+    }
+  } finally {
+    await esbuild.stop();
+  }
+  return {
+    title: "Client weight",
+    method: [
+      "Each entry bundled alone by esbuild (browser, ES2022, minified, everything inlined), then",
+      "gzipped at level 9, in one run. `client.full` is the module the network serves at",
+      "`/v1/client.js`; `client.peer` is what a page that imports only `Peer` loads. PeerJS,",
+      "Trystero and partysocket are their packages' roots, bundled the same way. Target: the",
+      `client a page needs, at most ${CORE_TARGET_BYTES / 1024} KiB gzipped. Sizes do not vary`,
+      "from run to run: one sample each.",
+    ].join(" "),
+    samples,
+    entries,
+  };
+}
