@@ -99,7 +99,6 @@ export {
   type ControlRequests,
   type ControlType,
   type IceServer,
-  type LIMIT_TABLE,
   type LimitName,
   type Limits,
   type MailMessage,

@@ -53,7 +53,6 @@ const ROOT_TYPES = [
   "IceServer",
   "IdentityJson",
   "IndexedDbFactory",
-  "LIMIT_TABLE",
   "LimitName",
   "Limits",
   "ListenedTarget",

@@ -6,8 +6,10 @@
  * @module
  */
 import { LIMIT_TABLE, type LimitUnit } from "./limit_table.ts";
+import { LIMIT_VALUES, type LimitName } from "./limit_values.ts";
 
 export { LIMIT_TABLE, type LimitRow, type LimitUnit } from "./limit_table.ts";
+export type { LimitName } from "./limit_values.ts";
 
 /** The protocol version this code speaks. */
 export const PROTOCOL_VERSION = 2;
@@ -24,9 +26,6 @@ export interface LimitSpec {
   readonly description: string;
 }
 
-/** The names of all limits. */
-export type LimitName = keyof typeof LIMIT_TABLE;
-
 /** The values in force, by name. */
 export type Limits = Readonly<Record<LimitName, number>>;
 
@@ -39,12 +38,17 @@ export type Limits = Readonly<Record<LimitName, number>>;
  * console.assert(LIMIT_SPECS.some((l) => l.name === "MAX_FRAME_BYTES"));
  * ```
  */
-export const LIMIT_SPECS: readonly LimitSpec[] = Object.entries(LIMIT_TABLE).map((
-  [name, spec],
-) => ({ name: name as LimitName, ...spec }));
+export const LIMIT_SPECS: readonly LimitSpec[] = /* @__PURE__ */ specsOf(LIMIT_TABLE);
+
+// Marked pure above so that a bundle that never reads the specs (the client) drops the table
+// and its texts.
+function specsOf(table: typeof LIMIT_TABLE): LimitSpec[] {
+  return Object.entries(table).map(([name, spec]) => ({ name: name as LimitName, ...spec }));
+}
 
 /**
- * The default value of every limit, by name: the constants code reads.
+ * The default value of every limit, by name: the constants code reads (from
+ * `limit_values.ts`, the table's values alone, so that the client carries no texts).
  *
  * @example Usage
  * ```ts
@@ -52,9 +56,7 @@ export const LIMIT_SPECS: readonly LimitSpec[] = Object.entries(LIMIT_TABLE).map
  * console.assert(DEFAULT_LIMITS.MAX_FRAME_BYTES === 65536);
  * ```
  */
-export const DEFAULT_LIMITS: Limits = Object.freeze(
-  Object.fromEntries(LIMIT_SPECS.map((l) => [l.name, l.value])) as Record<LimitName, number>,
-);
+export const DEFAULT_LIMITS: Limits = Object.freeze({ ...LIMIT_VALUES });
 
 /**
  * Applies a network's overrides to the defaults.

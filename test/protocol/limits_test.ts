@@ -39,3 +39,11 @@ Deno.test("docs/PROTOCOL.md lists every limit, error code and close code with it
     assert(doc.includes(`| ${value} | \`${name}\``), `close code ${name} is not documented`);
   }
 });
+
+Deno.test("the client's values of the limits are the table's, in its order (`deno task docs`)", () => {
+  assertEquals(
+    Object.entries(DEFAULT_LIMITS),
+    LIMIT_SPECS.map((l): [string, number] => [l.name, l.value]),
+    "src/protocol/limit_values.ts is stale: run `deno task docs`",
+  );
+});
