@@ -55,6 +55,27 @@ export async function embeddedModules(): Promise<Record<string, string>> {
 }
 
 /**
+ * How a module a page loads is bundled: one ES module for the browser, minified, everything
+ * inlined. The network's own modules (`/v1/client.js`, `/v1/page.js`) are built so, and the
+ * client-weight benchmark and test measure the client so.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const out = await esbuild.build({ ...PAGE_MODULE, entryPoints: ["mod.ts"] });
+ * ```
+ */
+export const PAGE_MODULE = {
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  legalComments: "none",
+  write: false,
+  logLevel: "error",
+} as const satisfies esbuild.BuildOptions;
+
+/**
  * Bundles the network page's script (`src/page/main.ts`): the package's root (the client)
  * stays out of it, imported at run time from `/v1/client.js`, which the browser has cached;
  * what the page takes from a subpath (a Merkle walk, the `$stats` topic) is bundled in.
@@ -63,15 +84,8 @@ export async function embeddedModules(): Promise<Record<string, string>> {
  */
 export async function bundlePage(): Promise<string> {
   const result = await esbuild.build({
+    ...PAGE_MODULE,
     entryPoints: [`${ROOT}src/page/main.ts`],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    minify: true,
-    legalComments: "none",
-    write: false,
-    logLevel: "error",
     plugins: [{
       name: "client-from-the-network",
       setup(build) {
@@ -295,6 +309,11 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
  * @returns The bundle's source.
  */
 export async function bundleClient(format: "iife" | "esm" | "esm-browser"): Promise<string> {
+  if (format === "esm-browser") {
+    const result = await esbuild.build({ ...PAGE_MODULE, entryPoints: [`${ROOT}mod.ts`] });
+    await esbuild.stop();
+    return result.outputFiles[0].text;
+  }
   const browser = format !== "esm";
   const result = await esbuild.build({
     entryPoints: [`${ROOT}mod.ts`],
@@ -303,7 +322,6 @@ export async function bundleClient(format: "iife" | "esm" | "esm-browser"): Prom
     globalName: format === "iife" ? "superpeer" : undefined,
     platform: browser ? "browser" : "node",
     target: "es2022",
-    minify: format === "esm-browser",
     legalComments: "none",
     write: false,
     logLevel: "error",

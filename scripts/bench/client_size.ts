@@ -7,7 +7,7 @@
  */
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
-import { ROOT } from "../local_network.ts";
+import { PAGE_MODULE, ROOT } from "../local_network.ts";
 import type { SectionResult } from "./common.ts";
 
 /** What is bundled: our client's entries, and the others' default entries. */
@@ -42,18 +42,11 @@ const ENTRIES: { name: string; what: string; source: string }[] = [
 /** The core client's target: at most this many bytes gzipped. */
 const CORE_TARGET_BYTES = 25 * 1024;
 
-/** Bundles one entry as a page would: browser, minified, everything inlined. */
+/** Bundles one entry as the network bundles its own page modules. */
 async function bundle(source: string): Promise<Uint8Array> {
   const result = await esbuild.build({
+    ...PAGE_MODULE,
     stdin: { contents: source, resolveDir: ROOT, loader: "ts" },
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    minify: true,
-    legalComments: "none",
-    write: false,
-    logLevel: "error",
   });
   return result.outputFiles[0].contents;
 }

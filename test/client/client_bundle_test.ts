@@ -2,23 +2,16 @@
 // no schema library inside (the network's messages are checked by hand, `json_check.ts`) and
 // none of the limits table's texts (it takes the values alone, `limit_values.ts`).
 import { LIMIT_SPECS } from "../../src/protocol/mod.ts";
+import { PAGE_MODULE, ROOT } from "../../scripts/local_network.ts";
 import * as esbuild from "esbuild";
 import { assert } from "../support/assert.ts";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
 
 Deno.test("the client's bundle carries no schema library", async () => {
   try {
     const result = await esbuild.build({
+      ...PAGE_MODULE,
       entryPoints: [`${ROOT}mod.ts`],
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      minify: true,
-      write: false,
       metafile: true,
-      logLevel: "error",
     });
     const inputs = Object.keys(result.metafile.inputs);
     assert(inputs.some((p) => p.includes("src/client/peer.ts")), "the client is in it");

@@ -21,7 +21,7 @@ const HEADER = {
 };
 
 /** One valid message of every kind the network sends, optional fields present. */
-export const SAMPLES: Record<string, unknown>[] = [
+const SAMPLES: Record<string, unknown>[] = [
   {
     t: "welcome",
     protocol: 2,
