@@ -37,6 +37,7 @@ export {
   type DirectTransportOptions,
   type FetchOptions,
   type FetchReport,
+  type LedgerApi,
   type ListenedTarget,
   type MailEvent,
   Peer,
@@ -46,7 +47,6 @@ export {
   type PeerOptions,
   type PeerServices,
   type PeerState,
-  type PeerSwarm,
   type PresenceEvent,
   type ReconnectingDetail,
   type RequestMessage,
@@ -54,6 +54,7 @@ export {
   type SealError,
   type SendResult,
   type Shareable,
+  type SwarmApi,
   type TopicEvent,
   type TopicOptions,
   type TopicSealCode,
@@ -72,13 +73,10 @@ export {
 // Who a peer is.
 export { type Ed25519Jwk, Identity, type IdentityJson, isPeerId } from "./src/identity/mod.ts";
 
-// Proofs a light client checks offline.
-export {
-  type NetworkKeys,
-  type SignedBlockHeader,
-  verifyBlockHeader,
-  verifyTxProof,
-} from "./src/ledger/mod.ts";
+// Proofs a light client checks offline. Taken from their own files, not the ledger's module
+// (which holds the sequencer): a page loads what it imports.
+export type { SignedBlockHeader } from "./src/ledger/block.ts";
+export { type NetworkKeys, verifyBlockHeader, verifyTxProof } from "./src/ledger/proof.ts";
 
 // Refusals and closes, by code.
 export {
@@ -120,18 +118,17 @@ export {
   type Welcome,
 } from "./src/protocol/mod.ts";
 
-// Where a fetch keeps its pieces, and what it reports.
+// Where a fetch keeps its pieces, and what it reports. From their own files: file sharing's
+// code loads on first use (`peer.swarm`), not with the root.
+export type { Bitfield } from "./src/swarm/bitfield.ts";
+export type { ContentId } from "./src/swarm/content_id.ts";
+export type { ContentSource, SeederOptions } from "./src/swarm/seeder.ts";
+export type { DownloadProgress } from "./src/swarm/download.ts";
+export { fileStore } from "./src/swarm/file_store.ts";
+export { type IndexedDbFactory, indexedDbStore } from "./src/swarm/indexeddb_store.ts";
 export {
-  type Bitfield,
-  type ContentId,
-  type ContentSource,
-  type DownloadProgress,
-  fileStore,
-  type IndexedDbFactory,
-  indexedDbStore,
   memoryStore,
   type PieceStore,
   type PieceStoreFactory,
-  type SeederOptions,
   type StoredPiece,
-} from "./src/swarm/mod.ts";
+} from "./src/swarm/piece_store.ts";

@@ -49,7 +49,7 @@ export function buildWorker(): Promise<string> {
  */
 export async function embeddedModules(): Promise<Record<string, string>> {
   return {
-    __SUPERPEER_CLIENT__: JSON.stringify(await bundleClient("esm-browser")),
+    __SUPERPEER_CLIENT__: JSON.stringify(await bundleClientModules()),
     __SUPERPEER_PAGE__: JSON.stringify(await bundlePage()),
   };
 }
@@ -74,6 +74,41 @@ export const PAGE_MODULE = {
   write: false,
   logLevel: "error",
 } as const satisfies esbuild.BuildOptions;
+
+/** Where the Worker serves the client's split modules, under `/v1/`. */
+const CLIENT_OUT = "/v1";
+
+/**
+ * Bundles the client as the network serves it: the package's root at `/v1/client.js`, and the
+ * parts it loads on first use (the ledger, file sharing, scrypt) and the code they share as
+ * modules of their own under `/v1/client/`, named by their content's hash, so that a browser
+ * keeps them for good.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const modules = await bundleClientModules();
+ * console.log(Object.keys(modules)); // ["client.js", "client/peer_swarm-….js", …]
+ * ```
+ *
+ * @param source The entry's source (default: the package's root, all of it).
+ * @returns Each module's source, by its path under `/v1/`.
+ */
+export async function bundleClientModules(
+  source = `export * from "${ROOT}mod.ts";`,
+): Promise<Record<string, string>> {
+  const result = await esbuild.build({
+    ...PAGE_MODULE,
+    stdin: { contents: source, resolveDir: ROOT, loader: "ts" },
+    splitting: true,
+    outdir: CLIENT_OUT,
+    entryNames: "client",
+    chunkNames: "client/[name]-[hash]",
+  });
+  await esbuild.stop();
+  return Object.fromEntries(
+    result.outputFiles.map((f) => [f.path.slice(CLIENT_OUT.length + 1), f.text]),
+  );
+}
 
 /**
  * Bundles the network page's script (`src/page/main.ts`): the package's root (the client)

@@ -83,4 +83,4 @@ export const DIRECT_BUFFER_BYTES: number = 8 * MIB;
 
 // File sharing: the swarm's own, kept in its room (the swarm imports nothing of the client),
 // and listed here with the rest.
-export { DEFAULT_FIND_PROVIDERS_MS } from "../swarm/fetch_run.ts";
+export { DEFAULT_FIND_PROVIDERS_MS } from "../swarm/defaults.ts";

@@ -36,7 +36,7 @@ export {
 } from "./connection.ts";
 export * from "./direct/mod.ts";
 export type { Delivery } from "./exactly_once.ts";
-export * from "./peer_ledger.ts";
+export type { PeerLedger, PeerLedgerOptions } from "./peer_ledger.ts";
 export { fileMarks, indexedDbMarks, type MarksSnapshot, type MarksStore } from "./marks_store.ts";
 export * from "./listened_target.ts";
 export * from "./peer_services.ts";
@@ -44,13 +44,7 @@ export * from "./message_stream.ts";
 export * from "./network_url.ts";
 export * from "./peer.ts";
 // The swarm is its own room; these are what `peer.swarm` shows its users.
-export {
-  type FetchOptions,
-  type FetchReport,
-  PeerSwarm,
-  type Shareable,
-  type SwarmHost,
-} from "../swarm/mod.ts";
+export type { FetchOptions, FetchReport, PeerSwarm, Shareable, SwarmHost } from "../swarm/mod.ts";
 export type { SealCode, SealPolicy } from "../seal/sealer.ts";
 export { TopicGuard, type TopicSealCode } from "./topic_guard.ts";
 export type { PublishWire, TopicGuardOptions } from "./topic_guard.ts";

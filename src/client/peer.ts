@@ -27,12 +27,12 @@ import {
 } from "./connection.ts";
 import { browserTransport } from "./direct/browser_transport.ts";
 import { PairPaths } from "./pair_paths.ts";
-import { PeerLedger } from "./peer_ledger.ts";
+import { lazyLedger, type LedgerApi } from "./lazy_ledger.ts";
+import { LazySwarm, type SwarmApi } from "./lazy_swarm.ts";
 import { MessageStream } from "./message_stream.ts";
 import { type RequestMessage, Requests } from "./requests.ts";
 import { PeerServices, type TopicOptions } from "./peer_services.ts";
 import { TopicGuard } from "./topic_guard.ts";
-import { PeerSwarm } from "../swarm/peer_swarm.ts";
 import { ListenedTarget } from "./listened_target.ts";
 import { RelayPath } from "./relay_path.ts";
 import { httpUrl } from "./_util.ts";
@@ -41,7 +41,7 @@ import type { PeerEvents, PeerMessage, PeerOptions, SealError } from "./peer_opt
 import { PeerMarks } from "./peer_marks.ts";
 
 export type { CloseDetail, PeerState, ReconnectingDetail, SendResult };
-export type { PeerEvents, PeerMessage, PeerOptions, SealError };
+export type { LedgerApi, PeerEvents, PeerMessage, PeerOptions, SealError, SwarmApi };
 
 /**
  * A peer of the network.
@@ -77,11 +77,11 @@ export class Peer extends ListenedTarget<PeerEvents> {
   readonly #requests: Requests;
   readonly #pairs: PairPaths;
   readonly #services: PeerServices;
-  readonly #swarm: PeerSwarm;
+  readonly #swarm: LazySwarm;
   readonly #streams = new Set<MessageStream<PeerMessage>>();
   readonly #marks: PeerMarks;
   readonly #direct: boolean;
-  #ledger: PeerLedger | undefined;
+  #ledger: LedgerApi | undefined;
   // An offline peer answers no swarm request and no handshake.
   readonly #gone = (peer: string) => (this.#swarm.gone(peer), this.#relay.unreachable(peer));
 
@@ -130,7 +130,7 @@ export class Peer extends ListenedTarget<PeerEvents> {
       sealMail: (to, data) => this.#relay.sealMailBytes(to, data),
       topics: new TopicGuard({ ...options, policy: seal, refused: sealError }),
     }, this.#marks.topics);
-    this.#swarm = new PeerSwarm({
+    this.#swarm = new LazySwarm({
       sendSwarm: (to, bytes, via) => this.#pairs.sendSwarm(to, bytes, via === "relay"),
       request: (m) => this.#requests.request(m),
       get connected() {
@@ -180,8 +180,8 @@ export class Peer extends ListenedTarget<PeerEvents> {
   }
 
   /** The ledger, through this peer's connection and the network's HTTP API. */
-  get ledger(): PeerLedger {
-    this.#ledger ??= new PeerLedger({
+  get ledger(): LedgerApi {
+    this.#ledger ??= lazyLedger({
       url: httpUrl(this.#options.url),
       fetch: this.#connection.fetch,
       identity: this.#options.identity,
@@ -193,7 +193,7 @@ export class Peer extends ListenedTarget<PeerEvents> {
   }
 
   /** File sharing: `share` content, `fetch` it from its providers. */
-  get swarm(): PeerSwarm {
+  get swarm(): SwarmApi {
     return this.#swarm;
   }
 

@@ -11,7 +11,6 @@
  */
 import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { hkdf } from "@noble/hashes/hkdf.js";
-import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { base64urlnopad } from "@scure/base";
 import { verifySignature } from "../identity/identity.ts";
@@ -167,7 +166,11 @@ function topicSecret(secret: string | Uint8Array, topic: string): Promise<Uint8A
   const [N, r, p] = [2 ** TOPIC_SCRYPT_LOG_N, TOPIC_SCRYPT_R, TOPIC_SCRYPT_P];
   const salt = concat(PASSPHRASE_SALT, Uint8Array.of(0), utf8.encode(topic));
   // One at a time: each takes 128 MiB while it runs.
-  const made = queue.then(() => scryptAsync(utf8.encode(secret), salt, { N, r, p, dkLen: 32 }));
+  // scrypt's code is loaded only by a peer that uses a passphrase topic.
+  const made = queue.then(async () => {
+    const { scryptAsync } = await import("@noble/hashes/scrypt.js");
+    return scryptAsync(utf8.encode(secret), salt, { N, r, p, dkLen: 32 });
+  });
   queue = made.catch(() => {});
   stretched.set(id, made);
   if (stretched.size > STRETCHED_KEPT) stretched.delete(stretched.keys().next().value!);

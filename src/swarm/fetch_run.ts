@@ -15,15 +15,13 @@ import { PieceVerifier } from "./piece_tree.ts";
 import type { ContentSource } from "./seeder.ts";
 import type { FetchHost } from "./swarm_host.ts";
 import { encodeSwarm, SWARM } from "./wire.ts";
+import { DEFAULT_FIND_PROVIDERS_MS } from "./defaults.ts";
 
 /** While a fetch has fewer providers than this, it asks for more every few seconds. */
 const MORE_PROVIDERS_BELOW = 8;
 
 /** How often a fetch with few providers asks for more, in ms. */
 const REFRESH_PROVIDERS_MS = 2_000;
-
-/** How long `fetch` looks for providers before it gives up, by default, in ms. */
-export const DEFAULT_FIND_PROVIDERS_MS = 10_000;
 
 /** Options of a fetch. */
 export interface FetchOptions {

@@ -72,6 +72,7 @@ const ROUTES = [
   "/v1/metrics",
   "/v1/openapi.json",
   "/v1/client.js",
+  "/v1/client/:file",
   "/v1/page.js",
 ];
 
@@ -110,8 +111,14 @@ app.get("/v1/network", async (c) => {
 });
 
 app.get("/v1/client.js", async (c) => {
-  const answer = await clientModule(c.req.raw);
+  const answer = await clientModule("client.js", c.req.raw);
   if (!answer) throw new HttpError(404, "NOT_FOUND", "This Worker was bundled without the client");
+  return answer;
+});
+
+app.get("/v1/client/:file", async (c) => {
+  const answer = await clientModule(`client/${c.req.param("file")}`, c.req.raw);
+  if (!answer) throw new HttpError(404, "NOT_FOUND", "No such module of the client");
   return answer;
 });
 

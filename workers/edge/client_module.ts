@@ -1,17 +1,24 @@
 /**
- * The client library as one ES module, served at `GET /v1/client.js` so that a page anywhere
- * can `import { Peer } from "https://<network>/v1/client.js"`. The module is built from
- * `mod.ts` when the Worker is bundled (`scripts/build.ts` defines `__SUPERPEER_CLIENT__`), so
- * the client a network serves is always the one its Worker speaks.
+ * The client library as ES modules, served at `GET /v1/client.js` so that a page anywhere
+ * can `import { Peer } from "https://<network>/v1/client.js"`, and the parts it loads on first
+ * use (the ledger, file sharing) with the code they share, at `GET /v1/client/<name>-<hash>.js`.
+ * The modules are built from `mod.ts` when the Worker is bundled (`scripts/build.ts` defines
+ * `__SUPERPEER_CLIENT__`), so the client a network serves is always the one its Worker speaks.
  *
  * @module
  */
 
-/** The module's source, set by the bundler; absent in a Worker bundled without it. */
-declare const __SUPERPEER_CLIENT__: string | undefined;
+/** The modules' sources by path under `/v1/`, set by the bundler; absent in a Worker bundled without them. */
+declare const __SUPERPEER_CLIENT__: Record<string, string> | undefined;
 
 /** How long a browser or a cache may keep the module before asking again (with its ETag). */
 const MAX_AGE_S = 3_600;
+
+/**
+ * How long a module named by its content's hash may be kept: a year, never asked again, since
+ * a new client is new names (the entry, asked again hourly, names them).
+ */
+const IMMUTABLE = "public, max-age=31536000, immutable";
 
 const etags = new Map<string, Promise<string>>();
 
@@ -35,16 +42,21 @@ async function tagOf(source: string): Promise<string> {
  *
  * @param source The module's source.
  * @param request The request.
+ * @param cacheControl Its `cache-control` (default: an hour, then asked again by ETag).
  * @returns The answer.
  */
-export async function moduleResponse(source: string, request: Request): Promise<Response> {
+export async function moduleResponse(
+  source: string,
+  request: Request,
+  cacheControl = `public, max-age=${MAX_AGE_S}`,
+): Promise<Response> {
   let tag = etags.get(source);
   if (!tag) etags.set(source, tag = tagOf(source));
   const headers = {
     "content-type": "text/javascript; charset=utf-8",
     // A module script from another origin needs CORS; the module is public.
     "access-control-allow-origin": "*",
-    "cache-control": `public, max-age=${MAX_AGE_S}`,
+    "cache-control": cacheControl,
     etag: await tag,
   };
   if (request.headers.get("if-none-match") === headers.etag) {
@@ -54,20 +66,25 @@ export async function moduleResponse(source: string, request: Request): Promise<
 }
 
 /**
- * Answers a request for the client module: the module with cache and cross-origin headers,
- * `304` when the browser has it, or `undefined` in a Worker bundled without it.
+ * Answers a request for one of the client's modules: `client.js` (the entry, kept an hour) or
+ * `client/<name>-<hash>.js` (a part, kept for good), with cross-origin headers, `304` when the
+ * browser has it, or `undefined` when there is no such module (or the Worker was bundled
+ * without them).
  *
  * @example Usage
  * ```ts
  * import { clientModule } from "./client_module.ts";
  * // In a Worker bundled without the client it answers nothing (the route then says 404).
- * console.assert(await clientModule(new Request("http://x/v1/client.js")) === undefined);
+ * console.assert(await clientModule("client.js", new Request("http://x/v1/client.js")) === undefined);
  * ```
  *
+ * @param path The module's path under `/v1/`.
  * @param request The request.
  * @returns The answer.
  */
-export async function clientModule(request: Request): Promise<Response | undefined> {
-  const source = typeof __SUPERPEER_CLIENT__ === "string" ? __SUPERPEER_CLIENT__ : undefined;
-  return source === undefined ? undefined : await moduleResponse(source, request);
+export async function clientModule(path: string, request: Request): Promise<Response | undefined> {
+  const modules = typeof __SUPERPEER_CLIENT__ === "object" ? __SUPERPEER_CLIENT__ : undefined;
+  if (!modules || !Object.hasOwn(modules, path)) return undefined;
+  const entry = path === "client.js";
+  return await moduleResponse(modules[path], request, entry ? undefined : IMMUTABLE);
 }

@@ -189,6 +189,20 @@ function paths(): Json {
         "304": { description: "Not modified (If-None-Match)." },
       }),
     },
+    "/v1/client/{file}": {
+      get: operation(
+        "A part of the client that `/v1/client.js` loads (its imports name them), by content hash.",
+        {
+          "200": {
+            description: "The module (ETag, max-age a year, immutable).",
+            content: { "text/javascript": { schema: { type: "string" } } },
+          },
+          "304": { description: "Not modified (If-None-Match)." },
+          "404": { description: "No such module (`NOT_FOUND`)." },
+        },
+        { parameters: [{ name: "file", in: "path", required: true, schema: { type: "string" } }] },
+      ),
+    },
     "/": {
       get: operation("The network page (HTML) for a browser; the list of routes for a tool.", {
         "200": {

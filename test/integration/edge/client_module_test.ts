@@ -1,6 +1,7 @@
-// The client as one ES module served by the network at /v1/client.js: a page from another
-// origin imports it in headless Chromium and talks to a Deno peer; the module carries cache and
-// cross-origin headers.
+// The client as ES modules served by the network at /v1/client.js: a page from another origin
+// imports it in headless Chromium and talks to a Deno peer; the module carries cache and
+// cross-origin headers. The ledger's code comes only when the page first uses it, from a module
+// of its own under /v1/client/, named by its hash and kept for good.
 import { launchChromium } from "../../support/chromium.ts";
 import { startNetwork } from "../../../scripts/local_network.ts";
 import { connectPeer, take } from "../../support/peers.ts";
@@ -31,6 +32,8 @@ const next = peer.messages().next();
 peer.send(deno, "hello from another origin, shard " + welcome.shard);
 const { value } = await next;
 globalThis.result = value.data;
+await new Promise((r) => globalThis.useLedger = r);
+globalThis.shards = (await peer.ledger.network()).shards;
 </script>`,
           { headers: { "content-type": "text/html" } },
         ),
@@ -50,6 +53,8 @@ globalThis.result = value.data;
       const deno = await connectPeer(net);
       const inbox = deno.messages();
       const tab = await browser.newPage();
+      const loaded: string[] = [];
+      tab.on("request", (r) => loaded.push(new URL(r.url()).pathname));
       const errors: string[] = [];
       tab.on("pageerror", (e) => errors.push(String(e)));
       tab.on("console", (m) => errors.push(`console: ${m.text()}`));
@@ -64,6 +69,21 @@ globalThis.result = value.data;
         await tab.evaluate(() => (globalThis as { result?: string }).result),
         "hello page",
       );
+      // Talking loaded no part of the client that talking does not need.
+      const parts = () => loaded.filter((p) => p.startsWith("/v1/client/"));
+      assertEquals(parts().filter((p) => /peer_(ledger|swarm)/.test(p)), [], loaded.join(" "));
+      await tab.evaluate(() => (globalThis as { useLedger?: () => void }).useLedger!());
+      await tab.waitForFunction(() => (globalThis as { shards?: number }).shards !== undefined);
+      assertEquals(await tab.evaluate(() => (globalThis as { shards?: number }).shards), 4);
+      const ledger = parts().find((p) => /^\/v1\/client\/peer_ledger-\w+\.js$/.test(p));
+      assert(ledger, `the ledger's module was loaded on first use: ${parts().join(" ")}`);
+      const part = await fetch(`${net.url}${ledger}`);
+      await part.body?.cancel();
+      assertEquals(part.headers.get("cache-control"), "public, max-age=31536000, immutable");
+      assertEquals(part.headers.get("access-control-allow-origin"), "*");
+      const none = await fetch(`${net.url}/v1/client/peer_ledger-NOSUCHHASH.js`);
+      assertEquals([none.status, (await none.json()).code], [404, "NOT_FOUND"]);
+      console.log(`client module: loaded at start ${loaded.length} files; then ${ledger}`);
       assertEquals(errors, []);
       deno.close();
     } finally {
