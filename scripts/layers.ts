@@ -28,6 +28,7 @@ export const SHARED_WORKER_FILES: readonly string[] = [
   "workers/rpc.ts",
   "workers/shard_keys.ts",
   "workers/shards.ts",
+  "workers/verifier.ts",
 ];
 /** The one folder that may import React: the package's root and the rest never need it. */
 export const REACT_DIR = "src/react/";

@@ -11,6 +11,7 @@ import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 import { DEFAULT_LIMITS } from "../src/protocol/mod.ts";
+import { shardName } from "../src/routing/mod.ts";
 
 /** The repository root, with a trailing slash. */
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -183,6 +184,11 @@ export interface NetworkOptions {
   /** More vars, e.g. `GENESIS`, `FAUCET`, `NETWORK_SECRET`. */
   vars?: Record<string, string>;
   /**
+   * The `VERIFIER` binding, as Miniflare takes service bindings (default: the Worker's own
+   * `Verifier` entrypoint); `{}` leaves it out, so that a super-peer checks signatures itself.
+   */
+  verifier?: Record<string, unknown>;
+  /**
    * Takes each line workerd prints (the log's JSON lines among them). @default print all but
    * the `info` events, which every block and start would add to a test's output
    */
@@ -224,6 +230,11 @@ export interface LocalNetwork {
   restart(): Promise<void>;
   /** Stops workerd and removes the state it created. */
   dispose(): Promise<void>;
+  /**
+   * Calls a shard's super-peer straight, by its RPC method, past the edge and the verifier:
+   * what code inside the deployment could do (tests of what a shard trusts).
+   */
+  callShard(shard: number, method: string, ...args: unknown[]): Promise<unknown>;
 }
 
 /**
@@ -265,6 +276,8 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       ...options.vars,
     },
     durableObjects: { SUPER_PEER: { className: "SuperPeer", useSQLite: true } },
+    // The verifier, as `wrangler.toml` binds it: this Worker's own `Verifier` entrypoint.
+    serviceBindings: options.verifier ?? { VERIFIER: { name: "", entrypoint: "Verifier" } },
     // The edge's Rate Limiting binding, as `wrangler.toml` declares it, at the limit in force.
     ratelimits: {
       EDGE_LIMITER: {
@@ -327,6 +340,14 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       }
+    },
+    async callShard(shard, method, ...args) {
+      const ns = await mf.getDurableObjectNamespace("SUPER_PEER") as unknown as {
+        idFromName(name: string): unknown;
+        get(id: unknown): Record<string, (...a: unknown[]) => Promise<unknown>>;
+      };
+      const stub = ns.get(ns.idFromName(shardName(network, shard)));
+      return await stub[method](...args);
     },
     async dispose() {
       await mf.dispose();

@@ -23,6 +23,11 @@ export interface Env {
   /** The super-peer Durable Object namespace. */
   SUPER_PEER: DurableObjectNamespace<SuperPeerRpc>;
   /**
+   * The stateless verifier that checks transfers' signatures before a shard orders them: this
+   * Worker's own `Verifier` entrypoint (`[[services]]`). Absent: the caller checks them itself.
+   */
+  VERIFIER?: { fetch(request: Request): Promise<Response> };
+  /**
    * The Rate Limiting binding that sheds floods per client address at the edge
    * (`[[ratelimits]]`, limit `EDGE_REQUESTS_PER_10_SECONDS`). Absent: nothing is shed there.
    */

@@ -11,6 +11,15 @@ import type { AccountView, TxOutcome, TxProof } from "../src/protocol/mod.ts";
 import { HomeCache, shardOf } from "../src/routing/mod.ts";
 import type { SuperPeerRpc } from "./rpc.ts";
 import type { Shards } from "./shards.ts";
+import type { SealedVerdicts, Verdict } from "../src/ledger/verdicts.ts";
+
+/** How a router gets a batch's verdicts, and vouches for a shard's part of them. */
+export interface Verify {
+  /** The verdicts of a batch, one per transfer; throws if the verifier fails. */
+  check(txs: readonly unknown[]): Promise<Verdict[]>;
+  /** A shard's part of the verdicts, with their MAC. */
+  seal(verdicts: readonly Verdict[]): Promise<SealedVerdicts>;
+}
 
 /**
  * The ledger calls a shard answers: through its stub (a promise), or the local object's own
@@ -50,29 +59,52 @@ export class LedgerRouter {
   readonly #shards: Shards;
   readonly #count: number;
   readonly #local?: { shard: number; api: LedgerApi };
+  readonly #verify?: Verify;
 
   /**
    * @param shards The shards' stubs.
    * @param count The network's shard count.
    * @param local The calling super-peer's shard and its own ledger calls, answered in place.
+   * @param verify Checks a batch's signatures and vouches for each shard's part of the
+   *   verdicts (`workers/verifier.ts`); without it, `submit` refuses every transfer.
    */
-  constructor(shards: Shards, count: number, local?: { shard: number; api: LedgerApi }) {
+  constructor(
+    shards: Shards,
+    count: number,
+    local?: { shard: number; api: LedgerApi },
+    verify?: Verify,
+  ) {
     this.#shards = shards;
     this.#count = count;
     this.#local = local;
+    this.#verify = verify;
   }
 
   /**
-   * Submits transfers to their payers' homes (see {@linkcode submitByHome}).
+   * Submits transfers to their payers' homes (see {@linkcode submitByHome}), their signatures
+   * checked first, away from the shards, each shard handed the verdicts of its own part.
    *
    * @param txs Transfers in JSON form.
    * @returns One outcome each, in order.
    */
-  submit(txs: readonly unknown[]): Promise<TxOutcome[]> {
-    return submitByHome(
+  async submit(txs: readonly unknown[]): Promise<TxOutcome[]> {
+    const verify = this.#verify;
+    let verdicts: Verdict[];
+    try {
+      if (!verify) throw new Error("no verifier");
+      verdicts = await verify.check(txs);
+    } catch {
+      return txs.map(() => ({
+        ok: false,
+        code: "TX_UNVERIFIED",
+        message: "The network's verifier could not be reached; nothing was applied",
+      }));
+    }
+    return await submitByHome(
       txs,
       homesOf(this.#count),
-      async (k, batch) => await this.#at(k).ledgerSubmit(batch),
+      async (k, batch, index) =>
+        await this.#at(k).ledgerSubmit(batch, await verify.seal(index.map((i) => verdicts[i]))),
     );
   }
 
@@ -138,7 +170,7 @@ export class LedgerRouter {
  *
  * @param txs Transfers in JSON form.
  * @param homes The homes of accounts, for the network's shard count.
- * @param submitTo Submits one shard's batch.
+ * @param submitTo Submits one shard's batch (its transfers, and their places in `txs`).
  * @returns One outcome per transfer.
  *
  * @example Usage
@@ -153,7 +185,7 @@ export class LedgerRouter {
 export async function submitByHome(
   txs: readonly unknown[],
   homes: HomeCache,
-  submitTo: (shard: number, txs: unknown[]) => Promise<TxOutcome[]>,
+  submitTo: (shard: number, txs: unknown[], index: number[]) => Promise<TxOutcome[]>,
 ): Promise<TxOutcome[]> {
   const results = new Array<TxOutcome>(txs.length);
   const groups = new Map<number, { index: number[]; txs: unknown[] }>();
@@ -176,7 +208,7 @@ export async function submitByHome(
   await Promise.all([...groups.entries()].map(async ([k, group]) => {
     let outcomes: TxOutcome[];
     try {
-      outcomes = await submitTo(k, group.txs);
+      outcomes = await submitTo(k, group.txs, group.index);
     } catch {
       // Unknown whether it applied: the client asks for the transfer's status to find out.
       outcomes = group.txs.map(() => ({

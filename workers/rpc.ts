@@ -17,6 +17,7 @@ import type {
   TxProof,
 } from "../src/protocol/mod.ts";
 import type { Receipt, SignedBlockHeader, TxRecord } from "../src/ledger/mod.ts";
+import type { SealedVerdicts } from "../src/ledger/verdicts.ts";
 
 /** What a content's home is asked. */
 export type ProviderOp =
@@ -112,8 +113,11 @@ export interface SuperPeerRpc {
   addressFaucet(address: string): Refusal | null;
   /** At an address's home: admits HTTP work of `units` asked from it; `null`, or the refusal. */
   addressHttp(address: string, units: number): Refusal | null;
-  /** Applies transfers whose payer is homed here. */
-  ledgerSubmit(txs: unknown[]): Promise<TxOutcome[]>;
+  /**
+   * Applies transfers whose payer is homed here, with the verdicts on their signatures that
+   * the network's verifier gave and its caller vouched for (`TX_UNVERIFIED` without them).
+   */
+  ledgerSubmit(txs: unknown[], verdicts: SealedVerdicts): Promise<TxOutcome[]>;
   /** An account homed here. */
   ledgerAccount(id: string): AccountView;
   /**

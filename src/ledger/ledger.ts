@@ -7,7 +7,6 @@
  * @module
  */
 import type { Identity } from "../identity/identity.ts";
-import type { ErrorCode } from "../protocol/errors.ts";
 import { refusal } from "../protocol/refusal.ts";
 import type { AccountView, TxOutcome, TxProof } from "../protocol/ledger_wire.ts";
 import { base64urlnopad, hex } from "@scure/base";
@@ -27,18 +26,11 @@ import { buildTxProof } from "./proof.ts";
 import { type Receipt, receiptBytes } from "./receipt.ts";
 import type { Account, LedgerStorage, TxRecord } from "./storage.ts";
 import { stateRefusal } from "./_state_refusal.ts";
-import {
-  parseTransfer,
-  type Transfer,
-  transferBytes,
-  transferHash,
-  transferToJson,
-} from "./transfer.ts";
-import { sha256 } from "@noble/hashes/sha2.js";
-import { verifySignature } from "../identity/identity.ts";
+import { type Transfer, transferHash, transferToJson } from "./transfer.ts";
+import { type Checked, checkTransfer } from "./_check.ts";
+import type { Verdict } from "./verdicts.ts";
 
 /** A transfer after the checks that need no state: refused, or ready to apply. */
-type Checked = { refusal: TxOutcome } | { t: Transfer; hash: string; bytes: Uint8Array };
 
 /** How a shard is set up. */
 export interface LedgerOptions {
@@ -116,19 +108,30 @@ export class LedgerShard {
    * checked, then its nonce and balance against the state it will meet (the account as stored,
    * changed by the batch's earlier transfers that passed), and only then its signature: junk
    * with a wrong nonce or an empty account costs no signature check. Then, in one storage
-   * transaction, each is checked again and applied in turn. Refusals change nothing.
+   * transaction, each is checked again and applied in turn. Refusals change nothing. With
+   * `verdicts`, the signatures were checked elsewhere (`verdicts.ts`): a transfer is applied
+   * only if its verdict names its hash and says it verified.
    *
    * @param values Transfers, parsed JSON.
+   * @param verdicts One verdict per transfer, vouched for by the caller (its MAC checked).
    * @returns One outcome each.
    */
-  async submitBatch(values: readonly unknown[]): Promise<TxOutcome[]> {
+  async submitBatch(
+    values: readonly unknown[],
+    verdicts?: readonly Verdict[],
+  ): Promise<TxOutcome[]> {
     // One after another: in workerd, a batch of concurrent verifications measured slower.
     const checked: Checked[] = [];
     // What the batch's earlier transfers will have done to the accounts they touch.
     const changed = new Map<string, Account>();
     const state = (id: string) => changed.get(id) ?? this.#account(id);
-    for (const v of values) {
-      const c = await this.#check(v, state);
+    const at = {
+      ...this.#o,
+      homeOf: (id: string) => this.#homes.of(id),
+      state,
+    };
+    for (const [i, v] of values.entries()) {
+      const c = await checkTransfer(v, at, verdicts && (verdicts[i] ?? null));
       checked.push(c);
       if ("refusal" in c) continue;
       const from = state(c.t.from);
@@ -143,34 +146,6 @@ export class LedgerShard {
     return this.#s.transaction(() =>
       checked.map((c) => "refusal" in c ? c.refusal : this.applyVerified(c.t, c.hash, c.bytes))
     );
-  }
-
-  async #check(
-    value: unknown,
-    state: (id: string) => Account,
-  ): Promise<Checked> {
-    const parsed = parseTransfer(value, this.#o.maxAmount);
-    if (!parsed.ok) return { refusal: parsed };
-    const t = parsed.transfer;
-    // The canonical bytes are built once and serve the hash, the signature and the leaf.
-    const bytes = transferBytes(t);
-    const hash = hex.encode(sha256(bytes));
-    const refuse = (code: ErrorCode, message: string) => ({
-      refusal: { ok: false as const, code, message, hash },
-    });
-    if (t.network !== this.#o.network) {
-      return refuse("TX_WRONG_NETWORK", `Transfer is for network "${t.network}"`);
-    }
-    const home = this.#homes.of(t.from);
-    if (home !== this.#o.shard) return refuse("TX_WRONG_SHARD", `Account's home is shard ${home}`);
-    // Cheap reads before the costly check: a signature is verified only for a transfer that
-    // could apply.
-    const unfit = stateRefusal(t, state(t.from), hash);
-    if (unfit) return { refusal: unfit };
-    if (!await verifySignature(t.from, base64urlnopad.decode(t.sig), bytes)) {
-      return refuse("TX_BAD_SIGNATURE", "Transfer signature does not verify");
-    }
-    return { t, hash, bytes };
   }
 
   /**

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { routerVerify } from "../verifier.ts";
 import type { DurableObjectState } from "cloudflare:workers";
 import type { RelayStats } from "../../src/protocol/mod.ts";
 import type { SignedBlockHeader } from "../../src/ledger/mod.ts";
@@ -82,7 +83,18 @@ export function openRooms(
   let host: LedgerHost | undefined;
   const ledgerHost = () => host ??= new LedgerHost({ ...common, onBlock });
   const ledger = localLedger(ledgerHost, config.limits.MAX_TX_BATCH);
-  const control = new Control({ config, shard, sessions, shards, services, ledger, admission });
+  // A peer's transfers are checked by the verifier Worker before any shard orders them.
+  const verify = routerVerify(env.VERIFIER, config);
+  const control = new Control({
+    config,
+    shard,
+    sessions,
+    shards,
+    services,
+    ledger,
+    admission,
+    verify,
+  });
   const gate = new AddressGate(ctx, config, shards);
   const observer = observerOf({ ...common, pubsub: services.pubsub });
   return {

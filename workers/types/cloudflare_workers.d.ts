@@ -72,6 +72,14 @@ export abstract class DurableObject<Env = unknown> {
   webSocketError?(ws: WebSocket, error: unknown): void | Promise<void>;
 }
 
+/** A named entrypoint of a Worker, reached by a service binding (never by a URL). */
+export abstract class WorkerEntrypoint<Env = unknown> {
+  protected ctx: ExecutionContext;
+  protected env: Env;
+  constructor(ctx: ExecutionContext, env: Env);
+  fetch?(request: Request): Response | Promise<Response>;
+}
+
 export interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
   passThroughOnException(): void;

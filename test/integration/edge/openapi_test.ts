@@ -64,6 +64,9 @@ Deno.test("openapi: a valid 3.1 document; every route answers as it says", opts,
       /^ws/,
       "http",
     );
+    // A part of the client, as its entry names it.
+    const entry = await (await fetch(`${net.url}/v1/client.js`)).text();
+    const part = /"\.\/(client\/[\w-]+\.js)"/.exec(entry)![1];
     const huge = JSON.stringify(Array.from({ length: 1_000 }, () => ({ x: "y".repeat(100) })));
 
     // [method, path as documented, URL, body]: good input, bad input, each route.
@@ -73,6 +76,8 @@ Deno.test("openapi: a valid 3.1 document; every route answers as it says", opts,
       ["get", "/v1/limits", "/v1/limits"],
       ["get", "/v1/metrics", "/v1/metrics"],
       ["get", "/v1/client.js", "/v1/client.js"],
+      ["get", "/v1/client/{file}", `/v1/${part}`],
+      ["get", "/v1/client/{file}", "/v1/client/nope-ABCDEFGH.js"],
       ["get", "/v1/page.js", "/v1/page.js"],
       ["get", "/", "/"],
       ["get", "/v1/openapi.json", "/v1/openapi.json"],

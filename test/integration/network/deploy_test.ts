@@ -27,7 +27,8 @@ Deno.test(
       const bundle = `${outdir}/entry.js`;
       const source = await Deno.readTextFile(bundle);
       assert(/export\s*\{[^}]*SuperPeer/.test(source), "the bundle exports the SuperPeer class");
-      assert(source.includes("__SUPERPEER_CLIENT__") === false, "the client module is built in");
+      // Built in: the bundle holds the modules themselves, not a name to look them up by.
+      assert(!source.includes("typeof __SUPERPEER_CLIENT__"), "the client modules are built in");
 
       const net = await startNetwork({ shards: 8, scriptPath: bundle });
       try {
@@ -38,7 +39,16 @@ Deno.test(
         assertEquals((await take(inbox, 1))[0].data, "from the deployed bundle");
         const client = await fetch(`${net.url}/v1/client.js`);
         assertEquals(client.status, 200);
-        assert((await client.text()).includes("Peer"), "the client module is served");
+        const entry = await client.text();
+        assert(entry.includes("Peer"), "the client module is served");
+        // And its parts, by the names its entry gives them.
+        const parts = [...entry.matchAll(/"\.\/(client\/[\w-]+\.js)"/g)].map((m) => m[1]);
+        assert(parts.length > 0, "the entry imports its parts");
+        for (const part of parts) {
+          const r = await fetch(`${net.url}/v1/${part}`);
+          assertEquals(r.status, 200, part);
+          await r.body?.cancel();
+        }
         alice.close();
         bob.close();
       } finally {

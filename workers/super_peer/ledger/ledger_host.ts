@@ -22,6 +22,8 @@ import type { AlarmScheduler } from "../alarm.ts";
 import type { NetworkConfig } from "../../config.ts";
 import type { Shards } from "../../shards.ts";
 import { TxIndex } from "./tx_index.ts";
+import { openVerdicts } from "../../../src/ledger/verdicts.ts";
+import { verdictKeyOf } from "../../verifier.ts";
 import type { SuperPeerRpc, TxLookup } from "../../rpc.ts";
 
 /**
@@ -32,7 +34,7 @@ import type { SuperPeerRpc, TxLookup } from "../../rpc.ts";
  * import { LedgerHost } from "./ledger_host.ts";
  * export async function submit(o: ConstructorParameters<typeof LedgerHost>[0], txs: unknown[]) {
  *   const host = new LedgerHost(o);
- *   return await host.submit(txs); // one outcome each, committed before it is returned
+ *   return await host.submit(txs, null); // no verdicts: each refused TX_UNVERIFIED
  * }
  * ```
  */
@@ -89,14 +91,26 @@ export class LedgerHost {
   }
 
   /**
-   * Checks and applies transfers homed on this shard, in order. Each outcome is committed
-   * before it is returned (the output gate holds the reply until the write is durable).
+   * Checks and applies transfers homed on this shard, in order. Their signatures were checked
+   * before they came (`verdicts`): this shard checks only the verdicts' MAC, once per batch,
+   * and refuses what came without a verdict that holds (`TX_UNVERIFIED`). Each outcome is
+   * committed before it is returned (the output gate holds the reply until the write is
+   * durable).
    *
    * @param txs Transfers in JSON form.
+   * @param sealed Their verdicts, vouched for by the network's own code.
    * @returns One outcome each.
    */
-  async submit(txs: readonly unknown[]): Promise<TxOutcome[]> {
-    const results = await this.ledger.submitBatch(txs);
+  async submit(txs: readonly unknown[], sealed: unknown): Promise<TxOutcome[]> {
+    const opened = await openVerdicts(await verdictKeyOf(this.#config), sealed);
+    if (opened === null || opened.length < txs.length) {
+      return txs.map(() => ({
+        ok: false,
+        code: "TX_UNVERIFIED",
+        message: "No verifier's verdict holds for this batch; nothing was applied",
+      }));
+    }
+    const results = await this.ledger.submitBatch(txs, opened);
     const applied = results.flatMap((r) => r.ok ? [r.hash] : []);
     this.#stats.transfersApplied += applied.length;
     if (applied.length > 0) {
@@ -282,7 +296,7 @@ export function localLedger(
   & { alarm(): Promise<void> } {
   return {
     alarm: () => host().alarm(),
-    ledgerSubmit: (txs) => host().submit(txs.slice(0, maxBatch)),
+    ledgerSubmit: (txs, verdicts) => host().submit(txs.slice(0, maxBatch), verdicts),
     ledgerAccount: (id) => host().account(id),
     ledgerTx: (hash) => host().transaction(hash),
     ledgerIndex: (shard, hashes) => host().index(shard, hashes),

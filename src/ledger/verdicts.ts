@@ -1,0 +1,168 @@
+/**
+ * Signatures checked away from the sequencer. A shard orders transfers one at a time on one
+ * thread, and the Ed25519 check was most of each transfer's time there; it needs no state, so
+ * stateless code checks it first (the edge for HTTP, a verifier Worker for a peer's socket),
+ * in parallel, and hands the shard a verdict per transfer: its hash and whether its signature
+ * verified. The verdicts travel with a MAC under a key derived from the network's secret, which
+ * only the network's own code holds: a shard applies a transfer only with a verdict that the MAC
+ * vouches for, so a transfer that reached it by any other path is refused (`TX_UNVERIFIED`).
+ *
+ * @module
+ */
+import { base64urlnopad, hex } from "@scure/base";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { verifySignature } from "../identity/identity.ts";
+import { parseTransfer, transferBytes } from "./transfer.ts";
+
+/** One transfer's verdict: its hash (`null` if it does not parse) and whether its signature verified. */
+export interface Verdict {
+  /** Hex SHA-256 of its canonical bytes, or `null` for what does not parse as a transfer. */
+  readonly hash: string | null;
+  /** Whether its signature verified. */
+  readonly ok: boolean;
+}
+
+/** Verdicts for a batch, with the MAC that vouches for them. */
+export interface SealedVerdicts {
+  /** One per transfer, in the batch's order. */
+  readonly verdicts: readonly Verdict[];
+  /** Base64url HMAC-SHA256 over the verdicts (`verdictBytes`). */
+  readonly mac: string;
+}
+
+/**
+ * Checks the signatures of a batch of transfers, in their JSON form. Stateless: it reads no
+ * account, so it runs anywhere and in parallel.
+ *
+ * @example Usage
+ * ```ts
+ * import { Identity } from "../identity/mod.ts";
+ * import { signTransfer, transferToJson } from "./transfer.ts";
+ * import { verifyTransfers } from "./verdicts.ts";
+ * const [a, b] = [await Identity.generate(), await Identity.generate()];
+ * const t = await signTransfer(a, { network: "n", to: b.peerId, amount: 5n, nonce: 1 });
+ * const [v] = await verifyTransfers([transferToJson(t)], 1_000_000);
+ * console.assert(v.ok && v.hash !== null);
+ * ```
+ *
+ * @param values Transfers, parsed JSON.
+ * @param maxAmount The largest amount of one transfer.
+ * @returns One verdict each.
+ */
+export async function verifyTransfers(
+  values: readonly unknown[],
+  maxAmount: number,
+): Promise<Verdict[]> {
+  const out: Verdict[] = [];
+  for (const value of values) {
+    const parsed = parseTransfer(value, maxAmount);
+    if (!parsed.ok) {
+      out.push({ hash: null, ok: false });
+      continue;
+    }
+    const t = parsed.transfer;
+    const bytes = transferBytes(t);
+    const ok = await verifySignature(t.from, base64urlnopad.decode(t.sig), bytes);
+    out.push({ hash: hex.encode(sha256(bytes)), ok });
+  }
+  return out;
+}
+
+/**
+ * The key verdicts are vouched for with: HKDF-SHA256 of the network's secret, bound to the
+ * network's id.
+ *
+ * @example Usage
+ * ```ts
+ * import { verdictKey } from "./verdicts.ts";
+ * const key = await verdictKey("a secret", "my-network");
+ * console.assert(key.algorithm.name === "HMAC");
+ * ```
+ *
+ * @param secret The network's secret.
+ * @param network The network's id.
+ * @returns An HMAC-SHA256 key.
+ */
+export async function verdictKey(secret: string, network: string): Promise<CryptoKey> {
+  const utf8 = new TextEncoder();
+  const base = await crypto.subtle.importKey("raw", utf8.encode(secret), "HKDF", false, [
+    "deriveKey",
+  ]);
+  return await crypto.subtle.deriveKey(
+    {
+      name: "HKDF",
+      hash: "SHA-256",
+      salt: utf8.encode("superpeer verdicts v1"),
+      info: utf8.encode(network),
+    },
+    base,
+    { name: "HMAC", hash: "SHA-256", length: 256 },
+    false,
+    ["sign", "verify"],
+  );
+}
+
+/** What the MAC covers: each verdict's hash (or `-`) and `1` or `0`, one line each. */
+function verdictBytes(verdicts: readonly Verdict[]): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(
+    verdicts.map((v) => `${v.hash ?? "-"} ${v.ok ? 1 : 0}\n`).join(""),
+  );
+}
+
+/**
+ * Vouches for verdicts: what the network's own code does once the signatures were checked.
+ *
+ * @example Usage
+ * ```ts
+ * import { openVerdicts, sealVerdicts, verdictKey } from "./verdicts.ts";
+ * const key = await verdictKey("a secret", "my-network");
+ * const sealed = await sealVerdicts(key, [{ hash: "ab".repeat(32), ok: true }]);
+ * console.assert(await openVerdicts(key, sealed) !== null);
+ * ```
+ *
+ * @param key The verdicts' key.
+ * @param verdicts The verdicts.
+ * @returns The verdicts with their MAC.
+ */
+export async function sealVerdicts(
+  key: CryptoKey,
+  verdicts: readonly Verdict[],
+): Promise<SealedVerdicts> {
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, verdictBytes(verdicts)));
+  return { verdicts, mac: base64urlnopad.encode(mac) };
+}
+
+/**
+ * Checks the MAC of verdicts a shard was handed.
+ *
+ * @example Usage
+ * ```ts
+ * import { openVerdicts, sealVerdicts, verdictKey } from "./verdicts.ts";
+ * const key = await verdictKey("a secret", "my-network");
+ * const sealed = await sealVerdicts(key, [{ hash: "ab".repeat(32), ok: false }]);
+ * const forged = { ...sealed, verdicts: [{ hash: "ab".repeat(32), ok: true }] };
+ * console.assert(await openVerdicts(key, forged) === null);
+ * ```
+ *
+ * @param key The verdicts' key.
+ * @param sealed What was handed over (any shape: it came over a call).
+ * @returns The verdicts, or `null` if their MAC does not hold.
+ */
+export async function openVerdicts(key: CryptoKey, sealed: unknown): Promise<Verdict[] | null> {
+  if (typeof sealed !== "object" || sealed === null) return null;
+  const { verdicts, mac } = sealed as Partial<SealedVerdicts>;
+  if (!Array.isArray(verdicts) || typeof mac !== "string") return null;
+  const fine = verdicts.every((v: Partial<Verdict>) =>
+    typeof v === "object" && v !== null && typeof v.ok === "boolean" &&
+    (v.hash === null || (typeof v.hash === "string" && /^[0-9a-f]{64}$/.test(v.hash)))
+  );
+  if (!fine) return null;
+  let tag: Uint8Array<ArrayBuffer>;
+  try {
+    tag = Uint8Array.from(base64urlnopad.decode(mac));
+  } catch {
+    return null;
+  }
+  const holds = await crypto.subtle.verify("HMAC", key, tag, verdictBytes(verdicts));
+  return holds ? verdicts : null;
+}
