@@ -18,6 +18,12 @@ export interface EdgeRateLimiter {
   limit(options: { key: string }): Promise<{ success: boolean }>;
 }
 
+/** A service binding to a verifier (`workers/verifier.ts`). */
+export interface VerifierBinding {
+  /** Asks it. */
+  fetch(request: Request): Promise<Response>;
+}
+
 /** The Worker's bindings and vars (see `wrangler.toml`). */
 export interface Env {
   /** The super-peer Durable Object namespace. */
@@ -26,7 +32,16 @@ export interface Env {
    * The stateless verifier that checks transfers' signatures before a shard orders them: this
    * Worker's own `Verifier` entrypoint (`[[services]]`). Absent: the caller checks them itself.
    */
-  VERIFIER?: { fetch(request: Request): Promise<Response> };
+  VERIFIER?: VerifierBinding;
+  /**
+   * More verifiers beside `VERIFIER`, called in turn with it: for a local network whose
+   * verifiers run in processes of their own (on Cloudflare, one binding spreads its calls).
+   */
+  VERIFIER_1?: VerifierBinding;
+  /** As `VERIFIER_1`. */
+  VERIFIER_2?: VerifierBinding;
+  /** As `VERIFIER_1`. */
+  VERIFIER_3?: VerifierBinding;
   /**
    * The Rate Limiting binding that sheds floods per client address at the edge
    * (`[[ratelimits]]`, limit `EDGE_REQUESTS_PER_10_SECONDS`). Absent: nothing is shed there.

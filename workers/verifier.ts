@@ -10,7 +10,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { sealVerdicts, type Verdict, verdictKey, verifyTransfers } from "../src/ledger/verdicts.ts";
 import type { SealedVerdicts } from "../src/ledger/verdicts.ts";
-import { type Env, type NetworkConfig, networkConfig } from "./config.ts";
+import { type Env, type NetworkConfig, networkConfig, type VerifierBinding } from "./config.ts";
 import type { Verify } from "./ledger_routing.ts";
 
 /** Transfers per call to the verifier: a batch of 256 is checked by 8 calls at once. */
@@ -70,24 +70,26 @@ export async function verifyRequest(request: Request, config: NetworkConfig): Pr
  * import { verifierOf } from "./verifier.ts";
  * import { networkConfig } from "./config.ts";
  * const config = networkConfig({ NETWORK_ID: "n", SHARD_COUNT: "1" } as never);
- * const verify = verifierOf(undefined, config); // no binding: checked here
+ * const verify = verifierOf([], config); // no binding: checked here
  * console.assert((await verify([{}]))[0].ok === false);
  * ```
  *
- * @param binding The `VERIFIER` binding, if any.
+ * @param bindings The verifier bindings (`VERIFIER`, and any `VERIFIER_<n>`), in turn.
  * @param config The network's config.
  * @returns A function from transfers to their verdicts; it throws if the verifier fails.
  */
 export function verifierOf(
-  binding: Env["VERIFIER"],
+  bindings: readonly VerifierBinding[],
   config: NetworkConfig,
 ): (txs: readonly unknown[]) => Promise<Verdict[]> {
   const max = config.limits.MAX_TRANSFER_AMOUNT;
-  if (!binding) return (txs) => verifyTransfers(txs, max);
+  if (bindings.length === 0) return (txs) => verifyTransfers(txs, max);
+  let turn = 0;
   return async (txs) => {
     const parts: unknown[][] = [];
     for (let i = 0; i < txs.length; i += VERIFY_PART) parts.push(txs.slice(i, i + VERIFY_PART));
     const answers = await Promise.all(parts.map(async (part) => {
+      const binding = bindings[turn++ % bindings.length];
       const r = await binding.fetch(
         new Request(VERIFY_URL, { method: "POST", body: JSON.stringify(part) }),
       );
@@ -157,15 +159,17 @@ export async function sealFor(
  * import { routerVerify } from "./verifier.ts";
  * import { networkConfig } from "./config.ts";
  * const config = networkConfig({ NETWORK_ID: "n", SHARD_COUNT: "1" } as never);
- * const verify = routerVerify(undefined, config);
+ * const verify = routerVerify({}, config); // no binding: checked by the caller
  * const sealed = await verify.seal(await verify.check([{}]));
  * console.assert(sealed.verdicts.length === 1);
  * ```
  *
- * @param binding The `VERIFIER` binding, if any.
+ * @param env The Worker's env: its `VERIFIER` binding and any `VERIFIER_<n>`.
  * @param config The network's config.
  * @returns The router's `verify`.
  */
-export function routerVerify(binding: Env["VERIFIER"], config: NetworkConfig): Verify {
-  return { check: verifierOf(binding, config), seal: (verdicts) => sealFor(config, verdicts) };
+export function routerVerify(env: Partial<Env>, config: NetworkConfig): Verify {
+  const bindings = [env.VERIFIER, env.VERIFIER_1, env.VERIFIER_2, env.VERIFIER_3]
+    .filter((b): b is VerifierBinding => b !== undefined);
+  return { check: verifierOf(bindings, config), seal: (verdicts) => sealFor(config, verdicts) };
 }

@@ -235,7 +235,10 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
   }
   // The verifier beside the shard, in 0 (the peers' home itself), 1, 2 and 4 processes.
   const scaling = await verifierScaling(rounds);
-  for (const count of VERIFIER_COUNTS) samples[`ledger.verifiers.${count}`] = scaling[count];
+  for (const count of VERIFIER_COUNTS) {
+    samples[`ledger.verifiers.${count}`] = scaling[count].rates;
+    samples[`ledger.verifiers.${count}.cores`] = scaling[count].cores;
+  }
   return {
     title: "Ledger",
     method: [
@@ -280,8 +283,8 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
       "same batch handed to the shard with its verdicts and their MAC (verified before the clock),",
       "less the stage `json`. `ledger.verifiers.N`: 4 sockets homed on the payers' shard each send",
       "4 batches of 256 transfers (64 payers, 4 nonces each), one in flight per socket; the",
-      "network's `VERIFIER` binding reaches N verifier processes (workerd, each its own) in turn,",
-      "a batch going in parts of 32; with 0 the peers' home checks the signatures itself, on the",
+      "network binds N verifier processes (workerd, each its own; `VERIFIER`, `VERIFIER_1`, …),",
+      "called in turn, a batch going in parts of 32; with 0 the peers' home checks the signatures itself, on the",
       "shard's thread. Locally the network's every shard and its edge share one workerd thread,",
       "and all of it shares the machine's 2 cores with the verifiers and this process.",
     ].join(" "),
@@ -334,6 +337,13 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
           ? "signed transfers applied on one shard from peers' sockets, signatures checked by the peers' home itself"
           : `the same, signatures checked by ${count} verifier process${count > 1 ? "es" : ""}`,
         baseline: count === 0 ? null : count === 1 ? "ledger.verifiers.0" : "ledger.verifiers.1",
+      })),
+      ...VERIFIER_COUNTS.map((count) => ({
+        name: `ledger.verifiers.${count}.cores`,
+        unit: "cores",
+        what:
+          "cores busy meanwhile: every workerd process (the network's, the verifiers') and this one, of 2",
+        baseline: null,
       })),
       {
         name: "ledger.cross_shard",

@@ -13,6 +13,7 @@ import type { TransferJson } from "../../src/protocol/mod.ts";
 import { bundleWorker, COMPATIBILITY_DATE, ROOT, startNetwork } from "../local_network.ts";
 import { openWelcomed } from "./admission_drive.ts";
 import { identityOn, UNTHROTTLED } from "./common.ts";
+import { cpuShare, cpuTimes } from "./cpu_times.ts";
 
 const SHARDS = 8;
 /** Sockets sending at once, each its own payers, one batch in flight each. */
@@ -37,7 +38,9 @@ export const VERIFIER_COUNTS = [0, 1, 2, 4] as const;
  * @param rounds Rounds after the warm-up, per count.
  * @returns Transfers/s per round, by count.
  */
-export async function verifierScaling(rounds: number): Promise<Record<number, number[]>> {
+export async function verifierScaling(
+  rounds: number,
+): Promise<Record<number, { rates: number[]; cores: number[] }>> {
   const payers: Identity[][] = [];
   for (let s = 0; s < SOCKETS; s++) {
     const own: Identity[] = [];
@@ -65,24 +68,30 @@ export async function verifierScaling(rounds: number): Promise<Record<number, nu
     processes.push(mf);
     urls.push((await mf.ready).toString());
   }
-  const out: Record<number, number[]> = {};
+  const out: Record<number, { rates: number[]; cores: number[] }> = {};
   try {
     for (const count of VERIFIER_COUNTS) {
-      let turn = 0;
-      // The binding reaches the processes in turn, as Cloudflare spreads a Worker's calls.
-      const binding = async (request: Request) =>
-        await fetch(urls[turn++ % count], { method: "POST", body: await request.arrayBuffer() });
+      // One binding per process, straight from workerd to it (`VERIFIER`, `VERIFIER_1`, …),
+      // which the peers' home calls in turn, as Cloudflare spreads one binding's calls.
+      const bindings = Object.fromEntries(
+        urls.slice(0, count).map((url, i) => [
+          i === 0 ? "VERIFIER" : `VERIFIER_${i}`,
+          { external: { address: new URL(url).host, http: {} } },
+        ]),
+      );
       const net = await startNetwork({
         shards: SHARDS,
         network: "bench",
         limits: UNTHROTTLED,
         vars: { GENESIS: JSON.stringify(genesis) },
-        verifier: count === 0 ? {} : { VERIFIER: binding },
+        verifier: bindings,
       });
       try {
         out[count] = await measure(net.url, payers, sockets, payee, rounds);
         console.log(
-          `verifiers ${count}: ${out[count].map((r) => Math.round(r)).join(", ")} transfers/s`,
+          `verifiers ${count}: ${
+            out[count].rates.map((r) => Math.round(r)).join(", ")
+          } transfers/s; cores busy ${out[count].cores.map((c) => c.toFixed(2)).join(", ")}`,
         );
       } finally {
         await net.dispose();
@@ -100,7 +109,7 @@ async function measure(
   sockets: Identity[],
   payee: Identity,
   rounds: number,
-): Promise<number[]> {
+): Promise<{ rates: number[]; cores: number[] }> {
   const opened = await Promise.all(
     sockets.map(async (id) => (await openWelcomed(url, "bench", id)).ws),
   );
@@ -128,18 +137,23 @@ async function measure(
     return batches;
   };
   const rates: number[] = [];
+  const cores: number[] = [];
   try {
     for (let round = -1; round < rounds; round++) {
       const work = await Promise.all(payers.map(signRound));
+      const cpu = cpuTimes();
       const start = performance.now();
       await Promise.all(opened.map((ws, s) => sendAll(ws, work[s])));
       const seconds = (performance.now() - start) / 1000;
-      if (round >= 0) rates.push(SOCKETS * BATCHES * PAYERS * NONCES / seconds);
+      const used = cpuShare(cpu, cpuTimes(), seconds);
+      if (round < 0) continue;
+      rates.push(SOCKETS * BATCHES * PAYERS * NONCES / seconds);
+      cores.push(used.workerd + used.bench);
     }
   } finally {
     for (const ws of opened) ws.close();
   }
-  return rates;
+  return { rates, cores };
 }
 
 /** Sends a socket's batches one after another, each once the last one's results came. */

@@ -359,7 +359,7 @@ export interface EdgeOptions {
  * ```
  */
 /** The edge checks HTTP batches itself: it is stateless, one isolate per request. */
-const edgeVerify = (config: NetworkConfig) => routerVerify(undefined, config);
+const edgeVerify = (config: NetworkConfig) => routerVerify({}, config);
 
 export function superpeerEdge(options: EdgeOptions = {}): Hono<Ctx> {
   const edge = new Hono<Ctx>();

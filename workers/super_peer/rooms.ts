@@ -84,7 +84,7 @@ export function openRooms(
   const ledgerHost = () => host ??= new LedgerHost({ ...common, onBlock });
   const ledger = localLedger(ledgerHost, config.limits.MAX_TX_BATCH);
   // A peer's transfers are checked by the verifier Worker before any shard orders them.
-  const verify = routerVerify(env.VERIFIER, config);
+  const verify = routerVerify(env, config);
   const control = new Control({
     config,
     shard,
