@@ -17,8 +17,8 @@ import type { SealedVerdicts, Verdict } from "../src/ledger/verdicts.ts";
 export interface Verify {
   /** The verdicts of a batch, one per transfer; throws if the verifier fails. */
   check(txs: readonly unknown[]): Promise<Verdict[]>;
-  /** A shard's part of the verdicts, with their MAC. */
-  seal(verdicts: readonly Verdict[]): Promise<SealedVerdicts>;
+  /** A shard's part of the batch and its verdicts: the verdicts, with their MAC. */
+  seal(txs: readonly unknown[], verdicts: readonly Verdict[]): Promise<SealedVerdicts>;
 }
 
 /**
@@ -104,7 +104,10 @@ export class LedgerRouter {
       txs,
       homesOf(this.#count),
       async (k, batch, index) =>
-        await this.#at(k).ledgerSubmit(batch, await verify.seal(index.map((i) => verdicts[i]))),
+        await this.#at(k).ledgerSubmit(
+          batch,
+          await verify.seal(batch, index.map((i) => verdicts[i])),
+        ),
     );
   }
 

@@ -135,19 +135,21 @@ export function verdictKeyOf(config: NetworkConfig): Promise<CryptoKey> {
  * import { sealFor } from "./verifier.ts";
  * import { networkConfig } from "./config.ts";
  * const config = networkConfig({ NETWORK_ID: "n", SHARD_COUNT: "1" } as never);
- * const sealed = await sealFor(config, [{ hash: null, ok: false }]);
+ * const sealed = await sealFor(config, [{}], [{ hash: null, leaf: null, ok: false }]);
  * console.assert(typeof sealed.mac === "string");
  * ```
  *
  * @param config The network's config.
- * @param verdicts The verdicts of the transfers sent to that shard, in order.
+ * @param txs The transfers sent to that shard, as sent.
+ * @param verdicts Their verdicts, in order.
  * @returns The verdicts with their MAC.
  */
 export async function sealFor(
   config: NetworkConfig,
+  txs: readonly unknown[],
   verdicts: readonly Verdict[],
 ): Promise<SealedVerdicts> {
-  return await sealVerdicts(await verdictKeyOf(config), verdicts);
+  return await sealVerdicts(await verdictKeyOf(config), txs, verdicts);
 }
 
 /**
@@ -160,7 +162,7 @@ export async function sealFor(
  * import { networkConfig } from "./config.ts";
  * const config = networkConfig({ NETWORK_ID: "n", SHARD_COUNT: "1" } as never);
  * const verify = routerVerify({}, config); // no binding: checked by the caller
- * const sealed = await verify.seal(await verify.check([{}]));
+ * const sealed = await verify.seal([{}], await verify.check([{}]));
  * console.assert(sealed.verdicts.length === 1);
  * ```
  *
@@ -171,5 +173,8 @@ export async function sealFor(
 export function routerVerify(env: Partial<Env>, config: NetworkConfig): Verify {
   const bindings = [env.VERIFIER, env.VERIFIER_1, env.VERIFIER_2, env.VERIFIER_3]
     .filter((b): b is VerifierBinding => b !== undefined);
-  return { check: verifierOf(bindings, config), seal: (verdicts) => sealFor(config, verdicts) };
+  return {
+    check: verifierOf(bindings, config),
+    seal: (txs, verdicts) => sealFor(config, txs, verdicts),
+  };
 }

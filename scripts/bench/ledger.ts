@@ -181,6 +181,7 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
     // Verified elsewhere, before the clock: the shard is handed the verdicts and their MAC.
     const sealed = await sealVerdicts(
       await verdictKey(BENCH_SECRET, "bench"),
+      first,
       await verifyTransfers(first, 1e15),
     );
     const elsewhere = JSON.stringify({ txs: first, genesis, network: "bench", sealed });

@@ -56,7 +56,7 @@ export class Stages extends DurableObject<Env> {
     if (stage === "elsewhere") {
       // Verified elsewhere: the shard opens the verdicts (one MAC for the batch), then checks,
       // applies and seals with them, as a shard does now; no signature check here.
-      const verdicts = await openVerdicts(await benchKey(network), sealed);
+      const verdicts = await openVerdicts(await benchKey(network), txs, sealed);
       if (!verdicts) return Response.json({ ok: false, why: "the verdicts' MAC" });
       const results = await ledger.submitBatch(txs, verdicts);
       if (!results.every((r) => r.ok)) return Response.json(results.find((r) => !r.ok));

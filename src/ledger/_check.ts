@@ -15,8 +15,13 @@ import type { Account } from "./storage.ts";
 import { parseTransfer, type Transfer, transferBytes } from "./transfer.ts";
 import type { Verdict } from "./verdicts.ts";
 
-/** A transfer checked: refused, or ready to apply (with its hash and canonical bytes). */
-export type Checked = { refusal: TxOutcome } | { t: Transfer; hash: string; bytes: Uint8Array };
+/**
+ * A transfer checked: refused, or ready to apply, with its hash and either its canonical bytes
+ * or (verified elsewhere) its leaf's hash.
+ */
+export type Checked =
+  | { refusal: TxOutcome }
+  | { t: Transfer; hash: string; bytes?: Uint8Array; leaf?: string };
 
 /** What the checks read: the shard, and the state a transfer will meet. */
 export interface CheckContext {
@@ -46,7 +51,8 @@ export interface CheckContext {
  *
  * @param value The transfer, parsed JSON.
  * @param at The shard and its state.
- * @param verdict Its verdict, if its signature was checked elsewhere (`null`: none came).
+ * @param verdict Its verdict, if its signature was checked elsewhere (`null`: none came), as
+ *   opened against this very transfer (`openVerdicts`): its hashes are taken, not computed.
  * @returns Refused, or ready to apply.
  */
 export async function checkTransfer(
@@ -57,9 +63,10 @@ export async function checkTransfer(
   const parsed = parseTransfer(value, at.maxAmount);
   if (!parsed.ok) return { refusal: parsed };
   const t = parsed.transfer;
-  // The canonical bytes are built once and serve the hash, the signature and the leaf.
-  const bytes = transferBytes(t);
-  const hash = hex.encode(sha256(bytes));
+  // Verified elsewhere, the verdict carries the hash (its MAC binds it to this transfer); else
+  // the canonical bytes are built once and serve the hash, the signature and the leaf.
+  let bytes: Uint8Array | undefined;
+  const hash = verdict?.hash ?? hex.encode(sha256(bytes = transferBytes(t)));
   const refuse = (code: ErrorCode, message: string) => ({
     refusal: { ok: false as const, code, message, hash },
   });
@@ -73,12 +80,13 @@ export async function checkTransfer(
   const unfit = stateRefusal(t, at.state(t.from), hash);
   if (unfit) return { refusal: unfit };
   if (verdict !== undefined) {
-    if (verdict === null || verdict.hash !== hash) {
+    if (verdict === null || verdict.hash === null || verdict.leaf === null) {
       return refuse("TX_UNVERIFIED", "No verifier's verdict came with this transfer");
     }
     if (!verdict.ok) return refuse("TX_BAD_SIGNATURE", "Transfer signature does not verify");
-    return { t, hash, bytes };
+    return { t, hash, leaf: verdict.leaf };
   }
+  bytes ??= transferBytes(t);
   if (!await verifySignature(t.from, base64urlnopad.decode(t.sig), bytes)) {
     return refuse("TX_BAD_SIGNATURE", "Transfer signature does not verify");
   }

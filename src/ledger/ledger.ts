@@ -110,10 +110,10 @@ export class LedgerShard {
    * with a wrong nonce or an empty account costs no signature check. Then, in one storage
    * transaction, each is checked again and applied in turn. Refusals change nothing. With
    * `verdicts`, the signatures were checked elsewhere (`verdicts.ts`): a transfer is applied
-   * only if its verdict names its hash and says it verified.
+   * only with a verdict that says it verified, whose hashes are taken as they are.
    *
    * @param values Transfers, parsed JSON.
-   * @param verdicts One verdict per transfer, vouched for by the caller (its MAC checked).
+   * @param verdicts One verdict per transfer, opened against these very values (`openVerdicts`).
    * @returns One outcome each.
    */
   async submitBatch(
@@ -144,7 +144,9 @@ export class LedgerShard {
     // In order, in one transaction committed before any answer: the second of two transfers
     // from one account sees the first, and the batch costs one commit.
     return this.#s.transaction(() =>
-      checked.map((c) => "refusal" in c ? c.refusal : this.applyVerified(c.t, c.hash, c.bytes))
+      checked.map((c) =>
+        "refusal" in c ? c.refusal : this.applyVerified(c.t, c.hash, c.bytes, c.leaf)
+      )
     );
   }
 
@@ -154,9 +156,16 @@ export class LedgerShard {
    *
    * @param t The transfer.
    * @param hash Its hash.
+   * @param bytes Its canonical bytes, if at hand.
+   * @param leaf Its block leaf's hash, hex, if known (a verifier's verdict carries it).
    * @returns The outcome.
    */
-  applyVerified(t: Transfer, hash: string = transferHash(t), bytes?: Uint8Array): TxOutcome {
+  applyVerified(
+    t: Transfer,
+    hash: string = transferHash(t),
+    bytes?: Uint8Array,
+    leaf?: string,
+  ): TxOutcome {
     return this.#s.transaction((): TxOutcome => {
       const from = this.#account(t.from);
       const unfit = stateRefusal(t, from, hash);
@@ -184,8 +193,10 @@ export class LedgerShard {
         };
         this.#s.putOutbox(receipt);
       }
-      const leaf = bytes ? transferLeaf(bytes, base64urlnopad.decode(t.sig)) : entryLeaf(entry);
-      this.#s.appendPending({ leaf: hex.encode(leafHash(leaf)), receipt, hash });
+      leaf ??= hex.encode(leafHash(
+        bytes ? transferLeaf(bytes, base64urlnopad.decode(t.sig)) : entryLeaf(entry),
+      ));
+      this.#s.appendPending({ leaf, receipt, hash });
       const status = receipt ? "pending" : "credited";
       this.#s.putTx({ hash, tx: json, status, dest, block: null, index: null });
       return { ok: true, hash, status, shard: this.#o.shard };

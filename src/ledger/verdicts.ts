@@ -2,10 +2,11 @@
  * Signatures checked away from the sequencer. A shard orders transfers one at a time on one
  * thread, and the Ed25519 check was most of each transfer's time there; it needs no state, so
  * stateless code checks it first (the edge for HTTP, a verifier Worker for a peer's socket),
- * in parallel, and hands the shard a verdict per transfer: its hash and whether its signature
- * verified. The verdicts travel with a MAC under a key derived from the network's secret, which
- * only the network's own code holds: a shard applies a transfer only with a verdict that the MAC
- * vouches for, so a transfer that reached it by any other path is refused (`TX_UNVERIFIED`).
+ * in parallel, and hands the shard a verdict per transfer: its hash, its block leaf's hash and
+ * whether its signature verified. The verdicts travel with a MAC over them and the transfers'
+ * JSON, under a key derived from the network's secret, which only the network's own code holds:
+ * a shard applies a transfer only with a verdict that the MAC binds to it (and then hashes
+ * nothing itself), so a transfer that reached it by any other path is refused (`TX_UNVERIFIED`).
  *
  * @module
  */
@@ -13,11 +14,19 @@ import { base64urlnopad, hex } from "@scure/base";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { verifySignature } from "../identity/identity.ts";
 import { parseTransfer, transferBytes } from "./transfer.ts";
+import { transferLeaf } from "./block.ts";
+import { leafHash } from "../merkle/tree.ts";
 
-/** One transfer's verdict: its hash (`null` if it does not parse) and whether its signature verified. */
+/**
+ * One transfer's verdict: its hash and its leaf's hash (`null` if it does not parse), and
+ * whether its signature verified. The shard takes both hashes from the verdict, bound to the
+ * transfer by the MAC, and computes neither.
+ */
 export interface Verdict {
   /** Hex SHA-256 of its canonical bytes, or `null` for what does not parse as a transfer. */
   readonly hash: string | null;
+  /** Hex hash of its block leaf (`0x00`, the bytes, the signature), or `null`. */
+  readonly leaf: string | null;
   /** Whether its signature verified. */
   readonly ok: boolean;
 }
@@ -26,7 +35,7 @@ export interface Verdict {
 export interface SealedVerdicts {
   /** One per transfer, in the batch's order. */
   readonly verdicts: readonly Verdict[];
-  /** Base64url HMAC-SHA256 over the verdicts (`verdictBytes`). */
+  /** Base64url HMAC-SHA256 over the transfers and their verdicts (`verdictBytes`). */
   readonly mac: string;
 }
 
@@ -57,13 +66,15 @@ export async function verifyTransfers(
   for (const value of values) {
     const parsed = parseTransfer(value, maxAmount);
     if (!parsed.ok) {
-      out.push({ hash: null, ok: false });
+      out.push({ hash: null, leaf: null, ok: false });
       continue;
     }
     const t = parsed.transfer;
     const bytes = transferBytes(t);
-    const ok = await verifySignature(t.from, base64urlnopad.decode(t.sig), bytes);
-    out.push({ hash: hex.encode(sha256(bytes)), ok });
+    const sig = base64urlnopad.decode(t.sig);
+    const ok = await verifySignature(t.from, sig, bytes);
+    const leaf = hex.encode(leafHash(transferLeaf(bytes, sig)));
+    out.push({ hash: hex.encode(sha256(bytes)), leaf, ok });
   }
   return out;
 }
@@ -102,10 +113,18 @@ export async function verdictKey(secret: string, network: string): Promise<Crypt
   );
 }
 
-/** What the MAC covers: each verdict's hash (or `-`) and `1` or `0`, one line each. */
-function verdictBytes(verdicts: readonly Verdict[]): Uint8Array<ArrayBuffer> {
+/**
+ * What the MAC covers: each transfer's JSON as handed over (one line: JSON has no raw line
+ * breaks), then its verdict's hashes (or `-`) and `1` or `0`.
+ */
+function verdictBytes(
+  txs: readonly unknown[],
+  verdicts: readonly Verdict[],
+): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(
-    verdicts.map((v) => `${v.hash ?? "-"} ${v.ok ? 1 : 0}\n`).join(""),
+    verdicts.map((v, i) =>
+      `${JSON.stringify(txs[i]) ?? "-"}\n${v.hash ?? "-"} ${v.leaf ?? "-"} ${v.ok ? 1 : 0}\n`
+    ).join(""),
   );
 }
 
@@ -116,45 +135,58 @@ function verdictBytes(verdicts: readonly Verdict[]): Uint8Array<ArrayBuffer> {
  * ```ts
  * import { openVerdicts, sealVerdicts, verdictKey } from "./verdicts.ts";
  * const key = await verdictKey("a secret", "my-network");
- * const sealed = await sealVerdicts(key, [{ hash: "ab".repeat(32), ok: true }]);
- * console.assert(await openVerdicts(key, sealed) !== null);
+ * const txs = [{ from: "a payer" }];
+ * const sealed = await sealVerdicts(key, txs, [{ hash: "ab".repeat(32), leaf: null, ok: true }]);
+ * console.assert(await openVerdicts(key, txs, sealed) !== null);
  * ```
  *
  * @param key The verdicts' key.
- * @param verdicts The verdicts.
+ * @param txs The transfers, as they will be handed to the shard.
+ * @param verdicts Their verdicts.
  * @returns The verdicts with their MAC.
  */
 export async function sealVerdicts(
   key: CryptoKey,
+  txs: readonly unknown[],
   verdicts: readonly Verdict[],
 ): Promise<SealedVerdicts> {
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, verdictBytes(verdicts)));
+  const bytes = verdictBytes(txs, verdicts);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, bytes));
   return { verdicts, mac: base64urlnopad.encode(mac) };
 }
 
 /**
- * Checks the MAC of verdicts a shard was handed.
+ * Checks the MAC of verdicts a shard was handed with its transfers.
  *
  * @example Usage
  * ```ts
  * import { openVerdicts, sealVerdicts, verdictKey } from "./verdicts.ts";
  * const key = await verdictKey("a secret", "my-network");
- * const sealed = await sealVerdicts(key, [{ hash: "ab".repeat(32), ok: false }]);
- * const forged = { ...sealed, verdicts: [{ hash: "ab".repeat(32), ok: true }] };
- * console.assert(await openVerdicts(key, forged) === null);
+ * const txs = [{ from: "a payer" }];
+ * const sealed = await sealVerdicts(key, txs, [{ hash: "ab".repeat(32), leaf: null, ok: false }]);
+ * const forged = { ...sealed, verdicts: [{ hash: "ab".repeat(32), leaf: null, ok: true }] };
+ * console.assert(await openVerdicts(key, txs, forged) === null);
+ * console.assert(await openVerdicts(key, [{ from: "another" }], sealed) === null);
  * ```
  *
  * @param key The verdicts' key.
+ * @param txs The transfers handed over with them.
  * @param sealed What was handed over (any shape: it came over a call).
- * @returns The verdicts, or `null` if their MAC does not hold.
+ * @returns One verdict per transfer, or `null` if their MAC does not hold for these transfers.
  */
-export async function openVerdicts(key: CryptoKey, sealed: unknown): Promise<Verdict[] | null> {
+export async function openVerdicts(
+  key: CryptoKey,
+  txs: readonly unknown[],
+  sealed: unknown,
+): Promise<Verdict[] | null> {
   if (typeof sealed !== "object" || sealed === null) return null;
   const { verdicts, mac } = sealed as Partial<SealedVerdicts>;
   if (!Array.isArray(verdicts) || typeof mac !== "string") return null;
+  if (verdicts.length !== txs.length) return null;
+  const hex64 = (h: unknown) => h === null || (typeof h === "string" && /^[0-9a-f]{64}$/.test(h));
   const fine = verdicts.every((v: Partial<Verdict>) =>
-    typeof v === "object" && v !== null && typeof v.ok === "boolean" &&
-    (v.hash === null || (typeof v.hash === "string" && /^[0-9a-f]{64}$/.test(v.hash)))
+    typeof v === "object" && v !== null && typeof v.ok === "boolean" && hex64(v.hash) &&
+    hex64(v.leaf)
   );
   if (!fine) return null;
   let tag: Uint8Array<ArrayBuffer>;
@@ -163,6 +195,6 @@ export async function openVerdicts(key: CryptoKey, sealed: unknown): Promise<Ver
   } catch {
     return null;
   }
-  const holds = await crypto.subtle.verify("HMAC", key, tag, verdictBytes(verdicts));
+  const holds = await crypto.subtle.verify("HMAC", key, tag, verdictBytes(txs, verdicts));
   return holds ? verdicts : null;
 }

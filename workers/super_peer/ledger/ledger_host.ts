@@ -102,8 +102,8 @@ export class LedgerHost {
    * @returns One outcome each.
    */
   async submit(txs: readonly unknown[], sealed: unknown): Promise<TxOutcome[]> {
-    const opened = await openVerdicts(await verdictKeyOf(this.#config), sealed);
-    if (opened === null || opened.length < txs.length) {
+    const opened = await openVerdicts(await verdictKeyOf(this.#config), txs, sealed);
+    if (opened === null) {
       return txs.map(() => ({
         ok: false,
         code: "TX_UNVERIFIED",

@@ -7,6 +7,7 @@ import { signTransfer, transferToJson } from "../../../../src/ledger/mod.ts";
 import { sealVerdicts, verdictKey, verifyTransfers } from "../../../../src/ledger/verdicts.ts";
 import { base64urlnopad } from "@scure/base";
 import { startNetwork } from "../../../../scripts/local_network.ts";
+import { DEVELOPMENT_NETWORK_SECRET } from "../../../../workers/shard_keys.ts";
 import { connectPeer, identityOnShard } from "../../../support/peers.ts";
 import { assertEquals } from "../../../support/assert.ts";
 
@@ -146,24 +147,36 @@ Deno.test(
       const tx = await sign(1);
       const codes = (r: unknown) => (r as TxOutcome[]).map((o) => o.ok ? "applied" : o.code);
       const verdicts = await verifyTransfers([tx], 1_000_000_000);
-      // No verdicts at all; verdicts vouched for under a key that is not the network's; and
-      // a verdict changed to "verified" after its MAC was made.
+      // No verdicts at all, and verdicts vouched for under a key that is not the network's.
       const elsewhere = await sealVerdicts(
         await verdictKey("not the secret", net.network),
+        [tx],
         verdicts,
       );
       assertEquals(codes(await net.callShard(0, "ledgerSubmit", [tx], null)), ["TX_UNVERIFIED"]);
       assertEquals(codes(await net.callShard(0, "ledgerSubmit", [tx], elsewhere)), [
         "TX_UNVERIFIED",
       ]);
-      const tampered = { ...elsewhere, verdicts: [{ hash: verdicts[0].hash, ok: true }], mac: "x" };
-      assertEquals(codes(await net.callShard(0, "ledgerSubmit", [tx], tampered)), [
+      // The local network runs on the public development secret, so a test can make the
+      // network's own MAC: a verdict changed to "verified" after its MAC was made, and the
+      // verdicts of another transfer handed over with this one, are each refused.
+      const key = await verdictKey(DEVELOPMENT_NETWORK_SECRET, net.network);
+      const sealed = await sealVerdicts(key, [tx], [{ ...verdicts[0], ok: false }]);
+      const flipped = { ...sealed, verdicts: [{ ...verdicts[0], ok: true }] };
+      assertEquals(codes(await net.callShard(0, "ledgerSubmit", [tx], flipped)), [
         "TX_UNVERIFIED",
       ]);
+      const other = await sign(2);
+      const misfit = await sealVerdicts(key, [other], await verifyTransfers([other], 1e9));
+      assertEquals(codes(await net.callShard(0, "ledgerSubmit", [tx], misfit)), ["TX_UNVERIFIED"]);
+      // The same MAC over this very transfer and its true verdict: the shard applies it.
+      const honest = await sealVerdicts(key, [tx], verdicts);
+      assertEquals(codes(await net.callShard(0, "ledgerSubmit", [tx], honest)), ["applied"]);
       const balance = await (await fetch(`${net.url}/v1/accounts/${alice.peerId}`)).json();
-      assertEquals([balance.balance, balance.nonce], ["1000", 0]);
-      // Through the network's own paths, the same transfer applies.
-      const res = await fetch(`${net.url}/v1/tx`, { method: "POST", body: JSON.stringify([tx]) });
+      assertEquals([balance.balance, balance.nonce], ["995", 1], "only the honest one applied");
+      // Through the network's own paths, the next transfer applies.
+      const next = JSON.stringify([await sign(2)]);
+      const res = await fetch(`${net.url}/v1/tx`, { method: "POST", body: next });
       assertEquals(codes((await res.json()).results), ["applied"]);
     } finally {
       await net.dispose();
