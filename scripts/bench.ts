@@ -46,7 +46,7 @@ if (!values.only || values.only === "swarm") sections.push(await swarmBench(roun
 if (!values.only || values.only === "scale") sections.push(await scaleBench());
 if (!values.only || values.only === "admission") sections.push(await admissionBench(rounds));
 if (!values.only || values.only === "gate") sections.push(await gateBench(rounds));
-if (!values.only || values.only === "size") sections.push(await clientSizeBench());
+if (!values.only || values.only === "size") sections.push(await clientSizeBench(rounds));
 
 // Whole numbers for rates and sizes; small values (latencies in ms) keep three decimals.
 function rounded(x: number): number {

@@ -29,6 +29,7 @@ export const SHARED_WORKER_FILES: readonly string[] = [
   "workers/shard_keys.ts",
   "workers/shards.ts",
   "workers/verifier.ts",
+  "workers/verifier_entrypoint.ts",
 ];
 /** The one folder that may import React: the package's root and the rest never need it. */
 export const REACT_DIR = "src/react/";

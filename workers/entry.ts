@@ -14,4 +14,4 @@ import { superpeerEdge } from "./edge/app.ts";
 
 export default superpeerEdge();
 export { SuperPeer } from "./super_peer/super_peer.ts";
-export { Verifier } from "./verifier.ts";
+export { Verifier } from "./verifier_entrypoint.ts";

@@ -19,6 +19,8 @@ import type {
 import type { Receipt, SignedBlockHeader, TxRecord } from "../src/ledger/mod.ts";
 import type { SealedVerdicts } from "../src/ledger/verdicts.ts";
 
+export type { SealedVerdicts };
+
 /** What a content's home is asked. */
 export type ProviderOp =
   | { op: "provide"; root: string; peer: string; pieces: number }

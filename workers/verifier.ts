@@ -1,16 +1,15 @@
 /**
  * The verifier: stateless code that checks transfers' signatures before a shard orders them
- * (`src/ledger/verdicts.ts`). It is this Worker's `Verifier` entrypoint, reached by a service
- * binding (`VERIFIER`) and never by a URL, so each call runs in an isolate of its own, in
+ * (`src/ledger/verdicts.ts`). It is this Worker's `Verifier` entrypoint
+ * (`verifier_entrypoint.ts`), reached by a service binding (`VERIFIER`) and never by a URL, so each call runs in an isolate of its own, in
  * parallel with the shard that sequences. A super-peer sends it a peer's `tx` batch in parts
  * of `VERIFY_PART` transfers at once; the edge checks an HTTP batch itself.
  *
  * @module
  */
-import { WorkerEntrypoint } from "cloudflare:workers";
 import { sealVerdicts, type Verdict, verdictKey, verifyTransfers } from "../src/ledger/verdicts.ts";
 import type { SealedVerdicts } from "../src/ledger/verdicts.ts";
-import { type Env, type NetworkConfig, networkConfig, type VerifierBinding } from "./config.ts";
+import type { Env, NetworkConfig, VerifierBinding } from "./config.ts";
 import type { Verify } from "./ledger_routing.ts";
 
 /** Transfers per call to the verifier: a batch of 256 is checked by 8 calls at once. */
@@ -18,23 +17,6 @@ export const VERIFY_PART = 32;
 
 /** The verifier's one path (its binding reaches nothing else). */
 const VERIFY_URL = "https://verifier.internal/verify";
-
-/**
- * The verifier entrypoint: `POST` a JSON array of transfers (at most `MAX_TX_BATCH`), answered
- * with a JSON array of verdicts.
- *
- * @example Usage
- * ```ts ignore
- * // wrangler.toml: [[services]] binding = "VERIFIER", service = "superpeer", entrypoint = "Verifier"
- * const verdicts = await (await env.VERIFIER.fetch(new Request(url, { method: "POST", body }))).json();
- * ```
- */
-export class Verifier extends WorkerEntrypoint<Env> {
-  /** Checks a batch. */
-  override async fetch(request: Request): Promise<Response> {
-    return await verifyRequest(request, networkConfig(this.env));
-  }
-}
 
 /**
  * Answers a verifier request: the verdicts of the transfers it carries.

@@ -7,6 +7,7 @@
  */
 import { gzipSync } from "node:zlib";
 import { bundleClientModules, ROOT } from "../local_network.ts";
+import { PAGE_VARIANTS, pageFirstMessage } from "./page_first_message.ts";
 import type { SectionResult } from "./common.ts";
 
 /** What is bundled: our client's entries, and the others' default entries. */
@@ -69,12 +70,14 @@ async function bundle(source: string): Promise<{ start: Uint8Array; all: number 
  *
  * @example Usage
  * ```ts ignore
- * const section = await clientSizeBench();
+ * const section = await clientSizeBench(5);
  * ```
  *
- * @returns The section: one sample per entry (sizes do not vary from run to run).
+ * @param rounds Rounds of the page timing (sizes are measured once).
+ * @returns The section: one sample per size (sizes do not vary from run to run), a page's time
+ *   per round.
  */
-export async function clientSizeBench(): Promise<SectionResult> {
+export async function clientSizeBench(rounds = 5): Promise<SectionResult> {
   const samples: Record<string, number[]> = {};
   const entries: SectionResult["entries"] = [];
   const full = ENTRIES[0].name;
@@ -104,6 +107,18 @@ export async function clientSizeBench(): Promise<SectionResult> {
       ...(e.name === "client.peer" ? { target: `<= ${CORE_TARGET_BYTES / 1024}` } : {}),
     });
   }
+  const pages = await pageFirstMessage(rounds);
+  for (const variant of PAGE_VARIANTS) {
+    samples[`client_size.page.${variant}`] = pages[variant];
+    entries.push({
+      name: `client_size.page.${variant}`,
+      unit: "ms",
+      what: variant === "split"
+        ? "a page's first byte to its first message, the client from `/v1/client.js` (its parts on first use)"
+        : "the same page, the client as one module with everything inlined",
+      baseline: variant === "split" ? "client_size.page.single" : null,
+    });
+  }
   return {
     title: "Client weight",
     method: [
@@ -115,7 +130,14 @@ export async function clientSizeBench(): Promise<SectionResult> {
       "imports only `Peer` loads. PeerJS, Trystero and partysocket are their packages' roots,",
       "bundled the same way (one module each). Target: the",
       `client a page needs, at most ${CORE_TARGET_BYTES / 1024} KiB gzipped. Sizes do not vary`,
-      "from run to run: one sample each.",
+      "from run to run: one sample each. The pages: a page on another origin (a Deno server on",
+      "loopback) imports the client, makes an identity, connects, sends to a Deno peer and waits",
+      "for its answer; the figure is the page's own clock from its response's first byte",
+      "(`responseStart`) to that answer, in headless Chromium, a fresh context (empty cache) each",
+      "time, over a link throttled to 9 Mbit/s each way and 40 ms of latency (the browser's",
+      "network emulation, which the WebSocket also goes through). `page.split` loads the client",
+      "as the network serves it; `page.single` the same client as one module, everything",
+      "inlined, from the page's server; the two alternate page by page, a round each.",
     ].join(" "),
     samples,
     entries,

@@ -13,7 +13,7 @@ import type { TxOutcome } from "../protocol/ledger_wire.ts";
 import { stateRefusal } from "./_state_refusal.ts";
 import type { Account } from "./storage.ts";
 import { parseTransfer, type Transfer, transferBytes } from "./transfer.ts";
-import type { Verdict } from "./verdicts.ts";
+import type { Verdict } from "./verdict.ts";
 
 /**
  * A transfer checked: refused, or ready to apply, with its hash and either its canonical bytes

@@ -28,7 +28,7 @@ import type { Account, LedgerStorage, TxRecord } from "./storage.ts";
 import { stateRefusal } from "./_state_refusal.ts";
 import { type Transfer, transferHash, transferToJson } from "./transfer.ts";
 import { type Checked, checkTransfer } from "./_check.ts";
-import type { Verdict } from "./verdicts.ts";
+import type { Verdict } from "./verdict.ts";
 
 /** A transfer after the checks that need no state: refused, or ready to apply. */
 

@@ -23,7 +23,7 @@ export * from "./storage.ts";
 export * from "./sql_storage.ts";
 export * from "./transfer.ts";
 export * from "./inclusion_steps.ts";
-export * from "./verdicts.ts";
+export type { Verdict } from "./verdict.ts";
 // The hash of an entry's leaf, `leafHash(entryLeaf(entry))`: where a proof's path starts. The
 // rest of the Merkle tree is its own room, `src/merkle/`.
 export { leafHash } from "../merkle/mod.ts";

@@ -16,20 +16,9 @@ import { verifySignature } from "../identity/identity.ts";
 import { parseTransfer, transferBytes } from "./transfer.ts";
 import { transferLeaf } from "./block.ts";
 import { leafHash } from "../merkle/tree.ts";
+import type { Verdict } from "./verdict.ts";
 
-/**
- * One transfer's verdict: its hash and its leaf's hash (`null` if it does not parse), and
- * whether its signature verified. The shard takes both hashes from the verdict, bound to the
- * transfer by the MAC, and computes neither.
- */
-export interface Verdict {
-  /** Hex SHA-256 of its canonical bytes, or `null` for what does not parse as a transfer. */
-  readonly hash: string | null;
-  /** Hex hash of its block leaf (`0x00`, the bytes, the signature), or `null`. */
-  readonly leaf: string | null;
-  /** Whether its signature verified. */
-  readonly ok: boolean;
-}
+export type { Verdict } from "./verdict.ts";
 
 /** Verdicts for a batch, with the MAC that vouches for them. */
 export interface SealedVerdicts {

@@ -8,7 +8,7 @@
 import { superpeerEdge } from "../../workers/edge/app.ts";
 
 export { SuperPeer } from "../../workers/super_peer/super_peer.ts";
-export { Verifier } from "../../workers/verifier.ts";
+export { Verifier } from "../../workers/verifier_entrypoint.ts";
 
 /** The test's lists, as vars: peer ids, comma-separated. */
 interface TestVars {

@@ -22,7 +22,7 @@ import {
   type StatsAnswer,
   type TxOutcome,
 } from "../../src/protocol/mod.ts";
-import type { Receipt, SealedVerdicts, SignedBlockHeader } from "../../src/ledger/mod.ts";
+import type { Receipt, SignedBlockHeader } from "../../src/ledger/mod.ts";
 import { addressHome } from "../../src/routing/mod.ts";
 import type { Env } from "../config.ts";
 import { readHandoff } from "../handoff.ts";
@@ -219,7 +219,7 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   }
 
   /** Applies transfers whose payer is homed here, each committed before this returns. */
-  ledgerSubmit(txs: unknown[], verdicts: SealedVerdicts): Promise<TxOutcome[]> {
+  ledgerSubmit(txs: unknown[], verdicts: Rpc.SealedVerdicts): Promise<TxOutcome[]> {
     return this.#r.ledger.ledgerSubmit(txs, verdicts);
   }
 
