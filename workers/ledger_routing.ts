@@ -11,16 +11,6 @@ import type { AccountView, TxOutcome, TxProof } from "../src/protocol/mod.ts";
 import { HomeCache, shardOf } from "../src/routing/mod.ts";
 import type { SuperPeerRpc } from "./rpc.ts";
 import type { Shards } from "./shards.ts";
-import type { SealedVerdicts, Verdict } from "../src/ledger/verdicts.ts";
-
-/** How a router gets a batch's verdicts, and vouches for a shard's part of them. */
-export interface Verify {
-  /** The verdicts of a batch, one per transfer; throws if the verifier fails. */
-  check(txs: readonly unknown[]): Promise<Verdict[]>;
-  /** A shard's part of the batch and its verdicts: the verdicts, with their MAC. */
-  seal(txs: readonly unknown[], verdicts: readonly Verdict[]): Promise<SealedVerdicts>;
-}
-
 /**
  * The ledger calls a shard answers: through its stub (a promise), or the local object's own
  * (answered in place).
@@ -59,55 +49,30 @@ export class LedgerRouter {
   readonly #shards: Shards;
   readonly #count: number;
   readonly #local?: { shard: number; api: LedgerApi };
-  readonly #verify?: Verify;
 
   /**
    * @param shards The shards' stubs.
    * @param count The network's shard count.
    * @param local The calling super-peer's shard and its own ledger calls, answered in place.
-   * @param verify Checks a batch's signatures and vouches for each shard's part of the
-   *   verdicts (`workers/verifier.ts`); without it, `submit` refuses every transfer.
    */
-  constructor(
-    shards: Shards,
-    count: number,
-    local?: { shard: number; api: LedgerApi },
-    verify?: Verify,
-  ) {
+  constructor(shards: Shards, count: number, local?: { shard: number; api: LedgerApi }) {
     this.#shards = shards;
     this.#count = count;
     this.#local = local;
-    this.#verify = verify;
   }
 
   /**
-   * Submits transfers to their payers' homes (see {@linkcode submitByHome}), their signatures
-   * checked first, away from the shards, each shard handed the verdicts of its own part.
+   * Submits transfers to their payers' homes (see {@linkcode submitByHome}); each home checks
+   * what it can read first, then has the signatures checked beside it.
    *
    * @param txs Transfers in JSON form.
    * @returns One outcome each, in order.
    */
-  async submit(txs: readonly unknown[]): Promise<TxOutcome[]> {
-    const verify = this.#verify;
-    let verdicts: Verdict[];
-    try {
-      if (!verify) throw new Error("no verifier");
-      verdicts = await verify.check(txs);
-    } catch {
-      return txs.map(() => ({
-        ok: false,
-        code: "TX_UNVERIFIED",
-        message: "The network's verifier could not be reached; nothing was applied",
-      }));
-    }
-    return await submitByHome(
+  submit(txs: readonly unknown[]): Promise<TxOutcome[]> {
+    return submitByHome(
       txs,
       homesOf(this.#count),
-      async (k, batch, index) =>
-        await this.#at(k).ledgerSubmit(
-          batch,
-          await verify.seal(batch, index.map((i) => verdicts[i])),
-        ),
+      async (k, batch) => await this.#at(k).ledgerSubmit(batch),
     );
   }
 
@@ -173,7 +138,7 @@ export class LedgerRouter {
  *
  * @param txs Transfers in JSON form.
  * @param homes The homes of accounts, for the network's shard count.
- * @param submitTo Submits one shard's batch (its transfers, and their places in `txs`).
+ * @param submitTo Submits one shard's batch.
  * @returns One outcome per transfer.
  *
  * @example Usage
@@ -188,7 +153,7 @@ export class LedgerRouter {
 export async function submitByHome(
   txs: readonly unknown[],
   homes: HomeCache,
-  submitTo: (shard: number, txs: unknown[], index: number[]) => Promise<TxOutcome[]>,
+  submitTo: (shard: number, txs: unknown[]) => Promise<TxOutcome[]>,
 ): Promise<TxOutcome[]> {
   const results = new Array<TxOutcome>(txs.length);
   const groups = new Map<number, { index: number[]; txs: unknown[] }>();
@@ -211,7 +176,7 @@ export async function submitByHome(
   await Promise.all([...groups.entries()].map(async ([k, group]) => {
     let outcomes: TxOutcome[];
     try {
-      outcomes = await submitTo(k, group.txs, group.index);
+      outcomes = await submitTo(k, group.txs);
     } catch {
       // Unknown whether it applied: the client asks for the transfer's status to find out.
       outcomes = group.txs.map(() => ({

@@ -17,9 +17,6 @@ import type {
   TxProof,
 } from "../src/protocol/mod.ts";
 import type { Receipt, SignedBlockHeader, TxRecord } from "../src/ledger/mod.ts";
-import type { SealedVerdicts } from "../src/ledger/verdicts.ts";
-
-export type { SealedVerdicts };
 
 /** What a content's home is asked. */
 export type ProviderOp =
@@ -116,10 +113,10 @@ export interface SuperPeerRpc {
   /** At an address's home: admits HTTP work of `units` asked from it; `null`, or the refusal. */
   addressHttp(address: string, units: number): Refusal | null;
   /**
-   * Applies transfers whose payer is homed here, with the verdicts on their signatures that
-   * the network's verifier gave and its caller vouched for (`TX_UNVERIFIED` without them).
+   * Applies transfers whose payer is homed here: what can apply has its signature checked by
+   * the verifier first (`TX_UNVERIFIED` if it gives no verdict).
    */
-  ledgerSubmit(txs: unknown[], verdicts: SealedVerdicts): Promise<TxOutcome[]>;
+  ledgerSubmit(txs: unknown[]): Promise<TxOutcome[]>;
   /** An account homed here. */
   ledgerAccount(id: string): AccountView;
   /**

@@ -2,15 +2,14 @@
  * The verifier: stateless code that checks transfers' signatures before a shard orders them
  * (`src/ledger/verdicts.ts`). It is this Worker's `Verifier` entrypoint
  * (`verifier_entrypoint.ts`), reached by a service binding (`VERIFIER`) and never by a URL, so each call runs in an isolate of its own, in
- * parallel with the shard that sequences. A super-peer sends it a peer's `tx` batch in parts
- * of `VERIFY_PART` transfers at once; the edge checks an HTTP batch itself.
+ * parallel with the shard that sequences. A shard sends it the transfers of a batch that
+ * passed its cheap reads, in parts of `VERIFY_PART` transfers at once, and goes on with other
+ * work while they are checked.
  *
  * @module
  */
-import { sealVerdicts, type Verdict, verdictKey, verifyTransfers } from "../src/ledger/verdicts.ts";
-import type { SealedVerdicts } from "../src/ledger/verdicts.ts";
+import { type Verdict, verifyTransfers } from "../src/ledger/verdicts.ts";
 import type { Env, NetworkConfig, VerifierBinding } from "./config.ts";
-import type { Verify } from "./ledger_routing.ts";
 
 /** Transfers per call to the verifier: a batch of 256 is checked by 8 calls at once. */
 export const VERIFY_PART = 32;
@@ -86,77 +85,28 @@ export function verifierOf(
   };
 }
 
-const keys = new Map<string, Promise<CryptoKey>>();
-
 /**
- * The network's verdict key, derived once per isolate.
+ * How a shard has its batch's signatures checked: by the verifier bindings of `env`
+ * (`VERIFIER`, and any `VERIFIER_<n>`), in turn, or by itself without one.
  *
  * @example Usage
  * ```ts
- * import { verdictKeyOf } from "./verifier.ts";
+ * import { shardVerify } from "./verifier.ts";
  * import { networkConfig } from "./config.ts";
  * const config = networkConfig({ NETWORK_ID: "n", SHARD_COUNT: "1" } as never);
- * console.assert(verdictKeyOf(config) === verdictKeyOf(config));
+ * const verify = shardVerify({}, config); // no binding: checked by the caller
+ * console.assert((await verify([{}]))[0].ok === false);
  * ```
  *
+ * @param env The Worker's env.
  * @param config The network's config.
- * @returns The key.
+ * @returns The shard's `verify`.
  */
-export function verdictKeyOf(config: NetworkConfig): Promise<CryptoKey> {
-  const id = `${config.network}\n${config.secret}`;
-  let key = keys.get(id);
-  if (!key) keys.set(id, key = verdictKey(config.secret, config.network));
-  return key;
-}
-
-/**
- * Vouches for one shard's part of a batch's verdicts.
- *
- * @example Usage
- * ```ts
- * import { sealFor } from "./verifier.ts";
- * import { networkConfig } from "./config.ts";
- * const config = networkConfig({ NETWORK_ID: "n", SHARD_COUNT: "1" } as never);
- * const sealed = await sealFor(config, [{}], [{ hash: null, leaf: null, ok: false }]);
- * console.assert(typeof sealed.mac === "string");
- * ```
- *
- * @param config The network's config.
- * @param txs The transfers sent to that shard, as sent.
- * @param verdicts Their verdicts, in order.
- * @returns The verdicts with their MAC.
- */
-export async function sealFor(
+export function shardVerify(
+  env: Partial<Env>,
   config: NetworkConfig,
-  txs: readonly unknown[],
-  verdicts: readonly Verdict[],
-): Promise<SealedVerdicts> {
-  return await sealVerdicts(await verdictKeyOf(config), txs, verdicts);
-}
-
-/**
- * What a ledger router checks and vouches with: the verifier (through `binding`, else here)
- * and the network's verdict key.
- *
- * @example Usage
- * ```ts
- * import { routerVerify } from "./verifier.ts";
- * import { networkConfig } from "./config.ts";
- * const config = networkConfig({ NETWORK_ID: "n", SHARD_COUNT: "1" } as never);
- * const verify = routerVerify({}, config); // no binding: checked by the caller
- * const sealed = await verify.seal([{}], await verify.check([{}]));
- * console.assert(sealed.verdicts.length === 1);
- * ```
- *
- * @param env The Worker's env: its `VERIFIER` binding and any `VERIFIER_<n>`.
- * @param config The network's config.
- * @returns The router's `verify`.
- */
-export function routerVerify(env: Partial<Env>, config: NetworkConfig): Verify {
+): (txs: readonly unknown[]) => Promise<Verdict[]> {
   const bindings = [env.VERIFIER, env.VERIFIER_1, env.VERIFIER_2, env.VERIFIER_3]
     .filter((b): b is VerifierBinding => b !== undefined);
-  return {
-    check: verifierOf(bindings, config),
-    seal: (txs, verdicts) => sealFor(config, txs, verdicts),
-  };
+  return verifierOf(bindings, config);
 }

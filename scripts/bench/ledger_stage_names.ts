@@ -7,6 +7,3 @@
 
 /** The stages. */
 export const STAGES = ["json", "parse", "hash", "verify", "apply", "seal"] as const;
-
-/** The secret the breakdown's verdicts are vouched for under (the stage `elsewhere`). */
-export const BENCH_SECRET = "ledger stages";

@@ -1,7 +1,8 @@
 /**
- * One transfer's checks before it is applied: its shape, network and shard, then its nonce
- * and balance against the state it will meet, and only then its signature (checked here, or
- * taken from a verdict that stateless code reached before the shard did, `verdicts.ts`).
+ * One transfer's checks before it is applied: its shape, network and shard, then its nonce and
+ * balance against the state it will meet (`precheck`), and only then its signature, for the
+ * transfers that could apply (`checkSignatures`): checked here, or by stateless code beside
+ * the shard (`verdicts.ts`) while the shard goes on with other work.
  *
  * @module
  */
@@ -16,12 +17,12 @@ import { parseTransfer, type Transfer, transferBytes } from "./transfer.ts";
 import type { Verdict } from "./verdict.ts";
 
 /**
- * A transfer checked: refused, or ready to apply, with its hash and either its canonical bytes
- * or (verified elsewhere) its leaf's hash.
+ * A transfer checked: refused, or ready to apply with its hash and either its canonical bytes
+ * or (verified elsewhere) its leaf's hash. Before its signature is checked it has no hash yet.
  */
 export type Checked =
   | { refusal: TxOutcome }
-  | { t: Transfer; hash: string; bytes?: Uint8Array; leaf?: string };
+  | { t: Transfer; hash?: string; bytes?: Uint8Array; leaf?: string };
 
 /** What the checks read: the shard, and the state a transfer will meet. */
 export interface CheckContext {
@@ -32,12 +33,18 @@ export interface CheckContext {
   state(id: string): Account;
 }
 
+/** Checks a batch's signatures elsewhere: one verdict per transfer, in order; throws if it fails. */
+export type VerifyBatch = (txs: readonly unknown[]) => Promise<readonly Verdict[]>;
+
+const hashOf = (t: Transfer) => hex.encode(sha256(transferBytes(t)));
+
 /**
- * Checks one transfer.
+ * Checks one transfer's shape, network, shard, nonce and balance: cheap reads, before any
+ * signature is checked, so that junk with a wrong nonce or an empty account costs none.
  *
  * @example Usage
  * ```ts
- * import { checkTransfer } from "./_check.ts";
+ * import { precheck } from "./_check.ts";
  * const at = {
  *   network: "n",
  *   shard: 0,
@@ -45,50 +52,89 @@ export interface CheckContext {
  *   homeOf: () => 0,
  *   state: () => ({ balance: 0n, nonce: 0 }),
  * };
- * const c = await checkTransfer({ t: "junk" }, at);
- * console.assert("refusal" in c);
+ * console.assert("refusal" in precheck({ t: "junk" }, at));
  * ```
  *
  * @param value The transfer, parsed JSON.
  * @param at The shard and its state.
- * @param verdict Its verdict, if its signature was checked elsewhere (`null`: none came), as
- *   opened against this very transfer (`openVerdicts`): its hashes are taken, not computed.
- * @returns Refused, or ready to apply.
+ * @returns Refused, or one whose signature is still to be checked.
  */
-export async function checkTransfer(
-  value: unknown,
-  at: CheckContext,
-  verdict?: Verdict | null,
-): Promise<Checked> {
+export function precheck(value: unknown, at: CheckContext): Checked {
   const parsed = parseTransfer(value, at.maxAmount);
   if (!parsed.ok) return { refusal: parsed };
   const t = parsed.transfer;
-  // Verified elsewhere, the verdict carries the hash (its MAC binds it to this transfer); else
-  // the canonical bytes are built once and serve the hash, the signature and the leaf.
-  let bytes: Uint8Array | undefined;
-  const hash = verdict?.hash ?? hex.encode(sha256(bytes = transferBytes(t)));
+  // A refusal names the transfer by its hash; one that could apply gets it with its signature.
   const refuse = (code: ErrorCode, message: string) => ({
-    refusal: { ok: false as const, code, message, hash },
+    refusal: { ok: false as const, code, message, hash: hashOf(t) },
   });
   if (t.network !== at.network) {
     return refuse("TX_WRONG_NETWORK", `Transfer is for network "${t.network}"`);
   }
   const home = at.homeOf(t.from);
   if (home !== at.shard) return refuse("TX_WRONG_SHARD", `Account's home is shard ${home}`);
-  // Cheap reads before the costly check: a signature is verified only for a transfer that
-  // could apply.
-  const unfit = stateRefusal(t, at.state(t.from), hash);
-  if (unfit) return { refusal: unfit };
-  if (verdict !== undefined) {
-    if (verdict === null || verdict.hash === null || verdict.leaf === null) {
-      return refuse("TX_UNVERIFIED", "No verifier's verdict came with this transfer");
+  const unfit = stateRefusal(t, at.state(t.from), hashOf(t));
+  return unfit ? { refusal: unfit } : { t };
+}
+
+/**
+ * Checks the signatures of the transfers that passed `precheck`: by `verify` (stateless code
+ * beside the shard, which also hands back each transfer's hash and leaf's hash), or here. A
+ * transfer whose signature does not verify is refused `TX_BAD_SIGNATURE`; without a verdict
+ * (the verifier failed), `TX_UNVERIFIED`.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkSignatures } from "./_check.ts";
+ * const checked = [{ refusal: { ok: false as const, code: "TX_MALFORMED" as const, message: "" } }];
+ * await checkSignatures([{}], checked); // nothing left to check
+ * ```
+ *
+ * @param values The batch, parsed JSON.
+ * @param checked Its `precheck` results, completed in place.
+ * @param verify Checks signatures elsewhere, if given.
+ */
+export async function checkSignatures(
+  values: readonly unknown[],
+  checked: Checked[],
+  verify?: VerifyBatch,
+): Promise<void> {
+  const pending = [...checked.keys()].filter((i) => !("refusal" in checked[i]));
+  if (pending.length === 0) return;
+  if (!verify) {
+    // One after another: in workerd, a batch of concurrent verifications measured slower.
+    for (const i of pending) {
+      const { t } = checked[i] as { t: Transfer };
+      const bytes = transferBytes(t);
+      const hash = hex.encode(sha256(bytes));
+      checked[i] = await verifySignature(t.from, base64urlnopad.decode(t.sig), bytes)
+        ? { t, hash, bytes }
+        : { refusal: badSignature(hash) };
     }
-    if (!verdict.ok) return refuse("TX_BAD_SIGNATURE", "Transfer signature does not verify");
-    return { t, hash, leaf: verdict.leaf };
+    return;
   }
-  bytes ??= transferBytes(t);
-  if (!await verifySignature(t.from, base64urlnopad.decode(t.sig), bytes)) {
-    return refuse("TX_BAD_SIGNATURE", "Transfer signature does not verify");
+  let verdicts: readonly Verdict[] | null;
+  try {
+    verdicts = await verify(pending.map((i) => values[i]));
+    if (verdicts.length !== pending.length) verdicts = null;
+  } catch {
+    verdicts = null;
   }
-  return { t, hash, bytes };
+  for (const [k, i] of pending.entries()) {
+    const { t } = checked[i] as { t: Transfer };
+    const v = verdicts?.[k];
+    if (!v || v.hash === null || v.leaf === null) {
+      const message = "The network's verifier gave no verdict; nothing was applied";
+      checked[i] = { refusal: { ok: false, code: "TX_UNVERIFIED", message, hash: hashOf(t) } };
+    } else if (!v.ok) checked[i] = { refusal: badSignature(v.hash) };
+    else checked[i] = { t, hash: v.hash, leaf: v.leaf };
+  }
+}
+
+function badSignature(hash: string): TxOutcome {
+  return {
+    ok: false,
+    code: "TX_BAD_SIGNATURE",
+    message: "Transfer signature does not verify",
+    hash,
+  };
 }

@@ -27,8 +27,7 @@ import { type Receipt, receiptBytes } from "./receipt.ts";
 import type { Account, LedgerStorage, TxRecord } from "./storage.ts";
 import { stateRefusal } from "./_state_refusal.ts";
 import { type Transfer, transferHash, transferToJson } from "./transfer.ts";
-import { type Checked, checkTransfer } from "./_check.ts";
-import type { Verdict } from "./verdict.ts";
+import { type Checked, checkSignatures, precheck, type VerifyBatch } from "./_check.ts";
 
 /** A transfer after the checks that need no state: refused, or ready to apply. */
 
@@ -109,45 +108,58 @@ export class LedgerShard {
    * changed by the batch's earlier transfers that passed), and only then its signature: junk
    * with a wrong nonce or an empty account costs no signature check. Then, in one storage
    * transaction, each is checked again and applied in turn. Refusals change nothing. With
-   * `verdicts`, the signatures were checked elsewhere (`verdicts.ts`): a transfer is applied
-   * only with a verdict that says it verified, whose hashes are taken as they are.
+   * `verify`, the signatures are checked by stateless code beside the shard (`verdicts.ts`),
+   * whose verdicts also carry each transfer's hashes, so the shard's thread checks no
+   * signature and hashes nothing, and is free for other work while they are checked.
    *
    * @param values Transfers, parsed JSON.
-   * @param verdicts One verdict per transfer, opened against these very values (`openVerdicts`).
+   * @param verify Checks the signatures of the transfers that could apply, elsewhere.
    * @returns One outcome each.
    */
-  async submitBatch(
-    values: readonly unknown[],
-    verdicts?: readonly Verdict[],
-  ): Promise<TxOutcome[]> {
-    // One after another: in workerd, a batch of concurrent verifications measured slower.
-    const checked: Checked[] = [];
+  async submitBatch(values: readonly unknown[], verify?: VerifyBatch): Promise<TxOutcome[]> {
+    // Signature results by index: each transfer is checked once, however many passes it takes.
+    const signed = new Map<number, Checked>();
+    let checked: Checked[];
+    for (;;) {
+      checked = this.#precheck(values, signed);
+      const pending = checked.flatMap((c, i) => "refusal" in c || signed.has(i) ? [] : [i]);
+      if (pending.length === 0) break;
+      const results = pending.map((i) => checked[i]);
+      await checkSignatures(pending.map((i) => values[i]), results, verify);
+      for (const [k, i] of pending.entries()) signed.set(i, results[k]);
+      // A transfer refused for its signature left the state the later ones met wrong (a real
+      // transfer behind a forged one of the same nonce): they meet it again without it.
+      if (results.every((r) => !("refusal" in r))) break;
+    }
+    checked = checked.map((c, i) => "refusal" in c ? c : signed.get(i) ?? c);
+    // In order, in one transaction committed before any answer: the second of two transfers
+    // from one account sees the first, and the batch costs one commit.
+    return this.#s.transaction(() =>
+      checked.map((c) =>
+        "refusal" in c ? c.refusal : this.applyVerified(c.t, c.hash!, c.bytes, c.leaf)
+      )
+    );
+  }
+
+  /** The cheap checks of a batch, each transfer against the state its fit predecessors leave. */
+  #precheck(values: readonly unknown[], signed: ReadonlyMap<number, Checked>): Checked[] {
     // What the batch's earlier transfers will have done to the accounts they touch.
     const changed = new Map<string, Account>();
     const state = (id: string) => changed.get(id) ?? this.#account(id);
-    const at = {
-      ...this.#o,
-      homeOf: (id: string) => this.#homes.of(id),
-      state,
-    };
-    for (const [i, v] of values.entries()) {
-      const c = await checkTransfer(v, at, verdicts && (verdicts[i] ?? null));
-      checked.push(c);
-      if ("refusal" in c) continue;
+    const at = { ...this.#o, homeOf: (id: string) => this.#homes.of(id), state };
+    return values.map((v, i) => {
+      const known = signed.get(i);
+      if (known && "refusal" in known) return known;
+      const c = precheck(v, at);
+      if ("refusal" in c) return c;
       const from = state(c.t.from);
       changed.set(c.t.from, { balance: from.balance - c.t.amount, nonce: c.t.nonce });
       if (this.#homes.of(c.t.to) === this.#o.shard) {
         const to = state(c.t.to);
         changed.set(c.t.to, { ...to, balance: to.balance + c.t.amount });
       }
-    }
-    // In order, in one transaction committed before any answer: the second of two transfers
-    // from one account sees the first, and the batch costs one commit.
-    return this.#s.transaction(() =>
-      checked.map((c) =>
-        "refusal" in c ? c.refusal : this.applyVerified(c.t, c.hash, c.bytes, c.leaf)
-      )
-    );
+      return c;
+    });
   }
 
   /**

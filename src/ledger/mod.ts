@@ -24,6 +24,7 @@ export * from "./sql_storage.ts";
 export * from "./transfer.ts";
 export * from "./inclusion_steps.ts";
 export type { Verdict } from "./verdict.ts";
+export type { VerifyBatch } from "./_check.ts";
 // The hash of an entry's leaf, `leafHash(entryLeaf(entry))`: where a proof's path starts. The
 // rest of the Merkle tree is its own room, `src/merkle/`.
 export { leafHash } from "../merkle/mod.ts";

@@ -55,7 +55,7 @@ export const ERROR_CODES = {
   TX_MALFORMED: "A transfer is missing a field or a field is malformed.",
   TX_BAD_SIGNATURE: "A transfer's signature does not verify against its `from` account.",
   TX_UNVERIFIED:
-    "A transfer reached its shard without a verdict of the network's verifier (its signature is checked before the shard orders it); nothing is applied.",
+    "The network's verifier, which checks a transfer's signature beside its shard, gave no verdict (it could not be reached); nothing is applied.",
   TX_WRONG_NETWORK: "A transfer was signed for another network.",
   TX_WRONG_SHARD: "A transfer was sent to a shard that is not the home of its `from` account.",
   TX_TO_SELF: "A transfer's payee is its payer; nothing is applied and no nonce is used.",

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { routerVerify } from "../verifier.ts";
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import {
@@ -144,8 +143,8 @@ app.post("/v1/tx", async (c) => {
       `A batch holds at most ${limits.MAX_TX_BATCH} transfers`,
     );
   }
-  // Priced per transfer before any is checked: the edge checks each signature, then the
-  // payers' homes order them.
+  // Priced per transfer before any is checked: the payers' homes read what they can, then
+  // have the signatures of what could apply checked beside them.
   await admitHttp(c, transferPrice(txs.length, limits));
   return c.json<TxSubmitAnswer>({ results: await c.var.ledger.submit(txs) });
 });
@@ -358,9 +357,6 @@ export interface EdgeOptions {
  * console.assert(typeof edge.fetch === "function");
  * ```
  */
-/** The edge checks HTTP batches itself: it is stateless, one isolate per request. */
-const edgeVerify = (config: NetworkConfig) => routerVerify({}, config);
-
 export function superpeerEdge(options: EdgeOptions = {}): Hono<Ctx> {
   const edge = new Hono<Ctx>();
   edge.use(cors);
@@ -370,8 +366,7 @@ export function superpeerEdge(options: EdgeOptions = {}): Hono<Ctx> {
     c.set("config", config);
     const shards = new Shards(c.env, config);
     c.set("shards", shards);
-    // An HTTP batch's signatures are checked here, at the edge, before any shard sees it.
-    c.set("ledger", new LedgerRouter(shards, config.shards, undefined, edgeVerify(config)));
+    c.set("ledger", new LedgerRouter(shards, config.shards));
     c.set("admit", options.admit);
     await next();
   });

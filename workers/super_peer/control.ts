@@ -18,7 +18,7 @@ import {
 import { parseControlRequest } from "../../src/protocol/control_parse.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { Admission, Payer } from "./admission.ts";
-import type { LedgerApi, Verify } from "../ledger_routing.ts";
+import type { LedgerApi } from "../ledger_routing.ts";
 import { LedgerRouter } from "../ledger_routing.ts";
 import type { ServiceAnswer, Services } from "./services/dispatch.ts";
 import type { Sessions } from "./sessions.ts";
@@ -65,14 +65,12 @@ export class Control {
     services: Services;
     ledger: LedgerApi;
     admission: Admission;
-    verify: Verify;
   }) {
     this.#admission = o.admission;
     this.#config = o.config;
     this.#sessions = o.sessions;
     this.#services = o.services;
-    const local = { shard: o.shard, api: o.ledger };
-    this.#router = new LedgerRouter(o.shards, o.config.shards, local, o.verify);
+    this.#router = new LedgerRouter(o.shards, o.config.shards, { shard: o.shard, api: o.ledger });
   }
 
   /**

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { routerVerify } from "../verifier.ts";
+import { shardVerify } from "../verifier.ts";
 import type { DurableObjectState } from "cloudflare:workers";
 import type { RelayStats } from "../../src/protocol/mod.ts";
 import type { SignedBlockHeader } from "../../src/ledger/mod.ts";
@@ -81,20 +81,11 @@ export function openRooms(
   // Made on first use: most wakes of a shard (relay, services) never touch its ledger.
   const onBlock = (header: SignedBlockHeader) => services.announceBlock(header);
   let host: LedgerHost | undefined;
-  const ledgerHost = () => host ??= new LedgerHost({ ...common, onBlock });
+  // Signatures are checked by the verifier beside the shard, after the shard's cheap reads.
+  const verify = shardVerify(env, config);
+  const ledgerHost = () => host ??= new LedgerHost({ ...common, onBlock, verify });
   const ledger = localLedger(ledgerHost, config.limits.MAX_TX_BATCH);
-  // A peer's transfers are checked by the verifier Worker before any shard orders them.
-  const verify = routerVerify(env, config);
-  const control = new Control({
-    config,
-    shard,
-    sessions,
-    shards,
-    services,
-    ledger,
-    admission,
-    verify,
-  });
+  const control = new Control({ config, shard, sessions, shards, services, ledger, admission });
   const gate = new AddressGate(ctx, config, shards);
   const observer = observerOf({ ...common, pubsub: services.pubsub });
   return {

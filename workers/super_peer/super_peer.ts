@@ -219,8 +219,8 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   }
 
   /** Applies transfers whose payer is homed here, each committed before this returns. */
-  ledgerSubmit(txs: unknown[], verdicts: Rpc.SealedVerdicts): Promise<TxOutcome[]> {
-    return this.#r.ledger.ledgerSubmit(txs, verdicts);
+  ledgerSubmit(txs: unknown[]): Promise<TxOutcome[]> {
+    return this.#r.ledger.ledgerSubmit(txs);
   }
 
   /** An account homed here. */

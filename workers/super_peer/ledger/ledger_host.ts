@@ -22,8 +22,7 @@ import type { AlarmScheduler } from "../alarm.ts";
 import type { NetworkConfig } from "../../config.ts";
 import type { Shards } from "../../shards.ts";
 import { TxIndex } from "./tx_index.ts";
-import { openVerdicts } from "../../../src/ledger/verdicts.ts";
-import { verdictKeyOf } from "../../verifier.ts";
+import type { VerifyBatch } from "../../../src/ledger/mod.ts";
 import type { SuperPeerRpc, TxLookup } from "../../rpc.ts";
 
 /**
@@ -34,7 +33,7 @@ import type { SuperPeerRpc, TxLookup } from "../../rpc.ts";
  * import { LedgerHost } from "./ledger_host.ts";
  * export async function submit(o: ConstructorParameters<typeof LedgerHost>[0], txs: unknown[]) {
  *   const host = new LedgerHost(o);
- *   return await host.submit(txs, null); // no verdicts: each refused TX_UNVERIFIED
+ *   return await host.submit(txs); // one outcome each, committed before it is returned
  * }
  * ```
  */
@@ -51,6 +50,7 @@ export class LedgerHost {
   readonly #onBlock: (header: SignedBlockHeader) => void;
   readonly #index: TxIndex;
   readonly #stats: RelayStats;
+  readonly #verify: VerifyBatch;
 
   /** @param o The object's state, the network's config, this shard, the other shards, the
    *   alarm, who is told of every block this shard seals, and the counters to keep. */
@@ -62,9 +62,11 @@ export class LedgerHost {
     alarm: AlarmScheduler;
     onBlock: (header: SignedBlockHeader) => void;
     stats?: RelayStats;
+    verify: VerifyBatch;
   }) {
     const { ctx, config, shard } = o;
     this.#onBlock = o.onBlock;
+    this.#verify = o.verify;
     this.#stats = o.stats ?? emptyStats();
     this.#ctx = ctx;
     this.#config = config;
@@ -91,26 +93,16 @@ export class LedgerHost {
   }
 
   /**
-   * Checks and applies transfers homed on this shard, in order. Their signatures were checked
-   * before they came (`verdicts`): this shard checks only the verdicts' MAC, once per batch,
-   * and refuses what came without a verdict that holds (`TX_UNVERIFIED`). Each outcome is
-   * committed before it is returned (the output gate holds the reply until the write is
-   * durable).
+   * Checks and applies transfers homed on this shard, in order: the cheap reads here, then the
+   * signatures of what could apply by the verifier beside the shard (`TX_UNVERIFIED` if it
+   * gives no verdict), while this object goes on with other work. Each outcome is committed
+   * before it is returned (the output gate holds the reply until the write is durable).
    *
    * @param txs Transfers in JSON form.
-   * @param sealed Their verdicts, vouched for by the network's own code.
    * @returns One outcome each.
    */
-  async submit(txs: readonly unknown[], sealed: unknown): Promise<TxOutcome[]> {
-    const opened = await openVerdicts(await verdictKeyOf(this.#config), txs, sealed);
-    if (opened === null) {
-      return txs.map(() => ({
-        ok: false,
-        code: "TX_UNVERIFIED",
-        message: "No verifier's verdict holds for this batch; nothing was applied",
-      }));
-    }
-    const results = await this.ledger.submitBatch(txs, opened);
+  async submit(txs: readonly unknown[]): Promise<TxOutcome[]> {
+    const results = await this.ledger.submitBatch(txs, this.#verify);
     const applied = results.flatMap((r) => r.ok ? [r.hash] : []);
     this.#stats.transfersApplied += applied.length;
     if (applied.length > 0) {
@@ -296,7 +288,7 @@ export function localLedger(
   & { alarm(): Promise<void> } {
   return {
     alarm: () => host().alarm(),
-    ledgerSubmit: (txs, verdicts) => host().submit(txs.slice(0, maxBatch), verdicts),
+    ledgerSubmit: (txs) => host().submit(txs.slice(0, maxBatch)),
     ledgerAccount: (id) => host().account(id),
     ledgerTx: (hash) => host().transaction(hash),
     ledgerIndex: (shard, hashes) => host().index(shard, hashes),
