@@ -231,7 +231,9 @@ export class LedgerShard {
     return this.#s.transaction((): TxOutcome => {
       const last = Number(this.#s.getMeta(`faucet:${to}`) ?? "-Infinity");
       if (now - last < intervalMs) {
-        return refusal("RATE_LIMITED", `Faucet paid this account ${now - last} ms ago`);
+        const wait = intervalMs - (now - last);
+        const message = `Faucet paid this account ${now - last} ms ago; again in ${wait} ms`;
+        return { ...refusal("RATE_LIMITED", message), retryAfter: wait };
       }
       this.#s.setMeta(`faucet:${to}`, String(now));
       const a = this.#account(to);

@@ -206,7 +206,7 @@ app.post("/v1/faucet", async (c) => {
   if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
   const result = await c.var.ledger.faucet(account);
   if (!result.ok && result.code === "RATE_LIMITED") {
-    throw new HttpError(429, "RATE_LIMITED", result.message);
+    throw new HttpError(429, "RATE_LIMITED", result.message, result.retryAfter);
   }
   // Said, so that nobody has to read the limits to know what came.
   return c.json<FaucetAnswer>(

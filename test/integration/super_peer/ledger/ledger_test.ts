@@ -445,7 +445,10 @@ Deno.test(
       assertEquals(first.status, 200);
       assertEquals((await first.json()).ok, true);
       const second = await ask();
-      assertEquals([second.status, (await second.json()).code], [429, "RATE_LIMITED"]);
+      const again = await second.json();
+      assertEquals([second.status, again.code], [429, "RATE_LIMITED"]);
+      // It says when the account may ask again.
+      assert(again.retryAfter > 0 && again.message.includes(`again in ${again.retryAfter} ms`));
       const account = await (await fetch(`${net.url}/v1/accounts/${me.peerId}`)).json();
       assertEquals(account.balance, "1000");
       const shard = shardOf(me.peerId, 2);
