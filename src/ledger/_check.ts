@@ -72,8 +72,9 @@ export function precheck(value: unknown, at: CheckContext): Checked {
   }
   const home = at.homeOf(t.from);
   if (home !== at.shard) return refuse("TX_WRONG_SHARD", `Account's home is shard ${home}`);
-  const unfit = stateRefusal(t, at.state(t.from), hashOf(t));
-  return unfit ? { refusal: unfit } : { t };
+  // The hash only for a refusal: one that could apply gets it from its verdict, unhashed here.
+  const unfit = stateRefusal(t, at.state(t.from), "");
+  return unfit ? { refusal: { ...unfit, hash: hashOf(t) } } : { t };
 }
 
 /**
