@@ -82,22 +82,32 @@ function badForms(
   ];
 }
 
+/**
+ * A network of 4 shards where alice (shard 0) holds 1000, bob lives on shard 1, and `sign`
+ * makes alice's (or another's) transfer of 5 to bob; `verifier` as `startNetwork` takes it.
+ */
+async function paying(verifier?: Record<string, unknown>) {
+  const alice = await identityOnShard(0, 4);
+  const bob = await identityOnShard(1, 4);
+  const net = await startNetwork({
+    shards: 4,
+    vars: { GENESIS: JSON.stringify({ [alice.peerId]: 1000 }) },
+    ...(verifier ? { verifier } : {}),
+  });
+  const sign = async (nonce: number, by = alice) =>
+    transferToJson(
+      await signTransfer(by, { network: net.network, to: bob.peerId, amount: 5n, nonce }),
+    );
+  return { alice, bob, net, sign };
+}
+
 Deno.test(
   "verifier: bad signatures refused with their codes over the socket and HTTP; good ones apply",
   opts,
   async () => {
-    const alice = await identityOnShard(0, 4);
-    const bob = await identityOnShard(1, 4);
-    const net = await startNetwork({
-      shards: 4,
-      vars: { GENESIS: JSON.stringify({ [alice.peerId]: 1000 }) },
-    });
+    const { alice, bob, net, sign } = await paying();
     try {
       const peer = await connectPeer(net, { identity: alice });
-      const sign = async (nonce: number, by = alice) =>
-        transferToJson(
-          await signTransfer(by, { network: net.network, to: bob.peerId, amount: 5n, nonce }),
-        );
       const http = async (txs: unknown[]): Promise<TxOutcome[]> =>
         (await (await fetch(`${net.url}/v1/tx`, { method: "POST", body: JSON.stringify(txs) }))
           .json()).results;
@@ -132,17 +142,8 @@ Deno.test(
   "verifier: a batch that reaches a shard past the edge and its home is still checked there",
   opts,
   async () => {
-    const alice = await identityOnShard(0, 4);
-    const bob = await identityOnShard(1, 4);
-    const net = await startNetwork({
-      shards: 4,
-      vars: { GENESIS: JSON.stringify({ [alice.peerId]: 1000 }) },
-    });
+    const { alice, net, sign } = await paying();
     try {
-      const sign = async (nonce: number) =>
-        transferToJson(
-          await signTransfer(alice, { network: net.network, to: bob.peerId, amount: 5n, nonce }),
-        );
       const codes = (r: unknown) => (r as TxOutcome[]).map((o) => o.ok ? "applied" : o.code);
       // Straight to the shard's RPC, as code inside the deployment could: a forged signature
       // is refused there (the shard has the verifier check what could apply), a good one applies.
@@ -162,32 +163,22 @@ Deno.test(
   "verifier: junk that cannot apply costs no signature check",
   opts,
   async () => {
-    const alice = await identityOnShard(0, 4);
-    const bob = await identityOnShard(1, 4);
     let asked = 0;
-    const net = await startNetwork({
-      shards: 4,
-      // A verifier that counts the transfers it is asked about, and finds every one good.
-      verifier: {
-        VERIFIER: async (request: Request) => {
-          const txs = await request.json() as unknown[];
-          asked += txs.length;
-          return Response.json(await verifyTransfers(txs, 1e9));
-        },
+    // A verifier that counts the transfers it is asked about, and finds every one good.
+    const { alice, net, sign } = await paying({
+      VERIFIER: async (request: Request) => {
+        const txs = await request.json() as unknown[];
+        asked += txs.length;
+        return Response.json(await verifyTransfers(txs, 1e9));
       },
-      vars: { GENESIS: JSON.stringify({ [alice.peerId]: 1000 }) },
     });
     try {
       const peer = await connectPeer(net, { identity: alice });
-      const sign = async (from: typeof alice, nonce: number) =>
-        transferToJson(
-          await signTransfer(from, { network: net.network, to: bob.peerId, amount: 5n, nonce }),
-        );
-      const [ok] = await peer.ledger.submit([await sign(alice, 1)]);
+      const [ok] = await peer.ledger.submit([await sign(1)]);
       assertEquals([ok.ok, asked], [true, 1]);
       // An unfunded payer, a replayed nonce, a gap: all refused by the shard's reads alone.
       const broke = await identityOnShard(0, 4);
-      const junk = [await sign(broke, 1), await sign(alice, 1), await sign(alice, 7)];
+      const junk = [await sign(1, broke), await sign(1), await sign(7)];
       const refused = await peer.ledger.submit(junk);
       assertEquals(refused.map((r) => r.ok ? "applied" : r.code), [
         "TX_INSUFFICIENT_FUNDS",
@@ -206,19 +197,13 @@ Deno.test(
   "verifier: while the verifier cannot be reached, nothing is applied, by any path",
   opts,
   async () => {
-    const alice = await identityOnShard(0, 4);
-    const bob = await identityOnShard(1, 4);
     let calls = 0;
-    const net = await startNetwork({
-      shards: 4,
-      vars: { GENESIS: JSON.stringify({ [alice.peerId]: 1000 }) },
-      verifier: { VERIFIER: () => (calls++, new Response("down", { status: 503 })) },
+    const { alice, net, sign } = await paying({
+      VERIFIER: () => (calls++, new Response("down", { status: 503 })),
     });
     try {
       const peer = await connectPeer(net, { identity: alice });
-      const tx = transferToJson(
-        await signTransfer(alice, { network: net.network, to: bob.peerId, amount: 5n, nonce: 1 }),
-      );
+      const tx = await sign(1);
       const [r] = await peer.ledger.submit([tx]);
       assertEquals(r.ok ? "applied" : r.code, "TX_UNVERIFIED");
       assertEquals(calls, 1, "the payer's home asked the verifier");
