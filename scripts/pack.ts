@@ -65,7 +65,6 @@ function dependencies(imports: Record<string, string>): Record<string, string> {
   };
   return {
     "@noble/hashes": version("@noble/hashes"),
-    "@scure/base": version("@scure/base"),
     ws: "^8.18.0",
   };
 }
@@ -113,7 +112,7 @@ export async function pack(): Promise<string> {
     format: "esm",
     platform: "neutral",
     target: "es2022",
-    external: ["@noble/hashes", "@noble/hashes/*", "@scure/base", ...PEER_EXTERNALS],
+    external: ["@noble/hashes", "@noble/hashes/*", ...PEER_EXTERNALS],
     logLevel: "error",
   });
   await esbuild.stop();

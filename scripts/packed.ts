@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { hex } from "@scure/base";
+import { hex } from "../src/encoding/mod.ts";
 import { pack } from "./pack.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;

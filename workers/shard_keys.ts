@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { base64urlnopad } from "@scure/base";
+import { base64urlnopad } from "../src/encoding/mod.ts";
 import { Identity } from "../src/identity/identity.ts";
 import { peerIdFromPublicKey } from "../src/identity/peer_id.ts";
 

@@ -11,7 +11,7 @@
  */
 import { DurableObject, type DurableObjectNamespace } from "cloudflare:workers";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { hex } from "@scure/base";
+import { hex } from "../../src/encoding/mod.ts";
 import { Identity } from "../../src/identity/mod.ts";
 import {
   LedgerShard,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { base64urlnopad } from "@scure/base";
+import { base64urlnopad } from "../encoding/mod.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 
 // Node's socket error codes, in words.

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { base64urlnopad } from "@scure/base";
+import { base64urlnopad } from "../encoding/mod.ts";
 import { isPeerId } from "../identity/peer_id.ts";
 import {
   decodeFrame,

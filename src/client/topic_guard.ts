@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { base64urlnopad } from "@scure/base";
+import { base64urlnopad } from "../encoding/mod.ts";
 import type { Identity } from "../identity/mod.ts";
 import type { TopicMessage } from "../protocol/mod.ts";
 import { fromWire, toWire } from "./_util.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { base64urlnopad } from "@scure/base";
+import { base64urlnopad } from "../encoding/mod.ts";
 import { peerIdFromPublicKey, publicKeyFromPeerId } from "./peer_id.ts";
 
 const ED25519 = { name: "Ed25519" } as const;

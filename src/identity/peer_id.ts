@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { base58 } from "@scure/base";
+import { base58 } from "../encoding/mod.ts";
 import { isWeakPublicKey } from "./weak_key.ts";
 
 /** Multicodec tag `ed25519-pub` as an unsigned varint. */

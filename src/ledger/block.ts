@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { base64urlnopad, hex } from "@scure/base";
+import { base64urlnopad, hex } from "../encoding/mod.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { ByteWriter } from "./_codec.ts";
 import type { BlockHeaderJson } from "../protocol/ledger_wire.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { hex } from "@scure/base";
+import { hex } from "../encoding/mod.ts";
 import { nodeHash } from "../merkle/mod.ts";
 
 /** One step up the tree. */
@@ -23,7 +23,7 @@ export interface InclusionStep {
  *
  * @example Usage
  * ```ts
- * import { hex } from "@scure/base";
+ * import { hex } from "../encoding/mod.ts";
  * import { inclusionSteps } from "./inclusion_steps.ts";
  * import { inclusionProof, leafHash, merkleRoot } from "../merkle/mod.ts";
  * const leaves = [1, 2, 3].map((b) => leafHash(new Uint8Array([b])));

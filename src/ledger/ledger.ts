@@ -9,7 +9,7 @@
 import type { Identity } from "../identity/identity.ts";
 import { refusal } from "../protocol/refusal.ts";
 import type { AccountView, TxOutcome, TxProof } from "../protocol/ledger_wire.ts";
-import { base64urlnopad, hex } from "@scure/base";
+import { base64urlnopad, hex } from "../encoding/mod.ts";
 import { HomeCache, shardOf } from "../routing/shard.ts";
 import {
   blockHash,

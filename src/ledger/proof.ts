@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { base64urlnopad, hex } from "@scure/base";
+import { base64urlnopad, hex } from "../encoding/mod.ts";
 import { verifySignature } from "../identity/identity.ts";
 import { shardOf } from "../routing/shard.ts";
 import { entryLeaf, headerBytes, type SignedBlockHeader } from "./block.ts";

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { hex } from "@scure/base";
+import { hex } from "../encoding/mod.ts";
 import { ByteWriter } from "./_codec.ts";
 
 /** Domain tag of a receipt's bytes. */

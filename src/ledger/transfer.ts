@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { base64urlnopad, hex } from "@scure/base";
+import { base64urlnopad, hex } from "../encoding/mod.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { type Identity, verifySignature } from "../identity/identity.ts";
 import type { ErrorCode } from "../protocol/errors.ts";

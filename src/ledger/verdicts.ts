@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { base64urlnopad, hex } from "@scure/base";
+import { base64urlnopad, hex } from "../encoding/mod.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { verifySignature } from "../identity/identity.ts";
 import { parseTransfer, transferBytes } from "./transfer.ts";

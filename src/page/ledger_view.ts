@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { hex } from "@scure/base";
+import { hex } from "../encoding/mod.ts";
 import type { Peer, TxStatus } from "../../mod.ts";
 // The root comes from /v1/client.js at run time; what a subpath gives is bundled in.
 import { entryLeaf, inclusionSteps } from "../ledger/mod.ts";

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { base64urlnopad } from "@scure/base";
+import { base64urlnopad } from "../encoding/mod.ts";
 import { type Identity, verifySignature } from "../identity/identity.ts";
 import { isPeerId } from "../identity/peer_id.ts";
 

@@ -8,7 +8,7 @@
  * @module
  */
 import { sha512 } from "@noble/hashes/sha2.js";
-import { base64urlnopad } from "@scure/base";
+import { base64urlnopad } from "../encoding/mod.ts";
 import { edwardsToMontgomery, x25519, x25519PublicKey } from "./curve25519.ts";
 import { publicKeyFromPeerId } from "../identity/peer_id.ts";
 

@@ -10,7 +10,7 @@
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { hex } from "@scure/base";
+import { hex } from "../encoding/mod.ts";
 import { peerIdBytes } from "../identity/peer_id.ts";
 import {
   concat,

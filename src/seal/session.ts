@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { hex } from "@scure/base";
+import { hex } from "../encoding/mod.ts";
 import {
   COUNTER_BYTES,
   DATA_OVERHEAD,

@@ -12,7 +12,7 @@
 import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { base64urlnopad } from "@scure/base";
+import { base64urlnopad } from "../encoding/mod.ts";
 import { verifySignature } from "../identity/identity.ts";
 import { PUBLISH_SIGNATURE_CHARS } from "../protocol/control_map.ts";
 import type { TopicMessage } from "../protocol/service_messages.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { base64urlnopad } from "@scure/base";
+import { base64urlnopad } from "../encoding/mod.ts";
 
 // How many bits are set in each byte value.
 const ONES = Uint8Array.from({ length: 256 }, (_, v) => {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { hex } from "@scure/base";
+import { hex } from "../encoding/mod.ts";
 import { DEFAULT_LIMITS } from "../protocol/limits.ts";
 import type { Refusal } from "../protocol/refusal.ts";
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { base64urlnopad } from "@scure/base";
+import { base64urlnopad } from "../../src/encoding/mod.ts";
 import {
   BATCH_ENTRY_HEADER_BYTES,
   decodeFrame,

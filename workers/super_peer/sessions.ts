@@ -7,7 +7,7 @@
  */
 import { logEvent } from "../log.ts";
 import type { DurableObjectState } from "cloudflare:workers";
-import { base64urlnopad } from "@scure/base";
+import { base64urlnopad } from "../../src/encoding/mod.ts";
 import {
   CLOSE_CODES,
   errorReply,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { base64urlnopad } from "@scure/base";
+import { base64urlnopad } from "../../encoding/mod.ts";
 import type { Identity } from "../../identity/identity.ts";
 import { verifySignature } from "../../identity/identity.ts";
 import {

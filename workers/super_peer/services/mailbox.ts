@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { base64urlnopad } from "@scure/base";
+import { base64urlnopad } from "../../../src/encoding/mod.ts";
 import { type MailMessage, type MailNotice, overUtf8Bytes } from "../../../src/protocol/mod.ts";
 import { shardOf } from "../../../src/routing/mod.ts";
 import type { MailPut, PutOutcome } from "../../rpc.ts";
