@@ -73,10 +73,12 @@ export {
 // Who a peer is.
 export { type Ed25519Jwk, Identity, type IdentityJson, isPeerId } from "./src/identity/mod.ts";
 
-// Proofs a light client checks offline. Taken from their own files, not the ledger's module
-// (which holds the sequencer): a page loads what it imports.
+// Proofs a light client checks offline. Their code (the Merkle walk, SHA-256, the ledger's
+// codecs) loads on the first call, not with the root: a page that never checks one by hand
+// never downloads it.
 export type { SignedBlockHeader } from "./src/ledger/block.ts";
-export { type NetworkKeys, verifyBlockHeader, verifyTxProof } from "./src/ledger/proof.ts";
+export type { NetworkKeys } from "./src/ledger/proof.ts";
+export { verifyBlockHeader, verifyTxProof } from "./src/client/lazy_root.ts";
 
 // Refusals and closes, by code.
 export {
@@ -119,12 +121,12 @@ export {
 } from "./src/protocol/mod.ts";
 
 // Where a fetch keeps its pieces, and what it reports. From their own files: file sharing's
-// code loads on first use (`peer.swarm`), not with the root.
+// code loads on first use (`peer.swarm`), not with the root, and so does the file store's.
 export type { Bitfield } from "./src/swarm/bitfield.ts";
 export type { ContentId } from "./src/swarm/content_id.ts";
 export type { ContentSource, SeederOptions } from "./src/swarm/seeder.ts";
 export type { DownloadProgress } from "./src/swarm/download.ts";
-export { fileStore } from "./src/swarm/file_store.ts";
+export { fileStore } from "./src/client/lazy_root.ts";
 export { type IndexedDbFactory, indexedDbStore } from "./src/swarm/indexeddb_store.ts";
 export {
   memoryStore,

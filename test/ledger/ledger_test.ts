@@ -12,6 +12,8 @@ import {
 import { shardOf } from "../../src/routing/mod.ts";
 import type { TransferProof } from "../../src/protocol/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
+// The root's proof checks load the ledger's code on first call: the same verdicts.
+import * as root from "../../mod.ts";
 
 const NETWORK = "dev";
 
@@ -149,6 +151,13 @@ Deno.test("LedgerShard seals blocks whose proofs verify offline, and forged ones
     (await verifyTxProof({ ...proof, header: { ...proof.header, entries: 6 } }, keys)).ok,
     false,
   );
+  const asked = [proof, { ...proof, index: 3 }, { ...proof, tx: { ...proof.tx, amount: "2" } }];
+  assertEquals(
+    await Promise.all(asked.map((p) => root.verifyTxProof(p, keys))),
+    await Promise.all(asked.map((p) => verifyTxProof(p, keys))),
+  );
+  assertEquals(await root.verifyBlockHeader(header!, keys), true);
+  assertEquals(await root.verifyBlockHeader({ ...header!, entries: 4 }, keys), false);
   assertEquals(shard.transaction(hashes[4])?.block, 1);
   assertEquals(shard.block(2)?.prev.length, 64);
 });

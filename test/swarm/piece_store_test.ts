@@ -2,7 +2,12 @@
 // a log cut short by a kill, a file already whole, a log that outlived its file.
 import "fake-indexeddb/auto";
 import { fileStore, indexedDbStore, memoryStore } from "../../mod.ts";
-import { PART_SUFFIX, PIECE_BYTES, PieceTree } from "../../src/swarm/mod.ts";
+import {
+  fileStore as moduleFileStore,
+  PART_SUFFIX,
+  PIECE_BYTES,
+  PieceTree,
+} from "../../src/swarm/mod.ts";
 import { pieceStoreContract } from "./piece_store_contract.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
@@ -10,8 +15,13 @@ pieceStoreContract("memoryStore", { fresh: () => memoryStore(), resumable: false
 
 const dir = await Deno.makeTempDir();
 let files = 0;
+// The root's (its code loaded on first use) and its module's.
 pieceStoreContract("fileStore", {
   fresh: () => fileStore(`${dir}/${files++}.bin`),
+  resumable: true,
+});
+pieceStoreContract("fileStore (its module)", {
+  fresh: () => moduleFileStore(`${dir}/${files++}.bin`),
   resumable: true,
 });
 
