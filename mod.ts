@@ -25,50 +25,49 @@
  * @module
  */
 
-// The peer, its options and what its methods and events hand back.
-export {
-  browserTransport,
-  type CloseDetail,
-  type ConnectionOptions,
-  type Delivery,
-  type DirectOptions,
-  type DirectTransport,
-  type DirectTransportFactory,
-  type DirectTransportOptions,
-  type FetchOptions,
-  type FetchReport,
-  type LedgerApi,
-  type ListenedTarget,
-  type MailEvent,
-  Peer,
-  type PeerEvents,
-  type PeerLedger,
-  type PeerMessage,
-  type PeerOptions,
-  type PeerServices,
-  type PeerState,
-  type PresenceEvent,
-  type ReconnectingDetail,
-  type RequestMessage,
-  type SealCode,
-  type SealError,
-  type SendResult,
-  type Shareable,
-  type SwarmApi,
-  type TopicEvent,
-  type TopicOptions,
-  type TopicSealCode,
+// The peer, its options and what its methods and events hand back. Values come from their own
+// files (a bundler gives a page what it imports, file by file): file sharing, the ledger and
+// direct channels load their code on first use.
+export { Peer } from "./src/client/peer.ts";
+export { browserTransport } from "./src/client/lazy_root.ts";
+export { checkNetworkUrl } from "./src/client/network_url.ts";
+export type {
+  BackoffOptions,
+  CloseDetail,
+  ConnectionOptions,
+  Delivery,
+  DirectOptions,
+  DirectTransport,
+  DirectTransportFactory,
+  DirectTransportOptions,
+  FetchOptions,
+  FetchReport,
+  LedgerApi,
+  ListenedTarget,
+  MailEvent,
+  PeerEvents,
+  PeerLedger,
+  PeerMessage,
+  PeerOptions,
+  PeerServices,
+  PeerState,
+  PresenceEvent,
+  ReconnectingDetail,
+  RequestMessage,
+  SealCode,
+  SealError,
+  SendResult,
+  Shareable,
+  SwarmApi,
+  TopicEvent,
+  TopicOptions,
+  TopicSealCode,
 } from "./src/client/mod.ts";
-export { type BackoffOptions, checkNetworkUrl } from "./src/client/mod.ts";
 
 // Where a peer keeps its marks across restarts (a file in Deno and Node; IndexedDB in a
 // browser, its default), so that a relay cannot replay to it or talk it out of sealing.
-export {
-  fileMarks,
-  indexedDbMarks,
-  type MarksSnapshot,
-  type MarksStore,
-} from "./src/client/mod.ts";
+export { fileMarks, indexedDbMarks } from "./src/client/marks_store.ts";
+export type { MarksSnapshot, MarksStore } from "./src/client/marks_store.ts";
 
 // Who a peer is.
 export { type Ed25519Jwk, Identity, type IdentityJson, isPeerId } from "./src/identity/mod.ts";
@@ -86,39 +85,37 @@ export {
   type CloseCode,
   ERROR_CODES,
   type ErrorCode,
-  type ErrorMessage,
   ProtocolError,
-  type Refusal,
-} from "./src/protocol/mod.ts";
+} from "./src/protocol/errors.ts";
+export type { ErrorMessage } from "./src/protocol/messages.ts";
+export type { Refusal } from "./src/protocol/refusal.ts";
 
 // The network's messages and answers as a peer receives them.
-export {
-  type AccountView,
-  type BlockHeaderJson,
-  type ControlReplies,
-  type ControlRequests,
-  type ControlType,
-  type IceServer,
-  type LimitName,
-  type Limits,
-  type MailMessage,
-  type MailNotice,
-  type MintJson,
-  type MintProof,
-  type NetworkInfo,
-  type PeerInfo,
-  type PeerPresence,
-  type PresenceMessage,
-  type ProofPath,
-  type ProviderInfo,
-  type TopicMessage,
-  type TransferJson,
-  type TransferProof,
-  type TxOutcome,
-  type TxProof,
-  type TxStatus,
-  type Welcome,
-} from "./src/protocol/mod.ts";
+export type {
+  AccountView,
+  BlockHeaderJson,
+  MintJson,
+  MintProof,
+  ProofPath,
+  TransferJson,
+  TransferProof,
+  TxOutcome,
+  TxProof,
+} from "./src/protocol/ledger_wire.ts";
+export type { ControlReplies, ControlRequests, ControlType } from "./src/protocol/control_map.ts";
+export type { IceServer, NetworkInfo, TxStatus } from "./src/protocol/http.ts";
+export type { LimitName } from "./src/protocol/limit_values.ts";
+export type { Limits } from "./src/protocol/limits.ts";
+export type {
+  MailMessage,
+  MailNotice,
+  PeerInfo,
+  PeerPresence,
+  PresenceMessage,
+  ProviderInfo,
+  TopicMessage,
+} from "./src/protocol/service_messages.ts";
+export type { Welcome } from "./src/protocol/messages.ts";
 
 // Where a fetch keeps its pieces, and what it reports. From their own files: file sharing's
 // code loads on first use (`peer.swarm`), not with the root, and so does the file store's.

@@ -114,3 +114,23 @@ export function deferred<T>(): {
   promise.catch(() => {});
   return { promise, resolve, reject };
 }
+
+/**
+ * The error of a payload too large to seal (made only when one is: a send builds no text).
+ *
+ * @example Usage
+ * ```ts
+ * import { payloadTooLarge } from "./_util.ts";
+ * console.assert(payloadTooLarge("p", 10, 5) instanceof RangeError);
+ * ```
+ *
+ * @param to The peer it was for.
+ * @param bytes Its size.
+ * @param limit The most a sealed payload may be.
+ * @returns The error to throw.
+ */
+export function payloadTooLarge(to: string, bytes: number, limit: number): RangeError {
+  return new RangeError(
+    `Cannot send to "${to}": payload is ${bytes} bytes, sealed limit is ${limit}`,
+  );
+}

@@ -6,21 +6,16 @@
  *
  * @module
  */
+import { CLOSE_CODES, ProtocolError } from "../protocol/errors.ts";
+import { connectUrl, signHello } from "../protocol/hello.ts";
+import { DEFAULT_LIMITS, type Limits } from "../protocol/limits.ts";
+import { FRAME_BATCH, packBatches, readBatch } from "../protocol/batch_frame.ts";
 import {
-  CLOSE_CODES,
-  connectUrl,
-  DEFAULT_LIMITS,
-  FRAME_BATCH,
   KEEPALIVE_PING,
   KEEPALIVE_PONG,
-  type Limits,
-  packBatches,
   parseServerMessage,
-  ProtocolError,
-  readBatch,
-  signHello,
   type Welcome,
-} from "../protocol/mod.ts";
+} from "../protocol/messages.ts";
 import { backoffDelay } from "./backoff.ts";
 import { deferred } from "./_util.ts";
 import { checkNetworkUrl } from "./network_url.ts";

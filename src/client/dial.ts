@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type ErrorCode, ProtocolError } from "../protocol/mod.ts";
+import { type ErrorCode, ProtocolError } from "../protocol/errors.ts";
 import { fetchFrom, httpUrl } from "./_util.ts";
 
 /** Refusals of a hello that a fresh attempt would meet again: the peer stops on them. */

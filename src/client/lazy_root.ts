@@ -1,14 +1,16 @@
 /**
- * What the package's root names from file sharing and the ledger, loaded on first call. The
+ * What the package's root names from file sharing, the ledger and direct channels, loaded on
+ * first call. The
  * root keeps their names and types (a user's code does not change); their code comes with the
  * part that needs it, so that a page whose client never stores a file nor checks a proof by
- * hand does not load the piece tree, the file log, the Merkle walk or SHA-256 before its first
- * message. Each function here is the one of the same name in its own module, called through a
+ * hand does not load the piece tree, the file log, the Merkle walk, SHA-256 or WebRTC's glue
+ * before its first message. Each function here is the one of the same name in its own module, called through a
  * dynamic `import`, which a bundler splits into a chunk of its own.
  *
  * @module
  */
 import type { PieceStoreFactory } from "../swarm/piece_store.ts";
+import type { DirectTransportFactory } from "./direct/transport.ts";
 import type { SignedBlockHeader } from "../ledger/block.ts";
 import type { NetworkKeys } from "../ledger/proof.ts";
 import type { Refusal, TxProof } from "../protocol/mod.ts";
@@ -71,4 +73,26 @@ export async function verifyBlockHeader(
   keys: NetworkKeys,
 ): Promise<boolean> {
   return (await import("../ledger/proof.ts")).verifyBlockHeader(header, keys);
+}
+
+/**
+ * Direct channels on the runtime's own `RTCPeerConnection` (browsers), if it has one:
+ * {@link import("./direct/browser_transport.ts").browserTransport}, whose code loads when the
+ * first channel is made.
+ *
+ * @example Usage
+ * ```ts
+ * import { browserTransport } from "./lazy_root.ts";
+ * const factory = browserTransport(); // undefined in Deno
+ * console.assert(factory === undefined || typeof factory === "function");
+ * ```
+ *
+ * @returns The factory, or `undefined` where the runtime has no WebRTC.
+ */
+export function browserTransport(): DirectTransportFactory | undefined {
+  if (!(globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection) return undefined;
+  return async (options) => {
+    const { browserTransport } = await import("./direct/browser_transport.ts");
+    return browserTransport()!(options);
+  };
 }

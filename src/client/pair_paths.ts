@@ -16,7 +16,7 @@ import {
   parseSignal,
   type Stamp,
   stamped,
-} from "../protocol/mod.ts";
+} from "../protocol/direct.ts";
 import type { SendResult } from "./connection.ts";
 import type { DirectTransportFactory } from "./direct/transport.ts";
 import { type DirectOptions, DirectUpgrades } from "./direct/upgrades.ts";

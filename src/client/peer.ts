@@ -7,17 +7,11 @@
  *
  * @module
  */
-import {
-  CLOSE_CODES,
-  type ControlReplies,
-  type ControlType,
-  type ErrorMessage,
-  type Limits,
-  type PeerInfo,
-  type PeerPresence,
-  type ServerMessage,
-  type Welcome,
-} from "../protocol/mod.ts";
+import { CLOSE_CODES } from "../protocol/errors.ts";
+import type { ControlReplies, ControlType } from "../protocol/control_map.ts";
+import type { ErrorMessage, ServerMessage, Welcome } from "../protocol/messages.ts";
+import type { Limits } from "../protocol/limits.ts";
+import type { PeerInfo, PeerPresence } from "../protocol/service_messages.ts";
 import {
   type CloseDetail,
   Connection,
@@ -25,7 +19,7 @@ import {
   type ReconnectingDetail,
   type SendResult,
 } from "./connection.ts";
-import { browserTransport } from "./direct/browser_transport.ts";
+import { browserTransport } from "./lazy_root.ts";
 import { PairPaths } from "./pair_paths.ts";
 import { lazyLedger, type LedgerApi } from "./lazy_ledger.ts";
 import { LazySwarm, type SwarmApi } from "./lazy_swarm.ts";

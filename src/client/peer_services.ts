@@ -51,9 +51,11 @@ export interface ServicesHost {
    * Opens a mail message: its text or bytes, or `undefined` to drop it (sealed mail that
    * does not open, mail in clear where sealing is required). @default its data, decoded
    */
-  openMail?(m: MailMessage): string | Uint8Array | undefined;
+  openMail?(
+    m: MailMessage,
+  ): string | Uint8Array | undefined | Promise<string | Uint8Array | undefined>;
   /** Seals mail to a peer's identity, or `undefined` to send it as it is. */
-  sealMail?(to: string, data: string | Uint8Array): Uint8Array | undefined;
+  sealMail?(to: string, data: string | Uint8Array): Promise<Uint8Array | undefined>;
   /** Signs and seals publishes, checks and opens topic messages. @default neither */
   topics?: Pick<TopicGuard, "prepare" | "open" | "setKey">;
 }
@@ -88,6 +90,8 @@ export class PeerServices {
   /** The last number delivered per topic and publisher. */
   readonly #marks: TopicMarks;
   readonly #seenMail = new Set<string>();
+  // Mail and notices being told: the next is told after them.
+  #telling: Promise<void> = Promise.resolve();
   /** The highest block heard of, per shard. */
   readonly #blockHeights = new Map<number, number>();
   /** Mail and notices that came with no listener for them, by `mid`. */
@@ -207,7 +211,7 @@ export class PeerServices {
     options: { notify?: boolean } = {},
   ): Promise<{ mid: string; status: "delivered" | "stored" }> {
     // Sealed to the recipient's identity when this peer seals: the network keeps bytes only.
-    const sealed = this.#host.sealMail?.(to, data);
+    const sealed = await this.#host.sealMail?.(to, data);
     const reply = await this.#host.request({
       t: "mail",
       to,
@@ -257,34 +261,41 @@ export class PeerServices {
       const detail: PresenceEvent = { ...m, sealed: false };
       this.#host.dispatchEvent(new CustomEvent<PresenceEvent>("presence", { detail }));
     } else {
-      // Acknowledged only once a listener took it: with none, it waits (and, unacknowledged,
-      // comes again on the next connect).
-      if (!this.#host.listening(m.t)) {
-        if (this.#held.size < MAX_HELD_MAIL) this.#held.set(m.mid, m);
-        return;
-      }
-      this.#acknowledge(m.mid);
-      if (this.#seenMail.has(m.mid)) return;
-      this.#seenMail.add(m.mid);
-      if (this.#seenMail.size > MAX_SEEN_MAIL) {
-        this.#seenMail.delete(this.#seenMail.values().next().value!);
-      }
-      if (m.t === "mail") {
-        // Sealed mail is opened (or refused, by code) before anyone sees it.
-        const data = this.#host.openMail ? this.#host.openMail(m) : fromWire(m);
-        if (data === undefined) return;
-        const detail: MailEvent = {
-          mid: m.mid,
-          from: m.from,
-          ts: m.ts,
-          data,
-          sealed: m.sealed === true,
-        };
-        this.#host.dispatchEvent(new CustomEvent<MailEvent>("mail", { detail }));
-      } else {
-        this.#host.dispatchEvent(new CustomEvent<MailNotice>("mail.notice", { detail: m }));
-      }
+      // Told in the order they came, each after the one before it is opened (sealed mail is
+      // opened with WebCrypto, asynchronously): one step at a time, so that a listener that
+      // went meanwhile leaves the next one held, not acknowledged and told to no one.
+      this.#telling = this.#telling.then(() => this.#tell(m)).catch(() => {});
     }
+  }
+
+  // One mail or notice: acknowledged only once a listener is there to take it; with none, it
+  // waits (and, unacknowledged, comes again on the next connect).
+  async #tell(m: MailMessage | MailNotice): Promise<void> {
+    if (!this.#host.listening(m.t)) {
+      if (this.#held.size < MAX_HELD_MAIL) this.#held.set(m.mid, m);
+      return;
+    }
+    this.#acknowledge(m.mid);
+    if (this.#seenMail.has(m.mid)) return;
+    this.#seenMail.add(m.mid);
+    if (this.#seenMail.size > MAX_SEEN_MAIL) {
+      this.#seenMail.delete(this.#seenMail.values().next().value!);
+    }
+    if (m.t !== "mail") {
+      this.#host.dispatchEvent(new CustomEvent<MailNotice>("mail.notice", { detail: m }));
+      return;
+    }
+    // Sealed mail is opened (or refused, by code) before anyone sees it.
+    const data = this.#host.openMail ? await this.#host.openMail(m) : fromWire(m);
+    if (data === undefined) return;
+    const detail: MailEvent = {
+      mid: m.mid,
+      from: m.from,
+      ts: m.ts,
+      data,
+      sealed: m.sealed === true,
+    };
+    this.#host.dispatchEvent(new CustomEvent<MailEvent>("mail", { detail }));
   }
 
   /**

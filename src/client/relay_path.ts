@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { payloadTooLarge } from "./_util.ts";
 import { base64urlnopad } from "../encoding/mod.ts";
 import { isPeerId } from "../identity/peer_id.ts";
 import {
@@ -15,12 +16,12 @@ import {
   FLAG_TEXT,
   FRAME_DELIVER,
   FRAME_SEND,
-  type Limits,
-  type MailMessage,
-  readStamped,
-  type Stamp,
-} from "../protocol/mod.ts";
-import { identitySealKey } from "../seal/keys.ts";
+} from "../protocol/frames.ts";
+import type { Limits } from "../protocol/limits.ts";
+import type { MailMessage } from "../protocol/service_messages.ts";
+import { readStamped, type Stamp } from "../protocol/direct.ts";
+import { identitySealKey, usableSealKey } from "../seal/keys.ts";
+import { InOrder } from "../seal/in_order.ts";
 import { AnswerBudget } from "../seal/answer_budget.ts";
 import { SEAL_OVERHEAD, SEAL_UNKNOWN_SESSION, SEAL_UNSUPPORTED } from "../seal/envelope.ts";
 import {
@@ -72,6 +73,9 @@ export interface RelaySealing extends Pick<SealerOptions, "mailMaxAgeMs" | "mark
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
+/** What a mail message carries once opened, or `undefined` if it was dropped. */
+type MailData = string | Uint8Array | undefined;
+
 /** The connection as the relay path uses it. */
 export interface RelayConnection {
   /** Its state. */
@@ -121,6 +125,8 @@ export class RelayPath {
   readonly #sealer: Sealer | undefined;
   // A peer that does not seal answers sealed payloads with kind 6, within a budget.
   readonly #answers = new AnswerBudget();
+  // Mailbox frames being sealed, per peer, sent in the order given.
+  readonly #mailing = new InOrder();
   #seq = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -200,7 +206,8 @@ export class RelayPath {
    */
   flush(): Promise<void> | undefined {
     this.#sealer?.flush();
-    return this.#sealer?.busy ? this.#sealer.idle() : undefined;
+    if (!this.#sealer?.busy && !this.#mailing.busy) return undefined;
+    return Promise.all([this.#sealer?.idle(), this.#mailing.idle()]).then(() => {});
   }
 
   /** The network said a peer is not connected: a handshake under way with it ends now. */
@@ -232,16 +239,19 @@ export class RelayPath {
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
     const inner = (text ? FLAG_TEXT : 0) | (flags.signal ? FLAG_SIGNAL : 0) |
       (flags.sequenced ? FLAG_SEQUENCED : 0);
-    if (bytes.length > this.maxPayload) {
-      throw new RangeError(
-        `Cannot send to "${to}": payload is ${bytes.length} bytes, sealed limit is ${this.maxPayload}`,
-      );
-    }
+    const limit = this.maxPayload;
+    if (bytes.length > limit) throw payloadTooLarge(to, bytes.length, limit);
     const now = Date.now();
     if (flags.mailbox) {
-      const mail = this.#sealer.sealMail(to, inner, bytes, now);
-      if (!mail) throw new TypeError(`Cannot seal to "${to}": its key is unusable`);
-      return this.#frame(to, mail, { mailbox: true, sealed: true });
+      if (!usableSealKey(to)) throw new TypeError(`Cannot seal to "${to}": its key is unusable`);
+      // Sealed asynchronously (WebCrypto); what goes to one peer leaves in the order given.
+      const mail = this.#sealer.mail.seal(to, inner, bytes, now);
+      this.#mailing.add(
+        to,
+        mail,
+        (m) => m && void this.#frame(to, m, { mailbox: true, sealed: true }),
+      );
+      return this.#connection.state === "open" ? "sent" : "queued";
     }
     const result = this.#sealer.seal(to, inner, bytes, now);
     if (result === "queued") this.#armTimer();
@@ -257,7 +267,7 @@ export class RelayPath {
    * @param m The mail message.
    * @returns Its text or bytes, or `undefined`.
    */
-  openMailMessage(m: MailMessage): string | Uint8Array | undefined {
+  openMailMessage(m: MailMessage): MailData | Promise<MailData> {
     const bytes = () => m.bin ? base64urlnopad.decode(m.data) : encoder.encode(m.data);
     if (m.sealed) return this.openMail(m.from, bytes());
     if (this.#sealer && !this.#sealer.takesClear(m.from)) {
@@ -275,16 +285,12 @@ export class RelayPath {
    * @returns The sealed bytes, or `undefined` if this peer does not seal.
    * @throws {TypeError} If `to` is not a peer id.
    */
-  sealMailBytes(to: string, data: string | Uint8Array): Uint8Array | undefined {
+  async sealMailBytes(to: string, data: string | Uint8Array): Promise<Uint8Array | undefined> {
     if (!this.#sealer) return undefined;
     assertPeerId(to);
     const text = typeof data === "string";
-    const sealed = this.#sealer.sealMail(
-      to,
-      text ? FLAG_TEXT : 0,
-      text ? encoder.encode(data) : data,
-      Date.now(),
-    );
+    const bytes = text ? encoder.encode(data) : data;
+    const sealed = await this.#sealer.mail.seal(to, text ? FLAG_TEXT : 0, bytes, Date.now());
     if (!sealed) throw new TypeError(`Cannot seal to "${to}": its key is unusable`);
     return sealed;
   }
@@ -296,16 +302,11 @@ export class RelayPath {
    * @param bytes The sealed bytes.
    * @returns The message, or `undefined` (reported by code) if it does not open.
    */
-  openMail(from: string, bytes: Uint8Array): string | Uint8Array | undefined {
-    if (!this.#sealer) {
-      this.#handlers.refused?.(from, "SEAL_UNSUPPORTED", "This peer does not seal");
-      return undefined;
-    }
-    const opened = this.#sealer.openMail(from, bytes, Date.now());
-    if (!opened.ok) {
-      this.#handlers.refused?.(from, opened.code, opened.message);
-      return undefined;
-    }
+  async openMail(from: string, bytes: Uint8Array): Promise<MailData> {
+    const refused = this.#handlers.refused;
+    if (!this.#sealer) return void refused?.(from, "SEAL_UNSUPPORTED", "This peer does not seal");
+    const opened = await this.#sealer.mail.open(from, bytes, Date.now());
+    if (!opened.ok) return void this.#handlers.refused?.(from, opened.code, opened.message);
     return opened.flags & FLAG_TEXT ? decoder.decode(opened.payload) : opened.payload.slice();
   }
 

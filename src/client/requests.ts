@@ -10,17 +10,17 @@
  *
  * @module
  */
-import {
-  type ControlReplies,
-  type ControlRequest,
-  type ControlRequests,
-  type ControlType,
-  type ErrorMessage,
-  type Limits,
-  ProtocolError,
-  type Reply,
-  requestPrice,
-} from "../protocol/mod.ts";
+import type {
+  ControlReplies,
+  ControlRequest,
+  ControlRequests,
+  ControlType,
+  Reply,
+} from "../protocol/control_map.ts";
+import type { ErrorMessage } from "../protocol/messages.ts";
+import type { Limits } from "../protocol/limits.ts";
+import { ProtocolError } from "../protocol/errors.ts";
+import { requestPrice } from "../protocol/prices.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS, MAX_REQUESTS_IN_FLIGHT } from "./constants.ts";
 
 /** The share of the network's rate and burst a peer's requests are paced to. */

@@ -111,7 +111,7 @@ export class TopicGuard {
     const key = await this.#keys.get(topic)?.key;
     const wire: PublishWire = key
       ? {
-        data: base64urlnopad.encode(sealTopic(key, topic, from, n, data)),
+        data: base64urlnopad.encode(await sealTopic(key, topic, from, n, data)),
         bin: true,
         sealed: true,
       }
@@ -156,7 +156,7 @@ export class TopicGuard {
     if (!key) return drop("SEAL_NO_KEY", "A sealed publish on a topic this peer holds no key for");
     const opened = typeof data === "string"
       ? undefined
-      : openTopic(key, m.topic, m.from, m.n, data);
+      : await openTopic(key, m.topic, m.from, m.n, data);
     return opened ?? drop("SEAL_BAD_TAG", "A sealed publish that does not open with the key");
   }
 }

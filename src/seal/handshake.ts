@@ -14,13 +14,13 @@
  * once a session's keys are dropped, its messages cannot be opened again, even with both
  * identities.
  *
+ * Tags are AES-256-GCM over nothing (a GMAC) under keys used once; hashes and key derivation
+ * are SHA-256 and HKDF: all WebCrypto (`primitives.ts`), so each step is asynchronous.
+ *
  * Pure functions over bytes; the state machine that uses them is `sealer.ts`.
  *
  * @module
  */
-import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
-import { hkdf } from "@noble/hashes/hkdf.js";
-import { sha256 } from "@noble/hashes/sha2.js";
 import { hex } from "../encoding/mod.ts";
 import { peerIdBytes } from "../identity/peer_id.ts";
 import {
@@ -34,11 +34,11 @@ import {
 } from "./envelope.ts";
 import { sealPublicKey, usableSealKey, X25519, type X25519Ops } from "./keys.ts";
 import { StaticSecrets } from "./static_secrets.ts";
+import { hkdf, openOnce, sealOnce, sha256 } from "./primitives.ts";
 
 const encoder = new TextEncoder();
 /** Domain of every hash and key of sealing, so none is valid anywhere else. */
-export const SEAL_CONTEXT: Uint8Array = encoder.encode("superpeer/seal/v2");
-const ZERO_NONCE = new Uint8Array(12);
+export const SEAL_CONTEXT: Uint8Array = encoder.encode("superpeer/seal/v3");
 const EMPTY = new Uint8Array(0);
 
 /** This side's keys. */
@@ -87,20 +87,19 @@ export interface HandshakeFailure {
   message: string;
 }
 
-function tag(key: Uint8Array, aad: Uint8Array): Uint8Array {
-  return chacha20poly1305(key, ZERO_NONCE, aad).encrypt(EMPTY);
+function tag(key: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+  return sealOnce(key, aad, EMPTY);
 }
 
-function tagVerifies(key: Uint8Array, aad: Uint8Array, t: Uint8Array): boolean {
-  try {
-    chacha20poly1305(key, ZERO_NONCE, aad).decrypt(t);
-    return true;
-  } catch {
-    return false;
-  }
+async function tagVerifies(key: Uint8Array, aad: Uint8Array, t: Uint8Array): Promise<boolean> {
+  return t.length === 16 && (await openOnce(key, aad, t)) !== undefined;
 }
 
-function transcript(initiator: string, responder: string, ephemeral: Uint8Array): Uint8Array {
+function transcript(
+  initiator: string,
+  responder: string,
+  ephemeral: Uint8Array,
+): Promise<Uint8Array> {
   return sha256(
     concat(
       SEAL_CONTEXT,
@@ -112,13 +111,13 @@ function transcript(initiator: string, responder: string, ephemeral: Uint8Array)
   );
 }
 
-function sessionKeys(
+async function sessionKeys(
   h1: Uint8Array,
   responderEphemeral: Uint8Array,
   secrets: Uint8Array,
-): { h2: Uint8Array; i2r: Uint8Array; r2i: Uint8Array; confirm: Uint8Array } {
-  const h2 = sha256(concat(h1, responderEphemeral));
-  const okm = hkdf(sha256, secrets, h2, encoder.encode("keys"), 96);
+): Promise<{ h2: Uint8Array; i2r: Uint8Array; r2i: Uint8Array; confirm: Uint8Array }> {
+  const h2 = await sha256(concat(h1, responderEphemeral));
+  const okm = await hkdf(secrets, h2, "keys", 96);
   return { h2, i2r: okm.slice(0, 32), r2i: okm.slice(32, 64), confirm: okm.slice(64, 96) };
 }
 
@@ -134,12 +133,12 @@ const bad = (message: string): HandshakeFailure => ({ code: "SEAL_BAD_HANDSHAKE"
  * import { acceptHello, finishHello, startHello } from "./handshake.ts";
  * const a = await Identity.generate();
  * const b = await Identity.generate();
- * const la = { peerId: a.peerId, secret: identitySealKey(a) };
- * const lb = { peerId: b.peerId, secret: identitySealKey(b) };
- * const { bytes, pending } = startHello(la, b.peerId)!;
- * const answer = acceptHello(lb, a.peerId, bytes);
+ * const la = { peerId: a.peerId, secret: await identitySealKey(a) };
+ * const lb = { peerId: b.peerId, secret: await identitySealKey(b) };
+ * const { bytes, pending } = (await startHello(la, b.peerId))!;
+ * const answer = await acceptHello(lb, a.peerId, bytes);
  * if ("code" in answer) throw new Error(answer.message);
- * const mine = finishHello(pending, b.peerId, answer.bytes);
+ * const mine = await finishHello(pending, b.peerId, answer.bytes);
  * if ("code" in mine) throw new Error(mine.message);
  * console.assert(mine.send.join() === answer.keys.receive.join());
  * ```
@@ -149,21 +148,21 @@ const bad = (message: string): HandshakeFailure => ({ code: "SEAL_BAD_HANDSHAKE"
  * @param kept This side's static secrets, kept across handshakes (made for `local`).
  * @returns The hello to send and what to keep, or `undefined` if `remote`'s key is unusable.
  */
-export function startHello(
+export async function startHello(
   local: LocalKeys,
   remote: string,
   kept: StaticSecrets = new StaticSecrets(local.secret),
-): { bytes: Uint8Array; pending: PendingHello } | undefined {
+): Promise<{ bytes: Uint8Array; pending: PendingHello } | undefined> {
   const ss = kept.of(remote);
   const theirStatic = usableSealKey(remote);
   if (!ss || !theirStatic) return undefined;
   const e = kept.x25519.ephemeralKeys();
   const es = kept.x25519.agree(e.secret, theirStatic);
   if (!es) return undefined;
-  const h1 = transcript(local.peerId, remote, e.publicKey);
+  const h1 = await transcript(local.peerId, remote, e.publicKey);
   const statics = concat(es, ss);
-  const k1 = hkdf(sha256, statics, h1, encoder.encode("hello"), 32);
-  const bytes = concat(new Uint8Array([SEAL_HELLO]), e.publicKey, tag(k1, h1));
+  const k1 = await hkdf(statics, h1, "hello", 32);
+  const bytes = concat(new Uint8Array([SEAL_HELLO]), e.publicKey, await tag(k1, h1));
   return {
     bytes,
     pending: {
@@ -193,12 +192,12 @@ export function startHello(
  * @param kept This side's static secrets, kept across handshakes (made for `local`).
  * @returns The accept to send and the session's keys, or a failure.
  */
-export function acceptHello(
+export async function acceptHello(
   local: LocalKeys,
   from: string,
   bytes: Uint8Array,
   kept: StaticSecrets = new StaticSecrets(local.secret),
-): { bytes: Uint8Array; keys: SessionKeys } | HandshakeFailure {
+): Promise<{ bytes: Uint8Array; keys: SessionKeys } | HandshakeFailure> {
   // Cheapest first, since anyone may send junk: the layout, then the static secret (kept
   // per remote), then the one X25519 a hello that does not verify costs, the ephemeral's.
   if (bytes.length !== HELLO_BYTES || bytes[0] !== SEAL_HELLO) return bad("Malformed hello");
@@ -208,23 +207,23 @@ export function acceptHello(
   const theirEphemeral = bytes.subarray(1, 1 + KEY_BYTES);
   const es = x.agree(local.secret, theirEphemeral);
   if (!es) return bad("Hello key is of low order");
-  const h1 = transcript(from, local.peerId, theirEphemeral);
+  const h1 = await transcript(from, local.peerId, theirEphemeral);
   const statics = concat(es, ss);
-  const k1 = hkdf(sha256, statics, h1, encoder.encode("hello"), 32);
-  if (!tagVerifies(k1, h1, bytes.subarray(1 + KEY_BYTES))) {
+  const k1 = await hkdf(statics, h1, "hello", 32);
+  if (!await tagVerifies(k1, h1, bytes.subarray(1 + KEY_BYTES))) {
     return bad(`Hello does not prove "${from}" sent it`);
   }
   const e = x.ephemeralKeys();
   const ee = x.agree(e.secret, theirEphemeral);
   const se = x.agree(e.secret, sealPublicKey(from));
   if (!ee || !se) return bad("Hello key is of low order");
-  const { h2, i2r, r2i, confirm } = sessionKeys(h1, e.publicKey, concat(ee, se, statics));
+  const { h2, i2r, r2i, confirm } = await sessionKeys(h1, e.publicKey, concat(ee, se, statics));
   return {
     bytes: concat(
       new Uint8Array([SEAL_ACCEPT]),
       h1.subarray(0, ID_BYTES),
       e.publicKey,
-      tag(confirm, h2),
+      await tag(confirm, h2),
     ),
     keys: { id: h2.slice(0, ID_BYTES), remote: from, send: r2i, receive: i2r },
   };
@@ -262,12 +261,12 @@ export function acceptId(bytes: Uint8Array): string | undefined {
  * @param x25519 The X25519 operations (counted in tests).
  * @returns The session's keys, or a failure.
  */
-export function finishHello(
+export async function finishHello(
   pending: PendingHello,
   from: string,
   bytes: Uint8Array,
   x25519: X25519Ops = X25519,
-): SessionKeys | HandshakeFailure {
+): Promise<SessionKeys | HandshakeFailure> {
   if (acceptId(bytes) !== pending.id) return bad("Accept names another handshake");
   if (from !== pending.remote) return bad(`Accept for "${pending.remote}" came from "${from}"`);
   const theirEphemeral = bytes.subarray(1 + ID_BYTES, 1 + ID_BYTES + KEY_BYTES);
@@ -276,12 +275,12 @@ export function finishHello(
   // its ephemeral with the initiator's static.
   const se = x25519.agree(pending.local.secret, theirEphemeral);
   if (!ee || !se) return bad("Accept key is of low order");
-  const { h2, i2r, r2i, confirm } = sessionKeys(
+  const { h2, i2r, r2i, confirm } = await sessionKeys(
     pending.h1,
     theirEphemeral,
     concat(ee, se, pending.statics),
   );
-  if (!tagVerifies(confirm, h2, bytes.subarray(1 + ID_BYTES + KEY_BYTES))) {
+  if (!await tagVerifies(confirm, h2, bytes.subarray(1 + ID_BYTES + KEY_BYTES))) {
     return bad(`Accept does not prove "${from}" sent it`);
   }
   return { id: h2.slice(0, ID_BYTES), remote: from, send: i2r, receive: r2i };

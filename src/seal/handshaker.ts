@@ -6,6 +6,9 @@
  * worth of handshakes, and each junk hello within it one X25519 (two from a remote never
  * seen, whose static secret is computed then and kept).
  *
+ * The cryptography is WebCrypto's, so each step answers with a promise; what must not wait
+ * (the budget's token, the layout, the handshake an accept names) is decided at once.
+ *
  * @module
  */
 import type { AnswerBudget } from "./answer_budget.ts";
@@ -20,8 +23,44 @@ import {
   type SessionKeys,
   startHello,
 } from "./handshake.ts";
-import type { X25519Ops } from "./keys.ts";
+import { usableSealKey, type X25519Ops } from "./keys.ts";
 import { StaticSecrets } from "./static_secrets.ts";
+
+/** This side's keys as a sealer is given them: the secret may still be being derived. */
+export interface SealerKeys {
+  /** Its peer id. */
+  peerId: string;
+  /** Its X25519 secret key (`identitySealKey(identity)`), or the promise of it. */
+  secret: Uint8Array | Promise<Uint8Array>;
+}
+
+/**
+ * This side's keys once its secret is there.
+ *
+ * @example Usage
+ * ```ts
+ * import { localKeys } from "./handshaker.ts";
+ * const keys = await localKeys({ peerId: "p", secret: Promise.resolve(new Uint8Array(32)) });
+ * console.assert(keys.secret.length === 32);
+ * ```
+ *
+ * @param local The keys, the secret perhaps still being derived.
+ * @returns The keys.
+ */
+export async function localKeys(local: SealerKeys): Promise<LocalKeys> {
+  return { peerId: local.peerId, secret: await local.secret };
+}
+
+/** A hello answered: the accept to send and the session's keys, or why not. */
+export type Answer = { bytes: Uint8Array; keys: SessionKeys } | HandshakeFailure;
+
+/** A hello started: the bytes to send, and what is kept until its accept. */
+export interface Started {
+  /** The hello. */
+  bytes: Uint8Array;
+  /** What its accept is checked with. */
+  pending: PendingHello;
+}
 
 /**
  * The handshakes of one peer.
@@ -35,19 +74,21 @@ import { StaticSecrets } from "./static_secrets.ts";
  * const [a, b] = [await Identity.generate(), await Identity.generate()];
  * const ha = new Handshaker({ peerId: a.peerId, secret: identitySealKey(a) }, new AnswerBudget());
  * const hb = new Handshaker({ peerId: b.peerId, secret: identitySealKey(b) }, new AnswerBudget());
- * const hello = ha.start(b.peerId)!;
- * const answer = hb.answer(a.peerId, hello.bytes, 0);
+ * const hello = (await ha.start(b.peerId))!;
+ * const answer = await hb.answer(a.peerId, hello.bytes, 0);
  * if (!answer || "code" in answer) throw new Error("not answered");
- * const keys = ha.finish(b.peerId, answer.bytes);
+ * const keys = await ha.finish(b.peerId, answer.bytes);
  * console.assert(!("code" in keys) && keys.send.join() === answer.keys.receive.join());
  * ```
  */
 export class Handshaker {
-  readonly #local: LocalKeys;
+  readonly #local: Promise<LocalKeys>;
+  readonly #statics: Promise<StaticSecrets>;
   readonly #budget: AnswerBudget;
-  readonly #statics: StaticSecrets;
   // The hellos sent and not yet accepted, by handshake id.
   readonly #started = new Map<string, PendingHello>();
+  // Those whose accept is being checked: a second accept for one meanwhile is refused.
+  readonly #finishing = new Set<string>();
 
   /**
    * Makes the handshakes of one peer, with none under way.
@@ -56,31 +97,36 @@ export class Handshaker {
    * @param budget The budgets of hellos taken, per remote.
    * @param x25519 The X25519 operations (counted in tests).
    */
-  constructor(local: LocalKeys, budget: AnswerBudget, x25519?: X25519Ops) {
-    this.#local = local;
+  constructor(local: SealerKeys, budget: AnswerBudget, x25519?: X25519Ops) {
+    this.#local = localKeys(local);
+    this.#statics = this.#local.then((l) => new StaticSecrets(l.secret, { x25519 }));
     this.#budget = budget;
-    this.#statics = new StaticSecrets(local.secret, { x25519 });
   }
 
   /**
    * Starts a handshake: the hello to send, kept until its accept comes or it is dropped.
    *
    * @param remote The peer.
-   * @returns The hello and what is kept, or `undefined` if `remote`'s key is unusable.
+   * @returns The hello and what is kept (`undefined` if a secret comes out of low order), or
+   *   `undefined` at once if `remote`'s key is unusable.
    */
-  start(remote: string): { bytes: Uint8Array; pending: PendingHello } | undefined {
-    const started = startHello(this.#local, remote, this.#statics);
-    if (started) this.#started.set(started.pending.id, started.pending);
-    return started;
+  start(remote: string): Promise<Started | undefined> | undefined {
+    if (!usableSealKey(remote)) return undefined;
+    return (async () => {
+      const [local, statics] = await Promise.all([this.#local, this.#statics]);
+      const started = await startHello(local, remote, statics);
+      if (started) this.#started.set(started.pending.id, started.pending);
+      return started;
+    })();
   }
 
   /**
-   * Forgets a hello sent: an accept for it is refused from now on.
+   * Forgets a hello sent (once it is made, if it is not yet): an accept for it is refused.
    *
-   * @param pending What {@linkcode Handshaker.start} kept.
+   * @param hello What {@linkcode Handshaker.start} answered.
    */
-  drop(pending: PendingHello): void {
-    this.#started.delete(pending.id);
+  drop(hello: Promise<Started | undefined>): void {
+    void hello.then((s) => s && this.#started.delete(s.pending.id), () => {});
   }
 
   /**
@@ -89,19 +135,21 @@ export class Handshaker {
    * @param from The initiator.
    * @param bytes Its hello.
    * @param now The clock, in ms.
-   * @returns The accept to send and the session's keys; a failure; or `undefined` if over
-   *   the budget: dropped, and to be answered with nothing.
+   * @returns The accept to send and the session's keys, or a failure; `undefined` at once if
+   *   over the budget: dropped, and to be answered with nothing.
    */
   answer(
     from: string,
     bytes: Uint8Array,
     now: number,
-  ): { bytes: Uint8Array; keys: SessionKeys } | HandshakeFailure | undefined {
+  ): Promise<Answer> | undefined {
     // A malformed hello is refused for free, without a token; a well-formed one takes a
     // token before any X25519, so that one over the budget costs nothing.
     const wellFormed = bytes.length === HELLO_BYTES && bytes[0] === SEAL_HELLO;
     if (wellFormed && !this.#budget.hello(from, now)) return undefined;
-    return acceptHello(this.#local, from, bytes, this.#statics);
+    return Promise.all([this.#local, this.#statics]).then(([local, statics]) =>
+      acceptHello(local, from, bytes, statics)
+    );
   }
 
   /**
@@ -111,14 +159,19 @@ export class Handshaker {
    * @param bytes The accept.
    * @returns The session's keys, or a failure.
    */
-  finish(from: string, bytes: Uint8Array): SessionKeys | HandshakeFailure {
+  async finish(from: string, bytes: Uint8Array): Promise<SessionKeys | HandshakeFailure> {
     const id = acceptId(bytes);
     const pending = id === undefined ? undefined : this.#started.get(id);
-    if (!pending) {
+    if (!pending || this.#finishing.has(pending.id)) {
       return { code: "SEAL_BAD_HANDSHAKE", message: "Accept for no handshake under way" };
     }
-    const keys = finishHello(pending, from, bytes, this.#statics.x25519);
-    if (!("code" in keys)) this.#started.delete(pending.id);
-    return keys;
+    this.#finishing.add(pending.id);
+    try {
+      const keys = await finishHello(pending, from, bytes, (await this.#statics).x25519);
+      if (!("code" in keys)) this.#started.delete(pending.id);
+      return keys;
+    } finally {
+      this.#finishing.delete(pending.id);
+    }
   }
 }

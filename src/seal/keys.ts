@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { sha512 } from "@noble/hashes/sha2.js";
 import { base64urlnopad } from "../encoding/mod.ts";
 import { edwardsToMontgomery, x25519, x25519PublicKey } from "./curve25519.ts";
 import { publicKeyFromPeerId } from "../identity/peer_id.ts";
+import { sha512 } from "./primitives.ts";
 
 // Converted keys, kept because the same peers recur (a conversion is a field inversion).
 // Bounded: cleared when full.
@@ -70,16 +70,16 @@ export function usableSealKey(peerId: string): Uint8Array | undefined {
  * ```ts
  * import { sealSecretKey } from "./keys.ts";
  * const seed = crypto.getRandomValues(new Uint8Array(32));
- * console.assert(sealSecretKey(seed).length === 32);
+ * console.assert((await sealSecretKey(seed)).length === 32);
  * ```
  *
  * @param seed The Ed25519 seed.
  * @returns The 32-byte X25519 secret key.
  */
-export function sealSecretKey(seed: Uint8Array): Uint8Array {
+export async function sealSecretKey(seed: Uint8Array): Promise<Uint8Array> {
   // The first half of SHA-512 of the seed, clamped: the scalar Ed25519 signs with (RFC 8032,
   // section 5.1.5), so that its X25519 public key is the map of the peer's Ed25519 one.
-  const k = sha512(seed.subarray(0, 32)).slice(0, 32);
+  const k = (await sha512(seed.subarray(0, 32))).slice(0, 32);
   k[0] &= 248;
   k[31] &= 127;
   k[31] |= 64;
@@ -87,7 +87,7 @@ export function sealSecretKey(seed: Uint8Array): Uint8Array {
 }
 
 // Derived secrets, per identity: a conversion is a SHA-512 and a clamp, not worth repeating.
-const secrets = new WeakMap<object, Uint8Array>();
+const secrets = new WeakMap<object, Promise<Uint8Array>>();
 
 /**
  * The X25519 secret key that matches an identity: what opens messages sealed to its peer
@@ -100,7 +100,8 @@ const secrets = new WeakMap<object, Uint8Array>();
  * import { Identity } from "../identity/mod.ts";
  * import { identitySealKey, sealPublicKey } from "./keys.ts";
  * const me = await Identity.generate();
- * console.assert(x25519PublicKey(identitySealKey(me)).join() === sealPublicKey(me.peerId).join());
+ * const secret = await identitySealKey(me);
+ * console.assert(x25519PublicKey(secret).join() === sealPublicKey(me.peerId).join());
  * ```
  *
  * @param identity The identity (anything that saves as a version 1 identity).
@@ -108,7 +109,7 @@ const secrets = new WeakMap<object, Uint8Array>();
  */
 export function identitySealKey(
   identity: { toJSON(): { privateKey: { d?: string } } },
-): Uint8Array {
+): Promise<Uint8Array> {
   let secret = secrets.get(identity);
   if (!secret) {
     secret = sealSecretKey(base64urlnopad.decode(identity.toJSON().privateKey.d!));

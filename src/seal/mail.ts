@@ -7,9 +7,6 @@
  *
  * @module
  */
-import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
-import { hkdf } from "@noble/hashes/hkdf.js";
-import { sha256 } from "@noble/hashes/sha2.js";
 import { hex } from "../encoding/mod.ts";
 import { peerIdBytes } from "../identity/peer_id.ts";
 import {
@@ -25,18 +22,16 @@ import { SEAL_CONTEXT } from "./handshake.ts";
 import { agree, ephemeralKeys, sealPublicKey, usableSealKey } from "./keys.ts";
 import type { Opened } from "./session.ts";
 import { SEAL_MAIL_MARKS, SEAL_MAIL_MAX_SKEW_MS } from "./seal_bounds.ts";
+import { hkdf, openOnce, sealOnce, sha256 } from "./primitives.ts";
 
-const ZERO_NONCE = new Uint8Array(12);
-const INFO = new TextEncoder().encode("mail");
-
-function mailKey(
+async function mailKey(
   from: string,
   to: string,
   ephemeral: Uint8Array,
   es: Uint8Array,
   ss: Uint8Array,
-): { key: Uint8Array; aad: Uint8Array } {
-  const aad = sha256(
+): Promise<{ key: Uint8Array; aad: Uint8Array }> {
+  const aad = await sha256(
     concat(
       SEAL_CONTEXT,
       new Uint8Array([SEAL_MAIL]),
@@ -45,7 +40,7 @@ function mailKey(
       ephemeral,
     ),
   );
-  return { key: hkdf(sha256, concat(es, ss), aad, INFO, 32), aad };
+  return { key: await hkdf(concat(es, ss), aad, "mail", 32), aad };
 }
 
 /**
@@ -58,8 +53,10 @@ function mailKey(
  * import { MailReplays, openMail, sealMail } from "./mail.ts";
  * const a = await Identity.generate();
  * const b = await Identity.generate();
- * const sealed = sealMail({ peerId: a.peerId, secret: identitySealKey(a) }, b.peerId, 0, new Uint8Array([7]), 1000)!;
- * const opened = openMail({ peerId: b.peerId, secret: identitySealKey(b) }, a.peerId, sealed, 2000, new MailReplays(60_000));
+ * const la = { peerId: a.peerId, secret: await identitySealKey(a) };
+ * const lb = { peerId: b.peerId, secret: await identitySealKey(b) };
+ * const sealed = (await sealMail(la, b.peerId, 0, new Uint8Array([7]), 1000))!;
+ * const opened = await openMail(lb, a.peerId, sealed, 2000, new MailReplays(60_000));
  * console.assert(opened.ok && opened.payload[0] === 7);
  * ```
  *
@@ -71,19 +68,19 @@ function mailKey(
  * @param e The ephemeral key pair (a test vector's; fresh by default, and must be).
  * @returns The sealed mail, or `undefined` if the recipient's key is unusable.
  */
-export function sealMail(
+export async function sealMail(
   local: LocalKeys,
   to: string,
   flags: number,
   payload: Uint8Array,
   now: number,
   e: { secret: Uint8Array; publicKey: Uint8Array } = ephemeralKeys(),
-): Uint8Array | undefined {
+): Promise<Uint8Array | undefined> {
   const theirs = sealPublicKey(to);
   const es = agree(e.secret, theirs);
   const ss = agree(local.secret, theirs);
   if (!es || !ss) return undefined;
-  const { key, aad } = mailKey(local.peerId, to, e.publicKey, es, ss);
+  const { key, aad } = await mailKey(local.peerId, to, e.publicKey, es, ss);
   const plain = new Uint8Array(1 + 8 + payload.length);
   plain[0] = flags;
   writeCounter(plain, 1, Math.max(0, Math.floor(now)));
@@ -91,7 +88,7 @@ export function sealMail(
   return concat(
     new Uint8Array([SEAL_MAIL]),
     e.publicKey,
-    chacha20poly1305(key, ZERO_NONCE, aad).encrypt(plain),
+    await sealOnce(key, aad, plain),
   );
 }
 
@@ -189,13 +186,13 @@ export class MailReplays {
  * @param replays The mail opened lately.
  * @returns The inner flags and payload, or why not.
  */
-export function openMail(
+export async function openMail(
   local: LocalKeys,
   from: string,
   bytes: Uint8Array,
   now: number,
   replays: MailReplays,
-): Opened {
+): Promise<Opened> {
   const altered = { ok: false, code: "SEAL_BAD_TAG", message: "Sealed mail was altered" } as const;
   if (bytes.length < MAIL_OVERHEAD || bytes[0] !== SEAL_MAIL) return altered;
   const ephemeral = bytes.subarray(1, 1 + KEY_BYTES);
@@ -203,11 +200,9 @@ export function openMail(
   const theirStatic = usableSealKey(from);
   const ss = theirStatic && agree(local.secret, theirStatic);
   if (!es || !ss) return altered;
-  const { key, aad } = mailKey(from, local.peerId, ephemeral, es, ss);
-  let plain: Uint8Array;
-  try {
-    plain = chacha20poly1305(key, ZERO_NONCE, aad).decrypt(bytes.subarray(1 + KEY_BYTES));
-  } catch {
+  const { key, aad } = await mailKey(from, local.peerId, ephemeral, es, ss);
+  const plain = await openOnce(key, aad, bytes.subarray(1 + KEY_BYTES));
+  if (!plain) {
     // Altered, or sealed by another sender than the relay names: the key differs either way.
     return {
       ok: false,
@@ -223,4 +218,67 @@ export function openMail(
     return { ok: false, code: "SEAL_REPLAYED", message: "Sealed mail was already taken" };
   }
   return { ok: true, flags: plain[0], payload: plain.subarray(9) };
+}
+
+/**
+ * One peer's mail: what it seals to others' identities, and what it opens of its own, each
+ * ephemeral key taken once.
+ *
+ * @example Usage
+ * ```ts
+ * import { Identity } from "../identity/mod.ts";
+ * import { identitySealKey } from "./keys.ts";
+ * import { IdentityMail, MailReplays } from "./mail.ts";
+ * const [a, b] = [await Identity.generate(), await Identity.generate()];
+ * const mailOf = async (id: Identity) =>
+ *   new IdentityMail({ peerId: id.peerId, secret: await identitySealKey(id) }, new MailReplays(60_000));
+ * const sealed = (await (await mailOf(a)).seal(b.peerId, 0, new Uint8Array([7]), 1000))!;
+ * console.assert((await (await mailOf(b)).open(a.peerId, sealed, 2000)).ok);
+ * ```
+ */
+export class IdentityMail {
+  readonly #local: LocalKeys | Promise<LocalKeys>;
+  /** The mail opened lately (kept with the peer's marks). */
+  readonly replays: MailReplays;
+
+  /**
+   * Makes one peer's mail.
+   *
+   * @param local This peer's keys, or the promise of them.
+   * @param replays The mail it opened lately.
+   */
+  constructor(local: LocalKeys | Promise<LocalKeys>, replays: MailReplays) {
+    this.#local = local;
+    this.replays = replays;
+  }
+
+  /**
+   * Seals mail to a peer's identity (it may be offline).
+   *
+   * @param to The peer.
+   * @param flags Inner flags.
+   * @param payload The message.
+   * @param now The clock.
+   * @returns The sealed mail, or `undefined` if the peer's key is unusable.
+   */
+  async seal(
+    to: string,
+    flags: number,
+    payload: Uint8Array,
+    now: number,
+  ): Promise<Uint8Array | undefined> {
+    return sealMail(await this.#local, to, flags, payload, now);
+  }
+
+  /**
+   * Opens mail sealed to this peer's identity.
+   *
+   * @param from The sender the network names.
+   * @param bytes The sealed mail.
+   * @param now The clock.
+   * @returns The inner flags and payload, or why not.
+   */
+  async open(from: string, bytes: Uint8Array, now: number): Promise<Opened> {
+    return openMail(await this.#local, from, bytes, now, this.replays);
+  }
 }

@@ -10,8 +10,10 @@
  * import { identitySealKey, MailReplays, openMail, sealMail } from "./mod.ts";
  * import { Identity } from "../identity/mod.ts";
  * const [a, b] = [await Identity.generate(), await Identity.generate()];
- * const mail = sealMail({ peerId: a.peerId, secret: identitySealKey(a) }, b.peerId, 0, new Uint8Array([7]), 1000)!;
- * const opened = openMail({ peerId: b.peerId, secret: identitySealKey(b) }, a.peerId, mail, 2000, new MailReplays(60_000));
+ * const la = { peerId: a.peerId, secret: await identitySealKey(a) };
+ * const lb = { peerId: b.peerId, secret: await identitySealKey(b) };
+ * const mail = (await sealMail(la, b.peerId, 0, new Uint8Array([7]), 1000))!;
+ * const opened = await openMail(lb, a.peerId, mail, 2000, new MailReplays(60_000));
  * console.assert(opened.ok && opened.payload[0] === 7);
  * ```
  *
@@ -40,7 +42,8 @@ export {
 export { type LocalKeys, SEAL_CONTEXT } from "./handshake.ts";
 export { identitySealKey, sealPublicKey, sealSecretKey, X25519, type X25519Ops } from "./keys.ts";
 export { AnswerBudget, type AnswerBudgetOptions } from "./answer_budget.ts";
-export { MailReplays, openMail, sealMail } from "./mail.ts";
+export { IdentityMail, MailReplays, openMail, sealMail } from "./mail.ts";
+export type { SealerKeys } from "./handshaker.ts";
 export { SealedBefore } from "./sealed_before.ts";
 export { type Opened, type OpenFailureCode, SEAL_REPLAY_WINDOW } from "./session.ts";
 export * from "./topic.ts";

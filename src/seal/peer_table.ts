@@ -6,7 +6,7 @@
  * @module
  */
 import type { BatchEntry } from "./sealed_batch.ts";
-import type { PendingHello } from "./handshake.ts";
+import type { Started } from "./handshaker.ts";
 import type { SealSession } from "./session.ts";
 
 /** One remote peer's sealing state. */
@@ -14,9 +14,11 @@ export interface SealPeerState {
   /** Its sessions, newest (the one that seals) first. */
   sessions: SealSession[];
   /** The handshake under way, and when it began. */
-  pending?: { hello: PendingHello; at: number };
+  pending?: { hello: Promise<Started | undefined>; at: number };
   /** Messages waiting for the handshake. */
   queue: BatchEntry[];
+  /** Hellos from it being answered: what is sealed to it meanwhile waits for their session. */
+  answering?: number;
   /** Whether it said it does not seal. */
   unsupported: boolean;
 }

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { SealSession } from "./session.ts";
+import type { Opened, SealSession } from "./session.ts";
+import type { SealerHost } from "./sealer_host.ts";
 
 /** The inner flag that marks a sealed message as a batch of messages. */
 export const SEAL_BATCH_FLAG = 0x80;
@@ -76,6 +77,41 @@ export function unpackBatch(body: Uint8Array): BatchEntry[] | undefined {
     at = start + length;
   }
   return entries.length > 0 ? entries : undefined;
+}
+
+/**
+ * Hands what was opened to the host: a message as it is, a batch as its messages (numbered
+ * `seq`, `seq + 1`, …), all or none of them; what did not open is reported by its code.
+ *
+ * @example Usage
+ * ```ts
+ * import { deliverOpened, packBatch, SEAL_BATCH_FLAG } from "./sealed_batch.ts";
+ * const got: number[] = [];
+ * const host = { deliver: (_f: string, _flags: number, _p: Uint8Array, seq: number) => void got.push(seq), refused: () => {} };
+ * const payload = packBatch([{ flags: 0, payload: new Uint8Array(1) }, { flags: 0, payload: new Uint8Array(2) }]);
+ * deliverOpened(host, "peer", { ok: true, flags: SEAL_BATCH_FLAG, payload }, 7);
+ * console.assert(got.join() === "7,8");
+ * ```
+ *
+ * @param host Where messages and refusals go.
+ * @param from The sender.
+ * @param opened What opening gave.
+ * @param seq The number the path gave it.
+ */
+export function deliverOpened(
+  host: Pick<SealerHost, "deliver" | "refused">,
+  from: string,
+  opened: Opened,
+  seq: number,
+): void {
+  if (!opened.ok) return host.refused(from, opened.code, opened.message);
+  if (!(opened.flags & SEAL_BATCH_FLAG)) {
+    return host.deliver(from, opened.flags, opened.payload, seq);
+  }
+  // All or nothing: a batch that does not parse delivers none of its messages.
+  const entries = unpackBatch(opened.payload);
+  if (!entries) return host.refused(from, "SEAL_BAD_TAG", "Malformed sealed batch");
+  entries.forEach((e, i) => host.deliver(from, e.flags, e.payload, seq + i));
 }
 
 /**

@@ -3,9 +3,10 @@
  * `handshake.ts` when the first message is sent, renewed as it ages, made again when the
  * other side has lost it (a restart); messages wait in a bounded queue while a handshake is
  * under way. Pure but for the host it is given and the AEAD: it sends, delivers and reports
- * through the host, and reads the clock only as passed in. The AEAD of data is asynchronous
+ * through the host, and reads the clock only as passed in. Its cryptography is asynchronous
  * (WebCrypto), so what a peer seals reaches the host a little later, always in the order
- * given; what it opens is delivered in the order it came, per peer.
+ * given; what comes is taken in the order it came, per peer (a message after an accept waits
+ * for the session the accept makes), and what it opens is delivered in that order.
  *
  * @module
  */
@@ -20,13 +21,13 @@ import {
   SEAL_UNKNOWN_SESSION,
   SEAL_UNSUPPORTED,
 } from "./envelope.ts";
-import type { LocalKeys } from "./handshake.ts";
-import { Handshaker } from "./handshaker.ts";
+import type { HandshakeFailure, SessionKeys } from "./handshake.ts";
+import { type Answer, Handshaker, localKeys, type SealerKeys, type Started } from "./handshaker.ts";
 import { AnswerBudget } from "./answer_budget.ts";
-import { MailReplays, openMail, sealMail } from "./mail.ts";
+import { IdentityMail, MailReplays } from "./mail.ts";
 import { SealedBefore } from "./sealed_before.ts";
-import { SEAL_BATCH_FLAG, SealBatcher, unpackBatch } from "./sealed_batch.ts";
-import { dataSessionId, type Opened, SealSession } from "./session.ts";
+import { deliverOpened, SealBatcher } from "./sealed_batch.ts";
+import { dataSessionId, SealSession } from "./session.ts";
 import { PeerTable, type SealPeerState } from "./peer_table.ts";
 import { InOrder } from "./in_order.ts";
 import {
@@ -67,7 +68,6 @@ export type * from "./sealer_host.ts";
  * ```
  */
 export class Sealer {
-  readonly #local: LocalKeys;
   readonly #host: SealerHost;
   readonly #policy: SealPolicy;
   readonly #peers = new PeerTable(SEAL_PEERS, (_remote, state) => {
@@ -80,10 +80,13 @@ export class Sealer {
   // What it sends unasked (kind 5, a hello again, accepts) is budgeted per remote.
   readonly #budget = new AnswerBudget();
   readonly #handshaker: Handshaker;
-  readonly #mail: MailReplays;
+  /** Mail sealed to peers' identities, and opened from this one's. */
+  readonly mail: IdentityMail;
   readonly #batcher: SealBatcher | undefined;
-  // Per peer: sealing under way, handed to the host in order; opening, delivered in order.
+  // Per peer: sealing under way, handed to the host in order; what came, taken in order
+  // (handshakes finish before what follows them is looked up); opening, delivered in order.
   readonly #sending = new InOrder();
+  readonly #incoming = new InOrder();
   readonly #opening = new InOrder();
 
   /**
@@ -93,14 +96,15 @@ export class Sealer {
    * @param host What it acts through.
    * @param options Its policy, mail's age, batches, X25519 operations.
    */
-  constructor(local: LocalKeys, host: SealerHost, options: SealerOptions = {}) {
-    this.#local = local;
+  constructor(local: SealerKeys, host: SealerHost, options: SealerOptions = {}) {
     this.#handshaker = new Handshaker(local, this.#budget, options.x25519);
     this.#host = host;
     this.#policy = options.policy ?? "required";
     this.#sealedBefore = options.marks?.sealedBefore ?? new SealedBefore();
-    this.#mail = options.marks?.mail ??
-      new MailReplays(options.mailMaxAgeMs ?? SEAL_MAIL_MAX_AGE_MS);
+    this.mail = new IdentityMail(
+      localKeys(local),
+      options.marks?.mail ?? new MailReplays(options.mailMaxAgeMs ?? SEAL_MAIL_MAX_AGE_MS),
+    );
     this.#batcher = options.batchBytes &&
       new SealBatcher(options.batchBytes, (to, sealed, n) => this.#send(to, sealed, n));
   }
@@ -128,15 +132,13 @@ export class Sealer {
       return "batched";
     }
     if (peer.queue.length >= SEAL_QUEUE_MESSAGES) {
-      this.#host.refused(
-        to,
-        "SEAL_HANDSHAKE_TIMEOUT",
-        `${SEAL_QUEUE_MESSAGES} messages await the handshake`,
-      );
+      const why = `${SEAL_QUEUE_MESSAGES} messages await the handshake`;
+      this.#host.refused(to, "SEAL_HANDSHAKE_TIMEOUT", why);
       return "dropped";
     }
     peer.queue.push({ flags, payload: payload.slice() });
-    this.#hello(to, peer, now);
+    // A hello from it being answered makes the session this would wait for.
+    if (!peer.answering) this.#hello(to, peer, now);
     return "queued";
   }
 
@@ -147,7 +149,7 @@ export class Sealer {
 
   /** Whether sealing or opening is under way (what was given is not all handed on). */
   get busy(): boolean {
-    return this.#sending.busy || this.#opening.busy;
+    return this.#sending.busy || this.#incoming.busy || this.#opening.busy;
   }
 
   /**
@@ -158,32 +160,9 @@ export class Sealer {
    */
   async idle(): Promise<void> {
     this.flush();
-    while (this.busy) await Promise.all([this.#sending.idle(), this.#opening.idle()]);
-  }
-
-  /**
-   * Seals mail to a peer's identity (it may be offline).
-   *
-   * @param to The peer.
-   * @param flags Inner flags.
-   * @param payload The message.
-   * @param now The clock.
-   * @returns The sealed mail, or `undefined` if the peer's key is unusable.
-   */
-  sealMail(to: string, flags: number, payload: Uint8Array, now: number): Uint8Array | undefined {
-    return sealMail(this.#local, to, flags, payload, now);
-  }
-
-  /**
-   * Opens mail sealed to this peer's identity.
-   *
-   * @param from The sender the network names.
-   * @param bytes The sealed mail.
-   * @param now The clock.
-   * @returns The inner flags and payload, or why not.
-   */
-  openMail(from: string, bytes: Uint8Array, now: number): Opened {
-    return openMail(this.#local, from, bytes, now, this.#mail);
+    while (this.busy) {
+      await Promise.all([this.#sending.idle(), this.#incoming.idle(), this.#opening.idle()]);
+    }
   }
 
   /**
@@ -198,17 +177,32 @@ export class Sealer {
    */
   receive(from: string, bytes: Uint8Array, now: number, seq = 0): void {
     switch (bytes[0]) {
-      case SEAL_HELLO:
-        return this.#onHello(from, bytes, now);
-      case SEAL_ACCEPT:
-        return this.#onAccept(from, bytes, now);
+      case SEAL_HELLO: {
+        const answer = this.#handshaker.answer(from, bytes, now);
+        if (!answer) return; // over the remote's budget of hellos: dropped silently
+        const asked = this.#peers.use(from);
+        asked.answering = (asked.answering ?? 0) + 1;
+        return this.#incoming.add(from, answer, (a) => this.#onHello(from, asked, a, now));
+      }
+      case SEAL_ACCEPT: {
+        const keys = this.#handshaker.finish(from, bytes);
+        return this.#incoming.add(from, keys, (k) => this.#onAccept(from, k, now));
+      }
+      default:
+        return this.#incoming.add(from, undefined, () => this.#take(from, bytes, now, seq));
+    }
+  }
+
+  // What is neither a hello nor an accept, once what came before it from `from` is taken.
+  #take(from: string, bytes: Uint8Array, now: number, seq: number): void {
+    switch (bytes[0]) {
       case SEAL_DATA:
         return this.#onData(from, bytes, now, seq);
       case SEAL_MAIL:
         return this.#opening.add(
           from,
-          this.openMail(from, bytes, now),
-          (o) => this.#opened(from, o, seq),
+          this.mail.open(from, bytes, now),
+          (o) => deliverOpened(this.#host, from, o, seq),
         );
       case SEAL_UNKNOWN_SESSION:
         return this.#onUnknown(from, bytes, now);
@@ -278,17 +272,29 @@ export class Sealer {
 
   #hello(to: string, peer: SealPeerState, now: number): void {
     if (peer.pending) return;
-    const started = this.#handshaker.start(to);
-    if (!started) return this.#fail(to, peer, "SEAL_BAD_HANDSHAKE", "The peer's key is unusable");
-    peer.pending = { hello: started.pending, at: now };
-    this.#send(to, started.bytes);
+    const hello = this.#handshaker.start(to);
+    if (!hello) return this.#fail(to, peer, "SEAL_BAD_HANDSHAKE", "The peer's key is unusable");
+    peer.pending = { hello, at: now };
+    this.#sending.add(to, hello, (started: Started | undefined) => {
+      if (started) return void this.#host.sendSealed(to, started.bytes, 1);
+      // A secret of low order: no hello can be made with this key.
+      if (peer.pending?.hello !== hello) return;
+      peer.pending = undefined;
+      this.#fail(to, peer, "SEAL_BAD_HANDSHAKE", "The peer's key is unusable");
+    });
   }
 
-  #onHello(from: string, bytes: Uint8Array, now: number): void {
-    const answer = this.#handshaker.answer(from, bytes, now);
-    if (!answer) return; // over the remote's budget of hellos: dropped silently
-    if ("code" in answer) return this.#host.refused(from, answer.code, answer.message);
+  #onHello(from: string, asked: SealPeerState, answer: Answer, now: number): void {
+    asked.answering = Math.max(0, (asked.answering ?? 1) - 1);
     const peer = this.#peers.use(from);
+    if ("code" in answer) {
+      this.#host.refused(from, answer.code, answer.message);
+      // What waited for this answer's session needs a handshake of its own.
+      if (peer.queue.length > 0 && peer.sessions.length === 0 && !peer.answering) {
+        this.#hello(from, peer, now);
+      }
+      return;
+    }
     peer.unsupported = false;
     // Known before the accept leaves (a relay in the same turn may bring data at once), and
     // what waited leaves after it: the initiator has the session by then.
@@ -297,8 +303,7 @@ export class Sealer {
     this.#flush(from, peer, session);
   }
 
-  #onAccept(from: string, bytes: Uint8Array, now: number): void {
-    const keys = this.#handshaker.finish(from, bytes);
+  #onAccept(from: string, keys: SessionKeys | HandshakeFailure, now: number): void {
     if ("code" in keys) return this.#host.refused(from, keys.code, keys.message);
     const peer = this.#peers.use(from);
     peer.pending = undefined;
@@ -342,18 +347,11 @@ export class Sealer {
       }
       return this.#host.refused(from, "SEAL_UNKNOWN_SESSION", `No session ${id} with "${from}"`);
     }
-    this.#opening.add(from, session.open(from, bytes), (o) => this.#opened(from, o, seq));
-  }
-
-  #opened(from: string, opened: Opened, seq: number): void {
-    if (!opened.ok) return this.#host.refused(from, opened.code, opened.message);
-    if (!(opened.flags & SEAL_BATCH_FLAG)) {
-      return this.#host.deliver(from, opened.flags, opened.payload, seq);
-    }
-    // All or nothing: a batch that does not parse delivers none of its messages.
-    const entries = unpackBatch(opened.payload);
-    if (!entries) return this.#host.refused(from, "SEAL_BAD_TAG", "Malformed sealed batch");
-    entries.forEach((e, i) => this.#host.deliver(from, e.flags, e.payload, seq + i));
+    this.#opening.add(
+      from,
+      session.open(from, bytes),
+      (o) => deliverOpened(this.#host, from, o, seq),
+    );
   }
 
   #onUnknown(from: string, bytes: Uint8Array, now: number): void {

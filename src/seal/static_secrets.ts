@@ -30,7 +30,7 @@ export interface StaticSecretsOptions {
  * import { StaticSecrets } from "./static_secrets.ts";
  * const [me, other] = [await Identity.generate(), await Identity.generate()];
  * let count = 0;
- * const statics = new StaticSecrets(identitySealKey(me), {
+ * const statics = new StaticSecrets(await identitySealKey(me), {
  *   x25519: { ...X25519, agree: (s, p) => (count++, X25519.agree(s, p)) },
  * });
  * console.assert(statics.of(other.peerId) === statics.of(other.peerId) && count === 1);

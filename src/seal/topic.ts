@@ -3,31 +3,32 @@
  * Every publish carries its publisher's Ed25519 signature over the topic, the publisher,
  * its number and its data as sent; a subscriber checks it against the `from` the network
  * wrote, so a relay that alters a publish or passes one peer's off as another's is caught.
- * A topic with a shared key (an option of each member) has its data sealed with
- * XChaCha20-Poly1305 under a key derived from the shared secret and the topic's name; the
+ * A topic with a shared key (an option of each member) has its data sealed with AES-256-GCM
+ * under a key of its own: HKDF of the topic's key (from the shared secret and the topic's
+ * name) and a random 24-byte nonce, so no key seals twice and no nonce budget runs out. The
  * signature covers the sealed bytes, so members cannot forge one another either.
  *
  * @module
  */
-import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
-import { hkdf } from "@noble/hashes/hkdf.js";
-import { sha256 } from "@noble/hashes/sha2.js";
 import { base64urlnopad } from "../encoding/mod.ts";
 import { verifySignature } from "../identity/identity.ts";
 import { PUBLISH_SIGNATURE_CHARS } from "../protocol/control_map.ts";
 import type { TopicMessage } from "../protocol/service_messages.ts";
 import { concat, writeCounter } from "./envelope.ts";
+import { hkdf, openOnce, sealOnce, sha256 } from "./primitives.ts";
 
 const utf8 = new TextEncoder();
 const PUBLISH_CONTEXT = utf8.encode("superpeer/publish/v1");
 const TOPIC_SALT = utf8.encode("superpeer/topic/v1");
 
-/** Bytes of the random nonce of a sealed publish. */
+/** Bytes of the random nonce of a sealed publish (the salt of its own key). */
 export const TOPIC_NONCE_BYTES = 24;
 /** Bytes sealing adds to a publish's data before its base64url: version, nonce, inner kind, tag. */
 export const TOPIC_SEAL_OVERHEAD: number = 1 + TOPIC_NONCE_BYTES + 1 + 16;
-/** The version byte of a sealed publish. */
-const TOPIC_SEAL_VERSION = 0x01;
+/** The version byte of a sealed publish (1 was XChaCha20-Poly1305 under the topic's key). */
+const TOPIC_SEAL_VERSION = 0x02;
+/** What a publish's own key is for (HKDF's info). */
+const MESSAGE_KEY_INFO = "superpeer/topic/v2/message";
 
 /** The parts of a publish its signature covers, as they travel (`data` as sent). */
 export type SignedParts = Pick<TopicMessage, "topic" | "from" | "n" | "data" | "bin" | "sealed">;
@@ -145,9 +146,7 @@ const PASSPHRASE_SALT = utf8.encode("superpeer/topic/passphrase/v1");
  */
 export function topicKey(secret: string | Uint8Array, topic: string): Promise<Uint8Array> {
   // Checked at once (a bad secret throws here, not later), stretched in the background.
-  return topicSecret(secret, topic).then((ikm) =>
-    hkdf(sha256, ikm, TOPIC_SALT, utf8.encode(topic), 32)
-  );
+  return topicSecret(secret, topic).then((ikm) => hkdf(ikm, TOPIC_SALT, topic, 32));
 }
 
 function topicSecret(secret: string | Uint8Array, topic: string): Promise<Uint8Array> {
@@ -184,7 +183,7 @@ const stretched = new Map<string, Promise<Uint8Array>>();
 let queue: Promise<unknown> = Promise.resolve();
 
 // What the AEAD binds besides the data: who published it where, under which number.
-function topicAad(topic: string, from: string, n: number): Uint8Array {
+function topicAad(topic: string, from: string, n: number): Promise<Uint8Array> {
   const head = new Uint8Array(8);
   writeCounter(head, 0, n);
   return sha256(
@@ -199,8 +198,8 @@ function topicAad(topic: string, from: string, n: number): Uint8Array {
  * ```ts
  * import { openTopic, sealTopic, topicKey } from "./topic.ts";
  * const key = await topicKey(crypto.getRandomValues(new Uint8Array(32)), "room");
- * const sealed = sealTopic(key, "room", "peer", 7, "hello");
- * console.assert(openTopic(key, "room", "peer", 7, sealed) === "hello");
+ * const sealed = await sealTopic(key, "room", "peer", 7, "hello");
+ * console.assert(await openTopic(key, "room", "peer", 7, sealed) === "hello");
  * ```
  *
  * @param key The topic's key ({@linkcode topicKey}).
@@ -210,20 +209,21 @@ function topicAad(topic: string, from: string, n: number): Uint8Array {
  * @param data Text, or bytes.
  * @returns The sealed bytes.
  */
-export function sealTopic(
+export async function sealTopic(
   key: Uint8Array,
   topic: string,
   from: string,
   n: number,
   data: string | Uint8Array,
-): Uint8Array {
+): Promise<Uint8Array> {
   const text = typeof data === "string";
   const body = text ? utf8.encode(data) : data;
   const plain = new Uint8Array(1 + body.length);
   plain[0] = text ? 0 : 1;
   plain.set(body, 1);
   const nonce = crypto.getRandomValues(new Uint8Array(TOPIC_NONCE_BYTES));
-  const sealed = xchacha20poly1305(key, nonce, topicAad(topic, from, n)).encrypt(plain);
+  const own = await hkdf(key, nonce, MESSAGE_KEY_INFO, 32);
+  const sealed = await sealOnce(own, await topicAad(topic, from, n), plain);
   return concat(new Uint8Array([TOPIC_SEAL_VERSION]), nonce, sealed);
 }
 
@@ -234,8 +234,8 @@ export function sealTopic(
  * ```ts
  * import { openTopic, sealTopic, topicKey } from "./topic.ts";
  * const [a, b] = [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)];
- * const sealed = sealTopic(await topicKey(a, "t"), "t", "p", 1, "x");
- * console.assert(openTopic(await topicKey(b, "t"), "t", "p", 1, sealed) === undefined);
+ * const sealed = await sealTopic(await topicKey(a, "t"), "t", "p", 1, "x");
+ * console.assert(await openTopic(await topicKey(b, "t"), "t", "p", 1, sealed) === undefined);
  * ```
  *
  * @param key The topic's key.
@@ -245,23 +245,19 @@ export function sealTopic(
  * @param bytes The sealed bytes.
  * @returns Its text or bytes; `undefined` if it does not open with this key.
  */
-export function openTopic(
+export async function openTopic(
   key: Uint8Array,
   topic: string,
   from: string,
   n: number,
   bytes: Uint8Array,
-): string | Uint8Array | undefined {
+): Promise<string | Uint8Array | undefined> {
   if (bytes.length < TOPIC_SEAL_OVERHEAD || bytes[0] !== TOPIC_SEAL_VERSION) return undefined;
   const nonce = bytes.subarray(1, 1 + TOPIC_NONCE_BYTES);
-  let plain: Uint8Array;
-  try {
-    plain = xchacha20poly1305(key, nonce, topicAad(topic, from, n)).decrypt(
-      bytes.subarray(1 + TOPIC_NONCE_BYTES),
-    );
-  } catch {
-    return undefined;
-  }
+  const own = await hkdf(key, nonce, MESSAGE_KEY_INFO, 32);
+  const aad = await topicAad(topic, from, n);
+  const plain = await openOnce(own, aad, bytes.subarray(1 + TOPIC_NONCE_BYTES));
+  if (!plain) return undefined;
   if (plain[0] === 0) return new TextDecoder("utf-8", { fatal: false }).decode(plain.subarray(1));
   return plain[0] === 1 ? plain.slice(1) : undefined;
 }

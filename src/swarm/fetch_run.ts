@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ProtocolError } from "../protocol/mod.ts";
+import { ProtocolError } from "../protocol/errors.ts";
 import { Bitfield } from "./bitfield.ts";
 import { type ContentId, PIECE_BYTES } from "./content_id.ts";
 import { Download, type DownloadProgress } from "./download.ts";

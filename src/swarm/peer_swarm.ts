@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ProtocolError } from "../protocol/mod.ts";
+import { ProtocolError } from "../protocol/errors.ts";
 import { Bitfield } from "./bitfield.ts";
 import { blobSource } from "./blob_source.ts";
 import { parseContentId, PIECE_BYTES } from "./content_id.ts";

@@ -96,12 +96,13 @@ Deno.test("weak keys: a signature by nobody verifies for no one", async () => {
 
 Deno.test("weak keys: sealing neither starts nor accepts a handshake with one", async () => {
   const me = await Identity.generate();
-  const local = { peerId: me.peerId, secret: identitySealKey(me) };
+  const local = { peerId: me.peerId, secret: await identitySealKey(me) };
   for (const p of smallOrderPoints()) {
     const weak = peerIdFromPublicKey(p.toBytes());
-    assertEquals(startHello(local, weak), undefined);
+    assertEquals(await startHello(local, weak), undefined);
     // A hello the relay says came from it: refused with a code, nothing thrown.
-    const answer = acceptHello(local, weak, new Uint8Array(HELLO_BYTES).fill(SEAL_HELLO, 0, 1));
+    const hello = new Uint8Array(HELLO_BYTES).fill(SEAL_HELLO, 0, 1);
+    const answer = await acceptHello(local, weak, hello);
     assertEquals("code" in answer && answer.code, "SEAL_BAD_HANDSHAKE");
   }
 });

@@ -108,10 +108,10 @@ Deno.test("edwardsToMontgomery: the map of valid keys, the refusal of the rest",
   assert.throws(() => edwardsToMontgomery(negativeZero));
 });
 
-Deno.test("sealSecretKey: the X25519 secret whose public key is the map of the Ed25519 one", () => {
-  fc.assert(
-    fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (seed) => {
-      const secret = sealSecretKey(seed);
+Deno.test("sealSecretKey: the X25519 secret whose public key is the map of the Ed25519 one", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), async (seed) => {
+      const secret = await sealSecretKey(seed);
       assertEquals(secret, ed25519.utils.toMontgomerySecret(seed));
       assertEquals(x25519PublicKey(secret), edwardsToMontgomery(ed25519.getPublicKey(seed)));
     }),

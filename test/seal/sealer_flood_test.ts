@@ -22,7 +22,10 @@ import {
 } from "../../src/seal/sealer.ts";
 import { StaticSecrets } from "../../src/seal/static_secrets.ts";
 
-const local = (id: Identity) => ({ peerId: id.peerId, secret: identitySealKey(id) });
+const local = async (id: Identity) => ({ peerId: id.peerId, secret: await identitySealKey(id) });
+// A hello from `id` to `to`, made as an honest peer makes it.
+const hello = async (id: Identity, to: string, kept?: StaticSecrets) =>
+  (await startHello(await local(id), to, kept))!.bytes;
 
 // A sealer whose X25519 operations are counted, and what it sends and reports.
 async function victim() {
@@ -34,7 +37,7 @@ async function victim() {
     agree: (s, p) => (x25519++, X25519.agree(s, p)),
     ephemeralKeys: () => (x25519++, X25519.ephemeralKeys()),
   };
-  const sealer = new Sealer(local(me), {
+  const sealer = new Sealer(await local(me), {
     sendSealed: (to, bytes) => (sent.push({ to, bytes: bytes.slice() }), "sent"),
     sendClear: () => {},
     deliver: () => {},
@@ -91,23 +94,28 @@ Deno.test("sealer flood: a junk hello from a known remote costs at most one X255
   const v = await victim();
   const known = await Identity.generate();
   // An honest handshake first: the victim now knows this remote.
-  v.sealer.receive(known.peerId, startHello(local(known), v.me.peerId)!.bytes, 0);
+  v.sealer.receive(known.peerId, await hello(known, v.me.peerId), 0);
+  await v.sealer.idle();
   assertEquals(v.kinds(SEAL_ACCEPT), 1);
   let before = v.x25519();
   v.sealer.receive(known.peerId, junkHello(), 0);
+  await v.sealer.idle();
   assert(v.x25519() - before <= 1, `${v.x25519() - before} X25519 for a junk hello`);
   // Malformed: no X25519 at all.
   before = v.x25519();
   v.sealer.receive(known.peerId, junkHello().subarray(0, 20), 0);
   v.sealer.receive(known.peerId, new Uint8Array([SEAL_HELLO]), 0);
+  await v.sealer.idle();
   assertEquals(v.x25519() - before, 0);
   // A remote never seen: its static secret once (two), then one each.
   const stranger = (await Identity.generate()).peerId;
   before = v.x25519();
   v.sealer.receive(stranger, junkHello(), 0);
+  await v.sealer.idle();
   assertEquals(v.x25519() - before, 2);
   before = v.x25519();
   v.sealer.receive(stranger, junkHello(), 0);
+  await v.sealer.idle();
   assertEquals(v.x25519() - before, 1);
   assertEquals(v.kinds(SEAL_ACCEPT), 1, "junk is never answered");
   assertEquals(v.refused, Array(5).fill("SEAL_BAD_HANDSHAKE"));
@@ -116,22 +124,27 @@ Deno.test("sealer flood: a junk hello from a known remote costs at most one X255
 Deno.test("sealer flood: hellos from one remote are taken a bucket's worth, the rest cost nothing", async () => {
   const v = await victim();
   const flooder = await Identity.generate();
-  const mine = new StaticSecrets(identitySealKey(flooder));
-  const hellos = Array.from({ length: 100 }, () => startHello(local(flooder), v.me.peerId, mine)!);
-  for (const h of hellos) v.sealer.receive(flooder.peerId, h.bytes, 0);
+  const mine = new StaticSecrets(await identitySealKey(flooder));
+  const hellos = await Promise.all(
+    Array.from({ length: 100 }, () => hello(flooder, v.me.peerId, mine)),
+  );
+  for (const h of hellos) v.sealer.receive(flooder.peerId, h, 0);
   await v.sealer.idle();
   assertEquals(v.kinds(SEAL_ACCEPT), SEAL_HELLO_BURST, "a bucket's worth answered");
   // Each answered: the static secret once, then the ephemeral's, a key pair, two agreements.
   assertEquals(v.x25519(), 1 + 4 * SEAL_HELLO_BURST);
   const before = v.x25519();
   for (let i = 0; i < 1_000; i++) v.sealer.receive(flooder.peerId, junkHello(), 0);
+  await v.sealer.idle();
   assertEquals(v.x25519() - before, 0, "over the bucket, a hello costs no X25519");
   assertEquals(v.refused, [], "and is dropped silently");
   // Another remote has its own bucket.
   const other = await Identity.generate();
-  v.sealer.receive(other.peerId, startHello(local(other), v.me.peerId)!.bytes, 0);
+  v.sealer.receive(other.peerId, await hello(other, v.me.peerId), 0);
+  await v.sealer.idle();
   assertEquals(v.kinds(SEAL_ACCEPT), SEAL_HELLO_BURST + 1);
   // A minute on, the flooder is answered again.
-  v.sealer.receive(flooder.peerId, startHello(local(flooder), v.me.peerId)!.bytes, 60_000);
+  v.sealer.receive(flooder.peerId, await hello(flooder, v.me.peerId), 60_000);
+  await v.sealer.idle();
   assertEquals(v.kinds(SEAL_ACCEPT), SEAL_HELLO_BURST + 2);
 });

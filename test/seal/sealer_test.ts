@@ -103,6 +103,7 @@ Deno.test("sealer: a peer the network says is offline ends the handshake at once
   const t = await pair();
   const sa = t.sealers.get(t.a.peerId)!;
   assertEquals(sa.seal(t.b.peerId, 0, t.text("while away"), 0), "queued");
+  await sa.idle(); // the hello is made (WebCrypto) and handed on
   const hello = t.wire.splice(0); // refused by the network: the peer is not connected
   assertEquals(hello.length, 1);
   sa.unreachable(t.b.peerId);

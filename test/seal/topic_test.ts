@@ -7,11 +7,16 @@ import { TopicGuard, type TopicSealCode } from "../../src/client/topic_guard.ts"
 import { TOPIC_KEYS_MAX } from "../../src/client/constants.ts";
 import type { TopicMessage } from "../../src/protocol/mod.ts";
 import {
+  openTopic,
+  sealTopic,
   TOPIC_SCRYPT_LOG_N,
   TOPIC_SCRYPT_P,
   TOPIC_SCRYPT_R,
+  TOPIC_SEAL_OVERHEAD,
   topicKey,
 } from "../../src/seal/topic.ts";
+import { concat } from "../../src/seal/envelope.ts";
+import { gcm } from "@noble/ciphers/aes.js";
 import { scrypt } from "@noble/hashes/scrypt.js";
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -198,4 +203,33 @@ Deno.test("topics: a passphrase is stretched by scrypt before HKDF (test vector 
   const bytes = new Uint8Array(32).fill(7);
   const direct = hkdf(sha256, bytes, utf8.encode("superpeer/topic/v1"), utf8.encode("club"), 32);
   assertEquals(hex.encode(await topicKey(bytes, "club")), hex.encode(direct));
+});
+
+Deno.test("topics: a sealed publish is the document's layout, opened by another library", async () => {
+  // PROTOCOL.md section 13: 0x02 ‖ nonce (24) ‖ AES-256-GCM under HKDF(topic key, salt nonce,
+  // info "superpeer/topic/v2/message"), nonce 12 zero bytes, the publish's hash as data.
+  const key = await topicKey(new Uint8Array(32).fill(5), "club");
+  const sealed = await sealTopic(key, "club", "peer", 7, "hello");
+  assertEquals([sealed[0], sealed.length], [2, TOPIC_SEAL_OVERHEAD + 5]);
+  const nonce = sealed.subarray(1, 25);
+  const own = hkdf(sha256, key, nonce, new TextEncoder().encode("superpeer/topic/v2/message"), 32);
+  const n = new Uint8Array(8);
+  new DataView(n.buffer).setBigUint64(0, 7n);
+  const aad = sha256(
+    concat(
+      new TextEncoder().encode("superpeer/publish/v1"),
+      n,
+      new TextEncoder().encode("club\0peer"),
+    ),
+  );
+  const plain = gcm(own, new Uint8Array(12), aad).decrypt(sealed.subarray(25));
+  assertEquals([plain[0], new TextDecoder().decode(plain.subarray(1))], [0, "hello"]);
+  // Each publish its own nonce; under another publisher, number or topic, it does not open.
+  assert((await sealTopic(key, "club", "peer", 7, "hello")).join() !== sealed.join());
+  assertEquals(await openTopic(key, "club", "peer", 7, sealed), "hello");
+  assertEquals(await openTopic(key, "club", "other", 7, sealed), undefined);
+  assertEquals(await openTopic(key, "club", "peer", 8, sealed), undefined);
+  const flipped = sealed.slice();
+  flipped[30] ^= 1;
+  assertEquals(await openTopic(key, "club", "peer", 7, flipped), undefined);
 });

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { joinBytes } from "../../protocol/mod.ts";
+import { joinBytes } from "../../protocol/direct.ts";
 import { ChannelTransport, type DirectTransportFactory } from "./transport.ts";
 import { DIRECT_BUFFER_BYTES } from "../constants.ts";
 

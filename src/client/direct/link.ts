@@ -15,8 +15,8 @@ import {
   joinBytes,
   parseChannelText,
   parseSignal,
-  ProtocolError,
-} from "../../protocol/mod.ts";
+} from "../../protocol/direct.ts";
+import { ProtocolError } from "../../protocol/errors.ts";
 import { type DirectTransport, sdpFingerprint } from "./transport.ts";
 import { DEFAULT_DIRECT_TIMEOUT_MS, MAX_EARLY_DIRECT_MESSAGES } from "../constants.ts";
 

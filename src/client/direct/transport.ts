@@ -44,8 +44,13 @@ export interface DirectTransport {
   close(): void;
 }
 
-/** Makes transports. */
-export type DirectTransportFactory = (options: DirectTransportOptions) => DirectTransport;
+/**
+ * Makes transports, at once or once its code is loaded (the root's `browserTransport` loads the
+ * browser's on the first channel).
+ */
+export type DirectTransportFactory = (
+  options: DirectTransportOptions,
+) => DirectTransport | Promise<DirectTransport>;
 
 /**
  * Reads the DTLS fingerprints from an SDP: the values of all its `a=fingerprint:` lines, in

@@ -3,14 +3,16 @@
  * another peer (after `threshold` messages, on request, or when the relay quota runs out),
  * who offers (the smaller peer id; the other asks with an `upgrade` signal), and what to do
  * when a channel opens or dies (tell the peer, which moves the pair's traffic; wait before
- * trying again). It carries no messages itself.
+ * trying again). It carries no messages itself. The channel's code (the link, and the
+ * transport's where it loads on use) is loaded when the first channel is tried: a peer that
+ * never goes direct never downloads it.
  *
  * @module
  */
 import type { Identity } from "../../identity/identity.ts";
 import type { IceServer, LinkSignal } from "../../protocol/mod.ts";
-import { DirectLink } from "./link.ts";
-import type { DirectTransportFactory } from "./transport.ts";
+import type { DirectLink } from "./link.ts";
+import type { DirectTransport, DirectTransportFactory } from "./transport.ts";
 import { DEFAULT_DIRECT_RETRY_MS, DEFAULT_DIRECT_THRESHOLD } from "../constants.ts";
 
 /** Options of direct upgrades, given to `Peer` as `direct`. */
@@ -45,6 +47,8 @@ export interface UpgradesHost {
 interface State {
   sent: number;
   link?: DirectLink;
+  /** A link being made (its code loading): the signals that came meanwhile, in order. */
+  starting?: { signals: { from: string; data: string }[] };
   retryAt: number;
 }
 
@@ -53,7 +57,7 @@ interface State {
  *
  * @example Usage
  * ```ts
- * import type { DirectTransportFactory } from "./transport.ts";
+ * import type { DirectTransport, DirectTransportFactory } from "./transport.ts";
  * import { DirectUpgrades, type UpgradesHost } from "./upgrades.ts";
  * // What the peer gives it, and its WebRTC: the runtime's (browserTransport) or werift's.
  * export function upgrades(host: UpgradesHost, transport: DirectTransportFactory, remote: string) {
@@ -108,7 +112,7 @@ export class DirectUpgrades {
    */
   upgrade(to: string): void {
     const state = this.#state(to);
-    if (!this.#o.transport || state.link || Date.now() < state.retryAt) return;
+    if (!this.#o.transport || state.link || state.starting || Date.now() < state.retryAt) return;
     if (this.#host.identity.peerId < to) this.#start(to, state, "offerer");
     else {
       state.retryAt = Date.now() + (this.#o.retryMs ?? DEFAULT_DIRECT_RETRY_MS);
@@ -136,15 +140,19 @@ export class DirectUpgrades {
     if (!this.#o.transport) return;
     const state = this.#state(from);
     if (signal.t === "upgrade") {
-      if (!state.link && this.#host.identity.peerId < from) this.#start(from, state, "offerer");
+      if (!state.link && !state.starting && this.#host.identity.peerId < from) {
+        this.#start(from, state, "offerer");
+      }
       return;
     }
     if (signal.t === "offer") {
       // A new offer replaces whatever half-open link there was.
       if (state.link && !state.link.open) this.#drop(from, state);
-      if (!state.link) this.#start(from, state, "answerer");
+      if (state.starting) state.starting.signals = [];
+      else if (!state.link) this.#start(from, state, "answerer");
     }
-    state.link?.handleSignal({ from, data: raw });
+    if (state.starting) state.starting.signals.push({ from, data: raw });
+    else state.link?.handleSignal({ from, data: raw });
   }
 
   /**
@@ -158,18 +166,43 @@ export class DirectUpgrades {
 
   /** Closes every channel. */
   close(): void {
-    for (const [remote, state] of this.#pairs) if (state.link) this.#drop(remote, state);
+    for (const [remote, state] of this.#pairs) {
+      if (state.link || state.starting) this.#drop(remote, state);
+    }
   }
 
   #start(remote: string, state: State, role: "offerer" | "answerer"): void {
-    const link = new DirectLink({
-      sendSignal: (to, data) => this.#host.sendSignal(to, data),
-      identity: this.#host.identity,
-      remote,
-      role,
-      transport: this.#o.transport!({ iceServers: this.#o.iceServers }),
-      message: (data) => this.#host.message(remote, data),
+    const starting: NonNullable<State["starting"]> = { signals: [] };
+    state.starting = starting;
+    Promise.all([
+      import("./link.ts"),
+      // A factory that throws fails this try like one whose channel does not open.
+      new Promise<DirectTransport>((made) =>
+        made(this.#o.transport!({ iceServers: this.#o.iceServers }))
+      ),
+    ]).then(([{ DirectLink }, transport]) => {
+      if (state.starting !== starting) return transport.close(); // dropped meanwhile
+      state.starting = undefined;
+      this.#begin(
+        remote,
+        state,
+        new DirectLink({
+          sendSignal: (to, data) => this.#host.sendSignal(to, data),
+          identity: this.#host.identity,
+          remote,
+          role,
+          transport,
+          message: (data) => this.#host.message(remote, data),
+        }),
+      );
+      for (const s of starting.signals) state.link?.handleSignal(s);
+    }, () => {
+      // Its code did not load (a page offline a moment): tried again after the wait.
+      if (state.starting === starting) this.#drop(remote, state);
     });
+  }
+
+  #begin(remote: string, state: State, link: DirectLink): void {
     state.link = link;
     link.addEventListener("close", () => {
       if (state.link === link) this.#drop(remote, state);
@@ -187,6 +220,7 @@ export class DirectUpgrades {
     const link = state.link;
     const wasOpen = link?.open ?? false;
     state.link = undefined;
+    state.starting = undefined;
     state.retryAt = Date.now() + (this.#o.retryMs ?? DEFAULT_DIRECT_RETRY_MS);
     state.sent = 0;
     link?.close();

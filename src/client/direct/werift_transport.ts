@@ -16,7 +16,7 @@ import { Buffer } from "node:buffer";
 import { type RTCDataChannel, RTCPeerConnection } from "werift";
 import {
   ChannelTransport,
-  type DirectTransportFactory,
+  type DirectTransport,
   type DirectTransportOptions,
   type PeerConnectionLike,
 } from "./transport.ts";
@@ -34,9 +34,11 @@ export interface WeriftOptions {
  * A transport factory on werift.
  *
  * @param options Which addresses to gather candidates on.
- * @returns The factory.
+ * @returns The factory (a `DirectTransportFactory` that makes its transports at once).
  */
-export function weriftTransport(options: WeriftOptions = {}): DirectTransportFactory {
+export function weriftTransport(
+  options: WeriftOptions = {},
+): (options: DirectTransportOptions) => DirectTransport {
   return (transportOptions) => new WeriftTransport(transportOptions, options);
 }
 
