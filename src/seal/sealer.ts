@@ -62,8 +62,8 @@ export type * from "./sealer_host.ts";
  * const sa: Sealer = new Sealer({ peerId: a.peerId, secret: identitySealKey(a) }, host(a.peerId, () => sb));
  * const sb: Sealer = new Sealer({ peerId: b.peerId, secret: identitySealKey(b) }, host(b.peerId, () => sa));
  * sa.seal(b.peerId, 0, new TextEncoder().encode("hello"), 0);
- * await sa.idle();
- * await sb.idle();
+ * // The handshake goes back and forth (each step a WebCrypto call) before the message opens.
+ * while (sa.busy || sb.busy) await Promise.all([sa.idle(), sb.idle()]);
  * console.assert(got.join() === "hello");
  * ```
  */

@@ -43,8 +43,10 @@ export async function checks() {
   const bytes = new TextEncoder().encode("hello");
   const tree = PieceTree.of(bytes);
   const leaves = [bytes, bytes.subarray(1), bytes.subarray(2)].map(leafHash);
-  const mail = sealMail({ peerId: a.peerId, secret: identitySealKey(a) }, b.peerId, 0, bytes, 1000);
-  const opened = openMail({ peerId: b.peerId, secret: identitySealKey(b) }, a.peerId, mail, 2000, new MailReplays(60000));
+  const la = { peerId: a.peerId, secret: await identitySealKey(a) };
+  const lb = { peerId: b.peerId, secret: await identitySealKey(b) };
+  const mail = await sealMail(la, b.peerId, 0, bytes, 1000);
+  const opened = await openMail(lb, a.peerId, mail, 2000, new MailReplays(60000));
   return {
     protocol: frame.ok && frame.frame.peer === b.peerId,
     ledger: await verifyTransfer(tx),

@@ -324,7 +324,10 @@ Deno.test(
         "mail",
         (e) => got.push(String((e as CustomEvent<MailEvent>).detail.data)),
       );
-      assertEquals(got, ["first", "second"], "handed to the listener as it was added");
+      // Handed to the listener once it is added (opened first: sealed mail opens with
+      // WebCrypto, a turn later).
+      await waitUntil(() => got.length >= 2);
+      assertEquals(got, ["first", "second"], "handed to the listener once it was added");
       // A request answered after the acknowledgement left says it was taken.
       await recipient.lookup(sender.peerId);
       recipient.close();
@@ -398,14 +401,17 @@ Deno.test(
       sender.send(far.peerId, "no mailbox asked");
       sender.send(near.peerId, "x".repeat(65), { mailbox: true });
       await waitUntil(() => errors.length === 3, 10_000);
+      // Each names the frame it refused (numbered as it left: mail is sealed asynchronously,
+      // so frames to different peers may leave in another order than they were given).
       assertEquals(
-        errors.map((e) => [e.code, e.peer, e.seq]).sort(),
+        errors.map((e) => [e.code, e.peer]).sort(),
         [
-          ["FRAME_TOO_LARGE", near.peerId, 7],
-          ["MAILBOX_FULL", far.peerId, 5],
-          ["PEER_NOT_FOUND", far.peerId, 6],
+          ["FRAME_TOO_LARGE", near.peerId],
+          ["MAILBOX_FULL", far.peerId],
+          ["PEER_NOT_FOUND", far.peerId],
         ],
       );
+      assertEquals(new Set(errors.map((e) => e.seq)).size, 3, "three frames, three numbers");
       // The same bound holds for a `mail`, checked at the recipient's home.
       const big = (await assertRejects(sender.sendMail(far.peerId, "y".repeat(65)))) as {
         code: string;
