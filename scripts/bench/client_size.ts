@@ -123,7 +123,8 @@ export async function clientSizeBench(rounds = 5): Promise<SectionResult> {
     title: "Client weight",
     method: [
       "Each entry bundled alone by esbuild (browser, ES2022, minified, split as the network",
-      "serves its client: the parts loaded on first use, the ledger, file sharing and scrypt, in",
+      "serves its client: the parts loaded on first use, the ledger, file sharing, direct",
+      "channels, the root's file store and proof checks, and scrypt, in",
       "modules of their own), then what a page loads before its first line runs (the entry and",
       "what it imports statically) gzipped at level 9 as one file, in one run. `client.full` is",
       "the module the network serves at `/v1/client.js`; `client.peer` is what a page that",
