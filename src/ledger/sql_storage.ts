@@ -65,6 +65,9 @@ export class SqlLedgerStorage implements LedgerStorage {
   // write them first.
   readonly #dirty = new Map<string, Account>();
   #pending: PendingEntry[] = [];
+  // Every entry of `ledger_pending`, in order, once read (this object is its only writer): a
+  // block is sealed from memory, not read back and parsed from the rows it was just written to.
+  #unsealed: PendingEntry[] | undefined;
   #txs: TxRecord[] = [];
   #depth = 0;
 
@@ -92,6 +95,7 @@ export class SqlLedgerStorage implements LedgerStorage {
       this.#accounts.clear();
       this.#dirty.clear();
       this.#pending = [];
+      this.#unsealed = undefined;
       this.#txs = [];
       throw error;
     } finally {
@@ -195,13 +199,15 @@ export class SqlLedgerStorage implements LedgerStorage {
 
   appendPending(entry: PendingEntry): void {
     this.#pending.push(entry);
+    this.#unsealed?.push(entry);
     if (this.#depth === 0) this.#write(); // inside a transaction: at its end
   }
 
   pending(limit: number): PendingEntry[] {
     this.#write();
-    return this.#db.exec("SELECT entry FROM ledger_pending ORDER BY seq LIMIT ?", limit)
+    this.#unsealed ??= this.#db.exec("SELECT entry FROM ledger_pending ORDER BY seq")
       .map((r) => JSON.parse(r.entry as string));
+    return this.#unsealed.slice(0, limit);
   }
 
   dropPending(count: number): void {
@@ -210,6 +216,7 @@ export class SqlLedgerStorage implements LedgerStorage {
       "DELETE FROM ledger_pending WHERE seq IN (SELECT seq FROM ledger_pending ORDER BY seq LIMIT ?)",
       count,
     );
+    this.#unsealed?.splice(0, count);
   }
 
   putBlock(block: StoredBlock): void {

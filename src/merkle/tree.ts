@@ -7,6 +7,7 @@
  * @module
  */
 import { sha256 } from "@noble/hashes/sha2.js";
+import { nodeSha256 } from "./node_sha256.ts";
 
 /** Bytes of a SHA-256 hash. */
 export const HASH_BYTES = 32;
@@ -47,6 +48,9 @@ export function leafHash(data: Uint8Array): Uint8Array {
  * ```
  */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  if (left.length === HASH_BYTES && right.length === HASH_BYTES) return nodeSha256(left, right);
+  // A child of another length (a malformed proof from the network): hashed as it always was,
+  // so that it fails to verify rather than throws.
   const buf = new Uint8Array(1 + 2 * HASH_BYTES);
   buf[0] = 0x01;
   buf.set(left, 1);

@@ -1,5 +1,6 @@
 import { hex } from "@scure/base";
 import fc from "fast-check";
+import { sha256 } from "@noble/hashes/sha2.js";
 import {
   inclusionProof,
   leafHash,
@@ -84,4 +85,25 @@ Deno.test("verifyInclusion() never accepts a random proof", () => {
     },
   ));
   assertEquals(nodeHash(LEAVES[0], LEAVES[1]), merkleRoot(LEAVES.slice(0, 2)));
+});
+
+Deno.test("nodeHash is SHA-256 of 0x01 ‖ left ‖ right, as a general hasher computes it", () => {
+  // The shard's own two-block SHA-256 of a node, against @noble/hashes on random children.
+  const hash32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
+  fc.assert(
+    fc.property(hash32, hash32, (l, r) => {
+      const bytes = new Uint8Array(65);
+      bytes[0] = 1;
+      bytes.set(l, 1);
+      bytes.set(r, 33);
+      assertEquals(hex.encode(nodeHash(l, r)), hex.encode(sha256(bytes)));
+    }),
+    { numRuns: 2_000 },
+  );
+  // Children of another length (a malformed proof) hash as before, zero-filled, never throw.
+  const short = nodeHash(new Uint8Array(5).fill(7), new Uint8Array(32));
+  const padded = new Uint8Array(65);
+  padded[0] = 1;
+  padded.fill(7, 1, 6);
+  assertEquals(hex.encode(short), hex.encode(sha256(padded)));
 });
