@@ -95,7 +95,7 @@ export class PeerServices {
   /** The highest block heard of, per shard. */
   readonly #blockHeights = new Map<number, number>();
   /** Mail and notices that came with no listener for them, by `mid`. */
-  readonly #held = new Map<string, MailMessage | MailNotice>();
+  readonly #held = new Map<string, { m: MailMessage | MailNotice; data?: string | Uint8Array }>();
   #acks: string[] = [];
   /** The highest topic `seq` taken on this connection, and the highest acknowledged. */
   #topicSeq = 0;
@@ -269,14 +269,33 @@ export class PeerServices {
   }
 
   // One mail or notice: acknowledged only once a listener is there to take it; with none, it
-  // waits (and, unacknowledged, comes again on the next connect).
-  async #tell(m: MailMessage | MailNotice): Promise<void> {
-    if (!this.#host.listening(m.t)) {
-      if (this.#held.size < MAX_HELD_MAIL) this.#held.set(m.mid, m);
-      return;
+  // waits (and, unacknowledged, comes again on the next connect). Sealed mail opens once (its
+  // key is then spent): if the listener goes while it opens, it is held opened.
+  async #tell(m: MailMessage | MailNotice, wasHeld = false): Promise<void> {
+    // Released from the held ones, but told meanwhile (handed over again): nothing to do.
+    if (wasHeld && !this.#held.has(m.mid)) return;
+    const opened = this.#held.get(m.mid)?.data;
+    const hold = (data = opened) => {
+      // Room is kept for one already held (its opened copy must not be lost).
+      if (this.#held.has(m.mid) || this.#held.size < MAX_HELD_MAIL) {
+        this.#held.set(m.mid, { m, data });
+      }
+    };
+    if (!this.#host.listening(m.t)) return hold();
+    // Held opened, then handed over again (a reconnect): the opened copy is the one told.
+    this.#held.delete(m.mid);
+    if (this.#seenMail.has(m.mid)) return this.#acknowledge(m.mid);
+    let data: string | Uint8Array | undefined;
+    if (m.t === "mail") {
+      const host = this.#host;
+      try {
+        data = opened ?? (host.openMail ? await host.openMail(m) : fromWire(m));
+      } catch {
+        data = undefined; // bytes that are not base64url: it will never open
+      }
+      if (data !== undefined && !host.listening(m.t)) return hold(data);
     }
     this.#acknowledge(m.mid);
-    if (this.#seenMail.has(m.mid)) return;
     this.#seenMail.add(m.mid);
     if (this.#seenMail.size > MAX_SEEN_MAIL) {
       this.#seenMail.delete(this.#seenMail.values().next().value!);
@@ -285,9 +304,7 @@ export class PeerServices {
       this.#host.dispatchEvent(new CustomEvent<MailNotice>("mail.notice", { detail: m }));
       return;
     }
-    // Sealed mail is opened (or refused, by code) before anyone sees it.
-    const data = this.#host.openMail ? await this.#host.openMail(m) : fromWire(m);
-    if (data === undefined) return;
+    if (data === undefined) return; // refused, by code, as it was opened
     const detail: MailEvent = {
       mid: m.mid,
       from: m.from,
@@ -328,10 +345,10 @@ export class PeerServices {
    * @param type The event type.
    */
   release(type: string): void {
-    for (const [mid, m] of this.#held) {
+    // Each is taken out of the held ones when its turn comes (with its opened copy, if any).
+    for (const { m } of this.#held.values()) {
       if (m.t !== type || !this.#host.listening(type)) continue;
-      this.#held.delete(mid);
-      this.receive(m);
+      this.#telling = this.#telling.then(() => this.#tell(m, true)).catch(() => {});
     }
   }
 

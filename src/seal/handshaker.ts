@@ -87,8 +87,9 @@ export class Handshaker {
   readonly #budget: AnswerBudget;
   // The hellos sent and not yet accepted, by handshake id.
   readonly #started = new Map<string, PendingHello>();
-  // Those whose accept is being checked: a second accept for one meanwhile is refused.
-  readonly #finishing = new Set<string>();
+  // Accepts being checked, by handshake id: another for the same one is checked after it (a
+  // junk accept first must not cost the genuine one behind it).
+  readonly #finishing = new Map<string, Promise<unknown>>();
 
   /**
    * Makes the handshakes of one peer, with none under way.
@@ -117,7 +118,7 @@ export class Handshaker {
       const started = await startHello(local, remote, statics);
       if (started) this.#started.set(started.pending.id, started.pending);
       return started;
-    })();
+    })().catch(() => undefined); // no WebCrypto, or no key: no hello, and the sealer says so
   }
 
   /**
@@ -147,9 +148,12 @@ export class Handshaker {
     // token before any X25519, so that one over the budget costs nothing.
     const wellFormed = bytes.length === HELLO_BYTES && bytes[0] === SEAL_HELLO;
     if (wellFormed && !this.#budget.hello(from, now)) return undefined;
-    return Promise.all([this.#local, this.#statics]).then(([local, statics]) =>
-      acceptHello(local, from, bytes, statics)
-    );
+    return Promise.all([this.#local, this.#statics])
+      .then(([local, statics]) => acceptHello(local, from, bytes, statics))
+      .catch((e: Error): HandshakeFailure => ({
+        code: "SEAL_BAD_HANDSHAKE",
+        message: `Hello not taken: ${e}`,
+      }));
   }
 
   /**
@@ -159,19 +163,26 @@ export class Handshaker {
    * @param bytes The accept.
    * @returns The session's keys, or a failure.
    */
-  async finish(from: string, bytes: Uint8Array): Promise<SessionKeys | HandshakeFailure> {
+  finish(from: string, bytes: Uint8Array): Promise<SessionKeys | HandshakeFailure> {
+    const none: HandshakeFailure = {
+      code: "SEAL_BAD_HANDSHAKE",
+      message: "Accept for no handshake under way",
+    };
     const id = acceptId(bytes);
-    const pending = id === undefined ? undefined : this.#started.get(id);
-    if (!pending || this.#finishing.has(pending.id)) {
-      return { code: "SEAL_BAD_HANDSHAKE", message: "Accept for no handshake under way" };
-    }
-    this.#finishing.add(pending.id);
-    try {
+    if (id === undefined || !this.#started.has(id)) return Promise.resolve(none);
+    const check = async (): Promise<SessionKeys | HandshakeFailure> => {
+      const pending = this.#started.get(id);
+      if (!pending) return none; // finished (or dropped) by the accept before this one
       const keys = await finishHello(pending, from, bytes, (await this.#statics).x25519);
-      if (!("code" in keys)) this.#started.delete(pending.id);
+      if (!("code" in keys)) this.#started.delete(id);
       return keys;
-    } finally {
-      this.#finishing.delete(pending.id);
-    }
+    };
+    const done = (this.#finishing.get(id) ?? Promise.resolve()).then(check).catch((e: Error) => ({
+      code: "SEAL_BAD_HANDSHAKE" as const,
+      message: `Accept not taken: ${e}`,
+    }));
+    this.#finishing.set(id, done);
+    void done.then(() => this.#finishing.get(id) === done && this.#finishing.delete(id));
+    return done;
   }
 }

@@ -21,7 +21,7 @@ import type { LocalKeys } from "./handshake.ts";
 import { SEAL_CONTEXT } from "./handshake.ts";
 import { agree, ephemeralKeys, sealPublicKey, usableSealKey } from "./keys.ts";
 import type { Opened } from "./session.ts";
-import { SEAL_MAIL_MARKS, SEAL_MAIL_MAX_SKEW_MS } from "./seal_bounds.ts";
+import { SEAL_MAIL_MARKS, SEAL_MAIL_MAX_AGE_MS, SEAL_MAIL_MAX_SKEW_MS } from "./seal_bounds.ts";
 import { hkdf, openOnce, sealOnce, sha256 } from "./primitives.ts";
 
 async function mailKey(
@@ -245,11 +245,16 @@ export class IdentityMail {
    * Makes one peer's mail.
    *
    * @param local This peer's keys, or the promise of them.
-   * @param replays The mail it opened lately.
+   * @param replays The mail it opened lately (kept across restarts), or none yet.
+   * @param maxAgeMs Without `replays`: the age past which mail is refused.
    */
-  constructor(local: LocalKeys | Promise<LocalKeys>, replays: MailReplays) {
+  constructor(
+    local: LocalKeys | Promise<LocalKeys>,
+    replays?: MailReplays,
+    maxAgeMs: number = SEAL_MAIL_MAX_AGE_MS,
+  ) {
     this.#local = local;
-    this.replays = replays;
+    this.replays = replays ?? new MailReplays(maxAgeMs);
   }
 
   /**

@@ -24,7 +24,7 @@ import {
 import type { HandshakeFailure, SessionKeys } from "./handshake.ts";
 import { type Answer, Handshaker, localKeys, type SealerKeys, type Started } from "./handshaker.ts";
 import { AnswerBudget } from "./answer_budget.ts";
-import { IdentityMail, MailReplays } from "./mail.ts";
+import { IdentityMail } from "./mail.ts";
 import { SealedBefore } from "./sealed_before.ts";
 import { deliverOpened, SealBatcher } from "./sealed_batch.ts";
 import { dataSessionId, SealSession } from "./session.ts";
@@ -32,7 +32,6 @@ import { PeerTable, type SealPeerState } from "./peer_table.ts";
 import { InOrder } from "./in_order.ts";
 import {
   SEAL_HANDSHAKE_TIMEOUT_MS,
-  SEAL_MAIL_MAX_AGE_MS,
   SEAL_PEERS,
   SEAL_QUEUE_MESSAGES,
   SEAL_REKEY_MESSAGES,
@@ -101,10 +100,7 @@ export class Sealer {
     this.#host = host;
     this.#policy = options.policy ?? "required";
     this.#sealedBefore = options.marks?.sealedBefore ?? new SealedBefore();
-    this.mail = new IdentityMail(
-      localKeys(local),
-      options.marks?.mail ?? new MailReplays(options.mailMaxAgeMs ?? SEAL_MAIL_MAX_AGE_MS),
-    );
+    this.mail = new IdentityMail(localKeys(local), options.marks?.mail, options.mailMaxAgeMs);
     this.#batcher = options.batchBytes &&
       new SealBatcher(options.batchBytes, (to, sealed, n) => this.#send(to, sealed, n));
   }
@@ -180,8 +176,10 @@ export class Sealer {
       case SEAL_HELLO: {
         const answer = this.#handshaker.answer(from, bytes, now);
         if (!answer) return; // over the remote's budget of hellos: dropped silently
-        const asked = this.#peers.use(from);
-        asked.answering = (asked.answering ?? 0) + 1;
+        // Only a known peer can have messages waiting: a hello makes no entry of its own, so
+        // a flood of names cannot push real peers out of the table.
+        const asked = this.#peers.get(from);
+        if (asked) asked.answering = (asked.answering ?? 0) + 1;
         return this.#incoming.add(from, answer, (a) => this.#onHello(from, asked, a, now));
       }
       case SEAL_ACCEPT: {
@@ -276,25 +274,28 @@ export class Sealer {
     if (!hello) return this.#fail(to, peer, "SEAL_BAD_HANDSHAKE", "The peer's key is unusable");
     peer.pending = { hello, at: now };
     this.#sending.add(to, hello, (started: Started | undefined) => {
+      // Dropped while it was made (unreachable, timed out, a "no seal", the peer forgotten):
+      // not sent, or the other side would make a session this one does not hold.
+      if (peer.pending?.hello !== hello || this.#peers.get(to) !== peer) return;
       if (started) return void this.#host.sendSealed(to, started.bytes, 1);
       // A secret of low order: no hello can be made with this key.
-      if (peer.pending?.hello !== hello) return;
       peer.pending = undefined;
       this.#fail(to, peer, "SEAL_BAD_HANDSHAKE", "The peer's key is unusable");
     });
   }
 
-  #onHello(from: string, asked: SealPeerState, answer: Answer, now: number): void {
-    asked.answering = Math.max(0, (asked.answering ?? 1) - 1);
-    const peer = this.#peers.use(from);
+  #onHello(from: string, asked: SealPeerState | undefined, answer: Answer, now: number): void {
+    if (asked) asked.answering = Math.max(0, (asked.answering ?? 1) - 1);
     if ("code" in answer) {
       this.#host.refused(from, answer.code, answer.message);
       // What waited for this answer's session needs a handshake of its own.
-      if (peer.queue.length > 0 && peer.sessions.length === 0 && !peer.answering) {
+      const peer = this.#peers.get(from);
+      if (peer?.queue.length && !peer.sessions.length && !peer.answering) {
         this.#hello(from, peer, now);
       }
       return;
     }
+    const peer = this.#peers.use(from);
     peer.unsupported = false;
     // Known before the accept leaves (a relay in the same turn may bring data at once), and
     // what waited leaves after it: the initiator has the session by then.

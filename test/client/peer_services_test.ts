@@ -186,3 +186,30 @@ Deno.test("services: mail and topic events say whether they came sealed", async 
   const sealed = (type: string) => events.filter((e) => e.type === type).map((e) => e.sealed);
   assertEquals([sealed("topic"), sealed("mail")], [[false, true], [false, true]]);
 });
+
+Deno.test("services: sealed mail whose listener goes while it opens is held opened, opened once", async () => {
+  const host = new Host() as Host & { openMail(m: { data: string }): Promise<string> };
+  let opens = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => release = r);
+  // Opening takes a while (WebCrypto), and spends the mail's key: it must happen once.
+  host.openMail = async (m) => (opens++, await gate, `opened ${m.data}`);
+  const services = new PeerServices(host);
+  const listener = (e: Event) => got.push((e as CustomEvent).detail.data);
+  const got: unknown[] = [];
+  host.addEventListener("mail", listener);
+  services.receive({ t: "mail", mid: "m1", from: "p", ts: 1, data: "x", sealed: true });
+  await turn();
+  host.removeEventListener("mail", listener); // gone while it opens
+  release();
+  await turn(150);
+  assertEquals([got, host.controls], [[], []], "told to no one, not acknowledged");
+  // Handed over again (a reconnect) and a listener back: the opened copy, once.
+  services.receive({ t: "mail", mid: "m1", from: "p", ts: 1, data: "x", sealed: true });
+  host.addEventListener("mail", listener);
+  services.release("mail");
+  await turn(150);
+  assertEquals(got, ["opened x"]);
+  assertEquals(opens, 1);
+  assertEquals(host.controls, [{ t: "mail.ack", mids: ["m1"] }]);
+});

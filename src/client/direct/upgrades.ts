@@ -174,13 +174,11 @@ export class DirectUpgrades {
   #start(remote: string, state: State, role: "offerer" | "answerer"): void {
     const starting: NonNullable<State["starting"]> = { signals: [] };
     state.starting = starting;
-    Promise.all([
-      import("./link.ts"),
-      // A factory that throws fails this try like one whose channel does not open.
-      new Promise<DirectTransport>((made) =>
-        made(this.#o.transport!({ iceServers: this.#o.iceServers }))
-      ),
-    ]).then(([{ DirectLink }, transport]) => {
+    // A factory that throws fails this try like one whose channel does not open.
+    const made = new Promise<DirectTransport>((made) =>
+      made(this.#o.transport!({ iceServers: this.#o.iceServers }))
+    );
+    Promise.all([import("./link.ts"), made]).then(([{ DirectLink }, transport]) => {
       if (state.starting !== starting) return transport.close(); // dropped meanwhile
       state.starting = undefined;
       this.#begin(
@@ -196,8 +194,10 @@ export class DirectUpgrades {
         }),
       );
       for (const s of starting.signals) state.link?.handleSignal(s);
-    }, () => {
-      // Its code did not load (a page offline a moment): tried again after the wait.
+    }).catch(() => {
+      // Its code did not load (a page offline a moment), or the link could not be made:
+      // tried again after the wait; a transport made meanwhile is closed.
+      made.then((t) => t.close(), () => {});
       if (state.starting === starting) this.#drop(remote, state);
     });
   }
