@@ -106,9 +106,19 @@ export async function bundleClientModules(
     chunkNames: "client/[name]-[hash]",
   });
   await esbuild.stop();
-  return Object.fromEntries(
+  const modules = Object.fromEntries(
     result.outputFiles.map((f) => [f.path.slice(CLIENT_OUT.length + 1), f.text]),
   );
+  // A chunk with no code (a shared file whose every line is a type) is still imported, for
+  // its side effects, which it has none of: left out, it costs a page no request.
+  for (const [path, text] of Object.entries(modules)) {
+    if (text.trim() !== "") continue;
+    delete modules[path];
+    const name = path.slice(path.lastIndexOf("/") + 1).replaceAll(".", "\\.");
+    const bare = new RegExp(`import\\s*"\\./(client/)?${name}";?`, "g");
+    for (const [other, code] of Object.entries(modules)) modules[other] = code.replace(bare, "");
+  }
+  return modules;
 }
 
 /**

@@ -20,7 +20,7 @@ export const SEAL_UNSUPPORTED = 0x06;
 
 /** Bytes of an X25519 public key. */
 export const KEY_BYTES = 32;
-/** Bytes of an AEAD tag (AES-256-GCM for data, ChaCha20-Poly1305 for the rest). */
+/** Bytes of an AEAD tag (AES-256-GCM, 16 bytes, for everything sealed). */
 export const TAG_BYTES = 16;
 /** Bytes of a session id and of a handshake id. */
 export const ID_BYTES = 8;
