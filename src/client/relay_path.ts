@@ -90,6 +90,7 @@ export interface RelayConnection {
  * Throws unless a destination is a peer id.
  *
  * @param to The destination.
+ * @param what What was asked, for the message (`send`, `send mail`).
  * @throws {TypeError} If it is not a peer id.
  *
  * @example Usage
@@ -100,9 +101,9 @@ export interface RelayConnection {
  * console.assert(threw);
  * ```
  */
-export function assertPeerId(to: string): void {
+export function assertPeerId(to: string, what = "send"): void {
   if (!isPeerId(to)) {
-    throw new TypeError(`Cannot send: "${String(to).slice(0, 64)}" is not a peer id`);
+    throw new TypeError(`Cannot ${what}: "${String(to).slice(0, 64)}" is not a peer id`);
   }
 }
 
@@ -287,7 +288,7 @@ export class RelayPath {
    */
   async sealMailBytes(to: string, data: string | Uint8Array): Promise<Uint8Array | undefined> {
     if (!this.#sealer) return undefined;
-    assertPeerId(to);
+    assertPeerId(to, "send mail");
     const text = typeof data === "string";
     const bytes = text ? encoder.encode(data) : data;
     const sealed = await this.#sealer.mail.seal(to, text ? FLAG_TEXT : 0, bytes, Date.now());
