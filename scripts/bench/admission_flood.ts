@@ -21,6 +21,7 @@ import { cpuShare, type CpuTimes, cpuTimes } from "./cpu_times.ts";
 /** The kinds flooded with: the dearest of part one, and the cheap ones sent flat out. */
 export const FLOOD_KINDS: FloodKind[] = [
   "tx.256",
+  "tx.funded",
   "sub",
   "mail",
   "relay.mailed",
@@ -37,6 +38,7 @@ export const FLAT_KINDS: FloodKind[] = ["junk", "relay", "tx.256"];
 /** What each flood sends, for the report. */
 export const FLOOD_WHAT: Record<FloodKind, string> = {
   "tx.256": "`tx` of 256 transfers signed by an unfunded account",
+  "tx.funded": "`tx` of 256 transfers from a funded account, fresh nonces, to random payees",
   sub: "`sub` and `unsub` of a topic in turn",
   mail: "`mail` of 64 bytes to a new peer each time",
   "relay.mailed": "mailed SEND frames to a new peer each time",
@@ -248,10 +250,20 @@ async function floodKind(
   const fresh: Identity[] = [];
   for (let i = 0; i < phases * perPhase; i++) fresh.push(await identityOn(0, SHARDS));
   const me = await identityOn(0, SHARDS);
+  // Funded flooders are known before the network starts: its genesis pays them.
+  const funded: string[] = [];
+  if (kind === "tx.funded") {
+    const count = PACED_PASSES * FLOODS.reduce((n, s) => n + s.peers, 0);
+    for (let i = 0; i < count; i++) funded.push(JSON.stringify(await identityOn(0, SHARDS)));
+  }
+  const genesis = Object.fromEntries(
+    funded.map((text) => [JSON.parse(text).peerId as string, 1_000_000]),
+  );
   const net = await startNetwork({
     shards: SHARDS,
     network: "bench",
     limits: FLOOD_LIMITS,
+    vars: funded.length > 0 ? { GENESIS: JSON.stringify(genesis) } : undefined,
     beside: flat
       ? {
         scriptPath: new URL("./bare_sink.js", import.meta.url).pathname,
@@ -293,6 +305,7 @@ async function floodKind(
         addresses: floodAddresses(shape.addresses),
         paced,
         bare: bareTo,
+        identities: funded.length > 0 ? funded.splice(0, shape.peers) : undefined,
       });
       const opening = await measureIt(START_MS);
       const cpu = cpuTimes();

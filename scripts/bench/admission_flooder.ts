@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { Identity } from "../../src/identity/mod.ts";
+import { Identity } from "../../src/identity/mod.ts";
 import { signTransfer, transferToJson } from "../../src/ledger/mod.ts";
 import {
   type ControlRequest,
@@ -39,6 +39,7 @@ import { identityOn } from "./common.ts";
 /** The kinds a flood may send. */
 export type FloodKind =
   | "tx.256"
+  | "tx.funded"
   | "sub"
   | "mail"
   | "relay.mailed"
@@ -64,6 +65,8 @@ export interface FloodStart {
   paced: boolean;
   /** A bare object's socket address to flood instead of the network (plain sockets). */
   bare?: string;
+  /** The flooders' identities (saved, `JSON.stringify`), when the network must know them first. */
+  identities?: string[];
 }
 
 /** One message of a pool, and what the server charges for it. */
@@ -75,6 +78,11 @@ export interface PoolEntry {
 
 const L = DEFAULT_LIMITS;
 const POOL = 256;
+/**
+ * Batches of 256 transfers a funded flooder signs: a paced peer's burst and rate send about 3
+ * in a 2.5 s flood (5,576 units each).
+ */
+const FUNDED_BATCHES = 6;
 /** Bytes a socket may hold unsent before its peer waits a tick. */
 const HIGH_WATER = 256 * 1024;
 /** Messages one peer sends per tick at most, so that all of them get their turn. */
@@ -140,6 +148,24 @@ async function poolMessages(
         ));
       }
       return [json({ t: "tx", id: 1, txs })];
+    }
+    case "tx.funded": {
+      // Paid from a funded account (the network's genesis), fresh nonces each batch: each
+      // transfer is read, checked by the verifier, applied and sealed, most of them across
+      // shards (a receipt each). More batches than a flood sends, so no nonce comes twice.
+      const batches = [];
+      for (let b = 0; b < FUNDED_BATCHES; b++) {
+        const txs = [];
+        for (let i = 1; i <= L.MAX_TX_BATCH; i++) {
+          const nonce = b * L.MAX_TX_BATCH + i;
+          const to = randomPeer();
+          txs.push(
+            transferToJson(await signTransfer(identity, { network, to, amount: 1n, nonce })),
+          );
+        }
+        batches.push(json({ t: "tx", id: b + 1, txs }));
+      }
+      return batches;
     }
     case "sub":
       return range(POOL).flatMap((i) => [
@@ -298,7 +324,9 @@ export async function runFlood(
   stopped: Promise<void>,
 ): Promise<void> {
   const peers = await Promise.all(
-    range(start.peers).map(() => identityOn(start.shard, start.shards)),
+    start.identities
+      ? start.identities.map((text) => Identity.fromJSON(text))
+      : range(start.peers).map(() => identityOn(start.shard, start.shards)),
   );
   const pools = await Promise.all(peers.map((p) => floodPool(start.kind, p, start.network)));
   const state: FloodState = { stop: false, sent: 0, opened: 0, refused: 0 };
