@@ -71,7 +71,13 @@ globalThis.shards = (await peer.ledger.network()).shards;
       );
       // Talking loaded no part of the client that talking does not need.
       const parts = () => loaded.filter((p) => p.startsWith("/v1/client/"));
-      assertEquals(parts().filter((p) => /peer_(ledger|swarm)/.test(p)), [], loaded.join(" "));
+      const onUse = /\/(peer_ledger|peer_swarm|link|browser_transport|proof|file_store|scrypt)-/;
+      assertEquals(parts().filter((p) => onUse.test(p)), [], loaded.join(" "));
+      // And each module it loaded holds code: none is fetched for nothing.
+      for (const path of parts()) {
+        const text = await (await fetch(`${net.url}${path}`)).text();
+        assert(text.trim().length > 0, `${path} is empty`);
+      }
       await tab.evaluate(() => (globalThis as { useLedger?: () => void }).useLedger!());
       await tab.waitForFunction(() => (globalThis as { shards?: number }).shards !== undefined);
       assertEquals(await tab.evaluate(() => (globalThis as { shards?: number }).shards), 4);
