@@ -370,7 +370,8 @@ export class Sealer {
   }
 
   #onUnsupported(from: string, bytes: Uint8Array = new Uint8Array(1)): void {
-    const peer = this.#peers.use(from);
+    const peer = this.#peers.get(from); // none: it answers nothing, and makes no entry
+    if (!peer) return;
     if (bytes.length !== 1 || peer.sessions.length > 0 || this.#sealedBefore.has(from)) {
       // Malformed, or from a peer that sealed before (even if its sessions were dropped since,
       // by a forged "no such session"): a relay's forgery, or an alteration.

@@ -1,7 +1,7 @@
 // The sealer's handshake is asynchronous (WebCrypto): what a relay or a flood may do while a
 // step is under way must cost no session, and a hello given up on must not leave.
 import { assert, assertEquals } from "../support/assert.ts";
-import { SEAL_ACCEPT, SEAL_HELLO } from "../../src/seal/envelope.ts";
+import { SEAL_ACCEPT, SEAL_HELLO, SEAL_UNSUPPORTED } from "../../src/seal/envelope.ts";
 import { SEAL_PEERS } from "../../src/seal/sealer.ts";
 import { pair } from "./_pair.ts";
 
@@ -55,4 +55,19 @@ Deno.test("sealer async: a junk accept just before the genuine one costs it noth
   assertEquals(sa.waiting, 0);
   assertEquals(t.got.get(t.b.peerId), [`${t.a.peerId}:m`]);
   assertEquals(t.errors.map((e) => e.code), ["SEAL_BAD_HANDSHAKE"], "the junk one, reported");
+});
+
+Deno.test("sealer async: 'no seal' notices from a flood of names push no live session out", async () => {
+  const t = await pair();
+  const [sa, sb] = [t.sealers.get(t.a.peerId)!, t.sealers.get(t.b.peerId)!];
+  sa.seal(t.b.peerId, 0, t.text("warm"), 0);
+  await t.relay();
+  for (let i = 0; i < SEAL_PEERS; i++) {
+    sb.receive(`junk${i}`, new Uint8Array([SEAL_UNSUPPORTED]), 0);
+  }
+  await sb.idle();
+  assert(sb.hasSession(t.a.peerId), "the live session is still held");
+  sa.seal(t.b.peerId, 0, t.text("after"), 0);
+  await t.relay();
+  assertEquals(t.got.get(t.b.peerId), [`${t.a.peerId}:warm`, `${t.a.peerId}:after`]);
 });
