@@ -83,3 +83,24 @@ export const base58 = {
     return out;
   },
 };
+
+/**
+ * Whether every byte is a base58btc character (ASCII), read with the decoder's table: a frame's
+ * header checks a peer id so without decoding it.
+ *
+ * @example Usage
+ * ```ts
+ * import { isBase58 } from "./base58.ts";
+ * console.assert(isBase58(new TextEncoder().encode("6Mk")) && !isBase58(new Uint8Array([48])));
+ * ```
+ *
+ * @param bytes ASCII bytes.
+ * @returns Whether they are all base58btc.
+ */
+export function isBase58(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c >= 128 || VALUES[c] === 255) return false;
+  }
+  return true;
+}

@@ -12,6 +12,6 @@
  *
  * @module
  */
-export { base58 } from "./base58.ts";
+export { base58, isBase58 } from "./base58.ts";
 export { base64urlnopad } from "./base64url.ts";
 export { hex } from "./hex.ts";

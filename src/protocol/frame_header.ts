@@ -5,7 +5,7 @@
  * @module
  */
 import { MAX_PEER_ID_CHARS } from "../identity/peer_id.ts";
-import { isBase58 } from "./_base58.ts";
+import { isBase58 } from "../encoding/base58.ts";
 import {
   FLAG_MAILBOX,
   FLAG_SEQUENCED,

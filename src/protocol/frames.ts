@@ -22,7 +22,7 @@
  */
 import type { ErrorCode } from "./errors.ts";
 import { MAX_PEER_ID_CHARS } from "../identity/peer_id.ts";
-import { isBase58 } from "./_base58.ts";
+import { isBase58 } from "../encoding/base58.ts";
 
 /** Frame type byte of SEND. */
 export const FRAME_SEND = 0x01;

@@ -6,7 +6,7 @@
 import { assert, assertEquals } from "../support/assert.ts";
 import fc from "fast-check";
 import * as scure from "@scure/base";
-import { base58, base64urlnopad, hex } from "../../src/encoding/mod.ts";
+import { base58, base64urlnopad, hex, isBase58 } from "../../src/encoding/mod.ts";
 
 type Codec = { encode(b: Uint8Array): string; decode(s: string): Uint8Array };
 
@@ -58,4 +58,11 @@ Deno.test("hex: odd lengths and non-digits are refused; case is free in, lower o
   assertEquals(verdict(hex, "0g"), "refused");
   assert(hex.decode("0a")[0] === 10);
   assertEquals(hex.encode(hex.decode("ABcd")), "abcd");
+});
+
+Deno.test("isBase58 takes exactly the bytes base58 decodes", () => {
+  for (let b = 0; b < 256; b++) {
+    const decodes = b < 128 && verdict(base58, String.fromCharCode(b)) !== "refused";
+    assertEquals(isBase58(new Uint8Array([b])), decodes, `byte ${b}`);
+  }
 });
