@@ -306,6 +306,7 @@ async function floodKind(
         paced,
         bare: bareTo,
         identities: funded.length > 0 ? funded.splice(0, shape.peers) : undefined,
+        limits: FLOOD_LIMITS,
       });
       const opening = await measureIt(START_MS);
       const cpu = cpuTimes();

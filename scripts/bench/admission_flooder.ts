@@ -67,6 +67,8 @@ export interface FloodStart {
   bare?: string;
   /** The flooders' identities (saved, `JSON.stringify`), when the network must know them first. */
   identities?: string[];
+  /** Limits the network was started with over the defaults: the flooders pace by them. */
+  limits?: Record<string, number>;
 }
 
 /** One message of a pool, and what the server charges for it. */
@@ -242,7 +244,11 @@ async function openFlooder(
  * A peer's budget as the limits state it: its own rate and burst, or its share of its
  * address's if that is less (`sharing` peers of one address).
  */
-function budgetOf(sharing: number): { rate: number; burst: number } {
+function budgetOf(
+  sharing: number,
+  over: Record<string, number> = {},
+): { rate: number; burst: number } {
+  const L = { ...DEFAULT_LIMITS, ...over };
   return {
     rate: Math.min(L.RATE_LIMIT_FRAMES_PER_SECOND, L.ADDRESS_UNITS_PER_SECOND / sharing),
     burst: Math.min(L.RATE_LIMIT_BURST_FRAMES, L.ADDRESS_BURST_UNITS / sharing),
@@ -261,7 +267,7 @@ async function floodPeer(
 ): Promise<void> {
   let i = 0;
   let first = true;
-  const { rate, burst } = budgetOf(sharing);
+  const { rate, burst } = budgetOf(sharing, start.limits);
   let tokens = burst;
   let at = performance.now();
   let pausedUntil = 0;

@@ -20,6 +20,7 @@ import {
   type KindContext,
   type PerItem,
   price,
+  randomAccount,
   randomHex,
   range,
   relayPrice,
@@ -58,7 +59,7 @@ function textKind(
 function relayKind(
   name: string,
   what: string,
-  options: { signal?: boolean; mailbox?: boolean; batch?: number } = {},
+  options: { signal?: boolean; mailbox?: boolean; batch?: number; spread?: boolean } = {},
 ): Kind {
   const frames = options.batch ?? 1;
   const cost = relayPrice(options);
@@ -66,7 +67,7 @@ function relayKind(
   const frame = (ctx: KindContext, lane: number) =>
     encodeFrame(
       FRAME_SEND,
-      options.mailbox ? ctx.offline : ctx.selves[lane],
+      options.spread ? randomAccount() : options.mailbox ? ctx.offline : ctx.selves[lane],
       seq = (seq + 1) % 0xffff_ffff,
       options.signal ? '{"t":"ice","candidate":"x"}' : PAYLOAD,
       options,
@@ -109,6 +110,11 @@ export const KINDS: Kind[] = [
   relayKind("relay.plain", "binary SEND of 64 bytes, to a peer here"),
   relayKind("relay.signal", "signaling SEND, to a peer here", { signal: true }),
   relayKind("relay.mailed", "SEND of 64 bytes to an offline peer's mailbox", { mailbox: true }),
+  relayKind(
+    "relay.mailed.spread",
+    "SEND of 64 bytes to a mailbox, a new recipient on any shard each time (as a flood sends)",
+    { mailbox: true, spread: true },
+  ),
   relayKind("relay.batch.1", "batch message of 1 frame", { batch: 1 }),
   relayKind(
     `relay.batch.${L.MAX_BATCH_FRAMES}`,
@@ -229,6 +235,13 @@ export const KINDS: Kind[] = [
     { t: "mail", id: 0, to: "", data: "" },
     "mail.result",
     (ctx, _l, i) => ({ t: "mail", id: i, to: ctx.offline, data: PAYLOAD }),
+  ),
+  textKind(
+    "mail.spread",
+    "`mail` of 64 bytes, a new recipient on any shard each time (as a flood sends)",
+    { t: "mail", id: 0, to: "", data: "" },
+    "mail.result",
+    (_ctx, _l, i) => ({ t: "mail", id: i, to: randomAccount(), data: PAYLOAD }),
   ),
   textKind(
     "mail.ack.1",

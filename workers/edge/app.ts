@@ -34,6 +34,7 @@ import { AccountId, FaucetBody, HashParam, HeightParam } from "./api_schemas.ts"
 import { clientAddress } from "./client_address.ts";
 import { cors, crossOrigin } from "./cors.ts";
 import { shedAtEdge } from "./edge_shed.ts";
+import { noteCooling, refuseCooling } from "./cooling_peers.ts";
 import { openApiDocument } from "./openapi.ts";
 import { pageModule } from "./page.ts";
 import { pageHtml } from "../../src/page/shell.ts";
@@ -244,10 +245,12 @@ app.get("/v1/connect", async (c) => {
 
 async function connect(c: Context<Ctx>): Promise<Response> {
   const { network, shards, limits } = c.var.config;
+  const requestUrl = new URL(c.req.url);
+  // A peer its home refuses for flooding is refused here, before anything else is spent.
+  refuseCooling(requestUrl.searchParams.get("peer") ?? "");
   // Shed first: a flood of hellos, valid or not, costs neither a signature check nor a wake.
   const address = addressOf(c);
   await shedAtEdge(c.env.EDGE_LIMITER, address);
-  const requestUrl = new URL(c.req.url);
   const check = await checkHello(requestUrl.searchParams, {
     network,
     // On Cloudflare a request's host is one routed to this Worker, so a hello signed for it
@@ -279,6 +282,7 @@ async function connect(c: Context<Ctx>): Promise<Response> {
     // A client whose upgrade failed asks again over plain HTTP to learn why: the home, which
     // alone knows used nonces and floods, says whether this hello was a replay or too soon.
     const why = await home.helloRefusal(peer, nonce);
+    if (why?.status === 429) noteCooling(peer, why.retryAfter);
     if (why) throw new HttpError(why.status, why.code, why.message, why.retryAfter);
     throw new HttpError(
       426,
@@ -292,7 +296,9 @@ async function connect(c: Context<Ctx>): Promise<Response> {
     c.executionCtx.waitUntil(observer.helloRefused(counts).catch(() => {}));
   }
   const batch = c.req.query("batch") === "1";
-  return home.fetch(handoffRequest({ peer, nonce, ts, address, batch }));
+  const answer = await home.fetch(handoffRequest({ peer, nonce, ts, address, batch }));
+  if (answer.status === 429) noteCooling(peer, (await answer.clone().json()).retryAfter);
+  return answer;
 }
 
 // The key the per-address limits count this request's client under (`client_address.ts`).

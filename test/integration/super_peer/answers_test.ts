@@ -120,6 +120,14 @@ Deno.test(
       const body = await res.json();
       assertEquals([res.status, body.code], [429, "RATE_LIMITED"]);
       assert(body.retryAfter > 0 && body.retryAfter <= 3_000, `retryAfter ${body.retryAfter}`);
+      // The edge remembers: the next hello of that id is refused before its signature is
+      // checked (a forged one too, which would otherwise be a 401), with what is left to wait.
+      const forged = new URL(url.replace(/^ws/, "http"));
+      forged.searchParams.set("sig", "A".repeat(86));
+      const early = await fetch(forged);
+      const earlyBody = await early.json();
+      assertEquals([early.status, earlyBody.code], [429, "RATE_LIMITED"]);
+      assert(earlyBody.retryAfter <= body.retryAfter, `retryAfter ${earlyBody.retryAfter}`);
       // A client told to wait waits, then connects, and its request is answered.
       const again = await connectPeer(net, { identity });
       const answer = await again.lookup(identity.peerId);
