@@ -297,7 +297,8 @@ async function connect(c: Context<Ctx>): Promise<Response> {
   }
   const batch = c.req.query("batch") === "1";
   const answer = await home.fetch(handoffRequest({ peer, nonce, ts, address, batch }));
-  if (answer.status === 429) noteCooling(peer, (await answer.clone().json()).retryAfter);
+  const said = answer.status === 429 ? await answer.clone().json().catch(() => ({})) : {};
+  noteCooling(peer, said.retryAfter); // kept only if the home named a wait
   return answer;
 }
 
