@@ -22,7 +22,9 @@ Deno.test("checkLayers() finds no cycle, no wrong-way import and no oversized fi
 
 /** The findings a planted file brings, as `file: problem` lines. */
 async function plantedFindings(planted: Record<string, string>): Promise<string[]> {
-  return (await checkLayers(planted)).map((f) => `${f.file}: ${f.problem}`);
+  // Not the length findings: a planted line may push a file past the limit on its own.
+  return (await checkLayers(planted)).map((f) => `${f.file}: ${f.problem}`)
+    .filter((line) => !/ lines, more than \d+$/.test(line));
 }
 
 Deno.test("checkLayers() refuses an import from a super-peer room into the edge", async () => {

@@ -34,7 +34,7 @@ import { AccountId, FaucetBody, HashParam, HeightParam } from "./api_schemas.ts"
 import { clientAddress } from "./client_address.ts";
 import { cors, crossOrigin } from "./cors.ts";
 import { shedAtEdge } from "./edge_shed.ts";
-import { noteCooling, refuseCooling } from "./cooling_peers.ts";
+import { noteCooling, noteCoolingAnswer, refuseCooling } from "./cooling_peers.ts";
 import { openApiDocument } from "./openapi.ts";
 import { pageModule } from "./page.ts";
 import { pageHtml } from "../../src/page/shell.ts";
@@ -296,10 +296,8 @@ async function connect(c: Context<Ctx>): Promise<Response> {
     c.executionCtx.waitUntil(observer.helloRefused(counts).catch(() => {}));
   }
   const batch = c.req.query("batch") === "1";
-  const answer = await home.fetch(handoffRequest({ peer, nonce, ts, address, batch }));
-  const said = answer.status === 429 ? await answer.clone().json().catch(() => ({})) : {};
-  noteCooling(peer, said.retryAfter); // kept only if the home named a wait
-  return answer;
+  const handoff = handoffRequest({ peer, nonce, ts, address, batch });
+  return noteCoolingAnswer(peer, await home.fetch(handoff));
 }
 
 // The key the per-address limits count this request's client under (`client_address.ts`).

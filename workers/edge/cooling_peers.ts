@@ -119,3 +119,25 @@ export function refuseCooling(peer: string): void {
 export function noteCooling(peer: string, retryAfter: unknown): void {
   if (typeof retryAfter === "number" && retryAfter > 0) cooling.note(peer, Date.now() + retryAfter);
 }
+
+/**
+ * Remembers the wait a home's handoff answer names, when it is a 429; passes the answer on.
+ *
+ * @example Usage
+ * ```ts
+ * import { noteCoolingAnswer } from "./cooling_peers.ts";
+ * const body = JSON.stringify({ code: "RATE_LIMITED", retryAfter: 5_000 });
+ * const answer = await noteCoolingAnswer("6Mk…", new Response(body, { status: 429 }));
+ * console.assert(answer.status === 429);
+ * ```
+ *
+ * @param peer The checked peer id.
+ * @param answer The home's answer to the handoff.
+ * @returns The same answer, its body unread (a body that is not JSON is remembered as nothing).
+ */
+export async function noteCoolingAnswer(peer: string, answer: Response): Promise<Response> {
+  if (answer.status !== 429) return answer;
+  const said = await answer.clone().json().catch(() => ({}));
+  noteCooling(peer, said?.retryAfter);
+  return answer;
+}

@@ -1,5 +1,9 @@
-import { CoolingPeers } from "../../../workers/edge/cooling_peers.ts";
-import { assertEquals } from "../../support/assert.ts";
+import {
+  CoolingPeers,
+  noteCoolingAnswer,
+  refuseCooling,
+} from "../../../workers/edge/cooling_peers.ts";
+import { assertEquals, assertRejects } from "../../support/assert.ts";
 
 Deno.test("cooling peers: a peer waits until its time, then is forgotten", () => {
   const cooling = new CoolingPeers();
@@ -19,4 +23,15 @@ Deno.test("cooling peers: bounded, expired entries first, then the oldest", () =
   assertEquals([cooling.size, cooling.wait("a", now) > 0], [3, true]);
   cooling.note("d", now + 5_000); // full, none expired: the oldest goes
   assertEquals([cooling.size, cooling.wait("a", now), cooling.wait("d", now) > 0], [3, 0, true]);
+});
+
+Deno.test("cooling peers: a home's 429 is remembered; one whose body is not JSON passes as it came", async () => {
+  const named = new Response(JSON.stringify({ code: "RATE_LIMITED", retryAfter: 60_000 }), {
+    status: 429,
+  });
+  assertEquals((await noteCoolingAnswer("named", named)).status, 429);
+  await assertRejects(Promise.resolve().then(() => refuseCooling("named")));
+  const garbled = await noteCoolingAnswer("garbled", new Response("<html>", { status: 429 }));
+  assertEquals([garbled.status, await garbled.text()], [429, "<html>"]);
+  refuseCooling("garbled"); // nothing was remembered: no throw
 });
