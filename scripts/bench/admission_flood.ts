@@ -17,6 +17,7 @@ import type { FloodKind, FloodStart } from "./admission_flooder.ts";
 import { identityOn, median, quantile } from "./common.ts";
 import { CAP_MS, LOOKUP_GAP_MS, lookupTrip, roundTrip, tripsFor } from "./admission_trips.ts";
 import { cpuShare, type CpuTimes, cpuTimes } from "./cpu_times.ts";
+import { pinApart, unpinSelf } from "./pin_cores.ts";
 
 /** The kinds flooded with: the dearest of part one, and the cheap ones sent flat out. */
 export const FLOOD_KINDS: FloodKind[] = [
@@ -273,6 +274,7 @@ async function floodKind(
       : undefined,
   });
   const bareUrl = `${net.url.replace(/^http/, "ws")}${BARE_PREFIX}`;
+  log(`${kind}: ${await pinApart()}`);
   let bystander: WebSocket | undefined;
   let bare: WebSocket | undefined;
   try {
@@ -372,6 +374,7 @@ async function floodKind(
     bystander?.close();
     bare?.close();
     await net.dispose();
+    await unpinSelf();
   }
 }
 
