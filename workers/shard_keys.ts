@@ -2,7 +2,9 @@
  * Shard signing keys, derived from one network secret, so that a shard's key survives
  * restarts and moves without being stored anywhere: HKDF-SHA-256 (salt
  * `superpeer-shard-key-v1`, info `<network>/shard-<k>`) gives a 32-byte Ed25519 seed.
- * A shard's public key is written like a peer id, and served at `GET /v1/network`.
+ * A shard's public key is written like a peer id, and served at `GET /v1/network`. The
+ * network's map key, which signs its slot maps, is derived the same way (info
+ * `<network>/slot-map`).
  *
  * @module
  */
@@ -57,11 +59,34 @@ const utf8 = new TextEncoder();
  * console.assert(a.peerId === b.peerId);
  * ```
  */
-export async function deriveShardKey(
+export function deriveShardKey(
   secret: string,
   network: string,
   shard: number,
 ): Promise<Identity> {
+  return deriveKey(secret, `${network}/shard-${shard}`);
+}
+
+/**
+ * Derives the network's map key, which signs its slot maps (info `<network>/slot-map`, the
+ * same salt): like a shard key, it is stored nowhere and survives every restart.
+ *
+ * @param secret The network secret.
+ * @param network The network id.
+ * @returns The map key; its `peerId` is served as `mapKey` at `GET /v1/network`.
+ *
+ * @example Usage
+ * ```ts
+ * import { deriveMapKey, deriveShardKey } from "./shard_keys.ts";
+ * const map = await deriveMapKey("s", "dev");
+ * console.assert(map.peerId !== (await deriveShardKey("s", "dev", 0)).peerId);
+ * ```
+ */
+export function deriveMapKey(secret: string, network: string): Promise<Identity> {
+  return deriveKey(secret, `${network}/slot-map`);
+}
+
+async function deriveKey(secret: string, info: string): Promise<Identity> {
   const ikm = await crypto.subtle.importKey("raw", utf8.encode(secret), "HKDF", false, [
     "deriveBits",
   ]);
@@ -71,7 +96,7 @@ export async function deriveShardKey(
         name: "HKDF",
         hash: "SHA-256",
         salt: utf8.encode(SHARD_KEY_SALT),
-        info: utf8.encode(`${network}/shard-${shard}`),
+        info: utf8.encode(info),
       },
       ikm,
       256,

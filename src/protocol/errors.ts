@@ -81,6 +81,8 @@ export const ERROR_CODES = {
     "A content id is not `<64 hex root>.<size>` with a size from 0 to `MAX_CONTENT_BYTES`.",
   PIECE_INVALID:
     "A piece does not check against its content id's root (wrong bytes, length, index or proof): dropped, and counted against who sent it.",
+  BAD_SLOT_MAP:
+    "Local to a client or a super-peer, never on the wire: a slot map is malformed or not signed by the network's map key (PROTOCOL.md section 3); it is not used.",
   UNREACHABLE:
     "Local to a client, never on the wire: the network's URL could not be reached (an HTTP call failed, or no welcome came within the first connect's deadline); the message names the URL.",
 } as const;

@@ -15,6 +15,7 @@ import type {
 } from "./ledger_wire.ts";
 import type { LimitSpec } from "./limits.ts";
 import type { Refusal } from "./refusal.ts";
+import type { SignedSlotMap } from "../routing/slot_map_signature.ts";
 
 /** `GET /v1/health`. */
 export interface HealthAnswer {
@@ -44,6 +45,11 @@ export interface NetworkInfo {
   protocol: number;
   /** Each shard's block-signing key, as a peer id, by shard. */
   shardKeys: string[];
+  /**
+   * Which shard holds each of the 4,096 slots keys hash to, at a version, signed by the
+   * network's map key (`key`, which a client keeps from its first contact).
+   */
+  slotMap: SignedSlotMap;
   /** Whether the network runs on the development secret (anyone can sign its blocks). */
   developmentSecret: boolean;
   /** Whether `POST /v1/faucet` pays out. */

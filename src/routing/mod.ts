@@ -12,6 +12,8 @@
  * @module
  */
 export * from "./shard.ts";
+export * from "./slot_map.ts";
+export * from "./slot_map_signature.ts";
 export * from "./homes.ts";
 export * from "./sample.ts";
 export * from "./shard_queue.ts";

@@ -1,18 +1,17 @@
 /**
  * Placement: which shard is the home of a peer, account, topic or content root.
  *
- * The home of a key is the first four bytes of its SHA-256 digest, read as a big-endian
- * unsigned integer, modulo the network's shard count. SHA-256 runs synchronously here
- * (WebCrypto's digest is asynchronous), because the relay asks for it on every frame.
+ * The home of a key is its slot (`slot.ts`: the first four bytes of its SHA-256 digest, read
+ * as a big-endian unsigned integer, modulo 4096) modulo the network's shard count: the
+ * placement of a network's first slot map (`slot_map.ts`), which for a shard count that
+ * divides 4096 is the digest modulo the count, as before slots.
  *
  * @module
  */
-import { sha256 } from "@noble/hashes/sha2.js";
+import { slotOf } from "./slot.ts";
 
 /** The most shards a network may have. */
 export const MAX_SHARDS = 1024;
-
-const encoder = new TextEncoder();
 
 /**
  * Returns the home shard of a key.
@@ -31,9 +30,7 @@ const encoder = new TextEncoder();
  */
 export function shardOf(key: string | Uint8Array, shardCount: number): number {
   assertShardCount(shardCount);
-  const digest = sha256(typeof key === "string" ? encoder.encode(key) : key);
-  const head = ((digest[0] << 24) | (digest[1] << 16) | (digest[2] << 8) | digest[3]) >>> 0;
-  return head % shardCount;
+  return slotOf(key) % shardCount;
 }
 
 /**

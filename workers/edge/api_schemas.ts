@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { ERROR_CODES, PROTOCOL_VERSION } from "../../src/protocol/mod.ts";
 import { isAccountId } from "../../src/ledger/mod.ts";
+import { SLOT_COUNT } from "../../src/routing/mod.ts";
 
 /** Every named schema, by its name in the document. */
 export const API_SCHEMAS: z.core.$ZodRegistry<{ id: string; description: string }> = z
@@ -57,6 +58,23 @@ const IceServer = z.object({
   credential: z.string().optional(),
 });
 
+/** The signed slot map (PROTOCOL.md section 3). */
+const SlotMapSchema = named(
+  "SlotMap",
+  "Which shard holds each slot, at a version, signed by the network's map key (PROTOCOL.md section 3).",
+  z.object({
+    version: int.positive(),
+    slots: z.literal(SLOT_COUNT),
+    shards: int.positive(),
+    base: int.positive().describe("Slot s is on shard s mod base, unless listed in moved."),
+    moved: z.array(z.tuple([int, int])).describe("[slot, shard] pairs, ascending by slot."),
+    key: z.string().describe("The map key's id, written like a peer id."),
+    sig: z.string().describe(
+      "Ed25519 signature, base64url, of the bytes in PROTOCOL.md section 3.",
+    ),
+  }),
+);
+
 /** `GET /v1/network`. */
 export const NetworkInfo = named(
   "NetworkInfo",
@@ -66,6 +84,7 @@ export const NetworkInfo = named(
     shards: int.positive(),
     protocol: z.literal(PROTOCOL_VERSION),
     shardKeys: z.array(z.string()),
+    slotMap: SlotMapSchema,
     developmentSecret: z.boolean(),
     faucet: z.boolean(),
     iceServers: z.array(IceServer),

@@ -34,6 +34,7 @@ import { AccountId, FaucetBody, HashParam, HeightParam } from "./api_schemas.ts"
 import { clientAddress } from "./client_address.ts";
 import { cors, crossOrigin } from "./cors.ts";
 import { shedAtEdge } from "./edge_shed.ts";
+import { signedSlotMap } from "./slot_map_served.ts";
 import { noteCooling, noteCoolingAnswer, refuseCooling } from "./cooling_peers.ts";
 import { openApiDocument } from "./openapi.ts";
 import { pageModule } from "./page.ts";
@@ -100,6 +101,7 @@ app.get("/v1/network", async (c) => {
     shards: config.shards,
     protocol: PROTOCOL_VERSION,
     shardKeys: await shardKeyIds(config.secret, config.network, config.shards),
+    slotMap: await signedSlotMap(config),
     // Anyone can sign blocks of a network on the development secret.
     developmentSecret: config.developmentSecret,
     faucet: config.faucet,

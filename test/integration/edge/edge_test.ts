@@ -11,6 +11,8 @@ import {
   TOPIC_MARKS,
 } from "../../../src/seal/mod.ts";
 import { startNetwork } from "../../../scripts/local_network.ts";
+import { SlotMap, verifySlotMap } from "../../../src/routing/mod.ts";
+import { deriveMapKey, DEVELOPMENT_NETWORK_SECRET } from "../../../workers/shard_keys.ts";
 import { UPGRADE_HEADERS } from "../../support/peers.ts";
 import { assert, assertEquals, assertRejects } from "../../support/assert.ts";
 
@@ -183,6 +185,13 @@ Deno.test("edge: the HTTP API serves health, network, limits, and JSON errors", 
     const [ns, nb] = await get("/v1/network");
     assertEquals([ns, nb.network, nb.shards, nb.protocol], [200, "test", 4, PROTOCOL_VERSION]);
     assertEquals(nb.shardKeys.length, 4);
+    // The first slot map of 4 shards, signed by the map key derived from the secret.
+    const map = await verifySlotMap("test", nb.slotMap, nb.slotMap.key);
+    assert(map instanceof SlotMap, JSON.stringify(map));
+    assertEquals([map.version, map.shards, nb.slotMap.base, nb.slotMap.moved], [1, 4, 4, []]);
+    const mapKey = await deriveMapKey(DEVELOPMENT_NETWORK_SECRET, "test");
+    assertEquals(nb.slotMap.key, mapKey.peerId);
+    assert(!nb.shardKeys.includes(mapKey.peerId), "the map key is no shard's key");
     assertEquals([nb.developmentSecret, nb.faucet], [true, false]);
     assertEquals(nb.iceServers, iceServers, "ICE servers for direct channels come from the config");
     const [status, body] = await get("/v1/limits");
@@ -210,6 +219,7 @@ Deno.test("edge: the HTTP API serves health, network, limits, and JSON errors", 
     const welcome = await peer.connect();
     assertEquals(welcome.limits.RATE_LIMIT_FRAMES_PER_SECOND, 777);
     assertEquals(welcome.network, "test", "the network id was fetched from /v1/network");
+    assertEquals(welcome.mapVersion, map.version, "the home holds the map /v1/network serves");
     peer.close();
   } finally {
     await net.dispose();

@@ -1,0 +1,34 @@
+/**
+ * Slots: every key hashes to one of {@linkcode SLOT_COUNT} slots, which the network's map
+ * (`slot_map.ts`) assigns to shards. A key's slot is the first four bytes of its SHA-256
+ * digest, read as a big-endian unsigned integer, modulo {@linkcode SLOT_COUNT}. SHA-256 runs
+ * synchronously here (WebCrypto's digest is asynchronous), because the relay asks for it on
+ * every frame.
+ *
+ * @module
+ */
+import { sha256 } from "@noble/hashes/sha2.js";
+
+/** The size of the slot space: fixed for a network's life. */
+export const SLOT_COUNT = 4096;
+
+const encoder = new TextEncoder();
+
+/**
+ * The slot of a key.
+ *
+ * @param key A peer id, account id, topic name or content root.
+ * @returns A slot in `[0, SLOT_COUNT)`.
+ *
+ * @example Usage
+ * ```ts
+ * import { SLOT_COUNT, slotOf } from "./slot.ts";
+ * const s = slotOf("some-topic");
+ * console.assert(s >= 0 && s < SLOT_COUNT);
+ * ```
+ */
+export function slotOf(key: string | Uint8Array): number {
+  const digest = sha256(typeof key === "string" ? encoder.encode(key) : key);
+  const head = ((digest[0] << 24) | (digest[1] << 16) | (digest[2] << 8) | digest[3]) >>> 0;
+  return head % SLOT_COUNT;
+}
