@@ -38,8 +38,11 @@ export interface SlotMapJson {
 
 /** Why a map read from the wire was refused. */
 export interface SlotMapRefusal {
+  /** Always `false`. */
   ok: false;
+  /** Always `BAD_SLOT_MAP`. */
   code: "BAD_SLOT_MAP";
+  /** What is wrong with it. */
   message: string;
 }
 
@@ -50,8 +53,9 @@ export interface SlotMapRefusal {
  * ```ts
  * import { SlotMap } from "./slot_map.ts";
  * const map = SlotMap.initial(8);
- * const grown = map.assign(new Map(map.slotsOf(3).filter((s) => s % 16 === 11).map((s) => [s, 11])));
- * console.assert(grown.version === 2 && grown.shards === 12);
+ * const half = map.slotsOf(0).filter((s) => s % 16 === 8);
+ * const grown = map.assign(new Map(half.map((s) => [s, 8])));
+ * console.assert(grown.version === 2 && grown.shards === 9);
  * ```
  */
 export class SlotMap {
@@ -180,7 +184,7 @@ export class SlotMap {
    * @example Usage
    * ```ts
    * import { SlotMap } from "./slot_map.ts";
-   * console.assert(SlotMap.initial(4096).slotsOf(7).join() === "7");
+   * console.assert(SlotMap.initial(1024).slotsOf(7).join() === "7,1031,2055,3079");
    * ```
    */
   slotsOf(shard: number): number[] {
