@@ -104,6 +104,8 @@ export type {
 } from "./src/protocol/ledger_wire.ts";
 export type { ControlReplies, ControlRequests, ControlType } from "./src/protocol/control_map.ts";
 export type { IceServer, NetworkInfo, TxStatus } from "./src/protocol/http.ts";
+// What `NetworkInfo.slotMap` is: a user reading the network's facts can name it.
+export type { SignedSlotMap } from "./src/routing/slot_map_signature.ts";
 export type { LimitName } from "./src/protocol/limit_values.ts";
 export type { Limits } from "./src/protocol/limits.ts";
 export type {

@@ -89,6 +89,7 @@ const ROOT_TYPES = [
   "SendResult",
   "Shareable",
   "SignedBlockHeader",
+  "SignedSlotMap",
   "StoredPiece",
   "SwarmApi",
   "TopicEvent",
@@ -153,7 +154,8 @@ Deno.test("surface: the root exports the client, and nothing else", async () => 
     sorted(ROOT_TYPES),
     "the root's types",
   );
-  assert(names.length < 90, `the root stays small: ${names.length} names`);
+  // 90 since the slot map joined the network's facts (`NetworkInfo.slotMap`).
+  assert(names.length <= 90, `the root stays small: ${names.length} names`);
   // It names each export: a module re-exported whole would grow it unseen.
   const source = await Deno.readTextFile(new URL("mod.ts", ROOT));
   assert(!/^export \*/m.test(source), "mod.ts exports by name");

@@ -9,13 +9,23 @@
  */
 import { base64urlnopad } from "../encoding/mod.ts";
 import { type Identity, verifySignature } from "../identity/identity.ts";
-import { SlotMap, type SlotMapJson, type SlotMapRefusal } from "./slot_map.ts";
+import { SlotMap, type SlotMapRefusal } from "./slot_map.ts";
 
 /** What the signed bytes start with: a map signature is never valid as anything else. */
 export const SLOT_MAP_DOMAIN = "superpeer-slot-map-v1";
 
-/** A map with the network's signature. */
-export interface SignedSlotMap extends SlotMapJson {
+/** A map with the network's signature: `SlotMapJson`'s fields, a key and a signature. */
+export interface SignedSlotMap {
+  /** Grows by one with every change; a map of a higher version replaces a lower one. */
+  version: number;
+  /** The slot space, 4,096. */
+  slots: number;
+  /** Shards in use: every shard below it holds at least one slot. */
+  shards: number;
+  /** Slot `s` is on shard `s mod base` unless `moved` says otherwise. */
+  base: number;
+  /** `[slot, shard]` pairs, ascending by slot, of the slots not on `s mod base`. */
+  moved: [number, number][];
   /** The map key's id (written like a peer id). */
   key: string;
   /** Ed25519 signature of {@linkcode slotMapMessage}, base64url. */
