@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { ShardLoad } from "./capacity.ts";
 import type { StatsAnswer } from "./http.ts";
 
 // The topic on which the network publishes its summary, every `STATS_INTERVAL_MS`; its home
@@ -29,6 +30,8 @@ export interface NetworkStats {
   helloRefusals: Record<string, number>;
   /** Frames peers sent per second over the last interval, all shards together. */
   framesPerSecond: number;
+  /** Each answering shard's load against the capacity model (`capacity.ts`). */
+  load: ShardLoad[];
   /** Gatherings the observer made since it started (one `stats` call to each shard each). */
   gatherings: number;
 }

@@ -27,3 +27,4 @@ export * from "./refusal.ts";
 export * from "./request_id.ts";
 export * from "./service_messages.ts";
 export * from "./metrics.ts";
+export * from "./capacity.ts";

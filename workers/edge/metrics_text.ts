@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { NetworkStats, StatsAnswer } from "../../src/protocol/mod.ts";
+import { type NetworkStats, SHARD_CAPACITY, type StatsAnswer } from "../../src/protocol/mod.ts";
 
 /** A Prometheus metric: its name, type, help, and one value per shard. */
 const PER_SHARD: [string, "gauge" | "counter", string, (f: StatsAnswer) => number][] = [
@@ -88,7 +88,7 @@ function label(value: string): string {
  * @example Usage
  * ```ts
  * import { renderMetrics } from "./metrics_text.ts";
- * const text = renderMetrics({ network: "dev", at: 0, shards: 1, figures: [], helloRefusals: { HELLO_EXPIRED: 2 }, framesPerSecond: 0, gatherings: 1 });
+ * const text = renderMetrics({ network: "dev", at: 0, shards: 1, figures: [], helloRefusals: { HELLO_EXPIRED: 2 }, framesPerSecond: 0, load: [], gatherings: 1 });
  * console.assert(text.includes('superpeer_edge_hello_refusals_total{code="HELLO_EXPIRED"} 2'));
  * ```
  *
@@ -113,6 +113,24 @@ export function renderMetrics(stats: NetworkStats): string {
   head("superpeer_edge_hello_refusals_total", "counter", "Hellos the edge refused, by code.");
   for (const [code, n] of Object.entries(stats.helloRefusals).sort()) {
     lines.push(`superpeer_edge_hello_refusals_total{code="${label(code)}"} ${n}`);
+  }
+  head(
+    "superpeer_shard_capacity",
+    "gauge",
+    "What one shard holds, by resource: the capacity model's planning figures (OPERATIONS.md).",
+  );
+  for (const [resource, row] of Object.entries(SHARD_CAPACITY)) {
+    lines.push(`superpeer_shard_capacity{resource="${resource}"} ${row.value}`);
+  }
+  head(
+    "superpeer_shard_load",
+    "gauge",
+    "Each shard's load against its capacity, by resource (1 = at capacity; mail against MAIL_MAX_PER_SHARD).",
+  );
+  for (const l of [...stats.load].sort((a, b) => a.shard - b.shard)) {
+    for (const resource of ["sockets", "frames", "transfers", "mail"] as const) {
+      lines.push(`superpeer_shard_load{shard="${l.shard}",resource="${resource}"} ${l[resource]}`);
+    }
   }
   head("superpeer_shards", "gauge", "Shards of the network.");
   lines.push(`superpeer_shards ${stats.shards}`);

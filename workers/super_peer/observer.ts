@@ -7,7 +7,12 @@
  *
  * @module
  */
-import { type NetworkStats, STATS_TOPIC, type StatsAnswer } from "../../src/protocol/mod.ts";
+import {
+  type NetworkStats,
+  shardLoad,
+  STATS_TOPIC,
+  type StatsAnswer,
+} from "../../src/protocol/mod.ts";
 import { observerShard } from "../../src/routing/mod.ts";
 import type { DurableObjectState } from "cloudflare:workers";
 import type { AlarmScheduler } from "./alarm.ts";
@@ -162,6 +167,7 @@ export class Observer {
     const before = this.#last;
     const framesBefore = before?.figures.reduce((n, f) => n + f.framesIn, 0) ?? frames;
     const seconds = before ? (at - before.at) / 1_000 : 0;
+    const earlier = new Map(before?.figures.map((f) => [f.shard, f]));
     const stats: NetworkStats = {
       network: config.network,
       at,
@@ -170,6 +176,9 @@ export class Observer {
       helloRefusals: { ...this.#helloRefusals },
       // A shard that restarted counts from 0 again: never a negative rate.
       framesPerSecond: seconds > 0 ? Math.max(0, (frames - framesBefore) / seconds) : 0,
+      load: figures.map((f) =>
+        shardLoad(f, earlier.get(f.shard), seconds, config.limits.MAIL_MAX_PER_SHARD)
+      ),
       gatherings: this.gatherings,
     };
     this.#last = stats;

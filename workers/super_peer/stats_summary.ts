@@ -34,7 +34,7 @@ const TOTALS: (keyof NetworkTotals)[] = [
  * @example Usage
  * ```ts
  * import { summarize } from "./stats_summary.ts";
- * const s = summarize({ network: "dev", at: 0, shards: 4, figures: [], helloRefusals: {}, framesPerSecond: 0, gatherings: 0 });
+ * const s = summarize({ network: "dev", at: 0, shards: 4, figures: [], helloRefusals: {}, framesPerSecond: 0, load: [], gatherings: 0 });
  * console.assert(s.answered === 0 && s.totals.peers === 0);
  * ```
  *

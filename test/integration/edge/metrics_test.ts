@@ -4,6 +4,7 @@
 // Prometheus (Debian's package, on loopback, scraping every second) answers a query for the
 // frames relayed after traffic.
 import { Identity } from "../../../mod.ts";
+import { SHARD_CAPACITY } from "../../../src/protocol/mod.ts";
 import { freePort, startNetwork } from "../../../scripts/local_network.ts";
 import { connectPeer, waitUntil } from "../../support/peers.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
@@ -109,6 +110,58 @@ Deno.test("metrics: promtool passes them, and they are the shards' own figures",
         before.get("superpeer_stats_gatherings_total")!,
       1,
     );
+    a.close();
+    b.close();
+  } finally {
+    await net.dispose();
+  }
+});
+
+Deno.test("metrics: each shard's load against the capacity model", opts, async () => {
+  const net = await startNetwork({
+    shards: 2,
+    limits: { STATS_INTERVAL_MS: 500, MAIL_MAX_PER_SHARD: 64 },
+  });
+  const scrape = async () => samples(await (await fetch(`${net.url}/v1/metrics`)).text());
+  try {
+    const [a, b] = await Promise.all([
+      connectPeer(net, { seal: false }),
+      connectPeer(net, { seal: false }),
+    ]);
+    const first = await scrape();
+    for (const [resource, row] of Object.entries(SHARD_CAPACITY)) {
+      assertEquals(first.get(`superpeer_shard_capacity{resource="${resource}"}`), row.value);
+    }
+    // Frames between two gatherings, and mail left for a peer that is not online.
+    const got: unknown[] = [];
+    b.addEventListener("message", (e) => got.push((e as CustomEvent).detail));
+    for (let i = 0; i < 200; i++) a.send(b.peerId, `m${i}`);
+    await waitUntil(() => got.length === 200, 10_000);
+    const away = await Identity.generate();
+    for (let i = 0; i < 3; i++) a.send(away.peerId, `later ${i}`, { mailbox: true });
+    await new Promise((r) => setTimeout(r, 700));
+    const second = await scrape();
+    const seconds = second.get("superpeer_stats_timestamp_seconds")! -
+      first.get("superpeer_stats_timestamp_seconds")!;
+    let framesLoad = 0;
+    let mail = 0;
+    for (let k = 0; k < 2; k++) {
+      const s = await (await fetch(`${net.url}/v1/shards/${k}/stats`)).json();
+      const load = (resource: string) =>
+        second.get(`superpeer_shard_load{shard="${k}",resource="${resource}"}`)!;
+      assertEquals(load("sockets"), s.peers / SHARD_CAPACITY.sockets.value, `sockets of ${k}`);
+      assertEquals(load("mail"), s.mailWaiting / 64, `mail of ${k}`);
+      const frames = (m: Map<string, number>) => m.get(`superpeer_frames_in_total{shard="${k}"}`)!;
+      const rate = (frames(second) - frames(first)) / seconds;
+      assert(
+        Math.abs(load("frames") - rate / SHARD_CAPACITY.frames.value) < 1e-9,
+        `frames of ${k}: ${load("frames")} against ${rate} frames/s`,
+      );
+      framesLoad += load("frames");
+      mail += s.mailWaiting;
+    }
+    assert(framesLoad > 0, "the frames sent between the gatherings show");
+    assertEquals(mail, 3, "the mail waiting shows");
     a.close();
     b.close();
   } finally {
