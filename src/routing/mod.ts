@@ -14,6 +14,7 @@
 export * from "./shard.ts";
 export * from "./slot_map.ts";
 export * from "./slot_map_signature.ts";
+export * from "./growth_plan.ts";
 export * from "./homes.ts";
 export * from "./sample.ts";
 export * from "./shard_queue.ts";

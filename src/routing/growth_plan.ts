@@ -1,0 +1,88 @@
+/**
+ * Which slots move when a network grows: the plan the move engine follows, slot by slot.
+ *
+ * A network grows by a whole multiple of its shard count (8 → 16, 8 → 32): slot `s` ends on
+ * shard `s mod to`, so each old shard keeps the slots it still owns and gives the others to new
+ * shards only; no slot moves between two old shards. The plan takes one slot from each giving
+ * shard in turn, so that the copying is spread over every old shard rather than draining one
+ * first. A plan made again from a map part-way through the same growth lists only the slots
+ * still to move: a restart resumes where the published map says it is.
+ *
+ * @module
+ */
+import { MAX_SHARDS } from "./shard.ts";
+import { SLOT_COUNT, type SlotMap } from "./slot_map.ts";
+
+/** One slot to move. */
+export interface SlotMove {
+  /** The slot. */
+  slot: number;
+  /** The shard that holds it now. */
+  from: number;
+  /** The shard that will. */
+  to: number;
+}
+
+/** Why a growth cannot be planned. */
+export interface GrowthRefusal {
+  /** Always `false`. */
+  ok: false;
+  /** Always `BAD_GROWTH`. */
+  code: "BAD_GROWTH";
+  /** What is wrong. */
+  message: string;
+}
+
+/**
+ * The slots to move, in order, to grow a network to `to` shards.
+ *
+ * @example Usage
+ * ```ts
+ * import { planGrowth } from "./growth_plan.ts";
+ * import { SlotMap } from "./slot_map.ts";
+ * const plan = planGrowth(SlotMap.initial(8), 16);
+ * console.assert(Array.isArray(plan) && plan.length === 2048 && plan[0].to === plan[0].from + 8);
+ * ```
+ *
+ * @param map The map in force.
+ * @param to The shard count to grow to: a multiple of the map's shard count.
+ * @returns The moves (empty when the map is there already), or `BAD_GROWTH`.
+ */
+export function planGrowth(map: SlotMap, to: number): SlotMove[] | GrowthRefusal {
+  const bad = (message: string): GrowthRefusal => ({ ok: false, code: "BAD_GROWTH", message });
+  if (!Number.isInteger(to) || to < 1 || to > MAX_SHARDS) {
+    return bad(`A network has 1 to ${MAX_SHARDS} shards, not ${to}`);
+  }
+  // The layout the growth starts from: the largest count dividing `to` on whose modulo every
+  // slot not yet moved still sits (the map's own modulo when nothing has moved).
+  let from: number | undefined;
+  for (let n = to - 1; n >= 1 && from === undefined; n--) {
+    if (to % n !== 0) continue;
+    let fits = true;
+    for (let slot = 0; slot < SLOT_COUNT && fits; slot++) {
+      const now = map.shardOfSlot(slot);
+      fits = now === slot % to || now === slot % n;
+    }
+    if (fits) from = n;
+  }
+  if (from === undefined) {
+    return bad(
+      `The map is not part-way from a divisor of ${to} to ${to}: another change is under way, or ${to} is no multiple of the shard count`,
+    );
+  }
+  const bySource = new Map<number, SlotMove[]>();
+  for (let slot = 0; slot < SLOT_COUNT; slot++) {
+    const now = map.shardOfSlot(slot);
+    if (now === slot % to) continue;
+    const moves = bySource.get(now) ?? [];
+    moves.push({ slot, from: now, to: slot % to });
+    bySource.set(now, moves);
+  }
+  // One slot from each giving shard in turn.
+  const queues = [...bySource.entries()].sort(([a], [b]) => a - b).map(([, q]) => q);
+  const plan: SlotMove[] = [];
+  for (let i = 0; plan.length < queues.reduce((n, q) => n + q.length, 0); i++) {
+    for (const q of queues) if (i < q.length) plan.push(q[i]);
+  }
+  return plan;
+}
