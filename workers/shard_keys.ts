@@ -73,7 +73,7 @@ export function deriveShardKey(
  *
  * @param secret The network secret.
  * @param network The network id.
- * @returns The map key; its `peerId` is served as `mapKey` at `GET /v1/network`.
+ * @returns The map key; its `peerId` is served as `slotMap.key` at `GET /v1/network`.
  *
  * @example Usage
  * ```ts

@@ -13,7 +13,8 @@
  */
 
 /**
- * Pins every workerd process to the last core and this process to the rest.
+ * Pins the workerd processes this process started to the last core, and this process to the
+ * rest.
  *
  * @example Usage
  * ```ts ignore
@@ -27,28 +28,21 @@ export async function pinApart(): Promise<string> {
   const cores = navigator.hardwareConcurrency;
   if (cores < 2) return "not pinned: one core";
   const last = cores - 1;
-  const workerd: string[] = [];
+  let workerd: string[];
   try {
-    for (const entry of Deno.readDirSync("/proc")) {
-      if (!/^\d+$/.test(entry.name)) continue;
-      try {
-        if (Deno.readTextFileSync(`/proc/${entry.name}/comm`).trim() === "workerd") {
-          workerd.push(entry.name);
-        }
-      } catch {
-        // Gone meanwhile.
-      }
-    }
+    workerd = ownWorkerd();
   } catch {
     return "not pinned: no /proc";
   }
+  original ??= await affinityOf(String(Deno.pid));
   if (!await pin(`0-${last - 1}`, String(Deno.pid))) return "not pinned: taskset failed";
   for (const pid of workerd) await pin(String(last), pid);
   return `workerd on core ${last}, the bench on cores 0-${last - 1}`;
 }
 
 /**
- * Gives this process every core again (the benchmarks after a flood run unpinned).
+ * Gives this process the cores it had before {@linkcode pinApart} (the benchmarks after a
+ * flood run as they were started).
  *
  * @example Usage
  * ```ts ignore
@@ -57,7 +51,47 @@ export async function pinApart(): Promise<string> {
  * ```
  */
 export async function unpinSelf(): Promise<void> {
-  await pin(`0-${navigator.hardwareConcurrency - 1}`, String(Deno.pid));
+  if (original !== undefined) await pin(original, String(Deno.pid));
+}
+
+/** This process's cores when first pinned, as `taskset -c` lists them. */
+let original: string | undefined;
+
+// The workerd processes this process started (its descendants), not another's on the machine.
+function ownWorkerd(): string[] {
+  const parentOf = new Map<string, string>();
+  const workerd: string[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      // The parent is the second field after the command, which may hold spaces.
+      parentOf.set(entry.name, stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (Deno.readTextFileSync(`/proc/${entry.name}/comm`).trim() === "workerd") {
+        workerd.push(entry.name);
+      }
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const self = String(Deno.pid);
+  return workerd.filter((pid) => {
+    for (let p = parentOf.get(pid); p !== undefined && p !== "0"; p = parentOf.get(p)) {
+      if (p === self) return true;
+    }
+    return false;
+  });
+}
+
+async function affinityOf(pid: string): Promise<string | undefined> {
+  try {
+    const out = await new Deno.Command("taskset", { args: ["-c", "-p", pid], stderr: "null" })
+      .output();
+    // "pid 123's current affinity list: 0,1"
+    return new TextDecoder().decode(out.stdout).trim().split(": ").at(-1) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function pin(cpus: string, pid: string): Promise<boolean> {

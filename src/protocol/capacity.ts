@@ -47,6 +47,28 @@ export const SHARD_CAPACITY = {
 /** A resource of the capacity model. */
 export type CapacityResource = keyof typeof SHARD_CAPACITY | "mail";
 
+/**
+ * What one shard holds, by resource, on a network: the model's figures, and mail's bound in
+ * force.
+ *
+ * @example Usage
+ * ```ts
+ * import { shardCapacity } from "./capacity.ts";
+ * console.assert(shardCapacity(65_536).mail === 65_536);
+ * ```
+ *
+ * @param mailBound The mailbox's bound in force (`MAIL_MAX_PER_SHARD`).
+ * @returns The figures.
+ */
+export function shardCapacity(mailBound: number): Record<CapacityResource, number> {
+  return {
+    sockets: SHARD_CAPACITY.sockets.value,
+    frames: SHARD_CAPACITY.frames.value,
+    transfers: SHARD_CAPACITY.transfers.value,
+    mail: mailBound,
+  };
+}
+
 /** One shard's load: the share of each capacity in use, 1 = at capacity. */
 export interface ShardLoad {
   /** The shard. */
@@ -76,8 +98,8 @@ export interface ShardLoad {
  * @param before Its figures at the last gathering, if it answered then.
  * @param seconds Seconds between the two.
  * @param mailBound The mailbox's bound in force (`MAIL_MAX_PER_SHARD`).
- * @returns The load; rates are 0 without an earlier gathering, and never negative (a shard
- *   that restarted counts from 0 again).
+ * @returns The load; rates are 0 without an earlier gathering, and a shard that restarted
+ *   (its counters from 0 again) is counted from its restart.
  */
 export function shardLoad(
   now: Pick<StatsAnswer, "shard" | "peers" | "framesIn" | "transfersApplied" | "mailWaiting">,
@@ -85,8 +107,10 @@ export function shardLoad(
   seconds: number,
   mailBound: number,
 ): ShardLoad {
+  // A counter lower than before was reset by a restart: what it counted since is the increase,
+  // as Prometheus's rate() reads a reset.
   const rate = (a: number, b: number | undefined) =>
-    b === undefined || seconds <= 0 ? 0 : Math.max(0, (a - b) / seconds);
+    b === undefined || seconds <= 0 ? 0 : (a >= b ? a - b : a) / seconds;
   return {
     shard: now.shard,
     sockets: now.peers / SHARD_CAPACITY.sockets.value,

@@ -83,6 +83,8 @@ export const ERROR_CODES = {
     "A piece does not check against its content id's root (wrong bytes, length, index or proof): dropped, and counted against who sent it.",
   BAD_SLOT_MAP:
     "Local to a client or a super-peer, never on the wire: a slot map is malformed or not signed by the network's map key (PROTOCOL.md section 3); it is not used.",
+  BAD_GROWTH:
+    "Local to the operator's growth command, never on the wire: the shard count asked for is not a power of two larger than the network's, or the slot map is part-way through another change.",
   UNREACHABLE:
     "Local to a client, never on the wire: the network's URL could not be reached (an HTTP call failed, or no welcome came within the first connect's deadline); the message names the URL.",
 } as const;

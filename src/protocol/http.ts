@@ -47,9 +47,10 @@ export interface NetworkInfo {
   shardKeys: string[];
   /**
    * Which shard holds each of the 4,096 slots keys hash to, at a version, signed by the
-   * network's map key (`key`, which a client keeps from its first contact).
+   * network's map key (`key`). Absent on a network whose shard count is not a power of two:
+   * it places keys by the digest modulo its count and cannot grow (`PROTOCOL.md` section 3).
    */
-  slotMap: SignedSlotMap;
+  slotMap?: SignedSlotMap;
   /** Whether the network runs on the development secret (anyone can sign its blocks). */
   developmentSecret: boolean;
   /** Whether `POST /v1/faucet` pays out. */

@@ -157,8 +157,11 @@ export interface Welcome {
   shard: number;
   /** The network's shard count. */
   shards: number;
-  /** The version of the slot map the home holds (`GET /v1/network` serves the map). */
-  mapVersion: number;
+  /**
+   * The version of the slot map the home holds (`GET /v1/network` serves the map); absent on a
+   * network without one (a shard count that is not a power of two).
+   */
+  mapVersion?: number;
   /** The limits in force. */
   limits: Limits;
   /** Whether the network sends this peer batch frames (it asked with `batch=1`). */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ShardLoad } from "./capacity.ts";
+import type { CapacityResource, ShardLoad } from "./capacity.ts";
 import type { StatsAnswer } from "./http.ts";
 
 // The topic on which the network publishes its summary, every `STATS_INTERVAL_MS`; its home
@@ -32,6 +32,8 @@ export interface NetworkStats {
   framesPerSecond: number;
   /** Each answering shard's load against the capacity model (`capacity.ts`). */
   load: ShardLoad[];
+  /** What one shard holds, by resource: the model's figures, and mail's bound in force. */
+  capacity: Record<CapacityResource, number>;
   /** Gatherings the observer made since it started (one `stats` call to each shard each). */
   gatherings: number;
 }

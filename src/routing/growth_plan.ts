@@ -1,7 +1,7 @@
 /**
  * Which slots move when a network grows: the plan the move engine follows, slot by slot.
  *
- * A network grows by a whole multiple of its shard count (8 → 16, 8 → 32): slot `s` ends on
+ * A network grows from one power of two to a larger one (8 → 16, 8 → 32): slot `s` ends on
  * shard `s mod to`, so each old shard keeps the slots it still owns and gives the others to new
  * shards only; no slot moves between two old shards. The plan takes one slot from each giving
  * shard in turn, so that the copying is spread over every old shard rather than draining one
@@ -11,7 +11,8 @@
  * @module
  */
 import { MAX_SHARDS } from "./shard.ts";
-import { SLOT_COUNT, type SlotMap } from "./slot_map.ts";
+import { placesBySlot, SLOT_COUNT } from "./slot.ts";
+import type { SlotMap } from "./slot_map.ts";
 
 /** One slot to move. */
 export interface SlotMove {
@@ -45,19 +46,23 @@ export interface GrowthRefusal {
  * ```
  *
  * @param map The map in force.
- * @param to The shard count to grow to: a multiple of the map's shard count.
- * @returns The moves (empty when the map is there already), or `BAD_GROWTH`.
+ * @param to The shard count to grow to: a power of two, larger than the map's.
+ * @returns The moves (none when the map is there already), or `BAD_GROWTH`.
  */
 export function planGrowth(map: SlotMap, to: number): SlotMove[] | GrowthRefusal {
   const bad = (message: string): GrowthRefusal => ({ ok: false, code: "BAD_GROWTH", message });
-  if (!Number.isInteger(to) || to < 1 || to > MAX_SHARDS) {
-    return bad(`A network has 1 to ${MAX_SHARDS} shards, not ${to}`);
+  if (!placesBySlot(to) || to > MAX_SHARDS) {
+    return bad(`A network grows to a power of two up to ${MAX_SHARDS} shards, not ${to}`);
   }
+  let there = true;
+  for (let slot = 0; slot < SLOT_COUNT && there; slot++) {
+    there = map.shardOfSlot(slot) === slot % to;
+  }
+  if (there) return [];
   // The layout the growth starts from: the largest count dividing `to` on whose modulo every
   // slot not yet moved still sits (the map's own modulo when nothing has moved).
   let from: number | undefined;
-  for (let n = to - 1; n >= 1 && from === undefined; n--) {
-    if (to % n !== 0) continue;
+  for (let n = to / 2; n >= 1 && from === undefined; n /= 2) {
     let fits = true;
     for (let slot = 0; slot < SLOT_COUNT && fits; slot++) {
       const now = map.shardOfSlot(slot);
@@ -67,7 +72,7 @@ export function planGrowth(map: SlotMap, to: number): SlotMove[] | GrowthRefusal
   }
   if (from === undefined) {
     return bad(
-      `The map is not part-way from a divisor of ${to} to ${to}: another change is under way, or ${to} is no multiple of the shard count`,
+      `The map is not on its way from a smaller power of two to ${to}: another change is under way, or ${to} is fewer shards than it has`,
     );
   }
   const bySource = new Map<number, SlotMove[]>();

@@ -12,6 +12,7 @@
  * @module
  */
 export * from "./shard.ts";
+export * from "./slot.ts";
 export * from "./slot_map.ts";
 export * from "./slot_map_signature.ts";
 export * from "./growth_plan.ts";

@@ -1,14 +1,15 @@
 /**
  * Placement: which shard is the home of a peer, account, topic or content root.
  *
- * The home of a key is its slot (`slot.ts`: the first four bytes of its SHA-256 digest, read
- * as a big-endian unsigned integer, modulo 4096) modulo the network's shard count: the
- * placement of a network's first slot map (`slot_map.ts`), which for a shard count that
- * divides 4096 is the digest modulo the count, as before slots.
+ * The home of a key is the first four bytes of its SHA-256 digest, read as a big-endian
+ * unsigned integer, modulo the network's shard count. Where the count divides 4,096 (a power of
+ * two) that is the key's slot (`slot.ts`) modulo the count: the placement of the network's
+ * first slot map (`slot_map.ts`), from which it can grow. Any other count keeps it as it is,
+ * with no slot map: a network made before slots finds every key where it was.
  *
  * @module
  */
-import { slotOf } from "./slot.ts";
+import { hashHead } from "./slot.ts";
 
 /** The most shards a network may have. */
 export const MAX_SHARDS = 1024;
@@ -30,7 +31,8 @@ export const MAX_SHARDS = 1024;
  */
 export function shardOf(key: string | Uint8Array, shardCount: number): number {
   assertShardCount(shardCount);
-  return slotOf(key) % shardCount;
+  // The same number either way where the count divides 4,096: (h mod 4096) mod n = h mod n.
+  return hashHead(key) % shardCount;
 }
 
 /**

@@ -8,16 +8,15 @@
  * Doubling a network then splits each shard in two: slot `s` of shard `k` goes to `k + n`
  * exactly when `s mod 2n = k + n`.
  *
- * The map is written as its modulo (`base`) and the slots that differ from it (`moved`),
- * which is short before and after a move and at most {@linkcode SLOT_COUNT} entries during
- * one. This module is pure: signing is `slot_map_signature.ts`.
+ * The map is written as a modulo (`base`) and the slots that differ from it (`moved`), which
+ * is short before and after a move and at most {@linkcode SLOT_COUNT} entries during one. The
+ * base is the one that lists the fewest slots (the smaller on a tie), among the counts that
+ * divide the slot space up to `MAX_SHARDS`: one written form per map, which is what is signed. This module is pure: signing is `slot_map_signature.ts`.
  *
  * @module
  */
 import { MAX_SHARDS } from "./shard.ts";
-import { SLOT_COUNT, slotOf } from "./slot.ts";
-
-export { SLOT_COUNT, slotOf };
+import { placesBySlot, SLOT_COUNT, slotOf } from "./slot.ts";
 
 /** The version of a network's first map. */
 export const FIRST_MAP_VERSION = 1;
@@ -66,9 +65,9 @@ export class SlotMap {
   readonly #base: number;
   readonly #bySlot: Uint16Array;
 
-  private constructor(version: number, base: number, bySlot: Uint16Array) {
+  private constructor(version: number, bySlot: Uint16Array) {
     this.version = version;
-    this.#base = base;
+    this.#base = canonicalBase(bySlot);
     this.#bySlot = bySlot;
     let top = 0;
     for (const shard of bySlot) if (shard > top) top = shard;
@@ -90,12 +89,14 @@ export class SlotMap {
    * ```
    */
   static initial(shards: number): SlotMap {
-    if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) {
-      throw new RangeError(`Shard count must be 1..${MAX_SHARDS}, got ${shards}`);
+    if (!placesBySlot(shards) || shards > MAX_SHARDS) {
+      throw new RangeError(
+        `A slot map's first shard count divides ${SLOT_COUNT} and is at most ${MAX_SHARDS}, not ${shards}`,
+      );
     }
     const bySlot = new Uint16Array(SLOT_COUNT);
     for (let s = 0; s < SLOT_COUNT; s++) bySlot[s] = s % shards;
-    return new SlotMap(FIRST_MAP_VERSION, shards, bySlot);
+    return new SlotMap(FIRST_MAP_VERSION, bySlot);
   }
 
   /**
@@ -118,7 +119,7 @@ export class SlotMap {
     if (!Number.isSafeInteger(j.version) || j.version! < 1) return bad("Bad version");
     if (j.slots !== SLOT_COUNT) return bad(`Slot space must be ${SLOT_COUNT}`);
     const max = MAX_SHARDS;
-    if (!Number.isInteger(j.base) || j.base! < 1 || j.base! > max) return bad("Bad base");
+    if (!placesBySlot(j.base!) || j.base! > max) return bad("Bad base");
     if (!Array.isArray(j.moved) || j.moved.length > SLOT_COUNT) return bad("Bad moved list");
     const bySlot = new Uint16Array(SLOT_COUNT);
     for (let s = 0; s < SLOT_COUNT; s++) bySlot[s] = s % j.base!;
@@ -134,7 +135,9 @@ export class SlotMap {
       bySlot[slot] = shard;
       last = slot;
     }
-    const map = new SlotMap(j.version!, j.base!, bySlot);
+    const map = new SlotMap(j.version!, bySlot);
+    // One written form per map (what is signed): the base that lists the fewest slots.
+    if (map.#base !== j.base) return bad(`The base of this assignment is ${map.#base}`);
     if (j.shards !== map.shards) return bad(`Shards in use is ${map.shards}, not ${j.shards}`);
     for (let k = 0; k < map.shards; k++) {
       if (!bySlot.includes(k)) return bad(`Shard ${k} holds no slot`);
@@ -197,8 +200,8 @@ export class SlotMap {
    * A map of the next version with some slots placed anew; the others stay.
    *
    * @param moves New shard by slot.
-   * @returns The new map (version + 1), written against the modulo that lists the fewest
-   *   moved slots (a finished doubling lists none).
+   * @returns The new map (version + 1), written against the base that lists the fewest moved
+   *   slots (a finished doubling lists none).
    * @throws {RangeError} If a slot or shard is out of range, or a shard is left without slots.
    *
    * @example Usage
@@ -226,17 +229,7 @@ export class SlotMap {
     for (let k = 0; k <= top; k++) {
       if (!bySlot.includes(k)) throw new RangeError(`Shard ${k} would hold no slot`);
     }
-    // The modulo to write against: the current one, or the shard count in use if that
-    // lists fewer exceptions.
-    const candidates = [...new Set([this.#base, top + 1])];
-    let base = candidates[0];
-    let fewest = Infinity;
-    for (const b of candidates) {
-      let n = 0;
-      for (let s = 0; s < SLOT_COUNT; s++) if (bySlot[s] !== s % b) n++;
-      if (n < fewest) fewest = n, base = b;
-    }
-    return new SlotMap(this.version + 1, base, bySlot);
+    return new SlotMap(this.version + 1, bySlot);
   }
 
   /**
@@ -264,4 +257,17 @@ export class SlotMap {
       moved,
     };
   }
+}
+
+// The base a map is written against: of the counts dividing the slot space (up to the most
+// shards), the one that leaves the fewest slots to list; the smaller on a tie.
+function canonicalBase(bySlot: Uint16Array): number {
+  let base = 1;
+  let fewest = Infinity;
+  for (let b = 1; b <= MAX_SHARDS; b *= 2) {
+    let n = 0;
+    for (let s = 0; s < SLOT_COUNT && n < fewest; s++) if (bySlot[s] !== s % b) n++;
+    if (n < fewest) fewest = n, base = b;
+  }
+  return base;
 }

@@ -1,5 +1,6 @@
 import { planGrowth, type SlotMove } from "../../src/routing/growth_plan.ts";
-import { SLOT_COUNT, SlotMap } from "../../src/routing/slot_map.ts";
+import { SLOT_COUNT } from "../../src/routing/slot.ts";
+import { SlotMap } from "../../src/routing/slot_map.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 function moves(plan: ReturnType<typeof planGrowth>): SlotMove[] {
@@ -43,7 +44,7 @@ Deno.test("growth plan: made again part-way, it lists only what is left, in any 
 
 Deno.test("growth plan: a count that is not a multiple, or a map mid-way elsewhere, is refused", () => {
   const eight = SlotMap.initial(8);
-  for (const to of [12, 4, 0, 2048, 1.5]) {
+  for (const to of [12, 24, 4, 0, 2048, 1.5]) {
     const plan = planGrowth(eight, to);
     assert(!Array.isArray(plan), `to ${to}`);
     assertEquals(plan.code, "BAD_GROWTH", `to ${to}`);
@@ -53,4 +54,10 @@ Deno.test("growth plan: a count that is not a multiple, or a map mid-way elsewhe
   const other = planGrowth(part, 16);
   assert(!Array.isArray(other), "slot 9 moved between two old shards");
   assertEquals(other.code, "BAD_GROWTH");
+});
+
+Deno.test("growth plan: a map already there needs no move, one shard included", () => {
+  assertEquals(moves(planGrowth(SlotMap.initial(1), 1)), []);
+  assertEquals(moves(planGrowth(SlotMap.initial(16), 16)), []);
+  assertEquals(moves(planGrowth(SlotMap.initial(1), 2)).length, SLOT_COUNT / 2);
 });

@@ -1,8 +1,14 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import fc from "fast-check";
 import { Identity } from "../../src/identity/identity.ts";
-import { SLOT_COUNT, SlotMap, slotOf } from "../../src/routing/slot_map.ts";
-import { signSlotMap, verifySlotMap } from "../../src/routing/slot_map_signature.ts";
+import { placesBySlot, SLOT_COUNT, slotOf } from "../../src/routing/slot.ts";
+import { shardOf } from "../../src/routing/shard.ts";
+import { SlotMap } from "../../src/routing/slot_map.ts";
+import {
+  signSlotMap,
+  slotMapMessage,
+  verifySlotMap,
+} from "../../src/routing/slot_map_signature.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 // The placement before slots: the digest's first four bytes modulo the shard count.
@@ -27,6 +33,39 @@ Deno.test("slot map: a power-of-two network's first map keeps every key's home",
   }
 });
 
+Deno.test("slot map: a count that is not a power of two keeps its placement and has no map", () => {
+  for (const shards of [3, 6, 100, 1000]) {
+    assert(!placesBySlot(shards), String(shards));
+    for (let i = 0; i < 500; i++) assertEquals(shardOf(`k${i}`, shards), hashHome(`k${i}`, shards));
+    let threw = false;
+    try {
+      SlotMap.initial(shards);
+    } catch (e) {
+      threw = e instanceof RangeError;
+    }
+    assert(threw, `no first map of ${shards} shards`);
+  }
+  for (const shards of [1, 2, 8, 1024]) assert(placesBySlot(shards), String(shards));
+});
+
+Deno.test("slot map: one written form per map; another base for the same slots is refused", () => {
+  const eight = SlotMap.initial(8).toJSON();
+  // The same assignment written against 16: every slot s with s mod 16 >= 8 listed.
+  const moved: [number, number][] = [];
+  for (let s = 0; s < SLOT_COUNT; s++) if (s % 16 !== s % 8) moved.push([s, s % 8]);
+  const other = SlotMap.fromJSON({ ...eight, base: 16, moved });
+  assertEquals((other as { code: string }).code, "BAD_SLOT_MAP");
+  assert(SlotMap.fromJSON(eight) instanceof SlotMap);
+});
+
+Deno.test("slot map: the signed bytes, exactly", () => {
+  const bytes = new TextDecoder().decode(slotMapMessage("dev", SlotMap.initial(2)));
+  assertEquals(
+    bytes,
+    'superpeer-slot-map-v1\ndev\n{"version":1,"slots":4096,"shards":2,"base":2,"moved":[]}',
+  );
+});
+
 Deno.test("slot map: doubling moves half of each shard to one new shard, and reads back short", () => {
   const eight = SlotMap.initial(8);
   const moves = new Map<number, number>();
@@ -49,7 +88,7 @@ Deno.test("slot map: doubling moves half of each shard to one new shard, and rea
 Deno.test("slot map: round-trips through JSON, canonical", () => {
   fc.assert(
     fc.property(
-      fc.integer({ min: 1, max: 64 }),
+      fc.integer({ min: 0, max: 6 }).map((k) => 2 ** k),
       fc.array(fc.tuple(fc.nat(SLOT_COUNT - 1), fc.nat(7)), { maxLength: 200 }),
       (shards, pairs) => {
         const first = SlotMap.initial(shards);

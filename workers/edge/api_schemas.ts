@@ -84,7 +84,7 @@ export const NetworkInfo = named(
     shards: int.positive(),
     protocol: z.literal(PROTOCOL_VERSION),
     shardKeys: z.array(z.string()),
-    slotMap: SlotMapSchema,
+    slotMap: SlotMapSchema.optional(),
     developmentSecret: z.boolean(),
     faucet: z.boolean(),
     iceServers: z.array(IceServer),

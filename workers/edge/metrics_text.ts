@@ -87,8 +87,9 @@ function label(value: string): string {
  *
  * @example Usage
  * ```ts
+ * import { shardCapacity } from "../../src/protocol/mod.ts";
  * import { renderMetrics } from "./metrics_text.ts";
- * const text = renderMetrics({ network: "dev", at: 0, shards: 1, figures: [], helloRefusals: { HELLO_EXPIRED: 2 }, framesPerSecond: 0, load: [], gatherings: 1 });
+ * const text = renderMetrics({ network: "dev", at: 0, shards: 1, figures: [], helloRefusals: { HELLO_EXPIRED: 2 }, framesPerSecond: 0, load: [], capacity: shardCapacity(8), gatherings: 1 });
  * console.assert(text.includes('superpeer_edge_hello_refusals_total{code="HELLO_EXPIRED"} 2'));
  * ```
  *
@@ -119,15 +120,19 @@ export function renderMetrics(stats: NetworkStats): string {
     "gauge",
     "What one shard holds, by resource: the capacity model's planning figures (OPERATIONS.md).",
   );
-  for (const [resource, row] of Object.entries(SHARD_CAPACITY)) {
-    lines.push(`superpeer_shard_capacity{resource="${resource}"} ${row.value}`);
+  // An observer of an older release sends no capacity: the model's own figures, then.
+  const capacity = stats.capacity ??
+    Object.fromEntries(Object.entries(SHARD_CAPACITY).map(([k, row]) => [k, row.value]));
+  for (const [resource, value] of Object.entries(capacity)) {
+    lines.push(`superpeer_shard_capacity{resource="${resource}"} ${value}`);
   }
   head(
     "superpeer_shard_load",
     "gauge",
     "Each shard's load against its capacity, by resource (1 = at capacity; mail against MAIL_MAX_PER_SHARD).",
   );
-  for (const l of [...stats.load].sort((a, b) => a.shard - b.shard)) {
+  // An observer of an older release sends no load: nothing to show, not a failed scrape.
+  for (const l of [...(stats.load ?? [])].sort((a, b) => a.shard - b.shard)) {
     for (const resource of ["sockets", "frames", "transfers", "mail"] as const) {
       lines.push(`superpeer_shard_load{shard="${l.shard}",resource="${resource}"} ${l[resource]}`);
     }

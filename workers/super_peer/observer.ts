@@ -9,6 +9,7 @@
  */
 import {
   type NetworkStats,
+  shardCapacity,
   shardLoad,
   STATS_TOPIC,
   type StatsAnswer,
@@ -179,6 +180,7 @@ export class Observer {
       load: figures.map((f) =>
         shardLoad(f, earlier.get(f.shard), seconds, config.limits.MAIL_MAX_PER_SHARD)
       ),
+      capacity: shardCapacity(config.limits.MAIL_MAX_PER_SHARD),
       gatherings: this.gatherings,
     };
     this.#last = stats;

@@ -18,7 +18,7 @@ import {
   type RelayStats,
   type Welcome,
 } from "../../src/protocol/mod.ts";
-import { FIRST_MAP_VERSION } from "../../src/routing/mod.ts";
+import { FIRST_MAP_VERSION, placesBySlot } from "../../src/routing/mod.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { HelloRefusal } from "../rpc.ts";
 import { HelloNonces } from "./hello_nonces.ts";
@@ -183,8 +183,8 @@ export class Sessions {
       session: attachment.session,
       shard: this.#shard,
       shards: this.#config.shards,
-      // Until slots move, every shard holds the network's first map.
-      mapVersion: FIRST_MAP_VERSION,
+      // Until slots move, every shard holds the network's first map, if it has one.
+      ...(placesBySlot(this.#config.shards) ? { mapVersion: FIRST_MAP_VERSION } : {}),
       limits,
       ...(batch ? { batch } : {}),
     };

@@ -33,8 +33,9 @@ const TOTALS: (keyof NetworkTotals)[] = [
  *
  * @example Usage
  * ```ts
+ * import { shardCapacity } from "../../src/protocol/mod.ts";
  * import { summarize } from "./stats_summary.ts";
- * const s = summarize({ network: "dev", at: 0, shards: 4, figures: [], helloRefusals: {}, framesPerSecond: 0, load: [], gatherings: 0 });
+ * const s = summarize({ network: "dev", at: 0, shards: 4, figures: [], helloRefusals: {}, framesPerSecond: 0, load: [], capacity: shardCapacity(8), gatherings: 0 });
  * console.assert(s.answered === 0 && s.totals.peers === 0);
  * ```
  *

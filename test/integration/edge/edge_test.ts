@@ -225,3 +225,27 @@ Deno.test("edge: the HTTP API serves health, network, limits, and JSON errors", 
     await net.dispose();
   }
 });
+
+Deno.test("edge: a network of 3 shards has no slot map, and keeps the digest placement", async () => {
+  const net = await startNetwork({ shards: 3 });
+  try {
+    const info = await (await fetch(`${net.url}/v1/network`)).json();
+    assertEquals([info.shards, "slotMap" in info], [3, false]);
+    // A peer whose digest and slot place it apart: its home is the digest modulo 3.
+    const headOf = async (id: string) => {
+      const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(id)));
+      return ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0;
+    };
+    let identity = await Identity.generate();
+    while ((await headOf(identity.peerId)) % 3 === (await headOf(identity.peerId)) % 4096 % 3) {
+      identity = await Identity.generate();
+    }
+    const peer = new Peer({ url: net.url, identity });
+    const welcome = await peer.connect();
+    assertEquals("mapVersion" in welcome, false);
+    assertEquals(welcome.shard, (await headOf(identity.peerId)) % 3);
+    peer.close();
+  } finally {
+    await net.dispose();
+  }
+});
