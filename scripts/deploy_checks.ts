@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { placesBySlot } from "../src/routing/slot.ts";
 
 /** One finding: what is wrong, how to fix it, and whether deploying must stop. */
 export interface DeployFinding {
@@ -70,6 +71,14 @@ export function deployFindings(text: string, secrets: string[] | undefined): Dep
       blocking: true,
       line: "SHARD_COUNT is not set in [env.production.vars]: choose it (it is fixed for the " +
         'network\'s life), e.g. SHARD_COUNT = "8"',
+    });
+  }
+  const shards = Number(vars.SHARD_COUNT);
+  if (/^[0-9]+$/.test(vars.SHARD_COUNT ?? "") && !placesBySlot(shards)) {
+    out.push({
+      blocking: false,
+      line: `SHARD_COUNT = "${vars.SHARD_COUNT}" is not a power of two: such a network has no ` +
+        'slot map and can never grow; choose 2, 4, 8, 16, … (e.g. SHARD_COUNT = "8")',
     });
   }
   if (vars.FAUCET === "on") {

@@ -34,3 +34,15 @@ Deno.test("deploy checks: the URL to give clients, from wrangler's output", () =
   assertEquals(clientUrl(said), "wss://superpeer-production.someone.workers.dev");
   assertEquals(clientUrl("--dry-run: exiting now."), undefined);
 });
+
+Deno.test("deploy checks: a shard count that is not a power of two is said, not blocked", () => {
+  const vars = (n: string) =>
+    `[env.production.vars]\nNETWORK_ID = "net-x"\nSHARD_COUNT = "${n}"\nGENESIS = "{}"\n`;
+  const said = (n: string) =>
+    deployFindings(vars(n), ["NETWORK_SECRET"]).filter((f) => f.line.startsWith("SHARD_COUNT"));
+  const three = said("3");
+  assertEquals(three.map((f) => f.blocking), [false]);
+  assert(three[0].line.includes("power of two"), three[0].line);
+  assertEquals(said("8"), []);
+  assertEquals(said("1024"), []);
+});
