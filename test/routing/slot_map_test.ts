@@ -3,8 +3,9 @@ import fc from "fast-check";
 import { Identity } from "../../src/identity/identity.ts";
 import { placesBySlot, SLOT_COUNT, slotOf } from "../../src/routing/slot.ts";
 import { shardOf } from "../../src/routing/shard.ts";
-import { SlotMap } from "../../src/routing/slot_map.ts";
+import { SlotMap, type SlotMapJson } from "../../src/routing/slot_map.ts";
 import {
+  type SignedSlotMap,
   signSlotMap,
   slotMapMessage,
   verifySlotMap,
@@ -176,4 +177,13 @@ Deno.test("slot map signature: the network's key verifies; anything else is refu
     assert(!(read instanceof SlotMap), what);
     assertEquals((read as { code: string }).code, "BAD_SLOT_MAP", what);
   }
+});
+
+// The signed form lists the map's fields itself (the root exports it alone): a field added to
+// one and not the other fails to type-check here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameFields: Same<Omit<SignedSlotMap, "key" | "sig">, SlotMapJson> = true;
+
+Deno.test("slot map signature: the signed form has exactly the map's fields", () => {
+  assert(sameFields);
 });
