@@ -166,7 +166,7 @@ function isLoopback(url: string): boolean {
 export function peerIdArg(command: string, value: string): string {
   if (!isPeerId(value)) {
     throw new UsageError(
-      `${command}: "${value}" is not a peer id (a peer id is about 46 base58 characters; ` +
+      `${command}: "${value}" is not a peer id (a peer id is 47 base58 characters; ` +
         "`deno task peer id` shows yours)",
     );
   }

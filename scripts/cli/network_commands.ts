@@ -16,6 +16,7 @@ import type {
 } from "../../mod.ts";
 import { DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
 import { SEAL_HANDSHAKE_TIMEOUT_MS } from "../../src/seal/seal_bounds.ts";
+import { UsageError } from "./args.ts";
 import { type Context, peerIdArg, topicArg, wholeArg } from "./context.ts";
 import { clock, Refused, shown } from "./output.ts";
 
@@ -121,8 +122,8 @@ export async function listen(c: Context, topics: string[]): Promise<void> {
   for (const topic of topics) await peer.subscribe(topic);
   if (topics.length > 0) c.out.note(`subscribed to ${topics.join(", ")}`);
   c.out.note("listening; Ctrl-C to stop");
-  Deno.addSignalListener("SIGINT", () => {
-    peer.close();
+  Deno.addSignalListener("SIGINT", async () => {
+    await peer.close();
     Deno.exit(0);
   });
   for await (const m of peer.messages() as AsyncIterable<PeerMessage>) {
@@ -149,6 +150,13 @@ export async function send(c: Context, args: string[], mailbox: boolean): Promis
   const to = peerIdArg("send", args[0]);
   const text = args.slice(1).join(" ");
   const peer = await c.peer();
+  if (to === peer.peerId) {
+    // Connecting would push this identity's `listen` off the network, and the message with it.
+    throw new UsageError(
+      `send: ${to} is your own peer id; send from another identity: ` +
+        "deno task peer --identity b.json send <peer-id> <text>",
+    );
+  }
   await c.connect(peer);
   const bytes = new TextEncoder().encode(text).length;
   try {
@@ -169,7 +177,7 @@ export async function send(c: Context, args: string[], mailbox: boolean): Promis
     await sendOnline(peer, to, text);
     c.out.result(`sent to ${to}`, { ok: true, to, bytes, mailed: false });
   } finally {
-    peer.close();
+    await peer.close(); // its marks saved before the process exits
   }
 }
 
@@ -220,7 +228,7 @@ export async function mail(c: Context, args: string[]): Promise<void> {
       : "stored until the peer connects";
     c.out.result(`mail ${r.mid} for ${to}: ${what}`, { ok: true, to, ...r });
   } finally {
-    peer.close();
+    await peer.close(); // its marks saved before the process exits
   }
 }
 
@@ -245,7 +253,7 @@ export async function pub(c: Context, args: string[]): Promise<void> {
     const n = await peer.publish(topic, args.slice(1).join(" "));
     c.out.result(`published on ${topic}`, { ok: true, topic, n });
   } finally {
-    peer.close();
+    await peer.close(); // its marks saved before the process exits
   }
 }
 
@@ -276,7 +284,7 @@ export async function peers(c: Context, o: { topic?: string; count?: string }): 
       : found.map((p) => `${p.peer} (shard ${p.shard})`).join("\n");
     c.out.result(text, { peers: found });
   } finally {
-    peer.close();
+    await peer.close(); // its marks saved before the process exits
   }
 }
 
@@ -303,6 +311,6 @@ export async function lookup(c: Context, who: string): Promise<void> {
     const state = v.online ? "online" : `offline${seen}`;
     c.out.result(`${v.peer} is ${state} (home shard ${v.shard})`, { ...v });
   } finally {
-    peer.close();
+    await peer.close(); // its marks saved before the process exits
   }
 }

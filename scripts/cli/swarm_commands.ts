@@ -66,7 +66,7 @@ export async function share(c: Context, path: string, relayOnly: boolean): Promi
   Deno.addSignalListener("SIGINT", async () => {
     clearInterval(report);
     await peer.swarm.unshare(id).catch(() => {});
-    peer.close();
+    await peer.close();
     Deno.exit(0);
   });
   await new Promise(() => {});
@@ -216,7 +216,7 @@ export async function fetchContent(
       });
     } else c.out.note(line);
   } finally {
-    peer.close();
+    await peer.close(); // its marks saved before the process exits
   }
 }
 
@@ -252,6 +252,6 @@ export async function providers(c: Context, text: string): Promise<void> {
       providers: answer.providers,
     });
   } finally {
-    peer.close();
+    await peer.close(); // its marks saved before the process exits
   }
 }

@@ -327,11 +327,16 @@ export class Peer extends ListenedTarget<PeerEvents> {
    *
    * @param code The close code. @default 1000
    * @param reason The reason.
+   * @returns Settles once the close was handed over and the marks are saved (`marks`): a
+   *   program that exits right after a command awaits it, or its marks are lost.
    */
-  close(code: number = CLOSE_CODES.NORMAL, reason = "closed by peer"): void {
+  close(code: number = CLOSE_CODES.NORMAL, reason = "closed by peer"): Promise<void> {
     const sealing = this.#relay.flush();
-    if (!sealing) return this.#connection.close(code, reason);
-    sealing.then(() => this.#connection.close(code, reason));
+    const closed = sealing
+      ? sealing.then(() => this.#connection.close(code, reason))
+      : Promise.resolve(this.#connection.close(code, reason));
+    // The close saved what changed (`#closed`); this waits for that save, or makes it.
+    return closed.then(() => this.#marks.flush());
   }
 
   #onText(message: ServerMessage): void {

@@ -89,6 +89,13 @@ Deno.test(
 
       const sent = await run([...b, "send", idA, "hello", "from", "b"]);
       assertEquals([sent.code, sent.out], [0, `sent to ${idA}`]);
+      // What B learnt by sending (that A seals with it) outlives the one-shot command.
+      const marks = JSON.parse(await Deno.readTextFile(`${dir}/b.marks.json`));
+      assertEquals(marks.peer, idB);
+      // Its own id: said before connecting, which would push B's other commands off.
+      const self = await run([...b, "send", idB, "to", "me"]);
+      assertEquals(self.code, 2, self.err);
+      assert(self.err.includes("your own peer id"), self.err);
       await listen.until(() => listen.out.includes("hello from b"));
       assert(listen.out.includes(`message from ${idB}: hello from b`), listen.out);
       const published = await run([...b, "pub", "news", "hello", "topic"]);
