@@ -7,7 +7,12 @@
  * @module
  */
 import { type BlockHeaderJson, type NetworkKeys, verifyBlockHeader } from "../../mod.ts";
-import type { NetworkSummary, StatsAnswer } from "../protocol/mod.ts";
+import {
+  busiestResource,
+  type NetworkSummary,
+  type ShardLoad,
+  type StatsAnswer,
+} from "../protocol/mod.ts";
 import { byId, fill, h } from "./dom.ts";
 import { SHARD_COLUMNS } from "./shard_columns.ts";
 
@@ -82,7 +87,7 @@ export class NetworkView {
     for (const r of s.rows) this.#check(r);
   }
 
-  #row(r: StatsAnswer): HTMLTableRowElement {
+  #row(r: StatsAnswer & { load?: ShardLoad }): HTMLTableRowElement {
     const check = this.#heads.get(r.shard);
     const verdict = !r.head
       ? "—"
@@ -99,6 +104,7 @@ export class NetworkView {
       number.format(r.delivered),
       r.mailWaiting,
       r.subscriptions,
+      loadText(r.load),
       r.head?.height ?? "—",
       r.head
         ? `${r.head.entries} ${r.head.entries === 1 ? "entry" : "entries"}, ${
@@ -140,4 +146,21 @@ export class NetworkView {
         if (this.#last) fill(byId("shard-rows"), ...this.#last.rows.map((x) => this.#row(x)));
       });
   }
+}
+
+// The shard's busiest resource against its capacity (`docs/OPERATIONS.md`, "Capacity"): what
+// an operator watches to know when to grow. A share too small for two decimals reads "<0.01%",
+// so that a shard with a few peers does not read as idle.
+function loadText(load: ShardLoad | undefined): string {
+  if (!load) return "—";
+  const { resource, share } = busiestResource(load);
+  const percent = share * 100;
+  const shown = percent === 0
+    ? "0"
+    : percent < 0.01
+    ? "<0.01"
+    : percent < 10
+    ? percent.toFixed(2)
+    : percent.toFixed(0);
+  return `${shown}% ${resource}`;
 }

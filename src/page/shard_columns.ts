@@ -37,6 +37,7 @@ export const SHARD_COLUMNS: readonly ShardColumn[] = [
   { key: "delivered", label: "delivered" },
   { key: "mailWaiting", label: "mail" },
   { key: "subscriptions", label: "subscriptions" },
+  { key: "load", label: "load" },
   { key: "height", label: "block" },
   { key: "", label: "latest block" },
   { key: "header", label: "header" },

@@ -84,6 +84,32 @@ export interface ShardLoad {
 }
 
 /**
+ * A shard's busiest resource: the one nearest its capacity.
+ *
+ * @example Usage
+ * ```ts
+ * import { busiestResource } from "./capacity.ts";
+ * const b = busiestResource({ shard: 0, sockets: 0.1, frames: 0.4, transfers: 0, mail: 0 });
+ * console.assert(b.resource === "frames" && b.share === 0.4);
+ * ```
+ *
+ * @param load The shard's load.
+ * @returns The resource and its share (sockets on a tie, then frames, transfers, mail).
+ */
+export function busiestResource(
+  load: ShardLoad,
+): { resource: CapacityResource; share: number } {
+  let best: { resource: CapacityResource; share: number } = {
+    resource: "sockets",
+    share: load.sockets,
+  };
+  for (const resource of ["frames", "transfers", "mail"] as const) {
+    if (load[resource] > best.share) best = { resource, share: load[resource] };
+  }
+  return best;
+}
+
+/**
  * A shard's load from two gatherings of its figures.
  *
  * @example Usage

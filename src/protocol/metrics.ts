@@ -71,6 +71,9 @@ export interface NetworkSummary {
   totals: NetworkTotals;
   /** Frames per second over the last interval. */
   framesPerSecond: number;
-  /** The busiest shards (most peers, then the latest block), at most `STATS_SUMMARY_ROWS`. */
-  rows: StatsAnswer[];
+  /**
+   * The busiest shards (most peers, then the latest block), at most `STATS_SUMMARY_ROWS`, each
+   * with its load against the capacity model (`capacity.ts`) when the observer had it.
+   */
+  rows: (StatsAnswer & { load?: ShardLoad })[];
 }

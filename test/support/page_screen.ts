@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { SHARD_COLUMNS } from "../../src/page/shard_columns.ts";
 import type { Page } from "playwright-core";
 import { assert, assertEquals } from "./assert.ts";
 
@@ -91,7 +92,7 @@ export async function assertShardTableFits(page: Page, rows: number): Promise<vo
   assertEquals(seen.boxHidden, 0, "the table's box hides nothing sideways");
   assertEquals(seen.rows.length, rows);
   for (const cells of seen.rows) {
-    assertEquals(cells.length, 9, "a shard's number and its eight figures");
+    assertEquals(cells.length, 1 + SHARD_COLUMNS.length, "a shard's number and each figure");
     const out = cells.filter((c) => c.width === 0 || c.left < 0 || c.right > seen.viewport);
     assertEquals(out.map((c) => `${c.text} at ${Math.round(c.left)}-${Math.round(c.right)}`), []);
   }

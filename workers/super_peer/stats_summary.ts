@@ -48,6 +48,7 @@ export function summarize(stats: NetworkStats): NetworkSummary {
   const rows = [...stats.figures].sort((a, b) =>
     b.peers - a.peers || (b.head?.timestamp ?? 0) - (a.head?.timestamp ?? 0) || a.shard - b.shard
   ).slice(0, STATS_SUMMARY_ROWS);
+  const load = new Map((stats.load ?? []).map((l) => [l.shard, l]));
   return {
     network: stats.network,
     at: stats.at,
@@ -55,6 +56,6 @@ export function summarize(stats: NetworkStats): NetworkSummary {
     answered: stats.figures.length,
     totals,
     framesPerSecond: stats.framesPerSecond,
-    rows,
+    rows: rows.map((r) => load.has(r.shard) ? { ...r, load: load.get(r.shard) } : r),
   };
 }

@@ -125,6 +125,10 @@ Deno.test(
         assertEquals(n(figures.subscriptions), s.subscriptions);
         subscriptions += s.subscriptions;
         assertEquals(figures.height, s.head ? String(s.head.height) : "—");
+        // Its busiest resource against the capacity model; a shard with peers never reads idle.
+        const load = /^(<?)(\d+(?:\.\d+)?)% (sockets|frames|transfers|mail)$/.exec(figures.load);
+        assert(load, `load of shard ${shard}: ${figures.load}`);
+        if (s.peers > 0) assert(load[1] === "<" || Number(load[2]) > 0, figures.load);
         if (s.head) assertEquals(figures.header, "✓ signed");
       }
       // a's and b's to "news", and the page's own to `$stats`.
