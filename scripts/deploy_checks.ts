@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { MAX_SHARDS } from "../src/routing/shard.ts";
 import { placesBySlot } from "../src/routing/slot.ts";
 
 /** One finding: what is wrong, how to fix it, and whether deploying must stop. */
@@ -74,11 +75,18 @@ export function deployFindings(text: string, secrets: string[] | undefined): Dep
     });
   }
   const shards = Number(vars.SHARD_COUNT);
-  if (/^[0-9]+$/.test(vars.SHARD_COUNT ?? "") && !placesBySlot(shards)) {
+  if (/^[0-9]+$/.test(vars.SHARD_COUNT ?? "") && (shards < 1 || shards > MAX_SHARDS)) {
+    out.push({
+      blocking: true,
+      line: `SHARD_COUNT = "${vars.SHARD_COUNT}" is out of range: a network has 1 to ` +
+        `${MAX_SHARDS} shards (a power of two, e.g. "8")`,
+    });
+  } else if (/^[0-9]+$/.test(vars.SHARD_COUNT ?? "") && !placesBySlot(shards)) {
     out.push({
       blocking: false,
       line: `SHARD_COUNT = "${vars.SHARD_COUNT}" is not a power of two: such a network has no ` +
-        'slot map and can never grow; choose 2, 4, 8, 16, … (e.g. SHARD_COUNT = "8")',
+        "slot map and can never grow. For a new network choose 2, 4, 8, 16, …; a running " +
+        "network keeps its count (changing it moves every key)",
     });
   }
   if (vars.FAUCET === "on") {

@@ -21,6 +21,34 @@ import { clock, Output, Refused } from "./output.ts";
 
 /** How long the command line waits for a network that does not answer, by default. */
 export const CLI_CONNECT_TIMEOUT_MS = 10_000;
+/** How long a command that is stopping waits for its peer to close and save its marks, in ms. */
+export const CLOSE_WAIT_MS = 2_000;
+
+let exiting = false;
+
+/**
+ * Ends the process once the peer has closed and saved its marks (at most
+ * {@linkcode CLOSE_WAIT_MS}); a second call, as a second Ctrl-C, does not wait.
+ *
+ * @example Usage
+ * ```ts ignore
+ * Deno.addSignalListener("SIGINT", () => void closeAndExit(peer, 0));
+ * ```
+ *
+ * @param peer The command's peer.
+ * @param code The exit code.
+ * @returns Never: the process ends.
+ */
+export async function closeAndExit(peer: Peer, code: number): Promise<never> {
+  if (!exiting) {
+    exiting = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((r) => timer = setTimeout(r, CLOSE_WAIT_MS));
+    await Promise.race([peer.close(), late]);
+    clearTimeout(timer);
+  }
+  Deno.exit(code);
+}
 
 /** A command's setting. */
 export class Context {
@@ -125,13 +153,16 @@ export class Context {
     // else) takes the network over from this one, which must say so rather than go quiet.
     peer.addEventListener("close", (e) => {
       if ((e as CustomEvent<CloseDetail>).detail.code !== CLOSE_CODES.SESSION_REPLACED) return;
-      Deno.exit(this.out.fail(
-        new Refused(
-          "SESSION_REPLACED",
-          `${clock(Date.now())} this identity (${peer.peerId}) connected from elsewhere ` +
-            "(another command with the same --identity?); this one stopped",
+      void closeAndExit(
+        peer,
+        this.out.fail(
+          new Refused(
+            "SESSION_REPLACED",
+            `${clock(Date.now())} this identity (${peer.peerId}) connected from elsewhere ` +
+              "(another command with the same --identity?); this one stopped",
+          ),
         ),
-      ));
+      );
     });
     this.out.note(
       `connected to ${this.url} (network ${welcome.network}) as ${peer.peerId}, ` +

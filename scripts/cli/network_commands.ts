@@ -17,7 +17,7 @@ import type {
 import { DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
 import { SEAL_HANDSHAKE_TIMEOUT_MS } from "../../src/seal/seal_bounds.ts";
 import { UsageError } from "./args.ts";
-import { type Context, peerIdArg, topicArg, wholeArg } from "./context.ts";
+import { closeAndExit, type Context, peerIdArg, topicArg, wholeArg } from "./context.ts";
 import { clock, Refused, shown } from "./output.ts";
 
 /** How long `send` waits for a refusal after a round trip, before it reports the message sent. */
@@ -122,14 +122,12 @@ export async function listen(c: Context, topics: string[]): Promise<void> {
   for (const topic of topics) await peer.subscribe(topic);
   if (topics.length > 0) c.out.note(`subscribed to ${topics.join(", ")}`);
   c.out.note("listening; Ctrl-C to stop");
-  Deno.addSignalListener("SIGINT", async () => {
-    await peer.close();
-    Deno.exit(0);
-  });
+  Deno.addSignalListener("SIGINT", () => void closeAndExit(peer, 0));
   for await (const m of peer.messages() as AsyncIterable<PeerMessage>) {
     const text = `${clock(Date.now())} message from ${m.from}: ${shown(m.data)}`;
     c.out.result(text, { t: "message", at: Date.now(), from: m.from, data: m.data });
   }
+  await peer.close(); // closed for good: its marks saved before the process exits
 }
 
 /**
@@ -150,13 +148,7 @@ export async function send(c: Context, args: string[], mailbox: boolean): Promis
   const to = peerIdArg("send", args[0]);
   const text = args.slice(1).join(" ");
   const peer = await c.peer();
-  if (to === peer.peerId) {
-    // Connecting would push this identity's `listen` off the network, and the message with it.
-    throw new UsageError(
-      `send: ${to} is your own peer id; send from another identity: ` +
-        "deno task peer --identity b.json send <peer-id> <text>",
-    );
-  }
+  notOwnId("send", to, peer);
   await c.connect(peer);
   const bytes = new TextEncoder().encode(text).length;
   try {
@@ -220,6 +212,7 @@ async function sendOnline(peer: Peer, to: string, text: string): Promise<void> {
 export async function mail(c: Context, args: string[]): Promise<void> {
   const to = peerIdArg("mail", args[0]);
   const peer = await c.peer();
+  notOwnId("mail", to, peer);
   await c.connect(peer);
   try {
     const r = await peer.sendMail(to, args.slice(1).join(" "));
@@ -313,4 +306,14 @@ export async function lookup(c: Context, who: string): Promise<void> {
   } finally {
     await peer.close(); // its marks saved before the process exits
   }
+}
+
+// Refuses a message to the command's own identity: connecting would push that identity's other
+// command (its `listen`) off the network, and the message with it.
+function notOwnId(command: string, to: string, peer: Peer): void {
+  if (to !== peer.peerId) return;
+  throw new UsageError(
+    `${command}: ${to} is your own peer id; ${command} from another identity: ` +
+      `deno task peer --identity b.json ${command} <peer-id> <text>`,
+  );
 }

@@ -7,7 +7,7 @@
 import type { DownloadProgress } from "../../mod.ts";
 import { byteSize, parseContentId, PIECE_BYTES } from "../../src/swarm/mod.ts";
 import { UsageError } from "./args.ts";
-import type { Context } from "./context.ts";
+import { closeAndExit, type Context } from "./context.ts";
 import { clock } from "./output.ts";
 
 function contentIdArg(command: string, text: string): string {
@@ -66,8 +66,7 @@ export async function share(c: Context, path: string, relayOnly: boolean): Promi
   Deno.addSignalListener("SIGINT", async () => {
     clearInterval(report);
     await peer.swarm.unshare(id).catch(() => {});
-    await peer.close();
-    Deno.exit(0);
+    await closeAndExit(peer, 0);
   });
   await new Promise(() => {});
 }
@@ -168,7 +167,7 @@ export async function fetchContent(
       const interrupted = () => {
         if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\n"));
         c.out.note(`interrupted: the same command resumes where this one stopped (${out}.part)`);
-        Deno.exit(130);
+        void closeAndExit(peer, 130);
       };
       Deno.addSignalListener("SIGINT", interrupted);
       const report = await peer.swarm.fetchFile(id, out, {

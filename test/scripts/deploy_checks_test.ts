@@ -45,4 +45,6 @@ Deno.test("deploy checks: a shard count that is not a power of two is said, not 
   assert(three[0].line.includes("power of two"), three[0].line);
   assertEquals(said("8"), []);
   assertEquals(said("1024"), []);
+  // Out of range: the network would not start, so the deploy stops.
+  for (const n of ["0", "2048"]) assertEquals(said(n).map((f) => f.blocking), [true], n);
 });

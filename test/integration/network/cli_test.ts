@@ -96,6 +96,8 @@ Deno.test(
       const self = await run([...b, "send", idB, "to", "me"]);
       assertEquals(self.code, 2, self.err);
       assert(self.err.includes("your own peer id"), self.err);
+      const selfMail = await run([...b, "mail", idB, "to", "me"]);
+      assertEquals(selfMail.code, 2, selfMail.err);
       await listen.until(() => listen.out.includes("hello from b"));
       assert(listen.out.includes(`message from ${idB}: hello from b`), listen.out);
       const published = await run([...b, "pub", "news", "hello", "topic"]);
