@@ -47,6 +47,14 @@ export const SHARD_CAPACITY = {
 /** A resource of the capacity model. */
 export type CapacityResource = keyof typeof SHARD_CAPACITY | "mail";
 
+/** The resources of the capacity model, in the order they are shown. */
+export const CAPACITY_RESOURCES: readonly CapacityResource[] = [
+  "sockets",
+  "frames",
+  "transfers",
+  "mail",
+];
+
 /**
  * What one shard holds, by resource, on a network: the model's figures, and mail's bound in
  * force.
@@ -61,10 +69,11 @@ export type CapacityResource = keyof typeof SHARD_CAPACITY | "mail";
  * @returns The figures.
  */
 export function shardCapacity(mailBound: number): Record<CapacityResource, number> {
+  const { sockets, frames, transfers } = SHARD_CAPACITY;
   return {
-    sockets: SHARD_CAPACITY.sockets.value,
-    frames: SHARD_CAPACITY.frames.value,
-    transfers: SHARD_CAPACITY.transfers.value,
+    sockets: sockets.value,
+    frames: frames.value,
+    transfers: transfers.value,
     mail: mailBound,
   };
 }
@@ -99,11 +108,8 @@ export interface ShardLoad {
 export function busiestResource(
   load: ShardLoad,
 ): { resource: CapacityResource; share: number } {
-  let best: { resource: CapacityResource; share: number } = {
-    resource: "sockets",
-    share: load.sockets,
-  };
-  for (const resource of ["frames", "transfers", "mail"] as const) {
+  let best = { resource: CAPACITY_RESOURCES[0], share: load[CAPACITY_RESOURCES[0]] };
+  for (const resource of CAPACITY_RESOURCES) {
     if (load[resource] > best.share) best = { resource, share: load[resource] };
   }
   return best;

@@ -54,23 +54,20 @@ export function planGrowth(map: SlotMap, to: number): SlotMove[] | GrowthRefusal
   if (!placesBySlot(to) || to > MAX_SHARDS) {
     return bad(`A network grows to a power of two up to ${MAX_SHARDS} shards, not ${to}`);
   }
-  let there = true;
-  for (let slot = 0; slot < SLOT_COUNT && there; slot++) {
-    there = map.shardOfSlot(slot) === slot % to;
-  }
-  if (there) return [];
-  // The layout the growth starts from: the largest count dividing `to` on whose modulo every
-  // slot not yet moved still sits (the map's own modulo when nothing has moved).
-  let from: number | undefined;
-  for (let n = to / 2; n >= 1 && from === undefined; n /= 2) {
-    let fits = true;
-    for (let slot = 0; slot < SLOT_COUNT && fits; slot++) {
+  // Whether every slot sits where `to` puts it or where `n` did.
+  const between = (n: number) => {
+    for (let slot = 0; slot < SLOT_COUNT; slot++) {
       const now = map.shardOfSlot(slot);
-      fits = now === slot % to || now === slot % n;
+      if (now !== slot % to && now !== slot % n) return false;
     }
-    if (fits) from = n;
-  }
-  if (from === undefined) {
+    return true;
+  };
+  if (between(to)) return [];
+  // The layout the growth starts from: a smaller power of two on whose modulo every slot not
+  // yet moved still sits (the map's own modulo when nothing has moved).
+  let from = to / 2;
+  while (from >= 1 && !between(from)) from /= 2;
+  if (from < 1) {
     return bad(
       `The map is not on its way from a smaller power of two to ${to}: another change is under way, or ${to} is fewer shards than it has`,
     );

@@ -4,7 +4,12 @@
  *
  * @module
  */
-import { type NetworkStats, SHARD_CAPACITY, type StatsAnswer } from "../../src/protocol/mod.ts";
+import {
+  CAPACITY_RESOURCES,
+  type NetworkStats,
+  SHARD_CAPACITY,
+  type StatsAnswer,
+} from "../../src/protocol/mod.ts";
 
 /** A Prometheus metric: its name, type, help, and one value per shard. */
 const PER_SHARD: [string, "gauge" | "counter", string, (f: StatsAnswer) => number][] = [
@@ -133,7 +138,7 @@ export function renderMetrics(stats: NetworkStats): string {
   );
   // An observer of an older release sends no load: nothing to show, not a failed scrape.
   for (const l of [...(stats.load ?? [])].sort((a, b) => a.shard - b.shard)) {
-    for (const resource of ["sockets", "frames", "transfers", "mail"] as const) {
+    for (const resource of CAPACITY_RESOURCES) {
       lines.push(`superpeer_shard_load{shard="${l.shard}",resource="${resource}"} ${l[resource]}`);
     }
   }

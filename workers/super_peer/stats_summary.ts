@@ -56,6 +56,7 @@ export function summarize(stats: NetworkStats): NetworkSummary {
     answered: stats.figures.length,
     totals,
     framesPerSecond: stats.framesPerSecond,
-    rows: rows.map((r) => load.has(r.shard) ? { ...r, load: load.get(r.shard) } : r),
+    // A row without a load (an older observer's) goes without one: JSON drops `undefined`.
+    rows: rows.map((r) => ({ ...r, load: load.get(r.shard) })),
   };
 }
