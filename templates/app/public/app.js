@@ -27,12 +27,17 @@ peer.on("topic", (m) => {
   said(who, typeof m.data === "string" ? m.data : `${m.data.length} bytes`);
 });
 peer.on("close", (e) => $("status").textContent = `closed: ${e.error?.message ?? e.reason}`);
-peer.on("open", () => $("status").textContent = "connected");
+// "connected" first once the room is joined: a message typed before would miss the room's
+// answers. (After a reconnect the peer joins it again by itself.)
+let joined = false;
+peer.on("open", () => joined && ($("status").textContent = "connected"));
 
 $("me").textContent = peer.peerId;
 $("node-peer").textContent = config.nodePeer;
 await peer.connect();
 await peer.subscribe(config.room);
+joined = true;
+$("status").textContent = "connected";
 $("say").addEventListener("submit", (e) => {
   e.preventDefault();
   peer.publish(config.room, $("text").value);
