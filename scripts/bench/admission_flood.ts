@@ -13,13 +13,16 @@
 import type { Identity } from "../../src/identity/mod.ts";
 import { startNetwork, TEST_ADDRESS_HEADER } from "../local_network.ts";
 import { openWelcomed } from "./admission_drive.ts";
-import type { FloodKind, FloodStart } from "./admission_flooder.ts";
+import { type FloodKind, type FloodStart, PUB_TOPIC } from "./admission_flooder.ts";
 import { identityOn, median, quantile } from "./common.ts";
 import { CAP_MS, LOOKUP_GAP_MS, lookupTrip, roundTrip, tripsFor } from "./admission_trips.ts";
 import { cpuShare, type CpuTimes, cpuTimes } from "./cpu_times.ts";
 import { pinApart, unpinSelf } from "./pin_cores.ts";
 
-/** The kinds flooded with: the dearest of part one, and the cheap ones sent flat out. */
+/**
+ * The kinds flooded with: the dearest of part one (flat out or one at a time), and the cheap
+ * ones sent flat out.
+ */
 export const FLOOD_KINDS: FloodKind[] = [
   "tx.256",
   "tx.funded",
@@ -31,6 +34,8 @@ export const FLOOD_KINDS: FloodKind[] = [
   "junk",
   "relay",
   "batch",
+  "pub",
+  "account",
 ];
 
 /** The kinds also flooded flat out, past the limits (part four): text, binary, and large. */
@@ -47,6 +52,8 @@ export const FLOOD_WHAT: Record<FloodKind, string> = {
   peers: "`peers` of the most peers",
   junk: "text that is not JSON",
   relay: "SEND frames of 64 bytes to itself",
+  pub: "`pub` of 64 bytes, a new topic each time",
+  account: "`account` of its own account",
   batch: "batch messages of 256 frames to itself",
 };
 
@@ -174,6 +181,34 @@ async function settle(bystander: WebSocket, self: string, p99: number): Promise<
   }
 }
 
+/**
+ * A peer homed on another shard than the flooders' (shard 1), subscribed to `topic`: each
+ * publish then reaches a subscribing shard as well. It takes every message as a client does,
+ * acknowledging what it got.
+ */
+async function subscribe(url: string, network: string, topic: string): Promise<WebSocket> {
+  const { ws } = await openWelcomed(url, network, await identityOn(1, SHARDS));
+  await new Promise<void>((resolve) => {
+    ws.onmessage = (e) =>
+      typeof e.data === "string" && e.data.startsWith('{"t":"sub.result"') &&
+      resolve();
+    ws.send(JSON.stringify({ t: "sub", id: 1, topic }));
+  });
+  let acked = 0;
+  let seen = 0;
+  ws.onmessage = (e) => {
+    if (typeof e.data !== "string" || !e.data.startsWith('{"t":"topic"')) return;
+    seen = Math.max(seen, (JSON.parse(e.data) as { seq?: number }).seq ?? 0);
+  };
+  const timer = setInterval(() => {
+    if (seen > acked && ws.readyState === WebSocket.OPEN) {
+      ws.send(JSON.stringify({ t: "topic.ack", seq: acked = seen }));
+    }
+  }, 100);
+  ws.addEventListener("close", () => clearInterval(timer));
+  return ws;
+}
+
 /** Starts a flood in a worker thread; resolves once every flooder is sending. */
 async function startFlood(
   start: FloodStart,
@@ -277,9 +312,11 @@ async function floodKind(
   log(`${kind}: ${await pinApart()}`);
   let bystander: WebSocket | undefined;
   let bare: WebSocket | undefined;
+  let subscriber: WebSocket | undefined;
   try {
     const from = { [TEST_ADDRESS_HEADER]: BYSTANDER_ADDRESS };
     bystander = (await openWelcomed(net.url, net.network, me, 60_000, from)).ws;
+    if (kind === "pub") subscriber = await subscribe(net.url, net.network, PUB_TOPIC);
     const run = (n: number, ids = fresh.splice(0, perPhase)) =>
       measure(net.url, net.network, bystander!, me.peerId, ids, n);
     await run(500); // warm-up
@@ -371,6 +408,7 @@ async function floodKind(
       await settle(bystander!, me.peerId, unloaded.p99);
     }
   } finally {
+    subscriber?.close();
     bystander?.close();
     bare?.close();
     await net.dispose();

@@ -47,7 +47,9 @@ export type FloodKind =
   | "peers"
   | "junk"
   | "relay"
-  | "batch";
+  | "batch"
+  | "pub"
+  | "account";
 
 /** How a flood starts. */
 export interface FloodStart {
@@ -80,6 +82,8 @@ export interface PoolEntry {
 
 const L = DEFAULT_LIMITS;
 const POOL = 256;
+/** The topic the `pub` flood publishes on; the bench subscribes a peer of another shard to it. */
+export const PUB_TOPIC = "flood/pub";
 /**
  * Batches of 256 transfers a funded flooder signs: a paced peer's burst and rate send about 3
  * in a 2.5 s flood (5,576 units each).
@@ -193,6 +197,15 @@ async function poolMessages(
       );
     case "peers":
       return range(POOL).map((i) => json({ t: "peers", id: i, count: L.MAX_DISCOVERY_PEERS }));
+    // Numbered publishes on the topic a peer on another shard subscribes to (`PUB_TOPIC`): each
+    // goes through the flooder's home, the topic's home and the subscriber's. None is dropped
+    // as a repeat: a paced flood sends fewer than the pool holds.
+    case "pub":
+      return range(POOL).map((i) =>
+        json({ t: "pub", id: i, topic: PUB_TOPIC, n: i + 1, data: "x".repeat(64) })
+      );
+    case "account":
+      return range(POOL).map((i) => json({ t: "account", id: i, account: identity.peerId }));
     case "junk":
       return ["not json at all"];
     // Frames to the flooder itself: each is relayed back on its own socket.

@@ -17,6 +17,13 @@ import {
   type SocketLoad,
 } from "./admission_drive.ts";
 import { type Kind, type KindContext, KINDS } from "./admission_kinds.ts";
+import {
+  idleCores,
+  pacedCount,
+  pacedHttp,
+  type PacedResult,
+  pacedSocket,
+} from "./admission_paced.ts";
 import { identityOn, median, UNTHROTTLED } from "./common.ts";
 
 /** Shards of the network; the measured peers are homed on shard 0. */
@@ -58,8 +65,13 @@ export const MEASURE_LIMITS: Record<string, number> = {
 
 /** One kind's figure of one round. */
 export interface KindSample {
-  /** Microseconds of shard time per request. */
+  /** Microseconds of shard time per request, sent flat out (wall time over requests). */
   us: number;
+  /**
+   * Microseconds of workerd's CPU time per request, sent one at a time at the rate one peer's
+   * budget (an address's HTTP budget) allows for the kind (`admission_paced.ts`).
+   */
+  paced: number;
   /** Requests measured. */
   requests: number;
   /** Of which refused (or not answered in time). */
@@ -163,7 +175,7 @@ export async function measureKinds(
         const { result, requests } = await runPhase(kind, ctx, sockets, total);
         const us = result.ms * 1000 / Math.max(1, requests);
         if (pass === 0) estimate.set(kind.name, us);
-        else passes.get(kind.name)!.push({ us, requests, refused: result.refused });
+        else passes.get(kind.name)!.push({ us, paced: 0, requests, refused: result.refused });
         log(
           `${pass === 0 ? "warm-up" : `round ${r} pass ${pass}`}: ${kind.name} ${
             us.toFixed(1)
@@ -173,11 +185,13 @@ export async function measureKinds(
         );
       }
       if (pass > 0 && pass % PASSES === 0) {
+        const paced = await pacedPass(ctx, sockets[0], estimate, log);
         for (const kind of KINDS) {
           const got = passes.get(kind.name)!.splice(0);
           const us = median(got.map((g) => g.us));
           samples.get(kind.name)!.push({
             us,
+            paced: paced.get(kind.name)!,
             requests: got.reduce((n, g) => n + g.requests, 0),
             refused: got.reduce((n, g) => n + g.refused, 0),
           });
@@ -190,6 +204,76 @@ export async function measureKinds(
     await net.dispose();
   }
   return samples;
+}
+
+/**
+ * The least rate a kind is paced at (unless that would take more than `PACED_FLOOR_CORES` of a
+ * core at its flat-out cost). A flood that matters comes from many peers and keeps the runtime
+ * awake; one peer alone on a quiet network, a few requests a second, pays for waking it from
+ * idle each time (a bare object's echo: 265 µs a message at 100 a second, 82 µs at 714), which
+ * a busy shard does not pay, and its whole share stays small.
+ */
+export const PACED_FLOOR_RATE = 200;
+/** The most of a core a kind is paced up to, reckoned at its flat-out cost. */
+const PACED_FLOOR_CORES = 0.1;
+
+/**
+ * The rate a kind is paced at: one peer's budget over its price (an HTTP kind, the client
+ * address's HTTP budget), or `PACED_FLOOR_RATE` if more, within `PACED_FLOOR_CORES`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * pacedRate(KINDS[0], 23); // 5000 / 7: relayed frames a second
+ * ```
+ *
+ * @param kind The kind.
+ * @param flatUs Its flat-out cost, µs per request.
+ * @returns Requests a second.
+ */
+export function pacedRate(kind: Kind, flatUs: number): number {
+  const budget = kind.http
+    ? LIMITS.ADDRESS_HTTP_UNITS_PER_SECOND
+    : LIMITS.RATE_LIMIT_FRAMES_PER_SECOND;
+  const floor = Math.min(PACED_FLOOR_RATE, PACED_FLOOR_CORES * 1e6 / flatUs);
+  return Math.max(budget / kind.price, floor);
+}
+
+// One paced phase of every kind, from one socket (or one HTTP lane), in report order.
+async function pacedPass(
+  ctx: KindContext,
+  ws: WebSocket,
+  flat: Map<string, number>,
+  log: (line: string) => void,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const idle = await idleCores();
+  log(`paced: workerd idle at ${(idle * 100).toFixed(2)}% of a core`);
+  for (const kind of KINDS) {
+    const rate = pacedRate(kind, flat.get(kind.name)!);
+    const n = pacedCount(rate);
+    ctx.phase++;
+    let r: PacedResult;
+    if (kind.http) {
+      const onBody = kind.http.onBody;
+      r = await pacedHttp(
+        await kind.http.build(ctx, 0, n),
+        rate,
+        idle,
+        onBody && ((b) => onBody(ctx, b)),
+      );
+    } else {
+      const s = kind.socket!;
+      const messages = await s.build(ctx, 0, n);
+      r = await pacedSocket(ws, messages, rate, s.counting, s.answers ?? 1, ctx.selves[0], idle);
+    }
+    out.set(kind.name, r.us); // NaN where it could not be read: the report leaves it out
+    log(
+      `paced: ${kind.name} ${r.us.toFixed(1)} µs/request at ${rate.toFixed(1)}/s (${r.requests}, ${
+        (r.cores * 100).toFixed(1)
+      }% of a core${r.refused ? `, ${r.refused} refused` : ""}${r.complete ? "" : ", TIMED OUT"})`,
+    );
+  }
+  return out;
 }
 
 /** Sends one text request and waits for its reply. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-/** Between a lookup's answer and the next lookup: 10 units each, well within its limits. */
+/** Between a lookup's answer and the next lookup: `COST_REQUEST` each, well within its limits. */
 export const LOOKUP_GAP_MS = 5;
 /** A round trip or a welcome longer than this is counted as this, in ms. */
 export const CAP_MS = 5_000;

@@ -76,3 +76,79 @@ export function cpuShare(before: CpuTimes, after: CpuTimes, wallSeconds: number)
     workerd: (after.workerd - before.workerd) / wallSeconds,
   };
 }
+
+/**
+ * The workerd processes this process started (its descendants), not another's on the machine.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const pids = ownWorkerd(); // ["4242"]
+ * ```
+ *
+ * @returns Their pids; throws where `/proc` cannot be read.
+ */
+export function ownWorkerd(): string[] {
+  const parentOf = new Map<string, string>();
+  const workerd: string[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      // The parent is the second field after the command, which may hold spaces.
+      parentOf.set(entry.name, stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (Deno.readTextFileSync(`/proc/${entry.name}/comm`).trim() === "workerd") {
+        workerd.push(entry.name);
+      }
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const self = String(Deno.pid);
+  return workerd.filter((pid) => {
+    for (let p = parentOf.get(pid); p !== undefined && p !== "0"; p = parentOf.get(p)) {
+      if (p === self) return true;
+    }
+    return false;
+  });
+}
+
+/**
+ * CPU time used so far by the workerd processes this process started, in nanoseconds, from
+ * each thread's `schedstat` (user and kernel time, to the nanosecond, where `stat` counts
+ * 10 ms ticks): fine enough to price a request from a phase of a few seconds at one peer's
+ * rate.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const before = ownWorkerdNs();
+ * // … a phase …
+ * const us = (ownWorkerdNs() - before) / 1000;
+ * ```
+ *
+ * @returns Nanoseconds on a CPU, summed over their threads; `NaN` where there is none to read.
+ */
+export function ownWorkerdNs(): number {
+  let ns = 0;
+  try {
+    const pids = ownWorkerd();
+    if (pids.length === 0) return NaN;
+    for (const pid of pids) {
+      try {
+        for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+          try {
+            ns += Number(
+              Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/schedstat`).split(" ")[0],
+            );
+          } catch {
+            // A thread gone meanwhile.
+          }
+        }
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  } catch {
+    return NaN; // no /proc here
+  }
+  return ns;
+}

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { ownWorkerd } from "./cpu_times.ts";
 
 /**
  * Pins the workerd processes this process started to the last core, and this process to the
@@ -56,32 +57,6 @@ export async function unpinSelf(): Promise<void> {
 
 /** This process's cores when first pinned, as `taskset -c` lists them. */
 let original: string | undefined;
-
-// The workerd processes this process started (its descendants), not another's on the machine.
-function ownWorkerd(): string[] {
-  const parentOf = new Map<string, string>();
-  const workerd: string[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      // The parent is the second field after the command, which may hold spaces.
-      parentOf.set(entry.name, stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (Deno.readTextFileSync(`/proc/${entry.name}/comm`).trim() === "workerd") {
-        workerd.push(entry.name);
-      }
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const self = String(Deno.pid);
-  return workerd.filter((pid) => {
-    for (let p = parentOf.get(pid); p !== undefined && p !== "0"; p = parentOf.get(p)) {
-      if (p === self) return true;
-    }
-    return false;
-  });
-}
 
 async function affinityOf(pid: string): Promise<string | undefined> {
   try {
