@@ -53,6 +53,7 @@ Deno.test(
       let running = true;
       const sent: string[] = [];
       const published: number[] = [];
+      const publishing: Promise<unknown>[] = [];
       const mailed: string[] = [];
       const submitted: { hash: string; ok: boolean | undefined; from: string; to: string }[] = [];
       const traffic = (async () => {
@@ -61,7 +62,7 @@ Deno.test(
           const text = `m${i}`;
           // A send the client could not take (its window of unacknowledged ones full) is not counted.
           if (alice.send(bob.peerId, text) !== "dropped") sent.push(text);
-          alice.publish("soak", `p${i}`).then((n) => published.push(n), () => {});
+          publishing.push(alice.publish("soak", `p${i}`).then((n) => published.push(n), () => {}));
           if (i % 5 === 0) {
             alice.sendMail(dave.peerId, `mail ${i}`).then((r) => mailed.push(r.mid), () => {});
           }
@@ -103,6 +104,9 @@ Deno.test(
       }
       running = false;
       await traffic;
+      // Publishes still on their way when traffic stopped: each is acknowledged (or not) before
+      // what arrived is checked against what was acknowledged.
+      await Promise.all(publishing);
 
       // The reliable relay: every message once, in order.
       await waitUntil(() => relayed.length >= sent.length, 60_000);
