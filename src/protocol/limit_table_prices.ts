@@ -1,10 +1,11 @@
 /**
  * The price table: what each request costs its sender, in admission units, a part of
  * `limit_table.ts` kept apart so that the prices read as one table. One unit is about 10 µs of
- * a shard's time: each price is the shard time its request was measured to take (the
- * `admission` benchmark, `docs/BENCHMARKS.md`) divided by that, and a peer's sustained budget
- * (`RATE_LIMIT_FRAMES_PER_SECOND`) is then a share of a shard (`docs/SECURITY.md`). Which
- * request pays which price is `prices.ts`.
+ * a shard's time: each price is the time its request was measured to take (the `admission`
+ * benchmark, `docs/BENCHMARKS.md`), the dearer of two ways of sending it (flat out, and one at
+ * a time at the rate a peer's budget allows, where each request pays the runtime's whole cost
+ * of an event), divided by that; a peer's sustained budget (`RATE_LIMIT_FRAMES_PER_SECOND`) is
+ * then a share of a shard (`docs/SECURITY.md`). Which request pays which price is `prices.ts`.
  *
  * @module
  */
@@ -22,16 +23,17 @@ import type { LimitRow } from "./limit_row.ts";
 export const PRICE_LIMITS = {
   /** What a relayed binary frame costs its sender. */
   COST_RELAY_FRAME: {
-    value: 7,
+    value: 11,
     unit: "units",
-    description: "Cost of one binary message that is a relayed frame (signaling included).",
+    description:
+      "Cost of one binary message that is a relayed frame (signaling included). Sent alone, a frame takes about 0.1 ms of the runtime (the dispatch of an event costs most of it); frames a client sends together go as one batch message (`COST_BATCH`).",
   },
   /** What a batch message costs, before its frames. */
   COST_BATCH: {
-    value: 14,
+    value: 15,
     unit: "units",
     description:
-      "Cost of a batch message itself, on top of its frames: it is read, split, and what it carries for each destination is gathered into batches of their own (measured at about twice a lone frame's time).",
+      "Cost of a batch message itself, on top of its frames: it is read, split, and what it carries for each destination is gathered into batches of their own (sent alone, about 1.4 times a lone frame's time).",
   },
   /** What each frame inside a batch message costs. */
   COST_BATCH_ENTRY: {
@@ -42,10 +44,17 @@ export const PRICE_LIMITS = {
   },
   /** What a control request (or any text frame) costs its sender. */
   COST_REQUEST: {
-    value: 10,
+    value: 25,
     unit: "units",
     description:
-      "Cost of a text frame, charged before it is parsed: any text that is not a request, and every request without a price of its own (`account`, `lookup`, `topic.ack`, and the base of `mail.ack`).",
+      "Cost of a text frame, charged before it is parsed: any text that is not a request, and every request without a price of its own (`lookup`, `topic.ack`, and the base of `mail.ack`).",
+  },
+  /** What reading an account costs. */
+  COST_ACCOUNT: {
+    value: 28,
+    unit: "units",
+    description:
+      "Cost of an `account` request: the account's balance, nonce and pending credits are read from the shard's ledger.",
   },
   /** What a `tx` request costs, before its transfers. */
   COST_TX: {
@@ -69,37 +78,37 @@ export const PRICE_LIMITS = {
   },
   /** What a publish costs: it goes to the topic's home, which fans it out. */
   COST_PUBLISH: {
-    value: 24,
+    value: 160,
     unit: "units",
     description:
-      "Cost of a `pub` request: the topic's home numbers it and hands it to the subscribing shards.",
+      "Cost of a `pub` request: the topic's home numbers it and hands it to the subscribing shards, each of which delivers it; sent one at a time, as a peer inside its limits sends them, each of those steps is an event of its own (about 1.2 ms in all, where 65 µs a publish is what they cost back to back).",
   },
   /** What a subscription change costs: it is written down and told to the topic's home. */
   COST_SUBSCRIBE: {
-    value: 100,
+    value: 120,
     unit: "units",
     description:
       "Cost of a `sub` or `unsub` request: the subscription is written down and the topic's home told.",
   },
   /** What watching a shard's blocks costs. */
   COST_BLOCKS: {
-    value: 24,
+    value: 38,
     unit: "units",
     description:
       "Cost of a `blocks` request: the shard's head, and a subscription to its blocks (written once).",
   },
   /** What a discovery request costs: it asks several shards. */
   COST_PEERS_REQUEST: {
-    value: 100,
+    value: 120,
     unit: "units",
     description: "Cost of a `peers` request, which asks up to `DISCOVERY_SHARDS_PER_QUERY` shards.",
   },
   /** What a mailbox message costs: it is stored. */
   COST_MAIL: {
-    value: 120,
+    value: 160,
     unit: "units",
     description:
-      "Cost of a `mail` request, or of a relayed frame that goes to a mailbox: it is stored at the recipient's home. Priced well above the shard time it takes (the writes of `WRITE_GROUP_MS` are committed together), since every commit holds all of the shard's answers until it is durable: priced at its time alone, a flood of mail from peers inside their limits held a bystander's answers 3-18x.",
+      "Cost of a `mail` request, or of a relayed frame that goes to a mailbox: it is stored at the recipient's home, and answered once its write is durable. Sent one at a time, as a peer inside its limits sends them, a mail to a new recipient on any shard each time takes about 0.9 ms of the network's time (the sender's home, the recipient's home, a commit each); back to back, 0.1-0.2 ms, since the writes of `WRITE_GROUP_MS` are committed together.",
   },
   /** What each id of a `mail.ack` costs: each deletes a stored message. */
   COST_MAIL_ACK_ID: {
@@ -110,21 +119,21 @@ export const PRICE_LIMITS = {
   },
   /** What announcing or withdrawing a provider costs: the content's home writes it. */
   COST_PROVIDE: {
-    value: 40,
+    value: 90,
     unit: "units",
     description:
       "Cost of a `provide` or `unprovide` request: the peer's home and the content's home write (or delete) the record.",
   },
   /** What each KiB of a `provide`'s `have` costs: it is parsed, decoded and counted. */
   COST_HAVE_KIB: {
-    value: 2,
+    value: 4,
     unit: "units",
     description:
       "Cost of each KiB (begun) of a `provide`'s `have` (the pieces held, a bitfield in base64url), on top of `COST_PROVIDE`: the shard reads, decodes and counts it.",
   },
   /** What asking for providers costs. */
   COST_SWARM_REQUEST: {
-    value: 60,
+    value: 80,
     unit: "units",
     description: "Cost of a `providers` request, which asks the content's home.",
   },
@@ -144,7 +153,7 @@ export const PRICE_LIMITS = {
   },
   /** What a faucet request costs, from the address's HTTP budget. */
   COST_FAUCET: {
-    value: 320,
+    value: 500,
     unit: "units",
     description:
       "Cost of `POST /v1/faucet`, from the client address's HTTP budget, before `FAUCET_ACCOUNTS_PER_ADDRESS` is counted.",

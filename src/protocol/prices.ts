@@ -26,7 +26,7 @@ export interface Price {
  */
 export const REQUEST_PRICES: Readonly<Record<ControlType, Price>> = {
   tx: { base: "COST_TX", perItem: "COST_PER_TRANSFER" },
-  account: { base: "COST_REQUEST" },
+  account: { base: "COST_ACCOUNT" },
   blocks: { base: "COST_BLOCKS" },
   sub: { base: "COST_SUBSCRIBE" },
   unsub: { base: "COST_SUBSCRIBE" },

@@ -1,15 +1,16 @@
 /**
- * Per-peer rate limiting: two token buckets, one of cost units (a relayed frame costs 1, a
- * request more: the `COST_*` limits) and one of bytes, filled continuously. A refused charge
- * still takes half its cost, down to a quarter of a burst below empty: a peer that keeps pushing
- * past its limit waits longer, and the debt decays as the bucket refills.
+ * Per-peer rate limiting: two token buckets, one of cost units (a relayed frame costs
+ * `COST_RELAY_FRAME`, a request its price: the `COST_*` limits) and one of bytes, filled
+ * continuously. A refused charge still takes half its cost, down to a quarter of a burst below
+ * empty: a peer that keeps pushing past its limit waits longer, and the debt decays as the bucket
+ * refills.
  *
  * @module
  */
 
 /** Rates and bursts of a {@linkcode RateLimiter}. */
 export interface RateLimiterOptions {
-  /** Sustained cost units per second (a relayed frame costs 1). */
+  /** Sustained cost units per second (a relayed frame costs `COST_RELAY_FRAME`). */
   framesPerSecond: number;
   /** Cost units allowed in a burst. */
   burstFrames: number;

@@ -3,6 +3,7 @@
 import type { PeerMessage } from "../../../mod.ts";
 import { weriftTransport } from "../../../src/client/direct/werift_transport.ts";
 import { type LocalNetwork, startNetwork } from "../../../scripts/local_network.ts";
+import { DEFAULT_LIMITS } from "../../../src/protocol/mod.ts";
 import { connectPeer, waitUntil } from "../../support/peers.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
@@ -112,7 +113,11 @@ Deno.test(
   async () => {
     const net = await startNetwork({
       shards: 2,
-      limits: { RATE_LIMIT_FRAMES_PER_SECOND: 10, RATE_LIMIT_BURST_FRAMES: 10 },
+      // Four frames a second, and a burst of about two (one text request's price).
+      limits: {
+        RATE_LIMIT_FRAMES_PER_SECOND: 4 * DEFAULT_LIMITS.COST_RELAY_FRAME,
+        RATE_LIMIT_BURST_FRAMES: DEFAULT_LIMITS.COST_REQUEST,
+      },
     });
     try {
       // Direct never happens here (threshold 0, no request): the relay is the only path.

@@ -214,8 +214,8 @@ Deno.test(
   "admission: a heavy spender the busy shard refuses is told to wait a tenth of its burst",
   opts,
   async () => {
-    // One request fits again after 100 ms (10 units at 100 units/s); the shard regains a
-    // tenth of its burst (40 units) only after 400 ms, and that is the wait it tells.
+    // One request fits again after COST_REQUEST / 100 s; the shard regains a tenth of its
+    // burst (4 requests' worth) only after four times that, and that is the wait it tells.
     const shardLimits = {
       ...limits,
       RATE_LIMIT_BURST_FRAMES: 100 * COST_REQUEST,
@@ -228,7 +228,7 @@ Deno.test(
       const busy = (await junk(heavy, 60)).filter((r) => r.code === "RATE_LIMITED");
       assert(busy.length > 0, "the shard's budget refused none");
       const wait = shardBusyWait(shardLimits);
-      assertEquals(wait, 400);
+      assertEquals(wait, 4 * COST_REQUEST * 10);
       for (const r of busy) assert(r.retryAfter! >= wait, `told to retry in ${r.retryAfter} ms`);
       heavy.ws.close();
     } finally {

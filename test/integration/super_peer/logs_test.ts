@@ -33,7 +33,7 @@ Deno.test("logs: starts, blocks and a flooding socket, as JSON lines", opts, asy
     assertEquals([block.level, block.shard, block.height, block.entries], ["info", 0, 1, 1]);
     assert(events().some((e) => e.event === "shard.start" && e.shard === 0));
 
-    // A flood: 10 frames pass, the next 5 are refused, and the socket is closed.
+    // A flood: what the burst holds passes, the rest is refused, and the socket is closed.
     const heard: string[] = [];
     const ws = await openBareSocket(net, flooder, heard);
     const closed = new Promise<number>((r) => ws.onclose = (e) => r(e.code));
