@@ -86,6 +86,59 @@ export async function openWelcomed(
 const LOOKUP_REPLY = '{"t":"lookup.result"';
 const ERROR_REPLY = '{"t":"error"';
 
+/** Counts one socket's answers to a phase (see {@linkcode answerCounter}). */
+export interface AnswerCounter {
+  /** Takes one message the socket received. */
+  take(data: unknown): void;
+  /** Answers so far that were refusals. */
+  readonly refused: number;
+}
+
+/**
+ * Counts the answers a socket gets to what it sent, and says when all have come: replies of
+ * the kind's `t` (or, for a silent kind, the trailing `lookup`'s), relayed frames, and
+ * refusals (a refusal answers all of a message's `answers`: a batch is refused in one).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const c = answerCounter({ binary: false, reply: "lookup.result" }, 10, 1, () => done());
+ * ws.onmessage = (e) => c.take(e.data);
+ * ```
+ *
+ * @param counting How the kind is answered.
+ * @param expected Answers expected in all (1 for a silent kind: its trailing `lookup`).
+ * @param answers Answers each message brings.
+ * @param done Called once, when the last has come.
+ * @returns The counter.
+ */
+export function answerCounter(
+  counting: Counting,
+  expected: number,
+  answers: number,
+  done: () => void,
+): AnswerCounter {
+  const reply = counting.silent ? LOOKUP_REPLY : `{"t":"${counting.reply}"`;
+  let left = expected;
+  let refused = 0;
+  const count = (n: number) => {
+    if (left > 0 && (left -= n) <= 0) done();
+  };
+  return {
+    take(data) {
+      if (typeof data === "string") {
+        if (data.startsWith(ERROR_REPLY)) {
+          refused++;
+          // A silent kind's refusals are counted; only the trailing `lookup` ends it.
+          if (!counting.silent) count(answers);
+        } else if (data.startsWith(reply)) count(1);
+      } else if (counting.binary && !counting.silent) count(framesIn(data as ArrayBuffer));
+    },
+    get refused() {
+      return refused;
+    },
+  };
+}
+
 /**
  * Sends each socket's load at once and waits for every answer.
  *
@@ -108,37 +161,27 @@ export function saturate(
   lookupPeer: string,
   timeoutMs = 60_000,
 ): Promise<PhaseResult> {
-  const reply = counting.silent ? LOOKUP_REPLY : `{"t":"${counting.reply}"`;
   const trailer = JSON.stringify({ t: "lookup", id: 1, peer: lookupPeer });
-  let refused = 0;
   let pending = sockets.length;
+  const counters: AnswerCounter[] = [];
   return new Promise((resolve) => {
     const start = performance.now();
     const finish = (complete: boolean) => {
       clearTimeout(timer);
       for (const ws of sockets) ws.onmessage = null;
+      const refused = counters.reduce((n, c) => n + c.refused, 0);
       resolve({ ms: performance.now() - start, refused, complete });
     };
     const timer = setTimeout(() => finish(false), timeoutMs);
     sockets.forEach((ws, j) => {
-      let left = counting.silent ? 1 : loads[j].expected;
+      const expected = counting.silent ? 1 : loads[j].expected;
       const done = () => {
         if (--pending === 0) finish(true);
       };
-      if (left === 0) return done();
-      ws.onmessage = (e) => {
-        if (typeof e.data === "string") {
-          if (e.data.startsWith(ERROR_REPLY)) {
-            refused++;
-            // A silent kind's refusals are counted; only the trailing `lookup` ends it.
-            if (counting.silent) return;
-          } else if (!e.data.startsWith(reply)) return;
-          if (--left === 0) done();
-        } else if (counting.binary && !counting.silent) {
-          left -= framesIn(e.data);
-          if (left <= 0) done();
-        }
-      };
+      if (expected === 0) return done();
+      const counter = answerCounter(counting, expected, 1, done);
+      counters.push(counter);
+      ws.onmessage = (e) => counter.take(e.data);
     });
     sockets.forEach((ws, j) => {
       for (const m of loads[j].messages) ws.send(m);

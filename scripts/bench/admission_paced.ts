@@ -10,8 +10,7 @@
  *
  * @module
  */
-import type { Counting, HttpCall } from "./admission_drive.ts";
-import { framesIn } from "./client_pair.ts";
+import { answerCounter, type Counting, type HttpCall } from "./admission_drive.ts";
 import { median } from "./common.ts";
 import { ownWorkerdNs } from "./cpu_times.ts";
 
@@ -59,8 +58,6 @@ export interface PacedResult {
   complete: boolean;
 }
 
-const LOOKUP_REPLY = '{"t":"lookup.result"';
-const ERROR_REPLY = '{"t":"error"';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -93,35 +90,19 @@ export function pacedSocket(
   idle: number,
 ): Promise<PacedResult> {
   return measured(messages.length, rate, idle, async () => {
-    const reply = counting.silent ? LOOKUP_REPLY : `{"t":"${counting.reply}"`;
-    let left = counting.silent ? 1 : messages.length * answers;
-    if (left === 0) return { refused: 0, complete: true };
-    let refused = 0;
+    const expected = counting.silent ? 1 : messages.length * answers;
+    if (expected === 0) return { refused: 0, complete: true };
     let done!: (complete: boolean) => void;
     const finished = new Promise<boolean>((r) => done = r);
-    ws.onmessage = (e) => {
-      if (typeof e.data === "string") {
-        if (e.data.startsWith(ERROR_REPLY)) {
-          refused++;
-          if (counting.silent) return;
-          // A batch is refused in one answer: all its frames' answers at once.
-          left -= answers;
-          if (left <= 0) done(true);
-          return;
-        } else if (!e.data.startsWith(reply)) return;
-        if (--left === 0) done(true);
-      } else if (counting.binary && !counting.silent) {
-        left -= framesIn(e.data);
-        if (left <= 0) done(true);
-      }
-    };
+    const counter = answerCounter(counting, expected, answers, () => done(true));
+    ws.onmessage = (e) => counter.take(e.data);
     await onSchedule(messages.length, rate, (i) => ws.send(messages[i]));
     if (counting.silent) ws.send(JSON.stringify({ t: "lookup", id: 1, peer: lookupPeer }));
     const timer = setTimeout(() => done(false), DRAIN_MS);
     const complete = await finished;
     clearTimeout(timer);
     ws.onmessage = null;
-    return { refused, complete };
+    return { refused: counter.refused, complete };
   });
 }
 
@@ -224,24 +205,24 @@ export async function idleCores(): Promise<number> {
   await sleep(IDLE_SETTLE_MS);
   await quiet(0);
   const windows: number[] = [];
-  for (let w = 0; w < IDLE_WINDOWS; w++) {
-    const from = ownWorkerdNs();
-    const start = performance.now();
-    await sleep(IDLE_MS / IDLE_WINDOWS);
-    windows.push((ownWorkerdNs() - from) / 1e6 / (performance.now() - start));
-  }
+  for (let w = 0; w < IDLE_WINDOWS; w++) windows.push(await coresOver(IDLE_MS / IDLE_WINDOWS));
   return median(windows);
+}
+
+// workerd's cores busy over the next `ms`.
+async function coresOver(ms: number): Promise<number> {
+  const from = ownWorkerdNs();
+  const start = performance.now();
+  await sleep(ms);
+  return (ownWorkerdNs() - from) / 1e6 / (performance.now() - start);
 }
 
 // Waits until a window finds workerd quiet (see `QUIET_WINDOW_MS`).
 async function quiet(idle: number): Promise<void> {
   const end = performance.now() + QUIET_MAX_MS;
   while (performance.now() < end) {
-    const from = ownWorkerdNs();
-    const start = performance.now();
-    await sleep(QUIET_WINDOW_MS);
-    const cores = (ownWorkerdNs() - from) / 1e6 / (performance.now() - start);
-    if (!(cores > idle + QUIET_CORES)) return; // quiet, or unreadable
+    // Quiet, or unreadable (NaN).
+    if (!(await coresOver(QUIET_WINDOW_MS) > idle + QUIET_CORES)) return;
   }
 }
 
