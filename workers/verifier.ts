@@ -10,6 +10,7 @@
  */
 import { type Verdict, verifyTransfers } from "../src/ledger/verdicts.ts";
 import type { Env, NetworkConfig, VerifierBinding } from "./config.ts";
+import { nextTurn } from "../src/runtime/next_turn.ts";
 
 /** Transfers per call to the verifier: a batch of 256 is checked in 8 calls. */
 export const VERIFY_PART = 32;
@@ -19,7 +20,8 @@ export const VERIFY_PART = 32;
  * binding may run its callee on its caller's thread (Cloudflare's default, and always so on a
  * local network): eight parts sent at once are then one stall of the whole batch's checks
  * (about 14 ms for 256 transfers) before the shard reads its next frame. Two at a time keep
- * a verifier that runs apart busy while the shard waits for at most two parts (about 3.5 ms).
+ * a verifier that runs apart busy while the shard waits for at most two parts (about 3.5 ms),
+ * and a turn given back after each answer lets the shard read its sockets between them.
  */
 export const VERIFY_IN_FLIGHT = 2;
 
@@ -88,6 +90,9 @@ export function verifierOf(
         );
         if (!r.ok) throw new Error(`The verifier answered ${r.status}`);
         const verdicts = await r.json() as Verdict[];
+        // A verifier on this thread answers in-process: without a turn given back between
+        // parts, the shard would read none of its sockets until the whole batch is checked.
+        await nextTurn();
         if (!Array.isArray(verdicts) || verdicts.length !== part.length) {
           throw new Error("The verifier's answer does not match its request");
         }

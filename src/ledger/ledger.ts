@@ -22,14 +22,13 @@ import {
   ZERO_HASH,
 } from "./block.ts";
 import { leafHash, merkleRoot } from "../merkle/mod.ts";
+import { nextTurn } from "../runtime/next_turn.ts";
 import { buildTxProof } from "./proof.ts";
 import { type Receipt, receiptBytes } from "./receipt.ts";
 import type { Account, LedgerStorage, TxRecord } from "./storage.ts";
 import { stateRefusal } from "./_state_refusal.ts";
 import { type Transfer, transferHash, transferToJson } from "./transfer.ts";
 import { type Checked, checkSignatures, precheck, type VerifyBatch } from "./_check.ts";
-
-/** A transfer after the checks that need no state: refused, or ready to apply. */
 
 /** How a shard is set up. */
 export interface LedgerOptions {
@@ -293,10 +292,12 @@ export class LedgerShard {
    * Receipts still owed to other shards, per shard, oldest first.
    *
    * @param limit Most receipts per shard.
+   * @param dests The shards asked about (default: every shard owed a receipt).
    * @returns The batches to push.
    */
-  outbound(limit: number): { dest: number; receipts: Receipt[] }[] {
-    return this.#s.outboxShards().map((dest) => ({ dest, receipts: this.#s.outbox(dest, limit) }));
+  outbound(limit: number, dests?: readonly number[]): { dest: number; receipts: Receipt[] }[] {
+    const to = dests ?? this.#s.outboxShards();
+    return to.map((dest) => ({ dest, receipts: this.#s.outbox(dest, limit) }));
   }
 
   /**
@@ -328,6 +329,8 @@ export class LedgerShard {
       };
       const sig = base64urlnopad.encode(await signer.sign(headerBytes(header)));
       const signed: SignedBlockHeader = { ...header, sig };
+      // Hashing and writing a full block are two turns: frames that came meanwhile go between.
+      await nextTurn();
       // Entries appended while signing come after these, so the first n are still ours.
       this.#s.transaction(() => {
         this.#s.putBlock({ header: signed, leaves });

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { nextTurn } from "../runtime/next_turn.ts";
 
 /** How a batch is handed to a shard: resolves with the indices of items not delivered. */
 export type DeliverBatch<T> = (shard: number, items: T[]) => Promise<number[]>;
@@ -138,9 +139,4 @@ export class ShardQueue<T> {
       this.#flights.delete(shard);
     }
   }
-}
-
-// A macrotask, not a microtask: the runtime's pending events run before it.
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -24,6 +24,7 @@ import type { Shards } from "../../shards.ts";
 import { TxIndex } from "./tx_index.ts";
 import type { VerifyBatch } from "../../../src/ledger/mod.ts";
 import type { SuperPeerRpc, TxLookup } from "../../rpc.ts";
+import { nextTurn } from "../../../src/runtime/next_turn.ts";
 
 /**
  * One shard's ledger, hosted by its SuperPeer.
@@ -215,25 +216,37 @@ export class LedgerHost {
    * are left for the alarm to retry: a receipt is only dropped once acknowledged.
    */
   async pushReceipts(): Promise<void> {
-    const batches = this.ledger.outbound(this.#config.limits.MAX_RECEIPT_BATCH);
-    await Promise.all(batches.map(async ({ dest, receipts }) => {
-      if (this.#pushing.has(dest)) return;
-      this.#pushing.add(dest);
-      try {
-        const ack = await this.#shards.call(dest, (s) => s.ledgerReceive(this.#shard, receipts));
-        this.ledger.acknowledge(dest, ack);
-      } catch (error) {
-        const { length } = receipts;
-        logEvent("receipt.retry", {
-          shard: this.#shard,
-          dest,
-          receipts: length,
-          error: String(error),
-        }, "warn");
-      } finally {
-        this.#pushing.delete(dest);
-      }
-    }));
+    const pushes: Promise<void>[] = [];
+    for (const [k, { dest }] of this.ledger.outbound(1).entries()) {
+      // One call leaves per turn: a shard that shares this one's thread (always so locally)
+      // applies its receipts in-process, and calls all sent at once would hold this shard's
+      // sockets unread until every one was applied.
+      if (k > 0) await nextTurn();
+      pushes.push(this.#push(dest));
+    }
+    await Promise.all(pushes);
+  }
+
+  async #push(dest: number): Promise<void> {
+    if (this.#pushing.has(dest)) return;
+    // Read as the call leaves, not when the push began: what was written meanwhile goes too.
+    const [{ receipts }] = this.ledger.outbound(this.#config.limits.MAX_RECEIPT_BATCH, [dest]);
+    if (receipts.length === 0) return;
+    this.#pushing.add(dest);
+    try {
+      const ack = await this.#shards.call(dest, (s) => s.ledgerReceive(this.#shard, receipts));
+      this.ledger.acknowledge(dest, ack);
+    } catch (error) {
+      const { length } = receipts;
+      logEvent("receipt.retry", {
+        shard: this.#shard,
+        dest,
+        receipts: length,
+        error: String(error),
+      }, "warn");
+    } finally {
+      this.#pushing.delete(dest);
+    }
   }
 
   async #afterWrite(receiptsOwed: boolean): Promise<void> {

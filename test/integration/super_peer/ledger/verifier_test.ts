@@ -218,3 +218,46 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "verifier: a shard reads its other peers' frames while a batch's signatures are checked",
+  opts,
+  async () => {
+    // Locally the verifier answers on the shard's own thread: unless the shard gives the
+    // runtime a turn between parts, no socket of it is read until the whole batch is done.
+    const alice = await identityOnShard(0, 4);
+    const carol = await identityOnShard(0, 4);
+    const bob = await identityOnShard(1, 4);
+    const net = await startNetwork({
+      shards: 4,
+      vars: { GENESIS: JSON.stringify({ [alice.peerId]: 1_000_000 }) },
+    });
+    try {
+      const payer = await connectPeer(net, { identity: alice });
+      const bystander = await connectPeer(net, { identity: carol });
+      const txs: TransferJson[] = [];
+      for (let nonce = 1; nonce <= 256; nonce++) {
+        const t = { network: net.network, to: bob.peerId, amount: 1n, nonce };
+        txs.push(transferToJson(await signTransfer(alice, t)));
+      }
+      const order: string[] = [];
+      const batch = payer.ledger.submit(txs).then((r) => (order.push("batch"), r));
+      // The batch's frame is at the shard before the lookup's.
+      await new Promise((r) => setTimeout(r, 5));
+      const lookup = bystander.lookup(carol.peerId).then(() => order.push("lookup"));
+      const results = await batch;
+      await lookup;
+      assertEquals(results.filter((r) => r.ok).length, 256);
+      assertEquals(
+        order,
+        ["lookup", "batch"],
+        "the lookup was answered while the batch was checked",
+      );
+      console.log("verifier: a lookup sent behind a batch of 256 was answered first");
+      payer.close();
+      bystander.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
