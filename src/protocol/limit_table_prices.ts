@@ -23,14 +23,14 @@ import type { LimitRow } from "./limit_row.ts";
 export const PRICE_LIMITS = {
   /** What a relayed binary frame costs its sender. */
   COST_RELAY_FRAME: {
-    value: 11,
+    value: 17,
     unit: "units",
     description:
-      "Cost of one binary message that is a relayed frame (signaling included). Sent alone, a frame takes about 0.1 ms of the runtime (the dispatch of an event costs most of it); frames a client sends together go as one batch message (`COST_BATCH`).",
+      "Cost of one binary message that is a relayed frame (signaling included). Sent alone at a peer's whole rate, a frame takes about 0.15 ms of the runtime (the dispatch of an event costs most of it); frames a client sends together go as one batch message (`COST_BATCH`).",
   },
   /** What a batch message costs, before its frames. */
   COST_BATCH: {
-    value: 15,
+    value: 20,
     unit: "units",
     description:
       "Cost of a batch message itself, on top of its frames: it is read, split, and what it carries for each destination is gathered into batches of their own (sent alone, about 1.4 times a lone frame's time).",
@@ -44,7 +44,7 @@ export const PRICE_LIMITS = {
   },
   /** What a control request (or any text frame) costs its sender. */
   COST_REQUEST: {
-    value: 25,
+    value: 33,
     unit: "units",
     description:
       "Cost of a text frame, charged before it is parsed: any text that is not a request, and every request without a price of its own (`lookup`, `topic.ack`, and the base of `mail.ack`).",
@@ -92,7 +92,7 @@ export const PRICE_LIMITS = {
   },
   /** What watching a shard's blocks costs. */
   COST_BLOCKS: {
-    value: 38,
+    value: 45,
     unit: "units",
     description:
       "Cost of a `blocks` request: the shard's head, and a subscription to its blocks (written once).",
