@@ -43,9 +43,9 @@ Deno.test("prices: dear requests cost more than a plain one", () => {
   assert(requestPrice({ t: "mail", id: 1, to: "p", data: "x" }, L) > plain);
   assert(requestPrice({ t: "provide", id: 1, root: "r" }, L) > plain);
   // An account is read from the ledger, and a publish is an event at three objects (the
-  // sender's home, the topic's home, each subscriber's home): each has a price of its own.
+  // sender's home, the topic's home, each subscriber's home): each has a price of its own,
+  // from its measured cost (an account sent alone costs less than a lookup: no dearer).
   assertEquals(requestPrice({ t: "account", id: 1, account: "a" }, L), L.COST_ACCOUNT);
-  assert(L.COST_ACCOUNT > plain);
   assertEquals(requestPrice({ t: "pub", id: 1, topic: "t", n: 1, data: "x" }, L), L.COST_PUBLISH);
   assert(L.COST_PUBLISH > plain);
 });
