@@ -55,6 +55,8 @@ export class Control {
   readonly #services: Services;
   readonly #router: LedgerRouter;
   readonly #admission: Admission;
+  /** Each peer's last `tx` request still running: the next one starts once it is done. */
+  readonly #lastTx = new Map<string, Promise<unknown>>();
 
   /** @param o What the dispatch works with; `ledger` is this shard's own ledger calls. */
   constructor(o: {
@@ -176,7 +178,7 @@ export class Control {
             message: `A batch holds at most ${limits.MAX_TX_BATCH} transfers`,
           };
         }
-        const results = await this.#router.submit(m.txs);
+        const results = await this.#inOrder(peer, () => this.#router.submit(m.txs));
         return { t: "tx.result", id: m.id, results };
       }
       case "blocks": {
@@ -194,6 +196,21 @@ export class Control {
         const account = await this.#router.account(m.account);
         return { t: "account.result", id: m.id, account };
       }
+    }
+  }
+
+  // A peer's `tx` requests are applied in the order it sent them: a batch that spends the
+  // nonces after another's is checked once that one is applied, not beside it, where its first
+  // nonce would read as a gap. The budget bounds how many wait (its burst over `COST_TX`).
+  async #inOrder<T>(peer: string, work: () => Promise<T>): Promise<T> {
+    const before = this.#lastTx.get(peer);
+    const run = before ? before.then(work, work) : work();
+    const done = run.catch(() => {});
+    this.#lastTx.set(peer, done);
+    try {
+      return await run;
+    } finally {
+      if (this.#lastTx.get(peer) === done) this.#lastTx.delete(peer);
     }
   }
 }

@@ -599,3 +599,36 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "ledger: a peer's batches sent back to back apply in the order sent, each nonce after the last",
+  opts,
+  async () => {
+    const alice = await identityOnShard(0, 2);
+    const bob = await identityOnShard(1, 2);
+    const net = await startNetwork({
+      shards: 2,
+      vars: { GENESIS: JSON.stringify({ [alice.peerId]: 1000 }) },
+      limits: UNMETERED,
+    });
+    try {
+      const peer = await connectPeer(net, { identity: alice });
+      // Three batches of 16, nonces 1-16, 17-32, 33-48, sent without waiting for an answer:
+      // checked side by side, the second and third would meet nonce 0 and read as gaps.
+      const batches: TransferJson[][] = [];
+      for (let b = 0; b < 3; b++) {
+        const txs = [];
+        for (let i = 1; i <= 16; i++) txs.push(await sign(alice, bob, 1, b * 16 + i, net.network));
+        batches.push(txs);
+      }
+      const answers = await Promise.all(batches.map((txs) => peer.ledger.submit(txs)));
+      assertEquals(answers.map((rs) => rs.filter((r) => r.ok).length), [16, 16, 16]);
+      const account = await peer.ledger.balance();
+      assertEquals([account.nonce, account.balance], [48, "952"]);
+      console.log("ledger: 3 batches sent back to back, 48 transfers applied in order");
+      peer.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
