@@ -59,6 +59,12 @@ export interface Kind {
   items: number;
   /** Its price in units. */
   price: number;
+  /**
+   * The kind whose case sets this one's price: the same request, dearer there (mail to a new
+   * recipient on any shard, as a flood sends, against mail to one peer here). Its row has no
+   * target: one price cannot follow two costs, and it follows the dearer.
+   */
+  cheaperCaseOf?: string;
   /** A request sent on a socket: how it is counted and built. */
   socket?: {
     counting: Counting;

@@ -109,7 +109,12 @@ const FULL_HAVE = new Bitfield(pieceCount(BIGGEST), true).encode();
 export const KINDS: Kind[] = [
   relayKind("relay.plain", "binary SEND of 64 bytes, to a peer here"),
   relayKind("relay.signal", "signaling SEND, to a peer here", { signal: true }),
-  relayKind("relay.mailed", "SEND of 64 bytes to an offline peer's mailbox", { mailbox: true }),
+  {
+    ...relayKind("relay.mailed", "SEND of 64 bytes to an offline peer's mailbox", {
+      mailbox: true,
+    }),
+    cheaperCaseOf: "relay.mailed.spread",
+  },
   relayKind(
     "relay.mailed.spread",
     "SEND of 64 bytes to a mailbox, a new recipient on any shard each time (as a flood sends)",
@@ -229,13 +234,16 @@ export const KINDS: Kind[] = [
     "lookup.result",
     (ctx, _l, i) => ({ t: "lookup", id: i, peer: ctx.selves[0] }),
   ),
-  textKind(
-    "mail",
-    "`mail` of 64 bytes to an offline peer here (stored)",
-    { t: "mail", id: 0, to: "", data: "" },
-    "mail.result",
-    (ctx, _l, i) => ({ t: "mail", id: i, to: ctx.offline, data: PAYLOAD }),
-  ),
+  {
+    ...textKind(
+      "mail",
+      "`mail` of 64 bytes to an offline peer here (stored)",
+      { t: "mail", id: 0, to: "", data: "" },
+      "mail.result",
+      (ctx, _l, i) => ({ t: "mail", id: i, to: ctx.offline, data: PAYLOAD }),
+    ),
+    cheaperCaseOf: "mail.spread",
+  },
   textKind(
     "mail.spread",
     "`mail` of 64 bytes, a new recipient on any shard each time (as a flood sends)",
