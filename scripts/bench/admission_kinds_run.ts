@@ -198,6 +198,15 @@ export async function measureKinds(
         }
       }
     }
+    // Every transfer signed was meant to apply: a refused one leaves its sender's later nonces
+    // a gap, and the `tx` rows would measure refusals. Said, not hidden.
+    const nonces = await Promise.all(ctx.senders.map(async (s) => {
+      const r = await fetch(`${net.url}/v1/accounts/${s.peerId}`);
+      return (await r.json()).nonce as number;
+    }));
+    const signed = ctx.nonces.reduce((a, b) => a + b, 0);
+    const applied = nonces.reduce((a, b) => a + b, 0);
+    log(`transfers applied: ${applied} of ${signed} signed`);
   } finally {
     clearInterval(keepalive);
     for (const ws of opened) ws.close();
