@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { DurableObjectNamespace } from "cloudflare:workers";
 import { type Limits, NETWORK_ID_PATTERN, resolveLimits } from "../src/protocol/mod.ts";
-import { assertShardCount } from "../src/routing/mod.ts";
+import { assertShardCount, Placement } from "../src/routing/mod.ts";
 import { isPeerId } from "../src/identity/peer_id.ts";
 import { DEVELOPMENT_NETWORK_SECRET } from "./shard_keys.ts";
 import type { IceServer } from "../src/protocol/mod.ts";
@@ -102,6 +102,11 @@ export interface NetworkConfig {
   readonly network: string;
   /** The shard count. */
   readonly shards: number;
+  /**
+   * Where keys live, as this isolate knows it: the network's slot map at the newest version it
+   * has adopted (the first until the network grows). Every home is reckoned through it.
+   */
+  readonly placement: Placement;
   /** More origins hellos may be signed for (`NETWORK_ORIGINS`), beside each request's own. */
   readonly origins?: readonly string[];
   /** The limits in force. */
@@ -228,6 +233,7 @@ export function networkConfig(env: Env): NetworkConfig {
   const config: NetworkConfig = {
     network: parsed.data.NETWORK_ID,
     shards,
+    placement: new Placement(shards),
     ...(parsed.data.NETWORK_ORIGINS
       ? { origins: parsed.data.NETWORK_ORIGINS.split(",").map((o) => new URL(o).origin) }
       : {}),

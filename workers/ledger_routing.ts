@@ -8,7 +8,7 @@
  */
 import { isAccountId, type SignedBlockHeader, type TxRecord } from "../src/ledger/mod.ts";
 import type { AccountView, TxOutcome, TxProof } from "../src/protocol/mod.ts";
-import { HomeCache, shardOf } from "../src/routing/mod.ts";
+import { HomeCache, Placement } from "../src/routing/mod.ts";
 import type { SuperPeerRpc } from "./rpc.ts";
 import type { Shards } from "./shards.ts";
 /**
@@ -24,11 +24,11 @@ export type LedgerApi = {
 
 // Payers repeat from batch to batch: their homes are kept per isolate rather than hashed
 // again for each transfer (a SHA-256 in JavaScript, about 4 µs).
-const homeCaches = new Map<number, HomeCache>();
+const homeCaches = new WeakMap<Placement, HomeCache>();
 
-function homesOf(shards: number): HomeCache {
-  let homes = homeCaches.get(shards);
-  if (!homes) homeCaches.set(shards, homes = new HomeCache(shards));
+function homesOf(placement: Placement): HomeCache {
+  let homes = homeCaches.get(placement);
+  if (!homes) homeCaches.set(placement, homes = new HomeCache(placement));
   return homes;
 }
 
@@ -47,17 +47,21 @@ function homesOf(shards: number): HomeCache {
  */
 export class LedgerRouter {
   readonly #shards: Shards;
-  readonly #count: number;
+  readonly #placement: Placement;
   readonly #local?: { shard: number; api: LedgerApi };
 
   /**
    * @param shards The shards' stubs.
-   * @param count The network's shard count.
+   * @param where The live placement (`config.placement`), or a shard count's first map.
    * @param local The calling super-peer's shard and its own ledger calls, answered in place.
    */
-  constructor(shards: Shards, count: number, local?: { shard: number; api: LedgerApi }) {
+  constructor(
+    shards: Shards,
+    where: Placement | number,
+    local?: { shard: number; api: LedgerApi },
+  ) {
     this.#shards = shards;
-    this.#count = count;
+    this.#placement = typeof where === "number" ? new Placement(where) : where;
     this.#local = local;
   }
 
@@ -71,7 +75,7 @@ export class LedgerRouter {
   submit(txs: readonly unknown[]): Promise<TxOutcome[]> {
     return submitByHome(
       txs,
-      homesOf(this.#count),
+      homesOf(this.#placement),
       async (k, batch) => await this.#at(k).ledgerSubmit(batch),
     );
   }
@@ -83,7 +87,7 @@ export class LedgerRouter {
    * @returns The account.
    */
   async account(id: string): Promise<AccountView> {
-    return await this.#at(shardOf(id, this.#count)).ledgerAccount(id);
+    return await this.#at(this.#placement.home(id)).ledgerAccount(id);
   }
 
   /**
@@ -111,7 +115,7 @@ export class LedgerRouter {
   ): Promise<{ record: TxRecord; proof: TxProof | null } | null> {
     // With its payer (a faucet payment's payee): that account's home. Else the hash's own
     // home, which has it or knows the shard that has it: two calls at most.
-    const first = await this.#at(shardOf(home ?? hash, this.#count)).ledgerTx(hash);
+    const first = await this.#at(this.#placement.home(home ?? hash)).ledgerTx(hash);
     if (first === null || "record" in first) return first;
     const found = await this.#at(first.at).ledgerTx(hash);
     return found !== null && "record" in found ? found : null;
@@ -124,7 +128,7 @@ export class LedgerRouter {
    * @returns The outcome.
    */
   async faucet(account: string): Promise<TxOutcome> {
-    return await this.#at(shardOf(account, this.#count)).ledgerFaucet(account);
+    return await this.#at(this.#placement.home(account)).ledgerFaucet(account);
   }
 
   #at(shard: number): LedgerApi {

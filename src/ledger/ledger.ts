@@ -10,7 +10,9 @@ import type { Identity } from "../identity/identity.ts";
 import { refusal } from "../protocol/refusal.ts";
 import type { AccountView, TxOutcome, TxProof } from "../protocol/ledger_wire.ts";
 import { base64urlnopad, hex } from "../encoding/mod.ts";
-import { HomeCache, shardOf } from "../routing/shard.ts";
+import { shardOf } from "../routing/shard.ts";
+import { HomeCache } from "../routing/home_cache.ts";
+import type { Placement } from "../routing/placement.ts";
 import {
   blockHash,
   type BlockHeader,
@@ -42,6 +44,8 @@ export interface LedgerOptions {
   maxAmount: number;
   /** Most entries in one block. */
   maxBlockEntries: number;
+  /** The live placement the shard's process follows (default: the first map of `shards`). */
+  placement?: Placement;
   /** Genesis balances, by account, for the whole network; each shard takes its own. */
   genesis?: Readonly<Record<string, string | number>>;
 }
@@ -74,7 +78,7 @@ export class LedgerShard {
   constructor(storage: LedgerStorage, options: LedgerOptions) {
     this.#s = storage;
     this.#o = options;
-    this.#homes = new HomeCache(options.shards);
+    this.#homes = new HomeCache(options.placement ?? options.shards);
     this.#genesis();
   }
 
@@ -224,7 +228,7 @@ export class LedgerShard {
    * @returns The outcome; `RATE_LIMITED` if the account was paid too recently.
    */
   mint(to: string, amount: number, intervalMs: number, now: number = Date.now()): TxOutcome {
-    if (shardOf(to, this.#o.shards) !== this.#o.shard) {
+    if (this.#homes.of(to) !== this.#o.shard) {
       return refusal("TX_WRONG_SHARD", "Account is not homed on this shard");
     }
     return this.#s.transaction((): TxOutcome => {
@@ -330,8 +334,8 @@ export class LedgerShard {
       const sig = base64urlnopad.encode(await signer.sign(headerBytes(header)));
       const signed: SignedBlockHeader = { ...header, sig };
       // Hashing and writing a full block are two turns: frames that came meanwhile go between.
+      // Entries appended while signing or waiting come after these: the first n are ours.
       await nextTurn();
-      // Entries appended while signing come after these, so the first n are still ours.
       this.#s.transaction(() => {
         this.#s.putBlock({ header: signed, leaves });
         this.#s.dropPending(entries.length);
@@ -343,23 +347,13 @@ export class LedgerShard {
     }
   }
 
-  /**
-   * An account's state; an account never paid to has balance 0 and nonce 0.
-   *
-   * @param id The account id.
-   * @returns Its view.
-   */
+  /** An account's state (one never paid to: balance 0, nonce 0). @param id The account. */
   account(id: string): AccountView {
     const a = this.#account(id);
-    return { id, balance: String(a.balance), nonce: a.nonce, shard: shardOf(id, this.#o.shards) };
+    return { id, balance: String(a.balance), nonce: a.nonce, shard: this.#homes.of(id) };
   }
 
-  /**
-   * A transfer paid from this shard.
-   *
-   * @param hash Its hash.
-   * @returns Its record, or `undefined`.
-   */
+  /** A transfer paid from this shard, or `undefined`. @param hash Its hash. */
   transaction(hash: string): TxRecord | undefined {
     return this.#s.getTx(hash);
   }

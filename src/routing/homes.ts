@@ -6,6 +6,13 @@
  * @module
  */
 import { shardFromName, shardOf } from "./shard.ts";
+import type { Placement } from "./placement.ts";
+
+/** Where a home is reckoned: a process's live placement, or a shard count's first map. */
+export type Where = Placement | number;
+
+const homeIn = (key: string, where: Where): number =>
+  typeof where === "number" ? shardOf(key, where) : where.home(key);
 
 /** The topic on which the network publishes its summary; its home is the observer. */
 export const STATS_TOPIC = "$stats";
@@ -14,7 +21,7 @@ export const STATS_TOPIC = "$stats";
  * The home shard of a client address's limits (an IPv4 address or an IPv6 /64).
  *
  * @param address The address, as the edge keys it.
- * @param shards The network's shard count.
+ * @param where The live placement, or the network's shard count.
  * @returns The shard.
  *
  * @example Usage
@@ -23,16 +30,16 @@ export const STATS_TOPIC = "$stats";
  * console.assert(addressHome("203.0.113.9", 8) < 8);
  * ```
  */
-export function addressHome(address: string, shards: number): number {
+export function addressHome(address: string, where: Where): number {
   // Prefixed so that an address never shares a home by accident with a topic of its name.
-  return shardOf(`address:${address}`, shards);
+  return homeIn(`address:${address}`, where);
 }
 
 /**
  * The home shard of a topic: it keeps which shards have the topic's subscribers.
  *
  * @param topic The topic.
- * @param shards The network's shard count.
+ * @param where The live placement, or the network's shard count.
  * @returns The shard.
  *
  * @example Usage
@@ -41,14 +48,14 @@ export function addressHome(address: string, shards: number): number {
  * console.assert(topicHome("news", 8) < 8);
  * ```
  */
-export function topicHome(topic: string, shards: number): number {
-  return shardOf(topic, shards);
+export function topicHome(topic: string, where: Where): number {
+  return homeIn(topic, where);
 }
 
 /**
  * The shard that observes a network: the home of {@linkcode STATS_TOPIC}.
  *
- * @param shards The network's shard count.
+ * @param where The live placement, or the network's shard count.
  * @returns The observer's shard.
  *
  * @example Usage
@@ -57,8 +64,8 @@ export function topicHome(topic: string, shards: number): number {
  * console.assert(observerShard(1) === 0);
  * ```
  */
-export function observerShard(shards: number): number {
-  return topicHome(STATS_TOPIC, shards);
+export function observerShard(where: Where): number {
+  return topicHome(STATS_TOPIC, where);
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * Placement of peers, accounts, topics and content on shards, and the helpers that need
+ * Placement of peers, accounts, topics and content on shards (`Placement`: the slot map a
+ * process follows, and every home reckoned through it), and the helpers that need
  * nothing but placement: the homes of addresses and the observer, and the ordered hand-off
  * of items to other shards.
  *
@@ -12,6 +13,8 @@
  * @module
  */
 export * from "./shard.ts";
+export * from "./placement.ts";
+export * from "./home_cache.ts";
 export * from "./slot.ts";
 export * from "./slot_map.ts";
 export * from "./slot_map_signature.ts";

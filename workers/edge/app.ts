@@ -22,7 +22,7 @@ import {
   type TxStatus,
   type TxSubmitAnswer,
 } from "../../src/protocol/mod.ts";
-import { addressHome, observerShard, shardOf } from "../../src/routing/mod.ts";
+import { addressHome, observerShard } from "../../src/routing/mod.ts";
 import { SEAL_CONSTANTS } from "../../src/seal/seal_table.ts";
 import { shardKeyIds } from "../shard_keys.ts";
 import { readJson } from "./read_json.ts";
@@ -204,7 +204,7 @@ app.post("/v1/faucet", async (c) => {
   await shedAtEdge(c.env.EDGE_LIMITER, address);
   const body = await readJson(c.req.raw, 1024);
   const { account } = check(FaucetBody, body, () => '"account" is not an account id');
-  const gate = c.var.shards.stub(addressHome(address, config.shards));
+  const gate = c.var.shards.stub(addressHome(address, config.placement));
   const refused = await gate.addressFaucet(address);
   if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
   const result = await c.var.ledger.faucet(account);
@@ -226,7 +226,7 @@ app.get("/v1/shards/:k/stats", async (c) => {
 app.get("/v1/openapi.json", (c) => c.json(openApiDocument()));
 
 app.get("/v1/metrics", async (c) => {
-  const observer = c.var.shards.stub(observerShard(c.var.config.shards));
+  const observer = c.var.shards.stub(observerShard(c.var.config.placement));
   // This isolate's hello refusals go along first, so that its own scrape shows them.
   const counts = dueHelloRefusals(0);
   if (counts) await observer.helloRefused(counts);
@@ -246,7 +246,7 @@ app.get("/v1/connect", async (c) => {
 });
 
 async function connect(c: Context<Ctx>): Promise<Response> {
-  const { network, shards, limits } = c.var.config;
+  const { network, placement, limits } = c.var.config;
   const requestUrl = new URL(c.req.url);
   // A peer its home refuses for flooding is refused here, before anything else is spent.
   refuseCooling(requestUrl.searchParams.get("peer") ?? "");
@@ -276,10 +276,10 @@ async function connect(c: Context<Ctx>): Promise<Response> {
   // Per client address: a bucket of hellos and a cap on open connections, at the address's
   // home, before the peer's home is woken.
   const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
-  const gate = c.var.shards.stub(addressHome(address, shards));
+  const gate = c.var.shards.stub(addressHome(address, placement));
   const refused = await gate.addressAdmit(address, peer, upgrade);
   if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
-  const home = c.var.shards.stub(shardOf(peer, shards));
+  const home = c.var.shards.stub(placement.home(peer));
   if (!upgrade) {
     // A client whose upgrade failed asks again over plain HTTP to learn why: the home, which
     // alone knows used nonces and floods, says whether this hello was a replay or too soon.
@@ -294,7 +294,7 @@ async function connect(c: Context<Ctx>): Promise<Response> {
   }
   const counts = dueHelloRefusals(limits.STATS_INTERVAL_MS);
   if (counts) {
-    const observer = c.var.shards.stub(observerShard(shards));
+    const observer = c.var.shards.stub(observerShard(placement));
     c.executionCtx.waitUntil(observer.helloRefused(counts).catch(() => {}));
   }
   const batch = c.req.query("batch") === "1";
@@ -316,7 +316,7 @@ function addressOf(c: Context<Ctx>): string {
 // (`address_gate.ts`); priced like the same request over a socket.
 async function admitHttp(c: Context<Ctx>, units = c.var.config.limits.COST_HTTP_READ) {
   const address = addressOf(c);
-  const gate = c.var.shards.stub(addressHome(address, c.var.config.shards));
+  const gate = c.var.shards.stub(addressHome(address, c.var.config.placement));
   const refused = await gate.addressHttp(address, units);
   if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
 }
@@ -373,7 +373,7 @@ export function superpeerEdge(options: EdgeOptions = {}): Hono<Ctx> {
     c.set("config", config);
     const shards = new Shards(c.env, config);
     c.set("shards", shards);
-    c.set("ledger", new LedgerRouter(shards, config.shards));
+    c.set("ledger", new LedgerRouter(shards, config.placement));
     c.set("admit", options.admit);
     await next();
   });

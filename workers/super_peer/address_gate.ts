@@ -14,7 +14,6 @@
 import type { DurableObjectState } from "cloudflare:workers";
 import type { Refusal } from "../../src/protocol/mod.ts";
 import { RateLimiter, type RateLimiterState, unitsOnly } from "./token_bucket.ts";
-import { shardOf } from "../../src/routing/mod.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { Shards } from "../shards.ts";
 
@@ -217,7 +216,7 @@ export class AddressGate {
   // At the cap: rows of peers whose home says they are not online are stale (a home that
   // restarted said nothing of its closed sockets), and go.
   async #prune(address: string, except: string): Promise<void> {
-    const { shards, limits } = this.#config;
+    const { placement, limits } = this.#config;
     const peers = this.#ctx.storage.sql.exec<{ peer: string }>(
       "SELECT peer FROM address_peer WHERE address = ? AND peer != ? LIMIT ?",
       address,
@@ -226,7 +225,7 @@ export class AddressGate {
     ).toArray().map((r) => r.peer);
     const online = await Promise.all(
       peers.map((peer) =>
-        this.#shards.call(shardOf(peer, shards), (s) => s.lookupPeer(peer))
+        this.#shards.call(placement.home(peer), (s) => s.lookupPeer(peer))
           .then((p) => p.online, () => true)
       ),
     );

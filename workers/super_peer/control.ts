@@ -72,7 +72,10 @@ export class Control {
     this.#config = o.config;
     this.#sessions = o.sessions;
     this.#services = o.services;
-    this.#router = new LedgerRouter(o.shards, o.config.shards, { shard: o.shard, api: o.ledger });
+    this.#router = new LedgerRouter(o.shards, o.config.placement, {
+      shard: o.shard,
+      api: o.ledger,
+    });
   }
 
   /**

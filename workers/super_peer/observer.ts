@@ -58,7 +58,7 @@ export interface ObserverHost {
 export function observerOf(
   o: Omit<ObserverHost, "publish" | "watched"> & { pubsub: PubSub; ctx: DurableObjectState },
 ): Observer | undefined {
-  if (o.shard !== observerShard(o.config.shards)) return undefined;
+  if (o.shard !== observerShard(o.config.placement)) return undefined;
   const { pubsub } = o;
   const observer = new Observer({
     config: o.config,

@@ -129,7 +129,7 @@ export class Relay {
     this.#admission = o.admission;
     this.#stats = o.stats;
     this.#waitUntil = o.waitUntil;
-    this.#homes = new HomeCache(o.config.shards);
+    this.#homes = new HomeCache(o.config.placement);
     this.#outbound = new ShardQueue<Outgoing>({
       deliver: (shard, items) => this.#forward(shard, items),
       onUndelivered: (item, reason) => this.#undelivered(item, reason),

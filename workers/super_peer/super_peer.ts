@@ -163,7 +163,7 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
     if (!gone) return;
     this.#r.admission.left(gone.peer);
     const { address, peer } = gone;
-    const home = addressHome(address, this.#r.config.shards);
+    const home = addressHome(address, this.#r.config.placement);
     this.ctx.waitUntil(this.#r.shards.call(home, (s) => s.addressLeft(address, peer), 3));
   }
 

@@ -84,6 +84,7 @@ export class LedgerHost {
         network: config.network,
         shard,
         shards: config.shards,
+        placement: config.placement,
         maxAmount: config.limits.MAX_TRANSFER_AMOUNT,
         maxBlockEntries: config.limits.MAX_BLOCK_ENTRIES,
         genesis: config.genesis,

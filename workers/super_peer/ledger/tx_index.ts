@@ -9,7 +9,6 @@
  * @module
  */
 import type { DurableObjectState } from "cloudflare:workers";
-import { shardOf } from "../../../src/routing/mod.ts";
 import type { NetworkConfig } from "../../config.ts";
 import type { Shards } from "../../shards.ts";
 
@@ -81,7 +80,7 @@ export class TxIndex {
     // per shard, not 256.
     const byHome = new Map<number, string[]>();
     for (const hash of hashes) {
-      const home = shardOf(hash, this.#config.shards);
+      const home = this.#config.placement.home(hash);
       if (home === this.#shard) continue; // The home finds its own transfers without an entry.
       byHome.get(home)?.push(hash) ?? byHome.set(home, [hash]);
     }

@@ -18,7 +18,7 @@ import {
   type Refusal,
 } from "../../../src/protocol/mod.ts";
 import { isPeerId } from "../../../src/identity/mod.ts";
-import { sampleOf, shardOf } from "../../../src/routing/mod.ts";
+import { sampleOf, topicHome } from "../../../src/routing/mod.ts";
 import { Mailbox } from "./mailbox.ts";
 import { Occupancy } from "./occupancy.ts";
 import { Presence, silentAfter, sweepInterval } from "./presence.ts";
@@ -156,7 +156,7 @@ export class Services {
         return { t: "peers.result", id: m.id, peers: await this.#discover(peer, m) };
       case "lookup": {
         if (!isPeerId(m.peer)) return notPeerId();
-        const home = shardOf(m.peer, this.host.config.shards);
+        const home = this.host.config.placement.home(m.peer);
         const view = home === this.host.shard()
           ? this.presence.lookup(m.peer)
           : await this.host.call(home, (s) => s.lookupPeer(m.peer), 2);
@@ -164,7 +164,7 @@ export class Services {
       }
       case "mail": {
         if (!isPeerId(m.to)) return notPeerId();
-        const home = shardOf(m.to, this.host.config.shards);
+        const home = this.host.config.placement.home(m.to);
         const mail = {
           to: m.to,
           from: peer,
@@ -308,7 +308,7 @@ export class Services {
   }
 
   async #discover(peer: string, m: { count: number; topic?: string }): Promise<PeerInfo[]> {
-    const { limits, shards } = this.host.config;
+    const { limits, placement } = this.host.config;
     const count = Math.min(m.count, limits.MAX_DISCOVERY_PEERS);
     if (m.topic !== undefined && !isTopic(m.topic, limits.MAX_TOPIC_BYTES)) return [];
     const me = this.host.shard();
@@ -316,7 +316,7 @@ export class Services {
     let candidates: number[];
     if (m.topic === undefined) candidates = await this.occupancy.shards();
     else {
-      const home = shardOf(m.topic, shards);
+      const home = topicHome(m.topic, placement);
       candidates = home === me
         ? this.pubsub.shardsOf(m.topic)
         : await this.host.call(home, (s) => s.topicShards(m.topic!), 2);

@@ -13,7 +13,6 @@
  */
 import { base64urlnopad } from "../../../src/encoding/mod.ts";
 import { type MailMessage, type MailNotice, overUtf8Bytes } from "../../../src/protocol/mod.ts";
-import { shardOf } from "../../../src/routing/mod.ts";
 import type { MailPut, PutOutcome } from "../../rpc.ts";
 import { mailboxCount, mailCountKey, openMailboxCounts } from "./mailbox_counts.ts";
 import type { ServiceHost } from "./service_host.ts";
@@ -345,7 +344,7 @@ export class Mailbox {
     status: MailNotice["status"],
   ): Promise<void> {
     const notice = { ref, to, status, ts: Date.now() };
-    const home = shardOf(sender, this.#host.config.shards);
+    const home = this.#host.config.placement.home(sender);
     if (home === this.#host.shard()) await this.notice(notice, sender);
     else await this.#host.call(home, (s) => s.mailNotice(sender, notice));
   }

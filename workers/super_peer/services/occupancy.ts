@@ -10,7 +10,6 @@
  *
  * @module
  */
-import { shardOf } from "../../../src/routing/mod.ts";
 import type { PubSub } from "./pubsub.ts";
 import type { ServiceHost } from "./service_host.ts";
 
@@ -95,7 +94,7 @@ export class Occupancy {
   async shards(): Promise<number[]> {
     const now = Date.now();
     if (this.#cache && now - this.#cache.at < OCCUPIED_CACHE_MS) return this.#cache.shards;
-    const home = shardOf(OCCUPIED_KEY, this.#host.config.shards);
+    const home = this.#host.config.placement.home(OCCUPIED_KEY);
     const shards = home === this.#host.shard()
       ? this.#pubsub.shardsOf(OCCUPIED_KEY)
       : await this.#host.call(home, (s) => s.topicShards(OCCUPIED_KEY), 2);

@@ -7,7 +7,7 @@
  * @module
  */
 import type { PeerInfo } from "../../../src/protocol/mod.ts";
-import { sampleOf, shardOf } from "../../../src/routing/mod.ts";
+import { sampleOf } from "../../../src/routing/mod.ts";
 import type { PeerPresence } from "../../../src/protocol/mod.ts";
 import type { ServiceHost } from "./service_host.ts";
 
@@ -110,7 +110,7 @@ export class Presence {
     ).toArray()[0];
     return {
       peer,
-      shard: shardOf(peer, this.#host.config.shards),
+      shard: this.#host.config.placement.home(peer),
       online,
       lastSeen: row?.last_seen ?? null,
     };

@@ -10,7 +10,6 @@
  */
 import { isPeerId } from "../../../src/identity/mod.ts";
 import type { ControlReplies, ControlRequests, Refusal } from "../../../src/protocol/mod.ts";
-import { shardOf } from "../../../src/routing/mod.ts";
 import { Bitfield, parseContentId } from "../../../src/swarm/mod.ts";
 import type { ProviderAnswer, ProviderOp } from "../../rpc.ts";
 import type { ServiceHost } from "./service_host.ts";
@@ -162,7 +161,7 @@ export class Providers {
     peer: string,
     m: ControlRequests["providers"],
   ): Promise<ControlReplies["providers"] | Refusal> {
-    const { limits, shards } = this.#host.config;
+    const { limits, placement } = this.#host.config;
     const parsed = parseContentId(m.root, limits.MAX_CONTENT_BYTES);
     if (!parsed.ok) return parsed;
     const root = parsed.id.text;
@@ -173,7 +172,7 @@ export class Providers {
     const answer = await this.#atHome({ op: "sample", root, count, asker: peer });
     if (!answer.ok) return answer;
     const providers = (answer as { providers: { peer: string; pieces: number }[] }).providers
-      .map((p) => ({ ...p, shard: shardOf(p.peer, shards) }));
+      .map((p) => ({ ...p, shard: placement.home(p.peer) }));
     return { t: "providers.result", id: m.id, root, providers };
   }
 
@@ -297,7 +296,7 @@ export class Providers {
   }
 
   async #atHome(o: ProviderOp): Promise<ProviderAnswer> {
-    const home = shardOf(o.root.slice(0, 64), this.#host.config.shards);
+    const home = this.#host.config.placement.home(o.root.slice(0, 64));
     if (home === this.#host.shard()) return await this.atHome(o);
     return await this.#host.call(home, (s) => s.swarmHome(o), 2);
   }

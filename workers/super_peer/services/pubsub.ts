@@ -18,7 +18,7 @@ import {
   type Refusal,
   type TopicMessage,
 } from "../../../src/protocol/mod.ts";
-import { shardOf, ShardQueue, topicHome } from "../../../src/routing/mod.ts";
+import { ShardQueue, topicHome } from "../../../src/routing/mod.ts";
 import type { Publish, PublishOutcome } from "../../rpc.ts";
 import type { ServiceHost } from "./service_host.ts";
 import { Fanout } from "./fanout.ts";
@@ -170,7 +170,10 @@ export class PubSub {
    * @returns `false` if the queue to the home is full.
    */
   publish(publish: Publish, done?: Pending["done"]): boolean {
-    return this.#toHome.push(topicHome(publish.topic, this.#host.config.shards), { publish, done });
+    return this.#toHome.push(topicHome(publish.topic, this.#host.config.placement), {
+      publish,
+      done,
+    });
   }
 
   /**
@@ -266,7 +269,7 @@ export class PubSub {
         t: "presence",
         peer: p.from,
         event: p.data === "leave" ? "leave" : "join",
-        shard: shardOf(p.from, this.#host.config.shards),
+        shard: this.#host.config.placement.home(p.from),
         ts: Date.now(),
       };
     }
@@ -320,7 +323,7 @@ export class PubSub {
    * @param join Whether this shard joins or leaves.
    */
   async register(topic: string, join: boolean): Promise<void> {
-    const home = topicHome(topic, this.#host.config.shards);
+    const home = topicHome(topic, this.#host.config.placement);
     const me = this.#host.shard();
     if (home === me) this.join(topic, me, join);
     else if (join) await this.#host.call(home, (s) => s.topicJoin(topic, me), RETRIES);
