@@ -71,10 +71,10 @@ export const PRICE_LIMITS = {
   },
   /** What `POST /v1/tx` costs, before its transfers: the route's work at the edge comes on top. */
   COST_HTTP_TX: {
-    value: 300,
+    value: 520,
     unit: "units",
     description:
-      "Cost of a `POST /v1/tx` submission, on top of its transfers, from the client address's HTTP budget: the ledger's write, and the edge's reading and forwarding of the request.",
+      "Cost of a `POST /v1/tx` submission, on top of its transfers, from the client address's HTTP budget: the edge's reading, signature check and forwarding of the request, and the ledger's write (sent alone, about 5 ms for one transfer).",
   },
   /** What a publish costs: it goes to the topic's home, which fans it out. */
   COST_PUBLISH: {

@@ -180,7 +180,7 @@ export const LIMIT_VALUES: Readonly<Record<LimitName, number>> = {
   COST_ACCOUNT: 28,
   COST_TX: 200,
   COST_PER_TRANSFER: 21,
-  COST_HTTP_TX: 300,
+  COST_HTTP_TX: 520,
   COST_PUBLISH: 160,
   COST_SUBSCRIBE: 120,
   COST_BLOCKS: 45,
