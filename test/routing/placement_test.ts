@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { assert, assertEquals } from "../support/assert.ts";
-import { HomeCache, Placement, shardOf, slotOf, SlotMap } from "../../src/routing/mod.ts";
+import { HomeCache, Placement, shardOf, SlotMap, slotOf } from "../../src/routing/mod.ts";
 
 Deno.test("placement: a network's first map keeps every key where shardOf put it", () => {
   fc.assert(
