@@ -8,7 +8,7 @@
  */
 import { isAccountId, type SignedBlockHeader, type TxRecord } from "../src/ledger/mod.ts";
 import type { AccountView, TxOutcome, TxProof } from "../src/protocol/mod.ts";
-import { HomeCache, Placement } from "../src/routing/mod.ts";
+import { HomeCache, Placement, type Where } from "../src/routing/mod.ts";
 import type { SuperPeerRpc } from "./rpc.ts";
 import type { Shards } from "./shards.ts";
 /**
@@ -57,11 +57,11 @@ export class LedgerRouter {
    */
   constructor(
     shards: Shards,
-    where: Placement | number,
+    where: Where,
     local?: { shard: number; api: LedgerApi },
   ) {
     this.#shards = shards;
-    this.#placement = typeof where === "number" ? new Placement(where) : where;
+    this.#placement = Placement.from(where);
     this.#local = local;
   }
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Placement } from "./placement.ts";
+import { Placement, type Where } from "./placement.ts";
 
 /**
  * Remembers the home shards of keys that recur. Bounded: emptied when full, and when the
@@ -29,8 +29,8 @@ export class HomeCache {
    * @param where The live placement to follow, or a shard count (a first map of its own).
    * @param max Most keys remembered. @default 65536
    */
-  constructor(where: Placement | number, max = 65_536) {
-    this.#placement = typeof where === "number" ? new Placement(where) : where;
+  constructor(where: Where, max = 65_536) {
+    this.#placement = Placement.from(where);
     this.#version = this.#placement.version;
     this.#max = max;
   }

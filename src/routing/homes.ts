@@ -6,11 +6,9 @@
  * @module
  */
 import { shardFromName, shardOf } from "./shard.ts";
-import type { Placement } from "./placement.ts";
+import type { Where } from "./placement.ts";
 
-/** Where a home is reckoned: a process's live placement, or a shard count's first map. */
-export type Where = Placement | number;
-
+// A count places by `shardOf` at once: no map is made for one home.
 const homeIn = (key: string, where: Where): number =>
   typeof where === "number" ? shardOf(key, where) : where.home(key);
 

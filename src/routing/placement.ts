@@ -10,6 +10,9 @@ import { assertShardCount, shardOf } from "./shard.ts";
 import { placesBySlot } from "./slot.ts";
 import { SlotMap } from "./slot_map.ts";
 
+/** Where a home is reckoned: a process's live placement, or a shard count's first map. */
+export type Where = Placement | number;
+
 /**
  * A process's live placement: its network's slot map at the newest version it has seen.
  *
@@ -38,6 +41,16 @@ export class Placement {
     assertShardCount(shards);
     this.#count = shards;
     this.#map = placesBySlot(shards) ? SlotMap.initial(shards) : undefined;
+  }
+
+  /**
+   * The placement to follow: the one given, or a first map of its own for a shard count.
+   *
+   * @param where A live placement, or a shard count.
+   * @returns A placement.
+   */
+  static from(where: Where): Placement {
+    return typeof where === "number" ? new Placement(where) : where;
   }
 
   /** The map in use, or `undefined` for a network that places by modulo and cannot grow. */
