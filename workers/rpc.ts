@@ -40,6 +40,14 @@ export type RefusedFrame = Refusal & {
   index: number;
 };
 
+/** A notice for a sender of mail: what became of one message it sent. */
+export interface SenderNotice {
+  /** The sender, homed where the notice is stored. */
+  sender: string;
+  /** The notice (its `mid` is set where it is stored). */
+  notice: Omit<MailNotice, "t" | "mid">;
+}
+
 /** What became of a batch of relayed frames at their destinations' home. */
 export interface DeliverOutcome {
   /** Frames whose destination is not connected here (and asked for no mailbox). */
@@ -148,6 +156,6 @@ export interface SuperPeerRpc {
   lookupPeer(peer: string): PeerPresence;
   /** Stores a message for a peer homed here. */
   mailPut(mail: MailPut): Promise<PutOutcome>;
-  /** Stores a notice for a sender homed here. */
-  mailNotice(sender: string, notice: Omit<MailNotice, "t" | "mid">): Promise<void>;
+  /** Stores notices for senders homed here, in one write. */
+  mailNotices(notices: SenderNotice[]): Promise<void>;
 }

@@ -47,7 +47,7 @@ export const PRICE_LIMITS = {
     value: 33,
     unit: "units",
     description:
-      "Cost of a text frame, charged before it is parsed: any text that is not a request, and every request without a price of its own (`lookup`, `topic.ack`, and the base of `mail.ack`).",
+      "Cost of a text frame, charged before it is parsed: any text that is not a request, and every request without a price of its own (`lookup`, `topic.ack`, and the base of `mail.ack`). Given back at once for an acknowledgement of what the peer was handed, which its senders paid for.",
   },
   /** What reading an account costs. */
   COST_ACCOUNT: {
@@ -108,14 +108,14 @@ export const PRICE_LIMITS = {
     value: 160,
     unit: "units",
     description:
-      "Cost of a `mail` request, or of a relayed frame that goes to a mailbox: it is stored at the recipient's home, and answered once its write is durable. Sent one at a time, as a peer inside its limits sends them, a mail to a new recipient on any shard each time takes about 0.9 ms of the network's time (the sender's home, the recipient's home, a commit each); back to back, 0.1-0.2 ms, since the writes of `WRITE_GROUP_MS` are committed together.",
+      "Cost of a `mail` request, or of a relayed frame that goes to a mailbox: it is stored at the recipient's home, and answered once its write is durable. Sent one at a time, as a peer inside its limits sends them, a mail to a new recipient on any shard each time takes about 0.9 ms of the network's time (the sender's home, the recipient's home, a commit each); back to back, 0.1-0.2 ms, since the writes of `WRITE_GROUP_MS` are committed together. It also pays for the message's end: its acknowledgement by the recipient (free to it) and the notice to its sender, about 0.06 ms more.",
   },
   /** What each id of a `mail.ack` costs: each deletes a stored message. */
   COST_MAIL_ACK_ID: {
     value: 1,
     unit: "units",
     description:
-      "Cost of each id in a `mail.ack`, on top of `COST_REQUEST`, charged before any is deleted.",
+      "Cost of each id in a `mail.ack`, on top of `COST_REQUEST`, charged before any is deleted. Free for as many ids as the peer's home handed it mail and notices since it connected (their senders paid): only ids past that count pay.",
   },
   /** What announcing or withdrawing a provider costs: the content's home writes it. */
   COST_PROVIDE: {

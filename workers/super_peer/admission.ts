@@ -22,29 +22,12 @@ import type { Refusal } from "../../src/protocol/mod.ts";
 import { RateLimiter, type RateLimiterState, unitsOnly } from "./token_bucket.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { HelloRefusal } from "../rpc.ts";
+import { shardBusyWait, spread } from "./admission_waits.ts";
+
+export { shardBusyWait };
 
 /** How long a peer's spending may wait in memory before it is written down, in ms. */
 export const BUDGET_FLUSH_MS = 200;
-
-/**
- * How long a heavy spender refused because the shard is busy is told to wait: the time the
- * shard's budget takes to regain a tenth of its burst.
- *
- * @example Usage
- * ```ts
- * import { DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
- * import { shardBusyWait } from "./admission.ts";
- * shardBusyWait(DEFAULT_LIMITS); // 20 (ms)
- * ```
- *
- * @param limits The network's limits.
- * @returns Milliseconds.
- */
-export function shardBusyWait(
-  limits: Pick<NetworkConfig["limits"], "SHARD_BURST_UNITS" | "SHARD_UNITS_PER_SECOND">,
-): number {
-  return Math.ceil(limits.SHARD_BURST_UNITS / 10 / limits.SHARD_UNITS_PER_SECOND * 1000);
-}
 
 /** A peer's budget: its buckets and its relay quota window. */
 interface Budget {
@@ -147,13 +130,8 @@ export class Admission {
   ): Refusal | null {
     const { limits } = this.#config;
     const { peer } = payer;
-    const budget = this.#budget(peer);
+    const budget = this.#spending(peer);
     const now = Date.now();
-    if (!budget.dirty) {
-      budget.dirty = true;
-      this.#dirty.add(peer);
-      this.#flushTimer ??= setTimeout(() => this.flush(), BUDGET_FLUSH_MS);
-    }
     const own = budget.limiter.charge(cost, bytes, now, true, whole);
     let wait = own;
     let why = "Rate limit exceeded";
@@ -225,6 +203,20 @@ export class Admission {
    */
   giveBackToAddress(payer: Payer, cost: number): void {
     if (payer.address !== undefined) this.#address(payer.address).giveBack(cost);
+  }
+
+  /**
+   * Gives a peer, and its client address, back a price it paid for an automatic answer: an
+   * acknowledgement of mail or topic messages that others sent it, whose senders paid for
+   * them (and for their acknowledgement) already. Charged first, so that one acknowledging
+   * nothing pays; given back once it took something.
+   *
+   * @param payer The peer and its address.
+   * @param cost The units to give back.
+   */
+  giveBack(payer: Payer, cost: number): void {
+    this.#spending(payer.peer).limiter.giveBack(cost);
+    this.giveBackToAddress(payer, cost);
   }
 
   /**
@@ -307,6 +299,17 @@ export class Admission {
       now - budget.quotaStart >= this.#config.limits.RELAY_QUOTA_WINDOW_MS;
   }
 
+  // A budget about to change: written down within `BUDGET_FLUSH_MS`.
+  #spending(peer: string): Budget {
+    const budget = this.#budget(peer);
+    if (!budget.dirty) {
+      budget.dirty = true;
+      this.#dirty.add(peer);
+      this.#flushTimer ??= setTimeout(() => this.flush(), BUDGET_FLUSH_MS);
+    }
+    return budget;
+  }
+
   #budget(peer: string): Budget {
     // A peer mostly sends many frames in a row: its budget is at hand without a lookup.
     if (this.#last?.peer === peer) return this.#last.budget;
@@ -376,13 +379,4 @@ export class Admission {
       JSON.stringify(kept),
     );
   }
-}
-
-/**
- * A wait for a bucket that many peers share (an address's, the shard's), spread at random up
- * to twice its length: the peers refused together would otherwise all come back at the same
- * moment, as a burst that the others on the shard wait behind, refusal after refusal.
- */
-function spread(wait: number): number {
-  return wait === 0 ? 0 : Math.ceil(wait * (1 + Math.random()));
 }

@@ -20,7 +20,7 @@ import type { NetworkConfig } from "../config.ts";
 import type { Admission, Payer } from "./admission.ts";
 import type { LedgerApi } from "../ledger_routing.ts";
 import { LedgerRouter } from "../ledger_routing.ts";
-import type { ServiceAnswer, Services } from "./services/dispatch.ts";
+import type { AckType, ServiceAnswer, Services } from "./services/dispatch.ts";
 import type { Sessions } from "./sessions.ts";
 import type { Shards } from "../shards.ts";
 
@@ -117,8 +117,12 @@ export class Control {
       return this.#sessions.refuse(ws, refused, { id });
     }
     const m = parsed.request;
-    // The dear requests pay the rest of their cost before any work is done for them.
-    const extra = this.#extraCost(m);
+    // The dear requests pay the rest of their cost before any work is done for them. An
+    // acknowledgement of what others sent the peer is its automatic answer, which they paid
+    // for: that part is free, given back at once if `COST_REQUEST` covered more than the rest.
+    const isAck = m.t === "mail.ack" || m.t === "topic.ack";
+    const extra = this.#extraCost(m) - (isAck ? this.#services.answered(peer, m) : 0);
+    if (extra < 0) this.#admission.giveBack(payer, -extra);
     const refused = extra > 0
       ? this.#admission.charge(payer, extra, 0, false, extra + limits.COST_REQUEST)
       : null;
@@ -126,6 +130,7 @@ export class Control {
       this.#admission.giveBackToAddress(payer, limits.COST_REQUEST);
       return this.#sessions.refuse(ws, refused, { id: "id" in m ? m.id : undefined });
     }
+    if (m.t === "mail.ack" || m.t === "topic.ack") return await this.#services.acknowledge(peer, m);
     const answer = await this.#answer(peer, m);
     if (answer === null) return;
     if (!answer.ok) {
@@ -145,7 +150,7 @@ export class Control {
 
   async #answer(
     peer: string,
-    m: ControlRequest,
+    m: Exclude<ControlRequest, { t: AckType }>,
   ): Promise<{ ok: true; reply: unknown } | Refusal | null> {
     switch (m.t) {
       case "tx":

@@ -14,7 +14,6 @@ import {
   CLOSE_CODES,
   KEEPALIVE_PING,
   KEEPALIVE_PONG,
-  type MailNotice,
   type NetworkStats,
   type PeerInfo,
   type PeerPresence,
@@ -293,8 +292,8 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
     return this.#r.services.mailbox.put(mail);
   }
 
-  /** Stores a notice for a sender homed here. */
-  mailNotice(sender: string, notice: Omit<MailNotice, "t" | "mid">): Promise<void> {
-    return this.#r.services.mailbox.notice(notice, sender);
+  /** Stores notices for senders homed here, in one write. */
+  mailNotices(notices: Rpc.SenderNotice[]): Promise<void> {
+    return this.#r.services.mailbox.notices(notices);
   }
 }

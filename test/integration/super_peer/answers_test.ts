@@ -14,7 +14,13 @@ import {
 } from "../../../src/protocol/mod.ts";
 import { DATA_OVERHEAD, SEAL_DATA } from "../../../src/seal/mod.ts";
 import { startNetwork, TEST_ADDRESS_HEADER } from "../../../scripts/local_network.ts";
-import { connectPeer, identityOnShard, openBareSocket, take } from "../../support/peers.ts";
+import {
+  connectPeer,
+  identityOnShard,
+  openBareSocket,
+  take,
+  waitUntil,
+} from "../../support/peers.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -176,6 +182,79 @@ Deno.test(
       assertEquals((await stats.json() as StatsAnswer).delivered, 11);
       answerer.close();
       other.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "answers: acknowledging the mail and topic messages others sent a peer costs it nothing",
+  opts,
+  async () => {
+    // Small buckets that barely refill: the victim can pay for 30 requests in all. Mail and
+    // publishes cost what a request does, so that each sender can send 25 in its burst.
+    const BURST = 1_000;
+    const net = await startNetwork({
+      shards: 1,
+      limits: {
+        RATE_LIMIT_FRAMES_PER_SECOND: 1,
+        RATE_LIMIT_BURST_FRAMES: BURST,
+        COST_MAIL: DEFAULT_LIMITS.COST_REQUEST,
+        COST_PUBLISH: DEFAULT_LIMITS.COST_REQUEST,
+      },
+    });
+    try {
+      const heard: string[] = [];
+      const victimId = await Identity.generate();
+      const victim = await openBareSocket(net, victimId, heard, {
+        [TEST_ADDRESS_HEADER]: "198.51.100.1",
+      });
+      // It acknowledges each message on its own, as a client that takes them one by one:
+      // 200 acknowledgements, 6,600 units at their price, 6.6 times its burst.
+      const from = (t: string) => heard.map((h) => JSON.parse(h)).filter((m) => m.t === t);
+      victim.onmessage = (e) => {
+        if (typeof e.data !== "string") return;
+        heard.push(e.data);
+        const m = JSON.parse(e.data);
+        if (m.t === "mail") victim.send(JSON.stringify({ t: "mail.ack", mids: [m.mid] }));
+        if (m.t === "topic") victim.send(JSON.stringify({ t: "topic.ack", seq: m.seq }));
+      };
+      victim.send(JSON.stringify({ t: "sub", id: 1, topic: "news" }));
+      await waitUntil(() => from("sub.result").length === 1);
+      const senders = await Promise.all(
+        Array.from(
+          { length: 8 },
+          async (_, i) =>
+            openBareSocket(net, await Identity.generate(), [], {
+              [TEST_ADDRESS_HEADER]: `203.0.113.${i + 1}`,
+            }),
+        ),
+      );
+      for (let i = 0; i < 25; i++) {
+        for (const [k, s] of senders.entries()) {
+          s.send(JSON.stringify(
+            k < 4
+              ? { t: "mail", id: i, to: victimId.peerId, data: `m${i}` }
+              : { t: "pub", id: i, topic: "news", n: i + 1, data: `p${i}` },
+          ));
+        }
+      }
+      await waitUntil(() => from("mail").length === 100 && from("topic").length === 100, 20_000);
+      await new Promise((r) => setTimeout(r, 300)); // the last acknowledgements land
+      victim.send(JSON.stringify({ t: "lookup", id: 2, peer: victimId.peerId }));
+      await waitUntil(() => from("lookup.result").length + from("error").length >= 1);
+      assertEquals(from("error").map((e) => e.code), [], "nothing the victim sent was refused");
+      assertEquals(from("lookup.result").length, 1);
+      // An acknowledgement of nothing sent to it is charged: ids it does not hold, a topic
+      // number it acknowledged already.
+      victim.send(JSON.stringify({
+        t: "mail.ack",
+        mids: Array.from({ length: BURST }, (_, i) => `nothing${i}`),
+      }));
+      await waitUntil(() => from("error").length >= 1);
+      assertEquals(from("error").map((e) => e.code), ["RATE_LIMITED"]);
+      for (const s of [...senders, victim]) s.close();
     } finally {
       await net.dispose();
     }

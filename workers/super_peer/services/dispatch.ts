@@ -35,7 +35,10 @@ export type ServiceType =
   | "peers"
   | "lookup"
   | "mail"
-  | "mail.ack";
+  | AckType;
+
+/** The acknowledgements the services take (`Services.acknowledge`). */
+export type AckType = "topic.ack" | "mail.ack";
 
 /** An answer to a service request, a refusal, or `null` when none is due. */
 export type ServiceAnswer = ControlReplies[ServiceType] | Refusal | null;
@@ -92,7 +95,10 @@ export class Services {
    * @param m The request, schema-checked.
    * @returns The answer, a refusal, or `null` when none is due.
    */
-  async handle(peer: string, m: ControlRequests[ServiceType]): Promise<ServiceAnswer> {
+  async handle(
+    peer: string,
+    m: ControlRequests[Exclude<ServiceType, AckType>],
+  ): Promise<ServiceAnswer> {
     const { limits } = this.host.config;
     switch (m.t) {
       case "sub":
@@ -180,13 +186,38 @@ export class Services {
         if (!outcome.ok) return outcome;
         return { t: "mail.result", id: m.id, mid: outcome.mid, status: outcome.status };
       }
-      case "mail.ack":
-        await this.mailbox.acknowledge(peer, m.mids);
-        return null;
-      case "topic.ack":
-        this.pubsub.subscribers.acknowledge(peer, m.seq);
-        return null;
     }
+  }
+
+  /**
+   * The part of an acknowledgement's price (`mail.ack`, `topic.ack`) that is a peer's automatic
+   * answer to what others sent it here, paid for by them (`COST_MAIL`, `COST_PUBLISH`): only
+   * what goes past what it was handed (ids beyond it, an acknowledgement of nothing new) is
+   * charged. Asked once per acknowledgement, before it is charged: what it was handed is
+   * counted as answered.
+   *
+   * @param peer The peer.
+   * @param m The acknowledgement, schema-checked.
+   * @returns The units of its price that are free.
+   */
+  answered(peer: string, m: ControlRequests[AckType]): number {
+    const { limits } = this.host.config;
+    if (m.t === "topic.ack") {
+      return this.pubsub.subscribers.answered(peer) ? limits.COST_REQUEST : 0;
+    }
+    const free = this.mailbox.answered(peer, m.mids.length);
+    return free === 0 ? 0 : limits.COST_REQUEST + free * limits.COST_MAIL_ACK_ID;
+  }
+
+  /**
+   * Takes a peer's acknowledgement, which nothing answers.
+   *
+   * @param peer The peer.
+   * @param m The acknowledgement, schema-checked.
+   */
+  async acknowledge(peer: string, m: ControlRequests[AckType]): Promise<void> {
+    if (m.t === "topic.ack") this.pubsub.subscribers.acknowledge(peer, m.seq);
+    else await this.mailbox.acknowledge(peer, m.mids);
   }
 
   /**
@@ -236,6 +267,7 @@ export class Services {
    */
   async disconnected(peer: string): Promise<void> {
     this.presence.left(peer);
+    this.mailbox.left(peer);
     this.pubsub.publish({ topic: PRESENCE_TOPIC, from: peer, n: 0, data: "leave" });
     this.occupancy.changed();
     this.host.ctx.waitUntil(this.providers.away(peer, true));

@@ -13,8 +13,9 @@
  */
 import { base64urlnopad } from "../../../src/encoding/mod.ts";
 import { type MailMessage, type MailNotice, overUtf8Bytes } from "../../../src/protocol/mod.ts";
-import type { MailPut, PutOutcome } from "../../rpc.ts";
+import type { MailPut, PutOutcome, SenderNotice } from "../../rpc.ts";
 import { mailboxCount, mailCountKey, openMailboxCounts } from "./mailbox_counts.ts";
+import { noticeCalls, type Told } from "./notice_calls.ts";
 import type { ServiceHost } from "./service_host.ts";
 
 export type { PutOutcome };
@@ -76,6 +77,8 @@ function newMid(): string {
  */
 export class Mailbox {
   readonly #host: ServiceHost;
+  /** Mail and notices handed to each peer here since it last acknowledged (memory only). */
+  readonly #owed = new Map<string, number>();
 
   /** @param host The super-peer. */
   constructor(host: ServiceHost) {
@@ -147,7 +150,7 @@ export class Mailbox {
       m.address ?? "",
       seen ? 1 : 0,
     );
-    const delivered = this.#host.sendText(m.to, body);
+    const delivered = this.#handed(m.to, body);
     return { ok: true, mid: mail.mid, status: delivered ? "delivered" : "stored", expires };
   }
 
@@ -220,13 +223,16 @@ export class Mailbox {
   }
 
   /**
-   * Stores a notice for a sender homed here.
+   * Stores notices for senders homed here, in one write.
    *
-   * @param notice The notice (its `mid` is set here).
+   * @param notices The notices (each one's `mid` is set here).
    */
-  async notice(notice: Omit<MailNotice, "t" | "mid">, sender: string): Promise<void> {
+  async notices(notices: SenderNotice[]): Promise<void> {
+    if (notices.length === 0) return;
     const expires = Date.now() + this.#host.config.limits.MAILBOX_TTL_MS;
-    await this.#host.writes.write(() => this.#storeNotice(notice, sender, expires));
+    await this.#host.writes.write(() => {
+      for (const n of notices) this.#storeNotice(n.notice, n.sender, expires);
+    });
     await this.#host.wakeBy(expires);
   }
 
@@ -257,7 +263,7 @@ export class Mailbox {
         over,
       );
     }
-    this.#host.sendText(sender, body);
+    this.#handed(sender, body);
   }
 
   /**
@@ -269,6 +275,7 @@ export class Mailbox {
   handOver(peer: string): void {
     // Its acknowledgements from before may still wait to run: what they took is not sent again.
     this.#host.writes.flush();
+    this.#owed.delete(peer); // all it holds is handed again
     this.#sawOnline(peer);
     const sql = this.#host.ctx.storage.sql;
     const rows = sql.exec<{ body: string }>(
@@ -276,7 +283,7 @@ export class Mailbox {
       peer,
     ).toArray();
     for (const { body } of rows) {
-      if (!this.#host.sendText(peer, body)) return;
+      if (!this.#handed(peer, body)) return;
     }
   }
 
@@ -288,13 +295,42 @@ export class Mailbox {
    */
   async acknowledge(peer: string, mids: string[]): Promise<void> {
     // With the object's other writes: a stream of acknowledgements is one commit a moment.
-    const notices = await this.#host.writes.write(() => this.#delete(peer, mids));
-    for (const n of notices) await this.#tell(n.sender, n.mid, peer, "delivered");
+    const told = await this.#host.writes.write(() => this.#delete(peer, mids));
+    await this.#tell(told.map((t) => ({ ...t, to: peer, status: "delivered" })));
   }
 
-  #delete(peer: string, mids: string[]): { sender: string; mid: string }[] {
+  /**
+   * How many of the ids a peer acknowledges answer what this mailbox handed it (mail, notices)
+   * since it last acknowledged: those are its automatic answer, which their senders paid for
+   * (`COST_MAIL`). Each handed message makes one id free, once, whatever the id.
+   *
+   * @param peer The peer.
+   * @param ids The ids it acknowledges.
+   * @returns How many of them are free.
+   */
+  answered(peer: string, ids: number): number {
+    const owed = this.#owed.get(peer) ?? 0;
+    const free = Math.min(owed, ids);
+    if (owed - free > 0) this.#owed.set(peer, owed - free);
+    else this.#owed.delete(peer);
+    return free;
+  }
+
+  /** The peer left: what it was handed and did not acknowledge is handed again next time. */
+  left(peer: string): void {
+    this.#owed.delete(peer);
+  }
+
+  // Sends a mail or notice to a peer connected here, and counts it as handed.
+  #handed(peer: string, body: string): boolean {
+    if (!this.#host.sendText(peer, body)) return false;
+    this.#owed.set(peer, (this.#owed.get(peer) ?? 0) + 1);
+    return true;
+  }
+
+  #delete(peer: string, mids: string[]): { sender: string; ref: string }[] {
     const sql = this.#host.ctx.storage.sql;
-    const notices: { sender: string; mid: string }[] = [];
+    const told: { sender: string; ref: string }[] = [];
     // One statement per chunk of ids, not one per id: 11 statements for a full ack, not 1,024.
     for (let i = 0; i < mids.length; i += ACK_CHUNK) {
       const chunk = mids.slice(i, i + ACK_CHUNK);
@@ -306,10 +342,10 @@ export class Mailbox {
         ...chunk,
       ).toArray();
       for (const row of rows) {
-        if (row.kind === "mail" && row.notify) notices.push({ sender: row.sender, mid: row.mid });
+        if (row.kind === "mail" && row.notify) told.push({ sender: row.sender, ref: row.mid });
       }
     }
-    return notices;
+    return told;
   }
 
   /**
@@ -326,26 +362,28 @@ export class Mailbox {
       "DELETE FROM mailbox WHERE expires <= ? RETURNING mid, recipient, sender, kind",
       now,
     ).toArray();
-    for (const g of gone) {
-      if (g.kind === "mail") {
-        await this.#tell(g.sender, g.mid, g.recipient, "expired").catch((e) =>
-          console.warn("expiry notice not sent", String(e))
-        );
-      }
-    }
+    const told = gone.filter((g) => g.kind === "mail").map((g) => ({
+      sender: g.sender,
+      ref: g.mid,
+      to: g.recipient,
+      status: "expired" as const,
+    }));
+    await this.#tell(told).catch((e) => console.warn("expiry notices not sent", String(e)));
     return sql.exec<{ at: number | null }>("SELECT min(expires) AS at FROM mailbox").one().at ??
       undefined;
   }
 
-  async #tell(
-    sender: string,
-    ref: string,
-    to: string,
-    status: MailNotice["status"],
-  ): Promise<void> {
-    const notice = { ref, to, status, ts: Date.now() };
-    const home = this.#host.config.placement.home(sender);
-    if (home === this.#host.shard()) await this.notice(notice, sender);
-    else await this.#host.call(home, (s) => s.mailNotice(sender, notice));
+  /**
+   * Tells senders what became of their mail: one call per senders' home, whatever the count,
+   * so that a full `mail.ack` costs at most a call per shard, not one per id.
+   */
+  async #tell(told: Told[]): Promise<void> {
+    const calls = noticeCalls(told, (sender) => this.#host.config.placement.home(sender));
+    await Promise.all([...calls].map(async ([home, batches]) => {
+      for (const notices of batches) {
+        if (home === this.#host.shard()) await this.notices(notices);
+        else await this.#host.call(home, (s) => s.mailNotices(notices));
+      }
+    }));
   }
 }

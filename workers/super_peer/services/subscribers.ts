@@ -76,6 +76,8 @@ export class Subscribers {
   #size: { rows: number; bytes: number } | undefined;
   /** The last number given, as far as this object knows (0: none since it started). */
   #last = 0;
+  /** Messages handed to each subscriber and not yet answered by an acknowledgement (memory). */
+  readonly #owed = new Map<string, number>();
 
   /** @param host The super-peer. */
   constructor(host: ServiceHost) {
@@ -208,7 +210,7 @@ export class Subscribers {
       this.#grew(texts[i].length);
       const text = stamped(texts[i], seq);
       // One that is not connected gets it when it comes back.
-      for (const peer of subs) this.#host.sendText(peer, text);
+      for (const peer of subs) if (this.#host.sendText(peer, text)) this.#owe(peer, 1);
     }
     return none;
   }
@@ -231,9 +233,11 @@ export class Subscribers {
       peer,
       peer,
     ).toArray();
+    this.#owed.delete(peer);
     for (const { seq, text } of rows) {
       if (!this.#host.sendText(peer, stamped(text, seq))) return 0;
     }
+    this.#owe(peer, rows.length);
     return rows.length;
   }
 
@@ -259,12 +263,32 @@ export class Subscribers {
   }
 
   /**
+   * Whether a subscriber's acknowledgement answers messages handed to it: then it is its
+   * automatic answer, which their publishers paid for (`COST_PUBLISH`). Each message handed
+   * makes one acknowledgement free, whatever its number.
+   *
+   * @param peer The subscriber.
+   * @returns Whether it is free.
+   */
+  answered(peer: string): boolean {
+    const owed = this.#owed.get(peer) ?? 0;
+    if (owed > 1) this.#owed.set(peer, owed - 1);
+    else this.#owed.delete(peer);
+    return owed > 0;
+  }
+
+  #owe(peer: string, count: number): void {
+    if (count > 0) this.#owed.set(peer, (this.#owed.get(peer) ?? 0) + count);
+  }
+
+  /**
    * Forgets a peer gone past the presence timeout: its acknowledgement (its subscriptions
    * are ended by the caller, which tells the topics' homes).
    *
    * @param peer The peer.
    */
   forget(peer: string): void {
+    this.#owed.delete(peer);
     this.#host.writes.flush(); // an acknowledgement waiting would bring the row back
     this.#host.ctx.storage.sql.exec("DELETE FROM topic_cursor WHERE peer = ?", peer);
   }

@@ -9,7 +9,7 @@ import {
   startNetwork,
   TEST_ADDRESS_HEADER,
 } from "../../../../scripts/local_network.ts";
-import { connectPeer, waitUntil } from "../../../support/peers.ts";
+import { connectPeer, identityOnShard, waitUntil } from "../../../support/peers.ts";
 import { assertEquals } from "../../../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -165,6 +165,63 @@ Deno.test("mail bounds: one mail.ack of many ids deletes them all", opts, async 
     await net.dispose();
   }
 });
+
+Deno.test(
+  "mail bounds: one mail.ack tells senders on every shard, in calls per home",
+  opts,
+  async () => {
+    const shards = 4;
+    const net = await startNetwork({
+      shards,
+      limits: {
+        MAILBOX_MAX_MESSAGES: 1_024,
+        MAILBOX_MAX_FROM_SENDER: 1_024,
+        MAIL_MAX_NOTICES_PER_SENDER: 1_024,
+        RATE_LIMIT_BURST_FRAMES: 1_000_000,
+        ADDRESS_BURST_UNITS: 1_000_000,
+      },
+    });
+    try {
+      const bob = await identityOnShard(0, shards);
+      // A sender at bob's home, and two elsewhere; the first sends more than one call's
+      // worth of notices (256), so that its home is told in two calls.
+      const senders = [
+        await Bare.open(net, "203.0.113.1", await identityOnShard(0, shards)),
+        await Bare.open(net, "203.0.113.3", await identityOnShard(1, shards)),
+        await Bare.open(net, "203.0.113.4", await identityOnShard(3, shards)),
+      ];
+      const counts = [30, 300, 20];
+      // Sent back to back, answered in order.
+      for (let s = 0; s < senders.length; s++) {
+        for (let i = 0; i < counts[s]; i++) {
+          senders[s].ws.send(
+            JSON.stringify({ t: "mail", id: 1_000 + i, to: bob.peerId, data: "hi", notify: true }),
+          );
+        }
+      }
+      const refs: string[][] = [];
+      for (let s = 0; s < senders.length; s++) {
+        await waitUntil(() => senders[s].of("mail.result").length >= counts[s], 10_000);
+        const results = senders[s].of("mail.result");
+        assertEquals(new Set(results.map((r) => r.status)), new Set(["stored"]));
+        refs.push(results.map((r) => r.mid!));
+      }
+      const reader = await Bare.open(net, "203.0.113.2", bob);
+      const total = counts.reduce((a, b) => a + b);
+      await waitUntil(() => reader.of("mail").length >= total, 10_000);
+      reader.ws.send(JSON.stringify({ t: "mail.ack", mids: reader.of("mail").map((m) => m.mid) }));
+      for (let s = 0; s < senders.length; s++) {
+        await waitUntil(() => senders[s].of("mail.notice").length >= counts[s], 10_000);
+        const notices = senders[s].of("mail.notice");
+        assertEquals(notices.map((n) => n.ref).sort(), [...refs[s]].sort(), `sender ${s}`);
+        assertEquals(new Set(notices.map((n) => n.status)), new Set(["delivered"]));
+      }
+      for (const p of [...senders, reader]) await p.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
 
 Deno.test(
   "mail bounds: free ids from one address stop at its cap; a seen peer keeps its room",
