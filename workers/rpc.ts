@@ -17,6 +17,7 @@ import type {
   TxProof,
 } from "../src/protocol/mod.ts";
 import type { Receipt, SignedBlockHeader, TxRecord } from "../src/ledger/mod.ts";
+import type { SignedSlotMap, SlotMapJson, SlotMapRefusal } from "../src/routing/mod.ts";
 
 /** What a content's home is asked. */
 export type ProviderOp =
@@ -39,6 +40,17 @@ export type RefusedFrame = Refusal & {
   /** The frame's index in the batch. */
   index: number;
 };
+
+/** The shard that keeps the slot map: it makes every new version (`mapPublish`). */
+export const MAP_KEEPER_SHARD = 0;
+
+/** What became of a published map's push to the shards. */
+export interface Published {
+  /** The signed map, kept at the keeper. */
+  map: SignedSlotMap;
+  /** Shards that did not take it (unreachable): they learn it by `MOVED`, or a push again. */
+  unreached: number[];
+}
 
 /** A notice for a sender of mail: what became of one message it sent. */
 export interface SenderNotice {
@@ -158,4 +170,10 @@ export interface SuperPeerRpc {
   mailPut(mail: MailPut): Promise<PutOutcome>;
   /** Stores notices for senders homed here, in one write. */
   mailNotices(notices: SenderNotice[]): Promise<void>;
+  /** The newest signed slot map this shard holds (`undefined`: keys placed by modulo). */
+  mapCurrent(): Promise<SignedSlotMap | undefined>;
+  /** Adopts a newer signed map, pushed by the keeper; whether it was newer. */
+  mapAdopt(signed: SignedSlotMap): boolean;
+  /** At the keeper (shard 0): makes, signs, keeps and pushes the next version of the map. */
+  mapPublish(next: SlotMapJson): Promise<Published | SlotMapRefusal>;
 }

@@ -81,6 +81,8 @@ export const ERROR_CODES = {
     "A content id is not `<64 hex root>.<size>` with a size from 0 to `MAX_CONTENT_BYTES`.",
   PIECE_INVALID:
     "A piece does not check against its content id's root (wrong bytes, length, index or proof): dropped, and counted against who sent it.",
+  MOVED:
+    "The key's slot is no longer held by the shard asked (the network grew): the refusal carries the map's `version` and the signed `slotMap`; ask again at the key's home under that map (HTTP 421). An edge and the super-peers do so themselves.",
   BAD_SLOT_MAP:
     "Local to a client or a super-peer, never on the wire: a slot map is malformed or not signed by the network's map key (PROTOCOL.md section 3); it is not used.",
   BAD_GROWTH:

@@ -39,7 +39,7 @@ export interface IceServer {
 export interface NetworkInfo {
   /** The network id. */
   network: string;
-  /** The fixed shard count. */
+  /** Shards in use: the first shard count, and more once the network grew (`slotMap`). */
   shards: number;
   /** The protocol version. */
   protocol: number;

@@ -10,6 +10,7 @@ import type { LimitName } from "./limit_values.ts";
 import { ADMISSION_LIMITS } from "./limit_table_admission.ts";
 import { MAIL_LIMITS } from "./limit_table_mail.ts";
 import { OBSERVE_LIMITS } from "./limit_table_observe.ts";
+import { PLACEMENT_LIMITS } from "./limit_table_placement.ts";
 import { PRICE_LIMITS } from "./limit_table_prices.ts";
 import { SWARM_LIMITS } from "./limit_table_swarm.ts";
 
@@ -370,7 +371,7 @@ const CORE_LIMITS = {
 
 /**
  * Every limit, once: its default value, unit and meaning, in documentation order (the rows
- * above, then mail's, the prices, file sharing's, observability's and admission's). The names,
+ * above, then mail's, the prices, file sharing's, observability's, placement's and admission's). The names,
  * `LIMIT_SPECS` (the served and documented table) and the values (`limit_values.ts`, checked
  * against it) are all derived from it. Built by a call marked pure, so that a bundle that reads
  * only the values (the client) leaves the table and its texts out.
@@ -381,6 +382,7 @@ export const LIMIT_TABLE: Readonly<Record<LimitName, LimitRow>> = /* @__PURE__ *
   PRICE_LIMITS,
   SWARM_LIMITS,
   OBSERVE_LIMITS,
+  PLACEMENT_LIMITS,
   ADMISSION_LIMITS,
 );
 

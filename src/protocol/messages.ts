@@ -155,7 +155,7 @@ export interface Welcome {
   session: string;
   /** The peer's home shard. */
   shard: number;
-  /** The network's shard count. */
+  /** Shards in use under the home's map. */
   shards: number;
   /**
    * The version of the slot map the home holds (`GET /v1/network` serves the map); absent on a

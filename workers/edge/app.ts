@@ -28,13 +28,12 @@ import { shardKeyIds } from "../shard_keys.ts";
 import { readJson } from "./read_json.ts";
 import { renderMetrics } from "./metrics_text.ts";
 import { type Env, type NetworkConfig, networkConfig } from "../config.ts";
-import { handoffRequest } from "../handoff.ts";
 import { clientModule } from "./client_module.ts";
 import { AccountId, FaucetBody, HashParam, HeightParam } from "./api_schemas.ts";
 import { clientAddress } from "./client_address.ts";
 import { cors, crossOrigin } from "./cors.ts";
 import { shedAtEdge } from "./edge_shed.ts";
-import { signedSlotMap } from "./slot_map_served.ts";
+import { handOver, signedSlotMap } from "./slot_map_served.ts";
 import { noteCooling, noteCoolingAnswer, refuseCooling } from "./cooling_peers.ts";
 import { openApiDocument } from "./openapi.ts";
 import { pageModule } from "./page.ts";
@@ -96,12 +95,14 @@ app.get("/v1/health", (c) => c.json<HealthAnswer>({ ok: true, network: c.var.con
 
 app.get("/v1/network", async (c) => {
   const config = c.var.config;
+  // The keeper's map first: the shards in use, and their keys, follow it.
+  const slotMap = await signedSlotMap(config, c.var.shards);
   return c.json<NetworkInfo>({
     network: config.network,
-    shards: config.shards,
+    shards: config.placement.shards,
     protocol: PROTOCOL_VERSION,
-    shardKeys: await shardKeyIds(config.secret, config.network, config.shards),
-    slotMap: await signedSlotMap(config),
+    shardKeys: await shardKeyIds(config.secret, config.network, config.placement.shards),
+    slotMap,
     // Anyone can sign blocks of a network on the development secret.
     developmentSecret: config.developmentSecret,
     faucet: config.faucet,
@@ -279,18 +280,14 @@ async function connect(c: Context<Ctx>): Promise<Response> {
   const gate = c.var.shards.stub(addressHome(address, placement));
   const refused = await gate.addressAdmit(address, peer, upgrade);
   if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
-  const home = c.var.shards.stub(placement.home(peer));
   if (!upgrade) {
     // A client whose upgrade failed asks again over plain HTTP to learn why: the home, which
     // alone knows used nonces and floods, says whether this hello was a replay or too soon.
-    const why = await home.helloRefusal(peer, nonce);
+    const why = await c.var.shards.stub(placement.home(peer)).helloRefusal(peer, nonce);
     if (why?.status === 429) noteCooling(peer, why.retryAfter);
     if (why) throw new HttpError(why.status, why.code, why.message, why.retryAfter);
-    throw new HttpError(
-      426,
-      "UPGRADE_REQUIRED",
-      "The hello is valid; connect with a WebSocket upgrade",
-    );
+    const valid = "The hello is valid; connect with a WebSocket upgrade";
+    throw new HttpError(426, "UPGRADE_REQUIRED", valid);
   }
   const counts = dueHelloRefusals(limits.STATS_INTERVAL_MS);
   if (counts) {
@@ -298,8 +295,10 @@ async function connect(c: Context<Ctx>): Promise<Response> {
     c.executionCtx.waitUntil(observer.helloRefused(counts).catch(() => {}));
   }
   const batch = c.req.query("batch") === "1";
-  const handoff = handoffRequest({ peer, nonce, ts, address, batch });
-  return noteCoolingAnswer(peer, await home.fetch(handoff));
+  const answer = await handOver(c.var.config, c.var.shards, { peer, nonce, ts, address, batch });
+  // The map is read again now and then, off the hello's path.
+  c.executionCtx.waitUntil(signedSlotMap(c.var.config, c.var.shards).catch(() => {}));
+  return noteCoolingAnswer(peer, answer);
 }
 
 // The key the per-address limits count this request's client under (`client_address.ts`).
@@ -324,8 +323,9 @@ async function admitHttp(c: Context<Ctx>, units = c.var.config.limits.COST_HTTP_
 // A shard that is not a whole number below the shard count is no resource of this network.
 function shardParam(config: NetworkConfig, text: string): number {
   const k = Number(text);
-  if (!/^[0-9]{1,4}$/.test(text) || k >= config.shards) {
-    throw new HttpError(404, "NOT_FOUND", `No shard "${text}" in a network of ${config.shards}`);
+  const { shards } = config.placement;
+  if (!/^[0-9]{1,4}$/.test(text) || k >= shards) {
+    throw new HttpError(404, "NOT_FOUND", `No shard "${text}" in a network of ${shards}`);
   }
   return k;
 }

@@ -9,7 +9,7 @@ import { shardVerify } from "../verifier.ts";
 import type { DurableObjectState } from "cloudflare:workers";
 import type { RelayStats } from "../../src/protocol/mod.ts";
 import type { SignedBlockHeader } from "../../src/ledger/mod.ts";
-import { shardOfObject } from "../../src/routing/mod.ts";
+import { MAX_SHARDS, placesBySlot, shardOfObject } from "../../src/routing/mod.ts";
 import { type Env, type NetworkConfig, networkConfig } from "../config.ts";
 import { Shards } from "../shards.ts";
 import { AddressGate } from "./address_gate.ts";
@@ -17,6 +17,7 @@ import { Admission } from "./admission.ts";
 import { AlarmScheduler } from "./alarm.ts";
 import { Control } from "./control.ts";
 import { LedgerHost, localLedger } from "./ledger/ledger_host.ts";
+import { MapRoom } from "./map_room.ts";
 import { type Observer, observerOf } from "./observer.ts";
 import { emptyStats, Relay } from "./relay.ts";
 import { serviceHost } from "./services/service_host.ts";
@@ -36,6 +37,8 @@ export interface Rooms {
   readonly relay: Relay;
   readonly control: Control;
   readonly gate: AddressGate;
+  /** The slot map this shard keeps and follows (and, at shard 0, publishes). */
+  readonly map: MapRoom;
   /** This shard's own ledger calls: its RPC surface, and answered in place for its peers. */
   readonly ledger: ReturnType<typeof localLedger>;
   /** Present on the home of `$stats` only. */
@@ -67,10 +70,17 @@ export function openRooms(
   flooding: (peer: string) => void,
 ): Rooms {
   const config = networkConfig(env);
-  const shard = shardOfObject(ctx.id.name, config.shards);
+  // A network that grew has shards past its first count; one placed by modulo cannot grow.
+  const shard = shardOfObject(
+    ctx.id.name,
+    placesBySlot(config.shards) ? MAX_SHARDS : config.shards,
+  );
   const stats = emptyStats();
   const alarm = new AlarmScheduler(ctx.storage);
   const shards = new Shards(env, config);
+  // First: the map this shard kept, if newer than the isolate's, is followed before any home
+  // is computed here.
+  const map = new MapRoom(ctx, config, shard, shards);
   const sessions = new Sessions(ctx, config, shard, stats);
   const services = new Services(serviceHost({ ctx, config, shard, shards, sessions, alarm }));
   const admission = new Admission(ctx, config, flooding);
@@ -100,6 +110,7 @@ export function openRooms(
     relay,
     control,
     gate,
+    map,
     ledger,
     observer,
   };

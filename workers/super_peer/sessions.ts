@@ -18,7 +18,7 @@ import {
   type RelayStats,
   type Welcome,
 } from "../../src/protocol/mod.ts";
-import { FIRST_MAP_VERSION, placesBySlot } from "../../src/routing/mod.ts";
+import { placesBySlot } from "../../src/routing/mod.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { HelloRefusal } from "../rpc.ts";
 import { HelloNonces } from "./hello_nonces.ts";
@@ -182,9 +182,9 @@ export class Sessions {
       peer,
       session: attachment.session,
       shard: this.#shard,
-      shards: this.#config.shards,
-      // Until slots move, every shard holds the network's first map, if it has one.
-      ...(placesBySlot(this.#config.shards) ? { mapVersion: FIRST_MAP_VERSION } : {}),
+      shards: this.#config.placement.shards,
+      // The map this shard follows (it adopted every version the keeper published to it).
+      ...(placesBySlot(this.#config.shards) ? { mapVersion: this.#config.placement.version } : {}),
       limits,
       ...(batch ? { batch } : {}),
     };

@@ -22,11 +22,11 @@ import {
   type TxOutcome,
 } from "../../src/protocol/mod.ts";
 import type { Receipt, SignedBlockHeader } from "../../src/ledger/mod.ts";
-import { addressHome } from "../../src/routing/mod.ts";
+import type { SignedSlotMap, SlotMapJson, SlotMapRefusal } from "../../src/routing/mod.ts";
 import type { Env } from "../config.ts";
-import { readHandoff } from "../handoff.ts";
 import { jsonError } from "../http_error.ts";
 import type * as Rpc from "../rpc.ts";
+import { Arrivals } from "./arrivals.ts";
 import * as guard from "./guard.ts";
 import { openRooms, type Rooms } from "./rooms.ts";
 import { shardFigures } from "./shard_stats.ts";
@@ -49,13 +49,15 @@ const NO_CLOSE_FRAME: ReadonlySet<number> = new Set([ABNORMAL, TLS_FAILED]);
  */
 export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   readonly #r: Rooms;
+  readonly #a: Arrivals;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#r = openRooms(ctx, env, (peer) => {
       const gone = this.#r.sessions.closePeer(peer, FLOODING, "Past the rate limit, again");
-      ctx.waitUntil(this.#gone(gone));
+      ctx.waitUntil(this.#a.gone(gone));
     });
+    this.#a = new Arrivals(this.#r, ctx);
     // The keepalive is answered by the runtime, so an idle peer never wakes this object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(KEEPALIVE_PING, KEEPALIVE_PONG));
   }
@@ -63,7 +65,7 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   /** Accepts a peer's WebSocket, already authenticated by the edge. */
   override fetch(request: Request): Response | Promise<Response> {
     const internal = () => jsonError(500, "INTERNAL", "Internal error");
-    return guard.guarded("fetch", this.#r.shard, () => this.#accept(request), internal);
+    return guard.guarded("fetch", this.#r.shard, () => this.#a.accept(request), internal);
   }
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> | void {
@@ -81,13 +83,13 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
     // which cannot be sent) gets 1000, else it waits out its own close timeout.
     const sessions = this.#r.sessions;
     return guard.guarded("webSocketClose", this.#r.shard, async () => {
-      if (NO_CLOSE_FRAME.has(code)) return await this.#gone(sessions.forgetSession(ws));
-      await this.#gone(sessions.close(ws, code === NO_STATUS ? NORMAL : code, reason));
+      if (NO_CLOSE_FRAME.has(code)) return await this.#a.gone(sessions.forgetSession(ws));
+      await this.#a.gone(sessions.close(ws, code === NO_STATUS ? NORMAL : code, reason));
     }, () => {});
   }
 
   override webSocketError(ws: WebSocket): Promise<void> | void {
-    const work = () => this.#gone(this.#r.sessions.forgetSession(ws));
+    const work = () => this.#a.gone(this.#r.sessions.forgetSession(ws));
     return guard.guarded("webSocketError", this.#r.shard, work, () => {});
   }
 
@@ -100,7 +102,7 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
         guard.failpoint(this.#r.config, "ledger.alarm");
         return this.#r.ledger.alarm();
       },
-      sweep: () => this.#r.services.sweep((ws) => this.#r.sessions.lastHeard(ws), this.#silent),
+      sweep: () => this.#r.services.sweep((ws) => this.#r.sessions.lastHeard(ws), this.#a.silent),
       admission: () => this.#r.admission.sweep(),
       gate: () => this.#r.gate.sweep(),
       observer: () => this.#r.observer?.tick(),
@@ -130,40 +132,6 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
       () => ({ peer: this.#r.sessions.of(ws).peer }),
     );
     this.#r.sessions.refuse(ws, guard.INTERNAL, { id: guard.requestId(message) });
-  }
-
-  #accept(request: Request): Response {
-    const who = readHandoff(request);
-    if (!who) return jsonError(404, "NOT_FOUND", "A super-peer only accepts the edge's hand-off");
-    const tooSoon = this.#r.admission.tooSoon(who.peer);
-    if (tooSoon) return jsonError(429, tooSoon.code, tooSoon.message, tooSoon.retryAfter);
-    const accepted = this.#r.sessions.accept(who.peer, who.nonce, who.ts, who.address, who.batch);
-    if (!(accepted instanceof Response)) return jsonError(401, accepted.code, accepted.message);
-    this.#r.services.connected(who.peer);
-    this.ctx.waitUntil(this.#r.services.scheduleSweep());
-    return accepted;
-  }
-
-  // A socket heard nothing in time: closed, and its peer's leave handled.
-  #silent = (ws: WebSocket): string | undefined => {
-    const gone = this.#r.sessions.close(ws, CLOSE_CODES.PRESENCE_TIMEOUT, "No keepalive in time");
-    this.#left(gone);
-    return gone?.peer;
-  };
-
-  // A peer's current socket closed: its budget is written down, its address's gate told, its
-  // leave announced.
-  async #gone(gone: { peer: string; address: string } | undefined): Promise<void> {
-    this.#left(gone);
-    if (gone) await this.#r.services.disconnected(gone.peer);
-  }
-
-  #left(gone: { peer: string; address: string } | undefined): void {
-    if (!gone) return;
-    this.#r.admission.left(gone.peer);
-    const { address, peer } = gone;
-    const home = addressHome(address, this.#r.config.placement);
-    this.ctx.waitUntil(this.#r.shards.call(home, (s) => s.addressLeft(address, peer), 3));
   }
 
   /** Delivers frames relayed from another shard to sockets on this one (see `Relay.deliver`). */
@@ -295,5 +263,20 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   /** Stores notices for senders homed here, in one write. */
   mailNotices(notices: Rpc.SenderNotice[]): Promise<void> {
     return this.#r.services.mailbox.notices(notices);
+  }
+
+  /** The newest signed slot map this shard holds. */
+  mapCurrent(): Promise<SignedSlotMap | undefined> {
+    return this.#r.map.current();
+  }
+
+  /** Adopts a newer signed map, pushed by the keeper. */
+  mapAdopt(signed: SignedSlotMap): boolean {
+    return this.#r.map.adopt(signed);
+  }
+
+  /** At the keeper: publishes the next version of the map. */
+  mapPublish(next: SlotMapJson): Promise<Rpc.Published | SlotMapRefusal> {
+    return this.#r.map.publish(next);
   }
 }

@@ -1,0 +1,26 @@
+/**
+ * The limits of placement (the slot map and its versions), a part of `limit_table.ts` kept
+ * apart for size.
+ *
+ * @module
+ */
+import type { LimitRow } from "./limit_row.ts";
+
+/**
+ * The placement rows of the limit table.
+ *
+ * @example Usage
+ * ```ts
+ * import { PLACEMENT_LIMITS } from "./limit_table_placement.ts";
+ * console.assert(PLACEMENT_LIMITS.MAP_REFRESH_MS.value === 10_000);
+ * ```
+ */
+export const PLACEMENT_LIMITS = {
+  /** How long an edge follows the slot map it last read before it reads it again. */
+  MAP_REFRESH_MS: {
+    value: 10_000,
+    unit: "ms",
+    description:
+      "How long an edge isolate serves and routes by the slot map it last read from the map's keeper (shard 0) before it reads it again, so that the keeper is asked at most once per interval per isolate. A hello routed by an older map meanwhile is answered `MOVED` by the shard that gave the slot away, with the newer map, and the edge adopts it and hands the socket to the new home at once.",
+  },
+} as const satisfies Record<string, LimitRow>;
