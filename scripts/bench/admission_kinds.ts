@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  ackIdItems,
   type ControlRequest,
   DEFAULT_LIMITS,
   encodeBatch,
@@ -264,7 +265,7 @@ export const KINDS: Kind[] = [
     { t: "mail.ack", mids: Array(MAX_ACK_IDS).fill("") },
     undefined,
     () => ({ t: "mail.ack", mids: range(MAX_ACK_IDS).map(() => randomHex(16)) }),
-    MAX_ACK_IDS,
+    ackIdItems(MAX_ACK_IDS),
   ),
   textKind(
     "provide",
@@ -369,11 +370,11 @@ export const PER_ITEM: PerItem[] = [
     limit: "COST_PER_TRANSFER",
   },
   {
-    name: "mail.ack.per_id",
-    what: "each id of a `mail.ack`",
+    name: "mail.ack.per_4_ids",
+    what: "each 4 ids of a `mail.ack` (ids that name nothing stored: the ids a peer pays for)",
     one: "mail.ack.1",
     max: `mail.ack.${MAX_ACK_IDS}`,
-    limit: "COST_MAIL_ACK_ID",
+    limit: "COST_MAIL_ACK_IDS",
   },
   {
     name: "relay.batch.per_frame",

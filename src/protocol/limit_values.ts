@@ -86,7 +86,7 @@ export type LimitName =
   | "COST_BLOCKS"
   | "COST_PEERS_REQUEST"
   | "COST_MAIL"
-  | "COST_MAIL_ACK_ID"
+  | "COST_MAIL_ACK_IDS"
   | "COST_PROVIDE"
   | "COST_HAVE_KIB"
   | "COST_SWARM_REQUEST"
@@ -187,7 +187,7 @@ export const LIMIT_VALUES: Readonly<Record<LimitName, number>> = {
   COST_BLOCKS: 45,
   COST_PEERS_REQUEST: 120,
   COST_MAIL: 160,
-  COST_MAIL_ACK_ID: 1,
+  COST_MAIL_ACK_IDS: 1,
   COST_PROVIDE: 90,
   COST_HAVE_KIB: 4,
   COST_SWARM_REQUEST: 80,

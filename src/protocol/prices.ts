@@ -35,15 +35,35 @@ export const REQUEST_PRICES: Readonly<Record<ControlType, Price>> = {
   peers: { base: "COST_PEERS_REQUEST" },
   lookup: { base: "COST_REQUEST" },
   mail: { base: "COST_MAIL" },
-  "mail.ack": { base: "COST_REQUEST", perItem: "COST_MAIL_ACK_ID" },
+  "mail.ack": { base: "COST_REQUEST", perItem: "COST_MAIL_ACK_IDS" },
   provide: { base: "COST_PROVIDE", perItem: "COST_HAVE_KIB" },
   unprovide: { base: "COST_PROVIDE" },
   providers: { base: "COST_SWARM_REQUEST" },
 };
 
+/** Ids of a `mail.ack` that one item (`COST_MAIL_ACK_IDS`) pays for. */
+export const ACK_IDS_PER_ITEM = 4;
+
+/**
+ * The priced items of a `mail.ack` of `ids` ids: each {@linkcode ACK_IDS_PER_ITEM} begun.
+ *
+ * @example Usage
+ * ```ts
+ * import { ackIdItems } from "./prices.ts";
+ * console.assert(ackIdItems(1) === 1 && ackIdItems(4) === 1 && ackIdItems(1_024) === 256);
+ * ```
+ *
+ * @param ids How many ids.
+ * @returns Its items.
+ */
+export function ackIdItems(ids: number): number {
+  return Math.ceil(ids / ACK_IDS_PER_ITEM);
+}
+
 /**
  * The items a request carries, as priced: transfers of a `tx` (at most `MAX_TX_BATCH`, since
- * a larger batch is refused whole), ids of a `mail.ack`, KiB begun of a `provide`'s `have`.
+ * a larger batch is refused whole), each 4 ids begun of a `mail.ack`, KiB begun of a
+ * `provide`'s `have`.
  *
  * @param m The request.
  * @param limits The limits in force.
@@ -53,7 +73,7 @@ export const REQUEST_PRICES: Readonly<Record<ControlType, Price>> = {
  * ```ts
  * import { DEFAULT_LIMITS } from "./limits.ts";
  * import { requestItems } from "./prices.ts";
- * console.assert(requestItems({ t: "mail.ack", mids: ["a", "b"] }, DEFAULT_LIMITS) === 2);
+ * console.assert(requestItems({ t: "mail.ack", mids: ["a", "b"] }, DEFAULT_LIMITS) === 1);
  * ```
  */
 export function requestItems(m: ControlRequest, limits: Limits): number {
@@ -61,7 +81,7 @@ export function requestItems(m: ControlRequest, limits: Limits): number {
     case "tx":
       return Math.min(m.txs.length, limits.MAX_TX_BATCH);
     case "mail.ack":
-      return m.mids.length;
+      return ackIdItems(m.mids.length);
     case "provide":
       // The pieces it holds: a bitfield read, decoded and counted, priced by the KiB begun.
       return m.have === undefined ? 0 : Math.ceil(m.have.length / 1024);
@@ -82,7 +102,7 @@ export function requestItems(m: ControlRequest, limits: Limits): number {
  * import { DEFAULT_LIMITS } from "./limits.ts";
  * import { requestPrice } from "./prices.ts";
  * const ack = requestPrice({ t: "mail.ack", mids: ["a", "b"] }, DEFAULT_LIMITS);
- * console.assert(ack === DEFAULT_LIMITS.COST_REQUEST + 2 * DEFAULT_LIMITS.COST_MAIL_ACK_ID);
+ * console.assert(ack === DEFAULT_LIMITS.COST_REQUEST + DEFAULT_LIMITS.COST_MAIL_ACK_IDS);
  * ```
  */
 export function requestPrice(m: ControlRequest, limits: Limits): number {

@@ -20,7 +20,11 @@ Deno.test("prices: every price names a served limit in units", () => {
 
 Deno.test("prices: a request that carries items pays per item", () => {
   const ack = (n: number) => requestPrice({ t: "mail.ack", mids: Array(n).fill("m") }, L);
-  assertEquals(ack(1024) - ack(0), 1024 * L.COST_MAIL_ACK_ID);
+  assertEquals(ack(1024) - ack(0), 256 * L.COST_MAIL_ACK_IDS);
+  assertEquals(
+    [ack(1), ack(4), ack(5)].map((p) => p - ack(0)),
+    [1, 1, 2].map((n) => n * L.COST_MAIL_ACK_IDS),
+  );
   const tx = (n: number) => requestPrice({ t: "tx", id: 1, txs: Array(n).fill({}) }, L);
   assertEquals(tx(3), L.COST_TX + 3 * L.COST_PER_TRANSFER);
   // A batch past MAX_TX_BATCH is refused whole: it pays for the most it could have carried.

@@ -158,21 +158,21 @@ Deno.test(
 );
 
 Deno.test(
-  "admission: a mail.ack pays per id, before any is deleted",
+  "admission: a mail.ack pays by its ids, before any is deleted",
   opts,
   async () => {
     const net = await startNetwork({ shards: 1, limits });
     try {
       const { ws, replies } = await bare(net, await Identity.generate());
-      // Priced whole it would pass (COST_REQUEST is far under the burst); per id it does not.
-      const ids = Math.ceil(BURST / DEFAULT_LIMITS.COST_MAIL_ACK_ID) + 1;
-      ws.send(
-        JSON.stringify({ t: "mail.ack", mids: Array.from({ length: ids }, (_, i) => `m${i}`) }),
-      );
+      // Priced whole, three would pass (3 COST_REQUEST are far under the burst); by their ids
+      // (each 4 begun), the third does not.
+      const mids = Array.from({ length: 1_024 }, (_, i) => `m${i}`);
+      assert(BURST < 3 * (COST_REQUEST + 256 * DEFAULT_LIMITS.COST_MAIL_ACK_IDS) + 34);
       ws.send(JSON.stringify({ t: "mail.ack", mids: ["one"] }));
+      for (let i = 0; i < 3; i++) ws.send(JSON.stringify({ t: "mail.ack", mids }));
       await waitUntil(() => replies().length >= 1);
       await new Promise((r) => setTimeout(r, 300));
-      // The big one refused; the small one (no answer when admitted) is not.
+      // The third big one refused; the others (no answer when admitted) are not.
       assertEquals(replies().map((r) => r.code), ["RATE_LIMITED"]);
       ws.close();
     } finally {

@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  ackIdItems,
   type BlockHeaderJson,
   blocksTopic,
   type ControlReplies,
@@ -205,8 +206,12 @@ export class Services {
     if (m.t === "topic.ack") {
       return this.pubsub.subscribers.answered(peer) ? limits.COST_REQUEST : 0;
     }
-    const free = this.mailbox.answered(peer, m.mids.length);
-    return free === 0 ? 0 : limits.COST_REQUEST + free * limits.COST_MAIL_ACK_ID;
+    const ids = m.mids.length;
+    const free = this.mailbox.answered(peer, ids);
+    if (free === 0) return 0;
+    // Only the ids past what it was handed pay, by the 4 begun.
+    return limits.COST_REQUEST +
+      (ackIdItems(ids) - ackIdItems(ids - free)) * limits.COST_MAIL_ACK_IDS;
   }
 
   /**
