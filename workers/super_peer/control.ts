@@ -176,7 +176,7 @@ export class Control {
     peer: string,
     m: Extract<ControlRequest, { t: LedgerType }>,
   ): Promise<ControlReplies[LedgerType] | Refusal> {
-    const { limits, shards } = this.#config;
+    const { limits } = this.#config;
     switch (m.t) {
       case "tx": {
         if (m.txs.length > limits.MAX_TX_BATCH) {
@@ -190,6 +190,7 @@ export class Control {
         return { t: "tx.result", id: m.id, results };
       }
       case "blocks": {
+        const shards = this.#config.placement.shards;
         if (m.shard >= shards) {
           return { ok: false, code: "BAD_REQUEST", message: `No shard ${m.shard}` };
         }

@@ -159,8 +159,10 @@ export class Observer {
         clearTimeout(timer);
       }
     };
-    for (let from = 0; from < config.shards; from += GATHER_CONCURRENCY) {
-      const to = Math.min(config.shards, from + GATHER_CONCURRENCY);
+    // Every shard in use under the map followed now: a grown network's new shards included.
+    const count = config.placement.shards;
+    for (let from = 0; from < count; from += GATHER_CONCURRENCY) {
+      const to = Math.min(count, from + GATHER_CONCURRENCY);
       await Promise.all(Array.from({ length: to - from }, (_, i) => ask(from + i)));
     }
     const at = Date.now();
@@ -172,7 +174,7 @@ export class Observer {
     const stats: NetworkStats = {
       network: config.network,
       at,
-      shards: config.shards,
+      shards: count,
       figures: figures.sort((a, b) => a.shard - b.shard),
       helloRefusals: { ...this.#helloRefusals },
       // A shard that restarted counts from 0 again: never a negative rate.

@@ -54,6 +54,14 @@ Deno.test(
         2,
         9,
       ]);
+      // The new shard is a shard like the others: its routes answer, its blocks can be
+      // watched, and the network's figures count it.
+      assertEquals((await fetch(`${net.url}/v1/shards/8/stats`)).status, 200);
+      assertEquals((await fetch(`${net.url}/v1/shards/9/stats`)).status, 404);
+      assertEquals(await peer.ledger.watchBlocks(8), null); // watched: nothing sealed there yet
+      const metrics = await (await fetch(`${net.url}/v1/metrics`)).text();
+      assert(metrics.includes("superpeer_shards 9"), "the observer gathers 9 shards");
+      assert(metrics.includes('superpeer_peers{shard="8"} 1'), "the peer is counted on shard 8");
       peer.close();
 
       // Restarted, every isolate starts at the first map; the shards read theirs back.
