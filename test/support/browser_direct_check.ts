@@ -63,7 +63,10 @@ try {
     for (let i = 0; i < 40; i++) {
       // The last 5 leave once the channel is open, however long a loaded machine takes to
       // open it (the first 35 were sent over the relay meanwhile, or over the channel).
+      // A first attempt that failed is asked again (after the client's retry wait): nothing
+      // else would, since no message leaves meanwhile.
       for (let w = 0; i === 35 && !peer.isDirect(to) && w < 400; w++) {
+        peer.upgrade(to);
         await new Promise((r) => setTimeout(r, 50));
       }
       peer.send(to, `b${i}`);
