@@ -102,7 +102,7 @@ export class MapRoom {
       JSON.stringify(signed),
     );
     this.#signed = signed;
-    this.#follow(signed);
+    this.#config.placement.adopt(map); // read once, above
     return true;
   }
 
