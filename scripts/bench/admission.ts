@@ -33,10 +33,15 @@ import { median, type SectionResult } from "./common.ts";
 export const US_PER_UNIT = 10;
 /** A kind's µs per unit within this factor of the stated unit: its price follows its cost. */
 const FACTOR = 3;
-/** Most of a shard one peer may take at its budget, in percent (5,000 units of 10 µs a second). */
+/** Most of a shard one peer may take at its budget, in percent. */
 const PEER_SHARE_TARGET = 5;
-/** Most of a shard one address may take, in percent (15,000 units of 10 µs a second). */
+/** Most of a shard one address may take, in percent. */
 const ADDRESS_SHARE_TARGET = 15;
+/**
+ * Most of a shard one address's HTTP requests may take, in percent: what one peer's socket may
+ * (the HTTP budget is the address's, a light client's).
+ */
+const HTTP_SHARE_TARGET = PEER_SHARE_TARGET;
 /** A bystander's p99 and welcome under a flood, at most this many times the unloaded ones. */
 const FLOOD_FACTOR = 2;
 
@@ -273,7 +278,7 @@ function kindEntries(): Def[] {
       what:
         `one address's HTTP requests at \`ADDRESS_HTTP_UNITS_PER_SECOND\` (${L.ADDRESS_HTTP_UNITS_PER_SECOND} units/s), all on the HTTP kind dearest per unit`,
       baseline: null,
-      target: `<= ${(L.ADDRESS_HTTP_UNITS_PER_SECOND * US_PER_UNIT / 1e4).toFixed(0)}`,
+      target: `<= ${HTTP_SHARE_TARGET}`,
     },
   );
   return entries;
@@ -404,8 +409,8 @@ function method(): string {
     "its budget pays for; each kind's median over the rounds); an address's,",
     "`ADDRESS_UNITS_PER_SECOND` × the same; an address's HTTP share,",
     "`ADDRESS_HTTP_UNITS_PER_SECOND` × the dearest over the HTTP kinds. Targets:",
-    `${PEER_SHARE_TARGET}% and ${ADDRESS_SHARE_TARGET}% (what the budgets are at ${US_PER_UNIT} µs`,
-    "a unit). Part three: a fresh network per flood kind, default limits; a bystander from an",
+    `${PEER_SHARE_TARGET}%, ${ADDRESS_SHARE_TARGET}% and ${HTTP_SHARE_TARGET}% (an address's HTTP`,
+    "requests held to what one peer's socket may take). Part three: a fresh network per flood kind, default limits; a bystander from an",
     "address of its own, homed on shard 0, sends a `lookup` 5 ms after each answer and opens a",
     "new connection every 200 ms, for 1.5 s unloaded, then under each flood: 1, 4 or 16 peers",
     "homed on shard 0, from one client address or from one each (the local network's test",

@@ -138,10 +138,10 @@ const CORE_LIMITS = {
   },
   /** Sustained frames per second one peer may send before `RATE_LIMITED`. */
   RATE_LIMIT_FRAMES_PER_SECOND: {
-    value: 2_500,
+    value: 1_750,
     unit: "units/s",
     description:
-      "Sustained cost per second per peer (one unit is about 10 µs of a shard's time, so this is about 2.5% of a shard: half the 5% a peer is held to, since a price may stand within 3x of its cost and a machine's speed moves by a third from day to day), every frame text or binary: a relayed frame costs `COST_RELAY_FRAME`, a request its price (the `COST_*` rows). More: `RATE_LIMITED` with `retryAfter`, dropped; a refused frame still takes half its cost, down to a quarter burst of debt (a penalty that decays). Kept per peer at its home, across reconnects and restarts.",
+      "Sustained cost per second per peer (one unit is about 10 µs of a shard's time, so this is about 1.75% of a shard: about a third of the 5% a peer is held to, since a price may stand within 3x of its cost, a request sent alone costs the runtime a wake that requests sent together share, and a machine's speed moves by half from day to day), every frame text or binary: a relayed frame costs `COST_RELAY_FRAME`, a request its price (the `COST_*` rows). More: `RATE_LIMITED` with `retryAfter`, dropped; a refused frame still takes half its cost, down to a quarter burst of debt (a penalty that decays). Kept per peer at its home, across reconnects and restarts.",
   },
   /** Frames one peer may send in a burst above the sustained rate. */
   RATE_LIMIT_BURST_FRAMES: {
@@ -163,7 +163,7 @@ const CORE_LIMITS = {
   },
   /** Sustained cost units per second all peers of one client address may spend at one shard. */
   ADDRESS_UNITS_PER_SECOND: {
-    value: 7_500,
+    value: 5_250,
     unit: "units/s",
     description:
       "Sustained cost per second of all the peers connected from one client address, at one shard, on top of each peer's own limit: identities are free, an address is not. More: `RATE_LIMITED` with `retryAfter`, as for a peer's own limit, but with no penalty on this shared bucket (the frame paid its peer's own).",
