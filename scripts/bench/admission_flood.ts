@@ -94,6 +94,12 @@ const WELCOME_GAP_MS = 200;
 const SHARDS = 8;
 /** The bystander's client address: none of the flooders'. */
 const BYSTANDER_ADDRESS = "198.51.100.7";
+/**
+ * The bystander's peers, taking turns at the round trips: a `lookup` every `LOOKUP_GAP_MS` plus
+ * its answer is about 125 a second, `COST_REQUEST` each, more than one peer's budget; shared by
+ * these, each stays within its own and their address within its.
+ */
+const BYSTANDER_PEERS = 3;
 /** The bare object's path in the network's workerd. */
 const BARE_PREFIX = "/bare";
 
@@ -130,8 +136,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function measure(
   url: string,
   network: string,
-  bystander: WebSocket,
-  self: string,
+  trip: () => Promise<number>,
   fresh: Identity[],
   ms: number,
 ): Promise<BystanderFigures> {
@@ -153,7 +158,7 @@ async function measure(
       await sleep(WELCOME_GAP_MS);
     }
   })();
-  const [trips] = await Promise.all([tripsFor(ms, () => lookupTrip(bystander, self)), connects]);
+  const [trips] = await Promise.all([tripsFor(ms, trip), connects]);
   return figures(trips, welcomes);
 }
 
@@ -172,11 +177,11 @@ function figures(trips: number[], welcomes: number[]): BystanderFigures {
 }
 
 /** Waits (up to `DRAIN_MS`) until a few lookups in a row come back within the unloaded p99. */
-async function settle(bystander: WebSocket, self: string, p99: number): Promise<void> {
+async function settle(trip: () => Promise<number>, p99: number): Promise<void> {
   const end = performance.now() + DRAIN_MS;
   let good = 0;
   while (good < 20 && performance.now() < end) {
-    good = await lookupTrip(bystander, self) <= p99 ? good + 1 : 0;
+    good = await trip() <= p99 ? good + 1 : 0;
     await sleep(LOOKUP_GAP_MS);
   }
 }
@@ -285,7 +290,9 @@ async function floodKind(
   const phases = 1 + PACED_PASSES * (1 + FLOODS.length) + (flat ? 1 + FLOODS.length : 0);
   const fresh: Identity[] = [];
   for (let i = 0; i < phases * perPhase; i++) fresh.push(await identityOn(0, SHARDS));
-  const me = await identityOn(0, SHARDS);
+  const selves = await Promise.all(
+    Array.from({ length: BYSTANDER_PEERS }, () => identityOn(0, SHARDS)),
+  );
   // Funded flooders are known before the network starts: its genesis pays them.
   const funded: string[] = [];
   if (kind === "tx.funded") {
@@ -310,15 +317,22 @@ async function floodKind(
   });
   const bareUrl = `${net.url.replace(/^http/, "ws")}${BARE_PREFIX}`;
   log(`${kind}: ${await pinApart()}`);
-  let bystander: WebSocket | undefined;
+  const bystander: WebSocket[] = [];
   let bare: WebSocket | undefined;
   let subscriber: WebSocket | undefined;
   try {
     const from = { [TEST_ADDRESS_HEADER]: BYSTANDER_ADDRESS };
-    bystander = (await openWelcomed(net.url, net.network, me, 60_000, from)).ws;
+    for (const me of selves) {
+      bystander.push((await openWelcomed(net.url, net.network, me, 60_000, from)).ws);
+    }
+    let turn = 0;
+    const trip = () => {
+      const k = turn++ % bystander.length;
+      return lookupTrip(bystander[k], selves[k].peerId);
+    };
     if (kind === "pub") subscriber = await subscribe(net.url, net.network, PUB_TOPIC);
     const run = (n: number, ids = fresh.splice(0, perPhase)) =>
-      measure(net.url, net.network, bystander!, me.peerId, ids, n);
+      measure(net.url, net.network, trip, ids, n);
     await run(500); // warm-up
     const measureUnloaded = async (pass: number) => {
       const u = await run(MEASURE_MS);
@@ -383,7 +397,7 @@ async function floodKind(
           }, welcome ${ratio(fig, unloaded, "welcome")}; ${says(fig)}`,
         );
         // What the flood left queued is worked off before the next phase.
-        await settle(bystander!, me.peerId, unloaded.p99);
+        await settle(trip, unloaded.p99);
       }
     }
     if (!flat) return;
@@ -405,11 +419,11 @@ async function floodKind(
           says(fig)
         }`,
       );
-      await settle(bystander!, me.peerId, unloaded.p99);
+      await settle(trip, unloaded.p99);
     }
   } finally {
     subscriber?.close();
-    bystander?.close();
+    for (const ws of bystander) ws.close();
     bare?.close();
     await net.dispose();
     await unpinSelf();
