@@ -72,6 +72,8 @@ export interface Env {
   LIMIT_OVERRIDES?: string;
   /** The network secret shard signing keys derive from (a Worker secret). */
   NETWORK_SECRET?: string;
+  /** The bearer token of the operator's routes (`/v1/admin/*`; a Worker secret); unset: none. */
+  ADMIN_TOKEN?: string;
   /** Genesis balances: a JSON object of account id → amount. */
   GENESIS?: string;
   /** `"on"` to enable `POST /v1/faucet` (development networks only). */

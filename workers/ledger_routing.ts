@@ -87,7 +87,10 @@ export class LedgerRouter {
    * @returns The account.
    */
   async account(id: string): Promise<AccountView> {
-    return await this.#at(this.#placement.home(id)).ledgerAccount(id);
+    const home = this.#placement.home(id);
+    const view = await this.#at(home).ledgerAccount(id);
+    // Asked by an older map than the shard's: the account lives where its answer says.
+    return view.shard === home ? view : await this.#at(view.shard).ledgerAccount(id);
   }
 
   /**

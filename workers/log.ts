@@ -15,7 +15,10 @@ export type LogEvent =
   | "socket.refused"
   | "edge.error"
   | "edge.admission_hook"
-  | "door.error";
+  | "door.error"
+  | "growth.step"
+  | "growth.called_off"
+  | "growth.unreached";
 
 /**
  * Writes one event as a JSON line: `info` to the log, `warn` and `error` as such.

@@ -52,6 +52,32 @@ export interface Published {
   unreached: number[];
 }
 
+/** What the map's keeper asks of a shard in a slot move (`super_peer/slot_moves.ts`). */
+export type SlotMoveOp =
+  | { op: "freeze"; slots: number[]; to: number }
+  | { op: "export"; slots: number[] }
+  | { op: "import"; slots: number[]; rooms: Record<string, unknown[]> }
+  | { op: "release"; slots: number[]; to: number }
+  | { op: "thaw"; slots: number[] };
+
+/** A shard's answer to a slot move: done (with the rows, for an export), or why not. */
+export type SlotMoveAnswer = { ok: true; rooms?: Record<string, unknown[]> } | Refusal;
+
+/** What a growth did (`super_peer/growth.ts`). */
+export interface GrowthReport {
+  ok: true;
+  /** Shards in use now. */
+  shards: number;
+  /** The map's version now. */
+  version: number;
+  /** Steps taken by this call (one resumed after a restart included). */
+  steps: number;
+  /** Slots moved by this call. */
+  slots: number;
+  /** The longest a step's slots were frozen, in ms (from its freeze to its release). */
+  longestPauseMs: number;
+}
+
 /** A notice for a sender of mail: what became of one message it sent. */
 export interface SenderNotice {
   /** The sender, homed where the notice is stored. */
@@ -176,4 +202,8 @@ export interface SuperPeerRpc {
   mapAdopt(signed: SignedSlotMap): boolean;
   /** At the keeper (shard 0): makes, signs, keeps and pushes the next version of the map. */
   mapPublish(next: SlotMapJson): Promise<Published | SlotMapRefusal>;
+  /** A phase of a slot move, asked by the keeper of a slot's source or destination. */
+  slotMove(o: SlotMoveOp): Promise<SlotMoveAnswer>;
+  /** At the keeper (shard 0): grows the network to `to` shards, slot after slot. */
+  growTo(to: number): Promise<GrowthReport | Refusal>;
 }

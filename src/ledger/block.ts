@@ -45,6 +45,8 @@ export type Mint = MintJson;
 export type Entry =
   | { kind: "transfer"; tx: TransferJson }
   | { kind: "credit"; receipt: Receipt }
+  /** A receipt for an account whose slot moved away: paid on to its new home by a receipt. */
+  | { kind: "forward"; receipt: Receipt }
   | { kind: "mint"; mint: Mint };
 
 /**
@@ -110,6 +112,9 @@ export function transferLeaf(body: Uint8Array, sig: Uint8Array): Uint8Array {
   return out;
 }
 
+// The first byte of an entry's leaf, by its kind.
+const LEAF_KIND = { transfer: 0x00, credit: 0x01, mint: 0x02, forward: 0x03 } as const;
+
 /**
  * The leaf bytes of an entry in its block's `txRoot` tree.
  *
@@ -120,17 +125,19 @@ export function transferLeaf(body: Uint8Array, sig: Uint8Array): Uint8Array {
  * ```ts
  * import { entryLeaf } from "./block.ts";
  * const mint = { network: "dev", to: "6MkkeuEFjxZv9Z6TWHjYRXUz3HoaCDNYdhVVPntXQkfT1d1", amount: "5", at: 1 };
- * console.assert(entryLeaf({ kind: "mint", mint })[0] === 0x02); // 0x00 transfer, 0x01 credit
+ * console.assert(entryLeaf({ kind: "mint", mint })[0] === 0x02); // 0x00 transfer, 0x01 credit, 0x03 forward
  * ```
  */
 export function entryLeaf(e: Entry): Uint8Array {
   if (e.kind === "transfer") {
     return transferLeaf(transferBytes(transferFromJson(e.tx)), base64urlnopad.decode(e.tx.sig));
   }
-  const body = e.kind === "credit" ? receiptBytes(e.receipt) : new ByteWriter().tag(MINT_TAG)
-    .shortString(e.mint.network).peer(e.mint.to).u64(BigInt(e.mint.amount)).u64(e.mint.at).finish();
+  const body = e.kind === "mint"
+    ? new ByteWriter().tag(MINT_TAG).shortString(e.mint.network).peer(e.mint.to)
+      .u64(BigInt(e.mint.amount)).u64(e.mint.at).finish()
+    : receiptBytes(e.receipt);
   const out = new Uint8Array(1 + body.length);
-  out[0] = e.kind === "credit" ? 0x01 : 0x02;
+  out[0] = LEAF_KIND[e.kind];
   out.set(body, 1);
   return out;
 }

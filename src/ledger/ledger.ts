@@ -12,7 +12,6 @@ import type { AccountView, TxOutcome, TxProof } from "../protocol/ledger_wire.ts
 import { base64urlnopad, hex } from "../encoding/mod.ts";
 import { shardOf } from "../routing/shard.ts";
 import { HomeCache } from "../routing/home_cache.ts";
-import type { Placement } from "../routing/placement.ts";
 import {
   blockHash,
   type BlockHeader,
@@ -29,26 +28,11 @@ import { buildTxProof } from "./proof.ts";
 import { type Receipt, receiptBytes } from "./receipt.ts";
 import type { Account, LedgerStorage, TxRecord } from "./storage.ts";
 import { stateRefusal } from "./_state_refusal.ts";
+import type { LedgerOptions } from "./ledger_options.ts";
 import { type Transfer, transferHash, transferToJson } from "./transfer.ts";
 import { type Checked, checkSignatures, precheck, type VerifyBatch } from "./_check.ts";
 
-/** How a shard is set up. */
-export interface LedgerOptions {
-  /** The network id. */
-  network: string;
-  /** This shard. */
-  shard: number;
-  /** The network's shard count. */
-  shards: number;
-  /** Largest amount of one transfer. */
-  maxAmount: number;
-  /** Most entries in one block. */
-  maxBlockEntries: number;
-  /** The live placement the shard's process follows (default: the first map of `shards`). */
-  placement?: Placement;
-  /** Genesis balances, by account, for the whole network; each shard takes its own. */
-  genesis?: Readonly<Record<string, string | number>>;
-}
+export type { LedgerOptions } from "./ledger_options.ts";
 
 /**
  * A ledger shard.
@@ -195,18 +179,7 @@ export class LedgerShard {
         this.#s.putAccount(t.to, { ...to, balance: to.balance + t.amount });
       } else {
         // The debit and the receipt that pays it out are one write: neither exists alone.
-        const seq = Number(this.#s.getMeta(`outseq:${dest}`) ?? "0") + 1;
-        this.#s.setMeta(`outseq:${dest}`, String(seq));
-        receipt = {
-          network: this.#o.network,
-          source: this.#o.shard,
-          dest,
-          seq,
-          tx: hash,
-          to: t.to,
-          amount: String(t.amount),
-        };
-        this.#s.putOutbox(receipt);
+        receipt = this.#nextReceipt(dest, hash, t.to, String(t.amount));
       }
       leaf ??= hex.encode(leafHash(
         bytes ? transferLeaf(bytes, base64urlnopad.decode(t.sig)) : entryLeaf(entry),
@@ -265,11 +238,24 @@ export class LedgerShard {
         if (r.seq <= last) continue; // already applied: acknowledge again, credit nothing
         if (r.seq !== last + 1) break; // a gap: wait for the missing one
         if (r.source !== source || r.dest !== this.#o.shard || r.network !== this.#o.network) break;
+        last = r.seq;
+        const home = this.#homes.of(r.to);
+        if (home !== this.#o.shard) {
+          // The account's slot moved away after the payer sent this: paid on to its new home,
+          // in the same write that marks this receipt applied, so exactly once.
+          const entry: Entry = { kind: "forward", receipt: r };
+          const on = this.#nextReceipt(home, r.tx, r.to, r.amount);
+          this.#s.appendPending({
+            entry,
+            leaf: hex.encode(leafHash(entryLeaf(entry))),
+            receipt: on,
+          });
+          continue;
+        }
         const to = this.#account(r.to);
         this.#s.putAccount(r.to, { ...to, balance: to.balance + BigInt(r.amount) });
         const entry: Entry = { kind: "credit", receipt: r };
         this.#s.appendPending({ entry, leaf: hex.encode(leafHash(entryLeaf(entry))) });
-        last = r.seq;
       }
       this.#s.setMeta(`inseq:${source}`, String(last));
       return last;
@@ -386,6 +372,15 @@ export class LedgerShard {
   /** Whether any entry waits to be sealed. */
   hasPending(): boolean {
     return this.#s.pending(1).length > 0;
+  }
+
+  // The next receipt to `dest`, numbered and kept in the outbox until it is acknowledged.
+  #nextReceipt(dest: number, tx: string, to: string, amount: string): Receipt {
+    const seq = Number(this.#s.getMeta(`outseq:${dest}`) ?? "0") + 1;
+    this.#s.setMeta(`outseq:${dest}`, String(seq));
+    const receipt = { network: this.#o.network, source: this.#o.shard, dest, seq, tx, to, amount };
+    this.#s.putOutbox(receipt);
+    return receipt;
   }
 
   #account(id: string): Account {

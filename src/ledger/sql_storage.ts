@@ -159,6 +159,31 @@ export class SqlLedgerStorage implements LedgerStorage {
     if (this.#depth === 0) this.#write(); // inside a transaction: at its end
   }
 
+  accountsWhere(keep: (id: string) => boolean): [string, Account][] {
+    this.#write();
+    // SQLite cannot compute a slot: every id is read, and the slot's own kept (a move is rare).
+    const out: [string, Account][] = [];
+    for (const row of this.#db.exec("SELECT id, balance, nonce FROM ledger_account")) {
+      const id = row.id as string;
+      if (keep(id)) {
+        out.push([id, { balance: BigInt(row.balance as string), nonce: Number(row.nonce) }]);
+      }
+    }
+    return out;
+  }
+
+  deleteAccounts(ids: readonly string[]): void {
+    this.#write();
+    for (const id of ids) {
+      this.#accounts.delete(id);
+      this.#dirty.delete(id);
+    }
+    this.#db.exec(
+      "DELETE FROM ledger_account WHERE id IN (SELECT value FROM json_each(?))",
+      JSON.stringify(ids),
+    );
+  }
+
   #remember(id: string, account: Account): void {
     if (this.#accounts.size >= ACCOUNT_CACHE_MAX) {
       this.#accounts.clear();

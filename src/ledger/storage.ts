@@ -81,6 +81,10 @@ export interface LedgerStorage {
   getAccount(id: string): Account | undefined;
   /** Creates or replaces an account. */
   putAccount(id: string, account: Account): void;
+  /** Every account whose id `keep` accepts (a slot on its way to another shard), with its state. */
+  accountsWhere(keep: (id: string) => boolean): [string, Account][];
+  /** Removes accounts (a slot given to another shard); ids not stored are passed over. */
+  deleteAccounts(ids: readonly string[]): void;
   /** A transfer record, if known. */
   getTx(hash: string): TxRecord | undefined;
   /** Creates or replaces a transfer record. */
@@ -166,6 +170,17 @@ export class MemoryLedgerStorage implements LedgerStorage {
   }
   putAccount(id: string, account: Account): void {
     this.#set(this.#accounts, id, account);
+  }
+  accountsWhere(keep: (id: string) => boolean): [string, Account][] {
+    return [...this.#accounts].filter(([id]) => keep(id)).map(([id, a]) => [id, { ...a }]);
+  }
+  deleteAccounts(ids: readonly string[]): void {
+    for (const id of ids) {
+      if (!this.#accounts.has(id)) continue;
+      const old = this.#accounts.get(id)!;
+      this.#undo?.push(() => this.#accounts.set(id, old));
+      this.#accounts.delete(id);
+    }
   }
   getTx(hash: string): TxRecord | undefined {
     return structuredClone(this.#txs.get(hash));

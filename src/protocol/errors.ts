@@ -86,7 +86,9 @@ export const ERROR_CODES = {
   BAD_SLOT_MAP:
     "Local to a client or a super-peer, never on the wire: a slot map is malformed or not signed by the network's map key (PROTOCOL.md section 3); it is not used.",
   BAD_GROWTH:
-    "Local to the operator's growth command, never on the wire: the shard count asked for is not a power of two larger than the network's, or the slot map is part-way through another change.",
+    "Answered to the operator's growth (`POST /v1/admin/grow`, HTTP 400), never to a peer: the shard count asked for is not a power of two larger than the network's, another growth is under way, or the network places keys by modulo and cannot grow.",
+  ADMIN_UNAUTHORIZED:
+    "HTTP 401 on an operator's route (`/v1/admin/*`): the request did not carry the network's `ADMIN_TOKEN` as a bearer token. A network without one has no such routes (404).",
   UNREACHABLE:
     "Local to a client, never on the wire: the network's URL could not be reached (an HTTP call failed, or no welcome came within the first connect's deadline); the message names the URL.",
 } as const;

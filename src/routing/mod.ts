@@ -19,6 +19,8 @@ export * from "./slot.ts";
 export * from "./slot_map.ts";
 export * from "./slot_map_signature.ts";
 export * from "./growth_plan.ts";
+export * from "./growth_step.ts";
+export * from "./slot_fence.ts";
 export * from "./homes.ts";
 export * from "./sample.ts";
 export * from "./shard_queue.ts";

@@ -47,6 +47,30 @@ clause("accounts keep bigint balances and nonces", (s) => {
   same(s.getAccount("a"), { balance: 1n, nonce: 4 });
 });
 
+clause("accounts are listed by a test of their id and deleted, inside a transaction too", (s) => {
+  s.putAccount("a1", { balance: 1n, nonce: 1 });
+  s.putAccount("b1", { balance: 2n, nonce: 0 });
+  s.transaction(() => s.putAccount("a2", { balance: 3n, nonce: 2 }));
+  const sorted = (rows: [string, unknown][]) => rows.sort(([x], [y]) => x < y ? -1 : 1);
+  same(sorted(s.accountsWhere((id) => id.startsWith("a"))), [
+    ["a1", { balance: 1n, nonce: 1 }],
+    ["a2", { balance: 3n, nonce: 2 }],
+  ]);
+  try {
+    s.transaction(() => {
+      s.deleteAccounts(["a1", "zz"]);
+      throw new Error("abort");
+    });
+  } catch { /* rolled back */ }
+  same(s.getAccount("a1"), { balance: 1n, nonce: 1 });
+  s.transaction(() => {
+    s.putAccount("a1", { balance: 5n, nonce: 5 }); // held until the end of the transaction
+    s.deleteAccounts(["a1", "zz"]);
+  });
+  same([s.getAccount("a1"), s.getAccount("b1")], [undefined, { balance: 2n, nonce: 0 }]);
+  same(s.accountsWhere(() => true).length, 2);
+});
+
 clause("a transaction that throws leaves nothing behind", (s) => {
   s.putAccount("a", { balance: 10n, nonce: 0 });
   try {

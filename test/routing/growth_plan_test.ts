@@ -1,4 +1,5 @@
 import { planGrowth, type SlotMove } from "../../src/routing/growth_plan.ts";
+import { nextGrowthStep } from "../../src/routing/growth_step.ts";
 import { SLOT_COUNT } from "../../src/routing/slot.ts";
 import { SlotMap } from "../../src/routing/slot_map.ts";
 import { assert, assertEquals } from "../support/assert.ts";
@@ -60,4 +61,26 @@ Deno.test("growth plan: a map already there needs no move, one shard included", 
   assertEquals(moves(planGrowth(SlotMap.initial(1), 1)), []);
   assertEquals(moves(planGrowth(SlotMap.initial(16), 16)), []);
   assertEquals(moves(planGrowth(SlotMap.initial(1), 2)).length, SLOT_COUNT / 2);
+});
+
+Deno.test("nextGrowthStep: slots between one pair of shards, the rest left for the next steps", () => {
+  let map = SlotMap.initial(8);
+  const seen = new Set<number>();
+  for (let steps = 0;; steps++) {
+    const step = nextGrowthStep(map, 16, 100);
+    if (step === null) {
+      assertEquals([steps, seen.size], [Math.ceil(256 / 100) * 8, 2048]);
+      break;
+    }
+    assert("slots" in step);
+    assert(step.slots.length <= 100 && step.to === step.from + 8);
+    for (const s of step.slots) {
+      assertEquals([map.shardOfSlot(s), s % 16], [step.from, step.to]);
+      assert(!seen.has(s));
+      seen.add(s);
+    }
+    map = map.assign(new Map(step.slots.map((s) => [s, step.to])));
+  }
+  const bad = nextGrowthStep(SlotMap.initial(8), 12, 10);
+  assert(bad !== null && "code" in bad && bad.code === "BAD_GROWTH");
 });

@@ -44,6 +44,7 @@ import { HttpError, jsonError } from "../http_error.ts";
 import { type AdmissionHook, admitPeer } from "./operator_admission.ts";
 import { LedgerRouter } from "../ledger_routing.ts";
 import { Shards } from "../shards.ts";
+import { adminRoutes } from "./admin.ts";
 
 type Ctx = {
   Bindings: Env;
@@ -367,9 +368,8 @@ export interface EdgeOptions {
 export function superpeerEdge(options: EdgeOptions = {}): Hono<Ctx> {
   const edge = new Hono<Ctx>();
   edge.use(cors);
-  // The config and the shards, once per request, for every route.
   edge.use(async (c, next) => {
-    const config = networkConfig(c.env);
+    const config = networkConfig(c.env); // once per request, for every route
     c.set("config", config);
     const shards = new Shards(c.env, config);
     c.set("shards", shards);
@@ -377,7 +377,7 @@ export function superpeerEdge(options: EdgeOptions = {}): Hono<Ctx> {
     c.set("admit", options.admit);
     await next();
   });
-  edge.route("/", app);
+  edge.route("/", adminRoutes()).route("/", app);
   // Registered after every route: a listed path with a method it does not answer is a 405.
   for (const path of ["/", ...ROUTES]) {
     edge.all(path, (c) => {

@@ -7,7 +7,7 @@
  */
 import type { DurableObjectState } from "cloudflare:workers";
 import { CLOSE_CODES } from "../../src/protocol/mod.ts";
-import { addressHome } from "../../src/routing/mod.ts";
+import { addressHome, slotOf } from "../../src/routing/mod.ts";
 import { readHandoff } from "../handoff.ts";
 import { jsonError } from "../http_error.ts";
 import type { Rooms } from "./rooms.ts";
@@ -82,6 +82,22 @@ export class Arrivals {
   async gone(gone: Gone): Promise<void> {
     this.#left(gone);
     if (gone) await this.#r.services.disconnected(gone.peer);
+  }
+
+  /**
+   * Sends away the peers homed in slots this shard gave away: their sockets are closed
+   * `GOING_AWAY`, and they reconnect through the edge, which routes them by the new map (or
+   * follows the `MOVED` of this shard, if its map is older).
+   *
+   * @param slots The slots.
+   */
+  sendAway(slots: readonly number[]): void {
+    const moved = new Set(slots);
+    const leaving = [...this.#r.sessions.peers()].filter((p) => moved.has(slotOf(p)));
+    for (const peer of leaving) {
+      const gone = this.#r.sessions.closePeer(peer, CLOSE_CODES.GOING_AWAY, "Home moved");
+      this.#ctx.waitUntil(this.gone(gone));
+    }
   }
 
   #left(gone: Gone): void {

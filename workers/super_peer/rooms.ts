@@ -18,6 +18,8 @@ import { AlarmScheduler } from "./alarm.ts";
 import { Control } from "./control.ts";
 import { LedgerHost, localLedger } from "./ledger/ledger_host.ts";
 import { MapRoom } from "./map_room.ts";
+import { Growth } from "./growth.ts";
+import { SlotMoves } from "./slot_moves.ts";
 import { type Observer, observerOf } from "./observer.ts";
 import { emptyStats, Relay } from "./relay.ts";
 import { serviceHost } from "./services/service_host.ts";
@@ -39,6 +41,10 @@ export interface Rooms {
   readonly gate: AddressGate;
   /** The slot map this shard keeps and follows (and, at shard 0, publishes). */
   readonly map: MapRoom;
+  /** This shard's side of slot moves: the fence, and each room's rows on the move. */
+  readonly moves: SlotMoves;
+  /** The growth driver, at the map's keeper (shard 0). */
+  readonly growth: Growth;
   /** This shard's own ledger calls: its RPC surface, and answered in place for its peers. */
   readonly ledger: ReturnType<typeof localLedger>;
   /** Present on the home of `$stats` only. */
@@ -94,7 +100,9 @@ export function openRooms(
   // Signatures are checked by the verifier beside the shard, after the shard's cheap reads.
   const verify = shardVerify(env, config);
   const ledgerHost = () => host ??= new LedgerHost({ ...common, onBlock, verify });
-  const ledger = localLedger(ledgerHost, config.limits.MAX_TX_BATCH);
+  const moves = new SlotMoves(ctx, [() => ledgerHost().slotMover()]);
+  const ledger = localLedger(ledgerHost, config.limits.MAX_TX_BATCH, moves);
+  const growth = new Growth(ctx, shard, shards, map);
   const control = new Control({ config, shard, sessions, shards, services, ledger, admission });
   const gate = new AddressGate(ctx, config, shards);
   const observer = observerOf({ ...common, pubsub: services.pubsub });
@@ -111,6 +119,8 @@ export function openRooms(
     control,
     gate,
     map,
+    moves,
+    growth,
     ledger,
     observer,
   };

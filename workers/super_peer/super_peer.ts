@@ -279,4 +279,16 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   mapPublish(next: SlotMapJson): Promise<Rpc.Published | SlotMapRefusal> {
     return this.#r.map.publish(next);
   }
+
+  /** A phase of a slot move; a release also sends away the peers homed in the slots. */
+  async slotMove(o: Rpc.SlotMoveOp): Promise<Rpc.SlotMoveAnswer> {
+    const answer = await this.#r.moves.op(o);
+    if (o.op === "release" && answer.ok) this.#a.sendAway(o.slots);
+    return answer;
+  }
+
+  /** At the keeper: grows the network to `to` shards. */
+  growTo(to: number): Promise<Rpc.GrowthReport | Refusal> {
+    return this.#r.growth.grow(to);
+  }
 }

@@ -13,7 +13,11 @@ import type { Identity } from "../../../src/identity/mod.ts";
 import type { AccountView, TxOutcome } from "../../../src/protocol/mod.ts";
 import { deriveShardKey } from "../../shard_keys.ts";
 import {
+  accountsArriving,
+  accountsGone,
+  accountsLeaving,
   LedgerShard,
+  type MovedAccount,
   type Receipt,
   type SignedBlockHeader,
   SqlLedgerStorage,
@@ -22,6 +26,7 @@ import type { AlarmScheduler } from "../alarm.ts";
 import type { NetworkConfig } from "../../config.ts";
 import type { Shards } from "../../shards.ts";
 import { TxIndex } from "./tx_index.ts";
+import type { SlotMover } from "../slot_moves.ts";
 import type { VerifyBatch } from "../../../src/ledger/mod.ts";
 import type { SuperPeerRpc, TxLookup } from "../../rpc.ts";
 import { nextTurn } from "../../../src/runtime/next_turn.ts";
@@ -52,6 +57,7 @@ export class LedgerHost {
   readonly #index: TxIndex;
   readonly #stats: RelayStats;
   readonly #verify: VerifyBatch;
+  readonly #storage: SqlLedgerStorage;
 
   /** @param o The object's state, the network's config, this shard, the other shards, the
    *   alarm, who is told of every block this shard seals, and the counters to keep. */
@@ -75,11 +81,12 @@ export class LedgerHost {
     this.#shards = o.shards;
     this.#alarm = o.alarm;
     const sql = ctx.storage.sql;
+    this.#storage = new SqlLedgerStorage({
+      exec: (query, ...bindings) => sql.exec(query, ...bindings).toArray(),
+      transaction: (fn) => ctx.storage.transactionSync(fn),
+    });
     this.ledger = new LedgerShard(
-      new SqlLedgerStorage({
-        exec: (query, ...bindings) => sql.exec(query, ...bindings).toArray(),
-        transaction: (fn) => ctx.storage.transactionSync(fn),
-      }),
+      this.#storage,
       {
         network: config.network,
         shard,
@@ -207,6 +214,22 @@ export class LedgerHost {
     await this.#schedule(header?.entries === this.#config.limits.MAX_BLOCK_ENTRIES);
   }
 
+  /**
+   * The ledger's part in a slot move: its accounts leave, arrive and are dropped (history stays
+   * where it was sealed; `slot_accounts.ts`).
+   *
+   * @returns The mover.
+   */
+  slotMover(): SlotMover {
+    const s = this.#storage;
+    return {
+      name: "ledger",
+      leaving: (inSlots) => accountsLeaving(s, inSlots),
+      arriving: (rows) => accountsArriving(s, rows as MovedAccount[]),
+      gone: (inSlots) => void accountsGone(s, inSlots),
+    };
+  }
+
   /** The shard's public key id. */
   async publicKey(): Promise<string> {
     return (await this.#signer).peerId;
@@ -274,6 +297,8 @@ export class LedgerHost {
  *
  * @param host This shard's ledger host, made on first use.
  * @param maxBatch `MAX_TX_BATCH`: transfers past it are ignored.
+ * @param moves The shard's slot moves: keyed work waits at a frozen slot, and a freeze waits
+ *   for the work under way (default: none).
  * @returns The calls.
  *
  * @example Usage
@@ -288,6 +313,10 @@ export class LedgerHost {
 export function localLedger(
   host: () => LedgerHost,
   maxBatch: number,
+  moves: {
+    gate(key: string): "held" | "gone" | Promise<"held" | "gone">;
+    track<T>(work: Promise<T>): Promise<T>;
+  } = { gate: () => "held", track: (work) => work },
 ):
   & Pick<
     SuperPeerRpc,
@@ -300,14 +329,37 @@ export function localLedger(
     | "ledgerReceive"
   >
   & { alarm(): Promise<void> } {
+  // Work keyed in a slot on its way to another shard waits until the move is done (or called
+  // off); then the map in force says where each account lives, and a transfer whose payer has
+  // left is refused `TX_WRONG_SHARD` by the ledger itself.
+  const settled = async (keys: Iterable<unknown>) => {
+    for (const key of new Set(keys)) {
+      const standing = typeof key === "string" ? moves.gate(key) : "held";
+      if (typeof standing !== "string") await standing; // frozen: only then a wait
+    }
+  };
+  const payers = (txs: unknown[]) =>
+    txs.map((t) =>
+      t !== null && typeof t === "object" ? (t as { from?: unknown }).from : undefined
+    );
   return {
     alarm: () => host().alarm(),
-    ledgerSubmit: (txs) => host().submit(txs.slice(0, maxBatch)),
+    ledgerSubmit: async (txs) => {
+      const batch = txs.slice(0, maxBatch);
+      await settled(payers(batch));
+      return await moves.track(host().submit(batch));
+    },
     ledgerAccount: (id) => host().account(id),
     ledgerTx: (hash) => host().transaction(hash),
     ledgerIndex: (shard, hashes) => host().index(shard, hashes),
     ledgerBlock: (height) => host().block(height),
-    ledgerFaucet: (account) => host().faucet(account),
-    ledgerReceive: (source, receipts) => host().receive(source, receipts),
+    ledgerFaucet: async (account) => {
+      await settled([account]);
+      return await moves.track(host().faucet(account));
+    },
+    ledgerReceive: async (source, receipts) => {
+      await settled(receipts.map((r) => r.to));
+      return await moves.track(host().receive(source, receipts));
+    },
   };
 }

@@ -1,0 +1,167 @@
+// Growing a live network on real workerd: the map's keeper (shard 0) moves slot after slot
+// from 8 shards to 16, each step frozen, copied, published and released, while transfers keep
+// coming. Afterwards every account lives at the home the new map names, with every applied
+// transfer in its balance and the supply unchanged; its old home names the new one; a receipt
+// sent to an old home is paid on; peers homed in moved slots reconnect to their new home.
+import { Identity } from "../../../mod.ts";
+import { signTransfer, transferToJson } from "../../../src/ledger/mod.ts";
+import type { AccountView, NetworkInfo, TxOutcome } from "../../../src/protocol/mod.ts";
+import { type SignedSlotMap, SlotMap } from "../../../src/routing/mod.ts";
+import { startNetwork, TEST_ADDRESS_HEADER } from "../../../scripts/local_network.ts";
+import { connectPeer } from "../../support/peers.ts";
+import { assert, assertEquals } from "../../support/assert.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const ACCOUNTS = 48;
+const FUNDS = 1_000;
+
+Deno.test(
+  "growth: 8 → 16 shards under transfers, every balance at its new home, supply unchanged",
+  opts,
+  async () => {
+    const ids = await Promise.all(Array.from({ length: ACCOUNTS }, () => Identity.generate()));
+    const genesis = Object.fromEntries(ids.map((i) => [i.peerId, FUNDS]));
+    const vars = { GENESIS: JSON.stringify(genesis), ADMIN_TOKEN: "operator-only" };
+    const net = await startNetwork({ shards: 8, vars });
+    const grow = (to: unknown, token = "operator-only") =>
+      fetch(`${net.url}/v1/admin/grow`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ to }),
+      });
+    try {
+      // Read through the test runtime's proxy once (each field of a result is a call), then
+      // parsed as plain JSON.
+      const plain = <T>(v: unknown) => JSON.parse(JSON.stringify(v)) as T;
+      const mapNow = async () =>
+        SlotMap.fromJSON(plain<SignedSlotMap>(await net.callShard(0, "mapCurrent"))) as SlotMap;
+      const balance = new Map(ids.map((i) => [i.peerId, FUNDS]));
+      const nonce = new Map(ids.map((i) => [i.peerId, 0]));
+      // A peer whose slot moves (its shard gives it to shard + 8): it is sent to its new home.
+      let mover: Identity;
+      do mover = await Identity.generate(); while (SlotMap.initial(16).shardOf(mover.peerId) < 8);
+      const peer = await connectPeer(net, { identity: mover });
+      assertEquals(peer.welcome?.shard, SlotMap.initial(8).shardOf(mover.peerId));
+
+      // Transfers, one after another, each to its payer's home.
+      let growing = false;
+      let applied = 0;
+      let refused = 0;
+      let during = 0;
+      let after = 0;
+      const transfer = async (k: number) => {
+        const from = ids[k % ACCOUNTS];
+        const to = ids[(k * 7 + 3) % ACCOUNTS];
+        const n = nonce.get(from.peerId)! + 1;
+        const tx = transferToJson(
+          await signTransfer(from, { network: net.network, to: to.peerId, amount: 3n, nonce: n }),
+        );
+        // Through the edge, which routes by the map it last read (at most `MAP_REFRESH_MS` old),
+        // from addresses of their own (an address's HTTP budget is not what is tested here).
+        const res = await fetch(`${net.url}/v1/tx`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            [TEST_ADDRESS_HEADER]: `198.51.100.${k % 250 + 1}`,
+          },
+          body: JSON.stringify(tx),
+        });
+        const [out] = (await res.json()).results as TxOutcome[];
+        if (out.ok) {
+          applied++;
+          if (growing) during++;
+          nonce.set(from.peerId, n);
+          balance.set(from.peerId, balance.get(from.peerId)! - 3);
+          balance.set(to.peerId, balance.get(to.peerId)! + 3);
+        } else {
+          // Its payer's slot left while the edge still routed by the older map: refused, not
+          // applied (a client sends it again).
+          assertEquals(out.code, "TX_WRONG_SHARD", `transfer ${k}, growing ${growing}`);
+          refused++;
+        }
+      };
+      // Every shard's ledger awake first, so that the stream is running while slots move.
+      for (let k = 0; k < 16; k++) await transfer(k);
+      growing = true;
+      // Four streams, each with payers of its own (a payer's nonces go in order).
+      const stream = Promise.all([0, 1, 2, 3].map(async (j) => {
+        for (let k = 16 + j; growing || after < 10; k += 4) {
+          if (!growing) after++;
+          await transfer(k);
+        }
+      }));
+
+      // Not without the operator's token; not to a shard count that is no power of two.
+      const denied = await grow(16, "guess");
+      assertEquals([denied.status, (await denied.json()).code], [401, "ADMIN_UNAUTHORIZED"]);
+      const odd = await grow(12);
+      assertEquals([odd.status, (await odd.json()).code], [400, "BAD_GROWTH"]);
+      const res = await grow(16);
+      assertEquals(res.status, 200);
+      const report = await res.json() as {
+        ok: true;
+        shards: number;
+        version: number;
+        steps: number;
+        slots: number;
+        longestPauseMs: number;
+      };
+      growing = false;
+      await stream;
+      console.log(
+        `growth 8 → 16: ${report.steps} steps, ${report.slots} slots, longest pause ${report.longestPauseMs} ms; ${during} transfers applied meanwhile (${applied} in all), ${refused} refused for a home that moved`,
+      );
+      assertEquals([report.ok, report.shards, report.slots], [true, 16, 2048]);
+      assert(during >= 1, `transfers applied while growing: ${during}`);
+      // Nothing left to do: asked again, the keeper moves nothing.
+      const again = await (await grow(16)).json() as { steps: number };
+      assertEquals(again.steps, 0);
+
+      const map = await mapNow();
+      assertEquals(map.shards, 16);
+      for (let k = 0; k < 16; k++) assertEquals(map.slotsOf(k).length, 256, `shard ${k}`);
+      // Receipts are delivered by the alarm's pushes: every balance settles where it lives now.
+      const views = async () =>
+        await Promise.all(
+          ids.map(async (i) =>
+            await net.callShard(map.shardOf(i.peerId), "ledgerAccount", i.peerId) as AccountView
+          ),
+        );
+      let seen: AccountView[] = [];
+      for (let t = 0; t < 100; t++) {
+        seen = await views();
+        if (seen.every((v) => Number(v.balance) === balance.get(v.id))) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      for (const v of seen) {
+        assertEquals([v.balance, v.nonce, v.shard], [
+          String(balance.get(v.id)),
+          nonce.get(v.id),
+          map.shardOf(v.id),
+        ], v.id);
+      }
+      const supply = seen.reduce((sum, v) => sum + Number(v.balance), 0);
+      assertEquals(supply, ACCOUNTS * FUNDS);
+
+      // An account whose slot moved: its old home holds nothing of it and names the new one;
+      // the HTTP API finds it there.
+      const moved = ids.find((i) => map.shardOf(i.peerId) >= 8)!;
+      const old = SlotMap.initial(8).shardOf(moved.peerId);
+      const there = await net.callShard(old, "ledgerAccount", moved.peerId) as AccountView;
+      assertEquals([there.balance, there.shard], ["0", map.shardOf(moved.peerId)]);
+      const http = await (await fetch(`${net.url}/v1/accounts/${moved.peerId}`)).json();
+      assertEquals(http.balance, String(balance.get(moved.peerId)));
+
+      const info = await (await fetch(`${net.url}/v1/network`)).json() as NetworkInfo;
+      assertEquals([info.shards, info.shardKeys.length], [16, 16]);
+      // The peer was sent away and came back at its new home.
+      for (let t = 0; t < 100 && peer.welcome?.shard !== map.shardOf(mover.peerId); t++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assertEquals(peer.welcome?.shard, map.shardOf(mover.peerId));
+      peer.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);

@@ -1,0 +1,205 @@
+/**
+ * Growing a live network, as the map's keeper (shard 0) drives it: step after step, a few
+ * slots move from one shard to another (`nextGrowthStep`) through four phases: the source
+ * freezes them (work keyed in them waits), their rows are copied to the destination, the keeper
+ * publishes the map that gives them to it (pushed to every shard), and the source releases them
+ * (what waited is answered by the new map; their rows are dropped there; the peers homed in
+ * them reconnect to their new home). The step and its phase are written down before each phase
+ * runs, and every phase may be done again, so a keeper that restarts resumes the step where it
+ * stopped; if the destination cannot take the rows, the source thaws them and the step is
+ * called off.
+ *
+ * @module
+ */
+import type { DurableObjectState } from "cloudflare:workers";
+import { type Refusal, refusal } from "../../src/protocol/mod.ts";
+import {
+  GROWTH_PHASES,
+  type GrowthPhase,
+  type GrowthStep,
+  nextGrowthStep,
+  SlotMap,
+} from "../../src/routing/mod.ts";
+import { logEvent } from "../log.ts";
+import {
+  type GrowthReport,
+  MAP_KEEPER_SHARD,
+  type SlotMoveAnswer,
+  type SlotMoveOp,
+} from "../rpc.ts";
+import type { Shards } from "../shards.ts";
+import type { MapRoom } from "./map_room.ts";
+
+/** Slots moved in one step: the writes to them wait while the step runs. */
+export const GROWTH_STEP_SLOTS = 64;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS growth (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  target INTEGER NOT NULL,
+  step TEXT NOT NULL,
+  phase TEXT NOT NULL
+);
+`;
+
+/**
+ * The keeper's growth driver.
+ *
+ * @example Usage
+ * ```ts
+ * import type { DurableObjectState } from "cloudflare:workers";
+ * import type { Shards } from "../shards.ts";
+ * import type { MapRoom } from "./map_room.ts";
+ * import { Growth } from "./growth.ts";
+ * export async function grow(ctx: DurableObjectState, shards: Shards, map: MapRoom) {
+ *   return await new Growth(ctx, 0, shards, map).grow(16); // 8 → 16, slot after slot
+ * }
+ * ```
+ */
+export class Growth {
+  readonly #ctx: DurableObjectState;
+  readonly #shard: number;
+  readonly #shards: Shards;
+  readonly #map: MapRoom;
+  #running: Promise<GrowthReport | Refusal> | undefined;
+
+  /**
+   * @param ctx The object's state.
+   * @param shard This shard (only the keeper grows the network).
+   * @param shards The shards' stubs.
+   * @param map The map this shard keeps and publishes.
+   */
+  constructor(ctx: DurableObjectState, shard: number, shards: Shards, map: MapRoom) {
+    this.#ctx = ctx;
+    this.#shard = shard;
+    this.#shards = shards;
+    this.#map = map;
+    ctx.storage.sql.exec(SCHEMA);
+  }
+
+  /**
+   * Grows the network to `to` shards, resuming a step a restart cut short first. One growth
+   * runs at a time: a second call while one runs gets the same answer.
+   *
+   * @param to A power of two, more shards than the map has (or as many: nothing to do).
+   * @returns What was done, or a refusal (`BAD_GROWTH`, `BAD_SLOT_MAP`).
+   */
+  grow(to: number): Promise<GrowthReport | Refusal> {
+    if (this.#shard !== MAP_KEEPER_SHARD) {
+      return Promise.resolve(refusal("BAD_GROWTH", `Only shard ${MAP_KEEPER_SHARD} grows it`));
+    }
+    this.#running ??= this.#run(to).finally(() => this.#running = undefined);
+    return this.#running;
+  }
+
+  async #run(to: number): Promise<GrowthReport | Refusal> {
+    let steps = 0;
+    let slots = 0;
+    let longestPauseMs = 0;
+    for (;;) {
+      const kept = this.#kept();
+      if (kept && kept.target !== to) {
+        return refusal("BAD_GROWTH", `A growth to ${kept.target} shards is under way`);
+      }
+      let step = kept?.step;
+      let phase = kept?.phase ?? "freeze";
+      if (!step) {
+        const signed = await this.#map.current();
+        const map = signed && SlotMap.fromJSON(signed);
+        if (!(map instanceof SlotMap)) return refusal("BAD_GROWTH", "This network cannot grow");
+        const next = nextGrowthStep(map, to, GROWTH_STEP_SLOTS);
+        if (next === null) {
+          return {
+            ok: true,
+            shards: map.shards,
+            version: map.version,
+            steps,
+            slots,
+            longestPauseMs,
+          };
+        }
+        if ("code" in next) return next;
+        step = next;
+        phase = "freeze";
+      }
+      const started = Date.now();
+      const failed = await this.#step(to, step, phase);
+      if (failed) return failed;
+      longestPauseMs = Math.max(longestPauseMs, Date.now() - started);
+      steps++;
+      slots += step.slots.length;
+    }
+  }
+
+  // Runs a step from `phase` on, writing each phase down before it runs.
+  async #step(target: number, step: GrowthStep, from: GrowthPhase): Promise<Refusal | undefined> {
+    const ask = (shard: number, o: SlotMoveOp) =>
+      this.#shards.call(shard, (s) => s.slotMove(o), 3) as Promise<SlotMoveAnswer>;
+    for (const phase of GROWTH_PHASES.slice(GROWTH_PHASES.indexOf(from))) {
+      this.#keep(target, step, phase);
+      let answer: SlotMoveAnswer | Refusal = { ok: true };
+      if (phase === "freeze") {
+        answer = await ask(step.from, { op: "freeze", slots: step.slots, to: step.to });
+      } else if (phase === "copy") {
+        const out = await ask(step.from, { op: "export", slots: step.slots });
+        answer = out.ok
+          ? await ask(step.to, { op: "import", slots: step.slots, rooms: out.rooms ?? {} })
+          : out;
+        if (!answer.ok) {
+          // Called off: the source takes its slots back, and the step is forgotten.
+          await ask(step.from, { op: "thaw", slots: step.slots });
+          this.#forget();
+          logEvent("growth.called_off", { step, code: answer.code }, "warn");
+          return answer;
+        }
+      } else if (phase === "publish") {
+        answer = await this.#publish(step);
+      } else {
+        answer = await ask(step.from, { op: "release", slots: step.slots, to: step.to });
+      }
+      if (!answer.ok) return answer;
+    }
+    this.#forget();
+    logEvent("growth.step", { from: step.from, to: step.to, slots: step.slots.length });
+    return undefined;
+  }
+
+  // The map that gives the step's slots to their new shard, unless it is out already.
+  async #publish(step: GrowthStep): Promise<{ ok: true } | Refusal> {
+    const signed = await this.#map.current();
+    const map = signed && SlotMap.fromJSON(signed);
+    if (!(map instanceof SlotMap)) return refusal("BAD_GROWTH", "This network cannot grow");
+    if (step.slots.every((s) => map.shardOfSlot(s) === step.to)) return { ok: true };
+    const next = map.assign(new Map(step.slots.map((s) => [s, step.to])));
+    const published = await this.#map.publish(next.toJSON());
+    if ("code" in published) return published;
+    if (published.unreached.length > 0) {
+      logEvent("growth.unreached", { shards: published.unreached }, "warn");
+    }
+    return { ok: true };
+  }
+
+  #kept(): { target: number; step: GrowthStep; phase: GrowthPhase } | undefined {
+    const row = this.#ctx.storage.sql.exec<{ target: number; step: string; phase: string }>(
+      "SELECT target, step, phase FROM growth",
+    ).toArray()[0];
+    return row && {
+      target: row.target,
+      step: JSON.parse(row.step) as GrowthStep,
+      phase: row.phase as GrowthPhase,
+    };
+  }
+
+  #keep(target: number, step: GrowthStep, phase: GrowthPhase): void {
+    this.#ctx.storage.sql.exec(
+      "INSERT OR REPLACE INTO growth (id, target, step, phase) VALUES (1, ?, ?, ?)",
+      target,
+      JSON.stringify(step),
+      phase,
+    );
+  }
+
+  #forget(): void {
+    this.#ctx.storage.sql.exec("DELETE FROM growth");
+  }
+}

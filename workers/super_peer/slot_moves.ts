@@ -1,0 +1,160 @@
+/**
+ * A super-peer's side of moving slots, as the map's keeper drives it (`growth.ts`): at the
+ * source, the fence (`SlotFence`, kept in SQLite so that a restart keeps a slot frozen or gone),
+ * the export of each room's rows in the moving slots, and their drop once the map gave them
+ * away (the peers homed in them are then sent away by the object, `Arrivals.sendAway`); at the
+ * destination, the import. Each room that keeps state by key takes part through a
+ * {@linkcode SlotMover}.
+ *
+ * @module
+ */
+import type { DurableObjectState } from "cloudflare:workers";
+import { refusal } from "../../src/protocol/mod.ts";
+import { type FenceRow, SlotFence, slotOf } from "../../src/routing/mod.ts";
+import type { SlotMoveAnswer, SlotMoveOp } from "../rpc.ts";
+
+export type { SlotMoveAnswer, SlotMoveOp } from "../rpc.ts";
+
+/** A room that keeps state by key, as a slot move sees it. */
+export interface SlotMover {
+  /** The room's name: its rows travel under it. */
+  readonly name: string;
+  /** Its rows whose key `inSlots` accepts, JSON-safe. */
+  leaving(inSlots: (key: string) => boolean): unknown[];
+  /** Writes rows another shard's room sent (replacing what it had for their keys). */
+  arriving(rows: unknown[]): void;
+  /** Drops its rows whose key `inSlots` accepts. */
+  gone(inSlots: (key: string) => boolean): void;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS slot_fence (
+  slot INTEGER PRIMARY KEY,
+  state TEXT NOT NULL,
+  dest INTEGER NOT NULL
+);
+`;
+
+/**
+ * One super-peer's part in slot moves.
+ *
+ * @example Usage
+ * ```ts
+ * import type { DurableObjectState } from "cloudflare:workers";
+ * import { SlotMoves } from "./slot_moves.ts";
+ * export async function freeze(ctx: DurableObjectState) {
+ *   const moves = new SlotMoves(ctx, []);
+ *   return await moves.op({ op: "freeze", slots: [9], to: 9 }); // work keyed in slot 9 waits
+ * }
+ * ```
+ */
+export class SlotMoves {
+  /** The fence around the slots this shard is giving away. */
+  readonly fence: SlotFence;
+  readonly #ctx: DurableObjectState;
+  readonly #movers: readonly (() => SlotMover)[];
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  /**
+   * @param ctx The object's state.
+   * @param movers The rooms that keep state by key (each made on first use).
+   */
+  constructor(ctx: DurableObjectState, movers: readonly (() => SlotMover)[]) {
+    this.#ctx = ctx;
+    this.#movers = movers;
+    ctx.storage.sql.exec(SCHEMA);
+    const rows = ctx.storage.sql.exec<{ slot: number; state: string; dest: number }>(
+      "SELECT slot, state, dest FROM slot_fence",
+    ).toArray();
+    this.fence = new SlotFence(
+      rows.map((r) => ({ slot: r.slot, state: r.state as FenceRow["state"], to: r.dest })),
+    );
+  }
+
+  /**
+   * Where work keyed by `key` stands: `held` (go on), `gone` (answer `MOVED`), or a promise
+   * that settles to one of them once a frozen slot is released or thawed.
+   *
+   * @param key The key (a peer, an account, a topic, a content's root).
+   * @returns Its standing, or a wait for it.
+   */
+  gate(key: string): "held" | "gone" | Promise<"held" | "gone"> {
+    if (this.fence.empty) return "held";
+    const slot = slotOf(key);
+    const standing = this.fence.standing(slot);
+    return standing === "frozen" ? this.fence.settled(slot) : standing;
+  }
+
+  /**
+   * Keeps count of keyed work under way (a batch of transfers between its checks and its
+   * write), so that a freeze waits for it: work that passed the gate before the freeze must be
+   * written before the rows are read for the copy, or the copy would miss it.
+   *
+   * @param work The work.
+   * @returns The same work.
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight.add(work);
+    const done = () => this.#inFlight.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
+  /**
+   * Does what the keeper asks. Each operation may be asked again (after a restart of either
+   * side) and does nothing more the second time.
+   *
+   * @param o The operation.
+   * @returns Done, or a refusal.
+   */
+  async op(o: SlotMoveOp): Promise<SlotMoveAnswer> {
+    const slots = new Set(o.slots);
+    const inSlots = (key: string) => slots.has(slotOf(key));
+    switch (o.op) {
+      case "freeze":
+        this.fence.freeze(o.slots, o.to);
+        this.#write();
+        // What passed the gate before the freeze is written before the freeze is answered.
+        await Promise.allSettled([...this.#inFlight]);
+        return { ok: true };
+      case "export": {
+        const rooms: Record<string, unknown[]> = {};
+        for (const make of this.#movers) {
+          const m = make();
+          rooms[m.name] = m.leaving(inSlots);
+        }
+        return { ok: true, rooms };
+      }
+      case "import": {
+        const movers = this.#movers.map((make) => make());
+        const unknown = Object.keys(o.rooms).filter((n) => !movers.some((m) => m.name === n));
+        if (unknown.length > 0) return refusal("BAD_SLOT_MAP", `No room here takes ${unknown}`);
+        this.#ctx.storage.transactionSync(() => {
+          for (const m of movers) m.arriving(o.rooms[m.name] ?? []);
+        });
+        return { ok: true };
+      }
+      case "release":
+        this.fence.release(o.slots, o.to);
+        this.#write();
+        this.#ctx.storage.transactionSync(() => {
+          for (const make of this.#movers) make().gone(inSlots);
+        });
+        return { ok: true };
+      case "thaw":
+        this.fence.thaw(o.slots);
+        this.#write();
+        return { ok: true };
+    }
+  }
+
+  #write(): void {
+    const sql = this.#ctx.storage.sql;
+    sql.exec("DELETE FROM slot_fence");
+    sql.exec(
+      "INSERT INTO slot_fence (slot, state, dest) " +
+        "SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
+      JSON.stringify(this.fence.rows().map((r) => [r.slot, r.state, r.to])),
+    );
+  }
+}
