@@ -25,6 +25,16 @@ export interface NetworkKeys {
   shardKeys: readonly string[];
 }
 
+// A key's home under each shard count a network of `shards` may have grown through: `shards`
+// itself and, for a power of two, each smaller one (a count that is not one never grows).
+function homesAlong(key: string, shards: number): Set<number> {
+  const homes = new Set([shardOf(key, shards)]);
+  if ((shards & (shards - 1)) === 0) {
+    for (let n = shards / 2; n >= 1; n /= 2) homes.add(shardOf(key, n));
+  }
+  return homes;
+}
+
 /**
  * Checks a transfer's (or a faucet payment's) proof with nothing but the network's public
  * facts.
@@ -54,8 +64,11 @@ export async function verifyTxProof(
   if (network !== keys.network || p.header.network !== keys.network) {
     return invalid("wrong network");
   }
-  const shard = shardOf(t ? t.from : p.mint!.to, keys.shardKeys.length);
-  if (p.header.shard !== shard) {
+  // The account's home when the block was sealed: a network that grew (by doubling, slot `s`
+  // from shard `s mod n` to `s mod 2n`) keeps its old blocks where they were sealed, so any of
+  // the homes along the way.
+  const shard = p.header.shard;
+  if (!homesAlong(t ? t.from : p.mint!.to, keys.shardKeys.length).has(shard)) {
     return invalid(`block is not from the ${t ? "payer" : "payee"}'s home shard`);
   }
   let sig: Uint8Array;

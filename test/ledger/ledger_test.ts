@@ -265,3 +265,28 @@ Deno.test("LedgerShard checks nonce and balance before the signature, against th
   const back = await shard.submitBatch([await tx(bob, alice, 5, 1), await tx(alice, bob, 5, 3)]);
   assertEquals(back.map((r) => r.ok), [true, true]);
 });
+
+Deno.test("a proof sealed before the network grew still verifies against the keys served after", async () => {
+  // A payer homed on shard 5 of 8 whose slot goes to shard 13 when the network grows to 16.
+  let payer: Identity;
+  do payer = await Identity.generate(); while (
+    shardOf(payer.peerId, 8) !== 5 || shardOf(payer.peerId, 16) !== 13
+  );
+  const shard = shardFor(5, 8, { [payer.peerId]: 100 });
+  const keys16 = await Promise.all(
+    Array.from({ length: 16 }, (_, k) => deriveShardKey("secret", NETWORK, k)),
+  );
+  const r = await shard.submit(await tx(payer, bob, 1, 1));
+  assert(r.ok);
+  await shard.seal(keys16[5]);
+  const proof = shard.proof(r.hash) as TransferProof;
+  const keys = (n: number) => ({
+    network: NETWORK,
+    shardKeys: keys16.slice(0, n).map((k) => k.peerId),
+  });
+  assertEquals(await verifyTxProof(proof, keys(8)), { ok: true });
+  assertEquals(await verifyTxProof(proof, keys(16)), { ok: true });
+  // A shard the payer's slot never lived on cannot vouch for it, however it signs.
+  const elsewhere = { ...proof, header: { ...proof.header, shard: 6 } };
+  assertEquals((await verifyTxProof(elsewhere, keys(16))).ok, false);
+});
