@@ -43,7 +43,9 @@ export class SlotFence {
   readonly #waiting = new Map<number, ((s: "held" | "gone") => void)[]>();
 
   /**
-   * @param rows The rows kept before a restart.
+   * Makes a fence, with the slots a restart found fenced.
+   *
+   * @param rows The rows kept before the restart.
    */
   constructor(rows: readonly FenceRow[] = []) {
     for (const r of rows) this.#rows.set(r.slot, { ...r });

@@ -102,7 +102,7 @@ export function openRooms(
   const ledgerHost = () => host ??= new LedgerHost({ ...common, onBlock, verify });
   const moves = new SlotMoves(ctx, [() => ledgerHost().slotMover()]);
   const ledger = localLedger(ledgerHost, config.limits.MAX_TX_BATCH, moves);
-  const growth = new Growth(ctx, shard, shards, map);
+  const growth = new Growth(ctx, shard, shards, map, config);
   const control = new Control({ config, shard, sessions, shards, services, ledger, admission });
   const gate = new AddressGate(ctx, config, shards);
   const observer = observerOf({ ...common, pubsub: services.pubsub });
