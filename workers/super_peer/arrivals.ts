@@ -90,14 +90,15 @@ export class Arrivals {
    * follows the `MOVED` of this shard, if its map is older).
    *
    * @param slots The slots.
+   * @returns Once each has left (its leave written down, its address's gate told).
    */
-  sendAway(slots: readonly number[]): void {
+  async sendAway(slots: readonly number[]): Promise<void> {
     const moved = new Set(slots);
     const leaving = [...this.#r.sessions.peers()].filter((p) => moved.has(slotOf(p)));
-    for (const peer of leaving) {
+    await Promise.all(leaving.map((peer) => {
       const gone = this.#r.sessions.closePeer(peer, CLOSE_CODES.GOING_AWAY, "Home moved");
-      this.#ctx.waitUntil(this.gone(gone));
-    }
+      return this.gone(gone);
+    }));
   }
 
   #left(gone: Gone): void {

@@ -100,7 +100,10 @@ export function openRooms(
   // Signatures are checked by the verifier beside the shard, after the shard's cheap reads.
   const verify = shardVerify(env, config);
   const ledgerHost = () => host ??= new LedgerHost({ ...common, onBlock, verify });
-  const moves = new SlotMoves(ctx, [() => ledgerHost().slotMover()]);
+  const moves = new SlotMoves(ctx, [
+    () => ledgerHost().slotMover(),
+    () => services.presence.slotMover(),
+  ]);
   const ledger = localLedger(ledgerHost, config.limits.MAX_TX_BATCH, moves);
   const growth = new Growth(ctx, shard, shards, map, config);
   const control = new Control({ config, shard, sessions, shards, services, ledger, admission });

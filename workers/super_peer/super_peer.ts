@@ -280,11 +280,11 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
     return this.#r.map.publish(next);
   }
 
-  /** A phase of a slot move; a release also sends away the peers homed in the slots. */
+  /** A phase of a slot move; a release sends away the peers homed in the slots first. */
   async slotMove(o: Rpc.SlotMoveOp): Promise<Rpc.SlotMoveAnswer> {
-    const answer = await this.#r.moves.op(o);
-    if (o.op === "release" && answer.ok) this.#a.sendAway(o.slots);
-    return answer;
+    // The peers homed in released slots leave first: what their close writes here is dropped.
+    if (o.op === "release") await this.#a.sendAway(o.slots);
+    return await this.#r.moves.op(o);
   }
 
   /** At the keeper: grows the network to `to` shards. */

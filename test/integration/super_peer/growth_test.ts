@@ -42,6 +42,14 @@ Deno.test(
       do mover = await Identity.generate(); while (SlotMap.initial(16).shardOf(mover.peerId) < 8);
       const peer = await connectPeer(net, { identity: mover });
       assertEquals(peer.welcome?.shard, SlotMap.initial(8).shardOf(mover.peerId));
+      // Another, offline while its slot moves: when it was last seen moves with it.
+      let away: Identity;
+      do away = await Identity.generate(); while (SlotMap.initial(16).shardOf(away.peerId) < 8);
+      const visit = await connectPeer(net, { identity: away });
+      visit.close();
+      for (let t = 0; t < 50 && (await peer.lookup(away.peerId)).lastSeen === null; t++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
 
       // Transfers, one after another, each to its payer's home.
       let growing = false;
@@ -169,6 +177,12 @@ Deno.test(
         await new Promise((r) => setTimeout(r, 100));
       }
       assertEquals(peer.welcome?.shard, map.shardOf(mover.peerId));
+      const lastSeen = await peer.lookup(away.peerId);
+      assertEquals([lastSeen.online, lastSeen.shard, typeof lastSeen.lastSeen], [
+        false,
+        map.shardOf(away.peerId),
+        "number",
+      ]);
       peer.close();
     } finally {
       await net.dispose();

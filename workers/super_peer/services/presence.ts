@@ -10,6 +10,7 @@ import type { PeerInfo } from "../../../src/protocol/mod.ts";
 import { sampleOf } from "../../../src/routing/mod.ts";
 import type { PeerPresence } from "../../../src/protocol/mod.ts";
 import type { ServiceHost } from "./service_host.ts";
+import type { SlotMover } from "../slot_moves.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS peer_seen (peer TEXT PRIMARY KEY, last_seen INTEGER NOT NULL);
@@ -56,6 +57,7 @@ export function sweepInterval(timeoutMs: number): number {
  * @example Usage
  * ```ts
  * import type { ServiceHost } from "./service_host.ts";
+import type { SlotMover } from "../slot_moves.ts";
  * import { Presence } from "./presence.ts";
  * export function left(host: ServiceHost, peerId: string) {
  *   const presence = new Presence(host);
@@ -101,6 +103,36 @@ export class Presence {
    * @param peer The peer.
    * @returns Its presence.
    */
+  /**
+   * Presence's part in a slot move: when each peer of the slots was last seen travels with
+   * them, so that its new home can say so of a peer that was offline while it moved.
+   *
+   * @returns The mover.
+   */
+  slotMover(): SlotMover {
+    const sql = this.#host.ctx.storage.sql;
+    const rows = () => sql.exec<{ peer: string; last_seen: number }>("SELECT * FROM peer_seen");
+    return {
+      name: "presence",
+      leaving: (inSlots) =>
+        rows().toArray().filter((r) => inSlots(r.peer)).map((r) => [r.peer, r.last_seen]),
+      arriving: (moved) => {
+        sql.exec(
+          "INSERT OR REPLACE INTO peer_seen (peer, last_seen) " +
+            "SELECT value->>0, value->>1 FROM json_each(?)",
+          JSON.stringify(moved),
+        );
+      },
+      gone: (inSlots) => {
+        const peers = rows().toArray().filter((r) => inSlots(r.peer)).map((r) => r.peer);
+        sql.exec(
+          "DELETE FROM peer_seen WHERE peer IN (SELECT value FROM json_each(?))",
+          JSON.stringify(peers),
+        );
+      },
+    };
+  }
+
   lookup(peer: string): PeerPresence {
     const online = this.#host.isOnline(peer);
     const row = online ? undefined : this.#host.ctx.storage.sql.exec<{ last_seen: number }>(
