@@ -118,10 +118,15 @@ export class LedgerRouter {
   ): Promise<{ record: TxRecord; proof: TxProof | null } | null> {
     // With its payer (a faucet payment's payee): that account's home. Else the hash's own
     // home, which has it or knows the shard that has it: two calls at most.
-    const first = await this.#at(this.#placement.home(home ?? hash)).ledgerTx(hash);
-    if (first === null || "record" in first) return first;
-    const found = await this.#at(first.at).ledgerTx(hash);
-    return found !== null && "record" in found ? found : null;
+    const byHash = this.#placement.home(hash);
+    const asked = this.#placement.home(home ?? hash);
+    let found = await this.#at(asked).ledgerTx(hash);
+    // Not at the account's home: a network that grew keeps a record where it was applied, which
+    // the hash's home knows.
+    if (found === null && asked !== byHash) found = await this.#at(byHash).ledgerTx(hash);
+    if (found === null || "record" in found) return found;
+    const there = await this.#at(found.at).ledgerTx(hash);
+    return there !== null && "record" in there ? there : null;
   }
 
   /**

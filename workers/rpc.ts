@@ -171,7 +171,7 @@ export interface SuperPeerRpc {
    */
   ledgerTx(hash: string): TxLookup;
   /** At the hashes' home: another shard applied these transfers. */
-  ledgerIndex(shard: number, hashes: string[]): void;
+  ledgerIndex(shard: number, hashes: string[]): void | Promise<void>;
   /** A block header of this shard. */
   ledgerBlock(height: number | "head"): SignedBlockHeader | null;
   /** Applies receipts another shard owes this one; returns the acknowledgement. */

@@ -102,6 +102,7 @@ export function openRooms(
   const ledgerHost = () => host ??= new LedgerHost({ ...common, onBlock, verify });
   const moves = new SlotMoves(ctx, [
     () => ledgerHost().slotMover(),
+    () => ledgerHost().indexMover(),
     () => services.presence.slotMover(),
   ]);
   const ledger = localLedger(ledgerHost, config.limits.MAX_TX_BATCH, moves);

@@ -201,8 +201,8 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   }
 
   /** At the hashes' home: another shard applied these transfers. */
-  ledgerIndex(shard: number, hashes: string[]): void {
-    this.#r.ledger.ledgerIndex(shard, hashes);
+  ledgerIndex(shard: number, hashes: string[]): void | Promise<void> {
+    return this.#r.ledger.ledgerIndex(shard, hashes);
   }
 
   /** A block header of this shard. */

@@ -4,8 +4,18 @@
 // transfer in its balance and the supply unchanged; its old home names the new one; a receipt
 // sent to an old home is paid on; peers homed in moved slots reconnect to their new home.
 import { Identity } from "../../../mod.ts";
-import { signTransfer, transferToJson } from "../../../src/ledger/mod.ts";
-import type { AccountView, NetworkInfo, TxOutcome } from "../../../src/protocol/mod.ts";
+import {
+  signTransfer,
+  transferHash,
+  transferToJson,
+  verifyTxProof,
+} from "../../../src/ledger/mod.ts";
+import type {
+  AccountView,
+  NetworkInfo,
+  TransferProof,
+  TxOutcome,
+} from "../../../src/protocol/mod.ts";
 import { type SignedSlotMap, SlotMap } from "../../../src/routing/mod.ts";
 import { startNetwork, TEST_ADDRESS_HEADER } from "../../../scripts/local_network.ts";
 import { connectPeer } from "../../support/peers.ts";
@@ -53,6 +63,7 @@ Deno.test(
 
       // Transfers, one after another, each to its payer's home.
       let growing = false;
+      const sealedBefore: { hash: string; payer: string }[] = [];
       let applied = 0;
       let refused = 0;
       let during = 0;
@@ -76,6 +87,7 @@ Deno.test(
         });
         const [out] = (await res.json()).results as TxOutcome[];
         if (out.ok) {
+          if (!growing) sealedBefore.push({ hash: out.hash, payer: from.peerId });
           applied++;
           if (growing) during++;
           nonce.set(from.peerId, n);
@@ -90,6 +102,36 @@ Deno.test(
       };
       // Every shard's ledger awake first, so that the stream is running while slots move.
       for (let k = 0; k < 16; k++) await transfer(k);
+      // And one transfer whose record is held where its hash was homed too (so no index entry
+      // was ever made for it), by a payer whose slot moves, and whose hash's slot moves: after
+      // the growth the hash's new home must learn where the record is.
+      const eight = SlotMap.initial(8);
+      const sixteen = SlotMap.initial(16);
+      const payer = ids.find((i) => sixteen.shardOf(i.peerId) >= 8)!;
+      let own: { hash: string; tx: unknown } | undefined;
+      for (let amount = 1n; !own; amount++) {
+        const t = await signTransfer(payer, {
+          network: net.network,
+          to: ids[0].peerId,
+          amount,
+          nonce: nonce.get(payer.peerId)! + 1,
+        });
+        const hash = transferHash(t);
+        const home = eight.shardOf(payer.peerId);
+        if (eight.shardOf(hash) === home && sixteen.shardOf(hash) !== home) {
+          own = { hash, tx: transferToJson(t) };
+          const res = await fetch(`${net.url}/v1/tx`, {
+            method: "POST",
+            body: JSON.stringify(own.tx),
+          });
+          const [out] = (await res.json()).results as TxOutcome[];
+          assert(out.ok, JSON.stringify(out));
+          nonce.set(payer.peerId, nonce.get(payer.peerId)! + 1);
+          balance.set(payer.peerId, balance.get(payer.peerId)! - Number(amount));
+          balance.set(ids[0].peerId, balance.get(ids[0].peerId)! + Number(amount));
+          sealedBefore.unshift({ hash, payer: payer.peerId });
+        }
+      }
       growing = true;
       // Four streams, each with payers of its own (a payer's nonces go in order).
       const stream = Promise.all([0, 1, 2, 3].map(async (j) => {
@@ -172,6 +214,19 @@ Deno.test(
 
       const info = await (await fetch(`${net.url}/v1/network`)).json() as NetworkInfo;
       assertEquals([info.shards, info.shardKeys.length], [16, 16]);
+      // A transfer applied before the growth, by a payer whose slot moved: found by its hash
+      // (and by its payer) after it, with a proof that checks against the keys served now.
+      const early = sealedBefore[0];
+      for (const query of ["", `?from=${early.payer}`]) {
+        let status: { status?: string; proof?: TransferProof } = {};
+        for (let t = 0; t < 50 && !status.proof; t++) {
+          status = await (await fetch(`${net.url}/v1/tx/${early.hash}${query}`)).json();
+          if (!status.proof) await new Promise((r) => setTimeout(r, 200));
+        }
+        assert(status.proof, `found after the growth${query}: ${JSON.stringify(status)}`);
+        const keys = { network: net.network, shardKeys: info.shardKeys };
+        assertEquals(await verifyTxProof(status.proof, keys), { ok: true });
+      }
       // The peer was sent away and came back at its new home.
       for (let t = 0; t < 100 && peer.welcome?.shard !== map.shardOf(mover.peerId); t++) {
         await new Promise((r) => setTimeout(r, 100));

@@ -230,6 +230,20 @@ export class LedgerHost {
     };
   }
 
+  /**
+   * The transfer index's part in a slot move (`TxIndex.slotMover`), this shard's own records
+   * included.
+   *
+   * @returns The mover.
+   */
+  indexMover(): SlotMover {
+    const sql = this.#ctx.storage.sql;
+    return this.#index.slotMover((inSlots) =>
+      sql.exec<{ hash: string }>("SELECT hash FROM ledger_tx").toArray()
+        .map((r) => r.hash).filter(inSlots)
+    );
+  }
+
   /** The shard's public key id. */
   async publicKey(): Promise<string> {
     return (await this.#signer).peerId;
@@ -351,7 +365,11 @@ export function localLedger(
     },
     ledgerAccount: (id) => host().account(id),
     ledgerTx: (hash) => host().transaction(hash),
-    ledgerIndex: (shard, hashes) => host().index(shard, hashes),
+    ledgerIndex: async (shard, hashes) => {
+      // Entries for a slot on the move wait: after it, the map says where they belong.
+      await settled(hashes);
+      host().index(shard, hashes);
+    },
     ledgerBlock: (height) => host().block(height),
     ledgerFaucet: async (account) => {
       await settled([account]);

@@ -11,6 +11,7 @@
 import type { DurableObjectState } from "cloudflare:workers";
 import type { NetworkConfig } from "../../config.ts";
 import type { Shards } from "../../shards.ts";
+import type { SlotMover } from "../slot_moves.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tx_index (hash TEXT PRIMARY KEY, shard INTEGER NOT NULL);
@@ -33,6 +34,7 @@ const BATCH_ROWS = 16;
  * import type { DurableObjectState } from "cloudflare:workers";
  * import type { NetworkConfig } from "../../config.ts";
  * import type { Shards } from "../../shards.ts";
+import type { SlotMover } from "../slot_moves.ts";
  * import { TxIndex } from "./tx_index.ts";
  * export async function index(
  *   ctx: DurableObjectState,
@@ -109,9 +111,17 @@ export class TxIndex {
           BATCH_ROWS,
         ).toArray();
         if (rows.length === 0) return;
-        const from = this.#shard;
-        const hashes = rows.flatMap((r) => r.hashes.split(" "));
-        await this.#shards.call(home, (s) => s.ledgerIndex(from, hashes));
+        // By the shard that holds each record: this one, or (`hash@shard`) one whose entry
+        // reached this shard under an older map and is passed on.
+        const byHolder = new Map<number, string[]>();
+        for (const token of rows.flatMap((r) => r.hashes.split(" "))) {
+          const [hash, holder] = token.split("@");
+          const from = holder === undefined ? this.#shard : Number(holder);
+          byHolder.get(from)?.push(hash) ?? byHolder.set(from, [hash]);
+        }
+        for (const [from, hashes] of byHolder) {
+          await this.#shards.call(home, (s) => s.ledgerIndex(from, hashes));
+        }
         sql.exec(
           "DELETE FROM tx_index_out WHERE home = ? AND seq <= ?",
           home,
@@ -131,9 +141,54 @@ export class TxIndex {
    * @param shard The shard that has them.
    * @param hashes Their hashes.
    */
+  /**
+   * The index's part in a slot move: the hashes of the slots travel with the shard that holds
+   * each record, this one's own records included (which needed no entry while their hashes
+   * were homed here), so that the slots' new home finds every transfer sealed before the move.
+   *
+   * @param ownHashes The hashes of the records this shard holds, whose slot `inSlots` accepts.
+   * @returns The mover.
+   */
+  slotMover(ownHashes: (inSlots: (key: string) => boolean) => string[]): SlotMover {
+    const sql = this.#ctx.storage.sql;
+    const rows = () => sql.exec<{ hash: string; shard: number }>("SELECT * FROM tx_index");
+    return {
+      name: "tx_index",
+      leaving: (inSlots) => [
+        ...rows().toArray().filter((r) => inSlots(r.hash)).map((r) => [r.hash, r.shard]),
+        ...ownHashes(inSlots).map((hash) => [hash, this.#shard]),
+      ],
+      arriving: (moved) => {
+        sql.exec(
+          "INSERT OR REPLACE INTO tx_index (hash, shard) " +
+            "SELECT value->>0, value->>1 FROM json_each(?)",
+          JSON.stringify(moved),
+        );
+      },
+      gone: (inSlots) => {
+        const hashes = rows().toArray().filter((r) => inSlots(r.hash)).map((r) => r.hash);
+        sql.exec(
+          "DELETE FROM tx_index WHERE hash IN (SELECT value FROM json_each(?))",
+          JSON.stringify(hashes),
+        );
+      },
+    };
+  }
+
   record(shard: number, hashes: readonly string[]): void {
     const sql = this.#ctx.storage.sql;
+    // Entries sent under an older map, for hashes whose slot has moved on: passed on to their
+    // home now (through the outbox, so a failed call is tried again), unless the record is there.
+    const elsewhere = hashes.filter((h) => this.#config.placement.home(h) !== this.#shard);
+    for (const hash of elsewhere) {
+      const home = this.#config.placement.home(hash);
+      if (home !== shard) {
+        // `hash@shard`: an entry for a record held by another shard than this one.
+        sql.exec("INSERT INTO tx_index_out (home, hashes) VALUES (?, ?)", home, `${hash}@${shard}`);
+      }
+    }
     for (const hash of hashes) {
+      if (elsewhere.includes(hash)) continue;
       // Only well-formed hashes: the caller is another shard, but a bad row costs nothing
       // to refuse.
       if (/^[0-9a-f]{64}$/.test(hash)) {
