@@ -41,6 +41,7 @@ export interface FenceRow {
 export class SlotFence {
   readonly #rows = new Map<number, FenceRow>();
   readonly #waiting = new Map<number, ((s: "held" | "gone") => void)[]>();
+  #frozen = 0;
 
   /**
    * Makes a fence, with the slots a restart found fenced.
@@ -48,7 +49,7 @@ export class SlotFence {
    * @param rows The rows kept before the restart.
    */
   constructor(rows: readonly FenceRow[] = []) {
-    for (const r of rows) this.#rows.set(r.slot, { ...r });
+    for (const r of rows) this.#set(r.slot, { ...r });
   }
 
   /** Every fenced slot, for the host to write down. */
@@ -56,9 +57,12 @@ export class SlotFence {
     return [...this.#rows.values()].map((r) => ({ ...r }));
   }
 
-  /** Whether any slot is fenced: the common case, none, costs one check. */
-  get empty(): boolean {
-    return this.#rows.size === 0;
+  /**
+   * Whether any slot is frozen: the common case, none (even after a growth, whose slots are
+   * gone, not frozen), costs one check, and work keyed in a slot need not hash its key.
+   */
+  get anyFrozen(): boolean {
+    return this.#frozen > 0;
   }
 
   /**
@@ -93,7 +97,7 @@ export class SlotFence {
     for (const slot of slots) {
       assertSlot(slot);
       if (this.#rows.has(slot)) continue;
-      this.#rows.set(slot, { slot, state: "frozen", to });
+      this.#set(slot, { slot, state: "frozen", to });
       changed.push(slot);
     }
     return changed;
@@ -110,7 +114,7 @@ export class SlotFence {
       assertSlot(slot);
       const dest = this.#rows.get(slot)?.to ?? to;
       if (dest === undefined) throw new RangeError(`Slot ${slot} was not frozen and has no home`);
-      this.#rows.set(slot, { slot, state: "gone", to: dest });
+      this.#set(slot, { slot, state: "gone", to: dest });
       this.#wake(slot, "gone");
     }
   }
@@ -124,7 +128,7 @@ export class SlotFence {
   thaw(slots: readonly number[]): void {
     for (const slot of slots) {
       if (this.#rows.get(slot)?.state !== "frozen") continue;
-      this.#rows.delete(slot);
+      this.#set(slot, undefined);
       this.#wake(slot, "held");
     }
   }
@@ -136,7 +140,7 @@ export class SlotFence {
    */
   reclaim(slots: readonly number[]): void {
     for (const slot of slots) {
-      this.#rows.delete(slot);
+      this.#set(slot, undefined);
       this.#wake(slot, "held");
     }
   }
@@ -162,6 +166,14 @@ export class SlotFence {
     let n = 0;
     for (const list of this.#waiting.values()) n += list.length;
     return n;
+  }
+
+  // Every change of a row goes through here, so that the count of frozen slots stays true.
+  #set(slot: number, row: FenceRow | undefined): void {
+    if (this.#rows.get(slot)?.state === "frozen") this.#frozen--;
+    if (row?.state === "frozen") this.#frozen++;
+    if (row) this.#rows.set(slot, row);
+    else this.#rows.delete(slot);
   }
 
   #wake(slot: number, to: "held" | "gone"): void {

@@ -13,7 +13,7 @@ function throwsRange(fn: () => unknown): void {
 
 Deno.test("SlotFence: work keyed in a frozen slot waits, and learns whether the slot left or stayed", async () => {
   const fence = new SlotFence();
-  assertEquals([fence.empty, fence.standing(5)], [true, "held"]);
+  assertEquals([fence.anyFrozen, fence.standing(5)], [false, "held"]);
   assertEquals(await fence.settled(5), "held"); // not frozen: at once
   assertEquals(fence.freeze([5, 6, 7], 12), [5, 6, 7]);
   assertEquals(fence.freeze([5], 13), []); // frozen already, for 12
@@ -33,7 +33,9 @@ Deno.test("SlotFence: work keyed in a frozen slot waits, and learns whether the 
     "gone",
     "frozen",
   ]);
-  assertEquals(fence.waiting, 0);
+  assertEquals([fence.waiting, fence.anyFrozen], [0, true]); // 7 still frozen
+  fence.release([7]);
+  assertEquals(fence.anyFrozen, false); // gone slots need no gate
 });
 
 Deno.test("SlotFence: its rows bring it back after a restart; a slot given back is held again", () => {

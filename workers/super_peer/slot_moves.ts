@@ -27,6 +27,57 @@ export interface SlotMover {
   gone(inSlots: (key: string) => boolean): void;
 }
 
+/**
+ * A mover for a table of two columns keyed by the first (a peer, a hash): its rows in the
+ * slots leave as `[key, value]` pairs, arrive replacing what the destination had, and are
+ * deleted at the source.
+ *
+ * @example Usage
+ * ```ts
+ * import type { DurableObjectState } from "cloudflare:workers";
+ * import { pairTableMover } from "./slot_moves.ts";
+ * export function presence(ctx: DurableObjectState) {
+ *   return pairTableMover(ctx.storage.sql, "presence", "peer_seen", ["peer", "last_seen"]);
+ * }
+ * ```
+ *
+ * @param sql The object's SQLite storage.
+ * @param name The room's name.
+ * @param table The table.
+ * @param columns Its key column and its value column.
+ * @param alsoLeaving Pairs that leave without a row of their own (made from other state).
+ * @returns The mover.
+ */
+export function pairTableMover(
+  sql: DurableObjectState["storage"]["sql"],
+  name: string,
+  table: string,
+  columns: readonly [key: string, value: string],
+  alsoLeaving: (inSlots: (key: string) => boolean) => unknown[][] = () => [],
+): SlotMover {
+  const [key, value] = columns;
+  const keysIn = (inSlots: (key: string) => boolean) =>
+    sql.exec<Record<string, string | number>>(`SELECT ${key} AS k, ${value} AS v FROM ${table}`)
+      .toArray().filter((r) => inSlots(String(r.k)));
+  return {
+    name,
+    leaving: (inSlots) => [...keysIn(inSlots).map((r) => [r.k, r.v]), ...alsoLeaving(inSlots)],
+    arriving: (rows) => {
+      sql.exec(
+        `INSERT OR REPLACE INTO ${table} (${key}, ${value}) ` +
+          "SELECT value->>0, value->>1 FROM json_each(?)",
+        JSON.stringify(rows),
+      );
+    },
+    gone: (inSlots) => {
+      sql.exec(
+        `DELETE FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))`,
+        JSON.stringify(keysIn(inSlots).map((r) => r.k)),
+      );
+    },
+  };
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS slot_fence (
   slot INTEGER PRIMARY KEY,
@@ -79,7 +130,7 @@ export class SlotMoves {
    * @returns Its standing, or a wait for it.
    */
   gate(key: string): "held" | "gone" | Promise<"held" | "gone"> {
-    if (this.fence.empty) return "held";
+    if (!this.fence.anyFrozen) return "held";
     const slot = slotOf(key);
     const standing = this.fence.standing(slot);
     return standing === "frozen" ? this.fence.settled(slot) : standing;

@@ -108,11 +108,12 @@ Deno.test(
       const eight = SlotMap.initial(8);
       const sixteen = SlotMap.initial(16);
       const payer = ids.find((i) => sixteen.shardOf(i.peerId) >= 8)!;
+      const payee = ids.find((i) => i !== payer)!;
       let own: { hash: string; tx: unknown } | undefined;
       for (let amount = 1n; !own; amount++) {
         const t = await signTransfer(payer, {
           network: net.network,
-          to: ids[0].peerId,
+          to: payee.peerId,
           amount,
           nonce: nonce.get(payer.peerId)! + 1,
         });
@@ -128,7 +129,7 @@ Deno.test(
           assert(out.ok, JSON.stringify(out));
           nonce.set(payer.peerId, nonce.get(payer.peerId)! + 1);
           balance.set(payer.peerId, balance.get(payer.peerId)! - Number(amount));
-          balance.set(ids[0].peerId, balance.get(ids[0].peerId)! + Number(amount));
+          balance.set(payee.peerId, balance.get(payee.peerId)! + Number(amount));
           sealedBefore.unshift({ hash, payer: payer.peerId });
         }
       }

@@ -11,7 +11,7 @@
 import type { DurableObjectState } from "cloudflare:workers";
 import type { NetworkConfig } from "../../config.ts";
 import type { Shards } from "../../shards.ts";
-import type { SlotMover } from "../slot_moves.ts";
+import { pairTableMover, type SlotMover } from "../slot_moves.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tx_index (hash TEXT PRIMARY KEY, shard INTEGER NOT NULL);
@@ -34,7 +34,7 @@ const BATCH_ROWS = 16;
  * import type { DurableObjectState } from "cloudflare:workers";
  * import type { NetworkConfig } from "../../config.ts";
  * import type { Shards } from "../../shards.ts";
-import type { SlotMover } from "../slot_moves.ts";
+import { pairTableMover, type SlotMover } from "../slot_moves.ts";
  * import { TxIndex } from "./tx_index.ts";
  * export async function index(
  *   ctx: DurableObjectState,
@@ -150,29 +150,9 @@ export class TxIndex {
    * @returns The mover.
    */
   slotMover(ownHashes: (inSlots: (key: string) => boolean) => string[]): SlotMover {
-    const sql = this.#ctx.storage.sql;
-    const rows = () => sql.exec<{ hash: string; shard: number }>("SELECT * FROM tx_index");
-    return {
-      name: "tx_index",
-      leaving: (inSlots) => [
-        ...rows().toArray().filter((r) => inSlots(r.hash)).map((r) => [r.hash, r.shard]),
-        ...ownHashes(inSlots).map((hash) => [hash, this.#shard]),
-      ],
-      arriving: (moved) => {
-        sql.exec(
-          "INSERT OR REPLACE INTO tx_index (hash, shard) " +
-            "SELECT value->>0, value->>1 FROM json_each(?)",
-          JSON.stringify(moved),
-        );
-      },
-      gone: (inSlots) => {
-        const hashes = rows().toArray().filter((r) => inSlots(r.hash)).map((r) => r.hash);
-        sql.exec(
-          "DELETE FROM tx_index WHERE hash IN (SELECT value FROM json_each(?))",
-          JSON.stringify(hashes),
-        );
-      },
-    };
+    const own = (inSlots: (key: string) => boolean) =>
+      ownHashes(inSlots).map((hash) => [hash, this.#shard]);
+    return pairTableMover(this.#ctx.storage.sql, "tx_index", "tx_index", ["hash", "shard"], own);
   }
 
   record(shard: number, hashes: readonly string[]): void {

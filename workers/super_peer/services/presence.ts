@@ -10,7 +10,7 @@ import type { PeerInfo } from "../../../src/protocol/mod.ts";
 import { sampleOf } from "../../../src/routing/mod.ts";
 import type { PeerPresence } from "../../../src/protocol/mod.ts";
 import type { ServiceHost } from "./service_host.ts";
-import type { SlotMover } from "../slot_moves.ts";
+import { pairTableMover, type SlotMover } from "../slot_moves.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS peer_seen (peer TEXT PRIMARY KEY, last_seen INTEGER NOT NULL);
@@ -57,7 +57,7 @@ export function sweepInterval(timeoutMs: number): number {
  * @example Usage
  * ```ts
  * import type { ServiceHost } from "./service_host.ts";
-import type { SlotMover } from "../slot_moves.ts";
+import { pairTableMover, type SlotMover } from "../slot_moves.ts";
  * import { Presence } from "./presence.ts";
  * export function left(host: ServiceHost, peerId: string) {
  *   const presence = new Presence(host);
@@ -110,27 +110,10 @@ export class Presence {
    * @returns The mover.
    */
   slotMover(): SlotMover {
-    const sql = this.#host.ctx.storage.sql;
-    const rows = () => sql.exec<{ peer: string; last_seen: number }>("SELECT * FROM peer_seen");
-    return {
-      name: "presence",
-      leaving: (inSlots) =>
-        rows().toArray().filter((r) => inSlots(r.peer)).map((r) => [r.peer, r.last_seen]),
-      arriving: (moved) => {
-        sql.exec(
-          "INSERT OR REPLACE INTO peer_seen (peer, last_seen) " +
-            "SELECT value->>0, value->>1 FROM json_each(?)",
-          JSON.stringify(moved),
-        );
-      },
-      gone: (inSlots) => {
-        const peers = rows().toArray().filter((r) => inSlots(r.peer)).map((r) => r.peer);
-        sql.exec(
-          "DELETE FROM peer_seen WHERE peer IN (SELECT value FROM json_each(?))",
-          JSON.stringify(peers),
-        );
-      },
-    };
+    return pairTableMover(this.#host.ctx.storage.sql, "presence", "peer_seen", [
+      "peer",
+      "last_seen",
+    ]);
   }
 
   lookup(peer: string): PeerPresence {
