@@ -271,10 +271,7 @@ export class LedgerShard {
    */
   acknowledge(dest: number, upTo: number): void {
     this.#s.transaction(() => {
-      for (const r of this.#s.deleteOutbox(dest, upTo)) {
-        const record = this.#s.getTx(r.tx);
-        if (record) this.#s.putTx({ ...record, status: "credited" });
-      }
+      this.#s.setTxCredited(this.#s.deleteOutbox(dest, upTo).map((r) => r.tx));
     });
   }
 

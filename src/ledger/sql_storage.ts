@@ -69,6 +69,13 @@ export class SqlLedgerStorage implements LedgerStorage {
   // block is sealed from memory, not read back and parsed from the rows it was just written to.
   #unsealed: PendingEntry[] | undefined;
   #txs: TxRecord[] = [];
+  // Meta values (sequence numbers, faucet times) read or written so far, `null` for one known
+  // absent, and the written ones held to the transaction's end like the accounts: a batch of
+  // cross-shard transfers bumps one counter per receipt, and read and written each time they
+  // were two statements of its four per transfer.
+  readonly #meta = new Map<string, string | null>();
+  readonly #dirtyMeta = new Map<string, string>();
+  #outbox: Receipt[] = [];
   #depth = 0;
 
   /**
@@ -97,6 +104,9 @@ export class SqlLedgerStorage implements LedgerStorage {
       this.#pending = [];
       this.#unsealed = undefined;
       this.#txs = [];
+      this.#meta.clear();
+      this.#dirtyMeta.clear();
+      this.#outbox = [];
       throw error;
     } finally {
       this.#depth--;
@@ -123,6 +133,23 @@ export class SqlLedgerStorage implements LedgerStorage {
       this.#db.exec(
         "INSERT INTO ledger_pending (entry) SELECT value FROM json_each(?) ORDER BY key",
         entries,
+      );
+    }
+    if (this.#dirtyMeta.size > 0) {
+      const rows = JSON.stringify([...this.#dirtyMeta]);
+      this.#dirtyMeta.clear();
+      this.#db.exec(
+        "INSERT OR REPLACE INTO ledger_meta (key, value) SELECT value->>0, value->>1 FROM json_each(?)",
+        rows,
+      );
+    }
+    if (this.#outbox.length > 0) {
+      const rows = JSON.stringify(this.#outbox.map((r) => [r.dest, r.seq, JSON.stringify(r)]));
+      this.#outbox = [];
+      this.#db.exec(
+        "INSERT INTO ledger_outbox (dest, seq, receipt) " +
+          "SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
+        rows,
       );
     }
     if (this.#txs.length > 0) {
@@ -222,6 +249,17 @@ export class SqlLedgerStorage implements LedgerStorage {
     );
   }
 
+  setTxCredited(hashes: readonly string[]): void {
+    this.#write();
+    // One statement for an acknowledgement, the status changed inside each stored record: read
+    // and written back whole, it was a query and a row rewritten per receipt.
+    this.#db.exec(
+      "UPDATE ledger_tx SET record = json_set(record, '$.status', 'credited') " +
+        "WHERE hash IN (SELECT value FROM json_each(?))",
+      JSON.stringify(hashes),
+    );
+  }
+
   appendPending(entry: PendingEntry): void {
     this.#pending.push(entry);
     this.#unsealed?.push(entry);
@@ -263,15 +301,12 @@ export class SqlLedgerStorage implements LedgerStorage {
   }
 
   putOutbox(receipt: Receipt): void {
-    this.#db.exec(
-      "INSERT INTO ledger_outbox (dest, seq, receipt) VALUES (?, ?, ?)",
-      receipt.dest,
-      receipt.seq,
-      JSON.stringify(receipt),
-    );
+    this.#outbox.push(receipt);
+    if (this.#depth === 0) this.#write(); // inside a transaction: at its end
   }
 
   outbox(dest: number, limit: number): Receipt[] {
+    this.#write();
     return this.#db.exec(
       "SELECT receipt FROM ledger_outbox WHERE dest = ? ORDER BY seq LIMIT ?",
       dest,
@@ -281,6 +316,7 @@ export class SqlLedgerStorage implements LedgerStorage {
   }
 
   outboxShards(): number[] {
+    this.#write();
     return this.#db.exec("SELECT DISTINCT dest FROM ledger_outbox ORDER BY dest").map((r) =>
       Number(r.dest)
     );
@@ -298,12 +334,27 @@ export class SqlLedgerStorage implements LedgerStorage {
   }
 
   getMeta(key: string): string | undefined {
-    return this.#db.exec("SELECT value FROM ledger_meta WHERE key = ?", key)[0]?.value as
+    const hit = this.#meta.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const value = this.#db.exec("SELECT value FROM ledger_meta WHERE key = ?", key)[0]?.value as
       | string
       | undefined;
+    this.#rememberMeta(key, value ?? null);
+    return value;
   }
 
   setMeta(key: string, value: string): void {
-    this.#db.exec("INSERT OR REPLACE INTO ledger_meta (key, value) VALUES (?, ?)", key, value);
+    this.#rememberMeta(key, value);
+    this.#dirtyMeta.set(key, value);
+    if (this.#depth === 0) this.#write(); // inside a transaction: at its end
+  }
+
+  // One faucet time per account paid makes the keys many: the cache is bounded like accounts'.
+  #rememberMeta(key: string, value: string | null): void {
+    if (this.#meta.size >= ACCOUNT_CACHE_MAX) {
+      this.#meta.clear();
+      for (const [k, v] of this.#dirtyMeta) this.#meta.set(k, v);
+    }
+    this.#meta.set(key, value);
   }
 }

@@ -94,6 +94,8 @@ export interface LedgerStorage {
    * block has hash `hashes[i]` (`undefined` for an entry without a record, a credit).
    */
   setTxPlaces(block: number, hashes: readonly (string | undefined)[]): void;
+  /** Marks transfers credited by their receiving shard; unknown hashes are skipped. */
+  setTxCredited(hashes: readonly string[]): void;
   /** Appends an entry to the pending list. */
   appendPending(entry: PendingEntry): void;
   /** The oldest pending entries, at most `limit`. */
@@ -192,6 +194,12 @@ export class MemoryLedgerStorage implements LedgerStorage {
     for (const [index, hash] of hashes.entries()) {
       const record = hash === undefined ? undefined : this.#txs.get(hash);
       if (record) this.#set(this.#txs, record.hash, { ...record, block, index });
+    }
+  }
+  setTxCredited(hashes: readonly string[]): void {
+    for (const hash of hashes) {
+      const record = this.#txs.get(hash);
+      if (record) this.#set(this.#txs, hash, { ...record, status: "credited" });
     }
   }
   appendPending(entry: PendingEntry): void {

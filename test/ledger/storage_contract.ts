@@ -183,6 +183,10 @@ clause("transfer records and meta values", (s) => {
   same(s.getTx("f"), { hash: "f", tx, status: "pending", dest: 1, block: 7, index: 0 });
   check(s.getTx("unknown") === undefined);
   check(s.getTx("nope") === undefined);
+  s.setTxCredited(["g", "unknown"]);
+  same(s.getTx("g"), { hash: "g", tx, status: "credited", dest: 1, block: 7, index: 3 });
+  same(s.getTx("f")?.status, "pending");
+  check(s.getTx("unknown") === undefined);
   s.setMeta("x", "1");
   s.setMeta("x", "2");
   same(s.getMeta("x"), "2");

@@ -37,3 +37,31 @@ Deno.test("SqlLedgerStorage reads a transfer's row written before the record was
   storage.putTx({ ...old, status: "credited", block: 3, index: 7 });
   assertEquals(storage.getTx(hash), { ...old, status: "credited", block: 3, index: 7 });
 });
+
+Deno.test("SqlLedgerStorage writes held meta values and receipts at the transaction's end", () => {
+  const db = new DatabaseSync(":memory:");
+  const storage = onNodeSqlite(db);
+  const receipt = (seq: number) => ({
+    network: "n",
+    source: 0,
+    dest: 3,
+    seq,
+    tx: "ab".repeat(32),
+    to: "b",
+    amount: "1",
+  });
+  storage.transaction(() => {
+    for (let seq = 1; seq <= 3; seq++) {
+      storage.setMeta("outseq:3", String(seq));
+      storage.putOutbox(receipt(seq));
+    }
+    // Read inside the transaction, before they are written.
+    assertEquals(storage.getMeta("outseq:3"), "3");
+    assertEquals(storage.outbox(3, 10).map((r) => r.seq), [1, 2, 3]);
+  });
+  // A second connection's view: the rows themselves, not the first one's cache.
+  const fresh = onNodeSqlite(db);
+  assertEquals(fresh.getMeta("outseq:3"), "3");
+  assertEquals(fresh.outbox(3, 10), [1, 2, 3].map(receipt));
+  assertEquals(fresh.outboxShards(), [3]);
+});
