@@ -113,6 +113,8 @@ export interface MailPut {
    * absent for a frame relayed from another shard, whose sender's address stays there.
    */
   address?: string;
+  /** Forwarded by a shard that gave the recipient's slot away: stored where it arrives. */
+  moved?: boolean;
 }
 
 /** A refusal of a hello at the peer's home, with its HTTP status. */
@@ -194,8 +196,13 @@ export interface SuperPeerRpc {
   lookupPeer(peer: string): PeerPresence;
   /** Stores a message for a peer homed here. */
   mailPut(mail: MailPut): Promise<PutOutcome>;
-  /** Stores notices for senders homed here, in one write. */
-  mailNotices(notices: SenderNotice[]): Promise<void>;
+  /**
+   * Stores notices for senders homed here, in one write; `moved`: forwarded by a shard that
+   * gave their slots away, stored where they arrive.
+   */
+  mailNotices(notices: SenderNotice[], moved?: boolean): Promise<void>;
+  /** Deletes what a peer acknowledged, forwarded by the shard its slot moved away from. */
+  mailAck(peer: string, mids: string[]): Promise<void>;
   /** The newest signed slot map this shard holds (`undefined`: keys placed by modulo). */
   mapCurrent(): Promise<SignedSlotMap | undefined>;
   /** Adopts a newer signed map, pushed by the keeper; whether it was newer. */

@@ -88,7 +88,11 @@ export function openRooms(
   // is computed here.
   const map = new MapRoom(ctx, config, shard, shards);
   const sessions = new Sessions(ctx, config, shard, stats);
-  const services = new Services(serviceHost({ ctx, config, shard, shards, sessions, alarm }));
+  // The services wait on the fence of slots on the move, which lists them among its movers.
+  const fence = (): SlotMoves => moves;
+  const services = new Services(
+    serviceHost({ ctx, config, shard, shards, sessions, alarm, moves: fence }),
+  );
   const admission = new Admission(ctx, config, flooding);
   const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
   const common = { ctx, config, shard, shards, alarm, stats };
@@ -104,6 +108,7 @@ export function openRooms(
     () => ledgerHost().slotMover(),
     () => ledgerHost().indexMover(),
     () => services.presence.slotMover(),
+    () => services.mailbox.slotMover(),
   ]);
   const ledger = localLedger(ledgerHost, config.limits.MAX_TX_BATCH, moves);
   const growth = new Growth(ctx, shard, shards, map, config);

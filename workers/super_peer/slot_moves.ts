@@ -137,6 +137,23 @@ export class SlotMoves {
   }
 
   /**
+   * The shard that holds a key's state now, once no move of its slot is under way: the home
+   * the map in force gives it, or, for a slot this shard gave away under a map it has not
+   * adopted yet, the shard the slot went to. Work that will write here goes through
+   * {@linkcode track} at once after it.
+   *
+   * @param key The key (a peer, a topic, a content's root).
+   * @param home Its home under the map in force here.
+   * @returns The shard to do the work at.
+   */
+  async holder(key: string, home: (key: string) => number): Promise<number> {
+    const standing = this.gate(key);
+    if (typeof standing !== "string") await standing;
+    const slot = slotOf(key);
+    return this.fence.standing(slot) === "gone" ? this.fence.destination(slot)! : home(key);
+  }
+
+  /**
    * Keeps count of keyed work under way (a batch of transfers between its checks and its
    * write), so that a freeze waits for it: work that passed the gate before the freeze must be
    * written before the rows are read for the copy, or the copy would miss it.

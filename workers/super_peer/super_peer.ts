@@ -261,8 +261,13 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   }
 
   /** Stores notices for senders homed here, in one write. */
-  mailNotices(notices: Rpc.SenderNotice[]): Promise<void> {
-    return this.#r.services.mailbox.notices(notices);
+  mailNotices(notices: Rpc.SenderNotice[], moved?: boolean): Promise<void> {
+    return this.#r.services.mailbox.notices(notices, moved);
+  }
+
+  /** Deletes what a peer acknowledged, forwarded after its slot moved here. */
+  mailAck(peer: string, mids: string[]): Promise<void> {
+    return this.#r.services.mailbox.acknowledge(peer, mids);
   }
 
   /** The newest signed slot map this shard holds. */

@@ -3,7 +3,7 @@
 // coming. Afterwards every account lives at the home the new map names, with every applied
 // transfer in its balance and the supply unchanged; its old home names the new one; a receipt
 // sent to an old home is paid on; peers homed in moved slots reconnect to their new home.
-import { Identity } from "../../../mod.ts";
+import { Identity, Peer } from "../../../mod.ts";
 import {
   signTransfer,
   transferHash,
@@ -18,7 +18,7 @@ import type {
 } from "../../../src/protocol/mod.ts";
 import { type SignedSlotMap, SlotMap } from "../../../src/routing/mod.ts";
 import { startNetwork, TEST_ADDRESS_HEADER } from "../../../scripts/local_network.ts";
-import { connectPeer } from "../../support/peers.ts";
+import { connectPeer, waitUntil } from "../../support/peers.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -60,6 +60,44 @@ Deno.test(
       for (let t = 0; t < 50 && (await peer.lookup(away.peerId)).lastSeen === null; t++) {
         await new Promise((r) => setTimeout(r, 100));
       }
+
+      // Mail for peers whose slots move. A recipient offline throughout; the mail of a sender
+      // whose slot stays (and who stays connected) before and while slots move; and a notice
+      // stored for a sender gone offline, whose slot moves too.
+      const movesAt16 = async () => {
+        let i: Identity;
+        do i = await Identity.generate(); while (SlotMap.initial(16).shardOf(i.peerId) < 8);
+        return i;
+      };
+      let stays: Identity;
+      do stays = await Identity.generate(); while (SlotMap.initial(16).shardOf(stays.peerId) >= 8);
+      const [inbox, noticed] = [await movesAt16(), await movesAt16()];
+      const mailer = await connectPeer(net, { identity: stays });
+      const mailed: string[] = [];
+      const delivered: string[] = [];
+      mailer.addEventListener("mail.notice", (e) => {
+        const n = (e as CustomEvent<{ status: string; ref: string }>).detail;
+        if (n.status === "delivered") delivered.push(n.ref);
+      });
+      const mail = async (text: string) => {
+        const r = await mailer.sendMail(inbox.peerId, text, { notify: true });
+        assertEquals(r.status, "stored");
+        mailed.push(text);
+      };
+      for (let k = 0; k < 3; k++) await mail(`before ${k}`);
+      const noticeFrom = await connectPeer(net, { identity: noticed });
+      const reads = await Identity.generate();
+      const { mid: noticeRef } = await noticeFrom.sendMail(reads.peerId, "read me", {
+        notify: true,
+      });
+      await noticeFrom.close();
+      // Taken and acknowledged while its sender is away: the notice is stored at its home.
+      const reading = await connectPeer(net, { identity: reads });
+      const readMe: string[] = [];
+      reading.addEventListener("mail", (e) => readMe.push(String((e as CustomEvent).detail.data)));
+      await waitUntil(() => readMe.length === 1);
+      await new Promise((r) => setTimeout(r, 200));
+      await reading.close();
 
       // Transfers, one after another, each to its payer's home.
       let growing = false;
@@ -141,6 +179,13 @@ Deno.test(
           await transfer(k);
         }
       }));
+      // And mail, one after another, while slots move.
+      const mailing = (async () => {
+        for (let k = 0; growing; k++) {
+          await mail(`during ${k}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
 
       // Not without the operator's token; not to a shard count that is no power of two.
       const denied = await grow(16, "guess");
@@ -158,7 +203,7 @@ Deno.test(
         longestPauseMs: number;
       };
       growing = false;
-      await stream;
+      await Promise.all([stream, mailing]);
       console.log(
         `growth 8 → 16: ${report.steps} steps, ${report.slots} slots, longest pause ${report.longestPauseMs} ms; ${during} transfers applied meanwhile (${applied} in all), ${refused} refused for a home that moved`,
       );
@@ -239,6 +284,39 @@ Deno.test(
         map.shardOf(away.peerId),
         "number",
       ]);
+
+      // Every mail taken before and during the move is handed over once, in order, at the
+      // recipient's new home; its sender hears of each; the notice waited at the new home too.
+      const got: string[] = [];
+      const reader = new Peer({ url: net.url, identity: inbox, network: net.network });
+      reader.addEventListener("mail", (e) => got.push(String((e as CustomEvent).detail.data)));
+      await reader.connect();
+      assertEquals(reader.welcome?.shard, map.shardOf(inbox.peerId));
+      await waitUntil(() => got.length >= mailed.length);
+      await new Promise((r) => setTimeout(r, 300));
+      assertEquals(got, mailed);
+      assert(mailed.some((m) => m.startsWith("during")), `mailed ${mailed.length}`);
+      // Mail handed to the recipient's old home (by a caller with the older map) goes on to
+      // the new one.
+      const late = plain<{ ok: boolean; status?: string }>(
+        await net.callShard(SlotMap.initial(8).shardOf(inbox.peerId), "mailPut", {
+          to: inbox.peerId,
+          from: stays.peerId,
+          data: "late",
+        }),
+      );
+      // Handed over at once: it reached the shard the recipient is connected to (the old home
+      // would have stored it, for no one). Sent in clear, the recipient's client drops it.
+      assertEquals([late.ok, late.status], [true, "delivered"]);
+      await waitUntil(() => delivered.length >= mailed.length);
+      assertEquals(delivered.length, mailed.length);
+      const back = await connectPeer(net, { identity: noticed });
+      const notices: string[] = [];
+      back.addEventListener("mail.notice", (e) => notices.push((e as CustomEvent).detail.ref));
+      await waitUntil(() => notices.length > 0);
+      assertEquals(notices, [noticeRef]);
+      console.log(`mail: ${mailed.length} messages across the move, each handed over once`);
+      await Promise.all([reader.close(), back.close(), mailer.close()]);
       peer.close();
     } finally {
       await net.dispose();

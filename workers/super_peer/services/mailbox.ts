@@ -14,8 +14,10 @@
 import { base64urlnopad } from "../../../src/encoding/mod.ts";
 import { type MailMessage, type MailNotice, overUtf8Bytes } from "../../../src/protocol/mod.ts";
 import type { MailPut, PutOutcome, SenderNotice } from "../../rpc.ts";
-import { mailboxCount, mailCountKey, openMailboxCounts } from "./mailbox_counts.ts";
+import { mailboxCount, mailboxFull, openMailboxCounts } from "./mailbox_counts.ts";
 import { noticeCalls, type Told } from "./notice_calls.ts";
+import { mailboxMover } from "./mailbox_moves.ts";
+import type { SlotMover } from "../slot_moves.ts";
 import type { ServiceHost } from "./service_host.ts";
 
 export type { PutOutcome };
@@ -111,10 +113,15 @@ export class Mailbox {
         message: `A mailbox message carries at most ${limits.MAX_MAIL_BYTES} bytes`,
       };
     }
+    // A recipient whose slot moved is served where it went (once, by a shard that knew).
+    const holder = m.moved ? this.#host.shard() : await this.#host.holder(m.to);
+    if (holder !== this.#host.shard()) {
+      return await this.#host.call(holder, (s) => s.mailPut({ ...m, moved: true }));
+    }
     // Checked and stored with the object's other writes (`WRITE_GROUP_MS`): a flood of mail
     // is one commit per moment, not one per message, and the bounds see every message queued
     // before this one. The answer leaves once the row is durable.
-    const stored = await this.#host.writes.write(() => this.#store(m));
+    const stored = await this.#host.track(this.#host.writes.write(() => this.#store(m)));
     if (!stored.ok) return stored;
     await this.#host.wakeBy(stored.expires);
     return { ok: true, mid: stored.mid, status: stored.status };
@@ -125,7 +132,7 @@ export class Mailbox {
   ): (Extract<PutOutcome, { ok: true }> & { expires: number }) | Exclude<PutOutcome, { ok: true }> {
     const { limits } = this.#host.config;
     const seen = this.#seen(m.to);
-    const full = this.#full(m, seen);
+    const full = mailboxFull(this.#host.ctx.storage.sql, this.#host.config.limits, m, seen);
     if (full) return { ok: false, code: "MAILBOX_FULL", message: full };
     const now = Date.now();
     const expires = now + (seen ? limits.MAILBOX_TTL_MS : this.#unseenTtl());
@@ -152,40 +159,6 @@ export class Mailbox {
     );
     const delivered = this.#handed(m.to, body);
     return { ok: true, mid: mail.mid, status: delivered ? "delivered" : "stored", expires };
-  }
-
-  // Each bound counts the mail already waiting; a new one is refused, nothing stored is
-  // dropped for it, and one sender's mail never takes another's place. The bounds of one
-  // sender (per recipient, per shard, per client address) always hold; those of the whole
-  // shard give way to a seen recipient's first few messages, so that free ids from many
-  // addresses cannot shut a real peer out. That room is bounded too: the seen peers are.
-  #full(m: MailPut, seen: boolean): string | undefined {
-    const { limits } = this.#host.config;
-    const sql = this.#host.ctx.storage.sql;
-    const count = (key: string) => mailboxCount(sql, key);
-    const waiting = count(mailCountKey("recipient", m.to));
-    if (waiting >= limits.MAILBOX_MAX_MESSAGES) {
-      return `Mailbox of "${m.to}" holds ${limits.MAILBOX_MAX_MESSAGES} messages`;
-    }
-    if (
-      count(mailCountKey("pair", m.from, m.to)) >= limits.MAILBOX_MAX_FROM_SENDER
-    ) {
-      return `Mailbox of "${m.to}" holds ${limits.MAILBOX_MAX_FROM_SENDER} messages from this sender`;
-    }
-    if (count(mailCountKey("sender", m.from)) >= limits.MAIL_MAX_PER_SENDER) {
-      return `This shard holds ${limits.MAIL_MAX_PER_SENDER} messages from this sender`;
-    }
-    if (m.address && count(mailCountKey("address", m.address)) >= limits.MAIL_MAX_PER_ADDRESS) {
-      return `This shard holds ${limits.MAIL_MAX_PER_ADDRESS} messages from this client address`;
-    }
-    if (seen && waiting < limits.MAIL_RESERVED_PER_RECIPIENT) return undefined;
-    if (!seen && count("unseen") >= limits.MAIL_MAX_UNSEEN_PER_SHARD) {
-      return `This shard holds ${limits.MAIL_MAX_UNSEEN_PER_SHARD} messages for peers never seen here, its most`;
-    }
-    if (count("mail") >= limits.MAIL_MAX_PER_SHARD) {
-      return `This shard holds ${limits.MAIL_MAX_PER_SHARD} messages, its most`;
-    }
-    return undefined;
   }
 
   // Mail to an id never seen never outlives mail to a real peer.
@@ -227,12 +200,24 @@ export class Mailbox {
    *
    * @param notices The notices (each one's `mid` is set here).
    */
-  async notices(notices: SenderNotice[]): Promise<void> {
+  async notices(notices: SenderNotice[], moved = false): Promise<void> {
+    // Those of a sender whose slot moved go where it went (once, by a shard that knew).
+    const here = this.#host.shard();
+    const holders = await Promise.all(
+      notices.map((n) => moved ? here : this.#host.holder(n.sender)),
+    );
+    const at = (k: number) => notices.filter((_, i) => holders[i] === k);
+    await Promise.all(
+      [...new Set(holders)].filter((k) => k !== here).map((k) =>
+        this.#host.call(k, (s) => s.mailNotices(at(k), true))
+      ),
+    );
+    notices = at(here);
     if (notices.length === 0) return;
     const expires = Date.now() + this.#host.config.limits.MAILBOX_TTL_MS;
-    await this.#host.writes.write(() => {
+    await this.#host.track(this.#host.writes.write(() => {
       for (const n of notices) this.#storeNotice(n.notice, n.sender, expires);
-    });
+    }));
     await this.#host.wakeBy(expires);
   }
 
@@ -266,6 +251,12 @@ export class Mailbox {
     this.#handed(sender, body);
   }
 
+  /** The mailbox's part in a slot move (`mailbox_moves.ts`). @returns The mover. */
+  slotMover(): SlotMover {
+    const { ctx } = this.#host;
+    return mailboxMover(ctx.storage.sql, (at) => ctx.waitUntil(this.#host.wakeBy(at)));
+  }
+
   /**
    * Hands everything waiting to a peer that just connected, in the order it arrived; it
    * waits for `mail.ack`. The peer is recorded as seen online here.
@@ -294,8 +285,13 @@ export class Mailbox {
    * @param mids The ids acknowledged.
    */
   async acknowledge(peer: string, mids: string[]): Promise<void> {
+    // A peer whose slot moved meanwhile has its mail where it went.
+    const holder = await this.#host.holder(peer);
+    if (holder !== this.#host.shard()) {
+      return await this.#host.call(holder, (s) => s.mailAck(peer, mids));
+    }
     // With the object's other writes: a stream of acknowledgements is one commit a moment.
-    const told = await this.#host.writes.write(() => this.#delete(peer, mids));
+    const told = await this.#host.track(this.#host.writes.write(() => this.#delete(peer, mids)));
     await this.#tell(told.map((t) => ({ ...t, to: peer, status: "delivered" })));
   }
 

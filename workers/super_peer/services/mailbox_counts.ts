@@ -11,6 +11,8 @@
  * @module
  */
 import type { SqlStorage } from "cloudflare:workers";
+import type { Limits } from "../../../src/protocol/mod.ts";
+import type { MailPut } from "../../rpc.ts";
 
 /** What may be counted: the shard's totals, or the mail of one party (see `mailCountKey`). */
 export type MailboxCount = "mail" | "unseen" | "notice" | string;
@@ -128,4 +130,57 @@ export function mailCountKey(
 export function mailboxCount(sql: SqlStorage, key: MailboxCount): number {
   return sql.exec<{ n: number }>("SELECT n FROM mailbox_counts WHERE key = ?", key)
     .toArray()[0]?.n ?? 0;
+}
+
+/**
+ * Why one more message to `m.to` would be refused `MAILBOX_FULL`, or `undefined` if it fits.
+ * Each bound counts the mail already waiting; a new one is refused, nothing stored is dropped
+ * for it, and one sender's mail never takes another's place. The bounds of one sender (per
+ * recipient, per shard, per client address) always hold; those of the whole shard give way to
+ * a seen recipient's first few messages, so that free ids from many addresses cannot shut a
+ * real peer out. That room is bounded too: the seen peers are.
+ *
+ * @example Usage
+ * ```ts
+ * import type { SqlStorage } from "cloudflare:workers";
+ * import { DEFAULT_LIMITS } from "../../../src/protocol/limits.ts";
+ * import { mailboxFull } from "./mailbox_counts.ts";
+ * export const fits = (sql: SqlStorage, to: string, from: string) =>
+ *   mailboxFull(sql, DEFAULT_LIMITS, { to, from }, true) === undefined;
+ * ```
+ *
+ * @param sql The shard's SQLite, with the counts.
+ * @param limits The network's limits.
+ * @param m The message: its recipient, sender and client address.
+ * @param seen Whether its recipient was seen online here.
+ * @returns The refusal's message, or `undefined`.
+ */
+export function mailboxFull(
+  sql: SqlStorage,
+  limits: Limits,
+  m: Pick<MailPut, "to" | "from" | "address">,
+  seen: boolean,
+): string | undefined {
+  const count = (key: string) => mailboxCount(sql, key);
+  const waiting = count(mailCountKey("recipient", m.to));
+  if (waiting >= limits.MAILBOX_MAX_MESSAGES) {
+    return `Mailbox of "${m.to}" holds ${limits.MAILBOX_MAX_MESSAGES} messages`;
+  }
+  if (count(mailCountKey("pair", m.from, m.to)) >= limits.MAILBOX_MAX_FROM_SENDER) {
+    return `Mailbox of "${m.to}" holds ${limits.MAILBOX_MAX_FROM_SENDER} messages from this sender`;
+  }
+  if (count(mailCountKey("sender", m.from)) >= limits.MAIL_MAX_PER_SENDER) {
+    return `This shard holds ${limits.MAIL_MAX_PER_SENDER} messages from this sender`;
+  }
+  if (m.address && count(mailCountKey("address", m.address)) >= limits.MAIL_MAX_PER_ADDRESS) {
+    return `This shard holds ${limits.MAIL_MAX_PER_ADDRESS} messages from this client address`;
+  }
+  if (seen && waiting < limits.MAIL_RESERVED_PER_RECIPIENT) return undefined;
+  if (!seen && count("unseen") >= limits.MAIL_MAX_UNSEEN_PER_SHARD) {
+    return `This shard holds ${limits.MAIL_MAX_UNSEEN_PER_SHARD} messages for peers never seen here, its most`;
+  }
+  if (count("mail") >= limits.MAIL_MAX_PER_SHARD) {
+    return `This shard holds ${limits.MAIL_MAX_PER_SHARD} messages, its most`;
+  }
+  return undefined;
 }

@@ -10,6 +10,7 @@ import type { NetworkConfig } from "../../config.ts";
 import type { Sessions } from "../sessions.ts";
 import type { Shards } from "../../shards.ts";
 import type { SuperPeerRpc } from "../../rpc.ts";
+import type { SlotMoves } from "../slot_moves.ts";
 import { WriteGroup } from "../write_group.ts";
 
 /** The super-peer, as the services see it. */
@@ -44,6 +45,13 @@ export interface ServiceHost {
   /** Makes sure the alarm fires by `at` (ms since the epoch). */
   wakeBy(at: number): Promise<void>;
   /**
+   * The shard that holds a key's state (this one, or where its slot went), after any move of
+   * its slot under way (`SlotMoves.holder`).
+   */
+  holder(key: string): Promise<number>;
+  /** Keyed work that writes here, counted so that a slot's freeze waits for it. */
+  track<T>(work: Promise<T>): Promise<T>;
+  /**
    * The object's writes that a flood could send one per event (subscriptions, mail, provider
    * records), gathered and committed together every `WRITE_GROUP_MS`: one group for the
    * whole object, so that its rooms commit at once.
@@ -73,6 +81,7 @@ export function serviceHost(o: {
   shards: Shards;
   sessions: Sessions;
   alarm: AlarmScheduler;
+  moves: () => SlotMoves;
 }): ServiceHost {
   const { sessions } = o;
   return {
@@ -87,6 +96,8 @@ export function serviceHost(o: {
     online: () => sessions.peers(),
     onlineCount: () => sessions.size,
     wakeBy: (at) => o.alarm.wakeBy(at),
+    holder: (key) => o.moves().holder(key, (k) => o.config.placement.home(k)),
+    track: (work) => o.moves().track(work),
     writes: new WriteGroup(o.config.limits.WRITE_GROUP_MS),
   };
 }
