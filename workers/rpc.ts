@@ -58,10 +58,14 @@ export type SlotMoveOp =
   | { op: "export"; slots: number[] }
   | { op: "import"; slots: number[]; rooms: Record<string, unknown[]> }
   | { op: "release"; slots: number[]; to: number }
-  | { op: "thaw"; slots: number[] };
+  | { op: "thaw"; slots: number[] }
+  // At the destination, as the source releases: what one room hands over then.
+  | { op: "adopt"; slots: number[]; room: string; data: unknown };
 
 /** A shard's answer to a slot move: done (with the rows, for an export), or why not. */
-export type SlotMoveAnswer = { ok: true; rooms?: Record<string, unknown[]> } | Refusal;
+export type SlotMoveAnswer =
+  | { ok: true; rooms?: Record<string, unknown[]>; adopted?: unknown }
+  | Refusal;
 
 /** What a growth did (`super_peer/growth.ts`). */
 export interface GrowthReport {
@@ -181,11 +185,11 @@ export interface SuperPeerRpc {
   /** Pays the faucet amount into an account homed here. */
   ledgerFaucet(account: string): Promise<TxOutcome>;
   /** At a topic's home: a shard has subscribers now (or, with `join` false, none left). */
-  topicJoin(topic: string, subscriber: number, join?: boolean): void;
+  topicJoin(topic: string, subscriber: number, join?: boolean, moved?: boolean): Promise<void>;
   /** At a topic's home: the shards with subscribers. */
   topicShards(topic: string): number[];
   /** At the topics' home: publishes from another shard's peers. */
-  topicPublish(items: Publish[]): Promise<PublishOutcome[]>;
+  topicPublish(items: Publish[], moved?: boolean): Promise<PublishOutcome[]>;
   /** Hands topic messages to the subscribers here. */
   topicDeliver(topics: string[], texts: string[]): number[];
   /** At a content's home: records, drops or samples its providers. */

@@ -65,6 +65,11 @@ export class SlotFence {
     return this.#frozen > 0;
   }
 
+  /** How many slots are fenced (frozen or gone): none on a network that never grew. */
+  get size(): number {
+    return this.#rows.size;
+  }
+
   /**
    * Where a slot stands.
    *

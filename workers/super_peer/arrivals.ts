@@ -85,14 +85,18 @@ export class Arrivals {
   }
 
   /**
-   * Sends away the peers homed in slots this shard gave away: their sockets are closed
-   * `GOING_AWAY`, and they reconnect through the edge, which routes them by the new map (or
-   * follows the `MOVED` of this shard, if its map is older).
+   * Sends away the peers homed in slots this shard gave away, after the rooms' hand-offs to
+   * their new home: their sockets are closed `GOING_AWAY`, and they reconnect through the edge,
+   * which routes them by the new map (or follows the `MOVED` of this shard, if its map is older).
    *
    * @param slots The slots.
+   * @param to Their new home.
    * @returns Once each has left (its leave written down, its address's gate told).
    */
-  async sendAway(slots: readonly number[]): Promise<void> {
+  async sendAway(slots: readonly number[], to: number): Promise<void> {
+    // What cannot wait behind the fence is handed to the new home first, so that the peers
+    // find it there; what their close writes here afterwards is dropped with the slots.
+    await this.#r.moves.handOff(slots, to);
     const moved = new Set(slots);
     const leaving = [...this.#r.sessions.peers()].filter((p) => moved.has(slotOf(p)));
     await Promise.all(leaving.map((peer) => {

@@ -109,7 +109,9 @@ export function openRooms(
     () => ledgerHost().indexMover(),
     () => services.presence.slotMover(),
     () => services.mailbox.slotMover(),
-  ]);
+    () => services.pubsub.topicMover(),
+    () => services.pubsub.subscriberMover(),
+  ], shards);
   const ledger = localLedger(ledgerHost, config.limits.MAX_TX_BATCH, moves);
   const growth = new Growth(ctx, shard, shards, map, config);
   const control = new Control({ config, shard, sessions, shards, services, ledger, admission });

@@ -12,6 +12,7 @@ import type { DurableObjectState } from "cloudflare:workers";
 import { refusal } from "../../src/protocol/mod.ts";
 import { type FenceRow, SlotFence, slotOf } from "../../src/routing/mod.ts";
 import type { SlotMoveAnswer, SlotMoveOp } from "../rpc.ts";
+import type { Shards } from "../shards.ts";
 
 export type { SlotMoveAnswer, SlotMoveOp } from "../rpc.ts";
 
@@ -25,6 +26,18 @@ export interface SlotMover {
   arriving(rows: unknown[]): void;
   /** Drops its rows whose key `inSlots` accepts. */
   gone(inSlots: (key: string) => boolean): void;
+  /**
+   * State that cannot be fenced (it keeps coming by other keys), handed to the destination as
+   * the slots are released, before their peers are sent there: `send` asks the destination's
+   * room to {@linkcode SlotMover.adopt} a part and answers what it said. Asked again after a
+   * restart, it must change nothing more.
+   */
+  handOff?(
+    inSlots: (key: string) => boolean,
+    send: (data: unknown) => Promise<unknown>,
+  ): Promise<void>;
+  /** At the destination: takes a part of a source's hand-off; what it answers goes back. */
+  adopt?(data: unknown): Promise<unknown>;
 }
 
 /**
@@ -105,14 +118,21 @@ export class SlotMoves {
   readonly #ctx: DurableObjectState;
   readonly #movers: readonly (() => SlotMover)[];
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #shards: Pick<Shards, "call"> | undefined;
 
   /**
    * @param ctx The object's state.
    * @param movers The rooms that keep state by key (each made on first use).
+   * @param shards The other shards, for the hand-offs of a release.
    */
-  constructor(ctx: DurableObjectState, movers: readonly (() => SlotMover)[]) {
+  constructor(
+    ctx: DurableObjectState,
+    movers: readonly (() => SlotMover)[],
+    shards?: Pick<Shards, "call">,
+  ) {
     this.#ctx = ctx;
     this.#movers = movers;
+    this.#shards = shards;
     ctx.storage.sql.exec(SCHEMA);
     const rows = ctx.storage.sql.exec<{ slot: number; state: string; dest: number }>(
       "SELECT slot, state, dest FROM slot_fence",
@@ -137,20 +157,21 @@ export class SlotMoves {
   }
 
   /**
-   * The shard that holds a key's state now, once no move of its slot is under way: the home
-   * the map in force gives it, or, for a slot this shard gave away under a map it has not
-   * adopted yet, the shard the slot went to. Work that will write here goes through
-   * {@linkcode track} at once after it.
+   * The shard that holds a key's state now, once no move of its slot is under way: this one,
+   * or, for a slot this shard gave away, the shard it went to (a caller with an older map
+   * still sends its work here). Work that will write here goes through {@linkcode track} at
+   * once after it. On a network that never grew it costs one check.
    *
    * @param key The key (a peer, a topic, a content's root).
-   * @param home Its home under the map in force here.
+   * @param here This shard.
    * @returns The shard to do the work at.
    */
-  async holder(key: string, home: (key: string) => number): Promise<number> {
+  holder(key: string, here: number): number | Promise<number> {
+    if (this.fence.size === 0) return here;
     const standing = this.gate(key);
-    if (typeof standing !== "string") await standing;
     const slot = slotOf(key);
-    return this.fence.standing(slot) === "gone" ? this.fence.destination(slot)! : home(key);
+    const at = () => this.fence.standing(slot) === "gone" ? this.fence.destination(slot)! : here;
+    return typeof standing === "string" ? at() : standing.then(at);
   }
 
   /**
@@ -166,6 +187,28 @@ export class SlotMoves {
     const done = () => this.#inFlight.delete(work);
     work.then(done, done);
     return work;
+  }
+
+  /**
+   * As slots are released, before their peers are sent to `to`: each room's hand-off.
+   *
+   * @param slots The slots.
+   * @param to Their new home.
+   */
+  async handOff(slots: readonly number[], to: number): Promise<void> {
+    const set = new Set(slots);
+    const inSlots = (key: string) => set.has(slotOf(key));
+    for (const make of this.#movers) {
+      const m = make();
+      if (!m.handOff || !this.#shards) continue;
+      const shards = this.#shards;
+      await m.handOff(inSlots, async (data) => {
+        const op: SlotMoveOp = { op: "adopt", slots: [...slots], room: m.name, data };
+        const answer = await shards.call(to, (s) => s.slotMove(op));
+        if (!answer.ok) throw new Error(`${m.name} not handed off: ${answer.message}`);
+        return answer.adopted;
+      });
+    }
   }
 
   /**
@@ -209,6 +252,11 @@ export class SlotMoves {
           for (const make of this.#movers) make().gone(inSlots);
         });
         return { ok: true };
+      case "adopt": {
+        const m = this.#movers.map((make) => make()).find((m) => m.name === o.room);
+        if (!m?.adopt) return refusal("BAD_SLOT_MAP", `No room here adopts ${o.room}`);
+        return { ok: true, adopted: await m.adopt(o.data) };
+      }
       case "thaw":
         this.fence.thaw(o.slots);
         this.#write();

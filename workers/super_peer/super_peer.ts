@@ -221,8 +221,8 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   }
 
   /** At a topic's home: a shard has subscribers of the topic now (or none left). */
-  topicJoin(topic: string, subscriber: number, join = true): void {
-    this.#r.services.pubsub.join(topic, subscriber, join);
+  topicJoin(topic: string, subscriber: number, join = true, moved = false): Promise<void> {
+    return this.#r.services.pubsub.join(topic, subscriber, join, moved);
   }
 
   /** At a topic's home: the shards with subscribers. */
@@ -231,8 +231,8 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   }
 
   /** At the topics' home: publishes from another shard's peers, in their order. */
-  topicPublish(items: Rpc.Publish[]): Promise<Rpc.PublishOutcome[]> {
-    return this.#r.services.pubsub.atHome(items);
+  topicPublish(items: Rpc.Publish[], moved?: boolean): Promise<Rpc.PublishOutcome[]> {
+    return this.#r.services.pubsub.atHome(items, moved);
   }
 
   /** Hands topic messages from a topic's home to the subscribers here. */
@@ -285,10 +285,9 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
     return this.#r.map.publish(next);
   }
 
-  /** A phase of a slot move; a release sends away the peers homed in the slots first. */
+  /** A phase of a slot move; a release hands off, then sends away the slots' peers first. */
   async slotMove(o: Rpc.SlotMoveOp): Promise<Rpc.SlotMoveAnswer> {
-    // The peers homed in released slots leave first: what their close writes here is dropped.
-    if (o.op === "release") await this.#a.sendAway(o.slots);
+    if (o.op === "release") await this.#a.sendAway(o.slots, o.to);
     return await this.#r.moves.op(o);
   }
 

@@ -99,6 +99,31 @@ Deno.test(
       await new Promise((r) => setTimeout(r, 200));
       await reading.close();
 
+      // A topic homed in a moving slot, a subscriber whose slot moves and one whose slot
+      // stays; numbered publishes before, while and after slots move.
+      let topic = "growing";
+      for (let k = 0; SlotMap.initial(16).shardOf(topic) < 8; k++) topic = `growing-${k}`;
+      const [movingSub, stayingSub] = await Promise.all([
+        connectPeer(net, { identity: await movesAt16() }),
+        (async () => {
+          let i: Identity;
+          do i = await Identity.generate(); while (SlotMap.initial(16).shardOf(i.peerId) >= 8);
+          return await connectPeer(net, { identity: i });
+        })(),
+      ]);
+      const heard = [movingSub, stayingSub].map((p) => {
+        const got: string[] = [];
+        p.addEventListener("topic", (e) => got.push(String((e as CustomEvent).detail.data)));
+        return got;
+      });
+      await Promise.all([movingSub.subscribe(topic), stayingSub.subscribe(topic)]);
+      const published: string[] = [];
+      const publish = async (text: string) => {
+        await mailer.publish(topic, text);
+        published.push(text);
+      };
+      for (let k = 0; k < 3; k++) await publish(`before ${k}`);
+
       // Transfers, one after another, each to its payer's home.
       let growing = false;
       const sealedBefore: { hash: string; payer: string }[] = [];
@@ -179,11 +204,17 @@ Deno.test(
           await transfer(k);
         }
       }));
-      // And mail, one after another, while slots move.
+      // And mail and publishes, one after another, while slots move.
       const mailing = (async () => {
         for (let k = 0; growing; k++) {
           await mail(`during ${k}`);
           await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      const publishing = (async () => {
+        for (let k = 0; growing; k++) {
+          await publish(`during ${k}`);
+          await new Promise((r) => setTimeout(r, 10));
         }
       })();
 
@@ -203,7 +234,7 @@ Deno.test(
         longestPauseMs: number;
       };
       growing = false;
-      await Promise.all([stream, mailing]);
+      await Promise.all([stream, mailing, publishing]);
       console.log(
         `growth 8 → 16: ${report.steps} steps, ${report.slots} slots, longest pause ${report.longestPauseMs} ms; ${during} transfers applied meanwhile (${applied} in all), ${refused} refused for a home that moved`,
       );
@@ -316,6 +347,27 @@ Deno.test(
       await waitUntil(() => notices.length > 0);
       assertEquals(notices, [noticeRef]);
       console.log(`mail: ${mailed.length} messages across the move, each handed over once`);
+
+      // Both subscribers heard every publish once, in order; the one whose slot moved hears at
+      // its new home, and so do both after the move.
+      for (let k = 0; k < 3; k++) await publish(`after ${k}`);
+      await waitUntil(() => heard.every((got) => got.length >= published.length), 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      assertEquals(heard[0], published, "the subscriber whose slot moved");
+      assertEquals(heard[1], published, "the subscriber whose slot stayed");
+      assertEquals(movingSub.welcome?.shard, map.shardOf(movingSub.peerId));
+      assert(published.some((m) => m.startsWith("during")), `published ${published.length}`);
+      // The topic's home moved: its subscribing shards are known there, and nowhere else.
+      const homes = await Promise.all(
+        [SlotMap.initial(8).shardOf(topic), map.shardOf(topic)].map(async (k) =>
+          plain<number[]>(await net.callShard(k, "topicShards", topic)).sort((a, b) => a - b)
+        ),
+      );
+      const subscribing = [map.shardOf(movingSub.peerId), map.shardOf(stayingSub.peerId)]
+        .sort((a, b) => a - b);
+      assertEquals(homes, [[], [...new Set(subscribing)]]);
+      console.log(`topic: ${published.length} publishes across the move, each heard once`);
+      await Promise.all([movingSub.close(), stayingSub.close()]);
       await Promise.all([reader.close(), back.close(), mailer.close()]);
       peer.close();
     } finally {

@@ -9,21 +9,17 @@
  *
  * @module
  */
-import {
-  type BlockHeaderJson,
-  type BlockMessage,
-  BLOCKS_TOPIC_PREFIX,
-  PRESENCE_TOPIC,
-  type PresenceMessage,
-  type Refusal,
-  type TopicMessage,
-} from "../../../src/protocol/mod.ts";
+import type { Refusal } from "../../../src/protocol/mod.ts";
 import { ShardQueue, topicHome } from "../../../src/routing/mod.ts";
 import type { Publish, PublishOutcome } from "../../rpc.ts";
 import type { ServiceHost } from "./service_host.ts";
 import { Fanout } from "./fanout.ts";
+import { topicMessage } from "./topic_message.ts";
 import { TopicMemory } from "./topic_memory.ts";
 import { Subscribers } from "./subscribers.ts";
+import type { SlotMover } from "../slot_moves.ts";
+import { subscriberMover } from "./subscriber_moves.ts";
+import { topicHomeMover } from "./topic_moves.ts";
 
 export type { Publish, PublishOutcome };
 
@@ -182,7 +178,27 @@ export class PubSub {
    * @param items Publishes whose topics are homed here.
    * @returns One outcome each.
    */
-  async atHome(items: Publish[]): Promise<PublishOutcome[]> {
+  async atHome(items: Publish[], moved = false): Promise<PublishOutcome[]> {
+    // A topic whose slot moved is served where it went (once, by a shard that knew); the
+    // publishes of each topic keep their order, since they all go one way.
+    const here = this.#host.shard();
+    const holders = moved
+      ? items.map(() => here)
+      : await Promise.all(items.map((p) => this.#host.holder(p.topic)));
+    if (holders.every((k) => k === here)) return await this.#host.track(this.#atHome(items));
+    const outcomes: PublishOutcome[] = [];
+    await Promise.all([...new Set(holders)].map(async (k) => {
+      const mine = items.flatMap((_, i) => holders[i] === k ? [i] : []);
+      const part = mine.map((i) => items[i]);
+      const answers = k === here
+        ? await this.#host.track(this.#atHome(part))
+        : await this.#host.call(k, (s) => s.topicPublish(part, true), RETRIES);
+      mine.forEach((i, j) => outcomes[i] = answers[j]);
+    }));
+    return outcomes;
+  }
+
+  async #atHome(items: Publish[]): Promise<PublishOutcome[]> {
     const outcomes: PublishOutcome[] = [];
     for (const p of items) {
       if (p.n > 0) {
@@ -191,7 +207,7 @@ export class PubSub {
           continue;
         }
       }
-      const text = JSON.stringify(this.#message(p));
+      const text = JSON.stringify(topicMessage(p, this.#host.config.placement));
       const shards = this.#subscribingShards(p.topic);
       if (this.#fanout.full() && [...shards].some((k) => k !== this.#host.shard())) {
         outcomes.push({
@@ -235,8 +251,13 @@ export class PubSub {
    * @param topic The topic.
    * @param shard The shard.
    * @param join Whether it joins or leaves.
+   * @param moved Forwarded by the shard the topic's slot moved from: kept here.
    */
-  join(topic: string, shard: number, join = true): void {
+  async join(topic: string, shard: number, join = true, moved = false): Promise<void> {
+    const holder = moved ? this.#host.shard() : await this.#host.holder(topic);
+    if (holder !== this.#host.shard()) {
+      return await this.#host.call(holder, (s) => s.topicJoin(topic, shard, join, true), RETRIES);
+    }
     const shards = this.#subscribingShards(topic);
     const sql = this.#host.ctx.storage.sql;
     if (join) {
@@ -257,32 +278,6 @@ export class PubSub {
    */
   shardsOf(topic: string): number[] {
     return [...this.#subscribingShards(topic)];
-  }
-
-  #message(p: Publish): TopicMessage | PresenceMessage | BlockMessage {
-    if (p.topic.startsWith(BLOCKS_TOPIC_PREFIX)) {
-      // Published by the shard itself, never by a peer (the topic is reserved).
-      return { t: "block", header: JSON.parse(p.data) as BlockHeaderJson };
-    }
-    if (p.topic === PRESENCE_TOPIC) {
-      return {
-        t: "presence",
-        peer: p.from,
-        event: p.data === "leave" ? "leave" : "join",
-        shard: this.#host.config.placement.home(p.from),
-        ts: Date.now(),
-      };
-    }
-    return {
-      t: "topic",
-      topic: p.topic,
-      from: p.from,
-      n: p.n,
-      data: p.data,
-      ...(p.bin ? { bin: true } : {}),
-      ...(p.sealed ? { sealed: true } : {}),
-      ...(p.sig ? { sig: p.sig } : {}),
-    };
   }
 
   /**
@@ -325,7 +320,7 @@ export class PubSub {
   async register(topic: string, join: boolean): Promise<void> {
     const home = topicHome(topic, this.#host.config.placement);
     const me = this.#host.shard();
-    if (home === me) this.join(topic, me, join);
+    if (home === me) await this.join(topic, me, join);
     else if (join) await this.#host.call(home, (s) => s.topicJoin(topic, me), RETRIES);
     else await this.#host.call(home, (s) => s.topicJoin(topic, me, false), RETRIES);
   }
@@ -350,6 +345,19 @@ export class PubSub {
     this.#memory.forgetIdle();
     this.subscribers.trim();
     return this.#fanout.retry();
+  }
+
+  /** The topic home's part in a slot move (`topic_moves.ts`). @returns The mover. */
+  topicMover(): SlotMover {
+    return topicHomeMover(this.#host.ctx.storage.sql, (topics) => {
+      for (const topic of topics) this.#shards.delete(topic);
+      this.#memory.recount();
+    });
+  }
+
+  /** The subscribers' part in a slot move (`subscriber_moves.ts`). @returns The mover. */
+  subscriberMover(): SlotMover {
+    return subscriberMover(this.#host, this.subscribers, (topic) => this.sync(topic));
   }
 
   #subscribingShards(topic: string): Set<number> {

@@ -96,7 +96,7 @@ export function serviceHost(o: {
     online: () => sessions.peers(),
     onlineCount: () => sessions.size,
     wakeBy: (at) => o.alarm.wakeBy(at),
-    holder: (key) => o.moves().holder(key, (k) => o.config.placement.home(k)),
+    holder: async (key) => await o.moves().holder(key, o.shard),
     track: (work) => o.moves().track(work),
     writes: new WriteGroup(o.config.limits.WRITE_GROUP_MS),
   };

@@ -17,28 +17,7 @@
  */
 import { STATS_TOPIC } from "../../../src/protocol/mod.ts";
 import type { ServiceHost } from "./service_host.ts";
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS topic_sub (topic TEXT NOT NULL, peer TEXT NOT NULL,
-  since INTEGER NOT NULL, PRIMARY KEY (topic, peer));
-CREATE INDEX IF NOT EXISTS topic_sub_peer ON topic_sub (peer);
-CREATE TABLE IF NOT EXISTS subscription (topic TEXT NOT NULL, peer TEXT NOT NULL);
-INSERT OR IGNORE INTO topic_sub SELECT topic, peer, 0 FROM subscription;
-DROP TABLE subscription;
-CREATE TABLE IF NOT EXISTS topic_backlog (seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  topic TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS topic_backlog_topic ON topic_backlog (topic, seq);
-CREATE TABLE IF NOT EXISTS topic_cursor (peer TEXT PRIMARY KEY, acked INTEGER NOT NULL);
-`;
-
-// A row goes once every subscriber of its topic acknowledged it (or subscribed after it).
-const TRIM = `
-WITH floor AS MATERIALIZED (
-  SELECT s.topic AS topic, min(max(s.since, coalesce(c.acked, 0))) AS f
-  FROM topic_sub s LEFT JOIN topic_cursor c ON c.peer = s.peer GROUP BY s.topic)
-DELETE FROM topic_backlog WHERE at < ? OR seq <= coalesce(
-  (SELECT f FROM floor WHERE floor.topic = topic_backlog.topic), 9007199254740991)
-`;
+import { openTopicBacklog, TRIM } from "./topic_backlog_sql.ts";
 
 /**
  * Adds the shard's sequence number to a message's JSON text.
@@ -83,7 +62,7 @@ export class Subscribers {
   constructor(host: ServiceHost) {
     this.#host = host;
     const sql = host.ctx.storage.sql;
-    sql.exec(SCHEMA);
+    openTopicBacklog(sql);
     for (
       const { topic, peer } of sql.exec<{ topic: string; peer: string }>(
         "SELECT topic, peer FROM topic_sub",
@@ -227,6 +206,7 @@ export class Subscribers {
     const rows = this.#host.ctx.storage.sql.exec<{ seq: number; text: string }>(
       `SELECT b.seq AS seq, b.text AS text FROM topic_sub s
         JOIN topic_backlog b ON b.topic = s.topic AND b.seq > s.since
+          AND (b.peer IS NULL OR b.peer = s.peer)
         WHERE s.peer = ? AND b.seq > coalesce(
           (SELECT acked FROM topic_cursor WHERE peer = ?), 0)
         ORDER BY b.seq`,
@@ -298,7 +278,62 @@ export class Subscribers {
     const cutoff = Date.now() - this.#host.config.limits.PRESENCE_TIMEOUT_MS;
     this.#host.writes.flush();
     this.#host.ctx.storage.sql.exec(TRIM, cutoff);
+    this.#host.ctx.storage.sql.exec(
+      "DELETE FROM topic_gap WHERE peer NOT IN (SELECT peer FROM topic_sub)",
+    );
     this.#size = undefined;
+  }
+
+  /**
+   * Subscriptions that arrived with their peers from another shard (`subscriber_moves.ts`),
+   * already stored: kept in memory too, numbered after `last` from now on.
+   *
+   * @param subs `[topic, peer]` each.
+   * @param last The last number given, the gap left for them included.
+   */
+  arrived(subs: readonly [string, string][], last: number): void {
+    for (const [topic, peer] of subs) {
+      this.#of(topic).add(peer);
+      setIn(this.#byPeer, peer).add(topic);
+    }
+    this.#last = Math.max(this.#last, last);
+    this.#size = undefined;
+  }
+
+  /**
+   * Drops every subscription of the peers `inSlots` accepts, and their acknowledgements: their
+   * slots left this shard.
+   *
+   * @param inSlots Whether a peer is in the slots.
+   * @returns The topics left with no subscriber here.
+   */
+  left(inSlots: (peer: string) => boolean): string[] {
+    this.#host.writes.flush();
+    const emptied: string[] = [];
+    const peers = [...this.#byPeer.keys()].filter(inSlots);
+    for (const peer of peers) {
+      for (const topic of this.#byPeer.get(peer)!) {
+        const subs = this.#byTopic.get(topic);
+        subs?.delete(peer);
+        if (subs?.size === 0) {
+          this.#byTopic.delete(topic);
+          emptied.push(topic);
+        }
+      }
+      this.#byPeer.delete(peer);
+      this.#owed.delete(peer);
+    }
+    const list = JSON.stringify(peers);
+    const sql = this.#host.ctx.storage.sql;
+    for (const table of ["topic_sub", "topic_cursor", "topic_gap"]) {
+      sql.exec(`DELETE FROM ${table} WHERE peer IN (SELECT value FROM json_each(?))`, list);
+    }
+    return emptied;
+  }
+
+  /** The last number given. */
+  get last(): number {
+    return this.#last;
   }
 
   /** The backlog's size now. */

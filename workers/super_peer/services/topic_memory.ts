@@ -81,6 +81,11 @@ export class TopicMemory {
     this.#rows = undefined;
   }
 
+  /** Rows arrived or left with a slot: counted again when next needed. */
+  recount(): void {
+    this.#rows = undefined;
+  }
+
   #bound(): void {
     const sql = this.#ctx.storage.sql;
     this.#rows ??= sql.exec<{ n: number }>("SELECT count(*) AS n FROM topic_seen").one().n - 1;
