@@ -193,7 +193,7 @@ export interface SuperPeerRpc {
   /** Hands topic messages to the subscribers here. */
   topicDeliver(topics: string[], texts: string[]): number[];
   /** At a content's home: records, drops or samples its providers. */
-  swarmHome(o: ProviderOp): Promise<ProviderAnswer>;
+  swarmHome(o: ProviderOp, moved?: boolean): Promise<ProviderAnswer>;
   /** Up to `count` peers connected here, at random. */
   samplePeers(count: number, topic?: string): PeerInfo[];
   /** A peer homed here: online, or when it left. */

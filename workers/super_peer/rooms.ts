@@ -111,6 +111,7 @@ export function openRooms(
     () => services.mailbox.slotMover(),
     () => services.pubsub.topicMover(),
     () => services.pubsub.subscriberMover(),
+    () => services.providers.slotMover(),
   ], shards);
   const ledger = localLedger(ledgerHost, config.limits.MAX_TX_BATCH, moves);
   const growth = new Growth(ctx, shard, shards, map, config);

@@ -241,8 +241,8 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   }
 
   /** At a content's home: records, drops or samples its providers. */
-  swarmHome(o: Rpc.ProviderOp): Promise<Rpc.ProviderAnswer> {
-    return this.#r.services.providers.atHome(o);
+  swarmHome(o: Rpc.ProviderOp, moved?: boolean): Promise<Rpc.ProviderAnswer> {
+    return this.#r.services.providers.atHome(o, moved);
   }
 
   /** Up to `count` peers connected here, at random. */

@@ -17,6 +17,7 @@ import type {
   TxOutcome,
 } from "../../../src/protocol/mod.ts";
 import { type SignedSlotMap, SlotMap } from "../../../src/routing/mod.ts";
+import { PieceTree } from "../../../src/swarm/mod.ts";
 import { startNetwork, TEST_ADDRESS_HEADER } from "../../../scripts/local_network.ts";
 import { connectPeer, waitUntil } from "../../support/peers.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
@@ -123,6 +124,13 @@ Deno.test(
         published.push(text);
       };
       for (let k = 0; k < 3; k++) await publish(`before ${k}`);
+      // A content whose home's slot moves, provided by the subscriber whose slot moves too.
+      let root = "";
+      for (let k = 0; !root; k++) {
+        const id = PieceTree.of(new Uint8Array(1_000).fill(k)).id.text;
+        if (SlotMap.initial(16).shardOf(id.slice(0, 64)) >= 8) root = id;
+      }
+      await movingSub.request({ t: "provide", root });
 
       // Transfers, one after another, each to its payer's home.
       let growing = false;
@@ -367,6 +375,18 @@ Deno.test(
         .sort((a, b) => a - b);
       assertEquals(homes, [[], [...new Set(subscribing)]]);
       console.log(`topic: ${published.length} publishes across the move, each heard once`);
+      // The content's providers are known at its new home, the moved peer offered with its new
+      // home (back from away: its own home knew what it provides).
+      const sample = async () =>
+        (await mailer.request({ t: "providers", root, count: 4 })) as {
+          providers: { peer: string; pieces: number; shard: number }[];
+        };
+      await waitUntil(async () => (await sample()).providers.length > 0);
+      assertEquals((await sample()).providers, [{
+        peer: movingSub.peerId,
+        pieces: 1,
+        shard: map.shardOf(movingSub.peerId),
+      }]);
       await Promise.all([movingSub.close(), stayingSub.close()]);
       await Promise.all([reader.close(), back.close(), mailer.close()]);
       peer.close();

@@ -13,6 +13,8 @@ import type { ControlReplies, ControlRequests, Refusal } from "../../../src/prot
 import { Bitfield, parseContentId } from "../../../src/swarm/mod.ts";
 import type { ProviderAnswer, ProviderOp } from "../../rpc.ts";
 import type { ServiceHost } from "./service_host.ts";
+import type { SlotMover } from "../slot_moves.ts";
+import { providerMover, rootKey } from "./provider_moves.ts";
 
 export type { ProviderAnswer, ProviderOp };
 
@@ -78,7 +80,11 @@ export class Providers {
     // Checked and recorded here at once, with the object's other writes (`WRITE_GROUP_MS`),
     // so that a request queued meanwhile counts against the bound; taken back if the content's
     // home refuses.
-    const reserved = await this.#host.writes.write(() => this.#reserve(peer, root));
+    // A peer whose slot is on the move keeps its list once the move is done.
+    await this.#host.holder(peer);
+    const reserved = await this.#host.track(
+      this.#host.writes.write(() => this.#reserve(peer, root)),
+    );
     if (!reserved.ok) return reserved;
     const takeBack = () =>
       this.#host.writes.write(() => {
@@ -180,12 +186,23 @@ export class Providers {
    * At a content's home: records, drops or samples providers.
    *
    * @param o What is asked.
+   * @param moved Forwarded by the shard the content's slot moved from: answered here.
    * @returns The answer.
    */
-  async atHome(o: ProviderOp): Promise<ProviderAnswer> {
+  async atHome(o: ProviderOp, moved = false): Promise<ProviderAnswer> {
+    // A content whose slot moved is served where it went (once, by a shard that knew).
+    const holder = moved ? this.#host.shard() : await this.#host.holder(rootKey(o.root));
+    if (holder !== this.#host.shard()) {
+      return await this.#host.call(holder, (s) => s.swarmHome(o, true), 2);
+    }
     // A sample reads what was acknowledged; the rest write, with the object's other writes.
     if (o.op === "sample") return this.#atHomeNow(o);
-    return await this.#host.writes.write(() => this.#atHomeNow(o));
+    return await this.#host.track(this.#host.writes.write(() => this.#atHomeNow(o)));
+  }
+
+  /** The providers' part in a slot move (`provider_moves.ts`). @returns The mover. */
+  slotMover(): SlotMover {
+    return providerMover(this.#host.ctx.storage.sql);
   }
 
   #atHomeNow(o: ProviderOp): ProviderAnswer {
@@ -296,7 +313,7 @@ export class Providers {
   }
 
   async #atHome(o: ProviderOp): Promise<ProviderAnswer> {
-    const home = this.#host.config.placement.home(o.root.slice(0, 64));
+    const home = this.#host.config.placement.home(rootKey(o.root));
     if (home === this.#host.shard()) return await this.atHome(o);
     return await this.#host.call(home, (s) => s.swarmHome(o), 2);
   }

@@ -1,0 +1,84 @@
+/**
+ * Providers' part in a slot move: at a content's home, its provider records (and which of
+ * them are away) leave with the slot of the content's root; at a peer's home, the list of what
+ * the peer provides leaves with the peer's slot.
+ *
+ * @module
+ */
+import type { SqlStorage } from "cloudflare:workers";
+import type { SlotMover } from "../slot_moves.ts";
+
+/**
+ * The key a content's home is found by: its root, in hex (a content id without its size).
+ *
+ * @example Usage
+ * ```ts
+ * import { rootKey } from "./provider_moves.ts";
+ * console.assert(rootKey(`${"ab".repeat(32)}.1024`) === "ab".repeat(32));
+ * ```
+ */
+export const rootKey = (root: string): string => root.slice(0, 64);
+
+interface Leaving {
+  provider: [string, string, number, number][];
+  away: [string, string][];
+  providing: [string, string, number][];
+}
+
+/**
+ * The providers' mover.
+ *
+ * @example Usage
+ * ```ts
+ * import type { SqlStorage } from "cloudflare:workers";
+ * import { providerMover } from "./provider_moves.ts";
+ * export const mover = (sql: SqlStorage) => providerMover(sql);
+ * ```
+ *
+ * @param sql The shard's SQLite, with the providers' tables.
+ * @returns The mover.
+ */
+export function providerMover(sql: SqlStorage): SlotMover {
+  const rowsIn = (inSlots: (key: string) => boolean): Leaving => ({
+    provider: sql.exec<{ root: string; peer: string; pieces: number; expires: number }>(
+      "SELECT root, peer, pieces, expires FROM provider",
+    ).toArray().filter((r) => inSlots(rootKey(r.root)))
+      .map((r) => [r.root, r.peer, r.pieces, r.expires]),
+    away: sql.exec<{ root: string; peer: string }>("SELECT root, peer FROM provider_away")
+      .toArray().filter((r) => inSlots(rootKey(r.root))).map((r) => [r.root, r.peer]),
+    providing: sql.exec<{ peer: string; root: string; expires: number }>(
+      "SELECT peer, root, expires FROM providing",
+    ).toArray().filter((r) => inSlots(r.peer)).map((r) => [r.peer, r.root, r.expires]),
+  });
+  const insert = (table: string, columns: string[], rows: unknown[][]) =>
+    sql.exec(
+      `INSERT OR REPLACE INTO ${table} (${columns.join(", ")}) SELECT ${
+        columns.map((_, i) => `value->>${i}`).join(", ")
+      } FROM json_each(?)`,
+      JSON.stringify(rows),
+    );
+  const remove = (table: string, columns: string[], rows: unknown[][]) =>
+    sql.exec(
+      `DELETE FROM ${table} WHERE (${columns.join(", ")}) IN (SELECT ${
+        columns.map((_, i) => `value->>${i}`).join(", ")
+      } FROM json_each(?))`,
+      JSON.stringify(rows.map((r) => r.slice(0, columns.length))),
+    );
+  return {
+    name: "providers",
+    leaving: (inSlots) => [rowsIn(inSlots)],
+    arriving: (rows) => {
+      for (const l of rows as Leaving[]) {
+        insert("provider", ["root", "peer", "pieces", "expires"], l.provider);
+        insert("provider_away", ["root", "peer"], l.away);
+        insert("providing", ["peer", "root", "expires"], l.providing);
+      }
+    },
+    gone: (inSlots) => {
+      const l = rowsIn(inSlots);
+      remove("provider", ["root", "peer"], l.provider);
+      remove("provider_away", ["root", "peer"], l.away);
+      remove("providing", ["peer", "root"], l.providing);
+    },
+  };
+}
