@@ -157,13 +157,18 @@ export interface SuperPeerRpc {
   /** Why a valid hello would be refused here: too soon after a flooding close, a used nonce. */
   helloRefusal(peer: string, nonce: string): HelloRefusal | null;
   /** At an address's home: admits a hello from it; `null`, or the refusal. */
-  addressAdmit(address: string, peer: string, connect?: boolean): Promise<Refusal | null>;
+  addressAdmit(
+    address: string,
+    peer: string,
+    connect?: boolean,
+    moved?: boolean,
+  ): Promise<Refusal | null>;
   /** At an address's home: a connection from it closed. */
-  addressLeft(address: string, peer: string): void;
+  addressLeft(address: string, peer: string, moved?: boolean): Promise<void>;
   /** At an address's home: admits a faucet payment asked from it. */
-  addressFaucet(address: string): Refusal | null;
+  addressFaucet(address: string, moved?: boolean): Promise<Refusal | null>;
   /** At an address's home: admits HTTP work of `units` asked from it; `null`, or the refusal. */
-  addressHttp(address: string, units: number): Refusal | null;
+  addressHttp(address: string, units: number, moved?: boolean): Promise<Refusal | null>;
   /**
    * Applies transfers whose payer is homed here: what can apply has its signature checked by
    * the verifier first (`TX_UNVERIFIED` if it gives no verdict).

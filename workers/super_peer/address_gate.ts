@@ -16,6 +16,8 @@ import type { Refusal } from "../../src/protocol/mod.ts";
 import { RateLimiter, type RateLimiterState, unitsOnly } from "./token_bucket.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { Shards } from "../shards.ts";
+import type { SlotMover, SlotMoves } from "./slot_moves.ts";
+import { addressKey, addressMover } from "./address_moves.ts";
 
 /** How often, at most, the gate asks peers' homes which of an address's peers are online. */
 export const PRUNE_EVERY_MS = 10_000;
@@ -51,12 +53,23 @@ export class AddressGate {
   /** The prunes out now, by address. */
   readonly #pruning = new Map<string, Promise<void>>();
 
+  /** Where an address's state is held when its slot has moved (and its moves, to wait on). */
+  readonly #where: { shard: number; moves: Pick<SlotMoves, "holder" | "track"> } | undefined;
+
   /**
    * @param ctx The object's state (its SQLite storage).
    * @param config The network's config.
    * @param shards The shards, to ask a peer's home whether it is online.
+   * @param where This shard and its slot moves: an address whose slot moved is served where
+   *   it went.
    */
-  constructor(ctx: DurableObjectState, config: NetworkConfig, shards: Shards) {
+  constructor(
+    ctx: DurableObjectState,
+    config: NetworkConfig,
+    shards: Shards,
+    where?: { shard: number; moves: Pick<SlotMoves, "holder" | "track"> },
+  ) {
+    this.#where = where;
     this.#ctx = ctx;
     this.#config = config;
     this.#shards = shards;
@@ -69,9 +82,19 @@ export class AddressGate {
    * @param address The client's address.
    * @param peer The peer that says hello.
    * @param connect Whether it opens a connection (else it is a plain GET: a hello only).
+   * @param moved Forwarded by the shard the address's slot moved from: answered here.
    * @returns `null` if admitted (its connection now counts), else the refusal.
    */
-  async admit(address: string, peer: string, connect = true): Promise<Refusal | null> {
+  async admit(
+    address: string,
+    peer: string,
+    connect = true,
+    moved = false,
+  ): Promise<Refusal | null> {
+    const at = moved ? undefined : await this.#holder(address);
+    if (at !== undefined) {
+      return await this.#shards.call(at, (s) => s.addressAdmit(address, peer, connect, true));
+    }
     const { limits } = this.#config;
     const wait = this.#charge(`hello/${address}`, {
       framesPerSecond: limits.ADDRESS_HELLOS_PER_MINUTE / 60,
@@ -128,8 +151,13 @@ export class AddressGate {
    *
    * @param address The address.
    * @param peer The peer.
+   * @param moved Forwarded by the shard the address's slot moved from: kept here.
    */
-  left(address: string, peer: string): void {
+  async left(address: string, peer: string, moved = false): Promise<void> {
+    const at = moved ? undefined : await this.#holder(address);
+    if (at !== undefined) {
+      return await this.#shards.call(at, (s) => s.addressLeft(address, peer, true));
+    }
     this.#ctx.storage.sql.exec(
       "DELETE FROM address_peer WHERE address = ? AND peer = ?",
       address,
@@ -144,9 +172,14 @@ export class AddressGate {
    * @param address The client's address.
    * @param units The work's price (`COST_HTTP_READ`; `COST_HTTP_TX` and `COST_PER_TRANSFER`
    *   per transfer for `POST /v1/tx`).
+   * @param moved Forwarded by the shard the address's slot moved from: answered here.
    * @returns `null` if admitted, else `RATE_LIMITED` with `retryAfter`.
    */
-  http(address: string, units: number): Refusal | null {
+  async http(address: string, units: number, moved = false): Promise<Refusal | null> {
+    const at = moved ? undefined : await this.#holder(address);
+    if (at !== undefined) {
+      return await this.#shards.call(at, (s) => s.addressHttp(address, units, true));
+    }
     const { limits } = this.#config;
     const wait = this.#charge(`http/${address}`, {
       framesPerSecond: limits.ADDRESS_HTTP_UNITS_PER_SECOND,
@@ -166,10 +199,13 @@ export class AddressGate {
    * `FAUCET_ACCOUNTS_PER_ADDRESS` per `FAUCET_INTERVAL_MS`.
    *
    * @param address The client's address.
+   * @param moved Forwarded by the shard the address's slot moved from: answered here.
    * @returns `null` if admitted, else `RATE_LIMITED` with `retryAfter`.
    */
-  faucet(address: string): Refusal | null {
-    const refused = this.http(address, this.#config.limits.COST_FAUCET);
+  async faucet(address: string, moved = false): Promise<Refusal | null> {
+    const at = moved ? undefined : await this.#holder(address);
+    if (at !== undefined) return await this.#shards.call(at, (s) => s.addressFaucet(address, true));
+    const refused = await this.http(address, this.#config.limits.COST_FAUCET, true);
     if (refused) return refused;
     const { FAUCET_INTERVAL_MS: interval, FAUCET_ACCOUNTS_PER_ADDRESS: accounts } =
       this.#config.limits;
@@ -184,6 +220,19 @@ export class AddressGate {
       message: `The faucet paid ${accounts} accounts from this address within ${interval} ms`,
       retryAfter: wait,
     };
+  }
+
+  /** The address gate's part in a slot move (`address_moves.ts`). @returns The mover. */
+  slotMover(): SlotMover {
+    return addressMover(this.#ctx.storage.sql);
+  }
+
+  // The shard that holds an address's state, if not this one (its slot moved), once no move
+  // of its slot is under way.
+  async #holder(address: string): Promise<number | undefined> {
+    if (!this.#where) return undefined;
+    const at = await this.#where.moves.holder(addressKey(address), this.#where.shard);
+    return at === this.#where.shard ? undefined : at;
   }
 
   /** Deletes the buckets that are full again: they hold nothing. */
@@ -229,8 +278,10 @@ export class AddressGate {
           .then((p) => p.online, () => true)
       ),
     );
+    const sql = this.#ctx.storage.sql;
     peers.forEach((peer, i) => {
-      if (!online[i]) this.left(address, peer);
+      if (online[i]) return;
+      sql.exec("DELETE FROM address_peer WHERE address = ? AND peer = ?", address, peer);
     });
   }
 }

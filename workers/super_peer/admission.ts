@@ -264,6 +264,20 @@ export class Admission {
     if (this.#last?.peer === peer) this.#last = undefined;
   }
 
+  /**
+   * Peers whose budgets moved with their slots (`budget_moves.ts`): dropped from memory here,
+   * unwritten, so that a later flush brings no row back.
+   *
+   * @param inSlots Whether a peer is in the slots.
+   */
+  forget(inSlots: (peer: string) => boolean): void {
+    for (const peer of [...this.#budgets.keys(), ...this.#dirty].filter(inSlots)) {
+      this.#budgets.delete(peer);
+      this.#dirty.delete(peer);
+    }
+    if (this.#last && inSlots(this.#last.peer)) this.#last = undefined;
+  }
+
   /** Writes down every budget spent since the last flush (the sweep and the alarm call it). */
   flush(): void {
     clearTimeout(this.#flushTimer);

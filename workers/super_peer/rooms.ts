@@ -19,7 +19,8 @@ import { Control } from "./control.ts";
 import { LedgerHost, localLedger } from "./ledger/ledger_host.ts";
 import { MapRoom } from "./map_room.ts";
 import { Growth } from "./growth.ts";
-import { SlotMoves } from "./slot_moves.ts";
+import { type SlotMover, SlotMoves } from "./slot_moves.ts";
+import { budgetMover } from "./budget_moves.ts";
 import { type Observer, observerOf } from "./observer.ts";
 import { emptyStats, Relay } from "./relay.ts";
 import { serviceHost } from "./services/service_host.ts";
@@ -112,11 +113,13 @@ export function openRooms(
     () => services.pubsub.topicMover(),
     () => services.pubsub.subscriberMover(),
     () => services.providers.slotMover(),
+    (): SlotMover => gate.slotMover(),
+    () => budgetMover(ctx.storage.sql, admission),
   ], shards);
   const ledger = localLedger(ledgerHost, config.limits.MAX_TX_BATCH, moves);
   const growth = new Growth(ctx, shard, shards, map, config);
   const control = new Control({ config, shard, sessions, shards, services, ledger, admission });
-  const gate = new AddressGate(ctx, config, shards);
+  const gate = new AddressGate(ctx, config, shards, { shard, moves });
   const observer = observerOf({ ...common, pubsub: services.pubsub });
   return {
     config,

@@ -27,6 +27,7 @@ import type { Env } from "../config.ts";
 import { jsonError } from "../http_error.ts";
 import type * as Rpc from "../rpc.ts";
 import { Arrivals } from "./arrivals.ts";
+import type { AddressGate } from "./address_gate.ts";
 import * as guard from "./guard.ts";
 import { openRooms, type Rooms } from "./rooms.ts";
 import { shardFigures } from "./shard_stats.ts";
@@ -166,23 +167,23 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   }
 
   /** At an address's home: admits a hello from it (its hello bucket, its connections). */
-  addressAdmit(address: string, peer: string, connect?: boolean): Promise<Refusal | null> {
-    return this.#r.gate.admit(address, peer, connect);
+  addressAdmit(...a: Parameters<AddressGate["admit"]>): Promise<Refusal | null> {
+    return this.#r.gate.admit(...a);
   }
 
   /** At an address's home: a connection from it closed. */
-  addressLeft(address: string, peer: string): void {
-    this.#r.gate.left(address, peer);
+  addressLeft(address: string, peer: string, moved?: boolean): Promise<void> {
+    return this.#r.gate.left(address, peer, moved);
   }
 
   /** At an address's home: admits a faucet payment asked from it. */
-  addressFaucet(address: string): Refusal | null {
-    return this.#r.gate.faucet(address);
+  addressFaucet(address: string, moved?: boolean): Promise<Refusal | null> {
+    return this.#r.gate.faucet(address, moved);
   }
 
   /** At an address's home: admits HTTP work of `units` asked from it. */
-  addressHttp(address: string, units: number): Refusal | null {
-    return this.#r.gate.http(address, units);
+  addressHttp(address: string, units: number, moved?: boolean): Promise<Refusal | null> {
+    return this.#r.gate.http(address, units, moved);
   }
 
   /** Applies transfers whose payer is homed here, each committed before this returns. */

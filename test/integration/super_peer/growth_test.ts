@@ -17,6 +17,7 @@ import type {
   TxOutcome,
 } from "../../../src/protocol/mod.ts";
 import { type SignedSlotMap, SlotMap } from "../../../src/routing/mod.ts";
+import { connectUrl, signHello } from "../../../src/protocol/mod.ts";
 import { PieceTree } from "../../../src/swarm/mod.ts";
 import { startNetwork, TEST_ADDRESS_HEADER } from "../../../scripts/local_network.ts";
 import { connectPeer, waitUntil } from "../../support/peers.ts";
@@ -447,6 +448,72 @@ Deno.test(
         }
       }
       assertEquals(supply, ids.length * FUNDS);
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+Deno.test(
+  "growth: a peer's spent budget and an address's connections move with their slots",
+  opts,
+  async () => {
+    const limits = { RELAY_QUOTA_BYTES: 1_000, MAX_CONNECTIONS_PER_ADDRESS: 2 };
+    const vars = { ADMIN_TOKEN: "operator-only" };
+    const net = await startNetwork({ shards: 8, limits, vars });
+    const [eight, sixteen] = [SlotMap.initial(8), SlotMap.initial(16)];
+    const where = async (moves: boolean) => {
+      let i: Identity;
+      do i = await Identity.generate(); while ((sixteen.shardOf(i.peerId) >= 8) !== moves);
+      return i;
+    };
+    // An address whose home's slot moves.
+    let address = "203.0.113.1";
+    for (let k = 2; sixteen.shardOf(`address:${address}`) < 8; k++) address = `203.0.113.${k}`;
+    const openFrom = async (identity: Identity) => {
+      const url = connectUrl(net.url, await signHello(identity, net.network, net.url));
+      const headers = { [TEST_ADDRESS_HEADER]: address };
+      const ws = new WebSocket(url, { headers } as unknown as string[]);
+      return await new Promise<WebSocket | undefined>((resolve) => {
+        ws.onmessage = () => resolve(ws); // the welcome
+        ws.onerror = () => resolve(undefined);
+        ws.onclose = () => resolve(undefined);
+      });
+    };
+    try {
+      // A peer whose slot moves spends its relay quota (each frame 204 bytes: four pass).
+      const alice = await connectPeer(net, { identity: await where(true), seal: false });
+      const bob = await connectPeer(net, { identity: await where(false), seal: false });
+      const refused: string[] = [];
+      alice.addEventListener("error", (e) => refused.push((e as CustomEvent).detail.code));
+      for (let i = 0; i < 6; i++) alice.send(bob.peerId, "x".repeat(150));
+      await waitUntil(() => refused.length === 2);
+      // Two connections from the address, its most, from peers whose slots stay.
+      const held = await Promise.all([openFrom(await where(false)), openFrom(await where(false))]);
+      assert(held.every((ws) => ws !== undefined), "two connections from the address");
+      assertEquals(await openFrom(await where(false)), undefined, "a third is refused");
+
+      const res = await fetch(`${net.url}/v1/admin/grow`, {
+        method: "POST",
+        headers: { authorization: "Bearer operator-only" },
+        body: JSON.stringify({ to: 16 }),
+      });
+      assertEquals(res.status, 200, await res.text());
+      assertEquals(eight.shardOf(alice.peerId) === sixteen.shardOf(alice.peerId), false);
+
+      // At its new home the peer's quota is still spent; the address still has its two.
+      await waitUntil(() => alice.welcome?.shard === sixteen.shardOf(alice.peerId));
+      refused.length = 0;
+      alice.send(bob.peerId, "x".repeat(150));
+      await waitUntil(() => refused.length > 0);
+      assertEquals(refused, ["RESOURCE_LIMIT_EXCEEDED"], "the quota moved with the peer");
+      assertEquals(await openFrom(await where(false)), undefined, "still two from the address");
+      held[0]!.close();
+      await new Promise((r) => setTimeout(r, 500));
+      const freed = await openFrom(await where(false));
+      assert(freed, "a closed connection's place is free at the address's new home");
+      for (const ws of [held[1], freed]) ws?.close();
+      await Promise.all([alice.close(), bob.close()]);
     } finally {
       await net.dispose();
     }

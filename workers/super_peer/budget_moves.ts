@@ -1,0 +1,58 @@
+/**
+ * The admission budgets' part in a slot move (`admission.ts`): each peer's budget (its bucket
+ * and its relay quota) moves with the peer's slot, so that a peer sent to its new home finds
+ * what it spent, not a full budget. Budgets are written down lazily; they are written before
+ * the copy reads them, and the ones left in memory are dropped unwritten with the slots.
+ *
+ * @module
+ */
+import type { SqlStorage } from "cloudflare:workers";
+import type { SlotMover } from "./slot_moves.ts";
+
+/**
+ * The budgets' mover.
+ *
+ * @example Usage
+ * ```ts
+ * import type { SqlStorage } from "cloudflare:workers";
+ * import { budgetMover } from "./budget_moves.ts";
+ * export const mover = (sql: SqlStorage) =>
+ *   budgetMover(sql, { flush: () => {}, forget: () => {} });
+ * ```
+ *
+ * @param sql The shard's SQLite, with `peer_budget`.
+ * @param admission What of the admission step it needs: write budgets down, drop some.
+ * @returns The mover.
+ */
+export function budgetMover(
+  sql: SqlStorage,
+  admission: { flush(): void; forget(inSlots: (peer: string) => boolean): void },
+): SlotMover {
+  const rowsIn = (inSlots: (key: string) => boolean) =>
+    sql.exec<{ peer: string; state: string }>("SELECT peer, state FROM peer_budget").toArray()
+      .filter((r) => inSlots(r.peer)).map((r) => [r.peer, r.state]);
+  return {
+    name: "budgets",
+    leaving: (inSlots) => {
+      admission.flush();
+      return rowsIn(inSlots);
+    },
+    arriving: (rows) => {
+      const moved = new Set((rows as string[][]).map(([peer]) => peer));
+      // What this shard made of them before (a peer that came early) is replaced.
+      admission.forget((peer) => moved.has(peer));
+      sql.exec(
+        "INSERT OR REPLACE INTO peer_budget (peer, state) " +
+          "SELECT value->>0, value->>1 FROM json_each(?)",
+        JSON.stringify(rows),
+      );
+    },
+    gone: (inSlots) => {
+      admission.forget(inSlots);
+      sql.exec(
+        "DELETE FROM peer_budget WHERE peer IN (SELECT value FROM json_each(?))",
+        JSON.stringify(rowsIn(inSlots).map(([peer]) => peer)),
+      );
+    },
+  };
+}
