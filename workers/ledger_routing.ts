@@ -146,7 +146,8 @@ export class LedgerRouter {
 
 /**
  * Submits transfers, each to the home shard of its `from` account, a batch per shard and
- * the shards in parallel; the outcomes come back in input order.
+ * the shards in parallel; the outcomes come back in input order. A shard that refuses a
+ * transfer `TX_WRONG_SHARD` naming another home (its payer's slot moved) is followed once.
  *
  * @param txs Transfers in JSON form.
  * @param homes The homes of accounts, for the network's shard count.
@@ -186,18 +187,37 @@ export async function submitByHome(
     groups.set(k, group);
   }
   await Promise.all([...groups.entries()].map(async ([k, group]) => {
-    let outcomes: TxOutcome[];
-    try {
-      outcomes = await submitTo(k, group.txs);
-    } catch {
-      // Unknown whether it applied: the client asks for the transfer's status to find out.
-      outcomes = group.txs.map(() => ({
-        ok: false,
-        code: "SHARD_UNAVAILABLE",
-        message: `Shard ${k} could not be reached; the transfer may or may not have been applied`,
-      }));
+    const outcomes = await submitOnce(k, group.txs, submitTo);
+    // Sent by an older map than the shard's: what it refused for a payer that moved goes to the
+    // home it named, once (nothing of a refused transfer was applied), in the order sent.
+    const moved = new Map<number, number[]>();
+    for (const [j, o] of outcomes.entries()) {
+      if (!o.ok && o.code === "TX_WRONG_SHARD" && o.home !== undefined && o.home !== k) {
+        moved.set(o.home, [...moved.get(o.home) ?? [], j]);
+      }
     }
+    await Promise.all([...moved.entries()].map(async ([home, js]) => {
+      const again = await submitOnce(home, js.map((j) => group.txs[j]), submitTo);
+      js.forEach((j, n) => outcomes[j] = again[n]);
+    }));
     for (const [j, i] of group.index.entries()) results[i] = outcomes[j];
   }));
   return results;
+}
+
+async function submitOnce(
+  k: number,
+  txs: unknown[],
+  submitTo: (shard: number, txs: unknown[]) => Promise<TxOutcome[]>,
+): Promise<TxOutcome[]> {
+  try {
+    return await submitTo(k, txs);
+  } catch {
+    // Unknown whether it applied: the client asks for the transfer's status to find out.
+    return txs.map(() => ({
+      ok: false,
+      code: "SHARD_UNAVAILABLE",
+      message: `Shard ${k} could not be reached; the transfer may or may not have been applied`,
+    }));
+  }
 }

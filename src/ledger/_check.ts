@@ -71,7 +71,10 @@ export function precheck(value: unknown, at: CheckContext): Checked {
     return refuse("TX_WRONG_NETWORK", `Transfer is for network "${t.network}"`);
   }
   const home = at.homeOf(t.from);
-  if (home !== at.shard) return refuse("TX_WRONG_SHARD", `Account's home is shard ${home}`);
+  if (home !== at.shard) {
+    const { refusal } = refuse("TX_WRONG_SHARD", `Account's home is shard ${home}`);
+    return { refusal: { ...refusal, home } };
+  }
   // The hash only for a refusal: one that could apply gets it from its verdict, unhashed here.
   const unfit = stateRefusal(t, at.state(t.from), "");
   return unfit ? { refusal: { ...unfit, hash: hashOf(t) } } : { t };

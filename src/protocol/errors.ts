@@ -57,7 +57,8 @@ export const ERROR_CODES = {
   TX_UNVERIFIED:
     "The network's verifier, which checks a transfer's signature beside its shard, gave no verdict (it could not be reached); nothing is applied.",
   TX_WRONG_NETWORK: "A transfer was signed for another network.",
-  TX_WRONG_SHARD: "A transfer was sent to a shard that is not the home of its `from` account.",
+  TX_WRONG_SHARD:
+    "A transfer was sent to a shard that is not the home of its `from` account; `home` names the shard that is (the edge and the shards send it there themselves, once).",
   TX_TO_SELF: "A transfer's payee is its payer; nothing is applied and no nonce is used.",
   TX_BAD_AMOUNT: "A transfer's amount is zero, negative, fractional or over `MAX_TRANSFER_AMOUNT`.",
   TX_NONCE_REPLAYED:

@@ -38,6 +38,11 @@ export type TxOutcome =
   | (Refusal & {
     /** The transfer's hash, when it parsed far enough to have one. */
     hash?: string;
+    /**
+     * With `TX_WRONG_SHARD`: the payer's home as the refusing shard knows it (after a growth,
+     * the shard its slot went to), where the same transfer may be sent.
+     */
+    home?: number;
   });
 
 /** An account as the API reports it. */

@@ -244,6 +244,7 @@ Deno.test(
       };
       growing = false;
       await Promise.all([stream, mailing, publishing]);
+      assertEquals(refused, 0, "no transfer refused for a home that moved: the router follows");
       console.log(
         `growth 8 → 16: ${report.steps} steps, ${report.slots} slots, longest pause ${report.longestPauseMs} ms; ${during} transfers applied meanwhile (${applied} in all), ${refused} refused for a home that moved`,
       );
@@ -297,6 +298,22 @@ Deno.test(
       assertEquals([there.balance, there.shard], ["0", map.shardOf(moved.peerId)]);
       const http = await (await fetch(`${net.url}/v1/accounts/${moved.peerId}`)).json();
       assertEquals(http.balance, String(balance.get(moved.peerId)));
+      // A transfer sent to its payer's old home (by a caller with the older map) is refused
+      // there, applied nowhere, naming the new home, which the edge and the shards follow.
+      const stale = await signTransfer(moved, {
+        network: net.network,
+        to: ids.find((i) => i !== moved)!.peerId,
+        amount: 1n,
+        nonce: nonce.get(moved.peerId)! + 1,
+      });
+      const [wrong] = plain<TxOutcome[]>(
+        await net.callShard(old, "ledgerSubmit", [transferToJson(stale)]),
+      );
+      assertEquals([wrong.ok, !wrong.ok && wrong.code, !wrong.ok && wrong.home], [
+        false,
+        "TX_WRONG_SHARD",
+        map.shardOf(moved.peerId),
+      ]);
 
       const info = await (await fetch(`${net.url}/v1/network`)).json() as NetworkInfo;
       assertEquals([info.shards, info.shardKeys.length], [16, 16]);
