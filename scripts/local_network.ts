@@ -236,8 +236,17 @@ export interface LocalNetwork {
   readonly network: string;
   /** Where its state is persisted. */
   readonly persistDir: string;
-  /** Stops workerd and starts it again on the same port and the same state. */
-  restart(): Promise<void>;
+  /**
+   * Stops workerd and starts it again on the same port and the same state.
+   *
+   * @param vars Variables to set anew (an empty string unsets one), e.g. other `FAILPOINTS`.
+   */
+  restart(vars?: Record<string, string>): Promise<void>;
+  /**
+   * Kills workerd at once (`SIGKILL`, as a crash or `kill -9`), with no shutdown of any kind;
+   * `restart` brings it back on its state.
+   */
+  kill(): Promise<void>;
   /** Stops workerd and removes the state it created. */
   dispose(): Promise<void>;
   /**
@@ -336,8 +345,13 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     url: `http://127.0.0.1:${port}`,
     network,
     persistDir,
-    async restart() {
-      await mf.dispose();
+    async restart(vars?: Record<string, string>) {
+      await mf.dispose().catch(() => {});
+      for (const [name, value] of Object.entries(vars ?? {})) {
+        const bindings = main.bindings as Record<string, string>;
+        if (value === "") delete bindings[name];
+        else bindings[name] = value;
+      }
       // The old process's socket can linger a moment after it exits.
       for (let attempt = 1;; attempt++) {
         mf = make();
@@ -349,6 +363,21 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
           if (attempt >= 20 || !String(error).includes("ADDRESS_IN_USE")) throw error;
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
+      }
+    },
+    async kill() {
+      // The process that listens on the network's port is workerd.
+      const listening = async () => {
+        const out = await new Deno.Command("ss", { args: ["-Hltnp", `sport = :${port}`] })
+          .output();
+        return [...new TextDecoder().decode(out.stdout).matchAll(/pid=(\d+)/g)]
+          .map((m) => Number(m[1]));
+      };
+      const pids = new Set(await listening());
+      if (pids.size === 0) throw new Error(`No process listens on port ${port}`);
+      for (const pid of pids) Deno.kill(pid, "SIGKILL");
+      for (let t = 0; t < 250 && (await listening()).length > 0; t++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
     async callShard(shard, method, ...args) {

@@ -18,7 +18,8 @@ export type LogEvent =
   | "door.error"
   | "growth.step"
   | "growth.called_off"
-  | "growth.unreached";
+  | "growth.unreached"
+  | "failpoint.stalled";
 
 /**
  * Writes one event as a JSON line: `info` to the log, `warn` and `error` as such.

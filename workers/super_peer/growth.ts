@@ -30,7 +30,7 @@ import {
 import type { Shards } from "../shards.ts";
 import type { MapRoom } from "./map_room.ts";
 import type { NetworkConfig } from "../config.ts";
-import { failpoint } from "./guard.ts";
+import { failpoint, stallpoint } from "./guard.ts";
 
 /** Slots moved in one step: the writes to them wait while the step runs. */
 export const GROWTH_STEP_SLOTS = 64;
@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS growth (
  * import type { Shards } from "../shards.ts";
  * import type { MapRoom } from "./map_room.ts";
 import type { NetworkConfig } from "../config.ts";
-import { failpoint } from "./guard.ts";
+import { failpoint, stallpoint } from "./guard.ts";
  * import { Growth } from "./growth.ts";
  * export async function grow(
  *   ctx: DurableObjectState,
@@ -180,6 +180,7 @@ export class Growth {
       // A test's stand-in for a crash between a phase done and the next one written down:
       // the phase is done again when the growth resumes.
       failpoint(this.#config, `growth.${phase}`);
+      await stallpoint(this.#config, `growth.${phase}`);
     }
     this.#forget();
     logEvent("growth.step", { from: step.from, to: step.to, slots: step.slots.length });

@@ -175,3 +175,28 @@ export function failpoint(config: NetworkConfig, name: string): void {
   thrown.set(name, done + 1);
   throw new Error(`Failpoint "${name}" thrown on purpose`);
 }
+
+/**
+ * Stalls for good if the failpoint `<name>.stall` is armed, after logging that it did
+ * (`failpoint.stalled`): where a test kills the runtime (`kill -9`) at a chosen point, since a
+ * test outside the process cannot otherwise tell when that point is reached. Costs one map
+ * lookup when nothing is armed.
+ *
+ * @example Usage
+ * ```ts
+ * import { stallpoint } from "./guard.ts";
+ * import type { NetworkConfig } from "../config.ts";
+ * export async function phase(config: NetworkConfig) {
+ *   await stallpoint(config, "growth.copy"); // never returns where FAILPOINTS arms it
+ * }
+ * ```
+ *
+ * @param config The network's config.
+ * @param name The point, e.g. `growth.copy`.
+ * @returns At once, unless armed.
+ */
+export function stallpoint(config: NetworkConfig, name: string): Promise<void> {
+  if (!config.failpoints.has(`${name}.stall`)) return Promise.resolve();
+  logEvent("failpoint.stalled", { name });
+  return new Promise(() => {});
+}
