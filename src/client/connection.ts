@@ -315,7 +315,7 @@ export class Connection {
 
   #lost(code: number, reason: string): void {
     this.#ws = undefined;
-    this.#events.lost(`Connection lost (${code})`);
+    this.#events.lost(`Connection lost (${code})`, code);
     if (this.#state === "closed") return;
     if (code === CLOSE_CODES.SESSION_REPLACED) {
       this.#finish({ code, reason });
@@ -339,7 +339,9 @@ export class Connection {
       return;
     }
     const attempt = this.#attempt++;
-    const delayMs = Math.max(backoffDelay(attempt, reconnect), retryAfter);
+    // A home that moved is no failure: the peer goes to its new home at once.
+    const moved = code === CLOSE_CODES.HOME_MOVED && attempt === 0;
+    const delayMs = moved ? 0 : Math.max(backoffDelay(attempt, reconnect), retryAfter);
     this.#state = "connecting";
     this.#events.reconnecting({ attempt, delayMs, code });
     this.#retry = setTimeout(() => void this.#open(), delayMs);

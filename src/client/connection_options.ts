@@ -86,8 +86,11 @@ export interface ConnectionEvents {
   text(message: ServerMessage): void;
   /** A binary frame from the network. */
   binary(bytes: Uint8Array): void;
-  /** A connection dropped (answers in flight will not come). */
-  lost(why: string): void;
+  /**
+   * A connection dropped, with its close code: answers in flight will not come (after
+   * `HOME_MOVED`, every request was answered or never read, and may be sent again).
+   */
+  lost(why: string, code: number): void;
   /** A reconnect is scheduled. */
   reconnecting(detail: ReconnectingDetail): void;
   /** The connection stopped for good. */

@@ -90,12 +90,14 @@ export class Peer extends ListenedTarget<PeerEvents> {
     this.#marks = new PeerMarks(options.identity.peerId, options.marks);
     this.#connection = new Connection(options, {
       welcome: (w) => {
+        this.#requests.resume();
         this.#services.resume();
         this.dispatchEvent(new CustomEvent<Welcome>("open", { detail: w }));
       },
       text: (m) => this.#onText(m),
       binary: (bytes) => this.#relay.receive(bytes),
-      lost: (why) => this.#requests.failAll(why),
+      lost: (why, code) =>
+        code === CLOSE_CODES.HOME_MOVED ? this.#requests.requeue() : this.#requests.failAll(why),
       reconnecting: (detail) => this.#emit<ReconnectingDetail>("reconnecting", detail),
       closed: (detail) => this.#closed(detail),
     });

@@ -75,6 +75,8 @@ export class Requests {
   #epoch = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #next = 1;
+  /** Between a `HOME_MOVED` close and the next welcome: nothing leaves. */
+  #held = false;
   readonly #limits: (() => Limits) | undefined;
   /** Units left in the pacing bucket, and when it was last filled; starts full. */
   #units = Infinity;
@@ -195,12 +197,34 @@ export class Requests {
   }
 
   /**
+   * The peer's home moved (`HOME_MOVED`): every request was answered or never read, so those
+   * unanswered go again, in order, once the next connection is welcomed (`resume`); requests
+   * made meanwhile wait with them.
+   */
+  requeue(): void {
+    for (const waiting of this.#waiting.values()) this.#landed(waiting);
+    this.#queue = [...this.#waiting.keys()].sort((a, b) => a - b);
+    this.#inFlight = this.#inWindow = 0;
+    this.#window = MAX_REQUESTS_IN_FLIGHT;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#held = true;
+  }
+
+  /** A connection was welcomed: what waited goes. */
+  resume(): void {
+    this.#held = false;
+    this.#pump();
+  }
+
+  /**
    * Fails every waiting request: the connection is gone, and the answer may never come; the
    * caller finds out what happened by asking again.
    *
    * @param why What happened.
    */
   failAll(why: string): void {
+    this.#held = false;
     const waiting = [...this.#waiting.values()];
     this.#waiting.clear();
     this.#queue = [];
@@ -232,7 +256,7 @@ export class Requests {
   /** Sends what the window and the pause allow, in order. */
   #pump(): void {
     while (
-      this.#queue.length > 0 && this.#inWindow < this.#window &&
+      !this.#held && this.#queue.length > 0 && this.#inWindow < this.#window &&
       this.#inFlight < MAX_REQUESTS_IN_FLIGHT
     ) {
       const wait = Math.max(this.#pausedUntil - Date.now(), this.#paceWait());

@@ -121,6 +121,12 @@ export const CLOSE_CODES = {
    */
   FLOODING: 4003,
   /**
+   * The peer's home moved to another shard (the network grew). Every request it sent was
+   * answered before this close, or never read: a client reconnects at once, through the edge,
+   * and sends again what is unanswered (the reference client does, unseen by the application).
+   */
+  HOME_MOVED: 4004,
+  /**
    * Local to a client, never on the wire: it gave up on a connection (no welcome within the
    * connect timeout, or silence past the keepalive timeout) and reconnects.
    */

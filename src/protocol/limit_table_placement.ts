@@ -23,4 +23,11 @@ export const PLACEMENT_LIMITS = {
     description:
       "How long an edge isolate serves and routes by the slot map it last read from the map's keeper (shard 0) before it reads it again, so that the keeper is asked at most once per interval per isolate. A hello routed by an older map meanwhile is answered `MOVED` by the shard that gave the slot away, with the newer map, and the edge adopts it and hands the socket to the new home at once.",
   },
+  /** How long a shard waits for a moving peer's requests under way before it sends it away. */
+  MOVE_DRAIN_MS: {
+    value: 5_000,
+    unit: "ms",
+    description:
+      "When a growth moves a peer's slot, its old home stops reading the peer's frames, answers the requests it had already read, then closes the socket `4004` (`HOME_MOVED`): this long at most. A request not answered by then may have been carried out; one read after the stop never was, and the client sends it again at the new home.",
+  },
 } as const satisfies Record<string, LimitRow>;

@@ -110,3 +110,31 @@ Deno.test("requests: with the network's limits, requests are paced by their pric
   for (let id = 10; id <= 12; id++) answer(id);
   await Promise.all(all);
 });
+
+Deno.test("requests: after HOME_MOVED the unanswered go again, in order, once welcomed", async () => {
+  const sent: string[] = [];
+  let connected = true;
+  const requests = new Requests((text) => connected && sent.push(text) > 0);
+  const first = requests.request({ t: "lookup", peer: "a" }, 5_000);
+  const second = requests.request({ t: "lookup", peer: "b" }, 5_000);
+  requests.answer({ t: "lookup.result", id: 1, online: false } as never);
+  assertEquals((await first as { t: string }).t, "lookup.result");
+  // The home moved with the second unanswered; a third is asked before the next welcome.
+  connected = false;
+  requests.requeue();
+  const third = requests.request({ t: "lookup", peer: "c" }, 5_000);
+  assertEquals(sent.length, 2, "nothing leaves, and nothing is refused, until the welcome");
+  connected = true;
+  requests.resume();
+  assertEquals(sent.slice(2).map((t) => [JSON.parse(t).id, JSON.parse(t).peer]), [[2, "b"], [
+    3,
+    "c",
+  ]]);
+  requests.answer({ t: "lookup.result", id: 2, online: true } as never);
+  requests.answer({ t: "lookup.result", id: 3, online: true } as never);
+  assertEquals([(await second as { t: string }).t, (await third as { t: string }).t], [
+    "lookup.result",
+    "lookup.result",
+  ]);
+  assertEquals(requests.pending, 0);
+});

@@ -85,22 +85,26 @@ export class Arrivals {
   }
 
   /**
-   * Sends away the peers homed in slots this shard gave away, after the rooms' hand-offs to
-   * their new home: their sockets are closed `GOING_AWAY`, and they reconnect through the edge,
-   * which routes them by the new map (or follows the `MOVED` of this shard, if its map is older).
+   * Sends away the peers homed in slots this shard gave away, losing nothing they asked: their
+   * frames are no longer read; the slots are released, so that work waiting on them goes on
+   * to their new home; the requests already read are answered (within `MOVE_DRAIN_MS`); the
+   * rooms hand off what cannot wait behind the fence; then each socket is closed `HOME_MOVED`,
+   * and the peer reconnects through the edge, which routes it by the new map, and sends again
+   * what was not answered.
    *
    * @param slots The slots.
    * @param to Their new home.
    * @returns Once each has left (its leave written down, its address's gate told).
    */
   async sendAway(slots: readonly number[], to: number): Promise<void> {
-    // What cannot wait behind the fence is handed to the new home first, so that the peers
-    // find it there; what their close writes here afterwards is dropped with the slots.
-    await this.#r.moves.handOff(slots, to);
     const moved = new Set(slots);
     const leaving = [...this.#r.sessions.peers()].filter((p) => moved.has(slotOf(p)));
+    for (const peer of leaving) this.#r.sessions.stopReading(peer);
+    this.#r.moves.releaseFence(slots, to);
+    await this.#r.control.answered(leaving, this.#r.config.limits.MOVE_DRAIN_MS);
+    await this.#r.moves.handOff(slots, to);
     await Promise.all(leaving.map((peer) => {
-      const gone = this.#r.sessions.closePeer(peer, CLOSE_CODES.GOING_AWAY, "Home moved");
+      const gone = this.#r.sessions.closePeer(peer, CLOSE_CODES.HOME_MOVED, "Home moved");
       return this.gone(gone);
     }));
   }

@@ -1,8 +1,9 @@
 /**
  * The admission budgets' part in a slot move (`admission.ts`): each peer's budget (its bucket
  * and its relay quota) moves with the peer's slot, so that a peer sent to its new home finds
- * what it spent, not a full budget. Budgets are written down lazily; they are written before
- * the copy reads them, and the ones left in memory are dropped unwritten with the slots.
+ * what it spent, not a full budget. The peer spends until it is sent away, so its budget is
+ * handed off then, written down first; what is left in memory is dropped unwritten with the
+ * slots.
  *
  * @module
  */
@@ -33,11 +34,15 @@ export function budgetMover(
       .filter((r) => inSlots(r.peer)).map((r) => [r.peer, r.state]);
   return {
     name: "budgets",
-    leaving: (inSlots) => {
+    leaving: () => [],
+    arriving: () => {},
+    // Spent until the peer is sent away: handed off then.
+    handOff: async (inSlots, send) => {
       admission.flush();
-      return rowsIn(inSlots);
+      const rows = rowsIn(inSlots);
+      if (rows.length > 0) await send(rows);
     },
-    arriving: (rows) => {
+    adopt: (rows) => {
       const moved = new Set((rows as string[][]).map(([peer]) => peer));
       // What this shard made of them before (a peer that came early) is replaced.
       admission.forget((peer) => moved.has(peer));
@@ -46,6 +51,7 @@ export function budgetMover(
           "SELECT value->>0, value->>1 FROM json_each(?)",
         JSON.stringify(rows),
       );
+      return Promise.resolve(moved.size);
     },
     gone: (inSlots) => {
       admission.forget(inSlots);

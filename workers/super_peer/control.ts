@@ -57,6 +57,8 @@ export class Control {
   readonly #admission: Admission;
   /** Each peer's last `tx` request still running: the next one starts once it is done. */
   readonly #lastTx = new Map<string, Promise<unknown>>();
+  /** The requests of each peer read and not yet answered. */
+  readonly #inFlight = new Map<string, Set<Promise<unknown>>>();
 
   /** @param o What the dispatch works with; `ledger` is this shard's own ledger calls. */
   constructor(o: {
@@ -131,7 +133,7 @@ export class Control {
       return this.#sessions.refuse(ws, refused, { id: "id" in m ? m.id : undefined });
     }
     if (m.t === "mail.ack" || m.t === "topic.ack") return await this.#services.acknowledge(peer, m);
-    const answer = await this.#answer(peer, m);
+    const answer = await this.#underWay(peer, this.#answer(peer, m));
     if (answer === null) return;
     if (!answer.ok) {
       return this.#sessions.refuse(ws, answer, { id: "id" in m ? m.id : undefined });
@@ -141,6 +143,35 @@ export class Control {
     } catch {
       // The peer left before its answer was ready.
     }
+  }
+
+  /**
+   * Settles once the requests of `peers` already read are answered, or after `ms`: a peer sent
+   * away gets its answers first (`Arrivals.release`).
+   *
+   * @param peers The peers.
+   * @param ms The most to wait.
+   */
+  async answered(peers: readonly string[], ms: number): Promise<void> {
+    const work = peers.flatMap((p) => [...this.#inFlight.get(p) ?? []]);
+    if (work.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const out = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+    await Promise.race([Promise.allSettled(work), out]);
+    clearTimeout(timer);
+  }
+
+  // A request read and being answered, counted until its answer is ready.
+  #underWay<T>(peer: string, work: Promise<T>): Promise<T> {
+    const set = this.#inFlight.get(peer) ?? new Set<Promise<unknown>>();
+    this.#inFlight.set(peer, set);
+    set.add(work);
+    const done = () => {
+      set.delete(work);
+      if (set.size === 0 && this.#inFlight.get(peer) === set) this.#inFlight.delete(peer);
+    };
+    work.then(done, done);
+    return work;
   }
 
   // Every text paid COST_REQUEST before it was parsed; the rest of its price is paid here.

@@ -28,7 +28,7 @@ import {
   wantsMailbox,
 } from "../../src/protocol/mod.ts";
 import { isPeerId } from "../../src/identity/mod.ts";
-import { countSignal, isAutomaticAnswer } from "./relay_reads.ts";
+import { batchTooLarge, countSignal, isAutomaticAnswer, notConnected } from "./relay_reads.ts";
 import { HomeCache, ShardQueue } from "../../src/routing/mod.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { Admission } from "./admission.ts";
@@ -229,8 +229,11 @@ export class Relay {
     if (over && pass && over.code === "RATE_LIMITED") return over;
     if (over) return refuse(over, framePeer(bytes));
     // A peer mostly writes to the one it wrote to last: then the header is checked against
-    // the last destination's bytes, and no id string is made.
-    let to = session.lastTo;
+    // the last destination's bytes, and no id string is made (its home is looked up again
+    // after a growth).
+    let to = session.lastTo?.version === this.#config.placement.version
+      ? session.lastTo
+      : undefined;
     if (!to || !isSendTo(bytes, to.bytes)) {
       const decoded = decodeFrame(bytes);
       if (!decoded.ok) return refuse(decoded, framePeer(bytes));
@@ -253,6 +256,7 @@ export class Relay {
         id,
         bytes: bytes.slice(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + id.length),
         home: this.#homes.of(id),
+        version: this.#config.placement.version,
       };
       session.lastTo = to;
     }
@@ -383,17 +387,4 @@ export class Relay {
     };
     this.#sessions.refusePeer(item.from, r, { seq: item.seq, peer: item.to });
   }
-}
-
-function batchTooLarge(limits: NetworkConfig["limits"]): Refusal {
-  return {
-    ok: false,
-    code: "BATCH_TOO_LARGE",
-    message:
-      `Frame lies past a batch's bounds (${limits.MAX_BATCH_FRAMES} frames, ${limits.MAX_BATCH_BYTES} bytes)`,
-  };
-}
-
-function notConnected(peer: string): Refusal {
-  return { ok: false, code: "PEER_NOT_FOUND", message: `Peer "${peer}" is not connected` };
 }

@@ -1,6 +1,7 @@
 /**
  * What the relay reads of a frame without opening it: whether it is an automatic answer (which
- * its sender is never charged for) and whether a signal carries an offer or an answer (counted).
+ * its sender is never charged for) and whether a signal carries an offer or an answer (counted);
+ * and the relay's refusals of a frame, made alike wherever it is refused.
  *
  * @module
  */
@@ -8,6 +9,8 @@ import {
   FLAG_SEALED,
   FLAG_TEXT,
   framePayloadBytes,
+  type Limits,
+  type Refusal,
   type RelayStats,
 } from "../../src/protocol/mod.ts";
 import { ID_BYTES, SEAL_UNKNOWN_SESSION, SEAL_UNSUPPORTED } from "../../src/seal/mod.ts";
@@ -64,4 +67,42 @@ export function countSignal(stats: RelayStats, bytes: Uint8Array): void {
   const starts = (p: Uint8Array) => p.every((b, i) => bytes[at + i] === b);
   if (starts(OFFER)) stats.directOffers++;
   else if (starts(ANSWER)) stats.directAnswers++;
+}
+
+/**
+ * The refusal of a frame past a batch's bounds.
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
+ * import { batchTooLarge } from "./relay_reads.ts";
+ * console.assert(batchTooLarge(DEFAULT_LIMITS).code === "BATCH_TOO_LARGE");
+ * ```
+ *
+ * @param limits The network's limits.
+ * @returns The refusal.
+ */
+export function batchTooLarge(limits: Limits): Refusal {
+  return {
+    ok: false,
+    code: "BATCH_TOO_LARGE",
+    message:
+      `Frame lies past a batch's bounds (${limits.MAX_BATCH_FRAMES} frames, ${limits.MAX_BATCH_BYTES} bytes)`,
+  };
+}
+
+/**
+ * The refusal of a frame for a peer of this shard that is not connected.
+ *
+ * @example Usage
+ * ```ts
+ * import { notConnected } from "./relay_reads.ts";
+ * console.assert(notConnected("z6Mk").code === "PEER_NOT_FOUND");
+ * ```
+ *
+ * @param peer The peer.
+ * @returns The refusal.
+ */
+export function notConnected(peer: string): Refusal {
+  return { ok: false, code: "PEER_NOT_FOUND", message: `Peer "${peer}" is not connected` };
 }

@@ -42,7 +42,7 @@ export interface Session extends Attachment {
   /** The peer id as ASCII bytes, written into every frame this peer sends. */
   peerBytes: Uint8Array;
   /** The destination of this peer's last frame. */
-  lastTo?: { id: string; bytes: Uint8Array; home: number };
+  lastTo?: { id: string; bytes: Uint8Array; home: number; version: number };
   /** When this peer last sent a frame (keepalives are timed by the runtime). */
   lastFrame: number;
   /** Closed by the super-peer: what still arrives on it is dropped unread. */
@@ -210,6 +210,16 @@ export class Sessions {
       this.#state.set(ws, state);
     }
     return state;
+  }
+
+  /**
+   * Stops reading a peer's frames (its home is moving): what comes now is dropped unread.
+   *
+   * @param peer The peer.
+   */
+  stopReading(peer: string): void {
+    const ws = this.#sockets.get(peer);
+    if (ws) this.of(ws).closed = true;
   }
 
   /**

@@ -190,6 +190,18 @@ export class SlotMoves {
   }
 
   /**
+   * Releases the fence of slots the map gave away, before their rows are dropped: work that
+   * waited on them goes on to their new home at once (`op("release")` does it again).
+   *
+   * @param slots The slots.
+   * @param to Their new home.
+   */
+  releaseFence(slots: readonly number[], to: number): void {
+    this.fence.release(slots, to);
+    this.#write();
+  }
+
+  /**
    * As slots are released, before their peers are sent to `to`: each room's hand-off.
    *
    * @param slots The slots.

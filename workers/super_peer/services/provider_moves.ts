@@ -1,7 +1,8 @@
 /**
  * Providers' part in a slot move: at a content's home, its provider records (and which of
- * them are away) leave with the slot of the content's root; at a peer's home, the list of what
- * the peer provides leaves with the peer's slot.
+ * them are away) are copied with the slot of the content's root; at a peer's home, the list of
+ * what the peer provides is handed off as the peer's slot is released (its requests change it
+ * until then).
  *
  * @module
  */
@@ -22,7 +23,6 @@ export const rootKey = (root: string): string => root.slice(0, 64);
 interface Leaving {
   provider: [string, string, number, number][];
   away: [string, string][];
-  providing: [string, string, number][];
 }
 
 /**
@@ -46,10 +46,11 @@ export function providerMover(sql: SqlStorage): SlotMover {
       .map((r) => [r.root, r.peer, r.pieces, r.expires]),
     away: sql.exec<{ root: string; peer: string }>("SELECT root, peer FROM provider_away")
       .toArray().filter((r) => inSlots(rootKey(r.root))).map((r) => [r.root, r.peer]),
-    providing: sql.exec<{ peer: string; root: string; expires: number }>(
-      "SELECT peer, root, expires FROM providing",
-    ).toArray().filter((r) => inSlots(r.peer)).map((r) => [r.peer, r.root, r.expires]),
   });
+  const providingIn = (inSlots: (key: string) => boolean): [string, string, number][] =>
+    sql.exec<{ peer: string; root: string; expires: number }>(
+      "SELECT peer, root, expires FROM providing",
+    ).toArray().filter((r) => inSlots(r.peer)).map((r) => [r.peer, r.root, r.expires]);
   const insert = (table: string, columns: string[], rows: unknown[][]) =>
     sql.exec(
       `INSERT OR REPLACE INTO ${table} (${columns.join(", ")}) SELECT ${
@@ -71,14 +72,22 @@ export function providerMover(sql: SqlStorage): SlotMover {
       for (const l of rows as Leaving[]) {
         insert("provider", ["root", "peer", "pieces", "expires"], l.provider);
         insert("provider_away", ["root", "peer"], l.away);
-        insert("providing", ["peer", "root", "expires"], l.providing);
       }
+    },
+    // A peer's own list changes with its requests, read until it is sent away: it goes then.
+    handOff: async (inSlots, send) => {
+      const providing = providingIn(inSlots);
+      if (providing.length > 0) await send(providing);
+    },
+    adopt: (rows) => {
+      insert("providing", ["peer", "root", "expires"], rows as unknown[][]);
+      return Promise.resolve((rows as unknown[]).length);
     },
     gone: (inSlots) => {
       const l = rowsIn(inSlots);
       remove("provider", ["root", "peer"], l.provider);
       remove("provider_away", ["root", "peer"], l.away);
-      remove("providing", ["peer", "root"], l.providing);
+      remove("providing", ["peer", "root"], providingIn(inSlots));
     },
   };
 }
