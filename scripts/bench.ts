@@ -3,7 +3,7 @@
  * and `docs/benchmarks.json`. The machine is shared and noisy, so every figure is compared
  * with its baseline measured in the same run, in interleaved rounds, and the median kept.
  *
- * Usage: `deno task bench [--frames 20000] [--rounds 5] [--only relay|ledger|direct|pubsub|swarm|scale|admission|gate|size]`
+ * Usage: `deno task bench [--frames 20000] [--rounds 5] [--only relay|ledger|direct|pubsub|swarm|scale|admission|gate|growth|size]`
  *
  * @module
  */
@@ -18,6 +18,7 @@ import { scaleBench } from "./bench/scale.ts";
 import { swarmBench } from "./bench/swarm.ts";
 import { admissionBench } from "./bench/admission.ts";
 import { gateBench } from "./bench/gate.ts";
+import { growthBench } from "./bench/growth.ts";
 import { clientSizeBench } from "./bench/client_size.ts";
 import { ensureTools, TOOLS } from "./system_tools.ts";
 
@@ -46,6 +47,7 @@ if (!values.only || values.only === "swarm") sections.push(await swarmBench(roun
 if (!values.only || values.only === "scale") sections.push(await scaleBench());
 if (!values.only || values.only === "admission") sections.push(await admissionBench(rounds));
 if (!values.only || values.only === "gate") sections.push(await gateBench(rounds));
+if (!values.only || values.only === "growth") sections.push(await growthBench(Math.min(rounds, 3)));
 if (!values.only || values.only === "size") sections.push(await clientSizeBench(rounds));
 
 // Whole numbers for rates and sizes; small values (latencies in ms) keep three decimals.

@@ -19,6 +19,7 @@ export type LogEvent =
   | "growth.step"
   | "growth.called_off"
   | "growth.unreached"
+  | "growth.prepared"
   | "failpoint.stalled";
 
 /**

@@ -59,6 +59,8 @@ export type SlotMoveOp =
   | { op: "import"; slots: number[]; rooms: Record<string, unknown[]> }
   | { op: "release"; slots: number[]; to: number }
   | { op: "thaw"; slots: number[] }
+  // At a new shard, before any slot moves to it: started, its rooms made.
+  | { op: "prepare"; slots: number[] }
   // At the destination, as the source releases: what one room hands over then.
   | { op: "adopt"; slots: number[]; room: string; data: unknown };
 
@@ -80,6 +82,8 @@ export interface GrowthReport {
   slots: number;
   /** The longest a step's slots were frozen, in ms (from its freeze to its release). */
   longestPauseMs: number;
+  /** The median of the steps' pauses, in ms. */
+  medianPauseMs: number;
 }
 
 /** A notice for a sender of mail: what became of one message it sent. */

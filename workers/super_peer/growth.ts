@@ -31,6 +31,7 @@ import type { Shards } from "../shards.ts";
 import type { MapRoom } from "./map_room.ts";
 import type { NetworkConfig } from "../config.ts";
 import { failpoint, stallpoint } from "./guard.ts";
+import { nextTurn } from "../../src/runtime/next_turn.ts";
 
 /** Slots moved in one step: the writes to them wait while the step runs. */
 export const GROWTH_STEP_SLOTS = 64;
@@ -114,7 +115,8 @@ export class Growth {
   async #run(to: number): Promise<GrowthReport | Refusal> {
     let steps = 0;
     let slots = 0;
-    let longestPauseMs = 0;
+    const pauses: number[] = [];
+    let prepared = false;
     for (;;) {
       const kept = this.#kept();
       if (kept && kept.target !== to) {
@@ -134,17 +136,29 @@ export class Growth {
             version: map.version,
             steps,
             slots,
-            longestPauseMs,
+            longestPauseMs: Math.max(0, ...pauses),
+            medianPauseMs: pauses.sort((a, b) => a - b)[pauses.length >> 1] ?? 0,
           };
         }
         if ("code" in next) return next;
         step = next;
         phase = "freeze";
       }
+      // The new shards are started before any slot is frozen, one at a time: a shard's start
+      // (its storage opened, its rooms made) is no part of a step's pause.
+      if (!prepared) {
+        const now = SlotMap.fromJSON((await this.#map.current())!) as SlotMap;
+        for (let k = now.shards; k < to; k++) {
+          await nextTurn();
+          await this.#shards.call(k, (s) => s.slotMove({ op: "prepare", slots: [] }), 3);
+        }
+        prepared = true;
+        logEvent("growth.prepared", { from: now.shards, to });
+      }
       const started = Date.now();
       const failed = await this.#step(to, step, phase);
       if (failed) return failed;
-      longestPauseMs = Math.max(longestPauseMs, Date.now() - started);
+      pauses.push(Date.now() - started);
       steps++;
       slots += step.slots.length;
     }
@@ -152,8 +166,13 @@ export class Growth {
 
   // Runs a step from `phase` on, writing each phase down before it runs.
   async #step(target: number, step: GrowthStep, from: GrowthPhase): Promise<Refusal | undefined> {
-    const ask = (shard: number, o: SlotMoveOp) =>
-      this.#shards.call(shard, (s) => s.slotMove(o), 3) as Promise<SlotMoveAnswer>;
+    // A turn given back before each call: where the shards share a process (a local network),
+    // calls that answer at once would otherwise run back to back and keep every socket of the
+    // process unread until the growth ends.
+    const ask = async (shard: number, o: SlotMoveOp) => {
+      await nextTurn();
+      return await this.#shards.call(shard, (s) => s.slotMove(o), 3) as SlotMoveAnswer;
+    };
     for (const phase of GROWTH_PHASES.slice(GROWTH_PHASES.indexOf(from))) {
       this.#keep(target, step, phase);
       let answer: SlotMoveAnswer | Refusal = { ok: true };

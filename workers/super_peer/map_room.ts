@@ -22,6 +22,7 @@ import type { NetworkConfig } from "../config.ts";
 import { deriveMapKey } from "../shard_keys.ts";
 import { MAP_KEEPER_SHARD, type Published } from "../rpc.ts";
 import type { Shards } from "../shards.ts";
+import { nextTurn } from "../../src/runtime/next_turn.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS slot_map (
@@ -126,17 +127,15 @@ export class MapRoom {
     const signed = await this.#sign(map);
     this.adopt(signed);
     const everyone = Math.max(now.shards, map.shards);
-    const pushes = Array.from({ length: everyone }, (_, k) => k)
-      .filter((k) => k !== this.#shard)
-      .map(async (k) => {
-        try {
-          await this.#shards.call(k, (s) => s.mapAdopt(signed));
-          return undefined;
-        } catch {
-          return k;
-        }
-      });
-    const unreached = (await Promise.all(pushes)).filter((k) => k !== undefined);
+    // One shard after another, a turn given back between them: each adoption is a commit, and
+    // where the shards share a process (a local network) all at once would hold its sockets
+    // unread for all of them.
+    const unreached: number[] = [];
+    for (let k = 0; k < everyone; k++) {
+      if (k === this.#shard) continue;
+      await nextTurn();
+      await this.#shards.call(k, (s) => s.mapAdopt(signed)).catch(() => unreached.push(k));
+    }
     return { map: signed, unreached };
   }
 

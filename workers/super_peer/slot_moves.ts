@@ -91,6 +91,9 @@ export function pairTableMover(
   };
 }
 
+/** Keys whose slots are remembered during a growth, at most (about 100 bytes each). */
+const SLOT_MEMO_MAX = 262_144;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS slot_fence (
   slot INTEGER PRIMARY KEY,
@@ -119,6 +122,7 @@ export class SlotMoves {
   readonly #movers: readonly (() => SlotMover)[];
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #shards: Pick<Shards, "call"> | undefined;
+  readonly #slots = new Map<string, number>();
 
   /**
    * @param ctx The object's state.
@@ -209,7 +213,7 @@ export class SlotMoves {
    */
   async handOff(slots: readonly number[], to: number): Promise<void> {
     const set = new Set(slots);
-    const inSlots = (key: string) => set.has(slotOf(key));
+    const inSlots = (key: string) => set.has(this.#slotOf(key));
     for (const make of this.#movers) {
       const m = make();
       if (!m.handOff || !this.#shards) continue;
@@ -232,7 +236,7 @@ export class SlotMoves {
    */
   async op(o: SlotMoveOp): Promise<SlotMoveAnswer> {
     const slots = new Set(o.slots);
-    const inSlots = (key: string) => slots.has(slotOf(key));
+    const inSlots = (key: string) => slots.has(this.#slotOf(key));
     switch (o.op) {
       case "freeze":
         this.fence.freeze(o.slots, o.to);
@@ -269,11 +273,26 @@ export class SlotMoves {
         if (!m?.adopt) return refusal("BAD_SLOT_MAP", `No room here adopts ${o.room}`);
         return { ok: true, adopted: await m.adopt(o.data) };
       }
+      case "prepare":
+        for (const make of this.#movers) make();
+        return { ok: true };
       case "thaw":
         this.fence.thaw(o.slots);
         this.#write();
         return { ok: true };
     }
+  }
+
+  // Each step of a growth reads every key of each room to find those in its slots: a key's
+  // slot is hashed once for the whole growth, not once per step (32 steps for 8 → 16).
+  #slotOf(key: string): number {
+    let slot = this.#slots.get(key);
+    if (slot === undefined) {
+      if (this.#slots.size >= SLOT_MEMO_MAX) this.#slots.clear();
+      slot = slotOf(key);
+      this.#slots.set(key, slot);
+    }
+    return slot;
   }
 
   #write(): void {

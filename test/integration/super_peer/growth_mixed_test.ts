@@ -105,7 +105,10 @@ Deno.test(
             await publisher.publish("mixed", `${to}/${k}`);
             published.push(`${to}/${k}`);
           }),
+          // Twelve a growth at most: one sender's mail to one peer is bounded
+          // (`MAILBOX_MAX_FROM_SENDER`).
           loop(40, async (k) => {
+            if (k >= 12) return;
             const r = await publisher.sendMail(inbox.peerId, `${to}/${k}`);
             assertEquals(r.status, "stored");
             mailed.push(`${to}/${k}`);
