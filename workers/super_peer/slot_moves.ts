@@ -13,6 +13,7 @@ import { refusal } from "../../src/protocol/mod.ts";
 import { type FenceRow, SlotFence, slotOf } from "../../src/routing/mod.ts";
 import type { SlotMoveAnswer, SlotMoveOp } from "../rpc.ts";
 import type { Shards } from "../shards.ts";
+import { nextTurn } from "../../src/runtime/next_turn.ts";
 
 export type { SlotMoveAnswer, SlotMoveOp } from "../rpc.ts";
 
@@ -218,7 +219,9 @@ export class SlotMoves {
       const m = make();
       if (!m.handOff || !this.#shards) continue;
       const shards = this.#shards;
+      await nextTurn();
       await m.handOff(inSlots, async (data) => {
+        await nextTurn();
         const op: SlotMoveOp = { op: "adopt", slots: [...slots], room: m.name, data };
         const answer = await shards.call(to, (s) => s.slotMove(op));
         if (!answer.ok) throw new Error(`${m.name} not handed off: ${answer.message}`);
@@ -244,9 +247,13 @@ export class SlotMoves {
         // What passed the gate before the freeze is written before the freeze is answered.
         await Promise.allSettled([...this.#inFlight]);
         return { ok: true };
+      // Room by room, a turn given back between them: what a room reads or writes of a slot is
+      // one piece of the shard's time, not all of them in one (the slots' own work waits on the
+      // fence meanwhile). Each room's part may be done again after a restart.
       case "export": {
         const rooms: Record<string, unknown[]> = {};
         for (const make of this.#movers) {
+          await nextTurn();
           const m = make();
           rooms[m.name] = m.leaving(inSlots);
         }
@@ -256,17 +263,19 @@ export class SlotMoves {
         const movers = this.#movers.map((make) => make());
         const unknown = Object.keys(o.rooms).filter((n) => !movers.some((m) => m.name === n));
         if (unknown.length > 0) return refusal("BAD_SLOT_MAP", `No room here takes ${unknown}`);
-        this.#ctx.storage.transactionSync(() => {
-          for (const m of movers) m.arriving(o.rooms[m.name] ?? []);
-        });
+        for (const m of movers) {
+          await nextTurn();
+          this.#ctx.storage.transactionSync(() => m.arriving(o.rooms[m.name] ?? []));
+        }
         return { ok: true };
       }
       case "release":
         this.fence.release(o.slots, o.to);
         this.#write();
-        this.#ctx.storage.transactionSync(() => {
-          for (const make of this.#movers) make().gone(inSlots);
-        });
+        for (const make of this.#movers) {
+          await nextTurn();
+          this.#ctx.storage.transactionSync(() => make().gone(inSlots));
+        }
         return { ok: true };
       case "adopt": {
         const m = this.#movers.map((make) => make()).find((m) => m.name === o.room);
