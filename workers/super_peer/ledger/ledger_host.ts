@@ -352,15 +352,20 @@ export function localLedger(
       if (typeof standing !== "string") await standing; // frozen: only then a wait
     }
   };
-  const payers = (txs: unknown[]) =>
-    txs.map((t) =>
-      t !== null && typeof t === "object" ? (t as { from?: unknown }).from : undefined
-    );
+  // A transfer touches its payer and, when both live here, credits its payee in the same
+  // write: it waits for either's slot on the move (a credit written after the copy would be
+  // left behind with the slot).
+  const parties = (txs: unknown[]) =>
+    txs.flatMap((t) => {
+      if (t === null || typeof t !== "object") return [];
+      const { from, to } = t as { from?: unknown; to?: unknown };
+      return [from, to];
+    });
   return {
     alarm: () => host().alarm(),
     ledgerSubmit: async (txs) => {
       const batch = txs.slice(0, maxBatch);
-      await settled(payers(batch));
+      await settled(parties(batch));
       return await moves.track(host().submit(batch));
     },
     ledgerAccount: (id) => host().account(id),

@@ -152,7 +152,21 @@ export class TxIndex {
   slotMover(ownHashes: (inSlots: (key: string) => boolean) => string[]): SlotMover {
     const own = (inSlots: (key: string) => boolean) =>
       ownHashes(inSlots).map((hash) => [hash, this.#shard]);
-    return pairTableMover(this.#ctx.storage.sql, "tx_index", "tx_index", ["hash", "shard"], own);
+    const sql = this.#ctx.storage.sql;
+    const mover = pairTableMover(sql, "tx_index", "tx_index", ["hash", "shard"], own);
+    return {
+      ...mover,
+      // Transfers applied here between the copy and the release (their payers stay) whose hash
+      // is in the slots: their entries go too, as the slots are released.
+      handOff: async (inSlots, send) => {
+        const rows = own(inSlots);
+        if (rows.length > 0) await send(rows);
+      },
+      adopt: (rows) => {
+        mover.arriving(rows as unknown[]);
+        return Promise.resolve((rows as unknown[]).length);
+      },
+    };
   }
 
   record(shard: number, hashes: readonly string[]): void {
