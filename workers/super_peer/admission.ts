@@ -238,6 +238,15 @@ export class Admission {
   }
 
   /**
+   * Until when a peer is refused for flooding (0: not); `until`, from its old home after a move,
+   * sets it. @param peer The peer. @param until The end to set. @returns The end.
+   */
+  cooldown(peer: string, until?: number): number {
+    if (until !== undefined && until > Date.now()) this.#flooded.set(peer, until);
+    return this.#flooded.get(peer) ?? 0;
+  }
+
+  /**
    * Admits an automatic answer a peer sends (sealed kind 5 or 6): free, from its own small
    * bucket, never counted toward its close.
    *
@@ -253,11 +262,7 @@ export class Admission {
     return budget.answers.charge(1, 0, Date.now(), false) === 0;
   }
 
-  /**
-   * A peer left: its budget is written down and dropped from memory.
-   *
-   * @param peer The peer.
-   */
+  /** A peer left: its budget is written down and dropped from memory. @param peer The peer. */
   left(peer: string): void {
     if (this.#dirty.has(peer)) this.#write(peer);
     this.#budgets.delete(peer);
@@ -266,9 +271,7 @@ export class Admission {
 
   /**
    * Peers whose budgets moved with their slots (`budget_moves.ts`): dropped from memory here,
-   * unwritten, so that a later flush brings no row back.
-   *
-   * @param inSlots Whether a peer is in the slots.
+   * unwritten, so that a later flush brings no row back. @param inSlots Whether one is in them.
    */
   forget(inSlots: (peer: string) => boolean): void {
     for (const peer of [...this.#budgets.keys(), ...this.#dirty].filter(inSlots)) {

@@ -18,7 +18,7 @@ import type { SlotMover } from "./slot_moves.ts";
  * import type { SqlStorage } from "cloudflare:workers";
  * import { budgetMover } from "./budget_moves.ts";
  * export const mover = (sql: SqlStorage) =>
- *   budgetMover(sql, { flush: () => {}, forget: () => {} });
+ *   budgetMover(sql, { flush: () => {}, forget: () => {}, cooldown: () => 0 });
  * ```
  *
  * @param sql The shard's SQLite, with `peer_budget`.
@@ -27,7 +27,11 @@ import type { SlotMover } from "./slot_moves.ts";
  */
 export function budgetMover(
   sql: SqlStorage,
-  admission: { flush(): void; forget(inSlots: (peer: string) => boolean): void },
+  admission: {
+    flush(): void;
+    forget(inSlots: (peer: string) => boolean): void;
+    cooldown(peer: string, until?: number): number;
+  },
 ): SlotMover {
   const rowsIn = (inSlots: (key: string) => boolean) =>
     sql.exec<{ peer: string; state: string }>("SELECT peer, state FROM peer_budget").toArray()
@@ -37,13 +41,16 @@ export function budgetMover(
     leaving: () => [],
     arriving: () => {},
     // Spent until the peer is sent away: handed off then.
+    // With each, until when it is refused for flooding, if it is: a peer closed 4003 does not
+    // escape its cooldown by its slot's move.
     handOff: async (inSlots, send) => {
       admission.flush();
-      const rows = rowsIn(inSlots);
+      const rows = rowsIn(inSlots).map(([peer, state]) => [peer, state, admission.cooldown(peer)]);
       if (rows.length > 0) await send(rows);
     },
-    adopt: (rows) => {
-      const moved = new Set((rows as string[][]).map(([peer]) => peer));
+    adopt: (data) => {
+      const rows = data as [string, string, number][];
+      const moved = new Set(rows.map(([peer]) => peer));
       // What this shard made of them before (a peer that came early) is replaced.
       admission.forget((peer) => moved.has(peer));
       sql.exec(
@@ -51,6 +58,7 @@ export function budgetMover(
           "SELECT value->>0, value->>1 FROM json_each(?)",
         JSON.stringify(rows),
       );
+      for (const [peer, , until] of rows) admission.cooldown(peer, until);
       return Promise.resolve(moved.size);
     },
     gone: (inSlots) => {

@@ -20,7 +20,7 @@ import { type SignedSlotMap, SlotMap } from "../../../src/routing/mod.ts";
 import { connectUrl, signHello } from "../../../src/protocol/mod.ts";
 import { PieceTree } from "../../../src/swarm/mod.ts";
 import { startNetwork, TEST_ADDRESS_HEADER } from "../../../scripts/local_network.ts";
-import { connectPeer, waitUntil } from "../../support/peers.ts";
+import { connectPeer, openBareSocket, waitUntil } from "../../support/peers.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -476,10 +476,15 @@ Deno.test(
   "growth: a peer's spent budget and an address's connections move with their slots",
   opts,
   async () => {
-    const limits = { RELAY_QUOTA_BYTES: 1_000, MAX_CONNECTIONS_PER_ADDRESS: 2 };
+    const limits = {
+      RELAY_QUOTA_BYTES: 1_000,
+      MAX_CONNECTIONS_PER_ADDRESS: 2,
+      FLOOD_COOLDOWN_MS: 60_000,
+    };
     const vars = { ADMIN_TOKEN: "operator-only" };
     const net = await startNetwork({ shards: 8, limits, vars });
     const [eight, sixteen] = [SlotMap.initial(8), SlotMap.initial(16)];
+    const plain = <T>(v: unknown) => JSON.parse(JSON.stringify(v)) as T;
     const where = async (moves: boolean) => {
       let i: Identity;
       do i = await Identity.generate(); while ((sixteen.shardOf(i.peerId) >= 8) !== moves);
@@ -499,6 +504,14 @@ Deno.test(
       });
     };
     try {
+      // A peer whose slot moves is closed for flooding (first: loopback may hold two
+      // connections): its cooldown goes with it.
+      const flooderId = await where(true);
+      const flooder = await openBareSocket(net, flooderId, []);
+      const closed = new Promise<number>((r) => flooder.onclose = (e) => r(e.code));
+      for (let i = 0; i < 30_000; i++) flooder.send("not json");
+      assertEquals(await closed, 4003);
+      await new Promise((r) => setTimeout(r, 300)); // its connection no longer counts
       // A peer whose slot moves spends its relay quota (each frame 204 bytes: four pass).
       const alice = await connectPeer(net, { identity: await where(true), seal: false });
       const bob = await connectPeer(net, { identity: await where(false), seal: false });
@@ -525,6 +538,16 @@ Deno.test(
       alice.send(bob.peerId, "x".repeat(150));
       await waitUntil(() => refused.length > 0);
       assertEquals(refused, ["RESOURCE_LIMIT_EXCEEDED"], "the quota moved with the peer");
+      const cooling = plain<{ code: string; retryAfter: number } | null>(
+        await net.callShard(
+          sixteen.shardOf(flooderId.peerId),
+          "helloRefusal",
+          flooderId.peerId,
+          "n",
+        ),
+      );
+      assertEquals(cooling?.code, "RATE_LIMITED", "the flooder's cooldown moved with it");
+      assert(cooling!.retryAfter > 30_000, `retryAfter ${cooling?.retryAfter}`);
       assertEquals(await openFrom(await where(false)), undefined, "still two from the address");
       held[0]!.close();
       await new Promise((r) => setTimeout(r, 500));
