@@ -247,6 +247,14 @@ export interface LocalNetwork {
    * `restart` brings it back on its state.
    */
   kill(): Promise<void>;
+  /**
+   * Asks the network to grow to `to` shards, as the operator does (`POST /v1/admin/grow`).
+   *
+   * @param to The shard count.
+   * @param token The network's `ADMIN_TOKEN`.
+   * @returns The answer, unread.
+   */
+  grow(to: unknown, token: string): Promise<Response>;
   /** Stops workerd and removes the state it created. */
   dispose(): Promise<void>;
   /**
@@ -364,6 +372,13 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       }
+    },
+    grow(to, token) {
+      return fetch(`http://127.0.0.1:${port}/v1/admin/grow`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ to }),
+      });
     },
     async kill() {
       // The process that listens on the network's port is workerd.

@@ -76,15 +76,25 @@ export function quantile(xs: number[], q: number): number {
 }
 
 /**
+ * Makes identities until one passes `test`.
+ *
+ * @param test What its peer id must satisfy.
+ * @returns The identity.
+ */
+export async function identityWhere(test: (peerId: string) => boolean): Promise<Identity> {
+  for (;;) {
+    const id = await Identity.generate();
+    if (test(id.peerId)) return id;
+  }
+}
+
+/**
  * Makes an identity homed on a shard.
  *
  * @param shard The shard.
  * @param shards The shard count.
  * @returns The identity.
  */
-export async function identityOn(shard: number, shards: number): Promise<Identity> {
-  for (;;) {
-    const id = await Identity.generate();
-    if (shardOf(id.peerId, shards) === shard) return id;
-  }
+export function identityOn(shard: number, shards: number): Promise<Identity> {
+  return identityWhere((id) => shardOf(id, shards) === shard);
 }

@@ -12,7 +12,7 @@ import { Identity, Peer, type PeerMessage } from "../../mod.ts";
 import { signTransfer, transferToJson } from "../../src/ledger/mod.ts";
 import { SlotMap } from "../../src/routing/mod.ts";
 import { startNetwork } from "../local_network.ts";
-import { median, quantile, type SectionResult, UNTHROTTLED } from "./common.ts";
+import { identityWhere, median, quantile, type SectionResult, UNTHROTTLED } from "./common.ts";
 
 const ACCOUNTS = 2_048;
 const MAILBOXES = 256;
@@ -27,13 +27,6 @@ const TOKEN = "bench-operator";
 const SETTLE_MS = 3_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function identityWhere(test: (id: string) => boolean): Promise<Identity> {
-  for (;;) {
-    const id = await Identity.generate();
-    if (test(id.peerId)) return id;
-  }
-}
 
 /** A round trip: when it began (`performance.now()`) and how long it took, ms. */
 interface Trip {
@@ -184,11 +177,7 @@ async function round(samples: Record<string, number[]>, log: (s: string) => void
     let growing = true;
     const during = echoes(a, b, () => !growing);
     const t0 = performance.now();
-    const res = await fetch(`${net.url}/v1/admin/grow`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ to: 16 }),
-    });
+    const res = await net.grow(16, TOKEN);
     const seconds = (performance.now() - t0) / 1_000;
     growing = false;
     const report = await res.json() as {

@@ -7,6 +7,7 @@
  */
 import type { SqlStorage } from "cloudflare:workers";
 import type { SlotMover } from "./slot_moves.ts";
+import { deleteRows, insertRows } from "./moved_rows.ts";
 
 /**
  * The key an address's home is found by (`addressHome`).
@@ -58,28 +59,14 @@ export function addressMover(sql: SqlStorage): SlotMover {
     leaving: (inSlots) => [rowsIn(inSlots)],
     arriving: (rows) => {
       for (const l of rows as Leaving[]) {
-        sql.exec(
-          "INSERT OR IGNORE INTO address_peer (address, peer) " +
-            "SELECT value->>0, value->>1 FROM json_each(?)",
-          JSON.stringify(l.peers),
-        );
-        sql.exec(
-          "INSERT OR REPLACE INTO address_budget (key, state) " +
-            "SELECT value->>0, value->>1 FROM json_each(?)",
-          JSON.stringify(l.buckets),
-        );
+        insertRows(sql, "address_peer", ["address", "peer"], l.peers, "IGNORE");
+        insertRows(sql, "address_budget", ["key", "state"], l.buckets);
       }
     },
     gone: (inSlots) => {
       const l = rowsIn(inSlots);
-      sql.exec(
-        "DELETE FROM address_peer WHERE address IN (SELECT value FROM json_each(?))",
-        JSON.stringify([...new Set(l.peers.map(([address]) => address))]),
-      );
-      sql.exec(
-        "DELETE FROM address_budget WHERE key IN (SELECT value FROM json_each(?))",
-        JSON.stringify(l.buckets.map(([key]) => key)),
-      );
+      deleteRows(sql, "address_peer", ["address", "peer"], l.peers);
+      deleteRows(sql, "address_budget", ["key"], l.buckets);
     },
   };
 }

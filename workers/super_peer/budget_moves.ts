@@ -9,6 +9,7 @@
  */
 import type { SqlStorage } from "cloudflare:workers";
 import type { SlotMover } from "./slot_moves.ts";
+import { deleteRows, insertRows } from "./moved_rows.ts";
 
 /**
  * The budgets' mover.
@@ -40,9 +41,8 @@ export function budgetMover(
     name: "budgets",
     leaving: () => [],
     arriving: () => {},
-    // Spent until the peer is sent away: handed off then.
-    // With each, until when it is refused for flooding, if it is: a peer closed 4003 does not
-    // escape its cooldown by its slot's move.
+    // Spent until the peer is sent away: handed off then, with until when it is refused for
+    // flooding, if it is (a peer closed 4003 does not escape its cooldown by a move).
     handOff: async (inSlots, send) => {
       admission.flush();
       const rows = rowsIn(inSlots).map(([peer, state]) => [peer, state, admission.cooldown(peer)]);
@@ -53,20 +53,13 @@ export function budgetMover(
       const moved = new Set(rows.map(([peer]) => peer));
       // What this shard made of them before (a peer that came early) is replaced.
       admission.forget((peer) => moved.has(peer));
-      sql.exec(
-        "INSERT OR REPLACE INTO peer_budget (peer, state) " +
-          "SELECT value->>0, value->>1 FROM json_each(?)",
-        JSON.stringify(rows),
-      );
+      insertRows(sql, "peer_budget", ["peer", "state"], rows);
       for (const [peer, , until] of rows) admission.cooldown(peer, until);
       return Promise.resolve(moved.size);
     },
     gone: (inSlots) => {
       admission.forget(inSlots);
-      sql.exec(
-        "DELETE FROM peer_budget WHERE peer IN (SELECT value FROM json_each(?))",
-        JSON.stringify(rowsIn(inSlots).map(([peer]) => peer)),
-      );
+      deleteRows(sql, "peer_budget", ["peer"], rowsIn(inSlots));
     },
   };
 }

@@ -14,6 +14,7 @@ import { type FenceRow, SlotFence, slotOf } from "../../src/routing/mod.ts";
 import type { SlotMoveAnswer, SlotMoveOp } from "../rpc.ts";
 import type { Shards } from "../shards.ts";
 import { nextTurn } from "../../src/runtime/next_turn.ts";
+import { deleteRows, insertRows } from "./moved_rows.ts";
 
 export type { SlotMoveAnswer, SlotMoveOp } from "../rpc.ts";
 
@@ -76,19 +77,8 @@ export function pairTableMover(
   return {
     name,
     leaving: (inSlots) => [...keysIn(inSlots).map((r) => [r.k, r.v]), ...alsoLeaving(inSlots)],
-    arriving: (rows) => {
-      sql.exec(
-        `INSERT OR REPLACE INTO ${table} (${key}, ${value}) ` +
-          "SELECT value->>0, value->>1 FROM json_each(?)",
-        JSON.stringify(rows),
-      );
-    },
-    gone: (inSlots) => {
-      sql.exec(
-        `DELETE FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))`,
-        JSON.stringify(keysIn(inSlots).map((r) => r.k)),
-      );
-    },
+    arriving: (rows) => insertRows(sql, table, columns, rows as unknown[][]),
+    gone: (inSlots) => deleteRows(sql, table, [key], keysIn(inSlots).map((r) => [r.k])),
   };
 }
 

@@ -10,8 +10,9 @@ import { signTransfer, transferToJson } from "../../../src/ledger/mod.ts";
 import type { AccountView, TxOutcome } from "../../../src/protocol/mod.ts";
 import { type SignedSlotMap, SlotMap } from "../../../src/routing/mod.ts";
 import { PIECE_BYTES } from "../../../src/swarm/mod.ts";
-import { startNetwork, TEST_ADDRESS_HEADER } from "../../../scripts/local_network.ts";
+import { TEST_ADDRESS_HEADER } from "../../../scripts/local_network.ts";
 import { connectPeer, waitUntil } from "../../support/peers.ts";
+import { ADMIN, fundedNetwork, plain } from "../../support/growth.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -29,11 +30,7 @@ Deno.test(
   "growth: 8 → 16 → 32 under mixed traffic, nothing acknowledged lost or doubled",
   opts,
   async () => {
-    const ids = await Promise.all(Array.from({ length: ACCOUNTS }, () => Identity.generate()));
-    const genesis = Object.fromEntries(ids.map((i) => [i.peerId, FUNDS]));
-    const vars = { GENESIS: JSON.stringify(genesis), ADMIN_TOKEN: "operator-only" };
-    const net = await startNetwork({ shards: 8, vars });
-    const plain = <T>(v: unknown) => JSON.parse(JSON.stringify(v)) as T;
+    const { ids, net } = await fundedNetwork(ACCOUNTS, FUNDS);
     try {
       // Four reliable pairs, each sender and receiver homed anywhere (so some move each time).
       const senders = await Promise.all(
@@ -119,11 +116,7 @@ Deno.test(
         const fetcher = await connectPeer(net);
         const fetched = fetcher.swarm.fetch(fileId);
         await sleep(200);
-        const res = await fetch(`${net.url}/v1/admin/grow`, {
-          method: "POST",
-          headers: { authorization: "Bearer operator-only" },
-          body: JSON.stringify({ to }),
-        });
+        const res = await net.grow(to, ADMIN);
         assertEquals(res.status, 200, await res.clone().text());
         const report = await res.json() as { steps: number; slots: number; longestPauseMs: number };
         await sleep(200);

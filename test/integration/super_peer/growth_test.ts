@@ -21,6 +21,7 @@ import { connectUrl, signHello } from "../../../src/protocol/mod.ts";
 import { PieceTree } from "../../../src/swarm/mod.ts";
 import { startNetwork, TEST_ADDRESS_HEADER } from "../../../scripts/local_network.ts";
 import { connectPeer, openBareSocket, waitUntil } from "../../support/peers.ts";
+import { ADMIN, fundedNetwork, plain } from "../../support/growth.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -31,20 +32,9 @@ Deno.test(
   "growth: 8 → 16 shards under transfers, every balance at its new home, supply unchanged",
   opts,
   async () => {
-    const ids = await Promise.all(Array.from({ length: ACCOUNTS }, () => Identity.generate()));
-    const genesis = Object.fromEntries(ids.map((i) => [i.peerId, FUNDS]));
-    const vars = { GENESIS: JSON.stringify(genesis), ADMIN_TOKEN: "operator-only" };
-    const net = await startNetwork({ shards: 8, vars });
-    const grow = (to: unknown, token = "operator-only") =>
-      fetch(`${net.url}/v1/admin/grow`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ to }),
-      });
+    const { ids, net } = await fundedNetwork(ACCOUNTS, FUNDS);
+    const grow = (to: unknown, token = ADMIN) => net.grow(to, token);
     try {
-      // Read through the test runtime's proxy once (each field of a result is a call), then
-      // parsed as plain JSON.
-      const plain = <T>(v: unknown) => JSON.parse(JSON.stringify(v)) as T;
       const mapNow = async () =>
         SlotMap.fromJSON(plain<SignedSlotMap>(await net.callShard(0, "mapCurrent"))) as SlotMap;
       const balance = new Map(ids.map((i) => [i.peerId, FUNDS]));
@@ -256,7 +246,7 @@ Deno.test(
       const script = new URL("../../../scripts/reshard.ts", import.meta.url).pathname;
       const again = await new Deno.Command(Deno.execPath(), {
         args: ["run", "--allow-net", "--allow-env", script, "--to", "16", "--url", net.url],
-        env: { ADMIN_TOKEN: "operator-only" },
+        env: { ADMIN_TOKEN: ADMIN },
       }).output();
       const said = new TextDecoder().decode(again.stdout);
       assertEquals(again.code, 0, new TextDecoder().decode(again.stderr));
@@ -419,22 +409,11 @@ Deno.test(
   "growth: cut short after each phase and by a restart, resumed, no account lost or doubled",
   opts,
   async () => {
-    const ids = await Promise.all(Array.from({ length: 24 }, () => Identity.generate()));
-    const genesis = Object.fromEntries(ids.map((i) => [i.peerId, FUNDS]));
-    const vars = {
-      GENESIS: JSON.stringify(genesis),
-      ADMIN_TOKEN: "operator-only",
-      // Each phase of a step throws once, after its work and before the next is written down.
-      FAILPOINTS: "growth.freeze:1,growth.copy:1,growth.publish:1,growth.release:1",
-    };
-    const net = await startNetwork({ shards: 8, vars });
+    // Each phase of a step throws once, after its work and before the next is written down.
+    const FAILPOINTS = "growth.freeze:1,growth.copy:1,growth.publish:1,growth.release:1";
+    const { ids, net } = await fundedNetwork(24, FUNDS, { vars: { FAILPOINTS } });
     try {
-      const grow = () =>
-        fetch(`${net.url}/v1/admin/grow`, {
-          method: "POST",
-          headers: { authorization: "Bearer operator-only" },
-          body: JSON.stringify({ to: 16 }),
-        });
+      const grow = () => net.grow(16, ADMIN);
       let failed = 0;
       let restarted = false;
       for (let attempt = 0; attempt < 20; attempt++) {
@@ -450,7 +429,6 @@ Deno.test(
         }
       }
       assert(failed >= 4, `cut short ${failed} times`);
-      const plain = <T>(v: unknown) => JSON.parse(JSON.stringify(v)) as T;
       const map = SlotMap.fromJSON(
         plain<SignedSlotMap>(await net.callShard(0, "mapCurrent")),
       ) as SlotMap;
@@ -481,10 +459,8 @@ Deno.test(
       MAX_CONNECTIONS_PER_ADDRESS: 2,
       FLOOD_COOLDOWN_MS: 60_000,
     };
-    const vars = { ADMIN_TOKEN: "operator-only" };
-    const net = await startNetwork({ shards: 8, limits, vars });
+    const net = await startNetwork({ shards: 8, limits, vars: { ADMIN_TOKEN: ADMIN } });
     const [eight, sixteen] = [SlotMap.initial(8), SlotMap.initial(16)];
-    const plain = <T>(v: unknown) => JSON.parse(JSON.stringify(v)) as T;
     const where = async (moves: boolean) => {
       let i: Identity;
       do i = await Identity.generate(); while ((sixteen.shardOf(i.peerId) >= 8) !== moves);
@@ -524,11 +500,7 @@ Deno.test(
       assert(held.every((ws) => ws !== undefined), "two connections from the address");
       assertEquals(await openFrom(await where(false)), undefined, "a third is refused");
 
-      const res = await fetch(`${net.url}/v1/admin/grow`, {
-        method: "POST",
-        headers: { authorization: "Bearer operator-only" },
-        body: JSON.stringify({ to: 16 }),
-      });
+      const res = await net.grow(16, ADMIN);
       assertEquals(res.status, 200, await res.text());
       assertEquals(eight.shardOf(alice.peerId) === sixteen.shardOf(alice.peerId), false);
 
@@ -565,25 +537,15 @@ Deno.test(
   "growth: workerd killed (kill -9) after each phase of a step, resumed; nothing lost or doubled",
   opts,
   async () => {
-    const ids = await Promise.all(Array.from({ length: 24 }, () => Identity.generate()));
-    const genesis = Object.fromEntries(ids.map((i) => [i.peerId, FUNDS]));
     const phases = ["freeze", "copy", "publish", "release"];
     const stall = (phase?: string) => phase ? `growth.${phase}.stall` : "";
     const logs: string[] = [];
-    const vars = {
-      GENESIS: JSON.stringify(genesis),
-      ADMIN_TOKEN: "operator-only",
-      FAILPOINTS: stall(phases[0]),
-    };
-    const net = await startNetwork({ shards: 8, vars, logs: (line) => logs.push(line) });
+    const { ids, net } = await fundedNetwork(24, FUNDS, {
+      vars: { FAILPOINTS: stall(phases[0]) },
+      logs: (line) => logs.push(line),
+    });
     const sixteen = SlotMap.initial(16);
-    const plain = <T>(v: unknown) => JSON.parse(JSON.stringify(v)) as T;
-    const grow = () =>
-      fetch(`${net.url}/v1/admin/grow`, {
-        method: "POST",
-        headers: { authorization: "Bearer operator-only" },
-        body: JSON.stringify({ to: 16 }),
-      });
+    const grow = () => net.grow(16, ADMIN);
     try {
       // Cross-shard transfers before (receipts owed across the move), and mail waiting for an
       // offline peer whose slot moves.

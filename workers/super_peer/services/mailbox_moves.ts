@@ -8,6 +8,7 @@
  */
 import type { SqlStorage } from "cloudflare:workers";
 import type { SlotMover } from "../slot_moves.ts";
+import { deleteRows, insertRows } from "../moved_rows.ts";
 
 // Every column, in this order, as the rows travel.
 const NAMES = [
@@ -68,31 +69,15 @@ export function mailboxMover(sql: SqlStorage, arrived: (expires: number) => void
       for (const { mail, seen } of rows as Leaving[]) {
         // Ids are random and unique: mail asked to arrive twice (a move resumed) is kept once,
         // and counted once, since only a row inserted fires the count's trigger.
-        sql.exec(
-          `INSERT INTO mailbox (${COLUMNS}) ` +
-            "SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, " +
-            "value->>6, value->>7, value->>8, value->>9 FROM json_each(?) WHERE true " +
-            "ORDER BY key ON CONFLICT (mid) DO NOTHING",
-          JSON.stringify(mail),
-        );
-        sql.exec(
-          "INSERT OR REPLACE INTO mail_seen (peer, at) " +
-            "SELECT value->>0, value->>1 FROM json_each(?)",
-          JSON.stringify(seen),
-        );
+        insertRows(sql, "mailbox", NAMES, mail, "IGNORE");
+        insertRows(sql, "mail_seen", ["peer", "at"], seen);
         const first = Math.min(...mail.map((m) => Number(m[6])));
         if (Number.isFinite(first)) arrived(first);
       }
     },
     gone: (inSlots) => {
-      sql.exec(
-        "DELETE FROM mailbox WHERE recipient IN (SELECT value FROM json_each(?))",
-        JSON.stringify(recipientsIn(inSlots)),
-      );
-      sql.exec(
-        "DELETE FROM mail_seen WHERE peer IN (SELECT value FROM json_each(?))",
-        JSON.stringify(seenIn(inSlots).map((r) => r.peer)),
-      );
+      deleteRows(sql, "mailbox", ["recipient"], recipientsIn(inSlots).map((r) => [r]));
+      deleteRows(sql, "mail_seen", ["peer"], seenIn(inSlots).map((r) => [r.peer]));
     },
   };
 }

@@ -8,6 +8,7 @@
  */
 import type { SqlStorage } from "cloudflare:workers";
 import type { SlotMover } from "../slot_moves.ts";
+import { deleteRows, insertRows } from "../moved_rows.ts";
 
 /**
  * The key a content's home is found by: its root, in hex (a content id without its size).
@@ -51,27 +52,13 @@ export function providerMover(sql: SqlStorage): SlotMover {
     sql.exec<{ peer: string; root: string; expires: number }>(
       "SELECT peer, root, expires FROM providing",
     ).toArray().filter((r) => inSlots(r.peer)).map((r) => [r.peer, r.root, r.expires]);
-  const insert = (table: string, columns: string[], rows: unknown[][]) =>
-    sql.exec(
-      `INSERT OR REPLACE INTO ${table} (${columns.join(", ")}) SELECT ${
-        columns.map((_, i) => `value->>${i}`).join(", ")
-      } FROM json_each(?)`,
-      JSON.stringify(rows),
-    );
-  const remove = (table: string, columns: string[], rows: unknown[][]) =>
-    sql.exec(
-      `DELETE FROM ${table} WHERE (${columns.join(", ")}) IN (SELECT ${
-        columns.map((_, i) => `value->>${i}`).join(", ")
-      } FROM json_each(?))`,
-      JSON.stringify(rows.map((r) => r.slice(0, columns.length))),
-    );
   return {
     name: "providers",
     leaving: (inSlots) => [rowsIn(inSlots)],
     arriving: (rows) => {
       for (const l of rows as Leaving[]) {
-        insert("provider", ["root", "peer", "pieces", "expires"], l.provider);
-        insert("provider_away", ["root", "peer"], l.away);
+        insertRows(sql, "provider", ["root", "peer", "pieces", "expires"], l.provider);
+        insertRows(sql, "provider_away", ["root", "peer"], l.away);
       }
     },
     // A peer's own list changes with its requests, read until it is sent away: it goes then.
@@ -80,14 +67,14 @@ export function providerMover(sql: SqlStorage): SlotMover {
       if (providing.length > 0) await send(providing);
     },
     adopt: (rows) => {
-      insert("providing", ["peer", "root", "expires"], rows as unknown[][]);
+      insertRows(sql, "providing", ["peer", "root", "expires"], rows as unknown[][]);
       return Promise.resolve((rows as unknown[]).length);
     },
     gone: (inSlots) => {
       const l = rowsIn(inSlots);
-      remove("provider", ["root", "peer"], l.provider);
-      remove("provider_away", ["root", "peer"], l.away);
-      remove("providing", ["peer", "root"], providingIn(inSlots));
+      deleteRows(sql, "provider", ["root", "peer"], l.provider);
+      deleteRows(sql, "provider_away", ["root", "peer"], l.away);
+      deleteRows(sql, "providing", ["peer", "root"], providingIn(inSlots));
     },
   };
 }

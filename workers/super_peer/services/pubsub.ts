@@ -182,9 +182,13 @@ export class PubSub {
     // A topic whose slot moved is served where it went (once, by a shard that knew); the
     // publishes of each topic keep their order, since they all go one way.
     const here = this.#host.shard();
+    // On a network never grown each answer is at hand: no promise per publish.
+    const asked = moved ? [] : items.map((p) => this.#host.holder(p.topic));
     const holders = moved
       ? items.map(() => here)
-      : await Promise.all(items.map((p) => this.#host.holder(p.topic)));
+      : asked.every((h) => typeof h === "number")
+      ? asked as number[]
+      : await Promise.all(asked);
     if (holders.every((k) => k === here)) return await this.#host.track(this.#atHome(items));
     const outcomes: PublishOutcome[] = [];
     await Promise.all([...new Set(holders)].map(async (k) => {

@@ -48,7 +48,7 @@ export interface ServiceHost {
    * The shard that holds a key's state (this one, or where its slot went), after any move of
    * its slot under way (`SlotMoves.holder`).
    */
-  holder(key: string): Promise<number>;
+  holder(key: string): number | Promise<number>;
   /** Keyed work that writes here, counted so that a slot's freeze waits for it. */
   track<T>(work: Promise<T>): Promise<T>;
   /**
@@ -96,7 +96,7 @@ export function serviceHost(o: {
     online: () => sessions.peers(),
     onlineCount: () => sessions.size,
     wakeBy: (at) => o.alarm.wakeBy(at),
-    holder: async (key) => await o.moves().holder(key, o.shard),
+    holder: (key) => o.moves().holder(key, o.shard),
     track: (work) => o.moves().track(work),
     writes: new WriteGroup(o.config.limits.WRITE_GROUP_MS),
   };

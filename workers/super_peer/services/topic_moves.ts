@@ -9,6 +9,7 @@
  */
 import type { SqlStorage } from "cloudflare:workers";
 import type { SlotMover } from "../slot_moves.ts";
+import { deleteRows, insertRows } from "../moved_rows.ts";
 
 /** What leaves: `[topic, shard]` and `[topic, publisher, n, at]` rows. */
 interface Leaving {
@@ -47,11 +48,7 @@ export function topicHomeMover(
     leaving: (inSlots) => [rowsIn(inSlots)],
     arriving: (rows) => {
       for (const l of rows as Leaving[]) {
-        sql.exec(
-          "INSERT OR IGNORE INTO topic_shard (topic, shard) " +
-            "SELECT value->>0, value->>1 FROM json_each(?)",
-          JSON.stringify(l.shards),
-        );
+        insertRows(sql, "topic_shard", ["topic", "shard"], l.shards, "IGNORE");
         // A number only rises: one asked to arrive twice, or already higher here, stays.
         sql.exec(
           "INSERT INTO topic_seen (topic, publisher, n, at) " +
@@ -65,9 +62,9 @@ export function topicHomeMover(
     },
     gone: (inSlots) => {
       const l = rowsIn(inSlots);
-      const topics = JSON.stringify(topicsOf(l));
-      sql.exec("DELETE FROM topic_shard WHERE topic IN (SELECT value FROM json_each(?))", topics);
-      sql.exec("DELETE FROM topic_seen WHERE topic IN (SELECT value FROM json_each(?))", topics);
+      const topics = topicsOf(l).map((t) => [t]);
+      deleteRows(sql, "topic_shard", ["topic"], topics);
+      deleteRows(sql, "topic_seen", ["topic"], topics);
       changed(topicsOf(l));
     },
   };
