@@ -36,4 +36,5 @@ export type LimitUnit =
   | "hellos/min"
   | "accounts"
   | "bits"
-  | "requests";
+  | "requests"
+  | "ratio";

@@ -30,4 +30,11 @@ export const PLACEMENT_LIMITS = {
     description:
       "When a growth moves a peer's slot, its old home stops reading the peer's frames, answers the requests it had already read, then closes the socket `4004` (`HOME_MOVED`): this long at most. A request not answered by then may have been carried out; one read after the stop never was, and the client sends it again at the new home.",
   },
+  /** How long a growth's keeper rests after each call, against how long the call took. */
+  GROWTH_REST_RATIO: {
+    value: 3,
+    unit: "ratio",
+    description:
+      "After each call of a growth (a phase of a step at a shard, the new map pushed to one), the map's keeper waits this many times as long as the call took before the next one: a growth takes at most a quarter of the time of the shards it works with, and their peers' frames are read between its calls. The shards that take no part in a step are told its map when the step's source has moved its last slot and at the end, not at each step; meanwhile a frame or request they send by the older map is answered `MOVED` or forwarded by the old home.",
+  },
 } as const satisfies Record<string, LimitRow>;

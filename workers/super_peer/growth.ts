@@ -2,12 +2,19 @@
  * Growing a live network, as the map's keeper (shard 0) drives it: step after step, a few
  * slots move from one shard to another (`nextGrowthStep`) through four phases: the source
  * freezes them (work keyed in them waits), their rows are copied to the destination, the keeper
- * publishes the map that gives them to it (pushed to every shard), and the source releases them
+ * publishes the map that gives them to it (pushed to both), and the source releases them
  * (what waited is answered by the new map; their rows are dropped there; the peers homed in
  * them reconnect to their new home). The step and its phase are written down before each phase
  * runs, and every phase may be done again, so a keeper that restarts resumes the step where it
  * stopped; if the destination cannot take the rows, the source thaws them and the step is
  * called off.
+ *
+ * A growth is paced (`GROWTH_REST_RATIO`): after each call the keeper waits a multiple of the
+ * time it took, so that the shards it works with (and on a local network, the one process all
+ * shards share) read their peers' frames between its calls. The shards that take no part in a
+ * step learn its map when the step's source is done (all its slots moved) and at the end: a
+ * push to every shard at each step would be most of a growth's calls, and a shard that routes
+ * by the older map meanwhile is answered `MOVED` or forwarded by the old home.
  *
  * @module
  */
@@ -54,8 +61,6 @@ CREATE TABLE IF NOT EXISTS growth (
  * import type { NetworkConfig } from "../config.ts";
  * import type { Shards } from "../shards.ts";
  * import type { MapRoom } from "./map_room.ts";
-import type { NetworkConfig } from "../config.ts";
-import { failpoint, stallpoint } from "./guard.ts";
  * import { Growth } from "./growth.ts";
  * export async function grow(
  *   ctx: DurableObjectState,
@@ -117,6 +122,8 @@ export class Growth {
     let slots = 0;
     const pauses: number[] = [];
     let prepared = false;
+    // The source of the steps since the other shards were last told the map.
+    let untold: number | undefined;
     for (;;) {
       const kept = this.#kept();
       if (kept && kept.target !== to) {
@@ -129,6 +136,10 @@ export class Growth {
         const map = signed && SlotMap.fromJSON(signed);
         if (!(map instanceof SlotMap)) return refusal("BAD_GROWTH", "This network cannot grow");
         const next = nextGrowthStep(map, to, GROWTH_STEP_SLOTS);
+        if (next === null || "code" in next || next.from !== untold) {
+          if (untold !== undefined || next === null) await this.#tellAll(map);
+          untold = undefined;
+        }
         if (next === null) {
           return {
             ok: true,
@@ -144,20 +155,19 @@ export class Growth {
         step = next;
         phase = "freeze";
       }
-      // The new shards are started before any slot is frozen, one at a time: a shard's start
-      // (its storage opened, its rooms made) is no part of a step's pause.
+      // Every shard, new and old, has its rooms made before any slot is frozen, one at a time:
+      // a shard's start (its storage opened, its rooms made, a ledger's first read) is no part
+      // of a step's pause.
       if (!prepared) {
         const now = SlotMap.fromJSON((await this.#map.current())!) as SlotMap;
-        for (let k = now.shards; k < to; k++) {
-          await nextTurn();
-          await this.#shards.call(k, (s) => s.slotMove({ op: "prepare", slots: [] }), 3);
-        }
+        for (let k = 0; k < to; k++) await this.#ask(k, { op: "prepare", slots: [] });
         prepared = true;
         logEvent("growth.prepared", { from: now.shards, to });
       }
       const started = Date.now();
       const failed = await this.#step(to, step, phase);
       if (failed) return failed;
+      untold = step.from;
       pauses.push(Date.now() - started);
       steps++;
       slots += step.slots.length;
@@ -166,13 +176,7 @@ export class Growth {
 
   // Runs a step from `phase` on, writing each phase down before it runs.
   async #step(target: number, step: GrowthStep, from: GrowthPhase): Promise<Refusal | undefined> {
-    // A turn given back before each call: where the shards share a process (a local network),
-    // calls that answer at once would otherwise run back to back and keep every socket of the
-    // process unread until the growth ends.
-    const ask = async (shard: number, o: SlotMoveOp) => {
-      await nextTurn();
-      return await this.#shards.call(shard, (s) => s.slotMove(o), 3) as SlotMoveAnswer;
-    };
+    const ask = (shard: number, o: SlotMoveOp) => this.#ask(shard, o);
     for (const phase of GROWTH_PHASES.slice(GROWTH_PHASES.indexOf(from))) {
       this.#keep(target, step, phase);
       let answer: SlotMoveAnswer | Refusal = { ok: true };
@@ -213,12 +217,36 @@ export class Growth {
     if (!(map instanceof SlotMap)) return refusal("BAD_GROWTH", "This network cannot grow");
     if (step.slots.every((s) => map.shardOfSlot(s) === step.to)) return { ok: true };
     const next = map.assign(new Map(step.slots.map((s) => [s, step.to])));
-    const published = await this.#map.publish(next.toJSON());
+    const published = await this.#map.publish(next.toJSON(), [step.from, step.to]);
     if ("code" in published) return published;
     if (published.unreached.length > 0) {
       logEvent("growth.unreached", { shards: published.unreached }, "warn");
     }
     return { ok: true };
+  }
+
+  // A phase at a shard, then the rest that paces the growth. A turn given back first: where
+  // the shards share a process (a local network), calls that answer at once would otherwise
+  // run back to back and keep every socket of the process unread until the growth ends.
+  async #ask(shard: number, o: SlotMoveOp): Promise<SlotMoveAnswer> {
+    await nextTurn();
+    const since = Date.now();
+    const answer = await this.#shards.call(shard, (s) => s.slotMove(o), 3) as SlotMoveAnswer;
+    await this.#rest(since);
+    return answer;
+  }
+
+  // Waits `GROWTH_REST_RATIO` times as long as the call begun at `since` took.
+  async #rest(since: number): Promise<void> {
+    const ms = (Date.now() - since) * this.#config.limits.GROWTH_REST_RATIO;
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  // The newest map, pushed to every shard (those of the steps since the last push have it).
+  async #tellAll(map: SlotMap): Promise<void> {
+    const everyone = Array.from({ length: map.shards }, (_, k) => k);
+    const unreached = await this.#map.push(everyone, (since) => this.#rest(since));
+    if (unreached.length > 0) logEvent("growth.unreached", { shards: unreached }, "warn");
   }
 
   #kept(): { target: number; step: GrowthStep; phase: GrowthPhase } | undefined {

@@ -109,13 +109,18 @@ export class MapRoom {
 
   /**
    * At the keeper only: makes the next version of the map, signs it, writes it down, and
-   * pushes it to every shard of the old map and of the new one.
+   * pushes it to the shards named, or to every shard of the old map and of the new one.
    *
    * @param next The new assignment; its version must be the current one's plus one.
+   * @param reach The shards to push it to now (the others learn it later, from a push or a
+   *   `MOVED`); every shard if not given.
    * @returns The signed map and the shards the push did not reach; or `BAD_SLOT_MAP` anywhere
    *   but at the keeper, for a malformed map, or for a version out of turn.
    */
-  async publish(next: SlotMapJson): Promise<Published | SlotMapRefusal> {
+  async publish(
+    next: SlotMapJson,
+    reach?: readonly number[],
+  ): Promise<Published | SlotMapRefusal> {
     const bad = (message: string): SlotMapRefusal => ({ ok: false, code: "BAD_SLOT_MAP", message });
     if (this.#shard !== MAP_KEEPER_SHARD) return bad(`Only shard ${MAP_KEEPER_SHARD} publishes`);
     const now = await this.current();
@@ -126,17 +131,34 @@ export class MapRoom {
     }
     const signed = await this.#sign(map);
     this.adopt(signed);
-    const everyone = Math.max(now.shards, map.shards);
-    // One shard after another, a turn given back between them: each adoption is a commit, and
-    // where the shards share a process (a local network) all at once would hold its sockets
-    // unread for all of them.
+    const everyone = Array.from({ length: Math.max(now.shards, map.shards) }, (_, k) => k);
+    return { map: signed, unreached: await this.push(reach ?? everyone) };
+  }
+
+  /**
+   * Pushes the newest map this shard holds to other shards, one after another, a turn given
+   * back between them: each adoption is a commit, and where the shards share a process (a
+   * local network) all at once would hold its sockets unread for all of them.
+   *
+   * @param shards The shards (this one is left out).
+   * @param rest Awaited after each push, given when it began (`Date.now()`): a growth's pace.
+   * @returns The shards the push did not reach.
+   */
+  async push(
+    shards: readonly number[],
+    rest: (since: number) => Promise<void> = () => Promise.resolve(),
+  ): Promise<number[]> {
+    const signed = await this.current();
     const unreached: number[] = [];
-    for (let k = 0; k < everyone; k++) {
+    if (!signed) return unreached;
+    for (const k of shards) {
       if (k === this.#shard) continue;
       await nextTurn();
+      const since = Date.now();
       await this.#shards.call(k, (s) => s.mapAdopt(signed)).catch(() => unreached.push(k));
+      await rest(since);
     }
-    return { map: signed, unreached };
+    return unreached;
   }
 
   /**

@@ -253,27 +253,32 @@ export class SlotMoves {
         const movers = this.#movers.map((make) => make());
         const unknown = Object.keys(o.rooms).filter((n) => !movers.some((m) => m.name === n));
         if (unknown.length > 0) return refusal("BAD_SLOT_MAP", `No room here takes ${unknown}`);
-        for (const m of movers) {
-          await nextTurn();
-          this.#ctx.storage.transactionSync(() => m.arriving(o.rooms[m.name] ?? []));
-        }
+        await nextTurn();
+        this.#ctx.storage.transactionSync(() => {
+          for (const m of movers) m.arriving(o.rooms[m.name] ?? []);
+        });
         return { ok: true };
       }
       case "release":
-        this.fence.release(o.slots, o.to);
-        this.#write();
-        for (const make of this.#movers) {
-          await nextTurn();
-          this.#ctx.storage.transactionSync(() => make().gone(inSlots));
-        }
+        await nextTurn();
+        this.#ctx.storage.transactionSync(() => {
+          this.fence.release(o.slots, o.to);
+          this.#write();
+          for (const make of this.#movers) make().gone(inSlots);
+        });
         return { ok: true };
       case "adopt": {
         const m = this.#movers.map((make) => make()).find((m) => m.name === o.room);
         if (!m?.adopt) return refusal("BAD_SLOT_MAP", `No room here adopts ${o.room}`);
         return { ok: true, adopted: await m.adopt(o.data) };
       }
+      // Every room made, and the slot of every key it holds hashed once (a turn between rooms):
+      // what the first step from this shard would otherwise do inside its pause.
       case "prepare":
-        for (const make of this.#movers) make();
+        for (const make of this.#movers) {
+          await nextTurn();
+          make().leaving((key) => (this.#slotOf(key), false));
+        }
         return { ok: true };
       case "thaw":
         this.fence.thaw(o.slots);

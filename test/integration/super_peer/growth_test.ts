@@ -258,6 +258,12 @@ Deno.test(
       const map = await mapNow();
       assertEquals(map.shards, 16);
       for (let k = 0; k < 16; k++) assertEquals(map.slotsOf(k).length, 256, `shard ${k}`);
+      // A step's map reaches its two shards at once and the others when its source is done:
+      // at the end, every shard holds the last one.
+      for (let k = 0; k < 16; k++) {
+        const held = plain<SignedSlotMap>(await net.callShard(k, "mapCurrent"));
+        assertEquals(held.version, map.version, `shard ${k}`);
+      }
       // Receipts are delivered by the alarm's pushes: every balance settles where it lives now.
       const views = async () =>
         await Promise.all(
