@@ -1,6 +1,6 @@
 /**
  * Merkle trees as in RFC 6962: the leaf and node hashes, the root of a list of leaves, and
- * inclusion proofs with their check (RFC 9162). One tree for every feature that proves a
+ * inclusion and consistency proofs with their checks (RFC 9162). One tree for every feature that proves a
  * part of a whole: the ledger's blocks (transfers and receipts) and the swarm's contents
  * (pieces).
  *
@@ -15,3 +15,4 @@
  * @module
  */
 export * from "./tree.ts";
+export * from "./consistency.ts";
