@@ -168,6 +168,7 @@ Deno.test("surface: every subpath resolves and has a module doc", async () => {
     "./protocol",
     "./ledger",
     "./merkle",
+    "./tlog",
     "./swarm",
     "./seal",
     "./identity",

@@ -50,6 +50,7 @@ export interface NoteSignature {
 
 /** A note whose signatures were checked against the trusted keys. */
 export interface OpenedNote {
+  /** Accepted. */
   ok: true;
   /** The text the signatures cover, with its final newline. */
   text: string;
@@ -61,6 +62,7 @@ export interface OpenedNote {
 
 /** Why a note was not accepted. */
 export interface NoteRefusal {
+  /** Refused. */
   ok: false;
   /** `malformed`: not a signed note; `invalid`: a trusted key's line does not verify;
    * `unverified`: no line of a trusted key. */
