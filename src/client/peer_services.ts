@@ -274,6 +274,13 @@ export class PeerServices {
   async #tell(m: MailMessage | MailNotice, wasHeld = false): Promise<void> {
     // Released from the held ones, but told meanwhile (handed over again): nothing to do.
     if (wasHeld && !this.#held.has(m.mid)) return;
+    // A listener came after an earlier one of this kind was held, and before its release's
+    // turn: the earlier ones are told first, in the order they came, then this one.
+    if (!wasHeld && this.#host.listening(m.t)) {
+      for (const { m: earlier } of [...this.#held.values()]) {
+        if (earlier.t === m.t && earlier.mid !== m.mid) await this.#tell(earlier, true);
+      }
+    }
     const opened = this.#held.get(m.mid)?.data;
     const hold = (data = opened) => {
       // Room is kept for one already held (its opened copy must not be lost).

@@ -153,6 +153,24 @@ Deno.test("services: mail with no listener is held, unacknowledged, until one is
   assertEquals(got, ["hi", "again"]);
 });
 
+Deno.test("services: mail held before a listener is told before mail that came after it", async () => {
+  // The first comes with no listener and is held; the second is on its way in when a listener
+  // is added, whose release takes its turn after the second's: the first is still told first.
+  const host = new Host();
+  const services = new PeerServices(host);
+  const got: unknown[] = [];
+  services.receive({ t: "mail", mid: "m1", from: "p", ts: 1, data: "first" });
+  services.receive({ t: "mail", mid: "m2", from: "p", ts: 2, data: "second" });
+  await Promise.resolve(); // the first's turn: no listener, held
+  host.addEventListener("mail", (e) => got.push((e as CustomEvent).detail.data));
+  services.release("mail");
+  await turn();
+  assertEquals(got, ["first", "second"]);
+  await turn(150);
+  const acked = (host.controls as { mids: string[] }[]).flatMap((c) => c.mids);
+  assertEquals(acked, ["m1", "m2"], "each acknowledged once");
+});
+
 Deno.test("services: mail and topic events say whether they came sealed", async () => {
   const host = new Host();
   const services = new PeerServices(host);
