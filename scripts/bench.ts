@@ -3,7 +3,7 @@
  * and `docs/benchmarks.json`. The machine is shared and noisy, so every figure is compared
  * with its baseline measured in the same run, in interleaved rounds, and the median kept.
  *
- * Usage: `deno task bench [--frames 20000] [--rounds 5] [--only relay|ledger|direct|pubsub|swarm|scale|admission|gate|growth|size]`
+ * Usage: `deno task bench [--frames 20000] [--rounds 5] [--only relay|ledger|direct|pubsub|swarm|scale|admission|gate|growth|size|proofs]`
  *
  * @module
  */
@@ -20,6 +20,7 @@ import { admissionBench } from "./bench/admission.ts";
 import { gateBench } from "./bench/gate.ts";
 import { growthBench } from "./bench/growth.ts";
 import { clientSizeBench } from "./bench/client_size.ts";
+import { balanceProofBench } from "./bench/balance_proofs.ts";
 import { ensureTools, TOOLS } from "./system_tools.ts";
 
 const { values } = parseArgs({
@@ -49,6 +50,9 @@ if (!values.only || values.only === "admission") sections.push(await admissionBe
 if (!values.only || values.only === "gate") sections.push(await gateBench(rounds));
 if (!values.only || values.only === "growth") sections.push(await growthBench(Math.min(rounds, 3)));
 if (!values.only || values.only === "size") sections.push(await clientSizeBench(rounds));
+if (!values.only || values.only === "proofs") {
+  sections.push(await balanceProofBench(Math.min(rounds, 2)));
+}
 
 // Whole numbers for rates and sizes; small values (latencies in ms) keep three decimals.
 function rounded(x: number): number {

@@ -1,6 +1,7 @@
 /**
  * Merkle trees as in RFC 6962: the leaf and node hashes, the root of a list of leaves, and
- * inclusion and consistency proofs with their checks (RFC 9162). One tree for every feature that proves a
+ * inclusion and consistency proofs with their checks (RFC 9162); and a compact sparse Merkle tree
+ * over 256-bit keys, with proofs of presence and absence. One tree for every feature that proves a
  * part of a whole: the ledger's blocks (transfers and receipts) and the swarm's contents
  * (pieces).
  *
@@ -16,3 +17,4 @@
  */
 export * from "./tree.ts";
 export * from "./consistency.ts";
+export * from "./sparse.ts";
