@@ -23,14 +23,21 @@ export interface NetworkKeys {
   network: string;
   /** Public key id of each shard's signing key, by shard index. */
   shardKeys: readonly string[];
+  /**
+   * The shard count the network started with (`GET /v1/network`'s `firstShards`): a block
+   * sealed before a growth is at its account's home under one of the counts from this one to
+   * `shardKeys.length`. Without it, any smaller power of two is accepted.
+   */
+  firstShards?: number;
 }
 
 // A key's home under each shard count a network of `shards` may have grown through: `shards`
-// itself and, for a power of two, each smaller one (a count that is not one never grows).
-function homesAlong(key: string, shards: number): Set<number> {
+// itself and, for a power of two, each smaller one down to the first (a count that is not one
+// never grows).
+function homesAlong(key: string, shards: number, first = 1): Set<number> {
   const homes = new Set([shardOf(key, shards)]);
   if ((shards & (shards - 1)) === 0) {
-    for (let n = shards / 2; n >= 1; n /= 2) homes.add(shardOf(key, n));
+    for (let n = shards / 2; n >= Math.max(1, first); n /= 2) homes.add(shardOf(key, n));
   }
   return homes;
 }
@@ -68,7 +75,8 @@ export async function verifyTxProof(
   // from shard `s mod n` to `s mod 2n`) keeps its old blocks where they were sealed, so any of
   // the homes along the way.
   const shard = p.header.shard;
-  if (!homesAlong(t ? t.from : p.mint!.to, keys.shardKeys.length).has(shard)) {
+  const account = t ? t.from : p.mint!.to;
+  if (!homesAlong(account, keys.shardKeys.length, keys.firstShards).has(shard)) {
     return invalid(`block is not from the ${t ? "payer" : "payee"}'s home shard`);
   }
   let sig: Uint8Array;

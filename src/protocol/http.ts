@@ -41,6 +41,11 @@ export interface NetworkInfo {
   network: string;
   /** Shards in use: the first shard count, and more once the network grew (`slotMap`). */
   shards: number;
+  /**
+   * The shard count the network started with: a block sealed before a growth is at its
+   * account's home under one of the counts from this one to `shards` (`verifyTxProof`).
+   */
+  firstShards: number;
   /** The protocol version. */
   protocol: number;
   /** Each shard's block-signing key, as a peer id, by shard. */

@@ -393,6 +393,13 @@ function hasControl(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x20 && c !== 0x0a) return true;
+    // A surrogate pair, or a lone surrogate (no UTF-8 form). Not `isWellFormed`: the package
+    // targets ES2022.
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return true;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return true;
   }
-  return !text.isWellFormed();
+  return false;
 }

@@ -289,4 +289,15 @@ Deno.test("a proof sealed before the network grew still verifies against the key
   // A shard the payer's slot never lived on cannot vouch for it, however it signs.
   const elsewhere = { ...proof, header: { ...proof.header, shard: 6 } };
   assertEquals((await verifyTxProof(elsewhere, keys(16))).ok, false);
+  // Nor one that was its home only under a count smaller than the network's first (8): shard
+  // 1 of 4, which this network never had.
+  const before = shardFor(1, 4, { [payer.peerId]: 100 });
+  const r4 = await before.submit(await tx(payer, bob, 1, 1));
+  assert(r4.ok);
+  await before.seal(keys16[1]);
+  const proof4 = before.proof(r4.hash) as TransferProof;
+  assertEquals(await verifyTxProof(proof4, keys(16)), { ok: true }, "no first count given");
+  assertEquals((await verifyTxProof(proof4, { ...keys(16), firstShards: 8 })).ok, false);
+  assertEquals(await verifyTxProof(proof, { ...keys(16), firstShards: 8 }), { ok: true });
+  assertEquals(await verifyTxProof(proof4, { ...keys(16), firstShards: 4 }), { ok: true });
 });

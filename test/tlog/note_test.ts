@@ -90,6 +90,7 @@ Deno.test("openNote() refuses a note it cannot trust, saying why", async () => {
     `${TEXT}\n${PETER_SIG.slice(0, -1)}`,
     `\u0001${TEXT}\n${PETER_SIG}`,
     `\ud800${TEXT}\n${PETER_SIG}`,
+    `${TEXT.slice(0, 5)}\udc00${TEXT.slice(5)}\n${PETER_SIG}`,
     `${TEXT}\n\u2014 Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=`,
     `${TEXT}\n${PETER_SIG}Unexpected line.\n`,
     `${TEXT}\n${PETER_SIG.repeat(101)}`,
@@ -99,4 +100,7 @@ Deno.test("openNote() refuses a note it cannot trust, saying why", async () => {
     assert(!r.ok && r.reason === "malformed", JSON.stringify(note));
   }
   assert(splitNote(`${TEXT}\n${PETER_SIG.repeat(100)}`).ok);
+  // Text beyond the first plane (a surrogate pair) is text like any other.
+  const signer = await signerFromSeed("PeterNeumann", base64.decode(PETER_SEED).slice(1));
+  assert((await openNote(await signNote("d\u00e9j\u00e0 vu \ud83d\ude00\n", signer), [peter])).ok);
 });

@@ -82,6 +82,7 @@ export const NetworkInfo = named(
   z.object({
     network: z.string(),
     shards: int.positive(),
+    firstShards: int.positive(),
     protocol: z.literal(PROTOCOL_VERSION),
     shardKeys: z.array(z.string()),
     slotMap: SlotMapSchema.optional(),

@@ -101,6 +101,7 @@ app.get("/v1/network", async (c) => {
   return c.json<NetworkInfo>({
     network: config.network,
     shards: config.placement.shards,
+    firstShards: config.shards,
     protocol: PROTOCOL_VERSION,
     shardKeys: await shardKeyIds(config.secret, config.network, config.placement.shards),
     slotMap,

@@ -29,6 +29,7 @@ const CHECKS = `import * as root from "superpeer";
 import { decodeFrame, encodeFrame, FRAME_SEND, ProtocolError } from "superpeer/protocol";
 import { signTransfer, verifyTransfer } from "superpeer/ledger";
 import { inclusionProof, leafHash, merkleRoot, verifyInclusion } from "superpeer/merkle";
+import { formatCheckpoint, parseCheckpoint } from "superpeer/tlog";
 import { PieceTree, verifyPiece } from "superpeer/swarm";
 import { identitySealKey, MailReplays, openMail, sealMail } from "superpeer/seal";
 import { Identity, peerIdFromPublicKey, publicKeyFromPeerId } from "superpeer/identity";
@@ -51,6 +52,7 @@ export async function checks() {
     protocol: frame.ok && frame.frame.peer === b.peerId,
     ledger: await verifyTransfer(tx),
     merkle: verifyInclusion(leaves[1], 1, 3, inclusionProof(leaves, 1), merkleRoot(leaves)),
+    tlog: parseCheckpoint(formatCheckpoint({ origin: "log", size: 3, root: merkleRoot(leaves), extensions: [] }))?.size === 3,
     swarm: verifyPiece(tree.id, 0, bytes, tree.proof(0)),
     seal: opened.ok && new TextDecoder().decode(opened.payload) === "hello",
     identity: peerIdFromPublicKey(publicKeyFromPeerId(a.peerId)) === a.peerId,
@@ -81,6 +83,7 @@ const TYPED = `import {
 import { encodeFrame, type Frame, FRAME_SEND } from "superpeer/protocol";
 import { signTransfer, type Transfer } from "superpeer/ledger";
 import { leafHash, merkleRoot } from "superpeer/merkle";
+import { type Checkpoint, parseCheckpoint } from "superpeer/tlog";
 import { type ContentId, PieceTree } from "superpeer/swarm";
 import { type SealCode, sealMail } from "superpeer/seal";
 import { isPeerId } from "superpeer/identity";
@@ -105,6 +108,7 @@ export const sealed = sealMail;
 export const ok: boolean = isPeerId(me.peerId) && shardOf(me.peerId, 4) >= 0;
 export const fingerprint: string | undefined = sdpFingerprint("");
 export const root: Uint8Array = merkleRoot([leafHash(new Uint8Array(1))]);
+export const checkpoint: Checkpoint | undefined = parseCheckpoint("log\\n0\\n" + "A".repeat(43) + "=\\n");
 export type Transport = DirectTransport;
 export const hook: (o: UseSuperpeerOptions) => SuperpeerState = useSuperpeer;
 export const options: UseSuperpeerOptions = { url: "ws://127.0.0.1:8787", identity: undefined };
@@ -172,6 +176,7 @@ bob.close();
         protocol: true,
         ledger: true,
         merkle: true,
+        tlog: true,
         swarm: true,
         seal: true,
         identity: true,

@@ -313,7 +313,7 @@ Deno.test(
       ]);
 
       const info = await (await fetch(`${net.url}/v1/network`)).json() as NetworkInfo;
-      assertEquals([info.shards, info.shardKeys.length], [16, 16]);
+      assertEquals([info.shards, info.shardKeys.length, info.firstShards], [16, 16, 8]);
       // A transfer applied before the growth, by a payer whose slot moved: found by its hash
       // (and by its payer) after it, with a proof that checks against the keys served now.
       const early = sealedBefore[0];
@@ -324,7 +324,11 @@ Deno.test(
           if (!status.proof) await new Promise((r) => setTimeout(r, 200));
         }
         assert(status.proof, `found after the growth${query}: ${JSON.stringify(status)}`);
-        const keys = { network: net.network, shardKeys: info.shardKeys };
+        const keys = {
+          network: net.network,
+          shardKeys: info.shardKeys,
+          firstShards: info.firstShards,
+        };
         assertEquals(await verifyTxProof(status.proof, keys), { ok: true });
       }
       // The peer was sent away and came back at its new home.

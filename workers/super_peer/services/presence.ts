@@ -98,12 +98,6 @@ export class Presence {
   }
 
   /**
-   * A peer homed here: online, or when it left.
-   *
-   * @param peer The peer.
-   * @returns Its presence.
-   */
-  /**
    * Presence's part in a slot move: when each peer of the slots was last seen travels with
    * them, so that its new home can say so of a peer that was offline while it moved.
    *
@@ -116,6 +110,12 @@ export class Presence {
     ]);
   }
 
+  /**
+   * A peer homed here: online, or when it left.
+   *
+   * @param peer The peer.
+   * @returns Its presence.
+   */
   lookup(peer: string): PeerPresence {
     const online = this.#host.isOnline(peer);
     const row = online ? undefined : this.#host.ctx.storage.sql.exec<{ last_seen: number }>(
