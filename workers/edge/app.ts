@@ -105,8 +105,7 @@ app.get("/v1/network", async (c) => {
     protocol: PROTOCOL_VERSION,
     shardKeys: await shardKeyIds(config.secret, config.network, config.placement.shards),
     slotMap,
-    // Anyone can sign blocks of a network on the development secret.
-    developmentSecret: config.developmentSecret,
+    developmentSecret: config.developmentSecret, // anyone can sign its blocks
     faucet: config.faucet,
     iceServers: [...config.iceServers],
     admission: {
