@@ -25,6 +25,8 @@ export const TOOLS = {
   promtool: { path: "/usr/bin/promtool", pkg: "prometheus", why: "the metrics test" },
   unshare: { path: "/usr/bin/unshare", pkg: "util-linux", why: "the isolated browser tests" },
   ip: { path: "/usr/sbin/ip", pkg: "iproute2", why: "the isolated browser tests" },
+  turnserver: { path: "/usr/bin/turnserver", pkg: "coturn", why: "the TURN tests" },
+  turnclient: { path: "/usr/bin/turnutils_uclient", pkg: "coturn", why: "the TURN tests" },
 } as const satisfies Record<string, Tool>;
 
 function present(path: string): boolean {

@@ -80,6 +80,10 @@ export interface Env {
   FAUCET?: string;
   /** STUN/TURN servers for direct channels: a JSON array of `{urls, username?, credential?}`. */
   ICE_SERVERS?: string;
+  /** The secret shared with the network's TURN servers (a Worker secret); with `TURN_URLS`. */
+  TURN_SECRET?: string;
+  /** The network's TURN servers: comma-separated `turn:`/`turns:` URLs; with `TURN_SECRET`. */
+  TURN_URLS?: string;
   /**
    * Failpoints for tests of failure paths, e.g. `control,ledger.alarm:1`: a named point throws
    * (every time, or the first `n` times). Never set on a real network.
@@ -96,6 +100,14 @@ export interface Env {
    * together with `CLIENT_ADDRESS_HEADER`, so that no network behind a proxy trusts it.
    */
   CLIENT_ADDRESS_TEST_HEADER?: string;
+}
+
+/** The network's TURN servers, which take credentials minted per peer (`TURN_SECRET`). */
+export interface TurnConfig {
+  /** The shared secret (`static-auth-secret` in coturn). */
+  secret: string;
+  /** `turn:` or `turns:` URLs. */
+  urls: readonly string[];
 }
 
 /** The parsed config. */
@@ -125,6 +137,8 @@ export interface NetworkConfig {
   readonly faucet: boolean;
   /** STUN/TURN servers peers use for direct channels, served at `/v1/network`. */
   readonly iceServers: readonly IceServer[];
+  /** TURN servers that take credentials minted per peer (`turn_credentials.ts`), if any. */
+  readonly turn?: TurnConfig;
   /**
    * Failpoints armed by `FAILPOINTS` (`name` or `name:times`, comma-separated): how many times
    * each throws (`Infinity` for every time). Empty on any network that does not set it.
@@ -158,9 +172,13 @@ const VarsSchema = z.object({
   GENESIS: z.string().optional(),
   FAUCET: z.enum(["on", "off"]).optional(),
   ICE_SERVERS: z.string().optional(),
+  TURN_SECRET: z.string().min(16).optional(),
+  TURN_URLS: z.string().regex(/^turns?:[^,\s]+(,turns?:[^,\s]+)*$/).optional(),
   FAILPOINTS: z.string().regex(/^[a-z.]+(:[0-9]+)?(,[a-z.]+(:[0-9]+)?)*$/).optional(),
   CLIENT_ADDRESS_HEADER: z.string().regex(HEADER_NAME).optional(),
   CLIENT_ADDRESS_TEST_HEADER: z.string().regex(HEADER_NAME).optional(),
+}).refine((vars) => !vars.TURN_SECRET === !vars.TURN_URLS, {
+  message: "TURN_SECRET and TURN_URLS go together",
 }).refine((vars) => !(vars.CLIENT_ADDRESS_HEADER && vars.CLIENT_ADDRESS_TEST_HEADER), {
   message:
     "CLIENT_ADDRESS_TEST_HEADER is for local tests; it is refused beside CLIENT_ADDRESS_HEADER",
@@ -214,6 +232,8 @@ export function networkConfig(env: Env): NetworkConfig {
     env.GENESIS,
     env.FAUCET,
     env.ICE_SERVERS,
+    env.TURN_SECRET,
+    env.TURN_URLS,
     env.FAILPOINTS,
     env.CLIENT_ADDRESS_HEADER,
     env.CLIENT_ADDRESS_TEST_HEADER,
@@ -248,6 +268,9 @@ export function networkConfig(env: Env): NetworkConfig {
     iceServers: IceServersSchema.parse(
       parsed.data.ICE_SERVERS ? JSON.parse(parsed.data.ICE_SERVERS) : [],
     ),
+    ...(parsed.data.TURN_SECRET && parsed.data.TURN_URLS
+      ? { turn: { secret: parsed.data.TURN_SECRET, urls: parsed.data.TURN_URLS.split(",") } }
+      : {}),
     failpoints: new Map(
       (parsed.data.FAILPOINTS?.split(",") ?? []).map((point) => {
         const [name, times] = point.split(":");

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { IceServer } from "../src/protocol/mod.ts";
 
 /** Headers by which the edge tells a super-peer who connects; the edge overwrites them. */
 const HEADERS = {
@@ -13,6 +14,7 @@ const HEADERS = {
   ts: "x-superpeer-ts",
   address: "x-superpeer-address",
   batch: "x-superpeer-batch",
+  turn: "x-superpeer-turn",
 } as const;
 
 /** The path of the hand-off at the super-peer. */
@@ -30,6 +32,8 @@ export interface Handoff {
   address: string;
   /** Whether the peer asked for batch frames. */
   batch: boolean;
+  /** The peer's own TURN server entry, minted by the edge, for its welcome. */
+  turn?: IceServer;
 }
 
 /**
@@ -55,6 +59,7 @@ export function handoffRequest(who: Handoff): Request {
       [HEADERS.ts]: String(who.ts),
       [HEADERS.address]: who.address,
       [HEADERS.batch]: who.batch ? "1" : "0",
+      ...(who.turn ? { [HEADERS.turn]: JSON.stringify(who.turn) } : {}),
     },
   });
 }
@@ -80,5 +85,6 @@ export function readHandoff(request: Request): Handoff | undefined {
     ts: Number(h.get(HEADERS.ts)),
     address: h.get(HEADERS.address) ?? "",
     batch: h.get(HEADERS.batch) === "1",
+    ...(h.has(HEADERS.turn) ? { turn: JSON.parse(h.get(HEADERS.turn)!) as IceServer } : {}),
   };
 }

@@ -18,6 +18,7 @@ import {
   stamped,
 } from "../protocol/direct.ts";
 import type { SendResult } from "./connection.ts";
+import type { IceServer } from "../protocol/mod.ts";
 import type { DirectTransportFactory } from "./direct/transport.ts";
 import { type DirectOptions, DirectUpgrades } from "./direct/upgrades.ts";
 import { type Delivery, ExactlyOnce } from "./exactly_once.ts";
@@ -39,6 +40,8 @@ export interface PairPathsOptions {
   swarm?(from: string, data: Uint8Array): void;
   /** A direct channel was dropped: what was asked over it and not answered goes by relay. */
   lost?(remote: string): void;
+  /** Servers the network gave this peer in its welcome (its own TURN credential). */
+  iceServers?(): readonly IceServer[];
 }
 
 /**
@@ -87,6 +90,7 @@ export class PairPaths {
         o.lost?.(remote);
       },
       message: (from, data) => this.#fromDirect(from, data),
+      iceServers: () => o.iceServers?.() ?? [],
     }, o.direct);
     this.#swarm = o.swarm;
   }

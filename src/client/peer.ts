@@ -147,6 +147,7 @@ export class Peer extends ListenedTarget<PeerEvents> {
       changed: (remote, open) => this.#emit("direct", { peer: remote, open }),
       swarm: (from, bytes) => this.#swarm.receive(from, bytes, "direct"),
       lost: (remote) => this.#swarm.pathLost(remote),
+      iceServers: () => this.#connection.welcome?.iceServers ?? [],
     });
   }
 

@@ -30,6 +30,13 @@ export const PLACEMENT_LIMITS = {
     description:
       "When a growth moves a peer's slot, its old home stops reading the peer's frames, answers the requests it had already read, then closes the socket `4004` (`HOME_MOVED`): this long at most. A request not answered by then may have been carried out; one read after the stop never was, and the client sends it again at the new home.",
   },
+  /** How long a peer's TURN credential lives. */
+  TURN_CREDENTIAL_TTL_MS: {
+    value: 3_600_000,
+    unit: "ms",
+    description:
+      "Where the network has TURN servers (`TURN_SECRET`, `TURN_URLS`), each welcome carries `iceServers` with a TURN credential made for that peer alone (TURN REST: the user name `<expiry>:<peer id>`, the password an HMAC of it with the secret the servers share): it lives this long from the hello, and a peer gets a new one with each welcome. The public `GET /v1/network` never carries one.",
+  },
   /** How long a growth's keeper rests after each call, against how long the call took. */
   GROWTH_REST_RATIO: {
     value: 3,

@@ -25,6 +25,7 @@ import {
 } from "./json_check.ts";
 import type { Reply } from "./control_map.ts";
 import type { BlockHeaderJson } from "./ledger_wire.ts";
+import type { IceServer } from "./http.ts";
 import type { Limits } from "./limits.ts";
 import type { Refusal } from "./refusal.ts";
 import type { MailMessage, MailNotice, PresenceMessage, TopicMessage } from "./service_messages.ts";
@@ -164,6 +165,11 @@ export interface Welcome {
   mapVersion?: number;
   /** The limits in force. */
   limits: Limits;
+  /**
+   * This peer's own TURN server, with a credential made for it alone that lives
+   * `TURN_CREDENTIAL_TTL_MS`, where the network has TURN servers.
+   */
+  iceServers?: IceServer[];
   /** Whether the network sends this peer batch frames (it asked with `batch=1`). */
   batch?: boolean;
 }

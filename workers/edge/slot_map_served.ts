@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { turnServerFor } from "./turn_credentials.ts";
 import { placesBySlot, type SignedSlotMap, SlotMap } from "../../src/routing/mod.ts";
 import type { NetworkConfig } from "../config.ts";
 import { jsonError } from "../http_error.ts";
@@ -106,6 +107,11 @@ export async function handOver(
   shards: Shards,
   who: Handoff,
 ): Promise<Response> {
+  // The peer's own TURN credential, for its welcome (never in the public facts).
+  if (config.turn) {
+    const ttl = config.limits.TURN_CREDENTIAL_TTL_MS;
+    who = { ...who, turn: await turnServerFor(config.turn, who.peer, ttl) };
+  }
   const tried = config.placement.home(who.peer);
   const answer = await shards.stub(tried).fetch(handoffRequest(who));
   if (answer.status !== 421) return answer;

@@ -54,7 +54,7 @@ export class Arrivals {
     if (this.#r.config.placement.home(who.peer) !== this.#r.shard) return this.#r.map.moved();
     const tooSoon = this.#r.admission.tooSoon(who.peer);
     if (tooSoon) return jsonError(429, tooSoon.code, tooSoon.message, tooSoon.retryAfter);
-    const accepted = this.#r.sessions.accept(who.peer, who.nonce, who.ts, who.address, who.batch);
+    const accepted = this.#r.sessions.accept(who, who.turn);
     if (!(accepted instanceof Response)) return jsonError(401, accepted.code, accepted.message);
     this.#r.services.connected(who.peer);
     this.#ctx.waitUntil(this.#r.services.scheduleSweep());

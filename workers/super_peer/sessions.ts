@@ -11,6 +11,7 @@ import { base64urlnopad } from "../../src/encoding/mod.ts";
 import {
   CLOSE_CODES,
   errorReply,
+  type IceServer,
   packBatches,
   PROTOCOL_VERSION,
   type Refusal,
@@ -21,6 +22,7 @@ import {
 import { placesBySlot } from "../../src/routing/mod.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { HelloRefusal } from "../rpc.ts";
+import type { Handoff } from "../handoff.ts";
 import { HelloNonces } from "./hello_nonces.ts";
 
 /** What each socket carries through hibernation. */
@@ -60,7 +62,8 @@ export interface Session extends Attachment {
  * import { Sessions } from "./sessions.ts";
  * export function accept(ctx: DurableObjectState, config: NetworkConfig, peer: string, nonce: string) {
  *   const sessions = new Sessions(ctx, config, 0, emptyStats());
- *   return sessions.accept(peer, nonce, Date.now(), "203.0.113.9"); // the 101, or a refusal
+ *   const who = { peer, nonce, ts: Date.now(), address: "203.0.113.9", batch: false };
+ *   return sessions.accept(who); // the 101, or a refusal
  * }
  * ```
  */
@@ -138,20 +141,13 @@ export class Sessions {
    * Accepts a peer's socket, already authenticated by the edge: the nonce is claimed, an older
    * session of the same peer closed, the welcome sent.
    *
-   * @param peer The peer.
-   * @param nonce The hello's nonce.
-   * @param ts The hello's timestamp.
-   * @param address The client's address.
-   * @param batch Whether the peer asked for batch frames.
+   * @param who Who the edge found connects: the peer, its hello's nonce and timestamp, the
+   *   client's address, whether it asked for batch frames.
+   * @param turn The peer's own TURN server, for its welcome.
    * @returns The upgrade answer, or a refusal (`HELLO_REPLAYED`).
    */
-  accept(
-    peer: string,
-    nonce: string,
-    ts: number,
-    address: string,
-    batch = false,
-  ): Response | Refusal {
+  accept(who: Handoff, turn?: IceServer): Response | Refusal {
+    const { peer, nonce, ts, address, batch } = who;
     const { limits } = this.#config;
     const now = Date.now();
     const replayed = this.#nonces.claim(
@@ -187,6 +183,7 @@ export class Sessions {
       ...(placesBySlot(this.#config.shards) ? { mapVersion: this.#config.placement.version } : {}),
       limits,
       ...(batch ? { batch } : {}),
+      ...(turn ? { iceServers: [turn] } : {}),
     };
     server.send(JSON.stringify(welcome));
     return new Response(null, { status: 101, webSocket: client });

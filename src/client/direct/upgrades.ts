@@ -42,6 +42,8 @@ export interface UpgradesHost {
   lost(remote: string): void;
   /** A message came over a channel. */
   message(from: string, data: string | Uint8Array): void;
+  /** Servers the network gave this peer (its own TURN credential, in the welcome). */
+  iceServers?(): readonly IceServer[];
 }
 
 interface State {
@@ -171,12 +173,17 @@ export class DirectUpgrades {
     }
   }
 
+  // The application's servers, then those the network gave this peer for this connection.
+  #iceServers(): IceServer[] {
+    return [...(this.#o.iceServers ?? []), ...(this.#host.iceServers?.() ?? [])];
+  }
+
   #start(remote: string, state: State, role: "offerer" | "answerer"): void {
     const starting: NonNullable<State["starting"]> = { signals: [] };
     state.starting = starting;
     // A factory that throws fails this try like one whose channel does not open.
     const made = new Promise<DirectTransport>((made) =>
-      made(this.#o.transport!({ iceServers: this.#o.iceServers }))
+      made(this.#o.transport!({ iceServers: this.#iceServers() }))
     );
     Promise.all([import("./link.ts"), made]).then(([{ DirectLink }, transport]) => {
       if (state.starting !== starting) return transport.close(); // dropped meanwhile

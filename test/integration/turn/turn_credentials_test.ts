@@ -1,0 +1,142 @@
+// TURN credentials per identity, against a real TURN server (Debian's coturn) on loopback:
+// each welcome carries the peer's own credential, the server allocates with it, and a
+// credential is bound to the peer it was made for.
+import { createSocket } from "node:dgram";
+import { startNetwork } from "../../../scripts/local_network.ts";
+import { ensureTools, TOOLS } from "../../../scripts/system_tools.ts";
+import type { IceServer, NetworkInfo } from "../../../src/protocol/mod.ts";
+import { assert, assertEquals } from "../../support/assert.ts";
+import { connectPeer } from "../../support/peers.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const SECRET = "turn-secret-for-the-tests";
+
+/** A port free on loopback now, for UDP and TCP (coturn listens on both). */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const tcp = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const { port } = tcp.addr as Deno.NetAddr;
+    const udp = createSocket("udp4");
+    const free = await new Promise<boolean>((resolve) => {
+      udp.once("error", () => resolve(false));
+      udp.bind(port, "127.0.0.1", () => resolve(true));
+    });
+    udp.close();
+    tcp.close();
+    if (free) return port;
+  }
+}
+
+/** coturn on loopback, taking credentials made with `SECRET`; stopped by the returned call. */
+async function startTurn(): Promise<{ port: number; stop: () => Promise<void> }> {
+  await ensureTools([TOOLS.turnserver, TOOLS.turnclient]);
+  const dir = await Deno.makeTempDir({ prefix: "superpeer-turn-" });
+  const port = await freePort();
+  const child = new Deno.Command(TOOLS.turnserver.path, {
+    args: [
+      "-n",
+      "--listening-ip=127.0.0.1",
+      "--relay-ip=127.0.0.1",
+      `--listening-port=${port}`,
+      "--use-auth-secret",
+      `--static-auth-secret=${SECRET}`,
+      "--realm=superpeer.test",
+      "--no-tls",
+      "--no-dtls",
+      "--no-cli",
+      "--allow-loopback-peers",
+      `--db=${dir}/turndb`,
+      `--pidfile=${dir}/turnserver.pid`,
+      "--log-file=stdout",
+      "--simple-log",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  await new Promise((r) => setTimeout(r, 700)); // its relay ports set up
+  return {
+    port,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await child.status;
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Two TURN clients allocate with the credential and relay messages to each other. */
+async function relaysWith(port: number, username: string, credential: string) {
+  const out = await new Deno.Command(TOOLS.turnclient.path, {
+    args: [
+      "-p",
+      String(port),
+      "-u",
+      username,
+      "-w",
+      credential,
+      "-n",
+      "2",
+      "-m",
+      "1",
+      "-y",
+      "127.0.0.1",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(15_000),
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  const received = Number(text.match(/tot_recv_msgs=(\d+)/g)?.at(-1)?.split("=")[1] ?? 0);
+  return { ok: out.code === 0 && received > 0, text };
+}
+
+Deno.test(
+  "turn: each welcome carries the peer's own TURN credential, which coturn takes",
+  opts,
+  async () => {
+    const turn = await startTurn();
+    const url = `turn:127.0.0.1:${turn.port}`;
+    const net = await startNetwork({ shards: 2, vars: { TURN_SECRET: SECRET, TURN_URLS: url } });
+    try {
+      const [alice, bob] = [await connectPeer(net), await connectPeer(net)];
+      const mine = alice.welcome!.iceServers as IceServer[];
+      assertEquals(mine.length, 1);
+      const [entry] = mine;
+      assertEquals(entry.urls, [url]);
+      // `<expiry>:<peer id>`, the expiry TURN_CREDENTIAL_TTL_MS (an hour) from now.
+      const [expiry, peer] = entry.username!.split(":");
+      assertEquals(peer, alice.peerId);
+      const left = Number(expiry) * 1000 - Date.now();
+      const ttl = alice.welcome!.limits.TURN_CREDENTIAL_TTL_MS;
+      assert(left > ttl - 60_000 && left <= ttl, `expires in ${left} ms`);
+      // coturn allocates with it, and relays.
+      const used = await relaysWith(turn.port, entry.username!, entry.credential!);
+      assert(used.ok, used.text.slice(-400));
+      // Bound to its peer: alice's password under bob's name, or a password bent, is refused.
+      const bobs = bob.welcome!.iceServers![0];
+      assert(bobs.username !== entry.username && bobs.credential !== entry.credential);
+      assert(!(await relaysWith(turn.port, bobs.username!, entry.credential!)).ok);
+      assert(!(await relaysWith(turn.port, entry.username!, `A${entry.credential}`)).ok);
+      // Never in the public facts.
+      const info = await (await fetch(`${net.url}/v1/network`)).json() as NetworkInfo;
+      const served = JSON.stringify(info);
+      assert(!served.includes(entry.credential!) && !served.includes(alice.peerId), served);
+      await alice.close();
+      await bob.close();
+    } finally {
+      await net.dispose();
+      await turn.stop();
+    }
+  },
+);
+
+Deno.test("turn: a network without TURN servers gives no credential", opts, async () => {
+  const net = await startNetwork({ shards: 1 });
+  try {
+    const peer = await connectPeer(net);
+    assertEquals(peer.welcome!.iceServers, undefined);
+    await peer.close();
+  } finally {
+    await net.dispose();
+  }
+});
