@@ -8,13 +8,7 @@
  * @module
  */
 import { HASH_BYTES, merkleRoot, nodeHash } from "./tree.ts";
-
-/** The largest power of two strictly below n (n ≥ 2). */
-function split(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
-}
+import { split } from "./_split.ts";
 
 /**
  * The consistency proof from the tree of the first `oldSize` leaves to the tree of all of them.
@@ -39,23 +33,50 @@ export function consistencyProof(leaves: readonly Uint8Array[], oldSize: number)
   if (!Number.isInteger(oldSize) || oldSize < 0 || oldSize > n) {
     throw new RangeError(`Cannot prove size ${oldSize} consistent with a tree of ${n}`);
   }
-  if (oldSize === 0 || oldSize === n) return [];
+  return consistencyPath(oldSize, n, (lo, hi) => merkleRoot(leaves.slice(lo, hi)));
+}
+
+/**
+ * The consistency proof from size `oldSize` to size `newSize` of a tree whose subtree hashes
+ * `subtree(lo, hi)` gives (the root of leaves `[lo, hi)`): RFC 6962's `SUBPROOF`, built without
+ * recursion. The one walk behind {@linkcode consistencyProof} and a stored log's proofs.
+ *
+ * @param oldSize The smaller size, from 0 to `newSize`.
+ * @param newSize The larger size.
+ * @param subtree The hash of a range of leaves.
+ * @returns The proof.
+ *
+ * @example Usage
+ * ```ts
+ * import { consistencyPath } from "./consistency.ts";
+ * import { leafHash, merkleRoot } from "./tree.ts";
+ * const leaves = [1, 2, 3].map((b) => leafHash(new Uint8Array([b])));
+ * const proof = consistencyPath(2, 3, (lo, hi) => merkleRoot(leaves.slice(lo, hi)));
+ * console.assert(proof.length === 1);
+ * ```
+ */
+export function consistencyPath(
+  oldSize: number,
+  newSize: number,
+  subtree: (lo: number, hi: number) => Uint8Array,
+): Uint8Array[] {
+  if (oldSize === 0 || oldSize === newSize) return [];
   // SUBPROOF(m, D[lo:hi], whole): walking down the larger tree, each level gives the hash of
   // the side the smaller tree does not reach into, deepest first once reversed.
   const path: Uint8Array[] = [];
   let lo = 0;
-  let hi = n;
+  let hi = newSize;
   let m = oldSize;
   let whole = true;
   while (m !== hi - lo) {
     const k = split(hi - lo);
     if (m <= k) {
       // The smaller tree lies within the left subtree: the right one is new.
-      path.push(merkleRoot(leaves.slice(lo + k, hi)));
+      path.push(subtree(lo + k, hi));
       hi = lo + k;
     } else {
       // The smaller tree takes the whole left subtree, which both share.
-      path.push(merkleRoot(leaves.slice(lo, lo + k)));
+      path.push(subtree(lo, lo + k));
       lo = lo + k;
       m -= k;
       whole = false;
@@ -63,7 +84,7 @@ export function consistencyProof(leaves: readonly Uint8Array[], oldSize: number)
   }
   // A smaller tree that is a whole subtree of the larger is known to the verifier (its root);
   // otherwise the subtree reached is given.
-  if (!whole) path.push(merkleRoot(leaves.slice(lo, hi)));
+  if (!whole) path.push(subtree(lo, hi));
   return path.reverse();
 }
 

@@ -18,3 +18,4 @@
 export * from "./tree.ts";
 export * from "./consistency.ts";
 export * from "./sparse.ts";
+export * from "./log_tree.ts";

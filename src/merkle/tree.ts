@@ -8,6 +8,7 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { nodeSha256 } from "./node_sha256.ts";
+import { split } from "./_split.ts";
 
 /** Bytes of a SHA-256 hash. */
 export const HASH_BYTES = 32;
@@ -58,13 +59,6 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   return sha256(buf);
 }
 
-/** The largest power of two strictly below n (n ≥ 2). */
-function split(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
-}
-
 /**
  * The Merkle tree hash of a list of leaf hashes; the empty tree's is `SHA-256("")`.
  *
@@ -112,23 +106,46 @@ export function inclusionProof(leaves: readonly Uint8Array[], index: number): Ui
   if (!Number.isInteger(index) || index < 0 || index >= leaves.length) {
     throw new RangeError(`Cannot prove leaf ${index} of a tree of ${leaves.length}`);
   }
+  return inclusionPath(index, leaves.length, (lo, hi) => merkleRoot(leaves.slice(lo, hi)));
+}
+
+/**
+ * The audit path of leaf `index` in a tree of `size` leaves whose subtree hashes `subtree(lo,
+ * hi)` gives (the root of leaves `[lo, hi)`): RFC 6962's `PATH`. The one walk behind
+ * {@linkcode inclusionProof} and a stored log's proofs.
+ *
+ * @param index The leaf, below `size`.
+ * @param size The tree's size.
+ * @param subtree The hash of a range of leaves.
+ * @returns The path, from the leaf up.
+ *
+ * @example Usage
+ * ```ts
+ * import { inclusionPath, leafHash, merkleRoot } from "./tree.ts";
+ * const leaves = [1, 2, 3].map((b) => leafHash(new Uint8Array([b])));
+ * console.assert(inclusionPath(2, 3, (lo, hi) => merkleRoot(leaves.slice(lo, hi))).length === 1);
+ * ```
+ */
+export function inclusionPath(
+  index: number,
+  size: number,
+  subtree: (lo: number, hi: number) => Uint8Array,
+): Uint8Array[] {
   const path: Uint8Array[] = [];
   let lo = 0;
-  let hi = leaves.length;
-  const stack: Uint8Array[] = [];
-  // Walk down from the root (RFC 6962 PATH), collecting the sibling subtree of each split.
+  let hi = size;
+  // Walk down from the root, collecting the sibling subtree of each split; deepest first.
   while (hi - lo > 1) {
     const k = split(hi - lo);
     if (index < lo + k) {
-      stack.push(merkleRoot(leaves.slice(lo + k, hi)));
+      path.push(subtree(lo + k, hi));
       hi = lo + k;
     } else {
-      stack.push(merkleRoot(leaves.slice(lo, lo + k)));
+      path.push(subtree(lo, lo + k));
       lo = lo + k;
     }
   }
-  while (stack.length > 0) path.push(stack.pop()!);
-  return path;
+  return path.reverse();
 }
 
 /**

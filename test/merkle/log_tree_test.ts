@@ -1,0 +1,127 @@
+import {
+  consistencyProof,
+  inclusionProof,
+  leafHash,
+  type LogNodeStore,
+  LogTree,
+  memoryLogStore,
+  merkleRoot,
+  verifyConsistency,
+  verifyInclusion,
+} from "../../src/merkle/mod.ts";
+import { DatabaseSync } from "node:sqlite";
+import { type SqlDatabase, sqlLogStore } from "../../src/ledger/mod.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+
+const leaves = Array.from({ length: 70 }, (_, i) => leafHash(new Uint8Array([i, 7])));
+
+// The one contract, on each store: in memory, and in SQLite (`node:sqlite` here; a shard's own
+// in workerd).
+const STORES: [string, () => LogNodeStore][] = [
+  ["memory", memoryLogStore],
+  ["SQLite", () => sqlLogStore(onNodeSqlite())],
+];
+
+function onNodeSqlite(db = new DatabaseSync(":memory:")): SqlDatabase {
+  return {
+    exec: (query, ...bindings) => db.prepare(query).all(...bindings) as Record<string, unknown>[],
+    transaction: (fn) => {
+      db.exec("BEGIN");
+      try {
+        const result = fn();
+        db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
+    },
+  };
+}
+
+for (const [name, make] of STORES) {
+  Deno.test(`log tree (${name}): every root, audit path and consistency proof is the list's`, () => {
+    const log = new LogTree(make());
+    // Appended in batches of uneven sizes: 1, 2, 3, …
+    for (let i = 0, b = 1; i < leaves.length; i += b, b++) log.append(leaves.slice(i, i + b));
+    assertEquals(log.size, 70);
+    for (let n = 0; n <= 70; n++) {
+      const tree = leaves.slice(0, n);
+      assertEquals(log.root(n), merkleRoot(tree), `root ${n}`);
+      for (let i = 0; i < n; i++) {
+        const path = log.inclusionProof(i, n);
+        assertEquals(path, inclusionProof(tree, i), `path ${i} of ${n}`);
+        assert(verifyInclusion(tree[i], i, n, path, log.root(n)));
+      }
+      for (let m = 0; m <= n; m++) {
+        const proof = log.consistencyProof(m, n);
+        assertEquals(proof, consistencyProof(tree, m), `consistency ${m}:${n}`);
+        if (m > 0) assert(verifyConsistency(m, n, log.root(m), log.root(n), proof));
+      }
+    }
+  });
+}
+
+Deno.test("log tree (SQLite): a store opened again on the same database reads the same log", () => {
+  const db = onNodeSqlite();
+  new LogTree(sqlLogStore(db)).append(leaves.slice(0, 37));
+  const again = new LogTree(sqlLogStore(db));
+  assertEquals(again.size, 37);
+  assertEquals(again.root(), merkleRoot(leaves.slice(0, 37)));
+  again.append(leaves.slice(37, 40));
+  assertEquals(new LogTree(sqlLogStore(db)).root(40), merkleRoot(leaves.slice(0, 40)));
+});
+
+Deno.test("log tree: an append writes its leaf and the nodes it completes, once each", () => {
+  const written: string[] = [];
+  const inner = memoryLogStore();
+  const store: LogNodeStore = {
+    node: inner.node,
+    size: inner.size,
+    write: (nodes) => {
+      for (const n of nodes) written.push(`${n.level}/${n.index}`);
+      inner.write(nodes);
+    },
+  };
+  const log = new LogTree(store);
+  log.append(leaves.slice(0, 3));
+  assertEquals(written, ["0/0", "0/1", "1/0", "0/2"]);
+  log.append(leaves.slice(3, 4)); // completes 1/1 and 2/0
+  assertEquals(written.slice(4), ["0/3", "1/1", "2/0"]);
+  assertEquals(new Set(written).size, written.length, "never written twice");
+  // 64 leaves write 127 nodes: one per full subtree.
+  const big = new LogTree(memoryLogStore());
+  let count = 0;
+  const s2 = memoryLogStore();
+  const wrap: LogNodeStore = {
+    node: s2.node,
+    size: s2.size,
+    write: (nodes) => {
+      count += nodes.length;
+      s2.write(nodes);
+    },
+  };
+  new LogTree(wrap).append(leaves.slice(0, 64));
+  assertEquals(count, 127);
+  big.append(leaves.slice(0, 64));
+  assertEquals(big.root(), merkleRoot(leaves.slice(0, 64)));
+});
+
+Deno.test("log tree: sizes it does not have are refused", () => {
+  const log = new LogTree(memoryLogStore());
+  log.append(leaves.slice(0, 5));
+  const throws = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return e instanceof RangeError;
+    }
+    return false;
+  };
+  assert(throws(() => log.root(6)));
+  assert(throws(() => log.inclusionProof(5, 5)));
+  assert(throws(() => log.consistencyProof(4, 6)));
+  assert(throws(() => log.consistencyProof(3, 2)));
+  assertEquals(log.consistencyProof(0, 5), []);
+  assertEquals(log.root(0), merkleRoot([]));
+});
