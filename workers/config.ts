@@ -173,7 +173,8 @@ const VarsSchema = z.object({
   FAUCET: z.enum(["on", "off"]).optional(),
   ICE_SERVERS: z.string().optional(),
   TURN_SECRET: z.string().min(16).optional(),
-  TURN_URLS: z.string().regex(/^turns?:[^,\s]+(,turns?:[^,\s]+)*$/).optional(),
+  TURN_URLS: z.string().regex(/^turns?:[\x21-\x2b\x2d-\x7e]+(,turns?:[\x21-\x2b\x2d-\x7e]+)*$/)
+    .optional(),
   FAILPOINTS: z.string().regex(/^[a-z.]+(:[0-9]+)?(,[a-z.]+(:[0-9]+)?)*$/).optional(),
   CLIENT_ADDRESS_HEADER: z.string().regex(HEADER_NAME).optional(),
   CLIENT_ADDRESS_TEST_HEADER: z.string().regex(HEADER_NAME).optional(),

@@ -278,7 +278,8 @@ export class PeerServices {
     // turn: the earlier ones are told first, in the order they came, then this one.
     if (!wasHeld && this.#host.listening(m.t)) {
       for (const { m: earlier } of [...this.#held.values()]) {
-        if (earlier.t === m.t && earlier.mid !== m.mid) await this.#tell(earlier, true);
+        if (earlier.mid === m.mid) break; // held itself: what came after it waits its turn
+        if (earlier.t === m.t) await this.#tell(earlier, true);
       }
     }
     const opened = this.#held.get(m.mid)?.data;

@@ -31,14 +31,19 @@ export interface NetworkKeys {
   firstShards?: number;
 }
 
-// A key's home under each shard count a network of `shards` may have grown through: `shards`
-// itself and, for a power of two, each smaller one down to the first (a count that is not one
-// never grows).
-function homesAlong(key: string, shards: number, first = 1): Set<number> {
-  const homes = new Set([shardOf(key, shards)]);
-  if ((shards & (shards - 1)) === 0) {
-    for (let n = shards / 2; n >= Math.max(1, first); n /= 2) homes.add(shardOf(key, n));
+// A key's home under each shard count a network of `shards` may have grown through. A network
+// that places keys by slots (a power of two, at its start and after each growth) doubles: the
+// home under each power of two from the first count up to the one at or above `shards` (mid
+// growth, `shards` lies between two). One that places by modulo never grows: its one home.
+function homesAlong(key: string, shards: number, first?: number): Set<number> {
+  const pow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
+  if (!pow2(shards) && !(first !== undefined && pow2(first))) {
+    return new Set([shardOf(key, shards)]);
   }
+  let top = 1;
+  while (top < shards) top *= 2;
+  const homes = new Set<number>();
+  for (let n = top; n >= Math.max(1, first ?? 1); n /= 2) homes.add(shardOf(key, n));
   return homes;
 }
 

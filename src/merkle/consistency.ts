@@ -121,7 +121,9 @@ export function verifyConsistency(
   if (oldSize === newSize) return proof.length === 0 && same(oldRoot, newRoot);
   if (proof.length === 0) return false;
   // A smaller tree that is a whole subtree starts the walk from its own root.
-  const path = (oldSize & (oldSize - 1)) === 0 ? [oldRoot, ...proof] : [...proof];
+  // (Not `&`: sizes pass 2^32.)
+  const whole = 2 ** Math.round(Math.log2(oldSize)) === oldSize;
+  const path = whole ? [oldRoot, ...proof] : [...proof];
   let fn = oldSize - 1;
   let sn = newSize - 1;
   while (fn % 2 === 1) {

@@ -250,7 +250,9 @@ export function decodeSparseProof(bytes: Uint8Array): SparseProof | undefined {
     if (at > bytes.length) return undefined;
     if (bytes[2 + (i >> 3)] & (0x80 >> (i & 7))) {
       if (at + HASH_BYTES > bytes.length) return undefined;
-      siblings.push(bytes.slice(at, at + HASH_BYTES));
+      const h = bytes.slice(at, at + HASH_BYTES);
+      if (same(h, SPARSE_EMPTY)) return undefined; // an empty sibling is the bitmap's to say
+      siblings.push(h);
       at += HASH_BYTES;
     } else siblings.push(SPARSE_EMPTY);
   }

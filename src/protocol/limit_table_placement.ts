@@ -42,6 +42,6 @@ export const PLACEMENT_LIMITS = {
     value: 3,
     unit: "ratio",
     description:
-      "After each call of a growth (a phase of a step at a shard, the new map pushed to one), the map's keeper waits this many times as long as the call took before the next one: a growth takes at most a quarter of the time of the shards it works with, and their peers' frames are read between its calls. The shards that take no part in a step are told its map when the step's source has moved its last slot and at the end, not at each step; meanwhile a frame or request they send by the older map is answered `MOVED` or forwarded by the old home.",
+      "After each call of a growth (a phase of a step at a shard, the new map pushed to one), the map's keeper waits this many times as long as the call took before the next one: a growth takes at most a quarter of the time of the shards it works with, and their peers' frames are read between its calls. The rests fall inside a step's pause too: work keyed in its slots waits about 1 + this ratio times as long as the step's own calls take (a median of 65 ms on one machine, `docs/BENCHMARKS.md`). The shards that take no part in a step are told its map when the step's source has moved its last slot and at the end, not at each step; meanwhile a frame or request they send by the older map is answered `MOVED` or forwarded by the old home.",
   },
 } as const satisfies Record<string, LimitRow>;

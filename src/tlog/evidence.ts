@@ -73,6 +73,8 @@ export async function checkForkEvidence(
   if (kind === "inconsistent") {
     const { prefixRoot, proof } = e as Record<string, unknown>;
     if (ca.size >= cb.size) return no("The first checkpoint must be the smaller");
+    // Every tree extends the empty one: a size-0 checkpoint is disputed by one of its own size.
+    if (ca.size === 0) return no("Every log extends its empty tree");
     const prefix = decode(prefixRoot);
     const path = Array.isArray(proof) ? proof.map(decode) : [];
     if (!prefix || path.some((p) => !p) || !Array.isArray(proof)) return no("Bad proof");
@@ -86,7 +88,8 @@ export async function checkForkEvidence(
 
 async function signed(note: string, key: NoteKey): Promise<Checkpoint | undefined> {
   const opened = await openNote(note, [key]);
-  return opened.ok ? parseCheckpoint(opened.text) : undefined;
+  const c = opened.ok ? parseCheckpoint(opened.text) : undefined;
+  return c?.origin === key.name ? c : undefined;
 }
 
 function decode(value: unknown): Uint8Array | undefined {

@@ -52,6 +52,9 @@ export async function trustCheckpoint(
   log: NoteKey,
   policy: WitnessPolicy,
 ): Promise<TrustedCheckpoint | { ok: false; message: string }> {
+  if (!Number.isInteger(policy.quorum) || policy.quorum < 0) {
+    return { ok: false, message: "A quorum is a whole number of witnesses" };
+  }
   const opened = await openNote(note, [log]);
   if (!opened.ok) return { ok: false, message: `Not signed by ${log.name}: ${opened.message}` };
   const checkpoint = parseCheckpoint(opened.text);

@@ -56,7 +56,9 @@ export type WitnessRefusal =
   /** The witness holds another size: ask again from `size`. */
   | { ok: false; code: "CONFLICT"; message: string; size: number }
   /** The proof does not show the checkpoint extends the head kept: a fork, or a bad proof. */
-  | { ok: false; code: "INCONSISTENT"; message: string };
+  | { ok: false; code: "INCONSISTENT"; message: string }
+  /** The checkpoint is smaller than the head kept: nothing to cosign. */
+  | { ok: false; code: "OLDER"; message: string };
 
 /**
  * One witness.
@@ -109,6 +111,12 @@ export class Witness {
   async add(
     req: AddCheckpoint,
   ): Promise<{ ok: true; cosignature: string; checkpoint: Checkpoint } | WitnessRefusal> {
+    if (
+      typeof req?.checkpoint !== "string" || !Array.isArray(req.proof) ||
+      !req.proof.every((h) => h instanceof Uint8Array)
+    ) {
+      return { ok: false, code: "MALFORMED", message: "A checkpoint note and a list of hashes" };
+    }
     const text = req.checkpoint.slice(0, req.checkpoint.indexOf("\n\n") + 1);
     const c = text ? parseCheckpoint(text) : undefined;
     if (!c) return { ok: false, code: "MALFORMED", message: "Not a signed checkpoint" };
@@ -126,7 +134,7 @@ export class Witness {
       return { ok: false, code: "CONFLICT", message: `The head kept is at ${held}`, size: held };
     }
     if (c.size < held) {
-      return { ok: false, code: "CONFLICT", message: `The head kept is at ${held}`, size: held };
+      return { ok: false, code: "OLDER", message: `Checkpoint ${c.size} is older than ${held}` };
     }
     const consistent = head
       ? verifyConsistency(held, c.size, head.root, c.root, req.proof)

@@ -171,6 +171,22 @@ Deno.test("services: mail held before a listener is told before mail that came a
   assertEquals(acked, ["m1", "m2"], "each acknowledged once");
 });
 
+Deno.test("services: mail held, then one of it handed over again, keeps its order", async () => {
+  // A and B are held (no listener); after a reconnect A comes again, and a listener is added
+  // before its turn: A, then B.
+  const host = new Host();
+  const services = new PeerServices(host);
+  const got: unknown[] = [];
+  services.receive({ t: "mail", mid: "A", from: "p", ts: 1, data: "A" });
+  services.receive({ t: "mail", mid: "B", from: "p", ts: 2, data: "B" });
+  await turn();
+  services.receive({ t: "mail", mid: "A", from: "p", ts: 1, data: "A" });
+  host.addEventListener("mail", (e) => got.push((e as CustomEvent).detail.data));
+  services.release("mail");
+  await turn();
+  assertEquals(got, ["A", "B"]);
+});
+
 Deno.test("services: mail and topic events say whether they came sealed", async () => {
   const host = new Host();
   const services = new PeerServices(host);

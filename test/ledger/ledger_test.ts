@@ -300,4 +300,6 @@ Deno.test("a proof sealed before the network grew still verifies against the key
   assertEquals((await verifyTxProof(proof4, { ...keys(16), firstShards: 8 })).ok, false);
   assertEquals(await verifyTxProof(proof, { ...keys(16), firstShards: 8 }), { ok: true });
   assertEquals(await verifyTxProof(proof4, { ...keys(16), firstShards: 4 }), { ok: true });
+  // Mid growth (12 shards in use between 8 and 16), the block at the payer's old home holds.
+  assertEquals(await verifyTxProof(proof, { ...keys(12), firstShards: 8 }), { ok: true });
 });

@@ -100,7 +100,10 @@ Deno.test("sparse proofs: a present key's proof cannot be bent into its absence,
     const p = decodeSparseProof(bytes);
     if (p) assert(!verifySparseProof(root, target.key, target.value, p));
   }));
-  // One encoding per proof: a stray bit past the siblings is refused.
+  // One encoding per proof: an empty sibling written out instead of left to the bitmap is refused.
+  const spelled = new Uint8Array([0, 1, 0x80, ...SPARSE_EMPTY, 0]);
+  assertEquals(decodeSparseProof(spelled), undefined);
+  // A stray bit past the siblings is refused too.
   const bytes = encodeSparseProof({ siblings: [SPARSE_EMPTY] });
   bytes[2] |= 0x01;
   assertEquals(decodeSparseProof(bytes), undefined);

@@ -95,7 +95,7 @@ Deno.test("witness: refuses what it cannot check, with a code that says why", as
     proof: [],
     checkpoint: await checkpoint(leaves(6)),
   });
-  assert(!older.ok && older.code === "CONFLICT");
+  assert(!older.ok && older.code === "OLDER");
   // Signed by another key, of a log not watched, or not a checkpoint at all.
   const other = await Identity.generate();
   const forged = await signNote(
@@ -204,4 +204,51 @@ Deno.test("evidence that shows nothing is refused", async () => {
   await no({ kind: "same-size", a: n8, b: await checkpoint(leaves(8, 1)) }, other);
   await no(null);
   await no({ kind: "other", a: n8, b: n12 });
+  // A size-0 checkpoint is extended by every tree: no root at size 0 can be disputed so.
+  const n0 = await checkpoint([]);
+  await no({
+    kind: "inconsistent",
+    a: n0,
+    b: n12,
+    prefixRoot: base64.encode(new Uint8Array(32).fill(7)),
+    proof: [],
+  });
+});
+
+Deno.test("witness and quorum: input of the wrong shape is refused, never thrown", async () => {
+  const { checkpoint, witnesses: [{ witness, key }], logKey } = await setUp();
+  const tree = leaves(4);
+  const note = await checkpoint(tree);
+  for (
+    const bad of [{ oldSize: 0, proof: "x", checkpoint: note }, {
+      oldSize: 0,
+      proof: [],
+      checkpoint: 7,
+    }, null]
+  ) {
+    const r = await witness.add(bad as never);
+    assert(!r.ok && r.code === "MALFORMED", JSON.stringify(r));
+  }
+  assert((await feed(witness, note, tree, 0)).ok);
+  const older = await witness.add({
+    oldSize: 4,
+    proof: [],
+    checkpoint: await checkpoint(leaves(2)),
+  });
+  assert(!older.ok && older.code === "OLDER", JSON.stringify(older));
+  for (const quorum of [NaN, -1, 1.5]) {
+    assert(!(await trustCheckpoint(note, logKey, { witnesses: [key], quorum })).ok, String(quorum));
+  }
+});
+
+Deno.test("evidence is about the log whose key signed it: another origin shows nothing", async () => {
+  const id = await Identity.generate();
+  const key = noteKey(ORIGIN, id.publicKey);
+  const other = (root: Uint8Array) =>
+    signNote(
+      formatCheckpoint({ origin: "other.log", size: 3, root, extensions: [] }),
+      signerOf(ORIGIN, id),
+    );
+  const [a, b] = [await other(merkleRoot(leaves(3))), await other(merkleRoot(leaves(3, 1)))];
+  assert(!(await checkForkEvidence({ kind: "same-size", a, b }, key)).ok);
 });

@@ -166,7 +166,12 @@ export class Growth {
       }
       const started = Date.now();
       const failed = await this.#step(to, step, phase);
-      if (failed) return failed;
+      if (failed) {
+        // Called off: the shards that took no part still learn the map the growth got to.
+        const now = SlotMap.fromJSON((await this.#map.current())!);
+        if (now instanceof SlotMap) await this.#tellAll(now);
+        return failed;
+      }
       untold = step.from;
       pauses.push(Date.now() - started);
       steps++;
