@@ -109,6 +109,23 @@ export function deployFindings(text: string, secrets: string[] | undefined): Dep
         "deno task wrangler secret put NETWORK_SECRET --env production (16 characters or more)",
     });
   }
+  // TURN servers take the credentials the edge mints only with the secret they share.
+  const turnSecret = secrets?.includes("TURN_SECRET");
+  if (vars.TURN_URLS && secrets !== undefined && !turnSecret) {
+    out.push({
+      blocking: true,
+      line: "TURN_URLS is set but TURN_SECRET is not: peers would get no TURN credential; " +
+        "deno task wrangler secret put TURN_SECRET --env production (the TURN servers' " +
+        "static-auth-secret, 16 characters or more)",
+    });
+  }
+  if (turnSecret && !vars.TURN_URLS) {
+    out.push({
+      blocking: true,
+      line: "TURN_SECRET is set but TURN_URLS is not: set TURN_URLS = " +
+        '"turn:turn.example.net:3478" in [env.production.vars], or delete the secret',
+    });
+  }
   if (!vars.GENESIS) {
     out.push({
       blocking: false,

@@ -29,6 +29,12 @@ function fail(message: string): never {
   Deno.exit(2);
 }
 
+// The network refuses one without the other at its first request; said here, before it starts.
+const varNames = args.flatMap((a, i) => args[i - 1] === "--var" ? [a.split(":")[0]] : []);
+if (varNames.includes("TURN_SECRET") !== varNames.includes("TURN_URLS")) {
+  fail("TURN_SECRET and TURN_URLS go together: pass both with --var, or neither");
+}
+
 const state = take("persist-to") ?? ".state";
 const host = take("ip") ?? Deno.env.get("HOST") ?? "127.0.0.1";
 const portText = take("port") ?? Deno.env.get("PORT") ?? "8787";

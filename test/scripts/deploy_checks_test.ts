@@ -28,6 +28,17 @@ Deno.test("deploy checks: an id left at dev, no shard count, the faucet on: each
   }
 });
 
+Deno.test("deploy checks: TURN_URLS and TURN_SECRET go together, or the deploy stops", () => {
+  const base = '[env.production.vars]\nNETWORK_ID = "net-x"\nSHARD_COUNT = "8"\nGENESIS = "{}"\n';
+  const urls = `${base}TURN_URLS = "turn:turn.example.net:3478"\n`;
+  const blocking = (text: string, secrets: string[]) =>
+    deployFindings(text, secrets).filter((f) => f.blocking).map((f) => f.line.split(" ")[0]);
+  assertEquals(blocking(urls, ["NETWORK_SECRET"]), ["TURN_URLS"]);
+  assertEquals(blocking(base, ["NETWORK_SECRET", "TURN_SECRET"]), ["TURN_SECRET"]);
+  assertEquals(blocking(urls, ["NETWORK_SECRET", "TURN_SECRET"]), []);
+  assertEquals(blocking(base, ["NETWORK_SECRET"]), []);
+});
+
 Deno.test("deploy checks: the URL to give clients, from wrangler's output", () => {
   const said = "Uploaded superpeer-production\nDeployed superpeer-production triggers (1.2 sec)\n" +
     "  https://superpeer-production.someone.workers.dev\nCurrent Version ID: x";
