@@ -1,7 +1,8 @@
 /**
  * A shard's log tree (`superpeer/merkle`, `LogTree`) kept in its SQLite: one row per node of the
  * tree, keyed by level and index, its hash in hex. A batch's nodes are written by one statement;
- * the size is the count of leaves, read once and then kept.
+ * the size is read from the table each time (one step down its key), never kept beside it, so a
+ * transaction rolled back around an append leaves no size that the table does not have.
  *
  * @module
  */
@@ -29,7 +30,6 @@ const SCHEMA =
  */
 export function sqlLogStore(db: SqlDatabase): LogNodeStore {
   db.exec(SCHEMA);
-  let size: number | undefined;
   return {
     node: (level, index) => {
       const [row] = db.exec(
@@ -46,13 +46,10 @@ export function sqlLogStore(db: SqlDatabase): LogNodeStore {
           "SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
         JSON.stringify(nodes.map((n) => [n.level, n.index, hex.encode(n.hash)])),
       );
-      size = (size ?? count(db)) + nodes.filter((n) => n.level === 0).length;
     },
-    size: () => size ??= count(db),
+    size: () => {
+      const [row] = db.exec("SELECT max(idx) AS last FROM ledger_log WHERE level = 0");
+      return row?.last === null || row?.last === undefined ? 0 : Number(row.last) + 1;
+    },
   };
-}
-
-function count(db: SqlDatabase): number {
-  const [row] = db.exec("SELECT count(*) AS n FROM ledger_log WHERE level = 0");
-  return Number(row.n);
 }

@@ -62,6 +62,24 @@ for (const [name, make] of STORES) {
   });
 }
 
+Deno.test("log tree (SQLite): an append rolled back with its transaction leaves the log as it was", () => {
+  const db = onNodeSqlite();
+  const log = new LogTree(sqlLogStore(db));
+  log.append(leaves.slice(0, 5));
+  try {
+    db.transaction(() => {
+      log.append(leaves.slice(5, 9));
+      throw new Error("the block's other writes failed");
+    });
+  } catch {
+    // rolled back
+  }
+  assertEquals(log.size, 5);
+  assertEquals(log.root(), merkleRoot(leaves.slice(0, 5)));
+  log.append(leaves.slice(5, 6));
+  assertEquals(log.root(6), merkleRoot(leaves.slice(0, 6)));
+});
+
 Deno.test("log tree (SQLite): a store opened again on the same database reads the same log", () => {
   const db = onNodeSqlite();
   new LogTree(sqlLogStore(db)).append(leaves.slice(0, 37));
