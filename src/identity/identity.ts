@@ -219,18 +219,44 @@ export async function verifySignature(
   } catch {
     return false;
   }
-  if (signature.length !== 64) return false;
-  const key = await crypto.subtle.importKey(
-    "raw",
-    raw as Uint8Array<ArrayBuffer>,
-    ED25519,
-    false,
-    ["verify"],
-  );
-  return await crypto.subtle.verify(
-    ED25519,
-    key,
-    signature as Uint8Array<ArrayBuffer>,
-    data as Uint8Array<ArrayBuffer>,
-  );
+  return await verifyEd25519(raw, signature, data);
+}
+
+/**
+ * Checks an Ed25519 signature by a raw public key.
+ *
+ * @param publicKey The 32-byte key.
+ * @param signature The signature.
+ * @param data The signed bytes.
+ * @returns Whether it verifies; `false` for a key or signature of the wrong length.
+ *
+ * @example Usage
+ * ```ts
+ * import { verifyEd25519 } from "./identity.ts";
+ * console.assert(!await verifyEd25519(new Uint8Array(32), new Uint8Array(64), new Uint8Array()));
+ * ```
+ */
+export async function verifyEd25519(
+  publicKey: Uint8Array,
+  signature: Uint8Array,
+  data: Uint8Array,
+): Promise<boolean> {
+  if (publicKey.length !== 32 || signature.length !== 64) return false;
+  try {
+    const key = await crypto.subtle.importKey(
+      "raw",
+      publicKey as Uint8Array<ArrayBuffer>,
+      ED25519,
+      false,
+      ["verify"],
+    );
+    return await crypto.subtle.verify(
+      ED25519,
+      key,
+      signature as Uint8Array<ArrayBuffer>,
+      data as Uint8Array<ArrayBuffer>,
+    );
+  } catch {
+    return false;
+  }
 }

@@ -13,6 +13,7 @@
  * @module
  */
 import { base64 } from "@scure/base";
+import { verifyEd25519 } from "../identity/identity.ts";
 import {
   hasControl,
   isNoteKeyName,
@@ -22,11 +23,11 @@ import {
 } from "./note_key.ts";
 
 export * from "./note_key.ts";
+export { verifyEd25519 } from "../identity/identity.ts";
 
 /** Most signature lines a note may carry; more is malformed. */
 export const NOTE_MAX_SIGNATURES = 100;
 
-const ED25519 = { name: "Ed25519" } as const;
 const encoder = new TextEncoder();
 const DASH = "\u2014 ";
 
@@ -222,45 +223,6 @@ export async function openNote(
     return { ok: false, reason: "unverified", message: "No signature of a trusted key" };
   }
   return { ok: true, text: split.text, verified, unverified };
-}
-
-/**
- * Checks an Ed25519 signature by a raw public key.
- *
- * @param publicKey The 32-byte key.
- * @param signature The signature.
- * @param data The signed bytes.
- * @returns Whether it verifies; `false` for a key or signature of the wrong length.
- *
- * @example Usage
- * ```ts
- * import { verifyEd25519 } from "./note.ts";
- * console.assert(!await verifyEd25519(new Uint8Array(32), new Uint8Array(64), new Uint8Array()));
- * ```
- */
-export async function verifyEd25519(
-  publicKey: Uint8Array,
-  signature: Uint8Array,
-  data: Uint8Array,
-): Promise<boolean> {
-  if (publicKey.length !== 32 || signature.length !== 64) return false;
-  try {
-    const key = await crypto.subtle.importKey(
-      "raw",
-      publicKey as Uint8Array<ArrayBuffer>,
-      ED25519,
-      false,
-      ["verify"],
-    );
-    return await crypto.subtle.verify(
-      ED25519,
-      key,
-      signature as Uint8Array<ArrayBuffer>,
-      data as Uint8Array<ArrayBuffer>,
-    );
-  } catch {
-    return false;
-  }
 }
 
 /** Whether a text may be signed: non-empty, ends in a newline, no blank line, no control. */

@@ -2,25 +2,11 @@ import { DatabaseSync } from "node:sqlite";
 import { MemoryLedgerStorage, SqlLedgerStorage, type TxRecord } from "../../src/ledger/mod.ts";
 import { storageContract } from "./storage_contract.ts";
 import { assertEquals } from "../support/assert.ts";
+import { onNodeSqlite as nodeSqlite } from "../support/node_sqlite.ts";
 
 storageContract("MemoryLedgerStorage", () => new MemoryLedgerStorage());
 
-function onNodeSqlite(db = new DatabaseSync(":memory:")): SqlLedgerStorage {
-  return new SqlLedgerStorage({
-    exec: (query, ...bindings) => db.prepare(query).all(...bindings) as Record<string, unknown>[],
-    transaction: (fn) => {
-      db.exec("BEGIN");
-      try {
-        const result = fn();
-        db.exec("COMMIT");
-        return result;
-      } catch (error) {
-        db.exec("ROLLBACK");
-        throw error;
-      }
-    },
-  });
-}
+const onNodeSqlite = (db = new DatabaseSync(":memory:")) => new SqlLedgerStorage(nodeSqlite(db));
 
 storageContract("SqlLedgerStorage on node:sqlite", () => onNodeSqlite());
 

@@ -2,6 +2,7 @@ import { hex } from "@scure/base";
 import fc from "fast-check";
 import { consistencyProof, leafHash, merkleRoot, verifyConsistency } from "../../src/merkle/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
+import { LEAVES } from "./_vectors.ts";
 
 const throws = (f: () => unknown) => {
   try {
@@ -12,17 +13,6 @@ const throws = (f: () => unknown) => {
   return false;
 };
 
-// The transparency-dev reference leaves, and its consistency proofs for them (RFC 6962).
-const LEAVES = [
-  "",
-  "00",
-  "10",
-  "2021",
-  "3031",
-  "40414243",
-  "5051525354555657",
-  "606162636465666768696a6b6c6d6e6f",
-].map((h) => leafHash(hex.decode(h)));
 const VECTORS: [number, number, string[]][] = [
   [1, 1, []],
   [1, 8, [

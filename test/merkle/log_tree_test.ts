@@ -9,8 +9,8 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from "../../src/merkle/mod.ts";
-import { DatabaseSync } from "node:sqlite";
-import { type SqlDatabase, sqlLogStore } from "../../src/ledger/mod.ts";
+import { sqlLogStore } from "../../src/ledger/mod.ts";
+import { onNodeSqlite } from "../support/node_sqlite.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 const leaves = Array.from({ length: 70 }, (_, i) => leafHash(new Uint8Array([i, 7])));
@@ -21,23 +21,6 @@ const STORES: [string, () => LogNodeStore][] = [
   ["memory", memoryLogStore],
   ["SQLite", () => sqlLogStore(onNodeSqlite())],
 ];
-
-function onNodeSqlite(db = new DatabaseSync(":memory:")): SqlDatabase {
-  return {
-    exec: (query, ...bindings) => db.prepare(query).all(...bindings) as Record<string, unknown>[],
-    transaction: (fn) => {
-      db.exec("BEGIN");
-      try {
-        const result = fn();
-        db.exec("COMMIT");
-        return result;
-      } catch (error) {
-        db.exec("ROLLBACK");
-        throw error;
-      }
-    },
-  };
-}
 
 for (const [name, make] of STORES) {
   Deno.test(`log tree (${name}): every root, audit path and consistency proof is the list's`, () => {

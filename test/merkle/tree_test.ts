@@ -9,18 +9,8 @@ import {
   verifyInclusion,
 } from "../../src/merkle/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
+import { LEAVES } from "./_vectors.ts";
 
-// The Certificate Transparency reference leaves and tree heads for RFC 6962.
-const LEAVES = [
-  "",
-  "00",
-  "10",
-  "2021",
-  "3031",
-  "40414243",
-  "5051525354555657",
-  "606162636465666768696a6b6c6d6e6f",
-].map((h) => leafHash(hex.decode(h)));
 const ROOTS = [
   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
   "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
