@@ -26,6 +26,7 @@ export * from "./inclusion_steps.ts";
 export * from "./slot_accounts.ts";
 export * from "./balance_proof.ts";
 export * from "./log_store.ts";
+export * from "./state_store.ts";
 export type { Verdict } from "./verdict.ts";
 export type { VerifyBatch } from "./_check.ts";
 // The hash of an entry's leaf, `leafHash(entryLeaf(entry))`: where a proof's path starts. The

@@ -19,3 +19,4 @@ export * from "./tree.ts";
 export * from "./consistency.ts";
 export * from "./sparse.ts";
 export * from "./log_tree.ts";
+export * from "./sparse_state.ts";

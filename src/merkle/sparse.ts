@@ -118,6 +118,28 @@ export function sparseRoot(leaves: readonly SparseLeaf[]): Uint8Array {
 }
 
 /**
+ * The hash of the subtree at `depth` that holds these leaves, which share their first `depth`
+ * bits: how a tree kept in parts (`sparse_state.ts`) hashes one part.
+ *
+ * @param leaves Keys and value hashes sharing their first `depth` bits, each key once.
+ * @param depth The subtree's depth, from 0 (the root) to 256.
+ * @returns The subtree's hash; {@linkcode SPARSE_EMPTY} for no leaf.
+ * @throws {RangeError} For a key or value not 32 bytes, or a key given twice.
+ *
+ * @example Usage
+ * ```ts
+ * import { sparseLeafHash, sparseSubtree } from "./sparse.ts";
+ * const leaf = { key: new Uint8Array(32), value: new Uint8Array(32).fill(7) };
+ * const one = sparseSubtree([leaf], 16);
+ * console.assert(one.every((b, i) => b === sparseLeafHash(leaf.key, leaf.value)[i]));
+ * ```
+ */
+export function sparseSubtree(leaves: readonly SparseLeaf[], depth: number): Uint8Array {
+  const s = sorted(leaves);
+  return subtree(s, 0, s.length, depth);
+}
+
+/**
  * The proof for a key: of its value if the tree holds it, else of its absence.
  *
  * @param leaves The tree's leaves.

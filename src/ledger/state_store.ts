@@ -1,0 +1,85 @@
+/**
+ * A shard's state tree (`superpeer/merkle`, `SparseState`) kept in its SQLite: the accounts'
+ * leaves by key (hex, so that a bucket is a range of the key's first four hex digits) and the
+ * nodes above the buckets by position. A plan's writes are one statement per table and kind.
+ *
+ * @module
+ */
+import { hex } from "../encoding/mod.ts";
+import type { SparseChanges, SparseLeaf, SparseNode, SparseStateStore } from "../merkle/mod.ts";
+import type { SqlDatabase } from "./sql_storage.ts";
+
+const SCHEMA = [
+  "CREATE TABLE IF NOT EXISTS ledger_state_leaf (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+  "CREATE TABLE IF NOT EXISTS ledger_state_node (pos INTEGER PRIMARY KEY, hash TEXT NOT NULL, count INTEGER NOT NULL)",
+];
+
+/**
+ * The state tree's nodes and leaves in a SQLite database.
+ *
+ * @param db The database (the shard's own: this store is its tree's only writer).
+ * @returns The store.
+ *
+ * @example Usage
+ * ```ts
+ * import type { SqlDatabase } from "./sql_storage.ts";
+ * import { sqlStateStore } from "./state_store.ts";
+ * import { SparseState } from "../merkle/mod.ts";
+ * export const tree = (db: SqlDatabase) => new SparseState(sqlStateStore(db));
+ * ```
+ */
+export function sqlStateStore(db: SqlDatabase): SparseStateStore {
+  for (const statement of SCHEMA) db.exec(statement);
+  return {
+    nodes: () => {
+      const out = new Map<number, SparseNode>();
+      for (const row of db.exec("SELECT pos, hash, count FROM ledger_state_node")) {
+        out.set(Number(row.pos), { hash: hex.decode(String(row.hash)), count: Number(row.count) });
+      }
+      return out;
+    },
+    bucket: (index) => {
+      const lo = index.toString(16).padStart(4, "0");
+      // Past the last bucket, "g" sorts after every hex digit.
+      const hi = index === 0xffff ? "g" : (index + 1).toString(16).padStart(4, "0");
+      return db.exec(
+        "SELECT key, value FROM ledger_state_leaf WHERE key >= ? AND key < ? ORDER BY key",
+        lo,
+        hi,
+      ).map((row): SparseLeaf => ({
+        key: hex.decode(String(row.key)),
+        value: hex.decode(String(row.value)),
+      }));
+    },
+    write: (changes: SparseChanges) => {
+      const set = [...changes.nodes].filter(([, n]) => n);
+      const dropped = [...changes.nodes].filter(([, n]) => !n).map(([p]) => p);
+      if (set.length > 0) {
+        db.exec(
+          "INSERT OR REPLACE INTO ledger_state_node (pos, hash, count) " +
+            "SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
+          JSON.stringify(set.map(([p, n]) => [p, hex.encode(n!.hash), n!.count])),
+        );
+      }
+      if (dropped.length > 0) {
+        db.exec(
+          "DELETE FROM ledger_state_node WHERE pos IN (SELECT value FROM json_each(?))",
+          JSON.stringify(dropped),
+        );
+      }
+      if (changes.set.length > 0) {
+        db.exec(
+          "INSERT OR REPLACE INTO ledger_state_leaf (key, value) " +
+            "SELECT value->>0, value->>1 FROM json_each(?)",
+          JSON.stringify(changes.set.map((l) => [hex.encode(l.key), hex.encode(l.value)])),
+        );
+      }
+      if (changes.drop.length > 0) {
+        db.exec(
+          "DELETE FROM ledger_state_leaf WHERE key IN (SELECT value FROM json_each(?))",
+          JSON.stringify(changes.drop.map((k) => hex.encode(k))),
+        );
+      }
+    },
+  };
+}
