@@ -15,6 +15,7 @@ import {
   decodeSparseProof,
   encodeSparseProof,
   type SparseLeaf,
+  type SparseProof,
   sparseProof,
   sparseRoot,
   verifySparseProof,
@@ -98,13 +99,34 @@ export function balanceProof(
 ): BalanceProof {
   const list = [...accounts];
   const leaves = list.map(([i, a]) => accountLeaf(i, a));
-  const proof = base64urlnopad.encode(
-    encodeSparseProof(sparseProof(leaves, sha256(encoder.encode(id)))),
-  );
   const found = list.find(([i]) => i === id)?.[1];
-  return found
-    ? { account: id, balance: String(found.balance), nonce: found.nonce, proof }
-    : { account: id, balance: null, nonce: null, proof };
+  return balanceProofFrom(id, found, sparseProof(leaves, sha256(encoder.encode(id))));
+}
+
+/**
+ * A balance proof from the state tree's proof for the account's key (a tree kept by parts,
+ * `SparseState`, proves a key as the whole tree would).
+ *
+ * @param id The account.
+ * @param account Its state, or `undefined` if the shard holds no such account.
+ * @param proof The tree's proof for `SHA-256(id)`.
+ * @returns The balance proof.
+ *
+ * @example Usage
+ * ```ts
+ * import { balanceProofFrom } from "./balance_proof.ts";
+ * console.assert(balanceProofFrom("a", undefined, { siblings: [] }).balance === null);
+ * ```
+ */
+export function balanceProofFrom(
+  id: string,
+  account: Account | undefined,
+  proof: SparseProof,
+): BalanceProof {
+  const bytes = base64urlnopad.encode(encodeSparseProof(proof));
+  return account
+    ? { account: id, balance: String(account.balance), nonce: account.nonce, proof: bytes }
+    : { account: id, balance: null, nonce: null, proof: bytes };
 }
 
 /**

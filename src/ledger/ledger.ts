@@ -12,20 +12,12 @@ import type { AccountView, TxOutcome, TxProof } from "../protocol/ledger_wire.ts
 import { base64urlnopad, hex } from "../encoding/mod.ts";
 import { shardOf } from "../routing/shard.ts";
 import { HomeCache } from "../routing/home_cache.ts";
-import {
-  blockHash,
-  type BlockHeader,
-  type Entry,
-  entryLeaf,
-  headerBytes,
-  type SignedBlockHeader,
-  transferLeaf,
-  ZERO_HASH,
-} from "./block.ts";
-import { leafHash, merkleRoot } from "../merkle/mod.ts";
-import { nextTurn } from "../runtime/next_turn.ts";
+import { type Entry, entryLeaf, type SignedBlockHeader, transferLeaf } from "./block.ts";
+import { leafHash } from "../merkle/mod.ts";
+import { sealNext } from "./_seal.ts";
+import { logOrigin, ShardLog } from "./shard_log.ts";
 import { buildTxProof } from "./proof.ts";
-import { type Receipt, receiptBytes } from "./receipt.ts";
+import type { Receipt } from "./receipt.ts";
 import type { Account, LedgerStorage, TxRecord } from "./storage.ts";
 import { stateRefusal } from "./_state_refusal.ts";
 import type { LedgerOptions } from "./ledger_options.ts";
@@ -52,6 +44,8 @@ export class LedgerShard {
   readonly #o: LedgerOptions;
   #sealing = false;
   readonly #homes: HomeCache;
+  /** The shard's log and state tree: checkpoints, consistency and balance proofs. */
+  readonly log: ShardLog;
 
   /**
    * Opens a shard over its storage, writing the genesis balances the first time.
@@ -63,6 +57,7 @@ export class LedgerShard {
     this.#s = storage;
     this.#o = options;
     this.#homes = new HomeCache(options.placement ?? options.shards);
+    this.log = new ShardLog(storage, logOrigin(options.network, options.shard));
     this.#genesis();
   }
 
@@ -295,7 +290,8 @@ export class LedgerShard {
   }
 
   /**
-   * Seals pending entries into the next block, signed by the shard's key.
+   * Seals pending entries into the next block, signed by the shard's key, and the block's
+   * checkpoint of the shard's log (`shard_log.ts`).
    *
    * @param signer The shard's key.
    * @param now The block's timestamp.
@@ -305,33 +301,7 @@ export class LedgerShard {
     if (this.#sealing) return undefined;
     this.#sealing = true;
     try {
-      const entries = this.#s.pending(this.#o.maxBlockEntries);
-      if (entries.length === 0) return undefined;
-      const head = this.#s.head()?.header;
-      const leaves = entries.map((e) => e.leaf);
-      const receipts = entries.flatMap((e) => e.receipt ? [leafHash(receiptBytes(e.receipt))] : []);
-      const header: BlockHeader = {
-        network: this.#o.network,
-        shard: this.#o.shard,
-        height: (head?.height ?? 0) + 1,
-        prev: head ? blockHash(head) : ZERO_HASH,
-        txRoot: hex.encode(merkleRoot(leaves.map((l) => hex.decode(l)))),
-        receiptsRoot: hex.encode(merkleRoot(receipts)),
-        entries: entries.length,
-        receipts: receipts.length,
-        timestamp: now,
-      };
-      const sig = base64urlnopad.encode(await signer.sign(headerBytes(header)));
-      const signed: SignedBlockHeader = { ...header, sig };
-      // Hashing and writing a full block are two turns: frames that came meanwhile go between.
-      // Entries appended while signing or waiting come after these: the first n are ours.
-      await nextTurn();
-      this.#s.transaction(() => {
-        this.#s.putBlock({ header: signed, leaves });
-        this.#s.dropPending(entries.length);
-        this.#s.setTxPlaces(header.height, entries.map((e) => e.hash));
-      });
-      return signed;
+      return await sealNext(this.#s, this.#o, this.log, signer, now);
     } finally {
       this.#sealing = false;
     }

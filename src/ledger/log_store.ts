@@ -8,7 +8,7 @@
  */
 import { hex } from "../encoding/mod.ts";
 import type { LogNode, LogNodeStore } from "../merkle/mod.ts";
-import type { SqlDatabase } from "./sql_storage.ts";
+import type { SqlDatabase } from "./sql_database.ts";
 
 const SCHEMA =
   "CREATE TABLE IF NOT EXISTS ledger_log (level INTEGER NOT NULL, idx INTEGER NOT NULL, " +
@@ -22,7 +22,7 @@ const SCHEMA =
  *
  * @example Usage
  * ```ts
- * import type { SqlDatabase } from "./sql_storage.ts";
+ * import type { SqlDatabase } from "./sql_database.ts";
  * import { sqlLogStore } from "./log_store.ts";
  * import { LogTree } from "../merkle/mod.ts";
  * export const log = (db: SqlDatabase) => new LogTree(sqlLogStore(db));

@@ -32,3 +32,4 @@ export type { VerifyBatch } from "./_check.ts";
 // The hash of an entry's leaf, `leafHash(entryLeaf(entry))`: where a proof's path starts. The
 // rest of the Merkle tree is its own room, `src/merkle/`.
 export { leafHash } from "../merkle/mod.ts";
+export * from "./shard_log.ts";

@@ -6,16 +6,15 @@
  *
  * @module
  */
+import type { LogNodeStore, SparseStateStore } from "../merkle/mod.ts";
+import { sqlLogStore } from "./log_store.ts";
 import type { Receipt } from "./receipt.ts";
+import { sqlStateStore } from "./state_store.ts";
+import { StateChanges } from "./_state_changes.ts";
 import type { Account, LedgerStorage, PendingEntry, StoredBlock, TxRecord } from "./storage.ts";
 
-/** A SQLite connection, as the ledger needs it. */
-export interface SqlDatabase {
-  /** Runs one statement with `?` bindings and returns its rows. */
-  exec(query: string, ...bindings: (string | number | null)[]): Record<string, unknown>[];
-  /** Runs `fn` in one transaction: committed if it returns, rolled back if it throws. */
-  transaction<T>(fn: () => T): T;
-}
+export type { SqlDatabase } from "./sql_database.ts";
+import type { SqlDatabase } from "./sql_database.ts";
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS ledger_account (id TEXT PRIMARY KEY, balance TEXT NOT NULL, nonce INTEGER NOT NULL)",
@@ -77,6 +76,9 @@ export class SqlLedgerStorage implements LedgerStorage {
   readonly #dirtyMeta = new Map<string, string>();
   #outbox: Receipt[] = [];
   #depth = 0;
+  readonly #changed: StateChanges;
+  #log: LogNodeStore | undefined;
+  #state: SparseStateStore | undefined;
 
   /**
    * Opens the storage over a SQLite connection.
@@ -86,6 +88,7 @@ export class SqlLedgerStorage implements LedgerStorage {
   constructor(db: SqlDatabase) {
     this.#db = db;
     for (const statement of SCHEMA) db.exec(statement);
+    this.#changed = new StateChanges(db);
   }
 
   transaction<T>(fn: () => T): T {
@@ -107,6 +110,7 @@ export class SqlLedgerStorage implements LedgerStorage {
       this.#meta.clear();
       this.#dirtyMeta.clear();
       this.#outbox = [];
+      this.#changed.reset();
       throw error;
     } finally {
       this.#depth--;
@@ -125,6 +129,7 @@ export class SqlLedgerStorage implements LedgerStorage {
           "ON CONFLICT (id) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce",
         JSON.stringify(rows),
       );
+      this.#changed.write(JSON.stringify(rows), true);
     }
     if (this.#pending.length > 0) {
       const entries = JSON.stringify(this.#pending);
@@ -183,6 +188,7 @@ export class SqlLedgerStorage implements LedgerStorage {
     // Held accounts are read from the cache, which then must not drop them.
     this.#remember(id, { ...account });
     this.#dirty.set(id, { ...account });
+    this.#changed.mark([id]);
     if (this.#depth === 0) this.#write(); // inside a transaction: at its end
   }
 
@@ -204,11 +210,30 @@ export class SqlLedgerStorage implements LedgerStorage {
     for (const id of ids) {
       this.#accounts.delete(id);
       this.#dirty.delete(id);
+      this.#changed.mark([id]);
     }
     this.#db.exec(
       "DELETE FROM ledger_account WHERE id IN (SELECT value FROM json_each(?))",
       JSON.stringify(ids),
     );
+    this.#changed.write(JSON.stringify(ids), false);
+  }
+
+  stateChanges(): Map<string, number> {
+    this.#write();
+    return this.#changed.snapshot();
+  }
+
+  stateTaken(changes: ReadonlyMap<string, number>): void {
+    this.#changed.taken(changes);
+  }
+
+  logStore(): LogNodeStore {
+    return this.#log ??= sqlLogStore(this.#db);
+  }
+
+  stateStore(): SparseStateStore {
+    return this.#state ??= sqlStateStore(this.#db);
   }
 
   #remember(id: string, account: Account): void {

@@ -7,7 +7,7 @@
  */
 import { hex } from "../encoding/mod.ts";
 import type { SparseChanges, SparseLeaf, SparseNode, SparseStateStore } from "../merkle/mod.ts";
-import type { SqlDatabase } from "./sql_storage.ts";
+import type { SqlDatabase } from "./sql_database.ts";
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS ledger_state_leaf (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
@@ -22,7 +22,7 @@ const SCHEMA = [
  *
  * @example Usage
  * ```ts
- * import type { SqlDatabase } from "./sql_storage.ts";
+ * import type { SqlDatabase } from "./sql_database.ts";
  * import { sqlStateStore } from "./state_store.ts";
  * import { SparseState } from "../merkle/mod.ts";
  * export const tree = (db: SqlDatabase) => new SparseState(sqlStateStore(db));

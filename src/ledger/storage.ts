@@ -9,6 +9,12 @@
 import type { Entry, Mint, SignedBlockHeader } from "./block.ts";
 import type { Receipt } from "./receipt.ts";
 import type { TransferJson } from "../protocol/ledger_wire.ts";
+import {
+  type LogNodeStore,
+  memoryLogStore,
+  memorySparseStore,
+  type SparseStateStore,
+} from "../merkle/mod.ts";
 
 /** An account's state. */
 export interface Account {
@@ -71,6 +77,18 @@ export interface StoredBlock {
   header: SignedBlockHeader;
   /** Leaf hashes (hex) of its entries, in order. */
   leaves: string[];
+  /** The checkpoint of the shard's log signed with it (blocks sealed before the log: none). */
+  checkpoint?: StoredCheckpoint;
+}
+
+/** A checkpoint of a shard's log, as a block keeps it. */
+export interface StoredCheckpoint {
+  /** The log's size: every entry up to this block's last. */
+  size: number;
+  /** The signed note (C2SP `tlog-checkpoint`). */
+  note: string;
+  /** Whether it carries the state root (the state tree was brought to it). */
+  state: boolean;
 }
 
 /** The storage a ledger shard runs on. */
@@ -120,6 +138,20 @@ export interface LedgerStorage {
   getMeta(key: string): string | undefined;
   /** Sets a small named value. */
   setMeta(key: string, value: string): void;
+  /**
+   * The accounts written or removed since the state tree last took them, each with a number
+   * that a later write of the same account changes.
+   */
+  stateChanges(): Map<string, number>;
+  /**
+   * Forgets changes the state tree has taken: those whose number is still the one given (an
+   * account written again since stays changed).
+   */
+  stateTaken(changes: ReadonlyMap<string, number>): void;
+  /** Where the shard's log keeps its nodes (written within this storage's transactions). */
+  logStore(): LogNodeStore;
+  /** Where the shard's state tree keeps its nodes and leaves (the same). */
+  stateStore(): SparseStateStore;
 }
 
 /**
@@ -140,6 +172,10 @@ export class MemoryLedgerStorage implements LedgerStorage {
   readonly #blocks = new Map<number, StoredBlock>();
   readonly #outbox = new Map<number, Map<number, Receipt>>();
   readonly #meta = new Map<string, string>();
+  readonly #changed = new Map<string, number>();
+  #version = 0;
+  readonly #log = memoryLogStore();
+  readonly #state = memorySparseStore();
   #undo: (() => void)[] | undefined;
 
   transaction<T>(fn: () => T): T {
@@ -172,6 +208,7 @@ export class MemoryLedgerStorage implements LedgerStorage {
   }
   putAccount(id: string, account: Account): void {
     this.#set(this.#accounts, id, account);
+    this.#changed.set(id, ++this.#version);
   }
   accountsWhere(keep: (id: string) => boolean): [string, Account][] {
     return [...this.#accounts].filter(([id]) => keep(id)).map(([id, a]) => [id, { ...a }]);
@@ -182,6 +219,7 @@ export class MemoryLedgerStorage implements LedgerStorage {
       const old = this.#accounts.get(id)!;
       this.#undo?.push(() => this.#accounts.set(id, old));
       this.#accounts.delete(id);
+      this.#changed.set(id, ++this.#version);
     }
   }
   getTx(hash: string): TxRecord | undefined {
@@ -257,5 +295,17 @@ export class MemoryLedgerStorage implements LedgerStorage {
   }
   setMeta(key: string, value: string): void {
     this.#set(this.#meta, key, value);
+  }
+  stateChanges(): Map<string, number> {
+    return new Map(this.#changed);
+  }
+  stateTaken(changes: ReadonlyMap<string, number>): void {
+    for (const [id, n] of changes) if (this.#changed.get(id) === n) this.#changed.delete(id);
+  }
+  logStore(): LogNodeStore {
+    return this.#log;
+  }
+  stateStore(): SparseStateStore {
+    return this.#state;
   }
 }

@@ -191,3 +191,19 @@ clause("transfer records and meta values", (s) => {
   s.setMeta("x", "2");
   same(s.getMeta("x"), "2");
 });
+
+clause("accounts changed are kept for the state tree until taken, unless changed again", (s) => {
+  s.putAccount("a", { balance: 1n, nonce: 0 });
+  s.transaction(() => s.putAccount("b", { balance: 2n, nonce: 0 }));
+  const first = s.stateChanges();
+  same([...first.keys()].sort(), ["a", "b"]);
+  s.putAccount("b", { balance: 3n, nonce: 1 }); // after the snapshot
+  s.deleteAccounts(["c"]); // not stored: may or may not count, but takes nothing away
+  s.stateTaken(first);
+  const left = [...s.stateChanges().keys()].filter((id) => id !== "c");
+  same(left, ["b"]);
+  s.deleteAccounts(["a"]);
+  check(s.stateChanges().has("a"));
+  s.stateTaken(s.stateChanges());
+  same(s.stateChanges().size, 0);
+});

@@ -1,0 +1,101 @@
+/**
+ * Sealing: a shard's pending entries become its next block, signed by the shard's key, and the
+ * block a checkpoint of the shard's log (`shard_log.ts`), signed by the same key as a note.
+ *
+ * @module
+ */
+import type { Identity } from "../identity/identity.ts";
+import { base64urlnopad, hex } from "../encoding/mod.ts";
+import { leafHash, merkleRoot } from "../merkle/mod.ts";
+import { nextTurn } from "../runtime/next_turn.ts";
+import { signNote } from "../tlog/note.ts";
+import {
+  blockHash,
+  type BlockHeader,
+  headerBytes,
+  type SignedBlockHeader,
+  ZERO_HASH,
+} from "./block.ts";
+import type { LedgerOptions } from "./ledger_options.ts";
+import { receiptBytes } from "./receipt.ts";
+import type { ShardLog } from "./shard_log.ts";
+import type { LedgerStorage } from "./storage.ts";
+
+/**
+ * Seals the oldest pending entries (at most `maxBlockEntries`) into the next block.
+ *
+ * @param s The shard's storage.
+ * @param o The network and the shard.
+ * @param log The shard's log.
+ * @param signer The shard's key.
+ * @param now The block's timestamp.
+ * @returns The new header, or `undefined` if nothing was pending.
+ *
+ * @example Usage
+ * ```ts
+ * import { Identity } from "../identity/identity.ts";
+ * import { MemoryLedgerStorage } from "./storage.ts";
+ * import { ShardLog } from "./shard_log.ts";
+ * import { sealNext } from "./_seal.ts";
+ * const s = new MemoryLedgerStorage();
+ * const o = { network: "dev", shard: 0, shards: 1, maxAmount: 9, maxBlockEntries: 9 };
+ * const none = await sealNext(s, o, new ShardLog(s, "superpeer/dev/0"), await Identity.generate());
+ * console.assert(none === undefined);
+ * ```
+ */
+export async function sealNext(
+  s: LedgerStorage,
+  o: LedgerOptions,
+  log: ShardLog,
+  signer: Identity,
+  now: number = Date.now(),
+): Promise<SignedBlockHeader | undefined> {
+  log.catchUp();
+  // One turn from here to the plan: the state tree is planned from the accounts as these
+  // entries (and, when they are all that is pending, nothing else) left them.
+  const entries = s.pending(o.maxBlockEntries + 1);
+  const drained = entries.length <= o.maxBlockEntries;
+  if (drained === false) entries.pop();
+  if (entries.length === 0) return undefined;
+  const head = s.head()?.header;
+  const leaves = entries.map((e) => e.leaf);
+  const receipts = entries.flatMap((e) => e.receipt ? [leafHash(receiptBytes(e.receipt))] : []);
+  const header: BlockHeader = {
+    network: o.network,
+    shard: o.shard,
+    height: (head?.height ?? 0) + 1,
+    prev: head ? blockHash(head) : ZERO_HASH,
+    txRoot: hex.encode(merkleRoot(leaves.map((l) => hex.decode(l)))),
+    receiptsRoot: hex.encode(merkleRoot(receipts)),
+    entries: entries.length,
+    receipts: receipts.length,
+    timestamp: now,
+  };
+  const plan = log.plan(leaves, header.height, blockHash(header), drained);
+  const sig = base64urlnopad.encode(await signer.sign(headerBytes(header)));
+  const signed: SignedBlockHeader = { ...header, sig };
+  const note = await signNote(plan.text, {
+    name: log.origin,
+    publicKey: signer.publicKey,
+    sign: (bytes) => signer.sign(bytes),
+  });
+  // Hashing and writing a full block are two turns: frames that came meanwhile go between.
+  // Entries appended while signing or waiting come after these: the first n are ours.
+  await nextTurn();
+  try {
+    s.transaction(() => {
+      s.putBlock({
+        header: signed,
+        leaves,
+        checkpoint: { size: plan.size, note, state: !!plan.state },
+      });
+      s.dropPending(entries.length);
+      s.setTxPlaces(header.height, entries.map((e) => e.hash));
+      log.commit(plan, header.height);
+    });
+  } catch (error) {
+    log.forget();
+    throw error;
+  }
+  return signed;
+}

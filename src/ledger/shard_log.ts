@@ -1,0 +1,268 @@
+/**
+ * A shard's log and state tree: every entry the shard seals, appended for the shard's whole life
+ * to one RFC 6962/9162 tree (`LogTree`), and its accounts in a sparse Merkle tree
+ * (`SparseState`). Each block is a checkpoint of the log: a C2SP `tlog-checkpoint` note signed by
+ * the shard's key, whose text is the log's origin, size and root, then the line
+ * `block <height> <block hash>`, then, when the block holds every entry applied so far, the line
+ * `state <base64 state root>`: the root of the accounts as those entries leave them. A block sealed
+ * behind a backlog leaves the state line out; the next one that catches up carries it.
+ *
+ * A checkpoint is planned (the new roots, nothing written) in the same turn as its block's
+ * entries are read, signed, then committed with the block in one transaction.
+ *
+ * @module
+ */
+import { base64 } from "@scure/base";
+import { hex } from "../encoding/mod.ts";
+import {
+  type LogNode,
+  type LogNodeStore,
+  LogTree,
+  SparseState,
+  type SparseUpdate,
+} from "../merkle/mod.ts";
+import { formatCheckpoint, parseCheckpoint } from "../tlog/checkpoint.ts";
+import { accountLeaf, type BalanceProof, balanceProofFrom } from "./balance_proof.ts";
+import type { LedgerStorage, StoredCheckpoint } from "./storage.ts";
+
+/** A checkpoint planned with its block: its text, and what committing it writes. */
+export interface PlannedCheckpoint {
+  /** The checkpoint's text, to sign. */
+  text: string;
+  /** The log's size after the block. */
+  size: number;
+  /** The log's nodes to write. */
+  nodes: LogNode[];
+  /** The state tree's change and the account changes it took, when the block carries it. */
+  state?: { update: SparseUpdate; changes: ReadonlyMap<string, number> };
+}
+
+/**
+ * The origin of a shard's log: `superpeer/<network>/<shard>`, the name its key signs under.
+ *
+ * @param network The network id.
+ * @param shard The shard.
+ * @returns The origin.
+ *
+ * @example Usage
+ * ```ts
+ * import { logOrigin } from "./shard_log.ts";
+ * console.assert(logOrigin("dev", 3) === "superpeer/dev/3");
+ * ```
+ */
+export function logOrigin(network: string, shard: number): string {
+  return `superpeer/${network}/${shard}`;
+}
+
+/**
+ * One shard's log and state tree over its storage.
+ *
+ * @example Usage
+ * ```ts
+ * import { MemoryLedgerStorage } from "./storage.ts";
+ * import { ShardLog } from "./shard_log.ts";
+ * const log = new ShardLog(new MemoryLedgerStorage(), "superpeer/dev/0");
+ * console.assert(log.size === 0);
+ * ```
+ */
+export class ShardLog {
+  readonly #s: LedgerStorage;
+  readonly #tree: LogTree;
+  readonly #state: SparseState;
+  /** The log's origin. */
+  readonly origin: string;
+
+  /**
+   * Opens a shard's log.
+   *
+   * @param storage The shard's storage.
+   * @param origin The log's origin ({@linkcode logOrigin}).
+   */
+  constructor(storage: LedgerStorage, origin: string) {
+    this.#s = storage;
+    this.#tree = new LogTree(storage.logStore());
+    this.#state = new SparseState(storage.stateStore());
+    this.origin = origin;
+  }
+
+  /** How many entries the log holds. */
+  get size(): number {
+    return this.#tree.size;
+  }
+
+  /**
+   * Appends the entries of blocks sealed before the shard kept a log (storage that predates
+   * it), so that the log holds every entry the shard ever sealed, in order. Nothing to do on a
+   * shard that always kept one.
+   */
+  catchUp(): void {
+    const head = this.#s.head()?.header.height ?? 0;
+    let done = Number(this.#s.getMeta("log:height") ?? "0");
+    if (done >= head) return;
+    this.#s.transaction(() => {
+      for (; done < head; done++) {
+        const block = this.#s.getBlock(done + 1);
+        if (block) this.#tree.append(block.leaves.map((l) => hex.decode(l)));
+      }
+      this.#s.setMeta("log:height", String(head));
+    });
+  }
+
+  /**
+   * Plans the checkpoint of a block: the log with the block's leaves appended and, if the block
+   * holds every entry applied so far, the state tree brought to the accounts as they stand.
+   * Nothing is written. Called in the turn that read the block's entries.
+   *
+   * @param leaves The block's leaf hashes, hex.
+   * @param height The block's height.
+   * @param blockHash The block's hash.
+   * @param drained Whether no entry is left pending after the block's.
+   * @returns The plan.
+   */
+  plan(
+    leaves: readonly string[],
+    height: number,
+    blockHash: string,
+    drained: boolean,
+  ): PlannedCheckpoint {
+    const held = heldStore(this.#s.logStore());
+    const tree = new LogTree(held.store);
+    const size = tree.append(leaves.map((l) => hex.decode(l)));
+    const extensions = [`block ${height} ${blockHash}`];
+    let state: PlannedCheckpoint["state"];
+    if (drained) {
+      const changes = this.#s.stateChanges();
+      const update = this.#state.plan([...changes.keys()].map((id) => {
+        const account = this.#s.getAccount(id);
+        const leaf = accountLeaf(id, account ?? { balance: 0n, nonce: 0 });
+        return [leaf.key, account ? leaf.value : undefined] as const;
+      }));
+      state = { update, changes };
+      extensions.push(`state ${base64.encode(update.root)}`);
+    }
+    const text = formatCheckpoint({ origin: this.origin, size, root: tree.root(size), extensions });
+    return { text, size, nodes: held.nodes, ...(state ? { state } : {}) };
+  }
+
+  /**
+   * Writes a planned checkpoint's log nodes and state tree; the caller stores the signed note
+   * with its block in the same transaction. Call it last there: what it writes is not undone by
+   * a rollback of the memory storage.
+   *
+   * @param plan The plan, the latest made.
+   * @param height The block's height.
+   */
+  commit(plan: PlannedCheckpoint, height: number): void {
+    this.#s.logStore().write(plan.nodes);
+    this.#s.setMeta("log:height", String(height));
+    if (plan.state) {
+      this.#s.setMeta("state:height", String(height));
+      this.#s.stateTaken(plan.state.changes);
+      this.#state.commit(plan.state.update);
+    }
+  }
+
+  /** Forgets what the state tree holds in memory (after a failed commit). */
+  forget(): void {
+    this.#state.forget();
+  }
+
+  /**
+   * The latest checkpoint that carries a state root, and the proof of an account's state (or
+   * its absence) against it.
+   *
+   * @param id The account.
+   * @returns The checkpoint's note and the proof, or `undefined` before the first such block.
+   */
+  balance(id: string): { checkpoint: string; proof: BalanceProof } | undefined {
+    const height = Number(this.#s.getMeta("state:height") ?? "0");
+    const checkpoint = height > 0 ? this.#s.getBlock(height)?.checkpoint : undefined;
+    if (!checkpoint) return undefined;
+    const account = this.#s.getAccount(id);
+    const key = accountLeaf(id, account ?? { balance: 0n, nonce: 0 }).key;
+    return {
+      checkpoint: checkpoint.note,
+      proof: balanceProofFrom(id, account, this.#state.proof(key)),
+    };
+  }
+
+  /**
+   * The consistency proof between two sizes (RFC 9162 2.1.4), base64.
+   *
+   * @param from The smaller size.
+   * @param to The larger.
+   * @returns The proof, or `undefined` for sizes out of range or order.
+   */
+  consistency(from: number, to: number): string[] | undefined {
+    if (!validSizes(from, to, this.size)) return undefined;
+    return this.#tree.consistencyProof(from, to).map((h) => base64.encode(h));
+  }
+
+  /**
+   * The inclusion proof of one entry in the tree of a size (RFC 9162 2.1.3), base64.
+   *
+   * @param index The entry's place in the log.
+   * @param size The tree's size.
+   * @returns The proof, or `undefined` out of range.
+   */
+  inclusion(index: number, size: number): string[] | undefined {
+    if (!validSizes(index + 1, size, this.size) || !Number.isSafeInteger(index) || index < 0) {
+      return undefined;
+    }
+    return this.#tree.inclusionProof(index, size).map((h) => base64.encode(h));
+  }
+}
+
+/**
+ * A block's checkpoint, read: its size, and its state root if it carries one.
+ *
+ * @param c The stored checkpoint.
+ * @returns What it says, or `undefined` for a text that is not a checkpoint.
+ *
+ * @example Usage
+ * ```ts
+ * import { readStoredCheckpoint } from "./shard_log.ts";
+ * console.assert(readStoredCheckpoint({ size: 1, note: "x\n", state: false }) === undefined);
+ * ```
+ */
+export function readStoredCheckpoint(
+  c: StoredCheckpoint,
+): { size: number; root: Uint8Array; state?: Uint8Array } | undefined {
+  const text = c.note.slice(0, c.note.indexOf("\n\n") + 1);
+  const parsed = text ? parseCheckpoint(text) : undefined;
+  if (!parsed) return undefined;
+  const line = parsed.extensions.find((e) => e.startsWith("state "));
+  return {
+    size: parsed.size,
+    root: parsed.root,
+    ...(line ? { state: base64.decode(line.slice(6)) } : {}),
+  };
+}
+
+function validSizes(from: number, to: number, size: number): boolean {
+  return Number.isSafeInteger(from) && Number.isSafeInteger(to) && from >= 0 && from <= to &&
+    to <= size;
+}
+
+// A log store whose writes are held, read back by the tree that plans with it, and written
+// later by the commit.
+function heldStore(base: LogNodeStore): { store: LogNodeStore; nodes: LogNode[] } {
+  const nodes: LogNode[] = [];
+  const fresh = new Map<string, Uint8Array>();
+  let leaves = 0;
+  const size = base.size();
+  return {
+    nodes,
+    store: {
+      node: (level, index) => fresh.get(`${level}/${index}`) ?? base.node(level, index),
+      write: (written) => {
+        for (const n of written) {
+          nodes.push(n);
+          fresh.set(`${n.level}/${n.index}`, n.hash);
+          if (n.level === 0) leaves++;
+        }
+      },
+      size: () => size + leaves,
+    },
+  };
+}
