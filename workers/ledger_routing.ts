@@ -6,8 +6,13 @@
  *
  * @module
  */
-import { isAccountId, type SignedBlockHeader, type TxRecord } from "../src/ledger/mod.ts";
-import type { AccountView, TxOutcome, TxProof } from "../src/protocol/mod.ts";
+import {
+  isAccountId,
+  type LogAnswer,
+  type SignedBlockHeader,
+  type TxRecord,
+} from "../src/ledger/mod.ts";
+import type { AccountView, LogAsk, TxOutcome, TxProof } from "../src/protocol/mod.ts";
 import { HomeCache, Placement, type Where } from "../src/routing/mod.ts";
 import type { SuperPeerRpc } from "./rpc.ts";
 import type { Shards } from "./shards.ts";
@@ -16,10 +21,17 @@ import type { Shards } from "./shards.ts";
  * (answered in place).
  */
 export type LedgerApi = {
-  [K in "ledgerSubmit" | "ledgerAccount" | "ledgerTx" | "ledgerBlock" | "ledgerFaucet"]:
-    SuperPeerRpc[K] extends (...args: infer A) => infer R
-      ? (...args: A) => Promise<Awaited<R>> | Awaited<R>
-      : never;
+  [
+    K in
+      | "ledgerSubmit"
+      | "ledgerAccount"
+      | "ledgerTx"
+      | "ledgerBlock"
+      | "ledgerLog"
+      | "ledgerFaucet"
+  ]: SuperPeerRpc[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<Awaited<R>> | Awaited<R>
+    : never;
 };
 
 // Payers repeat from batch to batch: their homes are kept per isolate rather than hashed
@@ -102,6 +114,18 @@ export class LedgerRouter {
    */
   async block(shard: number, height: number | "head"): Promise<SignedBlockHeader | null> {
     return await this.#at(shard).ledgerBlock(height);
+  }
+
+  /**
+   * Reads a shard's log (`answerLog`); an account's balance proof is asked of its home.
+   *
+   * @param shard The shard, for every ask but `balance`.
+   * @param ask The ask.
+   * @returns The answer or a refusal.
+   */
+  async log(shard: number, ask: LogAsk): Promise<LogAnswer> {
+    const at = ask.kind === "balance" ? this.#placement.home(ask.account) : shard;
+    return await this.#at(at).ledgerLog(ask);
   }
 
   /**

@@ -16,7 +16,9 @@ import type {
   TxOutcome,
   TxProof,
 } from "../src/protocol/mod.ts";
-import type { Receipt, SignedBlockHeader, TxRecord } from "../src/ledger/mod.ts";
+import type { LogAnswer, Receipt, SignedBlockHeader, TxRecord } from "../src/ledger/mod.ts";
+import type { LogAsk } from "../src/protocol/log_wire.ts";
+export type { LogAnswer, LogAsk };
 import type { SignedSlotMap, SlotMapJson, SlotMapRefusal } from "../src/routing/mod.ts";
 
 /** What a content's home is asked. */
@@ -189,6 +191,8 @@ export interface SuperPeerRpc {
   ledgerIndex(shard: number, hashes: string[]): void | Promise<void>;
   /** A block header of this shard. */
   ledgerBlock(height: number | "head"): SignedBlockHeader | null;
+  /** Reads this shard's log: a checkpoint, a proof, a tile (`answerLog`). */
+  ledgerLog(ask: LogAsk): LogAnswer;
   /** Applies receipts another shard owes this one; returns the acknowledgement. */
   ledgerReceive(source: number, receipts: Receipt[]): Promise<number>;
   /** Pays the faucet amount into an account homed here. */

@@ -24,17 +24,8 @@ import type { Account } from "./storage.ts";
 
 const encoder = new TextEncoder();
 
-/** A proof of one account's state against a state root. */
-export interface BalanceProof {
-  /** The account id. */
-  account: string;
-  /** Its balance in decimal, or `null`: the shard holds no such account. */
-  balance: string | null;
-  /** Its nonce, or `null` with a `null` balance. */
-  nonce: number | null;
-  /** The tree proof's compact bytes, base64url. */
-  proof: string;
-}
+export type { BalanceProof } from "../protocol/log_wire.ts";
+import type { BalanceProof } from "../protocol/log_wire.ts";
 
 /** What a balance proof shows. */
 export type BalanceShown =

@@ -33,3 +33,4 @@ export type { VerifyBatch } from "./_check.ts";
 // rest of the Merkle tree is its own room, `src/merkle/`.
 export { leafHash } from "../merkle/mod.ts";
 export * from "./shard_log.ts";
+export * from "./log_answers.ts";

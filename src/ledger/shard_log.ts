@@ -162,6 +162,36 @@ export class ShardLog {
     }
   }
 
+  /**
+   * A block's checkpoint.
+   *
+   * @param height The block's height, or the head's if not given.
+   * @returns The block's height and its checkpoint, or `undefined` (no such block, or one
+   *   sealed before the log).
+   */
+  checkpoint(height?: number): { height: number; checkpoint: StoredCheckpoint } | undefined {
+    const block = height === undefined ? this.#s.head() : this.#s.getBlock(height);
+    return block?.checkpoint && { height: block.header.height, checkpoint: block.checkpoint };
+  }
+
+  /**
+   * A hash tile (C2SP `tlog-tiles`, tile height 8): the hashes of tree level `8 × level`, from
+   * node `256 × index` on, `width` of them. Nodes never change once written, so a tile of a
+   * width the log holds is the same whenever it is read.
+   *
+   * @param level The tile's level.
+   * @param index The tile's index at its level.
+   * @param width From 1 to 256.
+   * @returns The hashes, or `undefined` if the log does not hold them all.
+   */
+  tile(level: number, index: number, width: number): Uint8Array | undefined {
+    const store = this.#s.logStore();
+    if (store.node(8 * level, 256 * index + width - 1) === undefined) return undefined;
+    const out = new Uint8Array(32 * width);
+    for (let i = 0; i < width; i++) out.set(store.node(8 * level, 256 * index + i)!, 32 * i);
+    return out;
+  }
+
   /** Forgets what the state tree holds in memory (after a failed commit). */
   forget(): void {
     this.#state.forget();

@@ -70,6 +70,10 @@ export const ERROR_CODES = {
     "A transfer's proof does not check against the network's shard keys (found by the client, offline).",
   TX_NOT_FOUND: "No transfer with that hash is known to that shard (HTTP 404).",
   BLOCK_NOT_FOUND: "No block at that height (HTTP 404).",
+  CHECKPOINT_NOT_FOUND:
+    "No checkpoint at that height, or none yet: no block sealed since the shard kept its log (HTTP 404).",
+  LOG_RANGE:
+    "A log proof or tile asked for sizes, an index or a width the shard's log does not hold, or sizes out of order (HTTP 404).",
   FAUCET_DISABLED: "This network has no faucet (HTTP 404).",
   MAILBOX_FULL: "The recipient's mailbox holds `MAILBOX_MAX_MESSAGES` already; not stored.",
   RESERVED_TOPIC:

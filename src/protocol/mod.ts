@@ -20,6 +20,7 @@ export * from "./hello.ts";
 export * from "./http.ts";
 export * from "./invitation.ts";
 export * from "./ledger_wire.ts";
+export * from "./log_wire.ts";
 export * from "./limits.ts";
 export * from "./prices.ts";
 export * from "./messages.ts";

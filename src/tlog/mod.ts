@@ -22,3 +22,4 @@ export * from "./cosignature.ts";
 export * from "./witness.ts";
 export * from "./quorum.ts";
 export * from "./evidence.ts";
+export * from "./tiles.ts";

@@ -201,6 +201,51 @@ export const HeadAnswer = named(
 const Mint = z.object({ network: z.string(), to: z.string(), amount: decimal, at: count });
 const proofPath = { index: count, header: BlockHeader, proof: z.array(hex64) };
 
+const base64Hash = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, "A hash in standard base64");
+
+/** `GET /v1/shards/:k/checkpoints/:height`. */
+export const CheckpointAnswer = named(
+  "CheckpointAnswer",
+  "A block's checkpoint of its shard's log: a C2SP signed note (docs/LEDGER.md).",
+  z.object({
+    shard: count,
+    height: count,
+    size: count,
+    state: z.boolean(),
+    checkpoint: z.string(),
+  }),
+);
+
+/** `GET /v1/shards/:k/consistency/:from/:to`. */
+export const ConsistencyAnswer = named(
+  "ConsistencyAnswer",
+  "The proof that the log's tree at `from` is a prefix of its tree at `to` (RFC 9162 2.1.4).",
+  z.object({ shard: count, from: count, to: count, proof: z.array(base64Hash) }),
+);
+
+/** `GET /v1/shards/:k/inclusion/:index/:size`. */
+export const InclusionAnswer = named(
+  "InclusionAnswer",
+  "The audit path of one log entry in the log's tree of a size (RFC 9162 2.1.3).",
+  z.object({ shard: count, index: count, size: count, proof: z.array(base64Hash) }),
+);
+
+/** `GET /v1/accounts/:id/proof`. */
+export const BalanceAnswer = named(
+  "BalanceAnswer",
+  "An account's state (or absence) at its home, proven against the state root of a checkpoint.",
+  z.object({
+    shard: count,
+    checkpoint: z.string(),
+    proof: z.object({
+      account: z.string(),
+      balance: decimal.nullable(),
+      nonce: count.nullable(),
+      proof: z.string(),
+    }),
+  }),
+);
+
 /** `GET /v1/tx/:hash`. */
 export const TxStatus = named(
   "TxStatus",
@@ -259,6 +304,11 @@ export const ShardParam = z.string().regex(/^[0-9]{1,4}$/, "A shard is a whole n
 export const HeightParam = z.string().regex(
   /^[1-9][0-9]{0,15}$/,
   "A height is a whole number from 1, in decimal",
+);
+/** A log size or entry index in a path: decimal digits, no leading zero. */
+export const SizeParam = z.string().regex(
+  /^(0|[1-9][0-9]{0,15})$/,
+  "A size or index is a whole number, in decimal",
 );
 /** A transfer's hash in a path. */
 export const HashParam = z.string().regex(

@@ -7,7 +7,6 @@
  * @module
  */
 import { type Context, Hono } from "hono";
-import type { z } from "zod";
 import {
   checkHello,
   type FaucetAnswer,
@@ -27,10 +26,9 @@ import { SEAL_CONSTANTS } from "../../src/seal/seal_table.ts";
 import { shardKeyIds } from "../shard_keys.ts";
 import { readJson } from "./read_json.ts";
 import { renderMetrics } from "./metrics_text.ts";
-import { type Env, type NetworkConfig, networkConfig } from "../config.ts";
+import { networkConfig } from "../config.ts";
 import { clientModule } from "./client_module.ts";
 import { AccountId, FaucetBody, HashParam, HeightParam } from "./api_schemas.ts";
-import { clientAddress } from "./client_address.ts";
 import { cors, crossOrigin } from "./cors.ts";
 import { shedAtEdge } from "./edge_shed.ts";
 import { handOver, signedSlotMap } from "./slot_map_served.ts";
@@ -45,16 +43,8 @@ import { type AdmissionHook, admitPeer } from "./operator_admission.ts";
 import { LedgerRouter } from "../ledger_routing.ts";
 import { Shards } from "../shards.ts";
 import { adminRoutes } from "./admin.ts";
-
-type Ctx = {
-  Bindings: Env;
-  Variables: {
-    config: NetworkConfig;
-    shards: Shards;
-    ledger: LedgerRouter;
-    admit: AdmissionHook | undefined;
-  };
-};
+import { LOG_ROUTES, logRoutes } from "./log_routes.ts";
+import { addressOf, admitHttp, check, type Ctx, shardParam } from "./edge_context.ts";
 
 // The routes; `superpeerEdge` puts the per-request context and the error answers around them.
 const app = new Hono<Ctx>();
@@ -71,6 +61,7 @@ const ROUTES = [
   "/v1/shards/:k/head",
   "/v1/shards/:k/blocks/:height",
   "/v1/shards/:k/stats",
+  ...LOG_ROUTES,
   "/v1/metrics",
   "/v1/openapi.json",
   "/v1/client.js",
@@ -302,42 +293,6 @@ async function connect(c: Context<Ctx>): Promise<Response> {
   return noteCoolingAnswer(peer, answer);
 }
 
-// The key the per-address limits count this request's client under (`client_address.ts`).
-function addressOf(c: Context<Ctx>): string {
-  const config = c.var.config;
-  return clientAddress(c.req.raw, {
-    header: config.clientAddressHeader,
-    testHeader: config.clientAddressTestHeader,
-    ipv6PrefixBits: config.limits.IPV6_PREFIX_BITS,
-  });
-}
-
-// Work that wakes a shard, admitted by the client address's HTTP budget at the address's home
-// (`address_gate.ts`); priced like the same request over a socket.
-async function admitHttp(c: Context<Ctx>, units = c.var.config.limits.COST_HTTP_READ) {
-  const address = addressOf(c);
-  const gate = c.var.shards.stub(addressHome(address, c.var.config.placement));
-  const refused = await gate.addressHttp(address, units);
-  if (refused) throw new HttpError(429, refused.code, refused.message, refused.retryAfter);
-}
-
-// A shard that is not a whole number below the shard count is no resource of this network.
-function shardParam(config: NetworkConfig, text: string): number {
-  const k = Number(text);
-  const { shards } = config.placement;
-  if (!/^[0-9]{1,4}$/.test(text) || k >= shards) {
-    throw new HttpError(404, "NOT_FOUND", `No shard "${text}" in a network of ${shards}`);
-  }
-  return k;
-}
-
-/** Checks an input against its schema (the one the API's description shows). */
-function check<T>(schema: z.ZodType<T>, value: unknown, message?: (value: string) => string): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  throw new HttpError(400, "BAD_REQUEST", message?.(String(value)) ?? r.error.issues[0].message);
-}
-
 /** How the operator's Worker makes the edge. */
 export interface EdgeOptions {
   /**
@@ -377,7 +332,7 @@ export function superpeerEdge(options: EdgeOptions = {}): Hono<Ctx> {
     c.set("admit", options.admit);
     await next();
   });
-  edge.route("/", adminRoutes()).route("/", app);
+  edge.route("/", adminRoutes()).route("/", logRoutes()).route("/", app);
   // Registered after every route: a listed path with a method it does not answer is a 405.
   for (const path of ["/", ...ROUTES]) {
     edge.all(path, (c) => {

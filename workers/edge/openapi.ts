@@ -7,7 +7,14 @@
  */
 import { z } from "zod";
 import { PROTOCOL_VERSION } from "../../src/protocol/mod.ts";
-import { API_SCHEMAS, HashParam, HeightParam, HelloQuery, ShardParam } from "./api_schemas.ts";
+import {
+  API_SCHEMAS,
+  HashParam,
+  HeightParam,
+  HelloQuery,
+  ShardParam,
+  SizeParam,
+} from "./api_schemas.ts";
 
 type Json = Record<string, unknown>;
 
@@ -167,6 +174,7 @@ function paths(): Json {
         }],
       }),
     },
+    ...logPaths(),
     "/v1/shards/{k}/stats": {
       get: operation("One shard's figures.", { "200": json("The figures.", "StatsAnswer") }, {
         parameters: [SHARD],
@@ -240,6 +248,90 @@ function paths(): Json {
           content: { "application/json": { schema: { type: "object" } } },
         },
       }),
+    },
+  };
+}
+
+// A number in a path: a log size or an entry's index.
+const size = (name: string): Json => ({
+  name,
+  in: "path",
+  required: true,
+  schema: inline(SizeParam),
+});
+const LOG_REFUSALS = {
+  "400": refusal(["BAD_REQUEST"]),
+  "404": refusal(["LOG_RANGE", "NOT_FOUND"]),
+  "429": refusal(["RATE_LIMITED"]),
+};
+
+// The shards' logs (`log_routes.ts`, LEDGER.md "The shard's log").
+function logPaths(): Json {
+  return {
+    "/v1/shards/{k}/checkpoint": {
+      get: operation("The shard's latest checkpoint: a signed note, as text (not cached).", {
+        "200": {
+          description:
+            "The note; `x-superpeer-height` and `x-superpeer-size` say its block and size.",
+          content: { "text/plain": { schema: { type: "string" } } },
+        },
+        "404": refusal(["CHECKPOINT_NOT_FOUND", "NOT_FOUND"]),
+        "429": refusal(["RATE_LIMITED"]),
+      }, { parameters: [SHARD] }),
+    },
+    "/v1/shards/{k}/checkpoints/{height}": {
+      get: operation("A block's checkpoint (immutable; the edge's cache answers it again).", {
+        "200": json("The checkpoint.", "CheckpointAnswer"),
+        "400": refusal(["BAD_REQUEST"]),
+        "404": refusal(["CHECKPOINT_NOT_FOUND", "NOT_FOUND"]),
+        "429": refusal(["RATE_LIMITED"]),
+      }, {
+        parameters: [SHARD, {
+          name: "height",
+          in: "path",
+          required: true,
+          schema: inline(HeightParam),
+        }],
+      }),
+    },
+    "/v1/shards/{k}/consistency/{from}/{to}": {
+      get: operation("A consistency proof between two sizes of the log (immutable).", {
+        "200": json("The proof.", "ConsistencyAnswer"),
+        ...LOG_REFUSALS,
+      }, { parameters: [SHARD, size("from"), size("to")] }),
+    },
+    "/v1/shards/{k}/inclusion/{index}/{size}": {
+      get: operation("An inclusion proof of a log entry at a size (immutable).", {
+        "200": json("The proof.", "InclusionAnswer"),
+        ...LOG_REFUSALS,
+      }, { parameters: [SHARD, size("index"), size("size")] }),
+    },
+    "/v1/shards/{k}/tile/{tile}": {
+      get: operation("A hash tile, C2SP tlog-tiles (`tile/<L>/<N>[.p/<W>]`; immutable).", {
+        "200": {
+          description: "W hashes of 32 bytes (256 for a full tile).",
+          content: {
+            "application/octet-stream": { schema: { type: "string", contentEncoding: "binary" } },
+          },
+        },
+        ...LOG_REFUSALS,
+      }, {
+        parameters: [SHARD, {
+          name: "tile",
+          in: "path",
+          required: true,
+          description: "The tile's path, slashes included, such as `0/x001/234.p/8`.",
+          schema: { type: "string" },
+        }],
+      }),
+    },
+    "/v1/accounts/{id}/proof": {
+      get: operation("An account's balance proof at its home, against a checkpoint's state root.", {
+        "200": json("The proof and its checkpoint.", "BalanceAnswer"),
+        "400": refusal(["BAD_REQUEST"]),
+        "404": refusal(["CHECKPOINT_NOT_FOUND", "NOT_FOUND"]),
+        "429": refusal(["RATE_LIMITED"]),
+      }, { parameters: [{ name: "id", in: "path", required: true, schema: ref("AccountId") }] }),
     },
   };
 }

@@ -126,12 +126,8 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   }
 
   #frameFailed(ws: WebSocket, message: string | ArrayBuffer, error: unknown): void {
-    guard.doorFailed(
-      "webSocketMessage",
-      this.#r.shard,
-      error,
-      () => ({ peer: this.#r.sessions.of(ws).peer }),
-    );
+    const who = () => ({ peer: this.#r.sessions.of(ws).peer });
+    guard.doorFailed("webSocketMessage", this.#r.shard, error, who);
     this.#r.sessions.refuse(ws, guard.INTERNAL, { id: guard.requestId(message) });
   }
 
@@ -209,6 +205,11 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   /** A block header of this shard. */
   ledgerBlock(height: number | "head"): SignedBlockHeader | null {
     return this.#r.ledger.ledgerBlock(height);
+  }
+
+  /** Reads this shard's log: a checkpoint, a proof, a tile. */
+  ledgerLog(ask: Rpc.LogAsk): Rpc.LogAnswer {
+    return this.#r.ledger.ledgerLog(ask);
   }
 
   /** Applies receipts another shard owes this one. */

@@ -16,6 +16,7 @@ import {
   accountsArriving,
   accountsGone,
   accountsLeaving,
+  answerLog,
   LedgerShard,
   type MovedAccount,
   type Receipt,
@@ -244,6 +245,11 @@ export class LedgerHost {
     );
   }
 
+  /** This shard's number. */
+  get shard(): number {
+    return this.#shard;
+  }
+
   /** The shard's public key id. */
   async publicKey(): Promise<string> {
     return (await this.#signer).peerId;
@@ -339,6 +345,7 @@ export function localLedger(
     | "ledgerTx"
     | "ledgerIndex"
     | "ledgerBlock"
+    | "ledgerLog"
     | "ledgerFaucet"
     | "ledgerReceive"
   >
@@ -376,6 +383,8 @@ export function localLedger(
       host().index(shard, hashes);
     },
     ledgerBlock: (height) => host().block(height),
+    // History is written once and never moves with a slot: nothing to wait for.
+    ledgerLog: (ask) => answerLog(host().ledger.log, host().shard, ask),
     ledgerFaucet: async (account) => {
       await settled([account]);
       return await moves.track(host().faucet(account));
