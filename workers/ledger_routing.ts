@@ -12,7 +12,7 @@ import {
   type SignedBlockHeader,
   type TxRecord,
 } from "../src/ledger/mod.ts";
-import type { AccountView, LogAsk, TxOutcome, TxProof } from "../src/protocol/mod.ts";
+import type { AccountView, LogAsk, Refusal, TxOutcome, TxProof } from "../src/protocol/mod.ts";
 import { HomeCache, Placement, type Where } from "../src/routing/mod.ts";
 import type { SuperPeerRpc } from "./rpc.ts";
 import type { Shards } from "./shards.ts";
@@ -28,6 +28,7 @@ export type LedgerApi = {
       | "ledgerTx"
       | "ledgerBlock"
       | "ledgerLog"
+      | "ledgerCosign"
       | "ledgerFaucet"
   ]: SuperPeerRpc[K] extends (...args: infer A) => infer R
     ? (...args: A) => Promise<Awaited<R>> | Awaited<R>
@@ -126,6 +127,24 @@ export class LedgerRouter {
   async log(shard: number, ask: LogAsk): Promise<LogAnswer> {
     const at = ask.kind === "balance" ? this.#placement.home(ask.account) : shard;
     return await this.#at(at).ledgerLog(ask);
+  }
+
+  /**
+   * Asks a shard to keep a witness's cosignature of one of its checkpoints.
+   *
+   * @param shard The shard.
+   * @param witness The witness (the peer that sent it).
+   * @param height The block.
+   * @param line The cosignature line.
+   * @returns `null` once kept, or the refusal.
+   */
+  async cosign(
+    shard: number,
+    witness: string,
+    height: number,
+    line: string,
+  ): Promise<Refusal | null> {
+    return await this.#at(shard).ledgerCosign(witness, height, line);
   }
 
   /**

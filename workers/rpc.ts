@@ -193,6 +193,8 @@ export interface SuperPeerRpc {
   ledgerBlock(height: number | "head"): SignedBlockHeader | null;
   /** Reads this shard's log: a checkpoint, a proof, a tile (`answerLog`). */
   ledgerLog(ask: LogAsk): LogAnswer;
+  /** Keeps a witness's cosignature of a block's checkpoint (`null`), or refuses it. */
+  ledgerCosign(witness: string, height: number, line: string): Promise<Refusal | null>;
   /** Applies receipts another shard owes this one; returns the acknowledgement. */
   ledgerReceive(source: number, receipts: Receipt[]): Promise<number>;
   /** Pays the faucet amount into an account homed here. */

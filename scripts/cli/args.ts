@@ -139,6 +139,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: { hours: "string" },
     help: "sign an invitation to a closed network (--hours N, default 168; * for anyone)",
   },
+  witness: {
+    args: "[shard...]",
+    min: 0,
+    max: Infinity,
+    options: { name: "string", state: "string" },
+    help:
+      "witness shards' logs (all by default): cosign each checkpoint, report forks, until Ctrl-C",
+  },
   verify: {
     args: "<tx-hash>",
     min: 1,

@@ -12,6 +12,7 @@ import {
   type Identity,
   isPeerId,
   Peer,
+  type PeerOptions,
   ProtocolError,
 } from "../../mod.ts";
 import { DEFAULT_LIMITS, isTopic } from "../../src/protocol/mod.ts";
@@ -93,7 +94,7 @@ export class Context {
    * @param direct Whether it opens direct channels (WebRTC) to the peers it talks to.
    * @returns The peer.
    */
-  async peer(direct = false): Promise<Peer> {
+  async peer(direct = false, more: Partial<PeerOptions> = {}): Promise<Peer> {
     const { identity } = await this.identity();
     // WebRTC (werift) is loaded only by the commands that move bytes; on a network on this
     // machine, candidates stay on loopback.
@@ -110,6 +111,7 @@ export class Context {
       firstConnectTimeoutMs: this.connectTimeoutMs,
       ...(this.invitation ? { invitation: this.invitation } : {}),
       ...(transport ? { direct: { transport } } : {}),
+      ...more,
     });
   }
 

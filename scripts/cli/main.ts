@@ -11,6 +11,7 @@ import { balance, faucet, transfer, verify } from "./ledger_commands.ts";
 import { id, listen, lookup, mail, peers, pub, send } from "./network_commands.ts";
 import { fetchContent, providers, share } from "./swarm_commands.ts";
 import { invite } from "./invite_command.ts";
+import { witness } from "./witness_command.ts";
 import { EXIT, Output } from "./output.ts";
 
 /**
@@ -64,6 +65,11 @@ async function run(
   switch (command) {
     case "id":
       return await id(c);
+    case "witness":
+      return await witness(c, args, {
+        name: options.name as string | undefined,
+        state: options.state as string | undefined,
+      });
     case "listen":
     case "sub":
       return await listen(c, args);

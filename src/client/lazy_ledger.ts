@@ -19,6 +19,10 @@ export type LedgerApi = Pick<
   | "status"
   | "waitForBlock"
   | "verify"
+  | "start"
+  | "witnessKey"
+  | "checkpoint"
+  | "proveBalance"
 >;
 
 /** The ledger's methods a peer offers (`peer.ledger`): those of {@linkcode LedgerApi}. */
@@ -32,6 +36,10 @@ export const LEDGER_METHODS: readonly (keyof LedgerApi)[] = [
   "status",
   "waitForBlock",
   "verify",
+  "start",
+  "witnessKey",
+  "checkpoint",
+  "proveBalance",
 ];
 
 /**

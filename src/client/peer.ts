@@ -35,21 +35,15 @@ import type { PeerEvents, PeerMessage, PeerOptions, SealError } from "./peer_opt
 import { PeerMarks } from "./peer_marks.ts";
 
 export type { CloseDetail, PeerState, ReconnectingDetail, SendResult };
+
+// What the home numbers among what it pushes: each is acknowledged once taken.
+const NUMBERED = new Set(["topic", "presence", "block", "cosigned", "evidence"]);
 export type { LedgerApi, PeerEvents, PeerMessage, PeerOptions, SealError, SwarmApi };
 
 /**
- * A peer of the network.
- *
- * Events: `open` (detail: {@linkcode Welcome}, after every (re)connect), `message`
- * (detail: {@linkcode PeerMessage}), `error` (detail: an error reply with its code),
- * `reconnecting` (detail: {@linkcode ReconnectingDetail}), `close` (detail:
- * {@linkcode CloseDetail}, once, when the peer stops for good), `block` (detail: a new
- * signed block header of a shard watched with `peer.ledger.watchBlocks()`), `signal`
- * (detail: `{from, data}`, direct-channel signaling sent with `sendSignal()`), `direct`
- * (detail: `{peer, open}`), `seal.error` (detail: {@linkcode SealError}: a message dropped for a
- * reason of sealing), and the services' `topic`, `presence`, `mail`, `mail.notice`. A
- * mail is acknowledged only once a `mail` listener took it; until one is added it waits.
- * `peer.on(type, handler)` hands the handler the detail, typed ({@linkcode PeerEvents}).
+ * A peer of the network. Its events and their details are {@linkcode PeerEvents} (`open`,
+ * `message`, `close`, `block`, `topic`, `mail`, …); `peer.on(type, handler)` hands the handler
+ * the detail, typed. A mail is acknowledged only once a `mail` listener took it.
  *
  * @example Two peers
  * ```ts
@@ -149,6 +143,9 @@ export class Peer extends ListenedTarget<PeerEvents> {
       lost: (remote) => this.#swarm.pathLost(remote),
       iceServers: () => this.#connection.welcome?.iceServers ?? [],
     });
+    // Evidence heard and checkpoints witnessed from the first connect on.
+    const start = () => void this.ledger.start().catch(() => {});
+    if (options.trust || options.witness) this.addEventListener("open", start, { once: true });
   }
 
   /** This peer's id. */
@@ -185,6 +182,11 @@ export class Peer extends ListenedTarget<PeerEvents> {
       request: (m) => this.#requests.request(m),
       isOpen: () => this.state === "open",
       onOpen: (listener) => this.addEventListener("open", listener),
+      listen: (type, listener) => this.addEventListener(type, listener),
+      subscribe: (topic) => this.subscribe(topic),
+      emit: (type, detail) => this.#emit(type, detail),
+      trust: this.#options.trust,
+      witness: this.#options.witness,
     });
     return this.#ledger;
   }
@@ -344,12 +346,8 @@ export class Peer extends ListenedTarget<PeerEvents> {
 
   #onText(message: ServerMessage): void {
     // Numbered by the home: acknowledged once taken, repeats included.
-    if (
-      (message.t === "topic" || message.t === "presence" || message.t === "block") &&
-      message.seq !== undefined
-    ) {
-      this.#services.took(message.seq);
-    }
+    const { seq } = message as { seq?: number };
+    if (seq !== undefined && NUMBERED.has(message.t)) this.#services.took(seq);
     switch (message.t) {
       case "error":
         if (this.#requests.refuse(message)) return;
@@ -359,7 +357,9 @@ export class Peer extends ListenedTarget<PeerEvents> {
         this.dispatchEvent(new CustomEvent<ErrorMessage>("error", { detail: message }));
         return;
       case "block":
-        return this.#services.block(message.header);
+      case "cosigned":
+      case "evidence":
+        return this.#services.block(message);
       case "topic":
       case "presence":
       case "mail":

@@ -14,6 +14,8 @@ import {
 } from "../ledger/mod.ts";
 import type {
   AccountView,
+  BalanceAnswer,
+  EvidenceMessage,
   NetworkInfo,
   Refusal,
   TransferJson,
@@ -27,6 +29,8 @@ import { fetchFrom } from "./_util.ts";
 import { DEFAULT_BLOCK_WAIT_MS } from "./constants.ts";
 import type { RequestMessage } from "./requests.ts";
 import type { ControlReplies } from "../protocol/mod.ts";
+import { believed, type DistrustDetail, LedgerTrust, type TrustPolicy } from "./ledger_trust.ts";
+import { PeerWitness, type WitnessDetail, type WitnessOptions } from "./peer_witness.ts";
 
 /** Transfers whose payer is remembered for `waitForBlock`. */
 const PAYERS_KEPT = 1_024;
@@ -40,7 +44,19 @@ export interface PeerLedgerOptions {
   /** The identity transfers are signed with. */
   identity: Identity;
   /** Sends a control request on the peer's connection. */
-  request<T extends "tx" | "blocks">(message: RequestMessage<T>): Promise<ControlReplies[T]>;
+  request<T extends "tx" | "blocks" | "cosign" | "evidence">(
+    message: RequestMessage<T>,
+  ): Promise<ControlReplies[T]>;
+  /** Listens to the peer's events (`checkpoint`, `cosigned`, `evidence`). */
+  listen?(type: string, listener: (e: Event) => void): void;
+  /** Subscribes the peer to a topic (`$evidence`). */
+  subscribe?(topic: string): Promise<void>;
+  /** Dispatches an event on the peer (`distrust`, `witness`). */
+  emit?(type: string, detail: unknown): void;
+  /** The witnesses a checkpoint needs by default (`checkpoint`, `proveBalance`). */
+  trust?: TrustPolicy;
+  /** Act as a witness for these shards (`PeerOptions.witness`). */
+  witness?: WitnessOptions;
   /** Whether the peer's connection is open (submissions then go over it). */
   isOpen(): boolean;
   /** Calls `listener` on every (re)connect. */
@@ -68,6 +84,8 @@ export class PeerLedger {
   readonly #watched = new Set<number>();
   /** The payers of the transfers this peer submitted lately, by hash. */
   readonly #payers = new Map<string, string>();
+  readonly #trust: LedgerTrust;
+  readonly #witness: PeerWitness | undefined;
 
   /**
    * Makes the ledger client of one peer.
@@ -80,6 +98,102 @@ export class PeerLedger {
     options.onOpen(() => {
       for (const shard of this.#watched) options.request({ t: "blocks", shard }).catch(() => {});
     });
+    const emit = options.emit ?? (() => {});
+    this.#trust = new LedgerTrust({
+      network: () => this.network(),
+      report: (evidence) => options.request({ t: "evidence", evidence }),
+      distrusted: (detail) => emit("distrust", detail satisfies DistrustDetail),
+      policy: options.trust,
+    });
+    this.#witness = options.witness && new PeerWitness({
+      identity: options.identity,
+      network: () => this.network(),
+      get: (path) => this.#get(path),
+      watch: (shard) => this.watchBlocks(shard),
+      cosign: (shard, height, cosignature) =>
+        options.request({ t: "cosign", shard, height, cosignature }),
+      report: (evidence) => options.request({ t: "evidence", evidence }),
+      emit: (detail) => emit("witness", detail satisfies WitnessDetail),
+    }, options.witness);
+    const heard = (e: Event) => {
+      const { shard, height, checkpoint } = (e as CustomEvent).detail;
+      void this.#trust.seen(shard, checkpoint);
+      void this.#witness?.heard(shard, height, checkpoint);
+    };
+    options.listen?.("checkpoint", heard);
+    options.listen?.("evidence", (e) => {
+      const m = (e as CustomEvent<EvidenceMessage>).detail;
+      void this.#trust.evidence(m.shard, m.evidence);
+    });
+  }
+
+  /**
+   * Starts what the peer's options ask of its ledger: listening for evidence on `$evidence`
+   * (with a trust policy or a witness) and witnessing. Called by the peer once it connects.
+   */
+  async start(): Promise<void> {
+    if (this.#o.trust || this.#o.witness) await this.#o.subscribe?.("$evidence");
+    await this.#witness?.start();
+  }
+
+  /**
+   * This peer's witness key in its text form, for other clients' policies (with the `witness`
+   * option).
+   *
+   * @returns `name+hex id+base64(0x04 || key)`, or `undefined` if this peer is no witness.
+   */
+  witnessKey(): Promise<string | undefined> {
+    return Promise.resolve(this.#witness?.key());
+  }
+
+  /**
+   * A shard's latest checkpoint, believed only if its shard's key signed it, its key is not
+   * distrusted, and the witnesses the policy names cosigned it.
+   *
+   * @param shard The shard.
+   * @param policy The witnesses required (default: the peer's `trust`, else none).
+   * @returns What it says (`root` and `state`, the state root, in base64), the signed note, and
+   *   the witnesses that cosigned it; or why it is not believed.
+   */
+  async checkpoint(
+    shard: number,
+    policy?: { witnesses: readonly string[]; quorum: number },
+  ): Promise<
+    | { ok: true; size: number; root: string; state?: string; note: string; cosigners: string[] }
+    | { ok: false; message: string }
+  > {
+    const url = new URL(`/v1/shards/${shard}/checkpoint`, this.#o.url);
+    const res = await fetchFrom(this.#o.fetch, url);
+    if (!res.ok) return { ok: false, message: `HTTP ${res.status}: ${await res.text()}` };
+    return believed(await this.#trust.checkpoint(shard, await res.text(), policy));
+  }
+
+  /**
+   * An account's balance, proven: the proof from its home is checked against the state root of
+   * a checkpoint believed as {@linkcode PeerLedger.checkpoint} believes one.
+   *
+   * @param id The account; this peer's by default.
+   * @param policy The witnesses required.
+   * @returns The account's balance and nonce, or that its home holds none (`present` false),
+   *   with the checkpoint's size and cosigners; or why nothing is shown.
+   */
+  async proveBalance(
+    id: string = this.#o.identity.peerId,
+    policy?: { witnesses: readonly string[]; quorum: number },
+  ): Promise<
+    | {
+      ok: true;
+      present: boolean;
+      balance: bigint;
+      nonce: number;
+      shard: number;
+      size: number;
+      cosigners: string[];
+    }
+    | { ok: false; message: string }
+  > {
+    const answer = await this.#get<BalanceAnswer>(`/v1/accounts/${id}/proof`);
+    return await this.#trust.proveBalance(id, answer, policy);
   }
 
   /**

@@ -68,6 +68,35 @@ export interface PeerOptions extends ConnectionOptions {
    * browser, else in memory only
    */
   marks?: MarksStore | false;
+  /**
+   * The witnesses a shard's checkpoint needs before `peer.ledger.checkpoint()` and
+   * `proveBalance()` believe it (`docs/LEDGER.md`, "Witnesses and evidence"). With it, the peer
+   * also listens on `$evidence` and distrusts a shard whose key signed two histories.
+   */
+  trust?: {
+    /** The witnesses, each as its key's text form (`name+hex id+base64(0x04 || key)`). */
+    witnesses: readonly string[];
+    /** How many of them must have cosigned. */
+    quorum: number;
+  };
+  /**
+   * Act as a witness: watch these shards' blocks (default: all), cosign each checkpoint that
+   * extends the last one cosigned, report one that does not (`witness` events say what was
+   * done). Its key is the peer's, under `name` (default: the peer id); `store` keeps the last
+   * checkpoint cosigned per shard (default: in memory; `WitnessStore` of `superpeer/tlog`).
+   */
+  witness?: {
+    shards?: readonly number[];
+    name?: string;
+    store?: {
+      get(origin: string): Promise<{ size: number; root: Uint8Array; note?: string } | undefined>;
+      swap(
+        origin: string,
+        from: number | undefined,
+        to: { size: number; root: Uint8Array; note?: string },
+      ): Promise<boolean>;
+    };
+  };
 }
 
 /**
@@ -87,6 +116,24 @@ export interface PeerEvents {
   close: CloseDetail;
   /** A new signed block header of a shard watched with `peer.ledger.watchBlocks()`. */
   block: BlockHeaderJson;
+  /** A watched shard's new block's checkpoint of its log (a signed note). */
+  checkpoint: { shard: number; height: number; checkpoint: string };
+  /** A witness's cosignature of a watched shard's checkpoint (a note's signature line). */
+  cosigned: { shard: number; height: number; witness: string; cosignature: string };
+  /** Evidence against a shard's key, told on `$evidence` (checked again by the ledger). */
+  evidence: { shard: number; evidence: unknown; from: string };
+  /** A shard's key is no longer believed: evidence against it held (`ForkEvidence`). */
+  distrust: { shard: number; evidence: unknown };
+  /**
+   * What this peer, as a witness, did with a checkpoint: `cosigned`, `refused` (with the
+   * witness's or the shard's code), or `evidence` (reported).
+   */
+  witness: {
+    shard: number;
+    height: number;
+    outcome: "cosigned" | "refused" | "evidence";
+    code?: string;
+  };
   /** Direct-channel signaling sent with `sendSignal()`. */
   signal: { from: string; data: string | Uint8Array };
   /** A direct channel to a peer opened or closed. */

@@ -223,15 +223,19 @@ export class PeerServices {
   }
 
   /**
-   * Takes a block header the network pushed for a watched shard, once per height.
-   *
-   * @param header The signed header.
+   * Takes what the network pushed of the ledger: a watched shard's block (once per height) with
+   * its checkpoint, a witness's cosignature, or evidence told on `$evidence`. @param m It.
    */
-  block(header: BlockHeaderJson): void {
+  block(m: { t: "block"; header: BlockHeaderJson; checkpoint?: string } | { t: string }): void {
+    const emit = (type: string, detail: unknown) =>
+      void this.#host.dispatchEvent(new CustomEvent(type, { detail }));
+    if (!("header" in m)) return emit(m.t, m);
+    const { header, checkpoint } = m;
     // A block can come twice (live and from the mailbox after a resume): heights only rise.
     if (header.height <= (this.#blockHeights.get(header.shard) ?? 0)) return;
     this.#blockHeights.set(header.shard, header.height);
-    this.#host.dispatchEvent(new CustomEvent<BlockHeaderJson>("block", { detail: header }));
+    emit("block", header);
+    if (checkpoint) emit("checkpoint", { shard: header.shard, height: header.height, checkpoint });
   }
 
   /**

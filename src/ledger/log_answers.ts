@@ -34,6 +34,7 @@ export type LogAnswer =
  * @param log The shard's log.
  * @param shard The shard.
  * @param ask The ask, as received (its numbers are checked here).
+ * @param cosignatures The witnesses' lines kept for a block's checkpoint, added to the latest.
  * @returns The answer, or a refusal: `BAD_REQUEST` (not an ask), `CHECKPOINT_NOT_FOUND`,
  *   `LOG_RANGE`.
  *
@@ -47,7 +48,12 @@ export type LogAnswer =
  * console.assert("code" in answer && answer.code === "CHECKPOINT_NOT_FOUND");
  * ```
  */
-export function answerLog(log: ShardLog, shard: number, ask: LogAsk): LogAnswer {
+export function answerLog(
+  log: ShardLog,
+  shard: number,
+  ask: LogAsk,
+  cosignatures: (height: number) => string[] = () => [],
+): LogAnswer {
   const bad = (what: string) => refusal("BAD_REQUEST", what);
   const out = (message: string) => refusal("LOG_RANGE", message);
   switch (ask?.kind) {
@@ -61,13 +67,23 @@ export function answerLog(log: ShardLog, shard: number, ask: LogAsk): LogAnswer 
         return refusal("CHECKPOINT_NOT_FOUND", `Shard ${shard} has no checkpoint ${which}`);
       }
       const { height, checkpoint: c } = found;
-      return { shard, height, size: c.size, state: c.state, checkpoint: c.note };
+      // The latest carries the witnesses' cosignatures kept so far; a block's own, asked by its
+      // height, is served as signed and never changes.
+      const note = ask.height === undefined ? c.note + cosignatures(height).join("") : c.note;
+      return { shard, height, size: c.size, state: c.state, checkpoint: note };
     }
     case "consistency": {
       if (!count(ask.from, 0) || !count(ask.to, 0)) return bad("Sizes are whole numbers");
       const proof = log.consistency(ask.from, ask.to);
       if (!proof) return out(`No proof from ${ask.from} to ${ask.to}: the log holds ${log.size}`);
-      return { shard, from: ask.from, to: ask.to, proof };
+      return {
+        shard,
+        from: ask.from,
+        to: ask.to,
+        fromRoot: log.root(ask.from)!,
+        toRoot: log.root(ask.to)!,
+        proof,
+      };
     }
     case "inclusion": {
       if (!count(ask.index, 0) || !count(ask.size, 1)) {
@@ -85,7 +101,9 @@ export function answerLog(log: ShardLog, shard: number, ask: LogAsk): LogAnswer 
       }
       const found = log.balance(ask.account);
       if (!found) return refusal("CHECKPOINT_NOT_FOUND", `Shard ${shard} has no state root yet`);
-      return { shard, ...found };
+      // With the witnesses' cosignatures kept so far, for a client's quorum.
+      const checkpoint = found.checkpoint + cosignatures(found.height).join("");
+      return { shard, checkpoint, proof: found.proof };
     }
     case "tile": {
       if (!count(ask.level, 0) || ask.level > 7 || !count(ask.index, 0)) {

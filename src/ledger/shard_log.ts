@@ -37,22 +37,7 @@ export interface PlannedCheckpoint {
   state?: { update: SparseUpdate; changes: ReadonlyMap<string, number> };
 }
 
-/**
- * The origin of a shard's log: `superpeer/<network>/<shard>`, the name its key signs under.
- *
- * @param network The network id.
- * @param shard The shard.
- * @returns The origin.
- *
- * @example Usage
- * ```ts
- * import { logOrigin } from "./shard_log.ts";
- * console.assert(logOrigin("dev", 3) === "superpeer/dev/3");
- * ```
- */
-export function logOrigin(network: string, shard: number): string {
-  return `superpeer/${network}/${shard}`;
-}
+export { logOrigin } from "../protocol/log_wire.ts";
 
 /**
  * One shard's log and state tree over its storage.
@@ -204,16 +189,14 @@ export class ShardLog {
    * @param id The account.
    * @returns The checkpoint's note and the proof, or `undefined` before the first such block.
    */
-  balance(id: string): { checkpoint: string; proof: BalanceProof } | undefined {
+  balance(id: string): { height: number; checkpoint: string; proof: BalanceProof } | undefined {
     const height = Number(this.#s.getMeta("state:height") ?? "0");
     const checkpoint = height > 0 ? this.#s.getBlock(height)?.checkpoint : undefined;
     if (!checkpoint) return undefined;
     const account = this.#s.getAccount(id);
     const key = accountLeaf(id, account ?? { balance: 0n, nonce: 0 }).key;
-    return {
-      checkpoint: checkpoint.note,
-      proof: balanceProofFrom(id, account, this.#state.proof(key)),
-    };
+    const proof = balanceProofFrom(id, account, this.#state.proof(key));
+    return { height, checkpoint: checkpoint.note, proof };
   }
 
   /**
@@ -226,6 +209,16 @@ export class ShardLog {
   consistency(from: number, to: number): string[] | undefined {
     if (!validSizes(from, to, this.size)) return undefined;
     return this.#tree.consistencyProof(from, to).map((h) => base64.encode(h));
+  }
+
+  /**
+   * The log's root at a size, base64.
+   *
+   * @param size From 0 to the log's size.
+   * @returns The root, or `undefined` out of range.
+   */
+  root(size: number): string | undefined {
+    return validSizes(0, size, this.size) ? base64.encode(this.#tree.root(size)) : undefined;
   }
 
   /**

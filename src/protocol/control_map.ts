@@ -22,6 +22,13 @@ export interface ControlRequests {
   account: { t: "account"; id: number; account: string };
   /** Watch a shard's blocks (subscribe to `$blocks/<shard>`). */
   blocks: { t: "blocks"; id: number; shard: number };
+  /**
+   * Add a witness's cosignature (C2SP `cosignature/v1`, by the peer's own key) to a block's
+   * checkpoint of a shard's log.
+   */
+  cosign: { t: "cosign"; id: number; shard: number; height: number; cosignature: string };
+  /** Report evidence that a shard's key signed two histories (`checkForkEvidence`). */
+  evidence: { t: "evidence"; id: number; evidence: unknown };
   /** Subscribe to a topic. */
   sub: { t: "sub"; id: number; topic: string };
   /** End a subscription. */
@@ -73,6 +80,16 @@ export interface ControlReplies {
   account: { t: "account.result"; id: number; account: AccountView };
   /** The shard's head at the time of the watch. */
   blocks: { t: "blocks.result"; id: number; shard: number; head: BlockHeaderJson | null };
+  /** Kept with the checkpoint and told to the shard's block watchers. */
+  cosign: { t: "cosign.result"; id: number; shard: number; height: number };
+  /** The evidence holds; told on `$evidence` unless it was told before (`fresh` false). */
+  evidence: {
+    t: "evidence.result";
+    id: number;
+    shard: number;
+    sizes: [number, number];
+    fresh: boolean;
+  };
   /** Subscribed, once the topic's home knows this shard has a subscriber. */
   sub: { t: "sub.result"; id: number; topic: string };
   /** Unsubscribed. */

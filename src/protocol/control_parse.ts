@@ -26,6 +26,15 @@ const REQUEST_SCHEMAS = {
   // The account id is checked once the request parsed (`BAD_REQUEST`, see `valueRefusal`).
   account: z.object({ t: z.literal("account"), id, account: z.string() }),
   blocks: z.object({ t: z.literal("blocks"), id, shard: z.number().int().nonnegative() }),
+  cosign: z.object({
+    t: z.literal("cosign"),
+    id,
+    shard: z.number().int().nonnegative(),
+    height: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    // One signature line: the em dash, the name, base64 of 76 bytes (a name is 1-255 bytes).
+    cosignature: z.string().max(400),
+  }),
+  evidence: z.object({ t: z.literal("evidence"), id, evidence: z.unknown() }),
   sub: z.object({ t: z.literal("sub"), id, topic }),
   unsub: z.object({ t: z.literal("unsub"), id, topic }),
   pub: z.object({

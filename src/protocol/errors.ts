@@ -72,6 +72,10 @@ export const ERROR_CODES = {
   BLOCK_NOT_FOUND: "No block at that height (HTTP 404).",
   CHECKPOINT_NOT_FOUND:
     "No checkpoint at that height, or none yet: no block sealed since the shard kept its log (HTTP 404).",
+  COSIGNATURE_INVALID:
+    "A `cosign` request's line is not a valid cosignature of that checkpoint by the peer's own key.",
+  EVIDENCE_INVALID:
+    "An `evidence` request's evidence does not show two checkpoints of one of this network's shards that cannot both be true.",
   LOG_RANGE:
     "A log proof or tile asked for sizes, an index or a width the shard's log does not hold, or sizes out of order (HTTP 404).",
   FAUCET_DISABLED: "This network has no faucet (HTTP 404).",

@@ -24,6 +24,7 @@ export type LimitUnit =
   | "peers"
   | "chars"
   | "units"
+  | "cosignatures"
   | "entries"
   | "transfers"
   | "receipts"

@@ -234,6 +234,13 @@ const CORE_LIMITS = {
     description:
       "Most entries in one block; the rest wait for the next, sealed at once after a full block.",
   },
+  /** Most witnesses' cosignatures a shard keeps on one checkpoint. */
+  MAX_COSIGNATURES: {
+    value: 16,
+    unit: "cosignatures",
+    description:
+      "Most witnesses whose cosignatures a shard keeps and serves on one checkpoint; a witness's later one replaces its own, past the bound the rest are refused `RESOURCE_LIMIT_EXCEEDED` (a client that requires a quorum also reads the cosignatures on `$blocks/<k>`).",
+  },
   /** Most transfers in one submission (one frame or one `POST /v1/tx`). */
   MAX_TX_BATCH: {
     value: 256,

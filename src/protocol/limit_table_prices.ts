@@ -83,6 +83,20 @@ export const PRICE_LIMITS = {
     description:
       "Cost of a `pub` request: the topic's home numbers it and hands it to the subscribing shards, each of which delivers it; sent one at a time, as a peer inside its limits sends them, each of those steps is an event of its own (about 1.2 ms in all, where 65 µs a publish is what they cost back to back).",
   },
+  /** What a witness's cosignature costs: checked at the checkpoint's shard, kept, told. */
+  COST_COSIGN: {
+    value: 200,
+    unit: "units",
+    description:
+      "Cost of a `cosign` request: at the checkpoint's shard, one Ed25519 check of the cosignature, a write, and a message to the shard's block watchers.",
+  },
+  /** What reporting evidence costs: up to four signature checks and a consistency check. */
+  COST_EVIDENCE: {
+    value: 400,
+    unit: "units",
+    description:
+      "Cost of an `evidence` request: at the peer's home, the two checkpoints' signatures and a consistency proof checked, and, if it holds and is new, a publish on `$evidence`.",
+  },
   /** What a subscription change costs: it is written down and told to the topic's home. */
   COST_SUBSCRIBE: {
     value: 120,

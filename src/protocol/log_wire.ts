@@ -52,6 +52,13 @@ export interface ConsistencyAnswer {
   from: number;
   /** The larger size. */
   to: number;
+  /**
+   * The log's root at `from`, base64: what a checkpoint of that size must say, if it is of
+   * this history (a witness holding another builds evidence from it and the proof).
+   */
+  fromRoot: string;
+  /** The log's root at `to`, base64. */
+  toRoot: string;
   /** The proof's hashes, base64. */
   proof: string[];
 }
@@ -82,4 +89,21 @@ export interface BalanceAnswer {
 export interface TileAnswer {
   /** `width` hashes of 32 bytes. */
   tile: Uint8Array;
+}
+
+/**
+ * The origin of a shard's log: `superpeer/<network>/<shard>`, the name its key signs under.
+ *
+ * @param network The network id.
+ * @param shard The shard.
+ * @returns The origin.
+ *
+ * @example Usage
+ * ```ts
+ * import { logOrigin } from "./log_wire.ts";
+ * console.assert(logOrigin("dev", 3) === "superpeer/dev/3");
+ * ```
+ */
+export function logOrigin(network: string, shard: number): string {
+  return `superpeer/${network}/${shard}`;
 }

@@ -88,7 +88,17 @@ const SERVER_MESSAGES: Readonly<Record<string, Check>> = {
     account: object({ id: str, balance: str, nonce: num, shard: num }),
   }),
   "blocks.result": object({ id, shard: nat, head: nullable(header) }),
-  block: object({ header, seq: topicSeq }),
+  block: object({ header, checkpoint: opt(str), seq: topicSeq }),
+  "cosign.result": object({ id, shard: nat, height: nat }),
+  "evidence.result": object({
+    id,
+    shard: nat,
+    sizes: arrayOf(nat),
+    fresh: bool,
+  }),
+  cosigned: object({ shard: nat, height: nat, witness: str, cosignature: str, seq: topicSeq }),
+  // The evidence itself is checked by the ledger client, with the shard's key.
+  evidence: object({ shard: nat, from: str, seq: topicSeq }),
   "sub.result": object({ id, topic: str }),
   "unsub.result": object({ id, topic: str }),
   "pub.result": object({ id, topic: str, n: num, duplicate: bool }),
@@ -212,6 +222,8 @@ export type ServerMessage =
   | ErrorMessage
   | Reply
   | BlockMessage
+  | CosignedMessage
+  | EvidenceMessage
   | TopicMessage
   | PresenceMessage
   | MailMessage
@@ -223,6 +235,38 @@ export interface BlockMessage {
   t: "block";
   /** The signed header. */
   header: BlockHeaderJson;
+  /** The block's checkpoint of the shard's log, a signed note (`LEDGER.md`). */
+  checkpoint?: string;
+  /** The subscriber's home's number for it; acknowledge with `topic.ack`. */
+  seq?: number;
+}
+
+/** A witness's cosignature of a block's checkpoint, told to the shard's block watchers. */
+export interface CosignedMessage {
+  /** Always `"cosigned"`. */
+  t: "cosigned";
+  /** The shard. */
+  shard: number;
+  /** The block whose checkpoint it cosigns. */
+  height: number;
+  /** The witness (a peer id: its key is the cosignature key). */
+  witness: string;
+  /** The signature line, to add to the checkpoint's note. */
+  cosignature: string;
+  /** The subscriber's home's number for it; acknowledge with `topic.ack`. */
+  seq?: number;
+}
+
+/** Evidence that a shard's key signed two histories, checked by the network (`$evidence`). */
+export interface EvidenceMessage {
+  /** Always `"evidence"`. */
+  t: "evidence";
+  /** The shard whose key signed both. */
+  shard: number;
+  /** The evidence (`checkForkEvidence` checks it with the shard's key alone). */
+  evidence: unknown;
+  /** The peer that reported it. */
+  from: string;
   /** The subscriber's home's number for it; acknowledge with `topic.ack`. */
   seq?: number;
 }

@@ -28,6 +28,8 @@ export const REQUEST_PRICES: Readonly<Record<ControlType, Price>> = {
   tx: { base: "COST_TX", perItem: "COST_PER_TRANSFER" },
   account: { base: "COST_ACCOUNT" },
   blocks: { base: "COST_BLOCKS" },
+  cosign: { base: "COST_COSIGN" },
+  evidence: { base: "COST_EVIDENCE" },
   sub: { base: "COST_SUBSCRIBE" },
   unsub: { base: "COST_SUBSCRIBE" },
   pub: { base: "COST_PUBLISH" },

@@ -9,6 +9,9 @@
 /** The topic on which every shard announces its peers' joins and leaves. */
 export const PRESENCE_TOPIC = "$presence";
 
+/** The topic on which the network tells checked evidence of a shard's fork (`LEDGER.md`). */
+export const EVIDENCE_TOPIC = "$evidence";
+
 /** The start of each shard's block topic: `$blocks/<shard>`. */
 export const BLOCKS_TOPIC_PREFIX = "$blocks/";
 

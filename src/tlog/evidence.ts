@@ -75,6 +75,8 @@ export async function checkForkEvidence(
     if (ca.size >= cb.size) return no("The first checkpoint must be the smaller");
     // Every tree extends the empty one: a size-0 checkpoint is disputed by one of its own size.
     if (ca.size === 0) return no("Every log extends its empty tree");
+    // No tree of 2^53 leaves needs more than 2 × 53 hashes: a longer list is junk, unread.
+    if (Array.isArray(proof) && proof.length > 2 * 53) return no("Bad proof");
     const prefix = decode(prefixRoot);
     const path = Array.isArray(proof) ? proof.map(decode) : [];
     if (!prefix || path.some((p) => !p) || !Array.isArray(proof)) return no("Bad proof");

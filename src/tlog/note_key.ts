@@ -99,9 +99,16 @@ export function formatNoteKey(key: NoteKey): string {
  * ```
  */
 export function parseNoteKey(text: string): NoteKey | undefined {
-  const parts = text.split("+");
-  if (parts.length !== 3) return undefined;
-  const [name, hexId, b64] = parts;
+  // The name has no "+" and the id is hex: the first two split it, and the key's base64 may
+  // hold "+" of its own.
+  const first = text.indexOf("+");
+  const second = first < 0 ? -1 : text.indexOf("+", first + 1);
+  if (second < 0) return undefined;
+  const [name, hexId, b64] = [
+    text.slice(0, first),
+    text.slice(first + 1, second),
+    text.slice(second + 1),
+  ];
   if (!isNoteKeyName(name) || !/^[0-9a-f]{8}$/.test(hexId)) return undefined;
   let raw: Uint8Array;
   try {

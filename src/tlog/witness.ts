@@ -24,6 +24,8 @@ export interface WitnessedHead {
   size: number;
   /** Its root. */
   root: Uint8Array;
+  /** The signed note itself, kept so that a fork shown later can be proven with it. */
+  note?: string;
 }
 
 /** Where a witness keeps its heads: one per log origin. */
@@ -146,7 +148,8 @@ export class Witness {
         message: `Checkpoint ${c.size} does not extend the head kept at ${held}`,
       };
     }
-    if (!await this.#store.swap(c.origin, head?.size, { size: c.size, root: c.root })) {
+    const next = { size: c.size, root: c.root, note: req.checkpoint };
+    if (!await this.#store.swap(c.origin, head?.size, next)) {
       const now = (await this.#store.get(c.origin))?.size ?? 0;
       return { ok: false, code: "CONFLICT", message: `The head kept is at ${now}`, size: now };
     }
@@ -172,7 +175,7 @@ export function memoryWitnessStore(): WitnessStore {
     get: (origin) => Promise.resolve(heads.get(origin)),
     swap: (origin, from, to) => {
       if (heads.get(origin)?.size !== from) return Promise.resolve(false);
-      heads.set(origin, { size: to.size, root: to.root.slice() });
+      heads.set(origin, { ...to, root: to.root.slice() });
       return Promise.resolve(true);
     },
   };

@@ -220,7 +220,14 @@ export const CheckpointAnswer = named(
 export const ConsistencyAnswer = named(
   "ConsistencyAnswer",
   "The proof that the log's tree at `from` is a prefix of its tree at `to` (RFC 9162 2.1.4).",
-  z.object({ shard: count, from: count, to: count, proof: z.array(base64Hash) }),
+  z.object({
+    shard: count,
+    from: count,
+    to: count,
+    fromRoot: base64Hash,
+    toRoot: base64Hash,
+    proof: z.array(base64Hash),
+  }),
 );
 
 /** `GET /v1/shards/:k/inclusion/:index/:size`. */

@@ -23,8 +23,9 @@ import { LedgerRouter } from "../ledger_routing.ts";
 import type { AckType, ServiceAnswer, Services } from "./services/dispatch.ts";
 import type { Sessions } from "./sessions.ts";
 import type { Shards } from "../shards.ts";
+import { EvidenceDesk } from "./ledger/evidence_desk.ts";
 
-type LedgerType = "tx" | "account" | "blocks";
+type LedgerType = "tx" | "account" | "blocks" | "cosign" | "evidence";
 
 /** A room's answer as the dispatch sends it: a reply, or the refusal as it is. */
 function replyOf(answer: { t: string } | Refusal): { ok: true; reply: unknown } | Refusal {
@@ -55,6 +56,7 @@ export class Control {
   readonly #services: Services;
   readonly #router: LedgerRouter;
   readonly #admission: Admission;
+  readonly #evidence: EvidenceDesk;
   /** Each peer's last `tx` request still running: the next one starts once it is done. */
   readonly #lastTx = new Map<string, Promise<unknown>>();
   /** The requests of each peer read and not yet answered. */
@@ -74,6 +76,7 @@ export class Control {
     this.#config = o.config;
     this.#sessions = o.sessions;
     this.#services = o.services;
+    this.#evidence = new EvidenceDesk(o.config, (p) => o.services.pubsub.publish(p));
     this.#router = new LedgerRouter(o.shards, o.config.placement, {
       shard: o.shard,
       api: o.ledger,
@@ -186,7 +189,9 @@ export class Control {
     switch (m.t) {
       case "tx":
       case "account":
-      case "blocks": {
+      case "blocks":
+      case "cosign":
+      case "evidence": {
         return replyOf(await this.#ledgerRequest(peer, m));
       }
       // The swarm's requests: one dispatch, here, to the providers' room.
@@ -236,6 +241,15 @@ export class Control {
         const account = await this.#router.account(m.account);
         return { t: "account.result", id: m.id, account };
       }
+      case "cosign": {
+        if (m.shard >= this.#config.placement.shards) {
+          return { ok: false, code: "BAD_REQUEST", message: `No shard ${m.shard}` };
+        }
+        const refused = await this.#router.cosign(m.shard, peer, m.height, m.cosignature);
+        return refused ?? { t: "cosign.result", id: m.id, shard: m.shard, height: m.height };
+      }
+      case "evidence":
+        return await this.#evidence.report(peer, m.id, m.evidence);
     }
   }
 

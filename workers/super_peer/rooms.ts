@@ -7,7 +7,8 @@
  */
 import { shardVerify } from "../verifier.ts";
 import type { DurableObjectState } from "cloudflare:workers";
-import type { RelayStats } from "../../src/protocol/mod.ts";
+import type { RelayStats, StatsAnswer } from "../../src/protocol/mod.ts";
+import { shardFigures } from "./shard_stats.ts";
 import type { SignedBlockHeader } from "../../src/ledger/mod.ts";
 import { MAX_SHARDS, placesBySlot, shardOfObject } from "../../src/routing/mod.ts";
 import { type Env, type NetworkConfig, networkConfig } from "../config.ts";
@@ -16,7 +17,8 @@ import { AddressGate } from "./address_gate.ts";
 import { Admission } from "./admission.ts";
 import { AlarmScheduler } from "./alarm.ts";
 import { Control } from "./control.ts";
-import { LedgerHost, localLedger } from "./ledger/ledger_host.ts";
+import { LedgerHost } from "./ledger/ledger_host.ts";
+import { localLedger } from "./ledger/local_ledger.ts";
 import { MapRoom } from "./map_room.ts";
 import { Growth } from "./growth.ts";
 import { type SlotMover, SlotMoves } from "./slot_moves.ts";
@@ -50,6 +52,8 @@ export interface Rooms {
   readonly ledger: ReturnType<typeof localLedger>;
   /** Present on the home of `$stats` only. */
   readonly observer: Observer | undefined;
+  /** This shard's figures (`stats()`), counted as a call. */
+  figures(): Omit<StatsAnswer, "shard">;
 }
 
 /**
@@ -100,11 +104,14 @@ export function openRooms(
   const mailbox = services.mailbox;
   const relay = new Relay({ ...common, sessions, mailbox, admission, waitUntil });
   // Made on first use: most wakes of a shard (relay, services) never touch its ledger.
-  const onBlock = (header: SignedBlockHeader) => services.announceBlock(header);
+  const onBlock = (header: SignedBlockHeader, checkpoint?: string) =>
+    services.announceBlock(header, checkpoint);
+  const onCosigned = (height: number, witness: string, line: string) =>
+    services.announceBlock({ shard, height }, undefined, { witness, line });
   let host: LedgerHost | undefined;
   // Signatures are checked by the verifier beside the shard, after the shard's cheap reads.
   const verify = shardVerify(env, config);
-  const ledgerHost = () => host ??= new LedgerHost({ ...common, onBlock, verify });
+  const ledgerHost = () => host ??= new LedgerHost({ ...common, onBlock, onCosigned, verify });
   const moves = new SlotMoves(ctx, [
     () => ledgerHost().slotMover(),
     () => ledgerHost().indexMover(),
@@ -138,5 +145,10 @@ export function openRooms(
     growth,
     ledger,
     observer,
+    figures: () => {
+      stats.statsCalls++;
+      const listed = services.listed();
+      return shardFigures(ctx.storage.sql, stats, sessions.size, listed);
+    },
   };
 }

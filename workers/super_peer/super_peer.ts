@@ -30,7 +30,6 @@ import { Arrivals } from "./arrivals.ts";
 import type { AddressGate } from "./address_gate.ts";
 import * as guard from "./guard.ts";
 import { openRooms, type Rooms } from "./rooms.ts";
-import { shardFigures } from "./shard_stats.ts";
 
 export type { DeliverOutcome } from "../rpc.ts";
 
@@ -138,13 +137,7 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
 
   /** Counters since this object last started, and the peers connected now. */
   stats(): Omit<StatsAnswer, "shard"> {
-    this.#r.stats.statsCalls++;
-    return shardFigures(
-      this.ctx.storage.sql,
-      this.#r.stats,
-      this.#r.sessions.size,
-      this.#r.services.listed(),
-    );
+    return this.#r.figures();
   }
 
   /** At the home of `$stats`: every shard's figures, gathered at most once per interval. */
@@ -210,6 +203,11 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   /** Reads this shard's log: a checkpoint, a proof, a tile. */
   ledgerLog(ask: Rpc.LogAsk): Rpc.LogAnswer {
     return this.#r.ledger.ledgerLog(ask);
+  }
+
+  /** Keeps a witness's cosignature of a block's checkpoint. */
+  ledgerCosign(witness: string, height: number, line: string): Promise<Refusal | null> {
+    return this.#r.ledger.ledgerCosign(witness, height, line);
   }
 
   /** Applies receipts another shard owes this one. */

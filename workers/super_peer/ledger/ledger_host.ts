@@ -16,7 +16,6 @@ import {
   accountsArriving,
   accountsGone,
   accountsLeaving,
-  answerLog,
   LedgerShard,
   type MovedAccount,
   type Receipt,
@@ -27,9 +26,10 @@ import type { AlarmScheduler } from "../alarm.ts";
 import type { NetworkConfig } from "../../config.ts";
 import type { Shards } from "../../shards.ts";
 import { TxIndex } from "./tx_index.ts";
+import { Cosignatures } from "./cosignatures.ts";
 import type { SlotMover } from "../slot_moves.ts";
 import type { VerifyBatch } from "../../../src/ledger/mod.ts";
-import type { SuperPeerRpc, TxLookup } from "../../rpc.ts";
+import type { TxLookup } from "../../rpc.ts";
 import { nextTurn } from "../../../src/runtime/next_turn.ts";
 
 /**
@@ -54,11 +54,13 @@ export class LedgerHost {
   readonly #alarm: AlarmScheduler;
   readonly #signer: Promise<Identity>;
   readonly #pushing = new Set<number>();
-  readonly #onBlock: (header: SignedBlockHeader) => void;
+  readonly #onBlock: (header: SignedBlockHeader, checkpoint?: string) => void;
   readonly #index: TxIndex;
   readonly #stats: RelayStats;
   readonly #verify: VerifyBatch;
   readonly #storage: SqlLedgerStorage;
+  /** Witnesses' cosignatures of this shard's checkpoints. */
+  readonly cosigns: Cosignatures;
 
   /** @param o The object's state, the network's config, this shard, the other shards, the
    *   alarm, who is told of every block this shard seals, and the counters to keep. */
@@ -68,7 +70,8 @@ export class LedgerHost {
     shard: number;
     shards: Shards;
     alarm: AlarmScheduler;
-    onBlock: (header: SignedBlockHeader) => void;
+    onBlock: (header: SignedBlockHeader, checkpoint?: string) => void;
+    onCosigned: (height: number, witness: string, line: string) => void;
     stats?: RelayStats;
     verify: VerifyBatch;
   }) {
@@ -100,6 +103,8 @@ export class LedgerHost {
     );
     this.#signer = deriveShardKey(config.secret, config.network, shard);
     this.#index = new TxIndex(ctx, config, shard, o.shards);
+    const max = config.limits.MAX_COSIGNATURES;
+    this.cosigns = new Cosignatures(ctx, this.ledger.log, max, o.onCosigned);
   }
 
   /**
@@ -206,7 +211,7 @@ export class LedgerHost {
       this.#stats.blocksSealed++;
       const { shard, height, entries, receipts } = header;
       logEvent("block.sealed", { shard, height, entries, receipts });
-      this.#onBlock(header);
+      this.#onBlock(header, this.ledger.log.checkpoint(height)?.checkpoint.note);
     }
     await Promise.all([this.pushReceipts(), this.#index.push()]);
     // A full block may have left more behind: the next one is sealed at once rather than an
@@ -310,88 +315,4 @@ export class LedgerHost {
     const wait = pending ? (backlog ? 0 : limits.BLOCK_INTERVAL_MS) : limits.RECEIPT_RETRY_MS;
     await this.#alarm.wakeBy(Date.now() + wait);
   }
-}
-
-/**
- * A super-peer's own ledger calls, answered in place by its ledger host (and its alarm's work).
- *
- * @param host This shard's ledger host, made on first use.
- * @param maxBatch `MAX_TX_BATCH`: transfers past it are ignored.
- * @param moves The shard's slot moves: keyed work waits at a frozen slot, and a freeze waits
- *   for the work under way (default: none).
- * @returns The calls.
- *
- * @example Usage
- * ```ts
- * import { type LedgerHost, localLedger } from "./ledger_host.ts";
- * // Made on first use, as a super-peer does.
- * export function calls(host: () => LedgerHost) {
- *   return localLedger(host, 256);
- * }
- * ```
- */
-export function localLedger(
-  host: () => LedgerHost,
-  maxBatch: number,
-  moves: {
-    gate(key: string): "held" | "gone" | Promise<"held" | "gone">;
-    track<T>(work: Promise<T>): Promise<T>;
-  } = { gate: () => "held", track: (work) => work },
-):
-  & Pick<
-    SuperPeerRpc,
-    | "ledgerSubmit"
-    | "ledgerAccount"
-    | "ledgerTx"
-    | "ledgerIndex"
-    | "ledgerBlock"
-    | "ledgerLog"
-    | "ledgerFaucet"
-    | "ledgerReceive"
-  >
-  & { alarm(): Promise<void> } {
-  // Work keyed in a slot on its way to another shard waits until the move is done (or called
-  // off); then the map in force says where each account lives, and a transfer whose payer has
-  // left is refused `TX_WRONG_SHARD` by the ledger itself.
-  const settled = async (keys: Iterable<unknown>) => {
-    for (const key of new Set(keys)) {
-      const standing = typeof key === "string" ? moves.gate(key) : "held";
-      if (typeof standing !== "string") await standing; // frozen: only then a wait
-    }
-  };
-  // A transfer touches its payer and, when both live here, credits its payee in the same
-  // write: it waits for either's slot on the move (a credit written after the copy would be
-  // left behind with the slot).
-  const parties = (txs: unknown[]) =>
-    txs.flatMap((t) => {
-      if (t === null || typeof t !== "object") return [];
-      const { from, to } = t as { from?: unknown; to?: unknown };
-      return [from, to];
-    });
-  return {
-    alarm: () => host().alarm(),
-    ledgerSubmit: async (txs) => {
-      const batch = txs.slice(0, maxBatch);
-      await settled(parties(batch));
-      return await moves.track(host().submit(batch));
-    },
-    ledgerAccount: (id) => host().account(id),
-    ledgerTx: (hash) => host().transaction(hash),
-    ledgerIndex: async (shard, hashes) => {
-      // Entries for a slot on the move wait: after it, the map says where they belong.
-      await settled(hashes);
-      host().index(shard, hashes);
-    },
-    ledgerBlock: (height) => host().block(height),
-    // History is written once and never moves with a slot: nothing to wait for.
-    ledgerLog: (ask) => answerLog(host().ledger.log, host().shard, ask),
-    ledgerFaucet: async (account) => {
-      await settled([account]);
-      return await moves.track(host().faucet(account));
-    },
-    ledgerReceive: async (source, receipts) => {
-      await settled(receipts.map((r) => r.to));
-      return await moves.track(host().receive(source, receipts));
-    },
-  };
 }

@@ -230,13 +230,20 @@ export class Services {
    * 1) numbers it, so a repeat is dropped.
    *
    * @param header The signed header.
+   * @param checkpoint The block's checkpoint of the shard's log.
+   * @param cosigned A witness's cosignature of it, told instead of the block.
    */
-  announceBlock(header: BlockHeaderJson): void {
+  announceBlock(
+    header: Pick<BlockHeaderJson, "shard" | "height">,
+    checkpoint?: string,
+    cosigned?: { witness: string; line: string },
+  ): void {
+    // A witness's cosignature is numbered by the block's height among that witness's own.
     this.pubsub.publish({
       topic: blocksTopic(header.shard),
-      from: `shard/${header.shard}`,
+      from: cosigned ? cosigned.witness : `shard/${header.shard}`,
       n: header.height,
-      data: JSON.stringify(header),
+      data: JSON.stringify(cosigned ? { cosigned: cosigned.line } : { header, checkpoint }),
     });
   }
 

@@ -8,6 +8,9 @@ import {
   type BlockHeaderJson,
   type BlockMessage,
   BLOCKS_TOPIC_PREFIX,
+  type CosignedMessage,
+  EVIDENCE_TOPIC,
+  type EvidenceMessage,
   PRESENCE_TOPIC,
   type PresenceMessage,
   type TopicMessage,
@@ -34,10 +37,27 @@ import type { Publish } from "../../rpc.ts";
 export function topicMessage(
   p: Publish,
   placement: Placement,
-): TopicMessage | PresenceMessage | BlockMessage {
+): TopicMessage | PresenceMessage | BlockMessage | CosignedMessage | EvidenceMessage {
   if (p.topic.startsWith(BLOCKS_TOPIC_PREFIX)) {
-    // Published by the shard itself, never by a peer (the topic is reserved).
-    return { t: "block", header: JSON.parse(p.data) as BlockHeaderJson };
+    // Published by the shard itself, never by a peer (the topic is reserved): a block with its
+    // checkpoint, or a witness's cosignature of one. (A bare header: one kept from before.)
+    const d = JSON.parse(p.data);
+    if (typeof d.cosigned === "string") {
+      const shard = Number(p.topic.slice(BLOCKS_TOPIC_PREFIX.length));
+      return { t: "cosigned", shard, height: p.n, witness: p.from, cosignature: d.cosigned };
+    }
+    if (d.header) {
+      const header = d.header as BlockHeaderJson;
+      return d.checkpoint
+        ? { t: "block", header, checkpoint: d.checkpoint }
+        : { t: "block", header };
+    }
+    return { t: "block", header: d as BlockHeaderJson };
+  }
+  if (p.topic === EVIDENCE_TOPIC) {
+    // Published by the network once it checked the evidence (the topic is reserved).
+    const d = JSON.parse(p.data);
+    return { t: "evidence", shard: d.shard, evidence: d.evidence, from: p.from };
   }
   if (p.topic === PRESENCE_TOPIC) {
     return {

@@ -1,4 +1,4 @@
-import { localLedger } from "../../../../workers/super_peer/ledger/ledger_host.ts";
+import { localLedger } from "../../../../workers/super_peer/ledger/local_ledger.ts";
 import type { LedgerHost } from "../../../../workers/super_peer/ledger/ledger_host.ts";
 import { assertEquals } from "../../../support/assert.ts";
 
