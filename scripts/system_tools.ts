@@ -27,6 +27,7 @@ export const TOOLS = {
   ip: { path: "/usr/sbin/ip", pkg: "iproute2", why: "the isolated browser tests" },
   turnserver: { path: "/usr/bin/turnserver", pkg: "coturn", why: "the TURN tests" },
   turnclient: { path: "/usr/bin/turnutils_uclient", pkg: "coturn", why: "the TURN tests" },
+  python3: { path: "/usr/bin/python3", pkg: "python3", why: "the independent check of log proofs" },
 } as const satisfies Record<string, Tool>;
 
 function present(path: string): boolean {

@@ -25,6 +25,8 @@ export interface KindContext {
   lanes: number;
   /** Each socket's own peer id (relayed frames go back to their sender). */
   selves: string[];
+  /** Each socket's identity (it cosigns the measured shard's checkpoints). */
+  identities: Identity[];
   /** A peer homed on the measured shard that is never online (mail goes to its mailbox). */
   offline: string;
   /** Funded accounts homed on the measured shard; lane `j` owns those with `i % lanes === j`. */

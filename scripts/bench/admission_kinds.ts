@@ -28,6 +28,7 @@ import {
   signFor,
 } from "./admission_kind_base.ts";
 import { HTTP_KINDS } from "./admission_kinds_http.ts";
+import { LOG_KINDS } from "./admission_kinds_log.ts";
 
 export type { Kind, KindContext } from "./admission_kind_base.ts";
 
@@ -343,6 +344,7 @@ export const KINDS: Kind[] = [
     },
   },
   ...HTTP_KINDS,
+  ...LOG_KINDS,
 ];
 
 /**

@@ -136,6 +136,7 @@ export async function measureKinds(
       network: net.network,
       lanes: LANES,
       selves: own.map((i) => i.peerId),
+      identities: own,
       offline: offline.peerId,
       senders,
       nonces: senders.map(() => 0),

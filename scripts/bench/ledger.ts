@@ -14,6 +14,10 @@ import { identityOn, type SectionResult, UNTHROTTLED } from "./common.ts";
 import { STAGES } from "./ledger_stage_names.ts";
 import { VERIFIER_COUNTS, verifierScaling } from "./ledger_verifiers.ts";
 import { verifyTransfers } from "../../src/ledger/verdicts.ts";
+import { baselineWorker } from "./baseline_worker.ts";
+
+/** The last commit before each shard kept a log and a state tree: `ledger.transfers.before_log`. */
+const BEFORE_LOG = "d5491aa";
 
 const SHARDS = 8;
 /** Paying accounts, all homed on shard 0; one batch holds one transfer of each. */
@@ -55,6 +59,25 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
     },
     vars: { GENESIS: JSON.stringify(genesis) },
   });
+  // The same network on the build before the shard's log, fed the same batches: the same
+  // network id and genesis, so the same signed transfers apply to both.
+  const beforeScript = await baselineWorker(BEFORE_LOG);
+  if (!beforeScript) {
+    console.log(`ledger: commit ${BEFORE_LOG} is not at hand; no before_log figure`);
+  }
+  const prior = beforeScript
+    ? await startNetwork({
+      shards: SHARDS,
+      network: "bench",
+      scriptPath: beforeScript,
+      limits: {
+        ADDRESS_HTTP_UNITS_PER_SECOND: UNTHROTTLED.ADDRESS_HTTP_UNITS_PER_SECOND,
+        ADDRESS_HTTP_BURST_UNITS: UNTHROTTLED.ADDRESS_HTTP_BURST_UNITS,
+        EDGE_REQUESTS_PER_10_SECONDS: UNTHROTTLED.EDGE_REQUESTS_PER_10_SECONDS,
+      },
+      vars: { GENESIS: JSON.stringify(genesis) },
+    })
+    : undefined;
   const verifier = new Miniflare({
     host: "127.0.0.1",
     port: 0,
@@ -130,16 +153,20 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
     "ledger.transfers": [],
     "ledger.verify_ceiling": [],
     "ledger.cross_shard": [],
+    "ledger.transfers.logged": [],
+    "ledger.transfers.before_log": [],
   };
   try {
     // The same batches to the shard and to the verifier, alternating batch by batch, so both
     // see the same machine.
     const ledger = (txs: TransferJson[]) => post(`${net.url}/v1/tx`, txs);
     const verify = (txs: TransferJson[]) => post(verifyUrl, txs);
+    const old = (txs: TransferJson[]) => post(`${prior!.url}/v1/tx`, txs);
     for (let round = -1; round < rounds; round++) {
       const same = await signRound(() => local);
       let applyMs = 0;
       let verifyMs = 0;
+      let oldMs = 0;
       for (const batch of same) {
         let t = performance.now();
         allApplied(await ledger(batch));
@@ -147,6 +174,10 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
         t = performance.now();
         allValid(await verify(batch));
         verifyMs += performance.now() - t;
+        if (!prior) continue;
+        t = performance.now();
+        allApplied(await old(batch));
+        oldMs += performance.now() - t;
       }
       const total = SENDERS * BATCHES;
       const cross = await signRound((i) => remote[i % remote.length]);
@@ -160,6 +191,10 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
       const crossRate = total / ((performance.now() - start) / 1000);
       if (round < 0) continue; // warm-up
       samples["ledger.transfers"].push(total / (applyMs / 1000));
+      if (prior) {
+        samples["ledger.transfers.logged"].push(total / (applyMs / 1000));
+        samples["ledger.transfers.before_log"].push(total / (oldMs / 1000));
+      }
       samples["ledger.verify_ceiling"].push(total / (verifyMs / 1000));
       samples["ledger.cross_shard"].push(crossRate);
       console.log(
@@ -227,6 +262,7 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
     }
   } finally {
     await net.dispose();
+    await prior?.dispose();
     await verifier.dispose();
     await stager.dispose();
   }
@@ -284,6 +320,11 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
       "went from 4.2 to 2.0 µs a leaf). In workerd the gain is lost in the noise: runs one after",
       "the other the same day gave `ledger.shard_time` 20.4 µs with the code before (0.365 of",
       "the signature check) and 17.0 to 20.5 in four runs with it (0.31 to 0.37).",
+      "`ledger.transfers.before_log` posts the same batches, alternating batch by batch, to the",
+      `same network built from commit \`${BEFORE_LOG}\`, the last before each shard appended its`,
+      "entries to one log and kept its accounts' state tree (a network id and genesis alike, so the",
+      "same signed transfers apply to both); `ledger.transfers.logged` is `ledger.transfers` beside",
+      "it. Blocks are sealed by each shard's alarm every `BLOCK_INTERVAL_MS`, during the rounds.",
       "`ledger.verifiers.N`: 4 sockets homed on the payers' shard each send",
       "4 batches of 256 transfers (64 payers, 4 nonces each), one in flight per socket; the",
       "network binds N verifier processes (workerd, each its own; `VERIFIER`, `VERIFIER_1`, …),",
@@ -299,6 +340,20 @@ export async function ledgerBench(rounds: number): Promise<SectionResult> {
         what: "signed transfers applied on one shard",
         baseline: "ledger.verify_ceiling",
         target: ">= 0.8",
+      },
+      {
+        name: "ledger.transfers.logged",
+        unit: "transfers/s",
+        what: "the same, with each shard's log, checkpoints and state tree (this build)",
+        baseline: "ledger.transfers.before_log",
+        target: ">= 0.9",
+      },
+      {
+        name: "ledger.transfers.before_log",
+        unit: "transfers/s",
+        what:
+          `the same batches on the build before the shard's log (\`${BEFORE_LOG}\`), alternating`,
+        baseline: null,
       },
       {
         name: "ledger.verify_ceiling",
