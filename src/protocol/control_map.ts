@@ -9,6 +9,13 @@
  */
 import type { AccountView, BlockHeaderJson, TxOutcome } from "./ledger_wire.ts";
 import type { Refusal } from "./refusal.ts";
+import type {
+  BalanceAnswer,
+  CheckpointAnswer,
+  ConsistencyAnswer,
+  InclusionAnswer,
+  LogAsk,
+} from "./log_wire.ts";
 import type { PeerInfo, PeerPresence, ProviderInfo } from "./service_messages.ts";
 
 /** Characters of a publish's signature: 64 bytes of Ed25519, base64url without padding. */
@@ -27,6 +34,11 @@ export interface ControlRequests {
    * checkpoint of a shard's log.
    */
   cosign: { t: "cosign"; id: number; shard: number; height: number; cosignature: string };
+  /**
+   * Read a shard's log: a checkpoint, a consistency or inclusion proof, or an account's balance
+   * proof (`LogAsk`; hash tiles are HTTP's).
+   */
+  log: { t: "log"; id: number; shard: number; ask: Exclude<LogAsk, { kind: "tile" }> };
   /** Report evidence that a shard's key signed two histories (`checkForkEvidence`). */
   evidence: { t: "evidence"; id: number; evidence: unknown };
   /** Subscribe to a topic. */
@@ -80,6 +92,12 @@ export interface ControlReplies {
   account: { t: "account.result"; id: number; account: AccountView };
   /** The shard's head at the time of the watch. */
   blocks: { t: "blocks.result"; id: number; shard: number; head: BlockHeaderJson | null };
+  /** What the log answered (a refusal is an error reply, as for every request). */
+  log: {
+    t: "log.result";
+    id: number;
+    answer: CheckpointAnswer | ConsistencyAnswer | InclusionAnswer | BalanceAnswer;
+  };
   /** Kept with the checkpoint and told to the shard's block watchers. */
   cosign: { t: "cosign.result"; id: number; shard: number; height: number };
   /** The evidence holds; told on `$evidence` unless it was told before (`fresh` false). */

@@ -35,6 +35,18 @@ const REQUEST_SCHEMAS = {
     cosignature: z.string().max(400),
   }),
   evidence: z.object({ t: z.literal("evidence"), id, evidence: z.unknown() }),
+  // The ask's numbers and account are checked by the shard (`answerLog`, `BAD_REQUEST`).
+  log: z.object({
+    t: z.literal("log"),
+    id,
+    shard: z.number().int().nonnegative(),
+    ask: z.union([
+      z.object({ kind: z.literal("checkpoint"), height: z.number().optional() }),
+      z.object({ kind: z.literal("consistency"), from: z.number(), to: z.number() }),
+      z.object({ kind: z.literal("inclusion"), index: z.number(), size: z.number() }),
+      z.object({ kind: z.literal("balance"), account: z.string().max(64) }),
+    ]),
+  }),
   sub: z.object({ t: z.literal("sub"), id, topic }),
   unsub: z.object({ t: z.literal("unsub"), id, topic }),
   pub: z.object({

@@ -97,6 +97,13 @@ export const PRICE_LIMITS = {
     description:
       "Cost of an `evidence` request: at the peer's home, the two checkpoints' signatures and a consistency proof checked, and, if it holds and is new, a publish on `$evidence`.",
   },
+  /** What a read of a shard's log over the socket costs. */
+  COST_LOG_READ: {
+    value: 100,
+    unit: "units",
+    description:
+      "Cost of a `log` request: a checkpoint, a consistency or inclusion proof, or a balance proof, read at the shard (a bucket of the state tree for a balance proof).",
+  },
   /** What a subscription change costs: it is written down and told to the topic's home. */
   COST_SUBSCRIBE: {
     value: 120,

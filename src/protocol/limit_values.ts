@@ -85,6 +85,7 @@ export type LimitName =
   | "COST_PUBLISH"
   | "COST_COSIGN"
   | "COST_EVIDENCE"
+  | "COST_LOG_READ"
   | "COST_SUBSCRIBE"
   | "COST_BLOCKS"
   | "COST_PEERS_REQUEST"
@@ -192,6 +193,7 @@ export const LIMIT_VALUES: Readonly<Record<LimitName, number>> = {
   COST_PUBLISH: 160,
   COST_COSIGN: 200,
   COST_EVIDENCE: 400,
+  COST_LOG_READ: 100,
   COST_SUBSCRIBE: 120,
   COST_BLOCKS: 45,
   COST_PEERS_REQUEST: 120,

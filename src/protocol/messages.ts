@@ -90,6 +90,8 @@ const SERVER_MESSAGES: Readonly<Record<string, Check>> = {
   "blocks.result": object({ id, shard: nat, head: nullable(header) }),
   block: object({ header, checkpoint: opt(str), seq: topicSeq }),
   "cosign.result": object({ id, shard: nat, height: nat }),
+  // The answer's shape is the ask's: the client reads what it asked for.
+  "log.result": object({ id, answer: object({ shard: nat }) }),
   "evidence.result": object({
     id,
     shard: nat,

@@ -30,6 +30,7 @@ export const REQUEST_PRICES: Readonly<Record<ControlType, Price>> = {
   blocks: { base: "COST_BLOCKS" },
   cosign: { base: "COST_COSIGN" },
   evidence: { base: "COST_EVIDENCE" },
+  log: { base: "COST_LOG_READ" },
   sub: { base: "COST_SUBSCRIBE" },
   unsub: { base: "COST_SUBSCRIBE" },
   pub: { base: "COST_PUBLISH" },

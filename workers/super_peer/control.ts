@@ -25,7 +25,7 @@ import type { Sessions } from "./sessions.ts";
 import type { Shards } from "../shards.ts";
 import { EvidenceDesk } from "./ledger/evidence_desk.ts";
 
-type LedgerType = "tx" | "account" | "blocks" | "cosign" | "evidence";
+type LedgerType = "tx" | "account" | "blocks" | "cosign" | "evidence" | "log";
 
 /** A room's answer as the dispatch sends it: a reply, or the refusal as it is. */
 function replyOf(answer: { t: string } | Refusal): { ok: true; reply: unknown } | Refusal {
@@ -191,7 +191,8 @@ export class Control {
       case "account":
       case "blocks":
       case "cosign":
-      case "evidence": {
+      case "evidence":
+      case "log": {
         return replyOf(await this.#ledgerRequest(peer, m));
       }
       // The swarm's requests: one dispatch, here, to the providers' room.
@@ -250,6 +251,14 @@ export class Control {
       }
       case "evidence":
         return await this.#evidence.report(peer, m.id, m.evidence);
+      case "log": {
+        if (m.shard >= this.#config.placement.shards) {
+          return { ok: false, code: "BAD_REQUEST", message: `No shard ${m.shard}` };
+        }
+        const answer = await this.#router.log(m.shard, m.ask);
+        if ("ok" in answer && answer.ok === false) return answer;
+        return { t: "log.result", id: m.id, answer: answer as ControlReplies["log"]["answer"] };
+      }
     }
   }
 

@@ -120,6 +120,28 @@ Deno.test("ledger log: checkpoints, proofs, tiles and balance proofs over HTTP",
       assert(r.ok && !r.present);
     } else assertEquals(absent.body.code, "CHECKPOINT_NOT_FOUND"); // its home sealed nothing yet
 
+    // The same over the socket: a `log` request answers what the HTTP route does.
+    const viaSocket = await peer.request({
+      t: "log",
+      shard: home,
+      ask: { kind: "consistency", from: 1, to: head.size },
+    });
+    const viaHttp = (await get(`/v1/shards/${home}/consistency/1/${head.size}`)).body;
+    assertEquals(viaSocket.answer, viaHttp);
+    const proofOverSocket = await peer.request({
+      t: "log",
+      shard: home,
+      ask: { kind: "balance", account: payer.peerId },
+    });
+    assertEquals(proofOverSocket.answer, (await get(`/v1/accounts/${payer.peerId}/proof`)).body);
+    const code = (ask: unknown, shard = home) =>
+      peer.request({ t: "log", shard, ask } as never).then(() => "ok", (e) => e.code);
+    assertEquals(await code({ kind: "consistency", from: 2, to: 1 }), "LOG_RANGE");
+    assertEquals(await code({ kind: "inclusion", index: 1.5, size: 2 }), "BAD_REQUEST");
+    assertEquals(await code({ kind: "checkpoint", height: 999_999 }), "CHECKPOINT_NOT_FOUND");
+    assertEquals(await code({ kind: "tile", level: 0, index: 0, width: 1 }), "BAD_FRAME");
+    assertEquals(await code({ kind: "checkpoint" }, 99), "BAD_REQUEST");
+
     // Refusals, each with its code.
     const refusals: [string, number, string][] = [
       [`/v1/shards/${home}/consistency/${head.size + 1}/${head.size + 2}`, 404, "LOG_RANGE"],
