@@ -100,6 +100,21 @@ export const LOG_KINDS: Kind[] = [
       },
     },
   },
+  {
+    name: "log",
+    what: "`log` over the socket: a consistency proof from 1 to the head's size",
+    items: 1,
+    price: price({ t: "log", id: 0, shard: 0, ask: { kind: "checkpoint" } }),
+    socket: {
+      counting: { binary: false, reply: "log.result" },
+      build: async (ctx, _lane, n) => {
+        const to = parseCheckpoint((await head(ctx)).text)!.size;
+        return range(n).map((i) =>
+          json({ t: "log", id: i, shard: 0, ask: { kind: "consistency", from: 1, to } })
+        );
+      },
+    },
+  },
   ...([
     [
       "http.checkpoint",
