@@ -5,9 +5,11 @@
  *
  * Keys are split by their first 16 bits into 65,536 buckets. A bucket's leaves live in the store
  * and are hashed again when one of them changes (about 15 leaves at a million keys). Above the
- * buckets, each prefix of up to 16 bits keeps its subtree's hash and how many leaves it holds
+ * buckets, each prefix of up to 16 bits has its subtree's hash and how many leaves it holds
  * (the count says when a subtree is one leaf, which the compact tree hoists), so a change
- * rehashes its bucket and the 16 nodes above it. Node positions are heap-numbered: the root is 1,
+ * rehashes its bucket and the 16 nodes above it. Only the buckets' nodes are stored: the nodes
+ * above them are rebuilt in memory from the buckets when the tree is first read (one hash per
+ * node, at most 65,535), which costs less than writing the 16 nodes above each change. Node positions are heap-numbered: the root is 1,
  * the children of `p` are `2p` (next bit 0) and `2p + 1`, and bucket `b` is node `65536 + b`.
  * A subtree with no leaf is kept as nothing.
  *
@@ -63,7 +65,7 @@ export interface SparseStateStore {
   nodes(): Map<number, SparseNode>;
   /** The leaves of a bucket: those whose key's first 16 bits are `index`. */
   bucket(index: number): SparseLeaf[];
-  /** Writes a plan's changes. */
+  /** Writes a plan's changes: the buckets' nodes (the tree stores no other) and the leaves. */
   write(changes: SparseChanges): void;
 }
 
@@ -159,7 +161,8 @@ export class SparseState {
    * @param update A plan of this tree, made since its last commit.
    */
   commit(update: SparseUpdate): void {
-    this.#store.write(update);
+    const buckets = new Map([...update.nodes].filter(([p]) => p >= BASE));
+    this.#store.write({ ...update, nodes: buckets });
     const all = this.#all();
     for (const [p, node] of update.nodes) {
       if (node) all.set(p, node);
@@ -213,7 +216,19 @@ export class SparseState {
   }
 
   #all(): Map<number, SparseNode> {
-    return this.#nodes ??= this.#store.nodes();
+    if (this.#nodes) return this.#nodes;
+    // The buckets as stored; every node above them hashed again, level by level.
+    const all = new Map([...this.#store.nodes()].filter(([p]) => p >= BASE));
+    let level = new Set(all.keys());
+    for (let d = SPARSE_BUCKET_BITS; d > 0; d--) {
+      const parents = new Set([...level].map((p) => p >> 1));
+      for (const p of parents) {
+        const node = parent(all.get(2 * p), all.get(2 * p + 1));
+        if (node) all.set(p, node);
+      }
+      level = parents;
+    }
+    return this.#nodes = all;
   }
 }
 
