@@ -29,7 +29,13 @@ const L = DEFAULT_LIMITS;
 
 // The measured shard's head checkpoint, as signed (no cosignatures), and its height.
 async function head(ctx: KindContext): Promise<{ note: string; text: string; height: number }> {
-  const res = await fetch(`${ctx.url}/v1/shards/0/checkpoint`);
+  // The shard seals its first block an interval after the transfers of the kinds before.
+  let res = await fetch(`${ctx.url}/v1/shards/0/checkpoint`);
+  for (let i = 0; i < 100 && res.status === 404; i++) {
+    await res.body?.cancel();
+    await new Promise((r) => setTimeout(r, 100));
+    res = await fetch(`${ctx.url}/v1/shards/0/checkpoint`);
+  }
   const all = await res.text();
   if (!res.ok) throw new Error(`no checkpoint on shard 0: ${all}`);
   const cut = all.indexOf("\n\n");

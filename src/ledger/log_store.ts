@@ -47,6 +47,13 @@ export function sqlLogStore(db: SqlDatabase): LogNodeStore {
         JSON.stringify(nodes.map((n) => [n.level, n.index, hex.encode(n.hash)])),
       );
     },
+    range: (level, from, count) =>
+      db.exec(
+        "SELECT idx, hash FROM ledger_log WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
+        level,
+        from,
+        from + count,
+      ).filter((row, i) => Number(row.idx) === from + i).map((row) => hex.decode(String(row.hash))),
     size: () => {
       const [row] = db.exec("SELECT max(idx) AS last FROM ledger_log WHERE level = 0");
       return row?.last === null || row?.last === undefined ? 0 : Number(row.last) + 1;

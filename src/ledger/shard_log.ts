@@ -170,10 +170,11 @@ export class ShardLog {
    * @returns The hashes, or `undefined` if the log does not hold them all.
    */
   tile(level: number, index: number, width: number): Uint8Array | undefined {
-    const store = this.#s.logStore();
-    if (store.node(8 * level, 256 * index + width - 1) === undefined) return undefined;
+    // One read for the tile's hashes: they are there, all of them, or it is not served.
+    const hashes = this.#s.logStore().range(8 * level, 256 * index, width);
+    if (hashes.length !== width) return undefined;
     const out = new Uint8Array(32 * width);
-    for (let i = 0; i < width; i++) out.set(store.node(8 * level, 256 * index + i)!, 32 * i);
+    hashes.forEach((h, i) => out.set(h, 32 * i));
     return out;
   }
 
@@ -286,6 +287,8 @@ function heldStore(base: LogNodeStore): { store: LogNodeStore; nodes: LogNode[] 
         }
       },
       size: () => size + leaves,
+      // A tile is read from what is written; the plan's tree reads no range.
+      range: (level, from, count) => base.range(level, from, count),
     },
   };
 }

@@ -25,6 +25,11 @@ export interface LogNodeStore {
   write(nodes: readonly LogNode[]): void;
   /** How many leaves the log holds. */
   size(): number;
+  /**
+   * Nodes `from` to `from + count - 1` of a level, in order, as far as they are written (a hash
+   * tile is read so, in one go).
+   */
+  range(level: number, from: number, count: number): Uint8Array[];
 }
 
 /** One node of the tree. */
@@ -183,5 +188,10 @@ export function memoryLogStore(): LogNodeStore {
       for (const { level, index, hash } of nodes) (levels[level] ??= [])[index] = hash;
     },
     size: () => levels[0]?.length ?? 0,
+    range: (level, from, count) => {
+      const out: Uint8Array[] = [];
+      for (let i = from; i < from + count && levels[level]?.[i]; i++) out.push(levels[level][i]);
+      return out;
+    },
   };
 }

@@ -92,7 +92,7 @@ export const PRICE_LIMITS = {
   },
   /** What reporting evidence costs: up to four signature checks and a consistency check. */
   COST_EVIDENCE: {
-    value: 400,
+    value: 100,
     unit: "units",
     description:
       "Cost of an `evidence` request: at the peer's home, the two checkpoints' signatures and a consistency proof checked, and, if it holds and is new, a publish on `$evidence`.",

@@ -45,6 +45,19 @@ for (const [name, make] of STORES) {
   });
 }
 
+for (const [name, make] of STORES) {
+  Deno.test(`log store (${name}): a range of a level, as far as it is written`, () => {
+    const store = make();
+    new LogTree(store).append(leaves.slice(0, 37));
+    assertEquals(store.range(0, 0, 37), leaves.slice(0, 37));
+    assertEquals(store.range(0, 30, 10), leaves.slice(30, 37), "stops at the last written");
+    assertEquals(store.range(0, 40, 5), []);
+    // Level 2: the roots of each 4 leaves, 9 of them written.
+    assertEquals(store.range(2, 0, 256).length, 9);
+    assertEquals(store.range(2, 3, 1), [merkleRoot(leaves.slice(12, 16))]);
+  });
+}
+
 Deno.test("log tree (SQLite): an append rolled back with its transaction leaves the log as it was", () => {
   const db = onNodeSqlite();
   const log = new LogTree(sqlLogStore(db));
@@ -79,6 +92,7 @@ Deno.test("log tree: an append writes its leaf and the nodes it completes, once 
   const store: LogNodeStore = {
     node: inner.node,
     size: inner.size,
+    range: inner.range,
     write: (nodes) => {
       for (const n of nodes) written.push(`${n.level}/${n.index}`);
       inner.write(nodes);
@@ -97,6 +111,7 @@ Deno.test("log tree: an append writes its leaf and the nodes it completes, once 
   const wrap: LogNodeStore = {
     node: s2.node,
     size: s2.size,
+    range: s2.range,
     write: (nodes) => {
       count += nodes.length;
       s2.write(nodes);
