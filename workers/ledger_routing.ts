@@ -136,14 +136,14 @@ export class LedgerRouter {
    * @param witness The witness (the peer that sent it).
    * @param height The block.
    * @param line The cosignature line.
-   * @returns `null` once kept, or the refusal.
+   * @returns Whether it was kept, or the refusal.
    */
   async cosign(
     shard: number,
     witness: string,
     height: number,
     line: string,
-  ): Promise<Refusal | null> {
+  ): Promise<Refusal | { kept: boolean }> {
     return await this.#at(shard).ledgerCosign(witness, height, line);
   }
 

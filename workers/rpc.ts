@@ -193,8 +193,12 @@ export interface SuperPeerRpc {
   ledgerBlock(height: number | "head"): SignedBlockHeader | null;
   /** Reads this shard's log: a checkpoint, a proof, a tile (`answerLog`). */
   ledgerLog(ask: LogAsk): LogAnswer;
-  /** Keeps a witness's cosignature of a block's checkpoint (`null`), or refuses it. */
-  ledgerCosign(witness: string, height: number, line: string): Promise<Refusal | null>;
+  /** Takes a witness's cosignature of a block's checkpoint (kept or only told), or refuses it. */
+  ledgerCosign(
+    witness: string,
+    height: number,
+    line: string,
+  ): Promise<Refusal | { kept: boolean }>;
   /** Applies receipts another shard owes this one; returns the acknowledgement. */
   ledgerReceive(source: number, receipts: Receipt[]): Promise<number>;
   /** Pays the faucet amount into an account homed here. */

@@ -29,6 +29,8 @@ import { clock } from "./output.ts";
  */
 export function fileWitnessStore(path: string): WitnessStore {
   let heads: Map<string, WitnessedHead> | undefined;
+  // One write at a time: shards are witnessed side by side, and all of them share the file.
+  let writing: Promise<void> = Promise.resolve();
   const load = async () => {
     if (heads) return heads;
     const text = await Deno.readTextFile(path).catch(() => "{}");
@@ -50,8 +52,13 @@ export function fileWitnessStore(path: string): WitnessStore {
       const out = Object.fromEntries(
         [...all].map(([o, h]) => [o, { ...h, root: base64.encode(h.root) }]),
       );
-      await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(out, null, 1));
-      await Deno.rename(`${path}.tmp`, path);
+      const text = JSON.stringify(out, null, 1);
+      writing = writing.then(async () => {
+        const tmp = `${path}.${crypto.randomUUID()}.tmp`;
+        await Deno.writeTextFile(tmp, text);
+        await Deno.rename(tmp, path);
+      });
+      await writing;
       return true;
     },
   };

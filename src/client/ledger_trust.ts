@@ -14,7 +14,7 @@ import { verifyBalanceProof } from "../ledger/balance_proof.ts";
 import { type BalanceAnswer, logOrigin, type NetworkInfo } from "../protocol/mod.ts";
 import { parseCheckpoint } from "../tlog/checkpoint.ts";
 import { checkForkEvidence, type ForkEvidence } from "../tlog/evidence.ts";
-import { type NoteKey, noteKey, parseNoteKey } from "../tlog/note.ts";
+import { type NoteKey, noteKey, openNote, parseNoteKey } from "../tlog/note.ts";
 import { trustCheckpoint, type TrustedCheckpoint } from "../tlog/quorum.ts";
 
 /** Which witnesses a client requires of a checkpoint before it believes it. */
@@ -45,6 +45,10 @@ export interface LedgerTrustOptions {
   policy?: TrustPolicy;
 }
 
+/** Cosignatures heard per checkpoint, and checkpoints per shard, kept to add to a check. */
+const COSIGNED_PER_CHECKPOINT = 64;
+const COSIGNED_HEIGHTS = 64;
+
 /** Checkpoints kept per shard, by size, to meet a second of the same size. */
 const SEEN_PER_SHARD = 256;
 
@@ -67,6 +71,8 @@ export class LedgerTrust {
   readonly #keys = new Map<number, NoteKey>();
   readonly #seen = new Map<number, Map<number, string>>();
   readonly #distrusted = new Map<number, ForkEvidence>();
+  // Witnesses' lines heard on the shards' block topics, by shard and height (the latest few).
+  readonly #cosigned = new Map<number, Map<number, Set<string>>>();
 
   /**
    * @param o The network's facts, how to report evidence, whom to tell of a key distrusted, and
@@ -108,11 +114,28 @@ export class LedgerTrust {
     }
     const witnesses = (policy?.witnesses ?? []).map((w) => parseNoteKey(w));
     if (witnesses.some((w) => !w)) return { ok: false, message: "A witness key is not one" };
-    const r = await trustCheckpoint(note, key, {
+    const r = await trustCheckpoint(this.#withHeard(shard, note), key, {
       witnesses: witnesses as NoteKey[],
       quorum: policy?.quorum ?? 0,
     });
     return r.ok ? { ...r, note } : r;
+  }
+
+  /**
+   * Takes a witness's cosignature heard on a shard's block topic: added to that checkpoint when
+   * it is checked, whether the shard kept it or not.
+   *
+   * @param shard The shard.
+   * @param height The block.
+   * @param line The signature line.
+   */
+  cosigned(shard: number, height: number, line: string): void {
+    const byHeight = this.#cosigned.get(shard) ?? new Map<number, Set<string>>();
+    this.#cosigned.set(shard, byHeight);
+    const lines = byHeight.get(height) ?? new Set<string>();
+    byHeight.set(height, lines);
+    if (lines.size < COSIGNED_PER_CHECKPOINT) lines.add(line.endsWith("\n") ? line : `${line}\n`);
+    if (byHeight.size > COSIGNED_HEIGHTS) byHeight.delete(byHeight.keys().next().value!);
   }
 
   /**
@@ -130,6 +153,11 @@ export class LedgerTrust {
     const bySize = this.#seen.get(shard) ?? new Map<number, string>();
     this.#seen.set(shard, bySize);
     const earlier = bySize.get(c.size);
+    // The same text again (a repeat read) shows nothing, and is not checked again.
+    if (earlier !== undefined && earlier.startsWith(text)) return;
+    // Only what the shard's key signed is kept: junk of a size must not take a real one's place.
+    const opened = await openNote(note, [await this.#key(shard)]);
+    if (!opened.ok) return;
     if (earlier === undefined) {
       bySize.set(c.size, note);
       if (bySize.size > SEEN_PER_SHARD) bySize.delete(bySize.keys().next().value!);
@@ -198,6 +226,15 @@ export class LedgerTrust {
       size,
       cosigners,
     };
+  }
+
+  // The note with the cosignatures heard for its block that it does not carry.
+  #withHeard(shard: number, note: string): string {
+    const block = /\nblock (\d+) /.exec(note.slice(0, note.indexOf("\n\n") + 1));
+    const heard = block ? this.#cosigned.get(shard)?.get(Number(block[1])) : undefined;
+    if (!heard) return note;
+    const more = [...heard].filter((l) => !note.includes(l));
+    return note + more.join("");
   }
 
   async #key(shard: number): Promise<NoteKey> {

@@ -117,13 +117,18 @@ export class PeerLedger {
     }, options.witness);
     const heard = (e: Event) => {
       const { shard, height, checkpoint } = (e as CustomEvent).detail;
-      void this.#trust.seen(shard, checkpoint);
+      // Nothing here may throw into the peer's events (a network not at hand, a shard unknown).
+      this.#trust.seen(shard, checkpoint).catch(() => {});
       void this.#witness?.heard(shard, height, checkpoint);
     };
     options.listen?.("checkpoint", heard);
+    options.listen?.("cosigned", (e) => {
+      const m = (e as CustomEvent<{ shard: number; height: number; cosignature: string }>).detail;
+      this.#trust.cosigned(m.shard, m.height, m.cosignature);
+    });
     options.listen?.("evidence", (e) => {
       const m = (e as CustomEvent<EvidenceMessage>).detail;
-      void this.#trust.evidence(m.shard, m.evidence);
+      this.#trust.evidence(m.shard, m.evidence).catch(() => {});
     });
   }
 
@@ -165,6 +170,7 @@ export class PeerLedger {
     const url = new URL(`/v1/shards/${shard}/checkpoint`, this.#o.url);
     const res = await fetchFrom(this.#o.fetch, url);
     if (!res.ok) return { ok: false, message: `HTTP ${res.status}: ${await res.text()}` };
+    await this.#follow(shard, policy);
     return believed(await this.#trust.checkpoint(shard, await res.text(), policy));
   }
 
@@ -193,6 +199,7 @@ export class PeerLedger {
     | { ok: false; message: string }
   > {
     const answer = await this.#get<BalanceAnswer>(`/v1/accounts/${id}/proof`);
+    await this.#follow(answer.shard, policy);
     return await this.#trust.proveBalance(id, answer, policy);
   }
 
@@ -344,6 +351,13 @@ export class PeerLedger {
    */
   async verify(proof: TxProof): Promise<{ ok: true } | Refusal> {
     return verifyTxProof(proof, await this.network());
+  }
+
+  // A client that requires witnesses follows the shard's blocks, on which every witness's
+  // cosignature is told (the shard keeps only `MAX_COSIGNATURES` of them).
+  async #follow(shard: number, policy = this.#o.trust): Promise<void> {
+    if (!policy?.quorum || this.#watched.has(shard) || !this.#o.isOpen()) return;
+    await this.watchBlocks(shard).catch(() => {});
   }
 
   async #get<T>(path: string): Promise<T> {

@@ -133,6 +133,7 @@ export interface PeerEvents {
     height: number;
     outcome: "cosigned" | "refused" | "evidence";
     code?: string;
+    kept?: boolean;
   };
   /** Direct-channel signaling sent with `sendSignal()`. */
   signal: { from: string; data: string | Uint8Array };

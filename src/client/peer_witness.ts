@@ -40,6 +40,8 @@ export interface WitnessDetail {
   outcome: "cosigned" | "refused" | "evidence";
   /** For `refused`: the witness's code (`INCONSISTENT`, `OLDER`, …) or the shard's. */
   code?: string;
+  /** For `cosigned`: whether the shard kept it with the checkpoint (else only told it). */
+  kept?: boolean;
 }
 
 /** What a {@linkcode PeerWitness} works with: the peer's ledger client, in parts. */
@@ -53,7 +55,7 @@ export interface PeerWitnessHost {
   /** Watches a shard's blocks (their checkpoints come as `checkpoint` events). */
   watch(shard: number): Promise<unknown>;
   /** Sends a `cosign` request. */
-  cosign(shard: number, height: number, cosignature: string): Promise<unknown>;
+  cosign(shard: number, height: number, cosignature: string): Promise<{ kept: boolean }>;
   /** Sends an `evidence` request. */
   report(evidence: ForkEvidence): Promise<unknown>;
   /** Tells what it did. */
@@ -154,17 +156,17 @@ export class PeerWitness {
         checkpoint: note,
       });
       if (answer.ok) {
-        // The shard may refuse to keep it (past `MAX_COSIGNATURES`): cosigned all the same.
-        const kept = await this.#host.cosign(shard, height, answer.cosignature).then(
-          () => undefined,
-          (error) => (error as { code?: string }).code ?? "INTERNAL",
+        // Told to the shard's watchers; kept with the checkpoint unless it is full. A shard that
+        // refuses it (an older block, a restart) is said so.
+        const sent = await this.#host.cosign(shard, height, answer.cosignature).then(
+          (r) => ({ kept: r.kept }),
+          (error) => ({ code: (error as { code?: string }).code ?? "INTERNAL" }),
         );
-        return this.#host.emit({
-          shard,
-          height,
-          outcome: kept ? "refused" : "cosigned",
-          code: kept,
-        });
+        return this.#host.emit(
+          "code" in sent
+            ? { shard, height, outcome: "refused", code: sent.code }
+            : { shard, height, outcome: "cosigned", kept: sent.kept },
+        );
       }
       if (answer.code === "CONFLICT") {
         held = await store.get(origin);

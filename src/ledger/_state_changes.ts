@@ -7,8 +7,12 @@
  */
 import type { SqlDatabase } from "./sql_database.ts";
 
-const SCHEMA =
-  "CREATE TABLE IF NOT EXISTS ledger_state_changed (id TEXT PRIMARY KEY) WITHOUT ROWID";
+const SCHEMA = [
+  "CREATE TABLE IF NOT EXISTS ledger_state_changed (id TEXT PRIMARY KEY) WITHOUT ROWID",
+  // Each account as the state tree last took it: what a balance proof shows.
+  "CREATE TABLE IF NOT EXISTS ledger_state_account (id TEXT PRIMARY KEY, balance TEXT NOT NULL, " +
+  "nonce INTEGER NOT NULL) WITHOUT ROWID",
+];
 
 /**
  * Changed accounts of one storage.
@@ -29,7 +33,7 @@ export class StateChanges {
   /** @param db The storage's database; the table is created if missing. */
   constructor(db: SqlDatabase) {
     this.#db = db;
-    db.exec(SCHEMA);
+    for (const statement of SCHEMA) db.exec(statement);
   }
 
   /** Notes accounts changed; `write` makes it last. @param ids Their ids. */
@@ -69,6 +73,42 @@ export class StateChanges {
     );
   }
 
+  /**
+   * An account as the state tree last took it.
+   *
+   * @param id The account.
+   * @returns Its balance and nonce then, or `undefined`.
+   */
+  proven(id: string): { balance: bigint; nonce: number } | undefined {
+    const [row] = this.#db.exec("SELECT balance, nonce FROM ledger_state_account WHERE id = ?", id);
+    return row && { balance: BigInt(String(row.balance)), nonce: Number(row.nonce) };
+  }
+
+  /**
+   * Writes accounts as the state tree takes them, in two statements.
+   *
+   * @param rows Each account, or `undefined` for one gone.
+   */
+  putProven(
+    rows: readonly (readonly [string, { balance: bigint; nonce: number } | undefined])[],
+  ): void {
+    const set = rows.flatMap(([id, a]) => a ? [[id, String(a.balance), a.nonce]] : []);
+    const gone = rows.flatMap(([id, a]) => a ? [] : [id]);
+    if (set.length > 0) {
+      this.#db.exec(
+        "INSERT OR REPLACE INTO ledger_state_account (id, balance, nonce) " +
+          "SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
+        JSON.stringify(set),
+      );
+    }
+    if (gone.length > 0) {
+      this.#db.exec(
+        "DELETE FROM ledger_state_account WHERE id IN (SELECT value FROM json_each(?))",
+        JSON.stringify(gone),
+      );
+    }
+  }
+
   /** Reads the table again at next use (after a rollback). */
   reset(): void {
     this.#held = undefined;
@@ -76,7 +116,11 @@ export class StateChanges {
 
   #all(): Map<string, number> {
     return this.#held ??= new Map(
-      this.#db.exec("SELECT id FROM ledger_state_changed").map((r) => [String(r.id), 0]),
+      // Each a number of its own: one taken before a rollback must not pass for these.
+      this.#db.exec("SELECT id FROM ledger_state_changed").map((r) => [
+        String(r.id),
+        ++this.#version,
+      ]),
     );
   }
 }

@@ -23,7 +23,7 @@ import {
 } from "../merkle/mod.ts";
 import { formatCheckpoint, parseCheckpoint } from "../tlog/checkpoint.ts";
 import { accountLeaf, type BalanceProof, balanceProofFrom } from "./balance_proof.ts";
-import type { LedgerStorage, StoredCheckpoint } from "./storage.ts";
+import type { Account, LedgerStorage, StoredCheckpoint } from "./storage.ts";
 
 /** A checkpoint planned with its block: its text, and what committing it writes. */
 export interface PlannedCheckpoint {
@@ -33,8 +33,15 @@ export interface PlannedCheckpoint {
   size: number;
   /** The log's nodes to write. */
   nodes: LogNode[];
-  /** The state tree's change and the account changes it took, when the block carries it. */
-  state?: { update: SparseUpdate; changes: ReadonlyMap<string, number> };
+  /**
+   * The state tree's change, the account changes it took, and the accounts as it took them,
+   * when the block carries it.
+   */
+  state?: {
+    update: SparseUpdate;
+    changes: ReadonlyMap<string, number>;
+    accounts: readonly (readonly [string, Account | undefined])[];
+  };
 }
 
 export { logOrigin } from "../protocol/log_wire.ts";
@@ -77,17 +84,27 @@ export class ShardLog {
 
   /**
    * Appends the entries of blocks sealed before the shard kept a log (storage that predates
-   * it), so that the log holds every entry the shard ever sealed, in order. Nothing to do on a
-   * shard that always kept one.
+   * it), so that the log holds every entry the shard ever sealed, in order, and has the state
+   * tree take every account once. Nothing to do on a shard that always kept both.
    */
   catchUp(): void {
+    // Accounts written before the state tree was kept were never marked changed: each is
+    // written again, once, so that the next state root holds every one.
+    if (this.#s.getMeta("state:seeded") === undefined) {
+      this.#s.transaction(() => {
+        for (const [id, a] of this.#s.accountsWhere(() => true)) this.#s.putAccount(id, a);
+        this.#s.setMeta("state:seeded", "1");
+      });
+    }
     const head = this.#s.head()?.header.height ?? 0;
     let done = Number(this.#s.getMeta("log:height") ?? "0");
     if (done >= head) return;
     this.#s.transaction(() => {
       for (; done < head; done++) {
         const block = this.#s.getBlock(done + 1);
-        if (block) this.#tree.append(block.leaves.map((l) => hex.decode(l)));
+        // A missing block would shift every later entry's place in the log.
+        if (!block) throw new RangeError(`Block ${done + 1} is missing: the log cannot be made`);
+        this.#tree.append(block.leaves.map((l) => hex.decode(l)));
       }
       this.#s.setMeta("log:height", String(head));
     });
@@ -117,12 +134,12 @@ export class ShardLog {
     let state: PlannedCheckpoint["state"];
     if (drained) {
       const changes = this.#s.stateChanges();
-      const update = this.#state.plan([...changes.keys()].map((id) => {
-        const account = this.#s.getAccount(id);
+      const accounts = [...changes.keys()].map((id) => [id, this.#s.getAccount(id)] as const);
+      const update = this.#state.plan(accounts.map(([id, account]) => {
         const leaf = accountLeaf(id, account ?? { balance: 0n, nonce: 0 });
         return [leaf.key, account ? leaf.value : undefined] as const;
       }));
-      state = { update, changes };
+      state = { update, changes, accounts };
       extensions.push(`state ${base64.encode(update.root)}`);
     }
     const text = formatCheckpoint({ origin: this.origin, size, root: tree.root(size), extensions });
@@ -143,6 +160,7 @@ export class ShardLog {
     if (plan.state) {
       this.#s.setMeta("state:height", String(height));
       this.#s.stateTaken(plan.state.changes);
+      this.#s.putProvenAccounts(plan.state.accounts);
       this.#state.commit(plan.state.update);
     }
   }
@@ -194,7 +212,8 @@ export class ShardLog {
     const height = Number(this.#s.getMeta("state:height") ?? "0");
     const checkpoint = height > 0 ? this.#s.getBlock(height)?.checkpoint : undefined;
     if (!checkpoint) return undefined;
-    const account = this.#s.getAccount(id);
+    // As the state tree took it, not as it stands now: a change since is in no root yet.
+    const account = this.#s.getProvenAccount(id);
     const key = accountLeaf(id, account ?? { balance: 0n, nonce: 0 }).key;
     const proof = balanceProofFrom(id, account, this.#state.proof(key));
     return { height, checkpoint: checkpoint.note, proof };

@@ -228,6 +228,14 @@ export class SqlLedgerStorage implements LedgerStorage {
     this.#changed.taken(changes);
   }
 
+  getProvenAccount(id: string): Account | undefined {
+    return this.#changed.proven(id);
+  }
+
+  putProvenAccounts(rows: readonly (readonly [string, Account | undefined])[]): void {
+    this.#changed.putProven(rows);
+  }
+
   logStore(): LogNodeStore {
     return this.#log ??= sqlLogStore(this.#db);
   }

@@ -148,6 +148,10 @@ export interface LedgerStorage {
    * account written again since stays changed).
    */
   stateTaken(changes: ReadonlyMap<string, number>): void;
+  /** An account as the state tree last took it: what the latest state root says of it. */
+  getProvenAccount(id: string): Account | undefined;
+  /** Writes accounts as the state tree takes them (`undefined`: none). */
+  putProvenAccounts(rows: readonly (readonly [string, Account | undefined])[]): void;
   /** Where the shard's log keeps its nodes (written within this storage's transactions). */
   logStore(): LogNodeStore;
   /** Where the shard's state tree keeps its nodes and leaves (the same). */
@@ -173,6 +177,7 @@ export class MemoryLedgerStorage implements LedgerStorage {
   readonly #outbox = new Map<number, Map<number, Receipt>>();
   readonly #meta = new Map<string, string>();
   readonly #changed = new Map<string, number>();
+  readonly #proven = new Map<string, Account>();
   #version = 0;
   readonly #log = memoryLogStore();
   readonly #state = memorySparseStore();
@@ -301,6 +306,13 @@ export class MemoryLedgerStorage implements LedgerStorage {
   }
   stateTaken(changes: ReadonlyMap<string, number>): void {
     for (const [id, n] of changes) if (this.#changed.get(id) === n) this.#changed.delete(id);
+  }
+  getProvenAccount(id: string): Account | undefined {
+    const a = this.#proven.get(id);
+    return a && { ...a };
+  }
+  putProvenAccounts(rows: readonly (readonly [string, Account | undefined])[]): void {
+    for (const [id, a] of rows) a ? this.#proven.set(id, { ...a }) : this.#proven.delete(id);
   }
   logStore(): LogNodeStore {
     return this.#log;

@@ -9,13 +9,6 @@
  */
 import type { AccountView, BlockHeaderJson, TxOutcome } from "./ledger_wire.ts";
 import type { Refusal } from "./refusal.ts";
-import type {
-  BalanceAnswer,
-  CheckpointAnswer,
-  ConsistencyAnswer,
-  InclusionAnswer,
-  LogAsk,
-} from "./log_wire.ts";
 import type { PeerInfo, PeerPresence, ProviderInfo } from "./service_messages.ts";
 
 /** Characters of a publish's signature: 64 bytes of Ed25519, base64url without padding. */
@@ -38,7 +31,16 @@ export interface ControlRequests {
    * Read a shard's log: a checkpoint, a consistency or inclusion proof, or an account's balance
    * proof (`LogAsk`; hash tiles are HTTP's).
    */
-  log: { t: "log"; id: number; shard: number; ask: Exclude<LogAsk, { kind: "tile" }> };
+  log: {
+    t: "log";
+    id: number;
+    shard: number;
+    ask:
+      | { kind: "checkpoint"; height?: number }
+      | { kind: "consistency"; from: number; to: number }
+      | { kind: "inclusion"; index: number; size: number }
+      | { kind: "balance"; account: string };
+  };
   /** Report evidence that a shard's key signed two histories (`checkForkEvidence`). */
   evidence: { t: "evidence"; id: number; evidence: unknown };
   /** Subscribe to a topic. */
@@ -92,14 +94,14 @@ export interface ControlReplies {
   account: { t: "account.result"; id: number; account: AccountView };
   /** The shard's head at the time of the watch. */
   blocks: { t: "blocks.result"; id: number; shard: number; head: BlockHeaderJson | null };
-  /** What the log answered (a refusal is an error reply, as for every request). */
-  log: {
-    t: "log.result";
-    id: number;
-    answer: CheckpointAnswer | ConsistencyAnswer | InclusionAnswer | BalanceAnswer;
-  };
-  /** Kept with the checkpoint and told to the shard's block watchers. */
-  cosign: { t: "cosign.result"; id: number; shard: number; height: number };
+  /**
+   * What the log answered: the answer of the HTTP route of the same read (`CheckpointAnswer`,
+   * `ConsistencyAnswer`, `InclusionAnswer`, `BalanceAnswer` of `superpeer/protocol`). A refusal
+   * is an error reply, as for every request.
+   */
+  log: { t: "log.result"; id: number; answer: { shard: number } & Record<string, unknown> };
+  /** Told to the shard's block watchers, and kept with the checkpoint unless it is full. */
+  cosign: { t: "cosign.result"; id: number; shard: number; height: number; kept: boolean };
   /** The evidence holds; told on `$evidence` unless it was told before (`fresh` false). */
   evidence: {
     t: "evidence.result";

@@ -25,6 +25,7 @@ export type LimitUnit =
   | "chars"
   | "units"
   | "cosignatures"
+  | "blocks"
   | "entries"
   | "transfers"
   | "receipts"

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { LOG_LIMITS } from "./limit_table_log.ts";
 import type { LimitRow } from "./limit_row.ts";
 import type { LimitName } from "./limit_values.ts";
 import { ADMISSION_LIMITS } from "./limit_table_admission.ts";
@@ -234,13 +235,6 @@ const CORE_LIMITS = {
     description:
       "Most entries in one block; the rest wait for the next, sealed at once after a full block.",
   },
-  /** Most witnesses' cosignatures a shard keeps on one checkpoint. */
-  MAX_COSIGNATURES: {
-    value: 16,
-    unit: "cosignatures",
-    description:
-      "Most witnesses whose cosignatures a shard keeps and serves on one checkpoint; a witness's later one replaces its own, past the bound the rest are refused `RESOURCE_LIMIT_EXCEEDED` (a client that requires a quorum also reads the cosignatures on `$blocks/<k>`).",
-  },
   /** Most transfers in one submission (one frame or one `POST /v1/tx`). */
   MAX_TX_BATCH: {
     value: 256,
@@ -378,7 +372,7 @@ const CORE_LIMITS = {
 
 /**
  * Every limit, once: its default value, unit and meaning, in documentation order (the rows
- * above, then mail's, the prices, file sharing's, observability's, placement's and admission's). The names,
+ * above, then mail's, the prices, file sharing's, observability's, placement's, admission's and the shards' logs'). The names,
  * `LIMIT_SPECS` (the served and documented table) and the values (`limit_values.ts`, checked
  * against it) are all derived from it. Built by a call marked pure, so that a bundle that reads
  * only the values (the client) leaves the table and its texts out.
@@ -391,6 +385,7 @@ export const LIMIT_TABLE: Readonly<Record<LimitName, LimitRow>> = /* @__PURE__ *
   OBSERVE_LIMITS,
   PLACEMENT_LIMITS,
   ADMISSION_LIMITS,
+  LOG_LIMITS,
 );
 
 function joinTables(...tables: Record<string, LimitRow>[]): Record<LimitName, LimitRow> {

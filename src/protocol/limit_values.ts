@@ -41,7 +41,6 @@ export type LimitName =
   | "MAX_TRANSFER_AMOUNT"
   | "BLOCK_INTERVAL_MS"
   | "MAX_BLOCK_ENTRIES"
-  | "MAX_COSIGNATURES"
   | "MAX_TX_BATCH"
   | "RECEIPT_RETRY_MS"
   | "MAX_RECEIPT_BATCH"
@@ -112,7 +111,9 @@ export type LimitName =
   | "INVITATION_MAX_CHARS"
   | "ADMISSION_ALLOW_MAX"
   | "INVITE_KEYS_MAX"
-  | "ADMISSION_HOOK_TIMEOUT_MS";
+  | "ADMISSION_HOOK_TIMEOUT_MS"
+  | "MAX_COSIGNATURES"
+  | "COSIGN_RECENT_BLOCKS";
 
 /** The default value of every limit, by name. */
 export const LIMIT_VALUES: Readonly<Record<LimitName, number>> = {
@@ -149,7 +150,6 @@ export const LIMIT_VALUES: Readonly<Record<LimitName, number>> = {
   MAX_TRANSFER_AMOUNT: 1000000000000000,
   BLOCK_INTERVAL_MS: 1000,
   MAX_BLOCK_ENTRIES: 1024,
-  MAX_COSIGNATURES: 16,
   MAX_TX_BATCH: 256,
   RECEIPT_RETRY_MS: 1000,
   MAX_RECEIPT_BATCH: 256,
@@ -221,4 +221,6 @@ export const LIMIT_VALUES: Readonly<Record<LimitName, number>> = {
   ADMISSION_ALLOW_MAX: 100,
   INVITE_KEYS_MAX: 16,
   ADMISSION_HOOK_TIMEOUT_MS: 2000,
+  MAX_COSIGNATURES: 16,
+  COSIGN_RECENT_BLOCKS: 64,
 };

@@ -89,7 +89,7 @@ const SERVER_MESSAGES: Readonly<Record<string, Check>> = {
   }),
   "blocks.result": object({ id, shard: nat, head: nullable(header) }),
   block: object({ header, checkpoint: opt(str), seq: topicSeq }),
-  "cosign.result": object({ id, shard: nat, height: nat }),
+  "cosign.result": object({ id, shard: nat, height: nat, kept: bool }),
   // The answer's shape is the ask's: the client reads what it asked for.
   "log.result": object({ id, answer: object({ shard: nat }) }),
   "evidence.result": object({

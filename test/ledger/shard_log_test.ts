@@ -173,7 +173,8 @@ Deno.test("ShardLog (SQLite): blocks sealed before the log are taken into it fir
     db.exec(`DELETE FROM ${table}`);
   }
   db.exec("DELETE FROM ledger_meta WHERE key IN ('log:height', 'state:height')");
-  db.exec("INSERT INTO ledger_state_changed (id) SELECT id FROM ledger_account");
+  db.exec("DELETE FROM ledger_state_changed");
+  db.exec("DELETE FROM ledger_meta WHERE key = 'state:seeded'");
   const storage = new SqlLedgerStorage(db);
   const again = open(storage);
   await pay(again, 4, people[5], 1);
@@ -181,6 +182,25 @@ Deno.test("ShardLog (SQLite): blocks sealed before the log are taken into it fir
   const c = await headCheckpoint(storage);
   assertEquals(c.size, 4);
   assertEquals(c.root, merkleRoot(allLeaves(storage)));
+  // Every account is in the state root, those not written since the upgrade too.
+  const state = base64.decode(c.extensions[1].slice(6));
+  assertEquals(state, stateRoot(storage.accountsWhere(() => true)));
+  const untouched = verifyBalanceProof(state, again.log.balance(people[0].peerId)!.proof);
+  assert(untouched.ok && untouched.present);
+});
+
+Deno.test("ShardLog (SQLite): a balance proof is of the state root, not of a change since", async () => {
+  nonces.clear();
+  const storage = new SqlLedgerStorage(onNodeSqlite());
+  const shard = open(storage);
+  await pay(shard, 0, people[1], 5);
+  await shard.seal(key);
+  const root = base64.decode((await headCheckpoint(storage)).extensions[1].slice(6));
+  await pay(shard, 0, people[2], 7); // unsealed: in no root yet
+  const proven = shard.log.balance(people[0].peerId)!;
+  const shown = verifyBalanceProof(root, proven.proof);
+  assert(shown.ok && shown.present, shown.ok ? "absent" : shown.message);
+  assertEquals(shown.balance, 995n, "as the root says, before the second payment");
 });
 
 Deno.test("ShardLog (SQLite): an account written while a block is signed stays for the next", async () => {

@@ -26,7 +26,7 @@ export const LOG_ROUTES = [
   "/v1/accounts/:id/proof",
 ];
 
-/** The edge cache that holds immutable history. */
+/** The edge cache that holds immutable history (one per network id: `superpeer-log/<id>`). */
 export const LOG_CACHE = "superpeer-log";
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
@@ -135,7 +135,8 @@ async function ask(
 // An immutable answer read before is answered from the edge's cache, with no admission and no
 // shard woken: it costs the edge alone, and it is the same answer.
 async function fromCache(c: Context<Ctx>, make: () => Promise<Response>): Promise<Response> {
-  const cache = await caches.open(LOG_CACHE);
+  // One cache per network id: another network served at the same name answers from its own.
+  const cache = await caches.open(`${LOG_CACHE}/${c.var.config.network}`);
   const key = new Request(c.req.url);
   const hit = await cache.match(key);
   if (hit) {

@@ -246,8 +246,9 @@ export class Control {
         if (m.shard >= this.#config.placement.shards) {
           return { ok: false, code: "BAD_REQUEST", message: `No shard ${m.shard}` };
         }
-        const refused = await this.#router.cosign(m.shard, peer, m.height, m.cosignature);
-        return refused ?? { t: "cosign.result", id: m.id, shard: m.shard, height: m.height };
+        const r = await this.#router.cosign(m.shard, peer, m.height, m.cosignature);
+        if ("ok" in r) return r;
+        return { t: "cosign.result", id: m.id, shard: m.shard, height: m.height, kept: r.kept };
       }
       case "evidence":
         return await this.#evidence.report(peer, m.id, m.evidence);
@@ -257,7 +258,8 @@ export class Control {
         }
         const answer = await this.#router.log(m.shard, m.ask);
         if ("ok" in answer && answer.ok === false) return answer;
-        return { t: "log.result", id: m.id, answer: answer as ControlReplies["log"]["answer"] };
+        const read = answer as unknown as ControlReplies["log"]["answer"];
+        return { t: "log.result", id: m.id, answer: read };
       }
     }
   }

@@ -206,8 +206,8 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   }
 
   /** Keeps a witness's cosignature of a block's checkpoint. */
-  ledgerCosign(witness: string, height: number, line: string): Promise<Refusal | null> {
-    return this.#r.ledger.ledgerCosign(witness, height, line);
+  ledgerCosign(w: string, height: number, line: string): Promise<Refusal | { kept: boolean }> {
+    return this.#r.ledger.ledgerCosign(w, height, line);
   }
 
   /** Applies receipts another shard owes this one. */

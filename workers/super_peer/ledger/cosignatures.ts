@@ -29,13 +29,14 @@ const SCHEMA = "CREATE TABLE IF NOT EXISTS ledger_cosignature (height INTEGER NO
  * import type { ShardLog } from "../../../src/ledger/mod.ts";
  * import { Cosignatures } from "./cosignatures.ts";
  * export const desk = (ctx: DurableObjectState, log: ShardLog) =>
- *   new Cosignatures(ctx, log, 16, () => {});
+ *   new Cosignatures(ctx, log, 16, 64, () => {});
  * ```
  */
 export class Cosignatures {
   readonly #ctx: DurableObjectState;
   readonly #log: ShardLog;
   readonly #max: number;
+  readonly #recent: number;
   readonly #told: (height: number, witness: string, line: string) => void;
   #ready = false;
 
@@ -43,35 +44,48 @@ export class Cosignatures {
    * @param ctx The shard's object.
    * @param log The shard's log.
    * @param max `MAX_COSIGNATURES`.
+   * @param recent `COSIGN_RECENT_BLOCKS`.
    * @param told Tells the shard's block watchers of a cosignature kept.
    */
   constructor(
     ctx: DurableObjectState,
     log: ShardLog,
     max: number,
+    recent: number,
     told: (height: number, witness: string, line: string) => void,
   ) {
     this.#ctx = ctx;
     this.#log = log;
     this.#max = max;
+    this.#recent = recent;
     this.#told = told;
   }
 
   /**
-   * Checks and keeps a witness's cosignature of a block's checkpoint.
+   * Checks a witness's cosignature of a recent block's checkpoint, tells it to the shard's block
+   * watchers, and keeps it if the checkpoint holds fewer than `MAX_COSIGNATURES` witnesses' (or
+   * this witness's own already). Past the bound it is told and not kept: a client that follows
+   * the shard's blocks hears every witness, whoever took the kept places.
    *
    * @param witness The peer that sent it: its key must be the cosignature's.
-   * @param height The block.
+   * @param height The block, one of the last `COSIGN_RECENT_BLOCKS`.
    * @param line The signature line.
-   * @returns `null` once kept, or why not: `CHECKPOINT_NOT_FOUND`, `COSIGNATURE_INVALID`,
-   *   `RESOURCE_LIMIT_EXCEEDED` past `MAX_COSIGNATURES` witnesses.
+   * @returns Whether it was kept, or why it was refused: `CHECKPOINT_NOT_FOUND` (no such block,
+   *   or an older one), `COSIGNATURE_INVALID`.
    */
-  async add(witness: string, height: number, line: string): Promise<Refusal | null> {
+  async add(witness: string, height: number, line: string): Promise<Refusal | { kept: boolean }> {
+    const head = this.#log.checkpoint()?.height ?? 0;
+    const oldest = head - this.#recent + 1;
+    if (height < oldest) {
+      const which = `the last ${this.#recent} blocks' checkpoints (from ${Math.max(1, oldest)})`;
+      return refusal("CHECKPOINT_NOT_FOUND", `Cosignatures are taken for ${which}`);
+    }
     const found = this.#log.checkpoint(height);
     if (!found) return refusal("CHECKPOINT_NOT_FOUND", `No checkpoint at height ${height}`);
     const note = found.checkpoint.note;
     const text = note.slice(0, note.indexOf("\n\n") + 1);
-    const split = splitNote(`${text}\n${line.endsWith("\n") ? line : `${line}\n`}`);
+    const clean = line.endsWith("\n") ? line : `${line}\n`;
+    const split = splitNote(`${text}\n${clean}`);
     const sig = split.ok && split.signatures.length === 1 ? split.signatures[0] : undefined;
     const invalid = refusal(
       "COSIGNATURE_INVALID",
@@ -86,21 +100,19 @@ export class Cosignatures {
       witness,
       height,
     ).one();
-    if (!held.mine && held.n >= this.#max) {
-      return refusal(
-        "RESOURCE_LIMIT_EXCEEDED",
-        `Checkpoint ${height} holds ${this.#max} witnesses' cosignatures`,
+    const kept = Boolean(held.mine) || held.n < this.#max;
+    if (kept) {
+      sql.exec(
+        "INSERT OR REPLACE INTO ledger_cosignature (height, witness, line) VALUES (?, ?, ?)",
+        height,
+        witness,
+        clean,
       );
+      // Older checkpoints take no more: their rows go.
+      sql.exec("DELETE FROM ledger_cosignature WHERE height < ?", oldest);
     }
-    const clean = line.endsWith("\n") ? line : `${line}\n`;
-    sql.exec(
-      "INSERT OR REPLACE INTO ledger_cosignature (height, witness, line) VALUES (?, ?, ?)",
-      height,
-      witness,
-      clean,
-    );
     this.#told(height, witness, clean);
-    return null;
+    return { kept };
   }
 
   /**

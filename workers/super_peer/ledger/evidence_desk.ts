@@ -73,12 +73,20 @@ export class EvidenceDesk {
     }
     const shown = await checkForkEvidence(evidence, await this.#key(shard));
     if (!shown.ok) return refusal("EVIDENCE_INVALID", shown.message);
-    const data = JSON.stringify({ shard, evidence });
-    const digest = hex.encode(sha256(new TextEncoder().encode(data)));
+    // Told as checked, its fields and nothing else; once per pair of roots, however it is dressed.
+    const e = evidence as Record<string, unknown>;
+    const told = e.kind === "same-size"
+      ? { kind: e.kind, a: e.a, b: e.b }
+      : { kind: e.kind, a: e.a, b: e.b, prefixRoot: e.prefixRoot, proof: e.proof };
+    const roots = [e.a, e.b].map((n) => parseCheckpoint(noteText(String(n)))!.root);
+    const digest = hex.encode(sha256(new TextEncoder().encode(
+      `${shard}:${shown.sizes.join(":")}:${roots.map((r) => hex.encode(r)).join(":")}`,
+    )));
     const fresh = !this.#told.has(digest);
     if (fresh) {
       this.#told.add(digest);
       if (this.#told.size > TOLD_KEPT) this.#told.delete(this.#told.values().next().value!);
+      const data = JSON.stringify({ shard, evidence: told });
       this.#publish({ topic: EVIDENCE_TOPIC, from: peer, n: 0, data });
     }
     return { t: "evidence.result", id, shard, sizes: shown.sizes, fresh };
@@ -88,7 +96,7 @@ export class EvidenceDesk {
   #shardOf(evidence: unknown): number | undefined {
     const a = (evidence as { a?: unknown } | null)?.a;
     if (typeof a !== "string") return undefined;
-    const c = parseCheckpoint(a.slice(0, a.indexOf("\n\n") + 1));
+    const c = parseCheckpoint(noteText(a));
     const prefix = logOrigin(this.#config.network, 0).slice(0, -1);
     if (!c?.origin.startsWith(prefix)) return undefined;
     const text = c.origin.slice(prefix.length);
@@ -108,4 +116,9 @@ export class EvidenceDesk {
     }
     return key;
   }
+}
+
+// A signed note's text: what its signatures cover.
+function noteText(note: string): string {
+  return note.slice(0, note.indexOf("\n\n") + 1);
 }

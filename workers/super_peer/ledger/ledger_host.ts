@@ -104,7 +104,8 @@ export class LedgerHost {
     this.#signer = deriveShardKey(config.secret, config.network, shard);
     this.#index = new TxIndex(ctx, config, shard, o.shards);
     const max = config.limits.MAX_COSIGNATURES;
-    this.cosigns = new Cosignatures(ctx, this.ledger.log, max, o.onCosigned);
+    const recent = config.limits.COSIGN_RECENT_BLOCKS;
+    this.cosigns = new Cosignatures(ctx, this.ledger.log, max, recent, o.onCosigned);
   }
 
   /**

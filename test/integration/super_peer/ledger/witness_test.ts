@@ -184,26 +184,50 @@ Deno.test("ledger witnesses: cosign and evidence refusals, each with its code", 
   const net = await startNetwork({
     shards: 1,
     vars: { GENESIS: JSON.stringify({ [payer.peerId]: 100 }) },
-    limits: { BLOCK_INTERVAL_MS: INTERVAL, MAX_COSIGNATURES: 1 },
+    limits: { BLOCK_INTERVAL_MS: INTERVAL, MAX_COSIGNATURES: 1, COSIGN_RECENT_BLOCKS: 2 },
   });
   const peers: Peer[] = [];
   try {
     const alice = await connectPeer(net, { identity: payer });
     peers.push(alice);
-    const outcomes: Outcome[][] = [[], []];
+    const outcomes: (Outcome & { kept?: boolean })[][] = [[], []];
+    const witnesses: Peer[] = [];
     for (let i = 0; i < 2; i++) {
       const w = await connectPeer(net, { witness: {}, fetch: ownAddress() });
       w.on("witness", (d) => outcomes[i].push(d));
       peers.push(w);
+      witnesses.push(w);
     }
     const r = await alice.ledger.transfer((await Identity.generate()).peerId, 5);
     assert(r.ok);
     const height = (await alice.ledger.waitForBlock(r.hash)).block!;
     await waitUntil(() => outcomes.every((o) => o.some((d) => d.height >= height)), 10_000);
-    // One checkpoint keeps one witness's cosignature: the other is refused past the bound.
+    // Both cosign; the checkpoint keeps one witness's line, the other is only told.
     const all = outcomes.flat().filter((d) => d.height === height);
-    assertEquals(all.filter((d) => d.outcome === "cosigned").length, 1, JSON.stringify(all));
-    assertEquals(all.filter((d) => d.code === "RESOURCE_LIMIT_EXCEEDED").length, 1);
+    assertEquals(all.filter((d) => d.outcome === "cosigned").length, 2, JSON.stringify(all));
+    assertEquals(all.map((d) => d.kept).sort(), [false, true]);
+    // A client that requires both hears both on the shard's blocks, though one is not kept.
+    const keys = await Promise.all(witnesses.map(async (w) => (await w.ledger.witnessKey())!));
+    const client = await connectPeer(net, {
+      trust: { witnesses: keys, quorum: 2 },
+      fetch: ownAddress(),
+    });
+    peers.push(client);
+    assertEquals((await client.ledger.checkpoint(0)).ok, false, "only the kept line is served");
+    let latest = height;
+    for (let i = 0; i < 3; i++) {
+      const more = await alice.ledger.transfer((await Identity.generate()).peerId, 1);
+      assert(more.ok);
+      latest = (await alice.ledger.waitForBlock(more.hash)).block!;
+    }
+    await waitUntil(() => outcomes.every((o) => o.some((d) => d.height >= latest)), 10_000);
+    await waitUntil(async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      const c = await client.ledger.checkpoint(0);
+      return c.ok && c.cosigners.length === 2;
+    }, 10_000);
+    const believed = await client.ledger.checkpoint(0);
+    assert(believed.ok && believed.cosigners.length === 2, JSON.stringify(believed));
 
     const ask = (m: Record<string, unknown>) =>
       alice.request(m as never).then(() => "ok", (e) => (e as { code: string }).code);
@@ -215,12 +239,17 @@ Deno.test("ledger witnesses: cosign and evidence refusals, each with its code", 
       await ask({
         t: "cosign",
         shard: 0,
-        height,
+        height: latest,
         cosignature: "\u2014 x AAAAAAAAAAAAAAAAAAAAAAAAAAAA",
       }),
       "COSIGNATURE_INVALID",
     );
     assertEquals(await ask({ t: "cosign", shard: 7, height, cosignature: "x" }), "BAD_REQUEST");
+    // Past the last COSIGN_RECENT_BLOCKS (2) blocks: no longer taken.
+    assertEquals(
+      await ask({ t: "cosign", shard: 0, height: latest - 2, cosignature: "\u2014 x AAAA" }),
+      "CHECKPOINT_NOT_FOUND",
+    );
     assertEquals(
       await ask({ t: "evidence", evidence: { kind: "same-size", a: "x", b: "y" } }),
       "EVIDENCE_INVALID",
