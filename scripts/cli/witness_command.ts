@@ -8,7 +8,8 @@
  * @module
  */
 import { base64 } from "@scure/base";
-import type { PeerEvents } from "../../mod.ts";
+import { type NetworkInfo, type PeerEvents, ProtocolError } from "../../mod.ts";
+import { UsageError } from "./args.ts";
 import type { WitnessedHead, WitnessStore } from "../../src/tlog/witness.ts";
 import { closeAndExit, type Context, wholeArg } from "./context.ts";
 import { clock } from "./output.ts";
@@ -86,6 +87,19 @@ export async function witness(
   o: { name?: string; state?: string },
 ): Promise<void> {
   const shards = shardArgs.map((s) => wholeArg("a shard", s, 0, 1023));
+  if (shards.length > 0) {
+    // Said now, not found out later as a watch the network refuses while nothing is printed.
+    const url = c.api("/v1/network");
+    const info = await fetch(url).then((r) => r.json() as Promise<NetworkInfo>, () => {
+      throw new ProtocolError("UNREACHABLE", `Cannot reach ${url.origin}: is the network up?`);
+    });
+    const bad = shards.find((k) => k >= info.shards);
+    if (bad !== undefined) {
+      throw new UsageError(
+        `no shard ${bad}: the network has ${info.shards} (0 to ${info.shards - 1})`,
+      );
+    }
+  }
   const state = o.state ?? c.identityPath.replace(/(\.json)?$/, ".witness.json");
   const peer = await c.peer(false, {
     witness: {

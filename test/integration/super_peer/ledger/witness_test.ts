@@ -17,6 +17,7 @@ import {
 import { deriveShardKey } from "../../../../workers/shard_keys.ts";
 import { startNetwork, TEST_ADDRESS_HEADER } from "../../../../scripts/local_network.ts";
 import { connectPeer, waitUntil } from "../../../support/peers.ts";
+import { cliCommand, runCli } from "../../../support/cli.ts";
 import { assert, assertEquals } from "../../../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -264,6 +265,51 @@ Deno.test("ledger witnesses: cosign and evidence refusals, each with its code", 
     );
   } finally {
     await Promise.all(peers.map((p) => p.close()));
+    await net.dispose();
+  }
+});
+
+Deno.test("ledger witnesses: deno task witness, as a person runs it", opts, async () => {
+  const payer = await Identity.generate();
+  const net = await startNetwork({
+    shards: 2,
+    vars: { GENESIS: JSON.stringify({ [payer.peerId]: 100 }) },
+    limits: { BLOCK_INTERVAL_MS: INTERVAL },
+  });
+  const dir = await Deno.makeTempDir();
+  const ws = net.url.replace("http:", "ws:");
+  const alice = await connectPeer(net, { identity: payer });
+  let child: Deno.ChildProcess | undefined;
+  try {
+    // Wrong input: one line, exit 2, before anything runs.
+    const wrong = await runCli(["witness", "5", "--url", ws, "--identity", `${dir}/w.json`]);
+    assertEquals([wrong.code, wrong.err], [2, "no shard 5: the network has 2 (0 to 1)"]);
+    // It runs: its key first, then a line per checkpoint it cosigns, its state in a file.
+    child = cliCommand(["witness", "--json", "--url", ws, "--identity", `${dir}/w.json`]).spawn();
+    const lines: Record<string, unknown>[] = [];
+    const reading = (async () => {
+      let rest = "";
+      for await (const chunk of child!.stdout.pipeThrough(new TextDecoderStream())) {
+        rest += chunk;
+        const parts = rest.split("\n");
+        rest = parts.pop()!;
+        for (const p of parts) if (p.trim()) lines.push(JSON.parse(p));
+      }
+    })();
+    await waitUntil(() => lines.some((l) => typeof l.key === "string"), 10_000);
+    const r = await alice.ledger.transfer((await Identity.generate()).peerId, 3);
+    assert(r.ok);
+    await waitUntil(() => lines.some((l) => l.outcome === "cosigned"), 10_000);
+    assert(lines.some((l) => l.outcome === "cosigned" && l.kept === true), JSON.stringify(lines));
+    const state = JSON.parse(await Deno.readTextFile(`${dir}/w.witness.json`));
+    assert(Object.keys(state).some((origin) => origin.startsWith(`superpeer/${net.network}/`)));
+    child.kill("SIGINT");
+    await child.status;
+    await reading;
+    child = undefined;
+  } finally {
+    child?.kill("SIGKILL");
+    await alice.close();
     await net.dispose();
   }
 });
