@@ -190,8 +190,38 @@ export class PeerWitness {
           return this.#host.emit({ shard, height, outcome: "evidence" });
         }
       }
+      if (answer.code === "OLDER" && held?.note && await this.#older(shard, origin, note, held)) {
+        return this.#host.emit({ shard, height, outcome: "evidence" });
+      }
       return this.#host.emit({ shard, height, outcome: "refused", code: answer.code });
     }
+  }
+
+  // A checkpoint smaller than the one held: an older one of the same history, or one the held
+  // one does not extend. The network's proof from its size to the held one's says which; in
+  // the second case the two are evidence, reported (a = the smaller, b = the held one).
+  async #older(
+    shard: number,
+    origin: string,
+    note: string,
+    held: { size: number; note?: string },
+  ): Promise<boolean> {
+    const c = parseCheckpoint(note.slice(0, note.indexOf("\n\n") + 1))!;
+    if (c.size === 0) return false;
+    const proof = await this.#proof(shard, c.size, held.size);
+    if (typeof proof === "string") return false;
+    const evidence: ForkEvidence = {
+      kind: "inconsistent",
+      a: note,
+      b: held.note!,
+      prefixRoot: proof.fromRoot,
+      proof: proof.proof,
+    };
+    const info = await this.#host.network();
+    const key = noteKey(origin, publicKeyFromPeerId(info.shardKeys[shard]));
+    if (!(await checkForkEvidence(evidence, key)).ok) return false;
+    await this.#host.report(evidence);
+    return true;
   }
 
   // A consistency proof from the network, or the code it refused with.
