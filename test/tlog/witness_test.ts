@@ -199,6 +199,13 @@ Deno.test("evidence that shows nothing is refused", async () => {
   const fake = base64.encode(merkleRoot(leaves(8, 3)));
   await no({ kind: "inconsistent", a: n8, b: n12, prefixRoot: fake, proof });
   await no({ kind: "inconsistent", a: n12, b: n8, prefixRoot: prefix, proof });
+  // A proof longer than any tree of 2^53 leaves needs is junk, refused unread (107 hashes).
+  const long = Array.from({ length: 107 }, () => base64.encode(new Uint8Array(32).fill(1)));
+  const unread = await checkForkEvidence(
+    { kind: "inconsistent", a: n8, b: n12, prefixRoot: fake, proof: long },
+    logKey,
+  );
+  assertEquals(unread, { ok: false, message: "Bad proof" });
   // Notes not signed by the log's key.
   const other = noteKey(ORIGIN, (await Identity.generate()).publicKey);
   await no({ kind: "same-size", a: n8, b: await checkpoint(leaves(8, 1)) }, other);
