@@ -6,15 +6,10 @@
  *
  * @module
  */
-import {
-  isAccountId,
-  type LogAnswer,
-  type SignedBlockHeader,
-  type TxRecord,
-} from "../src/ledger/mod.ts";
-import type { AccountView, LogAsk, Refusal, TxOutcome, TxProof } from "../src/protocol/mod.ts";
+import { isAccountId, type LogAnswer, type SignedBlockHeader } from "../src/ledger/mod.ts";
+import type { AccountView, LogAsk, Refusal, TxOutcome } from "../src/protocol/mod.ts";
 import { HomeCache, Placement, type Where } from "../src/routing/mod.ts";
-import type { SuperPeerRpc } from "./rpc.ts";
+import type { SuperPeerRpc, TxLookup } from "./rpc.ts";
 import type { Shards } from "./shards.ts";
 /**
  * The ledger calls a shard answers: through its stub (a promise), or the local object's own
@@ -158,7 +153,7 @@ export class LedgerRouter {
   async transaction(
     hash: string,
     home?: string,
-  ): Promise<{ record: TxRecord; proof: TxProof | null } | null> {
+  ): Promise<Exclude<TxLookup, { at: number } | null> | null> {
     // With its payer (a faucet payment's payee): that account's home. Else the hash's own
     // home, which has it or knows the shard that has it: two calls at most.
     const byHash = this.#placement.home(hash);

@@ -35,7 +35,10 @@ export type ProviderAnswer =
   | Refusal;
 
 /** A transfer found by its hash: here, or the shard that has it (at the hash's home). */
-export type TxLookup = { record: TxRecord; proof: TxProof | null } | { at: number } | null;
+export type TxLookup =
+  | { record: TxRecord; proof: TxProof | null; log?: { index: number; size: number } }
+  | { at: number }
+  | null;
 
 /** A frame of a relayed batch that the destination's home refused, and why. */
 export type RefusedFrame = Refusal & {

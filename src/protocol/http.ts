@@ -101,6 +101,12 @@ export type TxStatus =
     index: number | null;
     /** The proof, once sealed. */
     proof: TxProof | null;
+    /**
+     * Its place in its shard's log, once sealed in a block with a checkpoint: the entry's index
+     * and the checkpoint's size (ask `GET /v1/shards/:k/inclusion/:index/:size` at any later
+     * size).
+     */
+    log?: { index: number; size: number };
   }
   & (
     | {

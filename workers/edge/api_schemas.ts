@@ -268,6 +268,7 @@ export const TxStatus = named(
     ]).nullable(),
     tx: Transfer.optional(),
     mint: Mint.optional(),
+    log: z.object({ index: count, size: count }).optional(),
   }),
 );
 

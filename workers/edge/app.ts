@@ -162,8 +162,15 @@ app.get("/v1/tx/:hash", async (c) => {
   // The payer's home holds the record; without a hint the hash's home says which shard.
   const found = await c.var.ledger.transaction(hash, from);
   if (!found) throw new HttpError(404, "TX_NOT_FOUND", `No transfer "${hash}"`);
-  const { record, proof } = found;
-  const place = { hash, status: record.status, block: record.block, index: record.index, proof };
+  const { record, proof, log } = found;
+  const place = {
+    hash,
+    status: record.status,
+    block: record.block,
+    index: record.index,
+    proof,
+    ...(log ? { log } : {}),
+  };
   return c.json<TxStatus>(
     record.mint ? { ...place, mint: record.mint } : { ...place, tx: record.tx },
   );

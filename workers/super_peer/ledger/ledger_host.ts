@@ -177,7 +177,15 @@ export class LedgerHost {
    */
   transaction(hash: string): TxLookup {
     const record = this.ledger.transaction(hash);
-    if (record) return { record, proof: this.ledger.proof(hash) ?? null };
+    if (record) {
+      const proof = this.ledger.proof(hash) ?? null;
+      // Its place in the log: the block's entries end at its checkpoint's size.
+      const sealed = record.block === null ? undefined : this.ledger.log.checkpoint(record.block);
+      const entries = proof?.header.entries;
+      if (!sealed || entries === undefined || record.index === null) return { record, proof };
+      const size = sealed.checkpoint.size;
+      return { record, proof, log: { index: size - entries + record.index, size } };
+    }
     const at = this.#index.where(hash);
     return at === undefined ? null : { at };
   }

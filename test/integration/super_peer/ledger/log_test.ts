@@ -9,7 +9,7 @@ import { entryLeaf, logOrigin, verifyBalanceProof } from "../../../../src/ledger
 import { leafHash, verifyConsistency, verifyInclusion } from "../../../../src/merkle/mod.ts";
 import type { NetworkInfo, TransferJson } from "../../../../src/protocol/mod.ts";
 import { noteKey, openNote, parseCheckpoint, tilePath } from "../../../../src/tlog/mod.ts";
-import { startNetwork } from "../../../../scripts/local_network.ts";
+import { startNetwork, TEST_ADDRESS_HEADER } from "../../../../scripts/local_network.ts";
 import { connectPeer } from "../../../support/peers.ts";
 import { assert, assertEquals } from "../../../support/assert.ts";
 
@@ -67,6 +67,12 @@ Deno.test("ledger log: checkpoints, proofs, tiles and balance proofs over HTTP",
       assert(at.extensions[0].startsWith(`block ${t.block} `));
       const entries = (await get(`/v1/shards/${home}/blocks/${t.block}`)).body.entries as number;
       const logIndex = at.size - entries + t.index;
+      // The transfer's status says the same place, and the size it was sealed at.
+      // From an address of its own: a lookup is priced at several reads of this test's budget.
+      const status = await (await fetch(`${net.url}/v1/tx/${t.hash}`, {
+        headers: { [TEST_ADDRESS_HEADER]: "198.51.100.77" },
+      })).json();
+      assertEquals(status.log, { index: logIndex, size: at.size });
       const inc = await get(`/v1/shards/${home}/inclusion/${logIndex}/${head.size}`);
       assertEquals(inc.res.status, 200);
       const leaf = leafHash(entryLeaf({ kind: "transfer", tx: t.tx }));
