@@ -21,7 +21,7 @@ import {
   SparseState,
   type SparseUpdate,
 } from "../merkle/mod.ts";
-import { formatCheckpoint, parseCheckpoint } from "../tlog/checkpoint.ts";
+import { formatCheckpoint } from "../tlog/checkpoint.ts";
 import { accountLeaf, type BalanceProof, balanceProofFrom } from "./balance_proof.ts";
 import type { Account, LedgerStorage, StoredCheckpoint } from "./storage.ts";
 
@@ -254,32 +254,6 @@ export class ShardLog {
     }
     return this.#tree.inclusionProof(index, size).map((h) => base64.encode(h));
   }
-}
-
-/**
- * A block's checkpoint, read: its size, and its state root if it carries one.
- *
- * @param c The stored checkpoint.
- * @returns What it says, or `undefined` for a text that is not a checkpoint.
- *
- * @example Usage
- * ```ts
- * import { readStoredCheckpoint } from "./shard_log.ts";
- * console.assert(readStoredCheckpoint({ size: 1, note: "x\n", state: false }) === undefined);
- * ```
- */
-export function readStoredCheckpoint(
-  c: StoredCheckpoint,
-): { size: number; root: Uint8Array; state?: Uint8Array } | undefined {
-  const text = c.note.slice(0, c.note.indexOf("\n\n") + 1);
-  const parsed = text ? parseCheckpoint(text) : undefined;
-  if (!parsed) return undefined;
-  const line = parsed.extensions.find((e) => e.startsWith("state "));
-  return {
-    size: parsed.size,
-    root: parsed.root,
-    ...(line ? { state: base64.decode(line.slice(6)) } : {}),
-  };
 }
 
 function validSizes(from: number, to: number, size: number): boolean {

@@ -1,17 +1,8 @@
 import { hex } from "@scure/base";
 import fc from "fast-check";
 import { consistencyProof, leafHash, merkleRoot, verifyConsistency } from "../../src/merkle/mod.ts";
-import { assert, assertEquals } from "../support/assert.ts";
+import { assert, assertEquals, throwsRange } from "../support/assert.ts";
 import { LEAVES } from "./_vectors.ts";
-
-const throws = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof RangeError;
-  }
-  return false;
-};
 
 const VECTORS: [number, number, string[]][] = [
   [1, 1, []],
@@ -110,7 +101,7 @@ Deno.test("verifyConsistency() never accepts a random proof, and bad sizes are r
   assert(!verifyConsistency(-1, 8, oldRoot, newRoot, []));
   assert(!verifyConsistency(2.5, 8, oldRoot, newRoot, []));
   assert(!verifyConsistency(3, 8, oldRoot, newRoot, [new Uint8Array(31)]));
-  assert(throws(() => consistencyProof(LEAVES, 9)));
-  assert(throws(() => consistencyProof(LEAVES, -1)));
+  assert(throwsRange(() => consistencyProof(LEAVES, 9)));
+  assert(throwsRange(() => consistencyProof(LEAVES, -1)));
   assertEquals(consistencyProof(LEAVES, 0), []);
 });

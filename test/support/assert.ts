@@ -33,3 +33,18 @@ export async function assertRejects(promise: Promise<unknown>): Promise<unknown>
   }
   throw new assert.AssertionError({ message: "Expected the promise to reject" });
 }
+
+/**
+ * Whether a call throws a `RangeError` (a size or index a tree does not have).
+ *
+ * @param f The call.
+ * @returns Whether it threw one.
+ */
+export function throwsRange(f: () => unknown): boolean {
+  try {
+    f();
+  } catch (e) {
+    return e instanceof RangeError;
+  }
+  return false;
+}

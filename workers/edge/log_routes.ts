@@ -61,9 +61,7 @@ export function logRoutes(): Hono<Ctx> {
     fromCache(c, async () => {
       const k = shardParam(c.var.config, c.req.param("k"));
       const height = Number(check(HeightParam, c.req.param("height")));
-      return c.json(await ask(c, k, { kind: "checkpoint", height }), 200, {
-        "cache-control": IMMUTABLE,
-      });
+      return await immutable(c, k, { kind: "checkpoint", height });
     }));
 
   app.get("/v1/shards/:k/consistency/:from/:to", (c) =>
@@ -71,9 +69,7 @@ export function logRoutes(): Hono<Ctx> {
       const k = shardParam(c.var.config, c.req.param("k"));
       const from = Number(check(SizeParam, c.req.param("from")));
       const to = Number(check(SizeParam, c.req.param("to")));
-      return c.json(await ask(c, k, { kind: "consistency", from, to }), 200, {
-        "cache-control": IMMUTABLE,
-      });
+      return await immutable(c, k, { kind: "consistency", from, to });
     }));
 
   app.get("/v1/shards/:k/inclusion/:index/:size", (c) =>
@@ -81,9 +77,7 @@ export function logRoutes(): Hono<Ctx> {
       const k = shardParam(c.var.config, c.req.param("k"));
       const index = Number(check(SizeParam, c.req.param("index")));
       const size = Number(check(SizeParam, c.req.param("size")));
-      return c.json(await ask(c, k, { kind: "inclusion", index, size }), 200, {
-        "cache-control": IMMUTABLE,
-      });
+      return await immutable(c, k, { kind: "inclusion", index, size });
     }));
 
   app.get("/v1/shards/:k/tile/*", (c) =>
@@ -116,6 +110,11 @@ export function logRoutes(): Hono<Ctx> {
   });
 
   return app;
+}
+
+// A read that never changes, as JSON: the edge keeps it (`fromCache`).
+async function immutable(c: Context<Ctx>, shard: number, q: LogAsk): Promise<Response> {
+  return c.json(await ask(c, shard, q), 200, { "cache-control": IMMUTABLE });
 }
 
 // Admitted, then asked of the shard; a refusal becomes its HTTP error.
