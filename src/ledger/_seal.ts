@@ -6,8 +6,9 @@
  */
 import type { Identity } from "../identity/identity.ts";
 import { base64urlnopad, hex } from "../encoding/mod.ts";
-import { leafHash, merkleRoot } from "../merkle/mod.ts";
+import { leafHash, MERKLE_STEP, merkleRootSteps } from "../merkle/mod.ts";
 import { nextTurn } from "../runtime/next_turn.ts";
+import { pacedSteps, type Steps } from "../runtime/steps.ts";
 import { signNote } from "../tlog/note.ts";
 import {
   blockHash,
@@ -19,7 +20,7 @@ import {
 import type { LedgerOptions } from "./ledger_options.ts";
 import { receiptBytes } from "./receipt.ts";
 import type { ShardLog } from "./shard_log.ts";
-import type { LedgerStorage } from "./storage.ts";
+import type { LedgerStorage, PendingEntry } from "./storage.ts";
 
 /**
  * Seals the oldest pending entries (at most `maxBlockEntries`) into the next block.
@@ -51,27 +52,30 @@ export async function sealNext(
   now: number = Date.now(),
 ): Promise<SignedBlockHeader | undefined> {
   log.catchUp();
-  // One turn from here to the plan: the state tree is planned from the accounts as these
-  // entries (and, when they are all that is pending, nothing else) left them.
   const entries = s.pending(o.maxBlockEntries + 1);
   const drained = entries.length <= o.maxBlockEntries;
   if (drained === false) entries.pop();
   if (entries.length === 0) return undefined;
   const head = s.head()?.header;
   const leaves = entries.map((e) => e.leaf);
-  const receipts = entries.flatMap((e) => e.receipt ? [leafHash(receiptBytes(e.receipt))] : []);
+  // The plan's first step runs in this turn: the state tree is planned from the accounts as
+  // these entries (and, when they are all that is pending, nothing else) left them. Its other
+  // steps, and the block's own roots, each give the turn back: a full block is tens of
+  // milliseconds of hashing, which would hold every other message to the shard meanwhile.
+  const planned = await pacedSteps(log.planSteps(leaves, drained));
+  const roots = await pacedSteps(blockRoots(entries, leaves));
   const header: BlockHeader = {
     network: o.network,
     shard: o.shard,
     height: (head?.height ?? 0) + 1,
     prev: head ? blockHash(head) : ZERO_HASH,
-    txRoot: hex.encode(merkleRoot(leaves.map((l) => hex.decode(l)))),
-    receiptsRoot: hex.encode(merkleRoot(receipts)),
+    txRoot: hex.encode(roots.tx),
+    receiptsRoot: hex.encode(roots.receipts),
     entries: entries.length,
-    receipts: receipts.length,
+    receipts: roots.receiptCount,
     timestamp: now,
   };
-  const plan = log.plan(leaves, header.height, blockHash(header), drained);
+  const plan = log.checkpointOf(planned, header.height, blockHash(header));
   const sig = base64urlnopad.encode(await signer.sign(headerBytes(header)));
   const signed: SignedBlockHeader = { ...header, sig };
   const note = await signNote(plan.text, {
@@ -79,23 +83,42 @@ export async function sealNext(
     publicKey: signer.publicKey,
     sign: (bytes) => signer.sign(bytes),
   });
-  // Hashing and writing a full block are two turns: frames that came meanwhile go between.
-  // Entries appended while signing or waiting come after these: the first n are ours.
+  // Hashing and writing are apart: frames that came meanwhile go between.
+  // Entries appended while planning, signing or waiting come after these: the first n are ours.
   await nextTurn();
-  try {
-    s.transaction(() => {
-      s.putBlock({
-        header: signed,
-        leaves,
-        checkpoint: { size: plan.size, note, state: !!plan.state },
-      });
-      s.dropPending(entries.length);
-      s.setTxPlaces(header.height, entries.map((e) => e.hash));
-      log.commit(plan, header.height);
+  s.transaction(() => {
+    s.putBlock({
+      header: signed,
+      leaves,
+      checkpoint: { size: plan.size, note, state: !!plan.state },
     });
-  } catch (error) {
-    log.forget();
-    throw error;
+    s.dropPending(entries.length);
+    s.setTxPlaces(header.height, entries.map((e) => e.hash));
+    log.commitLog(plan, header.height);
+  });
+  if (plan.state) {
+    // The state tree's writes are a turn and a transaction of their own (`commitState`).
+    await nextTurn();
+    try {
+      s.transaction(() => log.commitState(plan, header.height));
+    } catch (error) {
+      log.forget();
+      throw error;
+    }
   }
   return signed;
+}
+
+// The block's transaction and receipt roots, in steps.
+function* blockRoots(
+  entries: readonly PendingEntry[],
+  leaves: readonly string[],
+): Steps<{ tx: Uint8Array; receipts: Uint8Array; receiptCount: number }> {
+  const tx = yield* merkleRootSteps(leaves.map((l) => hex.decode(l)));
+  const receipts: Uint8Array[] = [];
+  for (const [i, e] of entries.entries()) {
+    if (e.receipt) receipts.push(leafHash(receiptBytes(e.receipt)));
+    if (i % MERKLE_STEP === MERKLE_STEP - 1) yield;
+  }
+  return { tx, receipts: yield* merkleRootSteps(receipts), receiptCount: receipts.length };
 }

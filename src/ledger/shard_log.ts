@@ -7,8 +7,10 @@
  * `state <base64 state root>`: the root of the accounts as those entries leave them. A block sealed
  * behind a backlog leaves the state line out; the next one that catches up carries it.
  *
- * A checkpoint is planned (the new roots, nothing written) in the same turn as its block's
- * entries are read, signed, then committed with the block in one transaction.
+ * A checkpoint is planned (the new roots, nothing written) in steps, the first of them in the turn
+ * that reads its block's entries, with the event loop given back between the others (a full
+ * block's plan is tens of milliseconds of hashing); then signed, then committed with the block in
+ * one transaction.
  *
  * @module
  */
@@ -18,9 +20,11 @@ import {
   type LogNode,
   type LogNodeStore,
   LogTree,
+  MERKLE_STEP,
   SparseState,
   type SparseUpdate,
 } from "../merkle/mod.ts";
+import type { Steps } from "../runtime/steps.ts";
 import { formatCheckpoint } from "../tlog/checkpoint.ts";
 import { accountLeaf, type BalanceProof, balanceProofFrom } from "./balance_proof.ts";
 import type { Account, LedgerStorage, StoredCheckpoint } from "./storage.ts";
@@ -42,6 +46,12 @@ export interface PlannedCheckpoint {
     changes: ReadonlyMap<string, number>;
     accounts: readonly (readonly [string, Account | undefined])[];
   };
+}
+
+/** A block's plan in the log, before its checkpoint's text: the log's new size and root. */
+export interface LogPlan extends Omit<PlannedCheckpoint, "text"> {
+  /** The log's root at its new size. */
+  root: Uint8Array;
 }
 
 export { logOrigin } from "../protocol/log_wire.ts";
@@ -111,58 +121,83 @@ export class ShardLog {
   }
 
   /**
-   * Plans the checkpoint of a block: the log with the block's leaves appended and, if the block
-   * holds every entry applied so far, the state tree brought to the accounts as they stand.
-   * Nothing is written. Called in the turn that read the block's entries.
+   * Plans the checkpoint of a block, in steps: the log with the block's leaves appended and, if
+   * the block holds every entry applied so far, the state tree brought to the accounts as they
+   * stand. Nothing is written. The first step, before the first yield, reads the accounts: run
+   * it in the turn that read the block's entries. Nothing else may append to the log or commit
+   * to the state tree until the plan is committed or dropped.
    *
    * @param leaves The block's leaf hashes, hex.
-   * @param height The block's height.
-   * @param blockHash The block's hash.
    * @param drained Whether no entry is left pending after the block's.
-   * @returns The plan.
+   * @returns The plan, for {@linkcode ShardLog.checkpointOf}.
    */
-  plan(
-    leaves: readonly string[],
-    height: number,
-    blockHash: string,
-    drained: boolean,
-  ): PlannedCheckpoint {
-    const held = heldStore(this.#s.logStore());
-    const tree = new LogTree(held.store);
-    const size = tree.append(leaves.map((l) => hex.decode(l)));
-    const extensions = [`block ${height} ${blockHash}`];
-    let state: PlannedCheckpoint["state"];
+  *planSteps(leaves: readonly string[], drained: boolean): Steps<LogPlan> {
+    let taken: Omit<NonNullable<PlannedCheckpoint["state"]>, "update"> | undefined;
     if (drained) {
       const changes = this.#s.stateChanges();
       const accounts = [...changes.keys()].map((id) => [id, this.#s.getAccount(id)] as const);
-      const update = this.#state.plan(accounts.map(([id, account]) => {
-        const leaf = accountLeaf(id, account ?? { balance: 0n, nonce: 0 });
-        return [leaf.key, account ? leaf.value : undefined] as const;
-      }));
-      state = { update, changes, accounts };
-      extensions.push(`state ${base64.encode(update.root)}`);
+      taken = { changes, accounts };
     }
-    const text = formatCheckpoint({ origin: this.origin, size, root: tree.root(size), extensions });
-    return { text, size, nodes: held.nodes, ...(state ? { state } : {}) };
+    const held = heldStore(this.#s.logStore());
+    const tree = new LogTree(held.store);
+    let size = tree.size;
+    for (let i = 0; i < leaves.length; i += MERKLE_STEP) {
+      yield;
+      size = tree.append(leaves.slice(i, i + MERKLE_STEP).map((l) => hex.decode(l)));
+    }
+    const root = tree.root(size);
+    if (!taken) return { size, root, nodes: held.nodes };
+    const update = yield* this.#state.planSteps(taken.accounts.map(([id, account]) => {
+      const leaf = accountLeaf(id, account ?? { balance: 0n, nonce: 0 });
+      return [leaf.key, account ? leaf.value : undefined] as const;
+    }));
+    return { size, root, nodes: held.nodes, state: { ...taken, update } };
   }
 
   /**
-   * Writes a planned checkpoint's log nodes and state tree; the caller stores the signed note
-   * with its block in the same transaction. Call it last there: what it writes is not undone by
-   * a rollback of the memory storage.
+   * The checkpoint of a planned block: its text, to sign, with the plan.
+   *
+   * @param plan The log's plan ({@linkcode ShardLog.planSteps}).
+   * @param height The block's height.
+   * @param blockHash The block's hash.
+   * @returns The planned checkpoint, for {@linkcode ShardLog.commit}.
+   */
+  checkpointOf(plan: LogPlan, height: number, blockHash: string): PlannedCheckpoint {
+    const extensions = [`block ${height} ${blockHash}`];
+    if (plan.state) extensions.push(`state ${base64.encode(plan.state.update.root)}`);
+    const { size, root, nodes, state } = plan;
+    const text = formatCheckpoint({ origin: this.origin, size, root, extensions });
+    return { text, size, nodes, ...(state ? { state } : {}) };
+  }
+
+  /**
+   * Writes a planned checkpoint's log nodes; the caller stores the signed note with its block
+   * in the same transaction.
    *
    * @param plan The plan, the latest made.
    * @param height The block's height.
    */
-  commit(plan: PlannedCheckpoint, height: number): void {
+  commitLog(plan: PlannedCheckpoint, height: number): void {
     this.#s.logStore().write(plan.nodes);
     this.#s.setMeta("log:height", String(height));
-    if (plan.state) {
-      this.#s.setMeta("state:height", String(height));
-      this.#s.stateTaken(plan.state.changes);
-      this.#s.putProvenAccounts(plan.state.accounts);
-      this.#state.commit(plan.state.update);
-    }
+  }
+
+  /**
+   * Writes a planned checkpoint's state tree, in a transaction of its own after its block's:
+   * until then, balance proofs are still given against the last block whose state tree is
+   * written, and a block whose state tree is never written (the runtime stopped between) leaves
+   * its accounts marked changed for the next one. Call it alone in its transaction: what it
+   * writes is not undone by a rollback of the memory storage.
+   *
+   * @param plan The plan, the latest made.
+   * @param height The block's height.
+   */
+  commitState(plan: PlannedCheckpoint, height: number): void {
+    if (!plan.state) return;
+    this.#s.setMeta("state:height", String(height));
+    this.#s.stateTaken(plan.state.changes);
+    this.#s.putProvenAccounts(plan.state.accounts);
+    this.#state.commit(plan.state.update);
   }
 
   /**

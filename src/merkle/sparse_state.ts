@@ -20,6 +20,7 @@
  * @module
  */
 import { hex } from "../encoding/mod.ts";
+import { runSteps, type Steps } from "../runtime/steps.ts";
 import { HASH_BYTES, nodeHash } from "./tree.ts";
 import {
   SPARSE_EMPTY,
@@ -32,6 +33,12 @@ import {
 
 /** The bits of a key that name its bucket. */
 export const SPARSE_BUCKET_BITS = 16;
+
+/**
+ * About how many hashes a plan in steps does between two yields: about a tenth of a
+ * millisecond of hashing here, so that a shard's other messages wait at most that long.
+ */
+export const SPARSE_STEP = 64;
 
 const BASE = 1 << SPARSE_BUCKET_BITS;
 
@@ -116,6 +123,23 @@ export class SparseState {
    * @throws {RangeError} For a key or value not 32 bytes.
    */
   plan(changes: Iterable<readonly [Uint8Array, Uint8Array | undefined]>): SparseUpdate {
+    return runSteps(this.planSteps(changes));
+  }
+
+  /**
+   * {@linkcode SparseState.plan} in steps: it yields after about `step` hashes, so that a host
+   * can run other work between slices. The changes are read before the first yield; nothing
+   * may be committed to the tree until the plan is done.
+   *
+   * @param changes As for {@linkcode SparseState.plan}.
+   * @param step About how many hashes (or buckets read) between two yields.
+   * @returns The plan, once done.
+   * @throws {RangeError} For a key or value not 32 bytes, before the first yield.
+   */
+  *planSteps(
+    changes: Iterable<readonly [Uint8Array, Uint8Array | undefined]>,
+    step: number = SPARSE_STEP,
+  ): Steps<SparseUpdate> {
     const edits = new Map<number, Map<string, readonly [Uint8Array, Uint8Array | undefined]>>();
     for (const [key, value] of changes) {
       if (key.length !== SPARSE_KEY_BYTES || (value && value.length !== HASH_BYTES)) {
@@ -125,11 +149,12 @@ export class SparseState {
       if (!edits.has(b)) edits.set(b, new Map());
       edits.get(b)!.set(keyText(key), [key, value]);
     }
-    const all = this.#all();
+    const all = yield* this.warmSteps(step);
     const fresh = new Map<number, SparseNode | undefined>();
     const get = (p: number) => fresh.has(p) ? fresh.get(p) : all.get(p);
     const set: SparseLeaf[] = [];
     const drop: Uint8Array[] = [];
+    let work = 0;
     for (const [b, bucketEdits] of edits) {
       const leaves = new Map(this.#store.bucket(b).map((l) => [keyText(l.key), l]));
       for (const [text, [key, value]] of bucketEdits) {
@@ -145,11 +170,23 @@ export class SparseState {
           ? undefined
           : { hash: sparseSubtree(list, SPARSE_BUCKET_BITS), count: list.length },
       );
+      // A bucket's read and its leaves' subtree, about one hash per leaf.
+      work += 1 + list.length;
+      if (work >= step) {
+        work = 0;
+        yield;
+      }
     }
     let level = new Set([...edits.keys()].map((b) => BASE + b));
     for (let d = SPARSE_BUCKET_BITS; d > 0; d--) {
       const parents = new Set([...level].map((p) => p >> 1));
-      for (const p of parents) fresh.set(p, parent(get(2 * p), get(2 * p + 1)));
+      for (const p of parents) {
+        fresh.set(p, parent(get(2 * p), get(2 * p + 1)));
+        if (++work >= step) {
+          work = 0;
+          yield;
+        }
+      }
       level = parents;
     }
     return { root: get(1)?.hash ?? SPARSE_EMPTY, nodes: fresh, set, drop };
@@ -215,20 +252,38 @@ export class SparseState {
     return this.#store.bucket(p - BASE)[0];
   }
 
-  #all(): Map<number, SparseNode> {
+  /**
+   * Reads the tree's nodes into memory, if not yet there, in steps: the buckets as stored, then
+   * every node above them hashed again, level by level (up to 65,535 hashes), yielding after
+   * about `step` of them. A host may run it paced when a shard wakes, so that the first read or
+   * plan that needs the nodes finds them.
+   *
+   * @param step About how many hashes between two yields.
+   * @returns The nodes, once read.
+   */
+  *warmSteps(step: number = SPARSE_STEP): Steps<Map<number, SparseNode>> {
     if (this.#nodes) return this.#nodes;
-    // The buckets as stored; every node above them hashed again, level by level.
     const all = new Map([...this.#store.nodes()].filter(([p]) => p >= BASE));
     let level = new Set(all.keys());
+    let work = 0;
     for (let d = SPARSE_BUCKET_BITS; d > 0; d--) {
       const parents = new Set([...level].map((p) => p >> 1));
       for (const p of parents) {
         const node = parent(all.get(2 * p), all.get(2 * p + 1));
         if (node) all.set(p, node);
+        if (++work >= step) {
+          work = 0;
+          yield;
+        }
       }
       level = parents;
     }
-    return this.#nodes = all;
+    // Read meanwhile by a caller that could not wait: the same nodes, already in use.
+    return this.#nodes ??= all;
+  }
+
+  #all(): Map<number, SparseNode> {
+    return this.#nodes ?? runSteps(this.warmSteps(Infinity));
   }
 }
 

@@ -22,6 +22,7 @@ import {
 import { noteKey, openNote, parseCheckpoint } from "../../src/tlog/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { onNodeSqlite } from "../support/node_sqlite.ts";
+import { nextTurn } from "../../src/runtime/next_turn.ts";
 
 const NETWORK = "dev";
 const ORIGIN = logOrigin(NETWORK, 0);
@@ -169,7 +170,7 @@ Deno.test("ShardLog (SQLite): blocks sealed before the log are taken into it fir
     await shard.seal(key);
   }
   // As storage from before the log: no log, no state tree, no mark of either.
-  for (const table of ["ledger_log", "ledger_state_leaf", "ledger_state_node"]) {
+  for (const table of ["ledger_log_row", "ledger_state_leaf", "ledger_state_node"]) {
     db.exec(`DELETE FROM ${table}`);
   }
   db.exec("DELETE FROM ledger_meta WHERE key IN ('log:height', 'state:height')");
@@ -220,4 +221,73 @@ Deno.test("ShardLog (SQLite): an account written while a block is signed stays f
     base64.decode(c.extensions[1].slice(6)),
     stateRoot(storage.accountsWhere(() => true)),
   );
+});
+
+Deno.test("ShardLog (SQLite): a seal gives the turn back as it hashes; what applies meanwhile waits", async () => {
+  nonces.clear();
+  const storage = new SqlLedgerStorage(onNodeSqlite());
+  const shard = open(storage, 512);
+  const payees = await Promise.all(Array.from({ length: 150 }, () => Identity.generate()));
+  for (const payee of payees) await pay(shard, 0, payee, 1);
+  const before = stateRoot(storage.accountsWhere(() => true));
+  let turns = 0;
+  let sealed = false;
+  const count = () => {
+    turns++;
+    if (!sealed) setTimeout(count, 0);
+  };
+  setTimeout(count, 0);
+  const sealing = shard.seal(key).finally(() => sealed = true);
+  await nextTurn();
+  await pay(shard, 1, people[2], 3); // applied while the block is planned
+  await sealing;
+  // About 150 leaves, 150 buckets and the nodes above them, a yield for every 64 to 128 hashes.
+  assert(turns >= 10, `${turns} turns while sealing`);
+  let c = await headCheckpoint(storage);
+  assertEquals(c.size, 150);
+  assertEquals(base64.decode(c.extensions[1].slice(6)), before, "the accounts as planned");
+  await shard.seal(key);
+  c = await headCheckpoint(storage);
+  assertEquals(c.size, 151);
+  assertEquals(
+    base64.decode(c.extensions[1].slice(6)),
+    stateRoot(storage.accountsWhere(() => true)),
+  );
+});
+
+Deno.test("ShardLog (SQLite): a block whose state tree is not written leaves it to the next", async () => {
+  nonces.clear();
+  let fail = false;
+  class Failing extends SqlLedgerStorage {
+    override putProvenAccounts(rows: Parameters<SqlLedgerStorage["putProvenAccounts"]>[0]) {
+      if (fail) throw new Error("the runtime stopped");
+      super.putProvenAccounts(rows);
+    }
+  }
+  const storage = new Failing(onNodeSqlite());
+  const shard = open(storage);
+  await pay(shard, 0, people[1], 5);
+  await shard.seal(key);
+  const first = await headCheckpoint(storage);
+  await pay(shard, 0, people[2], 7);
+  fail = true;
+  let threw = false;
+  await shard.seal(key).catch(() => threw = true);
+  fail = false;
+  assert(threw);
+  // The block and its checkpoint are written; proofs stay against the first block's state.
+  const second = await headCheckpoint(storage);
+  assertEquals(second.size, 2);
+  const proven = shard.log.balance(people[0].peerId)!;
+  assertEquals(proven.checkpoint, first.stored.note);
+  const shown = verifyBalanceProof(base64.decode(first.extensions[1].slice(6)), proven.proof);
+  assert(shown.ok && shown.present && shown.balance === 995n);
+  // The next block takes every account changed since the first.
+  await pay(shard, 3, people[4], 1);
+  await shard.seal(key);
+  const third = await headCheckpoint(storage);
+  const root = base64.decode(third.extensions[1].slice(6));
+  assertEquals(root, stateRoot(storage.accountsWhere(() => true)));
+  const now = verifyBalanceProof(root, shard.log.balance(people[2].peerId)!.proof);
+  assert(now.ok && now.present && now.balance === 1_007n);
 });

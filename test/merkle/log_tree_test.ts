@@ -10,6 +10,7 @@ import {
   verifyInclusion,
 } from "../../src/merkle/mod.ts";
 import { sqlLogStore } from "../../src/ledger/mod.ts";
+import { hex } from "../../src/encoding/mod.ts";
 import { onNodeSqlite } from "../support/node_sqlite.ts";
 import { assert, assertEquals, throwsRange } from "../support/assert.ts";
 
@@ -84,6 +85,61 @@ Deno.test("log tree (SQLite): a store opened again on the same database reads th
   assertEquals(again.root(), merkleRoot(leaves.slice(0, 37)));
   again.append(leaves.slice(37, 40));
   assertEquals(new LogTree(sqlLogStore(db)).root(40), merkleRoot(leaves.slice(0, 40)));
+});
+
+Deno.test("log tree (SQLite): rows of 64 hashes, crossed by appends and ranges", () => {
+  const many = Array.from({ length: 300 }, (_, i) => leafHash(new Uint8Array([i & 255, i >> 8])));
+  const store = sqlLogStore(onNodeSqlite());
+  const log = new LogTree(store);
+  // Batches of 1 to 97 leaves: some end inside a row, some cross one or two.
+  for (let i = 0, b = 1; i < many.length; i += b, b = (b * 7) % 97 + 1) {
+    log.append(many.slice(i, i + b));
+    const n = Math.min(i + b, many.length);
+    assertEquals(log.size, n);
+    assertEquals(log.root(), merkleRoot(many.slice(0, n)), `root ${n}`);
+  }
+  assertEquals(store.range(0, 60, 200), many.slice(60, 260));
+  assertEquals(store.range(0, 250, 256), many.slice(250));
+  assertEquals(store.range(1, 63, 3).length, 3);
+  assertEquals(store.node(0, 299), many[299]);
+  assertEquals(store.node(0, 300), undefined);
+  assertEquals(store.node(1, 150), undefined, "level 1 holds 150 nodes: 0 to 149");
+});
+
+Deno.test("log tree (SQLite): a node written out of its place is refused", () => {
+  const db = onNodeSqlite();
+  const store = sqlLogStore(db);
+  new LogTree(store).append(leaves.slice(0, 3));
+  assert(throwsRange(() => store.write([{ level: 0, index: 4, hash: leaves[4] }])), "a gap");
+  assert(throwsRange(() => store.write([{ level: 0, index: 2, hash: leaves[2] }])), "again");
+  assertEquals(store.size(), 3);
+});
+
+Deno.test("log tree (SQLite): a log kept one row per node is moved into rows when opened", () => {
+  const db = onNodeSqlite();
+  db.exec(
+    "CREATE TABLE ledger_log (level INTEGER NOT NULL, idx INTEGER NOT NULL, " +
+      "hash TEXT NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID",
+  );
+  // The nodes the old store held for 70 leaves: every node the tree completes.
+  const old = new LogTree(memoryLogStore());
+  const held: { level: number; index: number; hash: Uint8Array }[] = [];
+  const record = memoryLogStore();
+  const tree = new LogTree({
+    ...record,
+    write: (nodes) => (held.push(...nodes), record.write(nodes)),
+  });
+  tree.append(leaves);
+  old.append(leaves);
+  for (const n of held) {
+    db.exec("INSERT INTO ledger_log VALUES (?, ?, ?)", n.level, n.index, hex.encode(n.hash));
+  }
+  const moved = new LogTree(sqlLogStore(db));
+  assertEquals(moved.size, 70);
+  assertEquals(moved.root(), old.root());
+  assertEquals(moved.inclusionProof(65, 70), old.inclusionProof(65, 70));
+  const tables = db.exec("SELECT name FROM sqlite_master WHERE name = 'ledger_log'");
+  assertEquals(tables.length, 0, "the old table is dropped");
 });
 
 Deno.test("log tree: an append writes its leaf and the nodes it completes, once each", () => {

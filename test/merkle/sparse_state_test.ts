@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { sha256 } from "@noble/hashes/sha2.js";
 import {
   encodeSparseProof,
   memorySparseStore,
@@ -101,6 +102,34 @@ export function sparseStateContract(name: string, makeStore: () => SparseStateSt
     assertEquals(tree.root(), sparseRoot([leaf]));
   });
 }
+
+Deno.test("SparseState: a plan in steps yields as it goes and plans what plan() plans", () => {
+  const leaves = Array.from({ length: 300 }, (_, i) => ({
+    key: sha256(new Uint8Array([i & 255, i >> 8])),
+    value: new Uint8Array(32).fill(i & 255),
+  }));
+  const changes = leaves.map((l) => [l.key, l.value] as const);
+  const whole = new SparseState(memorySparseStore()).plan(changes);
+  const store = memorySparseStore();
+  const tree = new SparseState(store);
+  const steps = tree.planSteps(changes, 16);
+  let yields = 0;
+  let next = steps.next();
+  for (; !next.done; next = steps.next()) yields++;
+  assertEquals(next.value.root, whole.root);
+  assertEquals(next.value.root, sparseRoot(leaves));
+  // About one yield per 16 hashes: 300 buckets, and the nodes above them.
+  assert(yields > 300 / 16, `${yields} yields`);
+  tree.commit(next.value);
+  assertEquals(tree.root(), sparseRoot(leaves));
+  // A tree opened cold warms in steps too, to the same root.
+  const cold = new SparseState(store);
+  let warmYields = 0;
+  const warming = cold.warmSteps(16);
+  while (!warming.next().done) warmYields++;
+  assert(warmYields > 300 / 16, `${warmYields} yields warming`);
+  assertEquals(cold.root(), sparseRoot(leaves));
+});
 
 sparseStateContract("SparseState in memory", memorySparseStore);
 sparseStateContract("SparseState on SQLite", () => sqlStateStore(onNodeSqlite()));

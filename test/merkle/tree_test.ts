@@ -5,6 +5,7 @@ import {
   inclusionProof,
   leafHash,
   merkleRoot,
+  merkleRootSteps,
   nodeHash,
   verifyInclusion,
 } from "../../src/merkle/mod.ts";
@@ -96,4 +97,19 @@ Deno.test("nodeHash is SHA-256 of 0x01 ‖ left ‖ right, as a general hasher c
   padded[0] = 1;
   padded.fill(7, 1, 6);
   assertEquals(hex.encode(short), hex.encode(sha256(padded)));
+});
+
+Deno.test("merkleRootSteps() is merkleRoot(), yielding once per run of leaves", () => {
+  const leaves = Array.from({ length: 300 }, (_, i) => leafHash(new Uint8Array([i & 255, i >> 8])));
+  for (const step of [1, 2, 5, 64, 128, 1000]) {
+    for (const n of [0, 1, 2, 3, 63, 64, 65, 127, 128, 129, 200, 255, 256, 257, 300]) {
+      const steps = merkleRootSteps(leaves.slice(0, n), step);
+      let yields = 0;
+      let next = steps.next();
+      for (; !next.done; next = steps.next()) yields++;
+      assertEquals(next.value, merkleRoot(leaves.slice(0, n)), `${n} leaves, steps of ${step}`);
+      const run = 2 ** Math.floor(Math.log2(step));
+      assertEquals(yields, n <= run ? 0 : Math.ceil(n / run), `yields for ${n} by ${step}`);
+    }
+  }
 });
