@@ -14,6 +14,7 @@ import { shardOf } from "../routing/shard.ts";
 import { HomeCache } from "../routing/home_cache.ts";
 import { type Entry, entryLeaf, type SignedBlockHeader, transferLeaf } from "./block.ts";
 import { leafHash } from "../merkle/mod.ts";
+import { nextTurn } from "../runtime/next_turn.ts";
 import { sealNext } from "./_seal.ts";
 import { logOrigin, ShardLog } from "./shard_log.ts";
 import { buildTxProof } from "./proof.ts";
@@ -26,6 +27,11 @@ import { type Checked, checkSignatures, precheck, type VerifyBatch } from "./_ch
 
 export type { LedgerOptions } from "./ledger_options.ts";
 
+/**
+ * Transfers of a batch applied in one transaction, between two turns given back: about a
+ * millisecond of a shard's writing.
+ */
+export const APPLY_STEP = 64;
 /**
  * A ledger shard.
  *
@@ -121,13 +127,23 @@ export class LedgerShard {
       if (results.every((r) => !("refusal" in r))) break;
     }
     checked = checked.map((c, i) => "refusal" in c ? c : signed.get(i) ?? c);
-    // In order, in one transaction committed before any answer: the second of two transfers
-    // from one account sees the first, and the batch costs one commit.
-    return this.#s.transaction(() =>
-      checked.map((c) =>
-        "refusal" in c ? c.refusal : this.applyVerified(c.t, c.hash!, c.bytes, c.leaf)
-      )
-    );
+    // In order, committed before any answer: the second of two transfers from one account sees
+    // the first. In runs of `APPLY_STEP`, one transaction each, with the turn given back between
+    // them: a full batch is several milliseconds of writing, which would hold every other message
+    // to the shard meanwhile. Each transfer's nonce and balance are checked again as it applies,
+    // so one applied by another batch between two runs is met as it is.
+    const out: TxOutcome[] = [];
+    for (let i = 0; i < checked.length; i += APPLY_STEP) {
+      if (i > 0) await nextTurn();
+      out.push(
+        ...this.#s.transaction(() =>
+          checked.slice(i, i + APPLY_STEP).map((c) =>
+            "refusal" in c ? c.refusal : this.applyVerified(c.t, c.hash!, c.bytes, c.leaf)
+          )
+        ),
+      );
+    }
+    return out;
   }
 
   /** The cheap checks of a batch, each transfer against the state its fit predecessors leave. */
