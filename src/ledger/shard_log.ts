@@ -24,7 +24,6 @@ import {
   SparseState,
   type SparseUpdate,
 } from "../merkle/mod.ts";
-import type { Steps } from "../runtime/steps.ts";
 import { formatCheckpoint } from "../tlog/checkpoint.ts";
 import { accountLeaf, type BalanceProof, balanceProofFrom } from "./balance_proof.ts";
 import type { Account, LedgerStorage, StoredCheckpoint } from "./storage.ts";
@@ -131,7 +130,7 @@ export class ShardLog {
    * @param drained Whether no entry is left pending after the block's.
    * @returns The plan, for {@linkcode ShardLog.checkpointOf}.
    */
-  *planSteps(leaves: readonly string[], drained: boolean): Steps<LogPlan> {
+  *planSteps(leaves: readonly string[], drained: boolean): Generator<void, LogPlan, void> {
     let taken: Omit<NonNullable<PlannedCheckpoint["state"]>, "update"> | undefined;
     if (drained) {
       const changes = this.#s.stateChanges();

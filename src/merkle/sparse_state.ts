@@ -20,7 +20,7 @@
  * @module
  */
 import { hex } from "../encoding/mod.ts";
-import { runSteps, type Steps } from "../runtime/steps.ts";
+import { runSteps } from "../runtime/steps.ts";
 import { HASH_BYTES, nodeHash } from "./tree.ts";
 import {
   SPARSE_EMPTY,
@@ -139,7 +139,7 @@ export class SparseState {
   *planSteps(
     changes: Iterable<readonly [Uint8Array, Uint8Array | undefined]>,
     step: number = SPARSE_STEP,
-  ): Steps<SparseUpdate> {
+  ): Generator<void, SparseUpdate, void> {
     const edits = new Map<number, Map<string, readonly [Uint8Array, Uint8Array | undefined]>>();
     for (const [key, value] of changes) {
       if (key.length !== SPARSE_KEY_BYTES || (value && value.length !== HASH_BYTES)) {
@@ -261,7 +261,7 @@ export class SparseState {
    * @param step About how many hashes between two yields.
    * @returns The nodes, once read.
    */
-  *warmSteps(step: number = SPARSE_STEP): Steps<Map<number, SparseNode>> {
+  *warmSteps(step: number = SPARSE_STEP): Generator<void, Map<number, SparseNode>, void> {
     if (this.#nodes) return this.#nodes;
     const all = new Map([...this.#store.nodes()].filter(([p]) => p >= BASE));
     let level = new Set(all.keys());

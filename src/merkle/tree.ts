@@ -9,7 +9,6 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { nodeSha256 } from "./node_sha256.ts";
 import { split } from "./_split.ts";
-import type { Steps } from "../runtime/steps.ts";
 
 /** Bytes of a SHA-256 hash. */
 export const HASH_BYTES = 32;
@@ -111,7 +110,7 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
 export function* merkleRootSteps(
   leaves: readonly Uint8Array[],
   step: number = MERKLE_STEP,
-): Steps<Uint8Array> {
+): Generator<void, Uint8Array, void> {
   const run = 2 ** Math.floor(Math.log2(Math.max(1, step)));
   if (leaves.length <= run) return merkleRoot(leaves);
   const roots: Uint8Array[] = [];
