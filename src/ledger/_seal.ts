@@ -23,14 +23,15 @@ import type { ShardLog } from "./shard_log.ts";
 import type { LedgerStorage, PendingEntry } from "./storage.ts";
 
 /**
- * Seals the oldest pending entries (at most `maxBlockEntries`) into the next block.
+ * Seals the oldest pending entries (at most `maxBlockEntries`) into the next block; with none
+ * pending but accounts changed since the last state root, a block of no entries that carries it.
  *
  * @param s The shard's storage.
  * @param o The network and the shard.
  * @param log The shard's log.
  * @param signer The shard's key.
  * @param now The block's timestamp.
- * @returns The new header, or `undefined` if nothing was pending.
+ * @returns The new header, or `undefined` if nothing was pending and no account changed.
  *
  * @example Usage
  * ```ts
@@ -55,7 +56,9 @@ export async function sealNext(
   const entries = s.pending(o.maxBlockEntries + 1);
   const drained = entries.length <= o.maxBlockEntries;
   if (drained === false) entries.pop();
-  if (entries.length === 0) return undefined;
+  // No entry, but accounts changed with none (genesis, accounts that arrived or left with their
+  // slots): a block of no entries carries their state root, so that they can be proven.
+  if (entries.length === 0 && s.stateChanges().size === 0) return undefined;
   const head = s.head()?.header;
   const leaves = entries.map((e) => e.leaf);
   // The plan's first step runs in this turn: the state tree is planned from the accounts as

@@ -364,6 +364,14 @@ export class LedgerShard {
     return this.#s.pending(1).length > 0;
   }
 
+  /**
+   * Whether a block is owed: an entry waits, or an account changed since the last state root
+   * (genesis, or accounts that came or went with their slots, with no entry of their own).
+   */
+  hasUnsealed(): boolean {
+    return this.hasPending() || this.#s.stateChanges().size > 0;
+  }
+
   // The next receipt to `dest`, numbered and kept in the outbox until it is acknowledged.
   #nextReceipt(dest: number, tx: string, to: string, amount: string): Receipt {
     const seq = Number(this.#s.getMeta(`outseq:${dest}`) ?? "0") + 1;

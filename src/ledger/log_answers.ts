@@ -100,7 +100,12 @@ export function answerLog(
         return bad("Not an account id");
       }
       const found = log.balance(ask.account);
-      if (!found) return refusal("CHECKPOINT_NOT_FOUND", `Shard ${shard} has no state root yet`);
+      if (!found) {
+        return refusal(
+          "CHECKPOINT_NOT_FOUND",
+          `Shard ${shard} has no state root yet: its first block, within a block interval, has`,
+        );
+      }
       // With the witnesses' cosignatures kept so far, for a client's quorum.
       const checkpoint = found.checkpoint + cosignatures(found.height).join("");
       return { shard, checkpoint, proof: found.proof };

@@ -2,6 +2,8 @@ import { base64 } from "@scure/base";
 import { hex } from "../../src/encoding/mod.ts";
 import { Identity } from "../../src/identity/mod.ts";
 import {
+  accountsArriving,
+  accountsGone,
   blockHash,
   LedgerShard,
   type LedgerStorage,
@@ -290,4 +292,35 @@ Deno.test("ShardLog (SQLite): a block whose state tree is not written leaves it 
   assertEquals(root, stateRoot(storage.accountsWhere(() => true)));
   const now = verifyBalanceProof(root, shard.log.balance(people[2].peerId)!.proof);
   assert(now.ok && now.present && now.balance === 1_007n);
+});
+
+Deno.test("ShardLog (SQLite): accounts changed with no entry get a block of their own", async () => {
+  nonces.clear();
+  const storage = new SqlLedgerStorage(onNodeSqlite());
+  const shard = open(storage);
+  // Genesis only: a block of no entries carries its accounts' state root.
+  const first = await shard.seal(key);
+  assert(first, "a block for the genesis accounts");
+  assertEquals(first.entries, 0);
+  let c = await headCheckpoint(storage);
+  assertEquals(c.size, 0);
+  let root = base64.decode(c.extensions[1].slice(6));
+  assertEquals(root, stateRoot(storage.accountsWhere(() => true)));
+  const shown = verifyBalanceProof(root, shard.log.balance(people[3].peerId)!.proof);
+  assert(shown.ok && shown.present && shown.balance === 1_000n);
+  assertEquals(await shard.seal(key), undefined, "nothing changed since: no block");
+  assert(!shard.hasUnsealed());
+  // An account that arrives with its slot, and one that leaves with its own.
+  const newcomer = (await Identity.generate()).peerId;
+  accountsArriving(storage, [{ id: newcomer, balance: "42", nonce: 3 }]);
+  accountsGone(storage, (id) => id === people[4].peerId);
+  assert(shard.hasUnsealed());
+  const third = await shard.seal(key);
+  assertEquals(third?.entries, 0);
+  c = await headCheckpoint(storage);
+  root = base64.decode(c.extensions[1].slice(6));
+  const came = verifyBalanceProof(root, shard.log.balance(newcomer)!.proof);
+  assert(came.ok && came.present && came.balance === 42n && came.nonce === 3);
+  const went = verifyBalanceProof(root, shard.log.balance(people[4].peerId)!.proof);
+  assert(went.ok && !went.present);
 });

@@ -106,6 +106,9 @@ export class LedgerHost {
     const max = config.limits.MAX_COSIGNATURES;
     const recent = config.limits.COSIGN_RECENT_BLOCKS;
     this.cosigns = new Cosignatures(ctx, this.ledger.log, max, recent, o.onCosigned);
+    // Genesis accounts (written as the ledger first opens) get their state root in a block of
+    // their own, an interval on: a light client can prove them before any transfer.
+    if (this.ledger.hasUnsealed()) ctx.waitUntil(this.#schedule(false));
   }
 
   /**
@@ -240,8 +243,15 @@ export class LedgerHost {
     return {
       name: "ledger",
       leaving: (inSlots) => accountsLeaving(s, inSlots),
-      arriving: (rows) => accountsArriving(s, rows as MovedAccount[]),
-      gone: (inSlots) => void accountsGone(s, inSlots),
+      // Accounts that come or go change the state root with no entry: a block is owed.
+      arriving: (rows) => {
+        accountsArriving(s, rows as MovedAccount[]);
+        this.#ctx.waitUntil(this.#schedule(false));
+      },
+      gone: (inSlots) => {
+        accountsGone(s, inSlots);
+        this.#ctx.waitUntil(this.#schedule(false));
+      },
     };
   }
 
@@ -319,7 +329,7 @@ export class LedgerHost {
 
   async #schedule(backlog: boolean): Promise<void> {
     const { limits } = this.#config;
-    const pending = this.ledger.hasPending();
+    const pending = this.ledger.hasUnsealed();
     if (!pending && this.ledger.outbound(1).length === 0 && !this.#index.pending()) return;
     const wait = pending ? (backlog ? 0 : limits.BLOCK_INTERVAL_MS) : limits.RECEIPT_RETRY_MS;
     await this.#alarm.wakeBy(Date.now() + wait);

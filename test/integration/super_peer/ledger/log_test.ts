@@ -169,3 +169,49 @@ Deno.test("ledger log: checkpoints, proofs, tiles and balance proofs over HTTP",
     await net.dispose();
   }
 });
+
+Deno.test("ledger log: a genesis account is provable before any transfer", opts, async () => {
+  const rich = await Identity.generate();
+  const net = await startNetwork({
+    shards: 2,
+    vars: { GENESIS: JSON.stringify({ [rich.peerId]: 5_000 }) },
+    limits: { BLOCK_INTERVAL_MS: 150 },
+  });
+  try {
+    const info: NetworkInfo = await (await fetch(`${net.url}/v1/network`)).json();
+    // The first ask opens the shard's ledger; its genesis block follows within an interval.
+    let proven: { checkpoint: string; proof: Parameters<typeof verifyBalanceProof>[1] } | undefined;
+    const refusals: string[] = [];
+    for (let i = 0; i < 60 && !proven; i++) {
+      const res = await fetch(`${net.url}/v1/accounts/${rich.peerId}/proof`, {
+        headers: { [TEST_ADDRESS_HEADER]: `198.51.100.${i + 1}` },
+      });
+      const body = await res.json();
+      if (res.status === 200) proven = body;
+      else {
+        refusals.push(body.code);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert(proven, `no proof: ${refusals.join()}`);
+    assert(refusals.every((c) => c === "CHECKPOINT_NOT_FOUND"), refusals.join());
+    const home = await homeOf(net.url, rich.peerId);
+    const key = noteKey(logOrigin(info.network, home), publicKeyFromPeerId(info.shardKeys[home]));
+    const signed = await openNote(proven.checkpoint, [key]);
+    assert(signed.ok, "signed by the shard's key");
+    const c = parseCheckpoint(signed.text)!;
+    assertEquals(c.size, 0, "no entry in the log: the block holds the genesis state alone");
+    assert(c.extensions[0].startsWith("block 1 "));
+    const shown = verifyBalanceProof(base64.decode(c.extensions[1].slice(6)), proven.proof);
+    assert(shown.ok && shown.present && shown.balance === 5_000n);
+  } finally {
+    await net.dispose();
+  }
+});
+
+async function homeOf(url: string, id: string): Promise<number> {
+  const res = await fetch(`${url}/v1/accounts/${id}`, {
+    headers: { [TEST_ADDRESS_HEADER]: "198.51.100.200" },
+  });
+  return (await res.json()).shard;
+}
