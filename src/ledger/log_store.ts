@@ -87,8 +87,8 @@ export function sqlLogStore(db: SqlDatabase): LogNodeStore {
 }
 
 // Appends nodes to the ends of their rows: one statement per run of consecutive nodes in one
-// row. Each run must start where its row ends (a node is written once, in order): anything else
-// is refused with nothing written, rather than a hash put in the wrong place.
+// row. Each run must start where its level ends (a node is written once, in order): anything
+// else is refused with nothing written, rather than a hash put in the wrong place.
 function appendRuns(db: SqlDatabase, nodes: readonly LogNode[]): void {
   const sorted = [...nodes].sort((a, b) => a.level - b.level || a.index - b.index);
   for (let i = 0; i < sorted.length;) {
@@ -101,14 +101,23 @@ function appendRuns(db: SqlDatabase, nodes: readonly LogNode[]): void {
     ) j++;
     const text = sorted.slice(i, j).map((n) => hex.encode(n.hash)).join("");
     const at = index % LOG_ROW_NODES;
-    // A run at a row's start makes the row (a row already there fails the key); any other
-    // appends to its row only where the row ends. A refused run writes nothing.
+    // A run at a row's start makes the row, where none is and the row before it is full; any
+    // other appends to its row only where the row ends. A refused run writes nothing.
     const done = at === 0
       ? db.exec(
-        "INSERT INTO ledger_log_row (level, row, hashes) VALUES (?, ?, ?) RETURNING 1",
+        "INSERT INTO ledger_log_row (level, row, hashes) SELECT ?, ?, ? " +
+          "WHERE NOT EXISTS (SELECT 1 FROM ledger_log_row WHERE level = ? AND row = ?) " +
+          "AND (? = 0 OR (SELECT length(hashes) FROM ledger_log_row WHERE level = ? AND row = ?) = ?) " +
+          "RETURNING 1",
         level,
         row,
         text,
+        level,
+        row,
+        row,
+        level,
+        row - 1,
+        LOG_ROW_NODES * HEX,
       )
       : db.exec(
         "UPDATE ledger_log_row SET hashes = hashes || ? WHERE level = ? AND row = ? " +
@@ -126,20 +135,29 @@ function appendRuns(db: SqlDatabase, nodes: readonly LogNode[]): void {
 }
 
 // A log kept before its rows (one row per node, table `ledger_log`) is moved into them once, in
-// one transaction, and the old table dropped.
+// one transaction and in SQL (a long log's nodes are never all in memory), and the old table
+// dropped. Its nodes were written in order, so each row's are consecutive from the row's start;
+// a table where they are not is left as it is, and the log refused.
 function fromNodeRows(db: SqlDatabase): void {
   const [old] = db.exec(
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'ledger_log'",
   );
   if (!old) return;
   db.transaction(() => {
-    const nodes = db.exec("SELECT level, idx, hash FROM ledger_log ORDER BY level, idx")
-      .map((r) => ({
-        level: Number(r.level),
-        index: Number(r.idx),
-        hash: hex.decode(String(r.hash)),
-      }));
-    appendRuns(db, nodes);
+    // The row's width written in, not bound: a bound number may be taken as a real, and
+    // `idx / 64.0` would not divide whole.
+    const w = LOG_ROW_NODES;
+    const [gaps] = db.exec(
+      `SELECT count(*) AS n FROM (SELECT level, idx / ${w} AS row, min(idx) AS lo, ` +
+        `max(idx) AS hi, count(*) AS c FROM ledger_log GROUP BY level, row) ` +
+        `WHERE lo != row * ${w} OR hi - lo + 1 != c`,
+    );
+    if (Number(gaps.n) !== 0) throw new RangeError("The old log table has gaps: not moved");
+    db.exec(
+      "INSERT INTO ledger_log_row (level, row, hashes) " +
+        `SELECT level, idx / ${w}, group_concat(hash, '' ORDER BY idx) FROM ledger_log ` +
+        `GROUP BY level, idx / ${w}`,
+    );
     db.exec("DROP TABLE ledger_log");
   });
 }

@@ -112,6 +112,9 @@ Deno.test("log tree (SQLite): a node written out of its place is refused", () =>
   new LogTree(store).append(leaves.slice(0, 3));
   assert(throwsRange(() => store.write([{ level: 0, index: 4, hash: leaves[4] }])), "a gap");
   assert(throwsRange(() => store.write([{ level: 0, index: 2, hash: leaves[2] }])), "again");
+  // At a row's start: a row not yet due, and a row already there.
+  assert(throwsRange(() => store.write([{ level: 0, index: 64, hash: leaves[4] }])), "a row early");
+  assert(throwsRange(() => store.write([{ level: 0, index: 0, hash: leaves[0] }])), "row 0 again");
   assertEquals(store.size(), 3);
 });
 
