@@ -195,7 +195,7 @@ export interface SuperPeerRpc {
   /** A block header of this shard. */
   ledgerBlock(height: number | "head"): SignedBlockHeader | null;
   /** Reads this shard's log: a checkpoint, a proof, a tile (`answerLog`). */
-  ledgerLog(ask: LogAsk): LogAnswer;
+  ledgerLog(ask: LogAsk): Promise<LogAnswer>;
   /** Takes a witness's cosignature of a block's checkpoint (kept or only told), or refuses it. */
   ledgerCosign(
     witness: string,

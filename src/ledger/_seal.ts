@@ -24,14 +24,16 @@ import type { LedgerStorage, PendingEntry } from "./storage.ts";
 
 /**
  * Seals the oldest pending entries (at most `maxBlockEntries`) into the next block; with none
- * pending but accounts changed since the last state root, a block of no entries that carries it.
+ * pending, and `stateAlone`, a block of no entries that carries the state root of accounts
+ * changed since the last one.
  *
  * @param s The shard's storage.
  * @param o The network and the shard.
  * @param log The shard's log.
  * @param signer The shard's key.
  * @param now The block's timestamp.
- * @returns The new header, or `undefined` if nothing was pending and no account changed.
+ * @param stateAlone Whether to seal a block of no entries for accounts changed with none.
+ * @returns The new header, or `undefined` if there was nothing to seal.
  *
  * @example Usage
  * ```ts
@@ -51,14 +53,16 @@ export async function sealNext(
   log: ShardLog,
   signer: Identity,
   now: number = Date.now(),
+  stateAlone = false,
 ): Promise<SignedBlockHeader | undefined> {
   log.catchUp();
   const entries = s.pending(o.maxBlockEntries + 1);
   const drained = entries.length <= o.maxBlockEntries;
   if (drained === false) entries.pop();
   // No entry, but accounts changed with none (genesis, accounts that arrived or left with their
-  // slots): a block of no entries carries their state root, so that they can be proven.
-  if (entries.length === 0 && s.stateChanges().size === 0) return undefined;
+  // slots): when asked, a block of no entries carries their state root, so that they can be
+  // proven. Not unasked: a shard's block heights move only with its entries and those asks.
+  if (entries.length === 0 && !(stateAlone && s.stateChanges().size > 0)) return undefined;
   const head = s.head()?.header;
   const leaves = entries.map((e) => e.leaf);
   // The plan's first step runs in this turn: the state tree is planned from the accounts as

@@ -101,8 +101,8 @@ export class LedgerShard {
    * Checks and applies transfers in order. Each transfer's shape, network and shard are
    * checked, then its nonce and balance against the state it will meet (the account as stored,
    * changed by the batch's earlier transfers that passed), and only then its signature: junk
-   * with a wrong nonce or an empty account costs no signature check. Then, in one storage
-   * transaction, each is checked again and applied in turn. Refusals change nothing. With
+   * with a wrong nonce or an empty account costs no signature check. Then each is checked again
+   * and applied in turn, `APPLY_STEP` to a storage transaction. Refusals change nothing. With
    * `verify`, the signatures are checked by stateless code beside the shard (`verdicts.ts`),
    * whose verdicts also carry each transfer's hashes, so the shard's thread checks no
    * signature and hashes nothing, and is free for other work while they are checked.
@@ -311,13 +311,20 @@ export class LedgerShard {
    *
    * @param signer The shard's key.
    * @param now The block's timestamp.
-   * @returns The new header, or `undefined` if nothing was pending.
+   * @param stateAlone With no entry pending, whether to seal a block of no entries if accounts
+   *   changed since the last state root (genesis; accounts that came or went with a slot), so
+   *   that they can be proven.
+   * @returns The new header, or `undefined`: nothing to seal, or a seal already under way.
    */
-  async seal(signer: Identity, now: number = Date.now()): Promise<SignedBlockHeader | undefined> {
+  async seal(
+    signer: Identity,
+    now: number = Date.now(),
+    stateAlone = false,
+  ): Promise<SignedBlockHeader | undefined> {
     if (this.#sealing) return undefined;
     this.#sealing = true;
     try {
-      return await sealNext(this.#s, this.#o, this.log, signer, now);
+      return await sealNext(this.#s, this.#o, this.log, signer, now, stateAlone);
     } finally {
       this.#sealing = false;
     }
@@ -365,11 +372,11 @@ export class LedgerShard {
   }
 
   /**
-   * Whether a block is owed: an entry waits, or an account changed since the last state root
-   * (genesis, or accounts that came or went with their slots, with no entry of their own).
+   * Whether an account changed since the last state root: by an entry still pending, or with
+   * none (genesis; accounts that came or went with their slots).
    */
-  hasUnsealed(): boolean {
-    return this.hasPending() || this.#s.stateChanges().size > 0;
+  stateChanged(): boolean {
+    return this.#s.stateChanges().size > 0;
   }
 
   // The next receipt to `dest`, numbered and kept in the outbox until it is acknowledged.

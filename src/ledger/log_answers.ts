@@ -103,7 +103,7 @@ export function answerLog(
       if (!found) {
         return refusal(
           "CHECKPOINT_NOT_FOUND",
-          `Shard ${shard} has no state root yet: its first block, within a block interval, has`,
+          `Shard ${shard} has no state root yet: one is sealed a block interval after this ask`,
         );
       }
       // With the witnesses' cosignatures kept so far, for a client's quorum.

@@ -9,8 +9,8 @@
  *
  * A checkpoint is planned (the new roots, nothing written) in steps, the first of them in the turn
  * that reads its block's entries, with the event loop given back between the others (a full
- * block's plan is tens of milliseconds of hashing); then signed, then committed with the block in
- * one transaction.
+ * block's plan is tens of milliseconds of hashing); then signed; then the log's nodes are written
+ * with the block in one transaction (`commitLog`), and the state tree in a second (`commitState`).
  *
  * @module
  */
@@ -159,7 +159,8 @@ export class ShardLog {
    * @param plan The log's plan ({@linkcode ShardLog.planSteps}).
    * @param height The block's height.
    * @param blockHash The block's hash.
-   * @returns The planned checkpoint, for {@linkcode ShardLog.commit}.
+   * @returns The planned checkpoint, for {@linkcode ShardLog.commitLog} and
+   *   {@linkcode ShardLog.commitState}.
    */
   checkpointOf(plan: LogPlan, height: number, blockHash: string): PlannedCheckpoint {
     const extensions = [`block ${height} ${blockHash}`];

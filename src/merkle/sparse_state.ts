@@ -255,8 +255,8 @@ export class SparseState {
   /**
    * Reads the tree's nodes into memory, if not yet there, in steps: the buckets as stored, then
    * every node above them hashed again, level by level (up to 65,535 hashes), yielding after
-   * about `step` of them. A host may run it paced when a shard wakes, so that the first read or
-   * plan that needs the nodes finds them.
+   * about `step` of them. A plan in steps runs it first; a read that finds the nodes not yet in
+   * memory (`root`, `proof`) runs it at once. The buckets are read in one query.
    *
    * @param step About how many hashes between two yields.
    * @returns The nodes, once read.

@@ -226,7 +226,8 @@ const CORE_LIMITS = {
   BLOCK_INTERVAL_MS: {
     value: 1_000,
     unit: "ms",
-    description: "How often a shard seals pending entries into a signed block.",
+    description:
+      "How often a shard seals pending entries into a signed block (and, when one is owed, a block of no entries for accounts changed with none: `LEDGER.md`).",
   },
   /** Most entries (transfers and credits) in one block. */
   MAX_BLOCK_ENTRIES: {

@@ -241,7 +241,8 @@ Deno.test("ShardLog (SQLite): a seal gives the turn back as it hashes; what appl
   setTimeout(count, 0);
   const sealing = shard.seal(key).finally(() => sealed = true);
   await nextTurn();
-  await pay(shard, 1, people[2], 3); // applied while the block is planned
+  await pay(shard, 1, people[2], 3);
+  assert(!sealed, "the payment applied while the block was planned");
   await sealing;
   // About 150 leaves, 150 buckets and the nodes above them, a yield for every 64 to 128 hashes.
   assert(turns >= 10, `${turns} turns while sealing`);
@@ -298,8 +299,11 @@ Deno.test("ShardLog (SQLite): accounts changed with no entry get a block of thei
   nonces.clear();
   const storage = new SqlLedgerStorage(onNodeSqlite());
   const shard = open(storage);
-  // Genesis only: a block of no entries carries its accounts' state root.
-  const first = await shard.seal(key);
+  // Genesis only: nothing is sealed unasked; asked, a block of no entries carries its accounts'
+  // state root.
+  assertEquals(await shard.seal(key), undefined);
+  assert(shard.stateChanged());
+  const first = await shard.seal(key, Date.now(), true);
   assert(first, "a block for the genesis accounts");
   assertEquals(first.entries, 0);
   let c = await headCheckpoint(storage);
@@ -308,14 +312,14 @@ Deno.test("ShardLog (SQLite): accounts changed with no entry get a block of thei
   assertEquals(root, stateRoot(storage.accountsWhere(() => true)));
   const shown = verifyBalanceProof(root, shard.log.balance(people[3].peerId)!.proof);
   assert(shown.ok && shown.present && shown.balance === 1_000n);
-  assertEquals(await shard.seal(key), undefined, "nothing changed since: no block");
-  assert(!shard.hasUnsealed());
+  assertEquals(await shard.seal(key, Date.now(), true), undefined, "nothing changed since");
+  assert(!shard.stateChanged());
   // An account that arrives with its slot, and one that leaves with its own.
   const newcomer = (await Identity.generate()).peerId;
   accountsArriving(storage, [{ id: newcomer, balance: "42", nonce: 3 }]);
   accountsGone(storage, (id) => id === people[4].peerId);
-  assert(shard.hasUnsealed());
-  const third = await shard.seal(key);
+  assert(shard.stateChanged());
+  const third = await shard.seal(key, Date.now(), true);
   assertEquals(third?.entries, 0);
   c = await headCheckpoint(storage);
   root = base64.decode(c.extensions[1].slice(6));

@@ -122,13 +122,15 @@ Deno.test("SparseState: a plan in steps yields as it goes and plans what plan() 
   assert(yields > 300 / 16, `${yields} yields`);
   tree.commit(next.value);
   assertEquals(tree.root(), sparseRoot(leaves));
-  // A tree opened cold warms in steps too, to the same root.
-  const cold = new SparseState(store);
+  // A tree opened cold warms in steps too, to the same root, and reads its store once.
+  let reads = 0;
+  const cold = new SparseState({ ...store, nodes: () => (reads++, store.nodes()) });
   let warmYields = 0;
   const warming = cold.warmSteps(16);
   while (!warming.next().done) warmYields++;
   assert(warmYields > 300 / 16, `${warmYields} yields warming`);
   assertEquals(cold.root(), sparseRoot(leaves));
+  assertEquals(reads, 1, "the warmed nodes are kept");
 });
 
 sparseStateContract("SparseState in memory", memorySparseStore);

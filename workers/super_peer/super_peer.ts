@@ -201,7 +201,7 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   }
 
   /** Reads this shard's log: a checkpoint, a proof, a tile. */
-  ledgerLog(ask: Rpc.LogAsk): Rpc.LogAnswer {
+  ledgerLog(ask: Rpc.LogAsk): Promise<Rpc.LogAnswer> {
     return this.#r.ledger.ledgerLog(ask);
   }
 

@@ -16,7 +16,9 @@ import {
   accountsArriving,
   accountsGone,
   accountsLeaving,
+  answerLog,
   LedgerShard,
+  type LogAnswer,
   type MovedAccount,
   type Receipt,
   type SignedBlockHeader,
@@ -29,7 +31,7 @@ import { TxIndex } from "./tx_index.ts";
 import { Cosignatures } from "./cosignatures.ts";
 import type { SlotMover } from "../slot_moves.ts";
 import type { VerifyBatch } from "../../../src/ledger/mod.ts";
-import type { TxLookup } from "../../rpc.ts";
+import type { LogAsk, TxLookup } from "../../rpc.ts";
 import { nextTurn } from "../../../src/runtime/next_turn.ts";
 
 /**
@@ -59,6 +61,10 @@ export class LedgerHost {
   readonly #stats: RelayStats;
   readonly #verify: VerifyBatch;
   readonly #storage: SqlLedgerStorage;
+  /** The seal under way, if any (settles, never rejects). */
+  #sealing: Promise<unknown> = Promise.resolve();
+  /** Whether a block of no entries is owed to accounts changed with none (`#oweState`). */
+  #stateOwed = false;
   /** Witnesses' cosignatures of this shard's checkpoints. */
   readonly cosigns: Cosignatures;
 
@@ -106,9 +112,31 @@ export class LedgerHost {
     const max = config.limits.MAX_COSIGNATURES;
     const recent = config.limits.COSIGN_RECENT_BLOCKS;
     this.cosigns = new Cosignatures(ctx, this.ledger.log, max, recent, o.onCosigned);
-    // Genesis accounts (written as the ledger first opens) get their state root in a block of
-    // their own, an interval on: a light client can prove them before any transfer.
-    if (this.ledger.hasUnsealed()) ctx.waitUntil(this.#schedule(false));
+  }
+
+  /**
+   * Reads this shard's log (`answerLog`). A balance proof waits for a seal under way (its state
+   * tree is written a turn after its block), and one asked before any state root exists (genesis
+   * accounts, before any transfer) asks for a block that carries one, an interval on.
+   *
+   * @param ask The read.
+   * @returns The answer, or a refusal.
+   */
+  async readLog(ask: LogAsk): Promise<LogAnswer> {
+    if (ask.kind === "balance") await this.#sealing;
+    const answer = answerLog(this.ledger.log, this.#shard, ask, (h) => this.cosigns.lines(h));
+    if (ask.kind === "balance" && "code" in answer && answer.code === "CHECKPOINT_NOT_FOUND") {
+      this.#oweState();
+    }
+    return answer;
+  }
+
+  // A block of no entries is owed: accounts changed with none, and a proof of them was asked or
+  // they came or went with a slot. Scheduled after the caller's turn (slot moves call this inside
+  // a storage transaction).
+  #oweState(): void {
+    this.#stateOwed = true;
+    this.#ctx.waitUntil(Promise.resolve().then(() => this.#schedule(false)));
   }
 
   /**
@@ -218,7 +246,10 @@ export class LedgerHost {
    * interval on, or at once after a full block with more pending.
    */
   async alarm(): Promise<void> {
-    const header = await this.ledger.seal(await this.#signer);
+    const sealing = this.#signer.then((key) => this.ledger.seal(key, Date.now(), this.#stateOwed));
+    this.#sealing = sealing.catch(() => {});
+    const header = await sealing;
+    if (!this.ledger.stateChanged()) this.#stateOwed = false;
     if (header) {
       this.#stats.blocksSealed++;
       const { shard, height, entries, receipts } = header;
@@ -246,11 +277,11 @@ export class LedgerHost {
       // Accounts that come or go change the state root with no entry: a block is owed.
       arriving: (rows) => {
         accountsArriving(s, rows as MovedAccount[]);
-        this.#ctx.waitUntil(this.#schedule(false));
+        this.#oweState();
       },
       gone: (inSlots) => {
         accountsGone(s, inSlots);
-        this.#ctx.waitUntil(this.#schedule(false));
+        this.#oweState();
       },
     };
   }
@@ -329,7 +360,7 @@ export class LedgerHost {
 
   async #schedule(backlog: boolean): Promise<void> {
     const { limits } = this.#config;
-    const pending = this.ledger.hasUnsealed();
+    const pending = this.ledger.hasPending() || (this.#stateOwed && this.ledger.stateChanged());
     if (!pending && this.ledger.outbound(1).length === 0 && !this.#index.pending()) return;
     const wait = pending ? (backlog ? 0 : limits.BLOCK_INTERVAL_MS) : limits.RECEIPT_RETRY_MS;
     await this.#alarm.wakeBy(Date.now() + wait);

@@ -5,7 +5,6 @@
  * @module
  */
 import type { SuperPeerRpc } from "../../rpc.ts";
-import { answerLog } from "../../../src/ledger/mod.ts";
 import type { LedgerHost } from "./ledger_host.ts";
 
 /**
@@ -82,10 +81,7 @@ export function localLedger(
     },
     ledgerBlock: (height) => host().block(height),
     // History is written once and never moves with a slot: nothing to wait for.
-    ledgerLog: (ask) => {
-      const h = host();
-      return answerLog(h.ledger.log, h.shard, ask, (height) => h.cosigns.lines(height));
-    },
+    ledgerLog: (ask) => host().readLog(ask),
     ledgerCosign: (witness, height, line) => host().cosigns.add(witness, height, line),
     ledgerFaucet: async (account) => {
       await settled([account]);
