@@ -3,7 +3,6 @@ import { Identity } from "../../src/identity/mod.ts";
 // Shard keys come from the operator's secret, on the server: the ledger is given its key.
 import { deriveShardKey } from "../../workers/shard_keys.ts";
 import {
-  APPLY_STEP,
   LedgerShard,
   MemoryLedgerStorage,
   signTransfer,
@@ -303,25 +302,4 @@ Deno.test("a proof sealed before the network grew still verifies against the key
   assertEquals(await verifyTxProof(proof4, { ...keys(16), firstShards: 4 }), { ok: true });
   // Mid growth (12 shards in use between 8 and 16), the block at the payer's old home holds.
   assertEquals(await verifyTxProof(proof, { ...keys(12), firstShards: 8 }), { ok: true });
-});
-
-Deno.test("LedgerShard applies a large batch in runs, giving the turn back between them", async () => {
-  const shard = shardFor(0, 1, { [alice.peerId]: 1_000 });
-  const batch = await Promise.all(
-    Array.from({ length: 150 }, (_, i) => tx(alice, bob, 1, i + 1)),
-  );
-  // A timer reads the payer's nonce as the batch applies: between two runs it sees a part.
-  const seen = new Set<number>();
-  let done = false;
-  const look = () => {
-    seen.add(shard.account(alice.peerId).nonce);
-    if (!done) setTimeout(look, 0);
-  };
-  setTimeout(look, 0);
-  const outcomes = await shard.submitBatch(batch).finally(() => done = true);
-  assert(outcomes.every((o) => o.ok));
-  assertEquals(shard.account(alice.peerId).nonce, 150);
-  const parts = [...seen].filter((n) => n > 0 && n < 150);
-  assert(parts.length > 0, `nonces seen while applying: ${[...seen]}`);
-  assert(parts.every((n) => n % APPLY_STEP === 0), "whole runs");
 });
