@@ -32,7 +32,7 @@ import type { LedgerStorage, PendingEntry } from "./storage.ts";
  * @param log The shard's log.
  * @param signer The shard's key.
  * @param now The block's timestamp.
- * @param stateAlone Whether to seal a block of no entries for accounts changed with none.
+ * @param stateAlone Whether to seal a block of no entries when the state root lags the accounts.
  * @returns The new header, or `undefined` if there was nothing to seal.
  *
  * @example Usage
@@ -59,10 +59,12 @@ export async function sealNext(
   const entries = s.pending(o.maxBlockEntries + 1);
   const drained = entries.length <= o.maxBlockEntries;
   if (drained === false) entries.pop();
-  // No entry, but accounts changed with none (genesis, accounts that arrived or left with their
-  // slots): when asked, a block of no entries carries their state root, so that they can be
-  // proven. Not unasked: a shard's block heights move only with its entries and those asks.
-  if (entries.length === 0 && !(stateAlone && s.stateChanges().size > 0)) return undefined;
+  // No entry, but no state root yet (even of no account: absence is proven against it) or
+  // accounts changed with none (genesis, accounts that arrived or left with their slots): when
+  // asked, a block of no entries carries the state root, so that they can be proven. Not
+  // unasked: a shard's block heights move only with its entries and those asks.
+  const behind = s.getMeta("state:height") === undefined || s.stateChanges().size > 0;
+  if (entries.length === 0 && !(stateAlone && behind)) return undefined;
   const head = s.head()?.header;
   const leaves = entries.map((e) => e.leaf);
   // The plan's first step runs in this turn: the state tree is planned from the accounts as

@@ -297,9 +297,9 @@ export class LedgerShard {
    *
    * @param signer The shard's key.
    * @param now The block's timestamp.
-   * @param stateAlone With no entry pending, whether to seal a block of no entries if accounts
-   *   changed since the last state root (genesis; accounts that came or went with a slot), so
-   *   that they can be proven.
+   * @param stateAlone With no entry pending, whether to seal a block of no entries if the state
+   *   root lags the accounts ({@linkcode LedgerShard.stateBehind}), so that they can be proven
+   *   (present or absent).
    * @returns The new header, or `undefined`: nothing to seal, or a seal already under way.
    */
   async seal(
@@ -358,11 +358,12 @@ export class LedgerShard {
   }
 
   /**
-   * Whether an account changed since the last state root: by an entry still pending, or with
-   * none (genesis; accounts that came or went with their slots).
+   * Whether the state root lags the accounts: no block has carried one yet, or an account
+   * changed since, by an entry still pending or with none (genesis; accounts that came or went
+   * with their slots).
    */
-  stateChanged(): boolean {
-    return this.#s.stateChanges().size > 0;
+  stateBehind(): boolean {
+    return this.#s.getMeta("state:height") === undefined || this.#s.stateChanges().size > 0;
   }
 
   // The next receipt to `dest`, numbered and kept in the outbox until it is acknowledged.

@@ -71,7 +71,7 @@ export const ERROR_CODES = {
   TX_NOT_FOUND: "No transfer with that hash is known to that shard (HTTP 404).",
   BLOCK_NOT_FOUND: "No block at that height (HTTP 404).",
   CHECKPOINT_NOT_FOUND:
-    "No checkpoint at that height, or none yet: no block sealed since the shard kept its log; a balance proof asked of a shard with no state root yet (genesis accounts, before any transfer) has it sealed in a block of no entries `BLOCK_INTERVAL_MS` later (HTTP 404).",
+    "No checkpoint at that height, or none yet: no block sealed since the shard kept its log; a balance proof asked of a shard with no state root yet (genesis accounts before any transfer, or no account at all) has one sealed in a block of no entries `BLOCK_INTERVAL_MS` later (HTTP 404).",
   COSIGNATURE_INVALID:
     "A `cosign` request's line is not a valid cosignature of that checkpoint by the peer's own key.",
   EVIDENCE_INVALID:

@@ -302,7 +302,7 @@ Deno.test("ShardLog (SQLite): accounts changed with no entry get a block of thei
   // Genesis only: nothing is sealed unasked; asked, a block of no entries carries its accounts'
   // state root.
   assertEquals(await shard.seal(key), undefined);
-  assert(shard.stateChanged());
+  assert(shard.stateBehind());
   const first = await shard.seal(key, Date.now(), true);
   assert(first, "a block for the genesis accounts");
   assertEquals(first.entries, 0);
@@ -313,12 +313,12 @@ Deno.test("ShardLog (SQLite): accounts changed with no entry get a block of thei
   const shown = verifyBalanceProof(root, shard.log.balance(people[3].peerId)!.proof);
   assert(shown.ok && shown.present && shown.balance === 1_000n);
   assertEquals(await shard.seal(key, Date.now(), true), undefined, "nothing changed since");
-  assert(!shard.stateChanged());
+  assert(!shard.stateBehind());
   // An account that arrives with its slot, and one that leaves with its own.
   const newcomer = (await Identity.generate()).peerId;
   accountsArriving(storage, [{ id: newcomer, balance: "42", nonce: 3 }]);
   accountsGone(storage, (id) => id === people[4].peerId);
-  assert(shard.stateChanged());
+  assert(shard.stateBehind());
   const third = await shard.seal(key, Date.now(), true);
   assertEquals(third?.entries, 0);
   c = await headCheckpoint(storage);
@@ -327,4 +327,27 @@ Deno.test("ShardLog (SQLite): accounts changed with no entry get a block of thei
   assert(came.ok && came.present && came.balance === 42n && came.nonce === 3);
   const went = verifyBalanceProof(root, shard.log.balance(people[4].peerId)!.proof);
   assert(went.ok && !went.present);
+});
+
+Deno.test("ShardLog (SQLite): asked, a shard with no account seals the empty state's root", async () => {
+  const storage = new SqlLedgerStorage(onNodeSqlite());
+  const shard = new LedgerShard(storage, {
+    network: NETWORK,
+    shard: 0,
+    shards: 1,
+    maxAmount: 1_000_000,
+    maxBlockEntries: 64,
+  });
+  assert(shard.stateBehind(), "no state root yet");
+  assertEquals(shard.log.balance(people[0].peerId), undefined);
+  const block = await shard.seal(key, Date.now(), true);
+  assertEquals(block?.entries, 0);
+  const c = await headCheckpoint(storage);
+  assertEquals(c.size, 0);
+  const root = base64.decode(c.extensions[1].slice(6));
+  assertEquals(root, stateRoot([]));
+  const absent = verifyBalanceProof(root, shard.log.balance(people[0].peerId)!.proof);
+  assert(absent.ok && !absent.present, "proven absent");
+  assert(!shard.stateBehind());
+  assertEquals(await shard.seal(key, Date.now(), true), undefined);
 });

@@ -131,8 +131,8 @@ export class LedgerHost {
     return answer;
   }
 
-  // A block of no entries is owed: accounts changed with none, and a proof of them was asked or
-  // they came or went with a slot. Scheduled after the caller's turn (slot moves call this inside
+  // A block of no entries is owed: a proof was asked of a shard with no state root yet, or
+  // accounts came or went with a slot. Scheduled after the caller's turn (slot moves call this inside
   // a storage transaction).
   #oweState(): void {
     this.#stateOwed = true;
@@ -249,7 +249,7 @@ export class LedgerHost {
     const sealing = this.#signer.then((key) => this.ledger.seal(key, Date.now(), this.#stateOwed));
     this.#sealing = sealing.catch(() => {});
     const header = await sealing;
-    if (!this.ledger.stateChanged()) this.#stateOwed = false;
+    if (!this.ledger.stateBehind()) this.#stateOwed = false;
     if (header) {
       this.#stats.blocksSealed++;
       const { shard, height, entries, receipts } = header;
@@ -360,7 +360,7 @@ export class LedgerHost {
 
   async #schedule(backlog: boolean): Promise<void> {
     const { limits } = this.#config;
-    const pending = this.ledger.hasPending() || (this.#stateOwed && this.ledger.stateChanged());
+    const pending = this.ledger.hasPending() || (this.#stateOwed && this.ledger.stateBehind());
     if (!pending && this.ledger.outbound(1).length === 0 && !this.#index.pending()) return;
     const wait = pending ? (backlog ? 0 : limits.BLOCK_INTERVAL_MS) : limits.RECEIPT_RETRY_MS;
     await this.#alarm.wakeBy(Date.now() + wait);
