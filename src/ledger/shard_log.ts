@@ -231,6 +231,16 @@ export class ShardLog {
     return out;
   }
 
+  /**
+   * Reads the state tree's nodes into memory in steps (`SparseState.warmSteps`): on a shard just
+   * woken, up to 65,535 hashes that the first proof would otherwise do in its own turn.
+   *
+   * @returns Once the nodes are in memory.
+   */
+  *warmSteps(): Generator<void, void, void> {
+    yield* this.#state.warmSteps();
+  }
+
   /** Forgets what the state tree holds in memory (after a failed commit). */
   forget(): void {
     this.#state.forget();

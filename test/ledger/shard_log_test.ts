@@ -351,3 +351,30 @@ Deno.test("ShardLog (SQLite): asked, a shard with no account seals the empty sta
   assert(!shard.stateBehind());
   assertEquals(await shard.seal(key, Date.now(), true), undefined);
 });
+
+Deno.test("ShardLog (SQLite): a woken shard reads its state tree in steps, once", async () => {
+  nonces.clear();
+  const db = onNodeSqlite();
+  const shard = open(new SqlLedgerStorage(db), 512);
+  const payees = await Promise.all(Array.from({ length: 120 }, () => Identity.generate()));
+  for (const payee of payees) await pay(shard, 0, payee, 1);
+  await shard.seal(key);
+  // Woken again: the same storage, nothing in memory; the tree's store counts its reads.
+  let reads = 0;
+  class Counting extends SqlLedgerStorage {
+    override stateStore() {
+      const store = super.stateStore();
+      return { ...store, nodes: () => (reads++, store.nodes()) };
+    }
+  }
+  const woken = open(new Counting(db), 512);
+  let yields = 0;
+  const warming = woken.log.warmSteps();
+  while (!warming.next().done) yields++;
+  assert(yields > 0, "the nodes above 120 buckets take more than one step");
+  const proven = woken.log.balance(payees[7].peerId)!;
+  const c = await headCheckpoint(new SqlLedgerStorage(db));
+  const shown = verifyBalanceProof(base64.decode(c.extensions[1].slice(6)), proven.proof);
+  assert(shown.ok && shown.present && shown.balance === 1n);
+  assertEquals(reads, 1, "read once, when warmed");
+});

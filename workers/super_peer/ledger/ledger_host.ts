@@ -33,6 +33,7 @@ import type { SlotMover } from "../slot_moves.ts";
 import type { VerifyBatch } from "../../../src/ledger/mod.ts";
 import type { LogAsk, TxLookup } from "../../rpc.ts";
 import { nextTurn } from "../../../src/runtime/next_turn.ts";
+import { pacedSteps } from "../../../src/runtime/steps.ts";
 
 /**
  * One shard's ledger, hosted by its SuperPeer.
@@ -61,6 +62,8 @@ export class LedgerHost {
   readonly #stats: RelayStats;
   readonly #verify: VerifyBatch;
   readonly #storage: SqlLedgerStorage;
+  /** The state tree's nodes read into memory, once asked (settles, never rejects). */
+  #warm: Promise<unknown> | undefined;
   /** The seal under way, if any (settles, never rejects). */
   #sealing: Promise<unknown> = Promise.resolve();
   /** Whether a block of no entries is owed to accounts changed with none (`#oweState`). */
@@ -115,15 +118,20 @@ export class LedgerHost {
   }
 
   /**
-   * Reads this shard's log (`answerLog`). A balance proof waits for a seal under way (its state
-   * tree is written a turn after its block), and one asked before any state root exists (genesis
-   * accounts, before any transfer) asks for a block that carries one, an interval on.
+   * Reads this shard's log (`answerLog`). A balance proof waits for the state tree's nodes to be
+   * read in steps (the first since the shard woke) and for a seal under way (its state tree is
+   * written a turn after its block); one asked before any state root exists (genesis accounts,
+   * before any transfer) asks for a block that carries one, an interval on.
    *
    * @param ask The read.
    * @returns The answer, or a refusal.
    */
   async readLog(ask: LogAsk): Promise<LogAnswer> {
-    if (ask.kind === "balance") await this.#sealing;
+    if (ask.kind === "balance") {
+      // The state tree's nodes, read in steps on the first proof since the shard woke.
+      await (this.#warm ??= pacedSteps(this.ledger.log.warmSteps()).catch(() => {}));
+      await this.#sealing;
+    }
     const answer = answerLog(this.ledger.log, this.#shard, ask, (h) => this.cosigns.lines(h));
     if (ask.kind === "balance" && "code" in answer && answer.code === "CHECKPOINT_NOT_FOUND") {
       this.#oweState();
