@@ -63,8 +63,7 @@ export async function sealNext(
   // accounts changed with none (genesis, accounts that arrived or left with their slots): when
   // asked, a block of no entries carries the state root, so that they can be proven. Not
   // unasked: a shard's block heights move only with its entries and those asks.
-  const behind = s.getMeta("state:height") === undefined || s.stateChanges().size > 0;
-  if (entries.length === 0 && !(stateAlone && behind)) return undefined;
+  if (entries.length === 0 && !(stateAlone && log.stateBehind())) return undefined;
   const head = s.head()?.header;
   const leaves = entries.map((e) => e.leaf);
   // The plan's first step runs in this turn: the state tree is planned from the accounts as

@@ -357,13 +357,9 @@ export class LedgerShard {
     return this.#s.pending(1).length > 0;
   }
 
-  /**
-   * Whether the state root lags the accounts: no block has carried one yet, or an account
-   * changed since, by an entry still pending or with none (genesis; accounts that came or went
-   * with their slots).
-   */
+  /** Whether the state root lags the accounts ({@linkcode ShardLog.stateBehind}). */
   stateBehind(): boolean {
-    return this.#s.getMeta("state:height") === undefined || this.#s.stateChanges().size > 0;
+    return this.log.stateBehind();
   }
 
   // The next receipt to `dest`, numbered and kept in the outbox until it is acknowledged.

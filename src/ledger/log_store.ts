@@ -39,18 +39,17 @@ const SCHEMA = "CREATE TABLE IF NOT EXISTS ledger_log_row (level INTEGER NOT NUL
 export function sqlLogStore(db: SqlDatabase): LogNodeStore {
   db.exec(SCHEMA);
   fromNodeRows(db);
-  const rows = (level: number, from: number, count: number) =>
-    db.exec(
+  const range = (level: number, from: number, count: number) => {
+    if (count <= 0) return [];
+    const out: Uint8Array[] = [];
+    const rows = db.exec(
       "SELECT row, hashes FROM ledger_log_row WHERE level = ? AND row >= ? AND row <= ? " +
         "ORDER BY row",
       level,
       Math.floor(from / LOG_ROW_NODES),
       Math.floor((from + count - 1) / LOG_ROW_NODES),
     );
-  const range = (level: number, from: number, count: number) => {
-    if (count <= 0) return [];
-    const out: Uint8Array[] = [];
-    for (const row of rows(level, from, count)) {
+    for (const row of rows) {
       const text = String(row.hashes);
       const first = Number(row.row) * LOG_ROW_NODES;
       // Rows are read in order; a missing row ends what is written.

@@ -241,6 +241,15 @@ export class ShardLog {
     yield* this.#state.warmSteps();
   }
 
+  /**
+   * Whether the state root lags the accounts: no block has carried one yet, or an account
+   * changed since, by an entry still pending or with none (genesis; accounts that came or went
+   * with their slots).
+   */
+  stateBehind(): boolean {
+    return this.#s.getMeta("state:height") === undefined || this.#s.stateChanges().size > 0;
+  }
+
   /** Forgets what the state tree holds in memory (after a failed commit). */
   forget(): void {
     this.#state.forget();

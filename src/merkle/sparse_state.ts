@@ -9,7 +9,8 @@
  * (the count says when a subtree is one leaf, which the compact tree hoists), so a change
  * rehashes its bucket and the 16 nodes above it. Only the buckets' nodes are stored: the nodes
  * above them are rebuilt in memory from the buckets when the tree is first read (one hash per
- * node, at most 65,535), which costs less than writing the 16 nodes above each change. Node positions are heap-numbered: the root is 1,
+ * node, at most 65,535), which costs less than writing the 16 nodes above each change. Node
+ * positions are heap-numbered: the root is 1,
  * the children of `p` are `2p` (next bit 0) and `2p + 1`, and bucket `b` is node `65536 + b`.
  * A subtree with no leaf is kept as nothing.
  *
@@ -177,18 +178,8 @@ export class SparseState {
         yield;
       }
     }
-    let level = new Set([...edits.keys()].map((b) => BASE + b));
-    for (let d = SPARSE_BUCKET_BITS; d > 0; d--) {
-      const parents = new Set([...level].map((p) => p >> 1));
-      for (const p of parents) {
-        fresh.set(p, parent(get(2 * p), get(2 * p + 1)));
-        if (++work >= step) {
-          work = 0;
-          yield;
-        }
-      }
-      level = parents;
-    }
+    const buckets = [...edits.keys()].map((b) => BASE + b);
+    yield* upward(buckets, (p) => fresh.set(p, parent(get(2 * p), get(2 * p + 1))), step);
     return { root: get(1)?.hash ?? SPARSE_EMPTY, nodes: fresh, set, drop };
   }
 
@@ -264,20 +255,10 @@ export class SparseState {
   *warmSteps(step: number = SPARSE_STEP): Generator<void, Map<number, SparseNode>, void> {
     if (this.#nodes) return this.#nodes;
     const all = new Map([...this.#store.nodes()].filter(([p]) => p >= BASE));
-    let level = new Set(all.keys());
-    let work = 0;
-    for (let d = SPARSE_BUCKET_BITS; d > 0; d--) {
-      const parents = new Set([...level].map((p) => p >> 1));
-      for (const p of parents) {
-        const node = parent(all.get(2 * p), all.get(2 * p + 1));
-        if (node) all.set(p, node);
-        if (++work >= step) {
-          work = 0;
-          yield;
-        }
-      }
-      level = parents;
-    }
+    yield* upward([...all.keys()], (p) => {
+      const node = parent(all.get(2 * p), all.get(2 * p + 1));
+      if (node) all.set(p, node);
+    }, step);
     // Read meanwhile by a caller that could not wait: the same nodes, already in use.
     return this.#nodes ??= all;
   }
@@ -336,6 +317,28 @@ export function memorySparseStore(): SparseStateStore {
  */
 export function bucketOf(key: Uint8Array): number {
   return (key[0] << 8) | key[1];
+}
+
+// Hashes again every node above the given ones, level by level up to the root (`rehash` of
+// each, once), yielding after every `step` of them.
+function* upward(
+  from: readonly number[],
+  rehash: (p: number) => void,
+  step: number,
+): Generator<void, void, void> {
+  let level = new Set(from);
+  let work = 0;
+  for (let d = SPARSE_BUCKET_BITS; d > 0; d--) {
+    const parents = new Set([...level].map((p) => p >> 1));
+    for (const p of parents) {
+      rehash(p);
+      if (++work >= step) {
+        work = 0;
+        yield;
+      }
+    }
+    level = parents;
+  }
 }
 
 function parent(l: SparseNode | undefined, r: SparseNode | undefined): SparseNode | undefined {

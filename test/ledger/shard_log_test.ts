@@ -70,6 +70,9 @@ async function headCheckpoint(storage: LedgerStorage) {
   return { ...c, stored };
 }
 
+// A checkpoint's state root, from its `state` line (the second extension).
+const stateLine = (c: { extensions: string[] }) => base64.decode(c.extensions[1].slice(6));
+
 // Every leaf the shard sealed, in order.
 function allLeaves(storage: LedgerStorage): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -121,7 +124,7 @@ for (
       last = c;
     }
     // Balance proofs against the latest state root: present, new, absent.
-    const root = base64.decode((await headCheckpoint(storage)).extensions[1].slice(6));
+    const root = stateLine(await headCheckpoint(storage));
     for (const id of [people[0].peerId, stranger]) {
       const shown = verifyBalanceProof(root, shard.log.balance(id)!.proof);
       assert(shown.ok && shown.present, id);
@@ -154,7 +157,7 @@ for (
     c = await headCheckpoint(storage);
     assertEquals(c.size, 5);
     assertEquals(
-      base64.decode(c.extensions[1].slice(6)),
+      stateLine(c),
       stateRoot(storage.accountsWhere(() => true)),
     );
     // The proof is against the last checkpoint that carries a state root.
@@ -186,7 +189,7 @@ Deno.test("ShardLog (SQLite): blocks sealed before the log are taken into it fir
   assertEquals(c.size, 4);
   assertEquals(c.root, merkleRoot(allLeaves(storage)));
   // Every account is in the state root, those not written since the upgrade too.
-  const state = base64.decode(c.extensions[1].slice(6));
+  const state = stateLine(c);
   assertEquals(state, stateRoot(storage.accountsWhere(() => true)));
   const untouched = verifyBalanceProof(state, again.log.balance(people[0].peerId)!.proof);
   assert(untouched.ok && untouched.present);
@@ -198,7 +201,7 @@ Deno.test("ShardLog (SQLite): a balance proof is of the state root, not of a cha
   const shard = open(storage);
   await pay(shard, 0, people[1], 5);
   await shard.seal(key);
-  const root = base64.decode((await headCheckpoint(storage)).extensions[1].slice(6));
+  const root = stateLine(await headCheckpoint(storage));
   await pay(shard, 0, people[2], 7); // unsealed: in no root yet
   const proven = shard.log.balance(people[0].peerId)!;
   const shown = verifyBalanceProof(root, proven.proof);
@@ -220,7 +223,7 @@ Deno.test("ShardLog (SQLite): an account written while a block is signed stays f
   const c = await headCheckpoint(storage);
   assertEquals(c.size, 2);
   assertEquals(
-    base64.decode(c.extensions[1].slice(6)),
+    stateLine(c),
     stateRoot(storage.accountsWhere(() => true)),
   );
 });
@@ -248,12 +251,12 @@ Deno.test("ShardLog (SQLite): a seal gives the turn back as it hashes; what appl
   assert(turns >= 10, `${turns} turns while sealing`);
   let c = await headCheckpoint(storage);
   assertEquals(c.size, 150);
-  assertEquals(base64.decode(c.extensions[1].slice(6)), before, "the accounts as planned");
+  assertEquals(stateLine(c), before, "the accounts as planned");
   await shard.seal(key);
   c = await headCheckpoint(storage);
   assertEquals(c.size, 151);
   assertEquals(
-    base64.decode(c.extensions[1].slice(6)),
+    stateLine(c),
     stateRoot(storage.accountsWhere(() => true)),
   );
 });
@@ -283,13 +286,13 @@ Deno.test("ShardLog (SQLite): a block whose state tree is not written leaves it 
   assertEquals(second.size, 2);
   const proven = shard.log.balance(people[0].peerId)!;
   assertEquals(proven.checkpoint, first.stored.note);
-  const shown = verifyBalanceProof(base64.decode(first.extensions[1].slice(6)), proven.proof);
+  const shown = verifyBalanceProof(stateLine(first), proven.proof);
   assert(shown.ok && shown.present && shown.balance === 995n);
   // The next block takes every account changed since the first.
   await pay(shard, 3, people[4], 1);
   await shard.seal(key);
   const third = await headCheckpoint(storage);
-  const root = base64.decode(third.extensions[1].slice(6));
+  const root = stateLine(third);
   assertEquals(root, stateRoot(storage.accountsWhere(() => true)));
   const now = verifyBalanceProof(root, shard.log.balance(people[2].peerId)!.proof);
   assert(now.ok && now.present && now.balance === 1_007n);
@@ -308,7 +311,7 @@ Deno.test("ShardLog (SQLite): accounts changed with no entry get a block of thei
   assertEquals(first.entries, 0);
   let c = await headCheckpoint(storage);
   assertEquals(c.size, 0);
-  let root = base64.decode(c.extensions[1].slice(6));
+  let root = stateLine(c);
   assertEquals(root, stateRoot(storage.accountsWhere(() => true)));
   const shown = verifyBalanceProof(root, shard.log.balance(people[3].peerId)!.proof);
   assert(shown.ok && shown.present && shown.balance === 1_000n);
@@ -322,7 +325,7 @@ Deno.test("ShardLog (SQLite): accounts changed with no entry get a block of thei
   const third = await shard.seal(key, Date.now(), true);
   assertEquals(third?.entries, 0);
   c = await headCheckpoint(storage);
-  root = base64.decode(c.extensions[1].slice(6));
+  root = stateLine(c);
   const came = verifyBalanceProof(root, shard.log.balance(newcomer)!.proof);
   assert(came.ok && came.present && came.balance === 42n && came.nonce === 3);
   const went = verifyBalanceProof(root, shard.log.balance(people[4].peerId)!.proof);
@@ -344,7 +347,7 @@ Deno.test("ShardLog (SQLite): asked, a shard with no account seals the empty sta
   assertEquals(block?.entries, 0);
   const c = await headCheckpoint(storage);
   assertEquals(c.size, 0);
-  const root = base64.decode(c.extensions[1].slice(6));
+  const root = stateLine(c);
   assertEquals(root, stateRoot([]));
   const absent = verifyBalanceProof(root, shard.log.balance(people[0].peerId)!.proof);
   assert(absent.ok && !absent.present, "proven absent");
@@ -374,7 +377,7 @@ Deno.test("ShardLog (SQLite): a woken shard reads its state tree in steps, once"
   assert(yields > 0, "the nodes above 120 buckets take more than one step");
   const proven = woken.log.balance(payees[7].peerId)!;
   const c = await headCheckpoint(new SqlLedgerStorage(db));
-  const shown = verifyBalanceProof(base64.decode(c.extensions[1].slice(6)), proven.proof);
+  const shown = verifyBalanceProof(stateLine(c), proven.proof);
   assert(shown.ok && shown.present && shown.balance === 1n);
   assertEquals(reads, 1, "read once, when warmed");
 });

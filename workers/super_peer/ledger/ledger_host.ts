@@ -140,8 +140,8 @@ export class LedgerHost {
   }
 
   // A block of no entries is owed: a proof was asked of a shard with no state root yet, or
-  // accounts came or went with a slot. Scheduled after the caller's turn (slot moves call this inside
-  // a storage transaction).
+  // accounts came or went with a slot. Scheduled after the caller's turn (slot moves call this
+  // inside a storage transaction).
   #oweState(): void {
     this.#stateOwed = true;
     this.#ctx.waitUntil(Promise.resolve().then(() => this.#schedule(false)));
