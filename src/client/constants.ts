@@ -72,6 +72,17 @@ export const DEFAULT_DIRECT_THRESHOLD = 16;
 export const DEFAULT_DIRECT_RETRY_MS: number = 2 * SECOND;
 /** Default time allowed to set up and authenticate a direct channel, in ms. */
 export const DEFAULT_DIRECT_TIMEOUT_MS: number = 15 * SECOND;
+/**
+ * A side that heard nothing on an open direct channel for this long asks `{"t":"ping"}` (the
+ * other answers `{"t":"pong"}` at once), in ms.
+ */
+export const DIRECT_KEEPALIVE_MS: number = SECOND;
+/**
+ * A ping unanswered, with nothing else heard, for this long: the channel's path is lost (a NAT
+ * dropped its mapping, a network went away) and it is closed, so that its traffic goes back to
+ * the relay long before WebRTC's own 30 s consent check would give up, in ms.
+ */
+export const DIRECT_SILENCE_MS: number = 5 * SECOND;
 /** Most messages a direct channel keeps while this side checks the other's proof. */
 export const MAX_EARLY_DIRECT_MESSAGES = 4_096;
 /**

@@ -34,11 +34,10 @@ import { DEFAULT_RECEIVE_BUFFER } from "./constants.ts";
 import type { PeerEvents, PeerMessage, PeerOptions, SealError } from "./peer_options.ts";
 import { PeerMarks } from "./peer_marks.ts";
 
-export type { CloseDetail, PeerState, ReconnectingDetail, SendResult };
-
+export type { CloseDetail, LedgerApi, PeerEvents, PeerMessage, PeerOptions, PeerState };
+export type { ReconnectingDetail, SealError, SendResult, SwarmApi };
 // What the home numbers among what it pushes: each is acknowledged once taken.
 const NUMBERED = new Set(["topic", "presence", "block", "cosigned", "evidence"]);
-export type { LedgerApi, PeerEvents, PeerMessage, PeerOptions, SealError, SwarmApi };
 
 /**
  * A peer of the network. Its events and their details are {@linkcode PeerEvents} (`open`,
@@ -267,6 +266,11 @@ export class Peer extends ListenedTarget<PeerEvents> {
     return this.#pairs.upgrades.open(to) !== undefined;
   }
 
+  /** How traffic to a peer goes now: `direct`, through a TURN server (`turn`), or `relay`. */
+  async route(to: string): Promise<"direct" | "turn" | "relay"> {
+    return await this.#pairs.upgrades.open(to)?.route() ?? "relay";
+  }
+
   /** Closes the direct channel to a peer as a failure would (traffic falls back to the relay). */
   dropDirect(to: string): void {
     this.#pairs.upgrades.closeLink(to);
@@ -306,12 +310,7 @@ export class Peer extends ListenedTarget<PeerEvents> {
     return this.#services.sendMail(to, data, options);
   }
 
-  /**
-   * Messages delivered to this peer, from now on, as an async iterator. Each call makes an
-   * independent reader; it ends when the peer closes.
-   *
-   * @returns The reader.
-   */
+  /** Messages delivered from now on, as an async iterator: each call its own reader, to close. */
   messages(): AsyncIterableIterator<PeerMessage> {
     const stream = new MessageStream<PeerMessage>(
       this.#options.receiveBuffer ?? DEFAULT_RECEIVE_BUFFER,

@@ -316,6 +316,12 @@ export function channelBinding(
 }
 
 /**
+ * A direct channel's own text messages: the proof of a key (`auth`), and the keepalive's `ping`,
+ * which the other side answers `pong` at once.
+ */
+export type ChannelControl = { t: "auth"; sig: string } | { t: "ping" } | { t: "pong" };
+
+/**
  * A text message on a direct channel: the proof of a key (`a` + JSON), or application text
  * (`m` + the text).
  *
@@ -329,7 +335,7 @@ export function channelBinding(
  * @param m The proof, or application text.
  * @returns The text to send.
  */
-export function channelText(m: { t: "auth"; sig: string } | string): string {
+export function channelText(m: ChannelControl | string): string {
   return typeof m === "string" ? `m${m}` : `a${JSON.stringify(m)}`;
 }
 
@@ -347,12 +353,13 @@ export function channelText(m: { t: "auth"; sig: string } | string): string {
  */
 export function parseChannelText(
   text: string,
-): { t: "auth"; sig: string } | { t: "text"; text: string } | undefined {
+): ChannelControl | { t: "text"; text: string } | undefined {
   if (text.startsWith("m")) return { t: "text", text: text.slice(1) };
   if (!text.startsWith("a")) return undefined;
   try {
     const m = JSON.parse(text.slice(1));
     if (m?.t === "auth" && typeof m.sig === "string") return { t: "auth", sig: m.sig };
+    if (m?.t === "ping" || m?.t === "pong") return { t: m.t };
   } catch {
     // Not ours: ignore.
   }

@@ -178,8 +178,10 @@ export interface Welcome {
   /** The limits in force. */
   limits: Limits;
   /**
-   * This peer's own TURN server, with a credential made for it alone that lives
-   * `TURN_CREDENTIAL_TTL_MS`, where the network has TURN servers.
+   * The servers for this peer's direct channels: first its own TURN server, with a credential
+   * made for it alone that lives `TURN_CREDENTIAL_TTL_MS` (where the network has TURN servers),
+   * then the network's public `ICE_SERVERS` (as in `GET /v1/network`). Absent when both are
+   * empty.
    */
   iceServers?: IceServer[];
   /** Whether the network sends this peer batch frames (it asked with `batch=1`). */

@@ -171,6 +171,8 @@ export class Sessions {
     };
     server.serializeAttachment(attachment);
     this.#sockets.set(peer, server);
+    // Its own TURN server first (a stack may take only the first), then the network's STUN.
+    const iceServers = [...(turn ? [turn] : []), ...this.#config.iceServers];
     const welcome: Welcome = {
       t: "welcome",
       protocol: PROTOCOL_VERSION,
@@ -183,7 +185,7 @@ export class Sessions {
       ...(placesBySlot(this.#config.shards) ? { mapVersion: this.#config.placement.version } : {}),
       limits,
       ...(batch ? { batch } : {}),
-      ...(turn ? { iceServers: [turn] } : {}),
+      ...(iceServers.length > 0 ? { iceServers } : {}),
     };
     server.send(JSON.stringify(welcome));
     return new Response(null, { status: 101, webSocket: client });

@@ -18,7 +18,12 @@ import {
 } from "../../protocol/direct.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
 import { type DirectTransport, sdpFingerprint } from "./transport.ts";
-import { DEFAULT_DIRECT_TIMEOUT_MS, MAX_EARLY_DIRECT_MESSAGES } from "../constants.ts";
+import {
+  DEFAULT_DIRECT_TIMEOUT_MS,
+  DIRECT_KEEPALIVE_MS,
+  MAX_EARLY_DIRECT_MESSAGES,
+} from "../constants.ts";
+import { Liveness } from "./liveness.ts";
 
 /** Options of a {@linkcode DirectLink}. */
 export interface DirectLinkOptions {
@@ -72,6 +77,8 @@ export class DirectLink extends EventTarget {
   /** Messages that arrived before this side finished checking the other's proof. */
   readonly #early: (string | Uint8Array)[] = [];
   #closed = false;
+  readonly #liveness = new Liveness(() => this.#control("ping"));
+  #keepalive: ReturnType<typeof setInterval> | undefined;
 
   /**
    * Makes a link; nothing happens until {@linkcode DirectLink.connect}.
@@ -137,6 +144,11 @@ export class DirectLink extends EventTarget {
     } finally {
       clearTimeout(timer);
     }
+    // A lost path is noticed in seconds (see `liveness.ts`), not at WebRTC's 30 s.
+    this.#liveness.heard();
+    this.#keepalive = setInterval(() => {
+      if (this.#liveness.tick() === "lost") this.close();
+    }, DIRECT_KEEPALIVE_MS / 2);
     this.dispatchEvent(new Event("open"));
     // What the other side sent once it had checked our proof, while we still checked theirs.
     for (const data of this.#early.splice(0)) this.#onChannelMessage(data);
@@ -182,10 +194,20 @@ export class DirectLink extends EventTarget {
     else transport.send(joinBytes(head, body));
   }
 
+  /**
+   * Which way the channel's packets go.
+   *
+   * @returns `direct`, or `turn` when one end's candidate is a TURN server's.
+   */
+  async route(): Promise<"direct" | "turn"> {
+    return await this.#o.transport.route?.().catch(() => undefined) ?? "direct";
+  }
+
   /** Closes the channel. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#keepalive);
     this.#o.transport.close();
     this.dispatchEvent(new Event("close"));
   }
@@ -221,6 +243,9 @@ export class DirectLink extends EventTarget {
     const text = typeof data === "string" ? parseChannelText(data) : undefined;
     if (text?.t === "auth") return this.#remoteAuth(text.sig);
     if (this.#closed) return;
+    this.#liveness.heard();
+    if (text?.t === "ping") return this.#control("pong");
+    if (text?.t === "pong") return;
     if (!this.#authenticated) {
       // Kept, bounded, until this side's check ends: delivered if it passes, dropped if not.
       if (this.#early.length < MAX_EARLY_DIRECT_MESSAGES) this.#early.push(data);
@@ -231,6 +256,15 @@ export class DirectLink extends EventTarget {
       return;
     }
     this.#deliver(data);
+  }
+
+  /** Sends a ping or pong; a channel that cannot take it any more is closed. */
+  #control(t: "ping" | "pong"): void {
+    try {
+      this.#o.transport.send(channelText({ t }));
+    } catch {
+      this.close();
+    }
   }
 
   #deliver(data: string | Uint8Array): void {

@@ -7,6 +7,7 @@
  * @module
  */
 import type { IceServer } from "../../protocol/mod.ts";
+import { routeOfStats } from "./route.ts";
 
 /** Options every transport takes. */
 export interface DirectTransportOptions {
@@ -42,6 +43,11 @@ export interface DirectTransport {
   onclose: (() => void) | undefined;
   /** Closes the channel and the connection. */
   close(): void;
+  /**
+   * Which way the packets go (`direct`, or `turn` through a TURN server), once a candidate
+   * pair is selected. Optional: a transport without it is taken as `direct`.
+   */
+  route?(): Promise<"direct" | "turn" | undefined>;
 }
 
 /**
@@ -86,6 +92,8 @@ export interface PeerConnectionLike {
   readonly localDescription: { sdp: string } | null | undefined;
   /** `complete` once every candidate is gathered. */
   readonly iceGatheringState: string;
+  /** Its statistics (an `RTCStatsReport`, a map by id). */
+  getStats?(): Promise<{ values(): Iterable<unknown> }>;
 }
 
 /**
@@ -151,6 +159,11 @@ export abstract class ChannelTransport implements DirectTransport {
   close(): void {
     this.closeConnection();
     this.ended();
+  }
+
+  async route(): Promise<"direct" | "turn" | undefined> {
+    const stats = await this.pc.getStats?.();
+    return stats ? routeOfStats(stats.values() as Iterable<Record<string, unknown>>) : undefined;
   }
 
   /** The subclass's channel opened. */

@@ -2,6 +2,11 @@
 // when it dies: every message once, in order. Werift on loopback, relay on real workerd.
 import type { PeerMessage } from "../../../mod.ts";
 import { weriftTransport } from "../../../src/client/direct/werift_transport.ts";
+import type {
+  DirectTransport,
+  DirectTransportOptions,
+} from "../../../src/client/direct/transport.ts";
+import { DIRECT_KEEPALIVE_MS, DIRECT_SILENCE_MS } from "../../../src/client/constants.ts";
 import { type LocalNetwork, startNetwork } from "../../../scripts/local_network.ts";
 import { DEFAULT_LIMITS } from "../../../src/protocol/mod.ts";
 import { connectPeer, waitUntil } from "../../support/peers.ts";
@@ -40,9 +45,12 @@ Deno.test(
     const net = await startNetwork({ shards: 2 });
     try {
       const { alice, bob, got } = await directPair(net);
+      assertEquals(await alice.route(bob.peerId), "relay");
       for (let i = 0; i < 20; i++) alice.send(bob.peerId, `m${i}`);
       await waitUntil(() => alice.isDirect(bob.peerId) && bob.isDirect(alice.peerId), 20_000);
       assert(alice.isDirect(bob.peerId), "alice went direct");
+      // Read from WebRTC's statistics: host candidates on both ends, no TURN server.
+      assertEquals(await alice.route(bob.peerId), "direct");
       await waitUntil(() => got.length === 20);
       const before = await framesIn(net.url);
       for (let i = 20; i < 70; i++) {
@@ -99,6 +107,57 @@ Deno.test(
         Array.from({ length: 20 }, (_, i) => `n${i}`),
       );
       assert(got.slice(310).every((m) => m.via === "direct"));
+      alice.close();
+      bob.close();
+    } finally {
+      await net.dispose();
+    }
+  },
+);
+
+/** The transports a factory makes, each of which can go silent: nothing sent or heard. */
+function silenceable(factory: (options: DirectTransportOptions) => DirectTransport) {
+  const cuts: { cut: boolean }[] = [];
+  const make = (options: DirectTransportOptions) => {
+    const t = factory(options);
+    const state = { cut: false };
+    cuts.push(state);
+    const send = t.send.bind(t);
+    t.send = (data) => state.cut ? undefined : send(data);
+    const joined = t.sendJoined?.bind(t);
+    if (joined) t.sendJoined = (head, body) => state.cut ? undefined : joined(head, body);
+    let handler: DirectTransport["onmessage"];
+    Object.defineProperty(t, "onmessage", {
+      get: () => handler,
+      set: (h: DirectTransport["onmessage"]) =>
+        handler = h && ((data) => state.cut ? undefined : h(data)),
+    });
+    return t;
+  };
+  return { make, silence: () => cuts.forEach((c) => c.cut = true) };
+}
+
+Deno.test(
+  "upgrade: a channel that goes silent without closing is dropped, and nothing sent on it is lost",
+  opts,
+  async () => {
+    const net = await startNetwork({ shards: 2 });
+    try {
+      // The path dies as a NAT that dropped its mapping kills it: WebRTC sees nothing for 30 s.
+      const paths = silenceable(direct.transport);
+      const { alice, bob, got } = await directPair(net, { ...direct, transport: paths.make });
+      for (let i = 0; i < 10; i++) alice.send(bob.peerId, `m${i}`);
+      await waitUntil(() => alice.isDirect(bob.peerId) && bob.isDirect(alice.peerId), 20_000);
+      await waitUntil(() => got.length === 10);
+      paths.silence();
+      const cut = Date.now();
+      for (let i = 10; i < 20; i++) alice.send(bob.peerId, `m${i}`); // lost on the channel
+      await waitUntil(() => !alice.isDirect(bob.peerId) && !bob.isDirect(alice.peerId), 15_000);
+      const noticed = Date.now() - cut;
+      assert(noticed < DIRECT_SILENCE_MS + 3 * DIRECT_KEEPALIVE_MS, `noticed after ${noticed} ms`);
+      await waitUntil(() => got.length === 20, 15_000);
+      assertEquals(got.map((m) => m.data), Array.from({ length: 20 }, (_, i) => `m${i}`));
+      assert(got.slice(10).every((m) => m.via === "relay"), "sent again by the relay");
       alice.close();
       bob.close();
     } finally {

@@ -96,11 +96,17 @@ Deno.test(
   async () => {
     const turn = await startTurn();
     const url = `turn:127.0.0.1:${turn.port}`;
-    const net = await startNetwork({ shards: 2, vars: { TURN_SECRET: SECRET, TURN_URLS: url } });
+    const stun = { urls: ["stun:127.0.0.1:3478"] };
+    const net = await startNetwork({
+      shards: 2,
+      vars: { TURN_SECRET: SECRET, TURN_URLS: url, ICE_SERVERS: JSON.stringify([stun]) },
+    });
     try {
       const [alice, bob] = [await connectPeer(net), await connectPeer(net)];
       const mine = alice.welcome!.iceServers as IceServer[];
-      assertEquals(mine.length, 1);
+      // Its own TURN server first (a stack may take only the first), then the network's STUN.
+      assertEquals(mine.length, 2);
+      assertEquals(mine[1], stun);
       const [entry] = mine;
       assertEquals(entry.urls, [url]);
       // `<expiry>:<peer id>`, the expiry TURN_CREDENTIAL_TTL_MS (an hour) from now.
@@ -136,6 +142,12 @@ Deno.test("turn: a network without TURN servers gives no credential", opts, asyn
     const peer = await connectPeer(net);
     assertEquals(peer.welcome!.iceServers, undefined);
     await peer.close();
+    // With public servers alone, the welcome lists them, so that a peer needs no list of its own.
+    const stun = { urls: ["stun:127.0.0.1:3478"] };
+    await net.restart({ ICE_SERVERS: JSON.stringify([stun]) });
+    const again = await connectPeer(net);
+    assertEquals(again.welcome!.iceServers, [stun]);
+    await again.close();
   } finally {
     await net.dispose();
   }

@@ -1,0 +1,44 @@
+/**
+ * Which way a direct channel's packets go, read from the WebRTC statistics that browsers and
+ * werift both give (`RTCPeerConnection.getStats()`): the selected candidate pair, and whether
+ * either of its candidates is a TURN server's relayed address.
+ *
+ * @module
+ */
+
+type Stat = Record<string, unknown>;
+
+/**
+ * The route of a connection's selected candidate pair.
+ *
+ * @example Usage
+ * ```ts
+ * import { routeOfStats } from "./route.ts";
+ * const stats = new Map<string, Record<string, unknown>>([
+ *   ["t", { type: "transport", selectedCandidatePairId: "p" }],
+ *   ["p", { type: "candidate-pair", localCandidateId: "l", remoteCandidateId: "r" }],
+ *   ["l", { type: "local-candidate", candidateType: "srflx" }],
+ *   ["r", { type: "remote-candidate", candidateType: "relay" }],
+ * ]);
+ * console.assert(routeOfStats(stats.values()) === "turn");
+ * ```
+ *
+ * @param stats The statistics (the values of an `RTCStatsReport`).
+ * @returns `direct` or `turn`, or `undefined` when no pair is selected yet.
+ */
+export function routeOfStats(stats: Iterable<Stat>): "direct" | "turn" | undefined {
+  const byId = new Map<string, Stat>();
+  for (const stat of stats) byId.set(String(stat.id ?? byId.size), stat);
+  const all = [...byId.values()];
+  const selectedId = all.find((s) => s.type === "transport" && s.selectedCandidatePairId)
+    ?.selectedCandidatePairId;
+  const pair = (typeof selectedId === "string" ? byId.get(selectedId) : undefined) ??
+    all.find((s) => s.type === "candidate-pair" && s.nominated && s.state === "succeeded") ??
+    all.find((s) => s.type === "candidate-pair" && s.selected === true);
+  if (!pair) return undefined;
+  const types = [pair.localCandidateId, pair.remoteCandidateId].map((id) =>
+    typeof id === "string" ? byId.get(id)?.candidateType : undefined
+  );
+  if (types.some((t) => t === undefined)) return undefined;
+  return types.includes("relay") ? "turn" : "direct";
+}
