@@ -206,6 +206,11 @@ export interface NetworkOptions {
   /** A loopback port for workerd's inspector (heap snapshots, profiles). @default none */
   inspectorPort?: number;
   /**
+   * The address workerd listens on: loopback, or an address of a network namespace the caller
+   * made (the NAT matrix serves its peers there). @default "127.0.0.1"
+   */
+  host?: string;
+  /**
    * Another Worker run by the same workerd process, answering the paths under its `prefix`
    * (a benchmark's baseline, so that both share one process and its scheduling). @default none
    */
@@ -265,12 +270,13 @@ export interface LocalNetwork {
 }
 
 /**
- * A TCP port free on loopback now.
+ * A TCP port free now, on loopback or on the address given.
  *
+ * @param hostname The address. @default "127.0.0.1"
  * @returns The port.
  */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+export function freePort(hostname = "127.0.0.1"): number {
+  const listener = Deno.listen({ hostname, port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
@@ -335,10 +341,13 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     : [main];
   // workerd picks the first port itself (port 0): a port found free beforehand can be taken
   // by another socket before workerd binds it. A restart keeps the port clients know.
-  let port = 0;
+  const host = options.host ?? "127.0.0.1";
+  // Off loopback, workerd's URL as Miniflare reports it is its loopback socket: the port is
+  // chosen here, on an address the caller's namespace alone has.
+  let port = options.host ? freePort(host) : 0;
   const make = () =>
     new Miniflare({
-      host: "127.0.0.1",
+      host,
       port,
       ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
       workers,
@@ -348,9 +357,10 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       },
     });
   let mf = make();
-  port = Number((await mf.ready).port);
+  if (port === 0) port = Number((await mf.ready).port);
+  else await mf.ready;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     network,
     persistDir,
     async restart(vars?: Record<string, string>) {
@@ -374,7 +384,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       }
     },
     grow(to, token) {
-      return fetch(`http://127.0.0.1:${port}/v1/admin/grow`, {
+      return fetch(`http://${host}:${port}/v1/admin/grow`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: JSON.stringify({ to }),

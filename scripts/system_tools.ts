@@ -1,7 +1,8 @@
 /**
  * The programs from the system that tasks use: headless Chromium for the browser tests and
- * benchmarks, `unshare` and `ip` for the isolated network namespace they run in, and
- * Prometheus (`prometheus`, `promtool`) for the metrics test. A task calls `ensureTools`
+ * benchmarks, `unshare` and `ip` for the isolated network namespace they run in, Prometheus
+ * (`prometheus`, `promtool`) for the metrics test, coturn for the TURN tests, and nftables and
+ * conntrack for the NAT matrix's routers. A task calls `ensureTools`
  * first: what is missing is installed with apt-get where the task runs as root on Debian (as
  * CI does), else the task stops with one line saying what to install.
  *
@@ -27,6 +28,8 @@ export const TOOLS = {
   ip: { path: "/usr/sbin/ip", pkg: "iproute2", why: "the isolated browser tests" },
   turnserver: { path: "/usr/bin/turnserver", pkg: "coturn", why: "the TURN tests" },
   turnclient: { path: "/usr/bin/turnutils_uclient", pkg: "coturn", why: "the TURN tests" },
+  nft: { path: "/usr/sbin/nft", pkg: "nftables", why: "the NAT matrix's routers" },
+  conntrack: { path: "/usr/sbin/conntrack", pkg: "conntrack", why: "the NAT matrix's routers" },
   python3: { path: "/usr/bin/python3", pkg: "python3", why: "the independent check of log proofs" },
 } as const satisfies Record<string, Tool>;
 
