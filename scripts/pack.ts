@@ -7,7 +7,8 @@
  * `package.json` that declares the same subpaths and the dependencies pinned in `deno.json`.
  * React, which `superpeer/react` alone imports, is left out of the bundle and declared an
  * optional peer dependency: the application's own React serves the hooks, and an application
- * without React installs none.
+ * without React installs none. So is werift, which `superpeer/werift` (direct channels in
+ * Node) alone imports: an application that wants direct channels outside a browser installs it.
  *
  * Usage: `deno task pack` → `dist/npm/superpeer-<version>.tgz`
  *
@@ -43,8 +44,18 @@ export function entries(exports: string | Record<string, string>): Entry[] {
   })).sort((a, b) => Number(b.subpath === ".") - Number(a.subpath === "."));
 }
 
-/** The modules left to the application: its React, one copy for its components and the hooks. */
-const PEER_EXTERNALS = ["react", "react/*", "react-dom", "react-dom/*"];
+/**
+ * The modules left to the application: its React, one copy for its components and the hooks;
+ * werift, for direct channels in Node; and Node's own modules, which werift's transport uses.
+ */
+const PEER_EXTERNALS = ["react", "react/*", "react-dom", "react-dom/*", "werift", "node:*"];
+
+/** werift, at the version `deno.json` pins (the one tested). */
+function weriftVersion(imports: Record<string, string>): string {
+  const version = imports.werift?.match(/@([0-9][^/]*)$/)?.[1];
+  if (!version) throw new Error("deno.json pins no version of werift");
+  return version;
+}
 
 /** The React the hooks take: any since hooks as they use them (18), up to the one tested. */
 function reactRange(imports: Record<string, string>): string {
@@ -136,6 +147,7 @@ export async function pack(): Promise<string> {
     "--outDir",
     `${OUT}/types`,
     ...subpaths.map((e) => e.source),
+    "scripts/pack_types/node_buffer.d.ts",
   ]);
   await rewriteSpecifiers(`${OUT}/types`);
   await Deno.writeTextFile(
@@ -178,8 +190,8 @@ export * from "./index.js";
     ],
     engines: { node: ">=20" },
     dependencies: deps,
-    peerDependencies: { react: reactRange(deno.imports) },
-    peerDependenciesMeta: { react: { optional: true } },
+    peerDependencies: { react: reactRange(deno.imports), werift: weriftVersion(deno.imports) },
+    peerDependenciesMeta: { react: { optional: true }, werift: { optional: true } },
     sideEffects: ["./node.js"],
   };
   await Deno.writeTextFile(`${OUT}/package.json`, JSON.stringify(pkg, null, 2) + "\n");
@@ -199,10 +211,19 @@ for await (const m of peer.messages()) console.log(m.from, m.data);
 
 The client is the package's root. Those who build on the protocol itself import its parts by
 subpath: ${
-      sub.filter((e) => e.subpath !== "./react").map((e) => `\`superpeer/${e.subpath.slice(2)}\``)
-        .join(", ")
+      sub.filter((e) => e.subpath !== "./react" && e.subpath !== "./werift").map((e) =>
+        `\`superpeer/${e.subpath.slice(2)}\``
+      ).join(", ")
     }. React hooks (\`useSuperpeer\`, \`useMessages\`, \`useTopic\`, \`usePresence\`,
 \`useLedger\`) are \`superpeer/react\`, on the application's own React (18 or later).
+
+Direct WebRTC channels need no more in a browser. In Node, install werift (\`npm install werift\`)
+and give its transport to the peer:
+
+\`\`\`js
+import { weriftTransport } from "superpeer/werift";
+const peer = new Peer({ url, identity, direct: { transport: weriftTransport() } });
+\`\`\`
 
 In Node before 22, \`WebSocket\` comes from the \`ws\` package. Save an identity with
 \`JSON.stringify(identity)\` and load it with \`await Identity.fromJSON(text)\`. The protocol and

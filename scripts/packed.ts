@@ -13,7 +13,13 @@ const STAMP = `${ROOT}dist/npm/.inputs`;
 
 /** What the package is built from: the client's sources and the build's own settings. */
 async function inputs(): Promise<string[]> {
-  const files = ["mod.ts", "deno.json", "deno.lock", "scripts/pack.ts"];
+  const files = [
+    "mod.ts",
+    "deno.json",
+    "deno.lock",
+    "scripts/pack.ts",
+    "scripts/pack_types/node_buffer.d.ts",
+  ];
   const walk = async (dir: string) => {
     for await (const entry of Deno.readDir(`${ROOT}${dir}`)) {
       const path = `${dir}/${entry.name}`;

@@ -174,6 +174,7 @@ Deno.test("surface: every subpath resolves and has a module doc", async () => {
     "./identity",
     "./routing",
     "./direct",
+    "./werift",
     "./react",
   ]);
   const found = await docs(Object.values(map));
