@@ -91,6 +91,12 @@ async function run(cmd: string, args: string[], cwd = ROOT): Promise<string> {
   return text;
 }
 
+async function noNodeImport(file: string): Promise<void> {
+  if (/from\s*"node:/.test(await Deno.readTextFile(`${OUT}/${file}`))) {
+    throw new Error(`${file} imports a Node module: only superpeer/werift may`);
+  }
+}
+
 /** Rewrites `./x.ts` to `./x.js` in every declaration file, as a consumer's TypeScript expects. */
 async function rewriteSpecifiers(dir: string): Promise<void> {
   for await (const entry of Deno.readDir(dir)) {
@@ -127,6 +133,14 @@ export async function pack(): Promise<string> {
     logLevel: "error",
   });
   await esbuild.stop();
+  // Node's modules are left out for `superpeer/werift` alone: any other module that imported one
+  // would break a browser's bundle.
+  for await (const entry of Deno.readDir(`${OUT}/chunks`)) {
+    await noNodeImport(`chunks/${entry.name}`);
+  }
+  for (const e of subpaths.filter((e) => e.subpath !== "./werift")) {
+    await noNodeImport(`${e.name}.js`);
+  }
   await run(Deno.execPath(), [
     "run",
     "-A",

@@ -65,6 +65,13 @@ let labs = 0;
 /**
  * Runs a command; fails with what it printed if it fails.
  *
+ * @example Usage
+ * ```ts
+ * import { run } from "./lab.ts";
+ * // Rules for a namespace's nftables, on standard input.
+ * export const flush = (ns: string) => run(["ip", "netns", "exec", ns, "nft", "-f", "-"], "flush ruleset\n");
+ * ```
+ *
  * @param args The command and its arguments.
  * @param input Text for its standard input.
  */

@@ -46,11 +46,15 @@ interface Row {
 }
 
 // Side a's hosts first, then side b's: a pair of one kind is two routers, not one.
-const lab = await buildLab([...kinds, ...kinds]);
-const rows: Row[] = [];
 const bundleFile = await Deno.makeTempFile({ suffix: ".js" });
 await Deno.writeTextFile(bundleFile, await bundleClient("iife"));
+const lab = await buildLab([...kinds, ...kinds]);
+const rows: Row[] = [];
 const started = Date.now();
+// Interrupted, the lab is taken down all the same (its namespaces would outlive the task).
+const interrupted = () => lab.dispose().finally(() => Deno.exit(130));
+Deno.addSignalListener("SIGINT", interrupted);
+Deno.addSignalListener("SIGTERM", interrupted);
 try {
   const services = await startServices(lab);
   try {
@@ -122,8 +126,8 @@ function report(rows: Row[], seconds: number): string {
     "Written by `deno task nat` (as root) on this machine; do not edit by hand. What a pair of",
     "peers gets when each is behind a NAT of a kind: whether it leaves the network's relay for a",
     "direct channel, by which route, how long that takes from its first message, and what",
-    "happens when one side's path is lost and comes back. Every pair is connected throughout:",
-    "the relay carries what no channel carries.",
+    "happens when one side's path is lost and comes back. Whatever no channel carries, the",
+    "network's relay does: a pair always reaches the other side.",
     "",
     "## How it runs",
     "",
@@ -143,8 +147,10 @@ function report(rows: Row[], seconds: number): string {
     "  every 25 ms. *Route* is what both sides' WebRTC statistics say of the selected candidate",
     "  pair: `direct` (host, server-reflexive or peer-reflexive candidates on both ends: straight",
     "  through the NATs), `turn` (one end's candidate is the TURN server's), or `relay` (no channel",
-    "  opened in 20 s; the network's relay carries it all). The time is from the first message",
-    "  to both sides on that route; an upgrade starts after 4 messages (100 ms).",
+    "  opened in 20 s; the network's relay carries it all). The time runs from the first",
+    "  message until both sides name that route, read every 0.1 s; an upgrade starts after 4",
+    "  messages (100 ms). A pair that needed a second try after its first failed takes 15 s",
+    "  (`DEFAULT_DIRECT_TIMEOUT_MS`) more.",
     "- **The path change**: once on a channel, the first side's UDP is cut both ways and, behind",
     "  a NAT, its router's outside address changes (a phone moving between networks: every",
     "  mapping is gone, and its connection to the network too, which it makes again).",

@@ -19,7 +19,21 @@ export interface AgentStatus {
   route: "direct" | "turn" | "relay";
 }
 
-/** A process in a namespace, spoken to in JSON lines. */
+/**
+ * A process in a namespace, spoken to in JSON lines.
+ *
+ * @example Usage
+ * ```ts
+ * import { NsProcess } from "./trial.ts";
+ * export async function ask(ns: string) {
+ *   const agent = new NsProcess(ns, ["deno", "run", "-A", "scripts/nat/agent.ts", "ws://203.0.113.1:8787", "test"]);
+ *   const ready = JSON.parse(await agent.line()).ready;
+ *   await agent.tell({ op: "quit" });
+ *   await agent.stop();
+ *   return ready;
+ * }
+ * ```
+ */
 export class NsProcess {
   readonly #child: Deno.ChildProcess;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
@@ -165,16 +179,20 @@ export async function startServices(lab: Lab): Promise<LabServices> {
     TURN_ADDRESS,
     TURN_SECRET,
   ]);
-  const url = (await server.line(120_000)).replace("http:", "ws:");
-  return {
-    url,
-    async stop() {
-      await server.stop();
-      turn.kill("SIGTERM");
-      await turn.status;
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    },
+  const stop = async () => {
+    await server.stop();
+    turn.kill("SIGTERM");
+    await turn.status;
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
+  let url: string;
+  try {
+    url = (await server.line(120_000)).replace("http:", "ws:");
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
 }
 
 /** The outcome of one trial. */
@@ -231,6 +249,22 @@ const HOLD_MS = 1_000;
 /**
  * Runs one trial between two hosts of a running lab.
  *
+ * @example Usage
+ * ```ts
+ * import { buildLab } from "./lab.ts";
+ * import { runTrial, startServices } from "./trial.ts";
+ * export async function symmetricPair() {
+ *   const lab = await buildLab(["symmetric", "symmetric"]);
+ *   const services = await startServices(lab);
+ *   try {
+ *     return await runTrial(lab, services, [lab.hosts[0], lab.hosts[1]], { agents: ["chromium", "chromium"] });
+ *   } finally {
+ *     await services.stop();
+ *     await lab.dispose();
+ *   }
+ * }
+ * ```
+ *
  * @param lab The lab.
  * @param services Its running services.
  * @param hosts The two hosts.
@@ -244,17 +278,19 @@ export async function runTrial(
   options: TrialOptions = {},
 ): Promise<TrialResult> {
   const kinds = options.agents ?? ["deno", "deno"];
+  if (kinds.includes("node") && !options.nodeProject) throw new Error("node needs nodeProject");
   const agents = hosts.map((h, i) => {
     const args = [services.url, "test"];
     if (kinds[i] === "node") {
-      if (!options.nodeProject) throw new Error("a node side needs nodeProject");
       return new NsProcess(h.ns, ["node", "node_agent.mjs", ...args], options.nodeProject);
     }
     if (kinds[i] === "deno") return new NsProcess(h.ns, [...denoScript("agent"), ...args]);
     const bundle = options.bundleFile ? [options.bundleFile] : [];
     return new NsProcess(h.ns, [...denoScript("browser_agent"), ...args, ...bundle]);
   });
+  // What the trial changed in the lab, undone whatever happens: hosts serve the next trial.
   let moved = false;
+  let cut = false;
   try {
     const ids = await Promise.all(agents.map(async (a) => JSON.parse(await a.line(60_000)).ready));
     await agents[0].tell({ op: "remote", id: ids[1] });
@@ -284,7 +320,6 @@ export async function runTrial(
       const [a, b] = await status();
       return a.route === b.route ? a.route : "relay";
     };
-    const start = performance.now();
     for (const a of agents) await a.tell({ op: "stream", everyMs: MESSAGE_EVERY_MS });
     const connected = await settle((r) => r !== "relay", options.connectMs ?? 20_000);
     const result: Partial<TrialResult> = {
@@ -293,11 +328,11 @@ export async function runTrial(
     };
     if (connected.ok && options.pathChange !== false) {
       const changeMs = options.changeMs ?? 30_000;
-      await lab.cutUdp(hosts[0], true);
+      cut = (await lab.cutUdp(hosts[0], true), true);
       // Behind a NAT, its mappings go too (a public host has none: its UDP is cut alone).
       if (hosts[0].router) moved = (await lab.readdress(hosts[0]), true);
       const fell = await settle((r) => r === "relay", changeMs);
-      await lab.cutUdp(hosts[0], false);
+      cut = (await lab.cutUdp(hosts[0], false), false);
       const back = await settle((r) => r !== "relay", changeMs);
       result.recovered = {
         fellBack: fell.ok,
@@ -325,7 +360,7 @@ export async function runTrial(
       await a.tell({ op: "quit" }).catch(() => {});
       await a.stop();
     }
-    // The next trial finds the host where it was.
+    if (cut) await lab.cutUdp(hosts[0], false);
     if (moved) await lab.readdress(hosts[0]);
   }
 }

@@ -268,7 +268,8 @@ export class Peer extends ListenedTarget<PeerEvents> {
 
   /** How traffic to a peer goes now: `direct`, through a TURN server (`turn`), or `relay`. */
   async route(to: string): Promise<"direct" | "turn" | "relay"> {
-    return await this.#pairs.upgrades.open(to)?.route() ?? "relay";
+    const link = this.#pairs.upgrades.open(to); // open, whatever its statistics say: direct
+    return link ? await link.route() ?? "direct" : "relay";
   }
 
   /** Closes the direct channel to a peer as a failure would (traffic falls back to the relay). */

@@ -322,8 +322,8 @@ export function channelBinding(
 export type ChannelControl = { t: "auth"; sig: string } | { t: "ping" } | { t: "pong" };
 
 /**
- * A text message on a direct channel: the proof of a key (`a` + JSON), or application text
- * (`m` + the text).
+ * A text message on a direct channel: the channel's own (`a` + JSON: the proof of a key, the
+ * keepalive's ping and pong), or application text (`m` + the text).
  *
  * @example Usage
  * ```ts
@@ -332,7 +332,7 @@ export type ChannelControl = { t: "auth"; sig: string } | { t: "ping" } | { t: "
  * console.assert(parseChannelText(channelText("hi"))?.t === "text");
  * ```
  *
- * @param m The proof, or application text.
+ * @param m The channel's own message, or application text.
  * @returns The text to send.
  */
 export function channelText(m: ChannelControl | string): string {
@@ -349,7 +349,7 @@ export function channelText(m: ChannelControl | string): string {
  * ```
  *
  * @param text The message.
- * @returns The proof or application text, or `undefined`.
+ * @returns The channel's own message or application text, or `undefined`.
  */
 export function parseChannelText(
   text: string,

@@ -18,12 +18,8 @@ import {
 } from "../../protocol/direct.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
 import { type DirectTransport, sdpFingerprint } from "./transport.ts";
-import {
-  DEFAULT_DIRECT_TIMEOUT_MS,
-  DIRECT_KEEPALIVE_MS,
-  MAX_EARLY_DIRECT_MESSAGES,
-} from "../constants.ts";
-import { Liveness } from "./liveness.ts";
+import { DEFAULT_DIRECT_TIMEOUT_MS, MAX_EARLY_DIRECT_MESSAGES } from "../constants.ts";
+import { Liveness, LIVENESS_TICK_MS } from "./liveness.ts";
 
 /** Options of a {@linkcode DirectLink}. */
 export interface DirectLinkOptions {
@@ -79,6 +75,8 @@ export class DirectLink extends EventTarget {
   #closed = false;
   readonly #liveness = new Liveness(() => this.#control("ping"));
   #keepalive: ReturnType<typeof setInterval> | undefined;
+  /** Whether this side sent anything since the keepalive's last check. */
+  #sent = false;
 
   /**
    * Makes a link; nothing happens until {@linkcode DirectLink.connect}.
@@ -144,11 +142,22 @@ export class DirectLink extends EventTarget {
     } finally {
       clearTimeout(timer);
     }
-    // A lost path is noticed in seconds (see `liveness.ts`), not at WebRTC's 30 s.
+    // Closed meanwhile (replaced by a new offer, the peer closed): not opened after all.
+    if (this.#closed) {
+      throw new ProtocolError(
+        "DIRECT_FAILED",
+        `Direct channel to "${remote}" closed while opening`,
+      );
+    }
+    // A lost path is noticed in seconds (see `liveness.ts`), not at WebRTC's 30 s. The first
+    // ping asks whether the other side keeps the keepalive (an older client does not).
     this.#liveness.heard();
+    this.#control("ping");
     this.#keepalive = setInterval(() => {
-      if (this.#liveness.tick() === "lost") this.close();
-    }, DIRECT_KEEPALIVE_MS / 2);
+      const sent = this.#sent;
+      this.#sent = false;
+      if (this.#closed || this.#liveness.tick(sent) === "lost") this.close();
+    }, LIVENESS_TICK_MS);
     this.dispatchEvent(new Event("open"));
     // What the other side sent once it had checked our proof, while we still checked theirs.
     for (const data of this.#early.splice(0)) this.#onChannelMessage(data);
@@ -175,6 +184,7 @@ export class DirectLink extends EventTarget {
    */
   send(data: string | Uint8Array): void {
     if (!this.open) throw new TypeError("Direct channel is not open");
+    this.#sent = true;
     // Text frames on the channel are this module's; application text is tagged.
     this.#o.transport.send(typeof data === "string" ? channelText(data) : data);
   }
@@ -189,18 +199,20 @@ export class DirectLink extends EventTarget {
    */
   sendJoined(head: Uint8Array, body: Uint8Array): void {
     if (!this.open) throw new TypeError("Direct channel is not open");
+    this.#sent = true;
     const transport = this.#o.transport;
     if (transport.sendJoined) transport.sendJoined(head, body);
     else transport.send(joinBytes(head, body));
   }
 
   /**
-   * Which way the channel's packets go.
+   * Which way the channel's packets go, as its WebRTC statistics say.
    *
-   * @returns `direct`, or `turn` when one end's candidate is a TURN server's.
+   * @returns `direct`, or `turn` when one end's candidate is a TURN server's; `undefined` when
+   *   the statistics do not say (no pair selected yet, or a transport without them).
    */
-  async route(): Promise<"direct" | "turn"> {
-    return await this.#o.transport.route?.().catch(() => undefined) ?? "direct";
+  async route(): Promise<"direct" | "turn" | undefined> {
+    return await this.#o.transport.route?.().catch(() => undefined);
   }
 
   /** Closes the channel. */
@@ -243,9 +255,13 @@ export class DirectLink extends EventTarget {
     const text = typeof data === "string" ? parseChannelText(data) : undefined;
     if (text?.t === "auth") return this.#remoteAuth(text.sig);
     if (this.#closed) return;
-    this.#liveness.heard();
+    const keepalive = text?.t === "ping" || text?.t === "pong";
+    this.#liveness.heard(keepalive);
     if (text?.t === "ping") return this.#control("pong");
     if (text?.t === "pong") return;
+    // Data, to a side that sent nothing for a while: its answer tells the other side the path
+    // works, though that side's ping may wait behind what it queued.
+    if (this.#keepalive && this.#liveness.nudge()) this.#control("pong");
     if (!this.#authenticated) {
       // Kept, bounded, until this side's check ends: delivered if it passes, dropped if not.
       if (this.#early.length < MAX_EARLY_DIRECT_MESSAGES) this.#early.push(data);
@@ -260,6 +276,7 @@ export class DirectLink extends EventTarget {
 
   /** Sends a ping or pong; a channel that cannot take it any more is closed. */
   #control(t: "ping" | "pong"): void {
+    this.#sent = true;
     try {
       this.#o.transport.send(channelText({ t }));
     } catch {

@@ -14,13 +14,14 @@ type Stat = Record<string, unknown>;
  * @example Usage
  * ```ts
  * import { routeOfStats } from "./route.ts";
- * const stats = new Map<string, Record<string, unknown>>([
- *   ["t", { type: "transport", selectedCandidatePairId: "p" }],
- *   ["p", { type: "candidate-pair", localCandidateId: "l", remoteCandidateId: "r" }],
- *   ["l", { type: "local-candidate", candidateType: "srflx" }],
- *   ["r", { type: "remote-candidate", candidateType: "relay" }],
- * ]);
- * console.assert(routeOfStats(stats.values()) === "turn");
+ * // An RTCStatsReport's values, each with its `id`.
+ * const stats = [
+ *   { id: "t", type: "transport", selectedCandidatePairId: "p" },
+ *   { id: "p", type: "candidate-pair", localCandidateId: "l", remoteCandidateId: "r" },
+ *   { id: "l", type: "local-candidate", candidateType: "srflx" },
+ *   { id: "r", type: "remote-candidate", candidateType: "relay" },
+ * ];
+ * console.assert(routeOfStats(stats) === "turn");
  * ```
  *
  * @param stats The statistics (the values of an `RTCStatsReport`).

@@ -161,6 +161,11 @@ export abstract class ChannelTransport implements DirectTransport {
     this.ended();
   }
 
+  /**
+   * Which way the packets go, from the connection's statistics (`routeOfStats`).
+   *
+   * @returns `direct` or `turn`, or `undefined` while no candidate pair is selected.
+   */
   async route(): Promise<"direct" | "turn" | undefined> {
     const stats = await this.pc.getStats?.();
     return stats ? routeOfStats(stats.values() as Iterable<Record<string, unknown>>) : undefined;

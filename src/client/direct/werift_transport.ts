@@ -33,6 +33,13 @@ export interface WeriftOptions {
 /**
  * A transport factory on werift.
  *
+ * @example Usage
+ * ```ts
+ * import { weriftTransport } from "./werift_transport.ts";
+ * // A Peer's `direct` option (from the npm package: `superpeer/werift`).
+ * export const direct = { transport: weriftTransport(), threshold: 16 };
+ * ```
+ *
  * @param options Which addresses to gather candidates on.
  * @returns The factory (a `DirectTransportFactory` that makes its transports at once).
  */

@@ -20,7 +20,7 @@ Deno.test("route: the transport's selected pair decides", () => {
   assertEquals(routeOfStats(stats), "turn");
 });
 
-Deno.test("route: without a transport entry, the nominated pair that succeeded (werift)", () => {
+Deno.test("route: without a transport entry, the nominated pair that succeeded", () => {
   const pair = (id: string, local: string, nominated: boolean, state: string) => ({
     id,
     type: "candidate-pair",

@@ -61,6 +61,8 @@ Deno.test(
       const { alice, bob, a, b } = await linkedPair(net, aliceId, bobId);
       await Promise.all([a.connect(), b.connect()]);
       assert(a.open && b.open);
+      // Read from werift's statistics: host candidates on both ends, no TURN server.
+      assertEquals([await a.route(), await b.route()], ["direct", "direct"]);
       const before = [await stats(net.url, 0), await stats(net.url, 1)];
       const atBob: unknown[] = [];
       const atAlice: unknown[] = [];

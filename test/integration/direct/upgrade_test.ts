@@ -49,7 +49,6 @@ Deno.test(
       for (let i = 0; i < 20; i++) alice.send(bob.peerId, `m${i}`);
       await waitUntil(() => alice.isDirect(bob.peerId) && bob.isDirect(alice.peerId), 20_000);
       assert(alice.isDirect(bob.peerId), "alice went direct");
-      // Read from WebRTC's statistics: host candidates on both ends, no TURN server.
       assertEquals(await alice.route(bob.peerId), "direct");
       await waitUntil(() => got.length === 20);
       const before = await framesIn(net.url);
@@ -138,7 +137,7 @@ function silenceable(factory: (options: DirectTransportOptions) => DirectTranspo
 }
 
 Deno.test(
-  "upgrade: a channel that goes silent without closing is dropped, and nothing sent on it is lost",
+  "upgrade: an idle channel stays; one that goes silent without closing is dropped, nothing lost",
   opts,
   async () => {
     const net = await startNetwork({ shards: 2 });
@@ -149,6 +148,9 @@ Deno.test(
       for (let i = 0; i < 10; i++) alice.send(bob.peerId, `m${i}`);
       await waitUntil(() => alice.isDirect(bob.peerId) && bob.isDirect(alice.peerId), 20_000);
       await waitUntil(() => got.length === 10);
+      // Idle past a keepalive and a silence window: pings answered, the channel stays.
+      await new Promise((r) => setTimeout(r, DIRECT_KEEPALIVE_MS + DIRECT_SILENCE_MS + 1_500));
+      assert(alice.isDirect(bob.peerId) && bob.isDirect(alice.peerId), "an idle channel stays");
       paths.silence();
       const cut = Date.now();
       for (let i = 10; i < 20; i++) alice.send(bob.peerId, `m${i}`); // lost on the channel

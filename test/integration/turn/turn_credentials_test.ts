@@ -123,6 +123,11 @@ Deno.test(
       assert(bobs.username !== entry.username && bobs.credential !== entry.credential);
       assert(!(await relaysWith(turn.port, bobs.username!, entry.credential!)).ok);
       assert(!(await relaysWith(turn.port, entry.username!, `A${entry.credential}`)).ok);
+      // Without public servers, the welcome holds the TURN server alone.
+      await net.restart({ ICE_SERVERS: "" });
+      const carol = await connectPeer(net);
+      assertEquals(carol.welcome!.iceServers?.map((s) => s.urls), [[url]]);
+      await carol.close();
       // Never in the public facts.
       const info = await (await fetch(`${net.url}/v1/network`)).json() as NetworkInfo;
       const served = JSON.stringify(info);
