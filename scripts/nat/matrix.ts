@@ -89,6 +89,8 @@ try {
   await Deno.remove(bundleFile).catch(() => {});
 }
 await Deno.writeTextFile(values.out, report(rows, Math.round((Date.now() - started) / 1000)));
+// Formatted as every document of the repository is.
+await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", values.out] }).output();
 console.log(`wrote ${values.out}`);
 const lost = rows.filter((r) => !r.result?.intact);
 if (lost.length > 0) {
