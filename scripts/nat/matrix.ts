@@ -27,8 +27,13 @@ const { values } = parseArgs({
 });
 const clients = values.clients.split(",") as AgentKind[];
 const kinds = values.kinds.split(",") as NatKind[];
-for (const k of kinds) {
-  if (!NAT_KINDS.includes(k)) throw new Error(`unknown kind ${k}: ${NAT_KINDS.join(", ")}`);
+const wrong = (what: string, all: readonly string[]) => {
+  console.error(`unknown ${what}; choose among: ${all.join(", ")}`);
+  Deno.exit(2);
+};
+for (const k of kinds) if (!NAT_KINDS.includes(k)) wrong(`NAT kind "${k}"`, NAT_KINDS);
+for (const c of clients) {
+  if (c !== "deno" && c !== "chromium") wrong(`client "${c}"`, ["deno", "chromium"]);
 }
 if (Deno.uid?.() !== 0) {
   console.error("the NAT matrix makes network namespaces: run it as root");
