@@ -5,7 +5,8 @@
  * route, how fast, and whether it comes back after one side's path is lost, with every message
  * delivered once and in order. Writes `docs/NAT.md`.
  *
- * Usage: `deno task nat [--clients deno,chromium] [--kinds public,symmetric,…] [--out file]`
+ * Usage: `deno task nat [--clients deno,native,chromium] [--kinds public,symmetric,…] [--out file]`
+ * (`deno,chromium` by default)
  * (as root: it makes network namespaces).
  *
  * @module
@@ -32,9 +33,8 @@ const wrong = (what: string, all: readonly string[]) => {
   Deno.exit(2);
 };
 for (const k of kinds) if (!NAT_KINDS.includes(k)) wrong(`NAT kind "${k}"`, NAT_KINDS);
-for (const c of clients) {
-  if (c !== "deno" && c !== "chromium") wrong(`client "${c}"`, ["deno", "chromium"]);
-}
+const CLIENTS = ["deno", "native", "chromium"];
+for (const c of clients) if (!CLIENTS.includes(c)) wrong(`client "${c}"`, CLIENTS);
 if (Deno.uid?.() !== 0) {
   console.error("the NAT matrix makes network namespaces: run it as root");
   Deno.exit(1);
@@ -164,8 +164,9 @@ function report(rows: Row[], seconds: number): string {
     "  The channel's keepalive (`DIRECT_SILENCE_MS`) notices, the pair falls back to the relay,",
     "  and once UDP is back the pair tries a channel again (a new ICE session: new candidates,",
     "  new credentials). Every message sent meanwhile must arrive once, in order.",
-    "- **Clients**: `deno` is the Deno client on werift (`weriftTransport()`); `chromium` is a",
-    "  page in headless Chromium with the browser's own WebRTC (`browserTransport()`).",
+    "- **Clients**: `deno` is the Deno client on werift (`weriftTransport()`); `native` the Deno",
+    "  client on the native binding of libwebrtc (`nativeTransport()`, `@roamhq/wrtc`); `chromium`",
+    "  is a page in headless Chromium with the browser's own WebRTC (`browserTransport()`).",
     "",
   ];
   for (const client of new Set(rows.map((r) => r.client))) {

@@ -218,10 +218,11 @@ export interface TrialResult {
 }
 
 /**
- * Which client a side runs: a Deno peer (werift), a page in headless Chromium, or a Node
+ * Which client a side runs: a Deno peer (werift), one on the native binding (`native`), a page
+ * in headless Chromium, or a Node
  * program on the npm package (`superpeer/werift`; see {@linkcode TrialOptions.nodeProject}).
  */
-export type AgentKind = "deno" | "chromium" | "node";
+export type AgentKind = "deno" | "native" | "chromium" | "node";
 
 function denoScript(name: string): string[] {
   return [Deno.execPath(), "run", "-A", `${ROOT}scripts/nat/${name}.ts`];
@@ -285,6 +286,9 @@ export async function runTrial(
       return new NsProcess(h.ns, ["node", "node_agent.mjs", ...args], options.nodeProject);
     }
     if (kinds[i] === "deno") return new NsProcess(h.ns, [...denoScript("agent"), ...args]);
+    if (kinds[i] === "native") {
+      return new NsProcess(h.ns, [...denoScript("agent"), ...args, "native"]);
+    }
     const bundle = options.bundleFile ? [options.bundleFile] : [];
     return new NsProcess(h.ns, [...denoScript("browser_agent"), ...args, ...bundle]);
   });

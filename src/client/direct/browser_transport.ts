@@ -30,7 +30,23 @@ const REUSED_JOIN_BYTES = 256 * 1024;
  */
 export function browserTransport(): DirectTransportFactory | undefined {
   const PC = (globalThis as { RTCPeerConnection?: typeof RTCPeerConnection }).RTCPeerConnection;
-  if (!PC) return undefined;
+  return PC ? webrtcTransport(PC) : undefined;
+}
+
+/**
+ * A transport on any standard `RTCPeerConnection` class: a browser's, or a native binding's
+ * outside the browser (`native_transport.ts`).
+ *
+ * @example Usage
+ * ```ts
+ * import { webrtcTransport } from "./browser_transport.ts";
+ * export const onTheBrowsers = () => webrtcTransport(RTCPeerConnection);
+ * ```
+ *
+ * @param PC The class.
+ * @returns The factory.
+ */
+export function webrtcTransport(PC: typeof RTCPeerConnection): DirectTransportFactory {
   return (options) => new BrowserTransport(new PC({ iceServers: options.iceServers ?? [] }));
 }
 

@@ -59,6 +59,27 @@ export type DirectTransportFactory = (
 ) => DirectTransport | Promise<DirectTransport>;
 
 /**
+ * Whether candidates stopped coming long enough to send what there is: 300 ms after a TURN
+ * server's candidate, 1 s after a STUN server's. (A native libwebrtc stayed "gathering" for
+ * more than 8 s over addresses that never answered, its last candidate 106 ms after the offer.)
+ *
+ * @example Usage
+ * ```ts
+ * import { quietEnough } from "./transport.ts";
+ * const sdp = "a=candidate:1 1 udp 25108479 203.0.113.3 53168 typ relay\r\n";
+ * console.assert(quietEnough(sdp, 300) && !quietEnough(sdp, 299));
+ * ```
+ *
+ * @param sdp The local SDP so far.
+ * @param quietMs Time since its last new candidate, in ms.
+ * @returns Whether to send it now.
+ */
+export function quietEnough(sdp: string, quietMs: number): boolean {
+  if (sdp.includes(" typ relay")) return quietMs >= 300;
+  return sdp.includes(" typ srflx") && quietMs >= 1_000;
+}
+
+/**
  * Reads the DTLS fingerprints from an SDP: the values of all its `a=fingerprint:` lines, in
  * order, joined by `,`. All of them, since a stack may take any one: a relay that added a
  * fingerprint of its own beside the genuine one changes what both sides bind.
@@ -189,10 +210,18 @@ export abstract class ChannelTransport implements DirectTransport {
     this.onclose?.();
   }
 
-  // Candidates travel inside the SDP, so wait for gathering (whatever is gathered by 5 s).
+  // Candidates travel inside the SDP, so wait for gathering: until it is complete, or until the
+  // candidates stopped coming once a server's came (a TURN server's comes last; a stack may
+  // stay "gathering" for seconds over an address that never answers), or 5 s at most.
   async #gathered(): Promise<string> {
     const deadline = Date.now() + 5_000;
+    let candidates = 0;
+    let changedAt = Date.now();
     while (this.pc.iceGatheringState !== "complete" && Date.now() < deadline) {
+      const sdp = this.pc.localDescription?.sdp ?? "";
+      const count = sdp.split("a=candidate:").length - 1;
+      if (count !== candidates) [candidates, changedAt] = [count, Date.now()];
+      else if (quietEnough(sdp, Date.now() - changedAt)) break;
       await new Promise((r) => setTimeout(r, 10));
     }
     return this.pc.localDescription!.sdp;

@@ -71,3 +71,18 @@ Deno.test(
       assert(r.intact, `every message once, in order: ${JSON.stringify(r.sides)}`);
     }),
 );
+
+Deno.test(
+  "nat: a Deno peer on the native WebRTC binding goes direct with a Chromium page, both behind home routers",
+  opts,
+  () =>
+    withLab(["port-restricted", "port-restricted"], async (lab, services) => {
+      const r = await runTrial(lab, services, [lab.hosts[0], lab.hosts[1]], {
+        agents: ["native", "chromium"],
+        pathChange: false,
+      });
+      assertEquals(r.route, "direct", JSON.stringify(r.sides));
+      assert(r.intact, `every message once, in order: ${JSON.stringify(r.sides)}`);
+      assert(r.sides.every((s) => (s.via.direct ?? 0) > 0));
+    }),
+);
