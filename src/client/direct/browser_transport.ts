@@ -7,6 +7,7 @@
  * @module
  */
 import { joinBytes } from "../../protocol/direct.ts";
+import type { IceServer } from "../../protocol/mod.ts";
 import { ChannelTransport, type DirectTransportFactory } from "./transport.ts";
 import { DIRECT_BUFFER_BYTES } from "../constants.ts";
 
@@ -34,6 +35,12 @@ export function browserTransport(): DirectTransportFactory | undefined {
 }
 
 /**
+ * A standard `RTCPeerConnection` class: a browser's, or a native binding's outside the browser.
+ * Named without the DOM's types, so that a program built without them (Node's) can name it.
+ */
+export type PeerConnectionClass = new (config: { iceServers: IceServer[] }) => unknown;
+
+/**
  * A transport on any standard `RTCPeerConnection` class: a browser's, or a native binding's
  * outside the browser (`native_transport.ts`).
  *
@@ -46,8 +53,9 @@ export function browserTransport(): DirectTransportFactory | undefined {
  * @param PC The class.
  * @returns The factory.
  */
-export function webrtcTransport(PC: typeof RTCPeerConnection): DirectTransportFactory {
-  return (options) => new BrowserTransport(new PC({ iceServers: options.iceServers ?? [] }));
+export function webrtcTransport(PC: PeerConnectionClass): DirectTransportFactory {
+  const Standard = PC as unknown as typeof RTCPeerConnection;
+  return (options) => new BrowserTransport(new Standard({ iceServers: options.iceServers ?? [] }));
 }
 
 /** A message waiting for the channel's buffer to drain. */

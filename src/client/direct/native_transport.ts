@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { webrtcTransport } from "./browser_transport.ts";
+import { type PeerConnectionClass, webrtcTransport } from "./browser_transport.ts";
 import type { DirectTransportFactory } from "./transport.ts";
 
 /**
@@ -24,7 +24,7 @@ import type { DirectTransportFactory } from "./transport.ts";
 export async function nativeTransport(): Promise<DirectTransportFactory | undefined> {
   try {
     const wrtc = (await import("@roamhq/wrtc")).default as {
-      RTCPeerConnection: typeof RTCPeerConnection;
+      RTCPeerConnection: PeerConnectionClass;
     };
     return webrtcTransport(wrtc.RTCPeerConnection);
   } catch {
