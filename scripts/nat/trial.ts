@@ -7,6 +7,7 @@
  * @module
  */
 import { ROOT } from "../local_network.ts";
+import { turnServerArgs } from "../turn_server.ts";
 import { type Lab, type LabHost, SERVER_ADDRESS, TURN_ADDRESS } from "./lab.ts";
 
 /** What an agent reports. */
@@ -154,21 +155,13 @@ export async function startServices(lab: Lab): Promise<LabServices> {
       "exec",
       lab.turn,
       "turnserver",
-      "-n",
-      `--listening-ip=${TURN_ADDRESS}`,
-      `--relay-ip=${TURN_ADDRESS}`,
-      "--listening-port=3478",
-      "--use-auth-secret",
-      `--static-auth-secret=${TURN_SECRET}`,
-      "--realm=superpeer.test",
-      "--no-tls",
-      "--no-dtls",
-      "--no-cli",
-      `--db=${dir}/turndb`,
-      `--pidfile=${dir}/turnserver.pid`,
-      `--log-file=${Deno.env.get("NAT_TURN_LOG") ?? "stdout"}`,
-      "-v",
-      "--simple-log",
+      ...turnServerArgs({
+        address: TURN_ADDRESS,
+        port: 3478,
+        secret: TURN_SECRET,
+        dir,
+        logFile: Deno.env.get("NAT_TURN_LOG"),
+      }),
     ],
     stdout: "null",
     stderr: "null",

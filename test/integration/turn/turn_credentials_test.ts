@@ -4,6 +4,7 @@
 import { createSocket } from "node:dgram";
 import { startNetwork } from "../../../scripts/local_network.ts";
 import { ensureTools, TOOLS } from "../../../scripts/system_tools.ts";
+import { turnServerArgs } from "../../../scripts/turn_server.ts";
 import type { IceServer, NetworkInfo } from "../../../src/protocol/mod.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 import { connectPeer } from "../../support/peers.ts";
@@ -33,23 +34,13 @@ async function startTurn(): Promise<{ port: number; stop: () => Promise<void> }>
   const dir = await Deno.makeTempDir({ prefix: "superpeer-turn-" });
   const port = await freePort();
   const child = new Deno.Command(TOOLS.turnserver.path, {
-    args: [
-      "-n",
-      "--listening-ip=127.0.0.1",
-      "--relay-ip=127.0.0.1",
-      `--listening-port=${port}`,
-      "--use-auth-secret",
-      `--static-auth-secret=${SECRET}`,
-      "--realm=superpeer.test",
-      "--no-tls",
-      "--no-dtls",
-      "--no-cli",
-      "--allow-loopback-peers",
-      `--db=${dir}/turndb`,
-      `--pidfile=${dir}/turnserver.pid`,
-      "--log-file=stdout",
-      "--simple-log",
-    ],
+    args: turnServerArgs({
+      address: "127.0.0.1",
+      port,
+      secret: SECRET,
+      dir,
+      loopbackPeers: true,
+    }),
     stdout: "null",
     stderr: "null",
   }).spawn();
