@@ -7,8 +7,9 @@
  * `package.json` that declares the same subpaths and the dependencies pinned in `deno.json`.
  * React, which `superpeer/react` alone imports, is left out of the bundle and declared an
  * optional peer dependency: the application's own React serves the hooks, and an application
- * without React installs none. So is werift, which `superpeer/werift` (direct channels in
- * Node) alone imports: an application that wants direct channels outside a browser installs it.
+ * without React installs none. So are werift, which `superpeer/werift` (direct channels in
+ * Node) alone imports, and `@roamhq/wrtc` (native libwebrtc), which `superpeer/native` loads if
+ * it is there: an application that wants direct channels outside a browser installs one.
  *
  * Usage: `deno task pack` → `dist/npm/superpeer-<version>.tgz`
  *
@@ -46,14 +47,23 @@ export function entries(exports: string | Record<string, string>): Entry[] {
 
 /**
  * The modules left to the application: its React, one copy for its components and the hooks;
- * werift, for direct channels in Node; and Node's own modules, which werift's transport uses.
+ * werift or the native binding, for direct channels in Node; and Node's own modules, which
+ * werift's transport uses.
  */
-const PEER_EXTERNALS = ["react", "react/*", "react-dom", "react-dom/*", "werift", "node:*"];
+const PEER_EXTERNALS = [
+  "react",
+  "react/*",
+  "react-dom",
+  "react-dom/*",
+  "werift",
+  "@roamhq/wrtc",
+  "node:*",
+];
 
-/** werift, at the version `deno.json` pins (the one tested). */
-function weriftVersion(imports: Record<string, string>): string {
-  const version = imports.werift?.match(/@([0-9][^/]*)$/)?.[1];
-  if (!version) throw new Error("deno.json pins no version of werift");
+/** A WebRTC package at the version `deno.json` pins (the one tested). */
+function pinned(imports: Record<string, string>, name: string): string {
+  const version = imports[name]?.match(/@([0-9][^/]*)$/)?.[1];
+  if (!version) throw new Error(`deno.json pins no version of ${name}`);
   return version;
 }
 
@@ -204,8 +214,16 @@ export * from "./index.js";
     ],
     engines: { node: ">=20" },
     dependencies: deps,
-    peerDependencies: { react: reactRange(deno.imports), werift: weriftVersion(deno.imports) },
-    peerDependenciesMeta: { react: { optional: true }, werift: { optional: true } },
+    peerDependencies: {
+      react: reactRange(deno.imports),
+      werift: pinned(deno.imports, "werift"),
+      "@roamhq/wrtc": pinned(deno.imports, "@roamhq/wrtc"),
+    },
+    peerDependenciesMeta: {
+      react: { optional: true },
+      werift: { optional: true },
+      "@roamhq/wrtc": { optional: true },
+    },
     sideEffects: ["./node.js"],
   };
   await Deno.writeTextFile(`${OUT}/package.json`, JSON.stringify(pkg, null, 2) + "\n");
@@ -225,18 +243,20 @@ for await (const m of peer.messages()) console.log(m.from, m.data);
 
 The client is the package's root. Those who build on the protocol itself import its parts by
 subpath: ${
-      sub.filter((e) => e.subpath !== "./react" && e.subpath !== "./werift").map((e) =>
+      sub.filter((e) => !["./react", "./werift", "./native"].includes(e.subpath)).map((e) =>
         `\`superpeer/${e.subpath.slice(2)}\``
       ).join(", ")
     }. React hooks (\`useSuperpeer\`, \`useMessages\`, \`useTopic\`, \`usePresence\`,
 \`useLedger\`) are \`superpeer/react\`, on the application's own React (18 or later).
 
-Direct WebRTC channels need no more in a browser. In Node, install werift (\`npm install werift\`)
-and give its transport to the peer:
+Direct WebRTC channels need no more in a browser. In Node, install the native binding of
+libwebrtc (\`npm install @roamhq/wrtc\`, which carries its binary) or werift (\`npm install
+werift\`, WebRTC in JavaScript, slower), and give the peer the transport that loads:
 
 \`\`\`js
-import { weriftTransport } from "superpeer/werift";
-const peer = new Peer({ url, identity, direct: { transport: weriftTransport() } });
+import { directTransport } from "superpeer/native";
+const transport = await directTransport(); // native, else werift (a page: browserTransport())
+const peer = new Peer({ url, identity, direct: { transport } });
 \`\`\`
 
 In Node before 22, \`WebSocket\` comes from the \`ws\` package. Save an identity with

@@ -175,6 +175,7 @@ Deno.test("surface: every subpath resolves and has a module doc", async () => {
     "./routing",
     "./direct",
     "./werift",
+    "./native",
     "./react",
   ]);
   const found = await docs(Object.values(map));

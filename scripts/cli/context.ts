@@ -96,13 +96,16 @@ export class Context {
    */
   async peer(direct = false, more: Partial<PeerOptions> = {}): Promise<Peer> {
     const { identity } = await this.identity();
-    // WebRTC (werift) is loaded only by the commands that move bytes; on a network on this
-    // machine, candidates stay on loopback.
-    const transport = direct
-      ? (await import("../../src/client/direct/werift_transport.ts")).weriftTransport(
-        isLoopback(this.url) ? { hostAddresses: ["127.0.0.1"] } : {},
-      )
-      : undefined;
+    // WebRTC is loaded only by the commands that move bytes. On a network on this machine,
+    // werift keeps its candidates on loopback; elsewhere the fastest that loads serves (the
+    // native binding of libwebrtc, else werift).
+    const transport = !direct
+      ? undefined
+      : isLoopback(this.url)
+      ? (await import("../../src/client/direct/werift_transport.ts")).weriftTransport({
+        hostAddresses: ["127.0.0.1"],
+      })
+      : await (await import("../../src/client/direct/native_transport.ts")).directTransport();
     return new Peer({
       url: this.url,
       identity,

@@ -1,14 +1,16 @@
 /**
  * One side of a trial (`trial.ts`) as an application outside this repository would be: a Node
- * program on the npm package, with direct channels on werift (`superpeer/werift`). Its source
- * is written as `node_agent.mjs` into a project where both are installed (it resolves
+ * program on the npm package, with direct channels on werift (`superpeer/werift`) or on the
+ * transport chosen at run time (`superpeer/native`: the native binding where it loads). Its
+ * source is written as `node_agent.mjs` into a project where they are installed (it resolves
  * `superpeer` there, not here); the same commands as `agent.ts`, as JSON lines.
  *
  * @module
  */
 
 /**
- * The program's source. Usage, in the project: `node node_agent.mjs <ws url> <network id>`.
+ * The program's source. Usage, in the project:
+ * `node node_agent.mjs <ws url> <network id> [werift|native]` (werift by default).
  *
  * @example Usage
  * ```ts
@@ -19,14 +21,20 @@
 export const NODE_AGENT = `import { createInterface } from "node:readline";
 import { Identity, Peer } from "superpeer";
 import { weriftTransport } from "superpeer/werift";
+import { directTransport } from "superpeer/native";
 
-const [url, network] = process.argv.slice(2);
+const [url, network, stack = "werift"] = process.argv.slice(2);
+const transport = stack === "native" ? await directTransport() : weriftTransport();
+if (stack === "native" && transport?.implementation !== "native") {
+  console.error(\`native WebRTC did not load: \${transport?.implementation ?? "nothing"} did\`);
+  process.exit(1);
+}
 const peer = new Peer({
   url,
   network,
   identity: await Identity.generate(),
   reconnect: { minDelayMs: 100, maxDelayMs: 1000 },
-  direct: { transport: weriftTransport(), threshold: 4, retryMs: 1000 },
+  direct: { transport, threshold: 4, retryMs: 1000 },
 });
 await peer.connect();
 const state = { remote: "", sent: 0, next: 0, doubled: 0, skipped: 0, via: {} };

@@ -212,10 +212,11 @@ export interface TrialResult {
 
 /**
  * Which client a side runs: a Deno peer (werift), one on the native binding (`native`), a page
- * in headless Chromium, or a Node
- * program on the npm package (`superpeer/werift`; see {@linkcode TrialOptions.nodeProject}).
+ * in headless Chromium, or a Node program on the npm package, on werift (`node`,
+ * `superpeer/werift`) or on the native binding (`node-native`, `superpeer/native`); see
+ * {@linkcode TrialOptions.nodeProject}.
  */
-export type AgentKind = "deno" | "native" | "chromium" | "node";
+export type AgentKind = "deno" | "native" | "chromium" | "node" | "node-native";
 
 function denoScript(name: string): string[] {
   return [Deno.execPath(), "run", "-A", `${ROOT}scripts/nat/${name}.ts`];
@@ -227,7 +228,10 @@ export interface TrialOptions {
   agents?: [AgentKind, AgentKind];
   /** The client bundle a page loads, made once (`bundleClient("iife")`). @default made anew */
   bundleFile?: string;
-  /** For a `node` side: a project with the npm package and werift installed, and `node_agent.mjs`. */
+  /**
+   * For a `node` side: a project with the npm package and werift (and for `node-native`, the
+   * native binding) installed, and `node_agent.mjs`.
+   */
   nodeProject?: string;
   /** How long the pair may take to leave the relay. @default 20000 */
   connectMs?: number;
@@ -272,11 +276,13 @@ export async function runTrial(
   options: TrialOptions = {},
 ): Promise<TrialResult> {
   const kinds = options.agents ?? ["deno", "deno"];
-  if (kinds.includes("node") && !options.nodeProject) throw new Error("node needs nodeProject");
+  const onNode = (k: AgentKind) => k === "node" || k === "node-native";
+  if (kinds.some(onNode) && !options.nodeProject) throw new Error("node needs nodeProject");
   const agents = hosts.map((h, i) => {
     const args = [services.url, "test"];
-    if (kinds[i] === "node") {
-      return new NsProcess(h.ns, ["node", "node_agent.mjs", ...args], options.nodeProject);
+    if (onNode(kinds[i])) {
+      const stack = kinds[i] === "node" ? "werift" : "native";
+      return new NsProcess(h.ns, ["node", "node_agent.mjs", ...args, stack], options.nodeProject);
     }
     if (kinds[i] === "deno") return new NsProcess(h.ns, [...denoScript("agent"), ...args]);
     if (kinds[i] === "native") {

@@ -1,6 +1,7 @@
 // Direct channels from Node, as an application outside this repository gets them: the npm
-// package installed with werift into an empty project, and a Node program (`superpeer/werift`)
-// that goes direct with a Deno peer and with a page in Chromium. Each side runs in a network
+// package installed with the native binding and werift into an empty project, and a Node
+// program that goes direct with a page in Chromium and with a Deno peer, on the transport
+// chosen at run time (`superpeer/native`: native here), and on werift (`superpeer/werift`). Each side runs in a network
 // namespace of the lab (`scripts/nat/lab.ts`), where Chromium offers host candidates.
 import { packedTarball } from "../../../scripts/packed.ts";
 import { buildLab } from "../../../scripts/nat/lab.ts";
@@ -13,7 +14,7 @@ const opts = { sanitizeOps: false, sanitizeResources: false };
 const ROOT = new URL("../../../", import.meta.url).pathname;
 
 Deno.test(
-  "package: a Node program goes direct with a Deno peer and a Chromium page (superpeer/werift)",
+  "package: a Node program goes direct with a Chromium page and a Deno peer (native, werift)",
   opts,
   async () => {
     await ensureTools([TOOLS.ip, TOOLS.nft, TOOLS.conntrack, TOOLS.turnserver, TOOLS.chromium]);
@@ -22,9 +23,10 @@ Deno.test(
     const lab = await buildLab(["public", "public", "public"]);
     try {
       await Deno.writeTextFile(`${dir}/package.json`, JSON.stringify({ type: "module" }));
-      const werift = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).imports.werift;
+      const { imports } = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+      const pinned = [imports.werift, imports["@roamhq/wrtc"]].map((s: string) => s.slice(4));
       const install = await new Deno.Command("npm", {
-        args: ["install", "--no-audit", "--no-fund", tarball, werift.slice(4)],
+        args: ["install", "--no-audit", "--no-fund", tarball, ...pinned],
         cwd: dir,
         stdout: "piped",
         stderr: "piped",
@@ -34,15 +36,20 @@ Deno.test(
       const services = await startServices(lab);
       try {
         const [node, deno, page] = lab.hosts;
-        for (const [other, kind] of [[deno, "deno"], [page, "chromium"]] as const) {
+        const pairs = [["node-native", page, "chromium"], ["node-native", deno, "deno"], [
+          "node",
+          deno,
+          "deno",
+        ]] as const;
+        for (const [self, other, kind] of pairs) {
           const r = await runTrial(lab, services, [node, other], {
-            agents: ["node", kind],
+            agents: [self, kind],
             nodeProject: dir,
             pathChange: false,
           });
-          assertEquals(r.route, "direct", `node × ${kind}: ${JSON.stringify(r.sides)}`);
-          assert(r.intact, `node × ${kind}: every message once, in order`);
-          assert(r.sides.every((s) => (s.via.direct ?? 0) > 0), `node × ${kind}: some direct`);
+          assertEquals(r.route, "direct", `${self} × ${kind}: ${JSON.stringify(r.sides)}`);
+          assert(r.intact, `${self} × ${kind}: every message once, in order`);
+          assert(r.sides.every((s) => (s.via.direct ?? 0) > 0), `${self} × ${kind}: some direct`);
         }
       } finally {
         await services.stop();

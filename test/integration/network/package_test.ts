@@ -332,6 +332,7 @@ globalThis.P = Peer; console.log(JSON.stringify(await checks()));`,
       assertEquals(pkgJson.peerDependenciesMeta, {
         react: { optional: true },
         werift: { optional: true },
+        "@roamhq/wrtc": { optional: true },
       });
       // Every subpath of deno.json is one of the package.
       const pkg = JSON.parse(await Deno.readTextFile(`${dir}/node_modules/superpeer/package.json`));
@@ -340,8 +341,17 @@ globalThis.P = Peer; console.log(JSON.stringify(await checks()));`,
         Object.keys(pkg.exports),
         entries(deno_.exports).map((e) => e.subpath),
       );
-      // `superpeer/werift` is Node's alone (it needs werift): `package_direct_test.ts` uses it.
-      for (const e of entries(deno_.exports).filter((e) => e.subpath !== "./werift")) {
+      // `superpeer/werift` and `superpeer/native` are Node's and Deno's alone (a browser's
+      // bundler would look for werift): `package_direct_test.ts` uses them. Without either
+      // WebRTC package installed, the choice finds none and says so.
+      await Deno.writeTextFile(
+        `${dir}/native.mjs`,
+        `const { directTransport } = await import("superpeer/native");
+console.log(String(await directTransport()));`,
+      );
+      assertEquals((await run("node", ["native.mjs"], dir)).out.trim(), "undefined");
+      const nodeOnly = ["./werift", "./native"];
+      for (const e of entries(deno_.exports).filter((e) => !nodeOnly.includes(e.subpath))) {
         assert(CHECKS.includes(`"superpeer${e.subpath.slice(1)}"`), e.subpath);
       }
     } finally {
