@@ -230,6 +230,13 @@ export const KINDS: Kind[] = [
     (_c, _l, i) => ({ t: "peers", id: i, count: L.MAX_DISCOVERY_PEERS }),
   ),
   textKind(
+    "routes",
+    "`routes`: a report of 6 pairs and 1,000 TURN bytes",
+    { t: "routes", id: 0, direct: 0, turn: 0, relay: 0, turnBytes: 0 },
+    "routes.result",
+    (_c, _l, i) => ({ t: "routes", id: i, direct: 3, turn: 1, relay: 2, turnBytes: 1_000 }),
+  ),
+  textKind(
     "lookup",
     "`lookup` of a peer here",
     { t: "lookup", id: 0, peer: "" },

@@ -90,12 +90,16 @@ export interface KindSample {
  *
  * @param rounds Rounds after the warm-up.
  * @param log Takes a line of progress.
+ * @param only The kinds to measure, by name. @default every kind
  * @returns Each kind's samples, one per round.
  */
 export async function measureKinds(
   rounds: number,
   log: (line: string) => void = console.log,
+  only?: readonly string[],
 ): Promise<Map<string, KindSample[]>> {
+  // A few kinds alone (a probe of a new one beside a known one), or every kind.
+  const kinds = only ? KINDS.filter((k) => only.includes(k.name)) : KINDS;
   const senders: Identity[] = [];
   for (let i = 0; i < SENDERS; i++) senders.push(await identityOn(0, SHARDS));
   const own = await Promise.all(Array.from({ length: LANES + 2 }, () => identityOn(0, SHARDS)));
@@ -116,7 +120,7 @@ export async function measureKinds(
     limits: MEASURE_LIMITS,
     vars: { GENESIS: JSON.stringify(genesis), FAUCET: "on" },
   });
-  const samples = new Map<string, KindSample[]>(KINDS.map((k) => [k.name, []]));
+  const samples = new Map<string, KindSample[]>(kinds.map((k) => [k.name, []]));
   const opened: WebSocket[] = [];
   let keepalive: ReturnType<typeof setInterval> | undefined;
   try {
@@ -161,11 +165,11 @@ export async function measureKinds(
       for (const ws of opened) if (ws.readyState === WebSocket.OPEN) ws.send("ping");
     }, 10_000);
     const estimate = new Map<string, number>();
-    const passes = new Map<string, KindSample[]>(KINDS.map((k) => [k.name, []]));
+    const passes = new Map<string, KindSample[]>(kinds.map((k) => [k.name, []]));
     for (let pass = 0; pass <= rounds * PASSES; pass++) {
       const r = Math.ceil(pass / PASSES);
       ctx.offline = mailed[pass].peerId;
-      for (const kind of KINDS) {
+      for (const kind of kinds) {
         const total = pass === 0
           ? Math.max(LANES, Math.round(WARMUP_REQUESTS / kind.items))
           : Math.min(
@@ -186,8 +190,8 @@ export async function measureKinds(
         );
       }
       if (pass > 0 && pass % PASSES === 0) {
-        const paced = await pacedPass(ctx, sockets[0], estimate, log);
-        for (const kind of KINDS) {
+        const paced = await pacedPass(ctx, sockets[0], estimate, log, kinds);
+        for (const kind of kinds) {
           const got = passes.get(kind.name)!.splice(0);
           const us = median(got.map((g) => g.us));
           samples.get(kind.name)!.push({
@@ -254,11 +258,12 @@ async function pacedPass(
   ws: WebSocket,
   flat: Map<string, number>,
   log: (line: string) => void,
+  kinds: readonly Kind[],
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const idle = await idleCores();
   log(`paced: workerd idle at ${(idle * 100).toFixed(2)}% of a core`);
-  for (const kind of KINDS) {
+  for (const kind of kinds) {
     const rate = pacedRate(kind, flat.get(kind.name)!);
     const n = pacedCount(rate);
     ctx.phase++;

@@ -32,6 +32,11 @@ peer.addEventListener("message", (e) => {
   const m = (e as CustomEvent<PeerMessage>).detail;
   tally.take(String(m.data), m.via);
 });
+const errors: string[] = [];
+peer.addEventListener(
+  "error",
+  (e) => errors.push((e as CustomEvent<{ code: string }>).detail.code),
+);
 let remote = "";
 let sent = 0;
 let timer: ReturnType<typeof setInterval> | undefined;
@@ -46,6 +51,7 @@ await serveCommands(peer.peerId, {
     skipped: tally.skipped,
     via: tally.via,
     route: await peer.route(remote),
+    errors,
   }),
   quit: async () => {
     clearInterval(timer);

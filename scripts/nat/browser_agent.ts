@@ -35,7 +35,17 @@ const id = await page.evaluate(async ({ url, network }) => {
     direct: { threshold: 4, retryMs: 1_000 },
   });
   await peer.connect();
-  const state = { remote: "", sent: 0, next: 0, doubled: 0, skipped: 0, via: {} };
+  const state = {
+    remote: "",
+    sent: 0,
+    next: 0,
+    doubled: 0,
+    skipped: 0,
+    via: {},
+    errors: [] as string[],
+  };
+  // deno-lint-ignore no-explicit-any
+  peer.addEventListener("error", (e: any) => state.errors.push(e.detail.code));
   // deno-lint-ignore no-explicit-any
   peer.addEventListener("message", (e: any) => {
     const n = Number(e.detail.data);
@@ -75,6 +85,7 @@ await serveCommands(id, {
         skipped: state.skipped,
         via: state.via,
         route: await peer.route(state.remote),
+        errors: state.errors,
       };
     }),
   quit: async () => {

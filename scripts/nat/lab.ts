@@ -132,6 +132,10 @@ export async function buildLab(kinds: readonly NatKind[]): Promise<Lab> {
     await ip(wan, "link", "set", "seg", "up");
     await add(turn);
     await plug("t0", turn, "wan", TURN_ADDRESS);
+    // As on the internet, a packet to a private address leaves and is lost (the segment does
+    // not forward it). Without a route, relaying to a peer's host candidate failed at once,
+    // and coturn closed the whole allocation: every TURN channel died a second after opening.
+    await ip(turn, "route", "add", "default", "via", SERVER_ADDRESS);
     const hosts: LabHost[] = [];
     for (const [i, kind] of kinds.entries()) {
       const outside = `203.0.113.${10 + i}`;

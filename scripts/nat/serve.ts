@@ -3,16 +3,18 @@
  * the segment's address, with the lab's TURN server and its STUN service. Prints the URL on
  * one line, then serves until its standard input closes.
  *
- * Usage: `deno run -A scripts/nat/serve.ts <address> <turn address> <turn secret>`
+ * Usage: `deno run -A scripts/nat/serve.ts <address> <turn address> <turn secret> [limits]`
+ * (`limits`: JSON of limit overrides, as `LIMIT_OVERRIDES`)
  *
  * @module
  */
 import { startNetwork } from "../local_network.ts";
 
-const [host, turn, secret] = Deno.args;
+const [host, turn, secret, limits] = Deno.args;
 const net = await startNetwork({
   shards: 2,
   host,
+  limits: limits ? JSON.parse(limits) : undefined,
   vars: {
     TURN_SECRET: secret,
     // TCP first: a stack that takes one TURN server (werift) then reaches it where UDP is

@@ -18,6 +18,8 @@ export interface AgentStatus {
   skipped: number;
   via: Record<string, number>;
   route: "direct" | "turn" | "relay";
+  /** The codes of the `error` events its peer heard (a refused route report, say). */
+  errors?: string[];
 }
 
 /**
@@ -147,7 +149,10 @@ const TURN_SECRET = "nat-matrix-turn-secret";
  * @param lab The lab.
  * @returns The URL and a stop.
  */
-export async function startServices(lab: Lab): Promise<LabServices> {
+export async function startServices(
+  lab: Lab,
+  limits: Record<string, number> = {},
+): Promise<LabServices> {
   const dir = await Deno.makeTempDir({ prefix: "superpeer-nat-" });
   const turn = new Deno.Command("ip", {
     args: [
@@ -171,6 +176,7 @@ export async function startServices(lab: Lab): Promise<LabServices> {
     SERVER_ADDRESS,
     TURN_ADDRESS,
     TURN_SECRET,
+    JSON.stringify(limits),
   ]);
   const stop = async () => {
     await server.stop();
@@ -203,6 +209,8 @@ export interface TrialResult {
     route: "direct" | "turn" | "relay";
     ms: number;
   };
+  /** With `leaves`: whether both sides left their channel for the relay, and after how long. */
+  left?: { ok: boolean; ms: number };
   /** Messages sent both ways, and whether every one arrived once, in order. */
   sent: number;
   intact: boolean;
@@ -239,6 +247,11 @@ export interface TrialOptions {
   pathChange?: boolean;
   /** How long a lost path may take to be noticed, and a new one to be found. @default 30000 */
   changeMs?: number;
+  /**
+   * Instead of a path change, wait up to this long for the pair to leave its channel on its
+   * own (a peer's TURN quota used up, say): `left` says whether it did.
+   */
+  leaves?: number;
 }
 
 const MESSAGE_EVERY_MS = 25;
@@ -329,7 +342,9 @@ export async function runTrial(
       route: connected.ok ? await held() : "relay",
       connectMs: connected.ok ? connected.ms : 0,
     };
-    if (connected.ok && options.pathChange !== false) {
+    if (connected.ok && options.leaves !== undefined) {
+      result.left = await settle((r) => r === "relay", options.leaves);
+    } else if (connected.ok && options.pathChange !== false) {
       const changeMs = options.changeMs ?? 30_000;
       cut = (await lab.cutUdp(hosts[0], true), true);
       // Behind a NAT, its mappings go too (a public host has none: its UDP is cut alone).

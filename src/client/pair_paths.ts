@@ -21,6 +21,9 @@ import type { SendResult } from "./connection.ts";
 import type { IceServer } from "../protocol/mod.ts";
 import type { DirectTransportFactory } from "./direct/transport.ts";
 import { type DirectOptions, DirectUpgrades } from "./direct/upgrades.ts";
+import { RouteReporter, type RouteReporterHost } from "./direct/route_reporter.ts";
+
+export { reportsThrough } from "./direct/route_reporter.ts";
 import { type Delivery, ExactlyOnce } from "./exactly_once.ts";
 import type { RelayPath } from "./relay_path.ts";
 
@@ -42,6 +45,8 @@ export interface PairPathsOptions {
   lost?(remote: string): void;
   /** Servers the network gave this peer in its welcome (its own TURN credential). */
   iceServers?(): readonly IceServer[];
+  /** How the routes of its pairs are reported to the network (`route_reporter.ts`). */
+  reports?: Omit<RouteReporterHost, "upgrades">;
 }
 
 /**
@@ -93,7 +98,13 @@ export class PairPaths {
       iceServers: () => o.iceServers?.() ?? [],
     }, o.direct);
     this.#swarm = o.swarm;
+    // Only a peer that can open channels has routes to report.
+    if (o.reports && o.direct.transport) {
+      this.#reporter = new RouteReporter({ ...o.reports, upgrades: this.#upgrades });
+    }
   }
+
+  readonly #reporter: RouteReporter | undefined;
 
   readonly #swarm: PairPathsOptions["swarm"];
 
@@ -131,6 +142,7 @@ export class PairPaths {
   send(to: string, data: string | Uint8Array): SendResult {
     const result = this.#exactlyOnce.send(to, data);
     if (result !== "dropped") this.#upgrades.counted(to);
+    this.#reporter?.start();
     return result;
   }
 
@@ -171,6 +183,7 @@ export class PairPaths {
 
   /** Closes every channel and stops every timer. */
   close(): void {
+    this.#reporter?.close();
     this.#upgrades.close();
     this.#exactlyOnce.close();
   }

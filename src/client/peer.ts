@@ -20,7 +20,7 @@ import {
   type SendResult,
 } from "./connection.ts";
 import { browserTransport } from "./lazy_root.ts";
-import { PairPaths } from "./pair_paths.ts";
+import { PairPaths, reportsThrough } from "./pair_paths.ts";
 import { lazyLedger, type LedgerApi } from "./lazy_ledger.ts";
 import { LazySwarm, type SwarmApi } from "./lazy_swarm.ts";
 import { MessageStream } from "./message_stream.ts";
@@ -127,8 +127,7 @@ export class Peer extends ListenedTarget<PeerEvents> {
       },
     }, options.swarm);
     this.onListen = (type) => this.#services.release(type);
-    // The best transport available: the one given, else the runtime's own WebRTC if direct
-    // channels were asked for.
+    // The transport given, else the runtime's own WebRTC if direct channels were asked for.
     const transport = options.direct?.transport ??
       (options.direct ? browserTransport() : undefined);
     this.#direct = transport !== undefined;
@@ -141,6 +140,7 @@ export class Peer extends ListenedTarget<PeerEvents> {
       swarm: (from, bytes) => this.#swarm.receive(from, bytes, "direct"),
       lost: (remote) => this.#swarm.pathLost(remote),
       iceServers: () => this.#connection.welcome?.iceServers ?? [],
+      reports: reportsThrough(this.#requests, () => this.limits, (m) => this.#emit("error", m)),
     });
     // Evidence heard and checkpoints witnessed from the first connect on.
     const start = () => void this.ledger.start().catch(() => {});

@@ -29,6 +29,29 @@ function age(ms: number): string {
   return s < 60 ? `${s} s ago` : s < 3_600 ? `${Math.round(s / 60)} min ago` : "over an hour ago";
 }
 
+function bytes(n: number): string {
+  return n < 1e6
+    ? `${number.format(Math.round(n / 1e3))} kB`
+    : `${number.format(Math.round(n / 1e6))} MB`;
+}
+
+// Each route's share of the pairs the connected peers reported (`routes`).
+function routeShares(r: NetworkSummary["totals"]["routes"] | undefined): string {
+  const all = r ? r.direct + r.turn + r.relay : 0;
+  if (!r || all === 0) return "none reported";
+  const pct = (n: number) => `${Math.round((100 * n) / all)}%`;
+  return `direct ${pct(r.direct)} · TURN ${pct(r.turn)} · relay ${pct(r.relay)} (${
+    number.format(all)
+  } pairs)`;
+}
+
+function turnUse(t: NetworkSummary["totals"]): string {
+  if (!t.turnPeers) return t.turnBytes ? `${bytes(t.turnBytes)}, no peer now` : "none used";
+  return `${bytes(t.turnBytes)}; ${number.format(t.turnPeers)} peers now, at most ${
+    bytes(t.turnPeerMaxBytes)
+  } each`;
+}
+
 /**
  * Draws the network's summaries as they come.
  *
@@ -77,6 +100,8 @@ export class NetworkView {
     figure("f-peers", t.peers);
     figure("f-rate", number.format(Math.round(s.framesPerSecond)));
     figure("f-direct", direct);
+    figure("f-routes", routeShares(t.routes));
+    figure("f-turn", turnUse(t));
     figure("f-mail", t.mailWaiting);
     figure("f-subs", t.subscriptions);
     figure("f-backlog", t.topicBacklog);

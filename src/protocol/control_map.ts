@@ -84,6 +84,18 @@ export interface ControlRequests {
   unprovide: { t: "unprovide"; id: number; root: string };
   /** Peers that serve content, at random. */
   providers: { t: "providers"; id: number; root: string; count?: number };
+  /**
+   * The routes of this peer's pairs now (each at most `ROUTES_MAX_PAIRS`), and the TURN bytes
+   * its channels moved since its last report.
+   */
+  routes: {
+    t: "routes";
+    id: number;
+    direct: number;
+    turn: number;
+    relay: number;
+    turnBytes: number;
+  };
 }
 
 /** The answer to each control request, by the request's `t` (`never`: none is sent). */
@@ -132,6 +144,8 @@ export interface ControlReplies {
   unprovide: { t: "unprovide.result"; id: number; root: string };
   /** The sample: each provider, its home shard and how many pieces it has. */
   providers: { t: "providers.result"; id: number; root: string; providers: ProviderInfo[] };
+  /** Counted: the TURN bytes left to this peer in its window, and when the window ends. */
+  routes: { t: "routes.result"; id: number; turnLeft: number; windowEnds: number };
 }
 
 /** The `t` of a control request. */

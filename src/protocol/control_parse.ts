@@ -95,6 +95,15 @@ const REQUEST_SCHEMAS = {
     root: z.string().max(100),
     count: z.number().int().positive().optional(),
   }),
+  // The counts' bound in force (`ROUTES_MAX_PAIRS`) is the network's to check.
+  routes: z.object({
+    t: z.literal("routes"),
+    id,
+    direct: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    turn: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    relay: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    turnBytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  }),
 } as const;
 
 /**

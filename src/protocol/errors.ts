@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: "The peer sent more than its rate limit; the frame was dropped.",
   RESOURCE_LIMIT_EXCEEDED:
     "The peer used up its relay quota (`RELAY_QUOTA_BYTES` per `RELAY_QUOTA_WINDOW_MS`); the frame was dropped. Go direct, or wait.",
+  TURN_QUOTA_EXCEEDED:
+    "The peer used up its TURN quota (`TURN_QUOTA_BYTES` per `TURN_QUOTA_WINDOW_MS`, as its `routes` reports count it); `retryAfter` is the window's end. Its channels through TURN close, and its welcomes carry no TURN credential until then: its pairs go back to the relay, or direct where they can.",
   OVERLOADED: "A queue inside the network is full; the frame was dropped. Retry later.",
   SHARD_UNAVAILABLE:
     "The destination's home super-peer could not be reached; the frame was not delivered.",

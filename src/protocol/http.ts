@@ -165,6 +165,8 @@ export interface RelayStats {
   directOffers: number;
   /** Answers to offers relayed: pairs that agreed to go direct. */
   directAnswers: number;
+  /** TURN bytes that peers homed here reported (`routes`). */
+  turnBytes: number;
   /** Transfers (and faucet payments) applied here. */
   transfersApplied: number;
   /** Blocks sealed here. */
@@ -181,6 +183,15 @@ export interface StatsAnswer extends RelayStats {
   peers: number;
   /** Whether this shard is listed as having peers online (discovery asks only those). */
   occupied: boolean;
+  /**
+   * The pairs of the peers connected here, by route, as each last reported them (`routes`):
+   * on a direct channel, through a TURN server, or on the relay.
+   */
+  routes: { direct: number; turn: number; relay: number };
+  /** Peers connected here that used TURN in their quota window (`TURN_QUOTA_WINDOW_MS`). */
+  turnPeers: number;
+  /** The most TURN bytes one of them used in its window. */
+  turnPeerMaxBytes: number;
   /** The latest block sealed here, or `null` before the first. */
   head: { height: number; entries: number; timestamp: number } | null;
   /** Receipts owed to other shards and not yet acknowledged. */

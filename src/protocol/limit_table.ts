@@ -14,6 +14,7 @@ import { OBSERVE_LIMITS } from "./limit_table_observe.ts";
 import { PLACEMENT_LIMITS } from "./limit_table_placement.ts";
 import { PRICE_LIMITS } from "./limit_table_prices.ts";
 import { SWARM_LIMITS } from "./limit_table_swarm.ts";
+import { TURN_LIMITS } from "./limit_table_turn.ts";
 
 export type { LimitRow, LimitUnit } from "./limit_row.ts";
 
@@ -373,7 +374,8 @@ const CORE_LIMITS = {
 
 /**
  * Every limit, once: its default value, unit and meaning, in documentation order (the rows
- * above, then mail's, the prices, file sharing's, observability's, placement's, admission's and the shards' logs'). The names,
+ * above, then mail's, the prices, file sharing's, observability's, placement's, routes and TURN,
+ * admission's and the shards' logs'). The names,
  * `LIMIT_SPECS` (the served and documented table) and the values (`limit_values.ts`, checked
  * against it) are all derived from it. Built by a call marked pure, so that a bundle that reads
  * only the values (the client) leaves the table and its texts out.
@@ -385,6 +387,7 @@ export const LIMIT_TABLE: Readonly<Record<LimitName, LimitRow>> = /* @__PURE__ *
   SWARM_LIMITS,
   OBSERVE_LIMITS,
   PLACEMENT_LIMITS,
+  TURN_LIMITS,
   ADMISSION_LIMITS,
   LOG_LIMITS,
 );

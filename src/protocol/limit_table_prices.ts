@@ -49,6 +49,13 @@ export const PRICE_LIMITS = {
     description:
       "Cost of a text frame, charged before it is parsed: any text that is not a request, and every request without a price of its own (`lookup`, `topic.ack`, and the base of `mail.ack`). Given back at once for an acknowledgement of what the peer was handed, which its senders paid for.",
   },
+  /** What a `routes` report costs. */
+  COST_ROUTES: {
+    value: 33,
+    unit: "units",
+    description:
+      "Cost of a `routes` report: the peer's last counts are kept in memory and its TURN bytes added to its quota window. Sent by the client every `ROUTES_REPORT_MS` at most, when it has something to report.",
+  },
   /** What reading an account costs. */
   COST_ACCOUNT: {
     value: 28,

@@ -120,6 +120,7 @@ const SERVER_MESSAGES: Readonly<Record<string, Check>> = {
     lastSeen: nullable(num),
   }),
   "mail.result": object({ id, mid: str, status: oneOf("delivered", "stored") }),
+  "routes.result": object({ id, turnLeft: num, windowEnds: num }),
   topic: object({
     topic: str,
     from: str,

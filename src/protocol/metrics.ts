@@ -38,7 +38,10 @@ export interface NetworkStats {
   gatherings: number;
 }
 
-/** Sums over every shard that answered. */
+/**
+ * Sums over every shard that answered (`routes` route by route; `turnPeerMaxBytes` the most of
+ * any shard).
+ */
 export type NetworkTotals = Pick<
   StatsAnswer,
   | "peers"
@@ -49,6 +52,10 @@ export type NetworkTotals = Pick<
   | "refused"
   | "directOffers"
   | "directAnswers"
+  | "turnBytes"
+  | "turnPeers"
+  | "routes"
+  | "turnPeerMaxBytes"
   | "transfersApplied"
   | "blocksSealed"
   | "receiptsPending"

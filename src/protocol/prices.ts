@@ -42,6 +42,7 @@ export const REQUEST_PRICES: Readonly<Record<ControlType, Price>> = {
   provide: { base: "COST_PROVIDE", perItem: "COST_HAVE_KIB" },
   unprovide: { base: "COST_PROVIDE" },
   providers: { base: "COST_SWARM_REQUEST" },
+  routes: { base: "COST_ROUTES" },
 };
 
 /** Ids of a `mail.ack` that one item (`COST_MAIL_ACK_IDS`) pays for. */

@@ -78,6 +78,24 @@ const PER_SHARD: [string, "gauge" | "counter", string, (f: StatsAnswer) => numbe
     "Answers to direct-channel offers relayed.",
     (f) => f.directAnswers,
   ],
+  [
+    "superpeer_turn_bytes_total",
+    "counter",
+    "TURN bytes that peers homed here reported using.",
+    (f) => f.turnBytes ?? 0,
+  ],
+  [
+    "superpeer_turn_peers",
+    "gauge",
+    "Connected peers homed here that used TURN in their quota window.",
+    (f) => f.turnPeers ?? 0,
+  ],
+  [
+    "superpeer_turn_peer_max_bytes",
+    "gauge",
+    "The most TURN bytes one connected peer homed here used in its quota window.",
+    (f) => f.turnPeerMaxBytes ?? 0,
+  ],
 ];
 
 /** A label value, escaped as the text format wants. */
@@ -114,6 +132,17 @@ export function renderMetrics(stats: NetworkStats): string {
   for (const f of shards) {
     for (const [code, n] of Object.entries(f.refusals).sort()) {
       lines.push(`superpeer_refusals_total{shard="${f.shard}",code="${label(code)}"} ${n}`);
+    }
+  }
+  head(
+    "superpeer_pairs",
+    "gauge",
+    "Pairs of the connected peers homed here, by route (direct, turn, relay), as each peer last reported them.",
+  );
+  for (const f of shards) {
+    // A shard of an older release reports no routes.
+    for (const [route, n] of Object.entries(f.routes ?? {})) {
+      lines.push(`superpeer_pairs{shard="${f.shard}",route="${route}"} ${n}`);
     }
   }
   head("superpeer_edge_hello_refusals_total", "counter", "Hellos the edge refused, by code.");

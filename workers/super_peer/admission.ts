@@ -19,43 +19,19 @@
  */
 import type { DurableObjectState } from "cloudflare:workers";
 import type { Refusal } from "../../src/protocol/mod.ts";
-import { RateLimiter, type RateLimiterState, unitsOnly } from "./token_bucket.ts";
+import { RateLimiter, unitsOnly } from "./token_bucket.ts";
 import type { NetworkConfig } from "../config.ts";
 import type { HelloRefusal } from "../rpc.ts";
 import { shardBusyWait, spread } from "./admission_waits.ts";
+import { countQuota } from "./quota_window.ts";
+import { type Budget, type Kept, keptOf, type Payer, restoreBudget } from "./peer_budget.ts";
+
+export type { Payer } from "./peer_budget.ts";
 
 export { shardBusyWait };
 
 /** How long a peer's spending may wait in memory before it is written down, in ms. */
 export const BUDGET_FLUSH_MS = 200;
-
-/** A peer's budget: its buckets and its relay quota window. */
-interface Budget {
-  limiter: RateLimiter;
-  /** `RATE_LIMITED` refusals since the last frame admitted, of frames that came too soon. */
-  refusedInRow: number;
-  /** The end of the wait the last heeded refusal named, ms since the epoch (memory only). */
-  retryAt: number;
-  /** Spent since it was last written down. */
-  dirty: boolean;
-  quotaStart: number;
-  quotaBytes: number;
-  /** Its automatic answers (memory only). */
-  answers?: RateLimiter;
-}
-
-/** Who pays for a frame: a peer, and the client address it connected from. */
-export interface Payer {
-  /** The peer. */
-  readonly peer: string;
-  /** Its client address, as the edge keyed it; absent, only the peer's bucket is charged. */
-  readonly address?: string;
-}
-
-interface Kept extends RateLimiterState {
-  quotaStart: number;
-  quotaBytes: number;
-}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS peer_budget (peer TEXT PRIMARY KEY, state TEXT NOT NULL);
@@ -175,21 +151,45 @@ export class Admission {
     }
     budget.refusedInRow = 0;
     if (!payload) return null;
-    if (now - budget.quotaStart >= limits.RELAY_QUOTA_WINDOW_MS) {
-      budget.quotaStart = now;
-      budget.quotaBytes = 0;
-    }
-    if (budget.quotaBytes + bytes <= limits.RELAY_QUOTA_BYTES) {
-      budget.quotaBytes += bytes;
-      return null;
-    }
-    return {
-      ok: false,
-      code: "RESOURCE_LIMIT_EXCEEDED",
-      message:
-        `Relay quota of ${limits.RELAY_QUOTA_BYTES} bytes per ${limits.RELAY_QUOTA_WINDOW_MS} ms used up`,
-      retryAfter: budget.quotaStart + limits.RELAY_QUOTA_WINDOW_MS - now,
-    };
+    const { RELAY_QUOTA_BYTES: max, RELAY_QUOTA_WINDOW_MS: window } = limits;
+    const retryAfter = countQuota(budget.relay, bytes, now, max, window, false);
+    if (retryAfter === 0) return null;
+    const message = `Relay quota of ${max} bytes per ${window} ms used up`;
+    return { ok: false, code: "RESOURCE_LIMIT_EXCEEDED", message, retryAfter };
+  }
+
+  /**
+   * Counts TURN bytes a peer reports it used (`routes`): used already, so counted whatever
+   * they come to.
+   *
+   * @param peer The peer.
+   * @param bytes The bytes.
+   * @returns The bytes left in its window and when the window ends, or `TURN_QUOTA_EXCEEDED`.
+   */
+  useTurn(peer: string, bytes: number): { left: number; ends: number } | Refusal {
+    const { TURN_QUOTA_BYTES: max, TURN_QUOTA_WINDOW_MS: window } = this.#config.limits;
+    const turn = this.#spending(peer).turn;
+    const retryAfter = countQuota(turn, bytes, Date.now(), max, window, true);
+    if (retryAfter === 0) return { left: max - turn.bytes, ends: turn.start + window };
+    const message = `TURN quota of ${max} bytes per ${window} ms used up`;
+    return { ok: false, code: "TURN_QUOTA_EXCEEDED", message, retryAfter };
+  }
+
+  /**
+   * The TURN bytes a peer used in its window (0 once it ended). @param peer The peer.
+   * @returns The bytes.
+   */
+  turnUsed(peer: string): number {
+    const { turn } = this.#budget(peer);
+    return Date.now() - turn.start >= this.#config.limits.TURN_QUOTA_WINDOW_MS ? 0 : turn.bytes;
+  }
+
+  /**
+   * Whether a peer may use TURN now: its window's bytes are below the quota, or the window
+   * ended. @param peer The peer. @returns Whether it may.
+   */
+  turnAllowed(peer: string): boolean {
+    return this.turnUsed(peer) < this.#config.limits.TURN_QUOTA_BYTES;
   }
 
   /**
@@ -312,8 +312,10 @@ export class Admission {
   }
 
   #idle(budget: Budget, now: number): boolean {
+    const { limits } = this.#config;
     return budget.limiter.full(now) &&
-      now - budget.quotaStart >= this.#config.limits.RELAY_QUOTA_WINDOW_MS;
+      now - budget.relay.start >= limits.RELAY_QUOTA_WINDOW_MS &&
+      now - budget.turn.start >= limits.TURN_QUOTA_WINDOW_MS;
   }
 
   // A budget about to change: written down within `BUDGET_FLUSH_MS`.
@@ -358,24 +360,7 @@ export class Admission {
   }
 
   #restore(kept: Kept | undefined): Budget {
-    const { limits } = this.#config;
-    return {
-      limiter: new RateLimiter(
-        {
-          framesPerSecond: limits.RATE_LIMIT_FRAMES_PER_SECOND,
-          burstFrames: limits.RATE_LIMIT_BURST_FRAMES,
-          bytesPerSecond: limits.RATE_LIMIT_BYTES_PER_SECOND,
-          burstBytes: limits.RATE_LIMIT_BURST_BYTES,
-        },
-        Date.now(),
-        kept,
-      ),
-      refusedInRow: 0,
-      retryAt: 0,
-      dirty: false,
-      quotaStart: kept?.quotaStart ?? Date.now(),
-      quotaBytes: kept?.quotaBytes ?? 0,
-    };
+    return restoreBudget(this.#config.limits, kept);
   }
 
   // Spending is written down within BUDGET_FLUSH_MS, not per frame (see `charge`): the hot path
@@ -385,15 +370,10 @@ export class Admission {
     const budget = this.#budgets.get(peer);
     if (!budget) return;
     budget.dirty = false;
-    const kept: Kept = {
-      ...budget.limiter.state(),
-      quotaStart: budget.quotaStart,
-      quotaBytes: budget.quotaBytes,
-    };
     this.#ctx.storage.sql.exec(
       "INSERT OR REPLACE INTO peer_budget VALUES (?, ?)",
       peer,
-      JSON.stringify(kept),
+      JSON.stringify(keptOf(budget)),
     );
   }
 }

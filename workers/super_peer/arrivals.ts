@@ -54,7 +54,9 @@ export class Arrivals {
     if (this.#r.config.placement.home(who.peer) !== this.#r.shard) return this.#r.map.moved();
     const tooSoon = this.#r.admission.tooSoon(who.peer);
     if (tooSoon) return jsonError(429, tooSoon.code, tooSoon.message, tooSoon.retryAfter);
-    const accepted = this.#r.sessions.accept(who, who.turn);
+    // A peer past its TURN quota gets no credential until its window ends (`TURN_QUOTA_BYTES`).
+    const turn = who.turn && this.#r.admission.turnAllowed(who.peer) ? who.turn : undefined;
+    const accepted = this.#r.sessions.accept(who, turn);
     if (!(accepted instanceof Response)) return jsonError(401, accepted.code, accepted.message);
     this.#r.services.connected(who.peer);
     this.#ctx.waitUntil(this.#r.services.scheduleSweep());
@@ -112,6 +114,7 @@ export class Arrivals {
   #left(gone: Gone): void {
     if (!gone) return;
     this.#r.admission.left(gone.peer);
+    this.#r.routes.left(gone.peer);
     const { address, peer } = gone;
     const home = addressHome(address, this.#r.config.placement);
     this.#ctx.waitUntil(this.#r.shards.call(home, (s) => s.addressLeft(address, peer), 3));

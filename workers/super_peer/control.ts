@@ -17,6 +17,7 @@ import {
 } from "../../src/protocol/mod.ts";
 import { parseControlRequest } from "../../src/protocol/control_parse.ts";
 import type { NetworkConfig } from "../config.ts";
+import type { RouteReports } from "./route_reports.ts";
 import type { Admission, Payer } from "./admission.ts";
 import type { LedgerApi } from "../ledger_routing.ts";
 import { LedgerRouter } from "../ledger_routing.ts";
@@ -56,6 +57,7 @@ export class Control {
   readonly #services: Services;
   readonly #router: LedgerRouter;
   readonly #admission: Admission;
+  readonly #routes: RouteReports;
   readonly #evidence: EvidenceDesk;
   /** Each peer's last `tx` request still running: the next one starts once it is done. */
   readonly #lastTx = new Map<string, Promise<unknown>>();
@@ -71,8 +73,10 @@ export class Control {
     services: Services;
     ledger: LedgerApi;
     admission: Admission;
+    routes: RouteReports;
   }) {
     this.#admission = o.admission;
+    this.#routes = o.routes;
     this.#config = o.config;
     this.#sessions = o.sessions;
     this.#services = o.services;
@@ -202,6 +206,8 @@ export class Control {
         return replyOf(await this.#services.providers.unprovide(peer, m));
       case "providers":
         return replyOf(await this.#services.providers.providers(peer, m));
+      case "routes":
+        return replyOf(this.#routes.report(peer, m));
       default: {
         const answer: ServiceAnswer = await this.#services.handle(peer, m);
         return answer === null ? null : replyOf(answer);

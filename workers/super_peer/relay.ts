@@ -75,6 +75,7 @@ export function emptyStats(): RelayStats {
     refusals: {},
     directOffers: 0,
     directAnswers: 0,
+    turnBytes: 0,
     transfersApplied: 0,
     blocksSealed: 0,
     statsCalls: 0,

@@ -9,6 +9,7 @@ import { shardVerify } from "../verifier.ts";
 import type { DurableObjectState } from "cloudflare:workers";
 import type { RelayStats, StatsAnswer } from "../../src/protocol/mod.ts";
 import { shardFigures } from "./shard_stats.ts";
+import { RouteReports } from "./route_reports.ts";
 import type { SignedBlockHeader } from "../../src/ledger/mod.ts";
 import { MAX_SHARDS, placesBySlot, shardOfObject } from "../../src/routing/mod.ts";
 import { type Env, type NetworkConfig, networkConfig } from "../config.ts";
@@ -39,6 +40,8 @@ export interface Rooms {
   readonly sessions: Sessions;
   readonly services: Services;
   readonly admission: Admission;
+  /** The routes its peers report, and their TURN bytes. */
+  readonly routes: RouteReports;
   readonly relay: Relay;
   readonly control: Control;
   readonly gate: AddressGate;
@@ -125,7 +128,17 @@ export function openRooms(
   ], shards);
   const ledger = localLedger(ledgerHost, config.limits.MAX_TX_BATCH, moves);
   const growth = new Growth(ctx, shard, shards, map, config);
-  const control = new Control({ config, shard, sessions, shards, services, ledger, admission });
+  const routes = new RouteReports(config, admission, stats);
+  const control = new Control({
+    config,
+    shard,
+    sessions,
+    shards,
+    services,
+    ledger,
+    admission,
+    routes,
+  });
   const gate = new AddressGate(ctx, config, shards, { shard, moves });
   const observer = observerOf({ ...common, pubsub: services.pubsub });
   return {
@@ -137,6 +150,7 @@ export function openRooms(
     sessions,
     services,
     admission,
+    routes,
     relay,
     control,
     gate,
@@ -148,7 +162,10 @@ export function openRooms(
     figures: () => {
       stats.statsCalls++;
       const listed = services.listed();
-      return shardFigures(ctx.storage.sql, stats, sessions.size, listed);
+      return {
+        ...shardFigures(ctx.storage.sql, stats, sessions.size, listed),
+        ...routes.totals(),
+      };
     },
   };
 }

@@ -83,14 +83,14 @@ export function storedFigures(sql: SqlStorage): Stored {
  * @param counters The counters the rooms keep.
  * @param peers Peers connected now.
  * @param occupied Whether the shard is listed as having peers online.
- * @returns The figures, but the shard's number.
+ * @returns The figures, but the shard's number and its pairs' routes (`route_reports.ts`).
  */
 export function shardFigures(
   sql: SqlStorage,
   counters: RelayStats,
   peers: number,
   occupied: boolean,
-): Omit<StatsAnswer, "shard"> {
+): Omit<StatsAnswer, "shard" | "routes" | "turnPeers" | "turnPeerMaxBytes"> {
   return {
     ...counters,
     refusals: { ...counters.refusals },

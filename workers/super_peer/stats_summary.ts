@@ -11,7 +11,7 @@ import {
   STATS_SUMMARY_ROWS,
 } from "../../src/protocol/mod.ts";
 
-const TOTALS: (keyof NetworkTotals)[] = [
+const TOTALS: Exclude<keyof NetworkTotals, "routes" | "turnPeerMaxBytes">[] = [
   "peers",
   "framesIn",
   "payloadBytesIn",
@@ -20,6 +20,8 @@ const TOTALS: (keyof NetworkTotals)[] = [
   "refused",
   "directOffers",
   "directAnswers",
+  "turnBytes",
+  "turnPeers",
   "transfersApplied",
   "blocksSealed",
   "receiptsPending",
@@ -43,8 +45,19 @@ const TOTALS: (keyof NetworkTotals)[] = [
  * @returns Its summary.
  */
 export function summarize(stats: NetworkStats): NetworkSummary {
-  const totals = Object.fromEntries(TOTALS.map((k) => [k, 0])) as NetworkTotals;
-  for (const f of stats.figures) for (const k of TOTALS) totals[k] += f[k];
+  const totals = {
+    ...Object.fromEntries(TOTALS.map((k) => [k, 0])),
+    routes: { direct: 0, turn: 0, relay: 0 },
+    turnPeerMaxBytes: 0,
+  } as NetworkTotals;
+  for (const f of stats.figures) {
+    // A shard of an older release has none of the TURN figures: it adds nothing.
+    for (const k of TOTALS) totals[k] += f[k] ?? 0;
+    for (const [route, n] of Object.entries(f.routes ?? {})) {
+      totals.routes[route as keyof NetworkTotals["routes"]] += n;
+    }
+    totals.turnPeerMaxBytes = Math.max(totals.turnPeerMaxBytes, f.turnPeerMaxBytes ?? 0);
+  }
   const rows = [...stats.figures].sort((a, b) =>
     b.peers - a.peers || (b.head?.timestamp ?? 0) - (a.head?.timestamp ?? 0) || a.shard - b.shard
   ).slice(0, STATS_SUMMARY_ROWS);

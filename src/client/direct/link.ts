@@ -18,6 +18,7 @@ import {
 } from "../../protocol/direct.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
 import { type DirectTransport, sdpFingerprint } from "./transport.ts";
+import type { ChannelPath } from "./route.ts";
 import { DEFAULT_DIRECT_TIMEOUT_MS, MAX_EARLY_DIRECT_MESSAGES } from "../constants.ts";
 import { Liveness, LIVENESS_TICK_MS } from "./liveness.ts";
 
@@ -213,6 +214,16 @@ export class DirectLink extends EventTarget {
    */
   async route(): Promise<"direct" | "turn" | undefined> {
     return await this.#o.transport.route?.().catch(() => undefined);
+  }
+
+  /**
+   * The channel's route and the bytes its selected candidate pair moved, where the transport
+   * says.
+   *
+   * @returns The path, or `undefined`.
+   */
+  async path(): Promise<ChannelPath | undefined> {
+    return await this.#o.transport.path?.().catch(() => undefined);
   }
 
   /** Closes the channel. */

@@ -1,7 +1,7 @@
 /**
  * Direct channels between peers: the transport interface, the browser transport, the
- * authenticated link and the upgrade policy. The Deno/Node transport is in
- * `werift_transport.ts`, imported apart.
+ * authenticated link and the upgrade policy. The Deno/Node transports are in
+ * `native_transport.ts` and `werift_transport.ts`, imported apart.
  *
  * @example Usage
  * ```ts
@@ -15,6 +15,7 @@ export * from "./browser_transport.ts";
 export * from "./link.ts";
 export * from "./transport.ts";
 export type { DirectOptions } from "./upgrades.ts";
+export type { ChannelPath } from "./route.ts";
 export {
   DEFAULT_DIRECT_RETRY_MS,
   DEFAULT_DIRECT_THRESHOLD,

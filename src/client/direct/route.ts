@@ -8,6 +8,55 @@
 
 type Stat = Record<string, unknown>;
 
+/** Which way a channel's packets go, and the bytes its selected candidate pair moved. */
+export interface ChannelPath {
+  /** `direct`, or `turn` when one end's candidate is a TURN server's relayed address. */
+  route: "direct" | "turn";
+  /** Bytes sent and received on the selected pair, as the statistics count them. */
+  bytes: number;
+}
+
+/**
+ * The path of a connection's selected candidate pair.
+ *
+ * @example Usage
+ * ```ts
+ * import { pathOfStats } from "./route.ts";
+ * const stats = [
+ *   { id: "t", type: "transport", selectedCandidatePairId: "p" },
+ *   { id: "p", type: "candidate-pair", localCandidateId: "l", remoteCandidateId: "r",
+ *     bytesSent: 700, bytesReceived: 300 },
+ *   { id: "l", type: "local-candidate", candidateType: "relay" },
+ *   { id: "r", type: "remote-candidate", candidateType: "host" },
+ * ];
+ * const path = pathOfStats(stats);
+ * console.assert(path?.route === "turn" && path.bytes === 1_000);
+ * ```
+ *
+ * @param stats The statistics (the values of an `RTCStatsReport`).
+ * @returns The path, or `undefined` when no pair is selected yet.
+ */
+export function pathOfStats(stats: Iterable<Stat>): ChannelPath | undefined {
+  const byId = new Map<string, Stat>();
+  for (const stat of stats) byId.set(String(stat.id ?? byId.size), stat);
+  const all = [...byId.values()];
+  const selectedId = all.find((s) => s.type === "transport" && s.selectedCandidatePairId)
+    ?.selectedCandidatePairId;
+  const pair = (typeof selectedId === "string" ? byId.get(selectedId) : undefined) ??
+    all.find((s) => s.type === "candidate-pair" && s.nominated && s.state === "succeeded") ??
+    all.find((s) => s.type === "candidate-pair" && s.selected === true);
+  if (!pair) return undefined;
+  const types = [pair.localCandidateId, pair.remoteCandidateId].map((id) =>
+    typeof id === "string" ? byId.get(id)?.candidateType : undefined
+  );
+  if (types.some((t) => t === undefined)) return undefined;
+  const count = (v: unknown) => typeof v === "number" && v > 0 ? v : 0;
+  return {
+    route: types.includes("relay") ? "turn" : "direct",
+    bytes: count(pair.bytesSent) + count(pair.bytesReceived),
+  };
+}
+
 /**
  * The route of a connection's selected candidate pair.
  *
@@ -28,18 +77,5 @@ type Stat = Record<string, unknown>;
  * @returns `direct` or `turn`, or `undefined` when no pair is selected yet.
  */
 export function routeOfStats(stats: Iterable<Stat>): "direct" | "turn" | undefined {
-  const byId = new Map<string, Stat>();
-  for (const stat of stats) byId.set(String(stat.id ?? byId.size), stat);
-  const all = [...byId.values()];
-  const selectedId = all.find((s) => s.type === "transport" && s.selectedCandidatePairId)
-    ?.selectedCandidatePairId;
-  const pair = (typeof selectedId === "string" ? byId.get(selectedId) : undefined) ??
-    all.find((s) => s.type === "candidate-pair" && s.nominated && s.state === "succeeded") ??
-    all.find((s) => s.type === "candidate-pair" && s.selected === true);
-  if (!pair) return undefined;
-  const types = [pair.localCandidateId, pair.remoteCandidateId].map((id) =>
-    typeof id === "string" ? byId.get(id)?.candidateType : undefined
-  );
-  if (types.some((t) => t === undefined)) return undefined;
-  return types.includes("relay") ? "turn" : "direct";
+  return pathOfStats(stats)?.route;
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import type { IceServer } from "../../protocol/mod.ts";
-import { routeOfStats } from "./route.ts";
+import { type ChannelPath, pathOfStats } from "./route.ts";
 
 /** Options every transport takes. */
 export interface DirectTransportOptions {
@@ -48,6 +48,11 @@ export interface DirectTransport {
    * pair is selected. Optional: a transport without it is taken as `direct`.
    */
   route?(): Promise<"direct" | "turn" | undefined>;
+  /**
+   * The route and the bytes (sent and received) the selected candidate pair moved. Optional: a
+   * transport without it reports no TURN bytes.
+   */
+  path?(): Promise<{ route: "direct" | "turn"; bytes: number } | undefined>;
 }
 
 /**
@@ -188,8 +193,18 @@ export abstract class ChannelTransport implements DirectTransport {
    * @returns `direct` or `turn`, or `undefined` while no candidate pair is selected.
    */
   async route(): Promise<"direct" | "turn" | undefined> {
+    return (await this.path())?.route;
+  }
+
+  /**
+   * Which way the packets go and the bytes they took, from the connection's statistics
+   * (`pathOfStats`).
+   *
+   * @returns The path, or `undefined` while no candidate pair is selected.
+   */
+  async path(): Promise<ChannelPath | undefined> {
     const stats = await this.pc.getStats?.();
-    return stats ? routeOfStats(stats.values() as Iterable<Record<string, unknown>>) : undefined;
+    return stats ? pathOfStats(stats.values() as Iterable<Record<string, unknown>>) : undefined;
   }
 
   /** The subclass's channel opened. */

@@ -48,6 +48,10 @@ export interface UpgradesHost {
 
 interface State {
   sent: number;
+  /** Sent to since the last route count (`routeCounts`). */
+  touched?: boolean;
+  /** The TURN bytes of its link counted so far. */
+  turnSeen?: number;
   link?: DirectLink;
   /** A link being made (its code loading): the signals that came meanwhile, in order. */
   starting?: { signals: { from: string; data: string }[] };
@@ -73,6 +77,8 @@ export class DirectUpgrades {
   readonly #host: UpgradesHost;
   readonly #o: DirectOptions;
   readonly #pairs = new Map<string, State>();
+  /** Until when no channel goes through TURN (the network said `TURN_QUOTA_EXCEEDED`). */
+  #turnOffUntil = 0;
 
   /**
    * @param host The peer's side.
@@ -102,6 +108,7 @@ export class DirectUpgrades {
   counted(to: string): void {
     const state = this.#state(to);
     state.sent++;
+    state.touched = true;
     const threshold = this.#o.threshold ?? DEFAULT_DIRECT_THRESHOLD;
     if (threshold > 0 && state.sent >= threshold) this.upgrade(to);
   }
@@ -173,9 +180,57 @@ export class DirectUpgrades {
     }
   }
 
-  // The application's servers, then those the network gave this peer for this connection.
+  /**
+   * The pairs sent to since the last count, and those with a channel, by route; and the TURN
+   * bytes their channels moved since the last count (what `routes` reports).
+   *
+   * @returns The counts.
+   */
+  async routeCounts(): Promise<{ direct: number; turn: number; relay: number; turnBytes: number }> {
+    const counts = { direct: 0, turn: 0, relay: 0, turnBytes: 0 };
+    for (const state of this.#pairs.values()) {
+      const link = state.link?.open ? state.link : undefined;
+      if (!link) {
+        if (state.touched) counts.relay++;
+        state.touched = false;
+        continue;
+      }
+      state.touched = false;
+      const path = await link.path();
+      if (path?.route !== "turn") {
+        counts.direct++; // a channel whose statistics do not say is direct, as `route` says
+        continue;
+      }
+      counts.turn++;
+      counts.turnBytes += Math.max(0, path.bytes - (state.turnSeen ?? 0));
+      state.turnSeen = path.bytes;
+    }
+    return counts;
+  }
+
+  /**
+   * Uses no TURN server until `until`: channels that go through one close (their traffic goes
+   * back to the relay), and new ones are offered no TURN server.
+   *
+   * @param until Ms since the epoch.
+   */
+  async turnOff(until: number): Promise<void> {
+    this.#turnOffUntil = Math.max(this.#turnOffUntil, until);
+    for (const state of this.#pairs.values()) {
+      const link = state.link;
+      if (link?.open && (await link.route()) === "turn") link.close();
+    }
+  }
+
+  // The application's servers, then those the network gave this peer for this connection;
+  // no TURN server while TURN is off.
   #iceServers(): IceServer[] {
-    return [...(this.#o.iceServers ?? []), ...(this.#host.iceServers?.() ?? [])];
+    const all = [...(this.#o.iceServers ?? []), ...(this.#host.iceServers?.() ?? [])];
+    if (Date.now() >= this.#turnOffUntil) return all;
+    return all.flatMap((server) => {
+      const urls = [server.urls].flat().filter((u) => !/^turns?:/i.test(u));
+      return urls.length > 0 ? [{ ...server, urls }] : [];
+    });
   }
 
   #start(remote: string, state: State, role: "offerer" | "answerer"): void {
@@ -211,6 +266,7 @@ export class DirectUpgrades {
 
   #begin(remote: string, state: State, link: DirectLink): void {
     state.link = link;
+    state.turnSeen = 0;
     link.addEventListener("close", () => {
       if (state.link === link) this.#drop(remote, state);
     });

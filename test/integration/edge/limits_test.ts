@@ -120,6 +120,10 @@ Deno.test("limits: stats count relayed and refused frames per shard", opts, asyn
     const quiet = {
       directOffers: 0,
       directAnswers: 0,
+      turnBytes: 0,
+      routes: { direct: 0, turn: 0, relay: 0 },
+      turnPeers: 0,
+      turnPeerMaxBytes: 0,
       transfersApplied: 0,
       blocksSealed: 0,
       statsCalls: 1,

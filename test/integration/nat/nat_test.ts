@@ -13,13 +13,19 @@ import { ensureTools, TOOLS } from "../../../scripts/system_tools.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
+/** A TURN quota that a pair streaming small messages spends in a few seconds. */
+const QUOTA = 40_000;
 
 /** One trial between two hosts of the given kinds, in a lab made for it and taken down after. */
-async function trial(kinds: [NatKind, NatKind], options: TrialOptions): Promise<TrialResult> {
+async function trial(
+  kinds: [NatKind, NatKind],
+  options: TrialOptions,
+  limits: Record<string, number> = {},
+): Promise<TrialResult> {
   await ensureTools([TOOLS.ip, TOOLS.nft, TOOLS.conntrack, TOOLS.turnserver, TOOLS.chromium]);
   const lab = await buildLab(kinds);
   try {
-    const services = await startServices(lab);
+    const services = await startServices(lab, limits);
     try {
       return await runTrial(lab, services, [lab.hosts[0], lab.hosts[1]], options);
     } finally {
@@ -60,15 +66,22 @@ Deno.test(
 );
 
 Deno.test(
-  "nat: two browsers behind symmetric NATs meet through TURN, with the credentials the network minted",
+  "nat: two browsers behind symmetric NATs meet through TURN, then fall back to the relay once over their TURN quota",
   opts,
   async () => {
     const r = await trial(["symmetric", "symmetric"], {
       agents: ["chromium", "chromium"],
-      pathChange: false,
-    });
+      leaves: 15_000,
+    }, { TURN_QUOTA_BYTES: QUOTA, ROUTES_REPORT_MS: 1_000 });
     assertEquals(r.route, "turn", JSON.stringify(r.sides));
+    // Reported past the quota: refused with its code, and the pair went back to the relay.
+    assert(r.left?.ok, `back on the relay: ${JSON.stringify(r.left)} ${JSON.stringify(r.sides)}`);
+    assert(
+      r.sides.some((s) => s.errors?.includes("TURN_QUOTA_EXCEEDED")),
+      `told: ${JSON.stringify(r.sides.map((s) => s.errors))}`,
+    );
     assert(r.intact, `every message once, in order: ${JSON.stringify(r.sides)}`);
+    assert(r.sides.every((s) => (s.via.direct ?? 0) > 0 && (s.via.relay ?? 0) > 0));
   },
 );
 
