@@ -209,7 +209,10 @@ export interface TrialResult {
     route: "direct" | "turn" | "relay";
     ms: number;
   };
-  /** With `leaves`: whether both sides left their channel for the relay, and after how long. */
+  /**
+   * With `leaves`: whether both sides ended on the relay (there, and still there three seconds
+   * later), and after how long they came to it for good.
+   */
   left?: { ok: boolean; ms: number };
   /** Messages sent both ways, and whether every one arrived once, in order. */
   sent: number;
@@ -343,7 +346,23 @@ export async function runTrial(
       connectMs: connected.ok ? connected.ms : 0,
     };
     if (connected.ok && options.leaves !== undefined) {
-      result.left = await settle((r) => r === "relay", options.leaves);
+      // Until both sides are on the relay and still there three seconds later (a pair may
+      // first find another way through TURN, which the other side pays for), or the time is up.
+      const start = performance.now();
+      result.left = { ok: false, ms: 0 };
+      while (performance.now() - start < options.leaves) {
+        const left = await settle(
+          (r) => r === "relay",
+          options.leaves - (performance.now() - start),
+        );
+        if (!left.ok) break;
+        const at = Math.round(performance.now() - start);
+        await new Promise((r) => setTimeout(r, 3 * HOLD_MS));
+        if ((await status()).every((s) => s.route === "relay")) {
+          result.left = { ok: true, ms: at };
+          break;
+        }
+      }
     } else if (connected.ok && options.pathChange !== false) {
       const changeMs = options.changeMs ?? 30_000;
       cut = (await lab.cutUdp(hosts[0], true), true);

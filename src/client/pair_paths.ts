@@ -89,7 +89,11 @@ export class PairPaths {
     this.#upgrades = new DirectUpgrades({
       identity: o.identity,
       sendSignal: (to, data) => void signal(to, data),
-      changed: o.changed,
+      changed: (remote, open) => {
+        // A peer that only answers channels, or only serves pieces, has routes to report too.
+        if (open) this.#reporter?.start();
+        o.changed(remote, open);
+      },
       lost: (remote) => {
         this.#exactlyOnce.replay(remote);
         o.lost?.(remote);
@@ -121,6 +125,7 @@ export class PairPaths {
   sendSwarm(to: string, bytes: Uint8Array, relayOnly = false): SendResult {
     const link = relayOnly ? undefined : this.#upgrades.open(to);
     this.#upgrades.counted(to);
+    this.#reporter?.start();
     try {
       if (link) {
         link.sendJoined(directSwarmHead(), bytes);

@@ -21,7 +21,7 @@ export const TURN_LIMITS = {
     value: 268_435_456,
     unit: "bytes",
     description:
-      "TURN bytes (sent and received through the network's TURN servers) a peer may use per `TURN_QUOTA_WINDOW_MS`, as its `routes` reports count them. Past it the report is answered `TURN_QUOTA_EXCEEDED` with `retryAfter` (the window's end), the client closes its channels that go through TURN and opens no more until then (its pairs go back to the relay, or direct where they can), and its welcomes carry no TURN credential until the window ends. A client that does not report is bounded by the TURN server instead: its credential lives `TURN_CREDENTIAL_TTL_MS`, and the server's own rate cap per allocation times that lifetime is the most it can take (`docs/OPERATIONS.md`).",
+      "TURN bytes (sent and received through its own TURN allocations) a peer may use per `TURN_QUOTA_WINDOW_MS`, as its `routes` reports count them (one report counts at most this much). Past it a report of new bytes is answered `TURN_QUOTA_EXCEEDED` with `retryAfter` (the window's end), the client closes its channels through its own allocations and makes no more until then (its pairs go back to the relay, or direct, or through the other side's TURN server, where they can), and its welcomes carry no TURN credential until the window ends. A client that does not report is bounded by the TURN server instead: its credential lives `TURN_CREDENTIAL_TTL_MS`, and the server's own rate cap per allocation times that lifetime is the most it can take (`docs/OPERATIONS.md`).",
   },
   /** The window of {@linkcode TURN_QUOTA_BYTES}. */
   TURN_QUOTA_WINDOW_MS: {
@@ -35,7 +35,7 @@ export const TURN_LIMITS = {
     value: 30_000,
     unit: "ms",
     description:
-      "How often a client with direct channels reports the routes of its pairs and its TURN bytes since the last report (`routes`, priced `COST_ROUTES`), when it has something to report. The network sums the last report of each connected peer into the route shares of `/v1/metrics`.",
+      "How often, at most, a client with direct channels reports the routes of its pairs and the TURN bytes of its own allocations since the last report (`routes`, priced `COST_ROUTES`), and only when they changed. The network sums the last report of each connected peer into the route shares of `/v1/metrics`.",
   },
   /** Most pairs one `routes` report may count. */
   ROUTES_MAX_PAIRS: {

@@ -169,8 +169,11 @@ export class Admission {
   useTurn(peer: string, bytes: number): { left: number; ends: number } | Refusal {
     const { TURN_QUOTA_BYTES: max, TURN_QUOTA_WINDOW_MS: window } = this.#config.limits;
     const turn = this.#spending(peer).turn;
-    const retryAfter = countQuota(turn, bytes, Date.now(), max, window, true);
-    if (retryAfter === 0) return { left: max - turn.bytes, ends: turn.start + window };
+    // A report of no new bytes is not refused, past the quota too: only new use is.
+    const retryAfter = bytes === 0 ? 0 : countQuota(turn, bytes, Date.now(), max, window, true);
+    if (retryAfter === 0) {
+      return { left: Math.max(0, max - this.turnUsed(peer)), ends: turn.start + window };
+    }
     const message = `TURN quota of ${max} bytes per ${window} ms used up`;
     return { ok: false, code: "TURN_QUOTA_EXCEEDED", message, retryAfter };
   }
@@ -180,7 +183,8 @@ export class Admission {
    * @returns The bytes.
    */
   turnUsed(peer: string): number {
-    const { turn } = this.#budget(peer);
+    // Read without keeping it: a hello refused after this check leaves nothing in memory.
+    const { turn } = this.#budgets.get(peer) ?? this.#restore(this.#row(peer));
     return Date.now() - turn.start >= this.#config.limits.TURN_QUOTA_WINDOW_MS ? 0 : turn.bytes;
   }
 
@@ -334,11 +338,7 @@ export class Admission {
     if (this.#last?.peer === peer) return this.#last.budget;
     let budget = this.#budgets.get(peer);
     if (!budget) {
-      const row = this.#ctx.storage.sql.exec<{ state: string }>(
-        "SELECT state FROM peer_budget WHERE peer = ?",
-        peer,
-      ).toArray()[0];
-      budget = this.#restore(row ? JSON.parse(row.state) as Kept : undefined);
+      budget = this.#restore(this.#row(peer));
       this.#budgets.set(peer, budget);
     }
     this.#last = { peer, budget };
@@ -357,6 +357,14 @@ export class Admission {
     }
     this.#lastAddress = { address, limiter };
     return limiter;
+  }
+
+  #row(peer: string): Kept | undefined {
+    const row = this.#ctx.storage.sql.exec<{ state: string }>(
+      "SELECT state FROM peer_budget WHERE peer = ?",
+      peer,
+    ).toArray()[0];
+    return row ? JSON.parse(row.state) as Kept : undefined;
   }
 
   #restore(kept: Kept | undefined): Budget {

@@ -21,7 +21,7 @@ export interface QuotaWindow {
  * import { countQuota } from "./quota_window.ts";
  * const w = { start: 0, bytes: 0 };
  * console.assert(countQuota(w, 60, 1_000, 100, 60_000, false) === 0);
- * console.assert(countQuota(w, 60, 2_000, 100, 60_000, false) === 59_000); // over: not counted
+ * console.assert(countQuota(w, 60, 2_000, 100, 60_000, false) === 58_000); // over: not counted
  * console.assert(w.bytes === 60);
  * ```
  *

@@ -67,8 +67,11 @@ export class RouteReports {
       return { ok: false, code: "BAD_REQUEST", message: `A report counts at most ${max} pairs` };
     }
     this.#last.set(peer, { direct: m.direct, turn: m.turn, relay: m.relay });
-    this.stats.turnBytes += m.turnBytes;
-    const used = this.admission.useTurn(peer, m.turnBytes);
+    // Self-reported: one report counts at most a whole quota, so that no peer can send the
+    // shard's figures past what it could have used.
+    const bytes = Math.min(m.turnBytes, this.config.limits.TURN_QUOTA_BYTES);
+    this.stats.turnBytes += bytes;
+    const used = this.admission.useTurn(peer, bytes);
     const inWindow = this.admission.turnUsed(peer);
     if (inWindow > 0) this.#turn.set(peer, inWindow);
     else this.#turn.delete(peer);
@@ -94,6 +97,12 @@ export class RouteReports {
       routes.direct += r.direct;
       routes.turn += r.turn;
       routes.relay += r.relay;
+    }
+    // A window that ended since the peer's last report counts no more.
+    for (const peer of this.#turn.keys()) {
+      const inWindow = this.admission.turnUsed(peer);
+      if (inWindow > 0) this.#turn.set(peer, inWindow);
+      else this.#turn.delete(peer);
     }
     const used = [...this.#turn.values()];
     return { routes, turnPeers: used.length, turnPeerMaxBytes: Math.max(0, ...used) };

@@ -74,6 +74,7 @@ export class DirectLink extends EventTarget {
   /** Messages that arrived before this side finished checking the other's proof. */
   readonly #early: (string | Uint8Array)[] = [];
   #closed = false;
+  #lastPath: Promise<ChannelPath | undefined> | undefined;
   readonly #liveness = new Liveness(() => this.#control("ping"));
   #keepalive: ReturnType<typeof setInterval> | undefined;
   /** Whether this side sent anything since the keepalive's last check. */
@@ -223,6 +224,7 @@ export class DirectLink extends EventTarget {
    * @returns The path, or `undefined`.
    */
   async path(): Promise<ChannelPath | undefined> {
+    if (this.#lastPath) return await this.#lastPath;
     return await this.#o.transport.path?.().catch(() => undefined);
   }
 
@@ -230,6 +232,8 @@ export class DirectLink extends EventTarget {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // Its last figures, read as it closes: what it moved since the last report still counts.
+    this.#lastPath = this.path();
     clearInterval(this.#keepalive);
     this.#o.transport.close();
     this.dispatchEvent(new Event("close"));

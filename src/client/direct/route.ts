@@ -14,6 +14,8 @@ export interface ChannelPath {
   route: "direct" | "turn";
   /** Bytes sent and received on the selected pair, as the statistics count them. */
   bytes: number;
+  /** Whether this end's own candidate is a TURN server's: its own allocation carries them. */
+  localRelay: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface ChannelPath {
  *   { id: "r", type: "remote-candidate", candidateType: "host" },
  * ];
  * const path = pathOfStats(stats);
- * console.assert(path?.route === "turn" && path.bytes === 1_000);
+ * console.assert(path?.route === "turn" && path.bytes === 1_000 && path.localRelay);
  * ```
  *
  * @param stats The statistics (the values of an `RTCStatsReport`).
@@ -54,6 +56,7 @@ export function pathOfStats(stats: Iterable<Stat>): ChannelPath | undefined {
   return {
     route: types.includes("relay") ? "turn" : "direct",
     bytes: count(pair.bytesSent) + count(pair.bytesReceived),
+    localRelay: types[0] === "relay",
   };
 }
 

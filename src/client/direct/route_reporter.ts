@@ -1,10 +1,10 @@
 /**
- * A peer's reports of its pairs' routes to the network (`routes`, section 11 of `PROTOCOL.md`):
- * every `ROUTES_REPORT_MS`, when it has something to report, how many of the pairs it sent to
- * went direct, through a TURN server, or stayed on the relay, and the TURN bytes its channels
+ * A peer's reports of its pairs' routes to the network (`routes`, section 10 of `PROTOCOL.md`):
+ * every `ROUTES_REPORT_MS`, when something changed, how many of the pairs it sent to went
+ * direct, through a TURN server, or stayed on the relay, and the TURN bytes its own allocations
  * moved since. The network cannot see a channel, so the route shares of its metrics come from
  * these; and it counts the TURN bytes against the peer's quota: refused `TURN_QUOTA_EXCEEDED`,
- * the peer stops using TURN until the window ends.
+ * the peer stops using TURN servers of its own until the window ends.
  *
  * @module
  */
@@ -26,6 +26,8 @@ export interface RouteReporterHost {
   }): Promise<ControlReplies["routes"]>;
   /** How often to report, in ms (`ROUTES_REPORT_MS` of the network's limits). */
   everyMs(): number;
+  /** Most pairs a report counts by route (`ROUTES_MAX_PAIRS`). */
+  maxPairs(): number;
   /** The network refused a report: told to the application. */
   refused(error: ProtocolError): void;
 }
@@ -47,6 +49,10 @@ export class RouteReporter {
   readonly #host: RouteReporterHost;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  /** The counts last reported (none at first), to send nothing while nothing changes. */
+  #last = JSON.stringify({ direct: 0, turn: 0, relay: 0 });
+  /** TURN bytes counted for a report that did not reach the network. */
+  #carry = 0;
 
   /** @param host The peer's side. */
   constructor(host: RouteReporterHost) {
@@ -60,22 +66,40 @@ export class RouteReporter {
   }
 
   /**
-   * Counts the routes now and reports them if there is anything to report.
+   * Counts the routes now and reports them if they changed or TURN bytes were used: a peer
+   * whose pairs stay as they were wakes its home for nothing.
    *
    * @returns Once answered (or refused, or failed).
    */
   async reportNow(): Promise<void> {
-    const counts = await this.#host.upgrades.routeCounts();
-    if (counts.direct + counts.turn + counts.relay + counts.turnBytes === 0) return;
+    const counted = await this.#host.upgrades.routeCounts();
+    const max = this.#host.maxPairs();
+    const routes = {
+      direct: Math.min(max, counted.direct),
+      turn: Math.min(max, counted.turn),
+      relay: Math.min(max, counted.relay),
+    };
+    const turnBytes = counted.turnBytes + this.#carry;
+    const key = JSON.stringify(routes);
+    if (key === this.#last && turnBytes === 0) return;
+    this.#carry = 0;
     try {
-      await this.#host.report(counts);
+      await this.#host.report({ ...routes, turnBytes });
+      this.#last = key;
     } catch (error) {
       if (!(error instanceof ProtocolError)) return;
       if (error.code === "TURN_QUOTA_EXCEEDED") {
+        this.#last = key;
         await this.#host.upgrades.turnOff(Date.now() + (error.retryAfter ?? 0));
+      } else if (UNSENT.has(error.code)) {
+        // Not connected, or no answer: the bytes go with the next report, quietly.
+        this.#carry += turnBytes;
+        return;
+      } else if (error.code === "UNKNOWN_FRAME_TYPE") {
+        // A network older than reports: it hears none.
+        return this.close();
       }
-      // Not connected, or no answer in time: the next report counts from this one.
-      if (error.code !== "OVERLOADED" && error.code !== "INTERNAL") this.#host.refused(error);
+      this.#host.refused(error);
     }
   }
 
@@ -91,6 +115,9 @@ export class RouteReporter {
     this.#timer = setTimeout(() => void this.#tick(), this.#host.everyMs());
   }
 }
+
+/** Refusals that say the report did not reach the network, or got no answer. */
+const UNSENT: ReadonlySet<string> = new Set(["OVERLOADED", "INTERNAL", "SHARD_UNAVAILABLE"]);
 
 /**
  * A reporter's peer side, through the peer's requests: reports as `routes` requests, every
@@ -117,6 +144,7 @@ export function reportsThrough(
   return {
     report: (counts) => requests.request({ t: "routes", ...counts }),
     everyMs: () => limits().ROUTES_REPORT_MS,
+    maxPairs: () => limits().ROUTES_MAX_PAIRS,
     refused: (e) => {
       const retry = e.retryAfter === undefined ? {} : { retryAfter: e.retryAfter };
       emit({ t: "error", ok: false, code: e.code, message: e.message, ...retry });

@@ -49,10 +49,11 @@ export interface DirectTransport {
    */
   route?(): Promise<"direct" | "turn" | undefined>;
   /**
-   * The route and the bytes (sent and received) the selected candidate pair moved. Optional: a
-   * transport without it reports no TURN bytes.
+   * The route, the bytes (sent and received) the selected candidate pair moved, and whether
+   * this end's candidate is a TURN server's. Optional: a transport without it reports no TURN
+   * bytes.
    */
-  path?(): Promise<{ route: "direct" | "turn"; bytes: number } | undefined>;
+  path?(): Promise<{ route: "direct" | "turn"; bytes: number; localRelay: boolean } | undefined>;
 }
 
 /**

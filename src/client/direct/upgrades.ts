@@ -52,6 +52,8 @@ interface State {
   touched?: boolean;
   /** The TURN bytes of its link counted so far. */
   turnSeen?: number;
+  /** TURN bytes of links gone since the last count. */
+  turnCarry?: number;
   link?: DirectLink;
   /** A link being made (its code loading): the signals that came meanwhile, in order. */
   starting?: { signals: { from: string; data: string }[] };
@@ -189,28 +191,32 @@ export class DirectUpgrades {
   async routeCounts(): Promise<{ direct: number; turn: number; relay: number; turnBytes: number }> {
     const counts = { direct: 0, turn: 0, relay: 0, turnBytes: 0 };
     for (const state of this.#pairs.values()) {
+      counts.turnBytes += state.turnCarry ?? 0;
+      state.turnCarry = 0;
       const link = state.link?.open ? state.link : undefined;
-      if (!link) {
-        if (state.touched) counts.relay++;
-        state.touched = false;
-        continue;
-      }
+      const touched = state.touched;
       state.touched = false;
-      const path = await link.path();
-      if (path?.route !== "turn") {
-        counts.direct++; // a channel whose statistics do not say is direct, as `route` says
+      if (!link) {
+        if (touched) counts.relay++;
         continue;
       }
-      counts.turn++;
-      counts.turnBytes += Math.max(0, path.bytes - (state.turnSeen ?? 0));
-      state.turnSeen = path.bytes;
+      const path = await link.path();
+      // A channel whose statistics do not say is direct, as `route` says.
+      if (path?.route === "turn") counts.turn++;
+      else counts.direct++;
+      // Only what this end's own TURN allocation carried is its TURN use.
+      if (path?.localRelay) {
+        counts.turnBytes += Math.max(0, path.bytes - (state.turnSeen ?? 0));
+        state.turnSeen = path.bytes;
+      }
     }
     return counts;
   }
 
   /**
-   * Uses no TURN server until `until`: channels that go through one close (their traffic goes
-   * back to the relay), and new ones are offered no TURN server.
+   * Uses no TURN server of its own until `until`: channels through its own allocations close
+   * (their traffic goes back to the relay, or through the other side's TURN server, which that
+   * side pays for), and new ones are offered no TURN server.
    *
    * @param until Ms since the epoch.
    */
@@ -218,7 +224,7 @@ export class DirectUpgrades {
     this.#turnOffUntil = Math.max(this.#turnOffUntil, until);
     for (const state of this.#pairs.values()) {
       const link = state.link;
-      if (link?.open && (await link.route()) === "turn") link.close();
+      if (link?.open && (await link.path())?.localRelay) link.close();
     }
   }
 
@@ -282,6 +288,16 @@ export class DirectUpgrades {
   #drop(remote: string, state: State): void {
     const link = state.link;
     const wasOpen = link?.open ?? false;
+    // What its own TURN allocation moved since the last count, read as it closes.
+    const seen = state.turnSeen ?? 0;
+    state.turnSeen = 0;
+    if (link) {
+      void link.path().then((path) => {
+        if (path?.localRelay) {
+          state.turnCarry = (state.turnCarry ?? 0) + Math.max(0, path.bytes - seen);
+        }
+      });
+    }
     state.link = undefined;
     state.starting = undefined;
     state.retryAt = Date.now() + (this.#o.retryMs ?? DEFAULT_DIRECT_RETRY_MS);

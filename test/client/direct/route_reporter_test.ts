@@ -11,22 +11,46 @@ import { assert, assertEquals } from "../../support/assert.ts";
 
 const counts = (turnBytes: number, relay = 0) => ({ direct: 0, turn: 0, relay, turnBytes });
 
-Deno.test("route reports: nothing to report sends nothing; the counts go as they are", async () => {
+Deno.test("route reports: nothing new sends nothing; counts go capped, bytes are kept", async () => {
   const sent: unknown[] = [];
   let next = counts(0);
+  let fail: ProtocolError | undefined;
+  const told: string[] = [];
   const reporter = new RouteReporter({
     upgrades: { routeCounts: () => Promise.resolve(next), turnOff: () => Promise.resolve() },
-    report: (
-      c,
-    ) => (sent.push(c), Promise.resolve({ t: "routes.result", id: 1, turnLeft: 1, windowEnds: 2 })),
+    report: (c) => {
+      if (fail) return Promise.reject(fail);
+      sent.push(c);
+      return Promise.resolve({ t: "routes.result", id: 1, turnLeft: 1, windowEnds: 2 });
+    },
     everyMs: () => 1_000,
-    refused: () => {},
+    maxPairs: () => 4,
+    refused: (e) => told.push(e.code),
   });
   await reporter.reportNow();
-  assertEquals(sent, []);
+  assertEquals(sent, [], "no pairs: nothing sent");
   next = counts(500, 2);
   await reporter.reportNow();
-  assertEquals(sent, [counts(500, 2)]);
+  next = counts(0, 2);
+  await reporter.reportNow(); // the same pairs, no TURN bytes: nothing wakes the home
+  next = counts(0, 9);
+  await reporter.reportNow();
+  assertEquals(sent, [counts(500, 2), counts(0, 4)], "the second unsent; a count capped");
+  // Not connected: its bytes go with the next report, and the application hears nothing.
+  fail = new ProtocolError("OVERLOADED", "not connected");
+  next = counts(300, 4);
+  await reporter.reportNow();
+  fail = undefined;
+  next = counts(200, 4);
+  await reporter.reportNow();
+  assertEquals(sent.at(-1), counts(500, 4));
+  assertEquals(told, []);
+  // A network older than reports answers UNKNOWN_FRAME_TYPE: it is told no more, quietly.
+  fail = new ProtocolError("UNKNOWN_FRAME_TYPE", "no such request");
+  next = counts(1, 4);
+  await reporter.reportNow();
+  reporter.start();
+  assertEquals(told, []);
 });
 
 Deno.test("route reports: past the TURN quota, TURN is off until the window ends", async () => {
@@ -40,6 +64,7 @@ Deno.test("route reports: past the TURN quota, TURN is off until the window ends
     report: () =>
       Promise.reject(new ProtocolError("TURN_QUOTA_EXCEEDED", "used up", { retryAfter: 60_000 })),
     everyMs: () => 1_000,
+    maxPairs: () => 1_024,
     refused: (e) => told.push(e.code),
   });
   const before = Date.now();
@@ -47,14 +72,6 @@ Deno.test("route reports: past the TURN quota, TURN is off until the window ends
   assertEquals(told, ["TURN_QUOTA_EXCEEDED"]);
   assertEquals(off.length, 1);
   assert(off[0] >= before + 60_000 && off[0] <= Date.now() + 60_000, `until ${off[0]}`);
-  // Not connected: the next report counts from there, and the application hears nothing.
-  const quiet = new RouteReporter({
-    upgrades: { routeCounts: () => Promise.resolve(counts(1)), turnOff: () => Promise.resolve() },
-    report: () => Promise.reject(new ProtocolError("OVERLOADED", "not connected")),
-    everyMs: () => 1_000,
-    refused: (e) => told.push(e.code),
-  });
-  await quiet.reportNow();
   assertEquals(told, ["TURN_QUOTA_EXCEEDED"]);
 });
 

@@ -69,6 +69,9 @@ Deno.test(
       assertEquals(over.code, "TURN_QUOTA_EXCEEDED");
       assert(over.retryAfter! > 500_000 && over.retryAfter! <= 600_000, `${over.retryAfter}`);
       assertEquals((await stats()).turnPeerMaxBytes, 11_000);
+      // A report of no new bytes is not refused: only new use is.
+      const none = await peer.request({ t: "routes", direct: 1, turn: 0, relay: 0, turnBytes: 0 });
+      assertEquals(none.turnLeft, 0);
       await peer.close();
       // Its pairs leave the sums with it; its quota stays with its budget, across reconnects.
       await waitUntil(async () => (await stats()).routes.turn === 0, 5_000);
