@@ -35,21 +35,18 @@ function bytes(n: number): string {
     : `${number.format(Math.round(n / 1e6))} MB`;
 }
 
-// Each route's share of the pairs the connected peers reported (`routes`).
+// Each route's share of the pairs the connected peers reported (`routes`), short enough for
+// its card.
 function routeShares(r: NetworkSummary["totals"]["routes"] | undefined): string {
   const all = r ? r.direct + r.turn + r.relay : 0;
   if (!r || all === 0) return "none reported";
-  const pct = (n: number) => `${Math.round((100 * n) / all)}%`;
-  return `direct ${pct(r.direct)} · TURN ${pct(r.turn)} · relay ${pct(r.relay)} (${
-    number.format(all)
-  } pairs)`;
+  const pct = (n: number) => Math.round((100 * n) / all);
+  return `${pct(r.direct)}/${pct(r.turn)}/${pct(r.relay)}%`;
 }
 
 function turnUse(t: NetworkSummary["totals"]): string {
-  if (!t.turnPeers) return t.turnBytes ? `${bytes(t.turnBytes)}, no peer now` : "none used";
-  return `${bytes(t.turnBytes)}; ${number.format(t.turnPeers)} peers now, at most ${
-    bytes(t.turnPeerMaxBytes)
-  } each`;
+  if (!t.turnPeers) return t.turnBytes ? `${bytes(t.turnBytes)} (0)` : "none";
+  return `${bytes(t.turnBytes)} (${number.format(t.turnPeers)})`;
 }
 
 /**
@@ -102,6 +99,12 @@ export class NetworkView {
     figure("f-direct", direct);
     figure("f-routes", routeShares(t.routes));
     figure("f-turn", turnUse(t));
+    // The details a card has no room for, on hover and to assistive technology.
+    const r = t.routes;
+    byId("f-routes").title = r ? `${r.direct + r.turn + r.relay} pairs reported` : "";
+    byId("f-turn").title = t.turnPeers
+      ? `at most ${bytes(t.turnPeerMaxBytes)} by one peer in its quota window`
+      : "";
     figure("f-mail", t.mailWaiting);
     figure("f-subs", t.subscriptions);
     figure("f-backlog", t.topicBacklog);

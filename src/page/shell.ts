@@ -138,8 +138,8 @@ then send a message, publish on a topic, share a file or pay someone.</p>
 <div><dt>peers online</dt><dd id="f-peers">…</dd></div>
 <div><dt>frames per second</dt><dd id="f-rate">…</dd></div>
 <div><dt>direct upgrades answered</dt><dd id="f-direct">…</dd></div>
-<div><dt>pairs by route</dt><dd id="f-routes">…</dd></div>
-<div><dt>TURN</dt><dd id="f-turn">…</dd></div>
+<div><dt>pairs direct/TURN/relay</dt><dd id="f-routes">…</dd></div>
+<div><dt>TURN used (peers now)</dt><dd id="f-turn">…</dd></div>
 <div><dt>mail waiting</dt><dd id="f-mail">…</dd></div>
 <div><dt>subscriptions</dt><dd id="f-subs">…</dd></div>
 <div><dt>topic messages held</dt><dd id="f-backlog">…</dd></div>
