@@ -126,6 +126,29 @@ export function deployFindings(text: string, secrets: string[] | undefined): Dep
         '"turn:turn.example.net:3478" in [env.production.vars], or delete the secret',
     });
   }
+  // Cloudflare's TURN service: the key's id (a var) mints only with its API token (a secret).
+  const keyToken = secrets?.includes("TURN_KEY_API_TOKEN");
+  if (vars.TURN_KEY_ID && secrets !== undefined && !keyToken) {
+    out.push({
+      blocking: true,
+      line: "TURN_KEY_ID is set but TURN_KEY_API_TOKEN is not: peers would get no TURN " +
+        "credential; deno task wrangler secret put TURN_KEY_API_TOKEN --env production",
+    });
+  }
+  if (keyToken && !vars.TURN_KEY_ID) {
+    out.push({
+      blocking: true,
+      line: "TURN_KEY_API_TOKEN is set but TURN_KEY_ID is not: set TURN_KEY_ID in " +
+        "[env.production.vars] (the TURN key's id), or delete the secret",
+    });
+  }
+  if ((vars.TURN_KEY_ID || keyToken) && (vars.TURN_URLS || turnSecret)) {
+    out.push({
+      blocking: true,
+      line: "TURN_KEY_ID and TURN_URLS are both set: choose Cloudflare's TURN service or " +
+        "servers of your own",
+    });
+  }
   if (!vars.GENESIS) {
     out.push({
       blocking: false,

@@ -34,6 +34,9 @@ const varNames = args.flatMap((a, i) => args[i - 1] === "--var" ? [a.split(":")[
 if (varNames.includes("TURN_SECRET") !== varNames.includes("TURN_URLS")) {
   fail("TURN_SECRET and TURN_URLS go together: pass both with --var, or neither");
 }
+if (varNames.includes("TURN_KEY_ID") !== varNames.includes("TURN_KEY_API_TOKEN")) {
+  fail("TURN_KEY_ID and TURN_KEY_API_TOKEN go together: pass both with --var, or neither");
+}
 
 const state = take("persist-to") ?? ".state";
 const host = take("ip") ?? Deno.env.get("HOST") ?? "127.0.0.1";

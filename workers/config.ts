@@ -84,6 +84,12 @@ export interface Env {
   TURN_SECRET?: string;
   /** The network's TURN servers: comma-separated `turn:`/`turns:` URLs; with `TURN_SECRET`. */
   TURN_URLS?: string;
+  /** Cloudflare's TURN service: the TURN key's id; with `TURN_KEY_API_TOKEN`. */
+  TURN_KEY_ID?: string;
+  /** Cloudflare's TURN service: the TURN key's API token (a Worker secret); with `TURN_KEY_ID`. */
+  TURN_KEY_API_TOKEN?: string;
+  /** Where TURN keys mint credentials. @default https://rtc.live.cloudflare.com/v1/turn/keys */
+  TURN_KEY_API?: string;
   /**
    * Failpoints for tests of failure paths, e.g. `control,ledger.alarm:1`: a named point throws
    * (every time, or the first `n` times). Never set on a real network.
@@ -102,13 +108,28 @@ export interface Env {
   CLIENT_ADDRESS_TEST_HEADER?: string;
 }
 
-/** The network's TURN servers, which take credentials minted per peer (`TURN_SECRET`). */
-export interface TurnConfig {
-  /** The shared secret (`static-auth-secret` in coturn). */
-  secret: string;
-  /** `turn:` or `turns:` URLs. */
-  urls: readonly string[];
-}
+/**
+ * The network's TURN servers, which take credentials minted per peer: its own, with a secret
+ * they share (`TURN_SECRET`, the TURN REST scheme), or Cloudflare's, through a TURN key.
+ */
+export type TurnConfig =
+  | {
+    /** The shared secret (`static-auth-secret` in coturn). */
+    secret: string;
+    /** `turn:` or `turns:` URLs. */
+    urls: readonly string[];
+  }
+  | {
+    /** The TURN key's id. */
+    keyId: string;
+    /** Its API token. */
+    token: string;
+    /** Where keys mint credentials (`<api>/<key id>/credentials/generate-ice-servers`). */
+    api: string;
+  };
+
+/** Where Cloudflare's TURN keys mint credentials. */
+export const CLOUDFLARE_TURN_KEYS_API = "https://rtc.live.cloudflare.com/v1/turn/keys";
 
 /** The parsed config. */
 export interface NetworkConfig {
@@ -175,11 +196,18 @@ const VarsSchema = z.object({
   TURN_SECRET: z.string().min(16).optional(),
   TURN_URLS: z.string().regex(/^turns?:[\x21-\x2b\x2d-\x7e]+(,turns?:[\x21-\x2b\x2d-\x7e]+)*$/)
     .optional(),
+  TURN_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/).optional(),
+  TURN_KEY_API_TOKEN: z.string().regex(/^[\x21-\x7e]{16,512}$/).optional(),
+  TURN_KEY_API: z.string().url().regex(/^https?:/).optional(),
   FAILPOINTS: z.string().regex(/^[a-z.]+(:[0-9]+)?(,[a-z.]+(:[0-9]+)?)*$/).optional(),
   CLIENT_ADDRESS_HEADER: z.string().regex(HEADER_NAME).optional(),
   CLIENT_ADDRESS_TEST_HEADER: z.string().regex(HEADER_NAME).optional(),
 }).refine((vars) => !vars.TURN_SECRET === !vars.TURN_URLS, {
   message: "TURN_SECRET and TURN_URLS go together",
+}).refine((vars) => !vars.TURN_KEY_ID === !vars.TURN_KEY_API_TOKEN, {
+  message: "TURN_KEY_ID and TURN_KEY_API_TOKEN go together",
+}).refine((vars) => !(vars.TURN_SECRET && vars.TURN_KEY_ID), {
+  message: "TURN servers of your own (TURN_SECRET) or Cloudflare's (TURN_KEY_ID), not both",
 }).refine((vars) => !(vars.CLIENT_ADDRESS_HEADER && vars.CLIENT_ADDRESS_TEST_HEADER), {
   message:
     "CLIENT_ADDRESS_TEST_HEADER is for local tests; it is refused beside CLIENT_ADDRESS_HEADER",
@@ -235,6 +263,9 @@ export function networkConfig(env: Env): NetworkConfig {
     env.ICE_SERVERS,
     env.TURN_SECRET,
     env.TURN_URLS,
+    env.TURN_KEY_ID,
+    env.TURN_KEY_API_TOKEN,
+    env.TURN_KEY_API,
     env.FAILPOINTS,
     env.CLIENT_ADDRESS_HEADER,
     env.CLIENT_ADDRESS_TEST_HEADER,
@@ -271,6 +302,15 @@ export function networkConfig(env: Env): NetworkConfig {
     ),
     ...(parsed.data.TURN_SECRET && parsed.data.TURN_URLS
       ? { turn: { secret: parsed.data.TURN_SECRET, urls: parsed.data.TURN_URLS.split(",") } }
+      : {}),
+    ...(parsed.data.TURN_KEY_ID && parsed.data.TURN_KEY_API_TOKEN
+      ? {
+        turn: {
+          keyId: parsed.data.TURN_KEY_ID,
+          token: parsed.data.TURN_KEY_API_TOKEN,
+          api: parsed.data.TURN_KEY_API ?? CLOUDFLARE_TURN_KEYS_API,
+        },
+      }
       : {}),
     failpoints: new Map(
       (parsed.data.FAILPOINTS?.split(",") ?? []).map((point) => {

@@ -15,6 +15,7 @@ export type LogEvent =
   | "socket.refused"
   | "edge.error"
   | "edge.admission_hook"
+  | "edge.turn_mint"
   | "door.error"
   | "growth.step"
   | "growth.called_off"

@@ -39,6 +39,20 @@ Deno.test("deploy checks: TURN_URLS and TURN_SECRET go together, or the deploy s
   assertEquals(blocking(base, ["NETWORK_SECRET"]), []);
 });
 
+Deno.test("deploy checks: TURN_KEY_ID and its API token go together, not beside TURN_URLS", () => {
+  const base = '[env.production.vars]\nNETWORK_ID = "net-x"\nSHARD_COUNT = "8"\nGENESIS = "{}"\n';
+  const key = `${base}TURN_KEY_ID = "abc123"\n`;
+  const blocking = (text: string, secrets: string[]) =>
+    deployFindings(text, secrets).filter((f) => f.blocking).map((f) => f.line.split(" ")[0]);
+  assertEquals(blocking(key, ["NETWORK_SECRET"]), ["TURN_KEY_ID"]);
+  assertEquals(blocking(base, ["NETWORK_SECRET", "TURN_KEY_API_TOKEN"]), ["TURN_KEY_API_TOKEN"]);
+  assertEquals(blocking(key, ["NETWORK_SECRET", "TURN_KEY_API_TOKEN"]), []);
+  const both = `${key}TURN_URLS = "turn:turn.example.net:3478"\n`;
+  assertEquals(blocking(both, ["NETWORK_SECRET", "TURN_KEY_API_TOKEN", "TURN_SECRET"]), [
+    "TURN_KEY_ID",
+  ]);
+});
+
 Deno.test("deploy checks: the URL to give clients, from wrangler's output", () => {
   const said = "Uploaded superpeer-production\nDeployed superpeer-production triggers (1.2 sec)\n" +
     "  https://superpeer-production.someone.workers.dev\nCurrent Version ID: x";

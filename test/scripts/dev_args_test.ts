@@ -29,3 +29,12 @@ Deno.test("dev: TURN_SECRET without TURN_URLS, or the other way round, is one li
     );
   }
 });
+
+Deno.test("dev: TURN_KEY_ID without its API token is one line, no network", async () => {
+  const { code, said } = await dev("--var", "TURN_KEY_ID:abc123");
+  assertEquals(code, 2, said);
+  assert(
+    said.split("\n").length === 1 && said.includes("TURN_KEY_ID and TURN_KEY_API_TOKEN"),
+    said,
+  );
+});

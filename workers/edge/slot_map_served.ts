@@ -8,6 +8,7 @@
  * @module
  */
 import { turnServerFor } from "./turn_credentials.ts";
+import { cloudflareTurnServer } from "./cloudflare_turn.ts";
 import { placesBySlot, type SignedSlotMap, SlotMap } from "../../src/routing/mod.ts";
 import type { NetworkConfig } from "../config.ts";
 import { jsonError } from "../http_error.ts";
@@ -110,7 +111,10 @@ export async function handOver(
   // The peer's own TURN credential, for its welcome (never in the public facts).
   if (config.turn) {
     const ttl = config.limits.TURN_CREDENTIAL_TTL_MS;
-    who = { ...who, turn: await turnServerFor(config.turn, who.peer, ttl) };
+    const turn = "secret" in config.turn
+      ? await turnServerFor(config.turn, who.peer, ttl)
+      : await cloudflareTurnServer(config.turn, ttl);
+    if (turn) who = { ...who, turn };
   }
   const tried = config.placement.home(who.peer);
   const answer = await shards.stub(tried).fetch(handoffRequest(who));

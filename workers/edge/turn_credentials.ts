@@ -31,7 +31,7 @@ const encoder = new TextEncoder();
  * ```
  */
 export async function turnServerFor(
-  turn: TurnConfig,
+  turn: Extract<TurnConfig, { secret: string }>,
   peerId: string,
   ttlMs: number,
   now = Date.now(),

@@ -148,3 +148,66 @@ Deno.test("turn: a network without TURN servers gives no credential", opts, asyn
     await net.dispose();
   }
 });
+
+Deno.test("turn: a Cloudflare TURN key mints each peer its own credential", opts, async () => {
+  // A stand-in that answers as Cloudflare's documented `generate-ice-servers` does; the real
+  // service cannot be reached from the tests.
+  const asked: { path: string; auth: string | null; ttl: unknown }[] = [];
+  let failing = false;
+  const stand = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    asked.push({
+      path: new URL(req.url).pathname,
+      auth: req.headers.get("authorization"),
+      ttl: (await req.json()).ttl,
+    });
+    if (failing) return new Response("no", { status: 500 });
+    return Response.json({
+      iceServers: [
+        { urls: ["stun:stun.cloudflare.com:3478"] },
+        {
+          urls: ["turn:turn.cloudflare.com:3478?transport=udp", "turns:turn.cloudflare.com:443"],
+          username: `u${asked.length}`,
+          credential: `c${asked.length}`,
+        },
+      ],
+    }, { status: 201 });
+  });
+  const api = `http://127.0.0.1:${stand.addr.port}/v1/turn/keys`;
+  const token = "a-turn-key-api-token-for-tests";
+  const net = await startNetwork({
+    shards: 2,
+    vars: { TURN_KEY_ID: "key-1", TURN_KEY_API_TOKEN: token, TURN_KEY_API: api },
+  });
+  try {
+    const [alice, bob] = [await connectPeer(net), await connectPeer(net)];
+    const [a, b] = [alice, bob].map((p) => p.welcome!.iceServers![0]);
+    assertEquals(a.urls, [
+      "turn:turn.cloudflare.com:3478?transport=udp",
+      "turns:turn.cloudflare.com:443",
+    ]);
+    assert(a.username !== b.username && a.credential !== b.credential, "each its own");
+    const ttl = alice.welcome!.limits.TURN_CREDENTIAL_TTL_MS / 1000;
+    assertEquals(asked.slice(0, 2), [
+      {
+        path: "/v1/turn/keys/key-1/credentials/generate-ice-servers",
+        auth: `Bearer ${token}`,
+        ttl,
+      },
+      {
+        path: "/v1/turn/keys/key-1/credentials/generate-ice-servers",
+        auth: `Bearer ${token}`,
+        ttl,
+      },
+    ]);
+    const info = JSON.stringify(await (await fetch(`${net.url}/v1/network`)).json());
+    assert(!info.includes(token) && !info.includes(a.credential!), info);
+    // The service failing: the peer connects all the same, without a TURN server.
+    failing = true;
+    const carol = await connectPeer(net);
+    assertEquals(carol.welcome!.iceServers, undefined);
+    for (const p of [alice, bob, carol]) await p.close();
+  } finally {
+    await net.dispose();
+    await stand.shutdown();
+  }
+});
