@@ -35,7 +35,7 @@ export const PLACEMENT_LIMITS = {
     value: 3_600_000,
     unit: "ms",
     description:
-      "Where the network has TURN servers (`TURN_SECRET`, `TURN_URLS`), each welcome carries `iceServers` with a TURN credential made for that peer alone (TURN REST: the user name `<expiry>:<peer id>`, the password an HMAC of it with the secret the servers share); with Cloudflare's TURN service (`TURN_KEY_ID`), one the service minted for that hello. It lives this long from the hello, and a peer gets a new one with each welcome. The public `GET /v1/network` never carries one.",
+      "Where the network has TURN servers (`TURN_SECRET`, `TURN_URLS`), each welcome carries `iceServers` with a TURN credential made for that peer alone (TURN REST: the user name `<expiry>:<peer id>`, the password an HMAC of it with the secret the servers share); with Cloudflare's TURN service (`TURN_KEY_ID`), one the service minted for that hello. With servers of its own, the expiry is the end of the period of this length after the current one: a credential lives one to two periods, and every hello of a peer within one period gets the same user name, so that the TURN server's cap of allocations per user name holds the peer however often it reconnects; Cloudflare's credentials live this long from the hello. The public `GET /v1/network` never carries one.",
   },
   /** How long a growth's keeper rests after each call, against how long the call took. */
   GROWTH_REST_RATIO: {

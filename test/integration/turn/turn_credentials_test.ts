@@ -8,6 +8,7 @@ import { turnServerArgs } from "../../../scripts/turn_server.ts";
 import type { IceServer, NetworkInfo } from "../../../src/protocol/mod.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 import { connectPeer } from "../../support/peers.ts";
+import { Identity } from "../../../mod.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const SECRET = "turn-secret-for-the-tests";
@@ -93,19 +94,30 @@ Deno.test(
       vars: { TURN_SECRET: SECRET, TURN_URLS: url, ICE_SERVERS: JSON.stringify([stun]) },
     });
     try {
-      const [alice, bob] = [await connectPeer(net), await connectPeer(net)];
+      const aliceIdentity = await Identity.generate();
+      const [alice, bob] = [
+        await connectPeer(net, { identity: aliceIdentity }),
+        await connectPeer(net),
+      ];
       const mine = alice.welcome!.iceServers as IceServer[];
       // Its own TURN server first (a stack may take only the first), then the network's STUN.
       assertEquals(mine.length, 2);
       assertEquals(mine[1], stun);
       const [entry] = mine;
       assertEquals(entry.urls, [url]);
-      // `<expiry>:<peer id>`, the expiry TURN_CREDENTIAL_TTL_MS (an hour) from now.
+      // `<expiry>:<peer id>`, the expiry the end of the period of TURN_CREDENTIAL_TTL_MS (an
+      // hour) after this one: one to two periods from now.
       const [expiry, peer] = entry.username!.split(":");
       assertEquals(peer, alice.peerId);
       const left = Number(expiry) * 1000 - Date.now();
       const ttl = alice.welcome!.limits.TURN_CREDENTIAL_TTL_MS;
-      assert(left > ttl - 60_000 && left <= ttl, `expires in ${left} ms`);
+      assert(left > ttl - 1_000 && left <= 2 * ttl, `expires in ${left} ms`);
+      assertEquals((Number(expiry) * 1000) % ttl, 0, "on the periods' grid");
+      // The same peer again within the period: the same user name, so that the TURN server's
+      // cap of allocations per user name holds it however often it reconnects.
+      const again = await connectPeer(net, { identity: aliceIdentity });
+      assertEquals(again.welcome!.iceServers![0].username, entry.username);
+      await again.close();
       // coturn allocates with it, and relays.
       const used = await relaysWith(turn.port, entry.username!, entry.credential!);
       assert(used.ok, used.text.slice(-400));
