@@ -18,6 +18,8 @@ export interface TurnServerOptions {
   dir: string;
   /** Whether it relays to loopback peers (a test on one machine). @default false */
   loopbackPeers?: boolean;
+  /** Most allocations at once per user name (coturn's `user-quota`). @default no cap */
+  userQuota?: number;
   /** Where it logs, verbose (a file, to read after a run). @default "stdout", not verbose */
   logFile?: string;
 }
@@ -48,6 +50,7 @@ export function turnServerArgs(o: TurnServerOptions): string[] {
     "--no-dtls",
     "--no-cli",
     ...(o.loopbackPeers ? ["--allow-loopback-peers"] : []),
+    ...(o.userQuota ? [`--user-quota=${o.userQuota}`] : []),
     `--db=${o.dir}/turndb`,
     `--pidfile=${o.dir}/turnserver.pid`,
     `--log-file=${o.logFile ?? "stdout"}`,

@@ -30,7 +30,7 @@ async function freePort(): Promise<number> {
 }
 
 /** coturn on loopback, taking credentials made with `SECRET`; stopped by the returned call. */
-async function startTurn(): Promise<{ port: number; stop: () => Promise<void> }> {
+async function startTurn(userQuota?: number): Promise<{ port: number; stop: () => Promise<void> }> {
   await ensureTools([TOOLS.turnserver, TOOLS.turnclient]);
   const dir = await Deno.makeTempDir({ prefix: "superpeer-turn-" });
   const port = await freePort();
@@ -41,6 +41,7 @@ async function startTurn(): Promise<{ port: number; stop: () => Promise<void> }>
       secret: SECRET,
       dir,
       loopbackPeers: true,
+      userQuota,
     }),
     stdout: "null",
     stderr: "null",
@@ -137,6 +138,38 @@ Deno.test(
       assert(!served.includes(entry.credential!) && !served.includes(alice.peerId), served);
       await alice.close();
       await bob.close();
+    } finally {
+      await net.dispose();
+      await turn.stop();
+    }
+  },
+);
+
+Deno.test(
+  "turn: a peer reconnecting keeps its user name, so the server's cap per name holds it",
+  opts,
+  async () => {
+    // coturn caps allocations per user name (`user-quota`, here 1). The client below makes two.
+    const turn = await startTurn(1);
+    const url = `turn:127.0.0.1:${turn.port}`;
+    const net = await startNetwork({ shards: 2, vars: { TURN_SECRET: SECRET, TURN_URLS: url } });
+    try {
+      const identity = await Identity.generate();
+      // Not astride the end of a period (an hour), where a new name is right.
+      const ttl = 3_600_000;
+      if (ttl - (Date.now() % ttl) < 5_000) await new Promise((r) => setTimeout(r, 5_000));
+      const first = await connectPeer(net, { identity });
+      const a = first.welcome!.iceServers![0];
+      await first.close();
+      // A second later: an expiry counted from each hello would name it anew.
+      await new Promise((r) => setTimeout(r, 1_100));
+      const again = await connectPeer(net, { identity });
+      const b = again.welcome!.iceServers![0];
+      await again.close();
+      assertEquals([b.username, b.credential], [a.username, a.credential]);
+      // Its second allocation under that name is refused: reconnecting gives it no more.
+      const used = await relaysWith(turn.port, b.username!, b.credential!);
+      assert(!used.ok && used.text.includes("486"), used.text.slice(-400));
     } finally {
       await net.dispose();
       await turn.stop();
