@@ -32,12 +32,14 @@ export interface NamespaceRun {
  * ```
  *
  * @param script Path of the script.
- * @param options `hostAddress`: add {@linkcode NAMESPACE_HOST_ADDRESS}; `args`: for the script.
+ * @param options `hostAddress`: add {@linkcode NAMESPACE_HOST_ADDRESS}; `args`: for the script;
+ *   `timeoutMs`: stop it after this long (exit code 124, as `timeout` says), so that a check that
+ *   hangs fails rather than holding the suite.
  * @returns Its exit code and output.
  */
 export async function runIsolated(
   script: string,
-  options: { hostAddress?: boolean; args?: string[] } = {},
+  options: { hostAddress?: boolean; args?: string[]; timeoutMs?: number } = {},
 ): Promise<NamespaceRun> {
   const setup = ["ip link set lo up"];
   if (options.hostAddress) {
@@ -52,16 +54,24 @@ export async function runIsolated(
   }
   const quoted = [Deno.execPath(), "run", "-A", script, ...(options.args ?? [])]
     .map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
-  const out = await new Deno.Command("unshare", {
+  const child = new Deno.Command("unshare", {
     args: ["--net", "sh", "-c", `${setup.join(" && ")} && exec ${quoted}`],
     cwd: new URL("../", import.meta.url),
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  let timedOut = false;
+  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, options.timeoutMs);
+  const out = await child.output();
+  clearTimeout(timer);
   const decoder = new TextDecoder();
+  const stderr = decoder.decode(out.stderr);
   return {
-    code: out.code,
+    code: timedOut ? 124 : out.code,
     stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
+    stderr: timedOut ? `${stderr}\nstopped after ${options.timeoutMs} ms` : stderr,
   };
 }

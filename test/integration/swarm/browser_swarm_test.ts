@@ -13,7 +13,8 @@ const PIECE = 16_384;
 
 Deno.test("swarm in a browser: WebRTC both ways, and a fetch resumed after a reload", async () => {
   const script = new URL("../../support/browser_swarm_check.ts", import.meta.url).pathname;
-  const out = await runIsolated(script);
+  // It takes about 12 s; a hang fails the test instead of holding the suite.
+  const out = await runIsolated(script, { timeoutMs: 120_000 });
   assertEquals(out.code, 0, out.stderr.slice(-2_000));
   const r = JSON.parse(out.stdout.trim().split("\n").at(-1)!);
   console.log(
