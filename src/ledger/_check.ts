@@ -39,6 +39,32 @@ export type VerifyBatch = (txs: readonly unknown[]) => Promise<readonly Verdict[
 const hashOf = (t: Transfer) => hex.encode(sha256(transferBytes(t)));
 
 /**
+ * Transfers checked in one turn before the shard's other work gets its turn: about 1 ms of a
+ * batch's cheap checks on workerd (`docs/SECURITY.md`).
+ */
+export const PRECHECK_STEP = 64;
+
+/**
+ * The account ids a transfer in its JSON form names (its sender and payee), read before the
+ * batch is checked. Anything but a short string is left out: the checks refuse it anyway.
+ *
+ * @example Usage
+ * ```ts
+ * import { accountIdsOf } from "./_check.ts";
+ * console.assert(accountIdsOf({ from: "a", to: "b" }).join() === "a,b");
+ * console.assert(accountIdsOf("junk").length === 0);
+ * ```
+ *
+ * @param value A transfer, parsed JSON.
+ * @returns Its ids.
+ */
+export function accountIdsOf(value: unknown): string[] {
+  if (typeof value !== "object" || value === null) return [];
+  const { from, to } = value as { from?: unknown; to?: unknown };
+  return [from, to].filter((id): id is string => typeof id === "string" && id.length <= 64);
+}
+
+/**
  * Checks one transfer's shape, network, shard, nonce and balance: cheap reads, before any
  * signature is checked, so that junk with a wrong nonce or an empty account costs none.
  *

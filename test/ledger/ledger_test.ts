@@ -10,6 +10,7 @@ import {
   verifyTxProof,
 } from "../../src/ledger/mod.ts";
 import { shardOf } from "../../src/routing/mod.ts";
+import { verifyTransfers } from "../../src/ledger/verdicts.ts";
 import type { TransferProof } from "../../src/protocol/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 // The root's proof checks load the ledger's code on first call: the same verdicts.
@@ -264,6 +265,23 @@ Deno.test("LedgerShard checks nonce and balance before the signature, against th
   // What a payer received earlier in the batch counts toward its balance.
   const back = await shard.submitBatch([await tx(bob, alice, 5, 1), await tx(alice, bob, 5, 3)]);
   assertEquals(back.map((r) => r.ok), [true, true]);
+});
+
+Deno.test("LedgerShard checks a large batch in steps, giving the turn back between them", async () => {
+  const shard = shardFor(0, 1, { [alice.peerId]: 1_000 });
+  const txs = [];
+  for (let nonce = 1; nonce <= 130; nonce++) txs.push(await tx(alice, bob, 1, nonce));
+  // A timer due at once runs between the cheap checks' steps, before any signature is checked.
+  let timerRan = false;
+  setTimeout(() => timerRan = true, 0);
+  let ranBeforeVerify: boolean | undefined;
+  const results = await shard.submitBatch(txs, (pending) => {
+    ranBeforeVerify = timerRan;
+    return verifyTransfers(pending, 1_000_000);
+  });
+  assertEquals(ranBeforeVerify, true);
+  assert(results.every((r) => r.ok));
+  assertEquals(shard.account(alice.peerId).nonce, 130);
 });
 
 Deno.test("a proof sealed before the network grew still verifies against the keys served after", async () => {

@@ -47,6 +47,27 @@ clause("accounts keep bigint balances and nonces", (s) => {
   same(s.getAccount("a"), { balance: 1n, nonce: 4 });
 });
 
+clause("accounts read at once read the same, and a write after them wins", (s) => {
+  s.putAccount("a", { balance: 5n, nonce: 1 });
+  s.prefetchAccounts(["a", "b", "b"]);
+  same(s.getAccount("a"), { balance: 5n, nonce: 1 });
+  same(s.getAccount("b"), undefined);
+  // An account read as absent is there once written, and gone again when a rollback undoes it.
+  s.putAccount("b", { balance: 2n, nonce: 0 });
+  same(s.getAccount("b"), { balance: 2n, nonce: 0 });
+  s.prefetchAccounts(["c"]);
+  try {
+    s.transaction(() => {
+      s.putAccount("c", { balance: 3n, nonce: 0 });
+      throw new Error("undo");
+    });
+  } catch { /* rolled back */ }
+  same(s.getAccount("c"), undefined);
+  s.deleteAccounts(["a"]);
+  s.prefetchAccounts(["a"]);
+  same(s.getAccount("a"), undefined);
+});
+
 clause("accounts are listed by a test of their id and deleted, inside a transaction too", (s) => {
   s.putAccount("a1", { balance: 1n, nonce: 1 });
   s.putAccount("b1", { balance: 2n, nonce: 0 });

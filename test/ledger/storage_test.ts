@@ -51,3 +51,25 @@ Deno.test("SqlLedgerStorage writes held meta values and receipts at the transact
   assertEquals(fresh.outbox(3, 10), [1, 2, 3].map(receipt));
   assertEquals(fresh.outboxShards(), [3]);
 });
+
+Deno.test("SqlLedgerStorage reads a batch's accounts in one statement, found or not", () => {
+  const db = nodeSqlite();
+  const reads: string[] = [];
+  const counted = {
+    exec: (query: string, ...b: (string | number | null)[]) => {
+      if (query.startsWith("SELECT") && query.includes("ledger_account")) reads.push(query);
+      return db.exec(query, ...b);
+    },
+    transaction: <T>(fn: () => T) => db.transaction(fn),
+  };
+  const s = new SqlLedgerStorage(counted);
+  s.putAccount("a", { balance: 1n, nonce: 0 });
+  const fresh = new SqlLedgerStorage(counted); // an empty cache, as after a restart
+  reads.length = 0;
+  fresh.prefetchAccounts(["a", "b", "c"]);
+  assertEquals(reads.length, 1);
+  assertEquals(fresh.getAccount("a"), { balance: 1n, nonce: 0 });
+  assertEquals([fresh.getAccount("b"), fresh.getAccount("c")], [undefined, undefined]);
+  // The absent ones too were read: no statement per account.
+  assertEquals(reads.length, 1);
+});
