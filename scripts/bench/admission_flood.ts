@@ -26,6 +26,7 @@ import { pinApart, unpinSelf } from "./pin_cores.ts";
 export const FLOOD_KINDS: FloodKind[] = [
   "tx.256",
   "tx.funded",
+  "tx.funded.own",
   "sub",
   "mail",
   "relay.mailed",
@@ -45,6 +46,8 @@ export const FLAT_KINDS: FloodKind[] = ["junk", "relay", "tx.256"];
 export const FLOOD_WHAT: Record<FloodKind, string> = {
   "tx.256": "`tx` of 256 transfers signed by an unfunded account",
   "tx.funded": "`tx` of 256 transfers from a funded account, fresh nonces, to random payees",
+  "tx.funded.own":
+    "`tx` of 256 transfers from a funded account, fresh nonces, to payees on the flooders' own shard",
   sub: "`sub` and `unsub` of a topic in turn",
   mail: "`mail` of 64 bytes to a new peer each time",
   "relay.mailed": "mailed SEND frames to a new peer each time",
@@ -295,7 +298,7 @@ async function floodKind(
   );
   // Funded flooders are known before the network starts: its genesis pays them.
   const funded: string[] = [];
-  if (kind === "tx.funded") {
+  if (kind.startsWith("tx.funded")) {
     const count = PACED_PASSES * FLOODS.reduce((n, s) => n + s.peers, 0);
     for (let i = 0; i < count; i++) funded.push(JSON.stringify(await identityOn(0, SHARDS)));
   }

@@ -40,6 +40,7 @@ import { identityOn } from "./common.ts";
 export type FloodKind =
   | "tx.256"
   | "tx.funded"
+  | "tx.funded.own"
   | "sub"
   | "mail"
   | "relay.mailed"
@@ -89,6 +90,8 @@ export const PUB_TOPIC = "flood/pub";
  * in a 2.5 s flood (5,576 units each).
  */
 const FUNDED_BATCHES = 6;
+/** Payees of a `tx.funded.own` flood, all homed on the flooders' shard. */
+const OWN_PAYEES = 32;
 /** Bytes a socket may hold unsent before its peer waits a tick. */
 const HIGH_WATER = 256 * 1024;
 /** Messages one peer sends per tick at most, so that all of them get their turn. */
@@ -107,14 +110,16 @@ const PER_TICK = 64;
  * @param kind The kind.
  * @param identity The flooding peer.
  * @param network The network id (transfers name it).
+ * @param home The flooders' shard and the network's shard count (`tx.funded.own` pays there).
  * @returns The pool.
  */
 export async function floodPool(
   kind: FloodKind,
   identity: Identity,
   network: string,
+  home: { shard: number; shards: number } = { shard: 0, shards: 1 },
 ): Promise<PoolEntry[]> {
-  const messages = await poolMessages(kind, identity, network);
+  const messages = await poolMessages(kind, identity, network, home);
   return messages.map((data) => ({ data, price: priceOf(kind, data) }));
 }
 
@@ -138,6 +143,7 @@ async function poolMessages(
   kind: FloodKind,
   identity: Identity,
   network: string,
+  home: { shard: number; shards: number },
 ): Promise<(string | Uint8Array)[]> {
   switch (kind) {
     case "tx.256": {
@@ -155,16 +161,22 @@ async function poolMessages(
       }
       return [json({ t: "tx", id: 1, txs })];
     }
-    case "tx.funded": {
+    case "tx.funded":
+    case "tx.funded.own": {
       // Paid from a funded account (the network's genesis), fresh nonces each batch: each
       // transfer is read, checked by the verifier, applied and sealed, most of them across
-      // shards (a receipt each). More batches than a flood sends, so no nonce comes twice.
+      // shards (a receipt each), or (`.own`) all to payees on the flooders' own shard, so that
+      // no other shard has work of theirs. More batches than a flood sends, so no nonce comes
+      // twice.
+      const own = kind === "tx.funded.own"
+        ? await Promise.all(range(OWN_PAYEES).map(() => identityOn(home.shard, home.shards)))
+        : [];
       const batches = [];
       for (let b = 0; b < FUNDED_BATCHES; b++) {
         const txs = [];
         for (let i = 1; i <= L.MAX_TX_BATCH; i++) {
           const nonce = b * L.MAX_TX_BATCH + i;
-          const to = randomPeer();
+          const to = own.length > 0 ? own[nonce % own.length].peerId : randomPeer();
           txs.push(
             transferToJson(await signTransfer(identity, { network, to, amount: 1n, nonce })),
           );
@@ -347,7 +359,7 @@ export async function runFlood(
       ? start.identities.map((text) => Identity.fromJSON(text))
       : range(start.peers).map(() => identityOn(start.shard, start.shards)),
   );
-  const pools = await Promise.all(peers.map((p) => floodPool(start.kind, p, start.network)));
+  const pools = await Promise.all(peers.map((p) => floodPool(start.kind, p, start.network, start)));
   const state: FloodState = { stop: false, sent: 0, opened: 0, refused: 0 };
   let readyCount = 0;
   const sharing = Math.ceil(start.peers / start.addresses.length);
