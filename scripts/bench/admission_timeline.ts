@@ -20,6 +20,7 @@ import { openWelcomed } from "./admission_drive.ts";
 import { LOOKUP_GAP_MS, lookupTrip } from "./admission_trips.ts";
 import { randomAccount } from "./admission_kind_base.ts";
 import { signTransfer, transferToJson } from "../../src/ledger/mod.ts";
+import { DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
 
 const SHARDS = 8;
 const BATCHES = 7;
@@ -28,7 +29,7 @@ const GAP_MS = 1_500;
 const SLOW_MS = 3;
 
 const local = Deno.args[0] === "local";
-const size = Number(Deno.args[1] ?? 256);
+const size = Math.min(Number(Deno.args[1] ?? 256), DEFAULT_LIMITS.MAX_TX_BATCH);
 const payer = await identityOn(0, SHARDS);
 const payees = await Promise.all(Array.from({ length: 32 }, () => identityOn(0, SHARDS)));
 const batches: string[] = [];
@@ -69,9 +70,9 @@ try {
   const sent: number[] = [];
   const answered: number[] = [];
   sender.addEventListener("message", (e) => {
-    if (typeof e.data === "string" && e.data.includes('"tx.result"')) {
-      answered.push(performance.now() - t0);
-    }
+    if (typeof e.data !== "string" || !e.data.includes('"tx.result"')) return;
+    // Answers by the batch's request id (1 on): one refused whole has none.
+    answered[(JSON.parse(e.data) as { id: number }).id - 1] = performance.now() - t0;
   });
   const trips: [number, number][] = [];
   let stop = false;
@@ -98,9 +99,11 @@ try {
     const slow = during.filter(([, r]) => r > SLOW_MS)
       .map(([t, r]) => `+${(t - s).toFixed(0)}: ${r.toFixed(1)}`);
     console.log(
-      `batch ${i}: answered +${(answered[i] - s).toFixed(1)} ms; p99 ${
-        p99(during.map(([, r]) => r)).toFixed(2)
-      } ms; slow (offset ms: round trip ms) ${slow.join(", ")}`,
+      `batch ${i}: ${
+        answered[i] ? `answered +${(answered[i] - s).toFixed(1)} ms` : "no answer"
+      }; p99 ${p99(during.map(([, r]) => r)).toFixed(2)} ms; slow (offset ms: round trip ms) ${
+        slow.join(", ")
+      }`,
     );
   }
   for (const ws of [...bystander, sender]) ws.close();

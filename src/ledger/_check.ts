@@ -45,23 +45,32 @@ const hashOf = (t: Transfer) => hex.encode(sha256(transferBytes(t)));
 export const PRECHECK_STEP = 64;
 
 /**
- * The account ids a transfer in its JSON form names (its sender and payee), read before the
- * batch is checked. Anything but a short string is left out: the checks refuse it anyway.
+ * The accounts a batch's cheap checks will read, to be read at once: each transfer's payer, and
+ * its payee where `here` says it lives on this shard (one elsewhere is never read). Anything but
+ * a short string is left out: the checks refuse it anyway.
  *
  * @example Usage
  * ```ts
- * import { accountIdsOf } from "./_check.ts";
- * console.assert(accountIdsOf({ from: "a", to: "b" }).join() === "a,b");
- * console.assert(accountIdsOf("junk").length === 0);
+ * import { batchAccounts } from "./_check.ts";
+ * const ids = batchAccounts([{ from: "a", to: "b" }, { from: "c", to: "d" }, "junk"], (id) => id === "b");
+ * console.assert(ids.join() === "a,b,c");
  * ```
  *
- * @param value A transfer, parsed JSON.
- * @returns Its ids.
+ * @param values The batch, parsed JSON.
+ * @param here Whether an account lives on this shard.
+ * @returns The ids, payers first in each transfer.
  */
-export function accountIdsOf(value: unknown): string[] {
-  if (typeof value !== "object" || value === null) return [];
-  const { from, to } = value as { from?: unknown; to?: unknown };
-  return [from, to].filter((id): id is string => typeof id === "string" && id.length <= 64);
+export function batchAccounts(values: readonly unknown[], here: (id: string) => boolean): string[] {
+  const ids: string[] = [];
+  const id = (x: unknown) => typeof x === "string" && x.length <= 64 ? x : undefined;
+  for (const v of values) {
+    if (typeof v !== "object" || v === null) continue;
+    const from = id((v as { from?: unknown }).from);
+    const to = id((v as { to?: unknown }).to);
+    if (from) ids.push(from);
+    if (to && here(to)) ids.push(to);
+  }
+  return ids;
 }
 
 /**

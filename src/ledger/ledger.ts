@@ -23,7 +23,7 @@ import { stateRefusal } from "./_state_refusal.ts";
 import type { LedgerOptions } from "./ledger_options.ts";
 import { type Transfer, transferHash, transferToJson } from "./transfer.ts";
 import {
-  accountIdsOf,
+  batchAccounts,
   type Checked,
   checkSignatures,
   precheck,
@@ -132,8 +132,8 @@ export class LedgerShard {
     // In order, in one transaction committed before any answer: the second of two transfers
     // from one account sees the first, and the batch costs one commit (every commit holds all of
     // a shard's answers until it is durable, and a local one syncs the disk on the thread every
-    // shard shares: runs of 64 a commit were tried twice and made a bystander's p99 under a
-    // funded flood no better; SECURITY.md).
+    // shard shares: slices of 32 a commit made a bystander's p99 under a funded flood worse, and
+    // runs of 64, tried twice since, no better; SECURITY.md).
     return this.#s.transaction(() =>
       checked.map((c) =>
         "refusal" in c ? c.refusal : this.applyVerified(c.t, c.hash!, c.bytes, c.leaf)
@@ -148,7 +148,8 @@ export class LedgerShard {
    */
   *#precheck(values: readonly unknown[], signed: ReadonlyMap<number, Checked>): Steps<Checked[]> {
     // The batch's accounts read at once, found or not (the writes at its end are one per table).
-    this.#s.prefetchAccounts(values.flatMap(accountIdsOf));
+    const here = (id: string) => this.#homes.of(id) === this.#o.shard;
+    this.#s.prefetchAccounts(batchAccounts(values, here));
     // What the batch's earlier transfers will have done to the accounts they touch.
     const changed = new Map<string, Account>();
     const state = (id: string) => changed.get(id) ?? this.#account(id);

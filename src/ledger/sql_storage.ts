@@ -179,9 +179,14 @@ export class SqlLedgerStorage implements LedgerStorage {
   }
 
   getAccount(id: string): Account | undefined {
-    if (!this.#accounts.has(id)) this.prefetchAccounts([id]);
     const hit = this.#accounts.get(id);
-    return hit ? { ...hit } : undefined;
+    if (hit !== undefined) return hit ? { ...hit } : undefined;
+    // A single miss is not kept: ids read one at a time (a lookup of any id) would fill the
+    // cache with absences. A batch's payees are kept absent by `prefetchAccounts`.
+    const row = this.#db.exec("SELECT balance, nonce FROM ledger_account WHERE id = ?", id)[0];
+    if (!row) return undefined;
+    this.#remember(id, accountOf(row));
+    return accountOf(row);
   }
 
   prefetchAccounts(ids: readonly string[]): void {
