@@ -185,8 +185,9 @@ export class SqlLedgerStorage implements LedgerStorage {
     // cache with absences. A batch's payees are kept absent by `prefetchAccounts`.
     const row = this.#db.exec("SELECT balance, nonce FROM ledger_account WHERE id = ?", id)[0];
     if (!row) return undefined;
-    this.#remember(id, accountOf(row));
-    return accountOf(row);
+    const account = accountOf(row);
+    this.#remember(id, account);
+    return { ...account };
   }
 
   prefetchAccounts(ids: readonly string[]): void {

@@ -28,11 +28,13 @@ Deno.test("deploy checks: an id left at dev, no shard count, the faucet on: each
   }
 });
 
+// A production config with every required setting, and the blocking findings' setting names.
+const base = '[env.production.vars]\nNETWORK_ID = "net-x"\nSHARD_COUNT = "8"\nGENESIS = "{}"\n';
+const blocking = (text: string, secrets: string[]) =>
+  deployFindings(text, secrets).filter((f) => f.blocking).map((f) => f.line.split(" ")[0]);
+
 Deno.test("deploy checks: TURN_URLS and TURN_SECRET go together, or the deploy stops", () => {
-  const base = '[env.production.vars]\nNETWORK_ID = "net-x"\nSHARD_COUNT = "8"\nGENESIS = "{}"\n';
   const urls = `${base}TURN_URLS = "turn:turn.example.net:3478"\n`;
-  const blocking = (text: string, secrets: string[]) =>
-    deployFindings(text, secrets).filter((f) => f.blocking).map((f) => f.line.split(" ")[0]);
   assertEquals(blocking(urls, ["NETWORK_SECRET"]), ["TURN_URLS"]);
   assertEquals(blocking(base, ["NETWORK_SECRET", "TURN_SECRET"]), ["TURN_SECRET"]);
   assertEquals(blocking(urls, ["NETWORK_SECRET", "TURN_SECRET"]), []);
@@ -40,10 +42,7 @@ Deno.test("deploy checks: TURN_URLS and TURN_SECRET go together, or the deploy s
 });
 
 Deno.test("deploy checks: TURN_KEY_ID and its API token go together, not beside TURN_URLS", () => {
-  const base = '[env.production.vars]\nNETWORK_ID = "net-x"\nSHARD_COUNT = "8"\nGENESIS = "{}"\n';
   const key = `${base}TURN_KEY_ID = "abc123"\n`;
-  const blocking = (text: string, secrets: string[]) =>
-    deployFindings(text, secrets).filter((f) => f.blocking).map((f) => f.line.split(" ")[0]);
   assertEquals(blocking(key, ["NETWORK_SECRET"]), ["TURN_KEY_ID"]);
   assertEquals(blocking(base, ["NETWORK_SECRET", "TURN_KEY_API_TOKEN"]), ["TURN_KEY_API_TOKEN"]);
   assertEquals(blocking(key, ["NETWORK_SECRET", "TURN_KEY_API_TOKEN"]), []);
