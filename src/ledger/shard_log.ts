@@ -134,6 +134,9 @@ export class ShardLog {
     let taken: Omit<NonNullable<PlannedCheckpoint["state"]>, "update"> | undefined;
     if (drained) {
       const changes = this.#s.stateChanges();
+      // Read in one statement: most were just written (and are held), but those that left
+      // with their slots, or were written a restart ago, are not.
+      this.#s.prefetchAccounts([...changes.keys()]);
       const accounts = [...changes.keys()].map((id) => [id, this.#s.getAccount(id)] as const);
       taken = { changes, accounts };
     }

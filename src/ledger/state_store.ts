@@ -14,6 +14,17 @@ const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS ledger_state_node (pos INTEGER PRIMARY KEY, hash TEXT NOT NULL, count INTEGER NOT NULL)",
 ];
 
+// A bucket's keys: from its four hex digits up to the next bucket's. Past the last bucket, "g"
+// sorts after every hex digit.
+function keyRange(index: number): [string, string] {
+  const lo = index.toString(16).padStart(4, "0");
+  return [lo, index === 0xffff ? "g" : (index + 1).toString(16).padStart(4, "0")];
+}
+
+function leafOf(row: Record<string, unknown>): SparseLeaf {
+  return { key: hex.decode(String(row.key)), value: hex.decode(String(row.value)) };
+}
+
 /**
  * The state tree's nodes and leaves in a SQLite database.
  *
@@ -39,17 +50,29 @@ export function sqlStateStore(db: SqlDatabase): SparseStateStore {
       return out;
     },
     bucket: (index) => {
-      const lo = index.toString(16).padStart(4, "0");
-      // Past the last bucket, "g" sorts after every hex digit.
-      const hi = index === 0xffff ? "g" : (index + 1).toString(16).padStart(4, "0");
+      const [lo, hi] = keyRange(index);
       return db.exec(
         "SELECT key, value FROM ledger_state_leaf WHERE key >= ? AND key < ? ORDER BY key",
         lo,
         hi,
-      ).map((row): SparseLeaf => ({
-        key: hex.decode(String(row.key)),
-        value: hex.decode(String(row.value)),
-      }));
+      ).map(leafOf);
+    },
+    // One statement: each bucket's key range, looked up by the table's key (`j` is the outer
+    // loop; its rows come in the order given).
+    buckets: (indexes) => {
+      const out = new Map<number, SparseLeaf[]>();
+      const rows = db.exec(
+        "SELECT j.key AS i, l.key, l.value FROM json_each(?) j " +
+          "JOIN ledger_state_leaf l ON l.key >= j.value->>0 AND l.key < j.value->>1 " +
+          "ORDER BY j.key, l.key",
+        JSON.stringify(indexes.map(keyRange)),
+      );
+      for (const row of rows) {
+        const b = indexes[Number(row.i)];
+        if (!out.has(b)) out.set(b, []);
+        out.get(b)!.push(leafOf(row));
+      }
+      return out;
     },
     write: (changes: SparseChanges) => {
       const set = [...changes.nodes].filter(([, n]) => n);

@@ -4,6 +4,7 @@ import {
   encodeSparseProof,
   memorySparseStore,
   SPARSE_EMPTY,
+  SPARSE_READ_BUCKETS,
   type SparseLeaf,
   sparseProof,
   sparseRoot,
@@ -94,6 +95,23 @@ export function sparseStateContract(name: string, makeStore: () => SparseStateSt
     assertEquals(store.nodes().size, 0);
   });
 
+  Deno.test(`${name}: buckets read together are each bucket as read alone`, () => {
+    const store = makeStore();
+    const tree = new SparseState(store);
+    // Three leaves in bucket 0x0101, one in 0xffff (the last), none in 0x0202.
+    const leaf = (b0: number, b1: number, fill: number) => ({
+      key: Uint8Array.from({ length: 32 }, (_, j) => j === 0 ? b0 : j === 1 ? b1 : fill + j),
+      value: new Uint8Array(32).fill(fill),
+    });
+    const leaves = [leaf(1, 1, 9), leaf(1, 1, 3), leaf(1, 1, 6), leaf(255, 255, 1)];
+    tree.commit(tree.plan(leaves.map((l) => [l.key, l.value])));
+    const indexes = [0xffff, 0x0202, 0x0101];
+    const together = store.buckets(indexes);
+    for (const b of indexes) assertEquals(together.get(b) ?? [], store.bucket(b), `bucket ${b}`);
+    assertEquals(together.get(0x0101)?.length, 3);
+    assertEquals(together.get(0xffff)?.length, 1);
+  });
+
   Deno.test(`${name}: a forgotten tree reads its nodes again`, () => {
     const tree = new SparseState(makeStore());
     const leaf = { key: new Uint8Array(32).fill(9), value: new Uint8Array(32).fill(1) };
@@ -135,6 +153,27 @@ Deno.test("SparseState: a plan in steps yields as it goes and plans what plan() 
 
 sparseStateContract("SparseState in memory", memorySparseStore);
 sparseStateContract("SparseState on SQLite", () => sqlStateStore(onNodeSqlite()));
+
+Deno.test("SparseState: a plan reads the buckets it changes 64 to a statement", () => {
+  const db = onNodeSqlite();
+  let reads = 0;
+  const counted = {
+    exec: (query: string, ...b: (string | number | null)[]) => {
+      if (query.startsWith("SELECT") && query.includes("ledger_state_leaf")) reads++;
+      return db.exec(query, ...b);
+    },
+    transaction: <T>(fn: () => T) => db.transaction(fn),
+  };
+  const tree = new SparseState(sqlStateStore(counted));
+  // 200 keys in 200 buckets (their first two bytes differ).
+  const leaves = Array.from({ length: 200 }, (_, i) => ({
+    key: Uint8Array.from({ length: 32 }, (_, j) => j === 0 ? i : j === 1 ? 7 : j),
+    value: new Uint8Array(32).fill(i & 255),
+  }));
+  const plan = tree.plan(leaves.map((l) => [l.key, l.value]));
+  assertEquals(reads, Math.ceil(200 / SPARSE_READ_BUCKETS));
+  assertEquals(plan.root, sparseRoot(leaves));
+});
 
 Deno.test("SparseState: a key or value of the wrong length is refused", () => {
   const tree = new SparseState(memorySparseStore());
