@@ -18,6 +18,7 @@ export type LogEvent =
   | "edge.turn_mint"
   | "door.error"
   | "growth.step"
+  | "growth.copied"
   | "growth.called_off"
   | "growth.unreached"
   | "growth.prepared"

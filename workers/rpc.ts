@@ -60,8 +60,11 @@ export interface Published {
 /** What the map's keeper asks of a shard in a slot move (`super_peer/slot_moves.ts`). */
 export type SlotMoveOp =
   | { op: "freeze"; slots: number[]; to: number }
-  | { op: "export"; slots: number[] }
+  // A page of the slots' rows, from where the last page ended (`next`).
+  | { op: "export"; slots: number[]; from?: ExportCursor }
   | { op: "import"; slots: number[]; rooms: Record<string, unknown[]> }
+  // At the destination of a step called off: the rows it took of the slots, dropped.
+  | { op: "discard"; slots: number[] }
   | { op: "release"; slots: number[]; to: number }
   | { op: "thaw"; slots: number[] }
   // At a new shard, before any slot moves to it: started, its rooms made.
@@ -69,9 +72,20 @@ export type SlotMoveOp =
   // At the destination, as the source releases: what one room hands over then.
   | { op: "adopt"; slots: number[]; room: string; data: unknown };
 
-/** A shard's answer to a slot move: done (with the rows, for an export), or why not. */
+/** Where a page of an export starts: a room (by its place in the shard's list) and a row. */
+export interface ExportCursor {
+  /** The room's index. */
+  room: number;
+  /** The room's own cursor (a row's place, or what its `leavingPage` answered). */
+  after: number;
+}
+
+/**
+ * A shard's answer to a slot move: done (with a page of rows for an export, and where the next
+ * page starts unless it was the last), or why not.
+ */
 export type SlotMoveAnswer =
-  | { ok: true; rooms?: Record<string, unknown[]>; adopted?: unknown }
+  | { ok: true; rooms?: Record<string, unknown[]>; next?: ExportCursor; adopted?: unknown }
   | Refusal;
 
 /** What a growth did (`super_peer/growth.ts`). */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { SqlDatabase } from "./sql_database.ts";
+import { jsonRuns, type SqlDatabase } from "./sql_database.ts";
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS ledger_state_changed (id TEXT PRIMARY KEY) WITHOUT ROWID",
@@ -45,7 +45,8 @@ export class StateChanges {
   /**
    * Writes changed ids to the table, in one statement.
    *
-   * @param json A JSON array of ids, or of rows whose first column is the id.
+   * @param json A JSON array of ids, or of rows whose first column is the id (one run of
+   *   `jsonRuns`).
    * @param rows Whether `json` holds rows.
    */
   write(json: string, rows: boolean): void {
@@ -67,10 +68,12 @@ export class StateChanges {
     const held = this.#all();
     const gone = [...changes].filter(([id, n]) => held.get(id) === n).map(([id]) => id);
     for (const id of gone) held.delete(id);
-    this.#db.exec(
-      "DELETE FROM ledger_state_changed WHERE id IN (SELECT value FROM json_each(?))",
-      JSON.stringify(gone),
-    );
+    for (const run of jsonRuns(gone)) {
+      this.#db.exec(
+        "DELETE FROM ledger_state_changed WHERE id IN (SELECT value FROM json_each(?))",
+        run,
+      );
+    }
   }
 
   /**
@@ -94,17 +97,17 @@ export class StateChanges {
   ): void {
     const set = rows.flatMap(([id, a]) => a ? [[id, String(a.balance), a.nonce]] : []);
     const gone = rows.flatMap(([id, a]) => a ? [] : [id]);
-    if (set.length > 0) {
+    for (const run of jsonRuns(set)) {
       this.#db.exec(
         "INSERT OR REPLACE INTO ledger_state_account (id, balance, nonce) " +
           "SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
-        JSON.stringify(set),
+        run,
       );
     }
-    if (gone.length > 0) {
+    for (const run of jsonRuns(gone)) {
       this.#db.exec(
         "DELETE FROM ledger_state_account WHERE id IN (SELECT value FROM json_each(?))",
-        JSON.stringify(gone),
+        run,
       );
     }
   }

@@ -13,9 +13,8 @@ import { sqlStateStore } from "./state_store.ts";
 import { StateChanges } from "./_state_changes.ts";
 import { remember } from "./_held_cache.ts";
 import type { Account, LedgerStorage, PendingEntry, StoredBlock, TxRecord } from "./storage.ts";
-
+import { jsonRuns, type SqlDatabase } from "./sql_database.ts";
 export type { SqlDatabase } from "./sql_database.ts";
-import type { SqlDatabase } from "./sql_database.ts";
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS ledger_account (id TEXT PRIMARY KEY, balance TEXT NOT NULL, nonce INTEGER NOT NULL)",
@@ -73,9 +72,8 @@ export class SqlLedgerStorage implements LedgerStorage {
   #unsealed: PendingEntry[] | undefined;
   #txs: TxRecord[] = [];
   // Meta values (sequence numbers, faucet times) read or written so far, `null` for one known
-  // absent, and the written ones held to the transaction's end like the accounts: a batch of
-  // cross-shard transfers bumps one counter per receipt, and read and written each time they
-  // were two statements of its four per transfer.
+  // absent, the written ones held to the transaction's end like accounts: a batch bumps one
+  // counter per receipt, which read and written each time was two statements of four a transfer.
   readonly #meta = new Map<string, string | null>();
   readonly #dirtyMeta = new Map<string, string>();
   #outbox: Receipt[] = [];
@@ -126,14 +124,16 @@ export class SqlLedgerStorage implements LedgerStorage {
     if (this.#dirty.size > 0) {
       const rows = [...this.#dirty].map(([id, a]) => [id, String(a.balance), a.nonce]);
       this.#dirty.clear();
-      // Updated in place: a replace would delete each row and insert it again.
-      this.#db.exec(
-        "INSERT INTO ledger_account (id, balance, nonce) " +
-          "SELECT value->>0, value->>1, value->>2 FROM json_each(?) WHERE true " +
-          "ON CONFLICT (id) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce",
-        JSON.stringify(rows),
-      );
-      this.#changed.write(JSON.stringify(rows), true);
+      // Updated in place (a replace deletes and inserts each row), in runs (`jsonRuns`).
+      for (const run of jsonRuns(rows)) {
+        this.#db.exec(
+          "INSERT INTO ledger_account (id, balance, nonce) " +
+            "SELECT value->>0, value->>1, value->>2 FROM json_each(?) WHERE true " +
+            "ON CONFLICT (id) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce",
+          run,
+        );
+        this.#changed.write(run, true);
+      }
     }
     if (this.#pending.length > 0) {
       const entries = JSON.stringify(this.#pending);
@@ -195,10 +195,12 @@ export class SqlLedgerStorage implements LedgerStorage {
     if (unknown.length === 0) return;
     // One statement for a batch, found or not: a read per account was a third of its SQL time.
     const found = new Map(
-      this.#db.exec(
-        "SELECT id, balance, nonce FROM ledger_account WHERE id IN (SELECT value FROM json_each(?))",
-        JSON.stringify(unknown),
-      ).map((row) => [row.id as string, accountOf(row)]),
+      jsonRuns(unknown).flatMap((run) =>
+        this.#db.exec(
+          "SELECT id, balance, nonce FROM ledger_account WHERE id IN (SELECT value FROM json_each(?))",
+          run,
+        ).map((row) => [row.id as string, accountOf(row)] as const)
+      ),
     );
     for (const id of unknown) this.#remember(id, found.get(id) ?? null);
   }
@@ -226,11 +228,10 @@ export class SqlLedgerStorage implements LedgerStorage {
       this.#dirty.delete(id);
       this.#changed.mark([id]);
     }
-    this.#db.exec(
-      "DELETE FROM ledger_account WHERE id IN (SELECT value FROM json_each(?))",
-      JSON.stringify(ids),
-    );
-    this.#changed.write(JSON.stringify(ids), false);
+    for (const run of jsonRuns(ids)) {
+      this.#db.exec("DELETE FROM ledger_account WHERE id IN (SELECT value FROM json_each(?))", run);
+      this.#changed.write(run, false);
+    }
   }
 
   stateChanges(): Map<string, number> {

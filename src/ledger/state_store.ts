@@ -7,7 +7,7 @@
  */
 import { hex } from "../encoding/mod.ts";
 import type { SparseChanges, SparseLeaf, SparseNode, SparseStateStore } from "../merkle/mod.ts";
-import type { SqlDatabase } from "./sql_database.ts";
+import { jsonRuns, type SqlDatabase } from "./sql_database.ts";
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS ledger_state_leaf (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
@@ -77,31 +77,28 @@ export function sqlStateStore(db: SqlDatabase): SparseStateStore {
     write: (changes: SparseChanges) => {
       const set = [...changes.nodes].filter(([, n]) => n);
       const dropped = [...changes.nodes].filter(([, n]) => !n).map(([p]) => p);
-      if (set.length > 0) {
+      // One statement per table and kind, or as many as a block of many accounts needs.
+      for (const run of jsonRuns(set.map(([p, n]) => [p, hex.encode(n!.hash), n!.count]))) {
         db.exec(
           "INSERT OR REPLACE INTO ledger_state_node (pos, hash, count) " +
             "SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
-          JSON.stringify(set.map(([p, n]) => [p, hex.encode(n!.hash), n!.count])),
+          run,
         );
       }
-      if (dropped.length > 0) {
-        db.exec(
-          "DELETE FROM ledger_state_node WHERE pos IN (SELECT value FROM json_each(?))",
-          JSON.stringify(dropped),
-        );
+      for (const run of jsonRuns(dropped)) {
+        db.exec("DELETE FROM ledger_state_node WHERE pos IN (SELECT value FROM json_each(?))", run);
       }
-      if (changes.set.length > 0) {
+      for (
+        const run of jsonRuns(changes.set.map((l) => [hex.encode(l.key), hex.encode(l.value)]))
+      ) {
         db.exec(
           "INSERT OR REPLACE INTO ledger_state_leaf (key, value) " +
             "SELECT value->>0, value->>1 FROM json_each(?)",
-          JSON.stringify(changes.set.map((l) => [hex.encode(l.key), hex.encode(l.value)])),
+          run,
         );
       }
-      if (changes.drop.length > 0) {
-        db.exec(
-          "DELETE FROM ledger_state_leaf WHERE key IN (SELECT value FROM json_each(?))",
-          JSON.stringify(changes.drop.map((k) => hex.encode(k))),
-        );
+      for (const run of jsonRuns(changes.drop.map((k) => hex.encode(k)))) {
+        db.exec("DELETE FROM ledger_state_leaf WHERE key IN (SELECT value FROM json_each(?))", run);
       }
     },
   };

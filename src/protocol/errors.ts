@@ -98,6 +98,8 @@ export const ERROR_CODES = {
     "Local to a client or a super-peer, never on the wire: a slot map is malformed or not signed by the network's map key (PROTOCOL.md section 3); it is not used.",
   BAD_GROWTH:
     "Answered to the operator's growth (`POST /v1/admin/grow`, HTTP 400), never to a peer: the shard count asked for is not a power of two larger than the network's, another growth is under way, or the network places keys by modulo and cannot grow.",
+  GROWTH_CALLED_OFF:
+    "Answered to the operator's growth (`POST /v1/admin/grow`, HTTP 503), never to a peer: a step's copy could not be done (a shard refused its rows, or a call failed every try). The step was called off: the destination dropped what it took, the slots went back to their shard and work keyed in them goes on there; the message says which step and why. Asked again, the growth goes on from that step.",
   ADMIN_UNAUTHORIZED:
     "HTTP 401 on an operator's route (`/v1/admin/*`): the request did not carry the network's `ADMIN_TOKEN` as a bearer token. A network without one has no such routes (404).",
   UNREACHABLE:

@@ -21,14 +21,17 @@ export const ADMIN = "operator-only";
  * @param count How many accounts.
  * @param funds What each is paid.
  * @param options More options; its `vars` are added to the genesis and the token.
+ * @param more Accounts of the test's choosing, funded too and listed after the others.
  * @returns The accounts and the network.
  */
 export async function fundedNetwork(
   count: number,
   funds: number,
   options: NetworkOptions = {},
+  more: readonly Identity[] = [],
 ): Promise<{ ids: Identity[]; net: LocalNetwork }> {
-  const ids = await Promise.all(Array.from({ length: count }, () => Identity.generate()));
+  const made = await Promise.all(Array.from({ length: count }, () => Identity.generate()));
+  const ids = [...made, ...more];
   const genesis = Object.fromEntries(ids.map((i) => [i.peerId, funds]));
   const vars = { GENESIS: JSON.stringify(genesis), ADMIN_TOKEN: ADMIN, ...options.vars };
   const net = await startNetwork({ shards: 8, ...options, vars });

@@ -40,7 +40,9 @@ export function adminRoutes(): Hono<{ Bindings: Env; Variables: { shards: Shards
     }
     const keeper = c.var.shards.stub(MAP_KEEPER_SHARD);
     const answer = await keeper.growTo(to);
-    return c.json(answer, answer.ok ? 200 : 400);
+    // A step called off is the network's trouble, not the request's: asked again, it goes on.
+    const status = answer.ok ? 200 : answer.code === "GROWTH_CALLED_OFF" ? 503 : 400;
+    return c.json(answer, status);
   });
   return edge;
 }

@@ -29,6 +29,7 @@ import {
 } from "../../src/routing/mod.ts";
 import { logEvent } from "../log.ts";
 import {
+  type ExportCursor,
   type GrowthReport,
   MAP_KEEPER_SHARD,
   type SlotMoveAnswer,
@@ -188,12 +189,12 @@ export class Growth {
       if (phase === "freeze") {
         answer = await ask(step.from, { op: "freeze", slots: step.slots, to: step.to });
       } else if (phase === "copy") {
-        const out = await ask(step.from, { op: "export", slots: step.slots });
-        answer = out.ok
-          ? await ask(step.to, { op: "import", slots: step.slots, rooms: out.rooms ?? {} })
-          : out;
+        answer = await this.#copy(step);
         if (!answer.ok) {
-          // Called off: the source takes its slots back, and the step is forgotten.
+          // Called off: the destination drops what it took, the source takes its slots back,
+          // and the step is forgotten. A copy that cannot be done (a room refuses its rows, a
+          // call fails every try) must not leave the slots frozen for good.
+          await ask(step.to, { op: "discard", slots: step.slots });
           await ask(step.from, { op: "thaw", slots: step.slots });
           this.#forget();
           logEvent("growth.called_off", { step, code: answer.code }, "warn");
@@ -213,6 +214,30 @@ export class Growth {
     this.#forget();
     logEvent("growth.step", { from: step.from, to: step.to, slots: step.slots.length });
     return undefined;
+  }
+
+  // The slots' rows, page after page: each exported by the source and imported by the
+  // destination in a transaction of its own. Done again from the first page after a restart
+  // (an import replaces what it took before). A failed call is a refusal: the step is called off.
+  async #copy(step: GrowthStep): Promise<SlotMoveAnswer | Refusal> {
+    let from: ExportCursor | undefined;
+    let pages = 0;
+    try {
+      do {
+        const out = await this.#ask(step.from, { op: "export", slots: step.slots, from });
+        if (!out.ok) return out;
+        const rooms = out.rooms ?? {};
+        const done = await this.#ask(step.to, { op: "import", slots: step.slots, rooms });
+        if (!done.ok) return done;
+        from = out.next;
+        pages++;
+      } while (from);
+      logEvent("growth.copied", { from: step.from, to: step.to, pages });
+      return { ok: true };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return refusal("GROWTH_CALLED_OFF", `Step from shard ${step.from}: ${message}`);
+    }
   }
 
   // The map that gives the step's slots to their new shard, unless it is out already.

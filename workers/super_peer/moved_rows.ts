@@ -1,11 +1,13 @@
 /**
  * Rows that travel with a slot, written at the new shard and dropped at the old one: each as an
- * array of column values, the whole set bound as one JSON array, so that a room's part of a
- * step is one statement per table whatever the count of rows.
+ * array of column values, bound as JSON arrays, so that a room's part of a step is one
+ * statement per table for the usual few rows, and never one statement past SQLite's bound on a
+ * string (`jsonRuns`: a step's mail can be megabytes).
  *
  * @module
  */
 import type { SqlStorage } from "cloudflare:workers";
+import { jsonRuns } from "../../src/ledger/sql_database.ts";
 
 // `value->>0, value->>1, …`: the columns of one row of the bound array.
 const fields = (n: number) => Array.from({ length: n }, (_, i) => `value->>${i}`).join(", ");
@@ -16,6 +18,7 @@ const fields = (n: number) => Array.from({ length: n }, (_, i) => `value->>${i}`
  * @example Usage
  * ```ts
  * import type { SqlStorage } from "cloudflare:workers";
+import { jsonRuns } from "../../src/ledger/sql_database.ts";
  * import { insertRows } from "./moved_rows.ts";
  * export const arrive = (sql: SqlStorage, rows: unknown[][]) =>
  *   insertRows(sql, "peer_seen", ["peer", "last_seen"], rows);
@@ -35,12 +38,14 @@ export function insertRows(
   rows: readonly unknown[][],
   conflict: "REPLACE" | "IGNORE" = "REPLACE",
 ): void {
-  if (rows.length === 0) return;
-  sql.exec(
-    `INSERT OR ${conflict} INTO ${table} (${columns.join(", ")}) ` +
-      `SELECT ${fields(columns.length)} FROM json_each(?) ORDER BY key`,
-    JSON.stringify(rows),
-  );
+  // Runs in order, each in order: the rows are written in the order given.
+  for (const run of jsonRuns(rows)) {
+    sql.exec(
+      `INSERT OR ${conflict} INTO ${table} (${columns.join(", ")}) ` +
+        `SELECT ${fields(columns.length)} FROM json_each(?) ORDER BY key`,
+      run,
+    );
+  }
 }
 
 /**
@@ -49,6 +54,7 @@ export function insertRows(
  * @example Usage
  * ```ts
  * import type { SqlStorage } from "cloudflare:workers";
+import { jsonRuns } from "../../src/ledger/sql_database.ts";
  * import { deleteRows } from "./moved_rows.ts";
  * export const gone = (sql: SqlStorage, peers: string[]) =>
  *   deleteRows(sql, "peer_seen", ["peer"], peers.map((p) => [p]));
@@ -65,10 +71,11 @@ export function deleteRows(
   columns: readonly string[],
   keys: readonly unknown[][],
 ): void {
-  if (keys.length === 0) return;
   const key = columns.length === 1 ? columns[0] : `(${columns.join(", ")})`;
-  sql.exec(
-    `DELETE FROM ${table} WHERE ${key} IN (SELECT ${fields(columns.length)} FROM json_each(?))`,
-    JSON.stringify(keys.map((k) => k.slice(0, columns.length))),
-  );
+  for (const run of jsonRuns(keys.map((k) => k.slice(0, columns.length)))) {
+    sql.exec(
+      `DELETE FROM ${table} WHERE ${key} IN (SELECT ${fields(columns.length)} FROM json_each(?))`,
+      run,
+    );
+  }
 }

@@ -24,6 +24,13 @@ export interface SlotMover {
   readonly name: string;
   /** Its rows whose key `inSlots` accepts, JSON-safe. */
   leaving(inSlots: (key: string) => boolean): unknown[];
+  /**
+   * The same rows a page at a time, for a room whose rows can weigh megabytes (mail): from the
+   * room's own cursor `after` (0 at first), rows of about `bytes` at most (at least one, if any
+   * is left), and where the next page starts, if any. A room without it has its `leaving` rows
+   * cut into pages by the length of their JSON.
+   */
+  leavingPage?(inSlots: (key: string) => boolean, after: number, bytes: number): ExportPage;
   /** Writes rows another shard's room sent (replacing what it had for their keys). */
   arriving(rows: unknown[]): void;
   /** Drops its rows whose key `inSlots` accepts. */
@@ -40,6 +47,11 @@ export interface SlotMover {
   ): Promise<void>;
   /** At the destination: takes a part of a source's hand-off; what it answers goes back. */
   adopt?(data: unknown): Promise<unknown>;
+  /**
+   * Before a growth freezes any slot, on every shard: work the room would otherwise do inside
+   * the first step that touches it (a cold start, a catch-up owed since before the growth).
+   */
+  prepare?(): Promise<void>;
 }
 
 /**
@@ -82,6 +94,21 @@ export function pairTableMover(
   };
 }
 
+/** A page of a room's rows: the rows, about how many bytes they are, where the next starts. */
+export interface ExportPage {
+  rows: unknown[];
+  bytes: number;
+  next?: number;
+}
+
+/**
+ * About how many bytes one page of a step's export carries: a page is one call's answer (a
+ * Worker's RPC carries at most 32 MiB) and one transaction at the destination, so that a step
+ * whose slots hold much (a shard's mail, up to `MAIL_MAX_PER_SHARD` of `MAX_MAIL_BYTES`) is
+ * copied in many pages, never held in memory whole nor refused.
+ */
+export const EXPORT_PAGE_BYTES = 2 * 1024 * 1024;
+
 /** Keys whose slots are remembered during a growth, at most (about 100 bytes each). */
 const SLOT_MEMO_MAX = 262_144;
 
@@ -114,6 +141,8 @@ export class SlotMoves {
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #shards: Pick<Shards, "call"> | undefined;
   readonly #slots = new Map<string, number>();
+  /** A room's `leaving` rows while they are exported page by page (by the room's index). */
+  #paging: { room: number; rows: unknown[] } | undefined;
 
   /**
    * @param ctx The object's state.
@@ -239,16 +268,34 @@ export class SlotMoves {
         return { ok: true };
       // Room by room, a turn given back between them: what a room reads or writes of a slot is
       // one piece of the shard's time, not all of them in one (the slots' own work waits on the
-      // fence meanwhile). Each room's part may be done again after a restart.
+      // fence meanwhile). A page ends once it holds `EXPORT_PAGE_BYTES`; the keeper asks for the
+      // next from its cursor. Each page may be asked again after a restart.
       case "export": {
         const rooms: Record<string, unknown[]> = {};
-        for (const make of this.#movers) {
+        let budget = EXPORT_PAGE_BYTES;
+        for (let r = o.from?.room ?? 0; r < this.#movers.length; r++) {
+          if (budget <= 0) return { ok: true, rooms, next: { room: r, after: 0 } };
           await nextTurn();
-          const m = make();
-          rooms[m.name] = m.leaving(inSlots);
+          const m = this.#movers[r]();
+          const after = r === o.from?.room ? o.from.after : 0;
+          const page = m.leavingPage?.(inSlots, after, budget) ??
+            this.#page(r, m, inSlots, after, budget);
+          rooms[m.name] = page.rows;
+          budget -= page.bytes;
+          if (page.next !== undefined) {
+            return { ok: true, rooms, next: { room: r, after: page.next } };
+          }
         }
         return { ok: true, rooms };
       }
+      // At the destination of a step called off: what it took of the slots goes, so that a
+      // later step that moves them there starts from nothing.
+      case "discard":
+        await nextTurn();
+        this.#ctx.storage.transactionSync(() => {
+          for (const make of this.#movers) make().gone(inSlots);
+        });
+        return { ok: true };
       case "import": {
         const movers = this.#movers.map((make) => make());
         const unknown = Object.keys(o.rooms).filter((n) => !movers.some((m) => m.name === n));
@@ -272,12 +319,15 @@ export class SlotMoves {
         if (!m?.adopt) return refusal("BAD_SLOT_MAP", `No room here adopts ${o.room}`);
         return { ok: true, adopted: await m.adopt(o.data) };
       }
-      // Every room made, and the slot of every key it holds hashed once (a turn between rooms):
-      // what the first step from this shard would otherwise do inside its pause.
+      // Every room made, the slot of every key it holds hashed once (a turn between rooms), and
+      // its own preparation: what the first step from this shard would otherwise do inside its
+      // pause.
       case "prepare":
         for (const make of this.#movers) {
           await nextTurn();
-          make().leaving((key) => (this.#slotOf(key), false));
+          const m = make();
+          m.leaving((key) => (this.#slotOf(key), false));
+          await m.prepare?.();
         }
         return { ok: true };
       case "thaw":
@@ -285,6 +335,30 @@ export class SlotMoves {
         this.#write();
         return { ok: true };
     }
+  }
+
+  // A room's `leaving` rows from `after` on, about `bytes` of JSON (at least one row; a
+  // character counted as a byte: these rows are ids and numbers): read once when its first page
+  // is asked, and held until its last page is given.
+  #page(
+    room: number,
+    m: SlotMover,
+    inSlots: (key: string) => boolean,
+    after: number,
+    bytes: number,
+  ): ExportPage {
+    const rows = after > 0 && this.#paging?.room === room ? this.#paging.rows : m.leaving(inSlots);
+    const out: unknown[] = [];
+    let used = 0;
+    let i = after;
+    for (; i < rows.length; i++) {
+      const size = JSON.stringify(rows[i]).length;
+      if (out.length > 0 && used + size > bytes) break;
+      out.push(rows[i]);
+      used += size;
+    }
+    this.#paging = i < rows.length ? { room, rows } : undefined;
+    return { rows: out, bytes: used, ...(i < rows.length ? { next: i } : {}) };
   }
 
   // Each step of a growth reads every key of each room to find those in its slots: a key's

@@ -288,7 +288,9 @@ export class SuperPeer extends DurableObject<Env> implements Rpc.SuperPeerRpc {
   /** A phase of a slot move; a release hands off, then sends away the slots' peers first. */
   async slotMove(o: Rpc.SlotMoveOp): Promise<Rpc.SlotMoveAnswer> {
     if (o.op === "release") await this.#a.sendAway(o.slots, o.to);
-    return await this.#r.moves.op(o);
+    const answer = await this.#r.moves.op(o);
+    if (o.op === "import") guard.failpoint(this.#r.config, "slots.import"); // an answer lost
+    return answer;
   }
 
   /** At the keeper: grows the network to `to` shards. */

@@ -16,7 +16,13 @@ import type {
   TransferProof,
   TxOutcome,
 } from "../../../src/protocol/mod.ts";
-import { type SignedSlotMap, SlotMap } from "../../../src/routing/mod.ts";
+import {
+  type GrowthStep,
+  nextGrowthStep,
+  type SignedSlotMap,
+  SlotMap,
+  slotOf,
+} from "../../../src/routing/mod.ts";
 import { connectUrl, signHello } from "../../../src/protocol/mod.ts";
 import { PieceTree } from "../../../src/swarm/mod.ts";
 import { startNetwork, TEST_ADDRESS_HEADER } from "../../../scripts/local_network.ts";
@@ -419,17 +425,46 @@ Deno.test(
   "growth: cut short after each phase and by a restart, resumed, no account lost or doubled",
   opts,
   async () => {
-    // Each phase of a step throws once, after its work and before the next is written down.
-    const FAILPOINTS = "growth.freeze:1,growth.copy:1,growth.publish:1,growth.release:1";
-    const { ids, net } = await fundedNetwork(24, FUNDS, { vars: { FAILPOINTS } });
+    // Each phase of a step throws once, after its work and before the next is written down;
+    // and the destination fails to import every time it is tried, once: that step is called off.
+    const FAILPOINTS =
+      "growth.freeze:1,growth.copy:1,growth.publish:1,growth.release:1,slots.import:3";
+    // An account and an offline peer's mailbox in the first step's slots.
+    const step = nextGrowthStep(SlotMap.initial(8), 16, 64) as GrowthStep;
+    const inStep = async () => {
+      let i: Identity;
+      do i = await Identity.generate(); while (!step.slots.includes(slotOf(i.peerId)));
+      return i;
+    };
+    const [payer, inbox] = [await inStep(), await inStep()];
+    const { ids, net } = await fundedNetwork(24, FUNDS, { vars: { FAILPOINTS } }, [payer]);
     try {
       const grow = () => net.grow(16, ADMIN);
       let failed = 0;
+      let calledOff = 0;
       let restarted = false;
       for (let attempt = 0; attempt < 20; attempt++) {
         const res = await grow();
         const body = await res.json();
         if (res.status === 200) break;
+        if (body.code === "GROWTH_CALLED_OFF") {
+          assertEquals(res.status, 503);
+          calledOff++;
+          // Nothing stays frozen: the first step's slots went back to their shard, where mail
+          // for them is stored at once, and the rows the destination took were dropped.
+          const sender = await connectPeer(net);
+          const stored = await Promise.race([
+            sender.sendMail(inbox.peerId, "while called off").then((r) => r.status),
+            new Promise<string>((r) => setTimeout(() => r("no answer in 5 s"), 5_000)),
+          ]);
+          await sender.close();
+          assertEquals(stored, "stored");
+          const there = plain<AccountView>(
+            await net.callShard(step.to, "ledgerAccount", payer.peerId),
+          );
+          assertEquals(there.balance, "0", "the destination's copy dropped");
+          continue;
+        }
         assertEquals([res.status, body.code], [500, "INTERNAL"]);
         failed++;
         // Once, the runtime itself goes down part-way (its failpoints arm again after it).
@@ -439,6 +474,7 @@ Deno.test(
         }
       }
       assert(failed >= 4, `cut short ${failed} times`);
+      assert(calledOff >= 1, "no step called off");
       const map = SlotMap.fromJSON(
         plain<SignedSlotMap>(await net.callShard(0, "mapCurrent")),
       ) as SlotMap;
@@ -580,6 +616,22 @@ Deno.test(
       do inbox = await Identity.generate(); while (sixteen.shardOf(inbox.peerId) < 8);
       const sender = await connectPeer(net);
       for (let k = 0; k < 3; k++) await sender.sendMail(inbox.peerId, `kept ${k}`);
+      // And 2.9 MB of mail (each character 3 bytes of UTF-8) for three offline peers in the
+      // first step's slots: more than a page of an export (`EXPORT_PAGE_BYTES`) and than one
+      // statement may bind, so the step is copied in pages, each bound in runs, and copied again
+      // after the kill that follows it.
+      const first = nextGrowthStep(SlotMap.initial(8), 16, 64) as GrowthStep;
+      const heavy: Identity[] = [];
+      while (heavy.length < 3) {
+        const i = await Identity.generate();
+        if (first.slots.includes(slotOf(i.peerId))) heavy.push(i);
+      }
+      const bulk = (k: number) => `${k}:`.padEnd(10_000, "€");
+      const unsealed = await connectPeer(net, { seal: false });
+      await Promise.all(heavy.map(async (h) => {
+        for (let k = 0; k < 32; k++) await unsealed.sendMail(h.peerId, bulk(k));
+      }));
+      await unsealed.close();
       await sender.close();
 
       // Killed once after each phase of the first step, each time where the phase was done
@@ -591,6 +643,16 @@ Deno.test(
           await new Promise((r) => setTimeout(r, 50));
         }
         assert(logs.some((l) => l.includes(seen)), `stalled after ${phase}`);
+        if (n === 0) {
+          // Prepared before the first freeze: every shard, old and new, has sealed the state
+          // root of all it holds, so no step's owed block takes a whole shard's accounts.
+          for (let k = 0; k < 16; k++) {
+            const head = plain<{ height: number } | null>(
+              await net.callShard(k, "ledgerBlock", "head"),
+            );
+            assert(head !== null && head.height >= 1, `shard ${k} sealed nothing before a step`);
+          }
+        }
         await net.kill();
         await answer;
         const dead = await fetch(`${net.url}/v1/network`).then(
@@ -639,6 +701,23 @@ Deno.test(
       await new Promise((r) => setTimeout(r, 300));
       assertEquals(got, ["kept 0", "kept 1", "kept 2"]);
       await reader.close();
+      const copied = logs.find((l) => l.includes('"growth.copied"') && l.includes('"from":0'));
+      assert(copied && JSON.parse(copied).pages >= 2, `the first step in one page: ${copied}`);
+      for (const h of heavy) {
+        const bulkGot: string[] = [];
+        const r = new Peer({ url: net.url, identity: h, network: net.network, seal: false });
+        r.addEventListener("mail", (e) => bulkGot.push(String((e as CustomEvent).detail.data)));
+        await r.connect();
+        assertEquals(r.welcome?.shard, first.to);
+        await waitUntil(() => bulkGot.length >= 32);
+        await new Promise((r) => setTimeout(r, 200));
+        assertEquals(
+          bulkGot.map((m) => m.split(":")[0]),
+          Array.from({ length: 32 }, (_, k) => `${k}`),
+        );
+        assert(bulkGot.every((m, k) => m === bulk(k)), "a message changed on the way");
+        await r.close();
+      }
     } finally {
       await net.dispose();
     }

@@ -25,6 +25,12 @@ const NAMES = [
 ] as const;
 const COLUMNS = NAMES.join(", ");
 
+/** Rows of the mailbox scanned at a time for a slot move's page (ids and sizes only). */
+const MAIL_SCAN_ROWS = 1_024;
+
+/** A mail row's JSON beside its body, about: ids, sender, times, address. */
+const MAIL_ROW_BYTES = 300;
+
 /** What leaves: the mailbox's rows and the peers seen online, each as an array of columns. */
 interface Leaving {
   mail: unknown[][];
@@ -54,16 +60,60 @@ export function mailboxMover(sql: SqlStorage, arrived: (expires: number) => void
   const seenIn = (inSlots: (key: string) => boolean) =>
     sql.exec<{ peer: string; at: number }>("SELECT peer, at FROM mail_seen").toArray()
       .filter((row) => inSlots(row.peer));
+  // The slots' mail from the row after `after`, in the order it came, until about `bytes` of
+  // it (at least one): the rows are scanned by id without their bodies, a window at a time, and
+  // only those in the slots are read whole. A shard's mail can be gigabytes
+  // (`MAIL_MAX_PER_SHARD` of `MAX_MAIL_BYTES`), all of it in a few slots.
+  const mailPage = (inSlots: (key: string) => boolean, after: number, bytes: number) => {
+    const mail: unknown[][] = [];
+    let used = 0;
+    let cursor = after;
+    for (;;) {
+      const scan = sql.exec<{ id: number; r: string; size: number }>(
+        "SELECT rowid AS id, recipient AS r, length(CAST(body AS BLOB)) AS size FROM mailbox " +
+          `WHERE rowid > ? ORDER BY rowid LIMIT ${MAIL_SCAN_ROWS}`,
+        cursor,
+      ).toArray();
+      const take: number[] = [];
+      let full = false;
+      for (const row of scan) {
+        if (inSlots(row.r)) {
+          const size = row.size + MAIL_ROW_BYTES;
+          if (mail.length + take.length > 0 && used + size > bytes) {
+            full = true;
+            break;
+          }
+          take.push(row.id);
+          used += size;
+        }
+        cursor = row.id;
+      }
+      if (take.length > 0) {
+        mail.push(
+          ...sql.exec(
+            `SELECT ${COLUMNS} FROM mailbox ` +
+              "WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+            JSON.stringify(take),
+          ).toArray().map((row) => NAMES.map((n) => row[n])),
+        );
+      }
+      if (full) return { mail, used, next: cursor };
+      if (scan.length < MAIL_SCAN_ROWS) return { mail, used };
+    }
+  };
   return {
     name: "mailbox",
     leaving: (inSlots) => {
-      const mail = sql.exec(
-        `SELECT ${COLUMNS} FROM mailbox ` +
-          "WHERE recipient IN (SELECT value FROM json_each(?)) ORDER BY rowid",
-        JSON.stringify(recipientsIn(inSlots)),
-      ).toArray().map((row) => NAMES.map((n) => row[n]));
+      const { mail } = mailPage(inSlots, 0, Infinity);
       const out: Leaving = { mail, seen: seenIn(inSlots).map((r) => [r.peer, r.at]) };
       return [out];
+    },
+    // Who was seen online goes with the first page.
+    leavingPage: (inSlots, after, bytes) => {
+      const seen = after === 0 ? seenIn(inSlots).map((r) => [r.peer, r.at]) : [];
+      const { mail, used, next } = mailPage(inSlots, after, bytes);
+      const out: Leaving = { mail, seen };
+      return { rows: [out], bytes: used + 70 * seen.length, ...(next ? { next } : {}) };
     },
     arriving: (rows) => {
       for (const { mail, seen } of rows as Leaving[]) {

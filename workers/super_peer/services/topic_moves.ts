@@ -10,6 +10,7 @@
 import type { SqlStorage } from "cloudflare:workers";
 import type { SlotMover } from "../slot_moves.ts";
 import { deleteRows, insertRows } from "../moved_rows.ts";
+import { jsonRuns } from "../../../src/ledger/sql_database.ts";
 
 /** What leaves: `[topic, shard]` and `[topic, publisher, n, at]` rows. */
 interface Leaving {
@@ -50,13 +51,15 @@ export function topicHomeMover(
       for (const l of rows as Leaving[]) {
         insertRows(sql, "topic_shard", ["topic", "shard"], l.shards, "IGNORE");
         // A number only rises: one asked to arrive twice, or already higher here, stays.
-        sql.exec(
-          "INSERT INTO topic_seen (topic, publisher, n, at) " +
-            "SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?) WHERE true " +
-            "ON CONFLICT (topic, publisher) DO UPDATE SET n = max(n, excluded.n), " +
-            "at = max(at, excluded.at)",
-          JSON.stringify(l.seen),
-        );
+        for (const run of jsonRuns(l.seen)) {
+          sql.exec(
+            "INSERT INTO topic_seen (topic, publisher, n, at) " +
+              "SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?) WHERE true " +
+              "ON CONFLICT (topic, publisher) DO UPDATE SET n = max(n, excluded.n), " +
+              "at = max(at, excluded.at)",
+            run,
+          );
+        }
         changed(topicsOf(l));
       }
     },
