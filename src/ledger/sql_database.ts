@@ -39,7 +39,7 @@ export const JSON_BIND_CHARS = 500_000;
  * ```ts
  * import { jsonRuns } from "./sql_database.ts";
  * console.assert(jsonRuns([1, 2, 3]).join() === "[1,2,3]");
- * console.assert(jsonRuns(["ab", "cd", "ef"], 10).join(" ") === '["ab","cd"] ["ef"]');
+ * console.assert(jsonRuns(["ab", "cd", "ef"], 12).join(" ") === '["ab","cd"] ["ef"]');
  * ```
  *
  * @param items The items.

@@ -40,7 +40,7 @@ export const SHARD_CAPACITY = {
     value: 6_000,
     unit: "transfers/s",
     basis:
-      "Signed transfers a shard applies and seals per second with its signature checks, measured at 6,054 (`ledger.transfers`, the verifier on the same thread); the shard's own part is about 20 µs a transfer (`ledger.shard_time`).",
+      "Signed transfers a shard applies and seals per second with its signature checks, measured at 6,054 (`ledger.transfers`, the verifier on the same thread); the shard's own part is about 45 µs a transfer with its log and state tree (`ledger.shard_time`).",
   },
 } as const satisfies Record<string, CapacityRow>;
 

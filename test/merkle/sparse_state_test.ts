@@ -98,12 +98,16 @@ export function sparseStateContract(name: string, makeStore: () => SparseStateSt
   Deno.test(`${name}: buckets read together are each bucket as read alone`, () => {
     const store = makeStore();
     const tree = new SparseState(store);
-    // Three leaves in bucket 0x0101, one in 0xffff (the last), none in 0x0202.
+    // Three leaves in bucket 0x0101 and one in each bucket beside it, one in 0xffff (the last),
+    // none in 0x0202.
     const leaf = (b0: number, b1: number, fill: number) => ({
       key: Uint8Array.from({ length: 32 }, (_, j) => j === 0 ? b0 : j === 1 ? b1 : fill + j),
       value: new Uint8Array(32).fill(fill),
     });
-    const leaves = [leaf(1, 1, 9), leaf(1, 1, 3), leaf(1, 1, 6), leaf(255, 255, 1)];
+    const leaves = [
+      ...[leaf(1, 1, 9), leaf(1, 1, 3), leaf(1, 1, 6), leaf(255, 255, 1)],
+      ...[leaf(1, 0, 250), leaf(1, 2, 0)],
+    ];
     tree.commit(tree.plan(leaves.map((l) => [l.key, l.value])));
     const indexes = [0xffff, 0x0202, 0x0101];
     const together = store.buckets(indexes);

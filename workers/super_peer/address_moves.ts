@@ -7,6 +7,7 @@
  */
 import type { SqlStorage } from "cloudflare:workers";
 import type { SlotMover } from "./slot_moves.ts";
+import { inPieces } from "./table_movers.ts";
 import { deleteRows, insertRows } from "./moved_rows.ts";
 
 /**
@@ -56,7 +57,7 @@ export function addressMover(sql: SqlStorage): SlotMover {
   });
   return {
     name: "addresses",
-    leaving: (inSlots) => [rowsIn(inSlots)],
+    leaving: (inSlots) => inPieces(rowsIn(inSlots)),
     arriving: (rows) => {
       for (const l of rows as Leaving[]) {
         insertRows(sql, "address_peer", ["address", "peer"], l.peers, "IGNORE");

@@ -189,17 +189,14 @@ export class Growth {
       if (phase === "freeze") {
         answer = await ask(step.from, { op: "freeze", slots: step.slots, to: step.to });
       } else if (phase === "copy") {
-        answer = await this.#copy(step);
-        if (!answer.ok) {
-          // Called off: the destination drops what it took, the source takes its slots back,
-          // and the step is forgotten. A copy that cannot be done (a room refuses its rows, a
-          // call fails every try) must not leave the slots frozen for good.
-          await ask(step.to, { op: "discard", slots: step.slots });
-          await ask(step.from, { op: "thaw", slots: step.slots });
-          this.#forget();
-          logEvent("growth.called_off", { step, code: answer.code }, "warn");
-          return answer;
+        // Resumed here, the slots are frozen again first: a step being called off may have
+        // thawed them (and work gone on in them) before it was forgotten. A second freeze
+        // changes nothing.
+        if (from === "copy") {
+          answer = await ask(step.from, { op: "freeze", slots: step.slots, to: step.to });
         }
+        if (answer.ok) answer = await this.#copy(step);
+        if (!answer.ok) return await this.#callOff(step, answer);
       } else if (phase === "publish") {
         answer = await this.#publish(step);
       } else {
@@ -217,12 +214,15 @@ export class Growth {
   }
 
   // The slots' rows, page after page: each exported by the source and imported by the
-  // destination in a transaction of its own. Done again from the first page after a restart
-  // (an import replaces what it took before). A failed call is a refusal: the step is called off.
+  // destination in a transaction of its own, after the destination dropped whatever it held of
+  // them (a copy cut short, a call-off's discard that did not reach it). Done again from the
+  // first page after a restart. A failed call is a refusal: the step is called off.
   async #copy(step: GrowthStep): Promise<SlotMoveAnswer | Refusal> {
     let from: ExportCursor | undefined;
     let pages = 0;
     try {
+      const emptied = await this.#ask(step.to, { op: "discard", slots: step.slots });
+      if (!emptied.ok) return emptied;
       do {
         const out = await this.#ask(step.from, { op: "export", slots: step.slots, from });
         if (!out.ok) return out;
@@ -236,8 +236,29 @@ export class Growth {
       return { ok: true };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return refusal("GROWTH_CALLED_OFF", `Step from shard ${step.from}: ${message}`);
+      return refusal("GROWTH_CALLED_OFF", message);
     }
+  }
+
+  // A copy that cannot be done (a room refuses its rows, a call fails every try) must not leave
+  // the slots frozen for good: the source takes them back, the step is forgotten, and the
+  // destination drops what it took (if it cannot be reached, the next copy begins with that).
+  // Until the source has thawed them the step stays written down, and the next growth freezes
+  // them again and copies.
+  async #callOff(step: GrowthStep, why: Refusal): Promise<Refusal> {
+    const reason = why.code === "GROWTH_CALLED_OFF" ? why.message : `${why.code}: ${why.message}`;
+    const off = (m: string) => refusal("GROWTH_CALLED_OFF", `Step from shard ${step.from}: ${m}`);
+    try {
+      const thawed = await this.#ask(step.from, { op: "thaw", slots: step.slots });
+      if (!thawed.ok) throw new Error(thawed.message);
+    } catch (error) {
+      logEvent("growth.called_off", { step, reason, thawed: false }, "warn");
+      return off(`${reason}; its slots are still frozen (${error}): run the growth again`);
+    }
+    this.#forget();
+    await this.#ask(step.to, { op: "discard", slots: step.slots }).catch(() => {});
+    logEvent("growth.called_off", { step, reason, thawed: true }, "warn");
+    return off(reason);
   }
 
   // The map that gives the step's slots to their new shard, unless it is out already.

@@ -18,7 +18,6 @@ const fields = (n: number) => Array.from({ length: n }, (_, i) => `value->>${i}`
  * @example Usage
  * ```ts
  * import type { SqlStorage } from "cloudflare:workers";
-import { jsonRuns } from "../../src/ledger/sql_database.ts";
  * import { insertRows } from "./moved_rows.ts";
  * export const arrive = (sql: SqlStorage, rows: unknown[][]) =>
  *   insertRows(sql, "peer_seen", ["peer", "last_seen"], rows);
@@ -54,7 +53,6 @@ export function insertRows(
  * @example Usage
  * ```ts
  * import type { SqlStorage } from "cloudflare:workers";
-import { jsonRuns } from "../../src/ledger/sql_database.ts";
  * import { deleteRows } from "./moved_rows.ts";
  * export const gone = (sql: SqlStorage, peers: string[]) =>
  *   deleteRows(sql, "peer_seen", ["peer"], peers.map((p) => [p]));

@@ -14,7 +14,6 @@ import { type FenceRow, SlotFence, slotOf } from "../../src/routing/mod.ts";
 import type { SlotMoveAnswer, SlotMoveOp } from "../rpc.ts";
 import type { Shards } from "../shards.ts";
 import { nextTurn } from "../../src/runtime/next_turn.ts";
-import { deleteRows, insertRows } from "./moved_rows.ts";
 
 export type { SlotMoveAnswer, SlotMoveOp } from "../rpc.ts";
 
@@ -52,46 +51,6 @@ export interface SlotMover {
    * the first step that touches it (a cold start, a catch-up owed since before the growth).
    */
   prepare?(): Promise<void>;
-}
-
-/**
- * A mover for a table of two columns keyed by the first (a peer, a hash): its rows in the
- * slots leave as `[key, value]` pairs, arrive replacing what the destination had, and are
- * deleted at the source.
- *
- * @example Usage
- * ```ts
- * import type { DurableObjectState } from "cloudflare:workers";
- * import { pairTableMover } from "./slot_moves.ts";
- * export function presence(ctx: DurableObjectState) {
- *   return pairTableMover(ctx.storage.sql, "presence", "peer_seen", ["peer", "last_seen"]);
- * }
- * ```
- *
- * @param sql The object's SQLite storage.
- * @param name The room's name.
- * @param table The table.
- * @param columns Its key column and its value column.
- * @param alsoLeaving Pairs that leave without a row of their own (made from other state).
- * @returns The mover.
- */
-export function pairTableMover(
-  sql: DurableObjectState["storage"]["sql"],
-  name: string,
-  table: string,
-  columns: readonly [key: string, value: string],
-  alsoLeaving: (inSlots: (key: string) => boolean) => unknown[][] = () => [],
-): SlotMover {
-  const [key, value] = columns;
-  const keysIn = (inSlots: (key: string) => boolean) =>
-    sql.exec<Record<string, string | number>>(`SELECT ${key} AS k, ${value} AS v FROM ${table}`)
-      .toArray().filter((r) => inSlots(String(r.k)));
-  return {
-    name,
-    leaving: (inSlots) => [...keysIn(inSlots).map((r) => [r.k, r.v]), ...alsoLeaving(inSlots)],
-    arriving: (rows) => insertRows(sql, table, columns, rows as unknown[][]),
-    gone: (inSlots) => deleteRows(sql, table, [key], keysIn(inSlots).map((r) => [r.k])),
-  };
 }
 
 /** A page of a room's rows: the rows, about how many bytes they are, where the next starts. */
@@ -141,8 +100,8 @@ export class SlotMoves {
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #shards: Pick<Shards, "call"> | undefined;
   readonly #slots = new Map<string, number>();
-  /** A room's `leaving` rows while they are exported page by page (by the room's index). */
-  #paging: { room: number; rows: unknown[] } | undefined;
+  /** A room's `leaving` rows while they are exported page by page (its index, the slots). */
+  #paging: { room: number; slots: string; rows: unknown[] } | undefined;
 
   /**
    * @param ctx The object's state.
@@ -279,7 +238,7 @@ export class SlotMoves {
           const m = this.#movers[r]();
           const after = r === o.from?.room ? o.from.after : 0;
           const page = m.leavingPage?.(inSlots, after, budget) ??
-            this.#page(r, m, inSlots, after, budget);
+            this.#page({ room: r, slots: o.slots.join() }, m, inSlots, after, budget);
           rooms[m.name] = page.rows;
           budget -= page.bytes;
           if (page.next !== undefined) {
@@ -341,13 +300,14 @@ export class SlotMoves {
   // character counted as a byte: these rows are ids and numbers): read once when its first page
   // is asked, and held until its last page is given.
   #page(
-    room: number,
+    of: { room: number; slots: string },
     m: SlotMover,
     inSlots: (key: string) => boolean,
     after: number,
     bytes: number,
   ): ExportPage {
-    const rows = after > 0 && this.#paging?.room === room ? this.#paging.rows : m.leaving(inSlots);
+    const held = this.#paging?.room === of.room && this.#paging.slots === of.slots;
+    const rows = after > 0 && held ? this.#paging!.rows : m.leaving(inSlots);
     const out: unknown[] = [];
     let used = 0;
     let i = after;
@@ -357,7 +317,7 @@ export class SlotMoves {
       out.push(rows[i]);
       used += size;
     }
-    this.#paging = i < rows.length ? { room, rows } : undefined;
+    this.#paging = i < rows.length ? { ...of, rows } : undefined;
     return { rows: out, bytes: used, ...(i < rows.length ? { next: i } : {}) };
   }
 

@@ -38,7 +38,9 @@ Deno.test(
   "growth: 8 → 16 shards under transfers, every balance at its new home, supply unchanged",
   opts,
   async () => {
-    const { ids, net } = await fundedNetwork(ACCOUNTS, FUNDS);
+    // A peer's last sighting is told for `PRESENCE_TIMEOUT_MS`: longer than this test takes.
+    const limits = { PRESENCE_TIMEOUT_MS: 600_000 };
+    const { ids, net } = await fundedNetwork(ACCOUNTS, FUNDS, { limits });
     const grow = (to: unknown, token = ADMIN) => net.grow(to, token);
     try {
       const mapNow = async () =>
@@ -644,8 +646,9 @@ Deno.test(
         }
         assert(logs.some((l) => l.includes(seen)), `stalled after ${phase}`);
         if (n === 0) {
-          // Prepared before the first freeze: every shard, old and new, has sealed the state
-          // root of all it holds, so no step's owed block takes a whole shard's accounts.
+          // Prepared before the first freeze: each shard whose state root lagged (here the new
+          // ones, which had none; the old ones sealed theirs with the transfers above) has
+          // sealed one, so no step's owed block takes a whole shard's accounts.
           for (let k = 0; k < 16; k++) {
             const head = plain<{ height: number } | null>(
               await net.callShard(k, "ledgerBlock", "head"),

@@ -11,7 +11,8 @@
 import type { DurableObjectState } from "cloudflare:workers";
 import type { NetworkConfig } from "../../config.ts";
 import type { Shards } from "../../shards.ts";
-import { pairTableMover, type SlotMover } from "../slot_moves.ts";
+import type { SlotMover } from "../slot_moves.ts";
+import { pairTableMover } from "../table_movers.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tx_index (hash TEXT PRIMARY KEY, shard INTEGER NOT NULL);
@@ -34,7 +35,6 @@ const BATCH_ROWS = 16;
  * import type { DurableObjectState } from "cloudflare:workers";
  * import type { NetworkConfig } from "../../config.ts";
  * import type { Shards } from "../../shards.ts";
-import { pairTableMover, type SlotMover } from "../slot_moves.ts";
  * import { TxIndex } from "./tx_index.ts";
  * export async function index(
  *   ctx: DurableObjectState,

@@ -61,8 +61,10 @@ export function mailboxMover(sql: SqlStorage, arrived: (expires: number) => void
     sql.exec<{ peer: string; at: number }>("SELECT peer, at FROM mail_seen").toArray()
       .filter((row) => inSlots(row.peer));
   // The slots' mail from the row after `after`, in the order it came, until about `bytes` of
-  // it (at least one): the rows are scanned by id without their bodies, a window at a time, and
-  // only those in the slots are read whole. A shard's mail can be gigabytes
+  // it (at least one): the rows are scanned by id without their bodies (`octet_length` reads a
+  // text's size from its row's header; a probe on workerd scanned 2,000 rows of 30 KB in the
+  // time of their ids, against 2-4 times that for `length(CAST(body AS BLOB))`), a window at a
+  // time, and only those in the slots are read whole. A shard's mail can be gigabytes
   // (`MAIL_MAX_PER_SHARD` of `MAX_MAIL_BYTES`), all of it in a few slots.
   const mailPage = (inSlots: (key: string) => boolean, after: number, bytes: number) => {
     const mail: unknown[][] = [];
@@ -70,7 +72,7 @@ export function mailboxMover(sql: SqlStorage, arrived: (expires: number) => void
     let cursor = after;
     for (;;) {
       const scan = sql.exec<{ id: number; r: string; size: number }>(
-        "SELECT rowid AS id, recipient AS r, length(CAST(body AS BLOB)) AS size FROM mailbox " +
+        "SELECT rowid AS id, recipient AS r, octet_length(body) AS size FROM mailbox " +
           `WHERE rowid > ? ORDER BY rowid LIMIT ${MAIL_SCAN_ROWS}`,
         cursor,
       ).toArray();

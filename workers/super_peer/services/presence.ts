@@ -10,7 +10,8 @@ import type { PeerInfo } from "../../../src/protocol/mod.ts";
 import { sampleOf } from "../../../src/routing/mod.ts";
 import type { PeerPresence } from "../../../src/protocol/mod.ts";
 import type { ServiceHost } from "./service_host.ts";
-import { pairTableMover, type SlotMover } from "../slot_moves.ts";
+import type { SlotMover } from "../slot_moves.ts";
+import { pairTableMover } from "../table_movers.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS peer_seen (peer TEXT PRIMARY KEY, last_seen INTEGER NOT NULL);
@@ -57,7 +58,6 @@ export function sweepInterval(timeoutMs: number): number {
  * @example Usage
  * ```ts
  * import type { ServiceHost } from "./service_host.ts";
-import { pairTableMover, type SlotMover } from "../slot_moves.ts";
  * import { Presence } from "./presence.ts";
  * export function left(host: ServiceHost, peerId: string) {
  *   const presence = new Presence(host);

@@ -8,6 +8,7 @@
  */
 import type { SqlStorage } from "cloudflare:workers";
 import type { SlotMover } from "../slot_moves.ts";
+import { inPieces } from "../table_movers.ts";
 import { deleteRows, insertRows } from "../moved_rows.ts";
 
 /**
@@ -54,7 +55,7 @@ export function providerMover(sql: SqlStorage): SlotMover {
     ).toArray().filter((r) => inSlots(r.peer)).map((r) => [r.peer, r.root, r.expires]);
   return {
     name: "providers",
-    leaving: (inSlots) => [rowsIn(inSlots)],
+    leaving: (inSlots) => inPieces(rowsIn(inSlots)),
     arriving: (rows) => {
       for (const l of rows as Leaving[]) {
         insertRows(sql, "provider", ["root", "peer", "pieces", "expires"], l.provider);

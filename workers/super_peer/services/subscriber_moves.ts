@@ -17,11 +17,17 @@
  * @module
  */
 import type { SqlStorage } from "cloudflare:workers";
-import type { SlotMover } from "../slot_moves.ts";
+import { EXPORT_PAGE_BYTES, type SlotMover } from "../slot_moves.ts";
 import type { ServiceHost } from "./service_host.ts";
 import type { Subscribers } from "./subscribers.ts";
 
-/** What the source sends: the subscriptions, then the messages. */
+/** A message one subscriber has not acknowledged: `[peer, topic, text, at]`. */
+type SubscriberRow = [peer: string, topic: string, text: string, at: number];
+
+/** A row's JSON beside its text, about: the peer, the topic, the time. */
+const ROW_BYTES = 200;
+
+/** What the source sends: the subscriptions, then the messages (in pages). */
 export type SubscriberHandOff =
   | { step: "open"; subs: [topic: string, peer: string][] }
   | {
@@ -42,9 +48,6 @@ export interface SubscriberGap {
  * @example Usage
  * ```ts
  * import type { SqlStorage } from "cloudflare:workers";
-import type { SlotMover } from "../slot_moves.ts";
-import type { ServiceHost } from "./service_host.ts";
-import type { Subscribers } from "./subscribers.ts";
  * import { subscriptionsIn } from "./subscriber_moves.ts";
  * export const all = (sql: SqlStorage) => subscriptionsIn(sql, () => true);
  * ```
@@ -72,9 +75,6 @@ export function subscriptionsIn(
  * @example Usage
  * ```ts
  * import type { SqlStorage } from "cloudflare:workers";
-import type { SlotMover } from "../slot_moves.ts";
-import type { ServiceHost } from "./service_host.ts";
-import type { Subscribers } from "./subscribers.ts";
  * import { unacknowledged } from "./subscriber_moves.ts";
  * export const owed = (sql: SqlStorage, peer: string) => unacknowledged(sql, [peer]).length;
  * ```
@@ -105,9 +105,6 @@ export function unacknowledged(
  * @example Usage
  * ```ts
  * import type { SqlStorage } from "cloudflare:workers";
-import type { SlotMover } from "../slot_moves.ts";
-import type { ServiceHost } from "./service_host.ts";
-import type { Subscribers } from "./subscribers.ts";
  * import { openSubscriptions } from "./subscriber_moves.ts";
  * export const open = (sql: SqlStorage, last: number) =>
  *   openSubscriptions(sql, [["news", "6Mk…"]], last, 16_384);
@@ -165,9 +162,6 @@ export function openSubscriptions(
  * @example Usage
  * ```ts
  * import type { SqlStorage } from "cloudflare:workers";
-import type { SlotMover } from "../slot_moves.ts";
-import type { ServiceHost } from "./service_host.ts";
-import type { Subscribers } from "./subscribers.ts";
  * import { takeRows } from "./subscriber_moves.ts";
  * export const take = (sql: SqlStorage) => takeRows(sql, [], { base: 10, end: 100 });
  * ```
@@ -249,9 +243,22 @@ export function subscriberMover(
       const moving = subscriptionsIn(sql, inSlots);
       if (moving.length === 0) return;
       const gap = await send({ step: "open", subs: moving }) as SubscriberGap;
-      // Read after the destination joined the topics' homes: what comes later reaches it.
-      const rows = unacknowledged(sql, [...new Set(moving.map(([, peer]) => peer))]);
-      await send({ step: "rows", rows, gap });
+      // Read after the destination joined the topics' homes: what comes later reaches it. Peer
+      // by peer, sent in pages of about `EXPORT_PAGE_BYTES`: a message waits once for each of
+      // its subscribers, so the moving peers' rows can be many times `TOPIC_BACKLOG_BYTES`.
+      // Each page goes on numbering where the last ended, and one asked again is skipped.
+      let page: SubscriberRow[] = [];
+      let bytes = 0;
+      for (const peer of new Set(moving.map(([, p]) => p))) {
+        for (const row of unacknowledged(sql, [peer])) {
+          page.push(row);
+          bytes += row[2].length + ROW_BYTES;
+          if (bytes < EXPORT_PAGE_BYTES) continue;
+          await send({ step: "rows", rows: page, gap });
+          [page, bytes] = [[], 0];
+        }
+      }
+      if (page.length > 0) await send({ step: "rows", rows: page, gap });
     },
     adopt: async (data) => {
       const o = data as SubscriberHandOff;

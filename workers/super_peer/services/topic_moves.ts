@@ -9,6 +9,7 @@
  */
 import type { SqlStorage } from "cloudflare:workers";
 import type { SlotMover } from "../slot_moves.ts";
+import { inPieces } from "../table_movers.ts";
 import { deleteRows, insertRows } from "../moved_rows.ts";
 import { jsonRuns } from "../../../src/ledger/sql_database.ts";
 
@@ -46,7 +47,7 @@ export function topicHomeMover(
   const topicsOf = (l: Leaving) => [...new Set([...l.shards, ...l.seen].map((r) => r[0]))];
   return {
     name: "topics",
-    leaving: (inSlots) => [rowsIn(inSlots)],
+    leaving: (inSlots) => inPieces(rowsIn(inSlots)),
     arriving: (rows) => {
       for (const l of rows as Leaving[]) {
         insertRows(sql, "topic_shard", ["topic", "shard"], l.shards, "IGNORE");
