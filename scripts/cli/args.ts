@@ -145,7 +145,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     max: Infinity,
     options: { name: "string", state: "string" },
     help:
-      "witness shards' logs (all by default): cosign each checkpoint, report forks, until Ctrl-C",
+      "cosign shards' checkpoints (all by default), report forks, until Ctrl-C (--name N, --state FILE)",
   },
   verify: {
     args: "<tx-hash>",

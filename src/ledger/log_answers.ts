@@ -87,7 +87,9 @@ export function answerLog(
     }
     case "inclusion": {
       if (!count(ask.index, 0) || !count(ask.size, 1)) {
-        return bad("An index and a size are whole numbers");
+        return bad(
+          "An index is a whole number, and a size one from 1: a log of no entry has no proof",
+        );
       }
       const proof = log.inclusion(ask.index, ask.size);
       if (!proof) {

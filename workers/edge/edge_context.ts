@@ -91,7 +91,8 @@ export async function admitHttp(
 export function shardParam(config: NetworkConfig, text: string): number {
   const k = Number(text);
   const { shards } = config.placement;
-  if (!/^[0-9]{1,4}$/.test(text) || k >= shards) {
+  // One way to write a shard: "02" is refused as a height or a size with a leading zero is.
+  if (!/^(0|[1-9][0-9]{0,3})$/.test(text) || k >= shards) {
     throw new HttpError(404, "NOT_FOUND", `No shard "${text}" in a network of ${shards}`);
   }
   return k;

@@ -85,8 +85,14 @@ export function logRoutes(): Hono<Ctx> {
       const k = shardParam(c.var.config, c.req.param("k"));
       const rest = c.req.path.slice(c.req.path.indexOf("/tile/") + "/tile/".length);
       const name = parseTilePath(rest);
-      if (!name) {
-        throw new HttpError(404, "NOT_FOUND", `"tile/${rest.slice(0, 64)}" names no hash tile`);
+      // A hash tile's level is from 0 to 7 here (256 leaves a tile, a log of at most 2^63).
+      if (!name || name.level > 7) {
+        throw new HttpError(
+          404,
+          "NOT_FOUND",
+          `"tile/${rest.slice(0, 64)}" names no hash tile: tile/<L>/<N>[.p/<W>], L from 0 to 7, ` +
+            "N in groups of three digits (000, 012, x001/234), W from 1 to 255",
+        );
       }
       const a = await ask(c, k, { kind: "tile", ...name });
       if (!("tile" in a)) {

@@ -158,6 +158,10 @@ Deno.test("ledger log: checkpoints, proofs, tiles and balance proofs over HTTP",
       [`/v1/shards/${home}/tile/0/1`, 404, "NOT_FOUND"],
       [`/v1/shards/${home}/tile/0/001`, 404, "LOG_RANGE"],
       [`/v1/shards/9/checkpoint`, 404, "NOT_FOUND"],
+      // One way to write a shard, as for sizes; a tile level past 7 names no tile either.
+      [`/v1/shards/0${home}/checkpoint`, 404, "NOT_FOUND"],
+      [`/v1/shards/${home}/tile/9/000`, 404, "NOT_FOUND"],
+      [`/v1/shards/${home}/inclusion/0/0`, 400, "BAD_REQUEST"],
       [`/v1/accounts/nobody/proof`, 400, "BAD_REQUEST"],
     ];
     for (const [path, status, code] of refusals) {
