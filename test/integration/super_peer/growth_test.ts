@@ -203,6 +203,21 @@ Deno.test(
           sealedBefore.unshift({ hash, payer: payer.peerId });
         }
       }
+      // A subscriber in a moving slot that never acknowledges, and 2.3 MB published to its
+      // topic: at its slot's release what it has not acknowledged goes to its new home in more
+      // than one page (`EXPORT_PAGE_BYTES`), each numbered where the last ended.
+      const silentId = await movesAt16();
+      const silentHeard: string[] = [];
+      const silent = await openBareSocket(net, silentId, silentHeard);
+      await waitUntil(() => silentHeard.length >= 1); // its welcome
+      silent.send(JSON.stringify({ t: "sub", topic: "backlog", id: 1 }));
+      await waitUntil(() => silentHeard.some((h) => JSON.parse(h).id === 1));
+      const backlog = (heard: string[]) =>
+        heard.map((h) => JSON.parse(h)).filter((m) => m.t === "topic" && m.topic === "backlog")
+          .map((m) => String(m.data));
+      const bulk = (k: number) => `${k}:`.padEnd(15_000, "b");
+      for (let k = 0; k < 150; k++) await mailer.publish("backlog", bulk(k));
+      await waitUntil(() => backlog(silentHeard).length >= 150, 20_000);
       growing = true;
       // Four streams, each with payers of its own (a payer's nonces go in order).
       const stream = Promise.all([0, 1, 2, 3].map(async (j) => {
@@ -402,6 +417,14 @@ Deno.test(
         .sort((a, b) => a - b);
       assertEquals(homes, [[], [...new Set(subscribing)]]);
       console.log(`topic: ${published.length} publishes across the move, each heard once`);
+      // Sent away from its old home, the silent subscriber hears at its new one all it never
+      // acknowledged, once each, in order.
+      const silentAgain: string[] = [];
+      const silentBack = await openBareSocket(net, silentId, silentAgain);
+      await waitUntil(() => backlog(silentAgain).length >= 150, 20_000);
+      await new Promise((r) => setTimeout(r, 300));
+      assertEquals(backlog(silentAgain), Array.from({ length: 150 }, (_, k) => bulk(k)));
+      silentBack.close();
       // The content's providers are known at its new home, the moved peer offered with its new
       // home (back from away: its own home knew what it provides).
       const sample = async () =>
