@@ -18,3 +18,27 @@ Deno.test("docs/LEDGER.md: the worked example's proof verifies offline", async (
     false,
   );
 });
+
+Deno.test("docs/LEDGER.md: the functions named for checking a log offline are where it says", async () => {
+  const doc = await Deno.readTextFile(new URL("../../docs/LEDGER.md", import.meta.url));
+  const part = doc.slice(doc.indexOf("**Checking them offline**"));
+  const named = part.slice(0, part.indexOf("\n\n", part.indexOf("- `noteKey")));
+  const modules: Record<string, Record<string, unknown>> = {
+    "superpeer/tlog": await import("../../src/tlog/mod.ts"),
+    "superpeer/identity": await import("../../src/identity/mod.ts"),
+    "superpeer/merkle": await import("../../src/merkle/mod.ts"),
+    "superpeer/ledger": await import("../../src/ledger/mod.ts"),
+  };
+  const pairs = [
+    ["noteKey", "superpeer/tlog"],
+    ["publicKeyFromPeerId", "superpeer/identity"],
+    ["trustCheckpoint", "superpeer/tlog"],
+    ["verifyConsistency", "superpeer/merkle"],
+    ["verifyInclusion", "superpeer/merkle"],
+    ["verifyBalanceProof", "superpeer/ledger"],
+  ];
+  for (const [name, path] of pairs) {
+    assertEquals([name, named.includes(name), named.includes(path)], [name, true, true]);
+    assertEquals([name, typeof modules[path][name]], [name, "function"]);
+  }
+});
