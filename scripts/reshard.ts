@@ -47,6 +47,9 @@ try {
 const body = await res.json().catch(() => ({})) as Record<string, unknown>;
 if (!res.ok || body.ok !== true) {
   console.error(`Refused (HTTP ${res.status}): ${body.code ?? "?"}: ${body.message ?? ""}`);
+  if (body.code === "GROWTH_CALLED_OFF") {
+    console.error("That step was called off (the message says why): run this again to go on.");
+  }
   Deno.exit(1);
 }
 console.log(
