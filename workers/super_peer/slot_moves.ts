@@ -247,14 +247,6 @@ export class SlotMoves {
         }
         return { ok: true, rooms };
       }
-      // At the destination of a step called off: what it took of the slots goes, so that a
-      // later step that moves them there starts from nothing.
-      case "discard":
-        await nextTurn();
-        this.#ctx.storage.transactionSync(() => {
-          for (const make of this.#movers) make().gone(inSlots);
-        });
-        return { ok: true };
       case "import": {
         const movers = this.#movers.map((make) => make());
         const unknown = Object.keys(o.rooms).filter((n) => !movers.some((m) => m.name === n));
@@ -265,11 +257,17 @@ export class SlotMoves {
         });
         return { ok: true };
       }
+      // The slots' rows dropped: at the source once the map gave them away (with its fence), or
+      // at the destination of a step called off or begun again, so that its copy starts from
+      // nothing.
       case "release":
+      case "discard":
         await nextTurn();
         this.#ctx.storage.transactionSync(() => {
-          this.fence.release(o.slots, o.to);
-          this.#write();
+          if (o.op === "release") {
+            this.fence.release(o.slots, o.to);
+            this.#write();
+          }
           for (const make of this.#movers) make().gone(inSlots);
         });
         return { ok: true };
